@@ -1,0 +1,51 @@
+/* opts.h - table-driven option parsing: one table per command feeds the
+ * parser and --help. Docker's conventions: --long VALUE, --long=VALUE,
+ * -s VALUE, -sVALUE, grouped short flags (-it), "--" ends options, and
+ * parsing stops at the first operand (the image or --rootfs command). */
+#ifndef WARREN_OPTS_H
+#define WARREN_OPTS_H
+
+#include <stdio.h>
+
+#include "werr.h"
+
+enum opt_arg {
+	OPT_FLAG,  /* no value; "--flag=true|false" also accepted */
+	OPT_VALUE, /* takes a value */
+};
+
+struct opt_def {
+	const char *long_name; /* without "--" */
+	char short_name;       /* 0 when none */
+	enum opt_arg arg;
+	const char *metavar;   /* shown in help for OPT_VALUE */
+	const char *help;
+	int id;                /* handed to the callback */
+};
+
+/* called once per option; @value is "true"/"false" for OPT_FLAG */
+typedef int (*opt_cb)(void *ctx, const struct opt_def *def, const char *value,
+		      struct werr *err);
+
+/**
+ * opts_parse() - parse options from argv[*ind] on.
+ * @defs: table ending with an entry whose long_name is NULL
+ * @ind: in: first index to look at; out: index of the first operand
+ * Return: 0, or a negative errno with @err set ("unknown flag: --x (see
+ * 'warren run --help')", "flag needs an argument: --env").
+ */
+int opts_parse(const struct opt_def *defs, int argc, char **argv, int *ind, opt_cb cb,
+	       void *ctx, const char *cmd, struct werr *err);
+
+/**
+ * opts_print_help() - one line per option, aligned, from the same table.
+ */
+void opts_print_help(FILE *f, const struct opt_def *defs);
+
+/**
+ * opts_parse_bool() - "true"/"1"/"false"/"0" (Docker's spellings).
+ * Return: 0 with *@out set, or -EINVAL.
+ */
+int opts_parse_bool(const char *s, int *out);
+
+#endif

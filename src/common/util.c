@@ -1,0 +1,222 @@
+/* util.c - whole-file I/O, atomic writes, runtime directory, rm -rf.
+ * Must never print or exit; every syscall's result is checked. */
+#define _GNU_SOURCE
+#include "util.h"
+#include "cleanup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int util_read_fd_all(int fd, size_t max, char **out, size_t *len, struct werr *err)
+{
+	size_t cap = 4096, n = 0;
+	_cleanup_free_ char *buf = malloc(cap + 1);
+
+	if (!buf)
+		return werr_errno(err, ENOMEM, "reading file");
+	for (;;) {
+		ssize_t r;
+		if (n == cap) {
+			char *nb;
+			if (cap >= max)
+				return werr_set(err, EFBIG, "file larger than %zu bytes", max);
+			cap = cap * 2 > max ? max : cap * 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb)
+				return werr_errno(err, ENOMEM, "reading file");
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return werr_errno(err, errno, "read");
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*len = n;
+	*out = steal_ptr(&buf);
+	return 0;
+}
+
+int util_read_file(int dirfd, const char *path, size_t max, char **out, size_t *len,
+		   struct werr *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int r;
+
+	if (fd < 0)
+		return werr_errno(err, errno, "open %s", path);
+	r = util_read_fd_all(fd, max, out, len, err);
+	if (r < 0)
+		return werr_prefix(err, "%s", path);
+	return 0;
+}
+
+int util_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int util_write_file_atomic(int dirfd, const char *path, const void *buf, size_t len,
+			   mode_t mode, struct werr *err)
+{
+	char tmp[4096], rnd[9];
+	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int dfd = -1;
+	const char *slash = strrchr(path, '/');
+	int r;
+
+	if (util_random_hex(rnd, 8) < 0)
+		return werr_errno(err, errno, "getrandom");
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%s", path, rnd) >= (int)sizeof(tmp))
+		return werr_set(err, ENAMETOOLONG, "path too long: %s", path);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return werr_errno(err, errno, "create %s", tmp);
+	r = util_write_all(fd, buf, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(dirfd, tmp, 0);
+		return werr_errno(err, -r, "write %s", tmp);
+	}
+	if (renameat(dirfd, tmp, dirfd, path) < 0) {
+		r = errno;
+		unlinkat(dirfd, tmp, 0);
+		return werr_errno(err, r, "rename %s", path);
+	}
+	if (slash) {
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		dfd = openat(dirfd, dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (dfd >= 0)
+		fsync(dfd);
+	return 0;
+}
+
+int util_mkdir_p(const char *path, mode_t mode, struct werr *err)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return werr_set(err, ENAMETOOLONG, "bad directory path '%s'", path);
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(buf, mode) < 0 && errno != EEXIST)
+				return werr_errno(err, errno, "mkdir %s", buf);
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 0;
+}
+
+static int rm_rf_at(int dfd, const char *name)
+{
+	_cleanup_close_ int fd = -1;
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -errno;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d)
+		return -errno;
+	fd = -1;
+	while ((de = readdir(d))) {
+		int q;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		q = rm_rf_at(dirfd(d), de->d_name);
+		if (q < 0 && r == 0)
+			r = q;
+	}
+	closedir(d);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+		r = -errno;
+	return r;
+}
+
+int util_rm_rf(const char *path)
+{
+	return rm_rf_at(AT_FDCWD, path);
+}
+
+int util_random_hex(char *buf, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[64];
+	size_t half = (n + 1) / 2;
+
+	if (half > sizeof(raw))
+		return -EINVAL;
+	if (getrandom(raw, half, 0) != (ssize_t)half)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = hex[(raw[i / 2] >> ((i % 2) ? 0 : 4)) & 0xf];
+	buf[n] = '\0';
+	return 0;
+}
+
+int util_runtime_dir(char *buf, size_t size, struct werr *err)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	uid_t uid = getuid();
+
+	if (xdg && xdg[0] == '/' && access(xdg, W_OK | X_OK) == 0) {
+		if (snprintf(buf, size, "%s/warren", xdg) >= (int)size)
+			return werr_set(err, ENAMETOOLONG, "XDG_RUNTIME_DIR too long");
+	} else {
+		snprintf(buf, size, "/tmp/warren-%u", (unsigned)uid);
+	}
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return werr_errno(err, errno, "create runtime directory %s", buf);
+	if (lstat(buf, &st) < 0)
+		return werr_errno(err, errno, "runtime directory %s", buf);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
+		return werr_set(err, EPERM,
+				"runtime directory %s is not a directory owned by uid %u "
+				"(remove it, or set XDG_RUNTIME_DIR to a directory of your own)",
+				buf, (unsigned)uid);
+	if (st.st_mode & 077)
+		return werr_set(err, EPERM,
+				"runtime directory %s is accessible to other users (chmod 0700 %s)",
+				buf, buf);
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* util.h - small shared helpers: whole-file reads and writes, atomic updates,
+ * the per-user runtime directory. Nothing here may print or exit. */
+#ifndef WARREN_UTIL_H
+#define WARREN_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "werr.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/**
+ * util_read_fd_all() - read all of @fd into a NUL-terminated heap buffer.
+ * @max: refuse (-EFBIG) files larger than this
+ * Return: 0 with *@out (free it) and *@len set, or a negative errno.
+ */
+int util_read_fd_all(int fd, size_t max, char **out, size_t *len, struct werr *err);
+
+/**
+ * util_read_file() - util_read_fd_all() on a path relative to @dirfd.
+ */
+int util_read_file(int dirfd, const char *path, size_t max, char **out, size_t *len,
+		   struct werr *err);
+
+/**
+ * util_write_all() - write(2) until done, retrying on EINTR and short writes.
+ * Return: 0 or -errno.
+ */
+int util_write_all(int fd, const void *buf, size_t len);
+
+/**
+ * util_write_file_atomic() - write @len bytes to @path via temp file, fsync,
+ * rename and fsync of the directory.
+ */
+int util_write_file_atomic(int dirfd, const char *path, const void *buf, size_t len,
+			   mode_t mode, struct werr *err);
+
+/**
+ * util_runtime_dir() - the user's warren runtime directory:
+ * $XDG_RUNTIME_DIR/warren, else /tmp/warren-$UID. Created 0700; an existing
+ * one must be a directory owned by us and not accessible to others.
+ * Return: 0 with @buf filled, or a negative errno with @err naming the fix.
+ */
+int util_runtime_dir(char *buf, size_t size, struct werr *err);
+
+/**
+ * util_mkdir_p() - mkdir -p with @mode; existing directories are fine.
+ */
+int util_mkdir_p(const char *path, mode_t mode, struct werr *err);
+
+/**
+ * util_rm_rf() - remove a tree below @path without following symlinks.
+ * Return: 0 or -errno of the first failure (keeps going).
+ */
+int util_rm_rf(const char *path);
+
+/**
+ * util_random_hex() - @n random hex digits into @buf (size n + 1).
+ */
+int util_random_hex(char *buf, size_t n);
+
+#endif

@@ -1,0 +1,40 @@
+/* seccomp.h - the container's seccomp filter: a compiled-in profile with the
+ * semantics of Docker's default, or a Docker-format JSON profile; compiled to
+ * BPF in warren's process (before fork) and installed in the container's
+ * process just before exec. */
+#ifndef WARREN_SECCOMP_H
+#define WARREN_SECCOMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "caps.h"
+#include "werr.h"
+
+struct seccomp_bpf {
+	void *insns;   /* struct sock_filter[], heap */
+	size_t count;  /* number of instructions */
+};
+
+/**
+ * seccomp_compile() - build the BPF program for a profile.
+ * @profile_json: a Docker seccomp profile (JSON text), or NULL for the
+ *   compiled-in default profile
+ * @caps: the container's capabilities: rules with "includes"/"excludes"
+ *   "caps" conditions apply as Docker applies them
+ * @out: filled on success; release with seccomp_bpf_free()
+ * Return: 0, or a negative errno with @err naming the problem in the profile.
+ */
+int seccomp_compile(const char *profile_json, caps_mask_t caps, struct seccomp_bpf *out,
+		    struct werr *err);
+
+/**
+ * seccomp_install() - load @prog into the calling thread (needs no_new_privs
+ * or CAP_SYS_ADMIN in the namespace). Allocation-free: safe after fork.
+ * Return: 0 or -errno.
+ */
+int seccomp_install(const struct seccomp_bpf *prog);
+
+void seccomp_bpf_free(struct seccomp_bpf *prog);
+
+#endif
