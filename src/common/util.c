@@ -1,6 +1,5 @@
 /* util.c - whole-file I/O, atomic writes, runtime directory, rm -rf.
  * Must never print or exit; every syscall's result is checked. */
-#define _GNU_SOURCE
 #include "util.h"
 #include "cleanup.h"
 

@@ -1,0 +1,523 @@
+/* cmd_run.c - `warren run`: turns Docker's run flags into a container spec and
+ * hands it to the runtime. Validates every value here, so that bad input
+ * fails with one line and exit 125 before anything is created. */
+#include "commands.h"
+#include "cleanup.h"
+#include "container.h"
+#include "opts.h"
+#include "util.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+enum run_opt {
+	R_ROOTFS, R_ENV, R_ENV_FILE, R_WORKDIR, R_USER, R_HOSTNAME, R_ENTRYPOINT, R_VOLUME,
+	R_TMPFS, R_ULIMIT, R_READ_ONLY, R_RM, R_CAP_ADD, R_CAP_DROP, R_PRIVILEGED,
+	R_SECURITY_OPT, R_INIT, R_NETWORK, R_USERNS, R_INTERACTIVE, R_TTY, R_HELP,
+};
+
+static const struct opt_def run_opts[] = {
+	{ "rootfs", 0, OPT_VALUE, "DIR", "Use DIR as the container's root filesystem", R_ROOTFS },
+	{ "env", 'e', OPT_VALUE, "KEY[=VALUE]", "Set an environment variable", R_ENV },
+	{ "env-file", 0, OPT_VALUE, "FILE", "Read environment variables from FILE", R_ENV_FILE },
+	{ "workdir", 'w', OPT_VALUE, "DIR", "Working directory inside the container", R_WORKDIR },
+	{ "user", 'u', OPT_VALUE, "USER[:GROUP]", "Run as this user (name or UID)", R_USER },
+	{ "hostname", 'h', OPT_VALUE, "NAME", "Container host name", R_HOSTNAME },
+	{ "entrypoint", 0, OPT_VALUE, "CMD", "Command to run before the given arguments", R_ENTRYPOINT },
+	{ "volume", 'v', OPT_VALUE, "SRC:DST[:ro|rw]", "Bind mount a host path", R_VOLUME },
+	{ "tmpfs", 0, OPT_VALUE, "DST[:OPTS]", "Mount a tmpfs at DST", R_TMPFS },
+	{ "ulimit", 0, OPT_VALUE, "NAME=SOFT[:HARD]", "Set a resource limit", R_ULIMIT },
+	{ "read-only", 0, OPT_FLAG, NULL, "Mount the root filesystem read-only", R_READ_ONLY },
+	{ "rm", 0, OPT_FLAG, NULL, "Remove the container when it exits", R_RM },
+	{ "cap-add", 0, OPT_VALUE, "CAP", "Add a capability (or ALL)", R_CAP_ADD },
+	{ "cap-drop", 0, OPT_VALUE, "CAP", "Drop a capability (or ALL)", R_CAP_DROP },
+	{ "privileged", 0, OPT_FLAG, NULL, "All capabilities, no seccomp, no masked paths", R_PRIVILEGED },
+	{ "security-opt", 0, OPT_VALUE, "OPT", "seccomp=unconfined|FILE, no-new-privileges", R_SECURITY_OPT },
+	{ "init", 0, OPT_FLAG, NULL, "Run a minimal init that forwards signals and reaps zombies", R_INIT },
+	{ "network", 0, OPT_VALUE, "MODE", "none (only lo) or host", R_NETWORK },
+	{ "net", 0, OPT_VALUE, "MODE", "Alias of --network", R_NETWORK },
+	{ "userns", 0, OPT_VALUE, "MODE", "keep-id: keep your own uid/gid inside", R_USERNS },
+	{ "interactive", 'i', OPT_FLAG, NULL, "Keep stdin open", R_INTERACTIVE },
+	{ "tty", 't', OPT_FLAG, NULL, "Allocate a pseudo-terminal (not yet supported)", R_TTY },
+	{ "help", 0, OPT_FLAG, NULL, "Show this help", R_HELP },
+	{ NULL, 0, 0, NULL, NULL, 0 },
+};
+
+struct run_cfg {
+	const char *rootfs;
+	char **env; /* user's KEY=VALUE entries, in order */
+	size_t n_env;
+	const char *workdir, *user, *hostname, *entrypoint;
+	struct mount_spec *mounts;
+	size_t n_mounts;
+	struct rlimit_spec *rlimits;
+	size_t n_rlimits;
+	bool readonly, privileged, init, interactive, keep_id, network_host, help;
+	caps_mask_t cap_add, cap_drop;
+	bool seccomp_unconfined;
+	const char *seccomp_file;
+	int nnp; /* -1 default, 0/1 from --security-opt */
+};
+
+static int push(void *arrp, size_t *n, size_t size, const void *item)
+{
+	char **arr = arrp;
+	char *na = realloc(*arr, (*n + 1) * size);
+
+	if (!na)
+		return -ENOMEM;
+	memcpy(na + *n * size, item, size);
+	*arr = na;
+	(*n)++;
+	return 0;
+}
+
+static int env_add(struct run_cfg *cfg, const char *kv, struct werr *err)
+{
+	char *s;
+
+	if (kv[0] == '=' || kv[0] == '\0')
+		return werr_set(err, EINVAL, "invalid environment variable \"%s\": the name is empty", kv);
+	if (!strchr(kv, '=')) {
+		const char *v = getenv(kv); /* Docker: -e NAME takes the host's value, if any */
+		if (!v)
+			return 0;
+		if (asprintf(&s, "%s=%s", kv, v) < 0)
+			return werr_errno(err, ENOMEM, "env");
+	} else if (!(s = strdup(kv))) {
+		return werr_errno(err, ENOMEM, "env");
+	}
+	if (push(&cfg->env, &cfg->n_env, sizeof(char *), &s) < 0) {
+		free(s);
+		return werr_errno(err, ENOMEM, "env");
+	}
+	return 0;
+}
+
+static int env_file_add(struct run_cfg *cfg, const char *path, struct werr *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int lineno = 0;
+
+	if (util_read_file(AT_FDCWD, path, 1 << 20, &text, &len, err) < 0)
+		return werr_prefix(err, "--env-file");
+	for (char *line = text, *next; line && *line; line = next) {
+		char *end;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		while (*line == ' ' || *line == '\t')
+			line++;
+		end = line + strlen(line);
+		while (end > line && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (!*line || *line == '#')
+			continue;
+		if (strchr(line, ' ') && (!strchr(line, '=') || strchr(line, ' ') < strchr(line, '=')))
+			return werr_set(err, EINVAL, "--env-file %s:%d: variable name \"%s\" has white space",
+					path, lineno, line);
+		if (env_add(cfg, line, err) < 0)
+			return werr_prefix(err, "--env-file %s:%d", path, lineno);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int res;
+} ulimit_names[] = {
+	{ "core", RLIMIT_CORE },	   { "cpu", RLIMIT_CPU },	  { "data", RLIMIT_DATA },
+	{ "fsize", RLIMIT_FSIZE },	   { "locks", RLIMIT_LOCKS },	  { "memlock", RLIMIT_MEMLOCK },
+	{ "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE },	  { "nofile", RLIMIT_NOFILE },
+	{ "nproc", RLIMIT_NPROC },	   { "rss", RLIMIT_RSS },	  { "rtprio", RLIMIT_RTPRIO },
+	{ "rttime", RLIMIT_RTTIME },	   { "sigpending", RLIMIT_SIGPENDING },
+	{ "stack", RLIMIT_STACK },	   { "as", RLIMIT_AS },
+};
+
+static int parse_rlim(const char *s, size_t len, rlim_t *out)
+{
+	char buf[32], *end;
+	unsigned long long v;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (!strcmp(buf, "unlimited") || !strcmp(buf, "-1")) {
+		*out = RLIM_INFINITY;
+		return 0;
+	}
+	if (buf[0] < '0' || buf[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	*out = (rlim_t)v;
+	return 0;
+}
+
+static int ulimit_add(struct run_cfg *cfg, const char *v, struct werr *err)
+{
+	const char *eq = strchr(v, '='), *colon;
+	struct rlimit_spec rs = { .resource = -1 };
+
+	if (!eq)
+		return werr_set(err, EINVAL, "invalid --ulimit \"%s\": use NAME=SOFT[:HARD], e.g. nofile=1024:2048", v);
+	for (size_t i = 0; i < ARRAY_SIZE(ulimit_names); i++)
+		if (strlen(ulimit_names[i].name) == (size_t)(eq - v) &&
+		    !strncmp(ulimit_names[i].name, v, (size_t)(eq - v)))
+			rs.resource = ulimit_names[i].res;
+	if (rs.resource < 0)
+		return werr_set(err, EINVAL, "invalid --ulimit \"%s\": unknown limit name \"%.*s\"", v,
+				(int)(eq - v), v);
+	colon = strchr(eq + 1, ':');
+	if (parse_rlim(eq + 1, colon ? (size_t)(colon - eq - 1) : strlen(eq + 1), &rs.lim.rlim_cur) < 0 ||
+	    (colon && parse_rlim(colon + 1, strlen(colon + 1), &rs.lim.rlim_max) < 0))
+		return werr_set(err, EINVAL, "invalid --ulimit \"%s\": values are numbers or \"unlimited\"", v);
+	if (!colon)
+		rs.lim.rlim_max = rs.lim.rlim_cur;
+	if (rs.lim.rlim_cur > rs.lim.rlim_max)
+		return werr_set(err, EINVAL, "invalid --ulimit \"%s\": the soft limit is above the hard limit", v);
+	if (push(&cfg->rlimits, &cfg->n_rlimits, sizeof(rs), &rs) < 0)
+		return werr_errno(err, ENOMEM, "ulimit");
+	return 0;
+}
+
+static int volume_add(struct run_cfg *cfg, const char *v, struct werr *err)
+{
+	_cleanup_free_ char *copy = strdup(v);
+	char *src, *dst, *mode, real[PATH_MAX];
+	struct mount_spec m = { .kind = MOUNT_BIND };
+
+	if (!copy)
+		return werr_errno(err, ENOMEM, "volume");
+	src = copy;
+	dst = strchr(src, ':');
+	if (!dst)
+		return werr_set(err, EINVAL, "invalid volume \"%s\": use SRC:DST[:ro|rw]", v);
+	*dst++ = '\0';
+	mode = strchr(dst, ':');
+	if (mode)
+		*mode++ = '\0';
+	if (src[0] != '/')
+		return werr_set(err, EINVAL,
+				"invalid volume \"%s\": the source must be an absolute host path "
+				"(named volumes are not supported yet)", v);
+	if (dst[0] != '/')
+		return werr_set(err, EINVAL, "invalid volume \"%s\": the destination must be an absolute path", v);
+	for (char *o = mode ? strtok(mode, ",") : NULL; o; o = strtok(NULL, ",")) {
+		if (!strcmp(o, "ro"))
+			m.readonly = true;
+		else if (!strcmp(o, "rw"))
+			m.readonly = false;
+		else if (strcmp(o, "z") && strcmp(o, "Z") && strcmp(o, "rbind") && strcmp(o, "bind"))
+			return werr_set(err, EINVAL, "invalid volume \"%s\": unknown option \"%s\" (use ro or rw)", v, o);
+	}
+	if (!realpath(src, real))
+		return werr_errno(err, errno, "volume source %s", src);
+	m.src = strdup(real);
+	m.dst = strdup(dst);
+	if (!m.src || !m.dst || push(&cfg->mounts, &cfg->n_mounts, sizeof(m), &m) < 0)
+		return werr_errno(err, ENOMEM, "volume");
+	return 0;
+}
+
+static int tmpfs_add(struct run_cfg *cfg, const char *v, struct werr *err)
+{
+	_cleanup_free_ char *copy = strdup(v);
+	char data[512] = "";
+	char *opts;
+	struct mount_spec m = { .kind = MOUNT_TMPFS, .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC };
+
+	if (!copy)
+		return werr_errno(err, ENOMEM, "tmpfs");
+	opts = strchr(copy, ':');
+	if (opts)
+		*opts++ = '\0';
+	if (copy[0] != '/')
+		return werr_set(err, EINVAL, "invalid --tmpfs \"%s\": the destination must be an absolute path", v);
+	for (char *o = opts ? strtok(opts, ",") : NULL; o; o = strtok(NULL, ",")) {
+		static const struct { const char *name; unsigned long set, clear; } fl[] = {
+			{ "exec", 0, MS_NOEXEC }, { "noexec", MS_NOEXEC, 0 }, { "suid", 0, MS_NOSUID },
+			{ "nosuid", MS_NOSUID, 0 }, { "dev", 0, MS_NODEV }, { "nodev", MS_NODEV, 0 },
+			{ "rw", 0, 0 },
+		};
+		bool known = false;
+		if (!strcmp(o, "ro")) {
+			m.readonly = true;
+			continue;
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(fl); i++)
+			if (!strcmp(o, fl[i].name)) {
+				m.flags = (m.flags | fl[i].set) & ~fl[i].clear;
+				known = true;
+			}
+		if (known)
+			continue;
+		if (strncmp(o, "size=", 5) && strncmp(o, "mode=", 5) && strncmp(o, "uid=", 4) &&
+		    strncmp(o, "gid=", 4) && strncmp(o, "nr_inodes=", 10))
+			return werr_set(err, EINVAL, "invalid --tmpfs \"%s\": unknown option \"%s\"", v, o);
+		if (strlen(data) + strlen(o) + 2 >= sizeof(data))
+			return werr_set(err, EINVAL, "invalid --tmpfs \"%s\": options too long", v);
+		if (data[0])
+			strcat(data, ",");
+		strcat(data, o);
+	}
+	m.dst = strdup(copy);
+	m.options = strdup(data);
+	if (!m.dst || !m.options || push(&cfg->mounts, &cfg->n_mounts, sizeof(m), &m) < 0)
+		return werr_errno(err, ENOMEM, "tmpfs");
+	return 0;
+}
+
+static int security_opt(struct run_cfg *cfg, const char *v, struct werr *err)
+{
+	const char *val = strpbrk(v, "=:");
+	size_t kl = val ? (size_t)(val - v) : strlen(v);
+	int b = 1;
+
+	if (val)
+		val++;
+	if (kl == 7 && !strncmp(v, "seccomp", 7) && val && *val) {
+		if (!strcmp(val, "unconfined"))
+			cfg->seccomp_unconfined = true;
+		else
+			cfg->seccomp_file = val;
+		return 0;
+	}
+	if (kl == 17 && !strncmp(v, "no-new-privileges", 17)) {
+		if (val && opts_parse_bool(val, &b) < 0)
+			return werr_set(err, EINVAL, "invalid --security-opt \"%s\": use no-new-privileges[=true|false]", v);
+		cfg->nnp = b;
+		return 0;
+	}
+	if ((kl == 5 && !strncmp(v, "label", 5)) || (kl == 8 && !strncmp(v, "apparmor", 8)))
+		return 0; /* no SELinux or AppArmor confinement to apply for an unprivileged user */
+	return werr_set(err, EINVAL,
+			"invalid --security-opt \"%s\": use seccomp=unconfined, seccomp=FILE.json or "
+			"no-new-privileges", v);
+}
+
+/* implements opt_cb for the run table */
+static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
+{
+	struct run_cfg *cfg = ctx;
+	caps_mask_t m;
+	bool on = !strcmp(v, "true");
+
+	switch (def->id) {
+	case R_ROOTFS: cfg->rootfs = v; return 0;
+	case R_ENV: return env_add(cfg, v, err);
+	case R_ENV_FILE: return env_file_add(cfg, v, err);
+	case R_WORKDIR:
+		if (v[0] != '/')
+			return werr_set(err, EINVAL, "invalid --workdir \"%s\": the path must be absolute", v);
+		cfg->workdir = v;
+		return 0;
+	case R_USER: cfg->user = v; return 0;
+	case R_HOSTNAME:
+		if (!*v || strlen(v) > 64)
+			return werr_set(err, EINVAL, "invalid --hostname \"%s\": 1 to 64 characters", v);
+		cfg->hostname = v;
+		return 0;
+	case R_ENTRYPOINT: cfg->entrypoint = v; return 0;
+	case R_VOLUME: return volume_add(cfg, v, err);
+	case R_TMPFS: return tmpfs_add(cfg, v, err);
+	case R_ULIMIT: return ulimit_add(cfg, v, err);
+	case R_READ_ONLY: cfg->readonly = on; return 0;
+	case R_RM: return 0; /* a --rootfs container leaves nothing behind either way */
+	case R_CAP_ADD:
+	case R_CAP_DROP:
+		if (caps_from_name(v, &m, err) < 0)
+			return werr_prefix(err, "--%s", def->long_name);
+		if (def->id == R_CAP_ADD)
+			cfg->cap_add |= m;
+		else
+			cfg->cap_drop |= m;
+		return 0;
+	case R_PRIVILEGED: cfg->privileged = on; return 0;
+	case R_SECURITY_OPT: return security_opt(cfg, v, err);
+	case R_INIT: cfg->init = on; return 0;
+	case R_NETWORK:
+		if (!strcmp(v, "host"))
+			cfg->network_host = true;
+		else if (!strcmp(v, "none"))
+			cfg->network_host = false;
+		else
+			return werr_set(err, EINVAL,
+					"network mode \"%s\" is not supported yet: use --network none "
+					"(only lo) or --network host", v);
+		return 0;
+	case R_USERNS:
+		if (strcmp(v, "keep-id") && strcmp(v, ""))
+			return werr_set(err, EINVAL, "invalid --userns \"%s\": use keep-id", v);
+		cfg->keep_id = !strcmp(v, "keep-id");
+		return 0;
+	case R_INTERACTIVE: cfg->interactive = on; return 0;
+	case R_TTY:
+		if (on)
+			return werr_set(err, ENOTSUP,
+					"-t/--tty is not supported yet: run without -t (the terminal is "
+					"passed through as is)");
+		return 0;
+	case R_HELP: cfg->help = on; return 0;
+	}
+	return werr_set(err, EINVAL, "internal: unhandled option %s", def->long_name);
+}
+
+/* final environment: defaults, then the user's entries; a later key wins */
+static char **run_build_env(const struct run_cfg *cfg, const char *hostname)
+{
+	char **env = calloc(cfg->n_env + 3, sizeof(char *));
+	size_t n = 0;
+
+	if (!env)
+		return NULL;
+	env[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	if (asprintf(&env[n++], "HOSTNAME=%s", hostname) < 0)
+		return NULL;
+	for (size_t i = 0; i < cfg->n_env; i++) {
+		size_t kl = strcspn(cfg->env[i], "=");
+		size_t j;
+		for (j = 0; j < n; j++)
+			if (!strncmp(env[j], cfg->env[i], kl + 1))
+				break;
+		env[j] = cfg->env[i];
+		if (j == n)
+			n++;
+	}
+	env[n] = NULL;
+	return env;
+}
+
+static int run_build_argv(struct container_spec *spec, const struct run_cfg *cfg, int argc,
+			  char **argv, struct werr *err)
+{
+	bool ep = cfg->entrypoint && cfg->entrypoint[0];
+	size_t n = 0;
+
+	spec->argv = calloc((size_t)argc + 2, sizeof(char *));
+	if (!spec->argv)
+		return werr_errno(err, ENOMEM, "argv");
+	if (ep)
+		spec->argv[n++] = (char *)cfg->entrypoint;
+	for (int i = 0; i < argc; i++)
+		spec->argv[n++] = argv[i];
+	if (n == 0)
+		return werr_set(err, EINVAL,
+				"no command given: use warren run --rootfs DIR CMD [ARG...]");
+	return 0;
+}
+
+static int run_security(struct container_spec *spec, const struct run_cfg *cfg, struct werr *err)
+{
+	_cleanup_free_ char *profile = NULL;
+	size_t len;
+
+	spec->privileged = cfg->privileged;
+	if (cfg->privileged) {
+		spec->caps = caps_all();
+		spec->no_new_privs = cfg->nnp == 1;
+		return 0;
+	}
+	spec->caps = ((caps_default() & ~cfg->cap_drop) | cfg->cap_add) & caps_all();
+	spec->no_new_privs = true;
+	if (cfg->nnp == 0 && !cfg->seccomp_unconfined)
+		return werr_set(err, EINVAL,
+				"no-new-privileges=false needs --security-opt seccomp=unconfined "
+				"(the seccomp filter is installed with no_new_privs)");
+	if (cfg->nnp == 0)
+		spec->no_new_privs = false;
+	if (cfg->seccomp_unconfined)
+		return 0;
+	if (cfg->seccomp_file && util_read_file(AT_FDCWD, cfg->seccomp_file, 4 << 20, &profile, &len, err) < 0)
+		return werr_prefix(err, "--security-opt seccomp");
+	if (seccomp_compile(profile, spec->caps, &spec->seccomp_prog, err) < 0)
+		return werr_prefix(err, "--security-opt seccomp=%s",
+				   cfg->seccomp_file ? cfg->seccomp_file : "default");
+	spec->seccomp = true;
+	return 0;
+}
+
+static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int argc, char **argv,
+		       struct werr *err)
+{
+	static char id[65], rootfs[PATH_MAX], host[13];
+	struct stat st;
+	int r;
+
+	if (!cfg->rootfs)
+		return werr_set(err, EINVAL,
+				"images are not supported yet: give a root filesystem with "
+				"--rootfs DIR");
+	if (!realpath(cfg->rootfs, rootfs))
+		return werr_errno(err, errno, "--rootfs %s", cfg->rootfs);
+	if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+		return werr_set(err, ENOTDIR, "--rootfs %s: not a directory", cfg->rootfs);
+	r = run_build_argv(spec, cfg, argc, argv, err);
+	if (r < 0)
+		return r;
+	if (util_random_hex(id, 64) < 0)
+		return werr_errno(err, errno, "getrandom");
+	snprintf(host, sizeof(host), "%.12s", id);
+	spec->id = id;
+	spec->rootfs = rootfs;
+	spec->hostname = cfg->hostname ? cfg->hostname : host;
+	spec->workdir = cfg->workdir;
+	spec->user = cfg->user;
+	spec->readonly = cfg->readonly;
+	spec->network_host = cfg->network_host;
+	spec->init = cfg->init;
+	spec->keep_stdin = cfg->interactive;
+	spec->mounts = cfg->mounts;
+	spec->n_mounts = cfg->n_mounts;
+	spec->rlimits = cfg->rlimits;
+	spec->n_rlimits = cfg->n_rlimits;
+	spec->env = run_build_env(cfg, spec->hostname);
+	if (!spec->env)
+		return werr_errno(err, ENOMEM, "env");
+	r = run_security(spec, cfg, err);
+	if (r < 0)
+		return r;
+	return idmap_plan_make(&spec->idmap, cfg->keep_id, err);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_cfg cfg = { .nnp = -1 };
+	struct container_spec spec = { 0 };
+	struct werr err = { 0 };
+	int ind = 1, status = EXIT_WARREN;
+
+	if (opts_parse(run_opts, argc, argv, &ind, run_opt_cb, &cfg, "run", &err) < 0) {
+		werr_print(&err, "warren");
+		return EXIT_WARREN;
+	}
+	if (cfg.help) {
+		printf("Usage: warren run [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n\n"
+		       "Run a command in a new container.\n\nOptions:\n");
+		opts_print_help(stdout, run_opts);
+		return 0;
+	}
+	if (run_prepare(&spec, &cfg, argc - ind, argv + ind, &err) < 0) {
+		werr_print(&err, "warren");
+		return EXIT_WARREN;
+	}
+	if (spec.idmap.warning[0])
+		fprintf(stderr, "warren: warning: %s\n", spec.idmap.warning);
+	if (container_run(&spec, &status, &err) < 0) {
+		werr_print(&err, "warren");
+		if (status == 0)
+			status = EXIT_WARREN;
+	}
+	seccomp_bpf_free(&spec.seccomp_prog);
+	return status;
+}

@@ -1,0 +1,53 @@
+/* main.c - warren's entry point: one table of commands feeds the dispatcher
+ * and --help. Commands live in cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#ifndef WARREN_VERSION
+#define WARREN_VERSION "0.1.0"
+#endif
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "Run a command in a new container" },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: warren COMMAND [OPTIONS]\n\n"
+		   "A rootless, daemonless container tool with Docker's commands.\n\n"
+		   "Commands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "  %-10s %s\n", "version", "Show the version");
+	fprintf(f, "\nRun 'warren COMMAND --help' for more information on a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 125;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "-v")) {
+		printf("warren version %s\n", WARREN_VERSION);
+		return 0;
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->fn(argc - 1, argv + 1);
+	fprintf(stderr, "warren: unknown command \"%s\" (see 'warren --help')\n", argv[1]);
+	return 125;
+}

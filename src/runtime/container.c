@@ -1,0 +1,435 @@
+/* container.c - creates the container's process in new namespaces, writes its
+ * ID maps from the parent, and in the child applies the root filesystem,
+ * credentials, capabilities and seccomp before exec; the parent forwards
+ * signals and waits. Between clone and exec the child reports failures
+ * through a pipe and _exit()s: it never returns into the CLI. */
+#include "container.h"
+#include "cleanup.h"
+#include "etcfiles.h"
+#include "init.h"
+#include "mounts.h"
+#include "userspec.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* signals warren forwards to the container (and SIGCHLD, which it waits for) */
+static const int forwarded_signals[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGWINCH, SIGCONT,
+};
+
+struct child_ctx {
+	struct container_spec *spec;
+	int sync_fd; /* read end: one byte once the ID maps are written */
+	int err_fd;  /* write end, O_CLOEXEC: "CODE message" on failure, EOF on exec */
+	sigset_t oldmask;
+};
+
+/* report a failure to the parent and die; only used in the child */
+__attribute__((noreturn)) static void child_fail(int err_fd, int code, const char *msg)
+{
+	char buf[WERR_MSG_MAX + 16];
+	int n = snprintf(buf, sizeof(buf), "%d %s", code, msg);
+
+	if (n > 0)
+		util_write_all(err_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	_exit(code);
+}
+
+static int child_loopback_up(struct werr *err)
+{
+	struct ifreq ifr = { 0 };
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return werr_errno(err, errno, "socket");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return werr_errno(err, errno, "reading the flags of lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return werr_errno(err, errno, "bringing lo up");
+	return 0;
+}
+
+static int child_resolve_user(const struct container_spec *spec, struct userspec *u,
+			      struct werr *err)
+{
+	_cleanup_free_ char *passwd = NULL, *group = NULL;
+	char def[32];
+	size_t len;
+	struct werr ignored;
+
+	if (util_read_file(AT_FDCWD, "/etc/passwd", 1 << 22, &passwd, &len, &ignored) < 0)
+		passwd = NULL;
+	if (util_read_file(AT_FDCWD, "/etc/group", 1 << 22, &group, &len, &ignored) < 0)
+		group = NULL;
+	if (!spec->user)
+		snprintf(def, sizeof(def), "%u:%u", (unsigned)spec->idmap.uid,
+			 (unsigned)spec->idmap.gid);
+	return userspec_resolve(spec->user ? spec->user : def, passwd, group, u, err);
+}
+
+static int child_workdir(const char *dir, struct werr *err)
+{
+	if (chdir(dir) == 0)
+		return 0;
+	/* Docker creates a missing working directory */
+	if (errno == ENOENT && util_mkdir_p(dir, 0755, err) == 0 && chdir(dir) == 0)
+		return 0;
+	return werr_errno(err, errno, "working directory %s", dir);
+}
+
+static int child_capset_full(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -errno;
+	d[0].effective = d[0].permitted;
+	d[1].effective = d[1].permitted;
+	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+/* groups, gid, uid, then capabilities: setuid keeps the permitted set
+ * (KEEPCAPS) so that the capabilities can be trimmed after it */
+static int child_credentials(const struct container_spec *spec, const struct userspec *u,
+			     struct werr *err)
+{
+	gid_t groups[USERSPEC_MAX_GROUPS];
+	size_t n = 0;
+
+	if (!idmap_maps_id(&spec->idmap.uids, u->uid))
+		return werr_set(err, EINVAL,
+				"user %u is not mapped in the container's user namespace%s",
+				(unsigned)u->uid,
+				spec->idmap.single ? " (single-ID mode maps only one ID)" : "");
+	if (!idmap_maps_id(&spec->idmap.gids, u->gid))
+		return werr_set(err, EINVAL,
+				"group %u is not mapped in the container's user namespace%s",
+				(unsigned)u->gid,
+				spec->idmap.single ? " (single-ID mode maps only one ID)" : "");
+	if (!spec->idmap.single) {
+		for (size_t i = 0; i < u->n_groups; i++)
+			if (idmap_maps_id(&spec->idmap.gids, u->groups[i]))
+				groups[n++] = u->groups[i];
+		if (setgroups(n, groups) < 0)
+			return werr_errno(err, errno, "setgroups");
+	}
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return werr_errno(err, errno, "setresgid %u", (unsigned)u->gid);
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return werr_errno(err, errno, "PR_SET_KEEPCAPS");
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return werr_errno(err, errno, "setresuid %u", (unsigned)u->uid);
+	if (child_capset_full() < 0)
+		return werr_errno(err, errno, "capset");
+	if (caps_apply(spec->caps, err) < 0)
+		return -err->code;
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return werr_errno(err, errno, "PR_SET_KEEPCAPS");
+	return 0;
+}
+
+static bool env_has(char **env, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (; env && *env; env++)
+		if (!strncmp(*env, key, kl) && (*env)[kl] == '=')
+			return true;
+	return false;
+}
+
+static const char *env_get(char **env, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (; env && *env; env++)
+		if (!strncmp(*env, key, kl) && (*env)[kl] == '=')
+			return *env + kl + 1;
+	return NULL;
+}
+
+/* execve through the container's PATH; returns only on failure */
+__attribute__((noreturn)) static void child_exec(const struct child_ctx *c, char **env)
+{
+	char **argv = c->spec->argv;
+	const char *path = env_get(env, "PATH");
+	char msg[WERR_MSG_MAX], full[4096];
+	int saw_eacces = 0, e;
+
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, env);
+		e = errno;
+		snprintf(msg, sizeof(msg), "cannot execute %s: %s", argv[0], strerror(e));
+		child_fail(c->err_fd, e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, msg);
+	}
+	for (const char *p = path ? path : ""; *p;) {
+		size_t l = strcspn(p, ":");
+		if (l > 0 && snprintf(full, sizeof(full), "%.*s/%s", (int)l, p, argv[0]) < (int)sizeof(full)) {
+			execve(full, argv, env);
+			if (errno == EACCES)
+				saw_eacces = 1;
+			else if (errno != ENOENT && errno != ENOTDIR) {
+				e = errno;
+				snprintf(msg, sizeof(msg), "cannot execute %s: %s", full, strerror(e));
+				child_fail(c->err_fd, EXIT_CANNOT_EXEC, msg);
+			}
+		}
+		p += l + (p[l] ? 1 : 0);
+	}
+	if (saw_eacces) {
+		snprintf(msg, sizeof(msg), "cannot execute \"%s\": permission denied", argv[0]);
+		child_fail(c->err_fd, EXIT_CANNOT_EXEC, msg);
+	}
+	snprintf(msg, sizeof(msg), "\"%s\": executable file not found in $PATH", argv[0]);
+	child_fail(c->err_fd, EXIT_NOT_FOUND, msg);
+}
+
+static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err)
+{
+	struct container_spec *spec = c->spec;
+	int r;
+
+	if (!spec->network_host && child_loopback_up(err) < 0)
+		return -err->code;
+	r = mounts_setup(spec, err);
+	if (r < 0)
+		return r;
+	if (sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return werr_errno(err, errno, "sethostname %s", spec->hostname);
+	r = child_resolve_user(spec, u, err);
+	if (r < 0)
+		return r;
+	if (child_workdir(spec->workdir ? spec->workdir : "/", err) < 0)
+		return -err->code;
+	for (size_t i = 0; i < spec->n_rlimits; i++)
+		if (setrlimit(spec->rlimits[i].resource, &spec->rlimits[i].lim) < 0)
+			return werr_errno(err, errno,
+					  "--ulimit: setting resource %d to %llu:%llu (a hard limit "
+					  "cannot be raised above warren's own)",
+					  spec->rlimits[i].resource,
+					  (unsigned long long)spec->rlimits[i].lim.rlim_cur,
+					  (unsigned long long)spec->rlimits[i].lim.rlim_max);
+	if (!spec->keep_stdin) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+			return werr_errno(err, errno, "stdin from /dev/null");
+		close(fd);
+	}
+	r = child_credentials(spec, u, err);
+	if (r < 0)
+		return r;
+	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return werr_errno(err, errno, "PR_SET_NO_NEW_PRIVS");
+	return 0;
+}
+
+__attribute__((noreturn)) static void child_main(struct child_ctx *c)
+{
+	struct container_spec *spec = c->spec;
+	struct werr err = { 0 };
+	struct userspec u;
+	char home[300];
+	size_t n = 0;
+	char **env;
+	char b;
+
+	if (read(c->sync_fd, &b, 1) != 1)
+		_exit(EXIT_WARREN); /* the parent failed to map us and will report it */
+	close(c->sync_fd);
+	if (child_setup(c, &u, &err) < 0)
+		child_fail(c->err_fd, EXIT_WARREN, err.msg);
+
+	while (spec->env && spec->env[n])
+		n++;
+	env = calloc(n + 2, sizeof(char *));
+	if (!env)
+		child_fail(c->err_fd, EXIT_WARREN, "out of memory");
+	memcpy(env, spec->env, n * sizeof(char *));
+	if (!env_has(env, "HOME")) {
+		snprintf(home, sizeof(home), "HOME=%s", u.home);
+		env[n++] = home;
+	}
+
+	if (spec->init) {
+		pid_t pid = fork();
+		if (pid < 0)
+			child_fail(c->err_fd, EXIT_WARREN, "fork of the init's child failed");
+		if (pid > 0) {
+			close(c->err_fd);
+			init_run(pid);
+		}
+	}
+	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
+	if (spec->seccomp) {
+		int r = seccomp_install(&spec->seccomp_prog);
+		if (r < 0) {
+			werr_errno(&err, -r, "installing the seccomp filter");
+			child_fail(c->err_fd, EXIT_WARREN, err.msg);
+		}
+	}
+	child_exec(c, env);
+}
+
+/* the parent's side after clone: map IDs, release the child, hear its errors */
+static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int err_fd,
+			int *status, struct werr *err)
+{
+	char buf[WERR_MSG_MAX + 16];
+	size_t got = 0;
+	int r = idmap_write(&spec->idmap, pid, err);
+
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		*status = EXIT_WARREN;
+		return werr_prefix(err, "setting up the user namespace");
+	}
+	if (write(sync_fd, "1", 1) != 1) {
+		*status = EXIT_WARREN;
+		return werr_errno(err, errno, "releasing the container process");
+	}
+	for (;;) {
+		ssize_t n = read(err_fd, buf + got, sizeof(buf) - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got == sizeof(buf) - 1)
+			break;
+	}
+	if (got == 0)
+		return 0;
+	buf[got] = '\0';
+	{
+		char *sp = strchr(buf, ' ');
+		*status = atoi(buf);
+		werr_set(err, EPERM, "%s", sp ? sp + 1 : buf);
+	}
+	return -EPERM;
+}
+
+static int parent_wait(pid_t pid, const sigset_t *set, int *status)
+{
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(set, &si);
+		int st;
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			/* a terminal's signals already reached the container's process group */
+			if (si.si_code != SI_KERNEL)
+				kill(pid, sig);
+			continue;
+		}
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			*status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+			return 0;
+		}
+	}
+}
+
+static int container_state_dir(struct container_spec *spec, struct werr *err)
+{
+	char base[4096];
+	int r = util_runtime_dir(base, sizeof(base), err);
+
+	if (r < 0)
+		return r;
+	if (snprintf(spec->state_dir, sizeof(spec->state_dir), "%s/%.12s", base, spec->id) >=
+	    (int)sizeof(spec->state_dir))
+		return werr_set(err, ENAMETOOLONG, "runtime directory path too long");
+	if (mkdir(spec->state_dir, 0700) < 0)
+		return werr_errno(err, errno, "create %s", spec->state_dir);
+	r = etcfiles_write(spec->state_dir, spec->hostname, spec->network_host, err);
+	if (r < 0)
+		util_rm_rf(spec->state_dir);
+	return r;
+}
+
+int container_run(struct container_spec *spec, int *status, struct werr *err)
+{
+	int syncp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	sigset_t set, oldmask;
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
+			      CLONE_NEWIPC | CLONE_NEWCGROUP;
+	pid_t pid;
+	int r;
+
+	*status = EXIT_WARREN;
+	if (!spec->network_host)
+		flags |= CLONE_NEWNET;
+	r = container_state_dir(spec, err);
+	if (r < 0)
+		return r;
+	if (pipe2(syncp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		r = werr_errno(err, errno, "pipe");
+		goto out;
+	}
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		sigaddset(&set, forwarded_signals[i]);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &oldmask);
+
+	fflush(NULL);
+	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		r = werr_errno(err, errno, "creating the container's namespaces (clone)");
+		if (errno == EPERM || errno == ENOSPC || errno == EUSERS)
+			werr_set(err, errno,
+				 "cannot create a user namespace: %s (check the sysctls "
+				 "user.max_user_namespaces and kernel.unprivileged_userns_clone, and "
+				 "on Ubuntu kernel.apparmor_restrict_unprivileged_userns)",
+				 strerror(errno));
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		goto out;
+	}
+	if (pid == 0) {
+		struct child_ctx c = { spec, syncp[0], errp[1], oldmask };
+		close(syncp[1]);
+		close(errp[0]);
+		child_main(&c);
+	}
+	close(syncp[0]);
+	close(errp[1]);
+	syncp[0] = errp[1] = -1;
+	r = parent_start(spec, pid, syncp[1], errp[0], status, err);
+	if (r < 0) {
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	} else {
+		parent_wait(pid, &set, status);
+	}
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+out:
+	for (int i = 0; i < 2; i++) {
+		if (syncp[i] >= 0)
+			close(syncp[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	util_rm_rf(spec->state_dir);
+	return r;
+}

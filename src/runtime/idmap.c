@@ -1,0 +1,302 @@
+/* idmap.c - plans the container's uid/gid maps and writes them for a child in
+ * a fresh user namespace. Never grants anything itself: full maps go through
+ * the setuid helpers, which check /etc/subuid and /etc/subgid again. */
+#include "idmap.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static void idmap_add(struct idmap *map, uint32_t inside, uint32_t outside, uint32_t count)
+{
+	if (count == 0 || map->n >= IDMAP_MAX_EXTENTS)
+		return;
+	map->ext[map->n++] = (struct idmap_extent){ inside, outside, count };
+}
+
+void idmap_layout(struct idmap *map, uint32_t own, uint32_t own_inside,
+		  const struct subid_range *ranges, size_t n)
+{
+	uint32_t next = 0; /* next inside ID to fill from the ranges */
+
+	map->n = 0;
+	idmap_add(map, own_inside, own, 1);
+	for (size_t i = 0; i < n && map->n < IDMAP_MAX_EXTENTS; i++) {
+		uint32_t start = ranges[i].start, left = ranges[i].count;
+
+		while (left > 0) {
+			uint32_t chunk = left;
+			if (next == own_inside)
+				next++;
+			if (next < own_inside && chunk > own_inside - next)
+				chunk = own_inside - next;
+			if (UINT32_MAX - next < chunk)
+				chunk = UINT32_MAX - next;
+			if (chunk == 0)
+				return;
+			idmap_add(map, next, start, chunk);
+			next += chunk;
+			start += chunk;
+			left -= chunk;
+		}
+	}
+}
+
+bool idmap_maps_id(const struct idmap *map, uint32_t id)
+{
+	for (size_t i = 0; i < map->n; i++)
+		if (id >= map->ext[i].inside && id - map->ext[i].inside < map->ext[i].count)
+			return true;
+	return false;
+}
+
+static bool idmap_setuid_root_p(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
+	       (st.st_mode & S_ISUID) && access(path, X_OK) == 0;
+}
+
+/* next to our own binary, then PATH; @found_unusable names one that exists
+ * but is not setuid root */
+static bool idmap_find_helper(const char *name, const char *shadow_name, char *out,
+			      size_t size, char *found_unusable, size_t usize)
+{
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *names[2] = { name, shadow_name };
+
+	if (len > 0) {
+		char *slash;
+		self[len] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			snprintf(out, size, "%.*s/%s", (int)(slash - self), self, name);
+			if (idmap_setuid_root_p(out))
+				return true;
+			if (access(out, F_OK) == 0 && !found_unusable[0])
+				snprintf(found_unusable, usize, "%s", out);
+		}
+	}
+	for (size_t k = 0; k < 2; k++) {
+		const char *path = getenv("PATH");
+		if (!path || !*path)
+			path = "/usr/local/bin:/usr/bin:/bin";
+		while (*path) {
+			const char *colon = strchr(path, ':');
+			size_t dl = colon ? (size_t)(colon - path) : strlen(path);
+			if (dl > 0) {
+				snprintf(out, size, "%.*s/%s", (int)dl, path, names[k]);
+				if (idmap_setuid_root_p(out))
+					return true;
+				if (access(out, F_OK) == 0 && !found_unusable[0])
+					snprintf(found_unusable, usize, "%s", out);
+			}
+			path += dl + (colon ? 1 : 0);
+		}
+	}
+	out[0] = '\0';
+	return false;
+}
+
+static uint64_t idmap_total(const struct subid_range *r, size_t n)
+{
+	uint64_t t = 0;
+	for (size_t i = 0; i < n; i++)
+		t += r[i].count;
+	return t;
+}
+
+int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
+{
+	struct subid_range ur[SUBID_MAX_RANGES], gr[SUBID_MAX_RANGES];
+	size_t nu = 0, ng = 0;
+	char unusable[PATH_MAX] = "";
+	struct passwd *pw;
+	const char *name;
+	bool have_helpers;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->host_uid = getuid();
+	plan->host_gid = getgid();
+	pw = getpwuid(plan->host_uid);
+	name = pw ? pw->pw_name : NULL;
+
+	if (subid_read_file("/etc/subuid", name, plan->host_uid, ur, SUBID_MAX_RANGES, &nu, err) < 0 ||
+	    subid_read_file("/etc/subgid", name, plan->host_uid, gr, SUBID_MAX_RANGES, &ng, err) < 0) {
+		/* a broken file only costs the ranges: say so and go on in single-ID mode */
+		snprintf(plan->warning, sizeof(plan->warning),
+			 "cannot use subordinate ID ranges (%s); running in single-ID mode", err->msg);
+		nu = ng = 0;
+	}
+	have_helpers = idmap_find_helper("warren-newuidmap", "newuidmap", plan->uid_helper,
+					 sizeof(plan->uid_helper), unusable, sizeof(unusable)) &&
+		       idmap_find_helper("warren-newgidmap", "newgidmap", plan->gid_helper,
+					 sizeof(plan->gid_helper), unusable, sizeof(unusable));
+
+	plan->single = !(nu > 0 && ng > 0 && have_helpers);
+	if (plan->single && !plan->warning[0]) {
+		if (nu == 0 || ng == 0)
+			snprintf(plan->warning, sizeof(plan->warning),
+				 "no subordinate ID ranges for user %s in /etc/subuid and /etc/subgid: "
+				 "running in single-ID mode (only your own ID is mapped); to get ranges, "
+				 "as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s",
+				 name ? name : "(unknown)", name ? name : "USER");
+		else if (unusable[0])
+			snprintf(plan->warning, sizeof(plan->warning),
+				 "%s is not setuid root: running in single-ID mode; to fix, as root: "
+				 "chown root:root %s && chmod u+s %s (or install Debian's uidmap package)",
+				 unusable, unusable, unusable);
+		else
+			snprintf(plan->warning, sizeof(plan->warning),
+				 "no warren-newuidmap/newuidmap helper found: running in single-ID mode; "
+				 "install warren's helpers setuid root, or Debian's uidmap package");
+	}
+
+	if (keep_id) {
+		plan->uid = plan->host_uid;
+		plan->gid = plan->host_gid;
+	}
+	if (plan->single) {
+		idmap_add(&plan->uids, plan->uid, plan->host_uid, 1);
+		idmap_add(&plan->gids, plan->gid, plan->host_gid, 1);
+		return 0;
+	}
+	if (keep_id && (idmap_total(ur, nu) < plan->host_uid || idmap_total(gr, ng) < plan->host_gid))
+		return werr_set(err, ERANGE,
+				"--userns=keep-id needs subordinate ranges of at least %u IDs "
+				"to place your own ID %u inside", (unsigned)plan->host_uid,
+				(unsigned)plan->host_uid);
+	idmap_layout(&plan->uids, plan->host_uid, plan->uid, ur, nu);
+	idmap_layout(&plan->gids, plan->host_gid, plan->gid, gr, ng);
+	return 0;
+}
+
+static int idmap_format(const struct idmap *map, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < map->n; i++) {
+		int n = snprintf(buf + off, size - off, "%u %u %u\n", map->ext[i].inside,
+				 map->ext[i].outside, map->ext[i].count);
+		if (n < 0 || (size_t)n >= size - off)
+			return -ENOSPC;
+		off += (size_t)n;
+	}
+	return (int)off;
+}
+
+static int idmap_write_proc(pid_t pid, const char *file, const char *text, struct werr *err)
+{
+	char path[64];
+	_cleanup_close_ int fd = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return werr_errno(err, errno, "open %s", path);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		return werr_errno(err, errno, "write %s", path);
+	return 0;
+}
+
+/* argv: helper PID inside outside count ...; stderr captured into @errfd */
+static int idmap_spawn_helper(const char *helper, pid_t pid, const struct idmap *map,
+			      int errfd, pid_t *child)
+{
+	char nums[IDMAP_MAX_EXTENTS * 3 + 1][12];
+	char *argv[IDMAP_MAX_EXTENTS * 3 + 3];
+	posix_spawn_file_actions_t fa;
+	size_t a = 0, k = 0;
+	int r;
+
+	argv[a++] = (char *)helper;
+	snprintf(nums[k], sizeof(nums[k]), "%d", (int)pid);
+	argv[a++] = nums[k++];
+	for (size_t i = 0; i < map->n; i++) {
+		uint32_t v[3] = { map->ext[i].inside, map->ext[i].outside, map->ext[i].count };
+		for (int j = 0; j < 3; j++) {
+			snprintf(nums[k], sizeof(nums[k]), "%u", v[j]);
+			argv[a++] = nums[k++];
+		}
+	}
+	argv[a] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, errfd, STDERR_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	r = posix_spawn(child, helper, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	return -r;
+}
+
+static int idmap_wait_helper(pid_t child, const char *helper, int errfd, struct werr *err)
+{
+	int status;
+	char msg[512];
+	ssize_t n;
+
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return werr_errno(err, errno, "waiting for %s", helper);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	n = pread(errfd, msg, sizeof(msg) - 1, 0);
+	msg[n > 0 ? n : 0] = '\0';
+	msg[strcspn(msg, "\n")] = '\0';
+	return werr_set(err, EPERM, "%s failed: %s", helper,
+			msg[0] ? msg : "no message (is it setuid root?)");
+}
+
+int idmap_write(const struct idmap_plan *plan, pid_t pid, struct werr *err)
+{
+	char text[IDMAP_MAX_EXTENTS * 40];
+	_cleanup_close_ int ue = -1, ge = -1;
+	pid_t uc = -1, gc = -1;
+	int r, r2;
+
+	if (plan->single) {
+		if (idmap_write_proc(pid, "setgroups", "deny", err) < 0 && err->code != ENOENT)
+			return -err->code;
+		if (idmap_format(&plan->uids, text, sizeof(text)) < 0 ||
+		    idmap_write_proc(pid, "uid_map", text, err) < 0)
+			return werr_prefix(err, "writing the single-ID uid map");
+		if (idmap_format(&plan->gids, text, sizeof(text)) < 0 ||
+		    idmap_write_proc(pid, "gid_map", text, err) < 0)
+			return werr_prefix(err, "writing the single-ID gid map");
+		return 0;
+	}
+	/* both helpers run at once: each is a setuid exec that costs about a ms */
+	ue = memfd_create("newuidmap-err", MFD_CLOEXEC);
+	ge = memfd_create("newgidmap-err", MFD_CLOEXEC);
+	if (ue < 0 || ge < 0)
+		return werr_errno(err, errno, "memfd_create");
+	r = idmap_spawn_helper(plan->uid_helper, pid, &plan->uids, ue, &uc);
+	if (r < 0)
+		return werr_errno(err, -r, "running %s", plan->uid_helper);
+	r = idmap_spawn_helper(plan->gid_helper, pid, &plan->gids, ge, &gc);
+	if (r < 0) {
+		idmap_wait_helper(uc, plan->uid_helper, ue, err);
+		return werr_errno(err, -r, "running %s", plan->gid_helper);
+	}
+	r = idmap_wait_helper(uc, plan->uid_helper, ue, err);
+	if (r < 0) {
+		struct werr e2;
+		idmap_wait_helper(gc, plan->gid_helper, ge, &e2);
+		return r;
+	}
+	r2 = idmap_wait_helper(gc, plan->gid_helper, ge, err);
+	return r2;
+}

@@ -1,0 +1,69 @@
+/* idmap.h - planning and writing the container's user namespace ID maps.
+ * Podman's layout: container root is the calling user, IDs 1..N come from the
+ * user's subordinate ranges; single-ID mode maps only the user's own IDs. */
+#ifndef WARREN_IDMAP_H
+#define WARREN_IDMAP_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "subid.h"
+#include "werr.h"
+
+#define IDMAP_MAX_EXTENTS 32
+
+struct idmap_extent {
+	uint32_t inside, outside, count;
+};
+
+struct idmap {
+	struct idmap_extent ext[IDMAP_MAX_EXTENTS];
+	size_t n;
+};
+
+struct idmap_plan {
+	bool single;              /* only our own uid/gid mapped, setgroups denied */
+	uid_t host_uid;
+	gid_t host_gid;
+	uid_t uid;                /* default user inside: 0, or host uid with keep-id */
+	gid_t gid;
+	struct idmap uids, gids;
+	char uid_helper[PATH_MAX]; /* setuid helper that writes uid_map (full mode) */
+	char gid_helper[PATH_MAX];
+	char warning[512];        /* why single-ID mode, and how to get ranges; "" if none */
+};
+
+/**
+ * idmap_plan_make() - decide the maps for the calling user.
+ * @keep_id: --userns=keep-id: the user's own uid/gid inside, the range around it
+ * Reads /etc/subuid and /etc/subgid and looks for warren-newuidmap next to
+ * the running binary, then in PATH, then shadow's newuidmap. Without both
+ * ranges and a usable helper, plans single-ID mode and fills @plan->warning.
+ * Return: 0 or a negative errno with @err set.
+ */
+int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err);
+
+/**
+ * idmap_plan_maps_id() - whether inside ID @id is mapped in @map.
+ */
+bool idmap_maps_id(const struct idmap *map, uint32_t id);
+
+/**
+ * idmap_write() - write the planned maps for process @pid (in its new user
+ * namespace) from the parent: through the helpers in full mode, directly
+ * (setgroups "deny" first) in single-ID mode.
+ * Return: 0 or a negative errno with @err naming the helper and its message.
+ */
+int idmap_write(const struct idmap_plan *plan, pid_t pid, struct werr *err);
+
+/**
+ * idmap_layout() - fill @map for @own (the host ID) and the subordinate
+ * @ranges: @own appears inside as @own_inside, the ranges fill the IDs
+ * around it from 0 up. Exposed for unit tests.
+ */
+void idmap_layout(struct idmap *map, uint32_t own, uint32_t own_inside,
+		  const struct subid_range *ranges, size_t n);
+
+#endif
