@@ -278,6 +278,8 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 			init_run(pid);
 		}
 	}
+	/* the command starts with default dispositions, whatever warren inherited */
+	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
 	if (spec->seccomp) {
 		int r = seccomp_install(&spec->seccomp_prog);
@@ -387,8 +389,12 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 		goto out;
 	}
 	sigemptyset(&set);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++) {
+		/* an ignored signal is never pending: a shell's background job
+		 * ignores SIGINT, yet it must reach the container */
+		signal(forwarded_signals[i], SIG_DFL);
 		sigaddset(&set, forwarded_signals[i]);
+	}
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &oldmask);
 
