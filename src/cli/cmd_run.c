@@ -376,14 +376,15 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 /* final environment: defaults, then the user's entries; a later key wins */
 static char **run_build_env(const struct run_cfg *cfg, const char *hostname)
 {
+	static char host_kv[80];
 	char **env = calloc(cfg->n_env + 3, sizeof(char *));
 	size_t n = 0;
 
 	if (!env)
 		return NULL;
 	env[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	if (asprintf(&env[n++], "HOSTNAME=%s", hostname) < 0)
-		return NULL;
+	snprintf(host_kv, sizeof(host_kv), "HOSTNAME=%s", hostname);
+	env[n++] = host_kv;
 	for (size_t i = 0; i < cfg->n_env; i++) {
 		size_t kl = strcspn(cfg->env[i], "=");
 		size_t j;
@@ -490,34 +491,64 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 	return idmap_plan_make(&spec->idmap, cfg->keep_id, err);
 }
 
-int cmd_run(int argc, char **argv)
+static void run_cfg_free(struct run_cfg *cfg)
 {
-	struct run_cfg cfg = { .nnp = -1 };
-	struct container_spec spec = { 0 };
+	for (size_t i = 0; i < cfg->n_env; i++)
+		free(cfg->env[i]);
+	free(cfg->env);
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		free(cfg->mounts[i].src);
+		free(cfg->mounts[i].dst);
+		free(cfg->mounts[i].options);
+	}
+	free(cfg->mounts);
+	free(cfg->rlimits);
+}
+
+static void run_spec_free(struct container_spec *spec)
+{
+	free(spec->env);
+	free(spec->argv);
+	seccomp_bpf_free(&spec->seccomp_prog);
+}
+
+/* the part of cmd_run that owns @cfg and @spec, so that every path frees them */
+static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, char **argv)
+{
 	struct werr err = { 0 };
 	int ind = 1, status = EXIT_WARREN;
 
-	if (opts_parse(run_opts, argc, argv, &ind, run_opt_cb, &cfg, "run", &err) < 0) {
+	if (opts_parse(run_opts, argc, argv, &ind, run_opt_cb, cfg, "run", &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
 	}
-	if (cfg.help) {
+	if (cfg->help) {
 		printf("Usage: warren run [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n\n"
 		       "Run a command in a new container.\n\nOptions:\n");
 		opts_print_help(stdout, run_opts);
 		return 0;
 	}
-	if (run_prepare(&spec, &cfg, argc - ind, argv + ind, &err) < 0) {
+	if (run_prepare(spec, cfg, argc - ind, argv + ind, &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
 	}
-	if (spec.idmap.warning[0])
-		fprintf(stderr, "warren: warning: %s\n", spec.idmap.warning);
-	if (container_run(&spec, &status, &err) < 0) {
+	if (spec->idmap.warning[0])
+		fprintf(stderr, "warren: warning: %s\n", spec->idmap.warning);
+	if (container_run(spec, &status, &err) < 0) {
 		werr_print(&err, "warren");
 		if (status == 0)
 			status = EXIT_WARREN;
 	}
-	seccomp_bpf_free(&spec.seccomp_prog);
+	return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_cfg cfg = { .nnp = -1 };
+	struct container_spec spec = { 0 };
+	int status = run_main(&cfg, &spec, argc, argv);
+
+	run_spec_free(&spec);
+	run_cfg_free(&cfg);
 	return status;
 }
