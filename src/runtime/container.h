@@ -10,7 +10,7 @@
 
 #include "caps.h"
 #include "idmap.h"
-#include "seccomp.h"
+#include "seccomp_profile.h"
 #include "werr.h"
 
 /* exit codes, as Docker's */

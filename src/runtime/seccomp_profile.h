@@ -1,9 +1,9 @@
-/* seccomp.h - the container's seccomp filter: a compiled-in profile with the
+/* seccomp_profile.h - the container's seccomp filter: a compiled-in profile with the
  * semantics of Docker's default, or a Docker-format JSON profile; compiled to
  * BPF in warren's process (before fork) and installed in the container's
  * process just before exec. */
-#ifndef WARREN_SECCOMP_H
-#define WARREN_SECCOMP_H
+#ifndef WARREN_SECCOMP_PROFILE_H
+#define WARREN_SECCOMP_PROFILE_H
 
 #include <stddef.h>
 #include <stdint.h>
