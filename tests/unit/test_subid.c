@@ -1,0 +1,81 @@
+/* test_subid.c - unit tests for the /etc/subuid parser (TAP). */
+#include <stdio.h>
+#include <string.h>
+
+#include "subid.h"
+
+static int tests, failed;
+
+static void check(int ok, const char *what)
+{
+	tests++;
+	if (!ok)
+		failed++;
+	printf("%sok %d - %s\n", ok ? "" : "not ", tests, what);
+}
+
+static struct subid_range r[SUBID_MAX_RANGES];
+
+/* parse @text for alice (uid 1000); returns the number of ranges, -1 on error */
+static int ranges(const char *text)
+{
+	struct werr err;
+	size_t n;
+
+	if (subid_parse(text, strlen(text), "alice", 1000, r, 4, &n, &err) < 0)
+		return -1;
+	return (int)n;
+}
+
+int main(void)
+{
+	uint32_t v;
+
+	printf("1..22\n");
+	check(ranges("alice:100000:65536\n") == 1 && r[0].start == 100000 && r[0].count == 65536,
+	      "a line for the user by name");
+	check(ranges("1000:200000:10\n") == 1 && r[0].start == 200000, "a line for the user by uid");
+	check(ranges("bob:100000:65536\nalicex:1:2\nalic:1:2\n") == 0, "other users' lines grant nothing");
+	check(ranges("#alice:300000:10\n") == 0, "a comment grants nothing");
+	check(ranges("\n\n  \nalice:5:5") == 1 && r[0].start == 5, "blank lines; no trailing newline");
+	check(ranges("garbage line\nalice\nalice:1\nalice:1:2:3\n") == 0, "malformed lines grant nothing");
+	check(ranges("alice:abc:10\nalice:10:abc\nalice:-1:10\nalice:+1:10\nalice: 1:10\n") == 0,
+	      "non-decimal numbers, signs and spaces are refused");
+	check(ranges("alice:4294967296:1\nalice:1:4294967296\nalice:99999999999999999999:1\n") == 0,
+	      "numbers that overflow 32 bits are refused");
+	check(ranges("alice:4294967295:1\nalice:4294967290:6\n") == 0,
+	      "start + count past the largest ID is refused");
+	check(ranges("alice:100:0\n") == 0, "count 0 grants nothing");
+	check(ranges("alice:0100:10\n") == 0, "leading zeros are refused");
+	check(ranges("alice:100000:65536\r\n") == 1 && r[0].count == 65536, "CRLF line endings");
+	check(ranges("alice:1:1\nalice:3:1\n1000:5:1\nbob:7:1\n") == 3 && r[2].start == 5,
+	      "several ranges, in file order");
+	check(ranges("alice:1:1\nalice:2:1\nalice:3:1\nalice:4:1\nalice:5:1\n") == -1,
+	      "more ranges than the caller's room is an error");
+	check(ranges("alice:1\0:1:2\nalice:9:1\n") == 0, "a NUL byte ends the text");
+	{
+		const char t[] = "alice:1\0:2\nalice:9:1\n";
+		struct werr err;
+		size_t n;
+		check(subid_parse(t, sizeof(t) - 1, "alice", 1000, r, 4, &n, &err) == 0 && n == 1 &&
+			      r[0].start == 9,
+		      "a line with an embedded NUL is malformed, the next still counts");
+	}
+	{
+		struct werr err;
+		size_t n;
+		check(subid_parse("1000:7:1\n", 9, NULL, 1000, r, 4, &n, &err) == 0 && n == 1,
+		      "no user name: matching by uid only");
+	}
+	check(subid_parse_u32("0", 1, &v) == 0 && v == 0, "u32: 0");
+	check(subid_parse_u32("4294967295", 10, &v) == 0 && v == 4294967295U, "u32: the largest");
+	check(subid_parse_u32("4294967296", 10, &v) == -ERANGE, "u32: overflow is ERANGE");
+	check(subid_parse_u32("", 0, &v) == -EINVAL, "u32: empty is EINVAL");
+	{
+		struct werr err;
+		size_t n;
+		check(subid_read_file("/nonexistent/subuid", "alice", 1000, r, 4, &n, &err) == 0 && n == 0,
+		      "a missing file grants nothing");
+	}
+	return failed ? 1 : 0;
+}
