@@ -401,13 +401,18 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	fflush(NULL);
 	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
-		r = werr_errno(err, errno, "creating the container's namespaces (clone)");
-		if (errno == EPERM || errno == ENOSPC || errno == EUSERS)
-			werr_set(err, errno,
-				 "cannot create a user namespace: %s (check the sysctls "
-				 "user.max_user_namespaces and kernel.unprivileged_userns_clone, and "
-				 "on Ubuntu kernel.apparmor_restrict_unprivileged_userns)",
-				 strerror(errno));
+		int e = errno;
+		if (e == ENOSPC || e == EUSERS)
+			r = werr_set(err, e,
+				     "cannot create a user namespace: the limit is reached or they are "
+				     "disabled (as root: sysctl -w user.max_user_namespaces=15000)");
+		else if (e == EPERM)
+			r = werr_set(err, e,
+				     "cannot create a user namespace: unprivileged user namespaces are "
+				     "not allowed (as root: sysctl -w kernel.unprivileged_userns_clone=1; "
+				     "on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0)");
+		else
+			r = werr_errno(err, e, "creating the container's namespaces (clone)");
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		goto out;
 	}

@@ -2,6 +2,8 @@
 # warren run --rootfs: what a user sees inside the container, run as the
 # unprivileged test user (with subordinate ranges) and the one without.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup() {
@@ -83,10 +85,8 @@ teardown() {
 }
 
 @test "no user namespaces: the error names the sysctl" {
-	old=$(cat /proc/sys/user/max_user_namespaces)
-	echo 0 > /proc/sys/user/max_user_namespaces
-	run --separate-stderr warren run --rootfs "$ROOTFS" /bin/true
-	echo "$old" > /proc/sys/user/max_user_namespaces
+	# user.max_user_namespaces is per user namespace: set it to 0 in one of our own
+	run --separate-stderr as_user unshare -Ur sh -c "echo 0 > /proc/sys/user/max_user_namespaces && exec $WARREN run --rootfs $ROOTFS /bin/true"
 	[ "$status" -eq 125 ]
 	[[ "$stderr" == *"user namespace"*"user.max_user_namespaces"* ]]
 }
@@ -311,6 +311,9 @@ teardown() {
 
 # --- capabilities, seccomp, no_new_privs ----------------------------------
 
+# the pid of the test user's warren process
+warren_pid() { pgrep -o -u "$TEST_UID" -x warren; }
+
 cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 
 @test "the default capabilities are Docker's set" {
@@ -414,17 +417,23 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 }
 
 @test "a container killed by a signal exits with 128 + the signal" {
-	run warren run --rootfs "$ROOTFS" sh -c 'kill -9 $$'
-	[ "$status" -eq 137 ]
+	as_user "$WARREN" run --rootfs "$ROOTFS" sh -c 'touch /tmp/ready; exec sleep 100' &
+	bg=$!
+	wait_for_file "$ROOTFS/tmp/ready"
+	pid=$(warren_pid)
+	kill -KILL "$(pgrep -P "$pid")"
+	rc=0
+	wait "$bg" || rc=$?
+	[ "$rc" -eq 137 ]
 }
 
 @test "SIGINT sent to warren reaches the container" {
 	as_user "$WARREN" run --rootfs "$ROOTFS" sh -c 'trap "echo got-int > /tmp/sig; exit 7" INT; touch /tmp/ready; while :; do sleep 0.1; done' &
-	pid=$!
+	bg=$!
 	wait_for_file "$ROOTFS/tmp/ready"
-	kill -INT "$pid"
+	kill -INT "$(warren_pid)"
 	rc=0
-	wait "$pid" || rc=$?
+	wait "$bg" || rc=$?
 	[ "$rc" -eq 7 ]
 	[ "$(cat "$ROOTFS/tmp/sig")" = "got-int" ]
 }
@@ -434,11 +443,11 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | sed -n 1p)" != "1" ]
 	as_user "$WARREN" run --init --rootfs "$ROOTFS" sh -c 'touch /tmp/ready; exec sleep 100' &
-	pid=$!
+	bg=$!
 	wait_for_file "$ROOTFS/tmp/ready"
-	kill -TERM "$pid"
+	kill -TERM "$(warren_pid)"
 	rc=0
-	wait "$pid" || rc=$?
+	wait "$bg" || rc=$?
 	[ "$rc" -eq 143 ]
 }
 

@@ -1,0 +1,111 @@
+# Shared by every bats file (`load helpers`). The suite runs as root; every
+# warren command runs as an unprivileged test user made by tests/setup.sh.
+
+WARREN_PREFIX=${WARREN_PREFIX:-/opt/warren-test/release}
+WARREN=$WARREN_PREFIX/bin/warren
+ROOTFS_PRISTINE=/opt/warren-test/rootfs
+FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
+WARREN_BATS_TMP=/tmp/warren-bats
+
+TEST_USER=warren-test
+TEST_UID=$(id -u $TEST_USER)
+TEST_GID=$(id -g $TEST_USER)
+TEST_SUBUID_START=200000
+TEST_SUBID_COUNT=65536
+NOSUB_USER=warren-nosub
+NOSUB_UID=$(id -u $NOSUB_USER)
+NOSUB_GID=$(id -g $NOSUB_USER)
+
+# run_as USER CMD...: CMD as USER with its groups and a clean environment
+run_as() {
+	local user=$1
+	shift
+	local extra=()
+	local v
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS $AS_USER_ENV; do
+		[ -n "${!v+x}" ] && extra+=("$v=${!v}")
+	done
+	(cd /tmp && setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
+		env -i HOME="/home/$user" USER="$user" LOGNAME="$user" \
+		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 "${extra[@]}" "$@")
+}
+
+as_user() { run_as "$TEST_USER" "$@"; }
+as_nosub() { run_as "$NOSUB_USER" "$@"; }
+warren() { as_user "$WARREN" "$@"; }
+warren_nosub() { as_nosub "$WARREN" "$@"; }
+
+# user_tmpdir: a fresh directory (0755) the test users can reach
+user_tmpdir() {
+	mkdir -p "$WARREN_BATS_TMP"
+	chmod 0755 "$WARREN_BATS_TMP"
+	local d
+	d=$(mktemp -d "$WARREN_BATS_TMP/t.XXXXXX")
+	chmod 0755 "$d"
+	echo "$d"
+}
+
+# make_rootfs [OWNER]: a private copy of the busybox rootfs in $ROOTFS
+make_rootfs() {
+	local owner=${1:-$TEST_USER}
+	local d
+	d=$(user_tmpdir)
+	cp -a "$ROOTFS_PRISTINE" "$d/rootfs"
+	chown -R "$owner:$(id -g "$owner")" "$d/rootfs"
+	ROOTFS=$d/rootfs
+}
+
+# common_teardown: nothing of one test survives into the next
+common_teardown() {
+	tmux kill-session -t "$TMUX_SESSION" 2>/dev/null || true
+	pkill -KILL -u "$TEST_USER" 2>/dev/null || true
+	pkill -KILL -u "$NOSUB_USER" 2>/dev/null || true
+	# files created inside belong to subordinate IDs: root removes them
+	rm -rf "${WARREN_BATS_TMP:?}"/t.* 2>/dev/null || true
+}
+
+# wait_for_file PATH [SECONDS]
+wait_for_file() {
+	local i
+	for ((i = 0; i < ${2:-10} * 20; i++)); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for $1" >&2
+	return 1
+}
+
+# warren_stdin TEXT ARGS...: warren as the test user with TEXT on stdin
+warren_stdin() {
+	local text=$1
+	shift
+	printf '%s\n' "$text" | as_user "$WARREN" "$@"
+}
+
+# a real terminal: tmux runs a command line as the test user
+TMUX_SESSION=warren-bats
+tmux_start() {
+	local script
+	script=$(user_tmpdir)/tmux-cmd.sh
+	printf '%s\n' "$1" 'sleep 30' > "$script"
+	chmod 0755 "$script"
+	tmux kill-session -t "$TMUX_SESSION" 2>/dev/null || true
+	tmux new-session -d -s "$TMUX_SESSION" -x 120 -y 40 \
+		"setpriv --reuid=$TEST_UID --regid=$TEST_GID --init-groups env -i HOME=/home/$TEST_USER PATH=/usr/bin:/bin TERM=xterm bash $script"
+}
+
+tmux_screen() {
+	tmux capture-pane -p -t "$TMUX_SESSION"
+}
+
+# tmux_wait_for TEXT [SECONDS]
+tmux_wait_for() {
+	local i
+	for ((i = 0; i < ${2:-10} * 20; i++)); do
+		tmux_screen | grep -qF -- "$1" && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for '$1' on the screen:" >&2
+	tmux_screen >&2
+	return 1
+}
