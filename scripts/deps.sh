@@ -1,19 +1,15 @@
 #!/bin/bash
 # Installs the Debian packages warren needs: to build (default) or, with
-# --test, also to test and benchmark. Idempotent: installs only what is
-# missing. Not root: prints the apt-get line to run and exits 1.
+# --test, also to test and benchmark. The lists are scripts/packages/build-*.txt
+# and test-*.txt (one package a line, # comments), one file per part of the
+# project. Idempotent: installs only what is missing. Not root: prints the
+# apt-get line to run and exits 1.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 
-build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libseccomp-dev libcap-dev
-	libjansson-dev libcurl4-openssl-dev libarchive-dev libssl-dev busybox-static)
-# bats and tmux: the suite; util-linux (setpriv) and procps: running as the test
-# users; bubblewrap, podman, runc, uidmap, hyperfine: benchmark and interop
-# peers only, never warren's runtime dependencies; clang: fuzzing
-test_pkgs=(bats tmux procps iproute2 util-linux bubblewrap hyperfine podman runc uidmap
-	clang libclang-rt-14-dev python3 clang-format)
-
-want=("${build_pkgs[@]}")
-[ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
+lists=("$here"/packages/build-*.txt)
+[ "${1:-}" = "--test" ] && lists+=("$here"/packages/test-*.txt)
+mapfile -t want < <(sed 's/#.*//; s/[[:space:]]//g; /^$/d' "${lists[@]}" | sort -u)
 
 missing=()
 for p in "${want[@]}"; do

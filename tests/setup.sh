@@ -1,22 +1,24 @@
 #!/bin/bash
 # Prepares this machine for the suite (as root, idempotent): the unprivileged
-# test users, /dev/fuse and /dev/net/tun as a distribution ships them, and
-# the pristine busybox root filesystem.
-#   warren-test   subordinate IDs 200000:65536 in /etc/subuid and /etc/subgid
-#   warren-nosub  no subordinate IDs at all (single-ID mode)
+# test users, /dev/fuse and /dev/net/tun as a distribution ships them, the
+# pristine busybox root filesystem, then each part's own steps in
+# tests/setup.d/*.sh (registry, resolver, ...), in name order.
+#   $WARREN_TEST_USER   subordinate IDs $WARREN_TEST_SUBUID:65536 in /etc/subuid and /etc/subgid
+#   $WARREN_NOSUB_USER  no subordinate IDs at all (single-ID mode)
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "tests/setup.sh must run as root" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/env.sh"
 
 ensure_user() {
 	id "$1" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$1"
 }
-ensure_user warren-test
-ensure_user warren-nosub
+ensure_user "$WARREN_TEST_USER"
+ensure_user "$WARREN_NOSUB_USER"
 for f in /etc/subuid /etc/subgid; do
 	touch "$f"
-	sed -i '/^warren-test:/d; /^warren-nosub:/d' "$f"
-	echo "warren-test:200000:65536" >> "$f"
+	sed -i "/^$WARREN_TEST_USER:/d; /^$WARREN_NOSUB_USER:/d" "$f"
+	echo "$WARREN_TEST_USER:$WARREN_TEST_SUBUID:65536" >> "$f"
 done
 
 for dev in /dev/fuse /dev/net/tun; do
@@ -31,8 +33,13 @@ if [ "$(cat /proc/sys/user/max_user_namespaces)" = 0 ]; then
 	sysctl -qw user.max_user_namespaces=15000
 fi
 
-mkdir -p /opt/warren-test
-"$here/fixtures/mkrootfs-busybox.sh" /opt/warren-test/rootfs
-chmod 0755 /opt/warren-test
-mkdir -p /tmp/warren-bats
-chmod 0755 /tmp/warren-bats
+mkdir -p "$WARREN_TEST_ROOT"
+chmod 0755 "$WARREN_TEST_ROOT"
+"$here/fixtures/mkrootfs-busybox.sh" "$WARREN_TEST_ROOT/rootfs"
+mkdir -p "$WARREN_BATS_TMP"
+chmod 0755 "$WARREN_BATS_TMP"
+
+for step in "$here"/setup.d/*.sh; do
+	[ -e "$step" ] || continue
+	bash "$step"
+done

@@ -30,17 +30,17 @@
 #endif
 
 #if IDMAP_GID
-#define PROG "warren-newgidmap"
-#define MAP_FILE "gid_map"
+#define PROG       "warren-newgidmap"
+#define MAP_FILE   "gid_map"
 #define SUBID_FILE "/etc/subgid"
-#define CAP_WRITE CAP_SETGID
-#define CAP_NAME "CAP_SETGID"
+#define CAP_WRITE  CAP_SETGID
+#define CAP_NAME   "CAP_SETGID"
 #else
-#define PROG "warren-newuidmap"
-#define MAP_FILE "uid_map"
+#define PROG       "warren-newuidmap"
+#define MAP_FILE   "uid_map"
 #define SUBID_FILE "/etc/subuid"
-#define CAP_WRITE CAP_SETUID
-#define CAP_NAME "CAP_SETUID"
+#define CAP_WRITE  CAP_SETUID
+#define CAP_NAME   "CAP_SETUID"
 #endif
 
 /* the kernel's limit on lines in a map (since 4.15) */
@@ -91,7 +91,8 @@ static void drop_privileges(uid_t uid)
 	d[0].permitted = d[0].effective = 1U << CAP_WRITE;
 	if (syscall(SYS_capset, &h, d) < 0)
 		die("cannot keep " CAP_NAME ": %s (is the helper setuid root? as root: "
-		    "chown root:root " PROG " && chmod u+s " PROG ")", strerror(errno));
+		    "chown root:root " PROG " && chmod u+s " PROG ")",
+		    strerror(errno));
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die("cannot lock down the process: %s", strerror(errno));
 }
@@ -114,7 +115,7 @@ static bool overlap(uint32_t a, uint32_t na, uint32_t b, uint32_t nb)
 }
 
 static void check_ranges(struct range *r, size_t n, uint32_t own, const struct subid_range *granted,
-			 size_t n_granted)
+                         size_t n_granted)
 {
 	for (size_t i = 0; i < n; i++) {
 		bool ok = false;
@@ -127,14 +128,16 @@ static void check_ranges(struct range *r, size_t n, uint32_t own, const struct s
 			    r[i].outside, r[i].count);
 		for (size_t j = 0; j < i; j++) {
 			if (overlap(r[i].inside, r[i].count, r[j].inside, r[j].count))
-				die("ranges %zu and %zu overlap inside the namespace", j + 1, i + 1);
+				die("ranges %zu and %zu overlap inside the namespace", j + 1,
+				    i + 1);
 			if (overlap(r[i].outside, r[i].count, r[j].outside, r[j].count))
-				die("ranges %zu and %zu overlap outside the namespace", j + 1, i + 1);
+				die("ranges %zu and %zu overlap outside the namespace", j + 1,
+				    i + 1);
 		}
 		for (size_t g = 0; g < n_granted && !ok; g++)
 			ok = r[i].outside >= granted[g].start &&
 			     (uint64_t)r[i].outside + r[i].count <=
-				     (uint64_t)granted[g].start + granted[g].count;
+			         (uint64_t)granted[g].start + granted[g].count;
 		if (!ok && r[i].outside == own && r[i].count == 1) {
 			ok = true;
 			r[i].own_only = true;
@@ -211,13 +214,13 @@ int main(int argc, char **argv)
 	}
 	pw = getpwuid(uid);
 	if (subid_read_file(SUBID_FILE, pw ? pw->pw_name : NULL, uid, granted, SUBID_MAX_RANGES,
-			    &n_granted, &err) < 0)
+	                    &n_granted, &err) < 0)
 		die("%s", err.msg);
 	check_ranges(ranges, n, IDMAP_GID ? (uint32_t)gid : (uint32_t)uid, granted, n_granted);
 
 	for (size_t i = 0; i < n; i++) {
 		len += (size_t)snprintf(text + len, sizeof(text) - len, "%u %u %u\n",
-					ranges[i].inside, ranges[i].outside, ranges[i].count);
+		                        ranges[i].inside, ranges[i].outside, ranges[i].count);
 		any_granted |= !ranges[i].own_only;
 	}
 	/* a map of nothing but your own gid must not let the namespace drop

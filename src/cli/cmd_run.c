@@ -16,9 +16,28 @@
 #include <sys/stat.h>
 
 enum run_opt {
-	R_ROOTFS, R_ENV, R_ENV_FILE, R_WORKDIR, R_USER, R_HOSTNAME, R_ENTRYPOINT, R_VOLUME,
-	R_TMPFS, R_ULIMIT, R_READ_ONLY, R_RM, R_CAP_ADD, R_CAP_DROP, R_PRIVILEGED,
-	R_SECURITY_OPT, R_INIT, R_NETWORK, R_USERNS, R_INTERACTIVE, R_TTY, R_HELP,
+	R_ROOTFS,
+	R_ENV,
+	R_ENV_FILE,
+	R_WORKDIR,
+	R_USER,
+	R_HOSTNAME,
+	R_ENTRYPOINT,
+	R_VOLUME,
+	R_TMPFS,
+	R_ULIMIT,
+	R_READ_ONLY,
+	R_RM,
+	R_CAP_ADD,
+	R_CAP_DROP,
+	R_PRIVILEGED,
+	R_SECURITY_OPT,
+	R_INIT,
+	R_NETWORK,
+	R_USERNS,
+	R_INTERACTIVE,
+	R_TTY,
+	R_HELP,
 };
 
 static const struct opt_def run_opts[] = {
@@ -28,7 +47,8 @@ static const struct opt_def run_opts[] = {
 	{ "workdir", 'w', OPT_VALUE, "DIR", "Working directory inside the container", R_WORKDIR },
 	{ "user", 'u', OPT_VALUE, "USER[:GROUP]", "Run as this user (name or UID)", R_USER },
 	{ "hostname", 'h', OPT_VALUE, "NAME", "Container host name", R_HOSTNAME },
-	{ "entrypoint", 0, OPT_VALUE, "CMD", "Command to run before the given arguments", R_ENTRYPOINT },
+	{ "entrypoint", 0, OPT_VALUE, "CMD", "Command to run before the given arguments",
+	  R_ENTRYPOINT },
 	{ "volume", 'v', OPT_VALUE, "SRC:DST[:ro|rw]", "Bind mount a host path", R_VOLUME },
 	{ "tmpfs", 0, OPT_VALUE, "DST[:OPTS]", "Mount a tmpfs at DST", R_TMPFS },
 	{ "ulimit", 0, OPT_VALUE, "NAME=SOFT[:HARD]", "Set a resource limit", R_ULIMIT },
@@ -36,9 +56,12 @@ static const struct opt_def run_opts[] = {
 	{ "rm", 0, OPT_FLAG, NULL, "Remove the container when it exits", R_RM },
 	{ "cap-add", 0, OPT_VALUE, "CAP", "Add a capability (or ALL)", R_CAP_ADD },
 	{ "cap-drop", 0, OPT_VALUE, "CAP", "Drop a capability (or ALL)", R_CAP_DROP },
-	{ "privileged", 0, OPT_FLAG, NULL, "All capabilities, no seccomp, no masked paths", R_PRIVILEGED },
-	{ "security-opt", 0, OPT_VALUE, "OPT", "seccomp=unconfined|FILE, no-new-privileges", R_SECURITY_OPT },
-	{ "init", 0, OPT_FLAG, NULL, "Run a minimal init that forwards signals and reaps zombies", R_INIT },
+	{ "privileged", 0, OPT_FLAG, NULL, "All capabilities, no seccomp, no masked paths",
+	  R_PRIVILEGED },
+	{ "security-opt", 0, OPT_VALUE, "OPT", "seccomp=unconfined|FILE, no-new-privileges",
+	  R_SECURITY_OPT },
+	{ "init", 0, OPT_FLAG, NULL, "Run a minimal init that forwards signals and reaps zombies",
+	  R_INIT },
 	{ "network", 0, OPT_VALUE, "MODE", "none (only lo) or host", R_NETWORK },
 	{ "net", 0, OPT_VALUE, "MODE", "Alias of --network", R_NETWORK },
 	{ "userns", 0, OPT_VALUE, "MODE", "keep-id: keep your own uid/gid inside", R_USERNS },
@@ -82,7 +105,8 @@ static int env_add(struct run_cfg *cfg, const char *kv, struct werr *err)
 	char *s;
 
 	if (kv[0] == '=' || kv[0] == '\0')
-		return werr_set(err, EINVAL, "invalid environment variable \"%s\": the name is empty", kv);
+		return werr_set(err, EINVAL,
+		                "invalid environment variable \"%s\": the name is empty", kv);
 	if (!strchr(kv, '=')) {
 		const char *v = getenv(kv); /* Docker: -e NAME takes the host's value, if any */
 		if (!v)
@@ -120,9 +144,11 @@ static int env_file_add(struct run_cfg *cfg, const char *path, struct werr *err)
 			*--end = '\0';
 		if (!*line || *line == '#')
 			continue;
-		if (strchr(line, ' ') && (!strchr(line, '=') || strchr(line, ' ') < strchr(line, '=')))
-			return werr_set(err, EINVAL, "--env-file %s:%d: variable name \"%s\" has white space",
-					path, lineno, line);
+		if (strchr(line, ' ') &&
+		    (!strchr(line, '=') || strchr(line, ' ') < strchr(line, '=')))
+			return werr_set(err, EINVAL,
+			                "--env-file %s:%d: variable name \"%s\" has white space",
+			                path, lineno, line);
 		if (env_add(cfg, line, err) < 0)
 			return werr_prefix(err, "--env-file %s:%d", path, lineno);
 	}
@@ -133,12 +159,14 @@ static const struct {
 	const char *name;
 	int res;
 } ulimit_names[] = {
-	{ "core", RLIMIT_CORE },	   { "cpu", RLIMIT_CPU },	  { "data", RLIMIT_DATA },
-	{ "fsize", RLIMIT_FSIZE },	   { "locks", RLIMIT_LOCKS },	  { "memlock", RLIMIT_MEMLOCK },
-	{ "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE },	  { "nofile", RLIMIT_NOFILE },
-	{ "nproc", RLIMIT_NPROC },	   { "rss", RLIMIT_RSS },	  { "rtprio", RLIMIT_RTPRIO },
-	{ "rttime", RLIMIT_RTTIME },	   { "sigpending", RLIMIT_SIGPENDING },
-	{ "stack", RLIMIT_STACK },	   { "as", RLIMIT_AS },
+	{ "core", RLIMIT_CORE },         { "cpu", RLIMIT_CPU },
+	{ "data", RLIMIT_DATA },         { "fsize", RLIMIT_FSIZE },
+	{ "locks", RLIMIT_LOCKS },       { "memlock", RLIMIT_MEMLOCK },
+	{ "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE },
+	{ "nofile", RLIMIT_NOFILE },     { "nproc", RLIMIT_NPROC },
+	{ "rss", RLIMIT_RSS },           { "rtprio", RLIMIT_RTPRIO },
+	{ "rttime", RLIMIT_RTTIME },     { "sigpending", RLIMIT_SIGPENDING },
+	{ "stack", RLIMIT_STACK },       { "as", RLIMIT_AS },
 };
 
 static int parse_rlim(const char *s, size_t len, rlim_t *out)
@@ -170,22 +198,28 @@ static int ulimit_add(struct run_cfg *cfg, const char *v, struct werr *err)
 	struct rlimit_spec rs = { .resource = -1 };
 
 	if (!eq)
-		return werr_set(err, EINVAL, "invalid --ulimit \"%s\": use NAME=SOFT[:HARD], e.g. nofile=1024:2048", v);
+		return werr_set(
+		    err, EINVAL,
+		    "invalid --ulimit \"%s\": use NAME=SOFT[:HARD], e.g. nofile=1024:2048", v);
 	for (size_t i = 0; i < ARRAY_SIZE(ulimit_names); i++)
 		if (strlen(ulimit_names[i].name) == (size_t)(eq - v) &&
 		    !strncmp(ulimit_names[i].name, v, (size_t)(eq - v)))
 			rs.resource = ulimit_names[i].res;
 	if (rs.resource < 0)
-		return werr_set(err, EINVAL, "invalid --ulimit \"%s\": unknown limit name \"%.*s\"", v,
-				(int)(eq - v), v);
+		return werr_set(err, EINVAL, "invalid --ulimit \"%s\": unknown limit name \"%.*s\"",
+		                v, (int)(eq - v), v);
 	colon = strchr(eq + 1, ':');
-	if (parse_rlim(eq + 1, colon ? (size_t)(colon - eq - 1) : strlen(eq + 1), &rs.lim.rlim_cur) < 0 ||
+	if (parse_rlim(eq + 1, colon ? (size_t)(colon - eq - 1) : strlen(eq + 1),
+	               &rs.lim.rlim_cur) < 0 ||
 	    (colon && parse_rlim(colon + 1, strlen(colon + 1), &rs.lim.rlim_max) < 0))
-		return werr_set(err, EINVAL, "invalid --ulimit \"%s\": values are numbers or \"unlimited\"", v);
+		return werr_set(err, EINVAL,
+		                "invalid --ulimit \"%s\": values are numbers or \"unlimited\"", v);
 	if (!colon)
 		rs.lim.rlim_max = rs.lim.rlim_cur;
 	if (rs.lim.rlim_cur > rs.lim.rlim_max)
-		return werr_set(err, EINVAL, "invalid --ulimit \"%s\": the soft limit is above the hard limit", v);
+		return werr_set(err, EINVAL,
+		                "invalid --ulimit \"%s\": the soft limit is above the hard limit",
+		                v);
 	if (push(&cfg->rlimits, &cfg->n_rlimits, sizeof(rs), &rs) < 0)
 		return werr_errno(err, ENOMEM, "ulimit");
 	return 0;
@@ -209,17 +243,23 @@ static int volume_add(struct run_cfg *cfg, const char *v, struct werr *err)
 		*mode++ = '\0';
 	if (src[0] != '/')
 		return werr_set(err, EINVAL,
-				"invalid volume \"%s\": the source must be an absolute host path "
-				"(named volumes are not supported yet)", v);
+		                "invalid volume \"%s\": the source must be an absolute host path "
+		                "(named volumes are not supported yet)",
+		                v);
 	if (dst[0] != '/')
-		return werr_set(err, EINVAL, "invalid volume \"%s\": the destination must be an absolute path", v);
+		return werr_set(err, EINVAL,
+		                "invalid volume \"%s\": the destination must be an absolute path",
+		                v);
 	for (char *o = mode ? strtok(mode, ",") : NULL; o; o = strtok(NULL, ",")) {
 		if (!strcmp(o, "ro"))
 			m.readonly = true;
 		else if (!strcmp(o, "rw"))
 			m.readonly = false;
-		else if (strcmp(o, "z") && strcmp(o, "Z") && strcmp(o, "rbind") && strcmp(o, "bind"))
-			return werr_set(err, EINVAL, "invalid volume \"%s\": unknown option \"%s\" (use ro or rw)", v, o);
+		else if (strcmp(o, "z") && strcmp(o, "Z") && strcmp(o, "rbind") &&
+		         strcmp(o, "bind"))
+			return werr_set(
+			    err, EINVAL,
+			    "invalid volume \"%s\": unknown option \"%s\" (use ro or rw)", v, o);
 	}
 	if (!realpath(src, real))
 		return werr_errno(err, errno, "volume source %s", src);
@@ -243,11 +283,17 @@ static int tmpfs_add(struct run_cfg *cfg, const char *v, struct werr *err)
 	if (opts)
 		*opts++ = '\0';
 	if (copy[0] != '/')
-		return werr_set(err, EINVAL, "invalid --tmpfs \"%s\": the destination must be an absolute path", v);
+		return werr_set(err, EINVAL,
+		                "invalid --tmpfs \"%s\": the destination must be an absolute path",
+		                v);
 	for (char *o = opts ? strtok(opts, ",") : NULL; o; o = strtok(NULL, ",")) {
-		static const struct { const char *name; unsigned long set, clear; } fl[] = {
-			{ "exec", 0, MS_NOEXEC }, { "noexec", MS_NOEXEC, 0 }, { "suid", 0, MS_NOSUID },
-			{ "nosuid", MS_NOSUID, 0 }, { "dev", 0, MS_NODEV }, { "nodev", MS_NODEV, 0 },
+		static const struct {
+			const char *name;
+			unsigned long set, clear;
+		} fl[] = {
+			{ "exec", 0, MS_NOEXEC }, { "noexec", MS_NOEXEC, 0 },
+			{ "suid", 0, MS_NOSUID }, { "nosuid", MS_NOSUID, 0 },
+			{ "dev", 0, MS_NODEV },   { "nodev", MS_NODEV, 0 },
 			{ "rw", 0, 0 },
 		};
 		bool known = false;
@@ -264,7 +310,8 @@ static int tmpfs_add(struct run_cfg *cfg, const char *v, struct werr *err)
 			continue;
 		if (strncmp(o, "size=", 5) && strncmp(o, "mode=", 5) && strncmp(o, "uid=", 4) &&
 		    strncmp(o, "gid=", 4) && strncmp(o, "nr_inodes=", 10))
-			return werr_set(err, EINVAL, "invalid --tmpfs \"%s\": unknown option \"%s\"", v, o);
+			return werr_set(err, EINVAL,
+			                "invalid --tmpfs \"%s\": unknown option \"%s\"", v, o);
 		if (strlen(data) + strlen(o) + 2 >= sizeof(data))
 			return werr_set(err, EINVAL, "invalid --tmpfs \"%s\": options too long", v);
 		if (data[0])
@@ -295,15 +342,19 @@ static int security_opt(struct run_cfg *cfg, const char *v, struct werr *err)
 	}
 	if (kl == 17 && !strncmp(v, "no-new-privileges", 17)) {
 		if (val && opts_parse_bool(val, &b) < 0)
-			return werr_set(err, EINVAL, "invalid --security-opt \"%s\": use no-new-privileges[=true|false]", v);
+			return werr_set(
+			    err, EINVAL,
+			    "invalid --security-opt \"%s\": use no-new-privileges[=true|false]", v);
 		cfg->nnp = b;
 		return 0;
 	}
 	if ((kl == 5 && !strncmp(v, "label", 5)) || (kl == 8 && !strncmp(v, "apparmor", 8)))
 		return 0; /* no SELinux or AppArmor confinement to apply for an unprivileged user */
-	return werr_set(err, EINVAL,
-			"invalid --security-opt \"%s\": use seccomp=unconfined, seccomp=FILE.json or "
-			"no-new-privileges", v);
+	return werr_set(
+	    err, EINVAL,
+	    "invalid --security-opt \"%s\": use seccomp=unconfined, seccomp=FILE.json or "
+	    "no-new-privileges",
+	    v);
 }
 
 /* implements opt_cb for the run table */
@@ -319,13 +370,15 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_ENV_FILE: return env_file_add(cfg, v, err);
 	case R_WORKDIR:
 		if (v[0] != '/')
-			return werr_set(err, EINVAL, "invalid --workdir \"%s\": the path must be absolute", v);
+			return werr_set(err, EINVAL,
+			                "invalid --workdir \"%s\": the path must be absolute", v);
 		cfg->workdir = v;
 		return 0;
 	case R_USER: cfg->user = v; return 0;
 	case R_HOSTNAME:
 		if (!*v || strlen(v) > 64)
-			return werr_set(err, EINVAL, "invalid --hostname \"%s\": 1 to 64 characters", v);
+			return werr_set(err, EINVAL,
+			                "invalid --hostname \"%s\": 1 to 64 characters", v);
 		cfg->hostname = v;
 		return 0;
 	case R_ENTRYPOINT: cfg->entrypoint = v; return 0;
@@ -352,9 +405,11 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 		else if (!strcmp(v, "none"))
 			cfg->network_host = false;
 		else
-			return werr_set(err, EINVAL,
-					"network mode \"%s\" is not supported yet: use --network none "
-					"(only lo) or --network host", v);
+			return werr_set(
+			    err, EINVAL,
+			    "network mode \"%s\" is not supported yet: use --network none "
+			    "(only lo) or --network host",
+			    v);
 		return 0;
 	case R_USERNS:
 		if (strcmp(v, "keep-id") && strcmp(v, ""))
@@ -364,9 +419,10 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_INTERACTIVE: cfg->interactive = on; return 0;
 	case R_TTY:
 		if (on)
-			return werr_set(err, ENOTSUP,
-					"-t/--tty is not supported yet: run without -t (the terminal is "
-					"passed through as is)");
+			return werr_set(
+			    err, ENOTSUP,
+			    "-t/--tty is not supported yet: run without -t (the terminal is "
+			    "passed through as is)");
 		return 0;
 	case R_HELP: cfg->help = on; return 0;
 	}
@@ -400,7 +456,7 @@ static char **run_build_env(const struct run_cfg *cfg, const char *hostname)
 }
 
 static int run_build_argv(struct container_spec *spec, const struct run_cfg *cfg, int argc,
-			  char **argv, struct werr *err)
+                          char **argv, struct werr *err)
 {
 	bool ep = cfg->entrypoint && cfg->entrypoint[0];
 	size_t n = 0;
@@ -414,7 +470,7 @@ static int run_build_argv(struct container_spec *spec, const struct run_cfg *cfg
 		spec->argv[n++] = argv[i];
 	if (n == 0)
 		return werr_set(err, EINVAL,
-				"no command given: use warren run --rootfs DIR CMD [ARG...]");
+		                "no command given: use warren run --rootfs DIR CMD [ARG...]");
 	return 0;
 }
 
@@ -433,23 +489,24 @@ static int run_security(struct container_spec *spec, const struct run_cfg *cfg, 
 	spec->no_new_privs = true;
 	if (cfg->nnp == 0 && !cfg->seccomp_unconfined)
 		return werr_set(err, EINVAL,
-				"no-new-privileges=false needs --security-opt seccomp=unconfined "
-				"(the seccomp filter is installed with no_new_privs)");
+		                "no-new-privileges=false needs --security-opt seccomp=unconfined "
+		                "(the seccomp filter is installed with no_new_privs)");
 	if (cfg->nnp == 0)
 		spec->no_new_privs = false;
 	if (cfg->seccomp_unconfined)
 		return 0;
-	if (cfg->seccomp_file && util_read_file(AT_FDCWD, cfg->seccomp_file, 4 << 20, &profile, &len, err) < 0)
+	if (cfg->seccomp_file &&
+	    util_read_file(AT_FDCWD, cfg->seccomp_file, 4 << 20, &profile, &len, err) < 0)
 		return werr_prefix(err, "--security-opt seccomp");
 	if (seccomp_compile(profile, spec->caps, &spec->seccomp_prog, err) < 0)
 		return werr_prefix(err, "--security-opt seccomp=%s",
-				   cfg->seccomp_file ? cfg->seccomp_file : "default");
+		                   cfg->seccomp_file ? cfg->seccomp_file : "default");
 	spec->seccomp = true;
 	return 0;
 }
 
 static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int argc, char **argv,
-		       struct werr *err)
+                       struct werr *err)
 {
 	static char id[65], rootfs[PATH_MAX], host[13];
 	struct stat st;
@@ -457,8 +514,8 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 
 	if (!cfg->rootfs)
 		return werr_set(err, EINVAL,
-				"images are not supported yet: give a root filesystem with "
-				"--rootfs DIR");
+		                "images are not supported yet: give a root filesystem with "
+		                "--rootfs DIR");
 	if (!realpath(cfg->rootfs, rootfs))
 		return werr_errno(err, errno, "--rootfs %s", cfg->rootfs);
 	if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))

@@ -23,8 +23,8 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: warren COMMAND [OPTIONS]\n\n"
-		   "A rootless, daemonless container tool with Docker's commands.\n\n"
-		   "Commands:\n");
+	           "A rootless, daemonless container tool with Docker's commands.\n\n"
+	           "Commands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "  %-10s %s\n", "version", "Show the version");
@@ -41,7 +41,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "-v")) {
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version") ||
+	    !strcmp(argv[1], "-v")) {
 		printf("warren version %s\n", WARREN_VERSION);
 		return 0;
 	}

@@ -19,7 +19,7 @@ int opts_parse_bool(const char *s, int *out)
 }
 
 static const struct opt_def *opts_find_long(const struct opt_def *defs, const char *name,
-					    size_t len)
+                                            size_t len)
 {
 	for (; defs->long_name; defs++)
 		if (strlen(defs->long_name) == len && !strncmp(defs->long_name, name, len))
@@ -36,8 +36,8 @@ static const struct opt_def *opts_find_short(const struct opt_def *defs, char c)
 }
 
 /* --name, --name=value, --name value */
-static int opts_parse_long(const struct opt_def *defs, int argc, char **argv, int *i,
-			   opt_cb cb, void *ctx, const char *cmd, struct werr *err)
+static int opts_parse_long(const struct opt_def *defs, int argc, char **argv, int *i, opt_cb cb,
+                           void *ctx, const char *cmd, struct werr *err)
 {
 	const char *name = argv[*i] + 2;
 	const char *eq = strchr(name, '=');
@@ -47,28 +47,29 @@ static int opts_parse_long(const struct opt_def *defs, int argc, char **argv, in
 
 	if (!def)
 		return werr_set(err, EINVAL, "unknown flag: --%.*s (see 'warren %s --help')",
-				(int)len, name, cmd);
+		                (int)len, name, cmd);
 	if (def->arg == OPT_FLAG) {
 		int b = 1;
 		if (eq && opts_parse_bool(eq + 1, &b) < 0)
 			return werr_set(err, EINVAL,
-					"invalid value \"%s\" for flag --%s: use true or false",
-					eq + 1, def->long_name);
+			                "invalid value \"%s\" for flag --%s: use true or false",
+			                eq + 1, def->long_name);
 		value = b ? "true" : "false";
 	} else if (eq) {
 		value = eq + 1;
 	} else {
 		if (*i + 1 >= argc)
-			return werr_set(err, EINVAL, "flag needs an argument: --%s (see 'warren %s --help')",
-					def->long_name, cmd);
+			return werr_set(err, EINVAL,
+			                "flag needs an argument: --%s (see 'warren %s --help')",
+			                def->long_name, cmd);
 		value = argv[++*i];
 	}
 	return cb(ctx, def, value, err);
 }
 
 /* -abc (flags), -eVALUE, -e VALUE, -ab VALUE (last one takes the value) */
-static int opts_parse_short(const struct opt_def *defs, int argc, char **argv, int *i,
-			    opt_cb cb, void *ctx, const char *cmd, struct werr *err)
+static int opts_parse_short(const struct opt_def *defs, int argc, char **argv, int *i, opt_cb cb,
+                            void *ctx, const char *cmd, struct werr *err)
 {
 	const char *p = argv[*i] + 1;
 
@@ -77,9 +78,10 @@ static int opts_parse_short(const struct opt_def *defs, int argc, char **argv, i
 		int r;
 
 		if (!def)
-			return werr_set(err, EINVAL,
-					"unknown shorthand flag: '%c' in %s (see 'warren %s --help')",
-					*p, argv[*i], cmd);
+			return werr_set(
+			    err, EINVAL,
+			    "unknown shorthand flag: '%c' in %s (see 'warren %s --help')", *p,
+			    argv[*i], cmd);
 		if (def->arg == OPT_FLAG) {
 			r = cb(ctx, def, "true", err);
 			if (r < 0)
@@ -91,15 +93,17 @@ static int opts_parse_short(const struct opt_def *defs, int argc, char **argv, i
 		if (p[1])
 			return cb(ctx, def, p + 1, err);
 		if (*i + 1 >= argc)
-			return werr_set(err, EINVAL, "flag needs an argument: '%c' in %s (see 'warren %s --help')",
-					*p, argv[*i], cmd);
+			return werr_set(
+			    err, EINVAL,
+			    "flag needs an argument: '%c' in %s (see 'warren %s --help')", *p,
+			    argv[*i], cmd);
 		return cb(ctx, def, argv[++*i], err);
 	}
 	return 0;
 }
 
-int opts_parse(const struct opt_def *defs, int argc, char **argv, int *ind, opt_cb cb,
-	       void *ctx, const char *cmd, struct werr *err)
+int opts_parse(const struct opt_def *defs, int argc, char **argv, int *ind, opt_cb cb, void *ctx,
+               const char *cmd, struct werr *err)
 {
 	int i;
 
@@ -132,12 +136,12 @@ void opts_print_help(FILE *f, const struct opt_def *defs)
 
 		if (defs->short_name)
 			n = snprintf(left, sizeof(left), "  -%c, --%s", defs->short_name,
-				     defs->long_name);
+			             defs->long_name);
 		else
 			n = snprintf(left, sizeof(left), "      --%s", defs->long_name);
 		if (defs->arg == OPT_VALUE && n > 0 && (size_t)n < sizeof(left))
 			snprintf(left + n, sizeof(left) - (size_t)n, " %s",
-				 defs->metavar ? defs->metavar : "VALUE");
+			         defs->metavar ? defs->metavar : "VALUE");
 		fprintf(f, "%-34s %s\n", left, defs->help);
 	}
 }

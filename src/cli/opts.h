@@ -18,14 +18,13 @@ struct opt_def {
 	const char *long_name; /* without "--" */
 	char short_name;       /* 0 when none */
 	enum opt_arg arg;
-	const char *metavar;   /* shown in help for OPT_VALUE */
+	const char *metavar; /* shown in help for OPT_VALUE */
 	const char *help;
-	int id;                /* handed to the callback */
+	int id; /* handed to the callback */
 };
 
 /* called once per option; @value is "true"/"false" for OPT_FLAG */
-typedef int (*opt_cb)(void *ctx, const struct opt_def *def, const char *value,
-		      struct werr *err);
+typedef int (*opt_cb)(void *ctx, const struct opt_def *def, const char *value, struct werr *err);
 
 /**
  * opts_parse() - parse options from argv[*ind] on.
@@ -34,8 +33,8 @@ typedef int (*opt_cb)(void *ctx, const struct opt_def *def, const char *value,
  * Return: 0, or a negative errno with @err set ("unknown flag: --x (see
  * 'warren run --help')", "flag needs an argument: --env").
  */
-int opts_parse(const struct opt_def *defs, int argc, char **argv, int *ind, opt_cb cb,
-	       void *ctx, const char *cmd, struct werr *err);
+int opts_parse(const struct opt_def *defs, int argc, char **argv, int *ind, opt_cb cb, void *ctx,
+               const char *cmd, struct werr *err);
 
 /**
  * opts_print_help() - one line per option, aligned, from the same table.

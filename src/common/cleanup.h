@@ -28,8 +28,8 @@ static inline void cleanup_fclosep(FILE **f)
 		fclose(*f);
 }
 
-#define _cleanup_free_ __attribute__((cleanup(cleanup_freep)))
-#define _cleanup_close_ __attribute__((cleanup(cleanup_closep)))
+#define _cleanup_free_   __attribute__((cleanup(cleanup_freep)))
+#define _cleanup_close_  __attribute__((cleanup(cleanup_closep)))
 #define _cleanup_fclose_ __attribute__((cleanup(cleanup_fclosep)))
 
 /* take ownership out of a cleanup variable */

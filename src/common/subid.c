@@ -41,7 +41,7 @@ static bool subid_owner_p(const char *f, size_t len, const char *user, uid_t uid
 
 /* one line without its newline: 0 with @r filled when it grants a range to the user */
 static int subid_parse_line(const char *line, size_t len, const char *user, uid_t uid,
-			    struct subid_range *r)
+                            struct subid_range *r)
 {
 	const char *c1, *c2;
 	uint32_t start, count;
@@ -68,8 +68,8 @@ static int subid_parse_line(const char *line, size_t len, const char *user, uid_
 	return 0;
 }
 
-int subid_parse(const char *text, size_t len, const char *user, uid_t uid,
-		struct subid_range *out, size_t max, size_t *n, struct werr *err)
+int subid_parse(const char *text, size_t len, const char *user, uid_t uid, struct subid_range *out,
+                size_t max, size_t *n, struct werr *err)
 {
 	size_t off = 0;
 
@@ -86,14 +86,15 @@ int subid_parse(const char *text, size_t len, const char *user, uid_t uid,
 		if (subid_parse_line(line, ll, user, uid, &r) < 0)
 			continue;
 		if (*n >= max)
-			return werr_set(err, E2BIG, "more than %zu subordinate ranges for one user", max);
+			return werr_set(err, E2BIG, "more than %zu subordinate ranges for one user",
+			                max);
 		out[(*n)++] = r;
 	}
 	return 0;
 }
 
-int subid_read_file(const char *path, const char *user, uid_t uid,
-		    struct subid_range *out, size_t max, size_t *n, struct werr *err)
+int subid_read_file(const char *path, const char *user, uid_t uid, struct subid_range *out,
+                    size_t max, size_t *n, struct werr *err)
 {
 	static char buf[SUBID_FILE_MAX + 1];
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -114,7 +115,8 @@ int subid_read_file(const char *path, const char *user, uid_t uid,
 			break;
 		len += (size_t)r;
 		if (len > SUBID_FILE_MAX)
-			return werr_set(err, EFBIG, "%s is larger than %d bytes", path, SUBID_FILE_MAX);
+			return werr_set(err, EFBIG, "%s is larger than %d bytes", path,
+			                SUBID_FILE_MAX);
 	}
 	if (subid_parse(buf, len, user, uid, out, max, n, err) < 0)
 		return werr_prefix(err, "%s", path);

@@ -11,7 +11,7 @@
 #include "werr.h"
 
 #define SUBID_MAX_RANGES 64
-#define SUBID_FILE_MAX (1024 * 1024) /* larger files are refused */
+#define SUBID_FILE_MAX   (1024 * 1024) /* larger files are refused */
 
 struct subid_range {
 	uint32_t start; /* first outside (host) ID */
@@ -30,15 +30,15 @@ struct subid_range {
  * count 0, wrong field count) never grant anything; they are skipped.
  * Return: 0, or a negative errno with @err set (-E2BIG: more than @max ranges).
  */
-int subid_parse(const char *text, size_t len, const char *user, uid_t uid,
-		struct subid_range *out, size_t max, size_t *n, struct werr *err);
+int subid_parse(const char *text, size_t len, const char *user, uid_t uid, struct subid_range *out,
+                size_t max, size_t *n, struct werr *err);
 
 /**
  * subid_read_file() - subid_parse() on a file; a missing file grants nothing.
  * Return: 0 or a negative errno with @err set.
  */
-int subid_read_file(const char *path, const char *user, uid_t uid,
-		    struct subid_range *out, size_t max, size_t *n, struct werr *err);
+int subid_read_file(const char *path, const char *user, uid_t uid, struct subid_range *out,
+                    size_t max, size_t *n, struct werr *err);
 
 /**
  * subid_parse_u32() - strict decimal parse: digits only, no sign, no spaces,

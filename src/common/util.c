@@ -48,7 +48,7 @@ int util_read_fd_all(int fd, size_t max, char **out, size_t *len, struct werr *e
 }
 
 int util_read_file(int dirfd, const char *path, size_t max, char **out, size_t *len,
-		   struct werr *err)
+                   struct werr *err)
 {
 	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	int r;
@@ -77,8 +77,8 @@ int util_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int util_write_file_atomic(int dirfd, const char *path, const void *buf, size_t len,
-			   mode_t mode, struct werr *err)
+int util_write_file_atomic(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
+                           struct werr *err)
 {
 	char tmp[4096], rnd[9];
 	_cleanup_close_ int fd = -1;
@@ -125,7 +125,7 @@ int util_mkdir_p(const char *path, mode_t mode, struct werr *err)
 	if (len == 0 || len >= sizeof(buf))
 		return werr_set(err, ENAMETOOLONG, "bad directory path '%s'", path);
 	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; ; p++) {
+	for (char *p = buf + 1;; p++) {
 		if (*p == '/' || *p == '\0') {
 			char c = *p;
 			*p = '\0';
@@ -210,12 +210,12 @@ int util_runtime_dir(char *buf, size_t size, struct werr *err)
 		return werr_errno(err, errno, "runtime directory %s", buf);
 	if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
 		return werr_set(err, EPERM,
-				"runtime directory %s is not a directory owned by uid %u "
-				"(remove it, or set XDG_RUNTIME_DIR to a directory of your own)",
-				buf, (unsigned)uid);
+		                "runtime directory %s is not a directory owned by uid %u "
+		                "(remove it, or set XDG_RUNTIME_DIR to a directory of your own)",
+		                buf, (unsigned)uid);
 	if (st.st_mode & 077)
 		return werr_set(err, EPERM,
-				"runtime directory %s is accessible to other users (chmod 0700 %s)",
-				buf, buf);
+		                "runtime directory %s is accessible to other users (chmod 0700 %s)",
+		                buf, buf);
 	return 0;
 }

@@ -22,7 +22,7 @@ int util_read_fd_all(int fd, size_t max, char **out, size_t *len, struct werr *e
  * util_read_file() - util_read_fd_all() on a path relative to @dirfd.
  */
 int util_read_file(int dirfd, const char *path, size_t max, char **out, size_t *len,
-		   struct werr *err);
+                   struct werr *err);
 
 /**
  * util_write_all() - write(2) until done, retrying on EINTR and short writes.
@@ -34,8 +34,8 @@ int util_write_all(int fd, const void *buf, size_t len);
  * util_write_file_atomic() - write @len bytes to @path via temp file, fsync,
  * rename and fsync of the directory.
  */
-int util_write_file_atomic(int dirfd, const char *path, const void *buf, size_t len,
-			   mode_t mode, struct werr *err);
+int util_write_file_atomic(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
+                           struct werr *err);
 
 /**
  * util_runtime_dir() - the user's warren runtime directory:

@@ -10,8 +10,8 @@
 #define WERR_MSG_MAX 1024
 
 struct werr {
-	int code;                  /* errno-like, positive; 0 when no error */
-	char msg[WERR_MSG_MAX];    /* "what failed, on what: why (fix)" */
+	int code;               /* errno-like, positive; 0 when no error */
+	char msg[WERR_MSG_MAX]; /* "what failed, on what: why (fix)" */
 };
 
 /**
@@ -19,21 +19,20 @@ struct werr {
  * Return: -EIO style negative value (-1 * code, or -EINVAL when code is 0).
  */
 int werr_set(struct werr *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /**
  * werr_errno() - record an error with strerror(code) appended: "MSG: strerror".
  * Return: -code.
  */
 int werr_errno(struct werr *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /**
  * werr_prefix() - prepend context to an existing message: "CTX: old message".
  * Return: -err->code.
  */
-int werr_prefix(struct werr *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int werr_prefix(struct werr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /**
  * werr_print() - print "PROG: message" on stderr as one line.

@@ -68,7 +68,7 @@ static int child_loopback_up(struct werr *err)
 }
 
 static int child_resolve_user(const struct container_spec *spec, struct userspec *u,
-			      struct werr *err)
+                              struct werr *err)
 {
 	_cleanup_free_ char *passwd = NULL, *group = NULL;
 	char def[32];
@@ -81,7 +81,7 @@ static int child_resolve_user(const struct container_spec *spec, struct userspec
 		group = NULL;
 	if (!spec->user)
 		snprintf(def, sizeof(def), "%u:%u", (unsigned)spec->idmap.uid,
-			 (unsigned)spec->idmap.gid);
+		         (unsigned)spec->idmap.gid);
 	return userspec_resolve(spec->user ? spec->user : def, passwd, group, u, err);
 }
 
@@ -110,21 +110,21 @@ static int child_capset_full(void)
 /* groups, gid, uid, then capabilities: setuid keeps the permitted set
  * (KEEPCAPS) so that the capabilities can be trimmed after it */
 static int child_credentials(const struct container_spec *spec, const struct userspec *u,
-			     struct werr *err)
+                             struct werr *err)
 {
 	gid_t groups[USERSPEC_MAX_GROUPS];
 	size_t n = 0;
 
 	if (!idmap_maps_id(&spec->idmap.uids, u->uid))
 		return werr_set(err, EINVAL,
-				"user %u is not mapped in the container's user namespace%s",
-				(unsigned)u->uid,
-				spec->idmap.single ? " (single-ID mode maps only one ID)" : "");
+		                "user %u is not mapped in the container's user namespace%s",
+		                (unsigned)u->uid,
+		                spec->idmap.single ? " (single-ID mode maps only one ID)" : "");
 	if (!idmap_maps_id(&spec->idmap.gids, u->gid))
 		return werr_set(err, EINVAL,
-				"group %u is not mapped in the container's user namespace%s",
-				(unsigned)u->gid,
-				spec->idmap.single ? " (single-ID mode maps only one ID)" : "");
+		                "group %u is not mapped in the container's user namespace%s",
+		                (unsigned)u->gid,
+		                spec->idmap.single ? " (single-ID mode maps only one ID)" : "");
 	if (!spec->idmap.single) {
 		for (size_t i = 0; i < u->n_groups; i++)
 			if (idmap_maps_id(&spec->idmap.gids, u->groups[i]))
@@ -183,13 +183,15 @@ __attribute__((noreturn)) static void child_exec(const struct child_ctx *c, char
 	}
 	for (const char *p = path ? path : ""; *p;) {
 		size_t l = strcspn(p, ":");
-		if (l > 0 && snprintf(full, sizeof(full), "%.*s/%s", (int)l, p, argv[0]) < (int)sizeof(full)) {
+		if (l > 0 && snprintf(full, sizeof(full), "%.*s/%s", (int)l, p, argv[0]) <
+		                 (int)sizeof(full)) {
 			execve(full, argv, env);
 			if (errno == EACCES)
 				saw_eacces = 1;
 			else if (errno != ENOENT && errno != ENOTDIR) {
 				e = errno;
-				snprintf(msg, sizeof(msg), "cannot execute %s: %s", full, strerror(e));
+				snprintf(msg, sizeof(msg), "cannot execute %s: %s", full,
+				         strerror(e));
 				child_fail(c->err_fd, EXIT_CANNOT_EXEC, msg);
 			}
 		}
@@ -222,12 +224,13 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 		return -err->code;
 	for (size_t i = 0; i < spec->n_rlimits; i++)
 		if (setrlimit(spec->rlimits[i].resource, &spec->rlimits[i].lim) < 0)
-			return werr_errno(err, errno,
-					  "--ulimit: setting resource %d to %llu:%llu (a hard limit "
-					  "cannot be raised above warren's own)",
-					  spec->rlimits[i].resource,
-					  (unsigned long long)spec->rlimits[i].lim.rlim_cur,
-					  (unsigned long long)spec->rlimits[i].lim.rlim_max);
+			return werr_errno(
+			    err, errno,
+			    "--ulimit: setting resource %d to %llu:%llu (a hard limit "
+			    "cannot be raised above warren's own)",
+			    spec->rlimits[i].resource,
+			    (unsigned long long)spec->rlimits[i].lim.rlim_cur,
+			    (unsigned long long)spec->rlimits[i].lim.rlim_max);
 	if (!spec->keep_stdin) {
 		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
@@ -293,7 +296,7 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 
 /* the parent's side after clone: map IDs, release the child, hear its errors */
 static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int err_fd,
-			int *status, struct werr *err)
+                        int *status, struct werr *err)
 {
 	char buf[WERR_MSG_MAX + 16];
 	size_t got = 0;
@@ -374,7 +377,7 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	int syncp[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	sigset_t set, oldmask;
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
-			      CLONE_NEWIPC | CLONE_NEWCGROUP;
+	                      CLONE_NEWIPC | CLONE_NEWCGROUP;
 	pid_t pid;
 	int r;
 
@@ -403,14 +406,16 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	if (pid < 0) {
 		int e = errno;
 		if (e == ENOSPC || e == EUSERS)
-			r = werr_set(err, e,
-				     "cannot create a user namespace: the limit is reached or they are "
-				     "disabled (as root: sysctl -w user.max_user_namespaces=15000)");
+			r = werr_set(
+			    err, e,
+			    "cannot create a user namespace: the limit is reached or they are "
+			    "disabled (as root: sysctl -w user.max_user_namespaces=15000)");
 		else if (e == EPERM)
-			r = werr_set(err, e,
-				     "cannot create a user namespace: unprivileged user namespaces are "
-				     "not allowed (as root: sysctl -w kernel.unprivileged_userns_clone=1; "
-				     "on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0)");
+			r = werr_set(
+			    err, e,
+			    "cannot create a user namespace: unprivileged user namespaces are "
+			    "not allowed (as root: sysctl -w kernel.unprivileged_userns_clone=1; "
+			    "on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0)");
 		else
 			r = werr_errno(err, e, "creating the container's namespaces (clone)");
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);

@@ -14,9 +14,9 @@
 #include "werr.h"
 
 /* exit codes, as Docker's */
-#define EXIT_WARREN 125
+#define EXIT_WARREN      125
 #define EXIT_CANNOT_EXEC 126
-#define EXIT_NOT_FOUND 127
+#define EXIT_NOT_FOUND   127
 
 enum mount_kind {
 	MOUNT_BIND,  /* host path @src at @dst */
@@ -26,9 +26,9 @@ enum mount_kind {
 struct mount_spec {
 	enum mount_kind kind;
 	char *src;
-	char *dst;     /* absolute path inside the container */
+	char *dst; /* absolute path inside the container */
 	bool readonly;
-	char *options; /* tmpfs: "size=...,mode=..." (validated by the CLI) */
+	char *options;       /* tmpfs: "size=...,mode=..." (validated by the CLI) */
 	unsigned long flags; /* tmpfs: MS_NOEXEC... */
 };
 
@@ -39,20 +39,20 @@ struct rlimit_spec {
 
 struct container_spec {
 	const char *rootfs;
-	char **argv;          /* the command; argv[0] looked up in the container's PATH */
-	char **env;           /* KEY=VALUE, NULL-terminated, PATH and HOSTNAME included */
-	const char *workdir;  /* NULL: "/" */
-	const char *user;     /* "NAME|UID[:GROUP|GID]"; NULL: the plan's default user */
+	char **argv;         /* the command; argv[0] looked up in the container's PATH */
+	char **env;          /* KEY=VALUE, NULL-terminated, PATH and HOSTNAME included */
+	const char *workdir; /* NULL: "/" */
+	const char *user;    /* "NAME|UID[:GROUP|GID]"; NULL: the plan's default user */
 	const char *hostname;
-	const char *id;       /* 64 hex digits */
+	const char *id; /* 64 hex digits */
 	bool readonly;
 	bool network_host;
 	bool privileged;
 	bool init;
 	bool no_new_privs;
-	bool keep_stdin;      /* -i; otherwise stdin is /dev/null */
+	bool keep_stdin; /* -i; otherwise stdin is /dev/null */
 	caps_mask_t caps;
-	bool seccomp;         /* install @seccomp_prog */
+	bool seccomp; /* install @seccomp_prog */
 	struct seccomp_bpf seccomp_prog;
 	struct mount_spec *mounts;
 	size_t n_mounts;

@@ -77,11 +77,12 @@ int etcfiles_write(const char *dir, const char *hostname, bool network_host, str
 			return werr_errno(err, ENOMEM, "hosts");
 		if (hosts)
 			snprintf(text, size, "%s%s127.0.1.1\t%s\n", hosts,
-				 len && hosts[len - 1] != '\n' ? "\n" : "", hostname);
+			         len && hosts[len - 1] != '\n' ? "\n" : "", hostname);
 		else
 			snprintf(text, size,
-				 "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-				 "127.0.1.1\t%s\n", hostname);
+			         "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+			         "127.0.1.1\t%s\n",
+			         hostname);
 		r = write_text(dir, "hosts", text, err);
 		if (r < 0)
 			return r;

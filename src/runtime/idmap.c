@@ -26,7 +26,7 @@ static void idmap_add(struct idmap *map, uint32_t inside, uint32_t outside, uint
 }
 
 void idmap_layout(struct idmap *map, uint32_t own, uint32_t own_inside,
-		  const struct subid_range *ranges, size_t n)
+                  const struct subid_range *ranges, size_t n)
 {
 	uint32_t next = 0; /* next inside ID to fill from the ranges */
 
@@ -71,8 +71,8 @@ static bool idmap_setuid_root_p(const char *path)
 
 /* next to our own binary, then PATH; @found_unusable names one that exists
  * but is not setuid root */
-static bool idmap_find_helper(const char *name, const char *shadow_name, char *out,
-			      size_t size, char *found_unusable, size_t usize)
+static bool idmap_find_helper(const char *name, const char *shadow_name, char *out, size_t size,
+                              char *found_unusable, size_t usize)
 {
 	char self[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -134,35 +134,45 @@ int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 	pw = getpwuid(plan->host_uid);
 	name = pw ? pw->pw_name : NULL;
 
-	if (subid_read_file("/etc/subuid", name, plan->host_uid, ur, SUBID_MAX_RANGES, &nu, err) < 0 ||
-	    subid_read_file("/etc/subgid", name, plan->host_uid, gr, SUBID_MAX_RANGES, &ng, err) < 0) {
+	if (subid_read_file("/etc/subuid", name, plan->host_uid, ur, SUBID_MAX_RANGES, &nu, err) <
+	        0 ||
+	    subid_read_file("/etc/subgid", name, plan->host_uid, gr, SUBID_MAX_RANGES, &ng, err) <
+	        0) {
 		/* a broken file only costs the ranges: say so and go on in single-ID mode */
 		snprintf(plan->warning, sizeof(plan->warning),
-			 "cannot use subordinate ID ranges (%s); running in single-ID mode", err->msg);
+		         "cannot use subordinate ID ranges (%s); running in single-ID mode",
+		         err->msg);
 		nu = ng = 0;
 	}
 	have_helpers = idmap_find_helper("warren-newuidmap", "newuidmap", plan->uid_helper,
-					 sizeof(plan->uid_helper), unusable, sizeof(unusable)) &&
-		       idmap_find_helper("warren-newgidmap", "newgidmap", plan->gid_helper,
-					 sizeof(plan->gid_helper), unusable, sizeof(unusable));
+	                                 sizeof(plan->uid_helper), unusable, sizeof(unusable)) &&
+	               idmap_find_helper("warren-newgidmap", "newgidmap", plan->gid_helper,
+	                                 sizeof(plan->gid_helper), unusable, sizeof(unusable));
 
 	plan->single = !(nu > 0 && ng > 0 && have_helpers);
 	if (plan->single && !plan->warning[0]) {
 		if (nu == 0 || ng == 0)
-			snprintf(plan->warning, sizeof(plan->warning),
-				 "no subordinate ID ranges for user %s in /etc/subuid and /etc/subgid: "
-				 "running in single-ID mode (only your own ID is mapped); to get ranges, "
-				 "as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s",
-				 name ? name : "(unknown)", name ? name : "USER");
+			snprintf(
+			    plan->warning, sizeof(plan->warning),
+			    "no subordinate ID ranges for user %s in /etc/subuid and /etc/subgid: "
+			    "running in single-ID mode (only your own ID is mapped); to get "
+			    "ranges, "
+			    "as root: usermod --add-subuids 100000-165535 --add-subgids "
+			    "100000-165535 %s",
+			    name ? name : "(unknown)", name ? name : "USER");
 		else if (unusable[0])
-			snprintf(plan->warning, sizeof(plan->warning),
-				 "%s is not setuid root: running in single-ID mode; to fix, as root: "
-				 "chown root:root %s && chmod u+s %s (or install Debian's uidmap package)",
-				 unusable, unusable, unusable);
+			snprintf(
+			    plan->warning, sizeof(plan->warning),
+			    "%s is not setuid root: running in single-ID mode; to fix, as root: "
+			    "chown root:root %s && chmod u+s %s (or install Debian's uidmap "
+			    "package)",
+			    unusable, unusable, unusable);
 		else
-			snprintf(plan->warning, sizeof(plan->warning),
-				 "no warren-newuidmap/newuidmap helper found: running in single-ID mode; "
-				 "install warren's helpers setuid root, or Debian's uidmap package");
+			snprintf(
+			    plan->warning, sizeof(plan->warning),
+			    "no warren-newuidmap/newuidmap helper found: running in single-ID "
+			    "mode; "
+			    "install warren's helpers setuid root, or Debian's uidmap package");
 	}
 
 	if (keep_id) {
@@ -174,11 +184,12 @@ int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 		idmap_add(&plan->gids, plan->gid, plan->host_gid, 1);
 		return 0;
 	}
-	if (keep_id && (idmap_total(ur, nu) < plan->host_uid || idmap_total(gr, ng) < plan->host_gid))
+	if (keep_id &&
+	    (idmap_total(ur, nu) < plan->host_uid || idmap_total(gr, ng) < plan->host_gid))
 		return werr_set(err, ERANGE,
-				"--userns=keep-id needs subordinate ranges of at least %u IDs "
-				"to place your own ID %u inside", (unsigned)plan->host_uid,
-				(unsigned)plan->host_uid);
+		                "--userns=keep-id needs subordinate ranges of at least %u IDs "
+		                "to place your own ID %u inside",
+		                (unsigned)plan->host_uid, (unsigned)plan->host_uid);
 	idmap_layout(&plan->uids, plan->host_uid, plan->uid, ur, nu);
 	idmap_layout(&plan->gids, plan->host_gid, plan->gid, gr, ng);
 	return 0;
@@ -191,7 +202,7 @@ static int idmap_format(const struct idmap *map, char *buf, size_t size)
 	buf[0] = '\0';
 	for (size_t i = 0; i < map->n; i++) {
 		int n = snprintf(buf + off, size - off, "%u %u %u\n", map->ext[i].inside,
-				 map->ext[i].outside, map->ext[i].count);
+		                 map->ext[i].outside, map->ext[i].count);
 		if (n < 0 || (size_t)n >= size - off)
 			return -ENOSPC;
 		off += (size_t)n;
@@ -214,8 +225,8 @@ static int idmap_write_proc(pid_t pid, const char *file, const char *text, struc
 }
 
 /* argv: helper PID inside outside count ...; stderr captured into @errfd */
-static int idmap_spawn_helper(const char *helper, pid_t pid, const struct idmap *map,
-			      int errfd, pid_t *child)
+static int idmap_spawn_helper(const char *helper, pid_t pid, const struct idmap *map, int errfd,
+                              pid_t *child)
 {
 	char nums[IDMAP_MAX_EXTENTS * 3 + 1][12];
 	char *argv[IDMAP_MAX_EXTENTS * 3 + 3];
@@ -257,7 +268,7 @@ static int idmap_wait_helper(pid_t child, const char *helper, int errfd, struct 
 	msg[n > 0 ? n : 0] = '\0';
 	msg[strcspn(msg, "\n")] = '\0';
 	return werr_set(err, EPERM, "%s failed: %s", helper,
-			msg[0] ? msg : "no message (is it setuid root?)");
+	                msg[0] ? msg : "no message (is it setuid root?)");
 }
 
 int idmap_write(const struct idmap_plan *plan, pid_t pid, struct werr *err)

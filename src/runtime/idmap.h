@@ -24,15 +24,15 @@ struct idmap {
 };
 
 struct idmap_plan {
-	bool single;              /* only our own uid/gid mapped, setgroups denied */
+	bool single; /* only our own uid/gid mapped, setgroups denied */
 	uid_t host_uid;
 	gid_t host_gid;
-	uid_t uid;                /* default user inside: 0, or host uid with keep-id */
+	uid_t uid; /* default user inside: 0, or host uid with keep-id */
 	gid_t gid;
 	struct idmap uids, gids;
 	char uid_helper[PATH_MAX]; /* setuid helper that writes uid_map (full mode) */
 	char gid_helper[PATH_MAX];
-	char warning[512];        /* why single-ID mode, and how to get ranges; "" if none */
+	char warning[512]; /* why single-ID mode, and how to get ranges; "" if none */
 };
 
 /**
@@ -64,6 +64,6 @@ int idmap_write(const struct idmap_plan *plan, pid_t pid, struct werr *err);
  * around it from 0 up. Exposed for unit tests.
  */
 void idmap_layout(struct idmap *map, uint32_t own, uint32_t own_inside,
-		  const struct subid_range *ranges, size_t n);
+                  const struct subid_range *ranges, size_t n);
 
 #endif

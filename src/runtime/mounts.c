@@ -19,9 +19,17 @@
 
 /* Docker's masked and read-only paths (moby's oci defaults) */
 static const char *const masked_paths[] = {
-	"/proc/acpi",	     "/proc/asound",	     "/proc/kcore",	 "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list",  "/proc/timer_stats", "/proc/sched_debug",
-	"/proc/scsi",	     "/sys/firmware",	     "/sys/devices/virtual/powercap",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
 	"/proc/interrupts",
 };
 
@@ -85,7 +93,8 @@ int mounts_open_in_root(int rootfd, const char *path, char create, struct werr *
 			if (mkdirat(dfd, base, 0755) < 0 && errno != EEXIST)
 				return werr_errno(err, errno, "mkdir %s in the container", path);
 		} else {
-			int f = openat(dfd, base, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+			int f =
+			    openat(dfd, base, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
 			if (f < 0 && errno != EEXIST)
 				return werr_errno(err, errno, "create %s in the container", path);
 			if (f >= 0)
@@ -99,7 +108,7 @@ int mounts_open_in_root(int rootfd, const char *path, char create, struct werr *
 }
 
 static int mount_at(int rootfd, const char *dst, char create, const char *src, const char *fstype,
-		    unsigned long flags, const char *data, struct werr *err)
+                    unsigned long flags, const char *data, struct werr *err)
 {
 	char p[FD_PATH_MAX];
 	_cleanup_close_ int fd = mounts_open_in_root(rootfd, dst, create, err);
@@ -120,13 +129,12 @@ static int setattr_at(int rootfd, const char *dst, uint64_t set, bool recursive,
 	if (fd < 0)
 		return fd;
 	if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
-			  sizeof(attr)) < 0)
+	                  sizeof(attr)) < 0)
 		return werr_errno(err, errno, "making %s read-only", dst);
 	return 0;
 }
 
-static int bind_at(int rootfd, const char *src, const char *dst, bool readonly,
-		   struct werr *err)
+static int bind_at(int rootfd, const char *src, const char *dst, bool readonly, struct werr *err)
 {
 	struct stat st;
 	int r;
@@ -134,7 +142,7 @@ static int bind_at(int rootfd, const char *src, const char *dst, bool readonly,
 	if (stat(src, &st) < 0)
 		return werr_errno(err, errno, "bind mount source %s", src);
 	r = mount_at(rootfd, dst, S_ISDIR(st.st_mode) ? 'd' : 'f', src, NULL, MS_BIND | MS_REC,
-		     NULL, err);
+	             NULL, err);
 	if (r < 0)
 		return r;
 	return readonly ? setattr_at(rootfd, dst, MOUNT_ATTR_RDONLY, true, err) : 0;
@@ -147,7 +155,7 @@ static int mounts_dev(int rootfd, const struct container_spec *spec, struct werr
 	int r;
 
 	r = mount_at(rootfd, "/dev", 'd', "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-		     "mode=755,size=65536k", err);
+	             "mode=755,size=65536k", err);
 	if (r < 0)
 		return r;
 	devfd = openat2_in_root(rootfd, "/dev", O_RDONLY | O_DIRECTORY);
@@ -161,7 +169,8 @@ static int mounts_dev(int rootfd, const struct container_spec *spec, struct werr
 		if (r < 0)
 			return r;
 	}
-	if (symlinkat("pts/ptmx", devfd, "ptmx") < 0 || symlinkat("/proc/self/fd", devfd, "fd") < 0 ||
+	if (symlinkat("pts/ptmx", devfd, "ptmx") < 0 ||
+	    symlinkat("/proc/self/fd", devfd, "fd") < 0 ||
 	    symlinkat("/proc/self/fd/0", devfd, "stdin") < 0 ||
 	    symlinkat("/proc/self/fd/1", devfd, "stdout") < 0 ||
 	    symlinkat("/proc/self/fd/2", devfd, "stderr") < 0 ||
@@ -169,16 +178,16 @@ static int mounts_dev(int rootfd, const struct container_spec *spec, struct werr
 		return werr_errno(err, errno, "creating /dev symlinks");
 	/* gid 5 (tty) only where the map has it: devpts refuses unmapped gids */
 	snprintf(opts, sizeof(opts), "newinstance,ptmxmode=0666,mode=0620%s",
-		 idmap_maps_id(&spec->idmap.gids, 5) ? ",gid=5" : "");
+	         idmap_maps_id(&spec->idmap.gids, 5) ? ",gid=5" : "");
 	r = mount_at(rootfd, "/dev/pts", 'd', "devpts", "devpts", MS_NOSUID | MS_NOEXEC, opts, err);
 	if (r < 0)
 		return r;
 	r = mount_at(rootfd, "/dev/shm", 'd', "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     "mode=1777,size=65536k", err);
+	             "mode=1777,size=65536k", err);
 	if (r < 0)
 		return r;
 	return mount_at(rootfd, "/dev/mqueue", 'd', "mqueue", "mqueue",
-			MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+	                MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
 }
 
 static int mounts_sys(int rootfd, const struct container_spec *spec, struct werr *err)
@@ -187,7 +196,7 @@ static int mounts_sys(int rootfd, const struct container_spec *spec, struct werr
 
 	if (!spec->network_host)
 		return mount_at(rootfd, "/sys", 'd', "sysfs", "sysfs",
-				fl | (spec->privileged ? 0 : MS_RDONLY), NULL, err);
+		                fl | (spec->privileged ? 0 : MS_RDONLY), NULL, err);
 	/* sysfs cannot be mounted without owning the network namespace: bind the host's */
 	return bind_at(rootfd, "/sys", "/sys", !spec->privileged, err);
 }
@@ -206,7 +215,7 @@ static int mounts_mask(int rootfd, struct werr *err)
 		fd_path(p, fd);
 		if (S_ISDIR(st.st_mode)) {
 			if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				  "size=0") < 0)
+			          "size=0") < 0)
 				return werr_errno(err, errno, "masking %s", masked_paths[i]);
 		} else if (mount("/dev/null", p, NULL, MS_BIND, NULL) < 0) {
 			return werr_errno(err, errno, "masking %s", masked_paths[i]);
@@ -257,7 +266,7 @@ static int mounts_user(int rootfd, const struct container_spec *spec, struct wer
 			r = bind_at(rootfd, m->src, m->dst, m->readonly, err);
 		else
 			r = mount_at(rootfd, m->dst, 'd', "tmpfs", "tmpfs",
-				     m->flags | (m->readonly ? MS_RDONLY : 0), m->options, err);
+			             m->flags | (m->readonly ? MS_RDONLY : 0), m->options, err);
 		if (r < 0)
 			return r;
 	}
@@ -292,8 +301,8 @@ int mounts_setup(const struct container_spec *spec, struct werr *err)
 	if (rootfd < 0)
 		return werr_errno(err, errno, "open rootfs %s", spec->rootfs);
 
-	r = mount_at(rootfd, "/proc", 'd', "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     NULL, err);
+	r = mount_at(rootfd, "/proc", 'd', "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	             err);
 	if (r == 0)
 		r = mounts_dev(rootfd, spec, err);
 	if (r == 0)

@@ -74,10 +74,16 @@ static int sc_action(const char *name, int errno_ret, uint32_t *out)
 
 static int sc_op(const char *name, enum scmp_compare *out)
 {
-	static const struct { const char *n; enum scmp_compare op; } ops[] = {
-		{ "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
-		{ "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-		{ "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+	static const struct {
+		const char *n;
+		enum scmp_compare op;
+	} ops[] = {
+		{ "SCMP_CMP_NE", SCMP_CMP_NE },
+		{ "SCMP_CMP_LT", SCMP_CMP_LT },
+		{ "SCMP_CMP_LE", SCMP_CMP_LE },
+		{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
+		{ "SCMP_CMP_GE", SCMP_CMP_GE },
+		{ "SCMP_CMP_GT", SCMP_CMP_GT },
 		{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
@@ -96,13 +102,15 @@ static int sc_errno_ret(json_t *obj, const char *where, int def, int *out, struc
 	if (!e || json_is_null(e))
 		return 0;
 	if (!json_is_integer(e) || json_integer_value(e) < 0 || json_integer_value(e) > 4095)
-		return werr_set(err, EINVAL, "seccomp profile: %s.errnoRet: must be a number from 0 to 4095", where);
+		return werr_set(err, EINVAL,
+		                "seccomp profile: %s.errnoRet: must be a number from 0 to 4095",
+		                where);
 	*out = (int)json_integer_value(e);
 	return 0;
 }
 
 static int sc_caps(json_t *cond, const char *where, const char *which, caps_mask_t *mask,
-		   struct werr *err)
+                   struct werr *err)
 {
 	json_t *caps = cond ? json_object_get(cond, "caps") : NULL, *c;
 	size_t i;
@@ -111,12 +119,15 @@ static int sc_caps(json_t *cond, const char *where, const char *which, caps_mask
 	if (!caps || json_is_null(caps))
 		return 0;
 	if (!json_is_array(caps))
-		return werr_set(err, EINVAL, "seccomp profile: %s.%s.caps: must be an array", where, which);
-	json_array_foreach(caps, i, c) {
+		return werr_set(err, EINVAL, "seccomp profile: %s.%s.caps: must be an array", where,
+		                which);
+	json_array_foreach(caps, i, c)
+	{
 		caps_mask_t m;
 		if (!json_is_string(c) || caps_from_name(json_string_value(c), &m, err) < 0)
-			return werr_set(err, EINVAL, "seccomp profile: %s.%s.caps[%zu]: unknown capability",
-					where, which, i);
+			return werr_set(err, EINVAL,
+			                "seccomp profile: %s.%s.caps[%zu]: unknown capability",
+			                where, which, i);
 		*mask |= m;
 	}
 	return 0;
@@ -130,9 +141,9 @@ static bool sc_rule_applies_here(json_t *inc)
 
 	if (json_is_array(arches) && json_array_size(arches) > 0) {
 		bool found = false;
-		json_array_foreach(arches, i, a)
-			if (json_is_string(a) && !strcmp(json_string_value(a), sc_native_arch_go()))
-				found = true;
+		json_array_foreach(arches, i, a) if (json_is_string(a) &&
+		                                     !strcmp(json_string_value(a),
+		                                             sc_native_arch_go())) found = true;
 		if (!found)
 			return false;
 	}
@@ -156,19 +167,27 @@ static int sc_args(json_t *args, const char *where, struct sc_rule *r, struct we
 	if (!json_is_array(args))
 		return werr_set(err, EINVAL, "seccomp profile: %s.args: must be an array", where);
 	if (json_array_size(args) > SC_MAX_ARGS)
-		return werr_set(err, EINVAL, "seccomp profile: %s.args: more than %d conditions", where, SC_MAX_ARGS);
-	json_array_foreach(args, i, a) {
+		return werr_set(err, EINVAL, "seccomp profile: %s.args: more than %d conditions",
+		                where, SC_MAX_ARGS);
+	json_array_foreach(args, i, a)
+	{
 		json_t *idx = json_object_get(a, "index"), *v = json_object_get(a, "value");
 		json_t *v2 = json_object_get(a, "valueTwo"), *op = json_object_get(a, "op");
 		struct sc_arg *arg = &r->args[i];
 
 		if (!json_is_object(a) || !json_is_integer(idx) || json_integer_value(idx) < 0 ||
 		    json_integer_value(idx) >= SC_MAX_ARGS)
-			return werr_set(err, EINVAL, "seccomp profile: %s.args[%zu].index: must be 0 to 5", where, i);
+			return werr_set(err, EINVAL,
+			                "seccomp profile: %s.args[%zu].index: must be 0 to 5",
+			                where, i);
 		if (!json_is_integer(v) || (v2 && !json_is_null(v2) && !json_is_integer(v2)))
-			return werr_set(err, EINVAL, "seccomp profile: %s.args[%zu].value: must be a number", where, i);
+			return werr_set(err, EINVAL,
+			                "seccomp profile: %s.args[%zu].value: must be a number",
+			                where, i);
 		if (!json_is_string(op) || sc_op(json_string_value(op), &arg->op) < 0)
-			return werr_set(err, EINVAL, "seccomp profile: %s.args[%zu].op: unknown operator", where, i);
+			return werr_set(err, EINVAL,
+			                "seccomp profile: %s.args[%zu].op: unknown operator", where,
+			                i);
 		arg->index = (unsigned int)json_integer_value(idx);
 		arg->value = (uint64_t)json_integer_value(v);
 		arg->value_two = json_is_integer(v2) ? (uint64_t)json_integer_value(v2) : 0;
@@ -178,14 +197,15 @@ static int sc_args(json_t *args, const char *where, struct sc_rule *r, struct we
 }
 
 static int sc_names(json_t *sc, const char *where, struct sc_loaded *l, struct sc_rule *r,
-		    struct werr *err)
+                    struct werr *err)
 {
 	json_t *names = json_object_get(sc, "names"), *name = json_object_get(sc, "name"), *n;
 	size_t count, i, k = 0;
 	char **arr;
 
 	if (names && !json_is_array(names))
-		return werr_set(err, EINVAL, "seccomp profile: %s.names: must be an array of strings", where);
+		return werr_set(err, EINVAL,
+		                "seccomp profile: %s.names: must be an array of strings", where);
 	if (!names && !json_is_string(name))
 		return werr_set(err, EINVAL, "seccomp profile: %s: has no \"names\"", where);
 	count = names ? json_array_size(names) : 1;
@@ -196,9 +216,12 @@ static int sc_names(json_t *sc, const char *where, struct sc_loaded *l, struct s
 	if (!names) {
 		arr[0] = (char *)json_string_value(name);
 	} else {
-		json_array_foreach(names, i, n) {
+		json_array_foreach(names, i, n)
+		{
 			if (!json_is_string(n))
-				return werr_set(err, EINVAL, "seccomp profile: %s.names[%zu]: must be a string", where, i);
+				return werr_set(err, EINVAL,
+				                "seccomp profile: %s.names[%zu]: must be a string",
+				                where, i);
 			arr[k++] = (char *)json_string_value(n);
 		}
 	}
@@ -222,8 +245,8 @@ static int sc_load_rule(json_t *sc, size_t idx, struct sc_loaded *l, struct werr
 	if (!json_is_string(act))
 		return werr_set(err, EINVAL, "seccomp profile: %s.action: missing", where);
 	if (sc_action(json_string_value(act), eret, &r->action) < 0)
-		return werr_set(err, EINVAL, "seccomp profile: %s.action: unknown action '%s'", where,
-				json_string_value(act));
+		return werr_set(err, EINVAL, "seccomp profile: %s.action: unknown action '%s'",
+		                where, json_string_value(act));
 	if (sc_args(json_object_get(sc, "args"), where, r, err) < 0)
 		return -err->code;
 	inc = json_object_get(sc, "includes");
@@ -239,9 +262,14 @@ static int sc_load_rule(json_t *sc, size_t idx, struct sc_loaded *l, struct werr
 
 static int sc_arch(const char *name, uint32_t *out)
 {
-	static const struct { const char *n; uint32_t a; } arches[] = {
-		{ "SCMP_ARCH_X86_64", SCMP_ARCH_X86_64 }, { "SCMP_ARCH_X86", SCMP_ARCH_X86 },
-		{ "SCMP_ARCH_X32", SCMP_ARCH_X32 },       { "SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64 },
+	static const struct {
+		const char *n;
+		uint32_t a;
+	} arches[] = {
+		{ "SCMP_ARCH_X86_64", SCMP_ARCH_X86_64 },
+		{ "SCMP_ARCH_X86", SCMP_ARCH_X86 },
+		{ "SCMP_ARCH_X32", SCMP_ARCH_X32 },
+		{ "SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64 },
 		{ "SCMP_ARCH_ARM", SCMP_ARCH_ARM },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(arches); i++)
@@ -254,7 +282,8 @@ static int sc_arch(const char *name, uint32_t *out)
 
 static int sc_load_json(json_t *root, struct sc_loaded *l, struct werr *err)
 {
-	json_t *def = json_object_get(root, "defaultAction"), *sys = json_object_get(root, "syscalls");
+	json_t *def = json_object_get(root, "defaultAction"),
+	       *sys = json_object_get(root, "syscalls");
 	json_t *arches = json_object_get(root, "architectures"), *v;
 	size_t i;
 	int eret;
@@ -266,23 +295,29 @@ static int sc_load_json(json_t *root, struct sc_loaded *l, struct werr *err)
 	{
 		json_t *d = json_object_get(root, "defaultErrnoRet");
 		eret = 1; /* EPERM, Docker's default */
-		if (d && !json_is_null(d) && (!json_is_integer(d) || json_integer_value(d) < 0 ||
-					      json_integer_value(d) > 4095))
-			return werr_set(err, EINVAL,
-					"seccomp profile: defaultErrnoRet: must be a number from 0 to 4095");
+		if (d && !json_is_null(d) &&
+		    (!json_is_integer(d) || json_integer_value(d) < 0 ||
+		     json_integer_value(d) > 4095))
+			return werr_set(
+			    err, EINVAL,
+			    "seccomp profile: defaultErrnoRet: must be a number from 0 to 4095");
 		if (json_is_integer(d))
 			eret = (int)json_integer_value(d);
 	}
 	if (sc_action(json_string_value(def), eret, &l->p.default_action) < 0)
 		return werr_set(err, EINVAL, "seccomp profile: defaultAction: unknown action '%s'",
-				json_string_value(def));
+		                json_string_value(def));
 	if (arches && !json_is_null(arches)) {
 		if (!json_is_array(arches))
-			return werr_set(err, EINVAL, "seccomp profile: architectures: must be an array");
-		json_array_foreach(arches, i, v) {
+			return werr_set(err, EINVAL,
+			                "seccomp profile: architectures: must be an array");
+		json_array_foreach(arches, i, v)
+		{
 			uint32_t a;
 			if (!json_is_string(v) || sc_arch(json_string_value(v), &a) < 0)
-				return werr_set(err, EINVAL, "seccomp profile: architectures[%zu]: unknown architecture", i);
+				return werr_set(
+				    err, EINVAL,
+				    "seccomp profile: architectures[%zu]: unknown architecture", i);
 			if (a != seccomp_arch_native() && l->p.n_arches < ARRAY_SIZE(l->p.arches))
 				l->p.arches[l->p.n_arches++] = a;
 		}
@@ -294,9 +329,7 @@ static int sc_load_json(json_t *root, struct sc_loaded *l, struct werr *err)
 	if (!l->rules || !l->strings)
 		return werr_errno(err, ENOMEM, "seccomp profile");
 	l->p.rules = l->rules;
-	json_array_foreach(sys, i, v)
-		if (sc_load_rule(v, i, l, err) < 0)
-			return -err->code;
+	json_array_foreach(sys, i, v) if (sc_load_rule(v, i, l, err) < 0) return -err->code;
 	return 0;
 }
 
@@ -310,7 +343,7 @@ static int sc_add(scmp_filter_ctx ctx, const struct sc_rule *r, int nr)
 
 	for (size_t i = 0; i < r->n_args; i++) {
 		cmp[i] = (struct scmp_arg_cmp){ r->args[i].index, r->args[i].op, r->args[i].value,
-						r->args[i].value_two };
+			                        r->args[i].value_two };
 		for (size_t j = 0; j < i; j++)
 			if (r->args[j].index == r->args[i].index)
 				repeat = true;
@@ -326,7 +359,7 @@ static int sc_add(scmp_filter_ctx ctx, const struct sc_rule *r, int nr)
 }
 
 static int sc_build(const struct sc_profile *p, caps_mask_t caps, struct seccomp_bpf *out,
-		    struct werr *err)
+                    struct werr *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(p->default_action);
 	_cleanup_close_ int fd = -1;
@@ -382,7 +415,7 @@ static void sc_loaded_free(struct sc_loaded *l)
 }
 
 int seccomp_compile(const char *profile_json, caps_mask_t caps, struct seccomp_bpf *out,
-		    struct werr *err)
+                    struct werr *err)
 {
 	struct sc_loaded l = { 0 };
 	json_error_t jerr;
@@ -395,8 +428,8 @@ int seccomp_compile(const char *profile_json, caps_mask_t caps, struct seccomp_b
 		return sc_build(seccomp_default_profile(), caps, out, err);
 	root = json_loads(profile_json, 0, &jerr);
 	if (!root)
-		return werr_set(err, EINVAL, "seccomp profile: invalid JSON at line %d: %s", jerr.line,
-				jerr.text);
+		return werr_set(err, EINVAL, "seccomp profile: invalid JSON at line %d: %s",
+		                jerr.line, jerr.text);
 	r = sc_load_json(root, &l, err);
 	if (r == 0)
 		r = sc_build(&l.p, caps, out, err);
@@ -408,7 +441,7 @@ int seccomp_compile(const char *profile_json, caps_mask_t caps, struct seccomp_b
 int seccomp_install(const struct seccomp_bpf *prog)
 {
 	struct sock_fprog fprog = { .len = (unsigned short)prog->count,
-				    .filter = (struct sock_filter *)prog->insns };
+		                    .filter = (struct sock_filter *)prog->insns };
 
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) < 0)
 		return -errno;

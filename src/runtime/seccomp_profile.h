@@ -12,8 +12,8 @@
 #include "werr.h"
 
 struct seccomp_bpf {
-	void *insns;   /* struct sock_filter[], heap */
-	size_t count;  /* number of instructions */
+	void *insns;  /* struct sock_filter[], heap */
+	size_t count; /* number of instructions */
 };
 
 /**
@@ -26,7 +26,7 @@ struct seccomp_bpf {
  * Return: 0, or a negative errno with @err naming the problem in the profile.
  */
 int seccomp_compile(const char *profile_json, caps_mask_t caps, struct seccomp_bpf *out,
-		    struct werr *err);
+                    struct werr *err);
 
 /**
  * seccomp_install() - load @prog into the calling thread (needs no_new_privs

@@ -23,16 +23,16 @@ struct sc_rule {
 	uint32_t action;          /* libseccomp action, errno included */
 	struct sc_arg args[SC_MAX_ARGS];
 	size_t n_args;
-	caps_mask_t caps_all;     /* applies only when all of these are held */
-	caps_mask_t caps_none;    /* skipped when any of these is held */
-	int min_kernel;           /* major * 1000 + minor; 0 = any */
+	caps_mask_t caps_all;  /* applies only when all of these are held */
+	caps_mask_t caps_none; /* skipped when any of these is held */
+	int min_kernel;        /* major * 1000 + minor; 0 = any */
 };
 
 struct sc_profile {
 	uint32_t default_action;
 	const struct sc_rule *rules;
 	size_t n_rules;
-	uint32_t arches[8];       /* extra architectures beside the native one */
+	uint32_t arches[8]; /* extra architectures beside the native one */
 	size_t n_arches;
 };
 

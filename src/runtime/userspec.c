@@ -42,8 +42,8 @@ static size_t split_fields(char *line, char **f, size_t max)
 }
 
 /* calls @fn for every well-formed line of @text with its fields; stops when fn returns true */
-static bool each_line(const char *text, size_t nfields,
-		      bool (*fn)(char **f, size_t n, void *ctx), void *ctx)
+static bool each_line(const char *text, size_t nfields, bool (*fn)(char **f, size_t n, void *ctx),
+                      void *ctx)
 {
 	char line[1024];
 
@@ -82,7 +82,8 @@ static bool pw_match(char **f, size_t n, void *ctx)
 
 	if (!parse_id(f[2], strlen(f[2]), &uid) || !parse_id(f[3], strlen(f[3]), &gid))
 		return false;
-	if (q->by_id ? uid != q->uid : (strlen(f[0]) != q->name_len || strncmp(f[0], q->name, q->name_len)))
+	if (q->by_id ? uid != q->uid
+	             : (strlen(f[0]) != q->name_len || strncmp(f[0], q->name, q->name_len)))
 		return false;
 	q->found = true;
 	q->out_uid = uid;
@@ -139,8 +140,8 @@ static bool member_match(char **f, size_t n, void *ctx)
 	return false;
 }
 
-int userspec_resolve(const char *spec, const char *passwd, const char *group,
-		     struct userspec *out, struct werr *err)
+int userspec_resolve(const char *spec, const char *passwd, const char *group, struct userspec *out,
+                     struct werr *err)
 {
 	const char *colon = strchr(spec, ':');
 	size_t ulen = colon ? (size_t)(colon - spec) : strlen(spec);
@@ -153,9 +154,10 @@ int userspec_resolve(const char *spec, const char *passwd, const char *group,
 	pq.by_id = parse_id(spec, ulen, &pq.uid);
 	each_line(passwd, 7, pw_match, &pq);
 	if (!pq.found && !pq.by_id)
-		return werr_set(err, ENOENT,
-				"unable to find user %.*s: no matching entries in the container's /etc/passwd",
-				(int)ulen, spec);
+		return werr_set(
+		    err, ENOENT,
+		    "unable to find user %.*s: no matching entries in the container's /etc/passwd",
+		    (int)ulen, spec);
 	out->uid = pq.found ? pq.out_uid : pq.uid;
 	out->gid = pq.found ? pq.out_gid : 0;
 	snprintf(out->home, sizeof(out->home), "%s", pq.found ? pq.home : "/");
@@ -164,7 +166,8 @@ int userspec_resolve(const char *spec, const char *passwd, const char *group,
 		const char *g = colon + 1;
 		uint32_t gid;
 		if (!*g)
-			return werr_set(err, EINVAL, "invalid --user '%s': the group part is empty", spec);
+			return werr_set(err, EINVAL, "invalid --user '%s': the group part is empty",
+			                spec);
 		if (parse_id(g, strlen(g), &gid)) {
 			out->gid = gid;
 		} else {
@@ -172,8 +175,9 @@ int userspec_resolve(const char *spec, const char *passwd, const char *group,
 			each_line(group, 4, gr_match, &gq);
 			if (!gq.found)
 				return werr_set(err, ENOENT,
-						"unable to find group %s: no matching entries in the container's /etc/group",
-						g);
+				                "unable to find group %s: no matching entries in "
+				                "the container's /etc/group",
+				                g);
 			out->gid = gq.gid;
 		}
 	}

@@ -26,7 +26,7 @@ struct userspec {
  * groups that list the user by name, plus an explicit group.
  * Return: 0 or -ENOENT/-EINVAL with @err naming the user or group.
  */
-int userspec_resolve(const char *spec, const char *passwd, const char *group,
-		     struct userspec *out, struct werr *err);
+int userspec_resolve(const char *spec, const char *passwd, const char *group, struct userspec *out,
+                     struct werr *err);
 
 #endif

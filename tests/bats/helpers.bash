@@ -1,18 +1,18 @@
 # Shared by every bats file (`load helpers`). The suite runs as root; every
 # warren command runs as an unprivileged test user made by tests/setup.sh.
+# Names and places come from tests/env.sh.
 
-WARREN_PREFIX=${WARREN_PREFIX:-/opt/warren-test/release}
+. "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
 WARREN=$WARREN_PREFIX/bin/warren
-ROOTFS_PRISTINE=/opt/warren-test/rootfs
+ROOTFS_PRISTINE=$WARREN_TEST_ROOT/rootfs
 FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
-WARREN_BATS_TMP=/tmp/warren-bats
 
-TEST_USER=warren-test
+TEST_USER=$WARREN_TEST_USER
 TEST_UID=$(id -u $TEST_USER)
 TEST_GID=$(id -g $TEST_USER)
-TEST_SUBUID_START=200000
+TEST_SUBUID_START=$WARREN_TEST_SUBUID
 TEST_SUBID_COUNT=65536
-NOSUB_USER=warren-nosub
+NOSUB_USER=$WARREN_NOSUB_USER
 NOSUB_UID=$(id -u $NOSUB_USER)
 NOSUB_GID=$(id -g $NOSUB_USER)
 
@@ -83,7 +83,7 @@ warren_stdin() {
 }
 
 # a real terminal: tmux runs a command line as the test user
-TMUX_SESSION=warren-bats
+TMUX_SESSION=warren-bats-$TEST_USER
 tmux_start() {
 	local script
 	script=$(user_tmpdir)/tmux-cmd.sh

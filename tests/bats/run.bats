@@ -401,10 +401,10 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 }
 
 @test "exit code 127 for a command that does not exist" {
-	run --separate-stderr warren run --rootfs "$ROOTFS" no-such-command
+	run -127 --separate-stderr warren run --rootfs "$ROOTFS" no-such-command
 	[ "$status" -eq 127 ]
 	[[ "$stderr" == *'"no-such-command": executable file not found in $PATH'* ]]
-	run warren run --rootfs "$ROOTFS" /no/such/path
+	run -127 warren run --rootfs "$ROOTFS" /no/such/path
 	[ "$status" -eq 127 ]
 }
 

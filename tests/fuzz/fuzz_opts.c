@@ -6,9 +6,9 @@
 #include "opts.h"
 
 static const struct opt_def defs[] = {
-	{ "env", 'e', OPT_VALUE, "K=V", "", 0 },   { "interactive", 'i', OPT_FLAG, NULL, "", 1 },
-	{ "tty", 't', OPT_FLAG, NULL, "", 2 },     { "rm", 0, OPT_FLAG, NULL, "", 3 },
-	{ "volume", 'v', OPT_VALUE, "V", "", 4 },  { NULL, 0, 0, NULL, NULL, 0 },
+	{ "env", 'e', OPT_VALUE, "K=V", "", 0 },  { "interactive", 'i', OPT_FLAG, NULL, "", 1 },
+	{ "tty", 't', OPT_FLAG, NULL, "", 2 },    { "rm", 0, OPT_FLAG, NULL, "", 3 },
+	{ "volume", 'v', OPT_VALUE, "V", "", 4 }, { NULL, 0, 0, NULL, NULL, 0 },
 };
 
 static int cb(void *ctx, const struct opt_def *def, const char *value, struct werr *err)
@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i += strlen(buf + i);
 	}
 	argv[argc] = NULL;
-	if (opts_parse(defs, argc, argv, &ind, cb, &n, "fuzz", &err) == 0 && (ind < 0 || ind > argc))
+	if (opts_parse(defs, argc, argv, &ind, cb, &n, "fuzz", &err) == 0 &&
+	    (ind < 0 || ind > argc))
 		abort();
 	free(buf);
 	return 0;

@@ -62,20 +62,20 @@ int main(void)
 
 	printf("1..17\n");
 	check(parse("run -e A=1 --env B=2 --env=C=3 -eD=4 img", &s, &ind, &err) == 0 &&
-		      !strcmp(s.log, "env=A=1 env=B=2 env=C=3 env=D=4") && ind == 7,
+	          !strcmp(s.log, "env=A=1 env=B=2 env=C=3 env=D=4") && ind == 7,
 	      "value forms: -e V, --env V, --env=V, -eV");
 	check(parse("run -it img cmd", &s, &ind, &err) == 0 &&
-		      !strcmp(s.log, "interactive=true tty=true") && ind == 2,
+	          !strcmp(s.log, "interactive=true tty=true") && ind == 2,
 	      "grouped short flags -it");
 	check(parse("run -ie X=1 img", &s, &ind, &err) == 0 &&
-		      !strcmp(s.log, "interactive=true env=X=1") && ind == 3,
+	          !strcmp(s.log, "interactive=true env=X=1") && ind == 3,
 	      "grouped flags ending in a value option");
 	check(parse("run --rm=false img", &s, &ind, &err) == 0 && !strcmp(s.log, "rm=false"),
 	      "--flag=false");
 	check(parse("run --rm=maybe img", &s, &ind, &err) < 0 && strstr(err.msg, "--rm"),
 	      "--flag=garbage is refused naming the flag");
 	check(parse("run --bogus img", &s, &ind, &err) < 0 &&
-		      !strcmp(err.msg, "unknown flag: --bogus (see 'warren run --help')"),
+	          !strcmp(err.msg, "unknown flag: --bogus (see 'warren run --help')"),
 	      "unknown long flag");
 	check(parse("run -x img", &s, &ind, &err) < 0 && strstr(err.msg, "'x'"),
 	      "unknown short flag");

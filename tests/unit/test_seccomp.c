@@ -46,7 +46,9 @@ static int probe_errno(const struct seccomp_bpf *prog, enum probe probe)
 		case P_UNSHARE: r = unshare(CLONE_NEWUSER); break;
 		case P_MOUNT: r = mount("none", "/nonexistent-dir", "tmpfs", 0, NULL); break;
 		case P_GETPID: r = getpid() > 0 ? 0 : -1; break;
-		case P_MKDIR: r = mkdir("/tmp/warren-test-seccomp-dir-should-not-exist", 0700); break;
+		case P_MKDIR:
+			r = mkdir("/tmp/warren-test-seccomp-dir-should-not-exist", 0700);
+			break;
 		case P_CLONE3: r = (int)syscall(SYS_clone3, NULL, 0); break;
 		}
 		e = r < 0 ? errno : 0;
@@ -89,8 +91,10 @@ int main(void)
 	check(probe_errno(&def, P_GETPID) == 0, "default: getpid is allowed");
 	e = probe_errno(&def, P_UNSHARE);
 	check(e == EPERM, "default without CAP_SYS_ADMIN: unshare fails with EPERM");
-	check(probe_errno(&def, P_MOUNT) == EPERM, "default without CAP_SYS_ADMIN: mount fails with EPERM");
-	check(probe_errno(&def, P_CLONE3) == ENOSYS, "default: clone3 gives ENOSYS so libc falls back");
+	check(probe_errno(&def, P_MOUNT) == EPERM,
+	      "default without CAP_SYS_ADMIN: mount fails with EPERM");
+	check(probe_errno(&def, P_CLONE3) == ENOSYS,
+	      "default: clone3 gives ENOSYS so libc falls back");
 	check(seccomp_compile(NULL, caps_default() | (1ULL << CAP_SYS_ADMIN), &admin, &err) == 0,
 	      "the default profile compiles with CAP_SYS_ADMIN");
 	/* with the capability, the filter lets mount through: the kernel answers
@@ -99,30 +103,39 @@ int main(void)
 	e = probe_errno(&admin, P_MOUNT);
 	check(getuid() == 0 ? e == ENOENT : (e == EPERM || e == ENOENT),
 	      "with CAP_SYS_ADMIN the filter lets mount reach the kernel");
-	check(seccomp_compile("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
-			      "[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}",
-			      caps_default(), &deny, &err) == 0,
+	check(seccomp_compile(
+	          "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+	          "[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}",
+	          caps_default(), &deny, &err) == 0,
 	      "a JSON profile compiles");
 	check(probe_errno(&deny, P_MKDIR) == EPERM, "JSON profile: mkdir fails with EPERM");
 	check(probe_errno(&deny, P_GETPID) == 0, "JSON profile: other syscalls pass");
 	check(compile_err("{\"defaultAction\": ", "invalid JSON"), "bad JSON syntax is refused");
 	check(compile_err("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"x\"],"
-			  "\"action\":\"SCMP_ACT_FOO\"}]}", "syscalls[0].action"),
+	                  "\"action\":\"SCMP_ACT_FOO\"}]}",
+	                  "syscalls[0].action"),
 	      "unknown action names its field");
-	check(compile_err("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":\"mkdir\","
-			  "\"action\":\"SCMP_ACT_ERRNO\"}]}", "syscalls[0].names"),
-	      "names that is not an array is refused");
-	check(compile_err("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
-			  "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":7,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-			  "args[0].index"),
-	      "an argument index of 7 is refused");
-	check(compile_err("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
-			  "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_XX\"}]}]}",
-			  "args[0].op"),
-	      "an unknown operator is refused");
-	check(compile_err("{\"syscalls\":[]}", "defaultAction"), "a missing defaultAction is refused");
+	check(
+	    compile_err("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":\"mkdir\","
+	                "\"action\":\"SCMP_ACT_ERRNO\"}]}",
+	                "syscalls[0].names"),
+	    "names that is not an array is refused");
+	check(
+	    compile_err("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+	                "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":7,\"value\":1,\"op\":"
+	                "\"SCMP_CMP_EQ\"}]}]}",
+	                "args[0].index"),
+	    "an argument index of 7 is refused");
+	check(
+	    compile_err("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+	                "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":"
+	                "\"SCMP_CMP_XX\"}]}]}",
+	                "args[0].op"),
+	    "an unknown operator is refused");
+	check(compile_err("{\"syscalls\":[]}", "defaultAction"),
+	      "a missing defaultAction is refused");
 	check(caps_from_name("net_admin", &m, &err) == 0 && m == (1ULL << CAP_NET_ADMIN) &&
-		      caps_from_name("CAP_NET_ADMIN", &m, &err) == 0 && m == (1ULL << CAP_NET_ADMIN),
+	          caps_from_name("CAP_NET_ADMIN", &m, &err) == 0 && m == (1ULL << CAP_NET_ADMIN),
 	      "capability names with and without CAP_, any case");
 	check(caps_from_name("NOPE", &m, &err) < 0 && strstr(err.msg, "NOPE"),
 	      "an unknown capability is refused by name");

@@ -34,11 +34,15 @@ int main(void)
 	printf("1..22\n");
 	check(ranges("alice:100000:65536\n") == 1 && r[0].start == 100000 && r[0].count == 65536,
 	      "a line for the user by name");
-	check(ranges("1000:200000:10\n") == 1 && r[0].start == 200000, "a line for the user by uid");
-	check(ranges("bob:100000:65536\nalicex:1:2\nalic:1:2\n") == 0, "other users' lines grant nothing");
+	check(ranges("1000:200000:10\n") == 1 && r[0].start == 200000,
+	      "a line for the user by uid");
+	check(ranges("bob:100000:65536\nalicex:1:2\nalic:1:2\n") == 0,
+	      "other users' lines grant nothing");
 	check(ranges("#alice:300000:10\n") == 0, "a comment grants nothing");
-	check(ranges("\n\n  \nalice:5:5") == 1 && r[0].start == 5, "blank lines; no trailing newline");
-	check(ranges("garbage line\nalice\nalice:1\nalice:1:2:3\n") == 0, "malformed lines grant nothing");
+	check(ranges("\n\n  \nalice:5:5") == 1 && r[0].start == 5,
+	      "blank lines; no trailing newline");
+	check(ranges("garbage line\nalice\nalice:1\nalice:1:2:3\n") == 0,
+	      "malformed lines grant nothing");
 	check(ranges("alice:abc:10\nalice:10:abc\nalice:-1:10\nalice:+1:10\nalice: 1:10\n") == 0,
 	      "non-decimal numbers, signs and spaces are refused");
 	check(ranges("alice:4294967296:1\nalice:1:4294967296\nalice:99999999999999999999:1\n") == 0,
@@ -58,7 +62,7 @@ int main(void)
 		struct werr err;
 		size_t n;
 		check(subid_parse(t, sizeof(t) - 1, "alice", 1000, r, 4, &n, &err) == 0 && n == 1 &&
-			      r[0].start == 9,
+		          r[0].start == 9,
 		      "a line with an embedded NUL is malformed, the next still counts");
 	}
 	{
@@ -74,7 +78,8 @@ int main(void)
 	{
 		struct werr err;
 		size_t n;
-		check(subid_read_file("/nonexistent/subuid", "alice", 1000, r, 4, &n, &err) == 0 && n == 0,
+		check(subid_read_file("/nonexistent/subuid", "alice", 1000, r, 4, &n, &err) == 0 &&
+		          n == 0,
 		      "a missing file grants nothing");
 	}
 	return failed ? 1 : 0;
