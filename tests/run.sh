@@ -17,6 +17,7 @@ top=$(dirname "$here")
 "$here/setup.sh" || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
 builds=${WARREN_BUILDS:-release asan}
+build_root=${WARREN_BUILD_ROOT:-$top/build}
 bats_files=("$@")
 [ ${#bats_files[@]} -eq 0 ] && bats_files=("$here"/bats/*.bats)
 passed=0 failed=0 skipped=0
@@ -24,10 +25,10 @@ log=$(mktemp -d /tmp/warren-suite.XXXXXX)
 
 count_fail() { failed=$((failed + 1)); echo "FAILED: $1"; }
 
-# build_install NAME MESON-ARGS...: build dir $top/build/suite-NAME, installed
+# build_install NAME MESON-ARGS...: build dir $build_root/suite-NAME, installed
 # (as root, so the ID-map helpers are setuid root) under $WARREN_TEST_ROOT/NAME
 build_install() {
-	local name=$1 dir=$top/build/suite-$1
+	local name=$1 dir=$build_root/suite-$1
 	shift
 	if [ ! -f "$dir/build.ninja" ]; then
 		meson setup "$dir" "$top" --prefix="$WARREN_TEST_ROOT/$name" "$@" >"$log/setup-$name" 2>&1 ||
@@ -39,7 +40,7 @@ build_install() {
 
 # unit tests: one meson test each
 run_unit() {
-	local dir=$top/build/suite-$1 out
+	local dir=$build_root/suite-$1 out
 	out=$(meson test -C "$dir" --print-errorlogs 2>&1)
 	echo "$out" | grep -E '^ *[0-9]+/[0-9]+ ' || true
 	local ok fail skip

@@ -1,6 +1,7 @@
 /* main.c - warren's entry point: one table of commands feeds the dispatcher
  * and --help. Commands live in cmd_*.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -24,6 +25,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: warren COMMAND [OPTIONS]\n\n"
 	           "A rootless, daemonless container tool with Docker's commands.\n\n"
+	           "Global options:\n"
+	           "  --root DIR  the image and container store (default $XDG_DATA_HOME/warren)\n\n"
 	           "Commands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
@@ -33,6 +36,21 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* global options before the command: --root DIR (the store) */
+	while (argc >= 2 && !strncmp(argv[1], "--root", 6) &&
+	       (argv[1][6] == '\0' || argv[1][6] == '=')) {
+		const char *dir = argv[1][6] == '=' ? argv[1] + 7 : argc >= 3 ? argv[2] : NULL;
+
+		if (!dir || dir[0] != '/') {
+			fprintf(stderr, "warren: --root needs an absolute directory\n");
+			return 125;
+		}
+		int used = argv[1][6] == '=' ? 1 : 2;
+
+		setenv("WARREN_ROOT", dir, 1);
+		argc -= used;
+		argv += used;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 125;
