@@ -307,6 +307,12 @@ static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int
 		*status = EXIT_WARREN;
 		return werr_prefix(err, "setting up the user namespace");
 	}
+	r = netsetup_start(&spec->net, pid, err);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		*status = EXIT_WARREN;
+		return r;
+	}
 	if (write(sync_fd, "1", 1) != 1) {
 		*status = EXIT_WARREN;
 		return werr_errno(err, errno, "releasing the container process");
@@ -367,6 +373,8 @@ static int container_state_dir(struct container_spec *spec, struct werr *err)
 	if (mkdir(spec->state_dir, 0700) < 0)
 		return werr_errno(err, errno, "create %s", spec->state_dir);
 	r = etcfiles_write(spec->state_dir, spec->hostname, spec->network_host, err);
+	if (r == 0)
+		r = netsetup_prepare(&spec->net, spec->state_dir, err);
 	if (r < 0)
 		util_rm_rf(spec->state_dir);
 	return r;
@@ -440,6 +448,7 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out:
+	netsetup_stop(&spec->net);
 	for (int i = 0; i < 2; i++) {
 		if (syncp[i] >= 0)
 			close(syncp[i]);

@@ -10,6 +10,7 @@
 
 #include "caps.h"
 #include "idmap.h"
+#include "netsetup.h"
 #include "seccomp_profile.h"
 #include "werr.h"
 
@@ -60,6 +61,7 @@ struct container_spec {
 	size_t n_rlimits;
 	struct idmap_plan idmap;
 	char state_dir[4096]; /* per-container runtime directory (generated files) */
+	struct net_spec net;  /* mode, published ports, DNS; network_host mirrors NET_MODE_HOST */
 };
 
 /**
