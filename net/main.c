@@ -15,9 +15,10 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-enum { O_PID = 1, O_READY, O_MTU, O_LOOPBACK, O_NO_IPV6, O_LISTEN, O_HOSTFWD };
+enum { O_PID = 1, O_READY, O_MTU, O_LOOPBACK, O_NO_IPV6, O_LISTEN, O_LISTEN_UDP, O_HOSTFWD };
 
 static const struct option main_opts[] = {
 	{ "pid", required_argument, NULL, O_PID },
@@ -25,7 +26,8 @@ static const struct option main_opts[] = {
 	{ "mtu", required_argument, NULL, O_MTU },
 	{ "allow-host-loopback", no_argument, NULL, O_LOOPBACK },
 	{ "no-ipv6", no_argument, NULL, O_NO_IPV6 },
-	{ "listen", required_argument, NULL, O_LISTEN },   /* FD:CONTAINERPORT */
+	{ "listen", required_argument, NULL, O_LISTEN }, /* FD:CONTAINERPORT */
+	{ "listen-udp", required_argument, NULL, O_LISTEN_UDP },
 	{ "hostfwd", required_argument, NULL, O_HOSTFWD }, /* tcp|udp:IP:PORT:CPORT */
 	{ NULL, 0, NULL, 0 },
 };
@@ -84,18 +86,18 @@ static int main_hostfwd(struct net_cfg *cfg, const char *arg, struct werr *err)
 	return 0;
 }
 
-static int main_listen(struct net_cfg *cfg, const char *arg, struct werr *err)
+static int main_listen(struct net_listener *l, size_t *n, const char *arg, struct werr *err)
 {
 	const char *colon = strchr(arg, ':');
 	char fd[16];
 	long f, cp;
 
-	if (!colon || colon - arg >= (long)sizeof(fd) || cfg->n_listeners == NET_MAX_PORTS)
+	if (!colon || colon - arg >= (long)sizeof(fd) || *n == NET_MAX_PORTS)
 		return werr_set(err, EINVAL, "bad --listen %s", arg);
 	snprintf(fd, sizeof(fd), "%.*s", (int)(colon - arg), arg);
 	if (main_number(fd, 3, 1 << 20, &f) < 0 || main_number(colon + 1, 1, 65535, &cp) < 0)
 		return werr_set(err, EINVAL, "bad --listen %s", arg);
-	cfg->listeners[cfg->n_listeners++] = (struct net_listener){ (int)f, (uint16_t)cp };
+	l[(*n)++] = (struct net_listener){ (int)f, (uint16_t)cp };
 	return 0;
 }
 
@@ -125,7 +127,11 @@ static int main_parse(struct net_cfg *cfg, int argc, char **argv, struct werr *e
 		case O_LOOPBACK: cfg->allow_host_loopback = true; break;
 		case O_NO_IPV6: cfg->ipv6 = false; break;
 		case O_LISTEN:
-			if (main_listen(cfg, optarg, err) < 0)
+			if (main_listen(cfg->listeners, &cfg->n_listeners, optarg, err) < 0)
+				return -err->code;
+			break;
+		case O_LISTEN_UDP:
+			if (main_listen(cfg->udp_listeners, &cfg->n_udp_listeners, optarg, err) < 0)
 				return -err->code;
 			break;
 		case O_HOSTFWD:
@@ -160,11 +166,10 @@ static bool main_ping_allowed(void)
 	return false;
 }
 
-static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, struct werr *err)
+static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, pid_t *child, struct werr *err)
 {
 	sigset_t set;
 	int tap, factory;
-	pid_t child;
 
 	setsid(); /* the terminal's ^C is for the container, not for us */
 	signal(SIGPIPE, SIG_IGN);
@@ -180,11 +185,11 @@ static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, struct werr *
 	if (*pidfd < 0)
 		return werr_errno(err, errno, "watching the container's process %d", (int)cfg->pid);
 	cfg->ping_allowed = main_ping_allowed();
-	if (nsjoin_start(cfg->pid, cfg->mtu, &tap, &factory, &child, err) < 0)
+	if (nsjoin_start(cfg->pid, cfg->mtu, &tap, &factory, child, err) < 0)
 		return -err->code;
 	if (slirpnet_init(cfg, tap, err) < 0)
 		return -err->code;
-	if (portfwd_start(cfg, factory, err) < 0)
+	if (portfwd_start(cfg, factory, err) < 0 || udpfwd_start(cfg, factory, err) < 0)
 		return -err->code;
 	return netseccomp_install(false, err);
 }
@@ -193,9 +198,11 @@ int main(int argc, char **argv)
 {
 	static struct net_cfg cfg = { .ready_fd = -1, .mtu = NET_MTU_DEFAULT, .ipv6 = true };
 	struct werr err = { 0 };
-	int pidfd = -1, sigfd = -1;
+	int pidfd = -1, sigfd = -1, r;
+	pid_t factory = 0;
 
-	if (main_parse(&cfg, argc, argv, &err) < 0 || main_start(&cfg, &pidfd, &sigfd, &err) < 0) {
+	if (main_parse(&cfg, argc, argv, &err) < 0 ||
+	    main_start(&cfg, &pidfd, &sigfd, &factory, &err) < 0) {
 		if (cfg.ready_fd >= 0 && write(cfg.ready_fd, err.msg, strlen(err.msg)) > 0)
 			return 1;
 		werr_print(&err, "warren-net");
@@ -206,5 +213,11 @@ int main(int argc, char **argv)
 			return 1;
 		close(cfg.ready_fd);
 	}
-	return slirpnet_run(pidfd, sigfd) < 0 ? 1 : 0;
+	r = slirpnet_run(pidfd, sigfd);
+	/* the factory goes first, so that once warren has waited for us nothing
+	 * of the container's network is left */
+	kill(factory, SIGKILL);
+	while (waitpid(factory, NULL, 0) < 0 && errno == EINTR)
+		;
+	return r < 0 ? 1 : 0;
 }

@@ -46,8 +46,10 @@ struct net_cfg {
 	unsigned mtu;
 	bool allow_host_loopback;
 	bool ipv6;
-	struct net_listener listeners[NET_MAX_PORTS];
+	struct net_listener listeners[NET_MAX_PORTS]; /* TCP */
 	size_t n_listeners;
+	struct net_listener udp_listeners[NET_MAX_PORTS];
+	size_t n_udp_listeners;
 	struct net_hostfwd hostfwds[NET_MAX_PORTS];
 	size_t n_hostfwds;
 	bool ping_allowed; /* net.ipv4.ping_group_range covers one of our groups */
@@ -65,11 +67,12 @@ int nsjoin_start(pid_t pid, unsigned mtu, int *tap_fd, int *factory_fd, pid_t *c
                  struct werr *err);
 
 /**
- * nsjoin_socket() - a new non-blocking TCP socket in the container's network
- * namespace, made by the factory behind @factory_fd.
+ * nsjoin_socket() - a new non-blocking TCP (or @udp) socket in the
+ * container's network namespace, made by the factory behind @factory_fd.
+ * Safe to call from several threads.
  * Return: the fd, or a negative errno.
  */
-int nsjoin_socket(int factory_fd);
+int nsjoin_socket(int factory_fd, bool udp);
 
 /**
  * tap_create() - open /dev/net/tun as tap0 (no packet information), set its
@@ -94,6 +97,14 @@ int slirpnet_run(int pidfd, int sigfd);
  * Return: 0, or a negative errno with @err set.
  */
 int portfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
+
+/**
+ * udpfwd_start() - start the UDP forwarder thread for @cfg's UDP listeners;
+ * each host client gets its own socket inside the container, connected to
+ * 127.0.0.1:PORT.
+ * Return: 0, or a negative errno with @err set.
+ */
+int udpfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
 
 /**
  * netseccomp_install() - confine this process (all its threads) to the

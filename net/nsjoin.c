@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -80,6 +81,14 @@ __attribute__((noreturn)) static void nsjoin_child(int sock, int userns, int net
 	char req;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* keep nothing of warren-net's (listeners, the ready pipe): fds 0-2 become
+	 * ours, the rest is closed; errors travel over @sock only */
+	if (dup2(sock, 0) < 0 || dup2(userns, 1) < 0 || dup2(netns, 2) < 0)
+		_exit(1);
+	sock = 0;
+	userns = 1;
+	netns = 2;
+	close_range(3, ~0U, 0);
 	if (setns(userns, CLONE_NEWUSER) < 0) {
 		werr_errno(&err, errno, "joining the container's user namespace");
 		goto fail;
@@ -103,7 +112,8 @@ __attribute__((noreturn)) static void nsjoin_child(int sock, int userns, int net
 		_exit(1);
 	close(tap);
 	while (read(sock, &req, 1) == 1) {
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int type = req == 'u' ? SOCK_DGRAM : SOCK_STREAM;
+		int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		char msg[32];
 		snprintf(msg, sizeof(msg), "%d", fd < 0 ? errno : 0);
 		nsjoin_send(sock, fd, msg);
@@ -157,14 +167,19 @@ int nsjoin_start(pid_t pid, unsigned mtu, int *tap_fd, int *factory_fd, pid_t *c
 	return 0;
 }
 
-int nsjoin_socket(int factory_fd)
+int nsjoin_socket(int factory_fd, bool udp)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	char msg[32];
 	int fd;
 
-	if (write(factory_fd, "t", 1) != 1)
-		return -errno;
-	fd = nsjoin_recv(factory_fd, msg, sizeof(msg));
+	/* one request and its answer at a time: the TCP and UDP threads share it */
+	pthread_mutex_lock(&lock);
+	if (write(factory_fd, udp ? "u" : "t", 1) != 1)
+		fd = -errno;
+	else
+		fd = nsjoin_recv(factory_fd, msg, sizeof(msg));
+	pthread_mutex_unlock(&lock);
 	if (fd == -1)
 		return -(msg[0] ? atoi(msg) : EIO);
 	return fd;

@@ -138,7 +138,8 @@ static void portfwd_accept(const struct net_listener *l)
 			close(host); /* too many connections: refuse this one */
 			continue;
 		}
-		*c = (struct portfwd_conn){ .host = host, .cont = nsjoin_socket(pf.factory) };
+		*c =
+		    (struct portfwd_conn){ .host = host, .cont = nsjoin_socket(pf.factory, false) };
 		c->dir[0].pipe[0] = c->dir[0].pipe[1] = c->dir[1].pipe[0] = c->dir[1].pipe[1] = -1;
 		if (c->cont < 0 || portfwd_pipe(c->dir[0].pipe) < 0 ||
 		    portfwd_pipe(c->dir[1].pipe) < 0 ||

@@ -67,11 +67,13 @@ static const int netseccomp_main[] = {
 	SCMP_SYS(restart_syscall),
 	SCMP_SYS(rseq),
 	SCMP_SYS(set_robust_list),
+	/* stopping and reaping the socket factory at exit */
+	SCMP_SYS(kill),
+	SCMP_SYS(wait4),
 #if defined(__SANITIZE_ADDRESS__)
 	/* LeakSanitizer's exit-time scan stops the threads with ptrace */
 	SCMP_SYS(clone),
 	SCMP_SYS(ptrace),
-	SCMP_SYS(wait4),
 	SCMP_SYS(sched_yield),
 	SCMP_SYS(sigaltstack),
 	SCMP_SYS(prctl),
@@ -81,7 +83,6 @@ static const int netseccomp_main[] = {
 	SCMP_SYS(sched_getaffinity),
 	SCMP_SYS(getppid),
 	SCMP_SYS(pread64),
-	SCMP_SYS(kill),
 #endif
 };
 

@@ -140,7 +140,7 @@ static int netports_bind_error(const struct net_port *p, int e, struct werr *err
 	                  proto);
 }
 
-/* bind @p; a TCP port for the splice handler keeps its listening socket */
+/* bind @p; for the splice handler the socket is kept (and listens, for TCP) */
 static int netports_bind_one(struct net_port *p, bool keep, struct werr *err)
 {
 	struct sockaddr_storage ss;
@@ -164,7 +164,7 @@ static int netports_bind_one(struct net_port *p, bool keep, struct werr *err)
 	p->host_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 	                                              : ((struct sockaddr_in *)&ss)->sin_port);
 	if (keep) {
-		if (listen(fd, 4096) < 0)
+		if (!p->udp && listen(fd, 4096) < 0)
 			return netports_bind_error(p, errno, err);
 		p->fd = steal_fd(&fd);
 	}
@@ -211,7 +211,7 @@ int netports_bind(struct net_spec *net, const char *state_dir, struct werr *err)
 
 	for (size_t i = 0; r == 0 && i < net->n_ports; i++) {
 		struct net_port *p = &net->ports[i];
-		bool keep = !p->udp && net->port_handler == NET_PORTS_SPLICE;
+		bool keep = net->port_handler == NET_PORTS_SPLICE;
 		r = netports_bind_one(p, keep, err);
 	}
 	if (r == 0)

@@ -86,7 +86,8 @@ static int netsetup_args(const struct net_spec *net, pid_t pid, int ready_fd, co
 		const char *ip = p->host_ip[0] ? p->host_ip : "0.0.0.0";
 		bool v6 = strchr(ip, ':') != NULL;
 		if (p->fd >= 0)
-			NETSETUP_ARG("--listen=%d:%u", p->fd, (unsigned)p->container_port);
+			NETSETUP_ARG("--listen%s=%d:%u", p->udp ? "-udp" : "", p->fd,
+			             (unsigned)p->container_port);
 		else
 			NETSETUP_ARG("--hostfwd=%s:%s%s%s:%u:%u", p->udp ? "udp" : "tcp",
 			             v6 ? "[" : "", ip, v6 ? "]" : "", (unsigned)p->host_port,

@@ -32,7 +32,7 @@ struct net_port {
 	uint16_t host_port; /* 0 = any free port, filled in by netsetup_prepare() */
 	uint16_t container_port;
 	bool udp;
-	int fd; /* TCP listener bound by warren for the splice handler, else -1 */
+	int fd; /* socket bound by warren for the splice handler, else -1 */
 };
 
 /* a port the image (or --expose) declares; -P publishes them all */
