@@ -70,20 +70,6 @@ static const int netseccomp_main[] = {
 	/* stopping and reaping the socket factory at exit */
 	SCMP_SYS(kill),
 	SCMP_SYS(wait4),
-#if defined(__SANITIZE_ADDRESS__)
-	/* LeakSanitizer's exit-time scan stops the threads with ptrace */
-	SCMP_SYS(clone),
-	SCMP_SYS(ptrace),
-	SCMP_SYS(sched_yield),
-	SCMP_SYS(sigaltstack),
-	SCMP_SYS(prctl),
-	SCMP_SYS(readlink),
-	SCMP_SYS(getdents64),
-	SCMP_SYS(rt_sigaction),
-	SCMP_SYS(sched_getaffinity),
-	SCMP_SYS(getppid),
-	SCMP_SYS(pread64),
-#endif
 };
 
 /* the socket factory: requests, sockets, replies */
