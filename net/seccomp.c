@@ -67,6 +67,8 @@ static const int netseccomp_main[] = {
 	SCMP_SYS(restart_syscall),
 	SCMP_SYS(rseq),
 	SCMP_SYS(set_robust_list),
+	/* AddressSanitizer checks the signal stack before noreturn calls */
+	SCMP_SYS(sigaltstack),
 	/* stopping and reaping the socket factory at exit */
 	SCMP_SYS(kill),
 	SCMP_SYS(wait4),

@@ -81,8 +81,7 @@ static int run_net_mode(struct net_spec *net, const char *v, struct werr *err)
 		net->mode = NET_MODE_HOST;
 		return 0;
 	}
-	if ((kl == 5 && !strncmp(v, "slirp", 5)) || (kl == 11 && !strncmp(v, "slirp4netns", 11)) ||
-	    (kl == 6 && !strncmp(v, "bridge", 6) && !v[kl])) {
+	if ((kl == 5 && !strncmp(v, "slirp", 5)) || (kl == 11 && !strncmp(v, "slirp4netns", 11))) {
 		net->mode = NET_MODE_SLIRP;
 		return v[kl] ? run_net_slirp_opts(net, v, v + kl + 1, err) : 0;
 	}

@@ -108,8 +108,9 @@ start_dnsmasq() {
 	printf 'nameserver %s\n' "$NET_DNS_IP" > "$RESOLV"
 }
 
+# no live warren-net of the test users (a killed one's zombie is init's to reap)
 no_warren_net_left() {
-	! pgrep -u "$TEST_USER" -x warren-net && ! pgrep -u "$NOSUB_USER" -x warren-net
+	! ps -u "$TEST_USER,$NOSUB_USER" -o stat=,comm=,pid= | awk '$1 !~ /^Z/ && $2 == "warren-net"' | grep .
 }
 
 # --- the container's interfaces --------------------------------------------
@@ -210,7 +211,7 @@ no_warren_net_left() {
 	[ "$output" = "hello from the host" ]
 	hport=$(free_port)
 	as_nosub "$WARREN" run --rm -p "127.0.0.1:$hport:80" --rootfs "$ROOTFS" \
-		sh -c 'httpd -p 80 -h /www && sleep 3' &
+		sh -c 'httpd -p 80 -h /www && sleep 20' &
 	PIDS+=($!)
 	wait_for_listen "$hport"
 	run http_get "http://127.0.0.1:$hport/"
@@ -259,7 +260,7 @@ no_warren_net_left() {
 
 @test "-p publishes busybox httpd in the container on the host" {
 	port=$(free_port)
-	run_bg run --rm -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && sleep 3'
+	run_bg run --rm -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && sleep 20'
 	wait_for_listen "$port"
 	run http_get "http://127.0.0.1:$port/"
 	[ "$status" -eq 0 ]
@@ -271,7 +272,7 @@ no_warren_net_left() {
 	p2=$(free_port)
 	[ "$p1" != "$p2" ] || p2=$(free_port)
 	run_bg run --rm -p "127.0.0.1:$p1:80" -p "127.0.0.1:$p2:81" --rootfs "$ROOTFS" sh -c \
-		'mkdir /w81 && echo "port 81" > /w81/index.html && httpd -p 80 -h /www && httpd -p 81 -h /w81 && sleep 3'
+		'mkdir /w81 && echo "port 81" > /w81/index.html && httpd -p 80 -h /www && httpd -p 81 -h /w81 && sleep 20'
 	wait_for_listen "$p1"
 	wait_for_listen "$p2"
 	run http_get "http://127.0.0.1:$p1/"
@@ -286,7 +287,7 @@ no_warren_net_left() {
 		ss -H -ltn "sport = :$((p + 1))" | grep -q . || break
 	done
 	run_bg run --rm -p "127.0.0.1:$p-$((p + 1)):80-81" --rootfs "$ROOTFS" sh -c \
-		'mkdir /w81 && echo "port 81" > /w81/index.html && httpd -p 80 -h /www && httpd -p 81 -h /w81 && sleep 3'
+		'mkdir /w81 && echo "port 81" > /w81/index.html && httpd -p 80 -h /www && httpd -p 81 -h /w81 && sleep 20'
 	wait_for_listen "$((p + 1))"
 	run http_get "http://127.0.0.1:$p/"
 	[ "$output" = "hello from the container" ]
@@ -296,7 +297,7 @@ no_warren_net_left() {
 
 @test "-P publishes the exposed port on a free host port recorded in ports.json" {
 	touch "$BATS_TEST_TMPDIR/before"
-	run_bg run --rm --expose 80 -P --rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && sleep 3'
+	run_bg run --rm --expose 80 -P --rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && sleep 20'
 	f=
 	for ((i = 0; i < 100; i++)); do
 		f=$(find /tmp/warren-$TEST_UID /run/user/$TEST_UID/warren -name ports.json \
@@ -315,7 +316,7 @@ no_warren_net_left() {
 
 @test "UDP through -p PORT/udp reaches a server in the container and its answer comes back" {
 	port=$(free_port)
-	run_bg run --rm -p "127.0.0.1:$port:9999/udp" --rootfs "$ROOTFS" sh -c 'timeout 4 udp-echo 9999'
+	run_bg run --rm -p "127.0.0.1:$port:9999/udp" --rootfs "$ROOTFS" sh -c 'timeout 20 udp-echo 9999'
 	wait_for_listen "$port" udp
 	run python3 - "$port" <<'PY'
 import socket, sys
@@ -335,7 +336,7 @@ PY
 @test "port_handler=slirp forwards a published port through libslirp" {
 	port=$(free_port)
 	run_bg run --rm --network slirp:port_handler=slirp -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" \
-		sh -c 'httpd -p 80 -h /www && sleep 3'
+		sh -c 'httpd -p 80 -h /www && sleep 20'
 	wait_for_listen "$port"
 	run http_get "http://127.0.0.1:$port/"
 	[ "$status" -eq 0 ]
@@ -419,7 +420,7 @@ PY
 @test "warren-net runs under its own seccomp filter" {
 	run_bg run --rm --rootfs "$ROOTFS" sleep 2
 	for ((i = 0; i < 100; i++)); do
-		pid=$(pgrep -u "$TEST_USER" -x warren-net | head -1)
+		pid=$(pgrep -n -u "$TEST_USER" -x warren-net)
 		[ -n "$pid" ] && grep -q '^Seccomp:.*2' "/proc/$pid/status" && break
 		sleep 0.05
 	done
