@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define PORTFWD_PIPE_SIZE (1 << 20)
+#define PORTFWD_PIPE_SIZE (1 << 18) /* measured: faster than 64 KiB and 1 MiB */
 #define PORTFWD_EVENTS    64
 
 /* one direction of a connection: src -> pipe -> dst */
