@@ -175,6 +175,28 @@ no_warren_net_left() {
 	[ "$output" = "hello from the host" ]
 }
 
+# ping_run RANGE: warren in a network namespace of the test's own (lo up with
+# 198.18.0.1) whose net.ipv4.ping_group_range is RANGE; the container pings
+# 198.18.0.1, an address outside the user-mode network
+ping_run() {
+	unshare -n bash -c 'ip link set lo up && ip addr add 198.18.0.1/32 dev lo &&
+		echo "$2" > /proc/sys/net/ipv4/ping_group_range && . "$0" &&
+		warren run --rm --rootfs "$1" ping -c1 -W3 198.18.0.1' \
+		"$BATS_TEST_DIRNAME/helpers.bash" "$ROOTFS" "$1"
+}
+
+@test "ICMP echo leaves the container where net.ipv4.ping_group_range allows it" {
+	run ping_run "0 2147483647"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 packets received"* ]]
+}
+
+@test "ICMP echo where net.ipv4.ping_group_range forbids it gives a clear message" {
+	run ping_run "1 0"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"warren-net: ping from the container cannot leave the host"*"net.ipv4.ping_group_range"* ]]
+}
+
 # --- the host's loopback ---------------------------------------------------
 
 @test "the host's loopback is reachable from the container only with allow_host_loopback" {
