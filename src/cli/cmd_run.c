@@ -498,7 +498,7 @@ static int run_security(struct container_spec *spec, const struct run_cfg *cfg, 
 	if (cfg->seccomp_file &&
 	    util_read_file(AT_FDCWD, cfg->seccomp_file, 4 << 20, &profile, &len, err) < 0)
 		return werr_prefix(err, "--security-opt seccomp");
-	if (seccomp_compile(profile, spec->caps, &spec->seccomp_prog, err) < 0)
+	if (seccomp_compile_cached(profile, spec->caps, &spec->seccomp_prog, err) < 0)
 		return werr_prefix(err, "--security-opt seccomp=%s",
 		                   cfg->seccomp_file ? cfg->seccomp_file : "default");
 	spec->seccomp = true;
