@@ -494,3 +494,21 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"--cap-drop CAP"* && "$output" == *"-v, --volume"* ]]
 }
+
+@test "the seccomp filter cache never serves a stale filter: an edited profile takes effect" {
+	prof=$(user_tmpdir)/p.json
+	cp "$FIXTURES/seccomp/deny-mkdir.json" "$prof"
+	chmod 666 "$prof"
+	run warren run --security-opt "seccomp=$prof" --rootfs "$ROOTFS" sh -c 'mkdir /tmp/d1 && echo made'
+	[[ "$output" != *made* ]]
+	sed -i 's/"mkdir", "mkdirat"/"rmdir"/; s/"mkdirat", "mkdir"/"rmdir"/' "$prof"
+	grep -q rmdir "$prof"
+	run warren run --security-opt "seccomp=$prof" --rootfs "$ROOTFS" sh -c 'mkdir /tmp/d2 && echo made; rmdir /tmp/d2 || echo refused'
+	[[ "$output" == *made* && "$output" == *refused* ]]
+	# the default filter with and without CAP_SYS_ADMIN differs (Docker allows mount with it)
+	run warren run --rootfs "$ROOTFS" sh -c 'mount -t tmpfs t /tmp 2>&1 && echo mounted'
+	[[ "$output" != *mounted* ]]
+	run warren run --cap-add SYS_ADMIN --rootfs "$ROOTFS" sh -c 'mount -t tmpfs t /tmp 2>&1 && echo mounted'
+	[[ "$output" == *mounted* ]]
+	[ -n "$(ls -A "/home/$TEST_USER/.cache/warren/seccomp")" ]
+}
