@@ -59,7 +59,8 @@ struct container_spec {
 	struct rlimit_spec *rlimits;
 	size_t n_rlimits;
 	struct idmap_plan idmap;
-	char state_dir[4096]; /* per-container runtime directory (generated files) */
+	char state_dir[4096]; /* per-container runtime directory: path set by the runtime,
+	                       * created only by what needs it, removed at the end */
 };
 
 /**

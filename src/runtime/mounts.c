@@ -3,6 +3,7 @@
  * every target is opened with openat2(RESOLVE_IN_ROOT) and mounted through
  * /proc/self/fd/N. */
 #include "mounts.h"
+#include "etcfiles.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -238,21 +239,48 @@ static int mounts_mask(int rootfd, struct werr *err)
 	return 0;
 }
 
+/* the generated /etc files live on a small tmpfs of their own, mounted on
+ * the container's /dev/.etc only while they are written and bound into /etc:
+ * nothing is written to the host's disk for them (on a disk-backed runtime
+ * directory that was a third of a container's start) */
 static int mounts_etc(int rootfd, const struct container_spec *spec, struct werr *err)
 {
 	static const char *const files[] = { "hostname", "hosts", "resolv.conf" };
+	char p[FD_PATH_MAX], src[FD_PATH_MAX + 16];
+	_cleanup_close_ int at = -1, dirfd = -1, devfd = -1;
+	int r;
 
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		char src[4200], dst[64];
-		int r;
-		snprintf(src, sizeof(src), "%s/%s", spec->state_dir, files[i]);
+	r = mount_at(rootfd, "/dev/.etc", 'd', "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	             "mode=755,size=1024k", err);
+	if (r < 0)
+		return r;
+	at = mounts_open_in_root(rootfd, "/dev/.etc", 0, err);
+	if (at < 0)
+		return at;
+	fd_path(p, at);
+	dirfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return werr_errno(err, errno, "open /dev/.etc");
+	r = etcfiles_write(dirfd, spec->hostname, spec->network_host, err);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(files); i++) {
+		char dst[64];
+		snprintf(src, sizeof(src), "/proc/self/fd/%d/%s", dirfd, files[i]);
 		snprintf(dst, sizeof(dst), "/etc/%s", files[i]);
 		r = mount_at(rootfd, dst, spec->readonly ? 0 : 'f', src, NULL, MS_BIND, NULL, err);
 		if (r == -ENOENT && spec->readonly)
-			continue; /* a read-only rootfs without the file: nothing to bind onto */
-		if (r < 0)
-			return r;
+			r = 0; /* a read-only rootfs without the file: nothing to bind onto */
 	}
+	if (r < 0)
+		return r;
+	if (umount2(p, MNT_DETACH) < 0)
+		return werr_errno(err, errno, "unmount /dev/.etc");
+	devfd = mounts_open_in_root(rootfd, "/dev", 0, err);
+	if (devfd < 0)
+		return devfd;
+	fd_path(p, devfd);
+	snprintf(src, sizeof(src), "%s/.etc", p);
+	if (rmdir(src) < 0)
+		return werr_errno(err, errno, "rmdir /dev/.etc");
 	return 0;
 }
 
