@@ -125,7 +125,7 @@ void unpack_set_free(struct unpack_set *s)
 static int unpack_openat2(int dirfd, const char *path, uint64_t resolve)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC, /* a symlink fails with ELOOP */
 		.resolve = resolve | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	long fd;
