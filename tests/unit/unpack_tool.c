@@ -1,10 +1,12 @@
 /* unpack_tool.c - test driver for the layer unpacker (built, never installed):
  *   warren-unpack-test [--apply] [--userns|--single] LAYERDIR < layer.tar
  *   warren-unpack-test --list-overlay LOWER[:LOWER...]   (lowerdir= order)
+ *   warren-unpack-test --list DIR
  * Unpacks stdin into LAYERDIR (in a user namespace with the caller's
- * subordinate IDs, or a single-ID one), or mounts a kernel overlay of layer
- * dirs inside a user namespace and lists its tree, one line per path:
- * "PATH MODE(octal, with type) UID:GID [-> TARGET]". */
+ * subordinate IDs, or a single-ID one), or lists a tree as the user
+ * namespace sees it: a kernel overlay of layer dirs mounted there, or DIR,
+ * one line per path:
+ * "PATH MODE(octal, with type) UID:GID [SIZE] [-> TARGET]". */
 #define _XOPEN_SOURCE 700
 #include <fcntl.h>
 #include <ftw.h>
@@ -50,6 +52,8 @@ static int tool_print(const char *path, const struct stat *st, int flag, struct 
 		return 0;
 	printf("%s %o %u:%u", rel, (unsigned)st->st_mode, (unsigned)st->st_uid,
 	       (unsigned)st->st_gid);
+	if (S_ISREG(st->st_mode))
+		printf(" %lld", (long long)st->st_size);
 	if (S_ISLNK(st->st_mode)) {
 		ssize_t n = readlink(path, target, sizeof(target) - 1);
 		target[n > 0 ? n : 0] = '\0';
@@ -65,6 +69,8 @@ static int tool_list(void *arg, struct werr *err)
 	struct tool_job *j = arg;
 	char opts[8192];
 
+	if (!j->lowers)
+		goto walk;
 	if (unshare(CLONE_NEWNS) < 0)
 		return werr_errno(err, errno, "unshare(CLONE_NEWNS)");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -72,6 +78,7 @@ static int tool_list(void *arg, struct werr *err)
 	snprintf(opts, sizeof(opts), "lowerdir=%s,userxattr", j->lowers);
 	if (mount("overlay", j->mnt, "overlay", MS_RDONLY, opts) < 0)
 		return werr_errno(err, errno, "mount -t overlay -o %s", opts);
+walk:
 	mnt_len = strlen(j->mnt);
 	if (nftw(j->mnt, tool_print, 64, FTW_PHYS) < 0)
 		return werr_errno(err, errno, "walking the overlay");
@@ -84,7 +91,7 @@ int main(int argc, char **argv)
 	struct werr err = { 0 };
 	struct idmap_plan plan;
 	struct tool_job j = { .in_fd = 0, .dir_fd = -1 };
-	bool userns = false, single = false, list = false;
+	bool userns = false, single = false, list = false, list_dir = false;
 	int i = 1, r;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -96,6 +103,8 @@ int main(int argc, char **argv)
 			userns = single = true;
 		else if (strcmp(argv[i], "--list-overlay") == 0)
 			list = userns = true;
+		else if (strcmp(argv[i], "--list") == 0)
+			list_dir = userns = true;
 		else
 			break;
 	}
@@ -117,6 +126,12 @@ int main(int argc, char **argv)
 		plan.uids.n = plan.gids.n = 1;
 		plan.uids.ext[0] = (struct idmap_extent){ 0, plan.host_uid, 1 };
 		plan.gids.ext[0] = (struct idmap_extent){ 0, plan.host_gid, 1 };
+	}
+	if (list_dir) {
+		j.mnt = argv[i];
+		return userns_exec(&plan, tool_list, &j, &err) < 0
+		           ? (werr_print(&err, argv[0]), 125)
+		           : 0;
 	}
 	if (list) {
 		char mnt[] = "/tmp/warren-unpack-test.XXXXXX";
