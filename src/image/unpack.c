@@ -500,10 +500,15 @@ static int unpack_fix_dirs(struct unpack_ctx *c)
 		struct unpack_dirfix *f = &c->fix[--c->nfix];
 		_cleanup_close_ int fd = unpack_open_beneath(c->rootfd, f->path, false, NULL);
 
+		int r = 0;
+
+		/* a directory replaced or deleted by a later entry has nothing to fix */
 		if (fd >= 0 && (fchmod(fd, f->mode) < 0 || futimens(fd, f->times) < 0))
-			return werr_errno(c->err, errno, "layer directory %.512s: setting its mode",
-			                  f->path);
+			r = werr_errno(c->err, errno, "layer directory %.512s: setting its mode",
+			               f->path);
 		free(f->path);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

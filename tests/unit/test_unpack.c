@@ -282,6 +282,40 @@ static void test_owners(void)
 	          (st.st_mode & 07777) == 01777,
 	      "a sticky directory keeps its owner and mode");
 	check(lst("l", &st) == 0 && st.st_uid == 3 && st.st_gid == 4, "a symlink gets its owner");
+	{
+		/* VFS_CAP_REVISION_2 | effective, permitted CAP_NET_RAW (13) */
+		static const unsigned char cap[20] = { 0x01, 0, 0, 0x02, 0, 0x20 };
+		unsigned char got[32];
+		struct archive_entry *e = archive_entry_new();
+		struct archive *a = archive_write_new();
+		char *buf = malloc(1 << 16);
+		size_t used = 0;
+		ssize_t n = -1;
+		int fd;
+
+		archive_write_set_format_pax_restricted(a);
+		archive_write_open_memory(a, buf, 1 << 16, &used);
+		archive_entry_set_pathname(e, "ping");
+		archive_entry_set_mode(e, S_IFREG | 0755);
+		archive_entry_set_size(e, 1);
+		archive_entry_xattr_add_entry(e, "security.capability", cap, sizeof(cap));
+		archive_write_header(a, e);
+		archive_write_data(a, "p", 1);
+		archive_write_close(a);
+		archive_write_free(a);
+		archive_entry_free(e);
+		fd = memfd_create("cap", MFD_CLOEXEC);
+		util_write_all(fd, buf, used);
+		lseek(fd, 0, SEEK_SET);
+		free(buf);
+		r = unpack_fd(fd, UNPACK_WHITEOUT_OVERLAY);
+		fd = openat(rootfd, "ping", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			n = fgetxattr(fd, "security.capability", got, sizeof(got));
+		close(fd);
+		check(r == 0 && n == 20 && memcmp(got, cap, 20) == 0,
+		      "security.capability survives (set after chown, which clears it)");
+	}
 	r = UNPACK(UNPACK_WHITEOUT_OVERLAY, { .path = "bad", .data = "x", .uid = 4294967295LL });
 	check(r < 0 && err_has("owner"), "owner 4294967295 ((uid_t)-1) is refused");
 }
