@@ -5,6 +5,7 @@
 #include "unpack.h"
 #include "cleanup.h"
 #include "unpack_fs.h"
+#include "util.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -103,7 +104,7 @@ static int unpack_clear(struct unpack_ctx *c, int pfd, const char *name, bool wa
 	}
 	if (want_dir && S_ISDIR(st.st_mode))
 		return 1;
-	r = unpack_remove_at(pfd, name);
+	r = util_rm_rf_at(pfd, name);
 	if (r < 0)
 		return unpack_fail_errno(c, -r, "removing what it replaces");
 	return 0;
@@ -397,7 +398,7 @@ static int unpack_whiteout(struct unpack_ctx *c, int pfd, const char *target)
 		         target);
 		if (unpack_set_has(&c->created, path))
 			return 0; /* whiteouts hide lower layers only */
-		r = unpack_remove_at(pfd, target);
+		r = util_rm_rf_at(pfd, target);
 		return r < 0 ? unpack_fail_errno(c, -r, "deleting what it whites out") : 0;
 	}
 	if (fstatat(pfd, target, &st, AT_SYMLINK_NOFOLLOW) == 0)

@@ -3,6 +3,7 @@
  * ever follows a symlink or builds a path by concatenating onto a host path. */
 #include "unpack_fs.h"
 #include "cleanup.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -182,51 +183,6 @@ int unpack_open_beneath(int rootfd, const char *path, bool create, struct unpack
 	return steal_fd(&cur);
 }
 
-/* empty the directory @fd (which this function closes) */
-static int unpack_empty_dir(int fd)
-{
-	DIR *d = fdopendir(fd);
-	struct dirent *de;
-	int r = 0;
-
-	if (!d) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	while ((errno = 0, de = readdir(d))) {
-		int r2;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		r2 = unpack_remove_at(dirfd(d), de->d_name);
-		if (r2 < 0 && r == 0)
-			r = r2;
-	}
-	if (errno && r == 0)
-		r = -errno;
-	closedir(d);
-	return r;
-}
-
-int unpack_remove_at(int dfd, const char *name)
-{
-	int fd, r;
-
-	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
-		return 0;
-	if (errno != EISDIR && errno != EPERM)
-		return -errno;
-	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	r = unpack_empty_dir(fd);
-	if (r < 0)
-		return r;
-	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
 int unpack_remove_lower(int dfd, const char *path, const struct unpack_set *created)
 {
 	_cleanup_close_ int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -250,7 +206,7 @@ int unpack_remove_lower(int dfd, const char *path, const struct unpack_set *crea
 		             de->d_name) >= (int)sizeof(child))
 			r2 = -ENAMETOOLONG;
 		else if (!unpack_set_has(created, child))
-			r2 = unpack_remove_at(dirfd(d), de->d_name);
+			r2 = util_rm_rf_at(dirfd(d), de->d_name);
 		else if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) {
 			_cleanup_close_ int sub = openat(
 			    dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

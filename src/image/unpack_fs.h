@@ -1,6 +1,7 @@
 /* unpack_fs.h - the layer unpacker's path discipline (private to unpack_*.c):
  * cleaning entry names, resolving parents below the layer root without ever
- * following a symlink, recursive removal, and the set of paths a layer made. */
+ * following a symlink, removing lower content, and the set of paths a layer
+ * made. */
 #ifndef WARREN_UNPACK_FS_H
 #define WARREN_UNPACK_FS_H
 
@@ -34,12 +35,6 @@ void unpack_set_free(struct unpack_set *s);
  * Return: the fd, or -errno (-ELOOP: a component is a symlink).
  */
 int unpack_open_beneath(int rootfd, const char *path, bool create, struct unpack_set *created);
-
-/**
- * unpack_remove_at() - remove @name in @dirfd, recursively for a directory,
- * never following symlinks. A missing @name is fine.
- */
-int unpack_remove_at(int dfd, const char *name);
 
 /**
  * unpack_remove_lower() - remove every child of @dirfd (whose cleaned path is

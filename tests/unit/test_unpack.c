@@ -48,6 +48,7 @@ struct ent {
 	const char *symlink, *hardlink;
 	int64_t uid, gid;
 	const char *xname, *xvalue;
+	size_t xlen; /* 0: strlen(xvalue) */
 	unsigned major, minor;
 	time_t mtime;
 };
@@ -85,7 +86,8 @@ static int tar_make(const struct ent *ents, size_t n, enum filter f, size_t *len
 		if (x->hardlink)
 			archive_entry_set_hardlink(e, x->hardlink);
 		if (x->xname)
-			archive_entry_xattr_add_entry(e, x->xname, x->xvalue, strlen(x->xvalue));
+			archive_entry_xattr_add_entry(e, x->xname, x->xvalue,
+			                              x->xlen ? x->xlen : strlen(x->xvalue));
 		if (x->major || x->minor)
 			archive_entry_set_rdev(e, makedev(x->major, x->minor));
 		if (S_ISREG(archive_entry_mode(e)) && !x->hardlink) {
@@ -286,29 +288,15 @@ static void test_owners(void)
 		/* VFS_CAP_REVISION_2 | effective, permitted CAP_NET_RAW (13) */
 		static const unsigned char cap[20] = { 0x01, 0, 0, 0x02, 0, 0x20 };
 		unsigned char got[32];
-		struct archive_entry *e = archive_entry_new();
-		struct archive *a = archive_write_new();
-		char *buf = malloc(1 << 16);
-		size_t used = 0;
 		ssize_t n = -1;
 		int fd;
 
-		archive_write_set_format_pax_restricted(a);
-		archive_write_open_memory(a, buf, 1 << 16, &used);
-		archive_entry_set_pathname(e, "ping");
-		archive_entry_set_mode(e, S_IFREG | 0755);
-		archive_entry_set_size(e, 1);
-		archive_entry_xattr_add_entry(e, "security.capability", cap, sizeof(cap));
-		archive_write_header(a, e);
-		archive_write_data(a, "p", 1);
-		archive_write_close(a);
-		archive_write_free(a);
-		archive_entry_free(e);
-		fd = memfd_create("cap", MFD_CLOEXEC);
-		util_write_all(fd, buf, used);
-		lseek(fd, 0, SEEK_SET);
-		free(buf);
-		r = unpack_fd(fd, UNPACK_WHITEOUT_OVERLAY);
+		r = UNPACK(UNPACK_WHITEOUT_OVERLAY, { .path = "ping",
+		                                      .data = "p",
+		                                      .mode = S_IFREG | 0755,
+		                                      .xname = "security.capability",
+		                                      .xvalue = (const char *)cap,
+		                                      .xlen = sizeof(cap) });
 		fd = openat(rootfd, "ping", O_RDONLY | O_CLOEXEC);
 		if (fd >= 0)
 			n = fgetxattr(fd, "security.capability", got, sizeof(got));
