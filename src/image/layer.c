@@ -38,10 +38,11 @@ static int unpack_in_ns(void *arg, struct werr *err)
 	return unpack_layer(a->blob_fd, a->dir_fd, &o, a->stats, err);
 }
 
-static int unpack_blob(struct store *s, const struct idmap_plan *plan, const char *blob, int dir_fd,
-                       enum unpack_whiteouts wh, struct unpack_stats *out, struct werr *err)
+static int unpack_blob(struct store *s, const struct idmap_plan *plan, const char *blob,
+                       int blob_fd, int dir_fd, enum unpack_whiteouts wh, struct unpack_stats *out,
+                       struct werr *err)
 {
-	_cleanup_close_ int bfd = store_blob_open(s, blob, err);
+	_cleanup_close_ int bfd = blob_fd >= 0 ? blob_fd : store_blob_open(s, blob, err);
 	struct unpack_stats *stats;
 	struct unpack_arg a;
 	int r;
@@ -80,8 +81,13 @@ __attribute__((noreturn)) static void worker_main(struct store *s, struct stagin
 		res.ret = werr_errno(&res.err, errno, "creating a layer directory in %s/%s",
 		                     s->root, st->name);
 	} else {
-		res.ret = unpack_blob(s, plan, job->blob, diff, UNPACK_WHITEOUT_OVERLAY, &stats,
-		                      &res.err);
+		int bfd = -1;
+		if (job->blob_file[0] &&
+		    (bfd = openat(st->fd, job->blob_file, O_RDONLY | O_CLOEXEC)) < 0)
+			res.ret = werr_errno(&res.err, errno, "open %s", job->blob_file);
+		else
+			res.ret = unpack_blob(s, plan, job->blob, bfd, diff,
+			                      UNPACK_WHITEOUT_OVERLAY, &stats, &res.err);
 	}
 	if (res.ret == 0) {
 		snprintf(size, sizeof(size), "%llu\n", (unsigned long long)stats.bytes);
@@ -155,5 +161,5 @@ int layer_unpack_wait(struct layer_job *job)
 int layer_apply(struct store *s, const struct idmap_plan *plan, const char *blob, int dirfd,
                 struct werr *err)
 {
-	return unpack_blob(s, plan, blob, dirfd, UNPACK_WHITEOUT_APPLY, NULL, err);
+	return unpack_blob(s, plan, blob, -1, dirfd, UNPACK_WHITEOUT_APPLY, NULL, err);
 }

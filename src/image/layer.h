@@ -15,9 +15,10 @@
 
 struct layer_job {
 	char blob[DIGEST_STR_LEN + 1];
-	char name[32]; /* directory in staging: NAME/diff, NAME/size */
-	pid_t pid;     /* worker, 0 when not started or reaped */
-	int res_fd;    /* worker's result pipe */
+	char blob_file[32]; /* the blob in staging (not yet in the store), or "" */
+	char name[32];      /* directory in staging: NAME/diff, NAME/size */
+	pid_t pid;          /* worker, 0 when not started or reaped */
+	int res_fd;         /* worker's result pipe */
 	uint64_t bytes;
 	unsigned skipped_devices;
 	int ret; /* 0 or negative errno once reaped */
@@ -25,8 +26,9 @@ struct layer_job {
 };
 
 /**
- * layer_unpack_start() - fork a worker that unpacks blob @job->blob from the
- * store into staging @st as @job->name/diff (whiteouts in overlay form).
+ * layer_unpack_start() - fork a worker that unpacks blob @job->blob (from
+ * @job->blob_file in staging when set, else from the store) into staging @st
+ * as @job->name/diff (whiteouts in overlay form).
  * Return: 0 or a negative errno with @err set.
  */
 int layer_unpack_start(struct store *s, struct staging *st, const struct idmap_plan *plan,

@@ -75,7 +75,7 @@ static void reap_one(struct pull_ctx *c)
 	}
 }
 
-static void start_unpack(struct pull_ctx *c, size_t i)
+static void start_unpack(struct pull_ctx *c, size_t i, const char *blob_file)
 {
 	struct werr e = { 0 };
 	int r;
@@ -86,6 +86,7 @@ static void start_unpack(struct pull_ctx *c, size_t i)
 		reap_one(c);
 	snprintf(c->jobs[i].blob, sizeof(c->jobs[i].blob), "%s", c->m.layers[i].digest);
 	snprintf(c->jobs[i].name, sizeof(c->jobs[i].name), "layer-%zu", i);
+	snprintf(c->jobs[i].blob_file, sizeof(c->jobs[i].blob_file), "%s", blob_file);
 	r = layer_unpack_start(c->s, &c->st, c->plan, &c->jobs[i], &e);
 	if (r < 0) {
 		fail(c, r, &e);
@@ -96,8 +97,9 @@ static void start_unpack(struct pull_ctx *c, size_t i)
 	emit_layer(c, i, (uint64_t)c->m.layers[i].size);
 }
 
-/* implements blob_progress_fn: progress lines, and a finished blob goes to
- * the store and to its unpack workers */
+/* implements blob_progress_fn: progress lines, and a finished (verified)
+ * blob goes to its unpack workers; it enters the store only when the whole
+ * image has arrived, so that a failed pull leaves the store as it was */
 static void on_blob(void *ctx, struct blob_fetch *b, size_t idx)
 {
 	struct pull_ctx *c = ctx;
@@ -114,18 +116,10 @@ static void on_blob(void *ctx, struct blob_fetch *b, size_t idx)
 	if (b->state != BLOB_DONE)
 		return;
 	snprintf(name, sizeof(name), "blob-%zu", idx);
-	{
-		struct werr e = { 0 };
-		int r = store_blob_commit(c->s, &c->st, name, b->digest, &e);
-		if (r < 0) {
-			fail(c, r, &e);
-			return;
-		}
-	}
 	for (size_t i = 0; i < c->m.n_layers; i++)
 		if (!strcmp(c->m.layers[i].digest, b->digest) && c->state[i] != PULL_LAYER_EXISTS &&
 		    c->state[i] != PULL_LAYER_EXTRACTING && c->state[i] != PULL_LAYER_DONE)
-			start_unpack(c, i);
+			start_unpack(c, i, name);
 }
 
 static bool fetch_listed(struct pull_ctx *c, const char *digest)
@@ -181,7 +175,7 @@ static int fetch_and_unpack(struct pull_ctx *c, struct registry *reg, struct wer
 	for (size_t i = 0; i < c->m.n_layers; i++)
 		if (c->state[i] == PULL_LAYER_WAITING &&
 		    store_blob_has(c->s, c->m.layers[i].digest))
-			start_unpack(c, i);
+			start_unpack(c, i, "");
 	r = registry_fetch_blobs(reg, c->fetch, c->n_fetch, c->o->parallel ? c->o->parallel : 3,
 	                         on_blob, c, err);
 	while (c->running > 0)
@@ -195,7 +189,22 @@ static int fetch_and_unpack(struct pull_ctx *c, struct registry *reg, struct wer
 		*err = c->err;
 		return c->ret;
 	}
+	return 0;
+}
+
+/* everything arrived and unpacked: blobs and layers enter the store */
+static int commit_content(struct pull_ctx *c, struct werr *err)
+{
+	for (size_t k = 0; k < c->n_fetch; k++) {
+		char name[32];
+		int r;
+		snprintf(name, sizeof(name), "blob-%zu", k);
+		r = store_blob_commit(c->s, &c->st, name, c->fetch[k].digest, err);
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; i < c->m.n_layers; i++) {
+		int r;
 		if (c->state[i] == PULL_LAYER_EXISTS)
 			continue;
 		r = store_layer_commit(c->s, &c->st, c->jobs[i].name, c->chain[i], err);
@@ -331,6 +340,8 @@ static int pull_run(struct pull_ctx *c, const char *input, char *id, struct werr
 		r = plan_layers(c, err);
 	if (r == 0)
 		r = fetch_and_unpack(c, &reg, err);
+	if (r == 0)
+		r = commit_content(c, err);
 	if (r == 0) {
 		struct image_new n = { mresp.body,
 			               mresp.len,
