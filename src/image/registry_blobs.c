@@ -91,6 +91,12 @@ static void fetch_finish(struct registry *r, struct fetch_priv *p, CURLcode rc)
 		         b->digest, r->domain, (unsigned long long)b->size);
 	else if (p->write_failed)
 		werr_errno(&b->err, errno, "writing blob %s", b->digest);
+	else if (rc == CURLE_PARTIAL_FILE)
+		werr_set(&b->err, ECONNRESET,
+		         "blob %s from %s is truncated: the connection closed after %llu of %llu "
+		         "bytes (try again)",
+		         b->digest, r->domain, (unsigned long long)b->got,
+		         (unsigned long long)b->size);
 	else if (rc != CURLE_OK)
 		werr_set(&b->err, ECONNRESET,
 		         "downloading blob %s from %s failed after %llu bytes: %s (try again)",

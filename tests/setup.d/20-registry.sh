@@ -46,6 +46,7 @@ http:
 $auth
 YML
 	setsid nohup docker-registry serve "$root/$name.yml" > "$root/$name.log" 2>&1 < /dev/null &
+	echo $! > "$root/$name.pid"
 	wait_up "$p" "$name"
 }
 
@@ -60,8 +61,20 @@ start_registry auth "$auth_port" "auth:
 
 if ! up "$faulty_port"; then
 	setsid nohup python3 "$fixtures/faulty-registry.py" "$faulty_port" > "$root/faulty.log" 2>&1 < /dev/null &
+	echo $! > "$root/faulty.pid"
 	wait_up "$faulty_port" faulty
 fi
+
+# the faulty peer follows its script: restart it when the script changed
+fstamp=$(cat "$fixtures"/*.py | sha256sum | cut -c1-16)
+if [ "$(cat "$root/faulty.stamp" 2>/dev/null)" != "$fstamp" ] && [ -f "$root/faulty.pid" ]; then
+	kill "$(cat "$root/faulty.pid")" 2>/dev/null || true
+	sleep 0.3
+	setsid nohup python3 "$fixtures/faulty-registry.py" "$faulty_port" > "$root/faulty.log" 2>&1 < /dev/null &
+	echo $! > "$root/faulty.pid"
+	wait_up "$faulty_port" faulty
+fi
+echo "$fstamp" > "$root/faulty.stamp"
 
 # the test images: rebuilt and pushed when the fixture scripts change
 stamp=$(cat "$fixtures"/*.py | sha256sum | cut -c1-16)
