@@ -3,7 +3,8 @@
 # (tests/unit/unpack_tool.c, built next to the unit tests): owners on the host
 # are the subordinate IDs, a layer stack unpacked for the kernel overlay
 # mounts and shows the merged tree, copy mode gives the same tree, hostile
-# layers are refused without writing outside.
+# layers are refused without writing outside, and the result matches GNU tar
+# unpacking in the same user namespace.
 
 load helpers
 
@@ -164,4 +165,28 @@ unpack_layer() {
 	[ "$output" = "1000:1000:40700" ]
 	[ "$(stat -c %a "$d/bin/su")" = 4755 ]
 	[ "$(cat "$d/home/user/file")" = hello ]
+}
+
+# tree DIR: every path below DIR (not DIR itself) with type, mode, host
+# owner, size, mtime and symlink target
+tree() {
+	(cd "$1" && find . -mindepth 1 -printf '%P %y %m %U:%G %s %T@ %l\n' | sort)
+}
+
+@test "unpacking gives the same tree as GNU tar in the same user namespace" {
+	as_user unshare --map-auto --map-root-user true 2>/dev/null ||
+		skip "unshare --map-auto is not available"
+	tar -cf "$T/tars/rootfs.tar" -C "$ROOTFS_PRISTINE" .
+	chmod a+r "$T/tars/rootfs.tar"
+	local tar
+	for tar in l1.tar rootfs.tar; do
+		as_user mkdir "$T/gnu-$tar" "$T/ours-$tar"
+		# GNU tar cannot make dev/null unprivileged either and says so
+		as_user unshare --map-auto --map-root-user \
+			tar --same-owner -xpf "$T/tars/$tar" -C "$T/gnu-$tar" 2>/dev/null || true
+		run unpack_layer "$T/ours-$tar" "$tar" --userns
+		[ "$status" -eq 0 ] || { echo "$output"; false; }
+		[ "$(tree "$T/ours-$tar" | wc -l)" -gt 20 ]
+		diff <(tree "$T/gnu-$tar") <(tree "$T/ours-$tar")
+	done
 }
