@@ -15,10 +15,10 @@
 
 struct layer_job {
 	char blob[DIGEST_STR_LEN + 1];
-	char blob_file[32]; /* the blob in staging (not yet in the store), or "" */
-	char name[32];      /* directory in staging: NAME/diff, NAME/size */
-	pid_t pid;          /* worker, 0 when not started or reaped */
-	int res_fd;         /* worker's result pipe */
+	char blob_file[128]; /* the blob in staging (not yet in the store), or "" */
+	char name[32];       /* directory in staging: NAME/diff, NAME/size */
+	pid_t pid;           /* worker, 0 when not started or reaped */
+	int res_fd;          /* worker's result pipe */
 	uint64_t bytes;
 	unsigned skipped_devices;
 	int ret; /* 0 or negative errno once reaped */

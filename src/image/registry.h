@@ -130,7 +130,7 @@ int registry_blob_exists(struct registry *r, const char *digest, struct werr *er
 /**
  * registry_push_blob() - upload blob @digest from @fd (@size bytes); tries a
  * cross-repository mount from @mount_from (may be NULL) first.
- * Return: 0, or a negative errno with @err set.
+ * Return: 0 when uploaded, 1 when mounted, or a negative errno with @err set.
  */
 int registry_push_blob(struct registry *r, const char *digest, int fd, uint64_t size,
                        const char *mount_from, struct werr *err);

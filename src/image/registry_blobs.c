@@ -229,7 +229,7 @@ int registry_push_blob(struct registry *r, const char *digest, int fd, uint64_t 
 		return werr_prefix(err, "starting the upload of %s", digest);
 	if (resp.status == 201) {
 		http_resp_free(&resp);
-		return 0; /* mounted */
+		return 1; /* mounted */
 	}
 	if (resp.status != 202 || !resp.location[0]) {
 		ret = registry_status_error(r, &resp, "blob upload", err);
