@@ -22,7 +22,7 @@
 #define UNPACK_WH_PREFIX  ".wh."
 #define UNPACK_WH_META    ".wh..wh."
 #define UNPACK_WH_OPAQUE  ".wh..wh..opq"
-#define UNPACK_READ_BLOCK (128 * 1024)
+#define UNPACK_READ_BLOCK ((size_t)128 * 1024)
 
 /* a directory's mode and times, applied once its children are in place */
 struct unpack_dirfix {
@@ -389,11 +389,12 @@ static int unpack_special(struct unpack_ctx *c, int pfd, const char *name, struc
 static int unpack_whiteout(struct unpack_ctx *c, int pfd, const char *target)
 {
 	_cleanup_close_ int fd = -1;
-	char path[PATH_MAX];
 	struct stat st;
-	int r;
 
 	if (c->mode == UNPACK_WHITEOUT_APPLY) {
+		char path[PATH_MAX];
+		int r;
+
 		snprintf(path, sizeof(path), "%s%s%s", c->parent_path, c->parent_path[0] ? "/" : "",
 		         target);
 		if (unpack_set_has(&c->created, path))

@@ -60,7 +60,7 @@ static uint64_t unpack_hash(const char *s)
 static int unpack_set_grow(struct unpack_set *s)
 {
 	size_t n = s->nslots ? s->nslots * 2 : 1024;
-	struct unpack_set_node **slot = calloc(n, sizeof(*slot));
+	struct unpack_set_node **slot = calloc(n, sizeof(struct unpack_set_node *));
 
 	if (!slot)
 		return -ENOMEM;

@@ -43,7 +43,6 @@ static size_t mnt_len;
 /* implements nftw's callback: one line per path below the mount */
 static int tool_print(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
-	char target[4096];
 	const char *rel = path + mnt_len;
 
 	(void)flag;
@@ -55,6 +54,7 @@ static int tool_print(const char *path, const struct stat *st, int flag, struct 
 	if (S_ISREG(st->st_mode))
 		printf(" %lld", (long long)st->st_size);
 	if (S_ISLNK(st->st_mode)) {
+		char target[4096];
 		ssize_t n = readlink(path, target, sizeof(target) - 1);
 		target[n > 0 ? n : 0] = '\0';
 		printf(" -> %s", target);
