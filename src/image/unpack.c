@@ -1,7 +1,11 @@
 /* unpack.c - unpacks one layer tar stream into a directory: libarchive reads
  * and decompresses, every file is created here relative to the layer root
  * (unpack_fs.c resolves parents without following symlinks). It must never
- * write outside the root nor through a symlink, whatever the tar says. */
+ * write outside the root nor through a symlink, whatever the tar says.
+ * libarchive's ARCHIVE_EXTRACT_SECURE_* flags belong to archive_write_disk,
+ * which resolves names through the process's cwd; the same three rules (no
+ * "..", no absolute path, no symlink on the way) are applied here instead,
+ * by openat2(RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS) from the root's fd. */
 #include "unpack.h"
 #include "cleanup.h"
 #include "unpack_fs.h"
