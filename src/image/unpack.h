@@ -56,6 +56,10 @@ struct unpack_stats {
  * escapes the layer root"). After any error the directory holds a partial
  * layer: the caller MUST discard it (never mount or record it).
  *
+ * Parents missing from the tar are made 0755 and owned by the namespace's
+ * root; in OVERLAY mode such a directory hides the lower layer's mode and
+ * owner for that path (image builders always write the parents).
+ *
  * Return: 0, or a negative errno with @err set.
  */
 int unpack_layer(int fd, int dirfd, const struct unpack_opts *opts, struct unpack_stats *stats,
