@@ -495,6 +495,12 @@ static void test_hostile(void)
 	check(r == 0 && content_is("f", "orig") && content_is("hl", "new"),
 	      "a file entry replacing a hard link does not write into the shared inode");
 	fresh();
+	r = UNPACK(UNPACK_WHITEOUT_OVERLAY, { .path = "d/sub/a", .data = "a" },
+	           { .path = "d", .mode = S_IFLNK | 0777, .symlink = outside },
+	           { .path = "d/sub/b", .data = "evil" }, { .path = "d/file", .data = "evil" });
+	check(r < 0 && err_has("layer entry d/sub/b goes through a symlink") && outside_untouched(),
+	      "a directory replaced by a symlink between two writes below it: refused");
+	fresh();
 	r = UNPACK(UNPACK_WHITEOUT_OVERLAY,
 	           { .path = "loop", .mode = S_IFLNK | 0777, .symlink = "loop" },
 	           { .path = "loop/x", .data = "x" });
