@@ -108,10 +108,14 @@ static int transport_error(const struct registry *r, CURLcode c, const char *url
 		                "connection to registry %s dropped during %s: %s (try again)",
 		                r->host, url, curl_easy_strerror(c));
 	case CURLE_PEER_FAILED_VERIFICATION:
+		return werr_set(err, EKEYREJECTED,
+		                "the TLS certificate of registry %s is not trusted: %s (for a "
+		                "registry with a self-signed certificate use --tls-verify=false)",
+		                r->host, curl_easy_strerror(c));
 	case CURLE_SSL_CONNECT_ERROR:
 		return werr_set(err, EPROTO,
-		                "TLS with registry %s failed: %s (for a registry without valid "
-		                "TLS use --tls-verify=false)",
+		                "TLS with registry %s failed: %s (for a registry without TLS use "
+		                "--tls-verify=false)",
 		                r->host, curl_easy_strerror(c));
 	case CURLE_OPERATION_TIMEDOUT:
 		return werr_set(err, ETIMEDOUT, "registry %s timed out during %s", r->host, url);
@@ -372,7 +376,8 @@ static int registry_ping(struct registry *r, struct werr *err)
 	snprintf(r->base, sizeof(r->base), "https://%s", r->host);
 	snprintf(url, sizeof(url), "%s/v2/", r->base);
 	ret = request_once(r, "GET", url, NULL, NULL, 0, -1, -1, &resp, err);
-	if (ret < 0 && r->insecure_ok && err->code != ECONNREFUSED) {
+	/* plain http only where allowed, and never after a certificate was refused */
+	if (ret < 0 && r->insecure_ok && err->code != ECONNREFUSED && err->code != EKEYREJECTED) {
 		snprintf(r->base, sizeof(r->base), "http://%s", r->host);
 		snprintf(url, sizeof(url), "%s/v2/", r->base);
 		ret = request_once(r, "GET", url, NULL, NULL, 0, -1, -1, &resp, err);

@@ -305,3 +305,27 @@ PY
 	[[ "$output" == *"Pull complete"* ]]
 	[ "$(grep -c 'Pull complete' <<< "$output")" -eq 4 ]
 }
+
+@test "a registry with a self-signed certificate: refused with the fix, pulled with --tls-verify=false" {
+	run warren_s pull "$TLS_REG/warren/tls"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"TLS certificate of registry $TLS_REG is not trusted"*"--tls-verify=false"* ]]
+	run warren_s pull -q --tls-verify=false "$TLS_REG/warren/tls"
+	[ "$status" -eq 0 ]
+	run warren_s run "$TLS_REG/warren/tls"
+	[ "$output" = "shared" ]
+}
+
+@test "two pulls at once of images sharing layers both complete; the store checks clean" {
+	warren_s pull -q "$REG/warren/layers" > /dev/null &
+	warren_s pull -q "$REG/warren/config" > /dev/null &
+	warren_s pull -q "$REG/warren/layers" > /dev/null
+	wait
+	run warren_s images -q
+	[ "${#lines[@]}" -eq 2 ]
+	run warren_s system check
+	[ "$status" -eq 0 ]
+	[ "$(ls "$STORE/layers" | wc -l)" -eq 4 ]
+	run warren_s run "$REG/warren/layers" cat /data/keep
+	[ "$output" = "keep" ]
+}

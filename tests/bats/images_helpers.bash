@@ -4,6 +4,7 @@
 REG=127.0.0.1:${WARREN_REGISTRY_PORT:-5000}
 AUTH_REG=127.0.0.1:$((${WARREN_REGISTRY_PORT:-5000} + 1))
 FAULTY_REG=127.0.0.1:$((${WARREN_REGISTRY_PORT:-5000} + 2))
+TLS_REG=127.0.0.1:$((${WARREN_REGISTRY_PORT:-5000} + 3))
 
 # fresh_store: $STORE, an empty store root the test user owns; warren_s
 # runs warren on it

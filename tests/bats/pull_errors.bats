@@ -143,3 +143,10 @@ pull_fails() {
 	rm -rf "$home/.docker"
 	[ "$status" -eq 0 ]
 }
+
+@test "an anonymous bearer-token challenge is answered (as Docker Hub does it)" {
+	run warren_s pull -q "$FAULTY_REG/warren/bearer"
+	[ "$status" -eq 0 ]
+	run warren_s images --format '{{.Repository}}'
+	[[ "$output" == *"$FAULTY_REG/warren/bearer"* ]]
+}

@@ -4,6 +4,7 @@
 #     5000), storage under $WARREN_TEST_ROOT/registry
 #   - the same with htpasswd basic auth on port+1 (user warren / pass sesame)
 #   - a faulty peer on port+2 (tests/fixtures/images/faulty-registry.py)
+#   - the same with TLS (a self-signed certificate for 127.0.0.1) on port+3
 #   - the test images of tests/fixtures/images/mkimages.py, pushed with skopeo
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,11 +12,15 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 port=${WARREN_REGISTRY_PORT:-5000}
 auth_port=$((port + 1))
 faulty_port=$((port + 2))
+tls_port=$((port + 3))
 root=$WARREN_TEST_ROOT/registry
 fixtures=$here/fixtures/images
 mkdir -p "$root"
 
-up() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/v2/" 2>/dev/null | grep -qE '^(200|401)$'; }
+up() {
+	curl -sk -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/v2/" 2>/dev/null | grep -qE '^(200|401)$' ||
+		curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$1/v2/" 2>/dev/null | grep -qE '^(200|401)$'
+}
 
 wait_up() {
 	local i
@@ -59,6 +64,14 @@ start_registry auth "$auth_port" "auth:
     realm: warren-test
     path: $root/htpasswd"
 
+if [ ! -f "$root/tls.crt" ]; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$root/tls.key" -out "$root/tls.crt" \
+		-days 3650 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+fi
+start_registry tls "$tls_port" "  tls:
+    certificate: $root/tls.crt
+    key: $root/tls.key"
+
 if ! up "$faulty_port"; then
 	setsid nohup python3 "$fixtures/faulty-registry.py" "$faulty_port" > "$root/faulty.log" 2>&1 < /dev/null &
 	echo $! > "$root/faulty.pid"
@@ -78,7 +91,7 @@ echo "$fstamp" > "$root/faulty.stamp"
 
 # the test images: rebuilt and pushed when the fixture scripts change
 stamp=$(cat "$fixtures"/*.py | sha256sum | cut -c1-16)
-if [ "$(cat "$root/images.stamp" 2>/dev/null)" != "$stamp-$port" ]; then
+if [ "$(cat "$root/images.stamp" 2>/dev/null)" != "$stamp-$port-tls" ]; then
 	rm -rf "$root/layouts"
 	python3 "$fixtures/mkimages.py" "$root/layouts"
 	for d in "$root"/layouts/*; do
@@ -91,6 +104,8 @@ if [ "$(cat "$root/images.stamp" 2>/dev/null)" != "$stamp-$port" ]; then
 		"docker://127.0.0.1:$port/warren/schema2:latest"
 	skopeo copy -q --dest-tls-verify=false --dest-creds warren:sesame \
 		"oci:$root/layouts/shared:latest" "docker://127.0.0.1:$auth_port/warren/private:latest"
-	echo "$stamp-$port" > "$root/images.stamp"
+	skopeo copy -q --dest-tls-verify=false "oci:$root/layouts/shared:latest" \
+		"docker://127.0.0.1:$tls_port/warren/tls:latest"
+	echo "$stamp-$port-tls" > "$root/images.stamp"
 fi
 chmod -R a+rX "$root/layouts"
