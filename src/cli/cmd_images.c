@@ -44,6 +44,41 @@ static void since(time_t t, char *buf, size_t size)
 		snprintf(buf, size, "%lld years ago", d / (86400 * 365));
 }
 
+static int newer_first(const void *a, const void *b)
+{
+	json_int_t ta = json_integer_value(json_object_get(*(json_t *const *)a, "pulled"));
+	json_int_t tb = json_integer_value(json_object_get(*(json_t *const *)b, "pulled"));
+
+	return ta < tb ? 1 : ta > tb ? -1 : 0;
+}
+
+/* Docker lists the newest images first */
+static void sort_newest_first(json_t *images)
+{
+	size_t n = json_array_size(images), i;
+	json_t **v = calloc(n + 1, sizeof(json_t *)), *rec;
+
+	if (!v)
+		return;
+	json_array_foreach(images, i, rec) v[i] = json_incref(rec);
+	qsort(v, n, sizeof(*v), newer_first);
+	json_array_clear(images);
+	for (i = 0; i < n; i++)
+		json_array_append_new(images, v[i]);
+	free(v);
+}
+
+/* print @j indented, as Docker does, and drop it */
+static void print_json(json_t *j)
+{
+	char *t = json_dumps(j, JSON_INDENT(4));
+
+	if (t)
+		printf("%s\n", t);
+	free(t);
+	json_decref(j);
+}
+
 static uint64_t image_size(struct store *s, json_t *rec)
 {
 	uint64_t sum = 0;
@@ -223,14 +258,10 @@ int cmd_images(int argc, char **argv)
 	else if (!a.quiet && !a.format)
 		printf("%-40s %-12s %-14s %-16s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED",
 		       "SIZE");
+	sort_newest_first(images);
 	json_array_foreach(images, i, rec) image_rows(&s, rec, &a, out);
-	if (out) {
-		char *t = json_dumps(out, JSON_INDENT(4));
-		if (t)
-			printf("%s\n", t);
-		free(t);
-		json_decref(out);
-	}
+	if (out)
+		print_json(out);
 	json_decref(images);
 	store_close(&s);
 	return 0;
@@ -305,13 +336,7 @@ int cmd_image_inspect(int argc, char **argv)
 		}
 		json_array_append_new(out, o);
 	}
-	{
-		char *t = json_dumps(out, JSON_INDENT(4));
-		if (t)
-			printf("%s\n", t);
-		free(t);
-	}
-	json_decref(out);
+	print_json(out);
 	json_decref(images);
 	store_close(&s);
 	return failed ? 125 : 0;

@@ -237,16 +237,29 @@ out:
 	return r;
 }
 
-static int load_docker(struct load_ctx *c, struct werr *err)
+/* the JSON document @tar_name of the archive; NULL with @err set */
+static json_t *read_staged_json(struct load_ctx *c, const char *tar_name, struct werr *err)
 {
 	_cleanup_free_ char *text = NULL;
-	size_t len, i;
-	json_t *arr, *item;
-	int r = read_staged(c, "manifest.json", &text, &len, err);
+	size_t len;
+	json_t *j;
 
-	if (r < 0)
-		return r;
-	arr = json_loadb(text, len, 0, NULL);
+	if (read_staged(c, tar_name, &text, &len, err) < 0)
+		return NULL;
+	j = json_loadb(text, len, 0, NULL);
+	if (!j)
+		werr_set(err, EINVAL, "malformed %s in the archive", tar_name);
+	return j;
+}
+
+static int load_docker(struct load_ctx *c, struct werr *err)
+{
+	json_t *arr = read_staged_json(c, "manifest.json", err), *item;
+	size_t i;
+	int r = 0;
+
+	if (!arr)
+		return -err->code;
 	if (!json_is_array(arr)) {
 		json_decref(arr);
 		return werr_set(err, EINVAL, "malformed manifest.json in the archive");
@@ -349,14 +362,12 @@ static int load_oci_one(struct load_ctx *c, json_t *desc, struct werr *err)
 
 static int load_oci(struct load_ctx *c, struct werr *err)
 {
-	_cleanup_free_ char *text = NULL;
-	size_t len, i;
-	json_t *idx, *desc;
-	int r = read_staged(c, "index.json", &text, &len, err);
+	json_t *idx = read_staged_json(c, "index.json", err), *desc;
+	size_t i;
+	int r = 0;
 
-	if (r < 0)
-		return r;
-	idx = json_loadb(text, len, 0, NULL);
+	if (!idx)
+		return -err->code;
 	if (!json_is_array(json_object_get(idx, "manifests"))) {
 		json_decref(idx);
 		return werr_set(err, EINVAL, "malformed index.json in the archive");

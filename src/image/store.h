@@ -32,7 +32,7 @@ struct staging {
 };
 
 struct store_usage {
-	size_t images, layers, blobs, containers, stale;
+	size_t images, layers, blobs, containers;
 	uint64_t layer_bytes, blob_bytes, images_bytes; /* images_bytes: sum per image */
 };
 

@@ -195,17 +195,6 @@ int store_gc(struct store *s, json_t *images, const struct idmap_plan *plan, str
 	return r < 0 ? r : 0;
 }
 
-static uint64_t file_u64(struct store *s, const char *rel)
-{
-	_cleanup_free_ char *t = NULL;
-	size_t len;
-	struct werr ignored;
-
-	if (util_read_file(s->rootfd, rel, 64, &t, &len, &ignored) < 0)
-		return 0;
-	return strtoull(t, NULL, 10);
-}
-
 static int usage_fn(struct store *s, const char *dir, const char *name, void *ctx)
 {
 	struct store_usage *u = ctx;
@@ -213,9 +202,9 @@ static int usage_fn(struct store *s, const char *dir, const char *name, void *ct
 	struct stat st;
 
 	if (!strcmp(dir, "layers")) {
-		snprintf(rel, sizeof(rel), "layers/%s/size", name);
+		snprintf(rel, sizeof(rel), "sha256:%s", name);
 		u->layers++;
-		u->layer_bytes += file_u64(s, rel);
+		u->layer_bytes += store_layer_size(s, rel);
 	} else if (!strcmp(dir, "containers")) {
 		u->containers++;
 	} else {
@@ -238,14 +227,8 @@ int store_usage(struct store *s, json_t *images, struct store_usage *u, struct w
 	for_each_entry(s, "blobs/sha256", usage_fn, u);
 	for_each_entry(s, "containers", usage_fn, u);
 	json_array_foreach(images, i, rec) json_array_foreach(json_object_get(rec, "layers"), j, l)
-	{
-		char rel[300];
-		const char *chain = json_string_value(json_object_get(l, "chain_id"));
-		if (!chain || !digest_valid(chain))
-			continue;
-		snprintf(rel, sizeof(rel), "layers/%s/size", chain + 7);
-		u->images_bytes += file_u64(s, rel);
-	}
+	    u->images_bytes +=
+	    store_layer_size(s, json_string_value(json_object_get(l, "chain_id")) ?: "");
 	return 0;
 }
 
@@ -253,7 +236,6 @@ struct check_ctx {
 	char *report;
 	size_t len;
 	int problems;
-	size_t stale;
 };
 
 __attribute__((format(printf, 2, 3))) static void check_add(struct check_ctx *c, const char *fmt,
@@ -297,17 +279,6 @@ static int check_blob_fn(struct store *s, const char *dir, const char *name, voi
 	return 0;
 }
 
-static int check_tmp_fn(struct store *s, const char *dir, const char *name, void *ctx)
-{
-	struct check_ctx *c = ctx;
-	char rel[300];
-
-	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
-	if (!entry_live(s, rel))
-		c->stale++;
-	return 0;
-}
-
 static void check_record(struct store *s, json_t *rec, struct check_ctx *c)
 {
 	const char *id = json_string_value(json_object_get(rec, "id"));
@@ -332,7 +303,7 @@ static void check_record(struct store *s, json_t *rec, struct check_ctx *c)
 
 int store_check(struct store *s, char **report, struct werr *err)
 {
-	struct check_ctx c = { NULL, 0, 0, 0 };
+	struct check_ctx c = { NULL, 0, 0 };
 	json_t *images, *rec;
 	size_t i;
 	int r = store_images_load(s, &images, err);
@@ -341,7 +312,6 @@ int store_check(struct store *s, char **report, struct werr *err)
 		return r;
 	for_each_entry(s, "blobs/sha256", check_blob_fn, &c);
 	json_array_foreach(images, i, rec) check_record(s, rec, &c);
-	for_each_entry(s, "tmp", check_tmp_fn, &c);
 	json_decref(images);
 	*report = c.report;
 	return c.problems;
