@@ -543,7 +543,7 @@ static int run_from_image(struct container_spec *spec, struct run_cfg *cfg, int 
 	spec->overlay = cfg->img.rf.copy ? NULL : &cfg->img.ov;
 	r = run_image_argv(&cfg->img, cfg->entrypoint, argc - 1, argv + 1, &spec->argv, err);
 	if (r == 0)
-		r = run_image_volumes(&cfg->img, &cfg->mounts, &cfg->n_mounts, err);
+		r = run_image_volumes(&cfg->img, &spec->idmap, &cfg->mounts, &cfg->n_mounts, err);
 	return r;
 }
 

@@ -125,7 +125,8 @@ int run_image_argv(struct run_image *ri, const char *entrypoint, int argc, char 
 	return 0;
 }
 
-int run_image_volumes(struct run_image *ri, struct mount_spec **mounts, size_t *n, struct werr *err)
+int run_image_volumes(struct run_image *ri, const struct idmap_plan *plan,
+                      struct mount_spec **mounts, size_t *n, struct werr *err)
 {
 	char **vols = config_string_array(&ri->img.cfg, "Volumes");
 	int r = 0;
@@ -139,7 +140,7 @@ int run_image_volumes(struct run_image *ri, struct mount_spec **mounts, size_t *
 				taken = true;
 		if (taken || vols[i][0] != '/')
 			continue;
-		r = rootfs_volume(&ri->rf, path, sizeof(path), err);
+		r = rootfs_volume(&ri->rf, plan, vols[i], path, sizeof(path), err);
 		if (r < 0)
 			break;
 		nm = realloc(*mounts, (*n + 1) * sizeof(**mounts));

@@ -39,10 +39,10 @@ int run_image_argv(struct run_image *ri, const char *entrypoint, int argc, char 
 
 /**
  * run_image_volumes() - an anonymous volume for each config Volumes path
- * that the user did not mount; appended to *@mounts.
+ * that the user did not mount, filled from the image; appended to *@mounts.
  */
-int run_image_volumes(struct run_image *ri, struct mount_spec **mounts, size_t *n,
-                      struct werr *err);
+int run_image_volumes(struct run_image *ri, const struct idmap_plan *plan,
+                      struct mount_spec **mounts, size_t *n, struct werr *err);
 
 /**
  * run_image_free() - remove the container's writable layer, free the rest.

@@ -326,8 +326,11 @@ static int load_oci_one(struct load_ctx *c, json_t *desc, struct werr *err)
 	struct manifest m = { 0 };
 	char files[MANIFEST_MAX_LAYERS][128], ref_s[REF_STR_MAX], id[DIGEST_STR_LEN + 1];
 	const char *fp[MANIFEST_MAX_LAYERS], *name = NULL;
-	const char *ann = json_string_value(json_object_get(json_object_get(desc, "annotations"),
-	                                                    "org.opencontainers.image.ref.name"));
+	json_t *anns = json_object_get(desc, "annotations");
+	/* Docker 25+ puts the full name in containerd's key, the tag in OCI's */
+	const char *ann =
+	    json_string_value(json_object_get(anns, "io.containerd.image.name"))
+	        ?: json_string_value(json_object_get(anns, "org.opencontainers.image.ref.name"));
 	struct image_ref ref;
 	int r = oci_manifest(c, desc, &mtext, &mlen, &m, err);
 

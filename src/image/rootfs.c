@@ -5,6 +5,7 @@
 #include "rootfs.h"
 #include "cleanup.h"
 #include "layer.h"
+#include "treecopy.h"
 #include "userns_exec.h"
 #include "util.h"
 
@@ -22,10 +23,10 @@ struct probe_arg {
 	const struct ctr_rootfs *rf;
 };
 
-/* runs in a user namespace: can the kernel mount this overlay here? */
-static int probe_in_ns(void *arg, struct werr *err)
+/* in a user namespace: mount the overlay at rf->rootfs in a mount namespace
+ * of our own (it goes away with the process) */
+static int overlay_mount_private(const struct ctr_rootfs *rf, struct werr *err)
 {
-	const struct ctr_rootfs *rf = ((struct probe_arg *)arg)->rf;
 	_cleanup_free_ char *data = NULL;
 
 	if (unshare(CLONE_NEWNS) < 0)
@@ -39,8 +40,13 @@ static int probe_in_ns(void *arg, struct werr *err)
 		return werr_errno(err, errno, "chdir %s", rf->layers_dir);
 	if (mount("overlay", rf->rootfs, "overlay", 0, data) < 0)
 		return werr_errno(err, errno, "overlay");
-	umount2(rf->rootfs, MNT_DETACH);
 	return 0;
+}
+
+/* runs in a user namespace: can the kernel mount this overlay here? */
+static int probe_in_ns(void *arg, struct werr *err)
+{
+	return overlay_mount_private(((struct probe_arg *)arg)->rf, err);
 }
 
 static bool overlay_works(struct store *s, const struct ctr_rootfs *rf,
@@ -154,9 +160,33 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
 	return r;
 }
 
-int rootfs_volume(struct ctr_rootfs *rf, char *path, size_t size, struct werr *err)
+struct fill_arg {
+	const struct ctr_rootfs *rf;
+	const char *ctr_path;
+	int vol_fd;
+};
+
+/* runs in a user namespace: the image's content at ctr_path into the volume */
+static int fill_in_ns(void *arg, struct werr *err)
+{
+	struct fill_arg *a = arg;
+	_cleanup_close_ int rootfd = -1;
+	int r = a->rf->copy ? 0 : overlay_mount_private(a->rf, err);
+
+	if (r < 0)
+		return r;
+	rootfd = open(a->rf->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return werr_errno(err, errno, "open %s", a->rf->rootfs);
+	return treecopy_from_root(rootfd, a->ctr_path, a->vol_fd, err);
+}
+
+int rootfs_volume(struct ctr_rootfs *rf, const struct idmap_plan *plan, const char *ctr_path,
+                  char *path, size_t size, struct werr *err)
 {
 	char vols[PATH_MAX + 100];
+	_cleanup_close_ int vfd = -1;
+	struct fill_arg a = { rf, ctr_path, -1 };
 
 	snprintf(vols, sizeof(vols), "%s/volumes", rf->dir);
 	if (mkdir(vols, 0755) < 0 && errno != EEXIST)
@@ -164,7 +194,11 @@ int rootfs_volume(struct ctr_rootfs *rf, char *path, size_t size, struct werr *e
 	snprintf(path, size, "%s/%zu", vols, rf->n_volumes++);
 	if (mkdir(path, 0755) < 0)
 		return werr_errno(err, errno, "create %s", path);
-	return 0;
+	vfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (vfd < 0)
+		return werr_errno(err, errno, "open %s", path);
+	a.vol_fd = vfd;
+	return userns_exec(plan, fill_in_ns, &a, err);
 }
 
 int rootfs_record(struct ctr_rootfs *rf, const char *name, const char *text, struct werr *err)

@@ -37,10 +37,12 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
                   struct werr *err);
 
 /**
- * rootfs_volume() - a fresh directory for an anonymous volume, in the
- * container's directory; its path into @path.
+ * rootfs_volume() - a fresh directory for an anonymous volume at @ctr_path,
+ * in the container's directory, filled with what the image has there (as
+ * Docker does), inside the user namespace of @plan; its path into @path.
  */
-int rootfs_volume(struct ctr_rootfs *rf, char *path, size_t size, struct werr *err);
+int rootfs_volume(struct ctr_rootfs *rf, const struct idmap_plan *plan, const char *ctr_path,
+                  char *path, size_t size, struct werr *err);
 
 /**
  * rootfs_record() - write @name (e.g. "ports") with @text in the container's

@@ -117,12 +117,20 @@ v2
 	[ -z "$(ls "$STORE/containers")" ]
 }
 
-@test "the config's Volumes become anonymous volumes" {
+@test "the config's Volumes become anonymous volumes, filled from the image" {
 	warren_s pull -q "$REG/warren/layers"
-	run warren_s run "$REG/warren/layers" sh -c 'echo x > /vol/f && cat /vol/f && grep " /vol " /proc/mounts | wc -l'
+	run warren_s run "$REG/warren/layers" sh -c 'stat -c "%u:%g %a" /vol /vol/seed; cat /vol/seed; readlink /vol/escape; echo x > /vol/f && cat /vol/f && grep -c " /vol " /proc/mounts'
 	[ "$status" -eq 0 ]
-	[ "$output" = "x
+	[ "$output" = "1000:1000 750
+65534:65534 640
+seeded
+/etc
+x
 1" ]
+	# the volume is the container's: the next container starts from the image again
+	run warren_s run "$REG/warren/layers" ls /vol
+	[ "$output" = "escape
+seed" ]
 }
 
 @test "an index: the host's platform by default, --platform picks another" {
