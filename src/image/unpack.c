@@ -377,12 +377,12 @@ static int unpack_special(struct unpack_ctx *c, int pfd, const char *name, struc
 	if (type == AE_IFCHR || type == AE_IFBLK)
 		dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
 	else if (type != AE_IFIFO)
-		return 0; /* sockets have no place in a layer */
+		return 1; /* sockets have no place in a layer */
 	if (mknodat(pfd, name, type | 0600, dev) < 0) {
 		if (errno == EPERM && type != AE_IFIFO) {
 			if (c->stats)
 				c->stats->skipped_devices++;
-			return 0;
+			return 1;
 		}
 		return unpack_fail_errno(c, errno, "mknod");
 	}
@@ -454,9 +454,30 @@ static int unpack_whiteout_entry(struct unpack_ctx *c, const char *name)
 	return unpack_whiteout(c, pfd, target);
 }
 
+/* Return: 0 when created, 1 when skipped, or a negative errno */
+static int unpack_create(struct unpack_ctx *c, int pfd, const char *name, struct archive_entry *e)
+{
+	const char *link = archive_entry_hardlink(e);
+	mode_t type = archive_entry_filetype(e);
+	int r;
+
+	if (link)
+		return unpack_hardlink(c, pfd, name, link);
+	if (type == AE_IFDIR)
+		return unpack_dir(c, pfd, name, e);
+	r = unpack_clear(c, pfd, name, false);
+	if (r < 0)
+		return r;
+	switch (type) {
+	case AE_IFREG: return unpack_file(c, pfd, name, e);
+	case AE_IFLNK: return unpack_symlink(c, pfd, name, e);
+	default: return unpack_special(c, pfd, name, e);
+	}
+}
+
 static int unpack_entry(struct unpack_ctx *c, struct archive_entry *e)
 {
-	const char *name, *link;
+	const char *name;
 	mode_t type = archive_entry_filetype(e);
 	int r, pfd;
 
@@ -482,21 +503,10 @@ static int unpack_entry(struct unpack_ctx *c, struct archive_entry *e)
 		return pfd;
 	if (c->mode == UNPACK_WHITEOUT_APPLY && unpack_set_add(&c->created, c->path) < 0)
 		return werr_set(c->err, ENOMEM, "out of memory");
-	if (c->stats)
+	r = unpack_create(c, pfd, name, e);
+	if (r == 0 && c->stats)
 		c->stats->files++;
-	link = archive_entry_hardlink(e);
-	if (link)
-		return unpack_hardlink(c, pfd, name, link);
-	if (type == AE_IFDIR)
-		return unpack_dir(c, pfd, name, e);
-	r = unpack_clear(c, pfd, name, false);
-	if (r < 0)
-		return r;
-	switch (type) {
-	case AE_IFREG: return unpack_file(c, pfd, name, e);
-	case AE_IFLNK: return unpack_symlink(c, pfd, name, e);
-	default: return unpack_special(c, pfd, name, e);
-	}
+	return r < 0 ? r : 0;
 }
 
 /* directory modes and times, deepest first */

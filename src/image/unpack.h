@@ -32,7 +32,7 @@ struct unpack_opts {
 struct unpack_stats {
 	uint64_t files;           /* entries created: files, directories, links, nodes */
 	uint64_t bytes;           /* file data written */
-	unsigned skipped_devices; /* device nodes the namespace may not create */
+	unsigned skipped_devices; /* device nodes the namespace may not create (not in files) */
 };
 
 /**
