@@ -150,7 +150,9 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
 		if (mkdir(rf->rootfs, 0755) < 0)
 			r = werr_errno(err, errno, "create %s", rf->rootfs);
 	}
-	if (r == 0 && !overlay_works(s, rf, plan)) {
+	/* the kernel takes one page of mount options: very deep images are copied */
+	if (r == 0 && (strlen(rf->lowerdir) + strlen(rf->upper) + strlen(rf->work) + 64 >= 4096 ||
+	               !overlay_works(s, rf, plan))) {
 		rf->copy = true;
 		snprintf(rf->rootfs, sizeof(rf->rootfs), "%s/rootfs", rf->dir);
 		r = copy_layers(s, img, rf, plan, err);
