@@ -91,22 +91,29 @@ pull_fails() {
 }
 
 @test "kill -9 in the middle of a pull, then the same pull completes and the store checks clean" {
-	# pull in the background and kill it once it is downloading or unpacking
-	warren_s pull "$REG/warren/layers" > /dev/null 2>&1 &
+	# pull 32 MB in the background and kill it once it is downloading or unpacking
+	warren_s pull "$REG/warren/big" > /dev/null 2>&1 &
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 500; i++)); do
 		[ -n "$(ls "$STORE/tmp" 2>/dev/null)" ] && break
 		sleep 0.01
 	done
+	sleep 0.05
 	pkill -KILL -u "$TEST_USER" || true
 	wait || true
-	run warren_s pull -q "$REG/warren/layers"
+	# it did not finish: no record, and what it staged is not in the store
+	run warren_s images -q
+	[ "${#lines[@]}" -eq 1 ]
+	[ -n "$(ls "$STORE/tmp")" ]
+	run warren_s system check
+	[ "$status" -eq 0 ]
+	run warren_s pull -q "$REG/warren/big"
 	[ "$status" -eq 0 ]
 	run warren_s system check
 	echo "$output"
 	[ "$status" -eq 0 ]
-	run warren_s run "$REG/warren/layers" cat /data/replaced
-	[ "$output" = "v2" ]
+	run warren_s run "$REG/warren/big" sh -c 'ls /big | wc -l'
+	[ "$output" = "32" ]
 	# the killed pull's staging is gone after an rmi or prune
 	warren_s image prune
 	[ -z "$(ls "$STORE/tmp")" ]
