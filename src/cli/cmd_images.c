@@ -133,39 +133,49 @@ struct row {
 	uint64_t bytes;
 };
 
-/* a tiny Go-template subset: {{.Repository}} {{.Tag}} {{.ID}} {{.Size}}
- * {{.CreatedSince}} {{.Digest}} */
-static void print_template(const char *fmt, const struct row *r)
+/* the value at a dotted @path ("Config.Cmd") of @obj, printed: strings as
+ * they are, anything else as compact JSON */
+static void template_value(json_t *obj, const char *path, size_t len)
 {
-	static const char *const keys[] = { "Repository", "Tag",          "ID",
-		                            "Size",       "CreatedSince", "Digest" };
-	const char *vals[] = { r->repo, r->tag, r->id, r->size, r->created, r->digest };
+	json_t *v = obj;
+	char *t;
 
+	while (len > 0 && v) {
+		size_t kl = strcspn(path, ".");
+		char key[128];
+		if (kl > len)
+			kl = len;
+		snprintf(key, sizeof(key), "%.*s", (int)kl, path);
+		v = json_object_get(v, key);
+		path += kl;
+		len -= kl;
+		if (len > 0 && *path == '.') {
+			path++;
+			len--;
+		}
+	}
+	if (json_is_string(v)) {
+		fputs(json_string_value(v), stdout);
+		return;
+	}
+	t = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	fputs(t ? t : "<no value>", stdout);
+	free(t);
+}
+
+/* a Go-template subset for --format: {{.Key}} and {{.Key.Sub}}, \t */
+static void print_template(const char *fmt, json_t *obj)
+{
 	for (const char *p = fmt; *p;) {
 		const char *e;
-		bool done = false;
-		if (strncmp(p, "{{", 2) || !(e = strstr(p, "}}"))) {
-			if (p[0] == '\\' && p[1] == 't') {
-				putchar('\t');
-				p += 2;
-				continue;
-			}
-			putchar(*p++);
-			continue;
-		}
-		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
-			char want[40];
-			snprintf(want, sizeof(want), "{{.%s}}", keys[k]);
-			if (!strncmp(p, want, strlen(want))) {
-				fputs(vals[k] ? vals[k] : "", stdout);
-				p += strlen(want);
-				done = true;
-				break;
-			}
-		}
-		if (!done) {
-			fwrite(p, 1, (size_t)(e + 2 - p), stdout);
+		if (!strncmp(p, "{{.", 3) && (e = strstr(p, "}}"))) {
+			template_value(obj, p + 3, (size_t)(e - p - 3));
 			p = e + 2;
+		} else if (p[0] == '\\' && p[1] == 't') {
+			putchar('\t');
+			p += 2;
+		} else {
+			putchar(*p++);
 		}
 	}
 	putchar('\n');
@@ -218,9 +228,13 @@ static void image_rows(struct store *s, json_t *rec, const struct img_args *a, j
 			printf("%s\n", r.id);
 			return; /* one line per image */
 		}
-		if (a->format)
-			print_template(a->format, &r);
-		else
+		if (a->format) {
+			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "Repository",
+			                      r.repo, "Tag", r.tag, "ID", r.id, "Size", r.size,
+			                      "CreatedSince", r.created, "Digest", r.digest);
+			print_template(a->format, o);
+			json_decref(o);
+		} else
 			printf("%-40s %-12s %-14s %-16s %s\n", r.repo, r.tag, r.id, r.created,
 			       r.size);
 	}
@@ -298,7 +312,8 @@ static json_t *inspect_one(struct store *s, json_t *rec, struct werr *err)
 }
 
 static const struct opt_def inspect_opts[] = {
-	{ "format", 'f', OPT_VALUE, "FORMAT", "json (the default)", IO_FORMAT },
+	{ "format", 'f', OPT_VALUE, "FORMAT", "json (the default) or a template like {{.Id}}",
+	  IO_FORMAT },
 	OPT_HELP_ROW,
 	OPT_END_ROW,
 };
@@ -336,7 +351,14 @@ int cmd_image_inspect(int argc, char **argv)
 		}
 		json_array_append_new(out, o);
 	}
-	print_json(out);
+	if (a.format && strcmp(a.format, "json")) {
+		size_t k;
+		json_t *o;
+		json_array_foreach(out, k, o) print_template(a.format, o);
+		json_decref(out);
+	} else {
+		print_json(out);
+	}
 	json_decref(images);
 	store_close(&s);
 	return failed ? 125 : 0;

@@ -248,6 +248,8 @@ assert d["RootFS"]["Type"] == "layers" and len(d["RootFS"]["Layers"]) == 4
 assert d["Os"] == "linux" and d["Architecture"] == "amd64"
 assert d["RepoDigests"][0].split("@")[1].startswith("sha256:")
 PY
+	run warren_s image inspect --format '{{.Id}} {{.Config.WorkingDir}} {{.Config.Cmd}}' "$REG/warren/layers"
+	[[ "$output" =~ ^sha256:[0-9a-f]{64}\ /data\ \[\"cat\",\"/data/keep\"\]$ ]]
 	run warren_s history "$REG/warren/layers"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 5 ]
