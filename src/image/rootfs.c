@@ -142,7 +142,21 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
 
 	memset(rf, 0, sizeof(*rf));
 	rf->lock_fd = -1;
+	/* under the store lock: an rmi either sees this container or removed
+	 * the layers before we looked */
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < img->n_layers; i++)
+		if (!store_layer_has(s, img->chain[i])) {
+			store_unlock(s);
+			return werr_set(err, ENOENT,
+			                "layer %s of image %s is not in the store (it was removed: "
+			                "pull the image again)",
+			                img->chain[i], image_id);
+		}
 	r = rootfs_dirs(s, image_id, ctr_id, rf, err);
+	store_unlock(s);
 	if (r == 0)
 		r = lowerdir_build(rf, img, err);
 	if (r == 0) {
