@@ -18,6 +18,19 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "Run a command in a new container" },
+	{ "pull", cmd_pull, "Pull an image from a registry" },
+	{ "push", cmd_push, "Push an image to a registry" },
+	{ "images", cmd_images, "List images" },
+	{ "rmi", cmd_rmi, "Remove images" },
+	{ "tag", cmd_tag, "Give an image another name" },
+	{ "history", cmd_history, "Show the history of an image" },
+	{ "save", cmd_save, "Save images to a tar archive" },
+	{ "load", cmd_load, "Load images from a tar archive" },
+	{ "import", cmd_import, "Make an image from a root filesystem tarball" },
+	{ "login", cmd_login, "Log in to a registry" },
+	{ "logout", cmd_logout, "Log out of a registry" },
+	{ "image", cmd_image, "Manage images (ls, inspect, rm, prune, ...)" },
+	{ "system", cmd_system, "Store usage (df), consistency (check), prune" },
 	{ NULL, NULL, NULL },
 };
 

@@ -484,9 +484,10 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 	run --separate-stderr warren run --rootfs "$ROOTFS"
 	[ "$status" -eq 125 ]
 	[[ "$stderr" == *"no command given"* ]]
-	run --separate-stderr warren run busybox true
+	# an image that cannot be pulled (images.bats covers the ones that can)
+	run --separate-stderr warren run 127.0.0.1:1/nothing true
 	[ "$status" -eq 125 ]
-	[[ "$stderr" == *"--rootfs"* ]]
+	[[ "$stderr" == *"cannot connect to registry 127.0.0.1:1"* ]]
 }
 
 @test "--help lists the options from the option table" {
