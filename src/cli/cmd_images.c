@@ -221,6 +221,12 @@ static void image_rows(struct store *s, json_t *rec, const struct img_args *a, j
 		if (name) {
 			split_name(name, repo, sizeof(repo), &r.tag);
 			r.repo = repo;
+		} else if (digest && strchr(digest, '@')) {
+			/* pulled by digest: the repository is known, the tag is not */
+			snprintf(repo, sizeof(repo), "%.*s", (int)(strchr(digest, '@') - digest),
+			         digest);
+			r.repo = repo;
+			r.tag = "<none>";
 		} else {
 			r.repo = r.tag = "<none>";
 		}

@@ -339,3 +339,17 @@ PY
 	run warren_s run "$REG/warren/layers" cat /data/keep
 	[ "$output" = "keep" ]
 }
+
+@test "pull and run by digest; images shows the repository without a tag" {
+	local digest
+	digest=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REG/warren/shared:latest")
+	run warren_s pull -q "$REG/warren/shared@$digest"
+	[ "$status" -eq 0 ]
+	run warren_s run "$REG/warren/shared@$digest"
+	[ "$output" = "shared" ]
+	run warren_s images --format '{{.Repository}} {{.Tag}} {{.Digest}}'
+	[ "$output" = "$REG/warren/shared <none> $digest" ]
+	run warren_s pull -q "$REG/warren/shared@sha256:$(printf '%064d' 0)"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"not found on registry"* ]]
+}
