@@ -4,6 +4,7 @@
 #include "climage.h"
 #include "cleanup.h"
 #include "commands.h"
+#include "transfer.h"
 #include "progress.h"
 #include "util.h"
 
@@ -116,13 +117,13 @@ int cmd_image(int argc, char **argv)
 		{ "inspect", cmd_image_inspect },
 		{ "rm", cmd_rmi },
 		{ "prune", cmd_image_prune },
-		{ "pull", cmd_pull },
-		{ "push", cmd_push },
+		{ "pull", cmd_transfer },
+		{ "push", cmd_transfer },
 		{ "tag", cmd_tag },
 		{ "history", cmd_history },
-		{ "save", cmd_save },
-		{ "load", cmd_load },
-		{ "import", cmd_import },
+		{ "save", cmd_transfer },
+		{ "load", cmd_transfer },
+		{ "import", cmd_transfer },
 		{ NULL, NULL },
 	};
 

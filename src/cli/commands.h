@@ -7,6 +7,7 @@ int cmd_run(int argc, char **argv);
 
 /* images (cmd_image.c, cmd_images.c, cmd_push.c, cmd_archive.c, cmd_login.c) */
 int cmd_pull(int argc, char **argv);
+int cmd_rootfs_copy(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);

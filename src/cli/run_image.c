@@ -3,6 +3,7 @@
  * the container spec (Docker's semantics for ENTRYPOINT and CMD). */
 #include "run_image.h"
 #include "climage.h"
+#include "transfer.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -48,9 +49,16 @@ static json_t *find_or_pull(struct run_image *ri, json_t **images, const char *i
 
 	if (rec || err->code != ENOENT)
 		return rec;
+	const char *argv[] = { "pull", image, NULL };
+	char *nl;
+
 	fprintf(stderr, "Unable to find image '%s' locally\n", image);
-	if (img_pull(&ri->s, plan, image, false, true, NULL, id, err) < 0)
+	/* the pull prints the image ID on stdout: take it from there */
+	if (transfer_run(argv, id, sizeof(id), err) < 0)
 		return NULL;
+	nl = strchr(id, '\n');
+	if (nl)
+		*nl = '\0';
 	json_decref(*images);
 	*images = NULL;
 	if (store_images_load(&ri->s, images, err) < 0)
@@ -76,7 +84,7 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
 	ri->loaded = r == 0;
 	if (r == 0)
 		r = rootfs_create(&ri->s, &ri->img, json_string_value(json_object_get(rec, "id")),
-		                  id, plan, &ri->rf, err);
+		                  id, plan, transfer_rootfs_copy, &ri->rf, err);
 	ri->created = r == 0;
 	json_decref(images);
 	if (r < 0)

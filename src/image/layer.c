@@ -163,3 +163,21 @@ int layer_apply(struct store *s, const struct idmap_plan *plan, const char *blob
 {
 	return unpack_blob(s, plan, blob, -1, dirfd, UNPACK_WHITEOUT_APPLY, NULL, err);
 }
+
+int layer_apply_image(struct store *s, const struct image_loaded *img,
+                      const struct idmap_plan *plan, const char *dest, struct werr *err)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (mkdir(dest, 0755) < 0)
+		return werr_errno(err, errno, "create %s", dest);
+	fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return werr_errno(err, errno, "open %s", dest);
+	for (size_t i = 0; i < img->n_layers; i++) {
+		int r = layer_apply(s, plan, img->m.layers[i].digest, fd, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

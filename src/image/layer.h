@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "idmap.h"
+#include "image.h"
 #include "store.h"
 #include "unpack.h"
 #include "werr.h"
@@ -46,5 +47,13 @@ int layer_unpack_wait(struct layer_job *job);
  */
 int layer_apply(struct store *s, const struct idmap_plan *plan, const char *blob, int dirfd,
                 struct werr *err);
+
+/**
+ * layer_apply_image() - copy mode: a private copy of @img's root filesystem
+ * in the new directory @dest, every layer applied in order.
+ * Return: 0 or a negative errno with @err set (the caller removes @dest).
+ */
+int layer_apply_image(struct store *s, const struct image_loaded *img,
+                      const struct idmap_plan *plan, const char *dest, struct werr *err);
 
 #endif

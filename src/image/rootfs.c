@@ -4,7 +4,6 @@
  * for the container's life, so rmi and gc see it is in use. */
 #include "rootfs.h"
 #include "cleanup.h"
-#include "layer.h"
 #include "treecopy.h"
 #include "userns_exec.h"
 #include "util.h"
@@ -87,24 +86,6 @@ static int lowerdir_build(struct ctr_rootfs *rf, const struct image_loaded *img,
 	return 0;
 }
 
-static int copy_layers(struct store *s, const struct image_loaded *img, struct ctr_rootfs *rf,
-                       const struct idmap_plan *plan, struct werr *err)
-{
-	_cleanup_close_ int fd = -1;
-
-	if (mkdir(rf->rootfs, 0755) < 0)
-		return werr_errno(err, errno, "create %s", rf->rootfs);
-	fd = open(rf->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return werr_errno(err, errno, "open %s", rf->rootfs);
-	for (size_t i = 0; i < img->n_layers; i++) {
-		int r = layer_apply(s, plan, img->m.layers[i].digest, fd, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 static int rootfs_dirs(struct store *s, const char *image_id, const char *ctr_id,
                        struct ctr_rootfs *rf, struct werr *err)
 {
@@ -135,8 +116,8 @@ static int rootfs_dirs(struct store *s, const char *image_id, const char *ctr_id
 }
 
 int rootfs_create(struct store *s, const struct image_loaded *img, const char *image_id,
-                  const char *ctr_id, const struct idmap_plan *plan, struct ctr_rootfs *rf,
-                  struct werr *err)
+                  const char *ctr_id, const struct idmap_plan *plan, rootfs_copy_fn copy,
+                  struct ctr_rootfs *rf, struct werr *err)
 {
 	int r;
 
@@ -169,7 +150,7 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
 	               !overlay_works(s, rf, plan))) {
 		rf->copy = true;
 		snprintf(rf->rootfs, sizeof(rf->rootfs), "%s/rootfs", rf->dir);
-		r = copy_layers(s, img, rf, plan, err);
+		r = copy(image_id, rf->rootfs, plan, err);
 	}
 	if (r < 0 && rf->dir[0])
 		rootfs_destroy(rf, plan);

@@ -25,16 +25,21 @@ struct ctr_rootfs {
 	size_t n_volumes;
 };
 
+/* makes a private copy of image @image_id's layers in the new directory
+ * @dest (which it creates), in the ID maps of @plan: the copy needs the
+ * layer unpacker, which warren-transfer links and warren does not */
+typedef int (*rootfs_copy_fn)(const char *image_id, const char *dest, const struct idmap_plan *plan,
+                              struct werr *err);
+
 /**
  * rootfs_create() - the writable layer of container @ctr_id over @img:
  * overlay unless $WARREN_STORAGE=copy or the kernel refuses it (probed once,
- * in a throwaway mount namespace), else a copy made by applying every layer
- * blob in the user namespace of @plan.
+ * in a throwaway mount namespace), else a copy made by @copy.
  * Return: 0 or a negative errno with @err set; nothing is left on failure.
  */
 int rootfs_create(struct store *s, const struct image_loaded *img, const char *image_id,
-                  const char *ctr_id, const struct idmap_plan *plan, struct ctr_rootfs *rf,
-                  struct werr *err);
+                  const char *ctr_id, const struct idmap_plan *plan, rootfs_copy_fn copy,
+                  struct ctr_rootfs *rf, struct werr *err);
 
 /**
  * rootfs_volume() - a fresh directory for an anonymous volume at @ctr_path,
