@@ -48,15 +48,19 @@ static int save_run(struct img_args *a, int n, char **args, struct werr *err)
 	_cleanup_free_ const char **names = calloc((size_t)n, sizeof(char *));
 	_cleanup_free_ char(*bufs)[REF_STR_MAX] = calloc((size_t)n, REF_STR_MAX);
 	_cleanup_close_ int fd = -1;
+	bool dir = a->format && !strcmp(a->format, "oci-dir");
 	int r;
 
-	if (a->format && !strcmp(a->format, "oci-archive"))
+	if (a->format && (!strcmp(a->format, "oci-archive") || dir))
 		kind = ARCHIVE_OCI;
 	else if (a->format && strcmp(a->format, "docker-archive"))
-		return werr_set(err, EINVAL,
-		                "invalid --format \"%s\": use docker-archive or oci-archive",
-		                a->format);
-	if (!a->output && isatty(STDOUT_FILENO))
+		return werr_set(
+		    err, EINVAL,
+		    "invalid --format \"%s\": use docker-archive, oci-archive or oci-dir",
+		    a->format);
+	if (dir && !a->output)
+		return werr_set(err, EINVAL, "--format oci-dir needs -o DIRECTORY");
+	if (!dir && !a->output && isatty(STDOUT_FILENO))
 		return werr_set(
 		    err, EINVAL,
 		    "refusing to write an archive to a terminal: use -o FILE or redirect "
@@ -73,15 +77,15 @@ static int save_run(struct img_args *a, int n, char **args, struct werr *err)
 		else
 			names[i] = save_name(recs[i], args[i], bufs[i], REF_STR_MAX);
 	}
-	if (r == 0) {
+	if (r == 0 && !dir) {
 		fd = a->output ? open(a->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
 		               : dup(STDOUT_FILENO);
 		if (fd < 0)
 			r = werr_errno(err, errno, "open %s", a->output ? a->output : "stdout");
 	}
 	if (r == 0)
-		r = archive_save(&s, recs, names, (size_t)n, kind, fd, err);
-	if (r < 0 && a->output && fd >= 0)
+		r = archive_save(&s, recs, names, (size_t)n, kind, fd, dir ? a->output : NULL, err);
+	if (r < 0 && a->output && fd >= 0 && !dir)
 		unlink(a->output);
 	json_decref(images);
 	store_close(&s);
@@ -104,7 +108,8 @@ int cmd_save(int argc, char **argv)
 }
 
 static const struct opt_def load_opts[] = {
-	{ "input", 'i', OPT_VALUE, "FILE", "Read from FILE instead of stdin", IO_INPUT },
+	{ "input", 'i', OPT_VALUE, "FILE|DIR",
+	  "Read from FILE (or an OCI layout DIR) instead of stdin", IO_INPUT },
 	{ "quiet", 'q', OPT_FLAG, NULL, "No progress output", IO_QUIET },
 	OPT_HELP_ROW,
 	OPT_END_ROW,
@@ -135,6 +140,7 @@ int cmd_load(int argc, char **argv)
 		return img_fail(&err);
 	}
 	fd = a.input ? open(a.input, O_RDONLY | O_CLOEXEC) : dup(STDIN_FILENO);
+	/* (a directory opens O_RDONLY too: archive_load reads it as a layout) */
 	if (fd < 0) {
 		werr_errno(&err, errno, "open %s", a.input ? a.input : "stdin");
 		return img_fail(&err);

@@ -21,43 +21,62 @@
 
 #define ARCHIVE_META_MAX (16 << 20)
 
+/* where entries go: a tar stream, or files under a directory (oci-dir) */
+struct sink {
+	struct archive *a;
+	const char *dir; /* NULL for a tar stream */
+};
+
+/* @name as the entry's path: itself in a tar, DIR/NAME on disk */
+static void sink_path(const struct sink *k, struct archive_entry *e, const char *name)
+{
+	char p[PATH_MAX + 200];
+
+	if (!k->dir) {
+		archive_entry_set_pathname(e, name);
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/%s", k->dir, name);
+	archive_entry_set_pathname(e, p);
+}
+
 static int tar_err(struct archive *a, struct werr *err, const char *what)
 {
 	return werr_set(err, EIO, "%s: %s", what, archive_error_string(a));
 }
 
-static int tar_add_buf(struct archive *a, const char *name, const void *buf, size_t len,
+static int tar_add_buf(struct sink *k, const char *name, const void *buf, size_t len,
                        struct werr *err)
 {
 	struct archive_entry *e = archive_entry_new();
 	int r = 0;
 
-	archive_entry_set_pathname(e, name);
+	sink_path(k, e, name);
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, 0644);
 	archive_entry_set_size(e, (la_int64_t)len);
-	if (archive_write_header(a, e) != ARCHIVE_OK ||
-	    (len && archive_write_data(a, buf, len) != (la_ssize_t)len))
-		r = tar_err(a, err, name);
+	if (archive_write_header(k->a, e) != ARCHIVE_OK ||
+	    (len && archive_write_data(k->a, buf, len) != (la_ssize_t)len))
+		r = tar_err(k->a, err, name);
 	archive_entry_free(e);
 	return r;
 }
 
-static int tar_add_dir(struct archive *a, const char *name, struct werr *err)
+static int tar_add_dir(struct sink *k, const char *name, struct werr *err)
 {
 	struct archive_entry *e = archive_entry_new();
 	int r = 0;
 
-	archive_entry_set_pathname(e, name);
+	sink_path(k, e, name);
 	archive_entry_set_filetype(e, AE_IFDIR);
 	archive_entry_set_perm(e, 0755);
-	if (archive_write_header(a, e) != ARCHIVE_OK)
-		r = tar_err(a, err, name);
+	if (archive_write_header(k->a, e) != ARCHIVE_OK)
+		r = tar_err(k->a, err, name);
 	archive_entry_free(e);
 	return r;
 }
 
-static int tar_add_fd(struct archive *a, const char *name, int fd, struct werr *err)
+static int tar_add_fd(struct sink *k, const char *name, int fd, struct werr *err)
 {
 	struct archive_entry *e = archive_entry_new();
 	struct stat st;
@@ -68,12 +87,12 @@ static int tar_add_fd(struct archive *a, const char *name, int fd, struct werr *
 		archive_entry_free(e);
 		return werr_errno(err, errno, "%s", name);
 	}
-	archive_entry_set_pathname(e, name);
+	sink_path(k, e, name);
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, 0644);
 	archive_entry_set_size(e, st.st_size);
-	if (archive_write_header(a, e) != ARCHIVE_OK)
-		r = tar_err(a, err, name);
+	if (archive_write_header(k->a, e) != ARCHIVE_OK)
+		r = tar_err(k->a, err, name);
 	while (r == 0) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
@@ -82,8 +101,8 @@ static int tar_add_fd(struct archive *a, const char *name, int fd, struct werr *
 			r = werr_errno(err, errno, "read %s", name);
 		if (n <= 0)
 			break;
-		if (archive_write_data(a, buf, (size_t)n) != n)
-			r = tar_err(a, err, name);
+		if (archive_write_data(k->a, buf, (size_t)n) != n)
+			r = tar_err(k->a, err, name);
 	}
 	archive_entry_free(e);
 	return r;
@@ -131,7 +150,7 @@ static int layer_decompress(struct store *s, const char *digest, const char *dif
 	return r;
 }
 
-static int save_docker_one(struct store *s, struct archive *a, struct staging *st,
+static int save_docker_one(struct store *s, struct sink *k, struct staging *st,
                            const struct image_loaded *img, const char *name, json_t *manifest,
                            struct werr *err)
 {
@@ -140,7 +159,7 @@ static int save_docker_one(struct store *s, struct archive *a, struct staging *s
 	int r = 0;
 
 	snprintf(cfgname, sizeof(cfgname), "%s.json", digest_hex(img->m.config.digest));
-	r = tar_add_buf(a, cfgname, img->config_bytes, img->config_len, err);
+	r = tar_add_buf(k, cfgname, img->config_bytes, img->config_len, err);
 	for (size_t i = 0; r == 0 && i < img->n_layers; i++) {
 		char lname[80];
 		_cleanup_close_ int fd = -1;
@@ -153,7 +172,7 @@ static int save_docker_one(struct store *s, struct archive *a, struct staging *s
 		}
 		r = layer_decompress(s, img->m.layers[i].digest, img->cfg.diff_ids[i], fd, err);
 		if (r == 0)
-			r = tar_add_fd(a, lname, fd, err);
+			r = tar_add_fd(k, lname, fd, err);
 		unlinkat(st->fd, lname, 0);
 	}
 	if (name)
@@ -163,7 +182,7 @@ static int save_docker_one(struct store *s, struct archive *a, struct staging *s
 	return r;
 }
 
-static int save_oci_one(struct store *s, struct archive *a, json_t *rec,
+static int save_oci_one(struct store *s, struct sink *k, json_t *rec,
                         const struct image_loaded *img, const char *name, json_t *index,
                         struct werr *err)
 {
@@ -183,12 +202,12 @@ static int save_oci_one(struct store *s, struct archive *a, json_t *rec,
 		if (fd < 0)
 			return fd;
 		snprintf(bname, sizeof(bname), "blobs/sha256/%s", digest_hex(blobs[i]));
-		r = tar_add_fd(a, bname, fd, err);
+		r = tar_add_fd(k, bname, fd, err);
 	}
 	if (r == 0) {
 		char bname[100];
 		snprintf(bname, sizeof(bname), "blobs/sha256/%s", digest_hex(mdigest));
-		r = tar_add_buf(a, bname, img->manifest_bytes, img->manifest_len, err);
+		r = tar_add_buf(k, bname, img->manifest_bytes, img->manifest_len, err);
 	}
 	desc = json_pack("{s:s, s:s, s:I}", "mediaType", img->m.media_type, "digest", mdigest,
 	                 "size", (json_int_t)img->manifest_len);
@@ -200,25 +219,33 @@ static int save_oci_one(struct store *s, struct archive *a, json_t *rec,
 }
 
 int archive_save(struct store *s, json_t **recs, const char **names, size_t n,
-                 enum archive_kind kind, int fd, struct werr *err)
+                 enum archive_kind kind, int fd, const char *dir, struct werr *err)
 {
-	struct archive *a = archive_write_new();
+	struct archive *a = dir ? archive_write_disk_new() : archive_write_new();
+	struct sink k = { a, dir };
 	struct staging st = { -1, "" };
 	json_t *meta = kind == ARCHIVE_DOCKER
 	                   ? json_array()
 	                   : json_pack("{s:i, s:[]}", "schemaVersion", 2, "manifests");
 	int r = store_staging_new(s, &st, err);
 
-	archive_write_set_format_pax_restricted(a);
-	if (r == 0 && archive_write_open_fd(a, fd) != ARCHIVE_OK)
-		r = tar_err(a, err, "writing the archive");
+	if (dir) {
+		archive_write_disk_set_options(a, ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+		                                      ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+		if (r == 0 && util_mkdir_p(dir, 0755, err) < 0)
+			r = -err->code;
+	} else {
+		archive_write_set_format_pax_restricted(a);
+		if (r == 0 && archive_write_open_fd(a, fd) != ARCHIVE_OK)
+			r = tar_err(a, err, "writing the archive");
+	}
 	if (r == 0 && kind == ARCHIVE_OCI) {
 		static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
-		r = tar_add_buf(a, "oci-layout", layout, strlen(layout), err);
+		r = tar_add_buf(&k, "oci-layout", layout, strlen(layout), err);
 		if (r == 0)
-			r = tar_add_dir(a, "blobs/", err);
+			r = tar_add_dir(&k, "blobs/", err);
 		if (r == 0)
-			r = tar_add_dir(a, "blobs/sha256/", err);
+			r = tar_add_dir(&k, "blobs/sha256/", err);
 	}
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		struct image_loaded img;
@@ -226,14 +253,14 @@ int archive_save(struct store *s, json_t **recs, const char **names, size_t n,
 		if (r < 0)
 			break;
 		if (kind == ARCHIVE_DOCKER)
-			r = save_docker_one(s, a, &st, &img, names ? names[i] : NULL, meta, err);
+			r = save_docker_one(s, &k, &st, &img, names ? names[i] : NULL, meta, err);
 		else
-			r = save_oci_one(s, a, recs[i], &img, names ? names[i] : NULL, meta, err);
+			r = save_oci_one(s, &k, recs[i], &img, names ? names[i] : NULL, meta, err);
 		image_loaded_free(&img);
 	}
 	if (r == 0) {
 		char *text = json_dumps(meta, JSON_COMPACT);
-		r = text ? tar_add_buf(a, kind == ARCHIVE_DOCKER ? "manifest.json" : "index.json",
+		r = text ? tar_add_buf(&k, kind == ARCHIVE_DOCKER ? "manifest.json" : "index.json",
 		                       text, strlen(text), err)
 		         : werr_errno(err, ENOMEM, "archive");
 		free(text);

@@ -16,14 +16,16 @@ enum archive_kind { ARCHIVE_DOCKER, ARCHIVE_OCI };
 
 /**
  * archive_save() - write the images @recs (with the names in @names, one per
- * record, may be NULL) as a tar to @fd.
+ * record, may be NULL) as a tar to @fd, or, with @dir, as files under @dir
+ * (an OCI image layout directory with ARCHIVE_OCI).
  * Return: 0 or a negative errno with @err set.
  */
 int archive_save(struct store *s, json_t **recs, const char **names, size_t n,
-                 enum archive_kind kind, int fd, struct werr *err);
+                 enum archive_kind kind, int fd, const char *dir, struct werr *err);
 
 /**
- * archive_load() - load every image in the tar on @fd (kind detected).
+ * archive_load() - load every image in the tar on @fd (kind detected), or,
+ * when @fd is a directory, in that OCI layout (or unpacked docker-archive).
  * @loaded: called with each image's ID and name (name may be NULL)
  * Return: 0 or a negative errno with @err set; the store is unchanged on failure.
  */

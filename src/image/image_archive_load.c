@@ -12,10 +12,12 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define META_MAX (16 << 20)
@@ -381,26 +383,80 @@ static int load_oci(struct load_ctx *c, struct werr *err)
 	return r;
 }
 
+/* copy regular files of the layout directory @dfd (prefix @rel) into staging */
+static int stage_dir(struct load_ctx *c, int dfd, const char *rel, int depth, struct werr *err)
+{
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return werr_errno(err, errno, "read the layout directory");
+	}
+	while (r == 0 && (de = readdir(d))) {
+		char name[300], flat[300];
+		struct stat st;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof(name), "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 3) {
+			_cleanup_close_ int sub = openat(
+			    dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			r = sub < 0 ? werr_errno(err, errno, "open %s", name)
+			            : stage_dir(c, sub, name, depth + 1, err);
+		} else if (S_ISREG(st.st_mode) && flat_name(name, flat, sizeof(flat))) {
+			_cleanup_close_ int in =
+			    openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int out =
+			    openat(c->st.fd, flat, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			char buf[1 << 16];
+			ssize_t n;
+			if (in < 0 || out < 0) {
+				r = werr_errno(err, errno, "copy %s", name);
+				break;
+			}
+			while ((n = read(in, buf, sizeof(buf))) > 0)
+				if (util_write_all(out, buf, (size_t)n) < 0)
+					break;
+			if (n != 0)
+				r = werr_errno(err, errno, "copy %s", name);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+static int load_staged(struct load_ctx *c, struct werr *err)
+{
+	if (faccessat(c->st.fd, "in-oci-layout", F_OK, 0) == 0)
+		return load_oci(c, err);
+	if (faccessat(c->st.fd, "in-manifest.json", F_OK, 0) == 0)
+		return load_docker(c, err);
+	return werr_set(err, EINVAL,
+	                "the archive is neither a docker-archive (manifest.json) nor an OCI "
+	                "layout (oci-layout, index.json)");
+}
+
 int archive_load(struct store *s, const struct idmap_plan *plan, int fd,
                  void (*loaded)(void *ctx, const char *id, const char *name), void *ctx,
                  struct werr *err)
 {
 	struct load_ctx c = { s, { -1, "" }, plan, loaded, ctx, json_object() };
+	struct stat st;
 	int r = store_staging_new(s, &c.st, err);
 
-	if (r == 0)
+	/* a directory is an OCI layout (or an unpacked docker-archive) */
+	if (r == 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		r = stage_dir(&c, fd, "", 0, err);
+	else if (r == 0)
 		r = extract(&c, fd, err);
-	if (r == 0) {
-		if (faccessat(c.st.fd, "in-oci-layout", F_OK, 0) == 0)
-			r = load_oci(&c, err);
-		else if (faccessat(c.st.fd, "in-manifest.json", F_OK, 0) == 0)
-			r = load_docker(&c, err);
-		else
-			r = werr_set(
-			    err, EINVAL,
-			    "the archive is neither a docker-archive (manifest.json) nor an "
-			    "OCI layout (oci-layout, index.json)");
-	}
+	if (r == 0)
+		r = load_staged(&c, err);
 	store_staging_done(s, &c.st, plan);
 	json_decref(c.moved);
 	return r;

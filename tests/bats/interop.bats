@@ -115,3 +115,20 @@ skopeo_u() { as_user skopeo "$@"; }
 	[ "$status" -eq 0 ]
 	[ "$output" = "$mine" ]
 }
+
+@test "OCI layout directories: warren's is read by skopeo, skopeo's is loaded by warren" {
+	local id
+	id=$(warren_s pull -q "$REG/warren/layers")
+	run warren_s save --format oci-dir -o "$ARCH_DIR/w" "$REG/warren/layers"
+	[ "$status" -eq 0 ]
+	run skopeo_u inspect --format '{{.Digest}}' "oci:$ARCH_DIR/w:$REG/warren/layers:latest"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(warren_s image inspect --format '{{.Digest}}' "$REG/warren/layers")" ]
+	skopeo_u copy -q --src-tls-verify=false "docker://$REG/warren/config:latest" "oci:$ARCH_DIR/s:cfg"
+	STORE=$ARCH_DIR/store2
+	run warren_s load -i "$ARCH_DIR/s"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "Loaded image ID: sha256:"* ]]
+	run warren_s run "${output#Loaded image ID: }"
+	[ "${lines[-1]}" = "ep default-arg" ]
+}
