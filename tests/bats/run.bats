@@ -86,7 +86,10 @@ teardown() {
 
 @test "no user namespaces: the error names the sysctl" {
 	# user.max_user_namespaces is per user namespace: set it to 0 in one of our own
-	run --separate-stderr as_user unshare -Ur sh -c "echo 0 > /proc/sys/user/max_user_namespaces && exec $WARREN run --rootfs $ROOTFS /bin/true"
+	# (its own runtime directory: uid 0 in that namespace would use /tmp/warren-0)
+	rt=$(user_tmpdir)
+	chown "$TEST_USER" "$rt"
+	run --separate-stderr as_user unshare -Ur sh -c "echo 0 > /proc/sys/user/max_user_namespaces && XDG_RUNTIME_DIR=$rt exec $WARREN run --rootfs $ROOTFS /bin/true"
 	[ "$status" -eq 125 ]
 	[[ "$stderr" == *"user namespace"*"user.max_user_namespaces"* ]]
 }
