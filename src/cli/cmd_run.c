@@ -6,6 +6,7 @@
 #include "container.h"
 #include "opts.h"
 #include "run_image.h"
+#include "run_net.h"
 #include "util.h"
 
 #include <limits.h>
@@ -39,6 +40,12 @@ enum run_opt {
 	R_INTERACTIVE,
 	R_TTY,
 	R_HELP,
+	R_PUBLISH, /* network flags, parsed in run_net.c */
+	R_PUBLISH_ALL,
+	R_EXPOSE,
+	R_DNS,
+	R_DNS_SEARCH,
+	R_ADD_HOST,
 };
 
 static const struct opt_def run_opts[] = {
@@ -63,11 +70,22 @@ static const struct opt_def run_opts[] = {
 	  R_SECURITY_OPT },
 	{ "init", 0, OPT_FLAG, NULL, "Run a minimal init that forwards signals and reaps zombies",
 	  R_INIT },
-	{ "network", 0, OPT_VALUE, "MODE", "none (only lo) or host", R_NETWORK },
+	{ "network", 0, OPT_VALUE, "MODE",
+	  "slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp] (default), none or host",
+	  R_NETWORK },
 	{ "net", 0, OPT_VALUE, "MODE", "Alias of --network", R_NETWORK },
 	{ "userns", 0, OPT_VALUE, "MODE", "keep-id: keep your own uid/gid inside", R_USERNS },
 	{ "interactive", 'i', OPT_FLAG, NULL, "Keep stdin open", R_INTERACTIVE },
 	{ "tty", 't', OPT_FLAG, NULL, "Allocate a pseudo-terminal (not yet supported)", R_TTY },
+	{ "publish", 'p', OPT_VALUE, "[IP:][HPORT:]CPORT[/udp]",
+	  "Publish a container port (or range) on the host", R_PUBLISH },
+	{ "publish-all", 'P', OPT_FLAG, NULL, "Publish every exposed port on a free host port",
+	  R_PUBLISH_ALL },
+	{ "expose", 0, OPT_VALUE, "PORT[/udp]", "Expose a port (published by -P)", R_EXPOSE },
+	{ "dns", 0, OPT_VALUE, "IP", "Nameserver for the container's resolv.conf", R_DNS },
+	{ "dns-search", 0, OPT_VALUE, "DOMAIN", "Search domain for the container", R_DNS_SEARCH },
+	{ "add-host", 0, OPT_VALUE, "NAME:IP", "Add a line to /etc/hosts (IP may be host-gateway)",
+	  R_ADD_HOST },
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", R_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -88,6 +106,7 @@ struct run_cfg {
 	int nnp;              /* -1 default, 0/1 from --security-opt */
 	struct run_image img; /* warren run IMAGE */
 	bool use_image;
+	struct net_spec net;
 };
 
 static int push(void *arrp, size_t *n, size_t size, const void *item)
@@ -403,16 +422,15 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_SECURITY_OPT: return security_opt(cfg, v, err);
 	case R_INIT: cfg->init = on; return 0;
 	case R_NETWORK:
-		if (!strcmp(v, "host"))
-			cfg->network_host = true;
-		else if (!strcmp(v, "none"))
-			cfg->network_host = false;
-		else
-			return werr_set(
-			    err, EINVAL,
-			    "network mode \"%s\" is not supported yet: use --network none "
-			    "(only lo) or --network host",
-			    v);
+	case R_PUBLISH:
+	case R_PUBLISH_ALL:
+	case R_EXPOSE:
+	case R_DNS:
+	case R_DNS_SEARCH:
+	case R_ADD_HOST:
+		if (run_net_option(&cfg->net, def->long_name, v, err) < 0)
+			return -err->code;
+		cfg->network_host = cfg->net.mode == NET_MODE_HOST;
 		return 0;
 	case R_USERNS:
 		if (strcmp(v, "keep-id") && strcmp(v, ""))
@@ -583,6 +601,10 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 	spec->n_mounts = cfg->n_mounts;
 	spec->rlimits = cfg->rlimits;
 	spec->n_rlimits = cfg->n_rlimits;
+	if (run_net_check(&cfg->net, err) < 0)
+		return -err->code;
+	spec->net = cfg->net;
+	memset(&cfg->net, 0, sizeof(cfg->net)); /* now owned by @spec */
 	spec->env = run_build_env(cfg, spec->hostname);
 	if (!spec->env)
 		return werr_errno(err, ENOMEM, "env");
@@ -604,6 +626,7 @@ static void run_cfg_free(struct run_cfg *cfg)
 	}
 	free(cfg->mounts);
 	free(cfg->rlimits);
+	net_spec_free(&cfg->net);
 }
 
 static void run_spec_free(struct container_spec *spec)
@@ -611,6 +634,7 @@ static void run_spec_free(struct container_spec *spec)
 	free(spec->env);
 	free(spec->argv);
 	seccomp_bpf_free(&spec->seccomp_prog);
+	net_spec_free(&spec->net);
 }
 
 /* the part of cmd_run that owns @cfg and @spec, so that every path frees them */

@@ -10,6 +10,7 @@
 
 #include "caps.h"
 #include "idmap.h"
+#include "netsetup.h"
 #include "seccomp_profile.h"
 #include "werr.h"
 
@@ -70,6 +71,7 @@ struct container_spec {
 	struct idmap_plan idmap;
 	char state_dir[4096]; /* per-container runtime directory: path set by the runtime,
 	                       * created only by what needs it, removed at the end */
+	struct net_spec net;  /* mode, published ports, DNS; network_host mirrors NET_MODE_HOST */
 };
 
 /**

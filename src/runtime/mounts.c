@@ -4,6 +4,7 @@
  * /proc/self/fd/N. */
 #include "mounts.h"
 #include "etcfiles.h"
+#include "netsetup.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -262,6 +263,8 @@ static int mounts_etc(int rootfd, const struct container_spec *spec, struct werr
 	if (dirfd < 0)
 		return werr_errno(err, errno, "open /dev/.etc");
 	r = etcfiles_write(dirfd, spec->hostname, spec->network_host, err);
+	if (r == 0)
+		r = netetc_write(&spec->net, dirfd, err);
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(files); i++) {
 		char dst[64];
 		snprintf(src, sizeof(src), "/proc/self/fd/%d/%s", dirfd, files[i]);

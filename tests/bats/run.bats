@@ -77,7 +77,8 @@ teardown() {
 
 @test "a helper that is not setuid root is named with the fix" {
 	dir=$(user_tmpdir)
-	cp "$WARREN" "$WARREN_PREFIX/bin/warren-newuidmap" "$WARREN_PREFIX/bin/warren-newgidmap" "$dir/"
+	cp "$WARREN" "$WARREN_PREFIX/bin/warren-newuidmap" "$WARREN_PREFIX/bin/warren-newgidmap" \
+		"$WARREN_PREFIX/bin/warren-net" "$dir/"
 	chown -R "$TEST_USER" "$dir"
 	run --separate-stderr as_user env PATH="$dir" "$dir/warren" run --rootfs "$ROOTFS" /bin/true
 	[ "$status" -eq 0 ]
@@ -424,7 +425,7 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 	bg=$!
 	wait_for_file "$ROOTFS/tmp/ready"
 	pid=$(warren_pid)
-	kill -KILL "$(pgrep -P "$pid")"
+	kill -KILL "$(pgrep -P "$pid" | grep -vxF "$(pgrep -P "$pid" -x warren-net)")"
 	rc=0
 	wait "$bg" || rc=$?
 	[ "$rc" -eq 137 ]
