@@ -168,8 +168,8 @@ static void unpack_times(struct archive_entry *e, struct timespec ts[2])
 static int unpack_fd_meta(struct unpack_ctx *c, int fd, struct archive_entry *e, mode_t *perm)
 {
 	mode_t mode = archive_entry_mode(e);
-	uid_t uid;
-	gid_t gid;
+	uid_t uid = 0;
+	gid_t gid = 0;
 
 	*perm = mode & 07777;
 	if (unpack_owner(c, e, &uid, &gid) < 0)
@@ -195,8 +195,8 @@ static int unpack_at_meta(struct unpack_ctx *c, int pfd, const char *name, struc
                           bool symlink)
 {
 	struct timespec ts[2];
-	uid_t uid;
-	gid_t gid;
+	uid_t uid = 0;
+	gid_t gid = 0;
 
 	if (unpack_owner(c, e, &uid, &gid) < 0)
 		return -c->err->code;
