@@ -35,6 +35,12 @@ static int tap_open(struct werr *err)
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
 		return werr_errno(err, errno, "creating the tap device %s (TUNSETIFF)",
 		                  NET_TAP_NAME);
+	/* a non-persistent tap is unregistered when its fd closes, which waits
+	 * for RCU grace periods in our exit (20-30 ms that warren waits for);
+	 * a persistent one goes with the container's network namespace, whose
+	 * cleanup runs in the kernel's workqueue, after everyone has gone */
+	if (ioctl(fd, TUNSETPERSIST, 1) < 0)
+		return werr_errno(err, errno, "making the tap device %s persistent", NET_TAP_NAME);
 	return steal_fd(&fd);
 }
 

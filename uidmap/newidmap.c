@@ -223,6 +223,11 @@ int main(int argc, char **argv)
 		                        ranges[i].inside, ranges[i].outside, ranges[i].count);
 		any_granted |= !ranges[i].own_only;
 	}
+	/* the kernel takes a map in one write of less than a page (kernel/user_namespace.c) */
+	if (len >= 4096)
+		die("the map is %zu bytes; the kernel takes less than 4096 in one write "
+		    "(use fewer, larger ranges)",
+		    len);
 	/* a map of nothing but your own gid must not let the namespace drop
 	 * supplementary groups (a group can be a deny rule): as shadow does,
 	 * setgroups stays allowed only when a subordinate range is mapped */

@@ -5,6 +5,7 @@
 #include "cleanup.h"
 #include "container.h"
 #include "opts.h"
+#include "run_image.h"
 #include "run_net.h"
 #include "util.h"
 
@@ -102,7 +103,9 @@ struct run_cfg {
 	caps_mask_t cap_add, cap_drop;
 	bool seccomp_unconfined;
 	const char *seccomp_file;
-	int nnp; /* -1 default, 0/1 from --security-opt */
+	int nnp;              /* -1 default, 0/1 from --security-opt */
+	struct run_image img; /* warren run IMAGE */
+	bool use_image;
 	struct net_spec net;
 };
 
@@ -448,27 +451,41 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 }
 
 /* final environment: defaults, then the user's entries; a later key wins */
+/* set KEY=VALUE @kv in @env (of *@n entries), replacing an earlier KEY */
+static void env_put(char **env, size_t *n, char *kv)
+{
+	size_t kl = strcspn(kv, "=");
+	size_t j;
+
+	for (j = 0; j < *n; j++)
+		if (!strncmp(env[j], kv, kl + 1))
+			break;
+	env[j] = kv;
+	if (j == *n)
+		(*n)++;
+}
+
+/* final environment: defaults, the image's, then the user's; a later key wins */
 static char **run_build_env(const struct run_cfg *cfg, const char *hostname)
 {
 	static char host_kv[80];
-	char **env = calloc(cfg->n_env + 3, sizeof(char *));
-	size_t n = 0;
+	char **img_env = cfg->use_image ? cfg->img.image_env : NULL;
+	size_t n_img = 0, n = 0;
+	char **env;
 
+	while (img_env && img_env[n_img])
+		n_img++;
+	env = calloc(cfg->n_env + n_img + 3, sizeof(char *));
 	if (!env)
 		return NULL;
 	env[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	snprintf(host_kv, sizeof(host_kv), "HOSTNAME=%s", hostname);
 	env[n++] = host_kv;
-	for (size_t i = 0; i < cfg->n_env; i++) {
-		size_t kl = strcspn(cfg->env[i], "=");
-		size_t j;
-		for (j = 0; j < n; j++)
-			if (!strncmp(env[j], cfg->env[i], kl + 1))
-				break;
-		env[j] = cfg->env[i];
-		if (j == n)
-			n++;
-	}
+	for (size_t i = 0; i < n_img; i++)
+		if (strchr(img_env[i], '='))
+			env_put(env, &n, img_env[i]);
+	for (size_t i = 0; i < cfg->n_env; i++)
+		env_put(env, &n, cfg->env[i]);
 	env[n] = NULL;
 	return env;
 }
@@ -516,11 +533,36 @@ static int run_security(struct container_spec *spec, const struct run_cfg *cfg, 
 	if (cfg->seccomp_file &&
 	    util_read_file(AT_FDCWD, cfg->seccomp_file, 4 << 20, &profile, &len, err) < 0)
 		return werr_prefix(err, "--security-opt seccomp");
-	if (seccomp_compile(profile, spec->caps, &spec->seccomp_prog, err) < 0)
+	if (seccomp_compile_cached(profile, spec->caps, &spec->seccomp_prog, err) < 0)
 		return werr_prefix(err, "--security-opt seccomp=%s",
 		                   cfg->seccomp_file ? cfg->seccomp_file : "default");
 	spec->seccomp = true;
 	return 0;
+}
+
+/* warren run IMAGE [CMD...]: the image's layer, command and defaults */
+static int run_from_image(struct container_spec *spec, struct run_cfg *cfg, int argc, char **argv,
+                          struct werr *err)
+{
+	int r;
+
+	if (argc < 1)
+		return werr_set(err, EINVAL,
+		                "no image given: use warren run IMAGE [COMMAND] or --rootfs DIR "
+		                "COMMAND");
+	r = idmap_plan_make(&spec->idmap, cfg->keep_id, err);
+	if (r < 0)
+		return r;
+	r = run_image_prepare(&cfg->img, argv[0], spec->id, &spec->idmap, err);
+	cfg->use_image = true;
+	if (r < 0)
+		return r;
+	spec->rootfs = cfg->img.rf.rootfs;
+	spec->overlay = cfg->img.rf.copy ? NULL : &cfg->img.ov;
+	r = run_image_argv(&cfg->img, cfg->entrypoint, argc - 1, argv + 1, &spec->argv, err);
+	if (r == 0)
+		r = run_image_volumes(&cfg->img, &spec->idmap, &cfg->mounts, &cfg->n_mounts, err);
+	return r;
 }
 
 static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int argc, char **argv,
@@ -530,25 +572,27 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 	struct stat st;
 	int r;
 
-	if (!cfg->rootfs)
-		return werr_set(err, EINVAL,
-		                "images are not supported yet: give a root filesystem with "
-		                "--rootfs DIR");
-	if (!realpath(cfg->rootfs, rootfs))
-		return werr_errno(err, errno, "--rootfs %s", cfg->rootfs);
-	if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
-		return werr_set(err, ENOTDIR, "--rootfs %s: not a directory", cfg->rootfs);
-	r = run_build_argv(spec, cfg, argc, argv, err);
-	if (r < 0)
-		return r;
 	if (util_random_hex(id, 64) < 0)
 		return werr_errno(err, errno, "getrandom");
-	snprintf(host, sizeof(host), "%.12s", id);
 	spec->id = id;
-	spec->rootfs = rootfs;
+	if (!cfg->rootfs) {
+		r = run_from_image(spec, cfg, argc, argv, err);
+		if (r < 0)
+			return r;
+	} else {
+		if (!realpath(cfg->rootfs, rootfs))
+			return werr_errno(err, errno, "--rootfs %s", cfg->rootfs);
+		if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+			return werr_set(err, ENOTDIR, "--rootfs %s: not a directory", cfg->rootfs);
+		r = run_build_argv(spec, cfg, argc, argv, err);
+		if (r < 0)
+			return r;
+		spec->rootfs = rootfs;
+	}
+	snprintf(host, sizeof(host), "%.12s", id);
 	spec->hostname = cfg->hostname ? cfg->hostname : host;
-	spec->workdir = cfg->workdir;
-	spec->user = cfg->user;
+	spec->workdir = cfg->workdir ? cfg->workdir : cfg->use_image ? cfg->img.workdir : NULL;
+	spec->user = cfg->user ? cfg->user : cfg->use_image ? cfg->img.user : NULL;
 	spec->readonly = cfg->readonly;
 	spec->network_host = cfg->network_host;
 	spec->init = cfg->init;
@@ -565,7 +609,7 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 	if (!spec->env)
 		return werr_errno(err, ENOMEM, "env");
 	r = run_security(spec, cfg, err);
-	if (r < 0)
+	if (r < 0 || cfg->use_image)
 		return r;
 	return idmap_plan_make(&spec->idmap, cfg->keep_id, err);
 }
@@ -604,7 +648,8 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		return EXIT_WARREN;
 	}
 	if (cfg->help) {
-		printf("Usage: warren run [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n\n"
+		printf("Usage: warren run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+		       "       warren run [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n\n"
 		       "Run a command in a new container.\n\nOptions:\n");
 		opts_print_help(stdout, run_opts);
 		return 0;
@@ -629,6 +674,8 @@ int cmd_run(int argc, char **argv)
 	struct container_spec spec = { 0 };
 	int status = run_main(&cfg, &spec, argc, argv);
 
+	if (cfg.use_image)
+		run_image_free(&cfg.img, &spec.idmap);
 	run_spec_free(&spec);
 	run_cfg_free(&cfg);
 	return status;

@@ -5,7 +5,6 @@
  * through a pipe and _exit()s: it never returns into the CLI. */
 #include "container.h"
 #include "cleanup.h"
-#include "etcfiles.h"
 #include "init.h"
 #include "mounts.h"
 #include "userspec.h"
@@ -360,6 +359,9 @@ static int parent_wait(pid_t pid, const sigset_t *set, int *status)
 	}
 }
 
+/* the path only: a foreground container needs no files on the host (creating
+ * and removing a directory on a disk-backed runtime directory costs more
+ * than the rest of the start); whatever needs one creates it */
 static int container_state_dir(struct container_spec *spec, struct werr *err)
 {
 	char base[4096];
@@ -370,14 +372,7 @@ static int container_state_dir(struct container_spec *spec, struct werr *err)
 	if (snprintf(spec->state_dir, sizeof(spec->state_dir), "%s/%.12s", base, spec->id) >=
 	    (int)sizeof(spec->state_dir))
 		return werr_set(err, ENAMETOOLONG, "runtime directory path too long");
-	if (mkdir(spec->state_dir, 0700) < 0)
-		return werr_errno(err, errno, "create %s", spec->state_dir);
-	r = etcfiles_write(spec->state_dir, spec->hostname, spec->network_host, err);
-	if (r == 0)
-		r = netsetup_prepare(&spec->net, spec->state_dir, err);
-	if (r < 0)
-		util_rm_rf(spec->state_dir);
-	return r;
+	return netsetup_prepare(&spec->net, spec->state_dir, err);
 }
 
 int container_run(struct container_spec *spec, int *status, struct werr *err)

@@ -1,5 +1,6 @@
 /* etcfiles.c - writes the container's hostname, hosts and resolv.conf into
- * its state directory. Reads the host's files; never writes outside @dir. */
+ * a directory (a small tmpfs the child mounts for them). Reads the host's
+ * files; never writes outside that directory. */
 #include "etcfiles.h"
 #include "cleanup.h"
 #include "util.h"
@@ -10,17 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
-static int write_text(const char *dir, const char *name, const char *text, struct werr *err)
+static int write_text(int dirfd, const char *name, const char *text, struct werr *err)
 {
-	char path[4200];
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd =
+	    openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
-		return werr_errno(err, errno, "create %s", path);
+		return werr_errno(err, errno, "create /etc/%s", name);
 	if (util_write_all(fd, text, strlen(text)) < 0)
-		return werr_errno(err, errno, "write %s", path);
+		return werr_errno(err, errno, "write /etc/%s", name);
 	return 0;
 }
 
@@ -57,7 +56,7 @@ static char *resolv_conf(bool network_host)
 	return buf;
 }
 
-int etcfiles_write(const char *dir, const char *hostname, bool network_host, struct werr *err)
+int etcfiles_write(int dirfd, const char *hostname, bool network_host, struct werr *err)
 {
 	char line[512];
 	_cleanup_free_ char *hosts = NULL, *resolv = NULL;
@@ -65,7 +64,7 @@ int etcfiles_write(const char *dir, const char *hostname, bool network_host, str
 	int r;
 
 	snprintf(line, sizeof(line), "%s\n", hostname);
-	r = write_text(dir, "hostname", line, err);
+	r = write_text(dirfd, "hostname", line, err);
 	if (r < 0)
 		return r;
 	if (network_host && util_read_file(AT_FDCWD, "/etc/hosts", 1 << 20, &hosts, &len, err) < 0)
@@ -83,12 +82,12 @@ int etcfiles_write(const char *dir, const char *hostname, bool network_host, str
 			         "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 			         "127.0.1.1\t%s\n",
 			         hostname);
-		r = write_text(dir, "hosts", text, err);
+		r = write_text(dirfd, "hosts", text, err);
 		if (r < 0)
 			return r;
 	}
 	resolv = resolv_conf(network_host);
 	if (!resolv)
 		return werr_errno(err, ENOMEM, "resolv.conf");
-	return write_text(dir, "resolv.conf", resolv, err);
+	return write_text(dirfd, "resolv.conf", resolv, err);
 }

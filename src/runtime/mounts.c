@@ -3,6 +3,8 @@
  * every target is opened with openat2(RESOLVE_IN_ROOT) and mounted through
  * /proc/self/fd/N. */
 #include "mounts.h"
+#include "etcfiles.h"
+#include "netsetup.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -238,21 +240,50 @@ static int mounts_mask(int rootfd, struct werr *err)
 	return 0;
 }
 
+/* the generated /etc files live on a small tmpfs of their own, mounted on
+ * the container's /dev/.etc only while they are written and bound into /etc:
+ * nothing is written to the host's disk for them (on a disk-backed runtime
+ * directory that was a third of a container's start) */
 static int mounts_etc(int rootfd, const struct container_spec *spec, struct werr *err)
 {
 	static const char *const files[] = { "hostname", "hosts", "resolv.conf" };
+	char p[FD_PATH_MAX], src[FD_PATH_MAX + 16];
+	_cleanup_close_ int at = -1, dirfd = -1, devfd = -1;
+	int r;
 
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		char src[4200], dst[64];
-		int r;
-		snprintf(src, sizeof(src), "%s/%s", spec->state_dir, files[i]);
+	r = mount_at(rootfd, "/dev/.etc", 'd', "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	             "mode=755,size=1024k", err);
+	if (r < 0)
+		return r;
+	at = mounts_open_in_root(rootfd, "/dev/.etc", 0, err);
+	if (at < 0)
+		return at;
+	fd_path(p, at);
+	dirfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return werr_errno(err, errno, "open /dev/.etc");
+	r = etcfiles_write(dirfd, spec->hostname, spec->network_host, err);
+	if (r == 0)
+		r = netetc_write(&spec->net, dirfd, err);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(files); i++) {
+		char dst[64];
+		snprintf(src, sizeof(src), "/proc/self/fd/%d/%s", dirfd, files[i]);
 		snprintf(dst, sizeof(dst), "/etc/%s", files[i]);
 		r = mount_at(rootfd, dst, spec->readonly ? 0 : 'f', src, NULL, MS_BIND, NULL, err);
 		if (r == -ENOENT && spec->readonly)
-			continue; /* a read-only rootfs without the file: nothing to bind onto */
-		if (r < 0)
-			return r;
+			r = 0; /* a read-only rootfs without the file: nothing to bind onto */
 	}
+	if (r < 0)
+		return r;
+	if (umount2(p, MNT_DETACH) < 0)
+		return werr_errno(err, errno, "unmount /dev/.etc");
+	devfd = mounts_open_in_root(rootfd, "/dev", 0, err);
+	if (devfd < 0)
+		return devfd;
+	fd_path(p, devfd);
+	snprintf(src, sizeof(src), "%s/.etc", p);
+	if (rmdir(src) < 0)
+		return werr_errno(err, errno, "rmdir /dev/.etc");
 	return 0;
 }
 
@@ -287,6 +318,30 @@ static int mounts_pivot(int rootfd, struct werr *err)
 	return 0;
 }
 
+/* relative lower dirs keep the option string short: the kernel takes one page */
+static int mounts_overlay(const struct container_spec *spec, struct werr *err)
+{
+	const struct overlay_spec *o = spec->overlay;
+	_cleanup_free_ char *data = NULL;
+	int r;
+
+	if (asprintf(&data, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", o->lowerdir,
+	             o->upperdir, o->workdir) < 0)
+		return werr_errno(err, ENOMEM, "overlay options");
+	if (strlen(data) >= 4096)
+		return werr_set(err, E2BIG,
+		                "too many layers for one overlay mount (%zu bytes of options)",
+		                strlen(data));
+	if (chdir(o->lower_base) < 0)
+		return werr_errno(err, errno, "chdir %s", o->lower_base);
+	r = mount("overlay", spec->rootfs, "overlay", 0, data);
+	if (r < 0)
+		return werr_errno(err, errno, "mounting the overlay rootfs on %s", spec->rootfs);
+	if (chdir("/") < 0)
+		return werr_errno(err, errno, "chdir /");
+	return 0;
+}
+
 int mounts_setup(const struct container_spec *spec, struct werr *err)
 {
 	_cleanup_close_ int rootfd = -1;
@@ -295,6 +350,8 @@ int mounts_setup(const struct container_spec *spec, struct werr *err)
 	/* nothing we mount may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return werr_errno(err, errno, "making mounts private");
+	if (spec->overlay && (r = mounts_overlay(spec, err)) < 0)
+		return r;
 	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return werr_errno(err, errno, "bind mount of the rootfs %s", spec->rootfs);
 	rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

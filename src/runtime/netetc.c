@@ -1,7 +1,7 @@
 /* netetc.c - the network's part of the container's /etc/resolv.conf and
- * /etc/hosts (files in the state directory that mounts.c binds in):
- * nameservers, search domains, --add-host and host.containers.internal.
- * Reads the host's resolv.conf; writes only inside the state directory. */
+ * /etc/hosts (files on the tmpfs that mounts.c binds in): nameservers,
+ * search domains, --add-host and host.containers.internal. Reads the host's
+ * resolv.conf; writes only inside the directory it is given. */
 #include "netsetup.h"
 #include "cleanup.h"
 #include "util.h"
@@ -48,10 +48,10 @@ static void netetc_host_lines(const char *host, const char *key, char *buf, size
 	}
 }
 
-static int netetc_resolv(const struct net_spec *net, const char *state_dir, struct werr *err)
+static int netetc_resolv(const struct net_spec *net, int dirfd, struct werr *err)
 {
 	_cleanup_free_ char *host = NULL;
-	char buf[8192], path[4200];
+	char buf[8192];
 	size_t len = 0, hl;
 	struct werr ignored;
 
@@ -80,43 +80,46 @@ static int netetc_resolv(const struct net_spec *net, const char *state_dir, stru
 		netetc_host_lines(host, "search", buf, sizeof(buf), &len);
 	}
 	netetc_host_lines(host, "options", buf, sizeof(buf), &len);
-	snprintf(path, sizeof(path), "%s/resolv.conf", state_dir);
-	return util_write_file_atomic(AT_FDCWD, path, buf, len, 0644, err);
+	return util_write_file_atomic(dirfd, "resolv.conf", buf, len, 0644, err);
 }
 
-/* the address at which the container reaches the host: the gateway when it
- * leads to the host's loopback, else the host's first non-loopback IPv4 */
-static bool netetc_host_address(const struct net_spec *net, char *out, size_t size)
+void netetc_host_address(struct net_spec *net)
 {
 	struct ifaddrs *ifa = NULL;
+	char *out = net->host_ip;
+	size_t size = sizeof(net->host_ip);
 	bool found = false;
 
+	out[0] = '\0';
+	if (net->mode == NET_MODE_NONE)
+		return;
 	if (net->mode == NET_MODE_HOST) {
 		snprintf(out, size, "127.0.0.1");
-		return true;
+		return;
 	}
 	if (net->allow_host_loopback) {
 		snprintf(out, size, "%s", NETETC_GATEWAY);
-		return true;
+		return;
 	}
 	if (getifaddrs(&ifa) < 0)
-		return false;
+		return;
 	for (struct ifaddrs *i = ifa; i && !found; i = i->ifa_next)
 		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
 		    !(i->ifa_flags & IFF_LOOPBACK) && (i->ifa_flags & IFF_UP))
 			found = inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
 			                  out, (socklen_t)size) != NULL;
 	freeifaddrs(ifa);
-	return found;
+	if (!found)
+		out[0] = '\0';
 }
 
-static int netetc_hosts(const struct net_spec *net, const char *state_dir, struct werr *err)
+static int netetc_hosts(const struct net_spec *net, int dirfd, struct werr *err)
 {
 	_cleanup_free_ char *old = NULL;
-	char add[8192], path[4200], host_ip[64];
+	char add[8192];
+	const char *host_ip = net->host_ip;
 	size_t len = 0, ol;
-	bool have_host =
-	    net->mode != NET_MODE_NONE && netetc_host_address(net, host_ip, sizeof(host_ip));
+	bool have_host = host_ip[0] != '\0';
 	int r;
 
 	for (size_t i = 0; i < net->n_add_hosts; i++) {
@@ -138,8 +141,7 @@ static int netetc_hosts(const struct net_spec *net, const char *state_dir, struc
 		           "%s\thost.containers.internal host.docker.internal\n", host_ip);
 	if (len == 0)
 		return 0;
-	snprintf(path, sizeof(path), "%s/hosts", state_dir);
-	r = util_read_file(AT_FDCWD, path, 1 << 20, &old, &ol, err);
+	r = util_read_file(dirfd, "hosts", 1 << 20, &old, &ol, err);
 	if (r < 0)
 		return r;
 	{
@@ -148,13 +150,13 @@ static int netetc_hosts(const struct net_spec *net, const char *state_dir, struc
 			return werr_errno(err, ENOMEM, "hosts");
 		memcpy(text, old, ol);
 		memcpy(text + ol, add, len);
-		return util_write_file_atomic(AT_FDCWD, path, text, ol + len, 0644, err);
+		return util_write_file_atomic(dirfd, "hosts", text, ol + len, 0644, err);
 	}
 }
 
-int netetc_write(const struct net_spec *net, const char *state_dir, struct werr *err)
+int netetc_write(const struct net_spec *net, int dirfd, struct werr *err)
 {
-	int r = netetc_resolv(net, state_dir, err);
+	int r = netetc_resolv(net, dirfd, err);
 
-	return r < 0 ? r : netetc_hosts(net, state_dir, err);
+	return r < 0 ? r : netetc_hosts(net, dirfd, err);
 }

@@ -202,6 +202,9 @@ static int netports_write_file(const struct net_spec *net, const char *state_dir
 	if (!text)
 		return werr_errno(err, ENOMEM, "ports.json");
 	snprintf(path, sizeof(path), "%s/%s", state_dir, NETSETUP_PORTS_FILE);
+	/* the runtime directory holds nothing else for a foreground container */
+	if (util_mkdir_p(state_dir, 0700, err) < 0)
+		return -err->code;
 	return util_write_file_atomic(AT_FDCWD, path, text, strlen(text), 0600, err);
 }
 
@@ -214,7 +217,7 @@ int netports_bind(struct net_spec *net, const char *state_dir, struct werr *err)
 		bool keep = net->port_handler == NET_PORTS_SPLICE;
 		r = netports_bind_one(p, keep, err);
 	}
-	if (r == 0)
+	if (r == 0 && net->n_ports)
 		r = netports_write_file(net, state_dir, err);
 	return r;
 }

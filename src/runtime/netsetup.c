@@ -23,11 +23,12 @@ extern char **environ;
 
 int netsetup_prepare(struct net_spec *net, const char *state_dir, struct werr *err)
 {
-	int r = 0;
-
+	/* the container's /etc files are written inside its namespaces, where
+	 * the host's interfaces are out of sight: find the host's address now */
+	netetc_host_address(net);
 	if (net->mode == NET_MODE_SLIRP)
-		r = netports_bind(net, state_dir, err);
-	return r < 0 ? r : netetc_write(net, state_dir, err);
+		return netports_bind(net, state_dir, err);
+	return 0;
 }
 
 /* next to our own binary (an installed tree), then PATH */

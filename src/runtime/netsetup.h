@@ -54,7 +54,8 @@ struct net_spec {
 	size_t n_exposed;
 	char **dns, **dns_search, **add_hosts; /* add_hosts: "NAME:IP" */
 	size_t n_dns, n_dns_search, n_add_hosts;
-	pid_t helper; /* warren-net while it runs, else 0 */
+	pid_t helper;     /* warren-net while it runs, else 0 */
+	char host_ip[64]; /* how the container reaches the host; "" if it cannot */
 };
 
 /**
@@ -79,16 +80,24 @@ void net_spec_free(struct net_spec *net);
 int netports_bind(struct net_spec *net, const char *state_dir, struct werr *err);
 
 /**
- * netetc_write() - rewrite @state_dir's resolv.conf and hosts for @net:
- * --dns/--dns-search, 10.0.2.3 for slirp, --add-host and
- * host.containers.internal.
+ * netetc_write() - rewrite the resolv.conf and hosts in @dirfd (written by
+ * etcfiles_write()) for @net: --dns/--dns-search, 10.0.2.3 for slirp,
+ * --add-host and host.containers.internal (at @net->host_ip).
  * Return: 0 or a negative errno with @err set.
  */
-int netetc_write(const struct net_spec *net, const char *state_dir, struct werr *err);
+int netetc_write(const struct net_spec *net, int dirfd, struct werr *err);
 
 /**
- * netsetup_prepare() - before the container's process exists: ports and
- * the /etc files. Nothing to do for --network host without options.
+ * netetc_host_address() - fill @net->host_ip, in the host's network
+ * namespace: the gateway when it leads to the host's loopback, else the
+ * host's first non-loopback IPv4 ("" if none; nothing for --network none).
+ */
+void netetc_host_address(struct net_spec *net);
+
+/**
+ * netsetup_prepare() - before the container's process exists, in the host's
+ * namespaces: the host's address for /etc/hosts and the published ports
+ * (@state_dir/ports.json, the directory made when there are ports).
  * Return: 0 or a negative errno with @err set.
  */
 int netsetup_prepare(struct net_spec *net, const char *state_dir, struct werr *err);

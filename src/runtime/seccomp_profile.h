@@ -29,6 +29,15 @@ int seccomp_compile(const char *profile_json, caps_mask_t caps, struct seccomp_b
                     struct werr *err);
 
 /**
+ * seccomp_compile_cached() - seccomp_compile(), reusing the BPF compiled by an
+ * earlier run with the same profile, capabilities, kernel and binary (kept in
+ * $XDG_CACHE_HOME/warren/seccomp/; without a usable cache it just compiles).
+ * Return: as seccomp_compile().
+ */
+int seccomp_compile_cached(const char *profile_json, caps_mask_t caps, struct seccomp_bpf *out,
+                           struct werr *err);
+
+/**
  * seccomp_install() - load @prog into the calling thread (needs no_new_privs
  * or CAP_SYS_ADMIN in the namespace). Allocation-free: safe after fork.
  * Return: 0 or -errno.

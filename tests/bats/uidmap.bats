@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# warren-newuidmap / warren-newgidmap: the setuid-root helpers refuse hostile
+# input with one line and a non-zero exit, and write nothing when they refuse.
+# Each test makes a target process in a fresh user namespace (no maps yet).
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+NEWUIDMAP=$WARREN_PREFIX/bin/warren-newuidmap
+NEWGIDMAP=$WARREN_PREFIX/bin/warren-newgidmap
+
+# userns_target USER: pid of a process of USER in a new user namespace
+userns_target() {
+	local user=$1 pid
+	run_as "$user" unshare -U sleep 60 >/dev/null 2>&1 &
+	for _ in $(seq 100); do
+		pid=$(pgrep -n -u "$user" -x sleep) && break
+		sleep 0.05
+	done
+	[ -n "$pid" ] || return 1
+	# wait until it is inside its new namespace
+	for _ in $(seq 100); do
+		[ "$(readlink /proc/$pid/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.05
+	done
+	echo "$pid"
+}
+
+setup() {
+	[ -u "$NEWUIDMAP" ] && [ "$(stat -c %u "$NEWUIDMAP")" = 0 ]
+	TARGET=$(userns_target "$TEST_USER")
+}
+
+teardown() {
+	# only the lines this file added: other checkouts may share /etc/subuid
+	if [ -f "$BATS_TEST_TMPDIR/lines" ]; then
+		grep -vxF -f "$BATS_TEST_TMPDIR/lines" /etc/subuid > "$BATS_TEST_TMPDIR/subuid" || true
+		cat "$BATS_TEST_TMPDIR/subuid" > /etc/subuid
+	fi
+	common_teardown
+}
+
+uid_map() { cat "/proc/$1/uid_map"; }
+gid_map() { cat "/proc/$1/gid_map"; }
+
+# refused HELPER ARGS...: exit non-zero with one line naming the helper
+refused() {
+	run --separate-stderr as_user "$@"
+	echo "status=$status stderr=$stderr"
+	[ "$status" -ne 0 ]
+	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == "warren-new"[ug]"idmap: "* ]]
+}
+
+@test "the granted map (own ID plus the subordinate range) is written" {
+	run as_user "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1 "$TEST_SUBUID_START" 65536
+	[ "$status" -eq 0 ]
+	[ "$(uid_map "$TARGET" | awk '{print $1, $2, $3}' | tr '\n' ' ')" = "0 $TEST_UID 1 1 $TEST_SUBUID_START 65536 " ]
+	run as_user "$NEWGIDMAP" "$TARGET" 0 "$TEST_GID" 1 1 "$TEST_SUBUID_START" 65536
+	[ "$status" -eq 0 ]
+	[ "$(cat /proc/$TARGET/setgroups)" = "allow" ]
+}
+
+@test "another user's process is refused and its map stays empty" {
+	other=$(userns_target "$NOSUB_USER")
+	refused "$NEWUIDMAP" "$other" 0 "$TEST_UID" 1
+	[[ "$stderr" == *"does not belong to you"* ]]
+	[ -z "$(uid_map "$other")" ]
+	refused "$NEWGIDMAP" "$other" 0 "$TEST_GID" 1
+	[ -z "$(gid_map "$other")" ]
+}
+
+@test "a process outside any new user namespace, PID 0 and a missing PID are refused" {
+	refused "$NEWUIDMAP" 0 0 "$TEST_UID" 1
+	refused "$NEWUIDMAP" 999999999 0 "$TEST_UID" 1
+	refused "$NEWUIDMAP" "$$" 0 "$TEST_UID" 1
+	[ "$(uid_map $$ | awk '{print $1,$2,$3}')" = "0 0 4294967295" ]
+}
+
+@test "ranges that /etc/subuid does not grant are refused, and nothing is written" {
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1 "$TEST_SUBUID_START" 65537
+	[[ "$stderr" == *"not granted"* ]]
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1 $((TEST_SUBUID_START - 1)) 10
+	refused "$NEWUIDMAP" "$TARGET" 0 0 1
+	refused "$NEWUIDMAP" "$TARGET" 0 "$NOSUB_UID" 1
+	refused "$NEWGIDMAP" "$TARGET" 0 0 1
+	[ -z "$(uid_map "$TARGET")" ]
+	[ -z "$(gid_map "$TARGET")" ]
+}
+
+@test "the user without subordinate ranges gets only its own ID, and setgroups is denied" {
+	target=$(userns_target "$NOSUB_USER")
+	run --separate-stderr as_nosub "$NEWUIDMAP" "$target" 0 "$NOSUB_UID" 2
+	[ "$status" -ne 0 ]
+	[ -z "$(uid_map "$target")" ]
+	run as_nosub "$NEWGIDMAP" "$target" 0 "$NOSUB_GID" 1
+	[ "$status" -eq 0 ]
+	[ "$(cat /proc/$target/setgroups)" = "deny" ]
+	[ "$(gid_map "$target" | awk '{print $1,$2,$3}')" = "0 $NOSUB_GID 1" ]
+}
+
+@test "overlapping ranges are refused, inside and outside" {
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_SUBUID_START" 10 5 $((TEST_SUBUID_START + 100)) 10
+	[[ "$stderr" == *"overlap inside"* ]]
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_SUBUID_START" 10 100 $((TEST_SUBUID_START + 5)) 10
+	[[ "$stderr" == *"overlap outside"* ]]
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 0 "$TEST_SUBUID_START" 1
+	[ -z "$(uid_map "$TARGET")" ]
+}
+
+@test "comment and garbage lines in /etc/subuid grant nothing" {
+	# each line alone, so that nothing else could be what grants or refuses
+	printf '%s\n' "#$TEST_USER:900000:100" "$TEST_USER:900000" "$TEST_USER:abc:100" \
+		"$TEST_USER:0900000:100" "$TEST_USER:900000:0" "$TEST_USER:900000:100:5" \
+		"$TEST_USER: 900000:100" "$TEST_USER:-900000:100" "$TEST_USER:4294967290:100" \
+		> "$BATS_TEST_TMPDIR/lines"
+	while read -r line; do
+		echo "$line" >> /etc/subuid
+		refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1 900000 100
+		grep -vxF -- "$line" /etc/subuid > "$BATS_TEST_TMPDIR/subuid" || true
+		cat "$BATS_TEST_TMPDIR/subuid" > /etc/subuid
+	done < "$BATS_TEST_TMPDIR/lines"
+	[ -z "$(uid_map "$TARGET")" ]
+}
+
+@test "numbers that overflow or are not plain decimals are refused" {
+	for bad in 4294967296 99999999999999999999 -1 +1 1e3 0x10 " 1" "" 01; do
+		refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" "$bad"
+		refused "$NEWUIDMAP" "$TARGET" "$bad" "$TEST_UID" 1
+	done
+	refused "$NEWUIDMAP" 4294967296 0 "$TEST_UID" 1
+	# a range that wraps past the largest ID
+	refused "$NEWUIDMAP" "$TARGET" 4294967295 "$TEST_UID" 1
+	refused "$NEWUIDMAP" "$TARGET" 1 "$TEST_SUBUID_START" 4294967295
+	[ -z "$(uid_map "$TARGET")" ]
+}
+
+@test "too many or too few arguments are refused" {
+	args=()
+	for i in $(seq 0 340); do args+=("$i" $((TEST_SUBUID_START + i)) 1); done
+	refused "$NEWUIDMAP" "$TARGET" "${args[@]}"
+	[[ "$stderr" == *"at most 340"* ]]
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID"
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1
+	refused "$NEWUIDMAP" "$TARGET"
+	refused "$NEWUIDMAP"
+	[ -z "$(uid_map "$TARGET")" ]
+}
+
+@test "many granted ranges are accepted up to the kernel's one-page limit, refused past it" {
+	args=()
+	for i in $(seq 0 339); do args+=("$i" $((TEST_SUBUID_START + i)) 1); done
+	refused "$NEWUIDMAP" "$TARGET" "${args[@]}"
+	[[ "$stderr" == *"less than 4096"* ]]
+	[ -z "$(uid_map "$TARGET")" ]
+	run as_user "$NEWUIDMAP" "$TARGET" "${args[@]:0:900}"
+	[ "$status" -eq 0 ]
+	[ "$(uid_map "$TARGET" | wc -l)" -eq 300 ]
+}
+
+@test "a map cannot be written twice" {
+	run as_user "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1
+	[ "$status" -eq 0 ]
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_SUBUID_START" 1
+	[ "$(uid_map "$TARGET" | awk '{print $1,$2,$3}')" = "0 $TEST_UID 1" ]
+}
+
+@test "the environment is ignored: a hostile LD_PRELOAD and odd locale change nothing" {
+	run --separate-stderr as_user env LD_PRELOAD=/nonexistent.so LC_ALL=xx_XX.UTF-8 \
+		NLSPATH=/tmp/%N "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1
+	[ "$status" -eq 0 ]
+	[ "$(uid_map "$TARGET" | awk '{print $1,$2,$3}')" = "0 $TEST_UID 1" ]
+}
+
+@test "a copy that is not setuid root refuses with the fix" {
+	dir=$(user_tmpdir)
+	cp "$NEWUIDMAP" "$dir/"
+	chown "$TEST_USER" "$dir/warren-newuidmap"
+	refused "$dir/warren-newuidmap" "$TARGET" 0 "$TEST_UID" 1
+	[[ "$stderr" == *"chmod u+s"* ]]
+}
+
+@test "warren falls back to shadow's newuidmap when its own helpers are missing" {
+	[ -u /usr/bin/newuidmap ]
+	dir=$(user_tmpdir)
+	cp "$WARREN" "$dir/"
+	make_rootfs
+	run --separate-stderr as_user env PATH=/usr/bin:/bin "$dir/warren" run --network none --rootfs "$ROOTFS" cat /proc/self/uid_map
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(echo "$output" | sed -n 2p | awk '{print $1,$2,$3}')" = "1 $TEST_SUBUID_START 65536" ]
+}
