@@ -13,7 +13,7 @@ static inline int check(int ok, const char *what)
 	tap_tests++;
 	if (!ok)
 		tap_failed++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", tap_tests, what);
+	printf("%sok %d - %s\n", ok ? "" : "not ", tap_tests, what ? what : "");
 	return ok;
 }
 
