@@ -582,15 +582,15 @@ static int df_one_arg(struct df_instr *in, const char *rest, struct werr *err)
 
 static int df_onbuild(struct df_instr *in, const char *rest, char escape, struct werr *err)
 {
-	struct df_instr *sub;
+	struct df_instr *sub = NULL;
 	int r;
 
 	if (!*rest)
 		return werr_set(err, EINVAL, "ONBUILD requires at least one argument");
 	r = dfi_parse_line(rest, escape, &sub, err);
+	in->sub = sub;
 	if (r < 0)
 		return r;
-	in->sub = sub;
 	if (sub->kind == DF_ONBUILD)
 		return werr_set(err, EINVAL,
 		                "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
@@ -687,9 +687,9 @@ int dfi_parse_line(const char *line, char escape, struct df_instr **out, struct 
 	size_t wn, tl;
 	int r;
 
+	*out = in;
 	if (!in)
 		return werr_errno(err, ENOMEM, "parsing Dockerfile");
-	*out = in;
 	in->original = strdup(line);
 	if (!in->original)
 		return werr_errno(err, ENOMEM, "parsing Dockerfile");
