@@ -159,7 +159,7 @@ static int glob_compile(const char *p, size_t len, bool dstar, struct glob *g)
 		case '\\':
 			if (!*++c)
 				return -EINVAL;
-			/* fallthrough */
+			__attribute__((fallthrough));
 		default: t->type = T_LIT; t->c = (unsigned char)*c++;
 		}
 	}
