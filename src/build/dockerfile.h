@@ -162,6 +162,17 @@ int dockerfile_instr_expand(const struct dockerfile *df, const struct df_instr *
                             const struct shellex_scope *scope, struct df_instr **out,
                             struct werr *err);
 
+/**
+ * dockerfile_heredoc_expand() - the body of a COPY/ADD heredoc as the file
+ * gets it: variables expanded from @scope when the delimiter was unquoted
+ * (quotes in the body stay as written), the body unchanged otherwise. RUN
+ * heredocs are not expanded here: the shell running them does that.
+ * Return: 0 with *@out set (free it), or a negative errno with @err set.
+ */
+int dockerfile_heredoc_expand(const struct dockerfile *df, const struct df_instr *in,
+                              const struct df_heredoc *hd, const struct shellex_scope *scope,
+                              char **out, struct werr *err);
+
 /** dockerfile_instr_free() - release an instruction from dockerfile_instr_expand(). */
 void dockerfile_instr_free(struct df_instr *in);
 

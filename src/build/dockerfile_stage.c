@@ -354,3 +354,21 @@ int dockerfile_instr_expand(const struct dockerfile *df, const struct df_instr *
 	*out = c;
 	return 0;
 }
+
+int dockerfile_heredoc_expand(const struct dockerfile *df, const struct df_instr *in,
+                              const struct df_heredoc *hd, const struct shellex_scope *scope,
+                              char **out, struct werr *err)
+{
+	struct shellex_result res;
+
+	*out = NULL;
+	if (!hd->expand) {
+		*out = strdup(hd->content);
+		return *out ? 0 : werr_errno(err, ENOMEM, "heredoc %s", hd->name);
+	}
+	if (shellex_process(hd->content, scope, df->escape, SHELLEX_SKIP_QUOTES, &res, err) < 0)
+		return werr_prefix(err, "%s:%u: heredoc %s", df->filename, in->line, hd->name);
+	*out = steal_ptr(&res.word);
+	shellex_result_free(&res);
+	return 0;
+}

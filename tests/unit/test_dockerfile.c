@@ -81,6 +81,7 @@ static const struct bad_case bad_cases[] = {
 	{ "FROM alpine\nENV =x\n", "Dockerfile:2: ENV names can not be blank" },
 	{ "FROM alpine\nARG\n",
 	  "Dockerfile:2: ARG requires at least one argument (ARG NAME[=DEFAULT])" },
+	{ "FROM alpine\nARG =x\n", "Dockerfile:2: ARG names can not be blank" },
 	{ "FROM alpine\nWORKDIR\n", "Dockerfile:2: WORKDIR requires exactly one argument" },
 	{ "FROM alpine\nUSER\n", "Dockerfile:2: USER requires exactly one argument" },
 	{ "FROM alpine\nEXPOSE\n", "Dockerfile:2: EXPOSE requires at least one argument" },
@@ -452,6 +453,17 @@ static void test_heredocs(void)
 	          dockerfile_instr_heredoc(in, in->args[1]) == NULL &&
 	          strcmp(in->heredocs[0].content, "key=$VALUE\n") == 0,
 	      "COPY <<EOF /dst: the source is the body");
+	{
+		struct shellex_scope sc = { 0 };
+		char *body = NULL;
+		shellex_scope_set(&sc, "HOME", "/root");
+		in = nth(df, 3);
+		check(dockerfile_heredoc_expand(df, in, &in->heredocs[0], &sc, &body, &err) == 0 &&
+		          strcmp(body, "print('$HOME')\n") == 0,
+		      "a quoted delimiter: the body is not expanded");
+		free(body);
+		shellex_scope_free(&sc);
+	}
 	check(nth(df, 5)->json && nth(df, 5)->nheredocs == 0, "no heredocs in the JSON form");
 	check(nth(df, 6)->nheredocs == 0 && nth(df, 7)->kind == DF_ONBUILD,
 	      "cat<<EOF is not a heredoc word");
@@ -591,6 +603,14 @@ static void test_expand(void)
 	          strcmp(out->heredocs[0].content, "$X\n") == 0,
 	      "COPY: sources and --chown/--from expanded; heredoc markers untouched");
 	dockerfile_instr_free(out);
+	{
+		char *body = NULL;
+		const struct df_instr *cp = nth(df, 2);
+		check(dockerfile_heredoc_expand(df, cp, &cp->heredocs[0], &sc, &body, &err) == 0 &&
+		          strcmp(body, "ex\n") == 0,
+		      "COPY heredoc body: variables expanded when the delimiter is unquoted");
+		free(body);
+	}
 	check(dockerfile_instr_expand(df, nth(df, 3), &sc, &out, &err) == 0 && out->nargs == 3 &&
 	          strcmp(out->args[1], "443/tcp") == 0,
 	      "EXPOSE: an expansion with blanks gives several ports");
