@@ -309,8 +309,12 @@ static int df_json(const char *rest, struct strv *v, struct werr *err)
 	return 1;
 }
 
-/* RUN CMD ENTRYPOINT SHELL HEALTHCHECK-CMD: JSON array, or the line as is */
-static int df_maybe_json(struct df_instr *in, const char *rest, struct werr *err)
+/*
+ * A JSON array of strings, else: the line as is (RUN CMD ENTRYPOINT SHELL
+ * HEALTHCHECK, @split false) or its whitespace-separated words (COPY ADD
+ * VOLUME, @split true).
+ */
+static int df_maybe_json(struct df_instr *in, const char *rest, bool split, struct werr *err)
 {
 	struct strv v = { 0 };
 	int r = df_json(rest, &v, err);
@@ -320,23 +324,10 @@ static int df_maybe_json(struct df_instr *in, const char *rest, struct werr *err
 		return r;
 	}
 	in->json = r == 1;
-	if (!in->json && *rest)
-		strv_push(&v, rest);
-	return df_args_take(in, &v, err);
-}
-
-static int df_maybe_json_list(struct df_instr *in, const char *rest, struct werr *err)
-{
-	struct strv v = { 0 };
-	int r = df_json(rest, &v, err);
-
-	if (r < 0) {
-		strv_free(&v);
-		return r;
-	}
-	in->json = r == 1;
-	if (!in->json)
+	if (!in->json && split)
 		df_split(rest, &v);
+	else if (!in->json && *rest)
+		strv_push(&v, rest);
 	return df_args_take(in, &v, err);
 }
 
@@ -543,7 +534,7 @@ static int df_healthcheck(struct df_instr *in, const char *rest, struct werr *er
 	if (tn != 3 || strncasecmp(rest, "CMD", 3) != 0)
 		return werr_set(err, EINVAL, "Unknown type \"%.*s\" in HEALTHCHECK (try CMD)",
 		                (int)(tn > 40 ? 40 : tn), rest);
-	r = df_maybe_json(in, p, err);
+	r = df_maybe_json(in, p, false, err);
 	if (r < 0)
 		return r;
 	if (!in->nargs)
@@ -603,7 +594,7 @@ static int df_onbuild(struct df_instr *in, const char *rest, char escape, struct
 static int df_copy(struct df_instr *in, const char *rest, struct werr *err)
 {
 	struct df_heredoc hd = { 0 };
-	int r = df_maybe_json_list(in, rest, err);
+	int r = df_maybe_json(in, rest, true, err);
 
 	if (r < 0)
 		return r;
@@ -630,15 +621,15 @@ static int df_args(struct df_instr *in, const char *rest, char escape, struct we
 
 	switch (in->kind) {
 	case DF_RUN:
-		if ((r = df_maybe_json(in, rest, err)) < 0)
+		if ((r = df_maybe_json(in, rest, false, err)) < 0)
 			return r;
 		if (!in->json && !in->nargs)
 			return werr_set(err, EINVAL, "RUN requires at least one argument");
 		return 0;
 	case DF_CMD:
-	case DF_ENTRYPOINT: return df_maybe_json(in, rest, err);
+	case DF_ENTRYPOINT: return df_maybe_json(in, rest, false, err);
 	case DF_SHELL:
-		if ((r = df_maybe_json(in, rest, err)) < 0)
+		if ((r = df_maybe_json(in, rest, false, err)) < 0)
 			return r;
 		if (!in->json)
 			return werr_set(err, EINVAL,
@@ -659,7 +650,7 @@ static int df_args(struct df_instr *in, const char *rest, char escape, struct we
 	case DF_STOPSIGNAL:
 	case DF_MAINTAINER: return df_one_arg(in, rest, err);
 	case DF_VOLUME:
-		if ((r = df_maybe_json_list(in, rest, err)) < 0)
+		if ((r = df_maybe_json(in, rest, true, err)) < 0)
 			return r;
 		break;
 	case DF_FROM:

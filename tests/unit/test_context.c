@@ -72,6 +72,7 @@ static void fixture(void)
 	mkd(".git");
 	put(".git/HEAD", "ref\n", 0644);
 	lnk("a.txt", "link_in");
+	lnk("src/sub", "sub_link");
 	snprintf(path, sizeof(path), "%s/secret", outside);
 	lnk(path, "link_abs_out");
 	lnk("../../../../../../../../etc/passwd", "link_rel_out");
@@ -155,6 +156,14 @@ static void test_resolve(struct context *ctx)
 	check(resolve(ctx, &l, "link_in", NULL) == 0 && l.n == 1 && has(&l, "a.txt", "link_in") &&
 	          S_ISREG(l.v[0].mode),
 	      "a symlink given as the source is followed inside the context, keeps its name");
+	context_list_free(&l);
+	check(resolve(ctx, &l, "sub_link", NULL) == 0 && l.n == 1 &&
+	          has(&l, "src/sub/deep.c", "deep.c"),
+	      "a symlink to a directory inside the context: its contents, at their real paths");
+	context_list_free(&l);
+	check(resolve(ctx, &l, "sub_link/deep.c", NULL) == 0 && l.n == 1 &&
+	          has(&l, "src/sub/deep.c", "deep.c"),
+	      "a path through a symlinked directory inside the context");
 	context_list_free(&l);
 	check(resolve(ctx, &l, "build", NULL) == 0 && l.n == 1 &&
 	          has(&l, "build/keep.txt", "keep.txt"),
