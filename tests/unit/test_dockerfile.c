@@ -380,6 +380,18 @@ static void test_lines(void)
 		      "escape=`: backslash is literal, backtick continues");
 		dockerfile_free(df);
 	}
+	df = parse("FROM\tubuntu:22.04\n"
+	           "ENV\tPLATFORMS\t\\\n"
+	           "\tlinux/386 linux/arm \\\n"
+	           "\tdarwin/amd64\n"
+	           "RUN\tapt-get install -y \\\n"
+	           "\tcurl \\\n"
+	           "\tgit\n");
+	check(df && df->nall == 3 && strcmp(nth(df, 1)->kvs[0].key, "PLATFORMS") == 0 &&
+	          strcmp(nth(df, 1)->kvs[0].value, "linux/386 linux/arm \tdarwin/amd64") == 0 &&
+	          strcmp(nth(df, 2)->args[0], "apt-get install -y \tcurl \tgit") == 0,
+	      "tabs separate; continuation lines keep their indentation, as Docker's parser");
+	dockerfile_free(df);
 	df = parse("FROM a\n# escape=`\nRUN dir c:\\\nRUN x\n");
 	check(df && df->escape == '\\' && df->nall == 2 &&
 	          strcmp(nth(df, 1)->args[0], "dir c:RUN x") == 0,
