@@ -79,6 +79,27 @@ static const struct word_case word_cases[] = {
 	{ "a\\", "a" },
 	{ "\"unterminated", NULL },
 	{ "x=${XXX:-\"a b\"}", "x=a b" },
+	/* pattern trims and replacements (BuildKit's ProcessWithMatches cases) */
+	{ "${SPECIAL#()[]{\\}^$.\\*\\?|\\\\}", "x" },
+	{ "${STARS%%\\**}", "xx" },
+	{ "${XXYY#*x*y}", "y" },
+	{ "${XXYY#*}", "xxyy" },
+	{ "${XXYY#}", "xxyy" },
+	{ "${XXYY##*x}", "yy" },
+	{ "${XXYY%x}", "xxyy" },
+	{ "${QQ#?\\?}", "?y" },
+	{ "${MANY%%\\**\\*}", "a" },
+	{ "${GLOBS/$NEEDLE/.} - ${GLOBS//$NEEDLE/.}", "/foo.*/*.txt - /foo..*.txt" },
+	{ "${TMPS/$TMP/} - ${TMPS//$TMP/}", "/tmp/bar.txt - /bar.txt" },
+	{ "${ABC/$ONE/$SLASH} - ${ABC//$ONE/$SLASH}", "/foo/b/c.txt - /foo/c.txt" },
+	{ "${FOOTXT//\\//\\/}", "\\/tmp\\/foo.txt" },
+	{ "${XXYY/$EMPTY/ww}", "wwxxyy" },
+	{ "${XXYY//ww}", NULL },
+	{ "${XXYY///}", "xxyy" },
+	{ "${FOO=aaa}", NULL },
+	{ "something-${VERSION}.${OS}-${ARCH}${VARIANT:+-${VARIANT}}.tar.gz",
+	  "something-v1.2.3.linux-arm-v7.tar.gz" },
+	{ "${NOVARIANT:+-${NOVARIANT}}", "" },
 };
 
 static void test_words(void)
@@ -129,6 +150,47 @@ static void test_split(void)
 	check(shellex_process("$PWD", &scope, '\\', 0, &res, &err) == 0 && res.unset == NULL,
 	      "no unset variable: none reported");
 	shellex_result_free(&res);
+}
+
+struct words_case {
+	const char *in;
+	const char *want; /* words joined by ',' */
+};
+
+/* word splitting after expansion (BuildKit's wordsTest) */
+static const struct words_case words_cases[] = {
+	{ "hello${LEADING}def", "hello,ab,cdef" },
+	{ "hello\"${LEADING}\" def", "hello  ab c,def" },
+	{ "hello${TRAILING}d", "helloab,c,d" },
+	{ "hello\"${TRAILING}\"d", "helloab c   d" },
+	{ "hello\" there  \"", "hello there  " },
+	{ "hello there     ", "hello,there" },
+	{ "hello\\ there", "hello there" },
+	{ "hello\\\" there", "hello\",there" },
+	{ "hello\"\\\\there\"", "hello\\there" },
+	{ "hello\"\\there\"", "hello\\there" },
+	{ "hello'\\\\there'", "hello\\\\there" },
+	{ "hello'$there'", "hello$there" },
+	{ "''", "" },
+};
+
+static void test_words_split(void)
+{
+	char name[160], joined[200];
+
+	for (size_t i = 0; i < sizeof(words_cases) / sizeof(*words_cases); i++) {
+		struct shellex_result res;
+		struct werr err;
+		joined[0] = '\0';
+		if (shellex_process(words_cases[i].in, &scope, '\\', 0, &res, &err) == 0) {
+			for (size_t w = 0; w < res.nwords; w++)
+				snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined),
+				         "%s%s", w ? "," : "", res.words[w]);
+			shellex_result_free(&res);
+		}
+		snprintf(name, sizeof(name), "words of %s", words_cases[i].in);
+		check_str(joined, words_cases[i].want, name);
+	}
 }
 
 static void test_flags(void)
@@ -182,9 +244,44 @@ int main(void)
 	check(scope.n == 7 && strcmp(shellex_scope_get(&scope, "SHELL"), "bash") == 0 &&
 	          shellex_scope_get(&scope, "NOPE") == NULL,
 	      "scope: set twice keeps one entry; unknown names are unset");
+	{
+		static const char *const more[][2] = {
+			{ "SPECIAL", "()[]{}^$.*?|\\x" },
+			{ "STARS", "xx**" },
+			{ "XXYY", "xxyy" },
+			{ "QQ", "???y" },
+			{ "MANY", "a***yy*" },
+			{ "GLOBS", "/foo*/*/*.txt" },
+			{ "NEEDLE", "\\*/" },
+			{ "TMPS", "/tmp/tmp/bar.txt" },
+			{ "TMP", "/tmp" },
+			{ "ABC", "/a/foo/b/c.txt" },
+			{ "ONE", "/?/" },
+			{ "SLASH", "/" },
+			{ "FOOTXT", "/tmp/foo.txt" },
+			{ "VERSION", "v1.2.3" },
+			{ "OS", "linux" },
+			{ "ARCH", "arm" },
+			{ "VARIANT", "v7" },
+			{ "NOVARIANT", "" },
+		};
+		for (size_t i = 0; i < sizeof(more) / sizeof(*more); i++)
+			shellex_scope_set(&scope, more[i][0], more[i][1]);
+	}
 	test_words();
 	test_split();
+	shellex_scope_set(&scope, "LEADING", "  ab c");
+	shellex_scope_set(&scope, "TRAILING", "ab c   ");
+	test_words_split();
 	test_flags();
+	{
+		struct shellex_result res;
+		struct werr err;
+		check(shellex_process("${EMPTY:?message here$VERSION}", &scope, '\\', 0, &res,
+		                      &err) < 0 &&
+		          strstr(err.msg, "EMPTY: message herev1.2.3") != NULL,
+		      "${VAR:?message} fails with the expanded message");
+	}
 	test_deep();
 	shellex_scope_free(&scope);
 	return tap_done();
