@@ -4,6 +4,7 @@
 #include "dockerfile_int.h"
 #include "strbuf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,14 @@ int dfi_heredoc_parse(const char *word, struct df_heredoc *hd, struct werr *err)
 	return 1;
 }
 
+/* "<<", "<<-", "3<<": an operator whose delimiter is the next word */
+static bool bare_operator(const char *w)
+{
+	while (*w >= '0' && *w <= '9')
+		w++;
+	return strcmp(w, "<<") == 0 || strcmp(w, "<<-") == 0;
+}
+
 int dfi_heredocs_from_line(const char *line, struct df_heredoc **hds, size_t *n, struct werr *err)
 {
 	struct shellex_result words;
@@ -75,7 +84,19 @@ int dfi_heredocs_from_line(const char *line, struct df_heredoc **hds, size_t *n,
 		return 0;
 	for (size_t i = 0; i < words.nwords; i++) {
 		struct df_heredoc hd, *nh;
-		r = dfi_heredoc_parse(words.words[i], &hd, err);
+		const char *word = words.words[i];
+		char *joined = NULL;
+
+		/* "<< EOF" and "<<- EOF": the delimiter is the next word */
+		if (bare_operator(word) && i + 1 < words.nwords) {
+			if (asprintf(&joined, "%s %s", word, words.words[++i]) < 0) {
+				shellex_result_free(&words);
+				return werr_errno(err, ENOMEM, "parsing heredocs");
+			}
+			word = joined;
+		}
+		r = dfi_heredoc_parse(word, &hd, err);
+		free(joined);
 		if (r < 0) {
 			shellex_result_free(&words);
 			return r;

@@ -604,10 +604,9 @@ static int df_copy(struct df_instr *in, const char *rest, struct werr *err)
 		                "Destination could not be determined.",
 		                kinds[in->kind].name);
 	if (!in->json) {
+		/* a word that only looks like a broken heredoc is a plain path, as in Docker */
 		r = dfi_heredoc_parse(in->args[in->nargs - 1], &hd, err);
 		dfi_heredoc_free(&hd);
-		if (r < 0)
-			return r;
 		if (r > 0)
 			return werr_set(err, EINVAL, "%s cannot accept a heredoc as a destination",
 			                kinds[in->kind].name);

@@ -491,6 +491,67 @@ static void test_heredocs(void)
 	dockerfile_free(df);
 }
 
+struct heredoc_case {
+	const char *text; /* after "FROM a\n" */
+	const char *name; /* NULL: no heredoc */
+	const char *content;
+	bool expand;
+};
+
+/* delimiter forms (BuildKit's heredoc parser tests) */
+static const struct heredoc_case heredoc_cases[] = {
+	{ "RUN << EOF\nx\nEOF\n", "EOF", "x\n", true },
+	{ "RUN <<- EOF\n\tx\n\tEOF\n", "EOF", "x\n", true },
+	{ "RUN << -EOF\nx\n-EOF\n", "-EOF", "x\n", true },
+	{ "RUN <<  EOF  > foo\nEOF\n", "EOF", "", true },
+	{ "RUN <<eo'f'\necho foo\neof\n", "eof", "echo foo\n", false },
+	{ "RUN <<eo\\'f\necho foo\neo'f\n", "eo'f", "echo foo\n", true },
+	{ "RUN <<'e'o\\'f\necho foo\neo'f\n", "eo'f", "echo foo\n", false },
+	{ "RUN <<'one two'\necho bar\none two\n", "one two", "echo bar\n", false },
+	{ "RUN <<$EOF\n$EOF\n", "$EOF", "", true },
+	{ "RUN <<EO\"F\"\nx\nEOF\n", "EOF", "x\n", false },
+	{ "RUN --mount=type=cache,target=/foo <<MOUNT\necho hello\nMOUNT\n", "MOUNT",
+	  "echo hello\n", true },
+	{ "RUN <<COMMENT\n# internal comment\necho hi # trailing\nCOMMENT\n", "COMMENT",
+	  "# internal comment\necho hi # trailing\n", true },
+	{ "COPY <<file.txt /dest\nhello world\nfile.txt\n", "file.txt", "hello world\n", true },
+	{ "RUN '<<EOF'\n", NULL, NULL, false },
+	{ "RUN \"<<EOF\"\n", NULL, NULL, false },
+	{ "RUN <<'EOF\n", NULL, NULL, false },
+	{ "RUN [\"<<EOF\"]\n", NULL, NULL, false },
+	{ "COPY a <<'x\n", NULL, NULL, false },
+};
+
+static void test_heredoc_forms(void)
+{
+	char name[160], text[300];
+
+	for (size_t i = 0; i < sizeof(heredoc_cases) / sizeof(*heredoc_cases); i++) {
+		const struct heredoc_case *c = &heredoc_cases[i];
+		struct dockerfile *df;
+		const struct df_instr *in;
+		bool ok;
+
+		snprintf(text, sizeof(text), "FROM a\n%s", c->text);
+		snprintf(name, sizeof(name), "heredoc form %zu: %s", i, c->name ? c->name : "none");
+		df = parse(text);
+		in = nth(df, 1);
+		if (!df || !in) {
+			check(0, name);
+			printf("# %s\n", err.msg);
+			continue;
+		}
+		if (!c->name)
+			ok = in->nheredocs == 0 && df->nall == 2;
+		else
+			ok = in->nheredocs == 1 && strcmp(in->heredocs[0].name, c->name) == 0 &&
+			     strcmp(in->heredocs[0].content, c->content) == 0 &&
+			     in->heredocs[0].expand == c->expand && df->nall == 2;
+		check(ok, name);
+		dockerfile_free(df);
+	}
+}
+
 static const char multi[] = "ARG BASE=alpine\n"
                             "ARG TAG\n"
                             "FROM $BASE AS base\n"
@@ -660,6 +721,7 @@ int main(void)
 	test_misc();
 	test_lines();
 	test_heredocs();
+	test_heredoc_forms();
 	test_stages();
 	test_expand();
 	return tap_done();
