@@ -29,6 +29,7 @@ struct pattern {
 	bool exclusion;
 	bool has_dstar;
 	char *text;         /* cleaned, without '!' */
+	const char *suffix; /* "**" + literal text: Docker matches any path ending in it */
 	struct glob whole;  /* with '**' semantics */
 	struct glob *comps; /* per '/' component, filepath.Match semantics */
 	size_t ncomps;
@@ -316,6 +317,9 @@ static int pattern_compile(struct pattern *p, const char *text)
 	if ((r = glob_compile(text, strlen(text), true, &p->whole)) < 0)
 		return r;
 	p->has_dstar = strstr(text, "**") != NULL;
+	/* moby/patternmatcher's suffixMatch: a leading ** and nothing special after */
+	if (strncmp(text, "**", 2) == 0 && !strpbrk(text + 2, "*?[]\\"))
+		p->suffix = p->text + 2;
 	p->ncomps = 1;
 	for (const char *s = text; *s; s++)
 		p->ncomps += *s == '/';
@@ -329,6 +333,17 @@ static int pattern_compile(struct pattern *p, const char *text)
 		c += n + 1;
 	}
 	return 0;
+}
+
+static bool pattern_match(const struct pattern *p, const char *path, size_t n)
+{
+	if (p->suffix) {
+		size_t sl = strlen(p->suffix);
+		if (n >= sl && memcmp(path + n - sl, p->suffix, sl) == 0)
+			return true;
+		return p->suffix[0] == '/' && n == sl - 1 && memcmp(path, p->suffix + 1, n) == 0;
+	}
+	return glob_match(&p->whole, path, n);
 }
 
 static char *trim(char *s)
@@ -442,11 +457,11 @@ bool dockerignore_excluded(const struct dockerignore *di, const char *path)
 		bool m;
 		if (p->exclusion != matched)
 			continue;
-		m = glob_match(&p->whole, path, n);
+		m = pattern_match(p, path, n);
 		/* a pattern matching a parent directory matches what is below it */
 		for (size_t k = 0; !m && k < n; k++)
 			if (path[k] == '/')
-				m = glob_match(&p->whole, path, k);
+				m = pattern_match(p, path, k);
 		if (m)
 			matched = !p->exclusion;
 	}

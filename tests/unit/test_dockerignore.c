@@ -73,6 +73,44 @@ static const struct match_case cases[] = {
 	{ "*.txt\n", "dir/a.txt", false },
 	{ "*\n", "dir/a.txt", true },
 	{ "", "x", false },
+	/* moby/patternmatcher's documented matches */
+	{ "**/dir2/*\n", "dir/dir2/file", true },
+	{ "**/dir2/**\n", "dir/dir2/dir3/file", true },
+	{ "**file\n", "dir/dir/file", true },
+	{ "**file\n", "dir/xfile", true },
+	{ "**/file*.txt*\n", "dir/dir/file.txt", true },
+	{ "**/**/*.txt2\n", "dir/dir/file.txt", false },
+	{ "**/**/*.txt\n", "file.txt", true },
+	{ "a**/*.txt\n", "a/dir/dir/file.txt", true },
+	{ "a/*.txt\n", "a/dir/file.txt", false },
+	{ "a/*.txt**\n", "a/file.txt", true },
+	{ "a[b-d]e\n", "ae", false },
+	{ "a[^b-d]e\n", "aze", true },
+	{ ".*\n", ".foo", true },
+	{ ".*\n", "foo", false },
+	{ "abc.def\n", "abcZdef", false },
+	{ "**/.foo\n", "bar.foo", false },
+	{ "a(b)c/def\n", "a(b)c/def", true },
+	{ "a.|)$(}+{bc\n", "a.|)$(}+{bc", true },
+	{ "dist/*.whl\n", "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", true },
+	{ "**\n!util/docker/web\n", "util/docker/web/foo", false },
+	{ "**\n!util/docker/web\nutil/docker/web/foo\n", "util/docker/web/foo", true },
+	{ "a\\\\\n", "a\\", true },
+	{ "a?b\n",
+	  "a\xe2\x98\xba"
+	  "b",
+	  true },
+	{ "a???b\n",
+	  "a\xe2\x98\xba"
+	  "b",
+	  false },
+	{ "[a-\xce\xb6]*\n", "\xce\xb1", true },
+	{ "*[a-\xce\xb6]\n", "A", false },
+	{ "[x\\-]\n", "-", true },
+	{ "[\\-x]\n", "a", false },
+	{ "a*b*c*d*e*/f\n", "axbxcxdxexxx/f", true },
+	{ "a*b*c*d*e*/f\n", "axbxcxdxe/xxx/f", false },
+	{ "a*b?c*x\n", "abxbbxdbxebxczzx", true },
 };
 
 static void test_matches(void)
@@ -107,6 +145,9 @@ static void test_errors(void)
 		{ "[]a\n", ".dockerignore:1: syntax error in pattern []a" },
 		{ "[z-a]\n", ".dockerignore:1: syntax error in pattern [z-a]" },
 		{ "[-a]\n", ".dockerignore:1: syntax error in pattern [-a]" },
+		{ "[a-b-c]\n", ".dockerignore:1: syntax error in pattern [a-b-c]" },
+		{ "[^bc\n", ".dockerignore:1: syntax error in pattern [^bc" },
+		{ "[x-]\n", ".dockerignore:1: syntax error in pattern [x-]" },
 	};
 	struct dockerignore *di;
 	struct werr err;
