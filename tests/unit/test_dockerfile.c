@@ -133,6 +133,36 @@ static void test_bad(void)
 	}
 }
 
+/* the argument-count rules of each instruction, as BuildKit states them */
+static void test_arg_counts(void)
+{
+	static const char *const exactly_one[] = { "MAINTAINER", "WORKDIR", "USER", "STOPSIGNAL" };
+	static const char *const at_least_one[] = { "ENV",    "LABEL",  "ONBUILD", "HEALTHCHECK",
+		                                    "EXPOSE", "VOLUME", "RUN",     "ARG" };
+	char text[64], want[128];
+	struct dockerfile *df;
+
+	for (size_t i = 0; i < sizeof(exactly_one) / sizeof(*exactly_one); i++) {
+		snprintf(text, sizeof(text), "FROM a\n%s \t\n", exactly_one[i]);
+		snprintf(want, sizeof(want), "Dockerfile:2: %s requires exactly one argument",
+		         exactly_one[i]);
+		check(dockerfile_parse(text, strlen(text), "Dockerfile", &df, &err) < 0 &&
+		          strcmp(err.msg, want) == 0,
+		      want);
+	}
+	for (size_t i = 0; i < sizeof(at_least_one) / sizeof(*at_least_one); i++) {
+		snprintf(text, sizeof(text), "FROM a\n%s\n", at_least_one[i]);
+		snprintf(want, sizeof(want), "Dockerfile:2: %s requires at least one argument",
+		         at_least_one[i]);
+		check(dockerfile_parse(text, strlen(text), "Dockerfile", &df, &err) < 0 &&
+		          strncmp(err.msg, want, strlen(want)) == 0,
+		      want);
+	}
+	df = parse("FROM a\nMAINTAINER --boo joe@example.com\n");
+	check(!df && strcmp(err.msg, "Dockerfile:2: unknown flag: --boo for MAINTAINER") == 0,
+	      "flags on an instruction that takes none are refused");
+}
+
 static void test_from(void)
 {
 	struct dockerfile *df = parse("# syntax=docker/dockerfile:1\n"
@@ -714,6 +744,7 @@ static void test_expand(void)
 int main(void)
 {
 	test_bad();
+	test_arg_counts();
 	test_from();
 	test_run();
 	test_copy();
