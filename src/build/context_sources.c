@@ -194,7 +194,8 @@ int context_resolve_sources(const struct context *ctx, char *const *srcs, size_t
 
 		while (*s == '/')
 			s++;
-		if (!(clean = strdup(s))) {
+		/* room for the "." an empty path cleans to */
+		if (!(clean = calloc(strlen(s) + 2, 1)) || !strcpy(clean, s)) {
 			r = werr_errno(err, ENOMEM, "resolving sources");
 			break;
 		}

@@ -43,7 +43,7 @@ bool dockerignore_dir_skippable(const struct dockerignore *di, const char *dir);
 
 /**
  * dockerignore_clean() - Go's filepath.Clean on a '/'-separated path, in place
- * ("" becomes ".").
+ * ("" becomes ".", so @path needs room for 2 bytes even when empty).
  */
 void dockerignore_clean(char *path);
 

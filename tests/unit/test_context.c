@@ -176,6 +176,12 @@ static void test_resolve(struct context *ctx)
 	check(resolve(ctx, &l, "empty", NULL) == 0 && l.n == 0,
 	      "an empty directory copies nothing");
 	context_list_free(&l);
+	check(resolve(ctx, &l, "/", NULL) == 0 && has(&l, "a.txt", "a.txt"),
+	      "\"/\" is the whole context");
+	context_list_free(&l);
+	check(resolve(ctx, &l, "", NULL) == 0 && has(&l, "src/main.c", "src/main.c"),
+	      "an empty source is the whole context");
+	context_list_free(&l);
 }
 
 struct bad {
