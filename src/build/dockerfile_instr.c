@@ -144,48 +144,65 @@ static int df_lookup(const char *word, size_t n, enum df_kind *kind)
 	return -1;
 }
 
-/* leading --flags of @rest, quote-aware as BuildKit's extractBuilderFlags;
- * returns where the arguments start */
+/*
+ * One blank-separated word at *@pp, quote-aware. @raw keeps quotes and
+ * escapes, the escape doing nothing inside '...' (BuildKit's parseWords);
+ * otherwise both are dropped (its extractBuilderFlags).
+ * Return: whether the word had quotes (so an empty word still counts).
+ */
+static bool df_scan_word(const char **pp, char escape, bool raw, struct strbuf *w)
+{
+	const char *p = *pp;
+	bool quoted = false;
+	char quote = 0;
+
+	for (; *p; p++) {
+		char c = *p;
+		if (!quote && isspace((unsigned char)c))
+			break;
+		if (quote && c == quote) {
+			quote = 0;
+			if (!raw)
+				continue;
+		} else if (!quote && (c == '\'' || c == '"')) {
+			quote = c;
+			quoted = true;
+			if (!raw)
+				continue;
+		} else if (c == escape && (!raw || quote != '\'')) {
+			if (!p[1])
+				continue;
+			if (raw)
+				strbuf_addc(w, c);
+			c = *++p;
+		}
+		strbuf_addc(w, c);
+	}
+	*pp = p;
+	return quoted;
+}
+
+/* leading --flags of @rest; returns where the arguments start */
 static const char *df_extract_flags(const char *rest, struct strv *words)
 {
 	const char *p = rest;
 
 	for (;;) {
 		struct strbuf w = { 0 };
-		bool blank_ok = false;
-		char quote = 0;
+		bool quoted;
 
 		while (*p && isspace((unsigned char)*p))
 			p++;
 		if (p[0] != '-' || p[1] != '-')
 			return p;
-		for (; *p; p++) {
-			char c = *p;
-			if (!quote && isspace((unsigned char)c))
-				break;
-			if (!quote && (c == '\'' || c == '"')) {
-				quote = c;
-				blank_ok = true;
-				continue;
-			}
-			if (quote && c == quote) {
-				quote = 0;
-				continue;
-			}
-			if (c == '\\') {
-				if (!p[1])
-					continue;
-				c = *++p;
-			}
-			strbuf_addc(&w, c);
-		}
+		quoted = df_scan_word(&p, '\\', false, &w);
 		if (w.s && strcmp(w.s, "--") == 0) {
 			strbuf_free(&w);
 			while (*p && isspace((unsigned char)*p))
 				p++;
 			return p;
 		}
-		if (blank_ok || w.len)
+		if (quoted || w.len)
 			strv_take(words, strbuf_steal(&w));
 		else
 			strbuf_free(&w);
@@ -331,38 +348,21 @@ static int df_maybe_json(struct df_instr *in, const char *rest, bool split, stru
 	return df_args_take(in, &v, err);
 }
 
-/* words with quotes kept, escapes kept (BuildKit's parseWords) */
+/* words with quotes and escapes kept (BuildKit's parseWords) */
 static void df_words(const char *rest, char escape, struct strv *v)
 {
 	const char *p = rest;
 
 	for (;;) {
 		struct strbuf w = { 0 };
-		bool blank_ok = false;
-		char quote = 0;
+		bool quoted;
 
 		while (*p && isspace((unsigned char)*p))
 			p++;
 		if (!*p)
 			return;
-		for (; *p; p++) {
-			char c = *p;
-			if (!quote && isspace((unsigned char)c))
-				break;
-			if (quote && c == quote) {
-				quote = 0;
-			} else if (!quote && (c == '\'' || c == '"')) {
-				quote = c;
-				blank_ok = true;
-			} else if (c == escape && !(quote == '\'')) {
-				if (!p[1])
-					continue;
-				strbuf_addc(&w, c);
-				c = *++p;
-			}
-			strbuf_addc(&w, c);
-		}
-		if (blank_ok || w.len)
+		quoted = df_scan_word(&p, escape, true, &w);
+		if (quoted || w.len)
 			strv_take(v, strbuf_steal(&w));
 		else
 			strbuf_free(&w);
