@@ -75,6 +75,19 @@ int context_walk(const struct context *ctx, struct context_list *out, struct wer
 int context_resolve_sources(const struct context *ctx, char *const *srcs, size_t nsrcs,
                             struct context_list *out, struct werr *err);
 
+/**
+ * context_copy_dest() - the absolute destination of COPY/ADD SRC... DEST as
+ * Docker resolves it: a relative DEST is below @workdir (absolute, "/" when
+ * unset), a trailing '/' is kept and means a directory, as do "." and "..".
+ * More than one source needs a directory destination ending in '/'.
+ * @nsrcs: the number of sources written in the instruction
+ * @dir: set when DEST must be a directory; when it is not, a single file
+ *	source becomes DEST itself unless DEST exists as a directory in the image
+ * Return: 0 with *@out set (free it), or a negative errno with @err set.
+ */
+int context_copy_dest(const char *workdir, const char *dest, size_t nsrcs, char **out, bool *dir,
+                      struct werr *err);
+
 /** context_list_free() - release a list's entries and storage. */
 void context_list_free(struct context_list *list);
 

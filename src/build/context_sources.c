@@ -216,3 +216,38 @@ int context_resolve_sources(const struct context *ctx, char *const *srcs, size_t
 		context_list_free(out);
 	return r;
 }
+
+int context_copy_dest(const char *workdir, const char *dest, size_t nsrcs, char **out, bool *dir,
+                      struct werr *err)
+{
+	size_t n = strlen(dest);
+	bool slash = n && dest[n - 1] == '/';
+	const char *base;
+	char *joined;
+
+	*out = NULL;
+	if (!n)
+		return werr_set(err, EINVAL, "an empty destination (name a path in the image)");
+	if (nsrcs > 1 && !slash)
+		return werr_set(err, EINVAL,
+		                "with more than one source the destination must be a directory "
+		                "and end with a / (write %.200s/)",
+		                dest);
+	if (dest[0] == '/')
+		joined = strdup(dest);
+	else if (asprintf(&joined, "/%s/%s", workdir && *workdir ? workdir : "", dest) < 0)
+		joined = NULL;
+	if (!joined || !(*out = calloc(strlen(joined) + 3, 1))) {
+		free(joined);
+		return werr_errno(err, ENOMEM, "destination %.200s", dest);
+	}
+	strcpy(*out, joined);
+	free(joined);
+	dockerignore_clean(*out);
+	base = strrchr(dest, '/');
+	base = base ? base + 1 : dest;
+	*dir = slash || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strcmp(*out, "/") == 0;
+	if (*dir && strcmp(*out, "/") != 0)
+		strcat(*out, "/");
+	return 0;
+}

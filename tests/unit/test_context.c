@@ -282,6 +282,47 @@ static void test_hash(struct context *ctx)
 	check(strcmp(h1, h2) != 0, "hash: the destination name counts");
 }
 
+static void test_copy_dest(void)
+{
+	static const struct {
+		const char *workdir, *dest;
+		size_t nsrcs;
+		const char *want;
+		bool dir;
+	} c[] = {
+		{ NULL, "/app/", 1, "/app/", true },
+		{ NULL, "/app", 1, "/app", false },
+		{ "/work", "rel/", 1, "/work/rel/", true },
+		{ "/work", "rel", 1, "/work/rel", false },
+		{ "/work", ".", 1, "/work/", true },
+		{ "work", "./x/../y", 1, "/work/y", false },
+		{ "/", ".", 1, "/", true },
+		{ "/work", "/abs//x/", 2, "/abs/x/", true },
+		{ "/work", "../up", 1, "/up", false },
+	};
+	char name[160];
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(*c); i++) {
+		char *out = NULL;
+		bool dir = !c[i].dir;
+		snprintf(name, sizeof(name), "COPY destination %s in %s is %s", c[i].dest,
+		         c[i].workdir ? c[i].workdir : "(none)", c[i].want);
+		check(context_copy_dest(c[i].workdir, c[i].dest, c[i].nsrcs, &out, &dir, &err) ==
+		              0 &&
+		          strcmp(out, c[i].want) == 0 && dir == c[i].dir,
+		      name);
+		free(out);
+	}
+	{
+		char *out = NULL;
+		bool dir;
+		check(context_copy_dest("/w", "/app", 2, &out, &dir, &err) < 0 &&
+		          strcmp(err.msg, "with more than one source the destination must be a "
+		                          "directory and end with a / (write /app/)") == 0,
+		      "several sources into a destination without / is refused");
+	}
+}
+
 static void test_open(void)
 {
 	struct context *ctx;
@@ -328,6 +369,7 @@ int main(void)
 	} else {
 		printf("# %s\n", err.msg);
 	}
+	test_copy_dest();
 	test_open();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", root, outside);
 	if (system(cmd) != 0)
