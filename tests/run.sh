@@ -69,7 +69,7 @@ run_bats() {
 for b in $builds; do
 	echo "=== build: $b"
 	case $b in
-	release) args=(-Dbuildtype=debugoptimized -Dwerror=true) ;;
+	release) args=(-Dbuildtype=release -Dwerror=true) ;;
 	asan) args=(-Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false) ;;
 	*) echo "unknown build $b" >&2; exit 1 ;;
 	esac

@@ -5,6 +5,8 @@
 #include "cleanup.h"
 #include "container.h"
 #include "opts.h"
+#include "run_image.h"
+#include "run_net.h"
 #include "util.h"
 
 #include <limits.h>
@@ -38,6 +40,12 @@ enum run_opt {
 	R_INTERACTIVE,
 	R_TTY,
 	R_HELP,
+	R_PUBLISH, /* network flags, parsed in run_net.c */
+	R_PUBLISH_ALL,
+	R_EXPOSE,
+	R_DNS,
+	R_DNS_SEARCH,
+	R_ADD_HOST,
 };
 
 static const struct opt_def run_opts[] = {
@@ -62,11 +70,22 @@ static const struct opt_def run_opts[] = {
 	  R_SECURITY_OPT },
 	{ "init", 0, OPT_FLAG, NULL, "Run a minimal init that forwards signals and reaps zombies",
 	  R_INIT },
-	{ "network", 0, OPT_VALUE, "MODE", "none (only lo) or host", R_NETWORK },
+	{ "network", 0, OPT_VALUE, "MODE",
+	  "slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp] (default), none or host",
+	  R_NETWORK },
 	{ "net", 0, OPT_VALUE, "MODE", "Alias of --network", R_NETWORK },
 	{ "userns", 0, OPT_VALUE, "MODE", "keep-id: keep your own uid/gid inside", R_USERNS },
 	{ "interactive", 'i', OPT_FLAG, NULL, "Keep stdin open", R_INTERACTIVE },
 	{ "tty", 't', OPT_FLAG, NULL, "Allocate a pseudo-terminal (not yet supported)", R_TTY },
+	{ "publish", 'p', OPT_VALUE, "[IP:][HPORT:]CPORT[/udp]",
+	  "Publish a container port (or range) on the host", R_PUBLISH },
+	{ "publish-all", 'P', OPT_FLAG, NULL, "Publish every exposed port on a free host port",
+	  R_PUBLISH_ALL },
+	{ "expose", 0, OPT_VALUE, "PORT[/udp]", "Expose a port (published by -P)", R_EXPOSE },
+	{ "dns", 0, OPT_VALUE, "IP", "Nameserver for the container's resolv.conf", R_DNS },
+	{ "dns-search", 0, OPT_VALUE, "DOMAIN", "Search domain for the container", R_DNS_SEARCH },
+	{ "add-host", 0, OPT_VALUE, "NAME:IP", "Add a line to /etc/hosts (IP may be host-gateway)",
+	  R_ADD_HOST },
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", R_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -84,7 +103,10 @@ struct run_cfg {
 	caps_mask_t cap_add, cap_drop;
 	bool seccomp_unconfined;
 	const char *seccomp_file;
-	int nnp; /* -1 default, 0/1 from --security-opt */
+	int nnp;              /* -1 default, 0/1 from --security-opt */
+	struct run_image img; /* warren run IMAGE */
+	bool use_image;
+	struct net_spec net;
 };
 
 static int push(void *arrp, size_t *n, size_t size, const void *item)
@@ -400,16 +422,15 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_SECURITY_OPT: return security_opt(cfg, v, err);
 	case R_INIT: cfg->init = on; return 0;
 	case R_NETWORK:
-		if (!strcmp(v, "host"))
-			cfg->network_host = true;
-		else if (!strcmp(v, "none"))
-			cfg->network_host = false;
-		else
-			return werr_set(
-			    err, EINVAL,
-			    "network mode \"%s\" is not supported yet: use --network none "
-			    "(only lo) or --network host",
-			    v);
+	case R_PUBLISH:
+	case R_PUBLISH_ALL:
+	case R_EXPOSE:
+	case R_DNS:
+	case R_DNS_SEARCH:
+	case R_ADD_HOST:
+		if (run_net_option(&cfg->net, def->long_name, v, err) < 0)
+			return -err->code;
+		cfg->network_host = cfg->net.mode == NET_MODE_HOST;
 		return 0;
 	case R_USERNS:
 		if (strcmp(v, "keep-id") && strcmp(v, ""))
@@ -430,27 +451,41 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 }
 
 /* final environment: defaults, then the user's entries; a later key wins */
+/* set KEY=VALUE @kv in @env (of *@n entries), replacing an earlier KEY */
+static void env_put(char **env, size_t *n, char *kv)
+{
+	size_t kl = strcspn(kv, "=");
+	size_t j;
+
+	for (j = 0; j < *n; j++)
+		if (!strncmp(env[j], kv, kl + 1))
+			break;
+	env[j] = kv;
+	if (j == *n)
+		(*n)++;
+}
+
+/* final environment: defaults, the image's, then the user's; a later key wins */
 static char **run_build_env(const struct run_cfg *cfg, const char *hostname)
 {
 	static char host_kv[80];
-	char **env = calloc(cfg->n_env + 3, sizeof(char *));
-	size_t n = 0;
+	char **img_env = cfg->use_image ? cfg->img.image_env : NULL;
+	size_t n_img = 0, n = 0;
+	char **env;
 
+	while (img_env && img_env[n_img])
+		n_img++;
+	env = calloc(cfg->n_env + n_img + 3, sizeof(char *));
 	if (!env)
 		return NULL;
 	env[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	snprintf(host_kv, sizeof(host_kv), "HOSTNAME=%s", hostname);
 	env[n++] = host_kv;
-	for (size_t i = 0; i < cfg->n_env; i++) {
-		size_t kl = strcspn(cfg->env[i], "=");
-		size_t j;
-		for (j = 0; j < n; j++)
-			if (!strncmp(env[j], cfg->env[i], kl + 1))
-				break;
-		env[j] = cfg->env[i];
-		if (j == n)
-			n++;
-	}
+	for (size_t i = 0; i < n_img; i++)
+		if (strchr(img_env[i], '='))
+			env_put(env, &n, img_env[i]);
+	for (size_t i = 0; i < cfg->n_env; i++)
+		env_put(env, &n, cfg->env[i]);
 	env[n] = NULL;
 	return env;
 }
@@ -505,6 +540,31 @@ static int run_security(struct container_spec *spec, const struct run_cfg *cfg, 
 	return 0;
 }
 
+/* warren run IMAGE [CMD...]: the image's layer, command and defaults */
+static int run_from_image(struct container_spec *spec, struct run_cfg *cfg, int argc, char **argv,
+                          struct werr *err)
+{
+	int r;
+
+	if (argc < 1)
+		return werr_set(err, EINVAL,
+		                "no image given: use warren run IMAGE [COMMAND] or --rootfs DIR "
+		                "COMMAND");
+	r = idmap_plan_make(&spec->idmap, cfg->keep_id, err);
+	if (r < 0)
+		return r;
+	r = run_image_prepare(&cfg->img, argv[0], spec->id, &spec->idmap, err);
+	cfg->use_image = true;
+	if (r < 0)
+		return r;
+	spec->rootfs = cfg->img.rf.rootfs;
+	spec->overlay = cfg->img.rf.copy ? NULL : &cfg->img.ov;
+	r = run_image_argv(&cfg->img, cfg->entrypoint, argc - 1, argv + 1, &spec->argv, err);
+	if (r == 0)
+		r = run_image_volumes(&cfg->img, &spec->idmap, &cfg->mounts, &cfg->n_mounts, err);
+	return r;
+}
+
 static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int argc, char **argv,
                        struct werr *err)
 {
@@ -512,25 +572,27 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 	struct stat st;
 	int r;
 
-	if (!cfg->rootfs)
-		return werr_set(err, EINVAL,
-		                "images are not supported yet: give a root filesystem with "
-		                "--rootfs DIR");
-	if (!realpath(cfg->rootfs, rootfs))
-		return werr_errno(err, errno, "--rootfs %s", cfg->rootfs);
-	if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
-		return werr_set(err, ENOTDIR, "--rootfs %s: not a directory", cfg->rootfs);
-	r = run_build_argv(spec, cfg, argc, argv, err);
-	if (r < 0)
-		return r;
 	if (util_random_hex(id, 64) < 0)
 		return werr_errno(err, errno, "getrandom");
-	snprintf(host, sizeof(host), "%.12s", id);
 	spec->id = id;
-	spec->rootfs = rootfs;
+	if (!cfg->rootfs) {
+		r = run_from_image(spec, cfg, argc, argv, err);
+		if (r < 0)
+			return r;
+	} else {
+		if (!realpath(cfg->rootfs, rootfs))
+			return werr_errno(err, errno, "--rootfs %s", cfg->rootfs);
+		if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+			return werr_set(err, ENOTDIR, "--rootfs %s: not a directory", cfg->rootfs);
+		r = run_build_argv(spec, cfg, argc, argv, err);
+		if (r < 0)
+			return r;
+		spec->rootfs = rootfs;
+	}
+	snprintf(host, sizeof(host), "%.12s", id);
 	spec->hostname = cfg->hostname ? cfg->hostname : host;
-	spec->workdir = cfg->workdir;
-	spec->user = cfg->user;
+	spec->workdir = cfg->workdir ? cfg->workdir : cfg->use_image ? cfg->img.workdir : NULL;
+	spec->user = cfg->user ? cfg->user : cfg->use_image ? cfg->img.user : NULL;
 	spec->readonly = cfg->readonly;
 	spec->network_host = cfg->network_host;
 	spec->init = cfg->init;
@@ -539,11 +601,15 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 	spec->n_mounts = cfg->n_mounts;
 	spec->rlimits = cfg->rlimits;
 	spec->n_rlimits = cfg->n_rlimits;
+	if (run_net_check(&cfg->net, err) < 0)
+		return -err->code;
+	spec->net = cfg->net;
+	memset(&cfg->net, 0, sizeof(cfg->net)); /* now owned by @spec */
 	spec->env = run_build_env(cfg, spec->hostname);
 	if (!spec->env)
 		return werr_errno(err, ENOMEM, "env");
 	r = run_security(spec, cfg, err);
-	if (r < 0)
+	if (r < 0 || cfg->use_image)
 		return r;
 	return idmap_plan_make(&spec->idmap, cfg->keep_id, err);
 }
@@ -560,6 +626,7 @@ static void run_cfg_free(struct run_cfg *cfg)
 	}
 	free(cfg->mounts);
 	free(cfg->rlimits);
+	net_spec_free(&cfg->net);
 }
 
 static void run_spec_free(struct container_spec *spec)
@@ -567,6 +634,7 @@ static void run_spec_free(struct container_spec *spec)
 	free(spec->env);
 	free(spec->argv);
 	seccomp_bpf_free(&spec->seccomp_prog);
+	net_spec_free(&spec->net);
 }
 
 /* the part of cmd_run that owns @cfg and @spec, so that every path frees them */
@@ -580,7 +648,8 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		return EXIT_WARREN;
 	}
 	if (cfg->help) {
-		printf("Usage: warren run [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n\n"
+		printf("Usage: warren run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+		       "       warren run [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n\n"
 		       "Run a command in a new container.\n\nOptions:\n");
 		opts_print_help(stdout, run_opts);
 		return 0;
@@ -605,6 +674,8 @@ int cmd_run(int argc, char **argv)
 	struct container_spec spec = { 0 };
 	int status = run_main(&cfg, &spec, argc, argv);
 
+	if (cfg.use_image)
+		run_image_free(&cfg.img, &spec.idmap);
 	run_spec_free(&spec);
 	run_cfg_free(&cfg);
 	return status;

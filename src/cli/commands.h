@@ -5,4 +5,22 @@
 
 int cmd_run(int argc, char **argv);
 
+/* images (cmd_image.c, cmd_images.c, cmd_push.c, cmd_archive.c, cmd_login.c) */
+int cmd_pull(int argc, char **argv);
+int cmd_rootfs_copy(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_rmi(int argc, char **argv);
+int cmd_tag(int argc, char **argv);
+int cmd_image_inspect(int argc, char **argv);
+int cmd_image_prune(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_login(int argc, char **argv);
+int cmd_logout(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+int cmd_system(int argc, char **argv);
+
 #endif

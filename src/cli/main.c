@@ -1,10 +1,12 @@
 /* main.c - warren's entry point: one table of commands feeds the dispatcher
- * and --help. Commands live in cmd_*.c. */
+ * and --help. Commands live in cmd_*.c; those that move images in and out
+ * are handed to warren-transfer (cmd_transfer, see transfer.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "transfer.h"
 
 #ifndef WARREN_VERSION
 #define WARREN_VERSION "0.1.0"
@@ -18,6 +20,19 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "Run a command in a new container" },
+	{ "pull", cmd_transfer, "Pull an image from a registry" },
+	{ "push", cmd_transfer, "Push an image to a registry" },
+	{ "images", cmd_images, "List images" },
+	{ "rmi", cmd_rmi, "Remove images" },
+	{ "tag", cmd_tag, "Give an image another name" },
+	{ "history", cmd_history, "Show the history of an image" },
+	{ "save", cmd_transfer, "Save images to a tar archive" },
+	{ "load", cmd_transfer, "Load images from a tar archive" },
+	{ "import", cmd_transfer, "Make an image from a root filesystem tarball" },
+	{ "login", cmd_transfer, "Log in to a registry" },
+	{ "logout", cmd_transfer, "Log out of a registry" },
+	{ "image", cmd_image, "Manage images (ls, inspect, rm, prune, ...)" },
+	{ "system", cmd_system, "Store usage (df), consistency (check), prune" },
 	{ NULL, NULL, NULL },
 };
 

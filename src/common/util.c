@@ -176,6 +176,11 @@ int util_rm_rf(const char *path)
 	return rm_rf_at(AT_FDCWD, path);
 }
 
+int util_rm_rf_at(int dfd, const char *name)
+{
+	return rm_rf_at(dfd, name);
+}
+
 int util_random_hex(char *buf, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -48,7 +48,19 @@ int werr_prefix(struct werr *err, const char *fmt, ...)
 	return werr_ret(err->code);
 }
 
+/* an error with this message was printed by a helper process */
+#define WERR_REPORTED "\001reported"
+
+int werr_reported(struct werr *err, int code)
+{
+	err->code = code;
+	snprintf(err->msg, sizeof(err->msg), WERR_REPORTED);
+	return -code;
+}
+
 void werr_print(const struct werr *err, const char *prog)
 {
+	if (!strcmp(err->msg, WERR_REPORTED))
+		return;
 	fprintf(stderr, "%s: %s\n", prog, err->msg[0] ? err->msg : "unknown error");
 }

@@ -35,8 +35,16 @@ int werr_errno(struct werr *err, int code, const char *fmt, ...)
 int werr_prefix(struct werr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /**
- * werr_print() - print "PROG: message" on stderr as one line.
+ * werr_print() - print "PROG: message" on stderr as one line; nothing for
+ * an error marked with werr_reported() (a helper process already said it).
  */
 void werr_print(const struct werr *err, const char *prog);
+
+/**
+ * werr_reported() - record a failure whose message another process (a
+ * helper program sharing our stderr) has already printed.
+ * Return: -code.
+ */
+int werr_reported(struct werr *err, int code);
 
 #endif

@@ -306,6 +306,12 @@ static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int
 		*status = EXIT_WARREN;
 		return werr_prefix(err, "setting up the user namespace");
 	}
+	r = netsetup_start(&spec->net, pid, err);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		*status = EXIT_WARREN;
+		return r;
+	}
 	if (write(sync_fd, "1", 1) != 1) {
 		*status = EXIT_WARREN;
 		return werr_errno(err, errno, "releasing the container process");
@@ -366,7 +372,7 @@ static int container_state_dir(struct container_spec *spec, struct werr *err)
 	if (snprintf(spec->state_dir, sizeof(spec->state_dir), "%s/%.12s", base, spec->id) >=
 	    (int)sizeof(spec->state_dir))
 		return werr_set(err, ENAMETOOLONG, "runtime directory path too long");
-	return 0;
+	return netsetup_prepare(&spec->net, spec->state_dir, err);
 }
 
 int container_run(struct container_spec *spec, int *status, struct werr *err)
@@ -437,6 +443,7 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out:
+	netsetup_stop(&spec->net);
 	for (int i = 0; i < 2; i++) {
 		if (syncp[i] >= 0)
 			close(syncp[i]);

@@ -10,6 +10,7 @@
 
 #include "caps.h"
 #include "idmap.h"
+#include "netsetup.h"
 #include "seccomp_profile.h"
 #include "werr.h"
 
@@ -37,8 +38,17 @@ struct rlimit_spec {
 	struct rlimit lim;
 };
 
+/* a kernel overlay mounted at the rootfs inside the container's user
+ * namespace (option userxattr), before anything else is mounted */
+struct overlay_spec {
+	const char *lower_base;         /* directory the lower dirs are relative to */
+	const char *lowerdir;           /* "top:...:bottom", relative to @lower_base */
+	const char *upperdir, *workdir; /* absolute */
+};
+
 struct container_spec {
 	const char *rootfs;
+	const struct overlay_spec *overlay; /* NULL: @rootfs is used as it is */
 	char **argv;         /* the command; argv[0] looked up in the container's PATH */
 	char **env;          /* KEY=VALUE, NULL-terminated, PATH and HOSTNAME included */
 	const char *workdir; /* NULL: "/" */
@@ -61,6 +71,7 @@ struct container_spec {
 	struct idmap_plan idmap;
 	char state_dir[4096]; /* per-container runtime directory: path set by the runtime,
 	                       * created only by what needs it, removed at the end */
+	struct net_spec net;  /* mode, published ports, DNS; network_host mirrors NET_MODE_HOST */
 };
 
 /**

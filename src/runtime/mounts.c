@@ -4,6 +4,7 @@
  * /proc/self/fd/N. */
 #include "mounts.h"
 #include "etcfiles.h"
+#include "netsetup.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -262,6 +263,8 @@ static int mounts_etc(int rootfd, const struct container_spec *spec, struct werr
 	if (dirfd < 0)
 		return werr_errno(err, errno, "open /dev/.etc");
 	r = etcfiles_write(dirfd, spec->hostname, spec->network_host, err);
+	if (r == 0)
+		r = netetc_write(&spec->net, dirfd, err);
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(files); i++) {
 		char dst[64];
 		snprintf(src, sizeof(src), "/proc/self/fd/%d/%s", dirfd, files[i]);
@@ -315,6 +318,30 @@ static int mounts_pivot(int rootfd, struct werr *err)
 	return 0;
 }
 
+/* relative lower dirs keep the option string short: the kernel takes one page */
+static int mounts_overlay(const struct container_spec *spec, struct werr *err)
+{
+	const struct overlay_spec *o = spec->overlay;
+	_cleanup_free_ char *data = NULL;
+	int r;
+
+	if (asprintf(&data, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", o->lowerdir,
+	             o->upperdir, o->workdir) < 0)
+		return werr_errno(err, ENOMEM, "overlay options");
+	if (strlen(data) >= 4096)
+		return werr_set(err, E2BIG,
+		                "too many layers for one overlay mount (%zu bytes of options)",
+		                strlen(data));
+	if (chdir(o->lower_base) < 0)
+		return werr_errno(err, errno, "chdir %s", o->lower_base);
+	r = mount("overlay", spec->rootfs, "overlay", 0, data);
+	if (r < 0)
+		return werr_errno(err, errno, "mounting the overlay rootfs on %s", spec->rootfs);
+	if (chdir("/") < 0)
+		return werr_errno(err, errno, "chdir /");
+	return 0;
+}
+
 int mounts_setup(const struct container_spec *spec, struct werr *err)
 {
 	_cleanup_close_ int rootfd = -1;
@@ -323,6 +350,8 @@ int mounts_setup(const struct container_spec *spec, struct werr *err)
 	/* nothing we mount may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return werr_errno(err, errno, "making mounts private");
+	if (spec->overlay && (r = mounts_overlay(spec, err)) < 0)
+		return r;
 	if (mount(spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return werr_errno(err, errno, "bind mount of the rootfs %s", spec->rootfs);
 	rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -77,7 +77,8 @@ teardown() {
 
 @test "a helper that is not setuid root is named with the fix" {
 	dir=$(user_tmpdir)
-	cp "$WARREN" "$WARREN_PREFIX/bin/warren-newuidmap" "$WARREN_PREFIX/bin/warren-newgidmap" "$dir/"
+	cp "$WARREN" "$WARREN_PREFIX/bin/warren-newuidmap" "$WARREN_PREFIX/bin/warren-newgidmap" \
+		"$WARREN_PREFIX/bin/warren-net" "$dir/"
 	chown -R "$TEST_USER" "$dir"
 	run --separate-stderr as_user env PATH="$dir" "$dir/warren" run --rootfs "$ROOTFS" /bin/true
 	[ "$status" -eq 0 ]
@@ -86,7 +87,10 @@ teardown() {
 
 @test "no user namespaces: the error names the sysctl" {
 	# user.max_user_namespaces is per user namespace: set it to 0 in one of our own
-	run --separate-stderr as_user unshare -Ur sh -c "echo 0 > /proc/sys/user/max_user_namespaces && exec $WARREN run --rootfs $ROOTFS /bin/true"
+	# (its own runtime directory: uid 0 in that namespace would use /tmp/warren-0)
+	rt=$(user_tmpdir)
+	chown "$TEST_USER" "$rt"
+	run --separate-stderr as_user unshare -Ur sh -c "echo 0 > /proc/sys/user/max_user_namespaces && XDG_RUNTIME_DIR=$rt exec $WARREN run --rootfs $ROOTFS /bin/true"
 	[ "$status" -eq 125 ]
 	[[ "$stderr" == *"user namespace"*"user.max_user_namespaces"* ]]
 }
@@ -421,7 +425,7 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 	bg=$!
 	wait_for_file "$ROOTFS/tmp/ready"
 	pid=$(warren_pid)
-	kill -KILL "$(pgrep -P "$pid")"
+	kill -KILL "$(pgrep -P "$pid" | grep -vxF "$(pgrep -P "$pid" -x warren-net)")"
 	rc=0
 	wait "$bg" || rc=$?
 	[ "$rc" -eq 137 ]
@@ -484,9 +488,10 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 	run --separate-stderr warren run --rootfs "$ROOTFS"
 	[ "$status" -eq 125 ]
 	[[ "$stderr" == *"no command given"* ]]
-	run --separate-stderr warren run busybox true
+	# an image that cannot be pulled (images.bats covers the ones that can)
+	run --separate-stderr warren run 127.0.0.1:1/nothing true
 	[ "$status" -eq 125 ]
-	[[ "$stderr" == *"--rootfs"* ]]
+	[[ "$stderr" == *"cannot connect to registry 127.0.0.1:1"* ]]
 }
 
 @test "--help lists the options from the option table" {

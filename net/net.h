@@ -1,0 +1,117 @@
+/* net.h - warren-net's shared definitions: the addresses of the user-mode
+ * network (as slirp4netns uses them), the configuration read from the
+ * command line, and the entry points of each file. No state lives here. */
+#ifndef WARREN_NET_H
+#define WARREN_NET_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "werr.h"
+
+#define NET_TAP_NAME    "tap0"
+#define NET_NETWORK     "10.0.2.0"
+#define NET_NETMASK     "255.255.255.0"
+#define NET_GATEWAY     "10.0.2.2"
+#define NET_NAMESERVER  "10.0.2.3"
+#define NET_GUEST       "10.0.2.100"
+#define NET_DHCP_START  "10.0.2.15"
+#define NET_PREFIX6     "fd00::"
+#define NET_GATEWAY6    "fd00::2"
+#define NET_NAMESERVER6 "fd00::3"
+#define NET_MTU_DEFAULT 65520
+#define NET_MTU_MIN     1280
+#define NET_MTU_MAX     65521 /* libslirp's IF_MTU_MAX */
+#define NET_MAX_PORTS   256
+#define NET_MAX_CONNS   1024
+
+/* a TCP listener warren bound on the host and handed over (splice handler) */
+struct net_listener {
+	int fd;
+	uint16_t container_port;
+};
+
+/* a forwarding libslirp owns (port_handler=slirp, and every UDP port) */
+struct net_hostfwd {
+	bool udp;
+	struct sockaddr_storage host; /* address and port to listen on */
+	uint16_t container_port;
+};
+
+struct net_cfg {
+	pid_t pid;    /* a process in the container's user and network namespaces */
+	int ready_fd; /* "ok\n" or an error message, then closed */
+	unsigned mtu;
+	bool allow_host_loopback;
+	bool ipv6;
+	struct net_listener listeners[NET_MAX_PORTS]; /* TCP */
+	size_t n_listeners;
+	struct net_listener udp_listeners[NET_MAX_PORTS];
+	size_t n_udp_listeners;
+	struct net_hostfwd hostfwds[NET_MAX_PORTS];
+	size_t n_hostfwds;
+	bool ping_allowed; /* net.ipv4.ping_group_range covers one of our groups */
+};
+
+/**
+ * nsjoin_start() - fork the socket factory: a process that joins the user
+ * and network namespaces of @pid, creates and configures the tap device
+ * there, and then makes sockets inside that network namespace on request.
+ * @tap_fd: out: the tap device (non-blocking)
+ * @factory_fd: out: SOCK_SEQPACKET to ask for sockets (nsjoin_socket())
+ * Return: 0, or a negative errno with @err naming the fix.
+ */
+int nsjoin_start(pid_t pid, unsigned mtu, int *tap_fd, int *factory_fd, pid_t *child,
+                 struct werr *err);
+
+/**
+ * nsjoin_socket() - a new non-blocking TCP (or @udp) socket in the
+ * container's network namespace, made by the factory behind @factory_fd.
+ * Safe to call from several threads.
+ * Return: the fd, or a negative errno.
+ */
+int nsjoin_socket(int factory_fd, bool udp);
+
+/**
+ * tap_create() - open /dev/net/tun as tap0 (no packet information), set its
+ * MTU, address 10.0.2.100/24, bring it up and route everything through
+ * 10.0.2.2. Runs inside the container's network namespace.
+ * Return: the tap fd, or a negative errno with @err set.
+ */
+int tap_create(unsigned mtu, struct werr *err);
+
+/**
+ * slirpnet_run() - serve the tap with libslirp until the container's process
+ * (@pidfd) exits or a stop signal arrives on @sigfd.
+ * Return: 0, or a negative errno with @err set (start-up failures only).
+ */
+int slirpnet_init(const struct net_cfg *cfg, int tap_fd, struct werr *err);
+int slirpnet_run(int pidfd, int sigfd);
+
+/**
+ * portfwd_start() - start the splice forwarder thread for @cfg's listeners;
+ * each accepted connection is connected to 127.0.0.1:PORT inside the
+ * container with a socket from @factory_fd.
+ * Return: 0, or a negative errno with @err set.
+ */
+int portfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
+
+/**
+ * udpfwd_start() - start the UDP forwarder thread for @cfg's UDP listeners;
+ * each host client gets its own socket inside the container, connected to
+ * 127.0.0.1:PORT.
+ * Return: 0, or a negative errno with @err set.
+ */
+int udpfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
+
+/**
+ * netseccomp_install() - confine this process (all its threads) to the
+ * system calls warren-net uses once started.
+ * @factory: the smaller set of the socket factory process
+ * Return: 0, or a negative errno with @err set.
+ */
+int netseccomp_install(bool factory, struct werr *err);
+
+#endif

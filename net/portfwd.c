@@ -1,0 +1,200 @@
+/* portfwd.c - the default forwarder of published TCP ports (as rootlesskit's
+ * builtin driver): accept on the host, connect to 127.0.0.1:PORT inside the
+ * container with a socket the factory made there, move the bytes with
+ * splice() through a pipe per direction. Its own thread and epoll loop;
+ * connections come from a fixed pool, nothing is allocated per connection. */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define PORTFWD_PIPE_SIZE (1 << 20)
+#define PORTFWD_EVENTS    64
+
+/* one direction of a connection: src -> pipe -> dst */
+struct portfwd_dir {
+	int src, dst;
+	int pipe[2];
+	size_t queued; /* bytes in the pipe */
+	bool eof;      /* src said EOF; dst gets SHUT_WR once the pipe is empty */
+	bool shut;
+};
+
+struct portfwd_conn {
+	bool used, connecting;
+	int host, cont; /* the accepted socket, the one inside the container */
+	struct portfwd_dir dir[2];
+};
+
+static struct {
+	int epfd, factory;
+	const struct net_cfg *cfg;
+	struct portfwd_conn conns[NET_MAX_CONNS];
+} pf = { .epfd = -1 };
+
+static void portfwd_close(struct portfwd_conn *c)
+{
+	close(c->host);
+	close(c->cont);
+	for (int d = 0; d < 2; d++) {
+		close(c->dir[d].pipe[0]);
+		close(c->dir[d].pipe[1]);
+	}
+	c->used = false;
+}
+
+/* move what can move in one direction; Return: 0, or -1 when the
+ * connection failed and must be closed */
+static int portfwd_pump(struct portfwd_dir *d)
+{
+	for (;;) {
+		ssize_t n;
+		if (d->queued > 0) {
+			n = splice(d->pipe[0], NULL, d->dst, NULL, d->queued,
+			           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n < 0)
+				return errno == EAGAIN || errno == EINTR ? 0 : -1;
+			d->queued -= (size_t)n;
+			continue;
+		}
+		if (d->eof) {
+			if (!d->shut)
+				shutdown(d->dst, SHUT_WR);
+			d->shut = true;
+			return 0;
+		}
+		n = splice(d->src, NULL, d->pipe[1], NULL, PORTFWD_PIPE_SIZE,
+		           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n == 0)
+			d->eof = true;
+		else if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		else
+			d->queued += (size_t)n;
+	}
+}
+
+static void portfwd_service(struct portfwd_conn *c)
+{
+	if (c->connecting) {
+		int e = 0;
+		socklen_t l = sizeof(e);
+		if (getsockopt(c->cont, SOL_SOCKET, SO_ERROR, &e, &l) < 0 || e == EINPROGRESS)
+			return;
+		if (e != 0) {
+			portfwd_close(c);
+			return;
+		}
+		c->connecting = false;
+	}
+	if (portfwd_pump(&c->dir[0]) < 0 || portfwd_pump(&c->dir[1]) < 0 ||
+	    (c->dir[0].shut && c->dir[1].shut))
+		portfwd_close(c);
+}
+
+static int portfwd_pipe(int p[2])
+{
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -1;
+	/* a larger pipe moves more per splice; the default 64 KiB also works */
+	fcntl(p[1], F_SETPIPE_SZ, PORTFWD_PIPE_SIZE);
+	return 0;
+}
+
+static struct portfwd_conn *portfwd_slot(void)
+{
+	for (size_t i = 0; i < NET_MAX_CONNS; i++)
+		if (!pf.conns[i].used)
+			return &pf.conns[i];
+	return NULL;
+}
+
+/* epoll data: a listener is its index, a connection NET_MAX_PORTS + its index */
+static int portfwd_watch(int fd, const struct portfwd_conn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+		                  .data.u64 = NET_MAX_PORTS + (uint64_t)(c - pf.conns) };
+
+	return epoll_ctl(pf.epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void portfwd_accept(const struct net_listener *l)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET,
+		                  .sin_port = htons(l->container_port),
+		                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct portfwd_conn *c;
+	int host;
+
+	while ((host = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		c = portfwd_slot();
+		if (!c) {
+			close(host); /* too many connections: refuse this one */
+			continue;
+		}
+		*c =
+		    (struct portfwd_conn){ .host = host, .cont = nsjoin_socket(pf.factory, false) };
+		c->dir[0].pipe[0] = c->dir[0].pipe[1] = c->dir[1].pipe[0] = c->dir[1].pipe[1] = -1;
+		if (c->cont < 0 || portfwd_pipe(c->dir[0].pipe) < 0 ||
+		    portfwd_pipe(c->dir[1].pipe) < 0 ||
+		    (connect(c->cont, (struct sockaddr *)&to, sizeof(to)) < 0 &&
+		     errno != EINPROGRESS)) {
+			portfwd_close(c);
+			continue;
+		}
+		c->used = c->connecting = true;
+		c->dir[0].src = c->dir[1].dst = host;
+		c->dir[0].dst = c->dir[1].src = c->cont;
+		if (portfwd_watch(host, c) < 0 || portfwd_watch(c->cont, c) < 0)
+			portfwd_close(c);
+	}
+}
+
+static void *portfwd_loop(void *arg)
+{
+	struct epoll_event ev[PORTFWD_EVENTS];
+
+	for (;;) {
+		int n = epoll_wait(pf.epfd, ev, PORTFWD_EVENTS, -1);
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = ev[i].data.u64;
+			if (tag < NET_MAX_PORTS)
+				portfwd_accept(&pf.cfg->listeners[tag]);
+			else if (pf.conns[tag - NET_MAX_PORTS].used)
+				portfwd_service(&pf.conns[tag - NET_MAX_PORTS]);
+		}
+	}
+	return NULL;
+}
+
+int portfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err)
+{
+	pthread_t t;
+	int r;
+
+	if (cfg->n_listeners == 0)
+		return 0;
+	pf.cfg = cfg;
+	pf.factory = factory_fd;
+	pf.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (pf.epfd < 0)
+		return werr_errno(err, errno, "epoll_create1");
+	for (size_t i = 0; i < cfg->n_listeners; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = i };
+		int fl = fcntl(cfg->listeners[i].fd, F_GETFL);
+		if (fl < 0 || fcntl(cfg->listeners[i].fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+		    epoll_ctl(pf.epfd, EPOLL_CTL_ADD, cfg->listeners[i].fd, &ev) < 0)
+			return werr_errno(err, errno, "watching the published port listener");
+	}
+	r = pthread_create(&t, NULL, portfwd_loop, NULL);
+	if (r != 0)
+		return werr_errno(err, r, "starting the port forwarder thread");
+	pthread_detach(t);
+	return 0;
+}

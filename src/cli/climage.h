@@ -1,0 +1,77 @@
+/* climage.h - what the image commands share: their options, opening the
+ * store and the ID-map plan, pulling with progress, and the "warren IMAGE"
+ * argument rules. CLI only: modules below never include it. */
+#ifndef WARREN_CLIMAGE_H
+#define WARREN_CLIMAGE_H
+
+#include <stdbool.h>
+
+#include "idmap.h"
+#include "opts.h"
+#include "store.h"
+#include "werr.h"
+
+/* every option of the image commands; each command's table picks its own */
+enum img_opt {
+	IO_HELP,
+	IO_QUIET,
+	IO_ALL,
+	IO_FORCE,
+	IO_FORMAT,
+	IO_FILTER,
+	IO_PLATFORM,
+	IO_TLS_VERIFY,
+	IO_OUTPUT,
+	IO_INPUT,
+	IO_USERNAME,
+	IO_PASSWORD,
+	IO_PASSWORD_STDIN,
+	IO_NO_TRUNC,
+	IO_CHANGE,
+	IO_MESSAGE,
+};
+
+struct img_args {
+	bool help, quiet, all, force, no_trunc, password_stdin;
+	int tls_verify; /* -1: default */
+	const char *format, *filter, *platform, *output, *input, *username, *password;
+	const char *format_kind; /* save: "docker-archive", "oci-archive" */
+	char **changes;
+	size_t n_changes;
+	const char *message;
+};
+
+#define OPT_HELP_ROW                                                                               \
+	{                                                                                          \
+		"help", 0, OPT_FLAG, NULL, "Show this help", IO_HELP                               \
+	}
+#define OPT_END_ROW                                                                                \
+	{                                                                                          \
+		NULL, 0, 0, NULL, NULL, 0                                                          \
+	}
+
+/**
+ * img_parse() - parse @defs into @a; prints the usage on --help.
+ * Return: 1 when the command should go on with operands from argv[*ind],
+ * 0 after --help, or -1 after printing the error (exit 125).
+ */
+int img_parse(const struct opt_def *defs, int argc, char **argv, int *ind, struct img_args *a,
+              const char *cmd, const char *usage);
+
+/**
+ * img_open() - open the store and plan the ID maps.
+ */
+int img_open(struct store *s, struct idmap_plan *plan, struct werr *err);
+
+/**
+ * img_pull() - pull @ref with progress (on stderr) unless @quiet.
+ */
+int img_pull(struct store *s, const struct idmap_plan *plan, const char *ref, bool quiet,
+             bool tls_verify, const char *platform, char *id, struct werr *err);
+
+/**
+ * img_fail() - print @err and return 125.
+ */
+int img_fail(const struct werr *err);
+
+#endif

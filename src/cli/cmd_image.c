@@ -1,0 +1,194 @@
+/* cmd_image.c - the image commands that change the store: tag, rmi,
+ * image prune (the option handling they share is in cmd_image_args.c).
+ * Validates arguments before touching the store; errors are one line and
+ * exit 125. */
+#include "climage.h"
+#include "cleanup.h"
+#include "commands.h"
+#include "image.h"
+#include "reference.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct opt_def tag_opts[] = { OPT_HELP_ROW, OPT_END_ROW };
+
+int cmd_tag(int argc, char **argv)
+{
+	struct img_args a = { 0 };
+	struct store s = { .rootfd = -1, .lockfd = -1 };
+	struct werr err = { 0 };
+	struct image_ref ref;
+	char name[REF_STR_MAX];
+	json_t *images = NULL, *rec;
+	int ind,
+	    r = img_parse(tag_opts, argc, argv, &ind, &a, "tag", "SOURCE_IMAGE TARGET_IMAGE[:TAG]");
+
+	if (r <= 0)
+		return r < 0 ? 125 : 0;
+	if (argc - ind < 2) {
+		werr_set(&err, EINVAL, "tag needs a source image and at least one new name");
+		return img_fail(&err);
+	}
+	for (int i = ind + 1; i < argc; i++) {
+		if (ref_parse(argv[i], &ref, NULL, &err) < 0)
+			return img_fail(&err);
+		if (ref.digest[0]) {
+			werr_set(&err, EINVAL, "cannot tag with a digest: %s (give NAME[:TAG])",
+			         argv[i]);
+			return img_fail(&err);
+		}
+	}
+	r = img_open(&s, NULL, &err);
+	if (r == 0)
+		r = store_lock(&s, &err);
+	if (r == 0)
+		r = store_images_load(&s, &images, &err);
+	if (r == 0 && !(rec = store_image_find(images, argv[ind], &err)))
+		r = -ENOENT;
+	for (int i = ind + 1; r == 0 && i < argc; i++) {
+		json_t *names;
+		ref_parse(argv[i], &ref, NULL, &err);
+		ref_format(&ref, name, sizeof(name));
+		json_incref(rec);
+		r = store_name_remove(&s, images, name, &err);
+		names = json_object_get(rec, "names");
+		if (r == 0) {
+			json_array_append_new(names, json_string(name));
+			r = store_image_save(&s, rec, &err);
+		}
+		json_decref(rec);
+	}
+	json_decref(images);
+	store_close(&s);
+	return r < 0 ? img_fail(&err) : 0;
+}
+
+static const struct opt_def rmi_opts[] = {
+	{ "force", 'f', OPT_FLAG, NULL, "Remove the image even with several names", IO_FORCE },
+	OPT_HELP_ROW,
+	OPT_END_ROW,
+};
+
+/* remove one image (by name: untag; the last name or by ID: delete) */
+static int rmi_one(struct store *s, json_t *images, const char *what, bool force, struct werr *err)
+{
+	json_t *rec = store_image_find(images, what, err), *names;
+	const char *id;
+	char name[REF_STR_MAX];
+	struct image_ref ref;
+	bool by_name = false;
+	size_t i;
+	json_t *v;
+
+	if (!rec)
+		return -ENOENT;
+	id = json_string_value(json_object_get(rec, "id"));
+	names = json_object_get(rec, "names");
+	if (ref_parse(what, &ref, NULL, err) == 0 && !ref.digest[0]) {
+		ref_format(&ref, name, sizeof(name));
+		json_array_foreach(names, i, v) if (!strcmp(json_string_value(v), name)) by_name =
+		    true;
+	}
+	if (by_name && json_array_size(names) > 1) {
+		printf("Untagged: %s\n", name);
+		return store_name_remove(s, images, name, err);
+	}
+	if (!by_name && json_array_size(names) > 1 && !force)
+		return werr_set(err, EBUSY,
+		                "image %.19s has several names: remove them one by one or use "
+		                "rmi -f",
+		                id);
+	if (store_image_in_use(s, id))
+		return werr_set(err, EBUSY,
+		                "image %s is in use by a running container: stop it first", what);
+	json_array_foreach(names, i, v) printf("Untagged: %s\n", json_string_value(v));
+	printf("Deleted: %s\n", id);
+	return store_image_delete(s, id, err);
+}
+
+int cmd_rmi(int argc, char **argv)
+{
+	struct img_args a = { 0 };
+	struct store s = { .rootfd = -1, .lockfd = -1 };
+	struct idmap_plan plan;
+	struct werr err = { 0 };
+	json_t *images = NULL;
+	int ind, failed = 0,
+	         r = img_parse(rmi_opts, argc, argv, &ind, &a, "rmi", "[OPTIONS] IMAGE...");
+
+	if (r <= 0)
+		return r < 0 ? 125 : 0;
+	if (argc - ind < 1) {
+		werr_set(&err, EINVAL, "rmi needs at least one image");
+		return img_fail(&err);
+	}
+	if (img_open(&s, &plan, &err) < 0 || store_lock(&s, &err) < 0) {
+		store_close(&s);
+		return img_fail(&err);
+	}
+	for (int i = ind; i < argc; i++) {
+		json_decref(images);
+		images = NULL;
+		if (store_images_load(&s, &images, &err) < 0 ||
+		    rmi_one(&s, images, argv[i], a.force, &err) < 0) {
+			img_fail(&err);
+			failed = 1;
+		}
+	}
+	json_decref(images);
+	if (store_images_load(&s, &images, &err) == 0 && store_gc(&s, images, &plan, &err) < 0) {
+		img_fail(&err);
+		failed = 1;
+	}
+	json_decref(images);
+	store_close(&s);
+	return failed ? 125 : 0;
+}
+
+static const struct opt_def prune_opts[] = {
+	{ "all", 'a', OPT_FLAG, NULL, "Remove every image no container uses", IO_ALL },
+	{ "force", 'f', OPT_FLAG, NULL, "Do not ask (warren never asks)", IO_FORCE },
+	OPT_HELP_ROW,
+	OPT_END_ROW,
+};
+
+int cmd_image_prune(int argc, char **argv)
+{
+	struct img_args a = { 0 };
+	struct store s = { .rootfd = -1, .lockfd = -1 };
+	struct idmap_plan plan;
+	struct werr err = { 0 };
+	json_t *images = NULL, *rec;
+	size_t i;
+	int ind, r = img_parse(prune_opts, argc, argv, &ind, &a, "image prune", "[OPTIONS]");
+
+	if (r <= 0)
+		return r < 0 ? 125 : 0;
+	r = img_open(&s, &plan, &err);
+	if (r == 0)
+		r = store_lock(&s, &err);
+	if (r == 0)
+		r = store_images_load(&s, &images, &err);
+	json_array_foreach(images, i, rec)
+	{
+		const char *id = json_string_value(json_object_get(rec, "id"));
+		bool dangling = json_array_size(json_object_get(rec, "names")) == 0;
+		if (r < 0 || (!dangling && !a.all) || store_image_in_use(&s, id))
+			continue;
+		r = store_image_delete(&s, id, &err);
+		if (r == 0)
+			printf("%s\n", id);
+	}
+	json_decref(images);
+	images = NULL;
+	if (r == 0)
+		r = store_images_load(&s, &images, &err);
+	if (r == 0)
+		r = store_gc(&s, images, &plan, &err);
+	json_decref(images);
+	store_close(&s);
+	return r < 0 ? img_fail(&err) : 0;
+}

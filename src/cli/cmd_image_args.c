@@ -1,0 +1,87 @@
+/* cmd_image_args.c - what every image command shares: its option callback,
+ * the usage on --help, opening the store and the ID-map plan, and printing
+ * an error. Linked by warren and warren-transfer. */
+#include "climage.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* implements opt_cb for every image command */
+static int img_opt_cb(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
+{
+	struct img_args *a = ctx;
+	bool on = !strcmp(v, "true");
+	char **nc;
+
+	switch (def->id) {
+	case IO_HELP: a->help = on; return 0;
+	case IO_QUIET: a->quiet = on; return 0;
+	case IO_ALL: a->all = on; return 0;
+	case IO_FORCE: a->force = on; return 0;
+	case IO_NO_TRUNC: a->no_trunc = on; return 0;
+	case IO_FORMAT: a->format = v; return 0;
+	case IO_FILTER:
+		if (strncmp(v, "reference=", 10) && strncmp(v, "dangling=", 9))
+			return werr_set(err, EINVAL,
+			                "invalid filter \"%s\": use reference=PATTERN or "
+			                "dangling=true|false",
+			                v);
+		a->filter = v;
+		return 0;
+	case IO_PLATFORM: a->platform = v; return 0;
+	case IO_TLS_VERIFY: a->tls_verify = on; return 0;
+	case IO_OUTPUT: a->output = v; return 0;
+	case IO_INPUT: a->input = v; return 0;
+	case IO_USERNAME: a->username = v; return 0;
+	case IO_PASSWORD: a->password = v; return 0;
+	case IO_PASSWORD_STDIN: a->password_stdin = on; return 0;
+	case IO_MESSAGE: a->message = v; return 0;
+	case IO_CHANGE:
+		nc = realloc(a->changes, (a->n_changes + 1) * sizeof(char *));
+		if (!nc)
+			return werr_errno(err, ENOMEM, "--change");
+		a->changes = nc;
+		a->changes[a->n_changes++] = (char *)v;
+		return 0;
+	}
+	return werr_set(err, EINVAL, "internal: unhandled option %s", def->long_name);
+}
+
+int img_fail(const struct werr *err)
+{
+	werr_print(err, "warren");
+	return 125;
+}
+
+int img_parse(const struct opt_def *defs, int argc, char **argv, int *ind, struct img_args *a,
+              const char *cmd, const char *usage)
+{
+	struct werr err = { 0 };
+
+	*ind = 1;
+	if (a->tls_verify == 0)
+		a->tls_verify = -1;
+	if (opts_parse(defs, argc, argv, ind, img_opt_cb, a, cmd, &err) < 0) {
+		img_fail(&err);
+		return -1;
+	}
+	if (a->help) {
+		printf("Usage: warren %s %s\n\nOptions:\n", cmd, usage);
+		opts_print_help(stdout, defs);
+		return 0;
+	}
+	return 1;
+}
+
+int img_open(struct store *s, struct idmap_plan *plan, struct werr *err)
+{
+	int r = store_open(s, err);
+
+	if (r < 0)
+		return r;
+	if (plan)
+		return idmap_plan_make(plan, false, err);
+	return 0;
+}

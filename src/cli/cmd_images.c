@@ -1,0 +1,449 @@
+/* cmd_images.c - the image commands that only read the store: images
+ * (Docker's columns, -q, --format json or a template, --filter reference=),
+ * image inspect (Docker-shaped JSON) and history. */
+#include "climage.h"
+#include "cleanup.h"
+#include "commands.h"
+#include "image.h"
+#include "progress.h"
+#include "reference.h"
+#include "util.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static time_t parse_time(const char *s)
+{
+	struct tm tm = { 0 };
+
+	if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
+		return 0;
+	return timegm(&tm);
+}
+
+static void since(time_t t, char *buf, size_t size)
+{
+	long long d = (long long)(time(NULL) - t);
+
+	if (t == 0)
+		snprintf(buf, size, "N/A");
+	else if (d < 60)
+		snprintf(buf, size, "%lld seconds ago", d < 0 ? 0 : d);
+	else if (d < 3600)
+		snprintf(buf, size, "%lld minutes ago", d / 60);
+	else if (d < 86400 * 2)
+		snprintf(buf, size, "%lld hours ago", d / 3600);
+	else if (d < 86400 * 30)
+		snprintf(buf, size, "%lld days ago", d / 86400);
+	else if (d < 86400 * 365)
+		snprintf(buf, size, "%lld months ago", d / (86400 * 30));
+	else
+		snprintf(buf, size, "%lld years ago", d / (86400 * 365));
+}
+
+static int newer_first(const void *a, const void *b)
+{
+	json_int_t ta = json_integer_value(json_object_get(*(json_t *const *)a, "pulled"));
+	json_int_t tb = json_integer_value(json_object_get(*(json_t *const *)b, "pulled"));
+
+	return ta < tb ? 1 : ta > tb ? -1 : 0;
+}
+
+/* Docker lists the newest images first */
+static void sort_newest_first(json_t *images)
+{
+	size_t n = json_array_size(images), i;
+	json_t **v = calloc(n + 1, sizeof(json_t *)), *rec;
+
+	if (!v)
+		return;
+	json_array_foreach(images, i, rec) v[i] = json_incref(rec);
+	qsort(v, n, sizeof(*v), newer_first);
+	json_array_clear(images);
+	for (i = 0; i < n; i++)
+		json_array_append_new(images, v[i]);
+	free(v);
+}
+
+/* print @j indented, as Docker does, and drop it */
+static void print_json(json_t *j)
+{
+	char *t = json_dumps(j, JSON_INDENT(4));
+
+	if (t)
+		printf("%s\n", t);
+	free(t);
+	json_decref(j);
+}
+
+static uint64_t image_size(struct store *s, json_t *rec)
+{
+	uint64_t sum = 0;
+	size_t i;
+	json_t *l;
+
+	json_array_foreach(json_object_get(rec, "layers"), i, l) sum +=
+	    store_layer_size(s, json_string_value(json_object_get(l, "chain_id")));
+	return sum;
+}
+
+/* "domain/path:tag" → repository and tag */
+static void split_name(const char *name, char *repo, size_t rsize, const char **tag)
+{
+	const char *colon = strrchr(name, ':');
+	const char *slash = strrchr(name, '/');
+
+	if (colon && (!slash || colon > slash)) {
+		snprintf(repo, rsize, "%.*s", (int)(colon - name), name);
+		*tag = colon + 1;
+	} else {
+		snprintf(repo, rsize, "%s", name);
+		*tag = "<none>";
+	}
+}
+
+static bool filter_match(const char *filter, const char *name)
+{
+	const char *pat;
+	char repo[REF_STR_MAX], shortn[REF_STR_MAX];
+	const char *tag;
+
+	if (!filter || strncmp(filter, "reference=", 10))
+		return true;
+	pat = filter + 10;
+	split_name(name, repo, sizeof(repo), &tag);
+	/* docker.io/library/x is "x" to users */
+	snprintf(shortn, sizeof(shortn), "%s",
+	         !strncmp(name, "docker.io/library/", 18) ? name + 18
+	         : !strncmp(name, "docker.io/", 10)       ? name + 10
+	                                                  : name);
+	if (!fnmatch(pat, name, 0) || !fnmatch(pat, repo, 0) || !fnmatch(pat, shortn, 0))
+		return true;
+	split_name(shortn, repo, sizeof(repo), &tag);
+	return !fnmatch(pat, repo, 0);
+}
+
+struct row {
+	const char *repo, *tag, *id, *digest;
+	char created[40], size[16];
+	time_t t;
+	uint64_t bytes;
+};
+
+/* the value at a dotted @path ("Config.Cmd") of @obj, printed: strings as
+ * they are, anything else as compact JSON */
+static void template_value(json_t *obj, const char *path, size_t len)
+{
+	json_t *v = obj;
+	char *t;
+
+	while (len > 0 && v) {
+		size_t kl = strcspn(path, ".");
+		char key[128];
+		if (kl > len)
+			kl = len;
+		snprintf(key, sizeof(key), "%.*s", (int)kl, path);
+		v = json_object_get(v, key);
+		path += kl;
+		len -= kl;
+		if (len > 0 && *path == '.') {
+			path++;
+			len--;
+		}
+	}
+	if (json_is_string(v)) {
+		fputs(json_string_value(v), stdout);
+		return;
+	}
+	t = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	fputs(t ? t : "<no value>", stdout);
+	free(t);
+}
+
+/* a Go-template subset for --format: {{.Key}} and {{.Key.Sub}}, \t */
+static void print_template(const char *fmt, json_t *obj)
+{
+	for (const char *p = fmt; *p;) {
+		const char *e;
+		if (!strncmp(p, "{{.", 3) && (e = strstr(p, "}}"))) {
+			template_value(obj, p + 3, (size_t)(e - p - 3));
+			p = e + 2;
+		} else if (p[0] == '\\' && p[1] == 't') {
+			putchar('\t');
+			p += 2;
+		} else {
+			putchar(*p++);
+		}
+	}
+	putchar('\n');
+}
+
+static void image_rows(struct store *s, json_t *rec, const struct img_args *a, json_t *json_out)
+{
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	json_t *names = json_object_get(rec, "names"), *v;
+	char sid[13], repo[REF_STR_MAX];
+	const char *digest = json_string_value(json_array_get(json_object_get(rec, "digests"), 0));
+	struct row r = { .id = sid };
+	size_t i, n = json_array_size(names);
+
+	image_short_id(id, sid);
+	if (a->no_trunc)
+		r.id = id;
+	r.t = parse_time(json_string_value(json_object_get(rec, "created")));
+	since(r.t, r.created, sizeof(r.created));
+	r.bytes = image_size(s, rec);
+	progress_human_size(r.bytes, r.size, sizeof(r.size));
+	r.digest = digest && strchr(digest, '@') ? strchr(digest, '@') + 1 : "<none>";
+	if (json_out) {
+		json_t *o = json_pack("{s:s, s:O, s:O, s:I, s:I, s:s}", "Id", id + 7, "Names",
+		                      names, "RepoDigests", json_object_get(rec, "digests"), "Size",
+		                      (json_int_t)r.bytes, "Created", (json_int_t)r.t,
+		                      "CreatedSince", r.created);
+		bool match = !a->filter || n == 0 ? !a->filter : false;
+		json_array_foreach(names, i, v) if (filter_match(a->filter, json_string_value(v)))
+		    match = true;
+		if (match)
+			json_array_append_new(json_out, o);
+		else
+			json_decref(o);
+		return;
+	}
+	for (i = 0; i < (n ? n : 1); i++) {
+		const char *name = n ? json_string_value(json_array_get(names, i)) : NULL;
+		if (name && !filter_match(a->filter, name))
+			continue;
+		if (!name && a->filter && strncmp(a->filter, "dangling=true", 13))
+			continue;
+		if (name) {
+			split_name(name, repo, sizeof(repo), &r.tag);
+			r.repo = repo;
+		} else if (digest && strchr(digest, '@')) {
+			/* pulled by digest: the repository is known, the tag is not */
+			snprintf(repo, sizeof(repo), "%.*s", (int)(strchr(digest, '@') - digest),
+			         digest);
+			r.repo = repo;
+			r.tag = "<none>";
+		} else {
+			r.repo = r.tag = "<none>";
+		}
+		if (a->quiet) {
+			printf("%s\n", r.id);
+			return; /* one line per image */
+		}
+		if (a->format) {
+			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "Repository",
+			                      r.repo, "Tag", r.tag, "ID", r.id, "Size", r.size,
+			                      "CreatedSince", r.created, "Digest", r.digest);
+			print_template(a->format, o);
+			json_decref(o);
+		} else
+			printf("%-40s %-12s %-14s %-16s %s\n", r.repo, r.tag, r.id, r.created,
+			       r.size);
+	}
+}
+
+static const struct opt_def images_opts[] = {
+	{ "all", 'a', OPT_FLAG, NULL, "Show all images (there are no intermediate ones)", IO_ALL },
+	{ "quiet", 'q', OPT_FLAG, NULL, "Only show image IDs", IO_QUIET },
+	{ "format", 0, OPT_VALUE, "FORMAT", "json, or a template like {{.Repository}}:{{.Tag}}",
+	  IO_FORMAT },
+	{ "filter", 'f', OPT_VALUE, "FILTER", "reference=PATTERN or dangling=true|false",
+	  IO_FILTER },
+	{ "no-trunc", 0, OPT_FLAG, NULL, "Show full image IDs", IO_NO_TRUNC },
+	OPT_HELP_ROW,
+	OPT_END_ROW,
+};
+
+int cmd_images(int argc, char **argv)
+{
+	struct img_args a = { 0 };
+	struct store s = { .rootfd = -1, .lockfd = -1 };
+	struct werr err = { 0 };
+	json_t *images = NULL, *rec, *out = NULL;
+	size_t i;
+	int ind, r = img_parse(images_opts, argc, argv, &ind, &a, "images", "[OPTIONS]");
+
+	if (r <= 0)
+		return r < 0 ? 125 : 0;
+	if (img_open(&s, NULL, &err) < 0 || store_images_load(&s, &images, &err) < 0) {
+		store_close(&s);
+		return img_fail(&err);
+	}
+	if (a.format && !strcmp(a.format, "json"))
+		out = json_array();
+	else if (!a.quiet && !a.format)
+		printf("%-40s %-12s %-14s %-16s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED",
+		       "SIZE");
+	sort_newest_first(images);
+	json_array_foreach(images, i, rec) image_rows(&s, rec, &a, out);
+	if (out)
+		print_json(out);
+	json_decref(images);
+	store_close(&s);
+	return 0;
+}
+
+/* Docker's inspect shape for one image */
+static json_t *inspect_one(struct store *s, json_t *rec, struct werr *err)
+{
+	struct image_loaded img;
+	json_t *o, *cfg, *diff = json_array();
+	const char *id = json_string_value(json_object_get(rec, "id"));
+
+	if (image_load(s, rec, &img, err) < 0) {
+		json_decref(diff);
+		return NULL;
+	}
+	for (size_t i = 0; i < img.cfg.n_diff_ids; i++)
+		json_array_append_new(diff, json_string(img.cfg.diff_ids[i]));
+	cfg = json_object_get(img.cfg.root, "config");
+	o = json_pack("{s:s, s:O, s:O, s:s, s:s, s:s, s:I, s:O, s:{s:s, s:o}, s:s, s:s}", "Id", id,
+	              "RepoTags", json_object_get(rec, "names"), "RepoDigests",
+	              json_object_get(rec, "digests"), "Created",
+	              json_string_value(json_object_get(rec, "created")), "Architecture",
+	              img.cfg.arch, "Os", img.cfg.os, "Size", (json_int_t)image_size(s, rec),
+	              "Config", cfg ? cfg : json_object(), "RootFS", "Type", "layers", "Layers",
+	              diff, "Digest", json_string_value(json_object_get(rec, "manifest")),
+	              "ManifestMediaType", img.m.media_type);
+	if (o && json_object_get(img.cfg.root, "author"))
+		json_object_set(o, "Author", json_object_get(img.cfg.root, "author"));
+	if (o && json_object_get(img.cfg.root, "history"))
+		json_object_set(o, "History", json_object_get(img.cfg.root, "history"));
+	image_loaded_free(&img);
+	return o;
+}
+
+static const struct opt_def inspect_opts[] = {
+	{ "format", 'f', OPT_VALUE, "FORMAT", "json (the default) or a template like {{.Id}}",
+	  IO_FORMAT },
+	OPT_HELP_ROW,
+	OPT_END_ROW,
+};
+
+int cmd_image_inspect(int argc, char **argv)
+{
+	struct img_args a = { 0 };
+	struct store s = { .rootfd = -1, .lockfd = -1 };
+	struct werr err = { 0 };
+	json_t *images = NULL, *out = json_array();
+	int ind, failed = 0,
+	         r = img_parse(inspect_opts, argc, argv, &ind, &a, "image inspect",
+	                       "[OPTIONS] IMAGE...");
+
+	if (r <= 0) {
+		json_decref(out);
+		return r < 0 ? 125 : 0;
+	}
+	if (argc - ind < 1) {
+		json_decref(out);
+		werr_set(&err, EINVAL, "image inspect needs at least one image");
+		return img_fail(&err);
+	}
+	if (img_open(&s, NULL, &err) < 0 || store_images_load(&s, &images, &err) < 0) {
+		json_decref(out);
+		store_close(&s);
+		return img_fail(&err);
+	}
+	for (int i = ind; i < argc; i++) {
+		json_t *rec = store_image_find(images, argv[i], &err), *o;
+		if (!rec || !(o = inspect_one(&s, rec, &err))) {
+			img_fail(&err);
+			failed = 1;
+			continue;
+		}
+		json_array_append_new(out, o);
+	}
+	if (a.format && strcmp(a.format, "json")) {
+		size_t k;
+		json_t *o;
+		json_array_foreach(out, k, o) print_template(a.format, o);
+		json_decref(out);
+	} else {
+		print_json(out);
+	}
+	json_decref(images);
+	store_close(&s);
+	return failed ? 125 : 0;
+}
+
+static const struct opt_def history_opts[] = {
+	{ "quiet", 'q', OPT_FLAG, NULL, "Only show image IDs", IO_QUIET },
+	{ "no-trunc", 0, OPT_FLAG, NULL, "Do not truncate the commands", IO_NO_TRUNC },
+	OPT_HELP_ROW,
+	OPT_END_ROW,
+};
+
+static void history_print(struct store *s, json_t *rec, const struct image_loaded *img,
+                          const struct img_args *a)
+{
+	json_t *hist = json_object_get(img->cfg.root, "history"), *h;
+	size_t n = json_array_size(hist), layer = 0;
+	char sid[13];
+
+	image_short_id(json_string_value(json_object_get(rec, "id")), sid);
+	if (!a->quiet)
+		printf("%-14s %-16s %-45s %-10s %s\n", "IMAGE", "CREATED", "CREATED BY", "SIZE",
+		       "COMMENT");
+	/* newest first; each non-empty entry owns the next layer from the bottom */
+	for (size_t k = 0; k < n; k++) {
+		h = json_array_get(hist, k);
+		if (!json_is_true(json_object_get(h, "empty_layer")))
+			layer++;
+	}
+	for (size_t k = n; k-- > 0;) {
+		const char *by, *comment;
+		char created[40], size[16] = "0B";
+		h = json_array_get(hist, k);
+		by = json_string_value(json_object_get(h, "created_by"));
+		comment = json_string_value(json_object_get(h, "comment"));
+		if (!json_is_true(json_object_get(h, "empty_layer")) && layer > 0) {
+			layer--;
+			if (layer < img->n_layers)
+				progress_human_size(store_layer_size(s, img->chain[layer]), size,
+				                    sizeof(size));
+		}
+		if (a->quiet) {
+			printf("%s\n", k == n - 1 ? sid : "<missing>");
+			continue;
+		}
+		since(parse_time(json_string_value(json_object_get(h, "created"))), created,
+		      sizeof(created));
+		printf("%-14s %-16s %-45.*s %-10s %s\n", k == n - 1 ? sid : "<missing>", created,
+		       a->no_trunc ? 4096 : 45, by ? by : "", size, comment ? comment : "");
+	}
+}
+
+int cmd_history(int argc, char **argv)
+{
+	struct img_args a = { 0 };
+	struct store s = { .rootfd = -1, .lockfd = -1 };
+	struct werr err = { 0 };
+	struct image_loaded img;
+	json_t *images = NULL, *rec;
+	int ind, r = img_parse(history_opts, argc, argv, &ind, &a, "history", "[OPTIONS] IMAGE");
+
+	if (r <= 0)
+		return r < 0 ? 125 : 0;
+	if (argc - ind != 1) {
+		werr_set(&err, EINVAL, "history needs exactly one image");
+		return img_fail(&err);
+	}
+	r = img_open(&s, NULL, &err);
+	if (r == 0)
+		r = store_images_load(&s, &images, &err);
+	if (r == 0 && !(rec = store_image_find(images, argv[ind], &err)))
+		r = -ENOENT;
+	if (r == 0)
+		r = image_load(&s, rec, &img, &err);
+	if (r == 0) {
+		history_print(&s, rec, &img, &a);
+		image_loaded_free(&img);
+	}
+	json_decref(images);
+	store_close(&s);
+	return r < 0 ? img_fail(&err) : 0;
+}

@@ -1,0 +1,181 @@
+/* run_image.c - the image side of `warren run IMAGE`: lookup or implicit
+ * pull, the container's writable layer, and the image config mapped onto
+ * the container spec (Docker's semantics for ENTRYPOINT and CMD). */
+#include "run_image.h"
+#include "climage.h"
+#include "transfer.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *config_dup(const struct image_config *c, const char *key)
+{
+	const char *v = config_string(c, key);
+
+	return v && *v ? strdup(v) : NULL;
+}
+
+/* ExposedPorts are recorded for later commands (-P), one per line */
+static int record_ports(struct run_image *ri, struct werr *err)
+{
+	char **ports = config_string_array(&ri->img.cfg, "ExposedPorts");
+	size_t len = 1;
+	char *text;
+	int r;
+
+	if (!ports)
+		return 0;
+	for (size_t i = 0; ports[i]; i++)
+		len += strlen(ports[i]) + 1;
+	text = calloc(1, len);
+	for (size_t i = 0; text && ports[i]; i++) {
+		strcat(text, ports[i]);
+		strcat(text, "\n");
+	}
+	r = text ? rootfs_record(&ri->rf, "ports", text, err) : werr_errno(err, ENOMEM, "ports");
+	free(text);
+	config_strv_free(ports);
+	return r;
+}
+
+static json_t *find_or_pull(struct run_image *ri, json_t **images, const char *image,
+                            const struct idmap_plan *plan, struct werr *err)
+{
+	char id[DIGEST_STR_LEN + 1];
+	json_t *rec = store_image_find(*images, image, err);
+
+	if (rec || err->code != ENOENT)
+		return rec;
+	const char *argv[] = { "pull", image, NULL };
+	char *nl;
+
+	fprintf(stderr, "Unable to find image '%s' locally\n", image);
+	/* the pull prints the image ID on stdout: take it from there */
+	if (transfer_run(argv, id, sizeof(id), err) < 0)
+		return NULL;
+	nl = strchr(id, '\n');
+	if (nl)
+		*nl = '\0';
+	json_decref(*images);
+	*images = NULL;
+	if (store_images_load(&ri->s, images, err) < 0)
+		return NULL;
+	return store_image_find(*images, id, err);
+}
+
+int run_image_prepare(struct run_image *ri, const char *image, const char *id,
+                      const struct idmap_plan *plan, struct werr *err)
+{
+	json_t *images = NULL, *rec = NULL;
+	int r;
+
+	memset(ri, 0, sizeof(*ri));
+	ri->s.rootfd = ri->s.lockfd = -1;
+	r = store_open(&ri->s, err);
+	if (r == 0)
+		r = store_images_load(&ri->s, &images, err);
+	if (r == 0 && !(rec = find_or_pull(ri, &images, image, plan, err)))
+		r = -(err->code ? err->code : ENOENT);
+	if (r == 0)
+		r = image_load(&ri->s, rec, &ri->img, err);
+	ri->loaded = r == 0;
+	if (r == 0)
+		r = rootfs_create(&ri->s, &ri->img, json_string_value(json_object_get(rec, "id")),
+		                  id, plan, transfer_rootfs_copy, &ri->rf, err);
+	ri->created = r == 0;
+	json_decref(images);
+	if (r < 0)
+		return r;
+	ri->ov =
+	    (struct overlay_spec){ ri->rf.layers_dir, ri->rf.lowerdir, ri->rf.upper, ri->rf.work };
+	ri->image_env = config_string_array(&ri->img.cfg, "Env");
+	ri->workdir = config_dup(&ri->img.cfg, "WorkingDir");
+	ri->user = config_dup(&ri->img.cfg, "User");
+	return record_ports(ri, err);
+}
+
+int run_image_argv(struct run_image *ri, const char *entrypoint, int argc, char **argv, char ***out,
+                   struct werr *err)
+{
+	char **ep = ri->ep = entrypoint ? NULL : config_string_array(&ri->img.cfg, "Entrypoint");
+	char **cmd = ri->cmd =
+	    argc > 0 || entrypoint ? NULL : config_string_array(&ri->img.cfg, "Cmd");
+	size_t n = 0, cap = (size_t)argc + 2;
+	char **v;
+
+	for (size_t i = 0; ep && ep[i]; i++)
+		cap++;
+	for (size_t i = 0; cmd && cmd[i]; i++)
+		cap++;
+	v = calloc(cap, sizeof(char *));
+	if (!v)
+		return werr_errno(err, ENOMEM, "argv");
+	if (entrypoint && *entrypoint)
+		v[n++] = (char *)entrypoint;
+	/* the strings stay in ri->ep and ri->cmd until run_image_free() */
+	for (size_t i = 0; ep && ep[i]; i++)
+		v[n++] = ep[i];
+	for (int i = 0; i < argc; i++)
+		v[n++] = argv[i];
+	for (size_t i = 0; cmd && cmd[i]; i++)
+		v[n++] = cmd[i];
+	if (n == 0) {
+		free(v);
+		return werr_set(
+		    err, EINVAL,
+		    "no command: the image has no ENTRYPOINT or CMD; give one after the "
+		    "image name");
+	}
+	*out = v;
+	return 0;
+}
+
+int run_image_volumes(struct run_image *ri, const struct idmap_plan *plan,
+                      struct mount_spec **mounts, size_t *n, struct werr *err)
+{
+	char **vols = config_string_array(&ri->img.cfg, "Volumes");
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && vols && vols[i]; i++) {
+		char path[PATH_MAX + 200];
+		bool taken = false;
+		struct mount_spec *nm;
+		for (size_t j = 0; j < *n; j++)
+			if (!strcmp((*mounts)[j].dst, vols[i]))
+				taken = true;
+		if (taken || vols[i][0] != '/')
+			continue;
+		r = rootfs_volume(&ri->rf, plan, vols[i], path, sizeof(path), err);
+		if (r < 0)
+			break;
+		nm = realloc(*mounts, (*n + 1) * sizeof(**mounts));
+		if (!nm) {
+			r = werr_errno(err, ENOMEM, "volumes");
+			break;
+		}
+		*mounts = nm;
+		nm[*n] = (struct mount_spec){ .kind = MOUNT_BIND,
+			                      .src = strdup(path),
+			                      .dst = strdup(vols[i]) };
+		(*n)++;
+	}
+	config_strv_free(vols);
+	return r;
+}
+
+void run_image_free(struct run_image *ri, const struct idmap_plan *plan)
+{
+	if (ri->created)
+		rootfs_destroy(&ri->rf, plan);
+	if (ri->loaded)
+		image_loaded_free(&ri->img);
+	config_strv_free(ri->image_env);
+	config_strv_free(ri->ep);
+	config_strv_free(ri->cmd);
+	free(ri->workdir);
+	free(ri->user);
+	store_close(&ri->s);
+}

@@ -1,0 +1,52 @@
+/* run_image.h - what `warren run IMAGE` adds to a run: the image found (or
+ * pulled), the container's writable layer, and the image config's
+ * Entrypoint, Cmd, Env, WorkingDir, User, Volumes and ExposedPorts turned
+ * into the container spec's terms. CLI glue over src/image. */
+#ifndef WARREN_RUN_IMAGE_H
+#define WARREN_RUN_IMAGE_H
+
+#include "container.h"
+#include "image.h"
+#include "rootfs.h"
+#include "store.h"
+
+struct run_image {
+	struct store s;
+	struct image_loaded img;
+	struct ctr_rootfs rf;
+	struct overlay_spec ov;
+	bool loaded, created;
+	char **image_env;
+	char **ep, **cmd; /* the argv's strings from the config */
+	char *workdir, *user;
+};
+
+/**
+ * run_image_prepare() - find @image in the store (pulling it when missing,
+ * progress on stderr) and create container @id's writable layer.
+ * Return: 0 or a negative errno with @err set.
+ */
+int run_image_prepare(struct run_image *ri, const char *image, const char *id,
+                      const struct idmap_plan *plan, struct werr *err);
+
+/**
+ * run_image_argv() - Docker's rule: ENTRYPOINT (or --entrypoint) followed by
+ * the given arguments, else by CMD (none when --entrypoint is given).
+ * @out: NULL-terminated; the strings belong to @ri or to @argv
+ */
+int run_image_argv(struct run_image *ri, const char *entrypoint, int argc, char **argv, char ***out,
+                   struct werr *err);
+
+/**
+ * run_image_volumes() - an anonymous volume for each config Volumes path
+ * that the user did not mount, filled from the image; appended to *@mounts.
+ */
+int run_image_volumes(struct run_image *ri, const struct idmap_plan *plan,
+                      struct mount_spec **mounts, size_t *n, struct werr *err);
+
+/**
+ * run_image_free() - remove the container's writable layer, free the rest.
+ */
+void run_image_free(struct run_image *ri, const struct idmap_plan *plan);
+
+#endif

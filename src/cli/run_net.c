@@ -1,0 +1,288 @@
+/* run_net.c - parses `warren run`'s network flags as Docker spells them:
+ * --network slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp], none,
+ * host; -p [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp] with ranges; -P and
+ * --expose; --dns, --dns-search, --add-host. Validates only: binds nothing. */
+#include "run_net.h"
+#include "cleanup.h"
+#include "opts.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int run_net_push(void *arrp, size_t *n, size_t size, const void *item)
+{
+	char **arr = arrp;
+	char *na = realloc(*arr, (*n + 1) * size);
+
+	if (!na)
+		return -ENOMEM;
+	memcpy(na + *n * size, item, size);
+	*arr = na;
+	(*n)++;
+	return 0;
+}
+
+static int run_net_slirp_opts(struct net_spec *net, const char *mode, const char *opts,
+                              struct werr *err)
+{
+	_cleanup_free_ char *copy = strdup(opts);
+	char *save = NULL;
+
+	if (!copy)
+		return werr_errno(err, ENOMEM, "--network");
+	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		char *v = strchr(o, '=');
+		int b;
+		if (!v)
+			goto bad;
+		*v++ = '\0';
+		if (!strcmp(o, "mtu")) {
+			char *end;
+			long m = strtol(v, &end, 10);
+			if (*end || end == v || m < 1280 || m > 65521)
+				return werr_set(err, EINVAL,
+				                "invalid --network %s: mtu=%s: use 1280 to 65521",
+				                mode, v);
+			net->mtu = (unsigned)m;
+		} else if (!strcmp(o, "allow_host_loopback") && opts_parse_bool(v, &b) == 0) {
+			net->allow_host_loopback = b;
+		} else if (!strcmp(o, "enable_ipv6") && opts_parse_bool(v, &b) == 0) {
+			net->no_ipv6 = !b;
+		} else if (!strcmp(o, "port_handler") && !strcmp(v, "slirp4netns")) {
+			net->port_handler = NET_PORTS_SLIRP;
+		} else if (!strcmp(o, "port_handler") && !strcmp(v, "slirp")) {
+			net->port_handler = NET_PORTS_SLIRP;
+		} else if (!strcmp(o, "port_handler") &&
+		           (!strcmp(v, "splice") || !strcmp(v, "rootlesskit"))) {
+			net->port_handler = NET_PORTS_SPLICE;
+		} else {
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	return werr_set(err, EINVAL,
+	                "invalid --network %s: options are mtu=N, allow_host_loopback=true|false, "
+	                "enable_ipv6=true|false, port_handler=splice|slirp",
+	                mode);
+}
+
+static int run_net_mode(struct net_spec *net, const char *v, struct werr *err)
+{
+	size_t kl = strcspn(v, ":");
+
+	if (!strcmp(v, "none")) {
+		net->mode = NET_MODE_NONE;
+		return 0;
+	}
+	if (!strcmp(v, "host")) {
+		net->mode = NET_MODE_HOST;
+		return 0;
+	}
+	if ((kl == 5 && !strncmp(v, "slirp", 5)) || (kl == 11 && !strncmp(v, "slirp4netns", 11))) {
+		net->mode = NET_MODE_SLIRP;
+		return v[kl] ? run_net_slirp_opts(net, v, v + kl + 1, err) : 0;
+	}
+	if (kl == 9 && !strncmp(v, "container", 9))
+		return werr_set(err, ENOTSUP,
+		                "--network %s is not supported yet: it needs detached containers; "
+		                "use slirp, none or host",
+		                v);
+	return werr_set(err, EINVAL,
+	                "invalid --network \"%s\": use slirp[:OPTIONS] (the default), none (only "
+	                "lo) or host",
+	                v);
+}
+
+/* "80" or "8000-8010" into [*lo, *hi]; empty allowed when @may_be_empty */
+static int run_net_range(const char *s, size_t len, unsigned *lo, unsigned *hi)
+{
+	char buf[16], *end, *dash;
+	unsigned long a, b;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (buf[0] < '0' || buf[0] > '9')
+		return -EINVAL;
+	a = strtoul(buf, &end, 10);
+	if (*end || a < 1 || a > 65535)
+		return -EINVAL;
+	b = a;
+	if (dash) {
+		if (dash[1] < '0' || dash[1] > '9')
+			return -EINVAL;
+		b = strtoul(dash + 1, &end, 10);
+		if (*end || b < a || b > 65535)
+			return -EINVAL;
+	}
+	*lo = (unsigned)a;
+	*hi = (unsigned)b;
+	return 0;
+}
+
+/* "[IP:][HOSTPORT:]CPORT[/proto]" into its parts (pointers into @buf) */
+static int run_net_split_publish(char *buf, char **ip, char **hport, char **cport, char **proto)
+{
+	char *slash = strchr(buf, '/'), *last, *prev;
+
+	*proto = "tcp";
+	if (slash) {
+		*slash = '\0';
+		*proto = slash + 1;
+	}
+	*ip = *hport = NULL;
+	last = strrchr(buf, ':');
+	if (!last) {
+		*cport = buf;
+		return 0;
+	}
+	*last = '\0';
+	*cport = last + 1;
+	if (buf[0] == '[') {
+		char *rb = strchr(buf, ']');
+		if (!rb || rb[1] != ':')
+			return -EINVAL;
+		*rb = '\0';
+		*ip = buf + 1;
+		*hport = rb + 2;
+		return 0;
+	}
+	prev = strrchr(buf, ':');
+	if (!prev) {
+		*hport = buf;
+		return 0;
+	}
+	*prev = '\0';
+	*ip = buf;
+	*hport = prev + 1;
+	return strchr(buf, ':') ? -EINVAL : 0; /* an IPv6 address needs brackets */
+}
+
+static int run_net_publish(struct net_spec *net, const char *v, struct werr *err)
+{
+	char buf[128], *ip, *hport, *cport, *proto;
+	unsigned hlo = 0, hhi = 0, clo, chi;
+	unsigned char a6[16];
+
+	if (strlen(v) >= sizeof(buf) ||
+	    (snprintf(buf, sizeof(buf), "%s", v),
+	     run_net_split_publish(buf, &ip, &hport, &cport, &proto) < 0))
+		goto bad;
+	if (strcmp(proto, "tcp") && strcmp(proto, "udp"))
+		return werr_set(err, EINVAL, "invalid -p \"%s\": the protocol is tcp or udp", v);
+	if (run_net_range(cport, strlen(cport), &clo, &chi) < 0)
+		goto bad;
+	if (hport && *hport && run_net_range(hport, strlen(hport), &hlo, &hhi) < 0)
+		goto bad;
+	if (hlo && hhi - hlo != chi - clo)
+		return werr_set(err, EINVAL,
+		                "invalid -p \"%s\": the host and container ranges differ in length",
+		                v);
+	if (ip && *ip && inet_pton(AF_INET, ip, a6) != 1 && inet_pton(AF_INET6, ip, a6) != 1)
+		return werr_set(err, EINVAL,
+		                "invalid -p \"%s\": \"%s\" is not an IP address (IPv6 goes in "
+		                "brackets: [::1]:8080:80)",
+		                v, ip);
+	for (unsigned c = clo; c <= chi; c++) {
+		struct net_port p = { .container_port = (uint16_t)c,
+			              .udp = !strcmp(proto, "udp"),
+			              .fd = -1 };
+		p.host_port = (uint16_t)(hlo ? hlo + (c - clo) : 0);
+		snprintf(p.host_ip, sizeof(p.host_ip), "%s", ip ? ip : "");
+		if (run_net_push(&net->ports, &net->n_ports, sizeof(p), &p) < 0)
+			return werr_errno(err, ENOMEM, "-p");
+	}
+	return 0;
+bad:
+	return werr_set(err, EINVAL,
+	                "invalid -p \"%s\": use [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp], ports "
+	                "1-65535 or ranges like 8000-8010:80-90",
+	                v);
+}
+
+static int run_net_expose(struct net_spec *net, const char *v, struct werr *err)
+{
+	const char *slash = strchr(v, '/');
+	const char *proto = slash ? slash + 1 : "tcp";
+	unsigned lo, hi;
+
+	if ((strcmp(proto, "tcp") && strcmp(proto, "udp")) ||
+	    run_net_range(v, slash ? (size_t)(slash - v) : strlen(v), &lo, &hi) < 0)
+		return werr_set(err, EINVAL, "invalid --expose \"%s\": use PORT[-PORT][/tcp|/udp]",
+		                v);
+	for (unsigned p = lo; p <= hi; p++)
+		if (net_spec_expose(net, (uint16_t)p, !strcmp(proto, "udp")) < 0)
+			return werr_errno(err, ENOMEM, "--expose");
+	return 0;
+}
+
+static int run_net_add_host(struct net_spec *net, const char *v, struct werr *err)
+{
+	const char *sep = strpbrk(v, ":=");
+	unsigned char a[16];
+
+	if (!sep || sep == v)
+		goto bad;
+	if (strcmp(sep + 1, "host-gateway") && inet_pton(AF_INET, sep + 1, a) != 1 &&
+	    inet_pton(AF_INET6, sep + 1, a) != 1)
+		goto bad;
+	if (*sep == '=') /* stored as NAME:IP */
+		return werr_set(err, EINVAL, "invalid --add-host \"%s\": use NAME:IP", v);
+	if (run_net_push(&net->add_hosts, &net->n_add_hosts, sizeof(char *), &v) < 0)
+		return werr_errno(err, ENOMEM, "--add-host");
+	return 0;
+bad:
+	return werr_set(err, EINVAL,
+	                "invalid --add-host \"%s\": use NAME:IP (IPv4, IPv6 or host-gateway)", v);
+}
+
+int run_net_option(struct net_spec *net, const char *name, const char *v, struct werr *err)
+{
+	unsigned char a[16];
+
+	if (!strcmp(name, "network") || !strcmp(name, "net"))
+		return run_net_mode(net, v, err);
+	if (!strcmp(name, "publish"))
+		return run_net_publish(net, v, err);
+	if (!strcmp(name, "publish-all")) {
+		net->publish_all = !strcmp(v, "true");
+		return 0;
+	}
+	if (!strcmp(name, "expose"))
+		return run_net_expose(net, v, err);
+	if (!strcmp(name, "add-host"))
+		return run_net_add_host(net, v, err);
+	if (!strcmp(name, "dns")) {
+		if (inet_pton(AF_INET, v, a) != 1 && inet_pton(AF_INET6, v, a) != 1)
+			return werr_set(err, EINVAL, "invalid --dns \"%s\": use an IP address", v);
+		return run_net_push(&net->dns, &net->n_dns, sizeof(char *), &v) < 0
+		           ? werr_errno(err, ENOMEM, "--dns")
+		           : 0;
+	}
+	if (!strcmp(name, "dns-search")) {
+		if (!*v || strchr(v, ' '))
+			return werr_set(err, EINVAL, "invalid --dns-search \"%s\": use a domain",
+			                v);
+		return run_net_push(&net->dns_search, &net->n_dns_search, sizeof(char *), &v) < 0
+		           ? werr_errno(err, ENOMEM, "--dns-search")
+		           : 0;
+	}
+	return werr_set(err, EINVAL, "internal: unknown network flag %s", name);
+}
+
+int run_net_check(const struct net_spec *net, struct werr *err)
+{
+	if (net->mode != NET_MODE_SLIRP && (net->n_ports > 0 || net->publish_all))
+		return werr_set(err, EINVAL,
+		                "-p/-P publish ports of a container's own network: they do not "
+		                "work with --network %s (drop them, or use --network slirp)",
+		                net->mode == NET_MODE_HOST ? "host" : "none");
+	return 0;
+}

@@ -1,0 +1,128 @@
+/* transfer.c - finds warren-transfer (next to warren in a build tree, else
+ * in ../libexec/warren/) and hands it commands: exec for a whole command,
+ * spawn-and-wait where `warren run` needs a pull or a copied rootfs. */
+#include "transfer.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define TRANSFER_PROG "warren-transfer"
+
+static int transfer_path(char *buf, size_t size, struct werr *err)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n < 0)
+		return werr_errno(err, errno, "finding warren's own path");
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	*slash = '\0';
+	snprintf(buf, size, "%s/" TRANSFER_PROG, self);
+	if (access(buf, X_OK) == 0)
+		return 0;
+	snprintf(buf, size, "%s/../libexec/warren/" TRANSFER_PROG, self);
+	if (access(buf, X_OK) == 0)
+		return 0;
+	return werr_set(err, ENOENT,
+	                "%s is missing: warren is not completely installed (expected next to %s "
+	                "or in %s/../libexec/warren/; reinstall with meson install)",
+	                TRANSFER_PROG, self, self);
+}
+
+int cmd_transfer(int argc, char **argv)
+{
+	char path[PATH_MAX + 64];
+	struct werr err = { 0 };
+	char **nargv = calloc((size_t)argc + 2, sizeof(char *));
+
+	if (!nargv || transfer_path(path, sizeof(path), &err) < 0) {
+		if (!nargv)
+			werr_set(&err, ENOMEM, "out of memory");
+		werr_print(&err, "warren");
+		return 125;
+	}
+	nargv[0] = path;
+	memcpy(nargv + 1, argv, (size_t)argc * sizeof(char *));
+	fflush(NULL);
+	execv(path, nargv);
+	werr_errno(&err, errno, "running %s", path);
+	werr_print(&err, "warren");
+	free(nargv);
+	return 125;
+}
+
+int transfer_run(const char *const argv[], char *out, size_t size, struct werr *err)
+{
+	char path[PATH_MAX + 64];
+	const char *nargv[16];
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], st, r;
+	size_t n = 0, got = 0;
+	pid_t pid;
+
+	if (transfer_path(path, sizeof(path), err) < 0)
+		return -err->code;
+	nargv[n++] = path;
+	for (; argv[n - 1] && n < ARRAY_SIZE(nargv) - 1; n++)
+		nargv[n] = argv[n - 1];
+	nargv[n] = NULL;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return werr_errno(err, errno, "pipe");
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	fflush(NULL);
+	r = posix_spawn(&pid, path, &fa, NULL, (char *const *)nargv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (r != 0) {
+		close(pipefd[0]);
+		return werr_errno(err, r, "running %s", path);
+	}
+	for (;;) {
+		char sink[256];
+		ssize_t k = got + 1 < size ? read(pipefd[0], out + got, size - 1 - got)
+		                           : read(pipefd[0], sink, sizeof(sink));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		if (got + 1 < size)
+			got += (size_t)k;
+	}
+	if (size)
+		out[got] = '\0';
+	close(pipefd[0]);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return werr_errno(err, errno, "waiting for %s", path);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 125)
+		return werr_reported(err, EIO);
+	return werr_set(err, EIO, "%s %s failed (%s %d)", TRANSFER_PROG, argv[0],
+	                WIFEXITED(st) ? "exit" : "signal",
+	                WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+}
+
+int transfer_rootfs_copy(const char *image_id, const char *dest, const struct idmap_plan *plan,
+                         struct werr *err)
+{
+	bool keep_id = plan->uid != 0 && plan->uid == plan->host_uid;
+	const char *argv[] = { "rootfs-copy", keep_id ? "--keep-id" : image_id,
+		               keep_id ? image_id : dest, keep_id ? dest : NULL, NULL };
+	char out[8];
+
+	return transfer_run(argv, out, sizeof(out), err);
+}

@@ -1,0 +1,32 @@
+/* transfer_main.c - warren-transfer: the commands that move images in and
+ * out (registry, archives), run by `warren` (see transfer.h). Users never
+ * call it themselves; it keeps libcurl and libarchive out of `warren`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ "pull", cmd_pull },     { "push", cmd_push },
+	{ "save", cmd_save },     { "load", cmd_load },
+	{ "import", cmd_import }, { "login", cmd_login },
+	{ "logout", cmd_logout }, { "rootfs-copy", cmd_rootfs_copy },
+	{ NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	for (const struct command *c = commands; argc >= 2 && c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->fn(argc - 1, argv + 1);
+	fprintf(stderr,
+	        "warren-transfer: unknown command \"%s\" (it is run by warren: use "
+	        "'warren --help')\n",
+	        argc >= 2 ? argv[1] : "");
+	return 125;
+}

@@ -1,0 +1,32 @@
+/* layer_diff.h - the other direction of unpacking: a container's upper
+ * directory (kernel overlay form) written as an image layer, an uncompressed
+ * tar whose digest is also its diff ID. Used by commit and build. */
+#ifndef WARREN_LAYER_DIFF_H
+#define WARREN_LAYER_DIFF_H
+
+#include <stdint.h>
+
+#include "digest.h"
+#include "werr.h"
+
+struct layer_diff_result {
+	char digest[DIGEST_STR_LEN + 1]; /* of the tar: blob digest and diff ID */
+	uint64_t size;                   /* bytes written */
+	uint64_t entries;
+};
+
+/**
+ * layer_diff_write() - write the tree under @dirfd as a layer tar to @out_fd.
+ * Overlay whiteouts (0/0 character devices, or files with the
+ * user.overlay.whiteout / trusted.overlay.whiteout xattr) become ".wh.NAME"
+ * entries; opaque directories (user.overlay.opaque or trusted.overlay.opaque
+ * = "y") get a ".wh..wh..opq" entry; hard links inside the tree stay links;
+ * user.containers.override_stat gives owner and mode where it is set; other
+ * overlay xattrs are left out. Entries are sorted by name, so the same tree
+ * gives the same tar. Owners are written as this process sees them: run it
+ * inside the container's user namespace (userns_exec()).
+ * Return: 0 or a negative errno with @err naming the entry.
+ */
+int layer_diff_write(int dirfd, int out_fd, struct layer_diff_result *res, struct werr *err);
+
+#endif

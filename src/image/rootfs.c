@@ -1,0 +1,222 @@
+/* rootfs.c - prepares a container's writable layer in the store: the
+ * overlay's upper/work/merged directories and lower dir list, or a private
+ * copy unpacked from the layer blobs. The container directory is flock-held
+ * for the container's life, so rmi and gc see it is in use. */
+#include "rootfs.h"
+#include "cleanup.h"
+#include "treecopy.h"
+#include "userns_exec.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct probe_arg {
+	const struct ctr_rootfs *rf;
+};
+
+/* in a user namespace: mount the overlay at rf->rootfs in a mount namespace
+ * of our own (it goes away with the process) */
+static int overlay_mount_private(const struct ctr_rootfs *rf, struct werr *err)
+{
+	_cleanup_free_ char *data = NULL;
+
+	if (unshare(CLONE_NEWNS) < 0)
+		return werr_errno(err, errno, "unshare(CLONE_NEWNS)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return werr_errno(err, errno, "making mounts private");
+	if (asprintf(&data, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", rf->lowerdir, rf->upper,
+	             rf->work) < 0)
+		return werr_errno(err, ENOMEM, "overlay options");
+	if (chdir(rf->layers_dir) < 0)
+		return werr_errno(err, errno, "chdir %s", rf->layers_dir);
+	if (mount("overlay", rf->rootfs, "overlay", 0, data) < 0)
+		return werr_errno(err, errno, "overlay");
+	return 0;
+}
+
+/* runs in a user namespace: can the kernel mount this overlay here? */
+static int probe_in_ns(void *arg, struct werr *err)
+{
+	return overlay_mount_private(((struct probe_arg *)arg)->rf, err);
+}
+
+static bool overlay_works(struct store *s, const struct ctr_rootfs *rf,
+                          const struct idmap_plan *plan)
+{
+	const char *env = getenv("WARREN_STORAGE");
+	struct probe_arg a = { rf };
+	struct werr e;
+	bool ok;
+
+	if (env && !strcmp(env, "copy"))
+		return false;
+	if (env && !strcmp(env, "overlay"))
+		return true;
+	if (faccessat(s->rootfd, "overlay-ok", F_OK, 0) == 0)
+		return true;
+	if (faccessat(s->rootfd, "overlay-no", F_OK, 0) == 0)
+		return false;
+	ok = userns_exec(plan, probe_in_ns, &a, &e) == 0;
+	util_write_file_atomic(s->rootfd, ok ? "overlay-ok" : "overlay-no", e.msg,
+	                       ok ? 0 : strlen(e.msg), 0600, &e);
+	return ok;
+}
+
+static int lowerdir_build(struct ctr_rootfs *rf, const struct image_loaded *img, struct werr *err)
+{
+	size_t len = img->n_layers * (DIGEST_HEX_LEN + 6) + 1;
+	char *p;
+
+	if (img->n_layers == 0)
+		return werr_set(err, EINVAL, "the image has no layers: nothing to run");
+	rf->lowerdir = p = calloc(1, len);
+	if (!p)
+		return werr_errno(err, ENOMEM, "lowerdir");
+	for (size_t i = img->n_layers; i-- > 0;)
+		p += sprintf(p, "%s%s/diff", i == img->n_layers - 1 ? "" : ":",
+		             digest_hex(img->chain[i]));
+	return 0;
+}
+
+static int rootfs_dirs(struct store *s, const char *image_id, const char *ctr_id,
+                       struct ctr_rootfs *rf, struct werr *err)
+{
+	int r;
+
+	snprintf(rf->dir, sizeof(rf->dir), "%s/containers/%s", s->root, ctr_id);
+	snprintf(rf->layers_dir, sizeof(rf->layers_dir), "%s/layers", s->root);
+	snprintf(rf->upper, sizeof(rf->upper), "%s/upper", rf->dir);
+	snprintf(rf->work, sizeof(rf->work), "%s/work", rf->dir);
+	if (mkdir(rf->dir, 0700) < 0)
+		return werr_errno(err, errno, "create %s", rf->dir);
+	rf->lock_fd = open(rf->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rf->lock_fd < 0)
+		return werr_errno(err, errno, "open %s", rf->dir);
+	{
+		_cleanup_close_ int lfd =
+		    openat(rf->lock_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0)
+			return werr_errno(err, errno, "lock %s/lock", rf->dir);
+		/* the lock lives as long as this descriptor: keep it in lock_fd */
+		close(rf->lock_fd);
+		rf->lock_fd = steal_fd(&lfd);
+	}
+	r = rootfs_record(rf, "image", image_id, err);
+	if (r == 0 && (mkdir(rf->upper, 0755) < 0 || mkdir(rf->work, 0700) < 0))
+		r = werr_errno(err, errno, "create %s/upper and work", rf->dir);
+	return r;
+}
+
+int rootfs_create(struct store *s, const struct image_loaded *img, const char *image_id,
+                  const char *ctr_id, const struct idmap_plan *plan, rootfs_copy_fn copy,
+                  struct ctr_rootfs *rf, struct werr *err)
+{
+	int r;
+
+	memset(rf, 0, sizeof(*rf));
+	rf->lock_fd = -1;
+	/* under the store lock: an rmi either sees this container or removed
+	 * the layers before we looked */
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < img->n_layers; i++)
+		if (!store_layer_has(s, img->chain[i])) {
+			store_unlock(s);
+			return werr_set(err, ENOENT,
+			                "layer %s of image %s is not in the store (it was removed: "
+			                "pull the image again)",
+			                img->chain[i], image_id);
+		}
+	r = rootfs_dirs(s, image_id, ctr_id, rf, err);
+	store_unlock(s);
+	if (r == 0)
+		r = lowerdir_build(rf, img, err);
+	if (r == 0) {
+		snprintf(rf->rootfs, sizeof(rf->rootfs), "%s/merged", rf->dir);
+		if (mkdir(rf->rootfs, 0755) < 0)
+			r = werr_errno(err, errno, "create %s", rf->rootfs);
+	}
+	/* the kernel takes one page of mount options: very deep images are copied */
+	if (r == 0 && (strlen(rf->lowerdir) + strlen(rf->upper) + strlen(rf->work) + 64 >= 4096 ||
+	               !overlay_works(s, rf, plan))) {
+		rf->copy = true;
+		snprintf(rf->rootfs, sizeof(rf->rootfs), "%s/rootfs", rf->dir);
+		r = copy(image_id, rf->rootfs, plan, err);
+	}
+	if (r < 0 && rf->dir[0])
+		rootfs_destroy(rf, plan);
+	return r;
+}
+
+struct fill_arg {
+	const struct ctr_rootfs *rf;
+	const char *ctr_path;
+	int vol_fd;
+};
+
+/* runs in a user namespace: the image's content at ctr_path into the volume */
+static int fill_in_ns(void *arg, struct werr *err)
+{
+	struct fill_arg *a = arg;
+	_cleanup_close_ int rootfd = -1;
+	int r = a->rf->copy ? 0 : overlay_mount_private(a->rf, err);
+
+	if (r < 0)
+		return r;
+	rootfd = open(a->rf->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return werr_errno(err, errno, "open %s", a->rf->rootfs);
+	return treecopy_from_root(rootfd, a->ctr_path, a->vol_fd, err);
+}
+
+int rootfs_volume(struct ctr_rootfs *rf, const struct idmap_plan *plan, const char *ctr_path,
+                  char *path, size_t size, struct werr *err)
+{
+	char vols[PATH_MAX + 100];
+	_cleanup_close_ int vfd = -1;
+	struct fill_arg a = { rf, ctr_path, -1 };
+
+	snprintf(vols, sizeof(vols), "%s/volumes", rf->dir);
+	if (mkdir(vols, 0755) < 0 && errno != EEXIST)
+		return werr_errno(err, errno, "create %s", vols);
+	snprintf(path, size, "%s/%zu", vols, rf->n_volumes++);
+	if (mkdir(path, 0755) < 0)
+		return werr_errno(err, errno, "create %s", path);
+	vfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (vfd < 0)
+		return werr_errno(err, errno, "open %s", path);
+	a.vol_fd = vfd;
+	return userns_exec(plan, fill_in_ns, &a, err);
+}
+
+int rootfs_record(struct ctr_rootfs *rf, const char *name, const char *text, struct werr *err)
+{
+	_cleanup_close_ int dfd = open(rf->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0)
+		return werr_errno(err, errno, "open %s", rf->dir);
+	return util_write_file_atomic(dfd, name, text, strlen(text), 0600, err);
+}
+
+void rootfs_destroy(struct ctr_rootfs *rf, const struct idmap_plan *plan)
+{
+	struct werr ignored;
+
+	if (rf->dir[0])
+		store_rm_tree(rf->dir, plan, &ignored);
+	if (rf->lock_fd >= 0)
+		close(rf->lock_fd);
+	rf->lock_fd = -1;
+	free(rf->lowerdir);
+	rf->lowerdir = NULL;
+	rf->dir[0] = '\0';
+}

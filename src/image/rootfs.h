@@ -1,0 +1,64 @@
+/* rootfs.h - a container's own writable layer over an image: a directory
+ * containers/ID in the store (held by flock while the container lives) with
+ * upper/ and work/ for a kernel overlay over the image's layer directories,
+ * or, where the overlay cannot be mounted, a private copy in rootfs/.
+ * Mounting is the runtime's job; this only prepares and removes. */
+#ifndef WARREN_ROOTFS_H
+#define WARREN_ROOTFS_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "idmap.h"
+#include "image.h"
+#include "store.h"
+#include "werr.h"
+
+struct ctr_rootfs {
+	char dir[PATH_MAX + 80]; /* containers/ID */
+	int lock_fd;
+	bool copy;
+	char rootfs[PATH_MAX + 100]; /* merged/ (overlay) or rootfs/ (copy) */
+	char layers_dir[PATH_MAX + 20];
+	char *lowerdir; /* "HEX/diff:...", top first, relative to layers_dir */
+	char upper[PATH_MAX + 100], work[PATH_MAX + 100];
+	size_t n_volumes;
+};
+
+/* makes a private copy of image @image_id's layers in the new directory
+ * @dest (which it creates), in the ID maps of @plan: the copy needs the
+ * layer unpacker, which warren-transfer links and warren does not */
+typedef int (*rootfs_copy_fn)(const char *image_id, const char *dest, const struct idmap_plan *plan,
+                              struct werr *err);
+
+/**
+ * rootfs_create() - the writable layer of container @ctr_id over @img:
+ * overlay unless $WARREN_STORAGE=copy or the kernel refuses it (probed once,
+ * in a throwaway mount namespace), else a copy made by @copy.
+ * Return: 0 or a negative errno with @err set; nothing is left on failure.
+ */
+int rootfs_create(struct store *s, const struct image_loaded *img, const char *image_id,
+                  const char *ctr_id, const struct idmap_plan *plan, rootfs_copy_fn copy,
+                  struct ctr_rootfs *rf, struct werr *err);
+
+/**
+ * rootfs_volume() - a fresh directory for an anonymous volume at @ctr_path,
+ * in the container's directory, filled with what the image has there (as
+ * Docker does), inside the user namespace of @plan; its path into @path.
+ */
+int rootfs_volume(struct ctr_rootfs *rf, const struct idmap_plan *plan, const char *ctr_path,
+                  char *path, size_t size, struct werr *err);
+
+/**
+ * rootfs_record() - write @name (e.g. "ports") with @text in the container's
+ * directory, for later commands (-P, inspect).
+ */
+int rootfs_record(struct ctr_rootfs *rf, const char *name, const char *text, struct werr *err);
+
+/**
+ * rootfs_destroy() - remove the container's directory (inside the user
+ * namespace: the upper layer holds files of subordinate IDs).
+ */
+void rootfs_destroy(struct ctr_rootfs *rf, const struct idmap_plan *plan);
+
+#endif

@@ -1,0 +1,241 @@
+/* store.c - the on-disk image store: blobs, layers by chain ID, image
+ * records, staging, locking, garbage collection, usage and checks. Content
+ * only ever appears by rename(2) from a staging directory, so nothing
+ * half-written can be mistaken for complete. Never prints. */
+#include "store.h"
+#include "cleanup.h"
+#include "reference.h"
+#include "userns_exec.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const store_dirs[] = { "blobs",  "blobs/sha256", "layers",
+	                                  "images", "containers",   "tmp" };
+
+int store_open(struct store *s, struct werr *err)
+{
+	int r = util_store_root(s->root, sizeof(s->root), err);
+
+	s->rootfd = s->lockfd = -1;
+	if (r < 0)
+		return r;
+	s->rootfd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->rootfd < 0)
+		return werr_errno(err, errno, "open the store %s", s->root);
+	for (size_t i = 0; i < ARRAY_SIZE(store_dirs); i++)
+		if (mkdirat(s->rootfd, store_dirs[i], 0700) < 0 && errno != EEXIST)
+			return werr_errno(err, errno, "create %s/%s", s->root, store_dirs[i]);
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	store_unlock(s);
+	if (s->rootfd >= 0)
+		close(s->rootfd);
+	s->rootfd = -1;
+}
+
+int store_lock(struct store *s, struct werr *err)
+{
+	if (s->lockfd >= 0)
+		return 0;
+	s->lockfd = openat(s->rootfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lockfd < 0)
+		return werr_errno(err, errno, "open %s/lock", s->root);
+	while (flock(s->lockfd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int e = errno;
+			close(s->lockfd);
+			s->lockfd = -1;
+			return werr_errno(err, e, "lock %s/lock", s->root);
+		}
+	}
+	return 0;
+}
+
+void store_unlock(struct store *s)
+{
+	if (s->lockfd >= 0)
+		close(s->lockfd);
+	s->lockfd = -1;
+}
+
+int store_staging_new(struct store *s, struct staging *st, struct werr *err)
+{
+	char hex[17];
+
+	if (util_random_hex(hex, 16) < 0)
+		return werr_errno(err, errno, "getrandom");
+	snprintf(st->name, sizeof(st->name), "tmp/%s", hex);
+	if (mkdirat(s->rootfd, st->name, 0700) < 0)
+		return werr_errno(err, errno, "create %s/%s", s->root, st->name);
+	st->fd = openat(s->rootfd, st->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->fd < 0 || flock(st->fd, LOCK_EX | LOCK_NB) < 0)
+		return werr_errno(err, errno, "lock %s/%s", s->root, st->name);
+	return 0;
+}
+
+static int rm_tree_fn(void *arg, struct werr *err)
+{
+	int r = util_rm_rf(arg);
+
+	return r < 0 ? werr_errno(err, -r, "remove %s", (char *)arg) : 0;
+}
+
+int store_rm_tree(const char *path, const struct idmap_plan *plan, struct werr *err)
+{
+	/* most trees are ours alone: only go into a namespace when needed */
+	if (util_rm_rf(path) == 0)
+		return 0;
+	if (!plan)
+		return werr_set(err, EPERM, "cannot remove %s", path);
+	return userns_exec(plan, rm_tree_fn, (void *)path, err);
+}
+
+void store_staging_done(struct store *s, struct staging *st, const struct idmap_plan *plan)
+{
+	char p[PATH_MAX + 80];
+	struct werr ignored;
+
+	if (st->fd < 0)
+		return;
+	snprintf(p, sizeof(p), "%s/%s", s->root, st->name);
+	store_rm_tree(p, plan, &ignored);
+	close(st->fd);
+	st->fd = -1;
+}
+
+void store_blob_path(const struct store *s, const char *digest, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/blobs/sha256/%s", s->root, digest_hex(digest));
+}
+
+static void blob_rel(const char *digest, char *buf, size_t size)
+{
+	snprintf(buf, size, "blobs/sha256/%s", digest_hex(digest));
+}
+
+bool store_blob_has(struct store *s, const char *digest)
+{
+	char rel[100];
+
+	if (!digest_valid(digest))
+		return false;
+	blob_rel(digest, rel, sizeof(rel));
+	return faccessat(s->rootfd, rel, F_OK, 0) == 0;
+}
+
+int store_blob_open(struct store *s, const char *digest, struct werr *err)
+{
+	char rel[100];
+	int fd;
+
+	if (!digest_valid(digest))
+		return werr_set(err, EINVAL, "invalid digest \"%s\"", digest);
+	blob_rel(digest, rel, sizeof(rel));
+	fd = openat(s->rootfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return werr_errno(err, errno, "blob %s", digest);
+	return fd;
+}
+
+int store_blob_put(struct store *s, const char *digest, const void *buf, size_t len, char *out,
+                   struct werr *err)
+{
+	char got[DIGEST_STR_LEN + 1], rel[100];
+
+	if (digest_buf(buf, len, got) < 0)
+		return werr_errno(err, ENOMEM, "sha256");
+	if (digest && strcmp(digest, got))
+		return werr_set(err, EBADMSG, "digest mismatch: expected %s, got %s", digest, got);
+	if (out)
+		memcpy(out, got, sizeof(got));
+	blob_rel(got, rel, sizeof(rel));
+	if (faccessat(s->rootfd, rel, F_OK, 0) == 0)
+		return 0;
+	return util_write_file_atomic(s->rootfd, rel, buf, len, 0600, err);
+}
+
+int store_blob_read(struct store *s, const char *digest, size_t max, char **buf, size_t *len,
+                    struct werr *err)
+{
+	char rel[100], got[DIGEST_STR_LEN + 1];
+
+	if (!digest_valid(digest))
+		return werr_set(err, EINVAL, "invalid digest \"%s\"", digest);
+	blob_rel(digest, rel, sizeof(rel));
+	if (util_read_file(s->rootfd, rel, max, buf, len, err) < 0)
+		return werr_prefix(err, "blob %s", digest);
+	digest_buf(*buf, *len, got);
+	if (strcmp(got, digest)) {
+		free(*buf);
+		*buf = NULL;
+		return werr_set(err, EBADMSG,
+		                "stored blob %s is damaged (its content hashes to %s): remove "
+		                "the image and pull it again",
+		                digest, got);
+	}
+	return 0;
+}
+
+int store_blob_commit(struct store *s, struct staging *st, const char *name, const char *digest,
+                      struct werr *err)
+{
+	char rel[100];
+
+	blob_rel(digest, rel, sizeof(rel));
+	if (renameat(st->fd, name, s->rootfd, rel) < 0)
+		return werr_errno(err, errno, "store blob %s", digest);
+	return 0;
+}
+
+bool store_layer_has(struct store *s, const char *chain_id)
+{
+	char rel[100];
+
+	snprintf(rel, sizeof(rel), "layers/%s", digest_hex(chain_id));
+	return faccessat(s->rootfd, rel, F_OK, 0) == 0;
+}
+
+void store_layer_path(const struct store *s, const char *chain_id, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/layers/%s/diff", s->root, digest_hex(chain_id));
+}
+
+uint64_t store_layer_size(struct store *s, const char *chain_id)
+{
+	_cleanup_free_ char *t = NULL;
+	char rel[100];
+	size_t len;
+	struct werr ignored;
+
+	if (!digest_valid(chain_id))
+		return 0;
+	snprintf(rel, sizeof(rel), "layers/%s/size", digest_hex(chain_id));
+	if (util_read_file(s->rootfd, rel, 64, &t, &len, &ignored) < 0)
+		return 0;
+	return strtoull(t, NULL, 10);
+}
+
+int store_layer_commit(struct store *s, struct staging *st, const char *name, const char *chain_id,
+                       struct werr *err)
+{
+	char rel[100];
+
+	snprintf(rel, sizeof(rel), "layers/%s", digest_hex(chain_id));
+	/* RENAME_NOREPLACE: a layer committed by a concurrent pull stays; ours
+	 * remains in staging and goes with it */
+	if (renameat2(st->fd, name, s->rootfd, rel, RENAME_NOREPLACE) < 0 && errno != EEXIST &&
+	    errno != ENOTEMPTY)
+		return werr_errno(err, errno, "store layer %s", chain_id);
+	return 0;
+}

@@ -1,0 +1,318 @@
+/* store_gc.c - whole-store operations: which containers use an image,
+ * garbage collection of unreferenced blobs and layers, usage for
+ * `system df`, and the consistency check of `system check`. GC never runs
+ * while another command is staging content (it could be about to record it). */
+#include "store.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef int (*entry_fn)(struct store *s, const char *dir, const char *name, void *ctx);
+
+static int for_each_entry(struct store *s, const char *dir, entry_fn fn, void *ctx)
+{
+	int fd = openat(s->rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)) && r >= 0)
+		if (de->d_name[0] != '.')
+			r = fn(s, dir, de->d_name, ctx);
+	closedir(d);
+	return r;
+}
+
+/* whether the flock on DIR/NAME (or DIR/NAME/lock) is held by a live command */
+static bool entry_live(struct store *s, const char *rel)
+{
+	_cleanup_close_ int fd = openat(s->rootfd, rel, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK;
+	flock(fd, LOCK_UN);
+	return false;
+}
+
+struct in_use_ctx {
+	const char *id;
+	bool found;
+};
+
+static int in_use_fn(struct store *s, const char *dir, const char *name, void *ctx)
+{
+	struct in_use_ctx *c = ctx;
+	char rel[300];
+	_cleanup_free_ char *img = NULL;
+	size_t len;
+	struct werr ignored;
+
+	snprintf(rel, sizeof(rel), "%s/%s/lock", dir, name);
+	if (!entry_live(s, rel))
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/%s/image", dir, name);
+	if (util_read_file(s->rootfd, rel, 4096, &img, &len, &ignored) == 0 && !strcmp(img, c->id))
+		c->found = true;
+	return 0;
+}
+
+bool store_image_in_use(struct store *s, const char *id)
+{
+	struct in_use_ctx c = { id, false };
+
+	for_each_entry(s, "containers", in_use_fn, &c);
+	return c.found;
+}
+
+static bool referenced(json_t *images, const char *field, const char *value)
+{
+	size_t i, j;
+	json_t *rec, *l;
+
+	json_array_foreach(images, i, rec)
+	{
+		if (!strcmp(field, "blob")) {
+			const char *m = json_string_value(json_object_get(rec, "manifest"));
+			const char *c = json_string_value(json_object_get(rec, "config"));
+			const char *x = json_string_value(json_object_get(rec, "index"));
+			if ((m && !strcmp(m + 7, value)) || (c && !strcmp(c + 7, value)) ||
+			    (x && !strcmp(x + 7, value)))
+				return true;
+		}
+		json_array_foreach(json_object_get(rec, "layers"), j, l)
+		{
+			const char *v = json_string_value(
+			    json_object_get(l, !strcmp(field, "blob") ? "digest" : "chain_id"));
+			if (v && !strcmp(v + 7, value))
+				return true;
+		}
+	}
+	return false;
+}
+
+struct gc_ctx {
+	json_t *images;
+	const char *own; /* our staging dir name */
+	int staging_fd;  /* where dead layers go before removal */
+	bool busy;       /* another command is staging */
+	struct werr *err;
+};
+
+static int gc_tmp_fn(struct store *s, const char *dir, const char *name, void *ctx)
+{
+	struct gc_ctx *c = ctx;
+	char rel[300];
+
+	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+	if (!strcmp(rel, c->own))
+		return 0;
+	if (entry_live(s, rel)) {
+		c->busy = true;
+		return 0;
+	}
+	/* a killed command's staging: move it into ours, removed with it */
+	renameat(s->rootfd, rel, c->staging_fd, name);
+	return 0;
+}
+
+static int gc_container_fn(struct store *s, const char *dir, const char *name, void *ctx)
+{
+	struct gc_ctx *c = ctx;
+	char rel[300], dst[300];
+
+	snprintf(rel, sizeof(rel), "%s/%s/lock", dir, name);
+	if (entry_live(s, rel))
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+	snprintf(dst, sizeof(dst), "ctr-%s", name);
+	renameat(s->rootfd, rel, c->staging_fd, dst);
+	return 0;
+}
+
+static int gc_layer_fn(struct store *s, const char *dir, const char *name, void *ctx)
+{
+	struct gc_ctx *c = ctx;
+	char rel[300], dst[300];
+
+	if (referenced(c->images, "layer", name))
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+	snprintf(dst, sizeof(dst), "layer-%s", name);
+	if (renameat(s->rootfd, rel, c->staging_fd, dst) < 0)
+		return werr_errno(c->err, errno, "remove layer %s", name);
+	return 0;
+}
+
+static int gc_blob_fn(struct store *s, const char *dir, const char *name, void *ctx)
+{
+	struct gc_ctx *c = ctx;
+	char rel[300];
+
+	if (referenced(c->images, "blob", name))
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+	if (unlinkat(s->rootfd, rel, 0) < 0 && errno != ENOENT)
+		return werr_errno(c->err, errno, "remove blob sha256:%s", name);
+	return 0;
+}
+
+int store_gc(struct store *s, json_t *images, const struct idmap_plan *plan, struct werr *err)
+{
+	struct staging st = { -1, "" };
+	struct gc_ctx c = { images, NULL, -1, false, err };
+	int r = store_staging_new(s, &st, err);
+
+	if (r < 0)
+		return r;
+	c.own = st.name;
+	c.staging_fd = st.fd;
+	for_each_entry(s, "tmp", gc_tmp_fn, &c);
+	for_each_entry(s, "containers", gc_container_fn, &c);
+	if (!c.busy) {
+		r = for_each_entry(s, "layers", gc_layer_fn, &c);
+		if (r >= 0)
+			r = for_each_entry(s, "blobs/sha256", gc_blob_fn, &c);
+	}
+	store_staging_done(s, &st, plan);
+	return r < 0 ? r : 0;
+}
+
+static int usage_fn(struct store *s, const char *dir, const char *name, void *ctx)
+{
+	struct store_usage *u = ctx;
+	char rel[300];
+	struct stat st;
+
+	if (!strcmp(dir, "layers")) {
+		snprintf(rel, sizeof(rel), "sha256:%s", name);
+		u->layers++;
+		u->layer_bytes += store_layer_size(s, rel);
+	} else if (!strcmp(dir, "containers")) {
+		u->containers++;
+	} else {
+		snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+		u->blobs++;
+		if (fstatat(s->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			u->blob_bytes += (uint64_t)st.st_size;
+	}
+	return 0;
+}
+
+int store_usage(struct store *s, json_t *images, struct store_usage *u, struct werr *err)
+{
+	size_t i, j;
+	json_t *rec, *l;
+
+	memset(u, 0, sizeof(*u));
+	u->images = json_array_size(images);
+	for_each_entry(s, "layers", usage_fn, u);
+	for_each_entry(s, "blobs/sha256", usage_fn, u);
+	for_each_entry(s, "containers", usage_fn, u);
+	json_array_foreach(images, i, rec) json_array_foreach(json_object_get(rec, "layers"), j, l)
+	    u->images_bytes +=
+	    store_layer_size(s, json_string_value(json_object_get(l, "chain_id")) ?: "");
+	return 0;
+}
+
+struct check_ctx {
+	char *report;
+	size_t len;
+	int problems;
+};
+
+__attribute__((format(printf, 2, 3))) static void check_add(struct check_ctx *c, const char *fmt,
+                                                            ...)
+{
+	char line[512];
+	va_list ap;
+	char *n;
+	size_t l;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	l = strlen(line);
+	n = realloc(c->report, c->len + l + 2);
+	if (!n)
+		return;
+	c->report = n;
+	memcpy(c->report + c->len, line, l);
+	c->len += l;
+	c->report[c->len++] = '\n';
+	c->report[c->len] = '\0';
+	c->problems++;
+}
+
+static int check_blob_fn(struct store *s, const char *dir, const char *name, void *ctx)
+{
+	struct check_ctx *c = ctx;
+	char rel[300], got[DIGEST_STR_LEN + 1];
+	_cleanup_close_ int fd = -1;
+	struct werr e;
+
+	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+	fd = openat(s->rootfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || digest_fd(fd, got, NULL, &e) < 0) {
+		check_add(c, "blob sha256:%s cannot be read", name);
+		return 0;
+	}
+	if (strcmp(got + 7, name))
+		check_add(c, "blob sha256:%s is damaged: its content hashes to %s", name, got);
+	return 0;
+}
+
+static void check_record(struct store *s, json_t *rec, struct check_ctx *c)
+{
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	const char *keys[] = { "manifest", "config" };
+	size_t i;
+	json_t *l;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		const char *d = json_string_value(json_object_get(rec, keys[i]));
+		if (!d || !store_blob_has(s, d))
+			check_add(c, "image %.19s: its %s blob %s is missing", id, keys[i],
+			          d ? d : "(none)");
+	}
+	json_array_foreach(json_object_get(rec, "layers"), i, l)
+	{
+		const char *chain = json_string_value(json_object_get(l, "chain_id"));
+		if (!chain || !digest_valid(chain) || !store_layer_has(s, chain))
+			check_add(c, "image %.19s: layer %zu (chain %s) is missing", id, i,
+			          chain ? chain : "(none)");
+	}
+}
+
+int store_check(struct store *s, char **report, struct werr *err)
+{
+	struct check_ctx c = { NULL, 0, 0 };
+	json_t *images, *rec;
+	size_t i;
+	int r = store_images_load(s, &images, err);
+
+	if (r < 0)
+		return r;
+	for_each_entry(s, "blobs/sha256", check_blob_fn, &c);
+	json_array_foreach(images, i, rec) check_record(s, rec, &c);
+	json_decref(images);
+	*report = c.report;
+	return c.problems;
+}

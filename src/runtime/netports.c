@@ -1,0 +1,223 @@
+/* netports.c - published ports on the host side: -P expansion, binding (so
+ * that a port in use or a privileged port fails before the container starts,
+ * with the address and the fix), and ports.json in the state directory, the
+ * file `warren port` and `ps` read. Never binds inside the container. */
+#include "netsetup.h"
+#include "cleanup.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int net_spec_expose(struct net_spec *net, uint16_t port, bool udp)
+{
+	struct net_expose *e;
+
+	for (size_t i = 0; i < net->n_exposed; i++)
+		if (net->exposed[i].port == port && net->exposed[i].udp == udp)
+			return 0;
+	e = realloc(net->exposed, (net->n_exposed + 1) * sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	net->exposed = e;
+	e[net->n_exposed++] = (struct net_expose){ port, udp };
+	return 0;
+}
+
+void net_spec_free(struct net_spec *net)
+{
+	for (size_t i = 0; i < net->n_ports; i++)
+		if (net->ports[i].fd >= 0)
+			close(net->ports[i].fd);
+	free(net->ports);
+	free(net->exposed);
+	free(net->dns);
+	free(net->dns_search);
+	free(net->add_hosts);
+	net->ports = NULL;
+	net->exposed = NULL;
+	net->n_ports = net->n_exposed = 0;
+	net->dns = net->dns_search = net->add_hosts = NULL;
+}
+
+/* -P: every exposed port not published yet gets a free host port */
+static int netports_expand_all(struct net_spec *net, struct werr *err)
+{
+	for (size_t i = 0; net->publish_all && i < net->n_exposed; i++) {
+		const struct net_expose *e = &net->exposed[i];
+		struct net_port *p;
+		bool done = false;
+		for (size_t j = 0; j < net->n_ports; j++)
+			done |=
+			    net->ports[j].container_port == e->port && net->ports[j].udp == e->udp;
+		if (done)
+			continue;
+		p = realloc(net->ports, (net->n_ports + 1) * sizeof(*p));
+		if (!p)
+			return werr_errno(err, ENOMEM, "-P");
+		net->ports = p;
+		p[net->n_ports++] =
+		    (struct net_port){ .container_port = e->port, .udp = e->udp, .fd = -1 };
+	}
+	return 0;
+}
+
+static int netports_addr(const struct net_port *p, struct sockaddr_storage *ss, socklen_t *len,
+                         struct werr *err)
+{
+	const char *ip = p->host_ip[0] ? p->host_ip : "0.0.0.0";
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(p->host_port);
+		*len = sizeof(*s4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(p->host_port);
+		*len = sizeof(*s6);
+		return 0;
+	}
+	return werr_set(err, EINVAL,
+	                "invalid host address \"%s\" in -p: use an IPv4 or IPv6 address", ip);
+}
+
+static int netports_unprivileged_start(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
+	int v = 1024;
+
+	if (!f || fscanf(f, "%d", &v) != 1)
+		return 1024;
+	return v;
+}
+
+static int netports_bind_error(const struct net_port *p, int e, struct werr *err)
+{
+	const char *ip = p->host_ip[0] ? p->host_ip : "0.0.0.0";
+	const char *proto = p->udp ? "udp" : "tcp";
+	bool v6 = strchr(ip, ':') != NULL;
+	int start;
+
+	if (e == EADDRINUSE)
+		return werr_set(err, e,
+		                "cannot publish port %s%s%s:%u/%s: the address is already in use "
+		                "(something else listens there): choose another host port, e.g. "
+		                "-p %u:%u",
+		                v6 ? "[" : "", ip, v6 ? "]" : "", (unsigned)p->host_port, proto,
+		                (unsigned)p->host_port + 1, (unsigned)p->container_port);
+	if (e == EACCES) {
+		int suggest;
+		start = netports_unprivileged_start();
+		suggest = (int)p->host_port + 8000 >= start && p->host_port + 8000 < 65536
+		              ? (int)p->host_port + 8000
+		              : start;
+		return werr_set(err, e,
+		                "cannot publish port %s%s%s:%u/%s: ports below %d are privileged "
+		                "(net.ipv4.ip_unprivileged_port_start=%d): use a host port of %d "
+		                "or above, e.g. -p %d:%u, or as root: sysctl -w "
+		                "net.ipv4.ip_unprivileged_port_start=%u",
+		                v6 ? "[" : "", ip, v6 ? "]" : "", (unsigned)p->host_port, proto,
+		                start, start, start, suggest, (unsigned)p->container_port,
+		                (unsigned)p->host_port);
+	}
+	if (e == EADDRNOTAVAIL)
+		return werr_set(err, e,
+		                "cannot publish port %s:%u/%s: %s is not an address of this host",
+		                ip, (unsigned)p->host_port, proto, ip);
+	return werr_errno(err, e, "cannot publish port %s:%u/%s", ip, (unsigned)p->host_port,
+	                  proto);
+}
+
+/* bind @p; for the splice handler the socket is kept (and listens, for TCP) */
+static int netports_bind_one(struct net_port *p, bool keep, struct werr *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1;
+	_cleanup_close_ int fd = -1;
+
+	if (netports_addr(p, &ss, &len, err) < 0)
+		return -err->code;
+	fd = socket(ss.ss_family, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return werr_errno(err, errno, "socket");
+	if (!p->udp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		return werr_errno(err, errno, "SO_REUSEADDR");
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+		return netports_bind_error(p, errno, err);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return werr_errno(err, errno, "getsockname");
+	p->host_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+	                                              : ((struct sockaddr_in *)&ss)->sin_port);
+	if (keep) {
+		if (!p->udp && listen(fd, 4096) < 0)
+			return netports_bind_error(p, errno, err);
+		p->fd = steal_fd(&fd);
+	}
+	return 0;
+}
+
+/* Docker's NetworkSettings.Ports: {"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}]} */
+static int netports_write_file(const struct net_spec *net, const char *state_dir, struct werr *err)
+{
+	json_t *root = json_object();
+	_cleanup_free_ char *text = NULL;
+	char key[32], port[8], path[4200];
+	int r = 0;
+
+	if (!root)
+		return werr_errno(err, ENOMEM, "ports.json");
+	for (size_t i = 0; r == 0 && i < net->n_ports; i++) {
+		const struct net_port *p = &net->ports[i];
+		json_t *arr;
+		snprintf(key, sizeof(key), "%u/%s", (unsigned)p->container_port,
+		         p->udp ? "udp" : "tcp");
+		snprintf(port, sizeof(port), "%u", (unsigned)p->host_port);
+		arr = json_object_get(root, key);
+		if (!arr && json_object_set_new(root, key, arr = json_array()) < 0)
+			r = -ENOMEM;
+		if (r == 0 &&
+		    json_array_append_new(arr, json_pack("{s:s, s:s}", "HostIp",
+		                                         p->host_ip[0] ? p->host_ip : "0.0.0.0",
+		                                         "HostPort", port)) < 0)
+			r = -ENOMEM;
+	}
+	if (r == 0)
+		text = json_dumps(root, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(root);
+	if (!text)
+		return werr_errno(err, ENOMEM, "ports.json");
+	snprintf(path, sizeof(path), "%s/%s", state_dir, NETSETUP_PORTS_FILE);
+	/* the runtime directory holds nothing else for a foreground container */
+	if (util_mkdir_p(state_dir, 0700, err) < 0)
+		return -err->code;
+	return util_write_file_atomic(AT_FDCWD, path, text, strlen(text), 0600, err);
+}
+
+int netports_bind(struct net_spec *net, const char *state_dir, struct werr *err)
+{
+	int r = netports_expand_all(net, err);
+
+	for (size_t i = 0; r == 0 && i < net->n_ports; i++) {
+		struct net_port *p = &net->ports[i];
+		bool keep = net->port_handler == NET_PORTS_SPLICE;
+		r = netports_bind_one(p, keep, err);
+	}
+	if (r == 0 && net->n_ports)
+		r = netports_write_file(net, state_dir, err);
+	return r;
+}

@@ -1,0 +1,119 @@
+/* netsetup.h - a container's network as the runtime sees it: the mode, the
+ * published ports, DNS and hosts entries, and warren-net's lifetime (started
+ * after the ID maps are written, stopped when the container is gone).
+ * Knows nothing of the CLI; warren-net's side lives in net/. */
+#ifndef WARREN_NETSETUP_H
+#define WARREN_NETSETUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "werr.h"
+
+#define NETSETUP_MTU_DEFAULT 65520
+#define NETSETUP_PORTS_FILE  "ports.json"
+
+enum net_mode {
+	NET_MODE_SLIRP = 0, /* own network namespace served by warren-net (default) */
+	NET_MODE_NONE,      /* own network namespace with only lo */
+	NET_MODE_HOST,      /* the host's network namespace */
+};
+
+enum net_port_handler {
+	NET_PORTS_SPLICE = 0, /* warren-net accepts on the host, splices to the container */
+	NET_PORTS_SLIRP,      /* libslirp forwards: keeps the client's source address */
+};
+
+/* one published port; ranges are expanded by the CLI */
+struct net_port {
+	char host_ip[64];   /* "" = 0.0.0.0 */
+	uint16_t host_port; /* 0 = any free port, filled in by netsetup_prepare() */
+	uint16_t container_port;
+	bool udp;
+	int fd; /* socket bound by warren for the splice handler, else -1 */
+};
+
+/* a port the image (or --expose) declares; -P publishes them all */
+struct net_expose {
+	uint16_t port;
+	bool udp;
+};
+
+struct net_spec {
+	enum net_mode mode;
+	enum net_port_handler port_handler;
+	unsigned mtu; /* 0: NETSETUP_MTU_DEFAULT */
+	bool allow_host_loopback;
+	bool no_ipv6;
+	bool publish_all; /* -P */
+	struct net_port *ports;
+	size_t n_ports;
+	struct net_expose *exposed;
+	size_t n_exposed;
+	char **dns, **dns_search, **add_hosts; /* add_hosts: "NAME:IP" */
+	size_t n_dns, n_dns_search, n_add_hosts;
+	pid_t helper;     /* warren-net while it runs, else 0 */
+	char host_ip[64]; /* how the container reaches the host; "" if it cannot */
+};
+
+/**
+ * net_spec_expose() - declare an exposed port (from --expose or the image's
+ * ExposedPorts); duplicates are ignored.
+ * Return: 0 or -ENOMEM.
+ */
+int net_spec_expose(struct net_spec *net, uint16_t port, bool udp);
+
+/**
+ * net_spec_free() - free what the CLI allocated in @net and close listeners.
+ */
+void net_spec_free(struct net_spec *net);
+
+/**
+ * netports_bind() - publish @net's ports on the host: expand -P, bind the
+ * TCP listeners (splice handler) or check that the port is free (libslirp's
+ * forwardings), pick free ports for HOSTPORT 0, write @state_dir/ports.json.
+ * Return: 0, or a negative errno with @err naming the address and port and
+ * the fix (port in use, net.ipv4.ip_unprivileged_port_start).
+ */
+int netports_bind(struct net_spec *net, const char *state_dir, struct werr *err);
+
+/**
+ * netetc_write() - rewrite the resolv.conf and hosts in @dirfd (written by
+ * etcfiles_write()) for @net: --dns/--dns-search, 10.0.2.3 for slirp,
+ * --add-host and host.containers.internal (at @net->host_ip).
+ * Return: 0 or a negative errno with @err set.
+ */
+int netetc_write(const struct net_spec *net, int dirfd, struct werr *err);
+
+/**
+ * netetc_host_address() - fill @net->host_ip, in the host's network
+ * namespace: the gateway when it leads to the host's loopback, else the
+ * host's first non-loopback IPv4 ("" if none; nothing for --network none).
+ */
+void netetc_host_address(struct net_spec *net);
+
+/**
+ * netsetup_prepare() - before the container's process exists, in the host's
+ * namespaces: the host's address for /etc/hosts and the published ports
+ * (@state_dir/ports.json, the directory made when there are ports).
+ * Return: 0 or a negative errno with @err set.
+ */
+int netsetup_prepare(struct net_spec *net, const char *state_dir, struct werr *err);
+
+/**
+ * netsetup_start() - for --network slirp: start warren-net for the
+ * container process @pid (its ID maps written) and wait until the tap is
+ * up and the ports are served.
+ * Return: 0 or a negative errno with @err carrying warren-net's reason.
+ */
+int netsetup_start(struct net_spec *net, pid_t pid, struct werr *err);
+
+/**
+ * netsetup_stop() - stop warren-net and close the listeners: nothing of the
+ * container's network survives this call.
+ */
+void netsetup_stop(struct net_spec *net);
+
+#endif

@@ -1,0 +1,429 @@
+#!/usr/bin/env bats
+# warren-net: the container's own network (tap0 served by libslirp), DNS,
+# published ports, lifetime and errors. Everything on the host's loopback and
+# namespaces the tests create: HTTP servers on 127.0.0.1, dnsmasq on
+# 127.0.18.53, host ports picked free in 18000-18999.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+NET_DNS_IP=127.0.18.53
+
+setup() {
+	make_rootfs
+	mkdir -p "$ROOTFS/www"
+	echo "hello from the container" > "$ROOTFS/www/index.html"
+	cp "$WARREN_TEST_ROOT/net/udp-echo" "$ROOTFS/bin/udp-echo"
+	chown -R "$TEST_USER:$TEST_GID" "$ROOTFS/www" "$ROOTFS/bin/udp-echo"
+	PIDS=()
+}
+
+teardown() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	common_teardown
+}
+
+# free_port: a TCP and UDP port in 18000-18999 nobody uses on 127.0.0.1
+free_port() {
+	python3 - <<'PY'
+import random, socket
+for _ in range(200):
+    p = random.randint(18000, 18999)
+    try:
+        for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, t)
+            s.bind(("127.0.0.1", p))
+            s.close()
+        print(p)
+        break
+    except OSError:
+        pass
+PY
+}
+
+# host_http PORT [ADDR]: a page on the host, served until the test ends
+host_http() {
+	local d
+	d=$(user_tmpdir)
+	echo "hello from the host" > "$d/index.html"
+	(cd "$d" && exec python3 -m http.server "$1" --bind "${2:-127.0.0.1}" >/dev/null 2>&1) &
+	PIDS+=($!)
+	wait_for_listen "$1"
+}
+
+# wait_for_listen PORT [tcp|udp]: until something listens on PORT
+wait_for_listen() {
+	local i flag=-ltn
+	[ "${2:-tcp}" = udp ] && flag=-lun
+	for ((i = 0; i < 100; i++)); do
+		ss -H $flag "sport = :$1" | grep -q . && return 0
+		sleep 0.05
+	done
+	echo "nothing listens on $1" >&2
+	return 1
+}
+
+# http_get URL: the page, retrying while the server in the container starts
+# (the host port listens from the start, so early connections are closed)
+http_get() {
+	local i out
+	for ((i = 0; i < 50; i++)); do
+		out=$(curl -sf --max-time 3 "$1") && { echo "$out"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+# run_bg ARGS...: warren run in the background as the test user
+run_bg() {
+	warren "$@" >"$BATS_TEST_TMPDIR/bg.out" 2>&1 &
+	PIDS+=($!)
+}
+
+# warren_resolv FILE ARGS...: warren on a host whose /etc/resolv.conf is FILE
+# (a private mount namespace made by root, as on a host with a stub resolver)
+warren_resolv() {
+	local file=$1
+	shift
+	unshare -m bash -c 'mount --bind "$1" /etc/resolv.conf && shift && . "$0" && warren "$@"' \
+		"$BATS_TEST_DIRNAME/helpers.bash" "$file" "$@"
+}
+
+start_dnsmasq() {
+	local d
+	d=$(user_tmpdir)
+	dnsmasq --keep-in-foreground --listen-address=$NET_DNS_IP --bind-interfaces --port=53 \
+		--no-resolv --no-hosts --local=/warren.test/ \
+		--host-record=web.warren.test,192.0.2.10 --host-record=db.warren.test,192.0.2.11 \
+		--pid-file="$d/pid" &
+	PIDS+=($!)
+	local i
+	for ((i = 0; i < 100; i++)); do
+		ss -H -lun "sport = :53" | grep -qF "$NET_DNS_IP" && break
+		sleep 0.05
+	done
+	RESOLV=$d/resolv.conf
+	printf 'nameserver %s\n' "$NET_DNS_IP" > "$RESOLV"
+}
+
+# no live warren-net of the test users (a killed one's zombie is init's to reap)
+no_warren_net_left() {
+	! ps -u "$TEST_USER,$NOSUB_USER" -o stat=,comm=,pid= | awk '$1 !~ /^Z/ && $2 == "warren-net"' | grep .
+}
+
+# --- the container's interfaces --------------------------------------------
+
+@test "the container gets tap0 with MTU 65520, 10.0.2.100/24 and a default route via 10.0.2.2" {
+	run warren run --rm --rootfs "$ROOTFS" sh -c 'ip -o -4 addr show tap0; cat /sys/class/net/tap0/mtu; ip route show default'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"inet 10.0.2.100/24"* ]]
+	[ "$(echo "$output" | sed -n 2p)" = 65520 ]
+	[[ "$output" == *"default via 10.0.2.2 dev tap0"* ]]
+}
+
+@test "--network slirp:mtu=1500 sets tap0's MTU" {
+	run warren run --rm --network slirp:mtu=1500 --rootfs "$ROOTFS" cat /sys/class/net/tap0/mtu
+	[ "$status" -eq 0 ]
+	[ "$output" = 1500 ]
+}
+
+@test "--network none shows only lo" {
+	run warren run --rm --network none --rootfs "$ROOTFS" ls /sys/class/net
+	[ "$status" -eq 0 ]
+	[ "$output" = lo ]
+}
+
+@test "--network host reaches the host's loopback directly" {
+	port=$(free_port)
+	host_http "$port"
+	run warren run --rm --network host --rootfs "$ROOTFS" timeout 5 wget -q -O- "http://127.0.0.1:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the host" ]
+}
+
+@test "ping reaches the gateway 10.0.2.2" {
+	run warren run --rm --rootfs "$ROOTFS" ping -c1 -W3 10.0.2.2
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 packets received"* ]]
+}
+
+@test "IPv6: the container gets an fd00::/64 address by router advertisement and reaches the gateway" {
+	run warren run --rm --rootfs "$ROOTFS" sh -c '
+		for i in $(seq 1 60); do
+			ip -6 addr show dev tap0 | grep "inet6 fd00:" | grep -qv tentative && break
+			sleep 0.1
+		done
+		ip -6 -o addr show dev tap0 scope global; ip -6 route show default; ping -6 -c1 -W3 fd00::2'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"inet6 fd00::"*"/64"* ]]
+	[[ "$output" == *"default via fe80::2 dev tap0"* ]]
+	[[ "$output" == *"1 packets received"* ]]
+}
+
+@test "IPv6: with allow_host_loopback, fd00::2 reaches a server on the host's ::1" {
+	port=$(free_port)
+	host_http "$port" ::1
+	run warren run --rm --network slirp:allow_host_loopback=true --rootfs "$ROOTFS" sh -c "
+		for i in \$(seq 1 60); do
+			ip -6 addr show dev tap0 | grep 'inet6 fd00:' | grep -qv tentative && break
+			sleep 0.1
+		done
+		timeout 5 wget -q -O- 'http://[fd00::2]:$port/'"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the host" ]
+}
+
+# --- the host's loopback ---------------------------------------------------
+
+@test "the host's loopback is reachable from the container only with allow_host_loopback" {
+	port=$(free_port)
+	host_http "$port"
+	run warren run --rm --rootfs "$ROOTFS" timeout 5 wget -q -O- "http://10.0.2.2:$port/"
+	[ "$status" -ne 0 ]
+	[[ "$output" != *"hello from the host"* ]]
+	run warren run --rm --network slirp:allow_host_loopback=true --rootfs "$ROOTFS" \
+		timeout 5 wget -q -O- "http://10.0.2.2:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the host" ]
+}
+
+@test "host.containers.internal names the host: with allow_host_loopback it reaches the host's loopback" {
+	port=$(free_port)
+	host_http "$port"
+	run warren run --rm --network slirp:allow_host_loopback=true --rootfs "$ROOTFS" sh -c \
+		"grep host.containers.internal /etc/hosts; timeout 5 wget -q -O- http://host.containers.internal:$port/"
+	[ "$status" -eq 0 ]
+	[[ "$(echo "$output" | sed -n 1p)" == "10.0.2.2"*"host.containers.internal"* ]]
+	[ "$(echo "$output" | sed -n 2p)" = "hello from the host" ]
+}
+
+@test "the user without subordinate IDs fetches from the host's loopback and publishes a port" {
+	make_rootfs "$NOSUB_USER"
+	mkdir -p "$ROOTFS/www" && echo "nosub page" > "$ROOTFS/www/index.html"
+	chown -R "$NOSUB_USER" "$ROOTFS/www"
+	port=$(free_port)
+	host_http "$port"
+	run --separate-stderr warren_nosub run --rm --network slirp:allow_host_loopback=true \
+		--rootfs "$ROOTFS" timeout 5 wget -q -O- "http://10.0.2.2:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the host" ]
+	hport=$(free_port)
+	as_nosub "$WARREN" run --rm -p "127.0.0.1:$hport:80" --rootfs "$ROOTFS" \
+		sh -c 'httpd -p 80 -h /www && sleep 20' &
+	PIDS+=($!)
+	wait_for_listen "$hport"
+	run http_get "http://127.0.0.1:$hport/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "nosub page" ]
+}
+
+# --- DNS -------------------------------------------------------------------
+
+@test "DNS: names resolve through the host's resolver on a loopback address (stub resolver)" {
+	start_dnsmasq
+	run warren_resolv "$RESOLV" run --rm --rootfs "$ROOTFS" sh -c 'cat /etc/resolv.conf; nslookup web.warren.test'
+	[ "$status" -eq 0 ]
+	[[ "$output" == "nameserver 10.0.2.3"* ]]
+	[[ "$output" == *"Address: 192.0.2.10"* ]]
+}
+
+@test "DNS: the user without subordinate IDs resolves through the stub resolver too" {
+	start_dnsmasq
+	make_rootfs "$NOSUB_USER"
+	run unshare -m bash -c 'mount --bind "$1" /etc/resolv.conf && shift && . "$0" && warren_nosub "$@"' \
+		"$BATS_TEST_DIRNAME/helpers.bash" "$RESOLV" run --rm --rootfs "$ROOTFS" nslookup db.warren.test
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Address: 192.0.2.11"* ]]
+}
+
+@test "--dns and --dns-search write resolv.conf; a short name resolves through the search domain" {
+	start_dnsmasq
+	run warren_resolv "$RESOLV" run --rm --dns 10.0.2.3 --dns-search warren.test --rootfs "$ROOTFS" \
+		sh -c 'cat /etc/resolv.conf; nslookup web'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | sed -n 1p)" = "nameserver 10.0.2.3" ]
+	[ "$(echo "$output" | sed -n 2p)" = "search warren.test" ]
+	[[ "$output" == *"Address: 192.0.2.10"* ]]
+}
+
+@test "--add-host adds lines to /etc/hosts, host-gateway is the host" {
+	run warren run --rm --add-host db.local:192.0.2.7 --add-host gw.local:host-gateway \
+		--network slirp:allow_host_loopback=true --rootfs "$ROOTFS" cat /etc/hosts
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -qP '^192\.0\.2\.7\tdb\.local$'
+	echo "$output" | grep -qP '^10\.0\.2\.2\tgw\.local$'
+}
+
+# --- published ports -------------------------------------------------------
+
+@test "-p publishes busybox httpd in the container on the host" {
+	port=$(free_port)
+	run_bg run --rm -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && sleep 20'
+	wait_for_listen "$port"
+	run http_get "http://127.0.0.1:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+}
+
+@test "two published ports at once, and a range, each reach their server" {
+	p1=$(free_port)
+	p2=$(free_port)
+	[ "$p1" != "$p2" ] || p2=$(free_port)
+	run_bg run --rm -p "127.0.0.1:$p1:80" -p "127.0.0.1:$p2:81" --rootfs "$ROOTFS" sh -c \
+		'mkdir /w81 && echo "port 81" > /w81/index.html && httpd -p 80 -h /www && httpd -p 81 -h /w81 && sleep 20'
+	wait_for_listen "$p1"
+	wait_for_listen "$p2"
+	run http_get "http://127.0.0.1:$p1/"
+	[ "$output" = "hello from the container" ]
+	run http_get "http://127.0.0.1:$p2/"
+	[ "$output" = "port 81" ]
+}
+
+@test "-p with a port range publishes every port of the range" {
+	for ((i = 0; i < 50; i++)); do
+		p=$(free_port)
+		ss -H -ltn "sport = :$((p + 1))" | grep -q . || break
+	done
+	run_bg run --rm -p "127.0.0.1:$p-$((p + 1)):80-81" --rootfs "$ROOTFS" sh -c \
+		'mkdir /w81 && echo "port 81" > /w81/index.html && httpd -p 80 -h /www && httpd -p 81 -h /w81 && sleep 20'
+	wait_for_listen "$((p + 1))"
+	run http_get "http://127.0.0.1:$p/"
+	[ "$output" = "hello from the container" ]
+	run http_get "http://127.0.0.1:$((p + 1))/"
+	[ "$output" = "port 81" ]
+}
+
+@test "-P publishes the exposed port on a free host port recorded in ports.json" {
+	touch "$BATS_TEST_TMPDIR/before"
+	run_bg run --rm --expose 80 -P --rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && sleep 20'
+	f=
+	for ((i = 0; i < 100; i++)); do
+		f=$(find /tmp/warren-$TEST_UID /run/user/$TEST_UID/warren -name ports.json \
+			-newer "$BATS_TEST_TMPDIR/before" 2>/dev/null | head -1)
+		[ -n "$f" ] && break
+		sleep 0.05
+	done
+	[ -n "$f" ]
+	cat "$f"
+	port=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["80/tcp"][0]["HostPort"])' "$f")
+	[ "$port" -gt 0 ]
+	run http_get "http://127.0.0.1:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+}
+
+@test "UDP through -p PORT/udp reaches a server in the container and its answer comes back" {
+	port=$(free_port)
+	run_bg run --rm -p "127.0.0.1:$port:9999/udp" --rootfs "$ROOTFS" sh -c 'timeout 20 udp-echo 9999'
+	wait_for_listen "$port" udp
+	run python3 - "$port" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+for _ in range(20):
+    s.sendto(b"ping-udp", ("127.0.0.1", int(sys.argv[1])))
+    try:
+        print(s.recvfrom(100)[0].decode())
+        break
+    except socket.timeout:
+        pass
+PY
+	[ "$output" = "echo:ping-udp" ]
+}
+
+@test "port_handler=slirp forwards a published port through libslirp" {
+	port=$(free_port)
+	run_bg run --rm --network slirp:port_handler=slirp -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" \
+		sh -c 'httpd -p 80 -h /www && sleep 20'
+	wait_for_listen "$port"
+	run http_get "http://127.0.0.1:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+}
+
+# --- errors ----------------------------------------------------------------
+
+@test "a host port already in use is refused naming the address and port" {
+	port=$(free_port)
+	host_http "$port"
+	run warren run --rm -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" touch /ran
+	[ "$status" -eq 125 ]
+	[[ "$output" == "warren: cannot publish port 127.0.0.1:$port/tcp: the address is already in use"* ]]
+	[ ! -e "$ROOTFS/ran" ]
+}
+
+@test "a privileged host port is refused naming net.ipv4.ip_unprivileged_port_start" {
+	start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+	[ "$start" -gt 80 ] || skip "ip_unprivileged_port_start is $start here"
+	run warren run --rm -p 127.0.0.1:80:80 --rootfs "$ROOTFS" touch /ran
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"127.0.0.1:80/tcp"*"net.ipv4.ip_unprivileged_port_start=$start"* ]]
+	[ ! -e "$ROOTFS/ran" ]
+}
+
+@test "no access to /dev/net/tun is an error naming the fix" {
+	d=$(user_tmpdir)
+	touch "$d/tun" && chmod 0000 "$d/tun"
+	run unshare -m bash -c 'mount --bind "$1" /dev/net/tun && shift && . "$0" && warren "$@"' \
+		"$BATS_TEST_DIRNAME/helpers.bash" "$d/tun" run --rm --rootfs "$ROOTFS" touch /ran
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"/dev/net/tun"*"chmod 0666 /dev/net/tun"* ]]
+	[ ! -e "$ROOTFS/ran" ]
+}
+
+@test "bad network flags exit 125 with the accepted forms" {
+	run warren run --rm --network bogus --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'invalid --network "bogus"'* ]]
+	run warren run --rm -p 80:70000 --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"[IP:][HOSTPORT:]CONTAINERPORT"* ]]
+	run warren run --rm -p 18000-18001:80 --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+	run warren run --rm --network slirp:mtu=70000 --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+	run warren run --rm --network none -p 18000:80 --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+	run warren run --rm --network container:other --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"not supported yet"* ]]
+	run warren run --rm --add-host nocolon --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+}
+
+# --- lifetime and confinement ---------------------------------------------
+
+@test "after the container exits no warren-net process or listening socket remains" {
+	port=$(free_port)
+	run warren run --rm -p "127.0.0.1:$port:80" -p "127.0.0.1:$port:81/udp" --rootfs "$ROOTFS" true
+	[ "$status" -eq 0 ]
+	no_warren_net_left
+	! ss -H -ltun "sport = :$port" | grep -q .
+}
+
+@test "warren-net ends with the container even when warren itself is killed" {
+	port=$(free_port)
+	run_bg run --rm -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" sleep 2
+	wait_for_listen "$port"
+	pkill -KILL -u "$TEST_USER" -x warren
+	pgrep -u "$TEST_USER" -x warren-net
+	for ((i = 0; i < 100; i++)); do
+		no_warren_net_left && break
+		sleep 0.1
+	done
+	no_warren_net_left
+	! ss -H -ltn "sport = :$port" | grep -q .
+}
+
+@test "warren-net runs under its own seccomp filter" {
+	run_bg run --rm --rootfs "$ROOTFS" sleep 2
+	for ((i = 0; i < 100; i++)); do
+		pid=$(pgrep -n -u "$TEST_USER" -x warren-net)
+		[ -n "$pid" ] && grep -q '^Seccomp:.*2' "/proc/$pid/status" && break
+		sleep 0.05
+	done
+	grep '^Seccomp:' "/proc/$pid/status"
+	[ "$(awk '/^Seccomp:/ {print $2}' "/proc/$pid/status")" = 2 ]
+}
