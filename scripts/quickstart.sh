@@ -1,10 +1,10 @@
 #!/bin/bash
 # README's first command: installs the Debian packages warren builds with
 # (as root; otherwise names them), builds and installs warren under
-# build/install (the ID-map helpers setuid root when run as root), assembles
-# a small root filesystem offline from Debian's busybox-static, and runs a
-# container from it as an unprivileged user (the invoking user, or "nobody"
-# when run as root).
+# build/install (the ID-map helpers setuid root when run as root), makes an
+# image offline from Debian's busybox-static (a root filesystem imported with
+# `warren import`), and runs a container from it as an unprivileged user (the
+# invoking user, or "nobody" when run as root).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -19,12 +19,21 @@ echo "built: $warren"
 
 rootfs=$top/build/quickstart-rootfs
 [ -x "$rootfs/bin/sh" ] || tests/fixtures/mkrootfs-busybox.sh "$rootfs" >/dev/null
-cmd=(run --rm --rootfs "$rootfs" sh -c 'echo "hello from container $(hostname): $(id)"')
+tarball=$top/build/quickstart-rootfs.tar
+tar -C "$rootfs" --numeric-owner -cf "$tarball" .
+chmod 0644 "$tarball"
+script='set -e
+"$1" import "$2" quickstart/busybox:latest >/dev/null
+"$1" images quickstart/busybox
+"$1" run --rm --network none quickstart/busybox sh -c "echo hello from container \$(hostname): \$(id)"'
 if [ "$(id -u)" = 0 ]; then
-	# a container as root proves little: run it as an ordinary user
+	# a container as root proves little: run it as an ordinary user, with
+	# a store of its own
 	chmod 0755 "$top/build" "$top/build/install" 2>/dev/null || true
-	chown -R nobody: "$rootfs"
+	store=$top/build/quickstart-store
+	mkdir -p "$store"
+	chown nobody: "$store"
 	exec setpriv --reuid=nobody --regid=nogroup --clear-groups env -i HOME=/tmp \
-		PATH=/usr/bin:/bin "$warren" "${cmd[@]}"
+		WARREN_ROOT="$store" PATH=/usr/bin:/bin sh -c "$script" sh "$warren" "$tarball"
 fi
-exec "$warren" "${cmd[@]}"
+exec sh -c "$script" sh "$warren" "$tarball"
