@@ -107,6 +107,13 @@ int portfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
 int udpfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
 
 /**
+ * thread_start() - run @fn(NULL) in a detached thread and return once it
+ * runs (before seccomp is installed for every thread).
+ * Return: 0, or a negative errno with @err set.
+ */
+int thread_start(void *(*fn)(void *), struct werr *err);
+
+/**
  * netseccomp_install() - confine this process (all its threads) to the
  * system calls warren-net uses once started.
  * @factory: the smaller set of the socket factory process
