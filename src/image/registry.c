@@ -219,7 +219,8 @@ static int set_authz(struct registry *r, const char *kind, const char *value)
 static int fetch_token(struct registry *r, const char *challenge, struct werr *err)
 {
 	char realm[1024], service[256] = "", scope[600], url[4096];
-	_cleanup_free_ char *saved = r->authz;
+	/* the old credentials go when the new token comes (or the fetch fails) */
+	_cleanup_free_ char *saved __attribute__((unused)) = r->authz;
 	struct http_resp resp = { 0 };
 	json_t *j;
 	const char *tok;

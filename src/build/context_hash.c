@@ -1,0 +1,116 @@
+/* context_hash.c - the layer-cache key of a COPY/ADD: SHA-256 (libcrypto EVP)
+ * over what would be copied. Reads file contents through the context's
+ * directory fd with RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS; never writes. */
+#include "context_int.h"
+#include "cleanup.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int entry_cmp(const void *a, const void *b, void *data)
+{
+	const struct context_list *l = data;
+	const struct context_entry *x = &l->v[*(const size_t *)a];
+	const struct context_entry *y = &l->v[*(const size_t *)b];
+
+	if (x->source != y->source)
+		return x->source < y->source ? -1 : 1;
+	return strcmp(x->dst, y->dst);
+}
+
+/* a length-prefixed field, so "ab"+"c" and "a"+"bc" hash differently */
+static int hash_field(EVP_MD_CTX *md, const void *p, size_t n)
+{
+	uint64_t len = n;
+
+	return EVP_DigestUpdate(md, &len, sizeof(len)) == 1 && EVP_DigestUpdate(md, p, n) == 1 ? 0
+	                                                                                       : -1;
+}
+
+static int hash_str(EVP_MD_CTX *md, const char *s)
+{
+	return hash_field(md, s ? s : "", s ? strlen(s) + 1 : 0);
+}
+
+static int hash_content(const struct context *ctx, EVP_MD_CTX *md, const struct context_entry *e,
+                        struct werr *err)
+{
+	_cleanup_close_ int fd = ctx_openat2(ctx->dirfd, e->path, O_RDONLY | O_NOFOLLOW,
+	                                     RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+	char buf[65536];
+	uint64_t total = 0;
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return werr_errno(err, errno, "reading %s from the build context", e->path);
+	if (fstat(fd, &st) < 0)
+		return werr_errno(err, errno, "reading %s from the build context", e->path);
+	if (!S_ISREG(st.st_mode))
+		return werr_set(err, EAGAIN, "%s in the build context changed while hashing",
+		                e->path);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return werr_errno(err, errno, "reading %s from the build context", e->path);
+		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+			return werr_set(err, EIO, "hashing %s", e->path);
+		total += (uint64_t)n;
+	}
+	/* the size counts after the bytes: a file that grew is a different file */
+	return EVP_DigestUpdate(md, &total, sizeof(total)) == 1
+	           ? 0
+	           : werr_set(err, EIO, "hashing %s", e->path);
+}
+
+static int hash_entry(const struct context *ctx, EVP_MD_CTX *md, const struct context_entry *e,
+                      bool chmod_given, struct werr *err)
+{
+	uint32_t type = (uint32_t)(e->mode & S_IFMT);
+	uint32_t perm = chmod_given ? 0 : (uint32_t)(e->mode & 07777);
+
+	if (hash_str(md, e->dst) < 0 || hash_field(md, &type, sizeof(type)) < 0 ||
+	    hash_field(md, &perm, sizeof(perm)) < 0 || hash_str(md, e->link) < 0)
+		return werr_set(err, EIO, "hashing %s", e->path);
+	if (S_ISREG(e->mode))
+		return hash_content(ctx, md, e, err);
+	return 0;
+}
+
+int context_hash_sources(const struct context *ctx, const struct context_list *list,
+                         const char *chown, const char *chmod, char hex[65], struct werr *err)
+{
+	_cleanup_free_ size_t *order = calloc(list->n + 1, sizeof(size_t));
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	int r = 0;
+
+	if (!order || !md) {
+		EVP_MD_CTX_free(md);
+		return werr_errno(err, ENOMEM, "hashing COPY sources");
+	}
+	for (size_t i = 0; i < list->n; i++)
+		order[i] = i;
+	qsort_r(order, list->n, sizeof(*order), entry_cmp, (void *)list);
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 || hash_str(md, "warren-copy-v1") < 0 ||
+	    hash_str(md, chown) < 0 || hash_str(md, chmod) < 0)
+		r = werr_set(err, EIO, "hashing COPY sources: SHA-256 unavailable");
+	for (size_t i = 0; i < list->n && r == 0; i++)
+		r = hash_entry(ctx, md, &list->v[order[i]], chmod != NULL, err);
+	if (r == 0 && EVP_DigestFinal_ex(md, digest, &dlen) != 1)
+		r = werr_set(err, EIO, "hashing COPY sources");
+	EVP_MD_CTX_free(md);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < dlen && i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	hex[64] = '\0';
+	return 0;
+}
