@@ -336,6 +336,32 @@ ping_run() {
 	[ "$output" = "hello from the container" ]
 }
 
+@test "-P publishes the image's ExposedPorts (EXPOSE of an imported image)" {
+	d=$(user_tmpdir)
+	tar -C "$ROOTFS" -cf "$d/rootfs.tar" .
+	chmod 0644 "$d/rootfs.tar"
+	chown "$TEST_USER" "$d"
+	root=$d/store
+	run as_user "$WARREN" --root "$root" import --change "EXPOSE 80" "$d/rootfs.tar" netweb:1
+	[ "$status" -eq 0 ]
+	touch "$BATS_TEST_TMPDIR/before"
+	as_user "$WARREN" --root "$root" run --rm -P netweb:1 sh -c 'httpd -p 80 -h /www && sleep 20' \
+		>"$BATS_TEST_TMPDIR/bg.out" 2>&1 &
+	PIDS+=($!)
+	f=
+	for ((i = 0; i < 100; i++)); do
+		f=$(find /tmp/warren-$TEST_UID /run/user/$TEST_UID/warren -name ports.json \
+			-newer "$BATS_TEST_TMPDIR/before" 2>/dev/null | head -1)
+		[ -n "$f" ] && break
+		sleep 0.05
+	done
+	[ -n "$f" ] || cat "$BATS_TEST_TMPDIR/bg.out"
+	port=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["80/tcp"][0]["HostPort"])' "$f")
+	run http_get "http://127.0.0.1:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+}
+
 @test "UDP through -p PORT/udp reaches a server in the container and its answer comes back" {
 	port=$(free_port)
 	run_bg run --rm -p "127.0.0.1:$port:9999/udp" --rootfs "$ROOTFS" sh -c 'timeout 20 udp-echo 9999'
