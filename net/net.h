@@ -83,11 +83,18 @@ int nsjoin_socket(int factory_fd, bool udp);
 int tap_create(unsigned mtu, struct werr *err);
 
 /**
- * slirpnet_run() - serve the tap with libslirp until the container's process
- * (@pidfd) exits or a stop signal arrives on @sigfd.
- * Return: 0, or a negative errno with @err set (start-up failures only).
+ * slirpnet_init() - create the libslirp instance for @cfg (addresses, MTU,
+ * host loopback, IPv6) over @tap_fd, with its forwardings (UDP and
+ * port_handler=slirp).
+ * Return: 0, or a negative errno with @err naming the port that failed.
  */
 int slirpnet_init(const struct net_cfg *cfg, int tap_fd, struct werr *err);
+
+/**
+ * slirpnet_run() - serve the tap with libslirp until the container's process
+ * (@pidfd) exits or a stop signal arrives on @sigfd.
+ * Return: 0, or a negative errno when poll() fails.
+ */
 int slirpnet_run(int pidfd, int sigfd);
 
 /**
@@ -105,6 +112,13 @@ int portfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
  * Return: 0, or a negative errno with @err set.
  */
 int udpfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
+
+/**
+ * thread_start() - run @fn(NULL) in a detached thread and return once it
+ * runs (before seccomp is installed for every thread).
+ * Return: 0, or a negative errno with @err set.
+ */
+int thread_start(void *(*fn)(void *), struct werr *err);
 
 /**
  * netseccomp_install() - confine this process (all its threads) to the

@@ -7,7 +7,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -175,9 +174,6 @@ static void *portfwd_loop(void *arg)
 
 int portfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err)
 {
-	pthread_t t;
-	int r;
-
 	if (cfg->n_listeners == 0)
 		return 0;
 	pf.cfg = cfg;
@@ -192,9 +188,5 @@ int portfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err)
 		    epoll_ctl(pf.epfd, EPOLL_CTL_ADD, cfg->listeners[i].fd, &ev) < 0)
 			return werr_errno(err, errno, "watching the published port listener");
 	}
-	r = pthread_create(&t, NULL, portfwd_loop, NULL);
-	if (r != 0)
-		return werr_errno(err, r, "starting the port forwarder thread");
-	pthread_detach(t);
-	return 0;
+	return thread_start(portfwd_loop, err);
 }

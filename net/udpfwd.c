@@ -7,7 +7,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -158,9 +157,6 @@ static void *udpfwd_loop(void *arg)
 
 int udpfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err)
 {
-	pthread_t t;
-	int r;
-
 	if (cfg->n_udp_listeners == 0)
 		return 0;
 	uf.cfg = cfg;
@@ -173,9 +169,5 @@ int udpfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err)
 		if (epoll_ctl(uf.epfd, EPOLL_CTL_ADD, cfg->udp_listeners[i].fd, &ev) < 0)
 			return werr_errno(err, errno, "watching the published UDP port");
 	}
-	r = pthread_create(&t, NULL, udpfwd_loop, NULL);
-	if (r != 0)
-		return werr_errno(err, r, "starting the UDP forwarder thread");
-	pthread_detach(t);
-	return 0;
+	return thread_start(udpfwd_loop, err);
 }

@@ -540,6 +540,18 @@ static int run_security(struct container_spec *spec, const struct run_cfg *cfg, 
 	return 0;
 }
 
+/* the image's ExposedPorts ("80/tcp"), which -P publishes */
+static int run_image_exposed(struct run_cfg *cfg, struct werr *err)
+{
+	char **ports = config_string_array(&cfg->img.img.cfg, "ExposedPorts");
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && ports && ports[i]; i++)
+		r = run_net_option(&cfg->net, "expose", ports[i], err);
+	config_strv_free(ports);
+	return r < 0 ? werr_prefix(err, "the image's ExposedPorts") : 0;
+}
+
 /* warren run IMAGE [CMD...]: the image's layer, command and defaults */
 static int run_from_image(struct container_spec *spec, struct run_cfg *cfg, int argc, char **argv,
                           struct werr *err)
@@ -562,6 +574,8 @@ static int run_from_image(struct container_spec *spec, struct run_cfg *cfg, int 
 	r = run_image_argv(&cfg->img, cfg->entrypoint, argc - 1, argv + 1, &spec->argv, err);
 	if (r == 0)
 		r = run_image_volumes(&cfg->img, &spec->idmap, &cfg->mounts, &cfg->n_mounts, err);
+	if (r == 0)
+		r = run_image_exposed(cfg, err);
 	return r;
 }
 

@@ -76,6 +76,19 @@ http_get() {
 	return 1
 }
 
+# new_ports_file: the ports.json of the container started after
+# $BATS_TEST_TMPDIR/before was touched, once it is there
+new_ports_file() {
+	local i f
+	for ((i = 0; i < 100; i++)); do
+		f=$(find /tmp/warren-$TEST_UID /run/user/$TEST_UID/warren -name ports.json \
+			-newer "$BATS_TEST_TMPDIR/before" 2>/dev/null | head -1)
+		[ -n "$f" ] && break
+		sleep 0.05
+	done
+	echo "$f"
+}
+
 # run_bg ARGS...: warren run in the background as the test user
 run_bg() {
 	warren "$@" >"$BATS_TEST_TMPDIR/bg.out" 2>&1 &
@@ -320,17 +333,31 @@ ping_run() {
 @test "-P publishes the exposed port on a free host port recorded in ports.json" {
 	touch "$BATS_TEST_TMPDIR/before"
 	run_bg run --rm --expose 80 -P --rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && sleep 20'
-	f=
-	for ((i = 0; i < 100; i++)); do
-		f=$(find /tmp/warren-$TEST_UID /run/user/$TEST_UID/warren -name ports.json \
-			-newer "$BATS_TEST_TMPDIR/before" 2>/dev/null | head -1)
-		[ -n "$f" ] && break
-		sleep 0.05
-	done
+	f=$(new_ports_file)
 	[ -n "$f" ]
 	cat "$f"
 	port=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["80/tcp"][0]["HostPort"])' "$f")
 	[ "$port" -gt 0 ]
+	run http_get "http://127.0.0.1:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+}
+
+@test "-P publishes the image's ExposedPorts (EXPOSE of an imported image)" {
+	d=$(user_tmpdir)
+	tar -C "$ROOTFS" -cf "$d/rootfs.tar" .
+	chmod 0644 "$d/rootfs.tar"
+	chown "$TEST_USER" "$d"
+	root=$d/store
+	run as_user "$WARREN" --root "$root" import --change "EXPOSE 80" "$d/rootfs.tar" netweb:1
+	[ "$status" -eq 0 ]
+	touch "$BATS_TEST_TMPDIR/before"
+	as_user "$WARREN" --root "$root" run --rm -P netweb:1 sh -c 'httpd -p 80 -h /www && sleep 20' \
+		>"$BATS_TEST_TMPDIR/bg.out" 2>&1 &
+	PIDS+=($!)
+	f=$(new_ports_file)
+	[ -n "$f" ] || cat "$BATS_TEST_TMPDIR/bg.out"
+	port=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["80/tcp"][0]["HostPort"])' "$f")
 	run http_get "http://127.0.0.1:$port/"
 	[ "$status" -eq 0 ]
 	[ "$output" = "hello from the container" ]
