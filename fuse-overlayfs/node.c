@@ -1,0 +1,296 @@
+/* node.c - the table of inodes the kernel knows: lookup by presented inode
+ * number (so hard links are one node), names and parents for building layer
+ * paths, reference counts. The table lock is held only for these in-memory
+ * steps, never across a filesystem syscall. */
+#include "ovl.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static size_t node_bucket(struct ovl_fs *fs, uint64_t ino)
+{
+	ino ^= ino >> 29;
+	ino *= UINT64_C(0xbf58476d1ce4e5b9);
+	ino ^= ino >> 32;
+	return ino & (fs->nbuckets - 1);
+}
+
+/**
+ * ovl_node_get() - the node behind a FUSE inode id (the root is id 1).
+ */
+struct ovl_node *ovl_node_get(struct ovl_fs *fs, fuse_ino_t ino)
+{
+	return ino == FUSE_ROOT_ID ? fs->root : (struct ovl_node *)(uintptr_t)ino;
+}
+
+/* caller holds tree_lock for writing */
+static void node_release_locked(struct ovl_fs *fs, struct ovl_node *n)
+{
+	while (n && --n->refs == 0 && n != fs->root) {
+		struct ovl_node *parent = n->parent;
+		struct ovl_node **pp = &fs->buckets[node_bucket(fs, n->ino)];
+		while (*pp && *pp != n)
+			pp = &(*pp)->hnext;
+		if (*pp)
+			*pp = n->hnext;
+		fs->count--;
+		pthread_mutex_destroy(&n->lock);
+		free(n->name);
+		free(n);
+		n = parent;
+	}
+}
+
+/* write the path of @n relative to the layer roots into the end of @buf */
+static int node_path_locked(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_t size)
+{
+	char *p = buf + size - 1;
+
+	*p = '\0';
+	if (n == fs->root) {
+		memcpy(buf, ".", 2);
+		return 0;
+	}
+	for (; n && n != fs->root; n = n->parent) {
+		size_t len = strlen(n->name);
+		if ((size_t)(p - buf) < len + 1)
+			return -ENAMETOOLONG;
+		p -= len;
+		memcpy(p, n->name, len);
+		if (n->parent != fs->root)
+			*--p = '/';
+		if (n->stale)
+			return -ENOENT;
+	}
+	memmove(buf, p, strlen(p) + 1);
+	return 0;
+}
+
+/**
+ * ovl_node_path() - @n's path relative to every layer root ("." for the root).
+ * Return: 0, -ENOENT when @n (or a parent) was removed, -ENAMETOOLONG.
+ */
+int ovl_node_path(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_t size)
+{
+	int r;
+
+	pthread_rwlock_rdlock(&fs->tree_lock);
+	r = node_path_locked(fs, n, buf, size);
+	pthread_rwlock_unlock(&fs->tree_lock);
+	return r;
+}
+
+/**
+ * ovl_node_parent_path() - the path of @n's parent into @buf and @n's own name
+ * into @name (NAME_MAX + 1 bytes); with @parent, a reference on the parent
+ * that the caller drops with ovl_node_unref().
+ */
+int ovl_node_parent_path(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_t size, char *name,
+                         struct ovl_node **parent)
+{
+	int r = -ENOENT;
+
+	pthread_rwlock_wrlock(&fs->tree_lock);
+	if (n->parent && !n->stale) {
+		r = node_path_locked(fs, n->parent, buf, size);
+		if (r == 0) {
+			snprintf(name, NAME_MAX + 1, "%s", n->name);
+			if (parent) {
+				*parent = n->parent;
+				n->parent->refs++;
+			}
+		}
+	}
+	pthread_rwlock_unlock(&fs->tree_lock);
+	return r;
+}
+
+/**
+ * ovl_node_ref_parent() - a counted reference on @n's current parent, or NULL.
+ */
+struct ovl_node *ovl_node_ref_parent(struct ovl_fs *fs, struct ovl_node *n)
+{
+	struct ovl_node *p;
+
+	pthread_rwlock_wrlock(&fs->tree_lock);
+	p = n->parent;
+	if (p)
+		p->refs++;
+	pthread_rwlock_unlock(&fs->tree_lock);
+	return p;
+}
+
+void ovl_node_unref(struct ovl_fs *fs, struct ovl_node *n)
+{
+	pthread_rwlock_wrlock(&fs->tree_lock);
+	node_release_locked(fs, n);
+	pthread_rwlock_unlock(&fs->tree_lock);
+}
+
+static struct ovl_node *node_find_locked(struct ovl_fs *fs, uint64_t ino)
+{
+	struct ovl_node *n = fs->buckets[node_bucket(fs, ino)];
+
+	while (n && n->ino != ino)
+		n = n->hnext;
+	return n;
+}
+
+/* point @n at @parent/@name; caller holds the write lock */
+static int node_rename_locked(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *parent,
+                              const char *name)
+{
+	char *copy;
+	struct ovl_node *old = n->parent;
+
+	if (old == parent && strcmp(n->name, name) == 0) {
+		n->stale = false;
+		return 0;
+	}
+	copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	free(n->name);
+	n->name = copy;
+	parent->refs++;
+	n->parent = parent;
+	n->stale = false;
+	node_release_locked(fs, old);
+	return 0;
+}
+
+/**
+ * ovl_node_intern() - the node for an entry found by ovl_lookup_name(): the
+ * existing one with that inode number, or a new one under @parent.
+ * @kernel_ref: count one more kernel lookup reference (a reply with an entry);
+ *              else the caller gets a temporary reference to ovl_node_unref()
+ * Return: the node, or NULL when out of memory.
+ */
+struct ovl_node *ovl_node_intern(struct ovl_fs *fs, struct ovl_node *parent, const char *name,
+                                 const struct ovl_found *f, bool kernel_ref)
+{
+	struct ovl_node *n;
+
+	pthread_rwlock_wrlock(&fs->tree_lock);
+	n = node_find_locked(fs, f->st.st_ino);
+	if (n) {
+		if (n->stale || S_ISDIR(n->type))
+			node_rename_locked(fs, n, parent, name);
+		if (S_ISDIR(n->type) || f->layer < n->layer) {
+			n->lmask = f->lmask;
+			n->layer = f->layer;
+		}
+	} else {
+		n = calloc(1, sizeof(*n));
+		if (!n || !(n->name = strdup(name))) {
+			free(n);
+			pthread_rwlock_unlock(&fs->tree_lock);
+			return NULL;
+		}
+		n->ino = f->st.st_ino;
+		n->type = f->st.st_mode & S_IFMT;
+		n->lmask = f->lmask;
+		n->layer = f->layer;
+		n->parent = parent;
+		parent->refs++;
+		pthread_mutex_init(&n->lock, NULL);
+		size_t b = node_bucket(fs, n->ino);
+		n->hnext = fs->buckets[b];
+		fs->buckets[b] = n;
+		fs->count++;
+		n->refs = 0;
+	}
+	if (!kernel_ref)
+		n->refs++; /* a temporary reference: the caller drops it */
+	else if (n->nlookup++ == 0)
+		n->refs++;
+	pthread_rwlock_unlock(&fs->tree_lock);
+	return n;
+}
+
+/**
+ * ovl_node_forget() - drop @nlookup kernel references (FUSE forget).
+ */
+void ovl_node_forget(struct ovl_fs *fs, struct ovl_node *n, uint64_t nlookup)
+{
+	if (n == fs->root)
+		return;
+	pthread_rwlock_wrlock(&fs->tree_lock);
+	if (nlookup >= n->nlookup) {
+		bool had = n->nlookup != 0;
+		n->nlookup = 0;
+		if (had)
+			node_release_locked(fs, n);
+	} else {
+		n->nlookup -= nlookup;
+	}
+	pthread_rwlock_unlock(&fs->tree_lock);
+}
+
+/**
+ * ovl_node_move() - after a rename, @n lives at @parent/@name; with a NULL
+ * @parent, its name is gone (unlink, rmdir) and paths through it fail.
+ */
+void ovl_node_move(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *parent, const char *name)
+{
+	pthread_rwlock_wrlock(&fs->tree_lock);
+	if (parent)
+		node_rename_locked(fs, n, parent, name);
+	else
+		n->stale = true;
+	pthread_rwlock_unlock(&fs->tree_lock);
+}
+
+/**
+ * ovl_node_open() - open @n in its topmost layer with @flags.
+ * Return: a file descriptor or -errno.
+ */
+int ovl_node_open(struct ovl_fs *fs, struct ovl_node *n, int flags)
+{
+	int r = ovl_node_path(fs, n, ovl_pathbuf, sizeof(ovl_pathbuf));
+
+	if (r < 0)
+		return r;
+	return ovl_open_at(fs, n->layer, ovl_pathbuf, flags, 0);
+}
+
+/**
+ * ovl_node_stat() - stat @n as the mount presents it.
+ * Return: 0 or -errno.
+ */
+int ovl_node_stat(struct ovl_fs *fs, struct ovl_node *n, struct stat *st)
+{
+	char proc[PATH_MAX + 32];
+	int layer = n->layer;
+	int r = ovl_node_path(fs, n, ovl_pathbuf, sizeof(ovl_pathbuf));
+
+	if (r < 0)
+		return r;
+	if (fstatat(fs->layers[layer].fd, ovl_pathbuf, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (fs->xattr_permissions)
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", fs->layers[layer].fd,
+		         ovl_pathbuf);
+	ovl_present_stat(fs, st, fs->xattr_permissions ? proc : NULL);
+	if (layer == OVL_UPPER)
+		ovl_fix_nlink(fs, st, n->ino);
+	st->st_ino = n->ino;
+	return 0;
+}
+
+/**
+ * ovl_node_drop_name() - @dir/@name, a name of @n, was removed: paths through
+ * @n fail until a lookup finds another of its names.
+ */
+void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir,
+                        const char *name)
+{
+	pthread_rwlock_wrlock(&fs->tree_lock);
+	if (n->parent == dir && strcmp(n->name, name) == 0)
+		n->stale = true;
+	pthread_rwlock_unlock(&fs->tree_lock);
+}
