@@ -71,7 +71,7 @@ uint32_t ovl_idmap_to_outer(const struct ovl_idmap *m, uint32_t id)
 }
 
 /**
- * ovl_parse_idmap() - parse fuse-overlayfs's "IN:OUT:LEN[:IN:OUT:LEN...]"
+ * ovl_parse_idmap() - parse fuse-overlayfs's "STORED:SHOWN:LEN[:...]"
  * (triples separated by ':' or ',').
  * Return: 0 or -EINVAL.
  */
@@ -97,8 +97,10 @@ int ovl_parse_idmap(struct ovl_idmap *m, const char *spec)
 		if (m->n == OVL_MAX_IDMAP || v[2] == 0 || v[0] + v[2] - 1 > UINT32_MAX ||
 		    v[1] + v[2] - 1 > UINT32_MAX)
 			return -EINVAL;
-		m->ext[m->n++] =
-		    (struct ovl_idmap_ext){ (uint32_t)v[0], (uint32_t)v[1], (uint32_t)v[2] };
+		/* as fuse-overlayfs: the ID in the layers first, the one shown second */
+		m->ext[m->n++] = (struct ovl_idmap_ext){ .inner = (uint32_t)v[1],
+			                                 .outer = (uint32_t)v[0],
+			                                 .len = (uint32_t)v[2] };
 	}
 	return m->n ? 0 : -EINVAL;
 }

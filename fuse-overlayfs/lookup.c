@@ -28,7 +28,8 @@ static bool xattr_is(int dfd, const char *path, const char *xname, const char *w
 	char proc[PATH_MAX + 32], buf[8];
 	ssize_t r;
 
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d%s%s", dfd, *path ? "/" : "", path);
+	/* "" is the directory @dfd itself: follow the /proc link to it */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dfd, *path ? path : ".");
 	r = lgetxattr(proc, xname, buf, sizeof(buf));
 	if (r < 0)
 		return false;

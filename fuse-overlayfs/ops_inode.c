@@ -17,7 +17,7 @@ static void inode_init(void *userdata, struct fuse_conn_info *conn)
 	unsigned want = FUSE_CAP_EXPORT_SUPPORT | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE |
 	                FUSE_CAP_SPLICE_READ | FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO |
 	                FUSE_CAP_PARALLEL_DIROPS | FUSE_CAP_CACHE_SYMLINKS | FUSE_CAP_ASYNC_READ |
-	                FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_DONT_MASK;
+	                FUSE_CAP_ATOMIC_O_TRUNC;
 
 	if (fs->has_upper)
 		want |= FUSE_CAP_WRITEBACK_CACHE;

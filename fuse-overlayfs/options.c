@@ -21,7 +21,7 @@ static const struct opt_def opt_table[] = {
 	{ "lowerdir", OPT_PATH, "lower layers, topmost first, separated by ':'" },
 	{ "upperdir", OPT_PATH, "writable layer (needs workdir)" },
 	{ "workdir", OPT_PATH, "scratch directory on the upperdir's filesystem" },
-	{ "uidmapping", OPT_IDMAP, "IN:OUT:LEN[:IN:OUT:LEN...] owners as shown : as stored" },
+	{ "uidmapping", OPT_IDMAP, "STORED:SHOWN:LEN[:...] owners in the layers : as shown" },
 	{ "gidmapping", OPT_IDMAP, "the same for groups" },
 	{ "xattr_permissions", OPT_INT, "2: owners and modes in user.containers.override_stat" },
 	{ "timeout", OPT_INT, "seconds the kernel caches names and attributes (default 86400)" },
@@ -70,10 +70,10 @@ static int opts_apply(struct ovl_config *cfg, const struct opt_def *d, const cha
 		return 0;
 	case OPT_IDMAP:
 		if (ovl_parse_idmap(d->name[0] == 'u' ? &cfg->uidmap : &cfg->gidmap, val) < 0)
-			return werr_set(
-			    err, EINVAL,
-			    "bad %s '%s' (want IN:OUT:LEN triples, e.g. 0:1000:1:1:100000:65536)",
-			    d->name, val);
+			return werr_set(err, EINVAL,
+			                "bad %s '%s' (want STORED:SHOWN:LEN triples, e.g. "
+			                "0:1000:1:1:100000:65536)",
+			                d->name, val);
 		return 0;
 	case OPT_INT:
 		errno = 0;
