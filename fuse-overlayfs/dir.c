@@ -267,22 +267,45 @@ int ovl_dirlist_each_child(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_d
 	return 0;
 }
 
+/* an open directory: its snapshot is taken at the first readdir, so an
+ * opendir the kernel answers from its readdir cache costs nothing */
+struct dir_handle {
+	struct ovl_dirlist *list;
+	pthread_mutex_t lock;
+};
+
 /* implements fuse_lowlevel_ops.opendir */
 static void dir_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct ovl_fs *fs = ovl_fs_of(req);
-	struct ovl_dirlist *l;
-	int r = ovl_dir_read(fs, ovl_node_get(fs, ino), &l);
+	struct dir_handle *h = calloc(1, sizeof(*h));
 
-	if (r < 0) {
-		fuse_reply_err(req, -r);
+	if (!h) {
+		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	fi->fh = (uintptr_t)l;
+	pthread_mutex_init(&h->lock, NULL);
+	fi->fh = (uintptr_t)h;
 	fi->keep_cache = 1;
 	fi->cache_readdir = 1;
-	if (fuse_reply_open(req, fi) == -ENOENT)
-		ovl_dirlist_free(l);
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+	}
+}
+
+/* the snapshot of an open directory, taken now if this is the first read */
+static int dir_handle_list(struct ovl_fs *fs, struct ovl_node *dir, struct fuse_file_info *fi,
+                           struct ovl_dirlist **out)
+{
+	struct dir_handle *h = (struct dir_handle *)(uintptr_t)fi->fh;
+	int r = 0;
+
+	pthread_mutex_lock(&h->lock);
+	if (!h->list)
+		r = ovl_dir_read(fs, dir, &h->list);
+	*out = h->list;
+	pthread_mutex_unlock(&h->lock);
+	return r;
 }
 
 static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -291,9 +314,14 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 	static _Thread_local char buf[1 << 17];
 	struct ovl_fs *fs = ovl_fs_of(req);
 	struct ovl_node *dir = ovl_node_get(fs, ino);
-	struct ovl_dirlist *l = (struct ovl_dirlist *)(uintptr_t)fi->fh;
+	struct ovl_dirlist *l;
 	size_t used = 0;
+	int r = dir_handle_list(fs, dir, fi, &l);
 
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
 	if (size > sizeof(buf))
 		size = sizeof(buf);
 	for (size_t i = off < 0 ? 0 : (size_t)off; i < l->n; i++) {
@@ -307,8 +335,8 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 				e.attr.st_ino = l->ents[i].ino;
 				e.attr.st_mode = S_IFDIR;
 			} else {
-				int r = ovl_lookup_entry(fs, dir, dirlist_fds(l, dir), name, &e);
-				if (r < 0 || e.ino == 0)
+				int lr = ovl_lookup_entry(fs, dir, dirlist_fds(l, dir), name, &e);
+				if (lr < 0 || e.ino == 0)
 					continue;
 			}
 			need = fuse_add_direntry_plus(req, buf + used, size - used, name, &e,
@@ -348,7 +376,11 @@ static void dir_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t o
 /* implements fuse_lowlevel_ops.releasedir */
 static void dir_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	ovl_dirlist_free((struct ovl_dirlist *)(uintptr_t)fi->fh);
+	struct dir_handle *h = (struct dir_handle *)(uintptr_t)fi->fh;
+
+	ovl_dirlist_free(h->list);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
 	fuse_reply_err(req, 0);
 }
 

@@ -87,7 +87,9 @@ static struct fuse_session *main_session(struct ovl_config *cfg, struct ovl_fs *
 	ovl_xattr_fill_ops(&ops);
 	ovl_dir_fill_ops(&ops);
 	/* as root of a user namespace, the container's other users need access */
-	snprintf(opts, sizeof(opts), "default_permissions,fsname=warren-overlay%s%s%s",
+	/* noatime: reads and readdirs would otherwise make every later stat a
+	 * round trip for a fresh atime */
+	snprintf(opts, sizeof(opts), "default_permissions,noatime,fsname=warren-overlay%s%s%s",
 	         cfg->allow_other || geteuid() == 0 ? ",allow_other" : "",
 	         fs->has_upper && !cfg->readonly ? "" : ",ro", cfg->fuse_opts);
 	if (fuse_opt_add_arg(&args, prog) < 0 || fuse_opt_add_arg(&args, "-o") < 0 ||
