@@ -40,10 +40,13 @@ static int ns_begin(struct ovl_fs *fs, struct ovl_node *dir, const char *name, s
 	if ((t->dfd = ovl_upper_dirfd(fs, dir)) < 0)
 		return t->dfd;
 	t->name = name;
-	t->chr_wh = fstatat(t->dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	            ovl_is_whiteout(&st, t->dfd, name, true);
-	snprintf(wh, sizeof(wh), OVL_WH_PREFIX "%s", name);
-	t->dot_wh = fstatat(t->dfd, wh, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	/* only where a lower layer shows through can a whiteout hold the name */
+	if (dir->lmask != ovl_bit(OVL_UPPER)) {
+		t->chr_wh = fstatat(t->dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		            ovl_is_whiteout(&st, t->dfd, name, true);
+		snprintf(wh, sizeof(wh), OVL_WH_PREFIX "%s", name);
+		t->dot_wh = fstatat(t->dfd, wh, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	}
 	t->at_fd = t->dfd;
 	t->at_name = name;
 	if (t->chr_wh || t->dot_wh) {
@@ -96,24 +99,38 @@ static int ns_owner(struct ovl_fs *fs, fuse_req_t req, struct ovl_node *dir, str
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	gid_t gid = ctx->gid;
 	struct stat dst;
+	int r = fs->xattr_permissions ? ovl_node_stat(fs, dir, &dst)
+	                              : (fstat(t->dfd, &dst) < 0 ? -errno : 0);
 
-	if (ovl_node_stat(fs, dir, &dst) == 0 && dst.st_mode & S_ISGID)
-		gid = dst.st_gid;
+	if (r == 0 && dst.st_mode & S_ISGID)
+		gid = fs->xattr_permissions ? dst.st_gid
+		                            : ovl_idmap_to_inner(&fs->gidmap, dst.st_gid);
 	return ovl_set_owner(fs, t->at_fd, t->at_name, ctx->uid, gid, mode);
 }
 
-static void ns_reply_entry(fuse_req_t req, struct ovl_fs *fs, struct ovl_node *dir,
-                           const char *name)
+/* the entry of what was just made at @t: no lookup through the layers needed,
+ * it is in the upper layer and hides everything below */
+static int ns_entry_new(struct ovl_fs *fs, struct ovl_node *dir, struct ns_target *t,
+                        struct fuse_entry_param *e)
 {
-	struct fuse_entry_param e;
-	int r = ovl_lookup_entry(fs, dir, NULL, name, &e);
+	struct ovl_found f = { .layer = OVL_UPPER, .lmask = ovl_bit(OVL_UPPER) };
+	char proc[PATH_MAX + 32];
+	struct ovl_node *n;
 
-	if (r == 0 && e.ino == 0)
-		r = -ENOENT;
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else
-		fuse_reply_entry(req, &e);
+	memset(e, 0, sizeof(*e));
+	if (fstatat(t->dfd, t->name, &f.st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	f.st.st_ino = ovl_present_ino(fs, OVL_UPPER, f.st.st_ino);
+	n = ovl_node_intern(fs, dir, t->name, &f, true);
+	if (!n)
+		return -ENOMEM;
+	e->ino = (fuse_ino_t)(uintptr_t)n;
+	e->attr = f.st;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", t->dfd, t->name);
+	ovl_present_stat(fs, &e->attr, fs->xattr_permissions ? proc : NULL);
+	e->attr.st_ino = n->ino;
+	e->entry_timeout = e->attr_timeout = fs->timeout;
+	return 0;
 }
 
 /* mknod, mkdir and symlink: make the entry, give it its owner, move it in */
@@ -122,6 +139,7 @@ static void ns_make(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t 
 {
 	struct ovl_fs *fs = ovl_fs_of(req);
 	struct ovl_node *dir = ovl_node_get(fs, parent);
+	struct fuse_entry_param e;
 	struct ns_target t;
 	int r = ns_begin(fs, dir, name, &t);
 
@@ -138,11 +156,13 @@ static void ns_make(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t 
 		if (r == 0)
 			r = ns_commit(fs, &t, S_ISDIR(mode));
 	}
+	if (r == 0)
+		r = ns_entry_new(fs, dir, &t, &e);
 	ns_end(&t);
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
-		ns_reply_entry(req, fs, dir, name);
+		fuse_reply_entry(req, &e);
 }
 
 /* implements fuse_lowlevel_ops.mknod */
@@ -185,11 +205,9 @@ static void ns_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		else if (fd >= 0)
 			unlinkat(t.at_fd, t.at_name, 0);
 	}
-	ns_end(&t);
 	if (r == 0)
-		r = ovl_lookup_entry(fs, dir, NULL, name, &e);
-	if (r == 0 && e.ino == 0)
-		r = -ENOENT;
+		r = ns_entry_new(fs, dir, &t, &e);
+	ns_end(&t);
 	if (r < 0) {
 		if (fd >= 0)
 			close(fd);
