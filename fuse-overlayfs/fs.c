@@ -315,7 +315,19 @@ void ovl_fs_close(struct ovl_fs *fs)
 		close(fs->workfd);
 	if (fs->indexfd >= 0)
 		close(fs->indexfd);
+	for (size_t b = 0; fs->buckets && b < fs->nbuckets; b++) {
+		while (fs->buckets[b]) {
+			struct ovl_node *n = fs->buckets[b];
+			fs->buckets[b] = n->hnext;
+			free(n->name);
+			free(n);
+		}
+	}
 	free(fs->buckets);
+	if (fs->root) {
+		free(fs->root->name);
+		free(fs->root);
+	}
 }
 
 /**

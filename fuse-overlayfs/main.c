@@ -105,13 +105,55 @@ static struct fuse_session *main_session(struct ovl_config *cfg, struct ovl_fs *
 	return se;
 }
 
+static void main_free_config(struct ovl_config *cfg)
+{
+	free(cfg->lowerdir);
+	free(cfg->upperdir);
+	free(cfg->workdir);
+	free(cfg->mountpoint);
+}
+
+/* mount, confine, serve until unmounted */
+static int main_serve(struct ovl_config *cfg, struct ovl_fs *fs, struct werr *err)
+{
+	struct fuse_session *se = main_session(cfg, fs, err);
+	struct fuse_loop_config *loop;
+	int r;
+
+	if (!se)
+		return -EINVAL;
+	if (fuse_set_signal_handlers(se) < 0 || fuse_session_mount(se, cfg->mountpoint) < 0) {
+		fuse_session_destroy(se);
+		return werr_set(err, EIO, "cannot mount on %s (is /dev/fuse usable, mode 0666?)",
+		                cfg->mountpoint);
+	}
+	if (!cfg->foreground && fuse_daemonize(0) < 0) {
+		fuse_session_unmount(se);
+		fuse_session_destroy(se);
+		return werr_set(err, EIO, "cannot go to the background");
+	}
+	if ((r = ovl_seccomp_install(err)) < 0) {
+		fuse_session_unmount(se);
+		fuse_session_destroy(se);
+		return r;
+	}
+	loop = fuse_loop_cfg_create();
+	fuse_loop_cfg_set_clone_fd(loop, 0);
+	fuse_loop_cfg_set_max_threads(loop, (unsigned)cfg->threads);
+	fuse_loop_cfg_set_idle_threads(loop, (unsigned)cfg->threads);
+	r = fuse_session_loop_mt(se, loop);
+	fuse_loop_cfg_destroy(loop);
+	fuse_session_unmount(se);
+	fuse_remove_signal_handlers(se);
+	fuse_session_destroy(se);
+	return r < 0 ? werr_set(err, -r, "serving the mount failed") : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ovl_config cfg = { .timeout = 86400, .threads = 8 };
 	static struct ovl_fs fs;
 	struct werr err = { 0 };
-	struct fuse_session *se;
-	struct fuse_loop_config *loop;
 	struct rlimit rl;
 	int r;
 
@@ -120,37 +162,17 @@ int main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (main_parse(argc, argv, &cfg, &err) < 0 || ovl_fs_open(&fs, &cfg, &err) < 0 ||
-	    main_make_root(&fs, &err) < 0) {
+	r = main_parse(argc, argv, &cfg, &err);
+	if (r == 0) {
+		r = ovl_fs_open(&fs, &cfg, &err);
+		if (r == 0)
+			r = main_make_root(&fs, &err);
+		if (r == 0)
+			r = main_serve(&cfg, &fs, &err);
+		ovl_fs_close(&fs);
+	}
+	main_free_config(&cfg);
+	if (r < 0)
 		werr_print(&err, prog);
-		return 1;
-	}
-	se = main_session(&cfg, &fs, &err);
-	if (!se) {
-		werr_print(&err, prog);
-		return 1;
-	}
-	if (fuse_set_signal_handlers(se) < 0 || fuse_session_mount(se, cfg.mountpoint) < 0) {
-		fprintf(stderr, "%s: cannot mount on %s (is /dev/fuse usable, 0666?)\n", prog,
-		        cfg.mountpoint);
-		return 1;
-	}
-	if (!cfg.foreground && fuse_daemonize(0) < 0)
-		return 1;
-	if (ovl_seccomp_install(&err) < 0) {
-		werr_print(&err, prog);
-		fuse_session_unmount(se);
-		return 1;
-	}
-	loop = fuse_loop_cfg_create();
-	fuse_loop_cfg_set_clone_fd(loop, 0);
-	fuse_loop_cfg_set_max_threads(loop, (unsigned)cfg.threads);
-	fuse_loop_cfg_set_idle_threads(loop, (unsigned)cfg.threads);
-	r = fuse_session_loop_mt(se, loop);
-	fuse_loop_cfg_destroy(loop);
-	fuse_session_unmount(se);
-	fuse_remove_signal_handlers(se);
-	fuse_session_destroy(se);
-	ovl_fs_close(&fs);
 	return r < 0 ? 1 : 0;
 }
