@@ -16,10 +16,18 @@ teardown() {
 	common_teardown
 }
 
+# ovl_tmpdir: a fresh directory the test user owns
+ovl_tmpdir() {
+	local d
+	d=$(user_tmpdir)
+	chown "$TEST_USER:$(id -g "$TEST_USER")" "$d"
+	echo "$d"
+}
+
 # suite STEP: the three-way comparison of one step, as the test user
 suite() {
 	local d
-	d=$(user_tmpdir)
+	d=$(ovl_tmpdir)
 	run as_user env TMPDIR="$d" "$SUITE/suite.sh" "$OVL" "$1"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -28,7 +36,7 @@ suite() {
 
 check() {
 	local d
-	d=$(user_tmpdir)
+	d=$(ovl_tmpdir)
 	run as_user env TMPDIR="$d" "$SUITE/mount-checks.sh" "$OVL" "$1"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -62,7 +70,7 @@ check() {
 
 @test "overlay: kill -9 gives ENOTCONN without a hang; fsync'd data is in upperdir" {
 	local d
-	d=$(user_tmpdir)
+	d=$(ovl_tmpdir)
 	run as_user env TMPDIR="$d" "$SUITE/suite.sh" "$OVL" fault
 	echo "$output"
 	[ "$status" -eq 0 ]
