@@ -151,7 +151,12 @@ static int main_serve(struct ovl_config *cfg, struct ovl_fs *fs, struct werr *er
 
 int main(int argc, char **argv)
 {
-	struct ovl_config cfg = { .timeout = 86400, .threads = 8 };
+	/* more workers than CPUs only add wake-ups: measured in bench/RESULTS.md */
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct ovl_config cfg = { .timeout = 86400,
+		                  .threads = ncpu < 1   ? 1
+		                             : ncpu > 4 ? 4
+		                                        : (int)ncpu };
 	static struct ovl_fs fs;
 	struct werr err = { 0 };
 	struct rlimit rl;

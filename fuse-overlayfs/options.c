@@ -25,7 +25,7 @@ static const struct opt_def opt_table[] = {
 	{ "gidmapping", OPT_IDMAP, "the same for groups" },
 	{ "xattr_permissions", OPT_INT, "2: owners and modes in user.containers.override_stat" },
 	{ "timeout", OPT_INT, "seconds the kernel caches names and attributes (default 86400)" },
-	{ "threads", OPT_INT, "worker threads at most (default 8)" },
+	{ "threads", OPT_INT, "worker threads at most (default: CPUs, at most 4)" },
 	{ "allow_other", OPT_FLAG, "let every user of the namespace in (default as root)" },
 	{ "ro", OPT_KERNEL, "read-only mount" },
 	{ "rw", OPT_IGNORED, "read-write mount (the default with an upperdir)" },
