@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "util.h"
 
 /* where a new entry is made: straight in the upper directory, or (when a
  * whiteout holds the name) in workdir first and then moved over it */
@@ -279,17 +280,13 @@ static int ns_remove(struct ovl_fs *fs, struct ovl_node *dir, const char *name, 
 		if (renameat2(dfd, name, fs->workfd, tmp, wh ? RENAME_WHITEOUT : 0) < 0) {
 			r = -errno;
 		} else {
-			if (is_dir)
-				ovl_dir_clear_upper(fs, fs->workfd, tmp);
-			if (unlinkat(fs->workfd, tmp, is_dir ? AT_REMOVEDIR : 0) < 0)
-				r = -errno;
+			/* a directory still holds the whiteouts that emptied it */
+			r = util_rm_rf_at(fs->workfd, tmp);
 			wh = false;
 		}
 		if (r == -EINVAL && wh) {
 			/* no RENAME_WHITEOUT here: remove, then whiteout */
-			r = is_dir ? ovl_dir_clear_upper(fs, dfd, name) : 0;
-			if (r == 0 && unlinkat(dfd, name, is_dir ? AT_REMOVEDIR : 0) < 0)
-				r = -errno;
+			r = util_rm_rf_at(dfd, name);
 		}
 	}
 	if (r == 0 && wh)

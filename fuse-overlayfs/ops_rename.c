@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "util.h"
 
 struct rename_side {
 	struct ovl_node *dir, *node; /* node: temporary reference or NULL */
@@ -79,7 +80,7 @@ static int rename_prepare(struct ovl_fs *fs, struct rename_side *src, struct ren
 		return 0;
 	}
 	if (dst->node && S_ISDIR(dst->f.st.st_mode) && dst->f.layer == OVL_UPPER &&
-	    (r = ovl_dir_clear_upper(fs, dst->dfd, dst->name)) < 0)
+	    (r = util_rm_rf_at(dst->dfd, dst->name)) < 0)
 		return r;
 	/* a 0/0 whiteout cannot be replaced by a directory: remove it first */
 	if (S_ISDIR(src->f.st.st_mode) &&

@@ -167,7 +167,6 @@ int ovl_set_owner(struct ovl_fs *fs, int dfd, const char *name, uid_t uid, gid_t
 int ovl_whiteout_make(struct ovl_fs *fs, int dfd, const char *name);
 int ovl_whiteout_clear(struct ovl_fs *fs, int dfd, const char *name, bool *was_whiteout);
 int ovl_dir_make_opaque(struct ovl_fs *fs, int dfd, const char *name);
-int ovl_dir_clear_upper(struct ovl_fs *fs, int dfd, const char *name);
 
 /* dir.c */
 struct ovl_dirlist;

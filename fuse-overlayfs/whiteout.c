@@ -4,7 +4,6 @@
  * the upper layer. */
 #include "ovl.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +11,6 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "cleanup.h"
 
 /**
  * ovl_whiteout_make() - hide lower entries named @name in the upper
@@ -84,55 +82,4 @@ int ovl_dir_make_opaque(struct ovl_fs *fs, int dfd, const char *name)
 		return -errno;
 	close(fd);
 	return 0;
-}
-
-static int clear_tree(int dfd)
-{
-	_cleanup_close_ int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
-	struct dirent *de;
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d)
-		return -errno;
-	fd = -1;
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
-			continue;
-		if (errno != EISDIR && errno != EPERM) {
-			r = -errno;
-			continue;
-		}
-		int sub =
-		    openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub >= 0) {
-			clear_tree(sub);
-			close(sub);
-		}
-		if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0)
-			r = -errno;
-	}
-	closedir(d);
-	return r;
-}
-
-/**
- * ovl_dir_clear_upper() - empty the upper directory @dfd/@name of the
- * whiteouts an empty merged directory may still hold, so it can be removed
- * or replaced.
- * Return: 0 or -errno.
- */
-int ovl_dir_clear_upper(struct ovl_fs *fs, int dfd, const char *name)
-{
-	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	(void)fs;
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return clear_tree(fd);
 }

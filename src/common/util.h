@@ -65,6 +65,11 @@ int util_mkdir_p(const char *path, mode_t mode, struct werr *err);
 int util_rm_rf(const char *path);
 
 /**
+ * util_rm_rf_at() - util_rm_rf() of @name below the directory @dfd.
+ */
+int util_rm_rf_at(int dfd, const char *name);
+
+/**
  * util_random_hex() - @n random hex digits into @buf (size n + 1).
  */
 int util_random_hex(char *buf, size_t n);
