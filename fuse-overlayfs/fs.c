@@ -319,6 +319,11 @@ void ovl_fs_close(struct ovl_fs *fs)
 		while (fs->buckets[b]) {
 			struct ovl_node *n = fs->buckets[b];
 			fs->buckets[b] = n->hnext;
+			while (n->aliases) {
+				struct ovl_alias *a = n->aliases;
+				n->aliases = a->next;
+				free(a);
+			}
 			free(n->name);
 			free(n);
 		}

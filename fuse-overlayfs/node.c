@@ -38,6 +38,12 @@ static void node_release_locked(struct ovl_fs *fs, struct ovl_node *n)
 		if (*pp)
 			*pp = n->hnext;
 		fs->count--;
+		while (n->aliases) {
+			struct ovl_alias *a = n->aliases;
+			n->aliases = a->next;
+			node_release_locked(fs, a->parent);
+			free(a);
+		}
 		pthread_mutex_destroy(&n->lock);
 		free(n->name);
 		free(n);
@@ -163,6 +169,45 @@ static int node_rename_locked(struct ovl_fs *fs, struct ovl_node *n, struct ovl_
 	return 0;
 }
 
+static bool node_is(const struct ovl_node *n, const struct ovl_node *parent, const char *name)
+{
+	return n->parent == parent && strcmp(n->name, name) == 0;
+}
+
+/* remember @parent/@name as another name of the hard-linked @n */
+static void node_add_alias_locked(struct ovl_node *n, struct ovl_node *parent, const char *name)
+{
+	struct ovl_alias *a;
+
+	if (node_is(n, parent, name))
+		return;
+	for (a = n->aliases; a; a = a->next)
+		if (a->parent == parent && strcmp(a->name, name) == 0)
+			return;
+	a = malloc(sizeof(*a) + strlen(name) + 1);
+	if (!a)
+		return; /* only costs a lookup later */
+	strcpy(a->name, name);
+	a->parent = parent;
+	parent->refs++;
+	a->next = n->aliases;
+	n->aliases = a;
+}
+
+/* the alias @parent/@name of @n, unlinked from the list, or NULL */
+static struct ovl_alias *node_take_alias_locked(struct ovl_node *n, struct ovl_node *parent,
+                                                const char *name)
+{
+	for (struct ovl_alias **pp = &n->aliases; *pp; pp = &(*pp)->next) {
+		struct ovl_alias *a = *pp;
+		if (a->parent == parent && strcmp(a->name, name) == 0) {
+			*pp = a->next;
+			return a;
+		}
+	}
+	return NULL;
+}
+
 /**
  * ovl_node_intern() - the node for an entry found by ovl_lookup_name(): the
  * existing one with that inode number, or a new one under @parent.
@@ -180,6 +225,8 @@ struct ovl_node *ovl_node_intern(struct ovl_fs *fs, struct ovl_node *parent, con
 	if (n) {
 		if (n->stale || S_ISDIR(n->type))
 			node_rename_locked(fs, n, parent, name);
+		else
+			node_add_alias_locked(n, parent, name);
 		if (S_ISDIR(n->type) || f->layer < n->layer) {
 			n->lmask = f->lmask;
 			n->layer = f->layer;
@@ -232,16 +279,23 @@ void ovl_node_forget(struct ovl_fs *fs, struct ovl_node *n, uint64_t nlookup)
 }
 
 /**
- * ovl_node_move() - after a rename, @n lives at @parent/@name; with a NULL
- * @parent, its name is gone (unlink, rmdir) and paths through it fail.
+ * ovl_node_rename() - after a rename, the name @oldparent/@oldname of @n is
+ * @parent/@name (its main name or one of its hard-link aliases).
  */
-void ovl_node_move(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *parent, const char *name)
+void ovl_node_rename(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *oldparent,
+                     const char *oldname, struct ovl_node *parent, const char *name)
 {
+	struct ovl_alias *a;
+
 	pthread_rwlock_wrlock(&fs->tree_lock);
-	if (parent)
+	a = node_take_alias_locked(n, oldparent, oldname);
+	if (a) {
+		node_add_alias_locked(n, parent, name);
+		node_release_locked(fs, a->parent);
+		free(a);
+	} else {
 		node_rename_locked(fs, n, parent, name);
-	else
-		n->stale = true;
+	}
 	pthread_rwlock_unlock(&fs->tree_lock);
 }
 
@@ -289,8 +343,21 @@ int ovl_node_stat(struct ovl_fs *fs, struct ovl_node *n, struct stat *st)
 void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir,
                         const char *name)
 {
+	struct ovl_alias *a;
+
 	pthread_rwlock_wrlock(&fs->tree_lock);
-	if (n->parent == dir && strcmp(n->name, name) == 0)
+	if (!node_is(n, dir, name)) {
+		a = node_take_alias_locked(n, dir, name);
+	} else if ((a = n->aliases)) {
+		/* the main name goes: another name of the same file takes its place */
+		n->aliases = a->next;
+		node_rename_locked(fs, n, a->parent, a->name);
+	} else {
 		n->stale = true;
+	}
+	if (a) {
+		node_release_locked(fs, a->parent);
+		free(a);
+	}
 	pthread_rwlock_unlock(&fs->tree_lock);
 }

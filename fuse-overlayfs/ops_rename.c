@@ -137,9 +137,9 @@ void ovl_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t 
 	if (r == 0 && src.node != dst.node)
 		r = rename_do(fs, &src, &dst, flags);
 	if (r == 0 && src.node != dst.node) {
-		ovl_node_move(fs, src.node, dst.dir, newname);
+		ovl_node_rename(fs, src.node, src.dir, name, dst.dir, newname);
 		if (dst.node && flags & RENAME_EXCHANGE)
-			ovl_node_move(fs, dst.node, src.dir, name);
+			ovl_node_rename(fs, dst.node, dst.dir, newname, src.dir, name);
 		else if (dst.node)
 			ovl_node_drop_name(fs, dst.node, dst.dir, newname);
 	}

@@ -59,9 +59,17 @@ struct ovl_layer {
  * fs->tree_lock (short critical sections, no syscalls); a node's own lock
  * serialises its copy-up.
  */
+/* another name of a hard-linked node, so removing one name keeps the others */
+struct ovl_alias {
+	struct ovl_alias *next;
+	struct ovl_node *parent; /* holds a reference */
+	char name[];
+};
+
 struct ovl_node {
-	struct ovl_node *hnext;  /* hash chain by ino */
-	struct ovl_node *parent; /* holds a reference on the parent */
+	struct ovl_node *hnext;    /* hash chain by ino */
+	struct ovl_alias *aliases; /* other names (hard links) seen by lookups */
+	struct ovl_node *parent;   /* holds a reference on the parent */
 	char *name;
 	uint64_t ino;           /* st_ino presented; stable across copy-up */
 	uint64_t nlookup;       /* kernel references (tree_lock) */
@@ -132,8 +140,8 @@ int ovl_node_parent_path(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_
 struct ovl_node *ovl_node_intern(struct ovl_fs *fs, struct ovl_node *parent, const char *name,
                                  const struct ovl_found *f, bool kernel_ref);
 void ovl_node_forget(struct ovl_fs *fs, struct ovl_node *n, uint64_t nlookup);
-void ovl_node_move(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *parent,
-                   const char *name);
+void ovl_node_rename(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *oldparent,
+                     const char *oldname, struct ovl_node *parent, const char *name);
 void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir,
                         const char *name);
 void ovl_node_unref(struct ovl_fs *fs, struct ovl_node *n);

@@ -11,7 +11,6 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-
 /**
  * ovl_whiteout_make() - hide lower entries named @name in the upper
  * directory @dfd.
