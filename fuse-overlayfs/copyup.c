@@ -240,8 +240,10 @@ int ovl_copy_up(struct ovl_fs *fs, struct ovl_node *n, bool with_data)
 
 	if (!fs->has_upper)
 		return -EROFS;
-	if (n->layer == OVL_UPPER)
+	if (n->layer == OVL_UPPER || n->layer == OVL_WORK_LAYER)
 		return 0;
+	if (n->gone)
+		return -ENOENT; /* its name was removed: nothing may bring it back */
 	parent = ovl_node_ref_parent(fs, n);
 	if (!parent)
 		return -ENOENT;

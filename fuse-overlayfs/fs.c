@@ -3,6 +3,7 @@
  * lower layer; refuses an upperdir inside a lowerdir (or the reverse). */
 #include "ovl.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "util.h"
 
 _Thread_local char ovl_pathbuf[PATH_MAX];
 
@@ -32,7 +34,7 @@ int ovl_open_at(struct ovl_fs *fs, int layer, const char *path, int flags, mode_
 	long fd;
 
 	do
-		fd = syscall(SYS_openat2, fs->layers[layer].fd, path, &how, sizeof(how));
+		fd = syscall(SYS_openat2, ovl_layer_fd(fs, layer), path, &how, sizeof(how));
 	while (fd < 0 && errno == EINTR);
 	return fd < 0 ? -errno : (int)fd;
 }
@@ -203,6 +205,25 @@ static int fs_check_nesting(const struct ovl_config *cfg, char **lowers, int nlo
 	return 0;
 }
 
+/* what a previous mount left in workdir/work (it was killed) goes */
+static int fs_clear_work(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *err)
+{
+	int fd = openat(fs->workfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return werr_errno(err, errno, "reading %s/work", cfg->workdir);
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			util_rm_rf_at(fs->workfd, de->d_name);
+	closedir(d);
+	return 0;
+}
+
 /* workdir/work for temporary files and workdir/index for hard links */
 static int fs_open_workdir(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *err)
 {
@@ -226,7 +247,7 @@ static int fs_open_workdir(struct ovl_fs *fs, const struct ovl_config *cfg, stru
 	fs->indexfd = openat(wfd, "index", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fs->workfd < 0 || fs->indexfd < 0)
 		return werr_errno(err, errno, "opening %s/work", cfg->workdir);
-	return 0;
+	return fs_clear_work(fs, cfg, err);
 }
 
 /* can the upper filesystem hold 0/0 character-device whiteouts and user xattrs? */
@@ -271,9 +292,9 @@ int ovl_fs_open(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *er
 	if (!spec)
 		return werr_errno(err, ENOMEM, "lowerdir");
 	for (char *t = strtok_r(spec, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
-		if (nlower == OVL_MAX_LAYERS - 1)
+		if (nlower == OVL_MAX_LAYERS - 2)
 			return werr_set(err, E2BIG, "too many lower layers (at most %d)",
-			                OVL_MAX_LAYERS - 1);
+			                OVL_MAX_LAYERS - 2);
 		lowers[nlower++] = t;
 	}
 	fs->has_upper = cfg->upperdir != NULL;

@@ -295,8 +295,8 @@ int ovl_lookup_entry(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
 		if (lfd >= 0)
 			snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", lfd, name);
 		else if (ovl_node_path(fs, n, ovl_pathbuf, sizeof(ovl_pathbuf)) == 0)
-			snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", fs->layers[n->layer].fd,
-			         ovl_pathbuf);
+			snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s",
+			         ovl_layer_fd(fs, n->layer), ovl_pathbuf);
 		ovl_present_stat(fs, &e->attr, proc);
 	}
 	e->attr.st_ino = n->ino;

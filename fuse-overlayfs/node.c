@@ -38,6 +38,8 @@ static void node_release_locked(struct ovl_fs *fs, struct ovl_node *n)
 		if (*pp)
 			*pp = n->hnext;
 		fs->count--;
+		if (n->parked)
+			unlinkat(fs->workfd, n->name, 0);
 		while (n->aliases) {
 			struct ovl_alias *a = n->aliases;
 			n->aliases = a->next;
@@ -59,6 +61,12 @@ static int node_path_locked(struct ovl_fs *fs, struct ovl_node *n, char *buf, si
 	*p = '\0';
 	if (n == fs->root) {
 		memcpy(buf, ".", 2);
+		return 0;
+	}
+	if (n->parked) {
+		if (strlen(n->name) + 1 > size)
+			return -ENAMETOOLONG;
+		strcpy(buf, n->name);
 		return 0;
 	}
 	for (; n && n != fs->root; n = n->parent) {
@@ -154,7 +162,7 @@ static int node_rename_locked(struct ovl_fs *fs, struct ovl_node *n, struct ovl_
 	struct ovl_node *old = n->parent;
 
 	if (old == parent && strcmp(n->name, name) == 0) {
-		n->stale = false;
+		n->stale = n->gone = false;
 		return 0;
 	}
 	copy = strdup(name);
@@ -164,7 +172,7 @@ static int node_rename_locked(struct ovl_fs *fs, struct ovl_node *n, struct ovl_
 	n->name = copy;
 	parent->refs++;
 	n->parent = parent;
-	n->stale = false;
+	n->stale = n->gone = false;
 	node_release_locked(fs, old);
 	return 0;
 }
@@ -223,7 +231,7 @@ struct ovl_node *ovl_node_intern(struct ovl_fs *fs, struct ovl_node *parent, con
 	pthread_rwlock_wrlock(&fs->tree_lock);
 	n = node_find_locked(fs, f->st.st_ino);
 	if (n) {
-		if (n->stale || S_ISDIR(n->type))
+		if (n->stale || n->gone || S_ISDIR(n->type))
 			node_rename_locked(fs, n, parent, name);
 		else
 			node_add_alias_locked(n, parent, name);
@@ -324,10 +332,10 @@ int ovl_node_stat(struct ovl_fs *fs, struct ovl_node *n, struct stat *st)
 
 	if (r < 0)
 		return r;
-	if (fstatat(fs->layers[layer].fd, ovl_pathbuf, st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(ovl_layer_fd(fs, layer), ovl_pathbuf, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (fs->xattr_permissions)
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", fs->layers[layer].fd,
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", ovl_layer_fd(fs, layer),
 		         ovl_pathbuf);
 	ovl_present_stat(fs, st, fs->xattr_permissions ? proc : NULL);
 	if (layer == OVL_UPPER)
@@ -352,12 +360,41 @@ void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *
 		/* the main name goes: another name of the same file takes its place */
 		n->aliases = a->next;
 		node_rename_locked(fs, n, a->parent, a->name);
-	} else {
+	} else if (n->layer == OVL_UPPER) {
 		n->stale = true;
+	} else {
+		n->gone = true; /* it stays in its lower layer: open users read on */
 	}
 	if (a) {
 		node_release_locked(fs, a->parent);
 		free(a);
 	}
 	pthread_rwlock_unlock(&fs->tree_lock);
+}
+
+/**
+ * ovl_node_park() - @dir/@name, the last known name of the upper file @n,
+ * was moved to workdir/work/@tmp by its removal: when the kernel still holds
+ * @n (an open file), it lives on there until forgotten.
+ * Return: true when parked (the caller keeps @tmp), false to remove it.
+ */
+bool ovl_node_park(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir, const char *name,
+                   const char *tmp)
+{
+	bool park = false;
+	char *copy = strdup(tmp);
+
+	pthread_rwlock_wrlock(&fs->tree_lock);
+	if (copy && !S_ISDIR(n->type) && n->nlookup && !n->aliases && node_is(n, dir, name)) {
+		free(n->name);
+		n->name = copy;
+		copy = NULL;
+		n->parked = true;
+		n->layer = OVL_WORK_LAYER;
+		n->lmask = ovl_bit(OVL_WORK_LAYER);
+		park = true;
+	}
+	pthread_rwlock_unlock(&fs->tree_lock);
+	free(copy);
+	return park;
 }

@@ -26,6 +26,8 @@ static void inode_init(void *userdata, struct fuse_conn_info *conn)
 	/* splicing every request in from /dev/fuse costs two more syscalls for
 	 * each small one: measured slower on metadata-heavy work */
 	conn->want &= ~FUSE_CAP_SPLICE_READ;
+	/* opens reach us once (see ops_file.c): O_TRUNC must come as a setattr */
+	conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 	/* always readdirplus: a walk then needs no lookup per entry */
 	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
 	conn->max_write = 1 << 20;
@@ -75,7 +77,7 @@ static void inode_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	struct stat st;
 	int r = ovl_node_stat(fs, n, &st);
 
-	if (r == -ENOENT && fi && fstat((int)fi->fh, &st) == 0) {
+	if (r == -ENOENT && fi && fi->fh && fstat((int)(fi->fh - 1), &st) == 0) {
 		/* an open file whose name is gone */
 		ovl_present_stat(fs, &st, NULL);
 		st.st_ino = n->ino;
@@ -91,7 +93,7 @@ static void inode_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 static int inode_set_owner_mode(struct ovl_fs *fs, struct ovl_node *n, const char *path, int valid,
                                 const struct stat *attr)
 {
-	int ufd = fs->layers[OVL_UPPER].fd;
+	int ufd = ovl_layer_fd(fs, n->layer);
 	struct stat cur;
 	int r;
 
@@ -130,14 +132,14 @@ static int inode_set_owner_mode(struct ovl_fs *fs, struct ovl_node *n, const cha
 	return 0;
 }
 
-static int inode_truncate(struct ovl_fs *fs, const char *path, off_t size,
+static int inode_truncate(struct ovl_fs *fs, int layer, const char *path, off_t size,
                           struct fuse_file_info *fi)
 {
 	int fd;
 
-	if (fi && ftruncate((int)fi->fh, size) == 0)
+	if (fi && fi->fh && ftruncate((int)(fi->fh - 1), size) == 0)
 		return 0;
-	fd = ovl_open_at(fs, OVL_UPPER, path, O_WRONLY | O_NOFOLLOW, 0);
+	fd = ovl_open_at(fs, layer, path, O_WRONLY | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return fd;
 	int r = ftruncate(fd, size) < 0 ? -errno : 0;
@@ -161,7 +163,7 @@ static void inode_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int
 	if (r == 0 && valid & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
 		r = inode_set_owner_mode(fs, n, path, valid, attr);
 	if (r == 0 && valid & FUSE_SET_ATTR_SIZE)
-		r = inode_truncate(fs, path, attr->st_size, fi);
+		r = inode_truncate(fs, n->layer, path, attr->st_size, fi);
 	if (r == 0 && valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) {
 		struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_OMIT } };
 		if (valid & FUSE_SET_ATTR_ATIME_NOW)
@@ -172,7 +174,7 @@ static void inode_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int
 			ts[1].tv_nsec = UTIME_NOW;
 		else if (valid & FUSE_SET_ATTR_MTIME)
 			ts[1] = attr->st_mtim;
-		if (utimensat(fs->layers[OVL_UPPER].fd, path, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		if (utimensat(ovl_layer_fd(fs, n->layer), path, ts, AT_SYMLINK_NOFOLLOW) < 0)
 			r = -errno;
 	}
 	if (r == 0)
@@ -196,7 +198,7 @@ static void inode_readlink(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_err(req, -r);
 		return;
 	}
-	len = readlinkat(fs->layers[n->layer].fd, ovl_pathbuf, target, sizeof(target) - 1);
+	len = readlinkat(ovl_layer_fd(fs, n->layer), ovl_pathbuf, target, sizeof(target) - 1);
 	if (len < 0) {
 		fuse_reply_err(req, errno);
 		return;

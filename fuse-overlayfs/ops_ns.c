@@ -215,7 +215,7 @@ static void ns_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		fuse_reply_err(req, -r);
 		return;
 	}
-	fi->fh = (uint64_t)fd;
+	fi->fh = (uint64_t)fd + 1; /* 0 means "no handle" (see ops_file.c) */
 	fi->keep_cache = 1;
 	if (fuse_reply_create(req, &e, fi) == -ENOENT)
 		close(fd);
@@ -261,7 +261,7 @@ static int ns_remove(struct ovl_fs *fs, struct ovl_node *dir, const char *name, 
 	struct ovl_node *n = ovl_lookup_child(fs, dir, name, &f, &(int){ 0 });
 	_cleanup_close_ int dfd = -1;
 	char tmp[64];
-	bool wh;
+	bool wh, parked = false;
 	int r = 0;
 
 	if (!n)
@@ -276,22 +276,25 @@ static int ns_remove(struct ovl_fs *fs, struct ovl_node *dir, const char *name, 
 	if (r == 0 && (dfd = ovl_upper_dirfd(fs, dir)) < 0)
 		r = dfd;
 	if (r == 0 && f.layer == OVL_UPPER) {
+		unsigned flags = wh ? RENAME_WHITEOUT : 0;
 		ovl_tmpname(fs, tmp, sizeof(tmp));
-		if (renameat2(dfd, name, fs->workfd, tmp, wh ? RENAME_WHITEOUT : 0) < 0) {
+		r = renameat2(dfd, name, fs->workfd, tmp, flags);
+		if (r < 0 && errno == EINVAL && flags) /* no RENAME_WHITEOUT here */
+			r = renameat2(dfd, name, fs->workfd, tmp, flags = 0);
+		if (r < 0) {
 			r = -errno;
 		} else {
-			/* a directory still holds the whiteouts that emptied it */
-			r = util_rm_rf_at(fs->workfd, tmp);
-			wh = false;
-		}
-		if (r == -EINVAL && wh) {
-			/* no RENAME_WHITEOUT here: remove, then whiteout */
-			r = util_rm_rf_at(dfd, name);
+			wh = wh && !flags;
+			/* an open file lives on in workdir; a directory still holds
+			 * the whiteouts that emptied it */
+			parked = !is_dir && ovl_node_park(fs, n, dir, name, tmp);
+			if (!parked)
+				r = util_rm_rf_at(fs->workfd, tmp);
 		}
 	}
 	if (r == 0 && wh)
 		r = ovl_whiteout_make(fs, dfd, name);
-	if (r == 0)
+	if (r == 0 && !parked)
 		ovl_node_drop_name(fs, n, dir, name);
 	ovl_node_unref(fs, n);
 	return r;

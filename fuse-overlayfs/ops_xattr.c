@@ -27,7 +27,7 @@ static int xattr_path(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_t s
 
 	if (r < 0)
 		return r;
-	snprintf(buf, size, "/proc/self/fd/%d/%s", fs->layers[n->layer].fd, ovl_pathbuf);
+	snprintf(buf, size, "/proc/self/fd/%d/%s", ovl_layer_fd(fs, n->layer), ovl_pathbuf);
 	return 0;
 }
 

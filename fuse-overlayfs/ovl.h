@@ -17,7 +17,8 @@
 #include "werr.h"
 
 #define OVL_MAX_LAYERS 64
-#define OVL_UPPER      0 /* layer index of the upper layer; lowers follow */
+#define OVL_UPPER      0                    /* layer index of the upper layer; lowers follow */
+#define OVL_WORK_LAYER (OVL_MAX_LAYERS - 1) /* removed files still open: workdir/work */
 #define OVL_WH_PREFIX  ".wh."
 #define OVL_WH_OPAQUE  ".wh..wh..opq"
 #define OVL_MAX_IDMAP  32
@@ -78,6 +79,8 @@ struct ovl_node {
 	_Atomic int layer;      /* topmost layer holding it */
 	mode_t type;            /* S_IFMT bits */
 	bool stale;             /* its name was removed; a lookup may revive it */
+	bool parked;            /* removed while in use: lives on as workdir/work/NAME */
+	bool gone;              /* a lower file whose name was removed: readable, never copied up */
 	pthread_mutex_t lock;
 };
 
@@ -116,6 +119,12 @@ static inline struct ovl_fs *ovl_fs_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
+/* the directory fd paths of @layer resolve from */
+static inline int ovl_layer_fd(const struct ovl_fs *fs, int layer)
+{
+	return layer == OVL_WORK_LAYER ? fs->workfd : fs->layers[layer].fd;
+}
+
 static inline uint64_t ovl_bit(int layer)
 {
 	return (uint64_t)1 << layer;
@@ -145,6 +154,8 @@ void ovl_node_rename(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *old
 void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir,
                         const char *name);
 void ovl_node_unref(struct ovl_fs *fs, struct ovl_node *n);
+bool ovl_node_park(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir, const char *name,
+                   const char *tmp);
 struct ovl_node *ovl_node_ref_parent(struct ovl_fs *fs, struct ovl_node *n);
 int ovl_node_open(struct ovl_fs *fs, struct ovl_node *n, int flags);
 int ovl_node_stat(struct ovl_fs *fs, struct ovl_node *n, struct stat *st);

@@ -206,6 +206,33 @@ static int t_sock(const char *path)
 	return 0;
 }
 
+/* an open file keeps working after its name is removed: a new file written
+ * on, and a lower file read on */
+static int t_unlinked(const char *newfile, const char *lower)
+{
+	char buf[256];
+	struct stat st;
+	int fd = open(newfile, O_RDWR | O_CREAT, 0644), lfd = open(lower, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0 || lfd < 0 || write(fd, "abc", 3) != 3)
+		return fail("open");
+	if (unlink(newfile) < 0 || unlink(lower) < 0)
+		return fail("unlink");
+	if (write(fd, "def", 3) != 3 || fstat(fd, &st) < 0)
+		return fail("write after unlink");
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n < 0 ? 0 : n] = '\0';
+	printf("removed new file: %s, size %lld, links %d\n", buf, (long long)st.st_size,
+	       (int)st.st_nlink);
+	n = read(lfd, buf, sizeof(buf) - 1);
+	buf[n < 0 ? 0 : n] = '\0';
+	printf("removed lower file reads: %s", buf);
+	close(fd);
+	close(lfd);
+	return 0;
+}
+
 /* write TEXT, fsync it, say so, then wait to be killed (fault test) */
 static int t_hold(const char *file, const char *text)
 {
@@ -240,6 +267,8 @@ int main(int argc, char **argv)
 		return t_fallocate(a, b);
 	if (!strcmp(c, "sock"))
 		return t_sock(a);
+	if (!strcmp(c, "unlinked"))
+		return t_unlinked(a, b);
 	if (!strcmp(c, "hold"))
 		return t_hold(a, b);
 	fprintf(stderr, "usage: ovltool COMMAND ARGS\n");

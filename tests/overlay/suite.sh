@@ -143,6 +143,7 @@ declare -A STEPS=(
 [readdir]='ovltool readdir-offsets many; ovltool readdir-unlink many; ls -A many; ovltool readdir-unlink d; ls -A d'
 [mmap]='ovltool mmap-write d/sub/g XY; cat d/sub/g; ovltool mmap-write big QQ; head -c 4 big; echo'
 [locks]='ovltool locks keep; flock keep true && echo flock-ok'
+[open-unlinked]='ovltool unlinked tmpfile keep; ls -A | grep -c -e tmpfile -e keep'
 [fsync]='ovltool fsync synced data; cat synced; ovltool fsync keep replaced; cat keep'
 [statfs]='ovltool statfs .; ovltool statfs d'
 [truncate]='truncate -s 3 big; stat -c %s big; head -c 3 big; echo; truncate -s 0 keep; stat -c %s keep; ovltool fallocate a 100000; cat a2 | head -c 5; echo'
