@@ -83,3 +83,4 @@ check() {
 @test "overlay: user.containers.override_stat holds owners and modes (xattr_permissions=2)" { check override; }
 @test "overlay: warren-overlay runs under its own seccomp filter" { check confined; }
 @test "overlay: unmount makes warren-overlay exit 0 with the data in upperdir" { check unmount; }
+@test "overlay: hard links and inode numbers survive copy-up across a remount" { check remount; }

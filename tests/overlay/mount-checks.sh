@@ -3,7 +3,7 @@
 # refused options, ID mapping (side by side with fuse-overlayfs when it is
 # installed), user.containers.override_stat, its seccomp filter and a clean
 # exit on unmount. Prints what it saw; exits non-zero on the first failure.
-#   mount-checks.sh WARREN_OVERLAY badopts|idmap|override|confined|unmount
+#   mount-checks.sh WARREN_OVERLAY badopts|idmap|override|confined|unmount|remount
 set -uo pipefail
 BIN=$1
 CHECK=$2
@@ -100,6 +100,20 @@ unmount)
 	echo "exit status after unmount: $rc"
 	[ $rc -eq 0 ] || die "exit $rc"
 	[ "$(cat u/f)" = "$(printf 'data\nmore')" ] || die "upper content"
+	;;
+remount)
+	# hard links and inode numbers survive copy-up across a remount
+	echo one > l/h1; ln l/h1 l/h2; echo z > l/z
+	"$BIN" -o lowerdir=l,upperdir=u,workdir=w m || die "mount"
+	ino=$(stat -c %i m/z)
+	echo two >> m/h1; echo more >> m/z
+	umount m
+	"$BIN" -o lowerdir=l,upperdir=u,workdir=w m || die "remount"
+	echo "h2 after remount: $(tr '\n' ' ' < m/h2), links $(stat -c %h m/h2)"
+	[ "$(cat m/h2)" = "$(printf 'one\ntwo')" ] || die "hard link broken by copy-up"
+	[ "$(stat -c %h m/h1)" = 2 ] || die "link count $(stat -c %h m/h1)"
+	echo "inode of z: $ino before copy-up, $(stat -c %i m/z) after remount"
+	[ "$(stat -c %i m/z)" = "$ino" ] || die "inode number changed"
 	;;
 *) die "unknown check $CHECK" ;;
 esac
