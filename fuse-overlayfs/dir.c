@@ -15,6 +15,7 @@
 
 struct ovl_dirent {
 	uint64_t ino;
+	uint64_t cookie; /* the readdir offset after this entry: a hash of the name */
 	uint32_t name;
 	uint8_t type;
 };
@@ -28,6 +29,8 @@ struct ovl_dirlist {
 	size_t nlen, ncap;
 	uint32_t *hash; /* open addressing: index + 1 into ents, 0 empty */
 	size_t hcap;
+	uint32_t *sorted; /* visible entries by cookie */
+	size_t nsorted;
 };
 
 static uint32_t dir_hash_name(const char *s)
@@ -104,7 +107,7 @@ static int dir_add(struct ovl_dirlist *l, const char *name, uint8_t type, uint64
 		l->ncap = cap;
 	}
 	memcpy(l->names + l->nlen, name, len);
-	l->ents[l->n] = (struct ovl_dirent){ ino, (uint32_t)l->nlen, type };
+	l->ents[l->n] = (struct ovl_dirent){ .ino = ino, .name = (uint32_t)l->nlen, .type = type };
 	l->nlen += len;
 	l->hash[slot] = (uint32_t)++l->n;
 	return 0;
@@ -173,7 +176,40 @@ void ovl_dirlist_free(struct ovl_dirlist *l)
 	free(l->ents);
 	free(l->names);
 	free(l->hash);
+	free(l->sorted);
 	free(l);
+}
+
+static int dir_cmp_cookie(const void *a, const void *b, void *list)
+{
+	const struct ovl_dirlist *l = list;
+	uint64_t x = l->ents[*(const uint32_t *)a].cookie;
+	uint64_t y = l->ents[*(const uint32_t *)b].cookie;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Offsets are cookies made from the names (as ext4's hashed directories do),
+ * not positions: a listing rebuilt after a change continues after the same
+ * name, so an entry that stays is never skipped or listed twice.
+ */
+static int dir_sort_cookies(struct ovl_dirlist *l)
+{
+	l->sorted = malloc((l->n ? l->n : 1) * sizeof(*l->sorted));
+	if (!l->sorted)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n; i++) {
+		uint64_t h = 14695981039346656037u;
+		if (l->ents[i].type == DT_HIDDEN)
+			continue;
+		for (const char *p = dirent_name(l, i); *p; p++)
+			h = (h ^ (uint8_t)*p) * 1099511628211u;
+		l->ents[i].cookie = i < 2 ? i + 1 : (h >> 2) + 3;
+		l->sorted[l->nsorted++] = (uint32_t)i;
+	}
+	qsort_r(l->sorted, l->nsorted, sizeof(*l->sorted), dir_cmp_cookie, l);
+	return 0;
 }
 
 /**
@@ -206,6 +242,8 @@ int ovl_dir_read(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_dirlist **o
 		}
 		r = dir_read_layer(fs, l, layer, l->fds[layer]);
 	}
+	if (r == 0)
+		r = dir_sort_cookies(l);
 	if (r < 0) {
 		ovl_dirlist_free(l);
 		return r;
@@ -267,45 +305,48 @@ int ovl_dirlist_each_child(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_d
 	return 0;
 }
 
-/* an open directory: its snapshot is taken at the first readdir, so an
- * opendir the kernel answers from its readdir cache costs nothing */
-struct dir_handle {
-	struct ovl_dirlist *list;
-	pthread_mutex_t lock;
-};
-
-/* implements fuse_lowlevel_ops.opendir */
+/* implements fuse_lowlevel_ops.opendir: ENOSYS once, and the kernel stops
+ * sending OPENDIR and RELEASEDIR (two round trips less per directory); the
+ * listing lives in the node instead, see dir_listing() */
 static void dir_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct dir_handle *h = calloc(1, sizeof(*h));
-
-	if (!h) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	pthread_mutex_init(&h->lock, NULL);
-	fi->fh = (uintptr_t)h;
-	fi->keep_cache = 1;
-	fi->cache_readdir = 1;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		pthread_mutex_destroy(&h->lock);
-		free(h);
-	}
+	fuse_reply_err(req, ENOSYS);
 }
 
-/* the snapshot of an open directory, taken now if this is the first read */
-static int dir_handle_list(struct ovl_fs *fs, struct ovl_node *dir, struct fuse_file_info *fi,
-                           struct ovl_dirlist **out)
+/**
+ * ovl_dir_changed() - a name in @dir came or went: the next readdir rebuilds.
+ */
+void ovl_dir_changed(struct ovl_node *dir)
 {
-	struct dir_handle *h = (struct dir_handle *)(uintptr_t)fi->fh;
-	int r = 0;
+	pthread_mutex_lock(&dir->list_lock);
+	dir->listing_stale = true;
+	pthread_mutex_unlock(&dir->list_lock);
+}
 
-	pthread_mutex_lock(&h->lock);
-	if (!h->list)
-		r = ovl_dir_read(fs, dir, &h->list);
-	*out = h->list;
-	pthread_mutex_unlock(&h->lock);
-	return r;
+/* the listing of @dir for a readdir at @off; dir->list_lock held */
+static int dir_listing(struct ovl_fs *fs, struct ovl_node *dir, off_t off)
+{
+	if (dir->listing && !dir->listing_stale && off != 0)
+		return 0;
+	ovl_dirlist_free(dir->listing);
+	dir->listing = NULL;
+	dir->listing_stale = false;
+	return ovl_dir_read(fs, dir, &dir->listing);
+}
+
+/* first position in @l's cookie order after @off */
+static size_t dir_seek(const struct ovl_dirlist *l, off_t off)
+{
+	size_t lo = 0, hi = l->nsorted;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (l->ents[l->sorted[mid]].cookie <= (uint64_t)off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -316,19 +357,23 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 	struct ovl_node *dir = ovl_node_get(fs, ino);
 	struct ovl_dirlist *l;
 	size_t used = 0;
-	int r = dir_handle_list(fs, dir, fi, &l);
+	int r;
 
+	pthread_mutex_lock(&dir->list_lock);
+	r = dir_listing(fs, dir, off);
 	if (r < 0) {
+		pthread_mutex_unlock(&dir->list_lock);
 		fuse_reply_err(req, -r);
 		return;
 	}
+	l = dir->listing;
 	if (size > sizeof(buf))
 		size = sizeof(buf);
-	for (size_t i = off < 0 ? 0 : (size_t)off; i < l->n; i++) {
+	for (size_t p = dir_seek(l, off); p < l->nsorted; p++) {
+		size_t i = l->sorted[p];
 		const char *name = dirent_name(l, i);
+		off_t next = (off_t)l->ents[i].cookie;
 		size_t need;
-		if (l->ents[i].type == DT_HIDDEN)
-			continue;
 		if (plus) {
 			struct fuse_entry_param e = { 0 };
 			if (i < 2) {
@@ -339,8 +384,7 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 				if (lr < 0 || e.ino == 0)
 					continue;
 			}
-			need = fuse_add_direntry_plus(req, buf + used, size - used, name, &e,
-			                              (off_t)i + 1);
+			need = fuse_add_direntry_plus(req, buf + used, size - used, name, &e, next);
 			if (need > size - used) {
 				if (e.ino)
 					ovl_node_forget(fs, ovl_node_get(fs, e.ino), 1);
@@ -349,13 +393,18 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 		} else {
 			struct stat st = { .st_ino = l->ents[i].ino,
 				           .st_mode = (mode_t)DTTOIF(l->ents[i].type) };
-			need = fuse_add_direntry(req, buf + used, size - used, name, &st,
-			                         (off_t)i + 1);
+			need = fuse_add_direntry(req, buf + used, size - used, name, &st, next);
 			if (need > size - used)
 				break;
 		}
 		used += need;
 	}
+	if (used == 0) {
+		/* the end: the kernel keeps the listing in its cache now */
+		ovl_dirlist_free(dir->listing);
+		dir->listing = NULL;
+	}
+	pthread_mutex_unlock(&dir->list_lock);
 	fuse_reply_buf(req, buf, used);
 }
 
@@ -376,11 +425,6 @@ static void dir_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t o
 /* implements fuse_lowlevel_ops.releasedir */
 static void dir_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct dir_handle *h = (struct dir_handle *)(uintptr_t)fi->fh;
-
-	ovl_dirlist_free(h->list);
-	pthread_mutex_destroy(&h->lock);
-	free(h);
 	fuse_reply_err(req, 0);
 }
 

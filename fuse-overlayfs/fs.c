@@ -345,12 +345,14 @@ void ovl_fs_close(struct ovl_fs *fs)
 				n->aliases = a->next;
 				free(a);
 			}
+			ovl_dirlist_free(n->listing);
 			free(n->name);
 			free(n);
 		}
 	}
 	free(fs->buckets);
 	if (fs->root) {
+		ovl_dirlist_free(fs->root->listing);
 		free(fs->root->name);
 		free(fs->root);
 	}

@@ -43,6 +43,7 @@ static int main_make_root(struct ovl_fs *fs, struct werr *err)
 	root->ino = ovl_present_ino(fs, bottom, st.st_ino);
 	root->nlookup = root->refs = 1;
 	pthread_mutex_init(&root->lock, NULL);
+	pthread_mutex_init(&root->list_lock, NULL);
 	fs->root = root;
 	return 0;
 }

@@ -47,6 +47,8 @@ static void node_release_locked(struct ovl_fs *fs, struct ovl_node *n)
 			free(a);
 		}
 		pthread_mutex_destroy(&n->lock);
+		pthread_mutex_destroy(&n->list_lock);
+		ovl_dirlist_free(n->listing);
 		free(n->name);
 		free(n);
 		n = parent;
@@ -253,6 +255,7 @@ struct ovl_node *ovl_node_intern(struct ovl_fs *fs, struct ovl_node *parent, con
 		n->parent = parent;
 		parent->refs++;
 		pthread_mutex_init(&n->lock, NULL);
+		pthread_mutex_init(&n->list_lock, NULL);
 		size_t b = node_bucket(fs, n->ino);
 		n->hnext = fs->buckets[b];
 		fs->buckets[b] = n;

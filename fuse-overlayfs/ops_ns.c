@@ -160,6 +160,7 @@ static void ns_make(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t 
 	if (r == 0)
 		r = ns_entry_new(fs, dir, &t, &e);
 	ns_end(&t);
+	ovl_dir_changed(dir);
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
@@ -209,6 +210,7 @@ static void ns_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	if (r == 0)
 		r = ns_entry_new(fs, dir, &t, &e);
 	ns_end(&t);
+	ovl_dir_changed(dir);
 	if (r < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -240,6 +242,7 @@ static void ns_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	if (r == 0)
 		r = ns_commit(fs, &t, false);
 	ns_end(&t);
+	ovl_dir_changed(dir);
 	if (r == 0)
 		r = ovl_node_stat(fs, n, &e.attr);
 	if (r < 0) {
@@ -296,6 +299,7 @@ static int ns_remove(struct ovl_fs *fs, struct ovl_node *dir, const char *name, 
 		r = ovl_whiteout_make(fs, dfd, name);
 	if (r == 0 && !parked)
 		ovl_node_drop_name(fs, n, dir, name);
+	ovl_dir_changed(dir);
 	ovl_node_unref(fs, n);
 	return r;
 }

@@ -143,6 +143,8 @@ void ovl_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t 
 		else if (dst.node)
 			ovl_node_drop_name(fs, dst.node, dst.dir, newname);
 	}
+	ovl_dir_changed(src.dir);
+	ovl_dir_changed(dst.dir);
 	if (src.dfd >= 0)
 		close(src.dfd);
 	if (dst.dfd >= 0)

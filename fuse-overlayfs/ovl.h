@@ -82,6 +82,10 @@ struct ovl_node {
 	bool parked;            /* removed while in use: lives on as workdir/work/NAME */
 	bool gone;              /* a lower file whose name was removed: readable, never copied up */
 	pthread_mutex_t lock;
+	/* directories: the listing readdir serves (dir.c), rebuilt when stale */
+	struct ovl_dirlist *listing;
+	bool listing_stale;
+	pthread_mutex_t list_lock;
 };
 
 struct ovl_fs {
@@ -195,6 +199,7 @@ int ovl_dirlist_each_child(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_d
                            int (*fn)(struct ovl_fs *, struct ovl_node *));
 bool ovl_dir_is_empty(struct ovl_fs *fs, struct ovl_node *dir, int *err);
 void ovl_dir_fill_ops(struct fuse_lowlevel_ops *ops);
+void ovl_dir_changed(struct ovl_node *dir);
 
 /* ops_*.c: each fills its part of the operation table */
 void ovl_inode_fill_ops(struct fuse_lowlevel_ops *ops);

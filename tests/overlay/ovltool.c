@@ -66,22 +66,25 @@ static int t_readdir_offsets(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	char a[65536] = "", b[65536] = "";
+	size_t cap = 1 << 22;
+	char *a = calloc(1, cap), *b = calloc(1, cap);
 	long pos;
 	int i = 0;
 
-	if (!d)
+	if (!d || !a || !b)
 		return fail("opendir");
 	while (i++ < 5 && readdir(d))
 		;
 	pos = telldir(d);
-	while ((de = readdir(d)))
-		strncat(a, de->d_name, sizeof(a) - strlen(a) - 2), strcat(a, "/");
+	for (size_t n = 0; (de = readdir(d)) && n + 300 < cap;)
+		n += sprintf(a + n, "%s/", de->d_name);
 	seekdir(d, pos);
-	while ((de = readdir(d)))
-		strncat(b, de->d_name, sizeof(b) - strlen(b) - 2), strcat(b, "/");
+	for (size_t n = 0; (de = readdir(d)) && n + 300 < cap;)
+		n += sprintf(b + n, "%s/", de->d_name);
 	closedir(d);
 	printf("offsets %s\n", strcmp(a, b) == 0 ? "stable" : "unstable");
+	free(a);
+	free(b);
 	return 0;
 }
 

@@ -46,7 +46,8 @@ common_tree() {
 	echo m > "$t/mode644"; chmod 640 "$t/mode644"; chown 1000:1000 "$t/mode644" 2>/dev/null
 	setfattr -n user.test -v v1 "$t/mode644"
 	ln -s a "$t/link"; mkfifo "$t/fifo"
-	for i in $(seq 1 60); do echo "$i" > "$t/many/file$i"; done
+	# enough long names that a listing takes several getdents calls
+	for i in $(seq 1 1500); do echo "$i" > "$t/many/file-with-a-long-name-to-fill-the-buffer-$i"; done
 	head -c 200000 /dev/zero | tr '\0' 'z' > "$t/big"
 }
 
@@ -140,7 +141,7 @@ declare -A STEPS=(
 [rename-dir]='mv ren ren2; ls -AR ren2; cat ren2/inner/r3; ls -A; mkdir ren; ls -A ren; mv d opq_x/d; ls -AR opq_x'
 [rename-over]='mkdir e1 e2; mv -T e1 e2; ls -d e1 e2 2>&1 | sed "s/.*: //"; mv -T d opq_w 2>&1 | sed "s/.*: //"; mv b keep; cat keep'
 [special]='ln -s target sl; readlink sl; mkfifo ff; stat -c %F ff; ovltool sock sk; ln fifo fifo2; stat -c "%F %h" fifo2'
-[readdir]='ovltool readdir-offsets many; ovltool readdir-unlink many; ls -A many; ovltool readdir-unlink d; ls -A d'
+[readdir]='ovltool readdir-offsets many; ovltool readdir-unlink many; ls -A many; ovltool readdir-unlink d; ls -A d; mkdir up; for i in $(seq 1 1500); do : > up/new-file-with-a-long-name-$i; done; ovltool readdir-offsets up; ovltool readdir-unlink up'
 [mmap]='ovltool mmap-write d/sub/g XY; cat d/sub/g; ovltool mmap-write big QQ; head -c 4 big; echo'
 [locks]='ovltool locks keep; flock keep true && echo flock-ok'
 [open-unlinked]='ovltool unlinked tmpfile keep; ls -A | grep -c -e tmpfile -e keep'
