@@ -112,12 +112,11 @@ static int copy_data(int src, int dst, off_t size)
  * ovl_copy_xattrs() - copy every xattr but the overlay's own from @src to
  * @dst (both paths, /proc/self/fd/N/NAME style; symlinks are not followed).
  */
-int ovl_copy_xattrs(int unused, const char *src, const char *dst)
+int ovl_copy_xattrs(const char *src, const char *dst)
 {
 	char list[8192], val[65536];
 	ssize_t n = llistxattr(src, list, sizeof(list));
 
-	(void)unused;
 	if (n < 0)
 		return errno == ENOTSUP || errno == EPERM ? 0 : -errno;
 	for (char *k = list; k < list + n; k += strlen(k) + 1) {
@@ -171,7 +170,7 @@ static int copy_meta(struct ovl_fs *fs, struct ovl_node *n, int srcdfd, const ch
 
 	snprintf(src, sizeof(src), "/proc/self/fd/%d/%s", srcdfd, name);
 	snprintf(dst, sizeof(dst), "/proc/self/fd/%d/%s", fs->workfd, tmp);
-	if (!S_ISLNK(st->st_mode) && (r = ovl_copy_xattrs(-1, src, dst)) < 0)
+	if (!S_ISLNK(st->st_mode) && (r = ovl_copy_xattrs(src, dst)) < 0)
 		return r;
 	/* an owner the namespace cannot map stays ours: the copy must not fail */
 	if (fchownat(fs->workfd, tmp, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 &&

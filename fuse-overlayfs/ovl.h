@@ -211,7 +211,7 @@ void ovl_xattr_fill_ops(struct fuse_lowlevel_ops *ops);
 
 /* xattr helpers (ops_xattr.c) */
 bool ovl_xattr_hidden(const char *name);
-int ovl_copy_xattrs(int srcfd_path_dfd, const char *src_proc, const char *dst_proc);
+int ovl_copy_xattrs(const char *src, const char *dst);
 
 /* seccomp.c */
 int ovl_seccomp_install(struct werr *err);
