@@ -139,7 +139,7 @@ int util_mkdir_p(const char *path, mode_t mode, struct werr *err)
 	return 0;
 }
 
-static int rm_rf_at(int dfd, const char *name)
+int util_rm_rf_at(int dfd, const char *name)
 {
 	_cleanup_close_ int fd = -1;
 	DIR *d;
@@ -161,7 +161,7 @@ static int rm_rf_at(int dfd, const char *name)
 		int q;
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		q = rm_rf_at(dirfd(d), de->d_name);
+		q = util_rm_rf_at(dirfd(d), de->d_name);
 		if (q < 0 && r == 0)
 			r = q;
 	}
@@ -173,12 +173,7 @@ static int rm_rf_at(int dfd, const char *name)
 
 int util_rm_rf(const char *path)
 {
-	return rm_rf_at(AT_FDCWD, path);
-}
-
-int util_rm_rf_at(int dfd, const char *name)
-{
-	return rm_rf_at(dfd, name);
+	return util_rm_rf_at(AT_FDCWD, path);
 }
 
 int util_random_hex(char *buf, size_t n)

@@ -1,0 +1,378 @@
+/* fs.c - opening the layers of one mount and checking they make an overlay,
+ * inode numbers and ID mapping as presented to the kernel. Never writes to a
+ * lower layer; refuses an upperdir inside a lowerdir (or the reverse). */
+#include "ovl.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "util.h"
+
+_Thread_local char ovl_pathbuf[PATH_MAX];
+
+/**
+ * ovl_open_at() - open @path below the root of @layer without leaving it and
+ * without following any symlink (the layers are trees we walk ourselves).
+ * Return: a file descriptor or -errno.
+ */
+int ovl_open_at(struct ovl_fs *fs, int layer, const char *path, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+	};
+	long fd;
+
+	do
+		fd = syscall(SYS_openat2, ovl_layer_fd(fs, layer), path, &how, sizeof(how));
+	while (fd < 0 && errno == EINTR);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/**
+ * ovl_present_ino() - the inode number shown for @ino of @layer: the real one
+ * when all layers share a filesystem (as the kernel overlay does), else the
+ * filesystem's index in the top bits (the kernel's "xino").
+ */
+uint64_t ovl_present_ino(struct ovl_fs *fs, int layer, ino_t ino)
+{
+	if (!fs->xino)
+		return ino;
+	return ((uint64_t)ino & ((UINT64_C(1) << 56) - 1)) |
+	       ((uint64_t)fs->layers[layer].fsidx << 56);
+}
+
+uint32_t ovl_idmap_to_inner(const struct ovl_idmap *m, uint32_t id)
+{
+	if (m->n == 0)
+		return id;
+	for (int i = 0; i < m->n; i++)
+		if (id >= m->ext[i].outer && id - m->ext[i].outer < m->ext[i].len)
+			return m->ext[i].inner + (id - m->ext[i].outer);
+	return 65534; /* the overflow id, as the kernel shows unmapped owners */
+}
+
+uint32_t ovl_idmap_to_outer(const struct ovl_idmap *m, uint32_t id)
+{
+	if (m->n == 0)
+		return id;
+	for (int i = 0; i < m->n; i++)
+		if (id >= m->ext[i].inner && id - m->ext[i].inner < m->ext[i].len)
+			return m->ext[i].outer + (id - m->ext[i].inner);
+	return 65534;
+}
+
+/**
+ * ovl_parse_idmap() - parse fuse-overlayfs's "STORED:SHOWN:LEN[:...]"
+ * (triples separated by ':' or ',').
+ * Return: 0 or -EINVAL.
+ */
+int ovl_parse_idmap(struct ovl_idmap *m, const char *spec)
+{
+	unsigned long v[3];
+	const char *p = spec;
+
+	m->n = 0;
+	while (*p) {
+		for (int k = 0; k < 3; k++) {
+			char *end;
+			errno = 0;
+			v[k] = strtoul(p, &end, 10);
+			if (errno || end == p || v[k] > UINT32_MAX)
+				return -EINVAL;
+			p = end;
+			if (k < 2 && *p != ':')
+				return -EINVAL;
+			if (*p == ':' || *p == ',')
+				p++;
+		}
+		if (m->n == OVL_MAX_IDMAP || v[2] == 0 || v[0] + v[2] - 1 > UINT32_MAX ||
+		    v[1] + v[2] - 1 > UINT32_MAX)
+			return -EINVAL;
+		/* as fuse-overlayfs: the ID in the layers first, the one shown second */
+		m->ext[m->n++] = (struct ovl_idmap_ext){ .inner = (uint32_t)v[1],
+			                                 .outer = (uint32_t)v[0],
+			                                 .len = (uint32_t)v[2] };
+	}
+	return m->n ? 0 : -EINVAL;
+}
+
+#define OVERRIDE_STAT_XATTR "user.containers.override_stat"
+
+/**
+ * ovl_present_stat() - turn a layer's stat into what the mount shows: ID
+ * mapping, and with xattr_permissions=2 the owner and mode kept in
+ * user.containers.override_stat ("UID:GID:MODE[:TYPE]", MODE in octal).
+ * @proc_path: path of the object (a /proc/self/fd/N/NAME form) for the xattr
+ */
+void ovl_present_stat(struct ovl_fs *fs, struct stat *st, const char *proc_path)
+{
+	if (fs->xattr_permissions && proc_path && !S_ISLNK(st->st_mode)) {
+		char buf[128];
+		ssize_t r = lgetxattr(proc_path, OVERRIDE_STAT_XATTR, buf, sizeof(buf) - 1);
+		unsigned uid, gid, mode;
+		if (r > 0) {
+			buf[r] = '\0';
+			if (sscanf(buf, "%u:%u:%o", &uid, &gid, &mode) == 3) {
+				st->st_uid = uid;
+				st->st_gid = gid;
+				st->st_mode = (st->st_mode & S_IFMT) | (mode & 07777);
+				return;
+			}
+		}
+	}
+	st->st_uid = ovl_idmap_to_inner(&fs->uidmap, st->st_uid);
+	st->st_gid = ovl_idmap_to_inner(&fs->gidmap, st->st_gid);
+}
+
+static int fs_open_layer(struct ovl_fs *fs, int idx, const char *path, struct werr *err)
+{
+	struct stat st;
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return werr_errno(err, errno, "%s %s", idx == OVL_UPPER ? "upperdir" : "lowerdir",
+		                  path);
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return werr_errno(err, errno, "stat %s", path);
+	}
+	fs->layers[idx].fd = fd;
+	fs->layers[idx].dev = st.st_dev;
+	fs->layers[idx].path = strdup(path);
+	fs->layers[idx].fsidx = 0;
+	for (int i = 0; i < idx; i++) {
+		if (i == OVL_UPPER && !fs->has_upper)
+			continue;
+		if (fs->layers[i].dev == st.st_dev) {
+			fs->layers[idx].fsidx = fs->layers[i].fsidx;
+			return 0;
+		}
+		if (fs->layers[i].fsidx >= fs->layers[idx].fsidx)
+			fs->layers[idx].fsidx = fs->layers[i].fsidx + 1;
+	}
+	if (fs->layers[idx].fsidx)
+		fs->xino = true;
+	return 0;
+}
+
+/* is @inner equal to or below @outer? (both canonical) */
+static bool fs_path_within(const char *inner, const char *outer)
+{
+	size_t n = strlen(outer);
+
+	if (strcmp(outer, "/") == 0)
+		return true;
+	return strncmp(inner, outer, n) == 0 && (inner[n] == '/' || inner[n] == '\0');
+}
+
+static int fs_check_nesting(const struct ovl_config *cfg, char **lowers, int nlower,
+                            struct werr *err)
+{
+	_cleanup_free_ char *up = NULL, *work = NULL;
+
+	if (!cfg->upperdir)
+		return 0;
+	up = realpath(cfg->upperdir, NULL);
+	work = realpath(cfg->workdir, NULL);
+	if (!up || !work)
+		return werr_errno(err, errno, "resolving upperdir/workdir");
+	for (int i = 0; i < nlower; i++) {
+		_cleanup_free_ char *low = realpath(lowers[i], NULL);
+		if (!low)
+			return werr_errno(err, errno, "lowerdir %s", lowers[i]);
+		if (fs_path_within(up, low) || fs_path_within(low, up))
+			return werr_set(err, EINVAL,
+			                "upperdir %s and lowerdir %s overlap (use separate "
+			                "directories)",
+			                cfg->upperdir, lowers[i]);
+	}
+	if (fs_path_within(work, up) || fs_path_within(up, work))
+		return werr_set(err, EINVAL,
+		                "workdir %s and upperdir %s overlap (use sibling directories "
+		                "on one filesystem)",
+		                cfg->workdir, cfg->upperdir);
+	return 0;
+}
+
+/* what a previous mount left in workdir/work (it was killed) goes */
+static int fs_clear_work(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *err)
+{
+	int fd = openat(fs->workfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return werr_errno(err, errno, "reading %s/work", cfg->workdir);
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			util_rm_rf_at(fs->workfd, de->d_name);
+	closedir(d);
+	return 0;
+}
+
+/* workdir/work for temporary files and workdir/index for hard links */
+static int fs_open_workdir(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *err)
+{
+	_cleanup_close_ int wfd = open(cfg->workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	if (wfd < 0)
+		return werr_errno(err, errno, "workdir %s", cfg->workdir);
+	if (fstat(wfd, &st) < 0)
+		return werr_errno(err, errno, "stat %s", cfg->workdir);
+	if (st.st_dev != fs->layers[OVL_UPPER].dev)
+		return werr_set(err, EXDEV,
+		                "workdir %s is not on the filesystem of upperdir %s (put both on "
+		                "one filesystem)",
+		                cfg->workdir, cfg->upperdir);
+	if (mkdirat(wfd, "work", 0700) < 0 && errno != EEXIST)
+		return werr_errno(err, errno, "creating %s/work", cfg->workdir);
+	if (mkdirat(wfd, "index", 0700) < 0 && errno != EEXIST)
+		return werr_errno(err, errno, "creating %s/index", cfg->workdir);
+	fs->workfd = openat(wfd, "work", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	fs->indexfd = openat(wfd, "index", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fs->workfd < 0 || fs->indexfd < 0)
+		return werr_errno(err, errno, "opening %s/work", cfg->workdir);
+	return fs_clear_work(fs, cfg, err);
+}
+
+/* can the upper filesystem hold 0/0 character-device whiteouts and user xattrs? */
+static void fs_probe_upper(struct ovl_fs *fs)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "probe-%d", (int)getpid());
+	unlinkat(fs->workfd, name, 0);
+	fs->wh_chardev = mknodat(fs->workfd, name, S_IFCHR | 0, makedev(0, 0)) == 0;
+	if (fs->wh_chardev)
+		unlinkat(fs->workfd, name, 0);
+	if (mkdirat(fs->workfd, name, 0700) == 0) {
+		char p[PATH_MAX];
+		snprintf(p, sizeof(p), "/proc/self/fd/%d/%s", fs->workfd, name);
+		fs->upper_xattr = lsetxattr(p, "user.overlay.probe", "y", 1, 0) == 0;
+		unlinkat(fs->workfd, name, AT_REMOVEDIR);
+	}
+}
+
+/**
+ * ovl_fs_open() - open and check every layer named in @cfg.
+ * Return: 0, or a negative errno with @err naming the directory and the fix.
+ */
+int ovl_fs_open(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *err)
+{
+	char *lowers[OVL_MAX_LAYERS];
+	_cleanup_free_ char *spec = NULL;
+	int nlower = 0, r;
+	char *save = NULL;
+
+	memset(fs, 0, sizeof(*fs));
+	fs->workfd = fs->indexfd = -1;
+	for (int i = 0; i < OVL_MAX_LAYERS; i++)
+		fs->layers[i].fd = -1;
+	if (!cfg->lowerdir || !*cfg->lowerdir)
+		return werr_set(err, EINVAL, "missing -o lowerdir=DIR[:DIR...]");
+	if (!!cfg->upperdir != !!cfg->workdir)
+		return werr_set(err, EINVAL,
+		                "upperdir and workdir go together (give both or neither)");
+	spec = strdup(cfg->lowerdir);
+	if (!spec)
+		return werr_errno(err, ENOMEM, "lowerdir");
+	for (char *t = strtok_r(spec, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
+		if (nlower == OVL_MAX_LAYERS - 2)
+			return werr_set(err, E2BIG, "too many lower layers (at most %d)",
+			                OVL_MAX_LAYERS - 2);
+		lowers[nlower++] = t;
+	}
+	fs->has_upper = cfg->upperdir != NULL;
+	if (fs->has_upper && (r = fs_open_layer(fs, OVL_UPPER, cfg->upperdir, err)) < 0)
+		return r;
+	for (int i = 0; i < nlower; i++)
+		if ((r = fs_open_layer(fs, i + 1, lowers[i], err)) < 0)
+			return r;
+	fs->nlayers = nlower + 1;
+	if ((r = fs_check_nesting(cfg, lowers, nlower, err)) < 0)
+		return r;
+	if (fs->has_upper) {
+		if ((r = fs_open_workdir(fs, cfg, err)) < 0)
+			return r;
+		fs_probe_upper(fs);
+	}
+	fs->uidmap = cfg->uidmap;
+	fs->gidmap = cfg->gidmap;
+	fs->xattr_permissions = cfg->xattr_permissions;
+	fs->timeout = cfg->timeout;
+	fs->euid = geteuid();
+	fs->egid = getegid();
+	pthread_rwlock_init(&fs->tree_lock, NULL);
+	fs->nbuckets = 1 << 16;
+	fs->buckets = calloc(fs->nbuckets, sizeof(*fs->buckets));
+	if (!fs->buckets)
+		return werr_errno(err, ENOMEM, "node table");
+	return 0;
+}
+
+void ovl_fs_close(struct ovl_fs *fs)
+{
+	for (int i = 0; i < OVL_MAX_LAYERS; i++) {
+		if (fs->layers[i].fd >= 0)
+			close(fs->layers[i].fd);
+		free(fs->layers[i].path);
+	}
+	if (fs->workfd >= 0)
+		close(fs->workfd);
+	if (fs->indexfd >= 0)
+		close(fs->indexfd);
+	for (size_t b = 0; fs->buckets && b < fs->nbuckets; b++) {
+		while (fs->buckets[b]) {
+			struct ovl_node *n = fs->buckets[b];
+			fs->buckets[b] = n->hnext;
+			while (n->aliases) {
+				struct ovl_alias *a = n->aliases;
+				n->aliases = a->next;
+				free(a);
+			}
+			ovl_dirlist_free(n->listing);
+			free(n->name);
+			free(n);
+		}
+	}
+	free(fs->buckets);
+	if (fs->root) {
+		ovl_dirlist_free(fs->root->listing);
+		free(fs->root->name);
+		free(fs->root);
+	}
+}
+
+/**
+ * ovl_fix_nlink() - an upper file that also has a workdir/index name (see
+ * copyup.c) shows one link fewer: the index is ours, not the user's.
+ * @st: stat of the upper file, st_ino still the real one
+ * @ino: its presented inode number (the index name)
+ */
+void ovl_fix_nlink(struct ovl_fs *fs, struct stat *st, uint64_t ino)
+{
+	char idx[32];
+	struct stat ist;
+
+	if (!fs->has_upper || !S_ISREG(st->st_mode) || st->st_nlink < 2)
+		return;
+	snprintf(idx, sizeof(idx), "%llx", (unsigned long long)ino);
+	if (fstatat(fs->indexfd, idx, &ist, AT_SYMLINK_NOFOLLOW) == 0 && ist.st_ino == st->st_ino &&
+	    ist.st_dev == st->st_dev)
+		st->st_nlink--;
+}

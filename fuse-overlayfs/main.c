@@ -1,0 +1,184 @@
+/* main.c - warren-overlay: mount a FUSE overlay of -o lowerdir=,upperdir=,
+ * workdir= on MOUNTPOINT, confine itself with seccomp, serve it with worker
+ * threads until it is unmounted. Only this file prints or exits. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "ovl.h"
+
+static const char *prog = "warren-overlay";
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: %s [-f] [-d] -o lowerdir=A[:B...][,upperdir=U,workdir=W][,OPT...] "
+	        "MOUNTPOINT\n"
+	        "  -f  stay in the foreground    -d  debug (implies -f)\n",
+	        prog);
+	opts_help(out);
+}
+
+/* the root node merges every layer's root directory */
+static int main_make_root(struct ovl_fs *fs, struct werr *err)
+{
+	struct ovl_node *root = calloc(1, sizeof(*root));
+	int bottom = fs->nlayers - 1;
+	struct stat st;
+
+	if (!root || !(root->name = strdup("")))
+		return werr_errno(err, ENOMEM, "root node");
+	if (fstat(fs->layers[bottom].fd, &st) < 0)
+		return werr_errno(err, errno, "stat %s", fs->layers[bottom].path);
+	for (int l = fs->has_upper ? 0 : 1; l < fs->nlayers; l++)
+		root->lmask |= ovl_bit(l);
+	root->layer = fs->has_upper ? OVL_UPPER : 1;
+	root->type = S_IFDIR;
+	root->ino = ovl_present_ino(fs, bottom, st.st_ino);
+	root->nlookup = root->refs = 1;
+	pthread_mutex_init(&root->lock, NULL);
+	pthread_mutex_init(&root->list_lock, NULL);
+	fs->root = root;
+	return 0;
+}
+
+static int main_parse(int argc, char **argv, struct ovl_config *cfg, struct werr *err)
+{
+	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+		                                  { NULL, 0, NULL, 0 } };
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "fdho:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': cfg->foreground = true; break;
+		case 'd': cfg->debug = cfg->foreground = true; break;
+		case 'h': usage(stdout); exit(0);
+		case 'o':
+			if ((r = opts_parse_o(cfg, optarg, err)) < 0)
+				return r;
+			break;
+		default: return werr_set(err, EINVAL, "bad arguments (see %s --help)", prog);
+		}
+	}
+	if (optind != argc - 1)
+		return werr_set(err, EINVAL, "need exactly one MOUNTPOINT (see %s --help)", prog);
+	cfg->mountpoint = realpath(argv[optind], NULL);
+	if (!cfg->mountpoint)
+		return werr_errno(err, errno, "mountpoint %s", argv[optind]);
+	return 0;
+}
+
+static struct fuse_session *main_session(struct ovl_config *cfg, struct ovl_fs *fs,
+                                         struct werr *err)
+{
+	static struct fuse_lowlevel_ops ops;
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	char opts[1200];
+	struct fuse_session *se;
+
+	ovl_inode_fill_ops(&ops);
+	ovl_ns_fill_ops(&ops);
+	ovl_file_fill_ops(&ops);
+	ovl_xattr_fill_ops(&ops);
+	ovl_dir_fill_ops(&ops);
+	/* as root of a user namespace, the container's other users need access */
+	/* noatime: reads and readdirs would otherwise make every later stat a
+	 * round trip for a fresh atime */
+	snprintf(opts, sizeof(opts), "default_permissions,noatime,fsname=warren-overlay%s%s%s",
+	         cfg->allow_other || geteuid() == 0 ? ",allow_other" : "",
+	         fs->has_upper && !cfg->readonly ? "" : ",ro", cfg->fuse_opts);
+	if (fuse_opt_add_arg(&args, prog) < 0 || fuse_opt_add_arg(&args, "-o") < 0 ||
+	    fuse_opt_add_arg(&args, opts) < 0 ||
+	    (cfg->debug && fuse_opt_add_arg(&args, "-d") < 0)) {
+		werr_errno(err, ENOMEM, "arguments");
+		return NULL;
+	}
+	se = fuse_session_new(&args, &ops, sizeof(ops), fs);
+	fuse_opt_free_args(&args);
+	if (!se)
+		werr_set(err, EINVAL, "cannot start the FUSE session (options: %s)", opts);
+	return se;
+}
+
+static void main_free_config(struct ovl_config *cfg)
+{
+	free(cfg->lowerdir);
+	free(cfg->upperdir);
+	free(cfg->workdir);
+	free(cfg->mountpoint);
+}
+
+/* mount, confine, serve until unmounted */
+static int main_serve(struct ovl_config *cfg, struct ovl_fs *fs, struct werr *err)
+{
+	struct fuse_session *se = main_session(cfg, fs, err);
+	struct fuse_loop_config *loop;
+	int r;
+
+	if (!se)
+		return -EINVAL;
+	if (fuse_set_signal_handlers(se) < 0 || fuse_session_mount(se, cfg->mountpoint) < 0) {
+		fuse_session_destroy(se);
+		return werr_set(err, EIO, "cannot mount on %s (is /dev/fuse usable, mode 0666?)",
+		                cfg->mountpoint);
+	}
+	if (!cfg->foreground && fuse_daemonize(0) < 0) {
+		fuse_session_unmount(se);
+		fuse_session_destroy(se);
+		return werr_set(err, EIO, "cannot go to the background");
+	}
+	if ((r = ovl_seccomp_install(err)) < 0) {
+		fuse_session_unmount(se);
+		fuse_session_destroy(se);
+		return r;
+	}
+	loop = fuse_loop_cfg_create();
+	fuse_loop_cfg_set_clone_fd(loop, 0);
+	fuse_loop_cfg_set_max_threads(loop, (unsigned)cfg->threads);
+	fuse_loop_cfg_set_idle_threads(loop, (unsigned)cfg->threads);
+	r = fuse_session_loop_mt(se, loop);
+	fuse_loop_cfg_destroy(loop);
+	fuse_session_unmount(se);
+	fuse_remove_signal_handlers(se);
+	fuse_session_destroy(se);
+	return r < 0 ? werr_set(err, -r, "serving the mount failed") : 0;
+}
+
+int main(int argc, char **argv)
+{
+	/* more workers than CPUs only add wake-ups: measured in bench/RESULTS.md */
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct ovl_config cfg = { .timeout = 86400,
+		                  .threads = ncpu < 1   ? 1
+		                             : ncpu > 4 ? 4
+		                                        : (int)ncpu };
+	static struct ovl_fs fs;
+	struct werr err = { 0 };
+	struct rlimit rl;
+	int r;
+
+	umask(0); /* the kernel applied the caller's umask already */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	r = main_parse(argc, argv, &cfg, &err);
+	if (r == 0) {
+		r = ovl_fs_open(&fs, &cfg, &err);
+		if (r == 0)
+			r = main_make_root(&fs, &err);
+		if (r == 0)
+			r = main_serve(&cfg, &fs, &err);
+		ovl_fs_close(&fs);
+	}
+	main_free_config(&cfg);
+	if (r < 0)
+		werr_print(&err, prog);
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,131 @@
+/* ops_xattr.c - extended attributes through the mount: read from the
+ * topmost layer, written after copy-up. The overlay's own attributes
+ * (overlay.*, warren.*, the override_stat record) are never shown or set. */
+#include "ovl.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+#define XATTR_MAX 65536
+
+/**
+ * ovl_xattr_hidden() - attributes the overlay keeps for itself.
+ */
+bool ovl_xattr_hidden(const char *name)
+{
+	return strncmp(name, "user.overlay.", 13) == 0 ||
+	       strncmp(name, "trusted.overlay.", 16) == 0 ||
+	       strncmp(name, "user.warren.", 12) == 0 ||
+	       strcmp(name, "user.containers.override_stat") == 0;
+}
+
+/* /proc/self/fd/LAYER/PATH of @n in its topmost layer */
+static int xattr_path(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_t size)
+{
+	int r = ovl_node_path(fs, n, ovl_pathbuf, sizeof(ovl_pathbuf));
+
+	if (r < 0)
+		return r;
+	snprintf(buf, size, "/proc/self/fd/%d/%s", ovl_layer_fd(fs, n->layer), ovl_pathbuf);
+	return 0;
+}
+
+static void xattr_reply(fuse_req_t req, ssize_t n, size_t size, const char *buf)
+{
+	if (n < 0)
+		fuse_reply_err(req, errno);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)n);
+	else if ((size_t)n > size)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+}
+
+/* implements fuse_lowlevel_ops.getxattr */
+static void xattr_get(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	static _Thread_local char buf[XATTR_MAX];
+	struct ovl_fs *fs = ovl_fs_of(req);
+	char path[PATH_MAX + 32];
+	int r;
+
+	if (ovl_xattr_hidden(name)) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	if ((r = xattr_path(fs, ovl_node_get(fs, ino), path, sizeof(path))) < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	xattr_reply(req, lgetxattr(path, name, buf, sizeof(buf)), size, buf);
+}
+
+/* implements fuse_lowlevel_ops.listxattr */
+static void xattr_list(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	static _Thread_local char buf[XATTR_MAX], out[XATTR_MAX];
+	struct ovl_fs *fs = ovl_fs_of(req);
+	char path[PATH_MAX + 32];
+	size_t used = 0;
+	ssize_t n;
+	int r;
+
+	if ((r = xattr_path(fs, ovl_node_get(fs, ino), path, sizeof(path))) < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	n = llistxattr(path, buf, sizeof(buf));
+	if (n < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	for (char *k = buf; k < buf + n; k += strlen(k) + 1) {
+		size_t len = strlen(k) + 1;
+		if (ovl_xattr_hidden(k))
+			continue;
+		memcpy(out + used, k, len);
+		used += len;
+	}
+	xattr_reply(req, (ssize_t)used, size, out);
+}
+
+/* implements fuse_lowlevel_ops.setxattr */
+static void xattr_set(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+                      size_t size, int flags)
+{
+	struct ovl_fs *fs = ovl_fs_of(req);
+	struct ovl_node *n = ovl_node_get(fs, ino);
+	char path[PATH_MAX + 32];
+	int r = ovl_xattr_hidden(name) ? -EPERM : ovl_copy_up(fs, n, true);
+
+	if (r == 0)
+		r = xattr_path(fs, n, path, sizeof(path));
+	if (r == 0 && lsetxattr(path, name, value, size, flags) < 0)
+		r = -errno;
+	fuse_reply_err(req, -r);
+}
+
+/* implements fuse_lowlevel_ops.removexattr */
+static void xattr_remove(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	struct ovl_fs *fs = ovl_fs_of(req);
+	struct ovl_node *n = ovl_node_get(fs, ino);
+	char path[PATH_MAX + 32];
+	int r = ovl_xattr_hidden(name) ? -ENODATA : ovl_copy_up(fs, n, true);
+
+	if (r == 0)
+		r = xattr_path(fs, n, path, sizeof(path));
+	if (r == 0 && lremovexattr(path, name) < 0)
+		r = -errno;
+	fuse_reply_err(req, -r);
+}
+
+void ovl_xattr_fill_ops(struct fuse_lowlevel_ops *ops)
+{
+	ops->getxattr = xattr_get;
+	ops->listxattr = xattr_list;
+	ops->setxattr = xattr_set;
+	ops->removexattr = xattr_remove;
+}

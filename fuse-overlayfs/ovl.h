@@ -1,0 +1,222 @@
+/* ovl.h - warren-overlay's shared types: the layers, the node table and the
+ * per-request helpers every operation file uses. Nothing here runs a
+ * filesystem syscall while holding the node table lock. */
+#ifndef WARREN_OVL_H
+#define WARREN_OVL_H
+
+#define FUSE_USE_VERSION 312
+
+#include <fuse_lowlevel.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "werr.h"
+
+#define OVL_MAX_LAYERS 64
+#define OVL_UPPER      0                    /* layer index of the upper layer; lowers follow */
+#define OVL_WORK_LAYER (OVL_MAX_LAYERS - 1) /* removed files still open: workdir/work */
+#define OVL_WH_PREFIX  ".wh."
+#define OVL_WH_OPAQUE  ".wh..wh..opq"
+#define OVL_MAX_IDMAP  32
+
+struct ovl_idmap_ext {
+	uint32_t inner; /* id seen through the mount */
+	uint32_t outer; /* id stored in the layers */
+	uint32_t len;
+};
+
+struct ovl_idmap {
+	struct ovl_idmap_ext ext[OVL_MAX_IDMAP];
+	int n;
+};
+
+/* what main() collected from -o; ovl_fs_open() turns it into a struct ovl_fs */
+struct ovl_config {
+	char *lowerdir; /* "A:B:C", topmost first */
+	char *upperdir;
+	char *workdir;
+	char *mountpoint;
+	struct ovl_idmap uidmap, gidmap;
+	int xattr_permissions; /* 0 off, 2 user.containers.override_stat */
+	double timeout;        /* entry/attr cache seconds */
+	int threads;           /* max worker threads */
+	bool foreground, debug, allow_other, readonly;
+	char fuse_opts[1024]; /* options passed through to the kernel mount */
+};
+
+struct ovl_layer {
+	int fd;     /* O_PATH|O_DIRECTORY root of the layer */
+	dev_t dev;  /* st_dev of the root */
+	char *path; /* as given, for messages */
+	int fsidx;  /* small number per distinct st_dev, for inode numbers */
+};
+
+/*
+ * One node per inode the kernel knows. Names and parents are protected by
+ * fs->tree_lock (short critical sections, no syscalls); a node's own lock
+ * serialises its copy-up.
+ */
+/* another name of a hard-linked node, so removing one name keeps the others */
+struct ovl_alias {
+	struct ovl_alias *next;
+	struct ovl_node *parent; /* holds a reference */
+	char name[];
+};
+
+struct ovl_node {
+	struct ovl_node *hnext;    /* hash chain by ino */
+	struct ovl_alias *aliases; /* other names (hard links) seen by lookups */
+	struct ovl_node *parent;   /* holds a reference on the parent */
+	char *name;
+	uint64_t ino;           /* st_ino presented; stable across copy-up */
+	uint64_t nlookup;       /* kernel references (tree_lock) */
+	uint64_t refs;          /* nlookup != 0 plus children (tree_lock) */
+	_Atomic uint64_t lmask; /* directories: layers merged; else the one layer */
+	_Atomic int layer;      /* topmost layer holding it */
+	mode_t type;            /* S_IFMT bits */
+	bool stale;             /* its name was removed; a lookup may revive it */
+	bool parked;            /* removed while in use: lives on as workdir/work/NAME */
+	bool gone;              /* a lower file whose name was removed: readable, never copied up */
+	pthread_mutex_t lock;
+	/* directories: the listing readdir serves (dir.c), rebuilt when stale */
+	struct ovl_dirlist *listing;
+	bool listing_stale;
+	pthread_mutex_t list_lock;
+};
+
+struct ovl_fs {
+	struct ovl_layer layers[OVL_MAX_LAYERS];
+	int nlayers;    /* including slot 0, used only when has_upper */
+	bool has_upper; /* else read-only */
+	int workfd;     /* O_PATH of workdir/work (temp files for copy-up) */
+	int indexfd;    /* O_PATH of workdir/index (hard links across copy-up) */
+	bool xino;      /* layers on more than one filesystem */
+	struct ovl_idmap uidmap, gidmap;
+	int xattr_permissions;
+	double timeout;
+	uid_t euid;
+	gid_t egid;
+	bool wh_chardev; /* mknod 0/0 whiteouts work on the upper fs */
+	bool upper_xattr;
+
+	pthread_rwlock_t tree_lock;
+	struct ovl_node **buckets;
+	size_t nbuckets, count;
+	struct ovl_node *root;
+	atomic_uint_fast64_t tmpseq;
+};
+
+/* result of looking a name up through the layers */
+struct ovl_found {
+	struct stat st; /* of the topmost entry, presented ino filled in */
+	int layer;      /* topmost layer */
+	uint64_t lmask; /* directories: merged layers; else 1 << layer */
+	uint64_t below; /* layers below the topmost that also hold the name */
+};
+
+static inline struct ovl_fs *ovl_fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* the directory fd paths of @layer resolve from */
+static inline int ovl_layer_fd(const struct ovl_fs *fs, int layer)
+{
+	return layer == OVL_WORK_LAYER ? fs->workfd : fs->layers[layer].fd;
+}
+
+static inline uint64_t ovl_bit(int layer)
+{
+	return (uint64_t)1 << layer;
+}
+
+/* fs.c */
+int ovl_fs_open(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *err);
+void ovl_fs_close(struct ovl_fs *fs);
+int ovl_open_at(struct ovl_fs *fs, int layer, const char *path, int flags, mode_t mode);
+uint64_t ovl_present_ino(struct ovl_fs *fs, int layer, ino_t ino);
+void ovl_present_stat(struct ovl_fs *fs, struct stat *st, const char *proc_path);
+void ovl_fix_nlink(struct ovl_fs *fs, struct stat *st, uint64_t ino);
+uint32_t ovl_idmap_to_inner(const struct ovl_idmap *m, uint32_t id);
+uint32_t ovl_idmap_to_outer(const struct ovl_idmap *m, uint32_t id);
+int ovl_parse_idmap(struct ovl_idmap *m, const char *spec);
+
+/* node.c */
+struct ovl_node *ovl_node_get(struct ovl_fs *fs, fuse_ino_t ino);
+int ovl_node_path(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_t size);
+int ovl_node_parent_path(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_t size, char *name,
+                         struct ovl_node **parent);
+struct ovl_node *ovl_node_intern(struct ovl_fs *fs, struct ovl_node *parent, const char *name,
+                                 const struct ovl_found *f, bool kernel_ref);
+void ovl_node_forget(struct ovl_fs *fs, struct ovl_node *n, uint64_t nlookup);
+void ovl_node_rename(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *oldparent,
+                     const char *oldname, struct ovl_node *parent, const char *name);
+void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir,
+                        const char *name);
+void ovl_node_unref(struct ovl_fs *fs, struct ovl_node *n);
+bool ovl_node_park(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir, const char *name,
+                   const char *tmp);
+struct ovl_node *ovl_node_ref_parent(struct ovl_fs *fs, struct ovl_node *n);
+int ovl_node_open(struct ovl_fs *fs, struct ovl_node *n, int flags);
+int ovl_node_stat(struct ovl_fs *fs, struct ovl_node *n, struct stat *st);
+
+/* lookup.c */
+int ovl_lookup_name(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, const char *name,
+                    struct ovl_found *f);
+bool ovl_is_whiteout(const struct stat *st, int dfd, const char *name, bool check_xattr);
+int ovl_dir_is_opaque(int dfd, const char *name);
+bool ovl_dir_has_xwhiteouts(int dfd, const char *dirpath);
+bool ovl_name_reserved(const char *name);
+int ovl_lookup_entry(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, const char *name,
+                     struct fuse_entry_param *e);
+bool ovl_lower_has(struct ovl_fs *fs, struct ovl_node *dir, const char *name);
+struct ovl_node *ovl_lookup_child(struct ovl_fs *fs, struct ovl_node *dir, const char *name,
+                                  struct ovl_found *f, int *err);
+int ovl_relink_hardlink(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node *n,
+                        const char *name, const struct ovl_found *f);
+
+/* copyup.c */
+int ovl_copy_up(struct ovl_fs *fs, struct ovl_node *n, bool with_data);
+int ovl_copy_up_tree(struct ovl_fs *fs, struct ovl_node *n);
+int ovl_upper_dirfd(struct ovl_fs *fs, struct ovl_node *dir);
+int ovl_tmpname(struct ovl_fs *fs, char *buf, size_t size);
+int ovl_set_owner(struct ovl_fs *fs, int dfd, const char *name, uid_t uid, gid_t gid, mode_t mode);
+
+/* whiteout.c */
+int ovl_whiteout_make(struct ovl_fs *fs, int dfd, const char *name);
+int ovl_whiteout_clear(struct ovl_fs *fs, int dfd, const char *name, bool *was_whiteout);
+int ovl_dir_make_opaque(struct ovl_fs *fs, int dfd, const char *name);
+
+/* dir.c */
+struct ovl_dirlist;
+int ovl_dir_read(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_dirlist **out);
+void ovl_dirlist_free(struct ovl_dirlist *l);
+int ovl_dirlist_each_child(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_dirlist *l,
+                           int (*fn)(struct ovl_fs *, struct ovl_node *));
+bool ovl_dir_is_empty(struct ovl_fs *fs, struct ovl_node *dir, int *err);
+void ovl_dir_fill_ops(struct fuse_lowlevel_ops *ops);
+void ovl_dir_changed(struct ovl_node *dir);
+
+/* ops_*.c: each fills its part of the operation table */
+void ovl_inode_fill_ops(struct fuse_lowlevel_ops *ops);
+void ovl_ns_fill_ops(struct fuse_lowlevel_ops *ops);
+void ovl_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+                const char *newname, unsigned int flags);
+void ovl_file_fill_ops(struct fuse_lowlevel_ops *ops);
+void ovl_xattr_fill_ops(struct fuse_lowlevel_ops *ops);
+
+/* xattr helpers (ops_xattr.c) */
+bool ovl_xattr_hidden(const char *name);
+int ovl_copy_xattrs(const char *src, const char *dst);
+
+/* seccomp.c */
+int ovl_seccomp_install(struct werr *err);
+
+/* the per-thread path buffer: requests never allocate for paths */
+extern _Thread_local char ovl_pathbuf[PATH_MAX];
+
+#endif

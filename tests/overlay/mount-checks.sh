@@ -1,0 +1,120 @@
+#!/bin/bash
+# Checks of warren-overlay as a program, in a user namespace of its own:
+# refused options, ID mapping (side by side with fuse-overlayfs when it is
+# installed), user.containers.override_stat, its seccomp filter and a clean
+# exit on unmount. Prints what it saw; exits non-zero on the first failure.
+#   mount-checks.sh WARREN_OVERLAY badopts|idmap|override|confined|unmount|remount
+set -uo pipefail
+BIN=$1
+CHECK=$2
+
+if [ "${OVL_CHECK_INNER:-}" != 1 ]; then
+	export OVL_CHECK_INNER=1
+	exec unshare --map-root-user --map-auto -m "$0" "$@"
+fi
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/ovl-check.XXXXXX")
+trap 'umount "$W"/m* 2>/dev/null; [ -n "${PID:-}" ] && kill $PID 2>/dev/null; rm -rf "$W"' EXIT
+cd "$W" || exit 1
+mkdir -p l u w m m2 u2 w2
+echo data > l/f
+
+die() { echo "FAIL: $*"; exit 1; }
+
+# expect_refused WHY ARGS...: non-zero exit, exactly one line, no mount
+expect_refused() {
+	local why=$1 out rc
+	shift
+	out=$("$BIN" "$@" 2>&1); rc=$?
+	echo "$why -> rc=$rc: $out"
+	[ $rc -ne 0 ] || die "$why: accepted"
+	[ "$(echo "$out" | wc -l)" = 1 ] || die "$why: not one line"
+	! grep -q " $W/m " /proc/self/mounts || die "$why: mounted anyway"
+}
+
+wait_mount() {
+	for _ in $(seq 100); do grep -q " $1 " /proc/self/mounts && return 0; sleep 0.05; done
+	die "no mount on $1"
+}
+
+case $CHECK in
+badopts)
+	expect_refused "missing lowerdir" -o lowerdir=nope,upperdir=u,workdir=w m
+	expect_refused "upperdir inside lowerdir" -o lowerdir=l,upperdir=l/up,workdir=w m
+	mkdir -p l/up
+	expect_refused "upperdir inside lowerdir" -o lowerdir=l,upperdir=l/up,workdir=w m
+	expect_refused "unknown option" -o lowerdir=l,upperdir=u,workdir=w,bogus=1 m
+	expect_refused "upperdir without workdir" -o lowerdir=l,upperdir=u m
+	expect_refused "missing mountpoint" -o lowerdir=l,upperdir=u,workdir=w nomount
+	;;
+idmap)
+	chown 1000:1000 l/f
+	echo root > l/r
+	spec=uidmapping=0:1000:1:1:0:1000,gidmapping=0:1000:1:1:0:1000
+	"$BIN" -o "lowerdir=l,upperdir=u,workdir=w,$spec" m || die "mount"
+	ours=$(stat -c '%n %u:%g' m/f m/r | sed 's|^m/||')
+	echo "warren-overlay: $ours"
+	# STORED:SHOWN:LEN: stored 1000 shows as 999, stored 0 as 1000
+	[ "$(echo "$ours" | head -1)" = "f 999:999" ] || die "mapped owner"
+	[ "$(echo "$ours" | tail -1)" = "r 1000:1000" ] || die "mapped owner"
+	touch m/new && chown 5:5 m/new
+	[ "$(stat -c %u:%g u/new)" = "6:6" ] || die "stored owner $(stat -c %u:%g u/new)"
+	echo "created as 5:5, stored as $(stat -c %u:%g u/new)"
+	if command -v fuse-overlayfs >/dev/null; then
+		fuse-overlayfs -o "lowerdir=l,upperdir=u2,workdir=w2,$spec" m2 || die "fuse-overlayfs"
+		theirs=$(stat -c '%n %u:%g' m2/f m2/r | sed 's|^m2/||')
+		echo "fuse-overlayfs: $theirs"
+		[ "$ours" = "$theirs" ] || die "fuse-overlayfs shows other owners"
+	fi
+	;;
+override)
+	setfattr -n user.containers.override_stat -v "123:456:0750" l/f
+	"$BIN" -o "lowerdir=l,upperdir=u,workdir=w,xattr_permissions=2" m || die "mount"
+	got=$(stat -c '%u:%g %a' m/f)
+	echo "override_stat 123:456:0750 shows as $got"
+	[ "$got" = "123:456 750" ] || die "override_stat not presented"
+	chown 7:8 m/f; chmod 0600 m/f
+	got=$(stat -c '%u:%g %a' m/f)
+	echo "after chown 7:8 and chmod 600: $got, stored $(getfattr --only-values -n user.containers.override_stat u/f)"
+	[ "$got" = "7:8 600" ] || die "chown through override_stat"
+	getfattr -d m/f | grep -q override_stat && die "override_stat visible in the mount"
+	true
+	;;
+confined)
+	"$BIN" -f -o lowerdir=l,upperdir=u,workdir=w m &
+	PID=$!
+	wait_mount "$W/m"
+	cat m/f >/dev/null
+	mode=$(awk '/^Seccomp:/ {print $2}' /proc/$PID/status)
+	echo "Seccomp mode of warren-overlay: $mode"
+	[ "$mode" = 2 ] || die "no seccomp filter"
+	;;
+unmount)
+	"$BIN" -f -o lowerdir=l,upperdir=u,workdir=w m &
+	PID=$!
+	wait_mount "$W/m"
+	echo more >> m/f
+	umount m || die "umount"
+	wait $PID; rc=$?
+	PID=
+	echo "exit status after unmount: $rc"
+	[ $rc -eq 0 ] || die "exit $rc"
+	[ "$(cat u/f)" = "$(printf 'data\nmore')" ] || die "upper content"
+	;;
+remount)
+	# hard links and inode numbers survive copy-up across a remount
+	echo one > l/h1; ln l/h1 l/h2; echo z > l/z
+	"$BIN" -o lowerdir=l,upperdir=u,workdir=w m || die "mount"
+	ino=$(stat -c %i m/z)
+	echo two >> m/h1; echo more >> m/z
+	umount m
+	"$BIN" -o lowerdir=l,upperdir=u,workdir=w m || die "remount"
+	echo "h2 after remount: $(tr '\n' ' ' < m/h2), links $(stat -c %h m/h2)"
+	[ "$(cat m/h2)" = "$(printf 'one\ntwo')" ] || die "hard link broken by copy-up"
+	[ "$(stat -c %h m/h1)" = 2 ] || die "link count $(stat -c %h m/h1)"
+	echo "inode of z: $ino before copy-up, $(stat -c %i m/z) after remount"
+	[ "$(stat -c %i m/z)" = "$ino" ] || die "inode number changed"
+	;;
+*) die "unknown check $CHECK" ;;
+esac
+echo "ok"
