@@ -109,19 +109,6 @@ struct run_cfg {
 	struct net_spec net;
 };
 
-static int push(void *arrp, size_t *n, size_t size, const void *item)
-{
-	char **arr = arrp;
-	char *na = realloc(*arr, (*n + 1) * size);
-
-	if (!na)
-		return -ENOMEM;
-	memcpy(na + *n * size, item, size);
-	*arr = na;
-	(*n)++;
-	return 0;
-}
-
 static int env_add(struct run_cfg *cfg, const char *kv, struct werr *err)
 {
 	char *s;
@@ -138,7 +125,7 @@ static int env_add(struct run_cfg *cfg, const char *kv, struct werr *err)
 	} else if (!(s = strdup(kv))) {
 		return werr_errno(err, ENOMEM, "env");
 	}
-	if (push(&cfg->env, &cfg->n_env, sizeof(char *), &s) < 0) {
+	if (util_array_push(&cfg->env, &cfg->n_env, sizeof(char *), &s) < 0) {
 		free(s);
 		return werr_errno(err, ENOMEM, "env");
 	}
@@ -242,7 +229,7 @@ static int ulimit_add(struct run_cfg *cfg, const char *v, struct werr *err)
 		return werr_set(err, EINVAL,
 		                "invalid --ulimit \"%s\": the soft limit is above the hard limit",
 		                v);
-	if (push(&cfg->rlimits, &cfg->n_rlimits, sizeof(rs), &rs) < 0)
+	if (util_array_push(&cfg->rlimits, &cfg->n_rlimits, sizeof(rs), &rs) < 0)
 		return werr_errno(err, ENOMEM, "ulimit");
 	return 0;
 }
@@ -287,7 +274,7 @@ static int volume_add(struct run_cfg *cfg, const char *v, struct werr *err)
 		return werr_errno(err, errno, "volume source %s", src);
 	m.src = strdup(real);
 	m.dst = strdup(dst);
-	if (!m.src || !m.dst || push(&cfg->mounts, &cfg->n_mounts, sizeof(m), &m) < 0)
+	if (!m.src || !m.dst || util_array_push(&cfg->mounts, &cfg->n_mounts, sizeof(m), &m) < 0)
 		return werr_errno(err, ENOMEM, "volume");
 	return 0;
 }
@@ -342,7 +329,8 @@ static int tmpfs_add(struct run_cfg *cfg, const char *v, struct werr *err)
 	}
 	m.dst = strdup(copy);
 	m.options = strdup(data);
-	if (!m.dst || !m.options || push(&cfg->mounts, &cfg->n_mounts, sizeof(m), &m) < 0)
+	if (!m.dst || !m.options ||
+	    util_array_push(&cfg->mounts, &cfg->n_mounts, sizeof(m), &m) < 0)
 		return werr_errno(err, ENOMEM, "tmpfs");
 	return 0;
 }

@@ -4,25 +4,13 @@
  * --expose; --dns, --dns-search, --add-host. Validates only: binds nothing. */
 #include "run_net.h"
 #include "cleanup.h"
+#include "util.h"
 #include "opts.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int run_net_push(void *arrp, size_t *n, size_t size, const void *item)
-{
-	char **arr = arrp;
-	char *na = realloc(*arr, (*n + 1) * size);
-
-	if (!na)
-		return -ENOMEM;
-	memcpy(na + *n * size, item, size);
-	*arr = na;
-	(*n)++;
-	return 0;
-}
 
 static int run_net_slirp_opts(struct net_spec *net, const char *mode, const char *opts,
                               struct werr *err)
@@ -196,7 +184,7 @@ static int run_net_publish(struct net_spec *net, const char *v, struct werr *err
 			              .fd = -1 };
 		p.host_port = (uint16_t)(hlo ? hlo + (c - clo) : 0);
 		snprintf(p.host_ip, sizeof(p.host_ip), "%s", ip ? ip : "");
-		if (run_net_push(&net->ports, &net->n_ports, sizeof(p), &p) < 0)
+		if (util_array_push(&net->ports, &net->n_ports, sizeof(p), &p) < 0)
 			return werr_errno(err, ENOMEM, "-p");
 	}
 	return 0;
@@ -235,7 +223,7 @@ static int run_net_add_host(struct net_spec *net, const char *v, struct werr *er
 		goto bad;
 	if (*sep == '=') /* stored as NAME:IP */
 		return werr_set(err, EINVAL, "invalid --add-host \"%s\": use NAME:IP", v);
-	if (run_net_push(&net->add_hosts, &net->n_add_hosts, sizeof(char *), &v) < 0)
+	if (util_array_push(&net->add_hosts, &net->n_add_hosts, sizeof(char *), &v) < 0)
 		return werr_errno(err, ENOMEM, "--add-host");
 	return 0;
 bad:
@@ -262,7 +250,7 @@ int run_net_option(struct net_spec *net, const char *name, const char *v, struct
 	if (!strcmp(name, "dns")) {
 		if (inet_pton(AF_INET, v, a) != 1 && inet_pton(AF_INET6, v, a) != 1)
 			return werr_set(err, EINVAL, "invalid --dns \"%s\": use an IP address", v);
-		return run_net_push(&net->dns, &net->n_dns, sizeof(char *), &v) < 0
+		return util_array_push(&net->dns, &net->n_dns, sizeof(char *), &v) < 0
 		           ? werr_errno(err, ENOMEM, "--dns")
 		           : 0;
 	}
@@ -270,7 +258,7 @@ int run_net_option(struct net_spec *net, const char *name, const char *v, struct
 		if (!*v || strchr(v, ' '))
 			return werr_set(err, EINVAL, "invalid --dns-search \"%s\": use a domain",
 			                v);
-		return run_net_push(&net->dns_search, &net->n_dns_search, sizeof(char *), &v) < 0
+		return util_array_push(&net->dns_search, &net->n_dns_search, sizeof(char *), &v) < 0
 		           ? werr_errno(err, ENOMEM, "--dns-search")
 		           : 0;
 	}

@@ -244,3 +244,16 @@ int util_store_root(char *buf, size_t size, struct werr *err)
 		return werr_prefix(err, "creating the store");
 	return 0;
 }
+
+int util_array_push(void *arrp, size_t *n, size_t size, const void *item)
+{
+	char **arr = arrp;
+	char *na = realloc(*arr, (*n + 1) * size);
+
+	if (!na)
+		return -ENOMEM;
+	memcpy(na + *n * size, item, size);
+	*arr = na;
+	(*n)++;
+	return 0;
+}

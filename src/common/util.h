@@ -71,6 +71,13 @@ int util_rm_rf(const char *path);
 int util_rm_rf_at(int dfd, const char *name);
 
 /**
+ * util_array_push() - append the @size bytes at @item to the heap array
+ * *@arrp of *@n items, growing it by one.
+ * Return: 0 or -ENOMEM (the array is unchanged).
+ */
+int util_array_push(void *arrp, size_t *n, size_t size, const void *item);
+
+/**
  * util_random_hex() - @n random hex digits into @buf (size n + 1).
  */
 int util_random_hex(char *buf, size_t n);

@@ -5,16 +5,7 @@
 
 #include "manifest.h"
 #include "reference.h"
-
-static int tests, failed;
-
-static void check(int ok, const char *what)
-{
-	tests++;
-	if (!ok)
-		failed++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", tests, what);
-}
+#include "tap.h"
 
 static int parse(const char *s, struct image_ref *r, bool *short_name)
 {
@@ -188,6 +179,5 @@ int main(void)
 	test_conf();
 	test_manifests();
 	test_config_chain();
-	printf("1..%d\n", tests);
-	return failed ? 1 : 0;
+	return tap_done();
 }

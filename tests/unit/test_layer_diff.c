@@ -17,16 +17,7 @@
 #include "layer_diff.h"
 #include "unpack.h"
 #include "util.h"
-
-static int tests, failed;
-
-static void check(int ok, const char *what)
-{
-	tests++;
-	if (!ok)
-		failed++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", tests, what);
-}
+#include "tap.h"
 
 static void put(const char *path, const char *text, mode_t mode)
 {
@@ -82,7 +73,6 @@ int main(void)
 	struct stat st;
 	int dfd, out, r;
 
-	printf("1..14\n");
 	if (!mkdtemp(tmp))
 		abort();
 	snprintf(up, sizeof(up), "%s/upper", tmp);
@@ -165,9 +155,9 @@ int main(void)
 	snprintf(p, sizeof(p), "%s/d/old", lower);
 	check(lstat(p, &st) < 0, "the opaque directory hid the lower directory's content");
 
-	if (!failed)
+	if (!tap_failed)
 		util_rm_rf(tmp);
 	else
 		printf("# left %s\n", tmp);
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "opts.h"
+#include "tap.h"
 
 enum { O_ENV, O_INT, O_TTY, O_RM, O_NAME };
 
@@ -28,16 +29,6 @@ static int cb(void *ctx, const struct opt_def *def, const char *value, struct we
 	return 0;
 }
 
-static int tests, failed;
-
-static void check(int ok, const char *what)
-{
-	tests++;
-	if (!ok)
-		failed++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", tests, what);
-}
-
 /* parse a space-separated command line; returns the parser's result */
 static int parse(const char *line, struct seen *s, int *ind, struct werr *err)
 {
@@ -60,7 +51,6 @@ int main(void)
 	struct werr err;
 	int ind, b;
 
-	printf("1..17\n");
 	check(parse("run -e A=1 --env B=2 --env=C=3 -eD=4 img", &s, &ind, &err) == 0 &&
 	          !strcmp(s.log, "env=A=1 env=B=2 env=C=3 env=D=4") && ind == 7,
 	      "value forms: -e V, --env V, --env=V, -eV");
@@ -102,5 +92,5 @@ int main(void)
 		check(strstr(help, "-e, --env K=V") && strstr(help, "--rm"),
 		      "help comes from the same table");
 	}
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -10,16 +10,7 @@
 
 #include "store.h"
 #include "util.h"
-
-static int tests, failed;
-
-static void check(int ok, const char *what)
-{
-	tests++;
-	if (!ok)
-		failed++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", tests, what);
-}
+#include "tap.h"
 
 static json_t *record(const char *id, const char *name)
 {
@@ -147,6 +138,5 @@ int main(void)
 	test_staging(&s);
 	store_close(&s);
 	util_rm_rf(dir);
-	printf("1..%d\n", tests);
-	return failed ? 1 : 0;
+	return tap_done();
 }

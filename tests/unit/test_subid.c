@@ -3,16 +3,7 @@
 #include <string.h>
 
 #include "subid.h"
-
-static int tests, failed;
-
-static void check(int ok, const char *what)
-{
-	tests++;
-	if (!ok)
-		failed++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", tests, what);
-}
+#include "tap.h"
 
 static struct subid_range r[SUBID_MAX_RANGES];
 
@@ -31,7 +22,6 @@ int main(void)
 {
 	uint32_t v;
 
-	printf("1..22\n");
 	check(ranges("alice:100000:65536\n") == 1 && r[0].start == 100000 && r[0].count == 65536,
 	      "a line for the user by name");
 	check(ranges("1000:200000:10\n") == 1 && r[0].start == 200000,
@@ -82,5 +72,5 @@ int main(void)
 		          n == 0,
 		      "a missing file grants nothing");
 	}
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -22,22 +22,14 @@
 #include "unpack.h"
 #include "userns_exec.h"
 #include "util.h"
+#include "tap.h"
 
-static int tests, failed;
 static char base[64]; /* the test's temp dir: root/ and outside/ below */
-
-static void check(int ok, const char *what)
-{
-	tests++;
-	if (!ok)
-		failed++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", tests, what);
-}
 
 static void skip(const char *what, const char *why)
 {
-	tests++;
-	printf("ok %d - %s # skip %s\n", tests, what, why);
+	tap_tests++;
+	printf("ok %d - %s # skip %s\n", tap_tests, what, why);
 }
 
 /* one tar entry; zero fields mean defaults (a 0644 regular file of root) */
@@ -708,6 +700,5 @@ int main(void)
 	test_userns();
 	close(rootfd);
 	util_rm_rf(base);
-	printf("1..%d\n", tests);
-	return failed ? 1 : 0;
+	return tap_done();
 }
