@@ -3,6 +3,10 @@
  * threads until it is unmounted. Only this file prints or exits. */
 #include <fcntl.h>
 #include <getopt.h>
+#include <linux/mount.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +22,12 @@ static const char *prog = "warren-overlay";
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: %s [-f] [-d] -o lowerdir=A[:B...][,upperdir=U,workdir=W][,OPT...] "
-	        "MOUNTPOINT\n"
-	        "  -f  stay in the foreground    -d  debug (implies -f)\n",
+	        "usage: %s [-f] [-d] [--mount-fd=N] -o "
+	        "lowerdir=A[:B...][,upperdir=U,workdir=W][,OPT...] MOUNTPOINT\n"
+	        "  -f  stay in the foreground    -d  debug (implies -f)\n"
+	        "  --mount-fd=N  once mounted, send a detached copy of the mount (open_tree)\n"
+	        "                over the unix socket N and serve in the foreground: how warren\n"
+	        "                puts it in a container's mount namespace\n",
 	        prog);
 	opts_help(out);
 }
@@ -51,7 +58,9 @@ static int main_make_root(struct ovl_fs *fs, struct werr *err)
 static int main_parse(int argc, char **argv, struct ovl_config *cfg, struct werr *err)
 {
 	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+		                                  { "mount-fd", required_argument, NULL, 'm' },
 		                                  { NULL, 0, NULL, 0 } };
+	char *end;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "fdho:", longopts, NULL)) != -1) {
@@ -59,6 +68,14 @@ static int main_parse(int argc, char **argv, struct ovl_config *cfg, struct werr
 		case 'f': cfg->foreground = true; break;
 		case 'd': cfg->debug = cfg->foreground = true; break;
 		case 'h': usage(stdout); exit(0);
+		case 'm':
+			errno = 0;
+			cfg->mount_fd_to = (int)strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || cfg->mount_fd_to < 3)
+				return werr_set(err, EINVAL,
+				                "--mount-fd=%s: not a descriptor number", optarg);
+			cfg->foreground = true;
+			break;
 		case 'o':
 			if ((r = opts_parse_o(cfg, optarg, err)) < 0)
 				return r;
@@ -114,6 +131,38 @@ static void main_free_config(struct ovl_config *cfg)
 	free(cfg->mountpoint);
 }
 
+/* the mount, detached (OPEN_TREE_CLONE), over the socket --mount-fd names:
+ * the receiver attaches it in its own mount namespace (move_mount) */
+static int main_send_mount(const struct ovl_config *cfg, struct werr *err)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { "m", 1 };
+	struct msghdr mh = { .msg_iov = &iov,
+		             .msg_iovlen = 1,
+		             .msg_control = cbuf,
+		             .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, cfg->mountpoint,
+	                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	ssize_t n;
+
+	if (tree < 0)
+		return werr_errno(err, errno, "open_tree of the mount on %s", cfg->mountpoint);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &tree, sizeof(int));
+	n = sendmsg(cfg->mount_fd_to, &mh, MSG_NOSIGNAL);
+	close(tree);
+	close(cfg->mount_fd_to);
+	if (n != 1)
+		return werr_errno(err, errno, "sending the mount over --mount-fd");
+	/* from now on the receiver's copy is the only mount: when it goes (the
+	 * container's mount namespace with it), the connection ends and so do we */
+	umount2(cfg->mountpoint, MNT_DETACH);
+	return 0;
+}
+
 /* mount, confine, serve until unmounted */
 static int main_serve(struct ovl_config *cfg, struct ovl_fs *fs, struct werr *err)
 {
@@ -127,6 +176,11 @@ static int main_serve(struct ovl_config *cfg, struct ovl_fs *fs, struct werr *er
 		fuse_session_destroy(se);
 		return werr_set(err, EIO, "cannot mount on %s (is /dev/fuse usable, mode 0666?)",
 		                cfg->mountpoint);
+	}
+	if (cfg->mount_fd_to >= 0 && (r = main_send_mount(cfg, err)) < 0) {
+		fuse_session_unmount(se);
+		fuse_session_destroy(se);
+		return r;
 	}
 	if (!cfg->foreground && fuse_daemonize(0) < 0) {
 		fuse_session_unmount(se);
@@ -154,7 +208,8 @@ int main(int argc, char **argv)
 {
 	/* more workers than CPUs only add wake-ups: measured in bench/RESULTS.md */
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	struct ovl_config cfg = { .timeout = 86400,
+	struct ovl_config cfg = { .mount_fd_to = -1,
+		                  .timeout = 86400,
 		                  .threads = ncpu < 1   ? 1
 		                             : ncpu > 4 ? 4
 		                                        : (int)ncpu };

@@ -45,6 +45,7 @@ struct ovl_config {
 	double timeout;        /* entry/attr cache seconds */
 	int threads;           /* max worker threads */
 	bool foreground, debug, allow_other, readonly;
+	int mount_fd_to; /* --mount-fd=N: send a detached copy of the mount over socket N; -1 */
 	char fuse_opts[1024]; /* options passed through to the kernel mount */
 };
 

@@ -667,6 +667,12 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		if (status == 0)
 			status = EXIT_WARREN;
 	}
+	if (spec->overlay_died)
+		fprintf(stderr,
+		        "warren: warren-overlay, which served the container's files, was killed "
+		        "(signal %d) while the container ran: its files were unreachable from then "
+		        "on\n",
+		        spec->overlay_died);
 	return status;
 }
 

@@ -4,6 +4,7 @@
 #define WARREN_COMMANDS_H
 
 int cmd_run(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 
 /* images (cmd_image.c, cmd_images.c, cmd_push.c, cmd_archive.c, cmd_login.c) */
 int cmd_pull(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* main.c - warren's entry point: one table of commands feeds the dispatcher
  * and --help. Commands live in cmd_*.c; those that move images in and out
  * are handed to warren-transfer (cmd_transfer, see transfer.h). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,40 +33,70 @@ static const struct command commands[] = {
 	{ "login", cmd_transfer, "Log in to a registry" },
 	{ "logout", cmd_transfer, "Log out of a registry" },
 	{ "image", cmd_image, "Manage images (ls, inspect, rm, prune, ...)" },
+	{ "info", cmd_info, "What warren uses on this machine (storage driver, IDs) and why" },
 	{ "system", cmd_system, "Store usage (df), consistency (check), prune" },
 	{ NULL, NULL, NULL },
+};
+
+/* the global options: each sets an environment variable that the modules read */
+static const struct global_opt {
+	const char *name, *env, *arg, *help;
+	bool absolute; /* the value must be an absolute path */
+} global_opts[] = {
+	{ "--root", "WARREN_ROOT", "DIR", "the image and container store ($XDG_DATA_HOME/warren)",
+	  true },
+	{ "--storage-driver", "WARREN_STORAGE_DRIVER", "NAME",
+	  "overlay, fuse-overlay or vfs (default: the first that works here)", false },
+	{ NULL, NULL, NULL, NULL, false },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: warren COMMAND [OPTIONS]\n\n"
 	           "A rootless, daemonless container tool with Docker's commands.\n\n"
-	           "Global options:\n"
-	           "  --root DIR  the image and container store (default $XDG_DATA_HOME/warren)\n\n"
-	           "Commands:\n");
+	           "Global options:\n");
+	for (const struct global_opt *g = global_opts; g->name; g++)
+		fprintf(f, "  %s %-6s %s\n", g->name, g->arg, g->help);
+	fprintf(f, "\nCommands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "  %-10s %s\n", "version", "Show the version");
 	fprintf(f, "\nRun 'warren COMMAND --help' for more information on a command.\n");
 }
 
+/* Return: the words used by a global option at argv[1], 0 when argv[1] is
+ * none, -1 after printing an error */
+static int global_option(int argc, char **argv)
+{
+	for (const struct global_opt *g = global_opts; g->name; g++) {
+		size_t l = strlen(g->name);
+		const char *v;
+		if (strncmp(argv[1], g->name, l) || (argv[1][l] != '\0' && argv[1][l] != '='))
+			continue;
+		v = argv[1][l] == '=' ? argv[1] + l + 1 : argc >= 3 ? argv[2] : NULL;
+		if (!v || !*v || (g->absolute && v[0] != '/')) {
+			fprintf(stderr, "warren: %s needs %s%s\n", g->name,
+			        g->absolute ? "an absolute " : "a ", g->arg);
+			return -1;
+		}
+		setenv(g->env, v, 1);
+		return argv[1][l] == '=' ? 1 : 2;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	/* global options before the command: --root DIR (the store) */
-	while (argc >= 2 && !strncmp(argv[1], "--root", 6) &&
-	       (argv[1][6] == '\0' || argv[1][6] == '=')) {
-		const char *dir = argv[1][6] == '=' ? argv[1] + 7 : argc >= 3 ? argv[2] : NULL;
+	int used = 0;
 
-		if (!dir || dir[0] != '/') {
-			fprintf(stderr, "warren: --root needs an absolute directory\n");
-			return 125;
-		}
-		int used = argv[1][6] == '=' ? 1 : 2;
-
-		setenv("WARREN_ROOT", dir, 1);
+	/* global options before the command, handed on as environment (to
+	 * warren-transfer and the monitor too) */
+	while (argc >= 2 && (used = global_option(argc, argv)) > 0) {
 		argc -= used;
 		argv += used;
 	}
+	if (used < 0)
+		return 125;
 	if (argc < 2) {
 		usage(stderr);
 		return 125;

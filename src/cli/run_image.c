@@ -3,6 +3,7 @@
  * the container spec (Docker's semantics for ENTRYPOINT and CMD). */
 #include "run_image.h"
 #include "climage.h"
+#include "ovlfuse.h"
 #include "transfer.h"
 #include "cleanup.h"
 #include "util.h"
@@ -83,14 +84,16 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
 		r = image_load(&ri->s, rec, &ri->img, err);
 	ri->loaded = r == 0;
 	if (r == 0)
+		r = rootfs_driver_choose(&ri->s, plan, ovlfuse_usable(), &ri->driver, err);
+	if (r == 0)
 		r = rootfs_create(&ri->s, &ri->img, json_string_value(json_object_get(rec, "id")),
-		                  id, plan, transfer_rootfs_copy, &ri->rf, err);
+		                  id, plan, ri->driver.driver, transfer_rootfs_copy, &ri->rf, err);
 	ri->created = r == 0;
 	json_decref(images);
 	if (r < 0)
 		return r;
-	ri->ov =
-	    (struct overlay_spec){ ri->rf.layers_dir, ri->rf.lowerdir, ri->rf.upper, ri->rf.work };
+	ri->ov = (struct overlay_spec){ ri->rf.layers_dir, ri->rf.lowerdir, ri->rf.upper,
+		                        ri->rf.work, ri->rf.driver == ROOTFS_FUSE };
 	ri->image_env = config_string_array(&ri->img.cfg, "Env");
 	ri->workdir = config_dup(&ri->img.cfg, "WorkingDir");
 	ri->user = config_dup(&ri->img.cfg, "User");

@@ -14,6 +14,7 @@ struct run_image {
 	struct store s;
 	struct image_loaded img;
 	struct ctr_rootfs rf;
+	struct rootfs_choice driver;
 	struct overlay_spec ov;
 	bool loaded, created;
 	char **image_env;

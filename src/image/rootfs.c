@@ -48,26 +48,113 @@ static int probe_in_ns(void *arg, struct werr *err)
 	return overlay_mount_private(((struct probe_arg *)arg)->rf, err);
 }
 
-static bool overlay_works(struct store *s, const struct ctr_rootfs *rf,
-                          const struct idmap_plan *plan)
+/* can the kernel mount an overlay of this store's layers in a user
+ * namespace? Probed once per store with a throwaway lower layer. */
+static bool overlay_works(struct store *s, const struct idmap_plan *plan)
 {
-	const char *env = getenv("WARREN_STORAGE");
-	struct probe_arg a = { rf };
+	struct ctr_rootfs probe = { 0 };
+	struct probe_arg a = { &probe };
 	struct werr e;
+	char dir[PATH_MAX + 40], lower[] = "l";
 	bool ok;
 
-	if (env && !strcmp(env, "copy"))
-		return false;
-	if (env && !strcmp(env, "overlay"))
-		return true;
 	if (faccessat(s->rootfd, "overlay-ok", F_OK, 0) == 0)
 		return true;
 	if (faccessat(s->rootfd, "overlay-no", F_OK, 0) == 0)
 		return false;
-	ok = userns_exec(plan, probe_in_ns, &a, &e) == 0;
-	util_write_file_atomic(s->rootfd, ok ? "overlay-ok" : "overlay-no", e.msg,
-	                       ok ? 0 : strlen(e.msg), 0600, &e);
+	snprintf(dir, sizeof(dir), "%s/tmp-overlay-probe.XXXXXX", s->root);
+	if (!mkdtemp(dir))
+		return false;
+	snprintf(probe.layers_dir, sizeof(probe.layers_dir), "%s", dir);
+	snprintf(probe.upper, sizeof(probe.upper), "%s/u", dir);
+	snprintf(probe.work, sizeof(probe.work), "%s/w", dir);
+	snprintf(probe.rootfs, sizeof(probe.rootfs), "%s/m", dir);
+	probe.lowerdir = lower;
+	ok = mkdirat(AT_FDCWD, probe.upper, 0755) == 0 && mkdir(probe.work, 0700) == 0 &&
+	     mkdir(probe.rootfs, 0755) == 0 && chdir(dir) == 0 && mkdir("l", 0755) == 0 &&
+	     chdir("/") == 0 && userns_exec(plan, probe_in_ns, &a, &e) == 0;
+	store_rm_tree(dir, plan, &e);
+	util_write_file_atomic(s->rootfd, ok ? "overlay-ok" : "overlay-no", "", 0, 0600, &e);
 	return ok;
+}
+
+const char *rootfs_driver_name(enum rootfs_driver d)
+{
+	return d == ROOTFS_OVERLAY ? "overlay" : d == ROOTFS_FUSE ? "fuse-overlay" : "vfs";
+}
+
+/* "storage-driver = NAME" from warren.conf, into @buf; "" when not set */
+static void rootfs_conf_driver(char *buf, size_t size, char *path, size_t psize)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	_cleanup_free_ char *text = NULL;
+	struct werr ignored;
+	size_t len;
+
+	buf[0] = '\0';
+	if (xdg && xdg[0] == '/')
+		snprintf(path, psize, "%s/warren/warren.conf", xdg);
+	else if (home && home[0] == '/')
+		snprintf(path, psize, "%s/.config/warren/warren.conf", home);
+	else
+		return;
+	if (util_read_file(AT_FDCWD, path, 1 << 16, &text, &len, &ignored) < 0)
+		return;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		char key[32], val[32];
+		if (sscanf(line, " %31[a-z_-] = %31[a-z-]", key, val) == 2 &&
+		    (!strcmp(key, "storage-driver") || !strcmp(key, "storage_driver")))
+			snprintf(buf, size, "%s", val);
+	}
+}
+
+int rootfs_driver_choose(struct store *s, const struct idmap_plan *plan, bool fuse_ok,
+                         struct rootfs_choice *c, struct werr *err)
+{
+	const char *env = getenv("WARREN_STORAGE_DRIVER");
+	char conf[32], path[PATH_MAX];
+	const char *want = NULL, *from = NULL;
+
+	rootfs_conf_driver(conf, sizeof(conf), path, sizeof(path));
+	if (env && *env) {
+		want = env;
+		from = "--storage-driver";
+	} else if (conf[0]) {
+		want = conf;
+		from = path;
+	}
+	if (want) {
+		if (!strcmp(want, "overlay"))
+			c->driver = ROOTFS_OVERLAY;
+		else if (!strcmp(want, "fuse-overlay"))
+			c->driver = ROOTFS_FUSE;
+		else if (!strcmp(want, "vfs") || !strcmp(want, "copy"))
+			c->driver = ROOTFS_VFS;
+		else
+			return werr_set(err, EINVAL,
+			                "unknown storage driver \"%s\" (from %s): use overlay, "
+			                "fuse-overlay or vfs",
+			                want, from);
+		snprintf(c->why, sizeof(c->why), "chosen by %s", from);
+		return 0;
+	}
+	if (overlay_works(s, plan)) {
+		c->driver = ROOTFS_OVERLAY;
+		snprintf(c->why, sizeof(c->why),
+		         "the kernel's overlayfs mounts in a user namespace over %s", s->root);
+	} else if (fuse_ok) {
+		c->driver = ROOTFS_FUSE;
+		snprintf(c->why, sizeof(c->why),
+		         "the kernel's overlayfs cannot be mounted in a user namespace over %s; "
+		         "warren-overlay and /dev/fuse are usable",
+		         s->root);
+	} else {
+		c->driver = ROOTFS_VFS;
+		snprintf(c->why, sizeof(c->why),
+		         "neither the kernel's overlayfs nor warren-overlay (with /dev/fuse mode "
+		         "0666) can be used here: containers get a copy of the image");
+	}
+	return 0;
 }
 
 static int lowerdir_build(struct ctr_rootfs *rf, const struct image_loaded *img, struct werr *err)
@@ -116,8 +203,8 @@ static int rootfs_dirs(struct store *s, const char *image_id, const char *ctr_id
 }
 
 int rootfs_create(struct store *s, const struct image_loaded *img, const char *image_id,
-                  const char *ctr_id, const struct idmap_plan *plan, rootfs_copy_fn copy,
-                  struct ctr_rootfs *rf, struct werr *err)
+                  const char *ctr_id, const struct idmap_plan *plan, enum rootfs_driver driver,
+                  rootfs_copy_fn copy, struct ctr_rootfs *rf, struct werr *err)
 {
 	int r;
 
@@ -146,8 +233,11 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
 			r = werr_errno(err, errno, "create %s", rf->rootfs);
 	}
 	/* the kernel takes one page of mount options: very deep images are copied */
-	if (r == 0 && (strlen(rf->lowerdir) + strlen(rf->upper) + strlen(rf->work) + 64 >= 4096 ||
-	               !overlay_works(s, rf, plan))) {
+	rf->driver = driver;
+	if (r == 0 && driver == ROOTFS_OVERLAY &&
+	    strlen(rf->lowerdir) + strlen(rf->upper) + strlen(rf->work) + 64 >= 4096)
+		rf->driver = ROOTFS_VFS;
+	if (r == 0 && rf->driver == ROOTFS_VFS) {
 		rf->copy = true;
 		snprintf(rf->rootfs, sizeof(rf->rootfs), "%s/rootfs", rf->dir);
 		r = copy(image_id, rf->rootfs, plan, err);

@@ -14,10 +14,39 @@
 #include "store.h"
 #include "werr.h"
 
+/* the storage drivers: --storage-driver overlay|fuse-overlay|vfs */
+enum rootfs_driver {
+	ROOTFS_OVERLAY, /* the kernel's overlayfs, mounted in the user namespace */
+	ROOTFS_FUSE,    /* warren-overlay */
+	ROOTFS_VFS,     /* a private copy of the layers */
+};
+
+struct rootfs_choice {
+	enum rootfs_driver driver;
+	char why[256]; /* for warren info: the request, or what auto-detection found */
+};
+
+/**
+ * rootfs_driver_name() - "overlay", "fuse-overlay" or "vfs".
+ */
+const char *rootfs_driver_name(enum rootfs_driver d);
+
+/**
+ * rootfs_driver_choose() - the storage driver: $WARREN_STORAGE_DRIVER (the
+ * global --storage-driver), else "storage-driver = NAME" in
+ * $XDG_CONFIG_HOME/warren/warren.conf, else the first that works here: the
+ * kernel overlay (probed once per store, in a throwaway namespace), then
+ * warren-overlay (@fuse_ok: it is installed and /dev/fuse is usable), then vfs.
+ * Return: 0, or -EINVAL with @err naming an unknown driver and the choices.
+ */
+int rootfs_driver_choose(struct store *s, const struct idmap_plan *plan, bool fuse_ok,
+                         struct rootfs_choice *c, struct werr *err);
+
 struct ctr_rootfs {
 	char dir[PATH_MAX + 80]; /* containers/ID */
 	int lock_fd;
 	bool copy;
+	enum rootfs_driver driver;
 	char rootfs[PATH_MAX + 100]; /* merged/ (overlay) or rootfs/ (copy) */
 	char layers_dir[PATH_MAX + 20];
 	char *lowerdir; /* "HEX/diff:...", top first, relative to layers_dir */
@@ -32,14 +61,15 @@ typedef int (*rootfs_copy_fn)(const char *image_id, const char *dest, const stru
                               struct werr *err);
 
 /**
- * rootfs_create() - the writable layer of container @ctr_id over @img:
- * overlay unless $WARREN_STORAGE=copy or the kernel refuses it (probed once,
- * in a throwaway mount namespace), else a copy made by @copy.
+ * rootfs_create() - the writable layer of container @ctr_id over @img, for
+ * the storage driver @driver: upper/ and work/ for an overlay (the kernel's
+ * or warren-overlay's; mounting is the runtime's job), or a private copy
+ * made by @copy for vfs, and for images too deep for one kernel overlay mount.
  * Return: 0 or a negative errno with @err set; nothing is left on failure.
  */
 int rootfs_create(struct store *s, const struct image_loaded *img, const char *image_id,
-                  const char *ctr_id, const struct idmap_plan *plan, rootfs_copy_fn copy,
-                  struct ctr_rootfs *rf, struct werr *err);
+                  const char *ctr_id, const struct idmap_plan *plan, enum rootfs_driver driver,
+                  rootfs_copy_fn copy, struct ctr_rootfs *rf, struct werr *err);
 
 /**
  * rootfs_volume() - a fresh directory for an anonymous volume at @ctr_path,

@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "init.h"
 #include "mounts.h"
+#include "ovlfuse.h"
 #include "userspec.h"
 #include "util.h"
 
@@ -34,7 +35,8 @@ static const int forwarded_signals[] = {
 
 struct child_ctx {
 	struct container_spec *spec;
-	int sync_fd; /* read end: one byte once the ID maps are written */
+	int sync_fd; /* seqpacket: one byte once the ID maps are written, with the
+	              * fuse-overlay mount's fd when there is one */
 	int err_fd;  /* write end, O_CLOEXEC: "CODE message" on failure, EOF on exec */
 	sigset_t oldmask;
 };
@@ -244,6 +246,29 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 	return 0;
 }
 
+/* wait for the parent's go; takes the fuse-overlay mount's fd if it sends one */
+static int child_wait_release(int sock, int *fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], b;
+	struct iovec iov = { &b, 1 };
+	struct msghdr mh = { .msg_iov = &iov,
+		             .msg_iovlen = 1,
+		             .msg_control = cbuf,
+		             .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&mh);
+	if (c && c->cmsg_type == SCM_RIGHTS)
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
 __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 {
 	struct container_spec *spec = c->spec;
@@ -252,9 +277,8 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 	char home[300];
 	size_t n = 0;
 	char **env;
-	char b;
 
-	if (read(c->sync_fd, &b, 1) != 1)
+	if (child_wait_release(c->sync_fd, &spec->overlay_fd) < 0)
 		_exit(EXIT_WARREN); /* the parent failed to map us and will report it */
 	close(c->sync_fd);
 	if (child_setup(c, &u, &err) < 0)
@@ -293,13 +317,33 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 	child_exec(c, env);
 }
 
+/* the parent's go: one byte, and an fd when @fd >= 0 */
+static int parent_release(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { "1", 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
 /* the parent's side after clone: map IDs, release the child, hear its errors */
 static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int err_fd,
                         int *status, struct werr *err)
 {
 	char buf[WERR_MSG_MAX + 16];
 	size_t got = 0;
-	int r = idmap_write(&spec->idmap, pid, err);
+	int mnt = -1, r = idmap_write(&spec->idmap, pid, err);
 
 	if (r < 0) {
 		kill(pid, SIGKILL);
@@ -307,14 +351,21 @@ static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int
 		return werr_prefix(err, "setting up the user namespace");
 	}
 	r = netsetup_start(&spec->net, pid, err);
+	if (r == 0 && spec->overlay && spec->overlay->fuse) {
+		mnt = ovlfuse_start(spec->overlay, spec->rootfs, pid, &spec->overlay_daemon, err);
+		r = mnt < 0 ? mnt : 0;
+	}
 	if (r < 0) {
 		kill(pid, SIGKILL);
 		*status = EXIT_WARREN;
 		return r;
 	}
-	if (write(sync_fd, "1", 1) != 1) {
+	r = parent_release(sync_fd, mnt);
+	if (mnt >= 0)
+		close(mnt);
+	if (r < 0) {
 		*status = EXIT_WARREN;
-		return werr_errno(err, errno, "releasing the container process");
+		return werr_errno(err, -r, "releasing the container process");
 	}
 	for (;;) {
 		ssize_t n = read(err_fd, buf + got, sizeof(buf) - 1 - got);
@@ -385,12 +436,14 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	int r;
 
 	*status = EXIT_WARREN;
+	spec->overlay_fd = -1;
 	if (!spec->network_host)
 		flags |= CLONE_NEWNET;
 	r = container_state_dir(spec, err);
 	if (r < 0)
 		return r;
-	if (pipe2(syncp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, syncp) < 0 ||
+	    pipe2(errp, O_CLOEXEC) < 0) {
 		r = werr_errno(err, errno, "pipe");
 		goto out;
 	}
@@ -444,6 +497,8 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out:
 	netsetup_stop(&spec->net);
+	spec->overlay_died = ovlfuse_stop(spec->overlay_daemon);
+	spec->overlay_daemon = 0;
 	for (int i = 0; i < 2; i++) {
 		if (syncp[i] >= 0)
 			close(syncp[i]);

@@ -38,12 +38,14 @@ struct rlimit_spec {
 	struct rlimit lim;
 };
 
-/* a kernel overlay mounted at the rootfs inside the container's user
- * namespace (option userxattr), before anything else is mounted */
+/* an overlay mounted at the rootfs inside the container's user namespace,
+ * before anything else is mounted: the kernel's (option userxattr), or
+ * warren-overlay's (@fuse: the fuse-overlay storage driver, see ovlfuse.h) */
 struct overlay_spec {
 	const char *lower_base;         /* directory the lower dirs are relative to */
 	const char *lowerdir;           /* "top:...:bottom", relative to @lower_base */
 	const char *upperdir, *workdir; /* absolute */
+	bool fuse;
 };
 
 struct container_spec {
@@ -72,6 +74,10 @@ struct container_spec {
 	char state_dir[4096]; /* per-container runtime directory: path set by the runtime,
 	                       * created only by what needs it, removed at the end */
 	struct net_spec net;  /* mode, published ports, DNS; network_host mirrors NET_MODE_HOST */
+	pid_t overlay_daemon; /* warren-overlay while it serves the rootfs, else 0 */
+	int overlay_died;     /* after the run: the signal that killed warren-overlay under
+	                       * the container, else 0 */
+	int overlay_fd;       /* in the child: its mount, to attach at @rootfs; else -1 */
 };
 
 /**

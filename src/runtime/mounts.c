@@ -325,6 +325,17 @@ static int mounts_overlay(const struct container_spec *spec, struct werr *err)
 	_cleanup_free_ char *data = NULL;
 	int r;
 
+	if (o->fuse) {
+		/* warren-overlay's mount, made in its own mount namespace */
+		if (spec->overlay_fd < 0)
+			return werr_set(err, EINVAL, "no mount from warren-overlay");
+		if (move_mount(spec->overlay_fd, "", AT_FDCWD, spec->rootfs,
+		               MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return werr_errno(err, errno, "attaching warren-overlay's mount at %s",
+			                  spec->rootfs);
+		close(spec->overlay_fd);
+		return 0;
+	}
 	if (asprintf(&data, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", o->lowerdir,
 	             o->upperdir, o->workdir) < 0)
 		return werr_errno(err, ENOMEM, "overlay options");

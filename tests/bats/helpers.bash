@@ -22,7 +22,7 @@ run_as() {
 	shift
 	local extra=()
 	local v
-	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS $AS_USER_ENV; do
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS WARREN_STORAGE_DRIVER $AS_USER_ENV; do
 		[ -n "${!v+x}" ] && extra+=("$v=${!v}")
 	done
 	(cd /tmp && setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \

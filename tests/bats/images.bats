@@ -41,7 +41,7 @@ LAYERS_TREE='. 0:0 755 directory
 
 @test "the same tree in copy mode, where layers are applied to a private copy" {
 	warren_s pull -q "$REG/warren/layers"
-	export WARREN_STORAGE=copy AS_USER_ENV=WARREN_STORAGE
+	export WARREN_STORAGE_DRIVER=vfs
 	run warren_s run "$REG/warren/layers" sh -c "$TREE_CMD"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$LAYERS_TREE" ]

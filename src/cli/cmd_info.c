@@ -1,0 +1,133 @@
+/* cmd_info.c - `warren info`: what warren will use on this machine and why:
+ * the store, the runtime directory, the user namespace (subordinate ranges
+ * or single-ID mode), the storage driver, the network helper and cgroups.
+ * Reads only; the storage driver probe is cached in the store. */
+#include "commands.h"
+#include "idmap.h"
+#include "opts.h"
+#include "ovlfuse.h"
+#include "rootfs.h"
+#include "store.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+enum { INFO_FORMAT, INFO_HELP };
+
+static const struct opt_def info_opts[] = {
+	{ "format", 'f', OPT_VALUE, "json", "Print JSON instead of text", INFO_FORMAT },
+	{ "help", 0, OPT_FLAG, NULL, "Show this help", INFO_HELP },
+	{ NULL, 0, 0, NULL, NULL, 0 },
+};
+
+struct info_args {
+	const char *format;
+	bool help;
+};
+
+/* implements opt_cb */
+static int info_opt(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
+{
+	struct info_args *a = ctx;
+
+	if (def->id == INFO_HELP) {
+		a->help = true;
+		return 0;
+	}
+	if (strcmp(v, "json"))
+		return werr_set(err, EINVAL, "--format %s: only json is supported", v);
+	a->format = v;
+	return 0;
+}
+
+/* cgroup v2 with controllers delegated to us, or why not */
+static void info_cgroups(char *buf, size_t size)
+{
+	struct statfs sf;
+
+	if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == 0x63677270 /* CGROUP2 */)
+		snprintf(buf, size,
+		         "v2 (limits need controllers delegated to your user's "
+		         "cgroup by systemd or an administrator)");
+	else
+		snprintf(buf, size,
+		         "v1 or hybrid: no cgroup v2 controllers can be delegated, so "
+		         "resource limits and pause are unavailable");
+}
+
+static json_t *info_collect(struct werr *err)
+{
+	struct store s = { .rootfd = -1, .lockfd = -1 };
+	struct rootfs_choice drv;
+	struct idmap_plan plan;
+	char rt[4096], cg[200];
+	json_t *j;
+
+	if (util_runtime_dir(rt, sizeof(rt), err) < 0 || idmap_plan_make(&plan, false, err) < 0 ||
+	    store_open(&s, err) < 0)
+		return NULL;
+	if (rootfs_driver_choose(&s, &plan, ovlfuse_usable(), &drv, err) < 0) {
+		store_close(&s);
+		return NULL;
+	}
+	info_cgroups(cg, sizeof(cg));
+	j = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:s}", "store", s.root,
+	              "runtime_dir", rt, "user_namespace", "mode",
+	              plan.single ? "single-ID" : "subordinate ranges", "uid_map_helper",
+	              plan.single ? "" : plan.uid_helper, "why", plan.warning, "storage_driver",
+	              "name", rootfs_driver_name(drv.driver), "why", drv.why, "cgroups", cg);
+	store_close(&s);
+	if (!j)
+		werr_errno(err, ENOMEM, "info");
+	return j;
+}
+
+int cmd_info(int argc, char **argv)
+{
+	struct info_args a = { 0 };
+	struct werr err = { 0 };
+	int ind = 1;
+	json_t *j;
+
+	if (opts_parse(info_opts, argc, argv, &ind, info_opt, &a, "info", &err) < 0 ||
+	    (!a.help && ind != argc && werr_set(&err, EINVAL, "info takes no arguments") < 0)) {
+		werr_print(&err, "warren");
+		return 125;
+	}
+	if (a.help) {
+		printf("Usage: warren info [--format json]\n\nOptions:\n");
+		opts_print_help(stdout, info_opts);
+		return 0;
+	}
+	if (!(j = info_collect(&err))) {
+		werr_print(&err, "warren");
+		return 125;
+	}
+	if (a.format) {
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		json_t *u = json_object_get(j, "user_namespace");
+		json_t *d = json_object_get(j, "storage_driver");
+		printf("store:            %s\n", json_string_value(json_object_get(j, "store")));
+		printf("runtime dir:      %s\n",
+		       json_string_value(json_object_get(j, "runtime_dir")));
+		printf("user namespace:   %s", json_string_value(json_object_get(u, "mode")));
+		if (*json_string_value(json_object_get(u, "uid_map_helper")))
+			printf(" (helper %s)",
+			       json_string_value(json_object_get(u, "uid_map_helper")));
+		printf("\n");
+		if (*json_string_value(json_object_get(u, "why")))
+			printf("                  %s\n",
+			       json_string_value(json_object_get(u, "why")));
+		printf("storage driver:   %s\n", json_string_value(json_object_get(d, "name")));
+		printf("                  %s\n", json_string_value(json_object_get(d, "why")));
+		printf("cgroups:          %s\n", json_string_value(json_object_get(j, "cgroups")));
+	}
+	json_decref(j);
+	return 0;
+}

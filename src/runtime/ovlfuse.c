@@ -1,0 +1,178 @@
+/* ovlfuse.c - starts warren-overlay for the fuse-overlay storage driver: a
+ * child joins the container's user namespace, unshares a mount namespace of
+ * its own (so the container's pivot_root never moves it), and execs
+ * warren-overlay --mount-fd, which mounts, then sends a detached copy of the
+ * mount back over a socket and serves it until it is stopped. */
+#include "ovlfuse.h"
+#include "cleanup.h"
+#include "container.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define OVLFUSE_PROG       "warren-overlay"
+#define OVLFUSE_TIMEOUT_MS 30000
+
+/* next to warren (an installed tree or a build tree), then PATH */
+static int ovlfuse_find(char *out, size_t size, struct werr *err)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *path = getenv("PATH");
+
+	if (n > 0) {
+		self[n] = '\0';
+		*strrchr(self, '/') = '\0';
+		if (snprintf(out, size, "%s/" OVLFUSE_PROG, self) < (int)size &&
+		    access(out, X_OK) == 0)
+			return 0;
+		if (snprintf(out, size, "%s/../fuse-overlayfs/" OVLFUSE_PROG, self) < (int)size &&
+		    access(out, X_OK) == 0)
+			return 0;
+	}
+	for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
+		size_t l = strcspn(p, ":");
+		if (l && snprintf(out, size, "%.*s/" OVLFUSE_PROG, (int)l, p) < (int)size &&
+		    access(out, X_OK) == 0)
+			return 0;
+		p += l + (p[l] ? 1 : 0);
+	}
+	return werr_set(err, ENOENT,
+	                OVLFUSE_PROG " not found next to warren or in PATH: install it, or "
+	                             "use --storage-driver overlay or vfs");
+}
+
+bool ovlfuse_usable(void)
+{
+	char prog[PATH_MAX];
+	struct werr ignored;
+
+	return ovlfuse_find(prog, sizeof(prog), &ignored) == 0 &&
+	       access("/dev/fuse", R_OK | W_OK) == 0;
+}
+
+/* the child: into the container's user namespace, a mount namespace of its
+ * own, then warren-overlay; returns only on failure (the caller _exits) */
+static void ovlfuse_child(const char *prog, const struct overlay_spec *o, const char *mountpoint,
+                          pid_t pid, int sock)
+{
+	char path[64], opts[PATH_MAX * 3 + 64], fdarg[32];
+	int userns;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0 || setns(userns, CLONE_NEWUSER) < 0 || unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || chdir(o->lower_base) < 0) {
+		fprintf(stderr, "warren: starting " OVLFUSE_PROG ": %s\n", strerror(errno));
+		return;
+	}
+	if (dup2(sock, 3) < 0)
+		return;
+	snprintf(fdarg, sizeof(fdarg), "--mount-fd=3");
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", o->lowerdir, o->upperdir,
+	         o->workdir);
+	execl(prog, prog, fdarg, "-o", opts, mountpoint, (char *)NULL);
+	fprintf(stderr, "warren: running %s: %s\n", prog, strerror(errno));
+}
+
+/* the detached mount warren-overlay sends once it has mounted */
+static int ovlfuse_receive(int sock, struct werr *err)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], b;
+	struct iovec iov = { &b, 1 };
+	struct msghdr mh = { .msg_iov = &iov,
+		             .msg_iovlen = 1,
+		             .msg_control = cbuf,
+		             .msg_controllen = sizeof(cbuf) };
+	struct pollfd pfd = { sock, POLLIN, 0 };
+	struct cmsghdr *c;
+	int fd, r;
+
+	do
+		r = poll(&pfd, 1, OVLFUSE_TIMEOUT_MS);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return werr_set(err, ETIMEDOUT, OVLFUSE_PROG " did not mount within %d s",
+		                OVLFUSE_TIMEOUT_MS / 1000);
+	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != 1 || !(c = CMSG_FIRSTHDR(&mh)) ||
+	    c->cmsg_type != SCM_RIGHTS)
+		return werr_reported(err, EIO); /* its one-line error is on stderr */
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+int ovlfuse_start(const struct overlay_spec *o, const char *mountpoint, pid_t pid, pid_t *daemon,
+                  struct werr *err)
+{
+	char prog[PATH_MAX];
+	int sv[2], fd;
+	pid_t child;
+
+	*daemon = 0;
+	if (ovlfuse_find(prog, sizeof(prog), err) < 0)
+		return -err->code;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return werr_errno(err, errno, "socketpair");
+	child = fork();
+	if (child < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return werr_errno(err, errno, "fork");
+	}
+	if (child == 0) {
+		close(sv[0]);
+		ovlfuse_child(prog, o, mountpoint, pid, sv[1]);
+		_exit(125);
+	}
+	close(sv[1]);
+	fd = ovlfuse_receive(sv[0], err);
+	close(sv[0]);
+	if (fd < 0) {
+		ovlfuse_stop(child);
+		return fd;
+	}
+	*daemon = child;
+	return fd;
+}
+
+/* wait up to @ms for @daemon to exit; Return: true when it did */
+static bool ovlfuse_wait(pid_t daemon, int ms, int *st)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		pid_t r = waitpid(daemon, st, WNOHANG);
+		if (r == daemon || (r < 0 && errno == ECHILD))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+int ovlfuse_stop(pid_t daemon)
+{
+	int st = 0;
+
+	if (daemon <= 0)
+		return 0;
+	/* it exits by itself once the container's copy of its mount is gone,
+	 * after the kernel has written back what the container left dirty */
+	if (ovlfuse_wait(daemon, 5000, &st))
+		return WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	kill(daemon, SIGTERM);
+	if (!ovlfuse_wait(daemon, 2000, &st)) {
+		kill(daemon, SIGKILL);
+		while (waitpid(daemon, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	return 0;
+}

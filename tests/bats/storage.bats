@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# Storage drivers: the kernel overlay, warren-overlay (fuse-overlay) and a
+# private copy (vfs) each run an image; the choice comes from
+# --storage-driver, the config file or what works here, and `warren info`
+# says which and why.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() {
+	STORE=$(user_tmpdir)
+	chown "$TEST_USER" "$STORE"
+	tar -C "$ROOTFS_PRISTINE" --numeric-owner -cf "$STORE/bb.tar" .
+	chmod 644 "$STORE/bb.tar"
+	export WARREN_ROOT=$STORE/store AS_USER_ENV=WARREN_ROOT
+	warren import "$STORE/bb.tar" bb >/dev/null
+}
+
+teardown() {
+	rm -rf "/home/$TEST_USER/.config/warren"
+	common_teardown
+}
+
+# the filesystem type of the container's / and a write to it
+ROOT_CHECK='awk "\$2 == \"/\" {print \$3}" /proc/mounts | tail -1; echo data > /new && cat /new'
+
+@test "each storage driver runs an image with a writable root that leaves the image as it was" {
+	for d in overlay:overlay fuse-overlay:fuse vfs:ext4; do
+		run warren --storage-driver "${d%%:*}" run --rm --network none bb sh -c "$ROOT_CHECK"
+		echo "$d: $output"
+		[ "$status" -eq 0 ]
+		[ "$(echo "$output" | sed -n 1p)" = "${d#*:}" ] || [ "${d%%:*}" = vfs ]
+		[ "$(echo "$output" | tail -1)" = data ]
+		run warren --storage-driver "${d%%:*}" run --rm --network none bb ls /new
+		[ "$status" -ne 0 ]
+	done
+	# vfs: no overlay of either kind
+	run warren --storage-driver vfs run --rm --network none bb sh -c "$ROOT_CHECK"
+	[[ "$(echo "$output" | sed -n 1p)" != overlay && "$(echo "$output" | sed -n 1p)" != fuse ]]
+}
+
+@test "fuse-overlay: warren-overlay serves the container and is gone with it, and so is the container's layer" {
+	as_user "$WARREN" --storage-driver fuse-overlay run --rm --network none bb sh -c 'touch /ready; sleep 30' &
+	bg=$!
+	for _ in $(seq 100); do pgrep -u "$TEST_USER" -f "warren-overlay --mount-fd" >/dev/null && break; sleep 0.05; done
+	pgrep -u "$TEST_USER" -f "warren-overlay --mount-fd"
+	pkill -u "$TEST_USER" -x sleep
+	wait "$bg" || true
+	for _ in $(seq 100); do pgrep -u "$TEST_USER" -f warren-overlay >/dev/null || break; sleep 0.05; done
+	! pgrep -u "$TEST_USER" -f warren-overlay
+	[ -z "$(ls -A "$WARREN_ROOT/containers")" ]
+}
+
+@test "fuse-overlay: data written in the container is in its layer while it runs" {
+	as_user "$WARREN" --storage-driver fuse-overlay run --rm --network none bb sh -c 'echo kept > /kept; sync; touch /ready; sleep 30' &
+	bg=$!
+	for _ in $(seq 200); do ls "$WARREN_ROOT"/containers/*/upper/ready >/dev/null 2>&1 && break; sleep 0.05; done
+	[ "$(cat "$WARREN_ROOT"/containers/*/upper/kept)" = kept ]
+	pkill -u "$TEST_USER" -x sleep
+	wait "$bg" || true
+}
+
+@test "fuse-overlay: killing warren-overlay makes file access fail with an error, not hang" {
+	as_user "$WARREN" --storage-driver fuse-overlay run --rm --network none bb sh -c \
+		'touch /ready; sleep 2; if read x < /etc/os-release; then echo READ-OK; else echo READ-FAILED; fi' \
+		> "$STORE/out" 2>&1 &
+	bg=$!
+	for _ in $(seq 200); do ls "$WARREN_ROOT"/containers/*/upper/ready >/dev/null 2>&1 && break; sleep 0.05; done
+	pkill -KILL -u "$TEST_USER" -f "warren-overlay --mount-fd"
+	rc=0
+	wait "$bg" || rc=$?
+	cat "$STORE/out"
+	# the read fails, or the shell itself dies of SIGBUS (its code is on the mount)
+	grep -q READ-FAILED "$STORE/out" || [ "$rc" -eq 135 ]
+	grep -q "warren-overlay, which served the container's files, was killed (signal 9)" "$STORE/out"
+	! pgrep -u "$TEST_USER" -f warren-overlay
+	[ -z "$(ls -A "$WARREN_ROOT/containers")" ]
+}
+
+@test "an unknown storage driver is refused with one line and exit 125, and nothing is created" {
+	run --separate-stderr warren --storage-driver zfs run --rm bb true
+	[ "$status" -eq 125 ]
+	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == *'unknown storage driver "zfs"'*"overlay, fuse-overlay or vfs"* ]]
+	[ -z "$(ls -A "$WARREN_ROOT/containers" 2>/dev/null)" ]
+	run --separate-stderr warren --storage-driver run --rm bb true
+	[ "$status" -eq 125 ]
+}
+
+@test "warren info names the driver and why; the config file chooses it, the flag wins" {
+	run warren info
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"storage driver:   overlay"* ]]
+	[[ "$output" == *"overlayfs mounts in a user namespace"* ]]
+	[[ "$output" == *"user namespace:   subordinate ranges"* ]]
+	mkdir -p "/home/$TEST_USER/.config/warren"
+	echo "storage-driver = vfs" > "/home/$TEST_USER/.config/warren/warren.conf"
+	chown -R "$TEST_USER" "/home/$TEST_USER/.config"
+	run warren info --format json
+	[ "$(echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin)["storage_driver"]; print(d["name"], d["why"])')" = "vfs chosen by /home/$TEST_USER/.config/warren/warren.conf" ]
+	run warren --storage-driver fuse-overlay info
+	[[ "$output" == *"storage driver:   fuse-overlay"* ]]
+	run warren run --rm --network none bb sh -c "$ROOT_CHECK"
+	[ "$status" -eq 0 ]
+	[[ "$(echo "$output" | sed -n 1p)" != overlay ]]
+}
+
+@test "single-ID mode: info says so and how to get ranges" {
+	unset WARREN_ROOT
+	run warren_nosub info
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"single-ID"*"usermod --add-subuids"* ]]
+}
