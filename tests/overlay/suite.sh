@@ -178,7 +178,15 @@ step_normal() {
 	run_step "$W/plain/m" "$W/out.plain" "$cmd"
 	run_step "$W/wo/m" "$W/out.warren" "$cmd"
 	[ "$KERNEL" = 1 ] && run_step "$W/ko/m" "$W/out.kernel" "$cmd"
-	[ "$KERNEL" = 1 ] && { compare "kernel overlay" "$W/out.kernel" "$W/out.plain" || true; }
+	if [ "$KERNEL" = 1 ]; then
+		# the kernel does not read OCI's .wh. files nor (in a readdir) this
+		# fixture's xattr whiteout: leave those entries out of its report, so
+		# the differences that remain are its own behaviour
+		local oci='gone_wh|gone_xattr|d/f2|\.wh\.|opq_w/old2|old2$'
+		grep -Ev "$oci" "$W/out.kernel" >"$W/k.kernel"
+		grep -Ev "$oci" "$W/out.plain" >"$W/k.plain"
+		compare "kernel overlay (OCI .wh. forms left out)" "$W/k.kernel" "$W/k.plain" || true
+	fi
 	DIFF_LINES=40 compare "warren-overlay" "$W/out.warren" "$W/out.plain"
 }
 
