@@ -4,6 +4,8 @@
 #include "commands.h"
 #include "cleanup.h"
 #include "container.h"
+#include "create.h"
+#include "volume.h"
 #include "opts.h"
 #include "util.h"
 
@@ -66,7 +68,8 @@ static const struct opt_def run_opts[] = {
 	{ "net", 0, OPT_VALUE, "MODE", "Alias of --network", R_NETWORK },
 	{ "userns", 0, OPT_VALUE, "MODE", "keep-id: keep your own uid/gid inside", R_USERNS },
 	{ "interactive", 'i', OPT_FLAG, NULL, "Keep stdin open", R_INTERACTIVE },
-	{ "tty", 't', OPT_FLAG, NULL, "Allocate a pseudo-terminal (not yet supported)", R_TTY },
+	{ "tty", 't', OPT_FLAG, NULL, "Allocate a pseudo-terminal", R_TTY },
+	CREATE_OPT_TABLE,
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", R_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -84,7 +87,8 @@ struct run_cfg {
 	caps_mask_t cap_add, cap_drop;
 	bool seccomp_unconfined;
 	const char *seccomp_file;
-	int nnp; /* -1 default, 0/1 from --security-opt */
+	int nnp;                   /* -1 default, 0/1 from --security-opt */
+	struct create_opts create; /* name, labels, restart... (cmd_create.c) */
 };
 
 static int push(void *arrp, size_t *n, size_t size, const void *item)
@@ -235,17 +239,27 @@ static int volume_add(struct run_cfg *cfg, const char *v, struct werr *err)
 		return werr_errno(err, ENOMEM, "volume");
 	src = copy;
 	dst = strchr(src, ':');
-	if (!dst)
+	if (src[0] == ':')
+		return werr_set(err, EINVAL, "invalid volume \"%s\": the source is empty", v);
+	if (!dst && src[0] == '/') { /* -v /path: an anonymous volume */
+		dst = src;
+		src = "";
+	} else if (!dst) {
 		return werr_set(err, EINVAL, "invalid volume \"%s\": use SRC:DST[:ro|rw]", v);
-	*dst++ = '\0';
+	} else {
+		*dst++ = '\0';
+	}
 	mode = strchr(dst, ':');
 	if (mode)
 		*mode++ = '\0';
-	if (src[0] != '/')
-		return werr_set(err, EINVAL,
-		                "invalid volume \"%s\": the source must be an absolute host path "
-		                "(named volumes are not supported yet)",
-		                v);
+	if (src[0] != '/') {
+		char vname[65];
+		if (src[0] && volume_check_name(src, err) < 0)
+			return werr_prefix(err, "invalid volume \"%s\"", v);
+		if (volume_create(src[0] ? src : NULL, NULL, vname, real, err) < 0)
+			return werr_prefix(err, "volume \"%s\"", v);
+		src = real;
+	}
 	if (dst[0] != '/')
 		return werr_set(err, EINVAL,
 		                "invalid volume \"%s\": the destination must be an absolute path",
@@ -261,7 +275,7 @@ static int volume_add(struct run_cfg *cfg, const char *v, struct werr *err)
 			    err, EINVAL,
 			    "invalid volume \"%s\": unknown option \"%s\" (use ro or rw)", v, o);
 	}
-	if (!realpath(src, real))
+	if (src != real && !realpath(src, real))
 		return werr_errno(err, errno, "volume source %s", src);
 	m.src = strdup(real);
 	m.dst = strdup(dst);
@@ -386,7 +400,7 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_TMPFS: return tmpfs_add(cfg, v, err);
 	case R_ULIMIT: return ulimit_add(cfg, v, err);
 	case R_READ_ONLY: cfg->readonly = on; return 0;
-	case R_RM: return 0; /* a --rootfs container leaves nothing behind either way */
+	case R_RM: cfg->create.auto_remove = on; return 0;
 	case R_CAP_ADD:
 	case R_CAP_DROP:
 		if (caps_from_name(v, &m, err) < 0)
@@ -414,18 +428,14 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_USERNS:
 		if (strcmp(v, "keep-id") && strcmp(v, ""))
 			return werr_set(err, EINVAL, "invalid --userns \"%s\": use keep-id", v);
-		cfg->keep_id = !strcmp(v, "keep-id");
+		cfg->keep_id = cfg->create.keep_id = !strcmp(v, "keep-id");
 		return 0;
 	case R_INTERACTIVE: cfg->interactive = on; return 0;
-	case R_TTY:
-		if (on)
-			return werr_set(
-			    err, ENOTSUP,
-			    "-t/--tty is not supported yet: run without -t (the terminal is "
-			    "passed through as is)");
-		return 0;
+	case R_TTY: cfg->create.tty = on; return 0;
 	case R_HELP: cfg->help = on; return 0;
 	}
+	if (def->id >= CREATE_OPT_FIRST)
+		return create_opt(&cfg->create, def, v, err);
 	return werr_set(err, EINVAL, "internal: unhandled option %s", def->long_name);
 }
 
@@ -502,6 +512,7 @@ static int run_security(struct container_spec *spec, const struct run_cfg *cfg, 
 		return werr_prefix(err, "--security-opt seccomp=%s",
 		                   cfg->seccomp_file ? cfg->seccomp_file : "default");
 	spec->seccomp = true;
+	spec->seccomp_profile = steal_ptr(&profile); /* the record keeps it */
 	return 0;
 }
 
@@ -566,22 +577,25 @@ static void run_spec_free(struct container_spec *spec)
 {
 	free(spec->env);
 	free(spec->argv);
+	free(spec->seccomp_profile);
 	seccomp_bpf_free(&spec->seccomp_prog);
 }
 
 /* the part of cmd_run that owns @cfg and @spec, so that every path frees them */
-static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, char **argv)
+static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, char **argv,
+                    bool create_only)
 {
 	struct werr err = { 0 };
-	int ind = 1, status = EXIT_WARREN;
+	int ind = 1;
 
-	if (opts_parse(run_opts, argc, argv, &ind, run_opt_cb, cfg, "run", &err) < 0) {
+	if (opts_parse(run_opts, argc, argv, &ind, run_opt_cb, cfg, argv[0], &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
 	}
 	if (cfg->help) {
-		printf("Usage: warren run [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n\n"
-		       "Run a command in a new container.\n\nOptions:\n");
+		printf("Usage: warren %s [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n\n"
+		       "%s a command in a new container.\n\nOptions:\n",
+		       argv[0], create_only ? "Create" : "Run");
 		opts_print_help(stdout, run_opts);
 		return 0;
 	}
@@ -591,21 +605,27 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 	}
 	if (spec->idmap.warning[0])
 		fprintf(stderr, "warren: warning: %s\n", spec->idmap.warning);
-	if (container_run(spec, &status, &err) < 0) {
-		werr_print(&err, "warren");
-		if (status == 0)
-			status = EXIT_WARREN;
-	}
+	return create_finish(spec, &cfg->create, create_only);
+}
+
+static int run_or_create(int argc, char **argv, bool create_only)
+{
+	struct run_cfg cfg = { .nnp = -1, .create = CREATE_OPTS_INIT };
+	struct container_spec spec = { 0 };
+	int status = run_main(&cfg, &spec, argc, argv, create_only);
+
+	run_spec_free(&spec);
+	run_cfg_free(&cfg);
+	create_opts_free(&cfg.create);
 	return status;
 }
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_cfg cfg = { .nnp = -1 };
-	struct container_spec spec = { 0 };
-	int status = run_main(&cfg, &spec, argc, argv);
+	return run_or_create(argc, argv, false);
+}
 
-	run_spec_free(&spec);
-	run_cfg_free(&cfg);
-	return status;
+int cmd_create(int argc, char **argv)
+{
+	return run_or_create(argc, argv, true);
 }

@@ -18,6 +18,28 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "Run a command in a new container" },
+	{ "create", cmd_create, "Create a new container" },
+	{ "start", cmd_start, "Start one or more stopped containers" },
+	{ "stop", cmd_stop, "Stop one or more running containers" },
+	{ "restart", cmd_restart, "Restart one or more containers" },
+	{ "kill", cmd_kill, "Send a signal to running containers" },
+	{ "wait", cmd_wait, "Wait for containers to stop; print exit codes" },
+	{ "rm", cmd_rm, "Remove one or more containers" },
+	{ "rename", cmd_rename, "Rename a container" },
+	{ "ps", cmd_ps, "List containers" },
+	{ "logs", cmd_logs, "Fetch the logs of a container" },
+	{ "attach", cmd_attach, "Attach to a running container" },
+	{ "exec", cmd_exec, "Run a command in a running container" },
+	{ "inspect", cmd_inspect, "Low-level information on containers and volumes" },
+	{ "top", cmd_top, "Show the processes of a container" },
+	{ "stats", cmd_stats, "Resource usage of containers" },
+	{ "port", cmd_port, "List port mappings of a container" },
+	{ "cp", cmd_cp, "Copy files between a container and the host" },
+	{ "export", cmd_export, "Export a container's filesystem as a tar archive" },
+	{ "pause", cmd_pause, "Pause all processes of containers" },
+	{ "unpause", cmd_unpause, "Unpause all processes of containers" },
+	{ "container", cmd_container, "Manage containers" },
+	{ "volume", cmd_volume, "Manage volumes" },
 	{ NULL, NULL, NULL },
 };
 

@@ -54,12 +54,21 @@ struct container_spec {
 	caps_mask_t caps;
 	bool seccomp; /* install @seccomp_prog */
 	struct seccomp_bpf seccomp_prog;
+	char *seccomp_profile; /* the profile's JSON (NULL: the default), kept for records */
 	struct mount_spec *mounts;
 	size_t n_mounts;
 	struct rlimit_spec *rlimits;
 	size_t n_rlimits;
 	struct idmap_plan idmap;
 	char state_dir[4096]; /* per-container runtime directory (generated files) */
+};
+
+/* the container's stdio for container_create(): fds the child dup2()s onto
+ * 0, 1 and 2 (-1: keep), and whether they are a pty slave to make the
+ * controlling terminal of a new session */
+struct container_stdio {
+	int in, out, err;
+	bool tty;
 };
 
 /**
@@ -70,5 +79,15 @@ struct container_spec {
  * @err set and status not 0), or a negative errno with @err set.
  */
 int container_run(struct container_spec *spec, int *status, struct werr *err);
+
+/**
+ * container_create() - start @spec's first process with @stdio and return
+ * at once; the caller (the monitor) waits for it and, when it is gone,
+ * removes @spec->state_dir (which the caller may choose beforehand).
+ * Return: 0 with *@pid set, or a negative errno with @err set and *@status
+ * the exit code for the user (125, or 126/127 when the command cannot run).
+ */
+int container_create(struct container_spec *spec, const struct container_stdio *stdio, pid_t *pid,
+                     int *status, struct werr *err);
 
 #endif

@@ -420,8 +420,8 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 	as_user "$WARREN" run --rootfs "$ROOTFS" sh -c 'touch /tmp/ready; exec sleep 100' &
 	bg=$!
 	wait_for_file "$ROOTFS/tmp/ready"
-	pid=$(warren_pid)
-	kill -KILL "$(pgrep -P "$pid")"
+	# the container's process is the monitor's child, not warren's
+	kill -KILL "$(pgrep -u "$TEST_UID" -x sleep)"
 	rc=0
 	wait "$bg" || rc=$?
 	[ "$rc" -eq 137 ]
@@ -464,7 +464,7 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 @test "bad flags and values: one line, exit 125" {
 	for args in "--bogus" "--ulimit nofile" "--ulimit nothing=1" "--ulimit nofile=abc" \
 		"--cap-add NOPE" "--cap-drop CAP_NOPE" "--security-opt bogus=1" "--network bridge" \
-		"-v relative:/x" "-v /tmp" "-v /tmp:rel" "--tmpfs rel" "--tmpfs /x:bogus" "-w rel" \
+		"-v ./relative:/x" "-v :/x" "-v /tmp:rel" "--tmpfs rel" "--tmpfs /x:bogus" "-w rel" \
 		"--userns=auto" "--hostname=" "-t"; do
 		run --separate-stderr warren run $args --rootfs "$ROOTFS" true
 		echo "$args -> $status: $stderr"
