@@ -2,6 +2,7 @@
  * kill, restart, wait, rm, rename, container prune, pause/unpause, and the
  * `warren container VERB` group. The work is in src/container/lifecycle.c. */
 #include "cleanup.h"
+#include "attach.h"
 #include "cliutil.h"
 #include "commands.h"
 #include "create.h"
@@ -94,6 +95,7 @@ static int do_start(struct record *rec, void *ctx, struct werr *err)
 	int status, sv[2] = { -1, -1 }, r;
 	bool tty = json_is_true(json_object_get(json_object_get(rec->config, "Config"), "Tty"));
 	struct winsize ws, *wsp = NULL;
+	sigset_t set, old;
 
 	if (!c->attach)
 		return lifecycle_start(rec, -1, NULL, &status, err);
@@ -101,6 +103,7 @@ static int do_start(struct record *rec, void *ctx, struct werr *err)
 		return werr_errno(err, errno, "socketpair");
 	if (tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 		wsp = &ws;
+	attach_signals_block(&set, &old);
 	r = lifecycle_start(rec, sv[1], wsp, &status, err);
 	close(sv[1]);
 	if (r == 0)

@@ -151,6 +151,7 @@ int create_finish(struct container_spec *spec, struct create_opts *o, bool creat
 	struct record rec;
 	struct winsize ws = { 0 }, *wsp = NULL;
 	int sv[2] = { -1, -1 }, status = EXIT_WARREN, r;
+	sigset_t set, old;
 
 	o->image = spec->rootfs;
 	if (!o->labels)
@@ -178,6 +179,7 @@ int create_finish(struct container_spec *spec, struct create_opts *o, bool creat
 	}
 	if (o->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 		wsp = &ws;
+	attach_signals_block(&set, &old);
 	r = lifecycle_start(&rec, sv[1], wsp, &status, &err);
 	close(sv[1]);
 	record_free(&rec);

@@ -11,7 +11,6 @@
 		fprintf(stderr, "warren: %s is not implemented yet\n", name);                      \
 		return 125;                                                                        \
 	}
-STUB(cmd_exec, "exec")
 STUB(cmd_top, "top")
 STUB(cmd_stats, "stats")
 STUB(cmd_cp, "cp")

@@ -113,6 +113,18 @@ static bool from_monitor(int sock, int *code, bool *exited)
 	return true;
 }
 
+void attach_signals_block(sigset_t *set, sigset_t *old)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < ARRAY_SIZE(proxied); i++) {
+		/* an ignored signal is never pending: a shell's background job
+		 * ignores SIGINT, yet it must reach the container */
+		signal(proxied[i], SIG_DFL);
+		sigaddset(set, proxied[i]);
+	}
+	sigprocmask(SIG_BLOCK, set, old);
+}
+
 int attach_run(int sock, struct attach_opts *o, int *code, bool *detached, struct werr *err)
 {
 	sigset_t set, old;
@@ -121,14 +133,7 @@ int attach_run(int sock, struct attach_opts *o, int *code, bool *detached, struc
 	int sigfd;
 
 	*detached = false;
-	sigemptyset(&set);
-	for (size_t i = 0; i < ARRAY_SIZE(proxied); i++) {
-		/* an ignored signal is never pending: a shell's background job
-		 * ignores SIGINT, yet it must reach the container */
-		signal(proxied[i], SIG_DFL);
-		sigaddset(&set, proxied[i]);
-	}
-	sigprocmask(SIG_BLOCK, &set, &old);
+	attach_signals_block(&set, &old);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (o->tty) {
 		if (o->stdin_open)

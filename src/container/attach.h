@@ -3,6 +3,7 @@
 #ifndef WARREN_ATTACH_H
 #define WARREN_ATTACH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -15,6 +16,12 @@ struct attach_opts {
 	pid_t sig_pid;   /* proxy our signals to this process (0: none) */
 	struct detach_keys keys;
 };
+
+/**
+ * attach_signals_block() - from now on, hold the signals attach_run() will
+ * proxy (a signal sent while the container starts is not lost).
+ */
+void attach_signals_block(sigset_t *set, sigset_t *old);
 
 /** attach_connect() - connect to the monitor of container @id. */
 int attach_connect(const char *id, int *sock, struct werr *err);

@@ -285,7 +285,13 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 	}
 
 	if (spec->init) {
-		pid_t pid = fork();
+		sigset_t all;
+		pid_t pid;
+
+		/* init_run() takes every signal with sigwaitinfo: block them all */
+		sigfillset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		pid = fork();
 		if (pid < 0)
 			child_fail(c->err_fd, EXIT_WARREN, "fork of the init's child failed");
 		if (pid > 0) {
