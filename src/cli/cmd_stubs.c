@@ -11,8 +11,5 @@
 		fprintf(stderr, "warren: %s is not implemented yet\n", name);                      \
 		return 125;                                                                        \
 	}
-STUB(cmd_top, "top")
-STUB(cmd_stats, "stats")
 STUB(cmd_cp, "cp")
 STUB(cmd_export, "export")
-STUB(cmd_volume, "volume")

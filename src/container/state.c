@@ -59,6 +59,10 @@ unsigned long long state_pid_start(pid_t pid)
 	p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
 	if (!p)
 		return 0;
+	/* a zombie is gone as far as a container goes (its reaper may be a
+	 * PID 1 that never reaps) */
+	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+		return 0;
 	/* after ") ": state is field 3; starttime is field 22 */
 	if (sscanf(p + 2,
 	           "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
