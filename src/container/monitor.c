@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -477,6 +478,7 @@ __attribute__((noreturn)) static void monitor_main(struct monitor_params *p, int
 		_exit(EXIT_WARREN);
 	}
 	close(ready_fd);
+	malloc_trim(0); /* give back what the CLI allocated before the fork */
 	for (;;) {
 		bool again;
 		code = monitor_loop(&m);
@@ -511,17 +513,7 @@ static int monitor_wait_ready(int fd, pid_t *pid, int *status, struct werr *err)
 	size_t got = 0;
 	char *sp;
 
-	for (;;) {
-		ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		if (got == sizeof(buf) - 1)
-			break;
-	}
-	buf[got] = '\0';
+	got = container_read_report(fd, buf, sizeof(buf));
 	if (got == 0) {
 		*status = EXIT_WARREN;
 		return werr_set(err, EIO, "the container's monitor died while starting it");

@@ -312,6 +312,22 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 	child_exec(c, env);
 }
 
+size_t container_read_report(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size - 1) {
+		ssize_t n = read(fd, buf + got, size - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return got;
+}
+
 /* the parent's side after clone: map IDs, release the child, hear its errors */
 static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int err_fd,
                         int *status, struct werr *err)
@@ -329,16 +345,7 @@ static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int
 		*status = EXIT_WARREN;
 		return werr_errno(err, errno, "releasing the container process");
 	}
-	for (;;) {
-		ssize_t n = read(err_fd, buf + got, sizeof(buf) - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		if (got == sizeof(buf) - 1)
-			break;
-	}
+	got = container_read_report(err_fd, buf, sizeof(buf));
 	if (got == 0)
 		return 0;
 	buf[got] = '\0';

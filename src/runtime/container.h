@@ -81,6 +81,13 @@ struct container_stdio {
 int container_run(struct container_spec *spec, int *status, struct werr *err);
 
 /**
+ * container_read_report() - read a child's "CODE message" report from @fd
+ * until EOF (an exec closes it: no report) into @buf, NUL-terminated.
+ * Return: the number of bytes read (0: no report).
+ */
+size_t container_read_report(int fd, char *buf, size_t size);
+
+/**
  * container_create() - start @spec's first process with @stdio and return
  * at once; the caller (the monitor) waits for it and, when it is gone,
  * removes @spec->state_dir (which the caller may choose beforehand).

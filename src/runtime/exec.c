@@ -141,13 +141,7 @@ int container_exec(const struct container_spec *spec, pid_t pid, const struct ex
 	if (read(pidp[0], child, sizeof(*child)) != sizeof(*child))
 		*child = 0;
 	close(pidp[0]);
-	for (;;) {
-		ssize_t n = read(errp[0], buf + got, sizeof(buf) - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || (got += (size_t)n) == sizeof(buf) - 1)
-			break;
-	}
+	got = container_read_report(errp[0], buf, sizeof(buf));
 	close(errp[0]);
 	if (got == 0 && *child > 0)
 		return 0;

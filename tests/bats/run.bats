@@ -312,7 +312,8 @@ teardown() {
 # --- capabilities, seccomp, no_new_privs ----------------------------------
 
 # the pid of the test user's warren process
-warren_pid() { pgrep -o -u "$TEST_UID" -x warren; }
+# (zombies do not count: monitors are reparented to PID 1, which may reap late)
+warren_pid() { pgrep -o -r R,S -u "$TEST_UID" -x warren; }
 
 cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 
