@@ -49,7 +49,8 @@ static void send_msg(int sock, char type, const void *data, size_t len)
 	char buf[ATTACH_MSG_MAX + 1];
 
 	buf[0] = type;
-	memcpy(buf + 1, data, len);
+	if (len)
+		memcpy(buf + 1, data, len);
 	send(sock, buf, len + 1, MSG_NOSIGNAL);
 }
 

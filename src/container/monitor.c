@@ -88,7 +88,8 @@ static void send_client(struct monitor *m, size_t i, char type, const void *data
 	char buf[ATTACH_MSG_MAX + 1];
 
 	buf[0] = type;
-	memcpy(buf + 1, data, len);
+	if (len)
+		memcpy(buf + 1, data, len);
 	if (send(m->clients[i], buf, len + 1, MSG_NOSIGNAL) < 0) {
 		/* gone or stuck for SO_SNDTIMEO: drop it, never the container */
 		close(m->clients[i]);
