@@ -67,9 +67,9 @@ int volume_create(const char *name, json_t *labels, char *name_out, char *path, 
 		return werr_errno(err, errno, "getrandom");
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s", root, tmprnd);
 	state_now(now);
-	meta = json_pack("{s:s, s:s, s:s, s:O, s:s, s:{}, s:b}", "Name", name, "Driver", "local",
-	                 "CreatedAt", now, "Labels", labels ? labels : json_object(), "Scope",
-	                 "local", "Options", "Anonymous", name == rnd);
+	meta = json_pack("{s:s, s:s, s:s, s:o, s:s, s:{}, s:b}", "Name", name, "Driver", "local",
+	                 "CreatedAt", now, "Labels", labels ? json_incref(labels) : json_object(),
+	                 "Scope", "local", "Options", "Anonymous", name == rnd);
 	text = json_dumps(meta, JSON_COMPACT);
 	json_decref(meta);
 	if (mkdir(tmp, 0700) < 0)
