@@ -83,6 +83,14 @@ for b in $builds; do
 	fi
 	run_unit "$b"
 	run_bats "$b"
+	# issue 4: the images suite again, every container on warren-overlay
+	if [ "$b" = release ] && [ "${#bats_files[@]}" -gt 1 ]; then
+		echo "=== images suite on --storage-driver fuse-overlay"
+		saved=("${bats_files[@]}")
+		bats_files=("$here"/bats/images.bats "$here"/bats/archive.bats)
+		WARREN_STORAGE_DRIVER=fuse-overlay run_bats "$b"
+		bats_files=("${saved[@]}")
+	fi
 	unset ASAN_OPTIONS UBSAN_OPTIONS
 done
 
