@@ -19,7 +19,8 @@ top=$(dirname "$here")
 builds=${WARREN_BUILDS:-release asan}
 build_root=${WARREN_BUILD_ROOT:-$top/build}
 bats_files=("$@")
-[ ${#bats_files[@]} -eq 0 ] && bats_files=("$here"/bats/*.bats)
+full=0
+[ ${#bats_files[@]} -eq 0 ] && full=1 && bats_files=("$here"/bats/*.bats)
 passed=0 failed=0 skipped=0
 log=$(mktemp -d /tmp/warren-suite.XXXXXX)
 
@@ -84,7 +85,7 @@ for b in $builds; do
 	run_unit "$b"
 	run_bats "$b"
 	# issue 4: the images suite again, every container on warren-overlay
-	if [ "$b" = release ] && [ "${#bats_files[@]}" -gt 1 ]; then
+	if [ "$b" = release ] && [ "$full" = 1 ]; then
 		echo "=== images suite on --storage-driver fuse-overlay"
 		saved=("${bats_files[@]}")
 		bats_files=("$here"/bats/images.bats "$here"/bats/archive.bats)
