@@ -16,6 +16,7 @@
 
 #include "options.h"
 #include "ovl.h"
+#include "util.h"
 
 static const char *prog = "warren-overlay";
 
@@ -135,28 +136,17 @@ static void main_free_config(struct ovl_config *cfg)
  * the receiver attaches it in its own mount namespace (move_mount) */
 static int main_send_mount(const struct ovl_config *cfg, struct werr *err)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { "m", 1 };
-	struct msghdr mh = { .msg_iov = &iov,
-		             .msg_iovlen = 1,
-		             .msg_control = cbuf,
-		             .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, cfg->mountpoint,
 	                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	ssize_t n;
+	int r;
 
 	if (tree < 0)
 		return werr_errno(err, errno, "open_tree of the mount on %s", cfg->mountpoint);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &tree, sizeof(int));
-	n = sendmsg(cfg->mount_fd_to, &mh, MSG_NOSIGNAL);
+	r = util_fd_send(cfg->mount_fd_to, tree, "m", 1);
 	close(tree);
 	close(cfg->mount_fd_to);
-	if (n != 1)
-		return werr_errno(err, errno, "sending the mount over --mount-fd");
+	if (r < 0)
+		return werr_errno(err, -r, "sending the mount over --mount-fd");
 	/* from now on the receiver's copy is the only mount: when it goes (the
 	 * container's mount namespace with it), the connection ends and so do we */
 	umount2(cfg->mountpoint, MNT_DETACH);

@@ -4,6 +4,7 @@
  * keeps no capability and never reads data from the container. */
 #include "net.h"
 #include "cleanup.h"
+#include "util.h"
 
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -21,48 +22,13 @@
 /* one fd and a message ("ok" or an error text) over a SOCK_SEQPACKET */
 static int nsjoin_send(int sock, int fd, const char *msg)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { (void *)msg, strlen(msg) + 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+	return util_fd_send(sock, fd, msg, strlen(msg) + 1);
 }
 
 /* Return: the received fd, -1 with @msg filled when none came, or -errno */
 static int nsjoin_recv(int sock, char *msg, size_t size)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { msg, size - 1 };
-	struct msghdr mh = { .msg_iov = &iov,
-		             .msg_iovlen = 1,
-		             .msg_control = cbuf,
-		             .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
-	ssize_t n;
-	int fd = -1;
-
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return -EPIPE;
-	msg[n] = '\0';
-	c = CMSG_FIRSTHDR(&mh);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
+	return util_fd_recv(sock, msg, size, NULL);
 }
 
 static int nsjoin_drop_caps(void)

@@ -71,6 +71,21 @@ int util_rm_rf(const char *path);
 int util_rm_rf_at(int dfd, const char *name);
 
 /**
+ * util_fd_send() - send @len bytes of @buf (at least one) and, when @fd >= 0,
+ * the descriptor @fd (SCM_RIGHTS) in one message on the unix socket @sock.
+ * Return: 0 or -errno.
+ */
+int util_fd_send(int sock, int fd, const void *buf, size_t len);
+
+/**
+ * util_fd_recv() - receive one message into @buf (NUL-terminated, at most
+ * @size - 1 bytes; its length in *@len when @len is not NULL) and the
+ * descriptor that came with it (O_CLOEXEC), retrying on EINTR.
+ * Return: the descriptor, -1 when none came, -EPIPE at end of stream, or -errno.
+ */
+int util_fd_recv(int sock, char *buf, size_t size, size_t *len);
+
+/**
  * util_array_push() - append the @size bytes at @item to the heap array
  * *@arrp of *@n items, growing it by one.
  * Return: 0 or -ENOMEM (the array is unchanged).

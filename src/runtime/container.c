@@ -249,24 +249,13 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 /* wait for the parent's go; takes the fuse-overlay mount's fd if it sends one */
 static int child_wait_release(int sock, int *fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))], b;
-	struct iovec iov = { &b, 1 };
-	struct msghdr mh = { .msg_iov = &iov,
-		             .msg_iovlen = 1,
-		             .msg_control = cbuf,
-		             .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
-	ssize_t n;
+	char b[2];
+	size_t n = 0;
+	int r = util_fd_recv(sock, b, sizeof(b), &n);
 
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
-		return -1;
-	c = CMSG_FIRSTHDR(&mh);
-	if (c && c->cmsg_type == SCM_RIGHTS)
-		memcpy(fd, CMSG_DATA(c), sizeof(int));
-	return 0;
+	if (r >= 0)
+		*fd = r;
+	return n == 1 && r >= -1 ? 0 : -1;
 }
 
 __attribute__((noreturn)) static void child_main(struct child_ctx *c)
@@ -317,26 +306,6 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 	child_exec(c, env);
 }
 
-/* the parent's go: one byte, and an fd when @fd >= 0 */
-static int parent_release(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { "1", 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -errno;
-}
-
 /* the parent's side after clone: map IDs, release the child, hear its errors */
 static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int err_fd,
                         int *status, struct werr *err)
@@ -360,7 +329,7 @@ static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int
 		*status = EXIT_WARREN;
 		return r;
 	}
-	r = parent_release(sync_fd, mnt);
+	r = util_fd_send(sync_fd, mnt, "1", 1);
 	if (mnt >= 0)
 		close(mnt);
 	if (r < 0) {

@@ -89,14 +89,8 @@ static void ovlfuse_child(const char *prog, const struct overlay_spec *o, const 
 /* the detached mount warren-overlay sends once it has mounted */
 static int ovlfuse_receive(int sock, struct werr *err)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))], b;
-	struct iovec iov = { &b, 1 };
-	struct msghdr mh = { .msg_iov = &iov,
-		             .msg_iovlen = 1,
-		             .msg_control = cbuf,
-		             .msg_controllen = sizeof(cbuf) };
 	struct pollfd pfd = { sock, POLLIN, 0 };
-	struct cmsghdr *c;
+	char b[2];
 	int fd, r;
 
 	do
@@ -105,10 +99,9 @@ static int ovlfuse_receive(int sock, struct werr *err)
 	if (r == 0)
 		return werr_set(err, ETIMEDOUT, OVLFUSE_PROG " did not mount within %d s",
 		                OVLFUSE_TIMEOUT_MS / 1000);
-	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != 1 || !(c = CMSG_FIRSTHDR(&mh)) ||
-	    c->cmsg_type != SCM_RIGHTS)
+	fd = util_fd_recv(sock, b, sizeof(b), NULL);
+	if (fd < 0)
 		return werr_reported(err, EIO); /* its one-line error is on stderr */
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return fd;
 }
 
