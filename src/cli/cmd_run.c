@@ -4,6 +4,8 @@
 #include "commands.h"
 #include "cleanup.h"
 #include "container.h"
+#include "create.h"
+#include "volume.h"
 #include "opts.h"
 #include "run_image.h"
 #include "run_net.h"
@@ -76,7 +78,7 @@ static const struct opt_def run_opts[] = {
 	{ "net", 0, OPT_VALUE, "MODE", "Alias of --network", R_NETWORK },
 	{ "userns", 0, OPT_VALUE, "MODE", "keep-id: keep your own uid/gid inside", R_USERNS },
 	{ "interactive", 'i', OPT_FLAG, NULL, "Keep stdin open", R_INTERACTIVE },
-	{ "tty", 't', OPT_FLAG, NULL, "Allocate a pseudo-terminal (not yet supported)", R_TTY },
+	{ "tty", 't', OPT_FLAG, NULL, "Allocate a pseudo-terminal", R_TTY },
 	{ "publish", 'p', OPT_VALUE, "[IP:][HPORT:]CPORT[/udp]",
 	  "Publish a container port (or range) on the host", R_PUBLISH },
 	{ "publish-all", 'P', OPT_FLAG, NULL, "Publish every exposed port on a free host port",
@@ -86,6 +88,7 @@ static const struct opt_def run_opts[] = {
 	{ "dns-search", 0, OPT_VALUE, "DOMAIN", "Search domain for the container", R_DNS_SEARCH },
 	{ "add-host", 0, OPT_VALUE, "NAME:IP", "Add a line to /etc/hosts (IP may be host-gateway)",
 	  R_ADD_HOST },
+	CREATE_OPT_TABLE,
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", R_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -107,6 +110,8 @@ struct run_cfg {
 	struct run_image img; /* warren run IMAGE */
 	bool use_image;
 	struct net_spec net;
+	struct create_opts create; /* name, labels, restart... (cmd_create.c) */
+	bool store_volume;         /* a -v NAME:DST or -v DST volume from the store */
 };
 
 static int env_add(struct run_cfg *cfg, const char *kv, struct werr *err)
@@ -244,17 +249,28 @@ static int volume_add(struct run_cfg *cfg, const char *v, struct werr *err)
 		return werr_errno(err, ENOMEM, "volume");
 	src = copy;
 	dst = strchr(src, ':');
-	if (!dst)
+	if (src[0] == ':')
+		return werr_set(err, EINVAL, "invalid volume \"%s\": the source is empty", v);
+	if (!dst && src[0] == '/') { /* -v /path: an anonymous volume */
+		dst = src;
+		src = "";
+	} else if (!dst) {
 		return werr_set(err, EINVAL, "invalid volume \"%s\": use SRC:DST[:ro|rw]", v);
-	*dst++ = '\0';
+	} else {
+		*dst++ = '\0';
+	}
 	mode = strchr(dst, ':');
 	if (mode)
 		*mode++ = '\0';
-	if (src[0] != '/')
-		return werr_set(err, EINVAL,
-		                "invalid volume \"%s\": the source must be an absolute host path "
-		                "(named volumes are not supported yet)",
-		                v);
+	if (src[0] != '/') {
+		char vname[65];
+		if (src[0] && volume_check_name(src, err) < 0)
+			return werr_prefix(err, "invalid volume \"%s\"", v);
+		if (volume_create(src[0] ? src : NULL, NULL, vname, real, err) < 0)
+			return werr_prefix(err, "volume \"%s\"", v);
+		src = real;
+		cfg->store_volume = true;
+	}
 	if (dst[0] != '/')
 		return werr_set(err, EINVAL,
 		                "invalid volume \"%s\": the destination must be an absolute path",
@@ -270,7 +286,7 @@ static int volume_add(struct run_cfg *cfg, const char *v, struct werr *err)
 			    err, EINVAL,
 			    "invalid volume \"%s\": unknown option \"%s\" (use ro or rw)", v, o);
 	}
-	if (!realpath(src, real))
+	if (src != real && !realpath(src, real))
 		return werr_errno(err, errno, "volume source %s", src);
 	m.src = strdup(real);
 	m.dst = strdup(dst);
@@ -396,7 +412,7 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_TMPFS: return tmpfs_add(cfg, v, err);
 	case R_ULIMIT: return ulimit_add(cfg, v, err);
 	case R_READ_ONLY: cfg->readonly = on; return 0;
-	case R_RM: return 0; /* a --rootfs container leaves nothing behind either way */
+	case R_RM: cfg->create.auto_remove = on; return 0;
 	case R_CAP_ADD:
 	case R_CAP_DROP:
 		if (caps_from_name(v, &m, err) < 0)
@@ -423,18 +439,14 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_USERNS:
 		if (strcmp(v, "keep-id") && strcmp(v, ""))
 			return werr_set(err, EINVAL, "invalid --userns \"%s\": use keep-id", v);
-		cfg->keep_id = !strcmp(v, "keep-id");
+		cfg->keep_id = cfg->create.keep_id = !strcmp(v, "keep-id");
 		return 0;
 	case R_INTERACTIVE: cfg->interactive = on; return 0;
-	case R_TTY:
-		if (on)
-			return werr_set(
-			    err, ENOTSUP,
-			    "-t/--tty is not supported yet: run without -t (the terminal is "
-			    "passed through as is)");
-		return 0;
+	case R_TTY: cfg->create.tty = on; return 0;
 	case R_HELP: cfg->help = on; return 0;
 	}
+	if (def->id >= CREATE_OPT_FIRST)
+		return create_opt(&cfg->create, def, v, err);
 	return werr_set(err, EINVAL, "internal: unhandled option %s", def->long_name);
 }
 
@@ -525,6 +537,7 @@ static int run_security(struct container_spec *spec, const struct run_cfg *cfg, 
 		return werr_prefix(err, "--security-opt seccomp=%s",
 		                   cfg->seccomp_file ? cfg->seccomp_file : "default");
 	spec->seccomp = true;
+	spec->seccomp_profile = steal_ptr(&profile); /* the record keeps it */
 	return 0;
 }
 
@@ -635,26 +648,66 @@ static void run_spec_free(struct container_spec *spec)
 {
 	free(spec->env);
 	free(spec->argv);
+	free(spec->seccomp_profile);
 	seccomp_bpf_free(&spec->seccomp_prog);
 	net_spec_free(&spec->net);
 }
 
+/* a container with a record, watched by its monitor: create, -d, -t, and
+ * what must outlive the run (a name, labels, a restart policy, logs, a
+ * volume from the store without --rm); any other foreground run is waited
+ * for by warren itself, which starts faster and leaves nothing behind */
+static bool run_with_record(const struct run_cfg *cfg, bool create_only)
+{
+	const struct create_opts *o = &cfg->create;
+
+	return create_only || o->detach || o->tty || o->name || o->labels ||
+	       o->restart != RESTART_NO || o->log_max_size || o->log_max_file ||
+	       (cfg->store_volume && !o->auto_remove);
+}
+
+/* what a record cannot hold yet: images, published ports, network options */
+static int run_record_check(const struct run_cfg *cfg, struct werr *err)
+{
+	const struct net_spec *n = &cfg->net;
+
+	if (!cfg->rootfs)
+		return werr_set(
+		    err, ENOTSUP,
+		    "image containers can only run in the foreground for now (without "
+		    "-d, -t, --name, --restart, -l, --log-opt; create needs --rootfs DIR)");
+	if (n->n_ports || n->publish_all || n->n_dns || n->n_dns_search || n->n_add_hosts ||
+	    n->mtu || n->allow_host_loopback || n->no_ipv6 || n->port_handler != NET_PORTS_SPLICE)
+		return werr_set(
+		    err, ENOTSUP,
+		    "-p, -P, --dns, --dns-search, --add-host and slirp options work only "
+		    "for foreground containers for now (without -d, -t, --name, "
+		    "--restart, -l, --log-opt)");
+	return 0;
+}
+
 /* the part of cmd_run that owns @cfg and @spec, so that every path frees them */
-static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, char **argv)
+static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, char **argv,
+                    bool create_only)
 {
 	struct werr err = { 0 };
-	int ind = 1, status = EXIT_WARREN;
+	int ind = 1, status = 0;
 
-	if (opts_parse(run_opts, argc, argv, &ind, run_opt_cb, cfg, "run", &err) < 0) {
+	if (opts_parse(run_opts, argc, argv, &ind, run_opt_cb, cfg, argv[0], &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
 	}
 	if (cfg->help) {
-		printf("Usage: warren run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
-		       "       warren run [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n\n"
-		       "Run a command in a new container.\n\nOptions:\n");
+		printf("Usage: warren %s [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+		       "       warren %s [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n\n"
+		       "%s a command in a new container.\n\nOptions:\n",
+		       argv[0], argv[0], create_only ? "Create" : "Run");
 		opts_print_help(stdout, run_opts);
 		return 0;
+	}
+	if (run_with_record(cfg, create_only) && run_record_check(cfg, &err) < 0) {
+		werr_print(&err, "warren");
+		return EXIT_WARREN;
 	}
 	if (run_prepare(spec, cfg, argc - ind, argv + ind, &err) < 0) {
 		werr_print(&err, "warren");
@@ -662,6 +715,8 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 	}
 	if (spec->idmap.warning[0])
 		fprintf(stderr, "warren: warning: %s\n", spec->idmap.warning);
+	if (run_with_record(cfg, create_only))
+		return create_finish(spec, &cfg->create, create_only);
 	if (container_run(spec, &status, &err) < 0) {
 		werr_print(&err, "warren");
 		if (status == 0)
@@ -676,15 +731,26 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 	return status;
 }
 
-int cmd_run(int argc, char **argv)
+static int run_or_create(int argc, char **argv, bool create_only)
 {
-	struct run_cfg cfg = { .nnp = -1 };
+	struct run_cfg cfg = { .nnp = -1, .create = CREATE_OPTS_INIT };
 	struct container_spec spec = { 0 };
-	int status = run_main(&cfg, &spec, argc, argv);
+	int status = run_main(&cfg, &spec, argc, argv, create_only);
 
 	if (cfg.use_image)
 		run_image_free(&cfg.img, &spec.idmap);
 	run_spec_free(&spec);
 	run_cfg_free(&cfg);
+	create_opts_free(&cfg.create);
 	return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	return run_or_create(argc, argv, false);
+}
+
+int cmd_create(int argc, char **argv)
+{
+	return run_or_create(argc, argv, true);
 }

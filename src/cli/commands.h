@@ -23,5 +23,29 @@ int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_system(int argc, char **argv);
+/* container lifecycle (cmd_container.c, cmd_ps.c, cmd_logs.c, ...) */
+int cmd_create(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_rename(int argc, char **argv);
+int cmd_container_prune(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
+int cmd_container(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_port(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_cp(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_volume(int argc, char **argv);
 
 #endif

@@ -4,6 +4,7 @@
  * signals and waits. Between clone and exec the child reports failures
  * through a pipe and _exit()s: it never returns into the CLI. */
 #include "container.h"
+#include "child.h"
 #include "cleanup.h"
 #include "init.h"
 #include "mounts.h"
@@ -33,16 +34,8 @@ static const int forwarded_signals[] = {
 	SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGWINCH, SIGCONT,
 };
 
-struct child_ctx {
-	struct container_spec *spec;
-	int sync_fd; /* seqpacket: one byte once the ID maps are written, with the
-	              * fuse-overlay mount's fd when there is one */
-	int err_fd;  /* write end, O_CLOEXEC: "CODE message" on failure, EOF on exec */
-	sigset_t oldmask;
-};
-
 /* report a failure to the parent and die; only used in the child */
-__attribute__((noreturn)) static void child_fail(int err_fd, int code, const char *msg)
+__attribute__((noreturn)) void child_fail(int err_fd, int code, const char *msg)
 {
 	char buf[WERR_MSG_MAX + 16];
 	int n = snprintf(buf, sizeof(buf), "%d %s", code, msg);
@@ -68,8 +61,7 @@ static int child_loopback_up(struct werr *err)
 	return 0;
 }
 
-static int child_resolve_user(const struct container_spec *spec, struct userspec *u,
-                              struct werr *err)
+int child_resolve_user(const struct container_spec *spec, struct userspec *u, struct werr *err)
 {
 	_cleanup_free_ char *passwd = NULL, *group = NULL;
 	char def[32];
@@ -86,7 +78,7 @@ static int child_resolve_user(const struct container_spec *spec, struct userspec
 	return userspec_resolve(spec->user ? spec->user : def, passwd, group, u, err);
 }
 
-static int child_workdir(const char *dir, struct werr *err)
+int child_workdir(const char *dir, struct werr *err)
 {
 	if (chdir(dir) == 0)
 		return 0;
@@ -110,8 +102,7 @@ static int child_capset_full(void)
 
 /* groups, gid, uid, then capabilities: setuid keeps the permitted set
  * (KEEPCAPS) so that the capabilities can be trimmed after it */
-static int child_credentials(const struct container_spec *spec, const struct userspec *u,
-                             struct werr *err)
+int child_credentials(const struct container_spec *spec, const struct userspec *u, struct werr *err)
 {
 	gid_t groups[USERSPEC_MAX_GROUPS];
 	size_t n = 0;
@@ -169,7 +160,7 @@ static const char *env_get(char **env, const char *key)
 }
 
 /* execve through the container's PATH; returns only on failure */
-__attribute__((noreturn)) static void child_exec(const struct child_ctx *c, char **env)
+__attribute__((noreturn)) void child_exec(const struct child_ctx *c, char **env)
 {
 	char **argv = c->spec->argv;
 	const char *path = env_get(env, "PATH");
@@ -258,6 +249,24 @@ static int child_wait_release(int sock, int *fd)
 	return n == 1 && r >= -1 ? 0 : -1;
 }
 
+/* the monitor's pipes or pty become fds 0-2; a pty also becomes the
+ * controlling terminal of a new session, so that ^C reaches the command */
+static int child_stdio(const struct container_stdio *io, struct werr *err)
+{
+	int fds[3] = { io->in, io->out, io->err };
+
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
+			return werr_errno(err, errno, "stdio fd %d", i);
+	if (io->tty) {
+		if (setsid() < 0)
+			return werr_errno(err, errno, "setsid");
+		if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+			return werr_errno(err, errno, "making the pty the controlling terminal");
+	}
+	return 0;
+}
+
 __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 {
 	struct container_spec *spec = c->spec;
@@ -270,6 +279,8 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 	if (child_wait_release(c->sync_fd, &spec->overlay_fd) < 0)
 		_exit(EXIT_WARREN); /* the parent failed to map us and will report it */
 	close(c->sync_fd);
+	if (c->stdio && child_stdio(c->stdio, &err) < 0)
+		child_fail(c->err_fd, EXIT_WARREN, err.msg);
 	if (child_setup(c, &u, &err) < 0)
 		child_fail(c->err_fd, EXIT_WARREN, err.msg);
 
@@ -285,7 +296,13 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 	}
 
 	if (spec->init) {
-		pid_t pid = fork();
+		sigset_t all;
+		pid_t pid;
+
+		/* init_run() takes every signal with sigwaitinfo: block them all */
+		sigfillset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		pid = fork();
 		if (pid < 0)
 			child_fail(c->err_fd, EXIT_WARREN, "fork of the init's child failed");
 		if (pid > 0) {
@@ -304,6 +321,22 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 		}
 	}
 	child_exec(c, env);
+}
+
+size_t container_read_report(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size - 1) {
+		ssize_t n = read(fd, buf + got, size - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return got;
 }
 
 /* the parent's side after clone: map IDs, release the child, hear its errors */
@@ -336,16 +369,7 @@ static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int
 		*status = EXIT_WARREN;
 		return werr_errno(err, -r, "releasing the container process");
 	}
-	for (;;) {
-		ssize_t n = read(err_fd, buf + got, sizeof(buf) - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		if (got == sizeof(buf) - 1)
-			break;
-	}
+	got = container_read_report(err_fd, buf, sizeof(buf));
 	if (got == 0)
 		return 0;
 	buf[got] = '\0';
@@ -389,16 +413,42 @@ static int container_state_dir(struct container_spec *spec, struct werr *err)
 
 	if (r < 0)
 		return r;
-	if (snprintf(spec->state_dir, sizeof(spec->state_dir), "%s/%.12s", base, spec->id) >=
-	    (int)sizeof(spec->state_dir))
+	/* a caller (the monitor) may have chosen the directory already */
+	if (!spec->state_dir[0] && snprintf(spec->state_dir, sizeof(spec->state_dir), "%s/%.12s",
+	                                    base, spec->id) >= (int)sizeof(spec->state_dir))
 		return werr_set(err, ENAMETOOLONG, "runtime directory path too long");
 	return netsetup_prepare(&spec->net, spec->state_dir, err);
 }
 
-int container_run(struct container_spec *spec, int *status, struct werr *err)
+void container_helpers_stop(struct container_spec *spec)
+{
+	netsetup_stop(&spec->net);
+	if (spec->overlay_daemon)
+		spec->overlay_died = ovlfuse_stop(spec->overlay_daemon);
+	spec->overlay_daemon = 0;
+}
+
+static int clone_error(int e, struct werr *err)
+{
+	if (e == ENOSPC || e == EUSERS)
+		return werr_set(err, e,
+		                "cannot create a user namespace: the limit is reached or they are "
+		                "disabled (as root: sysctl -w user.max_user_namespaces=15000)");
+	if (e == EPERM)
+		return werr_set(
+		    err, e,
+		    "cannot create a user namespace: unprivileged user namespaces are "
+		    "not allowed (as root: sysctl -w kernel.unprivileged_userns_clone=1; "
+		    "on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0)");
+	return werr_errno(err, e, "creating the container's namespaces (clone)");
+}
+
+/* clone the container's first process and release it once its ID maps are
+ * written; on failure it has been reaped and *@status holds the exit code */
+static int container_spawn(struct container_spec *spec, const struct container_stdio *stdio,
+                           const sigset_t *childmask, pid_t *pidp, int *status, struct werr *err)
 {
 	int syncp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	sigset_t set, oldmask;
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
 	                      CLONE_NEWIPC | CLONE_NEWCGROUP;
 	pid_t pid;
@@ -408,46 +458,19 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	spec->overlay_fd = -1;
 	if (!spec->network_host)
 		flags |= CLONE_NEWNET;
-	r = container_state_dir(spec, err);
-	if (r < 0)
-		return r;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, syncp) < 0 ||
 	    pipe2(errp, O_CLOEXEC) < 0) {
 		r = werr_errno(err, errno, "pipe");
 		goto out;
 	}
-	sigemptyset(&set);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++) {
-		/* an ignored signal is never pending: a shell's background job
-		 * ignores SIGINT, yet it must reach the container */
-		signal(forwarded_signals[i], SIG_DFL);
-		sigaddset(&set, forwarded_signals[i]);
-	}
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, &oldmask);
-
 	fflush(NULL);
 	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
-		int e = errno;
-		if (e == ENOSPC || e == EUSERS)
-			r = werr_set(
-			    err, e,
-			    "cannot create a user namespace: the limit is reached or they are "
-			    "disabled (as root: sysctl -w user.max_user_namespaces=15000)");
-		else if (e == EPERM)
-			r = werr_set(
-			    err, e,
-			    "cannot create a user namespace: unprivileged user namespaces are "
-			    "not allowed (as root: sysctl -w kernel.unprivileged_userns_clone=1; "
-			    "on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0)");
-		else
-			r = werr_errno(err, e, "creating the container's namespaces (clone)");
-		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		r = clone_error(errno, err);
 		goto out;
 	}
 	if (pid == 0) {
-		struct child_ctx c = { spec, syncp[0], errp[1], oldmask };
+		struct child_ctx c = { spec, syncp[0], errp[1], *childmask, stdio };
 		close(syncp[1]);
 		close(errp[0]);
 		child_main(&c);
@@ -460,20 +483,59 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 		int st;
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
-	} else {
-		parent_wait(pid, &set, status);
 	}
-	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	*pidp = pid;
 out:
-	netsetup_stop(&spec->net);
-	spec->overlay_died = ovlfuse_stop(spec->overlay_daemon);
-	spec->overlay_daemon = 0;
+	if (r < 0)
+		container_helpers_stop(spec);
 	for (int i = 0; i < 2; i++) {
 		if (syncp[i] >= 0)
 			close(syncp[i]);
 		if (errp[i] >= 0)
 			close(errp[i]);
 	}
+	return r;
+}
+
+int container_run(struct container_spec *spec, int *status, struct werr *err)
+{
+	sigset_t set, oldmask;
+	pid_t pid;
+	int r;
+
+	*status = EXIT_WARREN;
+	r = container_state_dir(spec, err);
+	if (r < 0)
+		return r;
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++) {
+		/* an ignored signal is never pending: a shell's background job
+		 * ignores SIGINT, yet it must reach the container */
+		signal(forwarded_signals[i], SIG_DFL);
+		sigaddset(&set, forwarded_signals[i]);
+	}
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &oldmask);
+	r = container_spawn(spec, NULL, &oldmask, &pid, status, err);
+	if (r == 0) {
+		parent_wait(pid, &set, status);
+		container_helpers_stop(spec);
+	}
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	util_rm_rf(spec->state_dir);
 	return r;
+}
+
+int container_create(struct container_spec *spec, const struct container_stdio *stdio, pid_t *pid,
+                     int *status, struct werr *err)
+{
+	sigset_t none;
+	int r;
+
+	*status = EXIT_WARREN;
+	r = container_state_dir(spec, err);
+	if (r < 0)
+		return r;
+	sigemptyset(&none);
+	return container_spawn(spec, stdio, &none, pid, status, err);
 }

@@ -66,6 +66,7 @@ struct container_spec {
 	caps_mask_t caps;
 	bool seccomp; /* install @seccomp_prog */
 	struct seccomp_bpf seccomp_prog;
+	char *seccomp_profile; /* the profile's JSON (NULL: the default), kept for records */
 	struct mount_spec *mounts;
 	size_t n_mounts;
 	struct rlimit_spec *rlimits;
@@ -80,6 +81,14 @@ struct container_spec {
 	int overlay_fd;       /* in the child: its mount, to attach at @rootfs; else -1 */
 };
 
+/* the container's stdio for container_create(): fds the child dup2()s onto
+ * 0, 1 and 2 (-1: keep), and whether they are a pty slave to make the
+ * controlling terminal of a new session */
+struct container_stdio {
+	int in, out, err;
+	bool tty;
+};
+
 /**
  * container_run() - run @spec in the foreground: create it, forward signals
  * to it, wait for it, remove what it left in the runtime directory.
@@ -88,5 +97,29 @@ struct container_spec {
  * @err set and status not 0), or a negative errno with @err set.
  */
 int container_run(struct container_spec *spec, int *status, struct werr *err);
+
+/**
+ * container_read_report() - read a child's "CODE message" report from @fd
+ * until EOF (an exec closes it: no report) into @buf, NUL-terminated.
+ * Return: the number of bytes read (0: no report).
+ */
+size_t container_read_report(int fd, char *buf, size_t size);
+
+/**
+ * container_create() - start @spec's first process with @stdio and return
+ * at once; the caller (the monitor) waits for it and, when it is gone,
+ * removes @spec->state_dir (which the caller may choose beforehand), after
+ * container_helpers_stop().
+ * Return: 0 with *@pid set, or a negative errno with @err set and *@status
+ * the exit code for the user (125, or 126/127 when the command cannot run).
+ */
+int container_create(struct container_spec *spec, const struct container_stdio *stdio, pid_t *pid,
+                     int *status, struct werr *err);
+
+/**
+ * container_helpers_stop() - stop warren-net and warren-overlay once the
+ * container's process has exited; sets @spec->overlay_died.
+ */
+void container_helpers_stop(struct container_spec *spec);
 
 #endif

@@ -468,8 +468,8 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 @test "bad flags and values: one line, exit 125" {
 	for args in "--bogus" "--ulimit nofile" "--ulimit nothing=1" "--ulimit nofile=abc" \
 		"--cap-add NOPE" "--cap-drop CAP_NOPE" "--security-opt bogus=1" "--network bridge" \
-		"-v relative:/x" "-v /tmp" "-v /tmp:rel" "--tmpfs rel" "--tmpfs /x:bogus" "-w rel" \
-		"--userns=auto" "--hostname=" "-t"; do
+		"-v ./relative:/x" "-v :/x" "-v /tmp:rel" "--tmpfs rel" "--tmpfs /x:bogus" "-w rel" \
+		"--userns=auto" "--hostname=" "--restart=maybe"; do
 		run --separate-stderr warren run $args --rootfs "$ROOTFS" true
 		echo "$args -> $status: $stderr"
 		[ "$status" -eq 125 ]

@@ -12,10 +12,11 @@ NEWGIDMAP=$WARREN_PREFIX/bin/warren-newgidmap
 
 # userns_target USER: pid of a process of USER in a new user namespace
 userns_target() {
-	local user=$1 pid
-	run_as "$user" unshare -U sleep 60 >/dev/null 2>&1 &
+	local user=$1 pid tag=$RANDOM
+	# a sleep of its own: a container of an earlier file may run sleep too
+	run_as "$user" unshare -U sleep "60.$tag" >/dev/null 2>&1 &
 	for _ in $(seq 100); do
-		pid=$(pgrep -n -u "$user" -x sleep) && break
+		pid=$(pgrep -n -u "$user" -fx "sleep 60.$tag") && break
 		sleep 0.05
 	done
 	[ -n "$pid" ] || return 1
@@ -110,14 +111,16 @@ refused() {
 }
 
 @test "comment and garbage lines in /etc/subuid grant nothing" {
+	# a range outside the test user's own (which may be anywhere: WARREN_TEST_SUBUID)
+	g=$((TEST_SUBUID_START + 100000))
 	# each line alone, so that nothing else could be what grants or refuses
-	printf '%s\n' "#$TEST_USER:900000:100" "$TEST_USER:900000" "$TEST_USER:abc:100" \
-		"$TEST_USER:0900000:100" "$TEST_USER:900000:0" "$TEST_USER:900000:100:5" \
-		"$TEST_USER: 900000:100" "$TEST_USER:-900000:100" "$TEST_USER:4294967290:100" \
+	printf '%s\n' "#$TEST_USER:$g:100" "$TEST_USER:$g" "$TEST_USER:abc:100" \
+		"$TEST_USER:0$g:100" "$TEST_USER:$g:0" "$TEST_USER:$g:100:5" \
+		"$TEST_USER: $g:100" "$TEST_USER:-$g:100" "$TEST_USER:4294967290:100" \
 		> "$BATS_TEST_TMPDIR/lines"
 	while read -r line; do
 		echo "$line" >> /etc/subuid
-		refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1 900000 100
+		refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1 $g 100
 		grep -vxF -- "$line" /etc/subuid > "$BATS_TEST_TMPDIR/subuid" || true
 		cat "$BATS_TEST_TMPDIR/subuid" > /etc/subuid
 	done < "$BATS_TEST_TMPDIR/lines"

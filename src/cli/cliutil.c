@@ -1,0 +1,137 @@
+/* cliutil.c - shared parsing and error printing for the container commands.
+ * Errors are one line, "warren: ...", exit 125, as Docker's CLI does. */
+#include "cliutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct parse_ctx {
+	opt_cb cb;
+	void *ctx;
+	bool help;
+};
+
+/* implements opt_cb: --help here, the rest to the command */
+static int cli_parse_cb(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
+{
+	struct parse_ctx *p = ctx;
+
+	if (def->id == CLI_HELP_ID) {
+		p->help = !strcmp(v, "true");
+		return 0;
+	}
+	return p->cb(p->ctx, def, v, err);
+}
+
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, opt_cb cb, void *ctx)
+{
+	struct parse_ctx p = { cb, ctx, false };
+	struct werr err = { 0 };
+	int n;
+
+	*ind = 1;
+	if (opts_parse(cmd->opts, argc, argv, ind, cli_parse_cb, &p, cmd->name, &err) < 0)
+		return cli_error(&err);
+	if (p.help) {
+		printf("Usage: warren %s %s\n\n%s\n\nOptions:\n", cmd->name, cmd->usage,
+		       cmd->summary);
+		opts_print_help(stdout, cmd->opts);
+		return 0;
+	}
+	n = argc - *ind;
+	if (n < cmd->min_args || (cmd->max_args >= 0 && n > cmd->max_args)) {
+		if (cmd->min_args == cmd->max_args)
+			werr_set(&err, EINVAL, "\"warren %s\" requires exactly %d argument%s: %s",
+			         cmd->name, cmd->min_args, cmd->min_args == 1 ? "" : "s",
+			         cmd->usage);
+		else if (n < cmd->min_args)
+			werr_set(&err, EINVAL, "\"warren %s\" requires at least %d argument%s: %s",
+			         cmd->name, cmd->min_args, cmd->min_args == 1 ? "" : "s",
+			         cmd->usage);
+		else
+			werr_set(&err, EINVAL, "\"warren %s\" takes at most %d argument%s: %s",
+			         cmd->name, cmd->max_args, cmd->max_args == 1 ? "" : "s",
+			         cmd->usage);
+		return cli_error(&err);
+	}
+	return -1;
+}
+
+int cli_error(const struct werr *err)
+{
+	werr_print(err, "warren");
+	return EXIT_CLI_ERROR;
+}
+
+int cli_parse_duration(const char *s, double *secs, struct werr *err)
+{
+	const char *p = s;
+	double total = 0;
+
+	if (!*s)
+		goto bad;
+	while (*p) {
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p || v < 0)
+			goto bad;
+		p = end;
+		if (!strncmp(p, "ms", 2)) {
+			v /= 1000;
+			p += 2;
+		} else if (*p == 's') {
+			p++;
+		} else if (*p == 'm') {
+			v *= 60;
+			p++;
+		} else if (*p == 'h') {
+			v *= 3600;
+			p++;
+		} else if (*p || p != end || total != 0) {
+			goto bad;
+		}
+		total += v;
+	}
+	*secs = total;
+	return 0;
+bad:
+	return werr_set(err, EINVAL,
+	                "invalid duration \"%s\": use seconds or a Go duration such as 10s, "
+	                "1m30s, 500ms",
+	                s);
+}
+
+int cli_parse_int(const char *s, long min, long max, long *out, const char *what, struct werr *err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < min || v > max)
+		return werr_set(err, EINVAL, "invalid %s \"%s\": use a number from %ld to %ld",
+		                what, s, min, max);
+	*out = v;
+	return 0;
+}
+
+int cli_each(int argc, char **argv, bool echo, int (*fn)(struct record *, void *, struct werr *),
+             void *ctx)
+{
+	int rc = 0;
+
+	for (int i = 0; i < argc; i++) {
+		struct record rec = { 0 };
+		struct werr err = { 0 };
+		if (record_lookup(argv[i], &rec, &err) < 0 || fn(&rec, ctx, &err) < 0) {
+			rc = cli_error(&err);
+		} else if (echo) {
+			printf("%s\n", argv[i]);
+			fflush(stdout);
+		}
+		if (rec.config || rec.state)
+			record_free(&rec);
+	}
+	return rc;
+}

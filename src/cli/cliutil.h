@@ -1,0 +1,54 @@
+/* cliutil.h - what every container command shares: parsing with --help from
+ * the same table, one-line errors with exit 125, and acting on each
+ * container named on the command line. Only the CLI prints. */
+#ifndef WARREN_CLIUTIL_H
+#define WARREN_CLIUTIL_H
+
+#include <stdbool.h>
+
+#include "opts.h"
+#include "record.h"
+
+#define CLI_HELP_ID (-1)
+#define CLI_HELP_OPT                                                                               \
+	{                                                                                          \
+		"help", 0, OPT_FLAG, NULL, "Show this help", CLI_HELP_ID                           \
+	}
+#define CLI_OPTS_END                                                                               \
+	{                                                                                          \
+		NULL, 0, 0, NULL, NULL, 0                                                          \
+	}
+#define EXIT_CLI_ERROR 125
+
+struct cli_cmd {
+	const char *name;    /* "stop" */
+	const char *usage;   /* "[OPTIONS] CONTAINER [CONTAINER...]" */
+	const char *summary; /* one line */
+	const struct opt_def *opts;
+	int min_args, max_args; /* operands; max -1: any */
+};
+
+/**
+ * cli_parse() - parse @cmd's options (--help prints the usage from @cmd).
+ * Return: -1 to go on with *@ind at the first operand, else the exit code
+ * to return (0 after --help, 125 after a printed error).
+ */
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, opt_cb cb, void *ctx);
+
+/** cli_error() - print @err as one line; Return: 125. */
+int cli_error(const struct werr *err);
+
+/** cli_parse_duration() - "10", "10s", "1m30s", "500ms", "2h" -> seconds (rounded down). */
+int cli_parse_duration(const char *s, double *secs, struct werr *err);
+
+/** cli_parse_int() - a bounded decimal. */
+int cli_parse_int(const char *s, long min, long max, long *out, const char *what, struct werr *err);
+
+/**
+ * cli_each() - look up each operand and call @fn; prints errors (one line
+ * each) and, on success, the operand when @echo. Return: 0 or 125.
+ */
+int cli_each(int argc, char **argv, bool echo, int (*fn)(struct record *, void *, struct werr *),
+             void *ctx);
+
+#endif

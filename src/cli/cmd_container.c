@@ -1,0 +1,405 @@
+/* cmd_container.c - the container verbs that change state: start, stop,
+ * kill, restart, wait, rm, rename, container prune, pause/unpause, and the
+ * `warren container VERB` group. The work is in src/container/lifecycle.c. */
+#include "cleanup.h"
+#include "attach.h"
+#include "cliutil.h"
+#include "commands.h"
+#include "create.h"
+#include "lifecycle.h"
+#include "state.h"
+#include "term.h"
+#include "util.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+enum { O_ATTACH = 1, O_INTERACTIVE, O_TIME, O_SIGNAL, O_FORCE, O_VOLUMES, O_DKEYS };
+
+struct verb_cfg {
+	bool attach, interactive, force, volumes;
+	int timeout; /* -1: the container's */
+	int sig;
+	const char *detach_keys;
+};
+
+/* implements opt_cb for every table of this file */
+static int verb_opt(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
+{
+	struct verb_cfg *c = ctx;
+	long n;
+
+	switch (def->id) {
+	case O_ATTACH: c->attach = !strcmp(v, "true"); return 0;
+	case O_INTERACTIVE: c->interactive = !strcmp(v, "true"); return 0;
+	case O_FORCE: c->force = !strcmp(v, "true"); return 0;
+	case O_VOLUMES: c->volumes = !strcmp(v, "true"); return 0;
+	case O_TIME:
+		if (cli_parse_int(v, 0, 86400 * 365, &n, "--time", err) < 0)
+			return -err->code;
+		c->timeout = (int)n;
+		return 0;
+	case O_SIGNAL: return lifecycle_signal_parse(v, &c->sig, err);
+	case O_DKEYS: {
+		struct detach_keys d;
+		c->detach_keys = v;
+		return term_detach_parse(v, &d, err);
+	}
+	}
+	return 0;
+}
+
+static const struct opt_def start_opts[] = {
+	{ "attach", 'a', OPT_FLAG, NULL, "Attach stdout/stderr and wait for the exit", O_ATTACH },
+	{ "interactive", 'i', OPT_FLAG, NULL, "Attach stdin", O_INTERACTIVE },
+	{ "detach-keys", 0, OPT_VALUE, "KEYS", "Keys that detach (default ctrl-p,ctrl-q)",
+	  O_DKEYS },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+static const struct opt_def stop_opts[] = {
+	{ "time", 't', OPT_VALUE, "SECONDS", "Seconds to wait before SIGKILL (default 10)",
+	  O_TIME },
+	{ "signal", 's', OPT_VALUE, "SIGNAL", "Signal to send first (default: the stop signal)",
+	  O_SIGNAL },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+static const struct opt_def kill_opts[] = {
+	{ "signal", 's', OPT_VALUE, "SIGNAL", "Signal to send (default KILL)", O_SIGNAL },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+static const struct opt_def rm_opts[] = {
+	{ "force", 'f', OPT_FLAG, NULL, "Kill and remove a running container", O_FORCE },
+	{ "volumes", 'v', OPT_FLAG, NULL, "Remove its anonymous volumes", O_VOLUMES },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+static const struct opt_def prune_opts[] = {
+	{ "force", 'f', OPT_FLAG, NULL, "Do not prompt (warren never prompts)", O_FORCE },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+static const struct opt_def plain_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
+
+static int do_start(struct record *rec, void *ctx, struct werr *err)
+{
+	struct verb_cfg *c = ctx;
+	int status, sv[2] = { -1, -1 }, r;
+	bool tty = json_is_true(json_object_get(json_object_get(rec->config, "Config"), "Tty"));
+	struct winsize ws, *wsp = NULL;
+	sigset_t set, old;
+
+	if (!c->attach)
+		return lifecycle_start(rec, -1, NULL, &status, err);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return werr_errno(err, errno, "socketpair");
+	if (tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		wsp = &ws;
+	attach_signals_block(&set, &old);
+	r = lifecycle_start(rec, sv[1], wsp, &status, err);
+	close(sv[1]);
+	if (r == 0)
+		c->sig = cli_attach(rec->id, sv[0], c->interactive, tty, c->detach_keys);
+	else
+		c->sig = status;
+	close(sv[0]);
+	return r;
+}
+
+int cmd_start(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = { "start",
+		                            "[OPTIONS] CONTAINER [CONTAINER...]",
+		                            "Start one or more stopped containers.",
+		                            start_opts,
+		                            1,
+		                            -1 };
+	struct verb_cfg c = { 0 };
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
+
+	if (r >= 0)
+		return r;
+	if (c.attach) {
+		if (argc - ind != 1) {
+			fprintf(stderr, "warren: start -a takes one container\n");
+			return EXIT_CLI_ERROR;
+		}
+		r = cli_each(1, argv + ind, false, do_start, &c);
+		return r ? r : c.sig;
+	}
+	return cli_each(argc - ind, argv + ind, true, do_start, &c);
+}
+
+static int do_stop(struct record *rec, void *ctx, struct werr *err)
+{
+	struct verb_cfg *c = ctx;
+
+	return lifecycle_stop(rec, c->sig, c->timeout, err);
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = { "stop",
+		                            "[OPTIONS] CONTAINER [CONTAINER...]",
+		                            "Stop one or more running containers.",
+		                            stop_opts,
+		                            1,
+		                            -1 };
+	struct verb_cfg c = { .timeout = -1 };
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
+
+	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_stop, &c);
+}
+
+static int do_restart(struct record *rec, void *ctx, struct werr *err)
+{
+	int status;
+	int r = do_stop(rec, ctx, err);
+
+	return r < 0 ? r : lifecycle_start(rec, -1, NULL, &status, err);
+}
+
+int cmd_restart(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = { "restart",
+		                            "[OPTIONS] CONTAINER [CONTAINER...]",
+		                            "Restart one or more containers.",
+		                            stop_opts,
+		                            1,
+		                            -1 };
+	struct verb_cfg c = { .timeout = -1 };
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
+
+	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_restart, &c);
+}
+
+static int do_kill(struct record *rec, void *ctx, struct werr *err)
+{
+	struct verb_cfg *c = ctx;
+
+	return lifecycle_kill(rec, c->sig, err);
+}
+
+int cmd_kill(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = { "kill",
+		                            "[OPTIONS] CONTAINER [CONTAINER...]",
+		                            "Send a signal to one or more running containers.",
+		                            kill_opts,
+		                            1,
+		                            -1 };
+	struct verb_cfg c = { .sig = SIGKILL };
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
+
+	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_kill, &c);
+}
+
+static int do_wait(struct record *rec, void *ctx, struct werr *err)
+{
+	int code;
+	int r = lifecycle_wait(rec, &code, err);
+
+	(void)ctx;
+	if (r == 0) {
+		printf("%d\n", code);
+		fflush(stdout);
+	}
+	return r;
+}
+
+int cmd_wait(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = {
+		"wait",
+		"CONTAINER [CONTAINER...]",
+		"Block until containers stop, then print their exit codes.",
+		plain_opts,
+		1,
+		-1
+	};
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, NULL);
+
+	return r >= 0 ? r : cli_each(argc - ind, argv + ind, false, do_wait, NULL);
+}
+
+static int do_rm(struct record *rec, void *ctx, struct werr *err)
+{
+	struct verb_cfg *c = ctx;
+
+	return lifecycle_remove(rec, c->force, c->volumes, err);
+}
+
+int cmd_rm(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = { "rm",
+		                            "[OPTIONS] CONTAINER [CONTAINER...]",
+		                            "Remove one or more containers.",
+		                            rm_opts,
+		                            1,
+		                            -1 };
+	struct verb_cfg c = { 0 };
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
+
+	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_rm, &c);
+}
+
+static int do_rename(struct record *rec, void *ctx, struct werr *err)
+{
+	_cleanup_close_ int lk = -1;
+	const char *name = ctx;
+	int r = record_check_name(name, err);
+
+	if (r < 0)
+		return r;
+	lk = record_lock(rec, err);
+	if (lk < 0)
+		return lk;
+	r = lifecycle_reload(rec, err);
+	return r < 0 ? r : record_rename(rec, name, err);
+}
+
+int cmd_rename(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = {
+		"rename", "CONTAINER NEW_NAME", "Rename a container.", plain_opts, 2, 2
+	};
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, NULL);
+
+	return r >= 0 ? r : cli_each(1, argv + ind, false, do_rename, argv[ind + 1]);
+}
+
+int cmd_container_prune(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = {
+		"container prune", "[OPTIONS]", "Remove all stopped containers.", prune_opts, 0, 0
+	};
+	struct verb_cfg c = { 0 };
+	struct record *recs;
+	size_t n;
+	struct werr err = { 0 };
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
+
+	if (r >= 0)
+		return r;
+	if (record_list(&recs, &n, &err) < 0)
+		return cli_error(&err);
+	printf("Deleted Containers:\n");
+	for (size_t i = 0; i < n; i++) {
+		state_refresh(&recs[i], &err);
+		if (strcmp(state_status(&recs[i]), "exited") &&
+		    strcmp(state_status(&recs[i]), "created"))
+			continue;
+		if (lifecycle_remove(&recs[i], false, false, &err) == 0)
+			printf("%s\n", recs[i].id);
+	}
+	record_list_free(recs, n);
+	return 0;
+}
+
+/* pause needs a cgroup of the container's own with the v2 freezer in it */
+static int do_pause(struct record *rec, void *ctx, struct werr *err)
+{
+	struct statfs sfs;
+	int r = lifecycle_reload(rec, err);
+
+	(void)ctx;
+	if (r < 0)
+		return r;
+	if (!state_running_pid(rec))
+		return werr_set(err, EINVAL, "container %s is not running", record_name(rec));
+	if (statfs("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type != 0x63677270 /* CGROUP2 */)
+		return werr_set(
+		    err, ENOTSUP,
+		    "cannot pause %s: pausing needs the cgroup v2 freezer, and this "
+		    "machine mounts cgroup v1 (or hybrid) at /sys/fs/cgroup; boot with "
+		    "systemd.unified_cgroup_hierarchy=1 and delegate a cgroup to your user",
+		    record_name(rec));
+	return werr_set(err, ENOTSUP,
+	                "cannot pause %s: no cgroup is delegated to your user, so the container "
+	                "has no cgroup of its own to freeze (as root: enable systemd's "
+	                "user@.service Delegate=yes, then log in again)",
+	                record_name(rec));
+}
+
+int cmd_pause(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = { "pause",
+		                            "CONTAINER [CONTAINER...]",
+		                            "Pause all processes within containers.",
+		                            plain_opts,
+		                            1,
+		                            -1 };
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, NULL);
+
+	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_pause, NULL);
+}
+
+int cmd_unpause(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = { "unpause",
+		                            "CONTAINER [CONTAINER...]",
+		                            "Unpause all processes within containers.",
+		                            plain_opts,
+		                            1,
+		                            -1 };
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, NULL);
+
+	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_pause, NULL);
+}
+
+/* `warren container VERB ...`: Docker's management-command spelling */
+int cmd_container(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} verbs[] = {
+		{ "create", cmd_create },
+		{ "run", cmd_run },
+		{ "start", cmd_start },
+		{ "stop", cmd_stop },
+		{ "restart", cmd_restart },
+		{ "kill", cmd_kill },
+		{ "wait", cmd_wait },
+		{ "rm", cmd_rm },
+		{ "remove", cmd_rm },
+		{ "rename", cmd_rename },
+		{ "prune", cmd_container_prune },
+		{ "ls", cmd_ps },
+		{ "list", cmd_ps },
+		{ "ps", cmd_ps },
+		{ "logs", cmd_logs },
+		{ "inspect", cmd_inspect },
+		{ "exec", cmd_exec },
+		{ "attach", cmd_attach },
+		{ "top", cmd_top },
+		{ "stats", cmd_stats },
+		{ "cp", cmd_cp },
+		{ "export", cmd_export },
+		{ "pause", cmd_pause },
+		{ "unpause", cmd_unpause },
+		{ "port", cmd_port },
+	};
+
+	if (argc < 2 || !strcmp(argv[1], "--help")) {
+		printf("Usage: warren container COMMAND\n\nManage containers.\n\nCommands:\n");
+		for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+			printf("  %s\n", verbs[i].name);
+		return argc < 2 ? EXIT_CLI_ERROR : 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (!strcmp(argv[1], verbs[i].name))
+			return verbs[i].fn(argc - 1, argv + 1);
+	fprintf(stderr,
+	        "warren: unknown command \"container %s\" (see 'warren container --help')\n",
+	        argv[1]);
+	return EXIT_CLI_ERROR;
+}

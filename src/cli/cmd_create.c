@@ -1,0 +1,198 @@
+/* cmd_create.c - the record half of `create` and `run`: names, labels,
+ * restart and log options, then print the ID, start detached, or start and
+ * attach. The spec itself comes from cmd_run.c's option table. */
+#include "cleanup.h"
+#include "attach.h"
+#include "create.h"
+#include "lifecycle.h"
+#include "record.h"
+#include "state.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char *const name_left[] = {
+	"agile",  "bold",   "brave", "calm",  "clever", "eager", "fervent",
+	"gentle", "happy",  "jolly", "keen",  "lucid",  "merry", "nifty",
+	"quiet",  "serene", "sharp", "swift", "tender", "witty",
+};
+static const char *const name_right[] = {
+	"badger", "beaver",  "ferret", "fox",      "hare",   "hedgehog", "marten",
+	"mole",   "otter",   "rabbit", "shrew",    "stoat",  "vole",     "weasel",
+	"wombat", "meerkat", "mink",   "dormouse", "gopher", "lemming",
+};
+
+int create_opt(struct create_opts *o, const struct opt_def *def, const char *v, struct werr *err)
+{
+	char *end;
+	long n;
+	int sig;
+
+	switch (def->id) {
+	case C_DETACH: o->detach = !strcmp(v, "true"); return 0;
+	case C_NAME:
+		if (record_check_name(v, err) < 0)
+			return -err->code;
+		o->name = v;
+		return 0;
+	case C_LABEL: {
+		const char *eq = strchr(v, '=');
+		char key[256];
+		if (eq == v || strlen(v) > 4096)
+			return werr_set(err, EINVAL, "invalid --label \"%s\": use KEY=VALUE", v);
+		snprintf(key, sizeof(key), "%.*s", (int)(eq ? eq - v : (long)strlen(v)), v);
+		if (!o->labels)
+			o->labels = json_object();
+		json_object_set_new(o->labels, key, json_string(eq ? eq + 1 : ""));
+		return 0;
+	}
+	case C_RESTART: return config_restart_parse(v, o, err);
+	case C_LOG_OPT: return config_log_opt_parse(v, o, err);
+	case C_STOP_SIGNAL:
+		if (lifecycle_signal_parse(v, &sig, err) < 0)
+			return werr_prefix(err, "--stop-signal");
+		o->stop_signal = v;
+		return 0;
+	case C_STOP_TIMEOUT:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || *end || end == v || n < 0 || n > 86400 * 365)
+			return werr_set(err, EINVAL,
+			                "invalid --stop-timeout \"%s\": use a number of seconds",
+			                v);
+		o->stop_timeout = (int)n;
+		return 0;
+	case C_DETACH_KEYS: {
+		struct detach_keys d;
+		if (term_detach_parse(v, &d, err) < 0)
+			return -err->code;
+		o->detach_keys = v;
+		return 0;
+	}
+	}
+	return werr_set(err, EINVAL, "internal: unhandled option %s", def->long_name);
+}
+
+void create_opts_free(struct create_opts *o)
+{
+	json_decref(o->labels);
+	o->labels = NULL;
+}
+
+/* a name given by the user, or adjective_animal (with a number once taken) */
+static int create_record(struct container_spec *spec, struct create_opts *o, struct werr *err)
+{
+	char name[160];
+	int r = -EEXIST;
+
+	for (int attempt = 0; r == -EEXIST && attempt < 50; attempt++) {
+		json_t *config;
+		unsigned char rnd[3];
+		if (o->name) {
+			snprintf(name, sizeof(name), "%s", o->name);
+		} else {
+			if (getentropy(rnd, sizeof(rnd)) < 0)
+				return werr_errno(err, errno, "getrandom");
+			snprintf(name, sizeof(name), "%s_%s",
+			         name_left[rnd[0] % ARRAY_SIZE(name_left)],
+			         name_right[rnd[1] % ARRAY_SIZE(name_right)]);
+			if (attempt >= 3)
+				snprintf(name + strlen(name), sizeof(name) - strlen(name), "%d",
+				         rnd[2] + attempt);
+		}
+		config = config_from_spec(spec, o, name);
+		if (!config)
+			return werr_set(err, ENOMEM, "building config.json");
+		r = record_create(spec->id, name, config, err);
+		json_decref(config);
+		if (o->name)
+			break;
+	}
+	return r;
+}
+
+int cli_attach(const char *id, int sock, bool stdin_open, bool tty, const char *detach_keys)
+{
+	struct attach_opts ao = { .stdin_open = stdin_open, .tty = tty };
+	struct record rec;
+	struct werr err = { 0 };
+	bool detached;
+	int code = 0;
+
+	term_detach_parse(detach_keys ? detach_keys : "ctrl-p,ctrl-q", &ao.keys, &err);
+	if (record_load(id, &rec, &err) == 0) {
+		ao.sig_pid = state_running_pid(&rec);
+		record_free(&rec);
+	}
+	if (attach_run(sock, &ao, &code, &detached, &err) < 0) {
+		/* the monitor went away: the record tells what happened, if it is still there */
+		if (record_load(id, &rec, &err) < 0)
+			return EXIT_WARREN;
+		state_refresh(&rec, &err);
+		code = (int)state_int(&rec, "ExitCode");
+		record_free(&rec);
+	}
+	if (detached) {
+		if (tty)
+			fprintf(stderr, "\r\n");
+		return 0;
+	}
+	return code;
+}
+
+int create_finish(struct container_spec *spec, struct create_opts *o, bool create_only)
+{
+	struct werr err = { 0 };
+	struct record rec;
+	struct winsize ws = { 0 }, *wsp = NULL;
+	int sv[2] = { -1, -1 }, status = EXIT_WARREN, r;
+	sigset_t set, old;
+
+	o->image = spec->rootfs;
+	if (!o->labels)
+		o->labels = json_object();
+	r = create_record(spec, o, &err);
+	if (r < 0 || record_load(spec->id, &rec, &err) < 0) {
+		werr_print(&err, "warren");
+		return EXIT_WARREN;
+	}
+	if (create_only || o->detach) {
+		if (!create_only && lifecycle_start(&rec, -1, NULL, &status, &err) < 0) {
+			werr_print(&err, "warren");
+			record_free(&rec);
+			return status ? status : EXIT_WARREN;
+		}
+		printf("%s\n", spec->id);
+		record_free(&rec);
+		return 0;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		werr_errno(&err, errno, "socketpair");
+		werr_print(&err, "warren");
+		record_free(&rec);
+		return EXIT_WARREN;
+	}
+	if (o->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		wsp = &ws;
+	attach_signals_block(&set, &old);
+	r = lifecycle_start(&rec, sv[1], wsp, &status, &err);
+	close(sv[1]);
+	record_free(&rec);
+	if (r < 0) {
+		werr_print(&err, "warren");
+		close(sv[0]);
+		if (o->auto_remove && record_load(spec->id, &rec, &err) == 0) {
+			lifecycle_remove(&rec, true, true, &err);
+			record_free(&rec);
+		}
+		return status ? status : EXIT_WARREN;
+	}
+	status = cli_attach(spec->id, sv[0], spec->keep_stdin, o->tty, o->detach_keys);
+	close(sv[0]);
+	return status;
+}

@@ -1,0 +1,167 @@
+/* cmd_inspect.c - `warren inspect` (Docker-shaped JSON: the record's config
+ * with the live State) and `warren port`. Reads only. */
+#include "cleanup.h"
+#include "cliutil.h"
+#include "commands.h"
+#include "format.h"
+#include "state.h"
+#include "util.h"
+#include "volume.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { I_FORMAT = 1, I_TYPE, I_SIZE };
+
+struct inspect_cfg {
+	const char *format;
+	const char *type;
+};
+
+static const struct opt_def inspect_opts[] = {
+	{ "format", 'f', OPT_VALUE, "FORMAT", "A Go template ({{.State.Pid}}) or json", I_FORMAT },
+	{ "type", 0, OPT_VALUE, "TYPE", "container or volume", I_TYPE },
+	{ "size", 's', OPT_FLAG, NULL, "Accepted for Docker compatibility", I_SIZE },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+
+/* implements opt_cb for inspect */
+static int inspect_opt(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
+{
+	struct inspect_cfg *c = ctx;
+
+	if (def->id == I_FORMAT) {
+		c->format = v;
+		return format_check(v, err);
+	}
+	if (def->id == I_TYPE) {
+		if (strcmp(v, "container") && strcmp(v, "volume"))
+			return werr_set(err, EINVAL,
+			                "invalid --type \"%s\": use container or volume", v);
+		c->type = v;
+	}
+	return 0;
+}
+
+static json_t *inspect_state(struct record *rec)
+{
+	const char *s = state_status(rec);
+	pid_t pid = state_running_pid(rec);
+	json_t *st = json_pack(
+	    "{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status", s, "Running",
+	    !strcmp(s, "running"), "Paused", !strcmp(s, "paused"), "Restarting",
+	    !strcmp(s, "restarting"), "OOMKilled", 0, "Dead", 0, "Pid", (int)pid, "ExitCode",
+	    (int)state_int(rec, "ExitCode"), "Error",
+	    json_string_value(json_object_get(rec->state, "Error")) ?: "", "StartedAt",
+	    json_string_value(json_object_get(rec->state, "StartedAt")) ?: "0001-01-01T00:00:00Z",
+	    "FinishedAt",
+	    json_string_value(json_object_get(rec->state, "FinishedAt")) ?: "0001-01-01T00:00:00Z");
+	json_t *le = json_object_get(rec->state, "LogError");
+
+	if (le)
+		json_object_set(st, "LogError", le);
+	return st;
+}
+
+/* the Docker-shaped object: config.json without warren's private part */
+static json_t *inspect_object(struct record *rec)
+{
+	json_t *o = json_deep_copy(rec->config);
+	char log[PATH_MAX + 16], dir[PATH_MAX];
+	struct werr ignored;
+	_cleanup_free_ char *ports = NULL;
+	size_t len;
+	json_t *pj = json_object();
+
+	json_object_del(o, "Warren");
+	json_object_set_new(o, "State", inspect_state(rec));
+	json_object_set_new(o, "RestartCount", json_integer(state_int(rec, "RestartCount")));
+	snprintf(log, sizeof(log), "%s/ctr.log", rec->dir);
+	json_object_set_new(o, "LogPath", json_string(log));
+	json_object_set_new(o, "Driver", json_string("rootfs"));
+	json_object_set_new(o, "Platform", json_string("linux"));
+	if (state_rundir(rec->id, dir, false, &ignored) == 0 &&
+	    snprintf(log, sizeof(log), "%s/ports", dir) > 0 &&
+	    util_read_file(AT_FDCWD, log, 65536, &ports, &len, &ignored) == 0)
+		for (char *line = strtok(ports, "\n"); line; line = strtok(NULL, "\n"))
+			json_object_set_new(pj, line, json_null());
+	json_object_set_new(o, "NetworkSettings",
+	                    json_pack("{s:o, s:s, s:s, s:s, s:{}}", "Ports", pj, "IPAddress", "",
+	                              "Gateway", "", "MacAddress", "", "Networks"));
+	return o;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = { "inspect",
+		                            "[OPTIONS] NAME|ID [NAME|ID...]",
+		                            "Low-level information on containers and volumes.",
+		                            inspect_opts,
+		                            1,
+		                            -1 };
+	struct inspect_cfg c = { 0 };
+	json_t *all = json_array();
+	int ind, rc = 0, r = cli_parse(&cmd, argc, argv, &ind, inspect_opt, &c);
+
+	if (r >= 0) {
+		json_decref(all);
+		return r;
+	}
+	for (int i = ind; i < argc; i++) {
+		struct record rec;
+		struct werr err = { 0 };
+		json_t *o = NULL;
+		if ((!c.type || !strcmp(c.type, "container")) &&
+		    record_lookup(argv[i], &rec, &err) == 0) {
+			state_refresh(&rec, &err);
+			o = inspect_object(&rec);
+			record_free(&rec);
+		} else if ((!c.type || !strcmp(c.type, "volume")) &&
+		           volume_inspect(argv[i], &o, &err) == 0) {
+			json_object_del(o, "Anonymous");
+		}
+		if (!o) {
+			werr_set(&err, ENOENT, "no such object: %s", argv[i]);
+			rc = cli_error(&err);
+			continue;
+		}
+		if (c.format)
+			format_render(stdout, c.format, o);
+		json_array_append_new(all, o);
+	}
+	if (!c.format && (json_array_size(all) || !rc)) {
+		char *s = json_dumps(all, JSON_INDENT(4));
+		puts(s ? s : "[]");
+		free(s);
+	}
+	json_decref(all);
+	return rc;
+}
+
+int cmd_port(int argc, char **argv)
+{
+	static const struct opt_def port_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
+	static const struct cli_cmd cmd = { "port",    "CONTAINER", "List port mappings.",
+		                            port_opts, 1,           2 };
+	struct record rec;
+	struct werr err = { 0 };
+	char dir[PATH_MAX], path[PATH_MAX + 8];
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, inspect_opt, NULL);
+
+	if (r >= 0)
+		return r;
+	if (record_lookup(argv[ind], &rec, &err) < 0)
+		return cli_error(&err);
+	/* warren-net writes the published ports there, one mapping a line */
+	if (state_rundir(rec.id, dir, false, &err) == 0 &&
+	    snprintf(path, sizeof(path), "%s/ports", dir) > 0 &&
+	    util_read_file(AT_FDCWD, path, 65536, &text, &len, &err) == 0)
+		fputs(text, stdout);
+	record_free(&rec);
+	return 0;
+}

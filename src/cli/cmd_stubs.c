@@ -1,0 +1,15 @@
+/* cmd_stubs.c - commands not written yet. */
+#include <stdio.h>
+
+#include "commands.h"
+
+#define STUB(fn, name)                                                                             \
+	int fn(int argc, char **argv)                                                              \
+	{                                                                                          \
+		(void)argc;                                                                        \
+		(void)argv;                                                                        \
+		fprintf(stderr, "warren: %s is not implemented yet\n", name);                      \
+		return 125;                                                                        \
+	}
+STUB(cmd_cp, "cp")
+STUB(cmd_export, "export")

@@ -1,0 +1,240 @@
+/* cmd_volume.c - `warren volume create|ls|inspect|rm|prune`. Volumes live in
+ * the store (src/container/volume.c); a volume in use is never removed
+ * unless asked with -f. */
+#include "cliutil.h"
+#include "commands.h"
+#include "format.h"
+#include "util.h"
+#include "volume.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { V_QUIET = 1, V_FORMAT, V_FORCE, V_LABEL, V_ALL, V_DRIVER };
+
+struct volume_cfg {
+	bool quiet, force, all;
+	const char *format;
+	json_t *labels;
+};
+
+/* implements opt_cb for the volume verbs */
+static int volume_opt(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
+{
+	struct volume_cfg *c = ctx;
+	bool on = !strcmp(v, "true");
+
+	switch (def->id) {
+	case V_QUIET: c->quiet = on; return 0;
+	case V_FORCE: c->force = on; return 0;
+	case V_ALL: c->all = on; return 0;
+	case V_FORMAT: c->format = v; return format_check(v, err);
+	case V_DRIVER:
+		if (strcmp(v, "local"))
+			return werr_set(err, EINVAL,
+			                "volume driver \"%s\" is not supported: use local", v);
+		return 0;
+	case V_LABEL: {
+		const char *eq = strchr(v, '=');
+		char key[256];
+		if (eq == v)
+			return werr_set(err, EINVAL, "invalid --label \"%s\": use KEY=VALUE", v);
+		snprintf(key, sizeof(key), "%.*s", (int)(eq ? eq - v : (long)strlen(v)), v);
+		json_object_set_new(c->labels, key, json_string(eq ? eq + 1 : ""));
+		return 0;
+	}
+	}
+	return 0;
+}
+
+static const struct opt_def create_opts[] = {
+	{ "label", 'l', OPT_VALUE, "KEY=VALUE", "Set a label", V_LABEL },
+	{ "driver", 'd', OPT_VALUE, "NAME", "Only local", V_DRIVER },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+static const struct opt_def ls_opts[] = {
+	{ "quiet", 'q', OPT_FLAG, NULL, "Only show names", V_QUIET },
+	{ "format", 0, OPT_VALUE, "FORMAT", "json or a Go template", V_FORMAT },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+static const struct opt_def inspect_opts[] = {
+	{ "format", 'f', OPT_VALUE, "FORMAT", "json or a Go template", V_FORMAT },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+static const struct opt_def rm_opts[] = {
+	{ "force", 'f', OPT_FLAG, NULL, "Remove even while a container uses it", V_FORCE },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+static const struct opt_def prune_opts[] = {
+	{ "all", 'a', OPT_FLAG, NULL, "Also named volumes (default: anonymous only)", V_ALL },
+	{ "force", 'f', OPT_FLAG, NULL, "Do not prompt (warren never prompts)", V_FORCE },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+
+static int volume_ls(int argc, char **argv, struct volume_cfg *c)
+{
+	static const struct cli_cmd cmd = {
+		"volume ls", "[OPTIONS]", "List volumes.", ls_opts, 0, 0
+	};
+	struct werr err = { 0 };
+	struct table t = { 0 };
+	json_t *all, *v;
+	size_t i;
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, volume_opt, c);
+
+	if (r >= 0)
+		return r;
+	if (volume_list(&all, &err) < 0)
+		return cli_error(&err);
+	if (!c->quiet && !c->format) {
+		static const char *const head[] = { "DRIVER", "VOLUME NAME" };
+		table_add(&t, 2, head);
+	}
+	json_array_foreach(all, i, v)
+	{
+		const char *name = json_string_value(json_object_get(v, "Name"));
+		const char *row[2] = { "local", name };
+		json_object_del(v, "Anonymous");
+		if (c->quiet)
+			printf("%s\n", name);
+		else if (c->format)
+			format_render(stdout, c->format, v);
+		else
+			table_add(&t, 2, row);
+	}
+	if (t.nrow)
+		table_print(stdout, &t);
+	json_decref(all);
+	return 0;
+}
+
+static int volume_prune(int argc, char **argv, struct volume_cfg *c)
+{
+	static const struct cli_cmd cmd = {
+		"volume prune", "[OPTIONS]", "Remove unused volumes (anonymous ones unless -a).",
+		prune_opts,     0,           0
+	};
+	struct werr err = { 0 };
+	json_t *all, *v;
+	size_t i;
+	char user[160];
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, volume_opt, c);
+
+	if (r >= 0)
+		return r;
+	if (volume_list(&all, &err) < 0)
+		return cli_error(&err);
+	printf("Deleted Volumes:\n");
+	json_array_foreach(all, i, v)
+	{
+		const char *name = json_string_value(json_object_get(v, "Name"));
+		if (!c->all && !json_is_true(json_object_get(v, "Anonymous")))
+			continue;
+		if (volume_in_use(name, user, sizeof(user)))
+			continue;
+		if (volume_remove(name, false, &err) == 0)
+			printf("%s\n", name);
+	}
+	json_decref(all);
+	return 0;
+}
+
+static int volume_each(int argc, char **argv, struct volume_cfg *c, const char *verb)
+{
+	struct werr err = { 0 };
+	int rc = 0;
+
+	for (int i = 0; i < argc; i++) {
+		json_t *v = NULL;
+		char name[65], path[PATH_MAX];
+		if (!strcmp(verb, "create")) {
+			if (volume_create(argv[i], c->labels, name, path, &err) < 0) {
+				rc = cli_error(&err);
+				continue;
+			}
+			printf("%s\n", name);
+		} else if (!strcmp(verb, "rm")) {
+			if (volume_remove(argv[i], c->force, &err) < 0)
+				rc = cli_error(&err);
+			else
+				printf("%s\n", argv[i]);
+		} else if (volume_inspect(argv[i], &v, &err) < 0) {
+			rc = cli_error(&err);
+		} else {
+			json_object_del(v, "Anonymous");
+			if (c->format)
+				format_render(stdout, c->format, v);
+			else {
+				char *s = json_dumps(v, JSON_INDENT(4));
+				printf("[\n%s\n]\n", s ? s : "{}");
+				free(s);
+			}
+			json_decref(v);
+		}
+	}
+	return rc;
+}
+
+int cmd_volume(int argc, char **argv)
+{
+	static const struct cli_cmd create = {
+		"volume create", "[OPTIONS] [VOLUME]", "Create a volume.", create_opts, 0, 1
+	};
+	static const struct cli_cmd inspect = { "volume inspect",
+		                                "[OPTIONS] VOLUME [VOLUME...]",
+		                                "Information on volumes.",
+		                                inspect_opts,
+		                                1,
+		                                -1 };
+	static const struct cli_cmd rm = {
+		"volume rm", "[OPTIONS] VOLUME [VOLUME...]", "Remove volumes.", rm_opts, 1, -1
+	};
+	struct volume_cfg c = { .labels = json_object() };
+	const struct cli_cmd *cmd = NULL;
+	const char *verb = argc > 1 ? argv[1] : "";
+	int ind, r;
+
+	if (!strcmp(verb, "ls") || !strcmp(verb, "list"))
+		r = volume_ls(argc - 1, argv + 1, &c);
+	else if (!strcmp(verb, "prune"))
+		r = volume_prune(argc - 1, argv + 1, &c);
+	else {
+		if (!strcmp(verb, "create"))
+			cmd = &create;
+		else if (!strcmp(verb, "inspect"))
+			cmd = &inspect;
+		else if (!strcmp(verb, "rm") || !strcmp(verb, "remove"))
+			cmd = &rm;
+		if (!cmd) {
+			fprintf(stderr,
+			        "warren: unknown command \"volume %s\": use create, ls, "
+			        "inspect, rm or prune\n",
+			        verb);
+			json_decref(c.labels);
+			return EXIT_CLI_ERROR;
+		}
+		r = cli_parse(cmd, argc - 1, argv + 1, &ind, volume_opt, &c);
+		if (r < 0) {
+			if (cmd == &create && argc - 1 - ind == 0) {
+				char name[65], path[PATH_MAX];
+				struct werr err = { 0 };
+				r = volume_create(NULL, c.labels, name, path, &err) < 0
+				        ? cli_error(&err)
+				        : (printf("%s\n", name), 0);
+			} else {
+				r = volume_each(argc - 1 - ind, argv + 1 + ind, &c,
+				                cmd == &create ? "create"
+				                : cmd == &rm   ? "rm"
+				                               : "inspect");
+			}
+		}
+	}
+	json_decref(c.labels);
+	return r;
+}

@@ -1,0 +1,338 @@
+/* config.c - the runtime spec to and from config.json. The Docker-shaped
+ * part is written for readers; only the "Warren" part is read back, so the
+ * container that starts again is the one that was created. */
+#include "config.h"
+#include "caps.h"
+#include "cleanup.h"
+#include "state.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *strv_json(char **v)
+{
+	json_t *a = json_array();
+
+	for (; v && *v; v++)
+		json_array_append_new(a, json_string(*v));
+	return a;
+}
+
+static json_t *mounts_docker(const struct container_spec *spec)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct mount_spec *m = &spec->mounts[i];
+		const char *vol = m->src ? strstr(m->src, "/volumes/") : NULL;
+		json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "Type",
+		                      m->kind == MOUNT_TMPFS ? "tmpfs"
+		                      : vol                  ? "volume"
+		                                             : "bind",
+		                      "Source", m->src ? m->src : "", "Destination", m->dst, "RW",
+		                      !m->readonly);
+		if (vol && m->kind == MOUNT_BIND) {
+			char name[256];
+			if (sscanf(vol, "/volumes/%255[^/]/_data", name) == 1)
+				json_object_set_new(o, "Name", json_string(name));
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *mounts_warren(const struct container_spec *spec)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct mount_spec *m = &spec->mounts[i];
+		json_array_append_new(a, json_pack("{s:i, s:s?, s:s, s:b, s:s?, s:I}", "Kind",
+		                                   (int)m->kind, "Src", m->src, "Dst", m->dst,
+		                                   "ReadOnly", m->readonly, "Options", m->options,
+		                                   "Flags", (json_int_t)m->flags));
+	}
+	return a;
+}
+
+static json_t *rlimits_json(const struct container_spec *spec)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < spec->n_rlimits; i++)
+		json_array_append_new(a, json_pack("{s:i, s:I, s:I}", "Resource",
+		                                   spec->rlimits[i].resource, "Cur",
+		                                   (json_int_t)spec->rlimits[i].lim.rlim_cur, "Max",
+		                                   (json_int_t)spec->rlimits[i].lim.rlim_max));
+	return a;
+}
+
+static const char *restart_name(enum restart_policy p)
+{
+	static const char *const names[] = { "no", "on-failure", "always", "unless-stopped" };
+
+	return names[p];
+}
+
+/* HostConfig.NetworkMode: Podman's names; records from before networking say "none" */
+static const char *net_mode_name(enum net_mode mode)
+{
+	return mode == NET_MODE_HOST ? "host" : mode == NET_MODE_NONE ? "none" : "slirp4netns";
+}
+
+static enum net_mode net_mode_from(const char *name)
+{
+	if (name && !strcmp(name, "host"))
+		return NET_MODE_HOST;
+	return name && !strcmp(name, "slirp4netns") ? NET_MODE_SLIRP : NET_MODE_NONE;
+}
+
+json_t *config_from_spec(const struct container_spec *spec, const struct create_opts *o,
+                         const char *name)
+{
+	char now[40], slashed[160], caps[32];
+	json_t *c, *cfg, *host, *w, *logcfg;
+
+	state_now(now);
+	snprintf(slashed, sizeof(slashed), "/%s", name);
+	snprintf(caps, sizeof(caps), "%llx", (unsigned long long)spec->caps);
+	logcfg = json_object();
+	if (o->log_max_size)
+		json_object_set_new(logcfg, "max-size", json_integer(o->log_max_size));
+	if (o->log_max_file)
+		json_object_set_new(logcfg, "max-file", json_integer(o->log_max_file));
+	cfg =
+	    json_pack("{s:s, s:s?, s:o, s:o, s:s, s:O, s:b, s:b, s:b, s:s?, s:i, s:s}", "Hostname",
+	              spec->hostname, "User", spec->user, "Env", strv_json(spec->env), "Cmd",
+	              strv_json(spec->argv), "WorkingDir", spec->workdir ? spec->workdir : "",
+	              "Labels", o->labels, "Tty", o->tty, "OpenStdin", spec->keep_stdin,
+	              "AttachStdin", spec->keep_stdin, "StopSignal", o->stop_signal, "StopTimeout",
+	              o->stop_timeout < 0 ? 10 : o->stop_timeout, "Image", o->image);
+	host = json_pack("{s:b, s:{s:s, s:i}, s:{s:s, s:o}, s:b, s:b, s:b, s:s, s:s}", "AutoRemove",
+	                 o->auto_remove, "RestartPolicy", "Name", restart_name(o->restart),
+	                 "MaximumRetryCount", o->restart_max, "LogConfig", "Type", "k8s-file",
+	                 "Config", logcfg, "ReadonlyRootfs", spec->readonly, "Privileged",
+	                 spec->privileged, "Init", spec->init, "NetworkMode",
+	                 net_mode_name(spec->net.mode), "UsernsMode", o->keep_id ? "keep-id" : "");
+	w = json_pack("{s:s, s:s, s:b, s:b, s:s?, s:o, s:o, s:o, s:b}", "Rootfs", spec->rootfs,
+	              "Caps", caps, "NoNewPrivs", spec->no_new_privs, "Seccomp", spec->seccomp,
+	              "SeccompProfile", spec->seccomp_profile, "Argv", strv_json(spec->argv),
+	              "Mounts", mounts_warren(spec), "Rlimits", rlimits_json(spec), "KeepStdin",
+	              spec->keep_stdin);
+	c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "Id", spec->id, "Name",
+	              slashed, "Created", now, "Image", o->image, "Path", spec->argv[0], "Args",
+	              strv_json(spec->argv + 1), "Config", cfg, "HostConfig", host, "Mounts",
+	              mounts_docker(spec), "Warren", w);
+	return c;
+}
+
+static json_t *config_at(json_t *config, const char *path)
+{
+	char key[64];
+	json_t *j = config;
+
+	while (j && *path) {
+		size_t l = strcspn(path, ".");
+		snprintf(key, sizeof(key), "%.*s", (int)l, path);
+		j = json_object_get(j, key);
+		path += l + (path[l] == '.');
+	}
+	return j;
+}
+
+const char *config_get(json_t *config, const char *path)
+{
+	return json_string_value(config_at(config, path));
+}
+
+long long config_get_int(json_t *config, const char *path)
+{
+	return json_integer_value(config_at(config, path));
+}
+
+static char **strv_from(json_t *a)
+{
+	size_t i, n = json_array_size(a);
+	char **v = calloc(n + 1, sizeof(char *));
+
+	for (i = 0; v && i < n; i++)
+		v[i] = (char *)json_string_value(json_array_get(a, i));
+	return v;
+}
+
+static int mounts_from(json_t *a, struct container_spec *spec)
+{
+	size_t i, n = json_array_size(a);
+
+	spec->mounts = calloc(n + 1, sizeof(*spec->mounts));
+	if (!spec->mounts)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		json_t *m = json_array_get(a, i);
+		struct mount_spec *ms = &spec->mounts[i];
+		ms->kind = (enum mount_kind)json_integer_value(json_object_get(m, "Kind"));
+		ms->src = (char *)json_string_value(json_object_get(m, "Src"));
+		ms->dst = (char *)json_string_value(json_object_get(m, "Dst"));
+		ms->readonly = json_is_true(json_object_get(m, "ReadOnly"));
+		ms->options = (char *)json_string_value(json_object_get(m, "Options"));
+		ms->flags = (unsigned long)json_integer_value(json_object_get(m, "Flags"));
+		if (!ms->dst)
+			return -EINVAL;
+	}
+	spec->n_mounts = n;
+	return 0;
+}
+
+static int rlimits_from(json_t *a, struct container_spec *spec)
+{
+	size_t i, n = json_array_size(a);
+
+	spec->rlimits = calloc(n + 1, sizeof(*spec->rlimits));
+	if (!spec->rlimits)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		json_t *r = json_array_get(a, i);
+		spec->rlimits[i].resource = (int)json_integer_value(json_object_get(r, "Resource"));
+		spec->rlimits[i].lim.rlim_cur =
+		    (rlim_t)json_integer_value(json_object_get(r, "Cur"));
+		spec->rlimits[i].lim.rlim_max =
+		    (rlim_t)json_integer_value(json_object_get(r, "Max"));
+	}
+	spec->n_rlimits = n;
+	return 0;
+}
+
+int config_to_spec(json_t *config, struct container_spec *spec, struct werr *err)
+{
+	json_t *w = json_object_get(config, "Warren");
+	json_t *host = json_object_get(config, "HostConfig");
+	const char *caps = config_get(config, "Warren.Caps");
+	const char *wd = config_get(config, "Config.WorkingDir");
+	int r;
+
+	memset(spec, 0, sizeof(*spec));
+	if (!w || !caps)
+		return werr_set(err, EINVAL, "config.json has no runtime spec (\"Warren\")");
+	spec->id = config_get(config, "Id");
+	spec->rootfs = config_get(config, "Warren.Rootfs");
+	spec->hostname = config_get(config, "Config.Hostname");
+	spec->user = config_get(config, "Config.User");
+	spec->workdir = wd && *wd ? wd : NULL;
+	spec->argv = strv_from(json_object_get(w, "Argv"));
+	spec->env = strv_from(json_object_get(json_object_get(config, "Config"), "Env"));
+	spec->readonly = json_is_true(json_object_get(host, "ReadonlyRootfs"));
+	spec->privileged = json_is_true(json_object_get(host, "Privileged"));
+	spec->init = json_is_true(json_object_get(host, "Init"));
+	spec->net.mode = net_mode_from(config_get(config, "HostConfig.NetworkMode"));
+	spec->network_host = spec->net.mode == NET_MODE_HOST;
+	spec->no_new_privs = json_is_true(json_object_get(w, "NoNewPrivs"));
+	spec->keep_stdin = json_is_true(json_object_get(w, "KeepStdin"));
+	spec->caps = (caps_mask_t)strtoull(caps, NULL, 16);
+	if (!spec->id || !spec->rootfs || !spec->hostname || !spec->argv || !spec->argv[0] ||
+	    !spec->env || mounts_from(json_object_get(w, "Mounts"), spec) < 0 ||
+	    rlimits_from(json_object_get(w, "Rlimits"), spec) < 0)
+		return werr_set(err, EINVAL, "config.json: the runtime spec is incomplete");
+	if (json_is_true(json_object_get(w, "Seccomp"))) {
+		const char *prof = config_get(config, "Warren.SeccompProfile");
+		r = seccomp_compile(prof, spec->caps, &spec->seccomp_prog, err);
+		if (r < 0)
+			return werr_prefix(err, "seccomp profile");
+		spec->seccomp = true;
+	}
+	return idmap_plan_make(
+	    &spec->idmap, !strcmp(config_get(config, "HostConfig.UsernsMode") ?: "", "keep-id"),
+	    err);
+}
+
+void config_spec_free(struct container_spec *spec)
+{
+	free(spec->argv);
+	free(spec->env);
+	free(spec->mounts);
+	free(spec->rlimits);
+	seccomp_bpf_free(&spec->seccomp_prog);
+	spec->argv = spec->env = NULL;
+	spec->mounts = NULL;
+	spec->rlimits = NULL;
+}
+
+int config_restart_parse(const char *v, struct create_opts *o, struct werr *err)
+{
+	char *end;
+	long n;
+
+	o->restart_max = 0;
+	if (!strcmp(v, "no") || !*v)
+		o->restart = RESTART_NO;
+	else if (!strcmp(v, "always"))
+		o->restart = RESTART_ALWAYS;
+	else if (!strcmp(v, "unless-stopped"))
+		o->restart = RESTART_UNLESS_STOPPED;
+	else if (!strncmp(v, "on-failure", 10) && (v[10] == '\0' || v[10] == ':')) {
+		o->restart = RESTART_ON_FAILURE;
+		if (v[10] == ':') {
+			errno = 0;
+			n = strtol(v + 11, &end, 10);
+			if (errno || *end || end == v + 11 || n < 0 || n > 1000000)
+				goto bad;
+			o->restart_max = (int)n;
+		}
+	} else {
+		goto bad;
+	}
+	return 0;
+bad:
+	return werr_set(err, EINVAL,
+	                "invalid --restart \"%s\": use no, on-failure[:MAX-RETRIES], always or "
+	                "unless-stopped",
+	                v);
+}
+
+int config_log_opt_parse(const char *v, struct create_opts *o, struct werr *err)
+{
+	char *end;
+	unsigned long long n;
+
+	if (!strncmp(v, "max-size=", 9)) {
+		errno = 0;
+		n = strtoull(v + 9, &end, 10);
+		if (errno || end == v + 9)
+			goto bad;
+		switch (tolower((unsigned char)*end)) {
+		case 'k':
+			n <<= 10;
+			end++;
+			break;
+		case 'm':
+			n <<= 20;
+			end++;
+			break;
+		case 'g':
+			n <<= 30;
+			end++;
+			break;
+		}
+		if (*end == 'b' || *end == 'B')
+			end++;
+		if (*end || n < 1024)
+			goto bad;
+		o->log_max_size = (long long)n;
+		return 0;
+	}
+	if (!strncmp(v, "max-file=", 9)) {
+		errno = 0;
+		n = strtoull(v + 9, &end, 10);
+		if (errno || *end || end == v + 9 || n < 1 || n > 100)
+			goto bad;
+		o->log_max_file = (int)n;
+		return 0;
+	}
+bad:
+	return werr_set(err, EINVAL,
+	                "invalid --log-opt \"%s\": use max-size=SIZE (at least 1k, e.g. 10m) "
+	                "or max-file=N (1 to 100)",
+	                v);
+}

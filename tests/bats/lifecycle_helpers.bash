@@ -1,0 +1,46 @@
+# Shared by the lifecycle bats files (lifecycle, exec, tty, faults): a clean
+# store and runtime directory per test, and small waits on container state.
+
+load helpers
+
+STORE=/home/$TEST_USER/.local/share/warren
+RUNDIR=/tmp/warren-$TEST_UID
+
+lc_setup() {
+	pkill -KILL -u "$TEST_USER" 2>/dev/null || true
+	rm -rf "$STORE" "$RUNDIR"
+	make_rootfs
+}
+
+lc_teardown() {
+	common_teardown
+	rm -rf "$STORE" "$RUNDIR"
+}
+
+# state NAME: the container's State.Status
+state() { warren inspect --format '{{.State.Status}}' "$1"; }
+
+# wait_state NAME STATUS [SECONDS]
+wait_state() {
+	local i
+	for ((i = 0; i < ${3:-10} * 20; i++)); do
+		[ "$(state "$1" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for $1 to be $2 (it is $(state "$1"))" >&2
+	return 1
+}
+
+# wait_log NAME TEXT [SECONDS]
+wait_log() {
+	local i
+	for ((i = 0; i < ${3:-10} * 20; i++)); do
+		warren logs "$1" 2>&1 | grep -qF -- "$2" && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for '$2' in the log of $1" >&2
+	return 1
+}
+
+# live processes of the test user (zombies left to a non-reaping init do not count)
+live_procs() { ps -u "$TEST_USER" -o stat=,pid=,args= | awk '$1 !~ /^Z/'; }
