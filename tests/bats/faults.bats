@@ -114,6 +114,9 @@ teardown() {
 	[ "$(warren ps -a --format '{{.Names}}' | sort | uniq -d)" = "" ]
 	[ "$(warren ps --format '{{.Names}}' | wc -l)" -eq "$left" ]
 	warren rm -f $(warren ps -aq)
+	# monitors and warren-net processes finish their exit after rm returns
+	for i in $(seq 150); do [ -z "$(live_procs)" ] && break; sleep 0.1; done
+	live_procs
 	[ -z "$(live_procs)" ]
 	[ -z "$(ls -A "$RUNDIR/containers" 2>/dev/null)" ]
 }
