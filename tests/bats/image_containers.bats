@@ -9,44 +9,18 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 load images_helpers
+load lifecycle_helpers
 load net_helpers
 
-RUNDIR=/tmp/warren-$TEST_UID
-
 setup() {
-	fresh_store
-	d=$(dirname "$STORE")
-	tar -C "$ROOTFS_PRISTINE" --numeric-owner -cf "$d/bb.tar" .
-	chmod 644 "$d/bb.tar"
-	warren_s import --change "EXPOSE 80" --change "STOPSIGNAL KILL" "$d/bb.tar" bb:1 >/dev/null
+	lc_setup
+	tar -C "$ROOTFS_PRISTINE" --numeric-owner -cf "$(dirname "$ROOTFS")/bb.tar" .
+	chmod 644 "$(dirname "$ROOTFS")/bb.tar"
+	warren import --change "EXPOSE 80" --change "STOPSIGNAL KILL" "$(dirname "$ROOTFS")/bb.tar" \
+		bb:1 >/dev/null
 }
 
-teardown() {
-	common_teardown
-	rm -rf "$RUNDIR"
-}
-
-# wait_status NAME STATUS: until inspect shows it (5 s)
-wait_status() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(warren_s inspect -f '{{.State.Status}}' "$1" 2>/dev/null)" = "$2" ] && return 0
-		sleep 0.05
-	done
-	echo "$1 is $(warren_s inspect -f '{{.State.Status}}' "$1"), not $2" >&2
-	return 1
-}
-
-# wait_logs NAME TEXT: until the container's log holds TEXT (5 s)
-wait_logs() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		warren_s logs "$1" 2>&1 | tr -d "\r" | grep -qxF -- "$2" && return 0
-		sleep 0.05
-	done
-	warren_s logs "$1" >&2
-	return 1
-}
+teardown() { lc_teardown; }
 
 # containers_left: what containers/ of the store holds besides names/
 containers_left() { ls -A "$STORE/containers" 2>/dev/null | grep -vx names || true; }
@@ -55,21 +29,21 @@ containers_left() { ls -A "$STORE/containers" 2>/dev/null | grep -vx names || tr
 # first run is there in the second; then rm removes the layer and helpers
 layer_kept() {
 	export WARREN_STORAGE_DRIVER=$1
-	run warren_s create --name keep bb:1 sh -c 'echo run >> /data.txt; cat /data.txt | wc -l; sleep 60'
+	run warren create --name keep bb:1 sh -c 'echo run >> /data.txt; cat /data.txt | wc -l; sleep 60'
 	[ "$status" -eq 0 ]
 	id=$output
 	[ -d "$STORE/containers/$id" ]
 	[ -f "$STORE/containers/$id/config.json" ]
-	warren_s start keep
-	wait_logs keep 1
-	warren_s stop keep
-	wait_status keep exited
-	warren_s start keep
-	wait_logs keep 2
+	warren start keep
+	wait_log keep 1
+	warren stop keep
+	wait_state keep exited
+	warren start keep
+	wait_log keep 2
 	# the overlay drivers keep the file in upper/ of the container's directory
 	[ "$1" = vfs ] || [ "$(cat "$STORE/containers/$id/upper/data.txt")" = "run
 run" ]
-	run warren_s rm -f keep
+	run warren rm -f keep
 	[ "$status" -eq 0 ]
 	[ -z "$(containers_left)" ]
 	for ((i = 0; i < 100; i++)); do
@@ -92,118 +66,114 @@ run" ]
 }
 
 @test "a created container applies the image's Entrypoint, Cmd, Env, User and WorkingDir" {
-	imgid=$(warren_s pull -q "$REG/warren/config")
-	run warren_s create --name c1 "$REG/warren/config"
+	imgid=$(warren pull -q "$REG/warren/config")
+	run warren create --name c1 "$REG/warren/config"
 	[ "$status" -eq 0 ]
-	run warren_s start -a c1
+	run warren start -a c1
 	[ "$status" -eq 0 ]
 	[ "$output" = "ep default-arg" ]
-	warren_s create --name c2 --entrypoint sh "$REG/warren/config" -c 'id -u; pwd; echo "$GREETING"'
-	run warren_s start -a c2
+	warren create --name c2 --entrypoint sh "$REG/warren/config" -c 'id -u; pwd; echo "$GREETING"'
+	run warren start -a c2
 	[ "$output" = "1000
 /home/tester/work
 hi there" ]
 	# inspect: Config.Image as given, Image the image's ID; ps shows the name
-	run warren_s inspect -f '{{.Config.Image}} {{.Image}}' c1
+	run warren inspect -f '{{.Config.Image}} {{.Image}}' c1
 	[ "$output" = "$REG/warren/config sha256:$imgid" ]
-	run warren_s ps -a --format '{{.Names}} {{.Image}}'
+	run warren ps -a --format '{{.Names}} {{.Image}}'
 	[ "$output" = "c2 $REG/warren/config
 c1 $REG/warren/config" ]
 }
 
 @test "the image's StopSignal and Volumes apply to a recorded container" {
-	run warren_s inspect -f '{{.Config.StopSignal}}' "$(warren_s create bb:1 true)"
+	run warren inspect -f '{{.Config.StopSignal}}' "$(warren create bb:1 true)"
 	[ "$output" = KILL ]
-	warren_s pull -q "$REG/warren/layers" >/dev/null
-	run warren_s run -d --name v "$REG/warren/layers" sh -c 'ls /vol; sleep 60'
+	warren pull -q "$REG/warren/layers" >/dev/null
+	run warren run -d --name v "$REG/warren/layers" sh -c 'ls /vol; sleep 60'
 	[ "$status" -eq 0 ]
-	run warren_s inspect -f '{{json .Mounts}}' v
+	run warren inspect -f '{{json .Mounts}}' v
 	[[ "$output" == *'"Destination":"/vol"'* ]]
-	run warren_s inspect -f '{{json .Config.ExposedPorts}}' v
+	run warren inspect -f '{{json .Config.ExposedPorts}}' v
 	[ "$output" = '{"8080/tcp":{}}' ]
 }
 
 @test "run -d IMAGE -p: busybox httpd in the container answers on the host; port, ps and inspect show it" {
 	port=$(free_port)
-	run warren_s run -d --name web -p "127.0.0.1:$port:80" bb:1 \
+	run warren run -d --name web -p "127.0.0.1:$port:80" bb:1 \
 		sh -c 'mkdir -p /www && echo hello-image > /www/index.html && httpd -f -p 80 -h /www'
 	[ "$status" -eq 0 ]
 	wait_for_listen "$port"
 	run http_get "http://127.0.0.1:$port/"
 	[ "$status" -eq 0 ]
 	[ "$output" = hello-image ]
-	run warren_s port web
+	run warren port web
 	[ "$status" -eq 0 ]
 	[ "$output" = "80/tcp -> 127.0.0.1:$port" ]
-	run warren_s port web 80/tcp
+	run warren port web 80/tcp
 	[ "$output" = "127.0.0.1:$port" ]
-	run warren_s ps --format '{{.Names}} {{.Image}} {{.Ports}}'
+	run warren ps --format '{{.Names}} {{.Image}} {{.Ports}}'
 	[ "$output" = "web bb:1 127.0.0.1:$port->80/tcp" ]
-	run warren_s inspect -f '{{json .NetworkSettings.Ports}}' web
+	run warren inspect -f '{{json .NetworkSettings.Ports}}' web
 	[ "$output" = "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$port\"}]}" ]
-	run warren_s inspect -f '{{json .HostConfig.PortBindings}}' web
+	run warren inspect -f '{{json .HostConfig.PortBindings}}' web
 	[ "$output" = "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$port\"}]}" ]
 }
 
 @test "-P on run -d publishes the image's ExposedPorts; port CONTAINER 80 names the host port" {
-	run warren_s run -d --name web -P bb:1 sh -c 'echo hello-P > /index.html && httpd -f -p 80 -h /'
+	run warren run -d --name web -P bb:1 sh -c 'echo hello-P > /index.html && httpd -f -p 80 -h /'
 	[ "$status" -eq 0 ]
-	run warren_s port web 80
+	run warren port web 80
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^0\.0\.0\.0:[0-9]+$ ]]
 	hostport=${output#0.0.0.0:}
 	run http_get "http://127.0.0.1:$hostport/"
 	[ "$output" = hello-P ]
-	run warren_s port web 81
+	run warren port web 81
 	[ "$status" -eq 125 ]
 	[ "$output" = "warren: no public port '81/tcp' published for web" ]
 }
 
 @test "a stopped container's ports are published again at start and gone with rm -f: no warren-net, listener or layer left" {
 	port=$(free_port)
-	warren_s run -d --name web -p "127.0.0.1:$port:80" bb:1 sh -c 'echo up > /index.html; httpd -f -p 80 -h /'
+	warren run -d --name web -p "127.0.0.1:$port:80" bb:1 sh -c 'echo up > /index.html; httpd -f -p 80 -h /'
 	wait_for_listen "$port"
-	warren_s stop web
-	wait_status web exited
+	warren stop web
+	wait_state web exited
 	! ss -H -ltn "sport = :$port" | grep -q .
 	# ps shows the exposed port only, no mapping, while the container is stopped
-	run warren_s ps -a --format '{{.Ports}}'
+	run warren ps -a --format '{{.Ports}}'
 	[ "$output" = 80/tcp ]
-	run warren_s port web
+	run warren port web
 	[ -z "$output" ]
-	warren_s start web
+	warren start web
 	run http_get "http://127.0.0.1:$port/"
 	[ "$output" = up ]
-	run warren_s rm -f web
+	run warren rm -f web
 	[ "$status" -eq 0 ]
-	for ((i = 0; i < 100; i++)); do
-		no_warren_net_left && break
-		sleep 0.05
-	done
-	no_warren_net_left
+	wait_no_warren_net_left
 	! ss -H -ltn "sport = :$port" | grep -q .
 	[ -z "$(containers_left)" ]
 }
 
 @test "--dns, --dns-search and --add-host apply at every start of a created container" {
-	warren_s create --name d --dns 192.0.2.53 --dns-search example.test \
+	warren create --name d --dns 192.0.2.53 --dns-search example.test \
 		--add-host gw.local:192.0.2.7 bb:1 sh -c 'cat /etc/resolv.conf /etc/hosts'
 	for i in 1 2; do
-		run warren_s start -a d
+		run warren start -a d
 		[ "$status" -eq 0 ]
 		echo "$output" | grep -qx 'nameserver 192.0.2.53'
 		echo "$output" | grep -qx 'search example.test'
 		echo "$output" | grep -qP '^192\.0\.2\.7\tgw\.local$'
 	done
-	run warren_s inspect -f '{{json .HostConfig.Dns}} {{json .HostConfig.ExtraHosts}}' d
+	run warren inspect -f '{{json .HostConfig.Dns}} {{json .HostConfig.ExtraHosts}}' d
 	[ "$output" = '["192.0.2.53"] ["gw.local:192.0.2.7"]' ]
 }
 
 @test "run -dt IMAGE gives the command a terminal; run --rm -d IMAGE leaves nothing when it exits" {
-	warren_s run -dt --name t bb:1 sh -c '[ -t 0 ] && [ -t 1 ] && echo terminal; sleep 60'
-	wait_logs t terminal
-	warren_s rm -f t
-	warren_s run --rm -d bb:1 true
+	warren run -dt --name t bb:1 sh -c '[ -t 0 ] && [ -t 1 ] && echo terminal; sleep 60'
+	wait_log t terminal
+	warren rm -f t
+	warren run --rm -d bb:1 true
 	for ((i = 0; i < 100; i++)); do
 		[ -z "$(containers_left)" ] && break
 		sleep 0.05
@@ -212,48 +182,48 @@ c1 $REG/warren/config" ]
 }
 
 @test "rmi of an image a stopped container uses is refused; -f removes it and the container still starts" {
-	warren_s create --name keep bb:1 sh -c 'echo still-runs'
-	run warren_s rmi bb:1
+	warren create --name keep bb:1 sh -c 'echo still-runs'
+	run warren rmi bb:1
 	[ "$status" -eq 125 ]
 	[[ "$output" == "warren: unable to delete image bb:1: it is being used by stopped container "* ]]
 	[ "$(echo "$output" | wc -l)" -eq 1 ]
-	warren_s images --format '{{.Repository}}' | grep -q bb
-	run warren_s rmi -f bb:1
+	warren images --format '{{.Repository}}' | grep -q bb
+	run warren rmi -f bb:1
 	[ "$status" -eq 0 ]
-	! warren_s images --format '{{.Repository}}' | grep -q bb
-	run warren_s start -a keep
+	! warren images --format '{{.Repository}}' | grep -q bb
+	run warren start -a keep
 	[ "$status" -eq 0 ]
 	[ "$output" = still-runs ]
 	# once the container is gone, so are the image's layers
-	warren_s rm keep
-	warren_s image prune >/dev/null
+	warren rm keep
+	warren image prune >/dev/null
 	[ -z "$(ls -A "$STORE/layers")" ]
 }
 
 @test "rmi of an image a running container uses is refused even with -f" {
-	warren_s run -d --name r bb:1 sleep 60
-	run warren_s rmi -f bb:1
+	warren run -d --name r bb:1 sleep 60
+	run warren rmi -f bb:1
 	[ "$status" -eq 125 ]
 	[[ "$output" == "warren: unable to delete image bb:1 (cannot be forced): it is being used by running container "* ]]
-	warren_s images --format '{{.Repository}}' | grep -q bb
+	warren images --format '{{.Repository}}' | grep -q bb
 }
 
 @test "create of an unknown image: one error line, exit 125, nothing left in the store" {
 	before=$(cd "$STORE" && find . | sort)
-	run warren_s create --name x "$REG/warren/nosuch"
+	run warren create --name x "$REG/warren/nosuch"
 	[ "$status" -eq 125 ]
 	[ "$(echo "$output" | grep -c '^warren: ')" -eq 1 ]
 	[[ "$output" == *"warren/nosuch"*"not found"* ]]
 	[ -z "$(containers_left)" ]
 	[ -z "$(ls -A "$STORE/containers/names" 2>/dev/null)" ]
 	[ -z "$(ls -A "$STORE/tmp")" ]
-	run warren_s ps -a -q
+	run warren ps -a -q
 	[ -z "$output" ]
 }
 
 @test "create IMAGE with a name in use fails with one line and removes the new layer" {
-	warren_s create --name taken bb:1 true
-	run warren_s create --name taken bb:1 true
+	warren create --name taken bb:1 true
+	run warren create --name taken bb:1 true
 	[ "$status" -eq 125 ]
 	[[ "$output" == 'warren: the container name "taken" is already in use'* ]]
 	[ "$(containers_left | wc -l)" -eq 1 ]

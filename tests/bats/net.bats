@@ -413,11 +413,7 @@ PY
 	wait_for_listen "$port"
 	pkill -KILL -u "$TEST_USER" -x warren
 	pgrep -u "$TEST_USER" -x warren-net
-	for ((i = 0; i < 100; i++)); do
-		no_warren_net_left && break
-		sleep 0.1
-	done
-	no_warren_net_left
+	wait_no_warren_net_left
 	! ss -H -ltn "sport = :$port" | grep -q .
 }
 

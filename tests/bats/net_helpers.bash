@@ -47,3 +47,13 @@ http_get() {
 no_warren_net_left() {
 	! ps -u "$TEST_USER,$NOSUB_USER" -o stat=,comm=,pid= | awk '$1 !~ /^Z/ && $2 == "warren-net"' | grep .
 }
+
+# wait_no_warren_net_left: until no_warren_net_left holds (10 s), then once more
+wait_no_warren_net_left() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		no_warren_net_left && return 0
+		sleep 0.1
+	done
+	no_warren_net_left
+}
