@@ -245,3 +245,30 @@ c1 $REG/warren/config" ]
 	[ "$status" -eq 0 ]
 	[ -z "$(ls -A "$d/store/containers" | grep -vx names)" ]
 }
+
+@test "slirp options are kept: every start of a created container gets --network slirp:mtu=1500; exec sees its files" {
+	warren run -d --name m --network slirp:mtu=1500 bb:1 sh -c 'echo kept > /k; sleep 60'
+	run warren exec m cat /sys/class/net/tap0/mtu /k
+	[ "$output" = "1500
+kept" ]
+	warren stop m
+	warren start m
+	run warren exec m cat /sys/class/net/tap0/mtu /k
+	[ "$output" = "1500
+kept" ]
+}
+
+@test "rmi and image prune leave container records alone, --rootfs ones included" {
+	warren create --name fromdir --rootfs "$ROOTFS" true
+	warren create --name fromimg bb:1 true
+	warren import "$(dirname "$ROOTFS")/bb.tar" other:1 >/dev/null
+	warren rmi other:1
+	warren image prune -a
+	run warren ps -a --format '{{.Names}}'
+	[ "$output" = "fromimg
+fromdir" ]
+	run warren start -a fromimg
+	[ "$status" -eq 0 ]
+	run warren start -a fromdir
+	[ "$status" -eq 0 ]
+}
