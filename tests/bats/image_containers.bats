@@ -139,6 +139,7 @@ c1 $REG/warren/config" ]
 	wait_for_listen "$port"
 	warren stop web
 	wait_state web exited
+	wait_no_warren_net_left
 	! ss -H -ltn "sport = :$port" | grep -q .
 	# ps shows the exposed port only, no mapping, while the container is stopped
 	run warren ps -a --format '{{.Ports}}'
