@@ -149,13 +149,14 @@ static void name_release(const char *root, const char *name, const char *id)
 		unlink(link);
 }
 
-/* a container with a writable layer: its directory exists already (made and
- * flock-held by rootfs_create()); the record appears with config.json, the
- * last file renamed in, as record_load() needs both files */
-static int record_publish_in(const char *dir, json_t *config, json_t *state, struct werr *err)
+/* state.json, then config.json: record_load() needs both, so a record
+ * written in place appears with the last rename */
+static int record_write(const char *dir, json_t *config, struct werr *err)
 {
+	json_t *state = json_pack("{s:s, s:i, s:i}", "Status", "created", "Pid", 0, "ExitCode", 0);
 	int r = json_save_at(dir, "state.json", state, err);
 
+	json_decref(state);
 	return r < 0 ? r : json_save_at(dir, "config.json", config, err);
 }
 
@@ -163,7 +164,6 @@ int record_create(const char *id, const char *name, json_t *config, struct werr 
 {
 	char root[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX];
 	_cleanup_close_ int lk = -1;
-	json_t *state;
 	struct stat st;
 	int r = record_root(root, err);
 
@@ -175,13 +175,12 @@ int record_create(const char *id, const char *name, json_t *config, struct werr 
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s", root, id);
 	snprintf(dst, sizeof(dst), "%s/%s", root, id);
 	if (stat(dst, &st) == 0) {
-		state = json_pack("{s:s, s:i, s:i}", "Status", "created", "Pid", 0, "ExitCode", 0);
-		r = record_publish_in(dst, config, state, err);
-		json_decref(state);
+		/* an image container: rootfs_create() made the directory for its
+		 * writable layer (and holds its lock); the record joins it */
+		r = record_write(dst, config, err);
 		if (r < 0) {
-			char path[PATH_MAX + 16];
-			snprintf(path, sizeof(path), "%s/state.json", dst);
-			unlink(path);
+			snprintf(tmp, sizeof(tmp), "%s/state.json", dst);
+			unlink(tmp);
 			name_release(root, name, id);
 		}
 		return r;
@@ -190,11 +189,7 @@ int record_create(const char *id, const char *name, json_t *config, struct werr 
 		r = werr_errno(err, errno, "create %s", tmp);
 		goto fail;
 	}
-	state = json_pack("{s:s, s:i, s:i}", "Status", "created", "Pid", 0, "ExitCode", 0);
-	r = json_save_at(tmp, "config.json", config, err);
-	if (r == 0)
-		r = json_save_at(tmp, "state.json", state, err);
-	json_decref(state);
+	r = record_write(tmp, config, err);
 	if (r < 0)
 		goto fail;
 	lk = openat(AT_FDCWD, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
