@@ -34,6 +34,14 @@ layer_kept() {
 	id=$output
 	[ -d "$STORE/containers/$id" ]
 	[ -f "$STORE/containers/$id/config.json" ]
+	# inspect names the driver and the layer's directories, as Podman does
+	if [ "$1" = vfs ]; then
+		run warren inspect -f '{{.Driver}} {{.GraphDriver.Data.Dir}}' keep
+		[ "$output" = "vfs $STORE/containers/$id/rootfs" ]
+	else
+		run warren inspect -f '{{.Driver}} {{.GraphDriver.Data.UpperDir}}' keep
+		[ "$output" = "$1 $STORE/containers/$id/upper" ]
+	fi
 	warren start keep
 	wait_log keep 1
 	warren stop keep
