@@ -100,7 +100,14 @@ c1 $REG/warren/config" ]
 	run warren run -d --name v "$REG/warren/layers" sh -c 'ls /vol; sleep 60'
 	[ "$status" -eq 0 ]
 	run warren inspect -f '{{json .Mounts}}' v
-	[[ "$output" == *'"Destination":"/vol"'* ]]
+	[[ "$output" == *'"Destination":"/vol"'* && "$output" != *'"Name"'* ]]
+	# the volume is the container's, kept across starts
+	warren exec v sh -c 'echo in-volume > /vol/f'
+	warren kill v
+	wait_state v exited
+	warren start v
+	run warren exec v cat /vol/f
+	[ "$output" = in-volume ]
 	run warren inspect -f '{{json .Config.ExposedPorts}}' v
 	[ "$output" = '{"8080/tcp":{}}' ]
 }
