@@ -149,22 +149,32 @@ static void name_release(const char *root, const char *name, const char *id)
 		unlink(link);
 }
 
-/* state.json, then config.json: record_load() needs both, so a record
- * written in place appears with the last rename */
-static int record_write(const char *dir, json_t *config, struct werr *err)
+/* an image container: rootfs_create() made its directory @dst for the
+ * writable layer (and holds its lock); the record joins it, appearing with
+ * config.json, written after state.json, as record_load() needs both */
+static int record_join(const char *root, const char *dst, const char *name, const char *id,
+                       json_t *config, struct werr *err)
 {
+	char path[PATH_MAX + 16];
 	json_t *state = json_pack("{s:s, s:i, s:i}", "Status", "created", "Pid", 0, "ExitCode", 0);
-	int r = json_save_at(dir, "state.json", state, err);
+	int r = json_save_at(dst, "state.json", state, err);
 
 	json_decref(state);
-	return r < 0 ? r : json_save_at(dir, "config.json", config, err);
+	if (r == 0)
+		r = json_save_at(dst, "config.json", config, err);
+	if (r < 0) {
+		snprintf(path, sizeof(path), "%s/state.json", dst);
+		unlink(path);
+		name_release(root, name, id);
+	}
+	return r;
 }
 
 int record_create(const char *id, const char *name, json_t *config, struct werr *err)
 {
 	char root[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX];
 	_cleanup_close_ int lk = -1;
-	struct stat st;
+	json_t *state;
 	int r = record_root(root, err);
 
 	if (r < 0)
@@ -174,22 +184,17 @@ int record_create(const char *id, const char *name, json_t *config, struct werr 
 		return r;
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s", root, id);
 	snprintf(dst, sizeof(dst), "%s/%s", root, id);
-	if (stat(dst, &st) == 0) {
-		/* an image container: rootfs_create() made the directory for its
-		 * writable layer (and holds its lock); the record joins it */
-		r = record_write(dst, config, err);
-		if (r < 0) {
-			snprintf(tmp, sizeof(tmp), "%s/state.json", dst);
-			unlink(tmp);
-			name_release(root, name, id);
-		}
-		return r;
-	}
+	if (access(dst, F_OK) == 0)
+		return record_join(root, dst, name, id, config, err);
 	if (mkdir(tmp, 0700) < 0) {
 		r = werr_errno(err, errno, "create %s", tmp);
 		goto fail;
 	}
-	r = record_write(tmp, config, err);
+	state = json_pack("{s:s, s:i, s:i}", "Status", "created", "Pid", 0, "ExitCode", 0);
+	r = json_save_at(tmp, "config.json", config, err);
+	if (r == 0)
+		r = json_save_at(tmp, "state.json", state, err);
+	json_decref(state);
 	if (r < 0)
 		goto fail;
 	lk = openat(AT_FDCWD, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
