@@ -195,6 +195,11 @@ c1 $REG/warren/config" ]
 		sleep 0.05
 	done
 	[ -z "$(containers_left)" ]
+	# a start that fails leaves nothing either
+	run warren run --rm -d bb:1 nosuchcmd
+	[ "$status" -eq 127 ]
+	[ "$output" = 'warren: "nosuchcmd": executable file not found in $PATH' ]
+	[ -z "$(containers_left)" ]
 }
 
 @test "rmi of an image a stopped container uses is refused; -f removes it and the container still starts" {
