@@ -3,6 +3,7 @@
  * and lifecycle.c's job. */
 #include "record.h"
 #include "cleanup.h"
+#include "store.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -148,6 +149,27 @@ static void name_release(const char *root, const char *name, const char *id)
 		unlink(link);
 }
 
+/* an image container: rootfs_create() made its directory @dst for the
+ * writable layer (and holds its lock); the record joins it, appearing with
+ * config.json, written after state.json, as record_load() needs both */
+static int record_join(const char *root, const char *dst, const char *name, const char *id,
+                       json_t *config, struct werr *err)
+{
+	char path[PATH_MAX + 16];
+	json_t *state = json_pack("{s:s, s:i, s:i}", "Status", "created", "Pid", 0, "ExitCode", 0);
+	int r = json_save_at(dst, "state.json", state, err);
+
+	json_decref(state);
+	if (r == 0)
+		r = json_save_at(dst, "config.json", config, err);
+	if (r < 0) {
+		snprintf(path, sizeof(path), "%s/state.json", dst);
+		unlink(path);
+		name_release(root, name, id);
+	}
+	return r;
+}
+
 int record_create(const char *id, const char *name, json_t *config, struct werr *err)
 {
 	char root[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX];
@@ -162,6 +184,8 @@ int record_create(const char *id, const char *name, json_t *config, struct werr 
 		return r;
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s", root, id);
 	snprintf(dst, sizeof(dst), "%s/%s", root, id);
+	if (access(dst, F_OK) == 0)
+		return record_join(root, dst, name, id, config, err);
 	if (mkdir(tmp, 0700) < 0) {
 		r = werr_errno(err, errno, "create %s", tmp);
 		goto fail;
@@ -196,7 +220,14 @@ int record_remove(const struct record *rec, struct werr *err)
 	if (rename(rec->dir, gone) < 0)
 		return werr_errno(err, errno, "removing %s", rec->dir);
 	name_release(root, record_name(rec), rec->id);
-	util_rm_rf(gone);
+	if (util_rm_rf(gone) < 0) {
+		/* a writable layer holds files of subordinate IDs: remove them
+		 * inside a user namespace that maps them */
+		struct idmap_plan plan;
+		struct werr ignored;
+		if (idmap_plan_make(&plan, false, &ignored) == 0)
+			store_rm_tree(gone, &plan, &ignored);
+	}
 	return 0;
 }
 
