@@ -319,7 +319,7 @@ static int mounts_pivot(int rootfd, struct werr *err)
 }
 
 /* relative lower dirs keep the option string short: the kernel takes one page */
-static int mounts_overlay(const struct container_spec *spec, struct werr *err)
+int mounts_overlay(const struct container_spec *spec, struct werr *err)
 {
 	const struct overlay_spec *o = spec->overlay;
 	_cleanup_free_ char *data = NULL;

@@ -36,9 +36,7 @@ static int userns_read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
-/* become root of the namespace where the plan maps it; drop the
- * supplementary groups where setgroups is allowed */
-static int userns_become_root(const struct idmap_plan *plan, struct werr *err)
+int userns_become_root(const struct idmap_plan *plan, struct werr *err)
 {
 	if (!plan->single && setgroups(0, NULL) < 0)
 		return werr_errno(err, errno, "setgroups in the user namespace");
