@@ -127,11 +127,12 @@ static bool ld_xattr_is(int fd, const char *name, const char *user, const char *
 	return n == 1 && v[0] == 'y';
 }
 
-/* xattrs worth keeping; overlay's own and the override are not content */
+/* xattrs worth keeping; overlay's own (the kernel's and warren-overlay's
+ * copy-up origin) and the override are not content */
 static bool ld_xattr_keep(const char *name)
 {
 	return strncmp(name, "user.overlay.", 13) && strncmp(name, "trusted.overlay.", 16) &&
-	       strcmp(name, UNPACK_XATTR_OVERRIDE_STAT);
+	       strncmp(name, "user.warren.", 12) && strcmp(name, UNPACK_XATTR_OVERRIDE_STAT);
 }
 
 static void ld_xattrs(int fd, struct archive_entry *e, char *buf)
