@@ -17,8 +17,7 @@ static const struct command commands[] = {
 	{ "import", cmd_import }, { "login", cmd_login },
 	{ "logout", cmd_logout }, { "rootfs-copy", cmd_rootfs_copy },
 	{ "cp", cmd_cp },         { "export", cmd_export },
-	{ "diff", cmd_diff },
-	{ NULL, NULL },
+	{ "diff", cmd_diff },     { NULL, NULL },
 };
 
 int main(int argc, char **argv)

@@ -39,22 +39,27 @@ static int ctrroot_stopped(void *p, struct werr *err)
 	struct ctrroot_ctx *c = p;
 	_cleanup_close_ int rootfd = -1;
 
+	if (c->spec->overlay || c->spec->n_mounts) {
+		if (unshare(CLONE_NEWNS) < 0)
+			return werr_errno(err, errno, "unshare(CLONE_NEWNS)");
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			return werr_errno(err, errno, "making mounts private");
+	}
 	if (c->spec->overlay) {
 		struct overlay_spec o = *c->spec->overlay;
 		struct container_spec s = *c->spec;
 		/* the kernel's overlay reads warren-overlay's layers too */
 		o.fuse = false;
 		s.overlay = &o;
-		if (unshare(CLONE_NEWNS) < 0)
-			return werr_errno(err, errno, "unshare(CLONE_NEWNS)");
-		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-			return werr_errno(err, errno, "making mounts private");
 		if (mounts_overlay(&s, err) < 0)
 			return werr_prefix(err, "reaching the stopped container's files");
 	}
 	rootfd = open(c->spec->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return werr_errno(err, errno, "the container's root %s", c->spec->rootfs);
+	/* its volumes, where cp into a stopped container writes as Docker's does */
+	if (mounts_user(rootfd, c->spec, err) < 0)
+		return werr_prefix(err, "the stopped container's volumes");
 	return c->fn(rootfd, c->arg, err);
 }
 

@@ -25,7 +25,7 @@ struct ctrroot_job {
  * A running container's root is its first process's /proc/PID/root, seen
  * from its user namespace (volumes and other mounts included); a stopped
  * one's is its --rootfs directory or its overlay mounted in a private mount
- * namespace, in a fresh user namespace with its ID maps. The child runs as
+ * namespace with its volumes, in a fresh user namespace with its ID maps. The child runs as
  * the container's root. Set @job->child_close before the call.
  * Return: 0, or a negative errno with @err set (nothing started).
  */

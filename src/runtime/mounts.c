@@ -287,7 +287,7 @@ static int mounts_etc(int rootfd, const struct container_spec *spec, struct werr
 	return 0;
 }
 
-static int mounts_user(int rootfd, const struct container_spec *spec, struct werr *err)
+int mounts_user(int rootfd, const struct container_spec *spec, struct werr *err)
 {
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct mount_spec *m = &spec->mounts[i];

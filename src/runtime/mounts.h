@@ -33,4 +33,11 @@ int mounts_open_in_root(int rootfd, const char *path, char create, struct werr *
  */
 int mounts_overlay(const struct container_spec *spec, struct werr *err);
 
+/**
+ * mounts_user() - @spec's volumes and tmpfs mounts below @rootfd, in the
+ * current mount namespace (also how cp reaches a stopped container's volumes).
+ * Return: 0 or a negative errno with @err set.
+ */
+int mounts_user(int rootfd, const struct container_spec *spec, struct werr *err);
+
 #endif

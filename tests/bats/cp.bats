@@ -286,3 +286,17 @@ A /var/a/b/f'
 	run --separate-stderr warren diff nosuch
 	one_line_125
 }
+
+@test "cp reaches a volume of a running and of a stopped container" {
+	mkdir "$HOSTDIR/vol"
+	host_file "$HOSTDIR/f" into-volume
+	warren run -d --name c -v "$HOSTDIR/vol:/vol" --rootfs "$ROOTFS" sleep 100
+	warren cp "$HOSTDIR/f" c:/vol/running
+	[ "$(cat "$HOSTDIR/vol/running")" = into-volume ]
+	warren stop -t 0 c
+	warren cp "$HOSTDIR/f" c:/vol/stopped
+	[ "$(cat "$HOSTDIR/vol/stopped")" = into-volume ]
+	[ ! -e "$ROOTFS/vol/stopped" ]
+	warren cp c:/vol/running "$HOSTDIR/back"
+	[ "$(cat "$HOSTDIR/back")" = into-volume ]
+}
