@@ -137,17 +137,9 @@ int ctrroot_start(const struct record *rec, ctrroot_fn fn, void *arg, struct ctr
 int ctrroot_finish(struct ctrroot_job *job, struct werr *err)
 {
 	struct ctrroot_result res;
-	size_t got = 0;
+	size_t got = util_read_upto(job->res_fd, &res, sizeof(res));
 	int st;
 
-	while (got < sizeof(res)) {
-		ssize_t n = read(job->res_fd, (char *)&res + got, sizeof(res) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
 	close(job->res_fd);
 	job->res_fd = -1;
 	while (waitpid(job->pid, &st, 0) < 0 && errno == EINTR)

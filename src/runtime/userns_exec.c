@@ -23,17 +23,7 @@ struct userns_result {
 
 static int userns_read_full(int fd, void *buf, size_t len)
 {
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
+	return util_read_upto(fd, buf, len) == len ? 0 : -1;
 }
 
 int userns_become_root(const struct idmap_plan *plan, struct werr *err)
