@@ -11,6 +11,7 @@
 #include "userns_exec.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 struct diff_pending {
 	char *path;
 	bool printed;
+	bool opaque; /* removed and made again: the image's entries below are gone */
 };
 
 struct diff_ctx {
@@ -36,6 +38,7 @@ struct diff_ctx {
 	size_t n_lower;
 	struct diff_pending pending[DIFF_DEPTH];
 	size_t n_pending;
+	int upper;
 };
 
 /* what warren itself puts in the writable layer as mount points (Docker
@@ -129,6 +132,65 @@ static void diff_leave(struct diff_ctx *c, const char *path)
 	}
 }
 
+static bool diff_under_opaque(const struct diff_ctx *c)
+{
+	for (size_t i = 0; i < c->n_pending; i++)
+		if (c->pending[i].opaque)
+			return true;
+	return false;
+}
+
+/* whether a layer above @layer decides about @path (shows or hides it) */
+static bool diff_decided_above(const struct diff_ctx *c, size_t layer, const char *path)
+{
+	struct stat st;
+
+	for (size_t j = 0; j < layer; j++)
+		if (diff_layer_has(c->lower[j], path, &st) >= 0)
+			return true;
+	return false;
+}
+
+/* the image's entries in @dir, which the writable layer made opaque, are
+ * deleted unless the writable layer has them again: D lines */
+static void diff_opaque_dir(struct diff_ctx *c, const char *dir)
+{
+	for (size_t i = 0; i < c->n_lower; i++) {
+		struct stat st;
+		int has = diff_layer_has(c->lower[i], dir, &st), fd;
+		bool stop;
+		struct dirent *de;
+		DIR *d;
+		if (has < 0)
+			continue;
+		if (has == 0 || !S_ISDIR(st.st_mode))
+			return;
+		/* every component was checked to be a directory in this layer */
+		fd = openat(c->lower[i], dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		d = fd >= 0 ? fdopendir(fd) : NULL;
+		if (!d) {
+			if (fd >= 0)
+				close(fd);
+			return;
+		}
+		stop = diff_opaque(fd);
+		while ((de = readdir(d))) {
+			char child[PATH_MAX];
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+			    !strncmp(de->d_name, ".wh.", 4))
+				continue;
+			snprintf(child, sizeof(child), "%s/%s", dir, de->d_name);
+			if (fstatat(c->upper, child, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+			    diff_decided_above(c, i, child))
+				continue;
+			diff_print(c, 'D', child);
+		}
+		closedir(d);
+		if (stop)
+			return;
+	}
+}
+
 static bool diff_hidden(const char *path)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(diff_runtime_paths); i++)
@@ -150,15 +212,21 @@ static int diff_visit(void *arg, const char *path, const struct stat *st, struct
 	snprintf(p, sizeof(p), "%.*s", (int)(n && path[n - 1] == '/' ? n - 1 : n), path);
 	diff_leave(c, p);
 	base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
-	if (!strcmp(base, ".wh..wh..opq"))
+	if (!strcmp(base, ".wh..wh..opq")) {
+		struct diff_pending *top = c->n_pending ? &c->pending[c->n_pending - 1] : NULL;
+		if (top && base == p + strlen(top->path) + 1) {
+			top->opaque = true;
+			diff_opaque_dir(c, top->path);
+		}
 		return 0;
+	}
 	if (!strncmp(base, ".wh.", 4)) {
 		char gone[PATH_MAX];
 		snprintf(gone, sizeof(gone), "%.*s%s", (int)(base - p), p, base + 4);
 		diff_print(c, 'D', gone);
 		return 0;
 	}
-	if (!diff_in_image(c, p, &lower)) {
+	if (diff_under_opaque(c) || !diff_in_image(c, p, &lower)) {
 		if (!diff_hidden(p))
 			diff_print(c, 'A', p);
 		return 0;
@@ -172,6 +240,7 @@ static int diff_visit(void *arg, const char *path, const struct stat *st, struct
 	c->pending[c->n_pending].path = strdup(p);
 	if (!c->pending[c->n_pending].path)
 		return werr_errno(err, ENOMEM, "diff");
+	c->pending[c->n_pending].opaque = false;
 	c->pending[c->n_pending++].printed = false;
 	if (st->st_mode != lower.st_mode || st->st_uid != lower.st_uid ||
 	    st->st_gid != lower.st_gid) {
@@ -203,6 +272,7 @@ static int diff_fn(void *arg, struct werr *err)
 			return werr_errno(err, errno, "image layer %s", l);
 		c->n_lower++;
 	}
+	c->upper = upper;
 	r = layer_tar_write(upper, NULL, &o, -1, &res, err);
 	fflush(stdout);
 	diff_leave(c, "");

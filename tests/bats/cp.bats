@@ -300,3 +300,14 @@ A /var/a/b/f'
 	warren cp c:/vol/running "$HOSTDIR/back"
 	[ "$(cat "$HOSTDIR/back")" = into-volume ]
 }
+
+@test "diff of a directory removed and made again: what the image had there is D, the new entries A" {
+	base_image
+	[ -d "$ROOTFS_PRISTINE/home/tester" ]
+	warren run --name c base:1 sh -c 'rm -rf /home; mkdir /home; echo x > /home/new'
+	run warren diff c
+	[ "$output" = "$(printf 'C /home\nD /home/tester\nA /home/new')" ]
+	warren run --name d base:1 sh -c 'rm -rf /home; mkdir -p /home/tester'
+	run warren diff d
+	[ "$output" = "$(printf 'C /home\nA /home/tester')" ]
+}
