@@ -311,3 +311,34 @@ A /var/a/b/f'
 	run warren diff d
 	[ "$output" = "$(printf 'C /home\nA /home/tester')" ]
 }
+
+@test "cp, export and diff on each storage driver (overlay, fuse-overlay, vfs)" {
+	base_image
+	host_file "$HOSTDIR/f" driven
+	export AS_USER_ENV=WARREN_STORAGE_DRIVER
+	for WARREN_STORAGE_DRIVER in overlay fuse-overlay vfs; do
+		export WARREN_STORAGE_DRIVER
+		d=$WARREN_STORAGE_DRIVER
+		warren run -d --name "$d" base:1 sleep 100
+		warren exec "$d" sh -c 'rm /etc/group; echo n > /n'
+		warren cp "$HOSTDIR/f" "$d:/running"
+		warren stop -t 0 "$d"
+		warren cp "$HOSTDIR/f" "$d:/stopped"
+		run as_user sh -c "'$WARREN' cp $d:/n - | tar -xOf -"
+		[ "$output" = n ]
+		run as_user sh -c "'$WARREN' export $d | tar -tf -"
+		[[ "$output" == *stopped* ]]
+		[[ "$output" != *etc/group* ]]
+		run --separate-stderr warren diff "$d"
+		if [ "$d" = vfs ]; then
+			one_line_125
+			[[ "$stderr" == *vfs* ]]
+		else
+			[ "$output" = "$(printf 'C /etc\nD /etc/group\nA /n\nA /running\nA /stopped')" ]
+		fi
+		warren start "$d"
+		run warren exec "$d" cat /running /stopped
+		[ "$output" = "$(printf 'driven\ndriven')" ]
+		warren rm -f "$d"
+	done
+}
