@@ -237,7 +237,7 @@ static int usage_fn(struct store *s, const char *dir, const char *name, void *ct
 		u->layers++;
 		u->layer_bytes += store_layer_size(s, rel);
 	} else if (!strcmp(dir, "containers")) {
-		u->containers++;
+		u->containers += strcmp(name, "names") != 0;
 	} else {
 		snprintf(rel, sizeof(rel), "%s/%s", dir, name);
 		u->blobs++;
