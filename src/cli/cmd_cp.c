@@ -108,7 +108,7 @@ static void cp_base(const char *path, char *buf, size_t size)
 static int cp_out_fn(int rootfd, void *arg, struct werr *err)
 {
 	struct cp_job *j = arg;
-	char rel[PATH_MAX], base[NAME_MAX + 1], parent[PATH_MAX];
+	char rel[PATH_MAX], base[NAME_MAX + 1], parent[PATH_MAX], given[NAME_MAX + 1];
 	struct layer_tar_opts o = { .arcname = j->as, .merged = true, .uid = -1, .gid = -1 };
 	struct layer_diff_result res;
 	_cleanup_close_ int pfd = -1;
@@ -117,6 +117,10 @@ static int cp_out_fn(int rootfd, void *arg, struct werr *err)
 
 	if (r < 0)
 		return r;
+	/* -L: the link's target under the link's name */
+	cp_base(j->path, given, sizeof(given));
+	if (!o.arcname && j->cfg->follow && given[0] && strcmp(given, ".") && strcmp(given, ".."))
+		o.arcname = given;
 	cp_base(rel, base, sizeof(base));
 	snprintf(parent, sizeof(parent), "%.*s", (int)(strlen(rel) - strlen(base)), rel);
 	if (j->contents || !base[0]) {
@@ -245,7 +249,7 @@ static int cp_in(const struct record *rec, const struct cp_cfg *cfg, const char 
 	struct cp_job j = { .cfg = cfg, .path = dest, .stream = !strcmp(src, "-") };
 	struct ctrroot_job job = { .child_close = { -1, -1, -1, -1 } };
 	struct layer_tar_opts o = { .merged = true, .uid = -1, .gid = -1 };
-	char parent[PATH_MAX], base[NAME_MAX + 1], as[NAME_MAX + 1], decision;
+	char parent[PATH_MAX], base[NAME_MAX + 1], as[NAME_MAX + 1], given[NAME_MAX + 1], decision;
 	int dec[2], data[2] = { -1, -1 }, r = 0, r2;
 	_cleanup_close_ int pfd = -1;
 	struct stat st;
@@ -286,7 +290,9 @@ static int cp_in(const struct record *rec, const struct cp_cfg *cfg, const char 
 	}
 	if (read(dec[0], &decision, 1) == 1 && !j.stream) {
 		cp_base(dest, as, sizeof(as));
-		o.arcname = decision == 'R' ? as : NULL;
+		/* -L: the link's target under the link's name */
+		cp_base(src, given, sizeof(given));
+		o.arcname = decision == 'R' ? as : cfg->follow ? given : NULL;
 		if (cp_ends_with_dot(src) && decision == 'D')
 			r = layer_tar_write(pfd, NULL, &o, data[1],
 			                    &(struct layer_diff_result){ 0 }, err);

@@ -78,6 +78,18 @@ one_line_125() {
 	warren cp -L c:/link "$HOSTDIR/follow"
 	[ ! -L "$HOSTDIR/follow" ]
 	[ "$(cat "$HOSTDIR/follow")" = target ]
+	# into a directory: the target under the link's name
+	mkdir "$HOSTDIR/into" && chown "$TEST_USER" "$HOSTDIR/into"
+	warren cp -L c:/link "$HOSTDIR/into"
+	[ "$(cat "$HOSTDIR/into/link")" = target ]
+	[ ! -e "$HOSTDIR/into/t" ]
+	# and from the host into the container
+	host_file "$HOSTDIR/hosttarget" fromhost
+	ln -s hosttarget "$HOSTDIR/hostlink"
+	warren cp -L "$HOSTDIR/hostlink" c:/tmp/
+	warren cp "$HOSTDIR/hostlink" c:/
+	[ "$(cat "$ROOTFS/tmp/hostlink")" = fromhost ]
+	[ "$(readlink "$ROOTFS/hostlink")" = hosttarget ]
 }
 
 # --- into a container --------------------------------------------------------
