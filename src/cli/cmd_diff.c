@@ -1,13 +1,16 @@
 /* cmd_diff.c - `warren diff`: Docker's "A /path", "C /path", "D /path"
  * lines from a container's writable layer (upper/) against its image's
  * layers, walked by layer_diff.c (so whiteouts in every form read the same
- * as in a committed layer). Run by warren-transfer, inside the container's
- * user namespace; it only reads. */
+ * as in a committed layer), or, for the vfs driver's full copy, the copy
+ * against the image as Docker's vfs driver does. Run by warren-transfer,
+ * inside the container's user namespace; it only reads. */
 #include "cleanup.h"
 #include "cliutil.h"
 #include "commands.h"
 #include "config.h"
+#include "ctrpath.h"
 #include "layer_diff.h"
+#include "store.h"
 #include "userns_exec.h"
 #include "util.h"
 
@@ -39,6 +42,7 @@ struct diff_ctx {
 	struct diff_pending pending[DIFF_DEPTH];
 	size_t n_pending;
 	int upper;
+	bool copy; /* vfs: @upper is a full copy of the image, changed */
 };
 
 /* what warren itself puts in the writable layer as mount points (Docker
@@ -151,22 +155,33 @@ static bool diff_decided_above(const struct diff_ctx *c, size_t layer, const cha
 	return false;
 }
 
-/* the image's entries in @dir, which the writable layer made opaque, are
- * deleted unless the writable layer has them again: D lines */
+/* whether the writable layer has @path, never following one of its symlinks */
+static bool diff_upper_has(const struct diff_ctx *c, const char *path)
+{
+	int fd = ctrpath_open(c->upper, path, O_PATH);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 || fd == -ELOOP;
+}
+
+/* the image's entries in @dir ("" the root), which the writable layer made
+ * opaque (or the vfs copy holds), are deleted unless the writable layer
+ * has them: D lines */
 static void diff_opaque_dir(struct diff_ctx *c, const char *dir)
 {
 	for (size_t i = 0; i < c->n_lower; i++) {
 		struct stat st;
-		int has = diff_layer_has(c->lower[i], dir, &st), fd;
+		int has = *dir ? diff_layer_has(c->lower[i], dir, &st) : 1, fd;
 		bool stop;
 		struct dirent *de;
 		DIR *d;
 		if (has < 0)
 			continue;
-		if (has == 0 || !S_ISDIR(st.st_mode))
+		if (has == 0 || (*dir && !S_ISDIR(st.st_mode)))
 			return;
 		/* every component was checked to be a directory in this layer */
-		fd = openat(c->lower[i], dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = openat(c->lower[i], *dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		d = fd >= 0 ? fdopendir(fd) : NULL;
 		if (!d) {
 			if (fd >= 0)
@@ -179,9 +194,8 @@ static void diff_opaque_dir(struct diff_ctx *c, const char *dir)
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 			    !strncmp(de->d_name, ".wh.", 4))
 				continue;
-			snprintf(child, sizeof(child), "%s/%s", dir, de->d_name);
-			if (fstatat(c->upper, child, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-			    diff_decided_above(c, i, child))
+			snprintf(child, sizeof(child), "%s%s%s", dir, *dir ? "/" : "", de->d_name);
+			if (diff_upper_has(c, child) || diff_decided_above(c, i, child))
 				continue;
 			diff_print(c, 'D', child);
 		}
@@ -189,6 +203,17 @@ static void diff_opaque_dir(struct diff_ctx *c, const char *dir)
 		if (stop)
 			return;
 	}
+}
+
+/* vfs: an entry of the copy that the image has the same */
+static bool diff_same(const struct stat *a, const struct stat *b)
+{
+	if ((a->st_mode ^ b->st_mode) || a->st_uid != b->st_uid || a->st_gid != b->st_gid)
+		return false;
+	if (S_ISCHR(a->st_mode) || S_ISBLK(a->st_mode))
+		return a->st_rdev == b->st_rdev;
+	return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
 static bool diff_hidden(const char *path)
@@ -212,7 +237,7 @@ static int diff_visit(void *arg, const char *path, const struct stat *st, struct
 	snprintf(p, sizeof(p), "%.*s", (int)(n && path[n - 1] == '/' ? n - 1 : n), path);
 	diff_leave(c, p);
 	base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
-	if (!strcmp(base, ".wh..wh..opq")) {
+	if (!c->copy && !strcmp(base, ".wh..wh..opq")) {
 		struct diff_pending *top = c->n_pending ? &c->pending[c->n_pending - 1] : NULL;
 		if (top && base == p + strlen(top->path) + 1) {
 			top->opaque = true;
@@ -220,7 +245,7 @@ static int diff_visit(void *arg, const char *path, const struct stat *st, struct
 		}
 		return 0;
 	}
-	if (!strncmp(base, ".wh.", 4)) {
+	if (!c->copy && !strncmp(base, ".wh.", 4)) {
 		char gone[PATH_MAX];
 		snprintf(gone, sizeof(gone), "%.*s%s", (int)(base - p), p, base + 4);
 		diff_print(c, 'D', gone);
@@ -232,7 +257,8 @@ static int diff_visit(void *arg, const char *path, const struct stat *st, struct
 		return 0;
 	}
 	if (!S_ISDIR(st->st_mode) || !S_ISDIR(lower.st_mode)) {
-		diff_print(c, 'C', p);
+		if (!c->copy || !diff_same(st, &lower))
+			diff_print(c, 'C', p);
 		return 0;
 	}
 	if (c->n_pending == DIFF_DEPTH)
@@ -248,6 +274,8 @@ static int diff_visit(void *arg, const char *path, const struct stat *st, struct
 		diff_print(c, 'C', p);
 		c->pending[c->n_pending++].printed = true;
 	}
+	if (c->copy)
+		diff_opaque_dir(c, p);
 	return 0;
 }
 
@@ -255,7 +283,9 @@ static int diff_visit(void *arg, const char *path, const struct stat *st, struct
 static int diff_fn(void *arg, struct werr *err)
 {
 	struct diff_ctx *c = arg;
-	struct layer_tar_opts o = { .uid = -1, .gid = -1, .visit = diff_visit, .visit_arg = c };
+	struct layer_tar_opts o = {
+		.merged = c->copy, .uid = -1, .gid = -1, .visit = diff_visit, .visit_arg = c
+	};
 	struct layer_diff_result res;
 	_cleanup_close_ int base = open(c->o->lower_base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int upper = open(c->o->upperdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -273,11 +303,51 @@ static int diff_fn(void *arg, struct werr *err)
 		c->n_lower++;
 	}
 	c->upper = upper;
+	if (c->copy)
+		diff_opaque_dir(c, "");
 	r = layer_tar_write(upper, NULL, &o, -1, &res, err);
 	fflush(stdout);
 	diff_leave(c, "");
 	for (size_t i = 0; i < c->n_lower; i++)
 		close(c->lower[i]);
+	return r;
+}
+
+/* vfs: the layers of image @image_id from its record, compared with the
+ * container's copy @rootfs */
+static int diff_vfs_layers(struct store *s, const char *image_id, const char *rootfs,
+                           struct overlay_spec *o, struct werr *err)
+{
+	json_t *images = NULL, *rec, *layers;
+	char *p;
+	size_t n;
+	int r = store_open(s, err);
+
+	if (r == 0)
+		r = store_images_load(s, &images, err);
+	rec = r == 0 ? store_image_find(images, image_id, err) : NULL;
+	if (r == 0 && !rec)
+		r = werr_set(err, ENOENT,
+		             "the container's image %s is no longer in the store: diff of a vfs "
+		             "container compares with it",
+		             image_id);
+	layers = json_object_get(rec, "layers");
+	n = json_array_size(layers);
+	o->lowerdir = p = r == 0 ? calloc(n + 1, DIGEST_HEX_LEN + 16) : NULL;
+	if (r == 0 && !p)
+		r = werr_errno(err, ENOMEM, "diff");
+	for (size_t i = n; r == 0 && i-- > 0;) {
+		const char *chain =
+		    json_string_value(json_object_get(json_array_get(layers, i), "chain_id"));
+		if (!chain)
+			r = werr_set(err, EINVAL, "image %s: a layer without a chain ID", image_id);
+		else
+			p += sprintf(p, "%slayers/%s/diff", i == n - 1 ? "" : ":",
+			             digest_hex(chain));
+	}
+	o->lower_base = s->root;
+	o->upperdir = rootfs;
+	json_decref(images);
 	return r;
 }
 
@@ -304,6 +374,8 @@ int cmd_diff(int argc, char **argv)
 		1
 	};
 	struct container_spec spec = { 0 };
+	struct overlay_spec vfs = { 0 };
+	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct diff_ctx *c = calloc(1, sizeof(*c));
 	struct werr err = { 0 };
 	struct record rec;
@@ -328,17 +400,15 @@ int cmd_diff(int argc, char **argv)
 		             "with (diff needs a container made from an image)",
 		             record_name(&rec), spec.rootfs);
 	else if (r == 0 && !spec.overlay)
-		r = werr_set(
-		    &err, ENOTSUP,
-		    "container %s keeps a full copy of its image (storage driver vfs): diff "
-		    "needs the overlay or fuse-overlay driver (warren --storage-driver "
-		    "overlay create ...)",
-		    record_name(&rec));
-	c->o = spec.overlay;
+		r = diff_vfs_layers(&s, image, spec.rootfs, &vfs, &err);
+	c->copy = !spec.overlay;
+	c->o = spec.overlay ? spec.overlay : &vfs;
 	if (r == 0)
 		r = userns_exec(&spec.idmap, diff_fn, c, &err);
 	config_spec_free(&spec);
 	record_free(&rec);
 	free(c);
+	free((char *)vfs.lowerdir);
+	store_close(&s);
 	return r < 0 ? cli_error(&err) : 0;
 }
