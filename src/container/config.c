@@ -37,7 +37,11 @@ static json_t *mounts_docker(const struct container_spec *spec)
 		                      !m->readonly);
 		if (vol && m->kind == MOUNT_BIND) {
 			char name[256];
-			if (sscanf(vol, "/volumes/%255[^/]/_data", name) == 1)
+			int end = 0;
+			/* a store volume; an image's VOLUME of an image container lives
+			 * in containers/ID/volumes/N and has no name */
+			if (sscanf(vol, "/volumes/%255[^/]/_data%n", name, &end) == 1 && end &&
+			    !vol[end])
 				json_object_set_new(o, "Name", json_string(name));
 		}
 		json_array_append_new(a, o);

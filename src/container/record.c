@@ -149,14 +149,25 @@ static void name_release(const char *root, const char *name, const char *id)
 		unlink(link);
 }
 
-/* a container with a writable layer: its directory exists already (made and
- * flock-held by rootfs_create()); the record appears with config.json, the
- * last file renamed in, as record_load() needs both files */
-static int record_publish_in(const char *dir, json_t *config, json_t *state, struct werr *err)
+/* an image container: rootfs_create() made its directory @dst for the
+ * writable layer (and holds its lock); the record joins it, appearing with
+ * config.json, written after state.json, as record_load() needs both */
+static int record_join(const char *root, const char *dst, const char *name, const char *id,
+                       json_t *config, struct werr *err)
 {
-	int r = json_save_at(dir, "state.json", state, err);
+	char path[PATH_MAX + 16];
+	json_t *state = json_pack("{s:s, s:i, s:i}", "Status", "created", "Pid", 0, "ExitCode", 0);
+	int r = json_save_at(dst, "state.json", state, err);
 
-	return r < 0 ? r : json_save_at(dir, "config.json", config, err);
+	json_decref(state);
+	if (r == 0)
+		r = json_save_at(dst, "config.json", config, err);
+	if (r < 0) {
+		snprintf(path, sizeof(path), "%s/state.json", dst);
+		unlink(path);
+		name_release(root, name, id);
+	}
+	return r;
 }
 
 int record_create(const char *id, const char *name, json_t *config, struct werr *err)
@@ -164,7 +175,6 @@ int record_create(const char *id, const char *name, json_t *config, struct werr 
 	char root[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX];
 	_cleanup_close_ int lk = -1;
 	json_t *state;
-	struct stat st;
 	int r = record_root(root, err);
 
 	if (r < 0)
@@ -174,18 +184,8 @@ int record_create(const char *id, const char *name, json_t *config, struct werr 
 		return r;
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s", root, id);
 	snprintf(dst, sizeof(dst), "%s/%s", root, id);
-	if (stat(dst, &st) == 0) {
-		state = json_pack("{s:s, s:i, s:i}", "Status", "created", "Pid", 0, "ExitCode", 0);
-		r = record_publish_in(dst, config, state, err);
-		json_decref(state);
-		if (r < 0) {
-			char path[PATH_MAX + 16];
-			snprintf(path, sizeof(path), "%s/state.json", dst);
-			unlink(path);
-			name_release(root, name, id);
-		}
-		return r;
-	}
+	if (access(dst, F_OK) == 0)
+		return record_join(root, dst, name, id, config, err);
 	if (mkdir(tmp, 0700) < 0) {
 		r = werr_errno(err, errno, "create %s", tmp);
 		goto fail;

@@ -34,6 +34,14 @@ layer_kept() {
 	id=$output
 	[ -d "$STORE/containers/$id" ]
 	[ -f "$STORE/containers/$id/config.json" ]
+	# inspect names the driver and the layer's directories, as Podman does
+	if [ "$1" = vfs ]; then
+		run warren inspect -f '{{.Driver}} {{.GraphDriver.Data.Dir}}' keep
+		[ "$output" = "vfs $STORE/containers/$id/rootfs" ]
+	else
+		run warren inspect -f '{{.Driver}} {{.GraphDriver.Data.UpperDir}}' keep
+		[ "$output" = "$1 $STORE/containers/$id/upper" ]
+	fi
 	warren start keep
 	wait_log keep 1
 	warren stop keep
@@ -92,7 +100,14 @@ c1 $REG/warren/config" ]
 	run warren run -d --name v "$REG/warren/layers" sh -c 'ls /vol; sleep 60'
 	[ "$status" -eq 0 ]
 	run warren inspect -f '{{json .Mounts}}' v
-	[[ "$output" == *'"Destination":"/vol"'* ]]
+	[[ "$output" == *'"Destination":"/vol"'* && "$output" != *'"Name"'* ]]
+	# the volume is the container's, kept across starts
+	warren exec v sh -c 'echo in-volume > /vol/f'
+	warren kill v
+	wait_state v exited
+	warren start v
+	run warren exec v cat /vol/f
+	[ "$output" = in-volume ]
 	run warren inspect -f '{{json .Config.ExposedPorts}}' v
 	[ "$output" = '{"8080/tcp":{}}' ]
 }
@@ -179,6 +194,11 @@ c1 $REG/warren/config" ]
 		[ -z "$(containers_left)" ] && break
 		sleep 0.05
 	done
+	[ -z "$(containers_left)" ]
+	# a start that fails leaves nothing either
+	run warren run --rm -d bb:1 nosuchcmd
+	[ "$status" -eq 127 ]
+	[ "$output" = 'warren: "nosuchcmd": executable file not found in $PATH' ]
 	[ -z "$(containers_left)" ]
 }
 
