@@ -9,6 +9,7 @@
 #include "lifecycle.h"
 #include "state.h"
 #include "term.h"
+#include "transfer.h"
 #include "util.h"
 
 #include <signal.h>
@@ -382,8 +383,9 @@ int cmd_container(int argc, char **argv)
 		{ "attach", cmd_attach },
 		{ "top", cmd_top },
 		{ "stats", cmd_stats },
-		{ "cp", cmd_cp },
-		{ "export", cmd_export },
+		{ "cp", cmd_transfer },
+		{ "export", cmd_transfer },
+		{ "diff", cmd_transfer },
 		{ "pause", cmd_pause },
 		{ "unpause", cmd_unpause },
 		{ "port", cmd_port },

@@ -16,7 +16,8 @@ static const struct command commands[] = {
 	{ "save", cmd_save },     { "load", cmd_load },
 	{ "import", cmd_import }, { "login", cmd_login },
 	{ "logout", cmd_logout }, { "rootfs-copy", cmd_rootfs_copy },
-	{ NULL, NULL },
+	{ "cp", cmd_cp },         { "export", cmd_export },
+	{ "diff", cmd_diff },     { NULL, NULL },
 };
 
 int main(int argc, char **argv)

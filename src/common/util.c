@@ -78,6 +78,21 @@ int util_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+size_t util_read_upto(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
 int util_write_file_atomic(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
                            struct werr *err)
 {

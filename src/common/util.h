@@ -12,6 +12,13 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /**
+ * util_read_upto() - read @len bytes from @fd, fewer at EOF or on an error
+ * (a worker's result that may never come).
+ * Return: the number of bytes read.
+ */
+size_t util_read_upto(int fd, void *buf, size_t len);
+
+/**
  * util_read_fd_all() - read all of @fd into a NUL-terminated heap buffer.
  * @max: refuse (-EFBIG) files larger than this
  * Return: 0 with *@out (free it) and *@len set, or a negative errno.
