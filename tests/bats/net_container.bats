@@ -86,6 +86,24 @@ ifaces='ip -o addr | awk "{print \$2, \$3, \$4}"; cat /sys/class/net/*/address'
 	wait_exec_ready warren A 'wget -qO- http://127.0.0.1:8081/ | grep -q "hello from A"'
 }
 
+@test "an image container joins A's network on the kernel overlay and on warren-overlay" {
+	start_httpd
+	d=$(user_tmpdir)
+	tar -C "$ROOTFS" -cf "$d/rootfs.tar" .
+	chmod 0644 "$d/rootfs.tar"
+	warren import "$d/rootfs.tar" joiner:1
+	export WARREN_STORAGE_DRIVER=overlay
+	run warren run --rm --network container:A joiner:1 \
+		sh -c 'grep -q "^overlay / " /proc/mounts && wget -qO- http://127.0.0.1:8080/'
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from A" ]
+	export WARREN_STORAGE_DRIVER=fuse-overlay
+	run warren run --rm --network container:A joiner:1 \
+		sh -c 'grep -q "^warren-overlay / " /proc/mounts && wget -qO- http://127.0.0.1:8080/'
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from A" ]
+}
+
 @test "create --network container:A starts only while A runs; errors are one line, exit 125" {
 	start_httpd
 	warren create --name C --network container:A --rootfs "$ROOTFS" wget -qO- http://127.0.0.1:8080/
