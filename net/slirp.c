@@ -19,8 +19,8 @@
 #define SLIRPNET_FRAME_MAX   (NET_MTU_MAX + 64)
 #define SLIRPNET_READ_BATCH  8 /* frames per wake-up (bench/RESULTS.md, net) */
 #define SLIRPNET_FIXED_POLLS 3 /* tap, pidfd, signalfd */
-/* the send buffer of libslirp's sockets to the host; the kernel doubles it
- * and caps it at net.core.wmem_max */
+/* the send buffer of libslirp's sockets to the host (capped at
+ * net.core.wmem_max, then doubled by the kernel) */
 #define SLIRPNET_SNDBUF   (4 << 20)
 #define SLIRPNET_FD_TRACK 4096 /* fds above are left as they are */
 
