@@ -45,6 +45,12 @@ int util_write_file_atomic(int dirfd, const char *path, const void *buf, size_t 
                            struct werr *err);
 
 /**
+ * util_pid_start() - field 22 of /proc/@pid/stat, the process's start time:
+ * with the PID it names one process for good (0 when gone or a zombie).
+ */
+unsigned long long util_pid_start(pid_t pid);
+
+/**
  * util_runtime_dir() - the user's warren runtime directory:
  * $XDG_RUNTIME_DIR/warren, else /tmp/warren-$UID. Created 0700; an existing
  * one must be a directory owned by us and not accessible to others.

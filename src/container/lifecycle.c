@@ -5,6 +5,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "monitor.h"
+#include "netref.h"
 #include "state.h"
 #include "util.h"
 #include "volume.h"
@@ -105,6 +106,8 @@ int lifecycle_start(struct record *rec, int client_fd, const struct winsize *ws,
 	if (ws)
 		p.ws = *ws;
 	r = config_to_spec(rec->config, &spec, err);
+	if (r == 0 && spec.net.mode == NET_MODE_CONTAINER)
+		r = netref_resolve(&spec.net, true, NULL, 0, err);
 	if (r == 0)
 		r = state_rundir(rec->id, spec.state_dir, true, err);
 	if (r == 0)

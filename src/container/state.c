@@ -42,34 +42,7 @@ bool state_monitor_alive(const char *id)
 
 unsigned long long state_pid_start(pid_t pid)
 {
-	char path[64], buf[1024];
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-	char *p;
-	unsigned long long start = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
-	if (!p)
-		return 0;
-	/* a zombie is gone as far as a container goes (its reaper may be a
-	 * PID 1 that never reaps) */
-	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
-		return 0;
-	/* after ") ": state is field 3; starttime is field 22 */
-	if (sscanf(p + 2,
-	           "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-	           "%*d %*d %llu",
-	           &start) != 1)
-		return 0;
-	return start;
+	return util_pid_start(pid);
 }
 
 long long state_int(const struct record *rec, const char *key)
