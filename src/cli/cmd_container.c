@@ -262,7 +262,7 @@ static int do_rename(struct record *rec, void *ctx, struct werr *err)
 	lk = record_lock(rec, err);
 	if (lk < 0)
 		return lk;
-	r = lifecycle_reload(rec, err);
+	r = lifecycle_reload_locked(rec, err);
 	return r < 0 ? r : record_rename(rec, name, err);
 }
 

@@ -368,7 +368,7 @@ static int monitor_run_once(struct monitor *m, int ready_fd, int *status, struct
 			close(child_fds[i]);
 	if (r < 0)
 		return r;
-	monitor_record_start(m, ready_fd >= 0);
+	monitor_record_start(m, true);
 	if (ready_fd >= 0) {
 		char msg[32];
 		int n = snprintf(msg, sizeof(msg), "0 %d", (int)m->pid);
@@ -456,7 +456,7 @@ __attribute__((noreturn)) static void monitor_main(struct monitor_params *p, int
 		.p = p, .sigfd = -1, .listen_fd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1
 	};
 	struct werr err = { 0 };
-	int status = EXIT_WARREN, code, restarts = 0;
+	int status = EXIT_WARREN, code, restarts = 0, lk;
 	int keep[2] = { ready_fd, p->client_fd };
 	int null;
 
@@ -499,11 +499,17 @@ __attribute__((noreturn)) static void monitor_main(struct monitor_params *p, int
 		monitor_backoff(restarts);
 		restarts++;
 		monitor_state_set(&m, "RestartCount", json_integer(restarts));
+		/* under the lock: an rm -f marks "stopping" before it looks */
+		lk = record_lock(p->rec, &err);
 		if (access("stopping", F_OK) == 0 || monitor_run_once(&m, -1, &status, &err) < 0) {
+			if (lk >= 0)
+				close(lk);
 			monitor_record_exit(&m, access("stopping", F_OK) == 0 ? code : status,
 			                    err.code ? err.msg : NULL, false);
 			break;
 		}
+		if (lk >= 0)
+			close(lk);
 	}
 	monitor_finish(&m, code);
 }

@@ -101,27 +101,10 @@ static bool state_active_p(const struct record *rec)
 	return !strcmp(s, "running") || !strcmp(s, "restarting") || !strcmp(s, "paused");
 }
 
-int state_refresh(struct record *rec, struct werr *err)
+int state_reconcile(struct record *rec, struct werr *err)
 {
-	_cleanup_close_ int lk = -1;
-	json_t *fresh;
 	char now[40], msg[256];
 
-	if (!state_active_p(rec) || state_monitor_alive(rec->id))
-		return 0;
-	lk = record_lock(rec, err);
-	if (lk < 0)
-		return lk;
-	/* the monitor may have written the exit just now: decide on the file */
-	{
-		struct record again;
-		if (record_load(rec->id, &again, err) < 0)
-			return -err->code;
-		fresh = json_incref(again.state);
-		record_free(&again);
-	}
-	json_decref(rec->state);
-	rec->state = fresh;
 	if (!state_active_p(rec) || state_monitor_alive(rec->id))
 		return 0;
 	if (state_running_pid(rec)) {
@@ -141,6 +124,29 @@ int state_refresh(struct record *rec, struct werr *err)
 	                    json_string("exit code unknown: the monitor was killed or the "
 	                                "machine restarted while the container ran"));
 	return record_save_state(rec, err);
+}
+
+int state_refresh(struct record *rec, struct werr *err)
+{
+	_cleanup_close_ int lk = -1;
+	json_t *fresh;
+
+	if (!state_active_p(rec) || state_monitor_alive(rec->id))
+		return 0;
+	lk = record_lock(rec, err);
+	if (lk < 0)
+		return lk;
+	/* the monitor may have written the exit just now: decide on the file */
+	{
+		struct record again;
+		if (record_load(rec->id, &again, err) < 0)
+			return -err->code;
+		fresh = json_incref(again.state);
+		record_free(&again);
+	}
+	json_decref(rec->state);
+	rec->state = fresh;
+	return state_reconcile(rec, err);
 }
 
 void state_now(char buf[40])

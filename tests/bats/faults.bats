@@ -85,10 +85,6 @@ teardown() {
 }
 
 @test "50 run -d at once while ps and rm loop: no lost, duplicated or half-written records, no orphans" {
-	# known race (1 run in ~3 here): an rm -f that lands while a new
-	# container's monitor is still starting removes the record, and the
-	# monitor goes on running the container (an orphan with its warren-net)
-	skip "rm -f racing a starting monitor leaves an orphaned container: to fix"
 	stop=$BATS_TEST_TMPDIR/stop
 	( while [ ! -e "$stop" ]; do warren ps -a >/dev/null || echo PS-FAILED; done ) > "$BATS_TEST_TMPDIR/ps.log" 2>&1 &
 	psloop=$!
