@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "create.h"
 #include "lifecycle.h"
+#include "monitor.h"
 #include "state.h"
 #include "term.h"
 #include "util.h"
@@ -389,6 +390,9 @@ int cmd_container(int argc, char **argv)
 		{ "port", cmd_port },
 	};
 
+	/* internal, not listed: what warren-monitor execs when a container exits */
+	if (argc >= 2 && !strcmp(argv[1], "cleanup"))
+		return monitor_cleanup(argc - 1, argv + 1);
 	if (argc < 2 || !strcmp(argv[1], "--help")) {
 		printf("Usage: warren container COMMAND\n\nManage containers.\n\nCommands:\n");
 		for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)

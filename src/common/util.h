@@ -37,6 +37,9 @@ int util_write_all(int fd, const void *buf, size_t len);
 int util_write_file_atomic(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
                            struct werr *err);
 
+/** util_now_rfc3339() - the current time as RFC 3339 with nanoseconds, UTC. */
+void util_now_rfc3339(char buf[40]);
+
 /**
  * util_runtime_dir() - the user's warren runtime directory:
  * $XDG_RUNTIME_DIR/warren, else /tmp/warren-$UID. Created 0700; an existing

@@ -151,14 +151,7 @@ int state_refresh(struct record *rec, struct werr *err)
 
 void state_now(char buf[40])
 {
-	struct timespec ts;
-	struct tm tm;
-	char sec[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, 40, "%s.%09ldZ", sec, ts.tv_nsec);
+	util_now_rfc3339(buf); /* warren-monitor writes the same format */
 }
 
 int64_t state_time_ns(const char *s)
