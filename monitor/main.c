@@ -118,13 +118,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", MONITOR_PROG, err.msg);
 		return 125;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	monitor_signals_block(&set);
 	m.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	logwrite_init(&m.log, a.log_fd, a.log_path ? a.log_path : "ctr.log", a.log_max_size,
 	              a.log_max_file);

@@ -173,3 +173,14 @@ void monitor_args_inherit(const struct monitor_args *a)
 {
 	fds_cloexec(a, false);
 }
+
+void monitor_signals_block(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigprocmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}

@@ -7,6 +7,7 @@
 #ifndef WARREN_MONITOR_PROTO_H
 #define WARREN_MONITOR_PROTO_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -61,6 +62,14 @@ int monitor_args_format(const struct monitor_args *a, char *store, size_t size, 
  * Return: 0, or -EINVAL with @err naming the bad word.
  */
 int monitor_args_parse(int argc, char **argv, int first, struct monitor_args *a, struct werr *err);
+
+/**
+ * monitor_signals_block() - block the signals a monitor reads from a
+ * signalfd (SIGCHLD, SIGTERM, SIGINT, SIGHUP; the mask survives exec, so a
+ * container's exit is never missed between the programs) into @set, and
+ * ignore SIGPIPE.
+ */
+void monitor_signals_block(sigset_t *set);
 
 /** monitor_args_inherit() - clear FD_CLOEXEC on every fd of @a, before an exec. */
 void monitor_args_inherit(const struct monitor_args *a);

@@ -253,13 +253,7 @@ static int monitor_setup(struct monitor *m, struct werr *err)
 	unlink("stopping");
 	unlink("log-error");
 	/* blocked from now on, and across the execs: an exit is never missed */
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	monitor_signals_block(&set);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "attach.sock");
 	unlink(sa.sun_path);
 	m->a.listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
