@@ -137,7 +137,8 @@ static int parse_word(const char *w, struct monitor_args *a)
 			*(const char **)p = eq + 1;
 			return 0;
 		}
-		if (parse_num(eq + 1, fields[i].kind == F_FD ? -1 : LLONG_MIN, LLONG_MAX, &v) < 0)
+		if (parse_num(eq + 1, fields[i].kind == F_FD ? -1 : 0,
+		              fields[i].kind == F_LL ? LLONG_MAX : INT_MAX, &v) < 0)
 			return -EINVAL;
 		switch (fields[i].kind) {
 		case F_LL: *(long long *)p = v; break;
