@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "create.h"
 #include "lifecycle.h"
+#include "monitor.h"
 #include "state.h"
 #include "term.h"
 #include "transfer.h"
@@ -263,7 +264,7 @@ static int do_rename(struct record *rec, void *ctx, struct werr *err)
 	lk = record_lock(rec, err);
 	if (lk < 0)
 		return lk;
-	r = lifecycle_reload(rec, err);
+	r = lifecycle_reload_locked(rec, err);
 	return r < 0 ? r : record_rename(rec, name, err);
 }
 
@@ -391,6 +392,9 @@ int cmd_container(int argc, char **argv)
 		{ "port", cmd_port },
 	};
 
+	/* internal, not listed: what warren-monitor execs when a container exits */
+	if (argc >= 2 && !strcmp(argv[1], "cleanup"))
+		return monitor_cleanup(argc - 1, argv + 1);
 	if (argc < 2 || !strcmp(argv[1], "--help")) {
 		printf("Usage: warren container COMMAND\n\nManage containers.\n\nCommands:\n");
 		for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)

@@ -12,6 +12,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int util_read_fd_all(int fd, size_t max, char **out, size_t *len, struct werr *err)
@@ -351,4 +352,16 @@ unsigned long long util_pid_start(pid_t pid)
 	           &start) != 1)
 		return 0;
 	return start;
+}
+
+void util_now_rfc3339(char buf[40])
+{
+	struct timespec ts;
+	struct tm tm;
+	char sec[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, 40, "%s.%09ldZ", sec, ts.tv_nsec);
 }

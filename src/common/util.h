@@ -44,6 +44,9 @@ int util_write_all(int fd, const void *buf, size_t len);
 int util_write_file_atomic(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
                            struct werr *err);
 
+/** util_now_rfc3339() - the current time as RFC 3339 with nanoseconds, UTC. */
+void util_now_rfc3339(char buf[40]);
+
 /**
  * util_pid_start() - field 22 of /proc/@pid/stat, the process's start time:
  * with the PID it names one process for good (0 when gone or a zombie).
