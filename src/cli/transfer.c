@@ -20,25 +20,12 @@ extern char **environ;
 
 static int transfer_path(char *buf, size_t size, struct werr *err)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n < 0)
-		return werr_errno(err, errno, "finding warren's own path");
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	*slash = '\0';
-	snprintf(buf, size, "%s/" TRANSFER_PROG, self);
-	if (access(buf, X_OK) == 0)
-		return 0;
-	snprintf(buf, size, "%s/../libexec/warren/" TRANSFER_PROG, self);
-	if (access(buf, X_OK) == 0)
+	if (util_find_program(TRANSFER_PROG, "src", false, buf, size) == 0)
 		return 0;
 	return werr_set(err, ENOENT,
-	                "%s is missing: warren is not completely installed (expected next to %s "
-	                "or in %s/../libexec/warren/; reinstall with meson install)",
-	                TRANSFER_PROG, self, self);
+	                "%s is missing: warren is not completely installed (expected next to "
+	                "warren or in its ../libexec/warren/; reinstall with meson install)",
+	                TRANSFER_PROG);
 }
 
 int cmd_transfer(int argc, char **argv)

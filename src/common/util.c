@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,4 +365,42 @@ void util_now_rfc3339(char buf[40])
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, 40, "%s.%09ldZ", sec, ts.tv_nsec);
+}
+
+/* @dir/@name when it is an executable file */
+static bool util_program_at(char *out, size_t size, const char *dir, size_t dirlen,
+                            const char *name)
+{
+	int n = snprintf(out, size, "%.*s/%s", (int)dirlen, dir, name);
+	return n > 0 && (size_t)n < size && access(out, X_OK) == 0;
+}
+
+int util_find_program(const char *name, const char *build_subdir, bool use_path, char *out,
+                      size_t size)
+{
+	char self[PATH_MAX], sub[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *path = getenv("PATH");
+
+	if (len > 0) {
+		char *slash;
+		self[len] = '\0';
+		slash = strrchr(self, '/');
+		*slash = '\0';
+		if (util_program_at(out, size, self, strlen(self), name))
+			return 0;
+		snprintf(sub, sizeof(sub), "%s/../libexec/warren", self);
+		if (util_program_at(out, size, sub, strlen(sub), name))
+			return 0;
+		snprintf(sub, sizeof(sub), "%s/../%s", self, build_subdir ? build_subdir : "");
+		if (build_subdir && util_program_at(out, size, sub, strlen(sub), name))
+			return 0;
+	}
+	for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; use_path && *p;) {
+		size_t l = strcspn(p, ":");
+		if (l > 0 && util_program_at(out, size, p, l, name))
+			return 0;
+		p += l + (p[l] ? 1 : 0);
+	}
+	return -ENOENT;
 }

@@ -109,6 +109,15 @@ int util_fd_recv(int sock, char *buf, size_t size, size_t *len);
 int util_array_push(void *arrp, size_t *n, size_t size, const void *item);
 
 /**
+ * util_find_program() - warren's helper program @name: next to the running
+ * binary, in its ../libexec/warren/ (an installed tree), in its
+ * ../@build_subdir/ when given (a build tree), then in $PATH when @use_path.
+ * Return: 0 with the path in @out, or -ENOENT (the caller says what to do).
+ */
+int util_find_program(const char *name, const char *build_subdir, bool use_path, char *out,
+                      size_t size);
+
+/**
  * util_random_hex() - @n random hex digits into @buf (size n + 1).
  */
 int util_random_hex(char *buf, size_t n);

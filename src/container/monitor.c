@@ -72,24 +72,15 @@ static void monitor_state_save(struct monitor *m, bool locked)
 		close(lk);
 }
 
-/* warren itself, and warren-monitor next to it (a build tree) or in
- * ../libexec/warren/ (an installed tree), as warren-transfer is found */
+/* warren itself, and warren-monitor found as warren's other helpers are */
 static int monitor_programs(struct monitor *m, struct werr *err)
 {
 	ssize_t n = readlink("/proc/self/exe", m->warren, sizeof(m->warren) - 1);
-	char *slash;
 
 	if (n < 0)
 		return werr_errno(err, errno, "finding warren's own path");
 	m->warren[n] = '\0';
-	slash = strrchr(m->warren, '/');
-	snprintf(m->idle, sizeof(m->idle), "%.*s/" MONITOR_PROG, (int)(slash - m->warren),
-	         m->warren);
-	if (access(m->idle, X_OK) == 0)
-		return 0;
-	snprintf(m->idle, sizeof(m->idle), "%.*s/../libexec/warren/" MONITOR_PROG,
-	         (int)(slash - m->warren), m->warren);
-	if (access(m->idle, X_OK) == 0)
+	if (util_find_program(MONITOR_PROG, "monitor", false, m->idle, sizeof(m->idle)) == 0)
 		return 0;
 	return werr_set(err, ENOENT,
 	                "%s is missing: warren is not completely installed (expected next to %s "

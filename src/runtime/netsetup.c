@@ -34,26 +34,8 @@ int netsetup_prepare(struct net_spec *net, const char *state_dir, struct werr *e
 /* next to our own binary (an installed tree), then PATH */
 static int netsetup_find_helper(char *out, size_t size, struct werr *err)
 {
-	char self[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	const char *path = getenv("PATH");
-
-	if (len > 0) {
-		char *slash;
-		self[len] = '\0';
-		slash = strrchr(self, '/');
-		if (slash &&
-		    snprintf(out, size, "%.*s/warren-net", (int)(slash - self), self) < (int)size &&
-		    access(out, X_OK) == 0)
-			return 0;
-	}
-	for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
-		size_t l = strcspn(p, ":");
-		if (l > 0 && snprintf(out, size, "%.*s/warren-net", (int)l, p) < (int)size &&
-		    access(out, X_OK) == 0)
-			return 0;
-		p += l + (p[l] ? 1 : 0);
-	}
+	if (util_find_program("warren-net", "net", true, out, size) == 0)
+		return 0;
 	return werr_set(err, ENOENT,
 	                "warren-net not found next to warren or in PATH: install it, or use "
 	                "--network none or --network host");

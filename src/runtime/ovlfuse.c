@@ -27,27 +27,8 @@
 /* next to warren (an installed tree or a build tree), then PATH */
 static int ovlfuse_find(char *out, size_t size, struct werr *err)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	const char *path = getenv("PATH");
-
-	if (n > 0) {
-		self[n] = '\0';
-		*strrchr(self, '/') = '\0';
-		if (snprintf(out, size, "%s/" OVLFUSE_PROG, self) < (int)size &&
-		    access(out, X_OK) == 0)
-			return 0;
-		if (snprintf(out, size, "%s/../fuse-overlayfs/" OVLFUSE_PROG, self) < (int)size &&
-		    access(out, X_OK) == 0)
-			return 0;
-	}
-	for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
-		size_t l = strcspn(p, ":");
-		if (l && snprintf(out, size, "%.*s/" OVLFUSE_PROG, (int)l, p) < (int)size &&
-		    access(out, X_OK) == 0)
-			return 0;
-		p += l + (p[l] ? 1 : 0);
-	}
+	if (util_find_program(OVLFUSE_PROG, "fuse-overlayfs", true, out, size) == 0)
+		return 0;
 	return werr_set(err, ENOENT,
 	                OVLFUSE_PROG " not found next to warren or in PATH: install it, or "
 	                             "use --storage-driver overlay or vfs");
