@@ -57,6 +57,7 @@ static const struct command commands[] = {
 	{ "unpause", cmd_unpause, "Unpause all processes of containers" },
 	{ "container", cmd_container, "Manage containers" },
 	{ "volume", cmd_volume, "Manage volumes" },
+	{ "build", cmd_build, "Build an image from a Dockerfile" },
 	{ NULL, NULL, NULL },
 };
 
