@@ -325,6 +325,12 @@ static int copy_from(struct builder *b, const char *from, struct bstage *tmp,
 		*out = &b->stages[idx];
 		return 0;
 	}
+	/* a plain word is a stage name, mistyped: an image name would be pulled */
+	if (!strpbrk(from, "/:.@"))
+		return werr_set(err, ENOENT,
+		                "%s:%u: COPY --from=%s: no stage is named %s (name one defined "
+		                "with FROM ... AS NAME, its index, or an image)",
+		                b->df->filename, b->line, from, from);
 	if (bconfig_from_image(b, tmp, from, err) < 0)
 		return werr_prefix(err, "%s:%u: COPY --from=%s", b->df->filename, b->line, from);
 	*out = tmp;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,6 +65,45 @@ static char **run_argv(struct bstage *sg, const struct df_instr *x, const char *
 		return NULL;
 	}
 	return out.v;
+}
+
+/* what the runtime creates in the root as mount points when the image
+ * lacks them; they are not the step's work, and podman build leaves them
+ * out of its layers too */
+static const char *const mount_points[] = { "etc/hostname", "etc/hosts", "etc/resolv.conf",
+	                                    "dev",          "proc",      "sys",
+	                                    "etc" };
+
+static bool lower_has(struct builder *b, const struct bstage *sg, const char *path)
+{
+	char p[PATH_MAX + 200];
+	struct stat st;
+
+	for (size_t i = 0; i < sg->n_layers; i++) {
+		snprintf(p, sizeof(p), "%s/layers/%s/diff/%s", b->s.root, digest_hex(sg->chain[i]),
+		         path);
+		if (lstat(p, &st) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* remove the mount points the runtime made, when still empty */
+static void prune_mount_points(struct builder *b, const struct bstage *sg,
+                               const struct bstep_dir *d)
+{
+	_cleanup_close_ int up = open(d->upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	for (size_t i = 0; up >= 0 && i < ARRAY_SIZE(mount_points); i++) {
+		const char *p = mount_points[i];
+		if (fstatat(up, p, &st, AT_SYMLINK_NOFOLLOW) < 0 || lower_has(b, sg, p))
+			continue;
+		if (S_ISREG(st.st_mode) && st.st_size == 0)
+			unlinkat(up, p, 0);
+		else if (S_ISDIR(st.st_mode))
+			unlinkat(up, p, AT_REMOVEDIR); /* fails unless empty */
+	}
 }
 
 /* the container of one RUN; stdout and stderr are ours (dropped with -q) */
@@ -170,6 +210,7 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 		werr_prefix(err, "%s:%u: %s", b->df->filename, b->line, x->original);
 	if (r == 0) {
 		*status = 0;
+		prune_mount_points(b, sg, &d);
 		r = blayer_commit(b, sg, &d, diff_id, &size, err);
 	}
 	bstep_dir_free(b, &d);

@@ -118,10 +118,10 @@ static int build_opt_cb(void *ctx, const struct opt_def *def, const char *v, str
 /* implements build_hooks.pull */
 static int hook_pull(void *ctx, const char *ref, char *id, size_t size, struct werr *err)
 {
-	const char *argv[] = { "pull", ref, NULL };
+	bool quiet = *(bool *)ctx;
+	const char *argv[] = { "pull", quiet ? "-q" : ref, quiet ? ref : NULL, NULL };
 	char out[128], *nl;
 
-	(void)ctx;
 	if (transfer_run(argv, out, sizeof(out), err) < 0)
 		return -err->code;
 	nl = strchr(out, '\n');
@@ -185,6 +185,7 @@ int cmd_build(int argc, char **argv)
 		goto fail;
 	}
 	c.o.context = argv[ind];
+	c.o.hooks.ctx = &c.o.quiet;
 	if (build_image(&c.o, id, &status, &err) < 0)
 		goto fail;
 	printf("%s\n", digest_hex(id));
