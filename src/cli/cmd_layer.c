@@ -1,36 +1,20 @@
-/* cmd_layer.c - `warren-transfer layer-diff DIR OUT`, for warren build and
- * commit: the directory DIR (a container's upper layer, files of subordinate
- * IDs) written as an uncompressed layer tar to OUT inside the user
- * namespace; prints "DIGEST SIZE". Part of warren-transfer (libarchive). */
+/* cmd_layer.c - `warren-transfer layer-diff DIR OUT`, for warren build: the
+ * directory DIR (a step's upper layer, files of subordinate IDs) written as
+ * an uncompressed layer tar to OUT inside the user namespace; prints
+ * "DIGEST SIZE". Part of warren-transfer (libarchive). */
 #include "cleanup.h"
 #include "commands.h"
 #include "layer_diff.h"
-#include "userns_exec.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
-
-struct diff_arg {
-	int dirfd, outfd;
-	struct layer_diff_result *res; /* shared memory: the child writes it */
-};
-
-/* runs in the user namespace */
-static int diff_in_ns(void *arg, struct werr *err)
-{
-	struct diff_arg *a = arg;
-
-	return layer_diff_write(a->dirfd, a->outfd, a->res, err);
-}
 
 int cmd_layer_diff(int argc, char **argv)
 {
 	struct idmap_plan plan;
 	struct werr err = { 0 };
 	_cleanup_close_ int dirfd = -1, outfd = -1;
-	struct layer_diff_result res = { 0 };
-	struct diff_arg a;
 	char dg[DIGEST_STR_LEN + 1];
 	uint64_t size;
 	int r;
@@ -45,10 +29,9 @@ int cmd_layer_diff(int argc, char **argv)
 		werr_errno(&err, errno, "open %s", dirfd < 0 ? argv[1] : argv[2]);
 		goto fail;
 	}
-	a = (struct diff_arg){ dirfd, outfd, &res };
 	r = idmap_plan_make(&plan, false, &err);
 	if (r == 0)
-		r = userns_exec(&plan, diff_in_ns, &a, &err);
+		r = layer_diff_userns(&plan, dirfd, outfd, &err);
 	/* the child's result stays in its memory: hash the file here */
 	if (r == 0 && (lseek(outfd, 0, SEEK_SET) < 0 || digest_fd(outfd, dg, &size, &err) < 0))
 		r = -1;

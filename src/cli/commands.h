@@ -50,5 +50,6 @@ int cmd_volume(int argc, char **argv);
 /* build (cmd_build.c; layer-diff in warren-transfer: cmd_layer.c) */
 int cmd_build(int argc, char **argv);
 int cmd_layer_diff(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
 
 #endif

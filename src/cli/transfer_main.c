@@ -16,7 +16,7 @@ static const struct command commands[] = {
 	{ "save", cmd_save },     { "load", cmd_load },
 	{ "import", cmd_import }, { "login", cmd_login },
 	{ "logout", cmd_logout }, { "rootfs-copy", cmd_rootfs_copy },
-	{ "layer-diff", cmd_layer_diff },
+	{ "layer-diff", cmd_layer_diff }, { "commit", cmd_commit },
 	{ NULL, NULL },
 };
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "digest.h"
+#include "idmap.h"
 #include "werr.h"
 
 struct layer_diff_result {
@@ -28,5 +29,12 @@ struct layer_diff_result {
  * Return: 0 or a negative errno with @err naming the entry.
  */
 int layer_diff_write(int dirfd, int out_fd, struct layer_diff_result *res, struct werr *err);
+
+/**
+ * layer_diff_userns() - layer_diff_write() of @dirfd to @out_fd in a child
+ * that enters the user namespace of @plan (so files of subordinate IDs can
+ * be read and keep their owners); *@res is not filled (it stays in the child).
+ */
+int layer_diff_userns(const struct idmap_plan *plan, int dirfd, int out_fd, struct werr *err);
 
 #endif
