@@ -145,7 +145,22 @@ int cli_attach(const char *id, int sock, bool stdin_open, bool tty, const char *
 	return code;
 }
 
-int create_finish(struct container_spec *spec, struct create_opts *o, bool create_only)
+int create_publish(struct container_spec *spec, struct create_opts *o)
+{
+	struct werr err = { 0 };
+
+	if (!o->image)
+		o->image = spec->rootfs;
+	if (!o->labels)
+		o->labels = json_object();
+	if (create_record(spec, o, &err) < 0) {
+		werr_print(&err, "warren");
+		return EXIT_WARREN;
+	}
+	return 0;
+}
+
+int create_launch(struct container_spec *spec, struct create_opts *o, bool create_only)
 {
 	struct werr err = { 0 };
 	struct record rec;
@@ -153,11 +168,7 @@ int create_finish(struct container_spec *spec, struct create_opts *o, bool creat
 	int sv[2] = { -1, -1 }, status = EXIT_WARREN, r;
 	sigset_t set, old;
 
-	o->image = spec->rootfs;
-	if (!o->labels)
-		o->labels = json_object();
-	r = create_record(spec, o, &err);
-	if (r < 0 || record_load(spec->id, &rec, &err) < 0) {
+	if (record_load(spec->id, &rec, &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
 	}

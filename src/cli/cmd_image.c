@@ -6,7 +6,9 @@
 #include "cleanup.h"
 #include "commands.h"
 #include "image.h"
+#include "record.h"
 #include "reference.h"
+#include "state.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -72,6 +74,35 @@ static const struct opt_def rmi_opts[] = {
 	OPT_END_ROW,
 };
 
+/* a container that uses image @id, named in @who: a running one first (a
+ * foreground run holds its layer's lock; a recorded container has a live
+ * first process), else a stopped one. Return: 0 none, 1 stopped, 2 running */
+static int image_user(struct store *s, const char *id, char who[64])
+{
+	struct record *recs;
+	size_t n;
+	struct werr ignored;
+	int found = 0;
+
+	if (store_image_in_use(s, id)) {
+		snprintf(who, 64, "a running foreground container");
+		found = 2;
+	}
+	if (found || record_list(&recs, &n, &ignored) < 0)
+		return found;
+	for (size_t i = 0; i < n && found < 2; i++) {
+		const char *img = json_string_value(json_object_get(recs[i].config, "Image"));
+		int kind = state_running_pid(&recs[i]) ? 2 : 1;
+		if (!img || strcmp(img, id) || kind <= found)
+			continue;
+		snprintf(who, 64, "%s container %.12s", kind == 2 ? "running" : "stopped",
+		         recs[i].id);
+		found = kind;
+	}
+	record_list_free(recs, n);
+	return found;
+}
+
 /* remove one image (by name: untag; the last name or by ID: delete) */
 static int rmi_one(struct store *s, json_t *images, const char *what, bool force, struct werr *err)
 {
@@ -82,6 +113,8 @@ static int rmi_one(struct store *s, json_t *images, const char *what, bool force
 	bool by_name = false;
 	size_t i;
 	json_t *v;
+	char who[64];
+	int user;
 
 	if (!rec)
 		return -ENOENT;
@@ -101,9 +134,17 @@ static int rmi_one(struct store *s, json_t *images, const char *what, bool force
 		                "image %.19s has several names: remove them one by one or use "
 		                "rmi -f",
 		                id);
-	if (store_image_in_use(s, id))
+	user = image_user(s, id, who);
+	if (user == 2)
 		return werr_set(err, EBUSY,
-		                "image %s is in use by a running container: stop it first", what);
+		                "unable to delete image %s (cannot be forced): it is being used by "
+		                "%s: stop and remove the container first",
+		                what, who);
+	if (user == 1 && !force)
+		return werr_set(err, EBUSY,
+		                "unable to delete image %s: it is being used by %s: remove the "
+		                "container first, or use rmi -f (the container keeps its layers)",
+		                what, who);
 	json_array_foreach(names, i, v) printf("Untagged: %s\n", json_string_value(v));
 	printf("Deleted: %s\n", id);
 	return store_image_delete(s, id, err);
@@ -176,7 +217,8 @@ int cmd_image_prune(int argc, char **argv)
 	{
 		const char *id = json_string_value(json_object_get(rec, "id"));
 		bool dangling = json_array_size(json_object_get(rec, "names")) == 0;
-		if (r < 0 || (!dangling && !a.all) || store_image_in_use(&s, id))
+		char who[64];
+		if (r < 0 || (!dangling && !a.all) || image_user(&s, id, who))
 			continue;
 		r = store_image_delete(&s, id, &err);
 		if (r == 0)

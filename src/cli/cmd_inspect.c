@@ -3,6 +3,7 @@
 #include "cleanup.h"
 #include "cliutil.h"
 #include "commands.h"
+#include "config_net.h"
 #include "format.h"
 #include "state.h"
 #include "util.h"
@@ -70,11 +71,8 @@ static json_t *inspect_state(struct record *rec)
 static json_t *inspect_object(struct record *rec)
 {
 	json_t *o = json_deep_copy(rec->config);
-	char log[PATH_MAX + 16], dir[PATH_MAX];
-	struct werr ignored;
-	_cleanup_free_ char *ports = NULL;
-	size_t len;
-	json_t *pj = json_object();
+	char log[PATH_MAX + 16];
+	json_t *pj = config_net_ports(rec, state_running_pid(rec) != 0);
 
 	json_object_del(o, "Warren");
 	json_object_set_new(o, "State", inspect_state(rec));
@@ -83,11 +81,6 @@ static json_t *inspect_object(struct record *rec)
 	json_object_set_new(o, "LogPath", json_string(log));
 	json_object_set_new(o, "Driver", json_string("rootfs"));
 	json_object_set_new(o, "Platform", json_string("linux"));
-	if (state_rundir(rec->id, dir, false, &ignored) == 0 &&
-	    snprintf(log, sizeof(log), "%s/ports", dir) > 0 &&
-	    util_read_file(AT_FDCWD, log, 65536, &ports, &len, &ignored) == 0)
-		for (char *line = strtok(ports, "\n"); line; line = strtok(NULL, "\n"))
-			json_object_set_new(pj, line, json_null());
 	json_object_set_new(o, "NetworkSettings",
 	                    json_pack("{s:o, s:s, s:s, s:s, s:{}}", "Ports", pj, "IPAddress", "",
 	                              "Gateway", "", "MacAddress", "", "Networks"));
@@ -141,27 +134,65 @@ int cmd_inspect(int argc, char **argv)
 	return rc;
 }
 
+/* "0.0.0.0:8080", or "[::1]:8080" */
+static void port_print_binding(const char *prefix, json_t *b)
+{
+	const char *ip = json_string_value(json_object_get(b, "HostIp")) ?: "";
+	bool v6 = strchr(ip, ':') != NULL;
+
+	printf("%s%s%s%s:%s\n", prefix, v6 ? "[" : "", ip, v6 ? "]" : "",
+	       json_string_value(json_object_get(b, "HostPort")) ?: "");
+}
+
+/* Docker's lines: "80/tcp -> 0.0.0.0:8080" each, or for one PORT[/PROTO]
+ * its host addresses */
+static int port_print(const struct record *rec, const char *want, struct werr *err)
+{
+	json_t *ports = config_net_ports(rec, state_running_pid(rec) != 0), *arr, *b;
+	char key[32], prefix[48];
+	const char *k;
+	size_t i;
+	int r = 0;
+
+	if (want) {
+		snprintf(key, sizeof(key), "%s%s", want, strchr(want, '/') ? "" : "/tcp");
+		arr = json_object_get(ports, key);
+		if (json_array_size(arr) == 0)
+			r = werr_set(err, ENOENT, "no public port '%s' published for %s", key,
+			             record_name(rec));
+		json_array_foreach(arr, i, b) port_print_binding("", b);
+	} else {
+		json_object_foreach(ports, k, arr)
+		{
+			snprintf(prefix, sizeof(prefix), "%s -> ", k);
+			json_array_foreach(arr, i, b) port_print_binding(prefix, b);
+		}
+	}
+	json_decref(ports);
+	return r;
+}
+
 int cmd_port(int argc, char **argv)
 {
 	static const struct opt_def port_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
-	static const struct cli_cmd cmd = { "port",    "CONTAINER", "List port mappings.",
-		                            port_opts, 1,           2 };
+	static const struct cli_cmd cmd = {
+		"port",
+		"CONTAINER [PRIVATE_PORT[/PROTO]]",
+		"List port mappings, or the public address of one port.",
+		port_opts,
+		1,
+		2
+	};
 	struct record rec;
 	struct werr err = { 0 };
-	char dir[PATH_MAX], path[PATH_MAX + 8];
-	_cleanup_free_ char *text = NULL;
-	size_t len;
 	int ind, r = cli_parse(&cmd, argc, argv, &ind, inspect_opt, NULL);
 
 	if (r >= 0)
 		return r;
 	if (record_lookup(argv[ind], &rec, &err) < 0)
 		return cli_error(&err);
-	/* warren-net writes the published ports there, one mapping a line */
-	if (state_rundir(rec.id, dir, false, &err) == 0 &&
-	    snprintf(path, sizeof(path), "%s/ports", dir) > 0 &&
-	    util_read_file(AT_FDCWD, path, 65536, &text, &len, &err) == 0)
-		fputs(text, stdout);
+	state_refresh(&rec, &err);
+	r = port_print(&rec, ind + 1 < argc ? argv[ind + 1] : NULL, &err);
 	record_free(&rec);
-	return 0;
+	return r < 0 ? cli_error(&err) : 0;
 }

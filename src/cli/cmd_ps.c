@@ -5,6 +5,7 @@
 #include "cliutil.h"
 #include "commands.h"
 #include "config.h"
+#include "config_net.h"
 #include "format.h"
 #include "state.h"
 #include "util.h"
@@ -146,6 +147,39 @@ static void ps_command(const struct record *rec, bool no_trunc, char *buf, size_
 		snprintf(buf, size, "\"%s\"", full);
 }
 
+static void ps_append(char *buf, size_t size, size_t *len, const char *item)
+{
+	if (*len < size)
+		*len += (size_t)snprintf(buf + *len, size - *len, "%s%s", *len ? ", " : "", item);
+}
+
+/* Docker's PORTS: "0.0.0.0:8080->80/tcp, 443/tcp" (published while running,
+ * and the exposed ones) */
+static void ps_ports(const struct record *rec, char *buf, size_t size)
+{
+	json_t *ports = config_net_ports(rec, state_running_pid(rec) != 0), *arr, *b;
+	const char *key;
+	size_t len = 0, i;
+	char one[160];
+
+	buf[0] = '\0';
+	json_object_foreach(ports, key, arr)
+	{
+		if (!json_is_array(arr))
+			ps_append(buf, size, &len, key);
+		json_array_foreach(arr, i, b)
+		{
+			const char *ip = json_string_value(json_object_get(b, "HostIp")) ?: "";
+			bool v6 = strchr(ip, ':') != NULL;
+			snprintf(one, sizeof(one), "%s%s%s:%s->%s", v6 ? "[" : "", ip,
+			         v6 ? "]" : "",
+			         json_string_value(json_object_get(b, "HostPort")) ?: "", key);
+			ps_append(buf, size, &len, one);
+		}
+	}
+	json_decref(ports);
+}
+
 static json_t *ps_row(const struct record *rec, bool no_trunc)
 {
 	char cmd[4200], status[128], created[64], ago[80], labels[4096] = "", ports[512] = "";
@@ -169,24 +203,11 @@ static json_t *ps_row(const struct record *rec, bool no_trunc)
 		snprintf(labels + l, sizeof(labels) - l, "%s%s=%s", l ? "," : "", k,
 		         json_string_value(v));
 	}
-	{
-		char dir[PATH_MAX], path[PATH_MAX + 8];
-		_cleanup_free_ char *text = NULL;
-		size_t len;
-		struct werr ignored;
-		if (state_rundir(rec->id, dir, false, &ignored) == 0 &&
-		    snprintf(path, sizeof(path), "%s/ports", dir) > 0 &&
-		    util_read_file(AT_FDCWD, path, 4096, &text, &len, &ignored) == 0) {
-			for (char *p = text; *p; p++)
-				if (*p == '\n')
-					*p = p[1] ? ',' : '\0';
-			snprintf(ports, sizeof(ports), "%s", text);
-		}
-	}
+	ps_ports(rec, ports, sizeof(ports));
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 	                 "Command", cmd, "CreatedAt", created, "ID", rec->id, "Image",
-	                 json_string_value(json_object_get(rec->config, "Image")) ?: "", "Labels",
-	                 labels, "Mounts", "", "Names", record_name(rec), "Networks",
+	                 config_get(rec->config, "Config.Image") ?: "", "Labels", labels, "Mounts",
+	                 "", "Names", record_name(rec), "Networks",
 	                 config_get(rec->config, "HostConfig.NetworkMode") ?: "none", "Ports",
 	                 ports, "RunningFor", ago, "Size", "0B", "State", state_status(rec),
 	                 "Status", status);

@@ -666,24 +666,26 @@ static bool run_with_record(const struct run_cfg *cfg, bool create_only)
 	       (cfg->store_volume && !o->auto_remove);
 }
 
-/* what a record cannot hold yet: images, published ports, network options */
-static int run_record_check(const struct run_cfg *cfg, struct werr *err)
+/* create, run -d, run -t...: the record, which an image container's
+ * writable layer joins (its directory is the record's), then the start */
+static int run_recorded(struct run_cfg *cfg, struct container_spec *spec, const char *image,
+                        bool create_only)
 {
-	const struct net_spec *n = &cfg->net;
+	struct create_opts *o = &cfg->create;
+	int status;
 
-	if (!cfg->rootfs)
-		return werr_set(
-		    err, ENOTSUP,
-		    "image containers can only run in the foreground for now (without "
-		    "-d, -t, --name, --restart, -l, --log-opt; create needs --rootfs DIR)");
-	if (n->n_ports || n->publish_all || n->n_dns || n->n_dns_search || n->n_add_hosts ||
-	    n->mtu || n->allow_host_loopback || n->no_ipv6 || n->port_handler != NET_PORTS_SPLICE)
-		return werr_set(
-		    err, ENOTSUP,
-		    "-p, -P, --dns, --dns-search, --add-host and slirp options work only "
-		    "for foreground containers for now (without -d, -t, --name, "
-		    "--restart, -l, --log-opt)");
-	return 0;
+	if (cfg->use_image) {
+		o->image = image;
+		o->image_id = cfg->img.image_id;
+		if (!o->stop_signal)
+			o->stop_signal = cfg->img.stop_signal;
+	}
+	status = create_publish(spec, o);
+	if (status)
+		return status; /* run_image_free() removes the layer */
+	if (cfg->use_image)
+		run_image_keep(&cfg->img);
+	return create_launch(spec, o, create_only);
 }
 
 /* the part of cmd_run that owns @cfg and @spec, so that every path frees them */
@@ -705,10 +707,6 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		opts_print_help(stdout, run_opts);
 		return 0;
 	}
-	if (run_with_record(cfg, create_only) && run_record_check(cfg, &err) < 0) {
-		werr_print(&err, "warren");
-		return EXIT_WARREN;
-	}
 	if (run_prepare(spec, cfg, argc - ind, argv + ind, &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
@@ -716,7 +714,7 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 	if (spec->idmap.warning[0])
 		fprintf(stderr, "warren: warning: %s\n", spec->idmap.warning);
 	if (run_with_record(cfg, create_only))
-		return create_finish(spec, &cfg->create, create_only);
+		return run_recorded(cfg, spec, argv[ind], create_only);
 	if (container_run(spec, &status, &err) < 0) {
 		werr_print(&err, "warren");
 		if (status == 0)

@@ -47,11 +47,18 @@ enum create_opt_id {
 int create_opt(struct create_opts *o, const struct opt_def *def, const char *v, struct werr *err);
 
 /**
- * create_finish() - write the record for @spec, then print its ID
- * (@create_only), start it detached (-d) or start it attached.
+ * create_publish() - write the record for @spec (a one-line error printed
+ * when it cannot be written).
+ * Return: 0 or the exit code for the user.
+ */
+int create_publish(struct container_spec *spec, struct create_opts *o);
+
+/**
+ * create_launch() - after create_publish(): print the ID (@create_only),
+ * start the container detached (-d) or start it attached.
  * Return: the exit code for the user.
  */
-int create_finish(struct container_spec *spec, struct create_opts *o, bool create_only);
+int create_launch(struct container_spec *spec, struct create_opts *o, bool create_only);
 
 void create_opts_free(struct create_opts *o);
 

@@ -19,29 +19,6 @@ static char *config_dup(const struct image_config *c, const char *key)
 	return v && *v ? strdup(v) : NULL;
 }
 
-/* ExposedPorts are recorded for later commands (-P), one per line */
-static int record_ports(struct run_image *ri, struct werr *err)
-{
-	char **ports = config_string_array(&ri->img.cfg, "ExposedPorts");
-	size_t len = 1;
-	char *text;
-	int r;
-
-	if (!ports)
-		return 0;
-	for (size_t i = 0; ports[i]; i++)
-		len += strlen(ports[i]) + 1;
-	text = calloc(1, len);
-	for (size_t i = 0; text && ports[i]; i++) {
-		strcat(text, ports[i]);
-		strcat(text, "\n");
-	}
-	r = text ? rootfs_record(&ri->rf, "ports", text, err) : werr_errno(err, ENOMEM, "ports");
-	free(text);
-	config_strv_free(ports);
-	return r;
-}
-
 static json_t *find_or_pull(struct run_image *ri, json_t **images, const char *image,
                             const struct idmap_plan *plan, struct werr *err)
 {
@@ -86,8 +63,11 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
 	if (r == 0)
 		r = rootfs_driver_choose(&ri->s, plan, ovlfuse_usable(), &ri->driver, err);
 	if (r == 0)
-		r = rootfs_create(&ri->s, &ri->img, json_string_value(json_object_get(rec, "id")),
-		                  id, plan, ri->driver.driver, transfer_rootfs_copy, &ri->rf, err);
+		snprintf(ri->image_id, sizeof(ri->image_id), "%s",
+		         json_string_value(json_object_get(rec, "id")) ?: "");
+	if (r == 0)
+		r = rootfs_create(&ri->s, &ri->img, ri->image_id, id, plan, ri->driver.driver,
+		                  transfer_rootfs_copy, &ri->rf, err);
 	ri->created = r == 0;
 	json_decref(images);
 	if (r < 0)
@@ -97,7 +77,8 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
 	ri->image_env = config_string_array(&ri->img.cfg, "Env");
 	ri->workdir = config_dup(&ri->img.cfg, "WorkingDir");
 	ri->user = config_dup(&ri->img.cfg, "User");
-	return record_ports(ri, err);
+	ri->stop_signal = config_dup(&ri->img.cfg, "StopSignal");
+	return 0;
 }
 
 int run_image_argv(struct run_image *ri, const char *entrypoint, int argc, char **argv, char ***out,
@@ -169,6 +150,13 @@ int run_image_volumes(struct run_image *ri, const struct idmap_plan *plan,
 	return r;
 }
 
+void run_image_keep(struct run_image *ri)
+{
+	if (ri->created)
+		rootfs_release(&ri->rf);
+	ri->created = false;
+}
+
 void run_image_free(struct run_image *ri, const struct idmap_plan *plan)
 {
 	if (ri->created)
@@ -180,5 +168,6 @@ void run_image_free(struct run_image *ri, const struct idmap_plan *plan)
 	config_strv_free(ri->cmd);
 	free(ri->workdir);
 	free(ri->user);
+	free(ri->stop_signal);
 	store_close(&ri->s);
 }

@@ -19,7 +19,8 @@ struct run_image {
 	bool loaded, created;
 	char **image_env;
 	char **ep, **cmd; /* the argv's strings from the config */
-	char *workdir, *user;
+	char *workdir, *user, *stop_signal;
+	char image_id[80]; /* "sha256:HEX" */
 };
 
 /**
@@ -44,6 +45,12 @@ int run_image_argv(struct run_image *ri, const char *entrypoint, int argc, char 
  */
 int run_image_volumes(struct run_image *ri, const struct idmap_plan *plan,
                       struct mount_spec **mounts, size_t *n, struct werr *err);
+
+/**
+ * run_image_keep() - the writable layer now belongs to the container's
+ * record: run_image_free() leaves it in place.
+ */
+void run_image_keep(struct run_image *ri);
 
 /**
  * run_image_free() - remove the container's writable layer, free the rest.

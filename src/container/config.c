@@ -3,6 +3,7 @@
  * container that starts again is the one that was created. */
 #include "config.h"
 #include "caps.h"
+#include "config_net.h"
 #include "cleanup.h"
 #include "state.h"
 #include "util.h"
@@ -90,6 +91,32 @@ static enum net_mode net_mode_from(const char *name)
 	return name && !strcmp(name, "slirp4netns") ? NET_MODE_SLIRP : NET_MODE_NONE;
 }
 
+/* the writable layer's overlay (kernel or warren-overlay) over the image */
+static json_t *overlay_json(const struct overlay_spec *ov)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:b}", "LowerBase", ov->lower_base, "Lower",
+	                 ov->lowerdir, "Upper", ov->upperdir, "Work", ov->workdir, "Fuse",
+	                 ov->fuse);
+}
+
+static int overlay_from(json_t *o, struct container_spec *spec)
+{
+	struct overlay_spec *ov;
+
+	if (!o)
+		return 0;
+	ov = calloc(1, sizeof(*ov));
+	if (!ov)
+		return -ENOMEM;
+	ov->lower_base = json_string_value(json_object_get(o, "LowerBase"));
+	ov->lowerdir = json_string_value(json_object_get(o, "Lower"));
+	ov->upperdir = json_string_value(json_object_get(o, "Upper"));
+	ov->workdir = json_string_value(json_object_get(o, "Work"));
+	ov->fuse = json_is_true(json_object_get(o, "Fuse"));
+	spec->overlay = ov;
+	return ov->lower_base && ov->lowerdir && ov->upperdir && ov->workdir ? 0 : -EINVAL;
+}
+
 json_t *config_from_spec(const struct container_spec *spec, const struct create_opts *o,
                          const char *name)
 {
@@ -122,10 +149,14 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	              "SeccompProfile", spec->seccomp_profile, "Argv", strv_json(spec->argv),
 	              "Mounts", mounts_warren(spec), "Rlimits", rlimits_json(spec), "KeepStdin",
 	              spec->keep_stdin);
+	if (spec->overlay)
+		json_object_set_new(w, "Overlay", overlay_json(spec->overlay));
 	c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "Id", spec->id, "Name",
-	              slashed, "Created", now, "Image", o->image, "Path", spec->argv[0], "Args",
-	              strv_json(spec->argv + 1), "Config", cfg, "HostConfig", host, "Mounts",
-	              mounts_docker(spec), "Warren", w);
+	              slashed, "Created", now, "Image", o->image_id ? o->image_id : o->image,
+	              "Path", spec->argv[0], "Args", strv_json(spec->argv + 1), "Config", cfg,
+	              "HostConfig", host, "Mounts", mounts_docker(spec), "Warren", w);
+	if (c)
+		config_net_to_json(&spec->net, c);
 	return c;
 }
 
@@ -233,7 +264,9 @@ int config_to_spec(json_t *config, struct container_spec *spec, struct werr *err
 	spec->caps = (caps_mask_t)strtoull(caps, NULL, 16);
 	if (!spec->id || !spec->rootfs || !spec->hostname || !spec->argv || !spec->argv[0] ||
 	    !spec->env || mounts_from(json_object_get(w, "Mounts"), spec) < 0 ||
-	    rlimits_from(json_object_get(w, "Rlimits"), spec) < 0)
+	    rlimits_from(json_object_get(w, "Rlimits"), spec) < 0 ||
+	    overlay_from(json_object_get(w, "Overlay"), spec) < 0 ||
+	    config_net_from_json(config, &spec->net) < 0)
 		return werr_set(err, EINVAL, "config.json: the runtime spec is incomplete");
 	if (json_is_true(json_object_get(w, "Seccomp"))) {
 		const char *prof = config_get(config, "Warren.SeccompProfile");
@@ -254,6 +287,9 @@ void config_spec_free(struct container_spec *spec)
 	free(spec->mounts);
 	free(spec->rlimits);
 	seccomp_bpf_free(&spec->seccomp_prog);
+	net_spec_free(&spec->net);
+	free((void *)spec->overlay);
+	spec->overlay = NULL;
 	spec->argv = spec->env = NULL;
 	spec->mounts = NULL;
 	spec->rlimits = NULL;

@@ -22,8 +22,9 @@ struct create_opts {
 	long long log_max_size; /* bytes; 0: no rotation */
 	int log_max_file;
 	const char *stop_signal;
-	int stop_timeout; /* seconds; -1: default 10 */
-	const char *image;
+	int stop_timeout;        /* seconds; -1: default 10 */
+	const char *image;       /* Config.Image: as the user named it, or the --rootfs path */
+	const char *image_id;    /* "sha256:HEX" of an image container, else NULL */
 	const char *detach_keys; /* run -t: NULL for ctrl-p,ctrl-q */
 };
 

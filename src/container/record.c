@@ -3,6 +3,7 @@
  * and lifecycle.c's job. */
 #include "record.h"
 #include "cleanup.h"
+#include "store.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -148,11 +149,22 @@ static void name_release(const char *root, const char *name, const char *id)
 		unlink(link);
 }
 
+/* a container with a writable layer: its directory exists already (made and
+ * flock-held by rootfs_create()); the record appears with config.json, the
+ * last file renamed in, as record_load() needs both files */
+static int record_publish_in(const char *dir, json_t *config, json_t *state, struct werr *err)
+{
+	int r = json_save_at(dir, "state.json", state, err);
+
+	return r < 0 ? r : json_save_at(dir, "config.json", config, err);
+}
+
 int record_create(const char *id, const char *name, json_t *config, struct werr *err)
 {
 	char root[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX];
 	_cleanup_close_ int lk = -1;
 	json_t *state;
+	struct stat st;
 	int r = record_root(root, err);
 
 	if (r < 0)
@@ -162,6 +174,18 @@ int record_create(const char *id, const char *name, json_t *config, struct werr 
 		return r;
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s", root, id);
 	snprintf(dst, sizeof(dst), "%s/%s", root, id);
+	if (stat(dst, &st) == 0) {
+		state = json_pack("{s:s, s:i, s:i}", "Status", "created", "Pid", 0, "ExitCode", 0);
+		r = record_publish_in(dst, config, state, err);
+		json_decref(state);
+		if (r < 0) {
+			char path[PATH_MAX + 16];
+			snprintf(path, sizeof(path), "%s/state.json", dst);
+			unlink(path);
+			name_release(root, name, id);
+		}
+		return r;
+	}
 	if (mkdir(tmp, 0700) < 0) {
 		r = werr_errno(err, errno, "create %s", tmp);
 		goto fail;
@@ -196,7 +220,14 @@ int record_remove(const struct record *rec, struct werr *err)
 	if (rename(rec->dir, gone) < 0)
 		return werr_errno(err, errno, "removing %s", rec->dir);
 	name_release(root, record_name(rec), rec->id);
-	util_rm_rf(gone);
+	if (util_rm_rf(gone) < 0) {
+		/* a writable layer holds files of subordinate IDs: remove them
+		 * inside a user namespace that maps them */
+		struct idmap_plan plan;
+		struct werr ignored;
+		if (idmap_plan_make(&plan, false, &ignored) == 0)
+			store_rm_tree(gone, &plan, &ignored);
+	}
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /* record.h - container records: <store>/containers/<id>/ holds config.json
  * (fixed at create, Docker-shaped), state.json (status, pid, exit code) and
- * a lock file; names/<name> is a symlink to the id that reserves the name.
- * Records appear and disappear with one rename, so readers never see half of one. */
+ * a lock file, and for an image container its writable layer (rootfs.h);
+ * names/<name> is a symlink to the id that reserves the name. Records
+ * appear and disappear with one rename, so readers never see half of one. */
 #ifndef WARREN_RECORD_H
 #define WARREN_RECORD_H
 

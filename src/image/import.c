@@ -50,6 +50,8 @@ int import_change(json_t *cfg, const char *change, struct werr *err)
 		return json_object_set_new(cfg, "WorkingDir", json_string(v)), 0;
 	if (!strcmp(key, "USER"))
 		return json_object_set_new(cfg, "User", json_string(v)), 0;
+	if (!strcmp(key, "STOPSIGNAL"))
+		return json_object_set_new(cfg, "StopSignal", json_string(v)), 0;
 	if (!strcmp(key, "ENV") || !strcmp(key, "EXPOSE") || !strcmp(key, "VOLUME")) {
 		const char *field =
 		    key[0] == 'E' ? key[1] == 'N' ? "Env" : "ExposedPorts" : "Volumes";
@@ -73,8 +75,8 @@ int import_change(json_t *cfg, const char *change, struct werr *err)
 		return 0;
 	}
 	return werr_set(err, EINVAL,
-	                "invalid --change \"%s\": use CMD, ENTRYPOINT, ENV, EXPOSE, USER, VOLUME "
-	                "or WORKDIR",
+	                "invalid --change \"%s\": use CMD, ENTRYPOINT, ENV, EXPOSE, STOPSIGNAL, "
+	                "USER, VOLUME or WORKDIR",
 	                change);
 }
 

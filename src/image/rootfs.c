@@ -241,6 +241,10 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
 		rf->copy = true;
 		snprintf(rf->rootfs, sizeof(rf->rootfs), "%s/rootfs", rf->dir);
 		r = copy(image_id, rf->rootfs, plan, err);
+	} else if (r == 0) {
+		/* the layers this overlay needs: gc keeps them while the
+		 * container exists, even after rmi -f of its image */
+		r = rootfs_record(rf, "lower", rf->lowerdir, err);
 	}
 	if (r < 0 && rf->dir[0])
 		rootfs_destroy(rf, plan);
@@ -297,16 +301,21 @@ int rootfs_record(struct ctr_rootfs *rf, const char *name, const char *text, str
 	return util_write_file_atomic(dfd, name, text, strlen(text), 0600, err);
 }
 
+void rootfs_release(struct ctr_rootfs *rf)
+{
+	if (rf->lock_fd >= 0)
+		close(rf->lock_fd);
+	rf->lock_fd = -1;
+	free(rf->lowerdir);
+	rf->lowerdir = NULL;
+}
+
 void rootfs_destroy(struct ctr_rootfs *rf, const struct idmap_plan *plan)
 {
 	struct werr ignored;
 
 	if (rf->dir[0])
 		store_rm_tree(rf->dir, plan, &ignored);
-	if (rf->lock_fd >= 0)
-		close(rf->lock_fd);
-	rf->lock_fd = -1;
-	free(rf->lowerdir);
-	rf->lowerdir = NULL;
+	rootfs_release(rf);
 	rf->dir[0] = '\0';
 }

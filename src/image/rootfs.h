@@ -1,7 +1,8 @@
 /* rootfs.h - a container's own writable layer over an image: a directory
- * containers/ID in the store (held by flock while the container lives) with
- * upper/ and work/ for a kernel overlay over the image's layer directories,
- * or, where the overlay cannot be mounted, a private copy in rootfs/.
+ * containers/ID in the store (held by flock while it is made, or while a
+ * foreground container lives; a recorded container's record shares it) with
+ * upper/ and work/ for an overlay over the image's layer directories (listed
+ * in lower), or, where the overlay cannot be mounted, a private copy in rootfs/.
  * Mounting is the runtime's job; this only prepares and removes. */
 #ifndef WARREN_ROOTFS_H
 #define WARREN_ROOTFS_H
@@ -84,6 +85,12 @@ int rootfs_volume(struct ctr_rootfs *rf, const struct idmap_plan *plan, const ch
  * directory, for later commands (-P, inspect).
  */
 int rootfs_record(struct ctr_rootfs *rf, const char *name, const char *text, struct werr *err);
+
+/**
+ * rootfs_release() - hand the container's directory over to its record:
+ * unlock it and free @rf, leaving the layer in place (rm removes it).
+ */
+void rootfs_release(struct ctr_rootfs *rf);
 
 /**
  * rootfs_destroy() - remove the container's directory (inside the user

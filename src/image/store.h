@@ -3,7 +3,7 @@
  *   layers/HEX/diff        unpacked layers, HEX = chain ID, shared by images
  *   layers/HEX/size        bytes unpacked
  *   images/HEX.json        image records (HEX = config digest = image ID)
- *   containers/ID/         a container's writable layer (locked while used)
+ *   containers/ID/         a container's record and writable layer (rootfs.h)
  *   tmp/HEX/               staging of one command (flock-held while in use)
  *   lock                   flock: record updates and garbage collection
  * Everything enters by rename from tmp/, so a killed command leaves only a

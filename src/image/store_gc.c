@@ -110,6 +110,8 @@ static bool referenced(json_t *images, const char *field, const char *value)
 
 struct gc_ctx {
 	json_t *images;
+	char *lowers; /* the containers' lower files, one after another */
+	size_t lowers_len;
 	const char *own; /* our staging dir name */
 	int staging_fd;  /* where dead layers go before removal */
 	bool busy;       /* another command is staging */
@@ -133,11 +135,39 @@ static int gc_tmp_fn(struct store *s, const char *dir, const char *name, void *c
 	return 0;
 }
 
+/* a container's layers, which stay while it exists (rmi -f of its image) */
+static void gc_container_lower(struct store *s, const char *dir, const char *name, struct gc_ctx *c)
+{
+	char rel[300];
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	struct werr ignored;
+	char *more;
+
+	snprintf(rel, sizeof(rel), "%s/%s/lower", dir, name);
+	if (util_read_file(s->rootfd, rel, 1 << 20, &text, &len, &ignored) < 0)
+		return;
+	more = realloc(c->lowers, c->lowers_len + len + 2);
+	if (!more)
+		return;
+	c->lowers = more;
+	memcpy(c->lowers + c->lowers_len, text, len);
+	c->lowers_len += len;
+	c->lowers[c->lowers_len++] = ':';
+	c->lowers[c->lowers_len] = '\0';
+}
+
 static int gc_container_fn(struct store *s, const char *dir, const char *name, void *ctx)
 {
 	struct gc_ctx *c = ctx;
 	char rel[300], dst[300];
 
+	gc_container_lower(s, dir, name, c);
+	/* container records (their names/ too) stay until rm: only what a
+	 * killed foreground run left behind goes */
+	snprintf(rel, sizeof(rel), "%s/%s/config.json", dir, name);
+	if (!strcmp(name, "names") || faccessat(s->rootfd, rel, F_OK, 0) == 0)
+		return 0;
 	snprintf(rel, sizeof(rel), "%s/%s/lock", dir, name);
 	if (entry_live(s, rel))
 		return 0;
@@ -152,7 +182,7 @@ static int gc_layer_fn(struct store *s, const char *dir, const char *name, void 
 	struct gc_ctx *c = ctx;
 	char rel[300], dst[300];
 
-	if (referenced(c->images, "layer", name))
+	if (referenced(c->images, "layer", name) || (c->lowers && strstr(c->lowers, name)))
 		return 0;
 	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
 	snprintf(dst, sizeof(dst), "layer-%s", name);
@@ -177,7 +207,7 @@ static int gc_blob_fn(struct store *s, const char *dir, const char *name, void *
 int store_gc(struct store *s, json_t *images, const struct idmap_plan *plan, struct werr *err)
 {
 	struct staging st = { -1, "" };
-	struct gc_ctx c = { images, NULL, -1, false, err };
+	struct gc_ctx c = { images, NULL, 0, NULL, -1, false, err };
 	int r = store_staging_new(s, &st, err);
 
 	if (r < 0)
@@ -192,6 +222,7 @@ int store_gc(struct store *s, json_t *images, const struct idmap_plan *plan, str
 			r = for_each_entry(s, "blobs/sha256", gc_blob_fn, &c);
 	}
 	store_staging_done(s, &st, plan);
+	free(c.lowers);
 	return r < 0 ? r : 0;
 }
 
@@ -206,7 +237,7 @@ static int usage_fn(struct store *s, const char *dir, const char *name, void *ct
 		u->layers++;
 		u->layer_bytes += store_layer_size(s, rel);
 	} else if (!strcmp(dir, "containers")) {
-		u->containers++;
+		u->containers += strcmp(name, "names") != 0;
 	} else {
 		snprintf(rel, sizeof(rel), "%s/%s", dir, name);
 		u->blobs++;

@@ -223,7 +223,8 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 			    spec->rlimits[i].resource,
 			    (unsigned long long)spec->rlimits[i].lim.rlim_cur,
 			    (unsigned long long)spec->rlimits[i].lim.rlim_max);
-	if (!spec->keep_stdin) {
+	/* -t without -i: the terminal stays stdin, as with Docker (`tty` answers) */
+	if (!spec->keep_stdin && !(c->stdio && c->stdio->tty)) {
 		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
 			return werr_errno(err, errno, "stdin from /dev/null");

@@ -450,14 +450,3 @@ assert len(r["ID"]) == 64, r
 	[ "$(cat "$ROOTFS/tmp/nets2")" = lo ]
 }
 
-@test "run -d IMAGE, create IMAGE and run -d -p: one line, exit 125, nothing created" {
-	for args in "run -d busybox true" "create busybox true" "run --name x busybox true" \
-		"run -d -p 8080:80 --rootfs $ROOTFS true"; do
-		run --separate-stderr warren $args
-		echo "$args -> $status: $stderr"
-		[ "$status" -eq 125 ]
-		[ "$(echo "$stderr" | wc -l)" -eq 1 ]
-		[[ "$stderr" == "warren: "*"foreground"* ]]
-	done
-	[ -z "$(warren ps -aq)" ]
-}

@@ -7,6 +7,7 @@
 bats_require_minimum_version 1.5.0
 
 load helpers
+load net_helpers
 
 NET_DNS_IP=127.0.18.53
 
@@ -25,24 +26,6 @@ teardown() {
 	common_teardown
 }
 
-# free_port: a TCP and UDP port in 18000-18999 nobody uses on 127.0.0.1
-free_port() {
-	python3 - <<'PY'
-import random, socket
-for _ in range(200):
-    p = random.randint(18000, 18999)
-    try:
-        for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-            s = socket.socket(socket.AF_INET, t)
-            s.bind(("127.0.0.1", p))
-            s.close()
-        print(p)
-        break
-    except OSError:
-        pass
-PY
-}
-
 # host_http PORT [ADDR]: a page on the host, served until the test ends
 host_http() {
 	local d
@@ -51,29 +34,6 @@ host_http() {
 	(cd "$d" && exec python3 -m http.server "$1" --bind "${2:-127.0.0.1}" >/dev/null 2>&1) &
 	PIDS+=($!)
 	wait_for_listen "$1"
-}
-
-# wait_for_listen PORT [tcp|udp]: until something listens on PORT
-wait_for_listen() {
-	local i flag=-ltn
-	[ "${2:-tcp}" = udp ] && flag=-lun
-	for ((i = 0; i < 100; i++)); do
-		ss -H $flag "sport = :$1" | grep -q . && return 0
-		sleep 0.05
-	done
-	echo "nothing listens on $1" >&2
-	return 1
-}
-
-# http_get URL: the page, retrying while the server in the container starts
-# (the host port listens from the start, so early connections are closed)
-http_get() {
-	local i out
-	for ((i = 0; i < 50; i++)); do
-		out=$(curl -sf --max-time 3 "$1") && { echo "$out"; return 0; }
-		sleep 0.1
-	done
-	return 1
 }
 
 # new_ports_file: the ports.json of the container started after
@@ -119,11 +79,6 @@ start_dnsmasq() {
 	done
 	RESOLV=$d/resolv.conf
 	printf 'nameserver %s\n' "$NET_DNS_IP" > "$RESOLV"
-}
-
-# no live warren-net of the test users (a killed one's zombie is init's to reap)
-no_warren_net_left() {
-	! ps -u "$TEST_USER,$NOSUB_USER" -o stat=,comm=,pid= | awk '$1 !~ /^Z/ && $2 == "warren-net"' | grep .
 }
 
 # --- the container's interfaces --------------------------------------------
@@ -458,11 +413,7 @@ PY
 	wait_for_listen "$port"
 	pkill -KILL -u "$TEST_USER" -x warren
 	pgrep -u "$TEST_USER" -x warren-net
-	for ((i = 0; i < 100; i++)); do
-		no_warren_net_left && break
-		sleep 0.1
-	done
-	no_warren_net_left
+	wait_no_warren_net_left
 	! ss -H -ltn "sport = :$port" | grep -q .
 }
 
