@@ -92,14 +92,12 @@ static int meta_step(struct builder *b, struct bstage *sg, const struct df_instr
 	return bcache_save(b, sg, NULL, 0, created, err);
 }
 
-static int step(struct builder *b, struct bstage *sg, const struct df_instr *in, int *status,
-                struct werr *err)
+static int step_run(struct builder *b, struct bstage *sg, const struct df_instr *in, int *status,
+                    struct werr *err)
 {
 	struct df_instr *x = NULL;
 	int r = 0;
 
-	b->line = in->line;
-	say(b, "STEP %u/%u: %s\n", ++b->step, b->nsteps, in->original);
 	if (dockerfile_kind_expands(in->kind))
 		r = bargs_check(b, sg, in->original, err);
 	if (r == 0)
@@ -118,6 +116,40 @@ static int step(struct builder *b, struct bstage *sg, const struct df_instr *in,
 	return r < 0 ? r : 0;
 }
 
+static int step(struct builder *b, struct bstage *sg, const struct df_instr *in, int *status,
+                struct werr *err)
+{
+	b->line = in->line;
+	say(b, "STEP %u/%u: %s\n", ++b->step, b->nsteps, in->original);
+	return step_run(b, sg, in, status, err);
+}
+
+/* the base image's ONBUILD triggers, each parsed as a Dockerfile line */
+static int onbuild_run(struct builder *b, struct bstage *sg, int *status, struct werr *err)
+{
+	for (size_t i = 0; i < sg->onbuild.n; i++) {
+		_cleanup_free_ char *text = NULL;
+		struct dockerfile *t = NULL;
+		int r;
+		if (asprintf(&text, "FROM scratch\n%s\n", sg->onbuild.v[i]) < 0)
+			return werr_errno(err, ENOMEM, "ONBUILD");
+		r = dockerfile_parse(text, strlen(text), "ONBUILD", &t, err);
+		if (r == 0 && t->stages[0].ninstrs != 1)
+			r = werr_set(err, EINVAL,
+			             "ONBUILD trigger \"%s\" of the base image is not one "
+			             "instruction",
+			             sg->onbuild.v[i]);
+		if (r == 0) {
+			say(b, "--> Running ONBUILD trigger: %s\n", sg->onbuild.v[i]);
+			r = step_run(b, sg, t->stages[0].instrs[0], status, err);
+		}
+		dockerfile_free(t);
+		if (r < 0)
+			return werr_prefix(err, "ONBUILD %s", sg->onbuild.v[i]);
+	}
+	return 0;
+}
+
 static int stage_build(struct builder *b, size_t idx, int *status, struct werr *err)
 {
 	const struct df_stage *ds = &b->df->stages[idx];
@@ -127,6 +159,8 @@ static int stage_build(struct builder *b, size_t idx, int *status, struct werr *
 	b->line = ds->from->line;
 	say(b, "STEP %u/%u: %s\n", ++b->step, b->nsteps, ds->from->original);
 	r = stage_from(b, idx, err);
+	if (r == 0)
+		r = onbuild_run(b, sg, status, err);
 	for (size_t i = 0; r == 0 && i < ds->ninstrs; i++)
 		r = step(b, sg, ds->instrs[i], status, err);
 	if (r < 0)

@@ -112,8 +112,16 @@ static int from_record(struct builder *b, struct bstage *sg, json_t *rec, struct
 			                "layer %s of the base image is not in the store (pull it "
 			                "again)",
 			                sg->chain[i]);
-	/* a base's own ONBUILD triggers are not inherited (they run once, here) */
-	json_object_del(bconfig_get(sg), "OnBuild");
+	/* a base's ONBUILD triggers run once, in this build, and are not inherited */
+	{
+		json_t *ob = json_object_get(bconfig_get(sg), "OnBuild"), *v;
+		size_t i;
+		json_array_foreach(ob, i, v) if (json_is_string(v))
+		    strv_push(&sg->onbuild, json_string_value(v));
+		json_object_del(bconfig_get(sg), "OnBuild");
+		if (sg->onbuild.oom)
+			return werr_errno(err, ENOMEM, "ONBUILD");
+	}
 	scope_from_env(sg);
 	return 0;
 }
@@ -374,6 +382,7 @@ void bstage_free(struct bstage *sg)
 	shellex_scope_free(&sg->scope);
 	strv_free(&sg->args);
 	strv_free(&sg->no_value);
+	strv_free(&sg->onbuild);
 	memset(sg, 0, sizeof(*sg));
 }
 

@@ -7,6 +7,7 @@
 #include "builder_int.h"
 #include "cleanup.h"
 #include "context_int.h"
+#include "dockerignore.h"
 #include "manifest.h"
 #include "userns_exec.h"
 #include "userspec.h"
@@ -37,6 +38,9 @@ struct copy_job {
 	char **srcs;     /* the sources that are not heredocs */
 	size_t nsrcs;
 	struct context_list list; /* context sources, resolved by the parent */
+	bool *archive;            /* ADD: per entry of @list, a local archive to extract */
+	bool any_archive;
+	struct strv url_files, url_names; /* ADD URL: downloaded file, its name */
 	const char *chown, *chmod;
 	uid_t uid;
 	gid_t gid;
@@ -257,6 +261,24 @@ static int from_sources(struct copy_job *j, struct context_list *list, int *srcf
 	return context_resolve_sources(&fctx, j->srcs, j->nsrcs, list, err);
 }
 
+/* ADD URL: the downloaded file, mode 0600 as Docker gives it */
+static int copy_url(struct copy_job *j, size_t i, struct werr *err)
+{
+	_cleanup_free_ char *t = NULL;
+	_cleanup_close_ int src = open(j->url_files.v[i], O_RDONLY | O_CLOEXEC), pfd = -1;
+	const char *base;
+
+	if (src < 0)
+		return werr_errno(err, errno, "open %s", j->url_files.v[i]);
+	if (asprintf(&t, "%s%s%s", strcmp(j->dest, "/") ? j->dest : "", j->dest_dir ? "/" : "",
+	             j->dest_dir ? j->url_names.v[i] : "") < 0)
+		return werr_errno(err, ENOMEM, "path");
+	pfd = open_parent(j, t, &base, err);
+	if (pfd < 0)
+		return pfd;
+	return write_file(j, pfd, base, src, j->mode != (mode_t)-1 ? j->mode : 0600, err);
+}
+
 /* runs in the user namespace: mount the step's overlay and copy */
 static int copy_in_ns(void *arg, struct werr *err)
 {
@@ -277,12 +299,24 @@ static int copy_in_ns(void *arg, struct werr *err)
 	r = owner_resolve(j, err);
 	if (r == 0 && j->from && j->nsrcs)
 		r = from_sources(j, list, &srcfd, err);
-	if (r == 0 && (j->dest_dir || list->n > 1 || (list->n && S_ISDIR(list->v[0].mode)))) {
+	if (r == 0 && (j->dest_dir || list->n > 1 || j->any_archive ||
+	               (list->n && S_ISDIR(list->v[0].mode)))) {
 		_cleanup_close_ int dfd = open_dir_p(j, j->dest, err);
+		struct stat st;
 		r = dfd < 0 ? dfd : 0;
+		/* an archive is extracted into the upper directory itself: copy the
+		 * destination up (a chmod to its own mode does) so it is there */
+		if (r == 0 && j->any_archive &&
+		    (fstat(dfd, &st) < 0 || fchmod(dfd, st.st_mode & 07777) < 0))
+			r = werr_errno(err, errno, "%s in the image", j->dest);
 	}
+	for (size_t i = 0; r == 0 && i < j->url_files.n; i++)
+		r = copy_url(j, i, err);
 	for (size_t i = 0; r == 0 && i < list->n; i++) {
-		_cleanup_free_ char *t = entry_target(j, &list->v[i]);
+		_cleanup_free_ char *t = NULL;
+		if (j->archive && j->archive[i])
+			continue;
+		t = entry_target(j, &list->v[i]);
 		r = t ? copy_entry(j, j->from ? srcfd : j->b->ctx->dirfd, &list->v[i], t, err)
 		      : werr_errno(err, ENOMEM, "path");
 	}
@@ -337,13 +371,104 @@ static int copy_from(struct builder *b, const char *from, struct bstage *tmp,
 	return 0;
 }
 
+static bool is_url(const char *s)
+{
+	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
+}
+
+/* ADD URL: downloaded into staging now (its content is part of the key) */
+static int fetch_url(struct builder *b, struct copy_job *j, const char *url, struct werr *err)
+{
+	char out[PATH_MAX + 32];
+	const char *p = strstr(url, "://") + 3, *slash = strchr(p, '/');
+	_cleanup_free_ char *name = NULL;
+	size_t n;
+
+	snprintf(out, sizeof(out), "%s/url%u", b->stdir, ++b->seq);
+	if (b->o->hooks.fetch(b->o->hooks.ctx, url, out, err) < 0)
+		return -err->code;
+	/* the file's name: the last component of the URL's path */
+	p = slash ? slash : "/";
+	n = strcspn(p, "?#");
+	while (n > 1 && p[n - 1] == '/')
+		n--;
+	name = strndup(p, n);
+	if (!name)
+		return werr_errno(err, ENOMEM, "ADD");
+	if (!strrchr(name, '/')[1])
+		return werr_set(err, EINVAL,
+		                "ADD %s: the URL names no file: give a destination file", url);
+	strv_push(&j->url_files, out);
+	strv_push(&j->url_names, strrchr(name, '/') + 1);
+	return j->url_files.oom || j->url_names.oom ? werr_errno(err, ENOMEM, "ADD") : 0;
+}
+
+/* whether the context file @path is an archive ADD extracts: tar (plain,
+ * gzip, bzip2, xz or zstd compressed), by its magic bytes */
+static bool archive_p(int dirfd, const char *path)
+{
+	_cleanup_close_ int fd = ctx_openat2(dirfd, path, O_RDONLY, RESOLVE_BENEATH);
+	unsigned char h[512];
+	ssize_t n = fd >= 0 ? pread(fd, h, sizeof(h), 0) : -1;
+
+	if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b)
+		return true;
+	if (n >= 3 && !memcmp(h, "BZh", 3))
+		return true;
+	if (n >= 6 && !memcmp(h,
+	                      "\xfd"
+	                      "7zXZ\0",
+	                      6))
+		return true;
+	if (n >= 4 && !memcmp(h, "\x28\xb5\x2f\xfd", 4))
+		return true;
+	return n >= 262 && !memcmp(h + 257, "ustar", 5);
+}
+
+/* ADD: the entries that are local archives named as sources themselves (not
+ * files inside a directory source) are extracted instead of copied */
+static int archives_mark(struct builder *b, struct copy_job *j, struct werr *err)
+{
+	j->archive = calloc(j->list.n + 1, sizeof(bool));
+	if (!j->archive)
+		return werr_errno(err, ENOMEM, "ADD");
+	for (size_t i = 0; i < j->list.n; i++) {
+		const struct context_entry *e = &j->list.v[i];
+		_cleanup_free_ char *src = strdup(j->srcs[e->source]);
+		if (!src)
+			return werr_errno(err, ENOMEM, "ADD");
+		dockerignore_clean(src);
+		if (S_ISREG(e->mode) && !strcmp(src[0] == '/' ? src + 1 : src, e->path) &&
+		    archive_p(b->ctx->dirfd, e->path))
+			j->archive[i] = j->any_archive = true;
+	}
+	return 0;
+}
+
+/* after the copy: extract the archives into the step's upper directory */
+static int archives_extract(struct builder *b, struct copy_job *j, const struct bstep_dir *d,
+                            struct werr *err)
+{
+	for (size_t i = 0; j->archive && i < j->list.n; i++) {
+		_cleanup_free_ char *file = NULL, *dir = NULL;
+		if (!j->archive[i])
+			continue;
+		if (asprintf(&file, "%s/%s", b->ctx->root, j->list.v[i].path) < 0 ||
+		    asprintf(&dir, "%s%s", d->upper, j->dest) < 0)
+			return werr_errno(err, ENOMEM, "ADD");
+		if (b->o->hooks.untar(b->o->hooks.ctx, file, dir, err) < 0)
+			return -err->code;
+	}
+	return 0;
+}
+
 /* the sources, heredoc bodies, destination, owner and mode of @j */
 static int copy_prepare(struct builder *b, struct bstage *sg, struct copy_job *j, struct werr *err)
 {
 	const struct df_instr *x = j->x;
 	const char *wd = json_string_value(json_object_get(bconfig_get(sg), "WorkingDir"));
 	_cleanup_free_ char *dest = NULL;
-	int r;
+	int r = 0;
 
 	if (x->nargs < 2)
 		return werr_set(err, EINVAL, "%s:%u: %s needs a source and a destination",
@@ -352,14 +477,18 @@ static int copy_prepare(struct builder *b, struct bstage *sg, struct copy_job *j
 	j->srcs = calloc(x->nargs, sizeof(char *));
 	if (!j->heredocs || !j->srcs)
 		return werr_errno(err, ENOMEM, "COPY");
-	for (size_t i = 0; i + 1 < x->nargs; i++) {
+	for (size_t i = 0; r == 0 && i + 1 < x->nargs; i++) {
 		const struct df_heredoc *hd = dockerfile_instr_heredoc(x, x->args[i]);
-		if (!hd)
+		if (!hd && x->kind == DF_ADD && is_url(x->args[i]))
+			r = fetch_url(b, j, x->args[i], err);
+		else if (!hd)
 			j->srcs[j->nsrcs++] = x->args[i];
 		else if (dockerfile_heredoc_expand(b->df, x, hd, &sg->scope, &j->heredocs[i], err) <
 		         0)
 			return -err->code;
 	}
+	if (r < 0)
+		return werr_prefix(err, "%s:%u", b->df->filename, b->line);
 	if (j->chmod) {
 		char *end;
 		unsigned long m = strtoul(j->chmod, &end, 8);
@@ -378,7 +507,7 @@ static int copy_prepare(struct builder *b, struct bstage *sg, struct copy_job *j
 	if (!j->from && j->nsrcs &&
 	    context_resolve_sources(b->ctx, j->srcs, j->nsrcs, &j->list, err) < 0)
 		return werr_prefix(err, "%s:%u: %s", b->df->filename, b->line, x->original);
-	return 0;
+	return x->kind == DF_ADD && !j->from ? archives_mark(b, j, err) : 0;
 }
 
 /* the cache key's text: instruction, workdir, and what the sources hold */
@@ -390,11 +519,24 @@ static char *copy_key(struct builder *b, struct copy_job *j, struct werr *err)
 
 	if (!text)
 		return NULL;
+	struct strbuf urls = { 0 };
+
 	if (!j->from && j->list.n &&
 	    context_hash_sources(b->ctx, &j->list, j->chown, j->chmod, hex, err) < 0)
 		return NULL;
-	if (asprintf(&out, "%s\n%s\n%s\n%s", text, j->dest, j->from ? j->from->key : "", hex) < 0)
-		return NULL;
+	for (size_t i = 0; i < j->url_files.n; i++) {
+		_cleanup_close_ int fd = open(j->url_files.v[i], O_RDONLY | O_CLOEXEC);
+		char dg[DIGEST_STR_LEN + 1];
+		if (fd < 0 || digest_fd(fd, dg, NULL, err) < 0) {
+			strbuf_free(&urls);
+			return NULL;
+		}
+		strbuf_adds(&urls, dg);
+	}
+	if (asprintf(&out, "%s\n%s\n%s\n%s\n%s", text, j->dest, j->from ? j->from->key : "", hex,
+	             urls.s ? urls.s : "") < 0)
+		out = NULL;
+	strbuf_free(&urls);
 	return out;
 }
 
@@ -429,6 +571,8 @@ int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, s
 		r = bstep_dir_new(b, sg, &d, err);
 		if (r == 0)
 			r = userns_exec(&b->plan, copy_in_ns, &j, err);
+		if (r == 0)
+			r = archives_extract(b, &j, &d, err);
 		if (r < 0)
 			werr_prefix(err, "%s:%u: %s", b->df->filename, b->line, x->original);
 		if (r == 0)
@@ -446,6 +590,9 @@ int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, s
 	free(j.srcs);
 	free((char *)j.dest);
 	context_list_free(&j.list);
+	free(j.archive);
+	strv_free(&j.url_files);
+	strv_free(&j.url_names);
 	bstage_free(&tmp);
 	return r < 0 ? r : hit;
 }

@@ -25,6 +25,7 @@ struct bstage {
 	struct shellex_scope scope;   /* ARG and ENV values, for expansion */
 	struct strv args;             /* ARG names declared in the stage */
 	struct strv no_value;         /* ARGs declared without default nor --build-arg */
+	struct strv onbuild;          /* the base image's ONBUILD triggers, to run first */
 	bool cmd_set;                 /* CMD given in this stage (an ENTRYPOINT keeps it) */
 	bool built;
 };

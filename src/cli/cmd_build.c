@@ -150,6 +150,26 @@ static int hook_layer_diff(void *ctx, const char *dir, const char *out,
 	return 0;
 }
 
+/* implements build_hooks.untar */
+static int hook_untar(void *ctx, const char *file, const char *dir, struct werr *err)
+{
+	const char *argv[] = { "untar", file, dir, NULL };
+	char out[8];
+
+	(void)ctx;
+	return transfer_run(argv, out, sizeof(out), err) < 0 ? -err->code : 0;
+}
+
+/* implements build_hooks.fetch */
+static int hook_fetch(void *ctx, const char *url, const char *file, struct werr *err)
+{
+	const char *argv[] = { "fetch", url, file, NULL };
+	char out[8];
+
+	(void)ctx;
+	return transfer_run(argv, out, sizeof(out), err) < 0 ? -err->code : 0;
+}
+
 static void build_cli_free(struct build_cli *c)
 {
 	for (size_t i = 0; i < c->o.n_tags; i++)
@@ -165,7 +185,8 @@ static void build_cli_free(struct build_cli *c)
 
 int cmd_build(int argc, char **argv)
 {
-	struct build_cli c = { .o = { .hooks = { hook_pull, hook_layer_diff, NULL } } };
+	struct build_cli c = { .o = { .hooks = { hook_pull, hook_layer_diff, hook_untar, hook_fetch,
+		                                 NULL } } };
 	struct werr err = { 0 };
 	char id[DIGEST_STR_LEN + 1];
 	int ind = 1, status = 125;

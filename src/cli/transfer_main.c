@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "import", cmd_import }, { "login", cmd_login },
 	{ "logout", cmd_logout }, { "rootfs-copy", cmd_rootfs_copy },
 	{ "layer-diff", cmd_layer_diff }, { "commit", cmd_commit },
+	{ "untar", cmd_untar },           { "fetch", cmd_fetch },
 	{ NULL, NULL },
 };
 

@@ -273,3 +273,45 @@ EOF
 	[ "$(jq -c '.OnBuild' <<<"$cfg")" = '["RUN echo triggered"]' ]
 	[ "$(jq -r '.Labels["built.by"]' <<<"$cfg")" = warren ]
 }
+
+@test "build: ADD extracts a local archive and downloads a URL; COPY keeps an archive whole" {
+	mkdir -p "$CTX/tree/sub"
+	echo t > "$CTX/tree/sub/t.txt"
+	tar -C "$CTX/tree" -czf "$CTX/t.tar.gz" .
+	rm -rf "$CTX/tree"
+	srv=$(user_tmpdir)
+	echo served > "$srv/dl.txt"
+	port=$((20000 + RANDOM % 20000))
+	python3 -m http.server "$port" --bind 127.0.0.1 --directory "$srv" > /dev/null 2>&1 &
+	SERVER_PID=$!
+	for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+	df <<EOF
+FROM $BASE
+ADD t.tar.gz /opt/x/
+COPY t.tar.gz /opt/y/
+ADD http://127.0.0.1:$port/dl.txt /opt/dl/
+EOF
+	run build -t add:1
+	kill "$SERVER_PID"
+	[ "$status" -eq 0 ]
+	run warren_s run add:1 sh -c 'cat /opt/x/sub/t.txt /opt/dl/dl.txt; stat -c %a /opt/dl/dl.txt; ls /opt/y'
+	[ "$output" = "$(printf 't\nserved\n600\nt.tar.gz')" ]
+}
+
+@test "build: ONBUILD triggers of the base run in the child build" {
+	df <<EOF
+FROM $BASE
+ONBUILD RUN echo triggered > /onbuild
+ONBUILD ENV FROM_ONBUILD=yes
+EOF
+	build -t parent:1
+	df <<EOF
+FROM parent:1
+RUN cat /onbuild
+EOF
+	run build -t child:1
+	[ "$status" -eq 0 ]
+	run warren_s run child:1 sh -c 'cat /onbuild; echo $FROM_ONBUILD'
+	[ "$output" = "$(printf 'triggered\nyes')" ]
+	[ "$(warren_s image inspect child:1 | jq -r '.[0].Config.OnBuild')" = null ]
+}
