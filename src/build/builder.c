@@ -263,12 +263,33 @@ static int dockerfile_load(struct builder *b, struct werr *err)
 	return dockerfile_parse(text, len, name, &b->df, err);
 }
 
+/* --platform: RUN steps execute here, so only this machine's platform */
+static int platform_check(const char *platform, struct werr *err)
+{
+	char os[32], arch[32], var[32];
+	const char *hos, *harch, *hvar;
+
+	if (!platform)
+		return 0;
+	if (manifest_parse_platform(platform, os, arch, var, err) < 0)
+		return werr_prefix(err, "--platform");
+	manifest_host_platform(&hos, &harch, &hvar);
+	if (strcmp(os, hos) || strcmp(arch, harch))
+		return werr_set(err, ENOTSUP,
+		                "--platform %s: warren builds for this machine only (%s/%s): RUN "
+		                "steps execute here",
+		                platform, hos, harch);
+	return 0;
+}
+
 /* the input checks and the machinery: store, ID maps, driver, staging, seccomp */
 static int build_setup(struct builder *b, bool **needed, long *target, struct werr *err)
 {
 	struct rootfs_choice drv;
-	int r = dockerfile_load(b, err);
+	int r = platform_check(b->o->platform, err);
 
+	if (r == 0)
+		r = dockerfile_load(b, err);
 	if (r == 0)
 		r = context_open(b->o->context, NULL, &b->ctx, err);
 	if (r == 0)
