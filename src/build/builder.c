@@ -55,15 +55,7 @@ static int stage_from(struct builder *b, size_t idx, struct werr *err)
 		memcpy(sg->chain, o->chain, o->n_layers * sizeof(*sg->chain));
 		sg->n_layers = o->n_layers;
 		memcpy(sg->key, o->key, sizeof(sg->key));
-		json_t *env = json_object_get(json_object_get(sg->cfg, "config"), "Env"), *v;
-		size_t i;
-		json_array_foreach(env, i, v)
-		{
-			const char *s = json_string_value(v), *eq = s ? strchr(s, '=') : NULL;
-			_cleanup_free_ char *k = eq ? strndup(s, (size_t)(eq - s)) : NULL;
-			if (k)
-				shellex_scope_set(&sg->scope, k, eq + 1);
-		}
+		bconfig_scope_from_env(sg);
 		return 0;
 	}
 	r = bconfig_from_image(b, sg, base, err);

@@ -54,7 +54,7 @@ static int env_set(struct bstage *sg, const char *key, const char *value)
 	return shellex_scope_set(&sg->scope, key, value);
 }
 
-static void scope_from_env(struct bstage *sg)
+void bconfig_scope_from_env(struct bstage *sg)
 {
 	json_t *env = json_object_get(bconfig_get(sg), "Env"), *v;
 	size_t i;
@@ -122,7 +122,7 @@ static int from_record(struct builder *b, struct bstage *sg, json_t *rec, struct
 		if (sg->onbuild.oom)
 			return werr_errno(err, ENOMEM, "ONBUILD");
 	}
-	scope_from_env(sg);
+	bconfig_scope_from_env(sg);
 	return 0;
 }
 

@@ -79,6 +79,8 @@ char **bconfig_run_env(const struct bstage *sg);
 /* fails when @text uses an ARG that got no value (as $NAME or ${NAME}) */
 int bargs_check(struct builder *b, const struct bstage *sg, const char *text, struct werr *err);
 json_t *bconfig_get(struct bstage *sg);
+/* the config's Env into the expansion scope */
+void bconfig_scope_from_env(struct bstage *sg);
 void bstage_free(struct bstage *sg);
 char *binstr_text(const struct df_instr *x);
 
