@@ -16,8 +16,8 @@ static const struct command commands[] = {
 	{ "save", cmd_save },     { "load", cmd_load },
 	{ "import", cmd_import }, { "login", cmd_login },
 	{ "logout", cmd_logout }, { "rootfs-copy", cmd_rootfs_copy },
-	{ "layer-diff", cmd_layer_diff }, { "commit", cmd_commit },
-	{ "untar", cmd_untar },           { "fetch", cmd_fetch },
+	{ "untar", cmd_untar },   { "layer-diff", cmd_layer_diff },
+	{ "fetch", cmd_fetch },   { "commit", cmd_commit },
 	{ NULL, NULL },
 };
 

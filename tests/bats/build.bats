@@ -315,3 +315,44 @@ EOF
 	[ "$output" = "$(printf 'triggered\nyes')" ]
 	[ "$(warren_s image inspect child:1 | jq -r '.[0].Config.OnBuild')" = null ]
 }
+
+@test "build: escape directive, comments, globs, \${VAR:-x} and \${VAR:+y}, COPY --from=IMAGE, FROM --platform" {
+	file a1.txt "a1"
+	file a2.txt "a2"
+	file b.md "b"
+	cat > "$CTX/Dockerfile" <<EOF
+# syntax=docker/dockerfile:1
+# escape=\`
+# a comment before FROM
+FROM --platform=linux/amd64 $BASE
+ENV SET=yes
+# a comment between instructions
+COPY a*.txt /globbed/
+RUN echo "\${UNSET:-default} \${SET:+alt} \${UNSET:+never}" > /exp && \`
+    echo continued >> /exp
+COPY --from=$BASE /shared /from-image
+EOF
+	run build -t syn:1
+	[ "$status" -eq 0 ]
+	run warren_s run syn:1 sh -c 'ls /globbed; cat /exp /from-image'
+	[ "$output" = "$(printf 'a1.txt\na2.txt\ndefault alt \ncontinued\nshared')" ]
+}
+
+@test "build: --network host lets RUN reach a service on the host's loopback" {
+	srv=$(user_tmpdir)
+	echo from-host > "$srv/x"
+	port=$((20000 + RANDOM % 20000))
+	python3 -m http.server "$port" --bind 127.0.0.1 --directory "$srv" > /dev/null 2>&1 &
+	SERVER_PID=$!
+	for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+	df <<EOF
+FROM $BASE
+RUN wget -q -O /got http://127.0.0.1:$port/x
+EOF
+	chown -R "$TEST_USER" "$CTX"
+	run warren_s build --network host -t net:1 "$CTX"
+	kill "$SERVER_PID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(warren_s run net:1 cat /got)" = from-host ]
+}
