@@ -184,6 +184,7 @@ COPY --from=builder /out/app /app
 COPY --from=0 /bin/busybox /bin/busybox
 EOF
 	run build --target tester -t ms:tester
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" != *unused-stage-ran* ]]
 	run warren_s run ms:tester cat /out/app /t
@@ -292,6 +293,7 @@ COPY t.tar.gz /opt/y/
 ADD http://127.0.0.1:$port/dl.txt /opt/dl/
 EOF
 	run build -t add:1
+	echo "$output"
 	kill "$SERVER_PID"
 	[ "$status" -eq 0 ]
 	run warren_s run add:1 sh -c 'cat /opt/x/sub/t.txt /opt/dl/dl.txt; stat -c %a /opt/dl/dl.txt; ls /opt/y'
