@@ -358,3 +358,22 @@ EOF
 	[ "$status" -eq 0 ]
 	[ "$(warren_s run net:1 cat /got)" = from-host ]
 }
+
+@test "build: a user without subordinate IDs builds and runs an image (single-ID mode)" {
+	d=$(user_tmpdir)
+	chown "$NOSUB_USER" "$d"
+	file f.txt "f"
+	df <<EOF
+FROM $BASE
+COPY f.txt /f
+RUN echo hi > /r && rm /shared
+CMD ["cat", "/r"]
+EOF
+	chown -R "$NOSUB_USER" "$CTX"
+	run as_nosub "$WARREN" --root "$d/store" build -q --network none -t ns:1 "$CTX"
+	[ "$status" -eq 0 ]
+	run as_nosub "$WARREN" --root "$d/store" run --network none ns:1 sh -c 'cat /r /f; test -e /shared || echo gone'
+	[ "${lines[-3]}" = "hi" ]
+	[ "${lines[-2]}" = "f" ]
+	[ "${lines[-1]}" = "gone" ]
+}
