@@ -372,7 +372,7 @@ EOF
 	chown -R "$NOSUB_USER" "$CTX"
 	run as_nosub "$WARREN" --root "$d/store" build -q --network none -t ns:1 "$CTX"
 	[ "$status" -eq 0 ]
-	run as_nosub "$WARREN" --root "$d/store" run --network none ns:1 sh -c 'cat /r /f; test -e /shared || echo gone'
+	run as_nosub "$WARREN" --root "$d/store" run --network none ns:1 sh -c 'cat /r /f; echo; test -e /shared || echo gone'
 	[ "${lines[-3]}" = "hi" ]
 	[ "${lines[-2]}" = "f" ]
 	[ "${lines[-1]}" = "gone" ]
