@@ -208,8 +208,7 @@ static int final_commit(struct builder *b, struct bstage *sg, char **names, size
 			               NULL };
 		r = image_commit(&b->s, &n, id, err);
 	}
-	if (r == 0 || err->code != EINVAL)
-		config_free(&cfg);
+	config_free(&cfg);
 	manifest_free(&m);
 	return r;
 }

@@ -222,8 +222,9 @@ static int owner_resolve(struct copy_job *j, struct werr *err)
 	}
 	if (userspec_resolve(j->chown, passwd, group, &us, err) < 0)
 		return werr_prefix(err, "--chown=%s", j->chown);
+	/* Docker: a user without a group gets the same number as its group */
 	j->uid = us.uid;
-	j->gid = strchr(j->chown, ':') ? us.gid : us.gid;
+	j->gid = strchr(j->chown, ':') ? us.gid : (gid_t)us.uid;
 	return 0;
 }
 

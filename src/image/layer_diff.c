@@ -99,7 +99,8 @@ static int ld_list(int fd, char ***names, size_t *n, struct werr *err)
 		(*n)++;
 	}
 	closedir(d);
-	qsort(*names, *n, sizeof(char *), ld_name_cmp);
+	if (*n)
+		qsort(*names, *n, sizeof(char *), ld_name_cmp);
 	return 0;
 oom:
 	closedir(d);
