@@ -52,21 +52,16 @@ static int write_layer(const struct ctr_commit_opts *o, struct staging *st,
 	return r;
 }
 
-/* the image's config with the new layer, the changes and a history entry */
+/* the image's config with the new layer and a history entry */
 static int config_extend(const struct ctr_commit_opts *o, json_t *cfg, const char *diff_id,
                          struct werr *err)
 {
 	json_t *rootfs = json_object_get(cfg, "rootfs"), *hist = json_object_get(cfg, "history"),
-	       *h, *c = json_object_get(cfg, "config");
+	       *h;
 	char now[32];
 	time_t t = time(NULL);
 
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	if (!json_is_object(c))
-		json_object_set_new(cfg, "config", c = json_object());
-	for (size_t i = 0; i < o->n_changes; i++)
-		if (import_change(c, o->changes[i], err) < 0)
-			return -err->code;
 	json_array_append_new(json_object_get(rootfs, "diff_ids"), json_string(diff_id));
 	if (!json_is_array(hist))
 		json_object_set_new(cfg, "history", hist = json_array());
@@ -142,6 +137,11 @@ int ctr_commit(struct store *s, const struct idmap_plan *plan, const struct ctr_
 	cfg = json_deep_copy(img.cfg.root);
 	if (!files || !cfg)
 		r = werr_errno(err, ENOMEM, "commit");
+	if (r == 0 && !json_is_object(json_object_get(cfg, "config")))
+		json_object_set_new(cfg, "config", json_object());
+	/* the changes first: a bad one fails before any work */
+	for (size_t i = 0; r == 0 && i < o->n_changes; i++)
+		r = import_change(json_object_get(cfg, "config"), o->changes[i], err);
 	if (r == 0)
 		r = store_staging_new(s, &st, err);
 	if (r == 0)
