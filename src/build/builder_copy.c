@@ -280,6 +280,29 @@ static int copy_url(struct copy_job *j, size_t i, struct werr *err)
 	return write_file(j, pfd, base, src, j->mode != (mode_t)-1 ? j->mode : 0600, err);
 }
 
+/* COPY <<NAME DEST: the body written as a file (mode 0644 unless --chmod) */
+static int copy_heredoc(struct copy_job *j, size_t i, struct werr *err)
+{
+	const struct df_heredoc *hd = dockerfile_instr_heredoc(j->x, j->x->args[i]);
+	_cleanup_free_ char *t = NULL;
+	_cleanup_close_ int pfd = -1, mfd = -1;
+	const char *base;
+
+	if (!hd)
+		return 0;
+	if (asprintf(&t, "%s%s%s", j->dest, j->dest_dir ? "/" : "", j->dest_dir ? hd->name : "") <
+	    0)
+		return werr_errno(err, ENOMEM, "path");
+	pfd = open_parent(j, t, &base, err);
+	if (pfd < 0)
+		return pfd;
+	mfd = memfd_create("heredoc", MFD_CLOEXEC);
+	if (mfd < 0 || util_write_all(mfd, j->heredocs[i], strlen(j->heredocs[i])) < 0 ||
+	    lseek(mfd, 0, SEEK_SET) < 0)
+		return werr_errno(err, errno, "heredoc %s", hd->name);
+	return write_file(j, pfd, base, mfd, j->mode != (mode_t)-1 ? j->mode : 0644, err);
+}
+
 /* runs in the user namespace: mount the step's overlay and copy */
 static int copy_in_ns(void *arg, struct werr *err)
 {
@@ -321,25 +344,8 @@ static int copy_in_ns(void *arg, struct werr *err)
 		r = t ? copy_entry(j, j->from ? srcfd : j->b->ctx->dirfd, &list->v[i], t, err)
 		      : werr_errno(err, ENOMEM, "path");
 	}
-	for (size_t i = 0; r == 0 && i < j->x->nargs - 1; i++) {
-		const struct df_heredoc *hd = dockerfile_instr_heredoc(j->x, j->x->args[i]);
-		_cleanup_free_ char *t = NULL;
-		const char *base;
-		_cleanup_close_ int pfd = -1, mfd = -1;
-		if (!hd)
-			continue;
-		if (asprintf(&t, "%s%s%s", j->dest, j->dest_dir ? "/" : "",
-		             j->dest_dir ? hd->name : "") < 0)
-			return werr_errno(err, ENOMEM, "path");
-		pfd = open_parent(j, t, &base, err);
-		if (pfd < 0)
-			return pfd;
-		mfd = memfd_create("heredoc", MFD_CLOEXEC);
-		if (mfd < 0 || util_write_all(mfd, j->heredocs[i], strlen(j->heredocs[i])) < 0 ||
-		    lseek(mfd, 0, SEEK_SET) < 0)
-			return werr_errno(err, errno, "heredoc %s", hd->name);
-		r = write_file(j, pfd, base, mfd, j->mode != (mode_t)-1 ? j->mode : 0644, err);
-	}
+	for (size_t i = 0; r == 0 && i < j->x->nargs - 1; i++)
+		r = copy_heredoc(j, i, err);
 	context_list_free(&flist);
 	return r;
 }
