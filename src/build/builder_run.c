@@ -106,9 +106,33 @@ static void prune_mount_points(struct builder *b, const struct bstage *sg,
 	}
 }
 
+/* RUN's flags: --network=none|host|default overrides the build's; --mount
+ * and --security are refused rather than ignored (the command would run
+ * without what it asked for) */
+static int run_flags(struct builder *b, const struct df_instr *x, enum net_mode *net,
+                     struct werr *err)
+{
+	*net = b->o->network;
+	for (size_t i = 0; i < x->nflags; i++) {
+		const char *n = x->flags[i].name, *v = x->flags[i].value ? x->flags[i].value : "";
+		if (!strcmp(n, "network") && !strcmp(v, "none"))
+			*net = NET_MODE_NONE;
+		else if (!strcmp(n, "network") && !strcmp(v, "host"))
+			*net = NET_MODE_HOST;
+		else if (!strcmp(n, "network") && !strcmp(v, "default"))
+			*net = b->o->network;
+		else
+			return werr_set(err, ENOTSUP,
+			                "%s:%u: RUN --%s%s%s is not supported (RUN takes --network="
+			                "none|host|default)",
+			                b->df->filename, b->line, n, *v ? "=" : "", v);
+	}
+	return 0;
+}
+
 /* the container of one RUN; stdout and stderr are ours (dropped with -q) */
 static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir *d, char **argv,
-                         int *status, struct werr *err)
+                         enum net_mode net, int *status, struct werr *err)
 {
 	json_t *c = bconfig_get(sg);
 	struct overlay_spec ov = { d->lower_base, d->lowerdir, d->upper, d->work, false };
@@ -140,8 +164,8 @@ static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir 
 	spec.seccomp = b->seccomp_ok;
 	spec.seccomp_prog = b->seccomp;
 	spec.idmap = b->plan;
-	spec.net.mode = b->o->network;
-	spec.network_host = b->o->network == NET_MODE_HOST;
+	spec.net.mode = net;
+	spec.network_host = net == NET_MODE_HOST;
 	spec.overlay_fd = -1;
 	fflush(NULL);
 	if (b->o->quiet) {
@@ -171,10 +195,15 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 	struct bstep_dir d = { 0 };
 	char diff_id[DIGEST_STR_LEN + 1], created[32];
 	uint64_t size = 0;
+	enum net_mode net;
 	bool hit;
 	int r;
 
 	*status = EXIT_WARREN;
+	if (run_flags(b, x, &net, err) < 0) {
+		config_strv_free(env);
+		return -err->code;
+	}
 	if (!script || !text || !env) {
 		config_strv_free(env);
 		return werr_errno(err, ENOMEM, "RUN");
@@ -202,7 +231,7 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 		                b->line);
 	r = bstep_dir_new(b, sg, &d, err);
 	if (r == 0)
-		r = run_container(b, sg, &d, argv, status, err);
+		r = run_container(b, sg, &d, argv, net, status, err);
 	if (r == 0 && *status != 0)
 		r = werr_set(err, ECANCELED, "%s:%u: %s: the command returned a non-zero code: %d",
 		             b->df->filename, b->line, x->original, *status);

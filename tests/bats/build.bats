@@ -377,3 +377,13 @@ EOF
 	[ "${lines[-2]}" = "f" ]
 	[ "${lines[-1]}" = "gone" ]
 }
+
+@test "build: RUN --network=none overrides the build's network; RUN --mount is refused, not ignored" {
+	printf 'FROM %s\nRUN --network=none ip link show | grep -c "^[0-9]" > /links\n' "$BASE" > "$CTX/Dockerfile"
+	chown -R "$TEST_USER" "$CTX"
+	run warren_s build --network host -t netnone:1 "$CTX"
+	[ "$status" -eq 0 ]
+	[ "$(warren_s run --network none netnone:1 cat /links)" = 1 ]
+	printf 'FROM %s\nRUN --mount=type=cache,target=/c true\n' "$BASE" > "$CTX/Dockerfile"
+	bad_input "--mount" -t bad:1
+}
