@@ -11,7 +11,10 @@ load build_helpers
 bats_require_minimum_version 1.5.0
 
 setup() { build_setup; }
-teardown() { common_teardown; }
+teardown() {
+	http_stop
+	common_teardown
+}
 
 @test "build: FROM ARG ENV WORKDIR COPY RUN USER LABEL EXPOSE CMD make a tagged image that runs" {
 	file hello.txt "hello"
@@ -282,19 +285,15 @@ EOF
 	rm -rf "$CTX/tree"
 	srv=$(user_tmpdir)
 	echo served > "$srv/dl.txt"
-	port=$((20000 + RANDOM % 20000))
-	python3 -m http.server "$port" --bind 127.0.0.1 --directory "$srv" > /dev/null 2>&1 &
-	SERVER_PID=$!
-	for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+	http_serve "$srv"
 	df <<EOF
 FROM $BASE
 ADD t.tar.gz /opt/x/
 COPY t.tar.gz /opt/y/
-ADD http://127.0.0.1:$port/dl.txt /opt/dl/
+ADD http://127.0.0.1:$PORT/dl.txt /opt/dl/
 EOF
 	run build -t add:1
 	echo "$output"
-	kill "$SERVER_PID"
 	[ "$status" -eq 0 ]
 	run warren_s run add:1 sh -c 'cat /opt/x/sub/t.txt /opt/dl/dl.txt; stat -c %a /opt/dl/dl.txt; ls /opt/y'
 	[ "$output" = "$(printf 't\nserved\n600\nt.tar.gz')" ]
@@ -343,17 +342,13 @@ EOF
 @test "build: --network host lets RUN reach a service on the host's loopback" {
 	srv=$(user_tmpdir)
 	echo from-host > "$srv/x"
-	port=$((20000 + RANDOM % 20000))
-	python3 -m http.server "$port" --bind 127.0.0.1 --directory "$srv" > /dev/null 2>&1 &
-	SERVER_PID=$!
-	for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+	http_serve "$srv"
 	df <<EOF
 FROM $BASE
-RUN wget -q -O /got http://127.0.0.1:$port/x
+RUN wget -q -O /got http://127.0.0.1:$PORT/x
 EOF
 	chown -R "$TEST_USER" "$CTX"
 	run warren_s build --network host -t net:1 "$CTX"
-	kill "$SERVER_PID"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(warren_s run net:1 cat /got)" = from-host ]

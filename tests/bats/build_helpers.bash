@@ -39,3 +39,21 @@ bad_input() {
 	[[ "${stderr_lines[0]}" == *"$pat"* ]]
 	! warren_s image inspect bad:1 > /dev/null 2>&1
 }
+
+# http_serve DIR: a web server for DIR on 127.0.0.1:$PORT (http_stop ends it)
+http_serve() {
+	PORT=$((20000 + RANDOM % 20000))
+	python3 -m http.server "$PORT" --bind 127.0.0.1 --directory "$1" > /dev/null 2>&1 &
+	SERVER_PID=$!
+	local i
+	for i in $(seq 50); do
+		curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+http_stop() {
+	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2> /dev/null || true
+	SERVER_PID=
+}
