@@ -382,3 +382,13 @@ EOF
 	printf 'FROM %s\nRUN --mount=type=cache,target=/c true\n' "$BASE" > "$CTX/Dockerfile"
 	bad_input "--mount" -t bad:1
 }
+
+@test "build on the vfs storage driver says it needs the kernel overlay, and changes nothing" {
+	printf 'FROM %s\nRUN true\n' "$BASE" > "$CTX/Dockerfile"
+	chown -R "$TEST_USER" "$CTX"
+	run --separate-stderr warren_s --storage-driver vfs build --network none -t bad:1 "$CTX"
+	[ "$status" -eq 125 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"kernel overlay storage driver"* ]]
+	! warren_s image inspect bad:1 > /dev/null 2>&1
+}
