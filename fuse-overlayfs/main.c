@@ -2,6 +2,7 @@
  * workdir= on MOUNTPOINT, confine itself with seccomp, serve it with worker
  * threads until it is unmounted. Only this file prints or exits. */
 #include <fcntl.h>
+#include <signal.h>
 #include <getopt.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
@@ -158,10 +159,17 @@ static int main_serve(struct ovl_config *cfg, struct ovl_fs *fs, struct werr *er
 {
 	struct fuse_session *se = main_session(cfg, fs, err);
 	struct fuse_loop_config *loop;
+	sigset_t ends;
 	int r;
 
 	if (!se)
 		return -EINVAL;
+	/* whoever started us may have blocked the signals that end the loop */
+	sigemptyset(&ends);
+	sigaddset(&ends, SIGTERM);
+	sigaddset(&ends, SIGINT);
+	sigaddset(&ends, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &ends, NULL);
 	if (fuse_set_signal_handlers(se) < 0 || fuse_session_mount(se, cfg->mountpoint) < 0) {
 		fuse_session_destroy(se);
 		return werr_set(err, EIO, "cannot mount on %s (is /dev/fuse usable, mode 0666?)",
@@ -188,7 +196,8 @@ static int main_serve(struct ovl_config *cfg, struct ovl_fs *fs, struct werr *er
 	fuse_loop_cfg_set_idle_threads(loop, (unsigned)cfg->threads);
 	r = fuse_session_loop_mt(se, loop);
 	fuse_loop_cfg_destroy(loop);
-	fuse_session_unmount(se);
+	if (cfg->mount_fd_to < 0) /* else our own mount was detached after sending */
+		fuse_session_unmount(se);
 	fuse_remove_signal_handlers(se);
 	fuse_session_destroy(se);
 	return r < 0 ? werr_set(err, -r, "serving the mount failed") : 0;

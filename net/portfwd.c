@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -106,6 +107,16 @@ static int portfwd_pipe(int p[2])
 	return 0;
 }
 
+/* the client's own TCP already decided when to send: a forwarder that
+ * waited again (Nagle) would only add latency to each splice's tail, and
+ * rootlesskit's Go sockets do the same */
+static void portfwd_nodelay(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 static struct portfwd_conn *portfwd_slot(void)
 {
 	for (size_t i = 0; i < NET_MAX_CONNS; i++)
@@ -147,6 +158,8 @@ static void portfwd_accept(const struct net_listener *l)
 			portfwd_close(c);
 			continue;
 		}
+		portfwd_nodelay(host);
+		portfwd_nodelay(c->cont);
 		c->used = c->connecting = true;
 		c->dir[0].src = c->dir[1].dst = host;
 		c->dir[0].dst = c->dir[1].src = c->cont;

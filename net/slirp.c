@@ -11,13 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SLIRPNET_TIMERS      16
 #define SLIRPNET_FRAME_MAX   (NET_MTU_MAX + 64)
-#define SLIRPNET_READ_BATCH  1 /* frames per wake-up: batching showed no gain */
+#define SLIRPNET_READ_BATCH  8 /* frames per wake-up (bench/RESULTS.md, net) */
 #define SLIRPNET_FIXED_POLLS 3 /* tap, pidfd, signalfd */
+/* the send buffer of libslirp's sockets to the host (capped at
+ * net.core.wmem_max, then doubled by the kernel) */
+#define SLIRPNET_SNDBUF   (4 << 20)
+#define SLIRPNET_FD_TRACK 4096 /* fds above are left as they are */
 
 struct slirpnet_timer {
 	bool used;
@@ -33,8 +38,10 @@ static struct {
 	struct slirpnet_timer timers[SLIRPNET_TIMERS];
 	struct pollfd *pfd;
 	size_t n_pfd, cap_pfd;
+	uint32_t round;                   /* poll rounds so far */
+	uint32_t seen[SLIRPNET_FD_TRACK]; /* the last round that listed the fd */
 	uint8_t frame[SLIRPNET_FRAME_MAX];
-} sn = { .tap = -1 };
+} sn = { .tap = -1, .round = 2 };
 
 static int64_t slirpnet_now_ns(void)
 {
@@ -123,6 +130,25 @@ static short slirpnet_to_poll(int ev)
 	               ((ev & SLIRP_POLL_HUP) ? POLLHUP : 0));
 }
 
+/* Data from the container to the host is written by libslirp straight to
+ * its socket; what the socket does not take waits in libslirp's 128 KiB
+ * buffer, and the window libslirp advertises to the container shrinks by
+ * that much (it is at most 64 KiB anyway: libslirp 4.7 does not scale
+ * windows). With the autotuned send buffer the window was seen down to
+ * 30 KB, stalling the container's TCP; a large one keeps it at 64 KiB. Set
+ * once per socket; a socket missing from a round may be a new one behind
+ * the same number, so it is set again. */
+static void slirpnet_tune(int fd)
+{
+	int size = SLIRPNET_SNDBUF;
+
+	if (fd < 0 || fd >= SLIRPNET_FD_TRACK)
+		return;
+	if (sn.seen[fd] != sn.round && sn.seen[fd] != sn.round - 1)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	sn.seen[fd] = sn.round;
+}
+
 /* implements SlirpAddPollCb; the array only grows, so this allocates
  * when libslirp has more sockets than ever before, not per packet */
 static int slirpnet_add_poll(int fd, int events, void *opaque)
@@ -135,6 +161,8 @@ static int slirpnet_add_poll(int fd, int events, void *opaque)
 		sn.pfd = p;
 		sn.cap_pfd = cap;
 	}
+	if (sn.n_pfd >= SLIRPNET_FIXED_POLLS)
+		slirpnet_tune(fd);
 	sn.pfd[sn.n_pfd] = (struct pollfd){ fd, slirpnet_to_poll(events), 0 };
 	return (int)sn.n_pfd++;
 }
@@ -254,6 +282,8 @@ int slirpnet_run(int pidfd, int sigfd)
 		uint32_t timeout = slirpnet_run_timers();
 		int r;
 
+		if (++sn.round < 2) /* seen[] 0 means never; round - 1 must not be 0 */
+			sn.round = 2;
 		sn.n_pfd = 0;
 		slirpnet_add_poll(sn.tap, SLIRP_POLL_IN, NULL);
 		slirpnet_add_poll(pidfd, SLIRP_POLL_IN, NULL);

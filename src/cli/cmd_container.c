@@ -7,8 +7,10 @@
 #include "commands.h"
 #include "create.h"
 #include "lifecycle.h"
+#include "monitor.h"
 #include "state.h"
 #include "term.h"
+#include "transfer.h"
 #include "util.h"
 
 #include <signal.h>
@@ -262,7 +264,7 @@ static int do_rename(struct record *rec, void *ctx, struct werr *err)
 	lk = record_lock(rec, err);
 	if (lk < 0)
 		return lk;
-	r = lifecycle_reload(rec, err);
+	r = lifecycle_reload_locked(rec, err);
 	return r < 0 ? r : record_rename(rec, name, err);
 }
 
@@ -382,13 +384,17 @@ int cmd_container(int argc, char **argv)
 		{ "attach", cmd_attach },
 		{ "top", cmd_top },
 		{ "stats", cmd_stats },
-		{ "cp", cmd_cp },
-		{ "export", cmd_export },
+		{ "cp", cmd_transfer },
+		{ "export", cmd_transfer },
+		{ "diff", cmd_transfer },
 		{ "pause", cmd_pause },
 		{ "unpause", cmd_unpause },
 		{ "port", cmd_port },
 	};
 
+	/* internal, not listed: what warren-monitor execs when a container exits */
+	if (argc >= 2 && !strcmp(argv[1], "cleanup"))
+		return monitor_cleanup(argc - 1, argv + 1);
 	if (argc < 2 || !strcmp(argv[1], "--help")) {
 		printf("Usage: warren container COMMAND\n\nManage containers.\n\nCommands:\n");
 		for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)

@@ -175,6 +175,8 @@ int create_launch(struct container_spec *spec, struct create_opts *o, bool creat
 	if (create_only || o->detach) {
 		if (!create_only && lifecycle_start(&rec, -1, NULL, &status, &err) < 0) {
 			werr_print(&err, "warren");
+			if (o->auto_remove) /* --rm: nothing stays of a start that failed */
+				lifecycle_remove(&rec, true, true, &err);
 			record_free(&rec);
 			return status ? status : EXIT_WARREN;
 		}

@@ -3,6 +3,7 @@
 #include "cleanup.h"
 #include "cliutil.h"
 #include "commands.h"
+#include "config.h"
 #include "config_net.h"
 #include "format.h"
 #include "state.h"
@@ -67,6 +68,49 @@ static json_t *inspect_state(struct record *rec)
 	return st;
 }
 
+/* "base/a:base/b" from "a:b" relative to @base */
+static json_t *inspect_lowerdir(const char *base, const char *rel)
+{
+	json_t *out = json_string("");
+
+	for (const char *p = rel; p && *p;) {
+		size_t l = strcspn(p, ":");
+		json_t *more = json_sprintf("%s%s%s/%.*s", json_string_value(out),
+		                            json_string_length(out) ? ":" : "", base, (int)l, p);
+		json_decref(out);
+		out = more;
+		p += l + (p[l] == ':');
+	}
+	return out;
+}
+
+/* Driver and GraphDriver as Podman shows them: the storage driver and the
+ * directories of the writable layer (what the image containers of cp, diff
+ * and commit work on) */
+static void inspect_driver(json_t *o, const struct record *rec)
+{
+	json_t *ov = json_object_get(json_object_get(rec->config, "Warren"), "Overlay");
+	const char *rootfs = config_get(rec->config, "Warren.Rootfs") ?: "";
+	const char *image = config_get(rec->config, "Image") ?: "";
+	const char *name = "rootfs";
+	json_t *data = json_object();
+
+	if (ov) {
+		name = json_is_true(json_object_get(ov, "Fuse")) ? "fuse-overlay" : "overlay";
+		json_object_set_new(
+		    data, "LowerDir",
+		    inspect_lowerdir(config_get(ov, "LowerBase") ?: "", config_get(ov, "Lower")));
+		json_object_set_new(data, "UpperDir", json_string(config_get(ov, "Upper") ?: ""));
+		json_object_set_new(data, "WorkDir", json_string(config_get(ov, "Work") ?: ""));
+		json_object_set_new(data, "MergedDir", json_string(rootfs));
+	} else if (!strncmp(image, "sha256:", 7)) {
+		name = "vfs"; /* a private copy of the image */
+		json_object_set_new(data, "Dir", json_string(rootfs));
+	}
+	json_object_set_new(o, "Driver", json_string(name));
+	json_object_set_new(o, "GraphDriver", json_pack("{s:s, s:o}", "Name", name, "Data", data));
+}
+
 /* the Docker-shaped object: config.json without warren's private part */
 static json_t *inspect_object(struct record *rec)
 {
@@ -79,7 +123,7 @@ static json_t *inspect_object(struct record *rec)
 	json_object_set_new(o, "RestartCount", json_integer(state_int(rec, "RestartCount")));
 	snprintf(log, sizeof(log), "%s/ctr.log", rec->dir);
 	json_object_set_new(o, "LogPath", json_string(log));
-	json_object_set_new(o, "Driver", json_string("rootfs"));
+	inspect_driver(o, rec);
 	json_object_set_new(o, "Platform", json_string("linux"));
 	json_object_set_new(o, "NetworkSettings",
 	                    json_pack("{s:o, s:s, s:s, s:s, s:{}}", "Ports", pj, "IPAddress", "",

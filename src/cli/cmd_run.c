@@ -5,6 +5,7 @@
 #include "cleanup.h"
 #include "container.h"
 #include "create.h"
+#include "netref.h"
 #include "volume.h"
 #include "opts.h"
 #include "run_image.h"
@@ -73,7 +74,8 @@ static const struct opt_def run_opts[] = {
 	{ "init", 0, OPT_FLAG, NULL, "Run a minimal init that forwards signals and reaps zombies",
 	  R_INIT },
 	{ "network", 0, OPT_VALUE, "MODE",
-	  "slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp] (default), none or host",
+	  "slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp] (default), none, host or "
+	  "container:NAME|ID",
 	  R_NETWORK },
 	{ "net", 0, OPT_VALUE, "MODE", "Alias of --network", R_NETWORK },
 	{ "userns", 0, OPT_VALUE, "MODE", "keep-id: keep your own uid/gid inside", R_USERNS },
@@ -688,6 +690,27 @@ static int run_recorded(struct run_cfg *cfg, struct container_spec *spec, const 
 	return create_launch(spec, o, create_only);
 }
 
+/* --network container:REF: that container must exist (and run, unless this
+ * one is only created); this one takes its host name, as Docker's does */
+static int run_net_join(struct run_cfg *cfg, bool create_only, struct werr *err)
+{
+	static char hostname[80];
+
+	if (cfg->net.mode != NET_MODE_CONTAINER)
+		return 0;
+	if (run_net_check(&cfg->net, err) < 0)
+		return -err->code;
+	if (cfg->hostname)
+		return werr_set(err, EINVAL,
+		                "--hostname conflicts with --network container:%s: the container "
+		                "takes that container's host name",
+		                cfg->net.join_ref);
+	if (netref_resolve(&cfg->net, !create_only, hostname, sizeof(hostname), err) < 0)
+		return -err->code;
+	cfg->hostname = hostname[0] ? hostname : NULL;
+	return 0;
+}
+
 /* the part of cmd_run that owns @cfg and @spec, so that every path frees them */
 static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, char **argv,
                     bool create_only)
@@ -707,7 +730,8 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		opts_print_help(stdout, run_opts);
 		return 0;
 	}
-	if (run_prepare(spec, cfg, argc - ind, argv + ind, &err) < 0) {
+	if (run_net_join(cfg, create_only, &err) < 0 ||
+	    run_prepare(spec, cfg, argc - ind, argv + ind, &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
 	}

@@ -11,5 +11,3 @@
 		fprintf(stderr, "warren: %s is not implemented yet\n", name);                      \
 		return 125;                                                                        \
 	}
-STUB(cmd_cp, "cp")
-STUB(cmd_export, "export")

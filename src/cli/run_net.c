@@ -73,14 +73,19 @@ static int run_net_mode(struct net_spec *net, const char *v, struct werr *err)
 		net->mode = NET_MODE_SLIRP;
 		return v[kl] ? run_net_slirp_opts(net, v, v + kl + 1, err) : 0;
 	}
-	if (kl == 9 && !strncmp(v, "container", 9))
-		return werr_set(err, ENOTSUP,
-		                "--network %s is not supported yet: it needs detached containers; "
-		                "use slirp, none or host",
-		                v);
+	if (kl == 9 && !strncmp(v, "container", 9)) {
+		if (!v[kl] || !v[kl + 1] || strlen(v + kl + 1) >= sizeof(net->join_ref))
+			return werr_set(err, EINVAL,
+			                "invalid --network \"%s\": use container:NAME or "
+			                "container:ID",
+			                v);
+		net->mode = NET_MODE_CONTAINER;
+		snprintf(net->join_ref, sizeof(net->join_ref), "%s", v + kl + 1);
+		return 0;
+	}
 	return werr_set(err, EINVAL,
 	                "invalid --network \"%s\": use slirp[:OPTIONS] (the default), none (only "
-	                "lo) or host",
+	                "lo), host or container:NAME|ID",
 	                v);
 }
 
@@ -267,10 +272,20 @@ int run_net_option(struct net_spec *net, const char *name, const char *v, struct
 
 int run_net_check(const struct net_spec *net, struct werr *err)
 {
+	static const char *const names[] = { "slirp", "none", "host", "container" };
+
 	if (net->mode != NET_MODE_SLIRP && (net->n_ports > 0 || net->publish_all))
 		return werr_set(err, EINVAL,
 		                "-p/-P publish ports of a container's own network: they do not "
 		                "work with --network %s (drop them, or use --network slirp)",
-		                net->mode == NET_MODE_HOST ? "host" : "none");
+		                names[net->mode]);
+	/* Docker's "conflicting options": the shared network has its own */
+	if (net->mode == NET_MODE_CONTAINER &&
+	    (net->n_dns || net->n_dns_search || net->n_add_hosts))
+		return werr_set(err, EINVAL,
+		                "--dns, --dns-search and --add-host conflict with --network "
+		                "container:%s: the container shares that container's resolv.conf "
+		                "and hosts (set them there)",
+		                net->join_ref);
 	return 0;
 }

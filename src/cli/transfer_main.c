@@ -16,9 +16,10 @@ static const struct command commands[] = {
 	{ "save", cmd_save },     { "load", cmd_load },
 	{ "import", cmd_import }, { "login", cmd_login },
 	{ "logout", cmd_logout }, { "rootfs-copy", cmd_rootfs_copy },
-	{ "untar", cmd_untar },   { "layer-diff", cmd_layer_diff },
-	{ "fetch", cmd_fetch },   { "commit", cmd_commit },
-	{ NULL, NULL },
+	{ "cp", cmd_cp },         { "export", cmd_export },
+	{ "diff", cmd_diff },     { "layer-diff", cmd_layer_diff },
+	{ "untar", cmd_untar },   { "fetch", cmd_fetch },
+	{ "commit", cmd_commit }, { NULL, NULL },
 };
 
 int main(int argc, char **argv)

@@ -12,6 +12,13 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /**
+ * util_read_upto() - read @len bytes from @fd, fewer at EOF or on an error
+ * (a worker's result that may never come).
+ * Return: the number of bytes read.
+ */
+size_t util_read_upto(int fd, void *buf, size_t len);
+
+/**
  * util_read_fd_all() - read all of @fd into a NUL-terminated heap buffer.
  * @max: refuse (-EFBIG) files larger than this
  * Return: 0 with *@out (free it) and *@len set, or a negative errno.
@@ -36,6 +43,15 @@ int util_write_all(int fd, const void *buf, size_t len);
  */
 int util_write_file_atomic(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
                            struct werr *err);
+
+/** util_now_rfc3339() - the current time as RFC 3339 with nanoseconds, UTC. */
+void util_now_rfc3339(char buf[40]);
+
+/**
+ * util_pid_start() - field 22 of /proc/@pid/stat, the process's start time:
+ * with the PID it names one process for good (0 when gone or a zombie).
+ */
+unsigned long long util_pid_start(pid_t pid);
 
 /**
  * util_runtime_dir() - the user's warren runtime directory:

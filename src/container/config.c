@@ -37,7 +37,11 @@ static json_t *mounts_docker(const struct container_spec *spec)
 		                      !m->readonly);
 		if (vol && m->kind == MOUNT_BIND) {
 			char name[256];
-			if (sscanf(vol, "/volumes/%255[^/]/_data", name) == 1)
+			int end = 0;
+			/* a store volume; an image's VOLUME of an image container lives
+			 * in containers/ID/volumes/N and has no name */
+			if (sscanf(vol, "/volumes/%255[^/]/_data%n", name, &end) == 1 && end &&
+			    !vol[end])
 				json_object_set_new(o, "Name", json_string(name));
 		}
 		json_array_append_new(a, o);
@@ -144,6 +148,9 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	                 "Config", logcfg, "ReadonlyRootfs", spec->readonly, "Privileged",
 	                 spec->privileged, "Init", spec->init, "NetworkMode",
 	                 net_mode_name(spec->net.mode), "UsernsMode", o->keep_id ? "keep-id" : "");
+	if (spec->net.mode == NET_MODE_CONTAINER) /* Docker's "container:<id>" */
+		json_object_set_new(host, "NetworkMode",
+		                    json_sprintf("container:%s", spec->net.join_ref));
 	w = json_pack("{s:s, s:s, s:b, s:b, s:s?, s:o, s:o, s:o, s:b}", "Rootfs", spec->rootfs,
 	              "Caps", caps, "NoNewPrivs", spec->no_new_privs, "Seccomp", spec->seccomp,
 	              "SeccompProfile", spec->seccomp_profile, "Argv", strv_json(spec->argv),
@@ -258,6 +265,11 @@ int config_to_spec(json_t *config, struct container_spec *spec, struct werr *err
 	spec->privileged = json_is_true(json_object_get(host, "Privileged"));
 	spec->init = json_is_true(json_object_get(host, "Init"));
 	spec->net.mode = net_mode_from(config_get(config, "HostConfig.NetworkMode"));
+	if (!strncmp(config_get(config, "HostConfig.NetworkMode") ?: "", "container:", 10)) {
+		spec->net.mode = NET_MODE_CONTAINER;
+		snprintf(spec->net.join_ref, sizeof(spec->net.join_ref), "%s",
+		         config_get(config, "HostConfig.NetworkMode") + 10);
+	}
 	spec->network_host = spec->net.mode == NET_MODE_HOST;
 	spec->no_new_privs = json_is_true(json_object_get(w, "NoNewPrivs"));
 	spec->keep_stdin = json_is_true(json_object_get(w, "KeepStdin"));

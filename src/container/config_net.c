@@ -29,7 +29,7 @@ static void port_key(char *buf, size_t size, unsigned port, bool udp)
 /* Docker's HostConfig.PortBindings and Config.ExposedPorts */
 static void config_net_docker(const struct net_spec *net, json_t *config)
 {
-	json_t *bind = json_object(), *exposed = json_object();
+	json_t *bind = json_object(), *exposed = json_object(), *host;
 	char key[32], hp[8];
 
 	for (size_t i = 0; i < net->n_ports; i++) {
@@ -48,7 +48,7 @@ static void config_net_docker(const struct net_spec *net, json_t *config)
 		port_key(key, sizeof(key), net->exposed[i].port, net->exposed[i].udp);
 		json_object_set_new(exposed, key, json_object());
 	}
-	json_t *host = json_object_get(config, "HostConfig");
+	host = json_object_get(config, "HostConfig");
 	json_object_set_new(host, "PortBindings", bind);
 	json_object_set_new(host, "PublishAllPorts", json_boolean(net->publish_all));
 	json_object_set_new(host, "Dns", strn_json(net->dns, net->n_dns));
@@ -137,9 +137,13 @@ int config_net_from_json(json_t *config, struct net_spec *net)
 	net->no_ipv6 = json_is_true(json_object_get(n, "NoIpv6"));
 	net->publish_all = json_is_true(json_object_get(n, "PublishAll"));
 	r = ports_from(json_object_get(n, "Ports"), net);
-	json_array_foreach(json_object_get(n, "Exposed"), i, e) if (r == 0) r =
-	    net_spec_expose(net, (uint16_t)json_integer_value(json_object_get(e, "Port")),
-	                    json_is_true(json_object_get(e, "Udp")));
+	json_array_foreach(json_object_get(n, "Exposed"), i, e)
+	{
+		if (r == 0)
+			r = net_spec_expose(
+			    net, (uint16_t)json_integer_value(json_object_get(e, "Port")),
+			    json_is_true(json_object_get(e, "Udp")));
+	}
 	if (r == 0)
 		r = strn_from(json_object_get(n, "Dns"), &net->dns, &net->n_dns);
 	if (r == 0)
@@ -169,7 +173,10 @@ json_t *config_net_ports(const struct record *rec, bool running)
 		ports = json_object();
 	}
 	exposed = json_object_get(json_object_get(rec->config, "Config"), "ExposedPorts");
-	json_object_foreach(exposed, key, v) if (!json_object_get(ports, key))
-	    json_object_set_new(ports, key, json_null());
+	json_object_foreach(exposed, key, v)
+	{
+		if (!json_object_get(ports, key))
+			json_object_set_new(ports, key, json_null());
+	}
 	return ports;
 }

@@ -5,6 +5,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "monitor.h"
+#include "netref.h"
 #include "state.h"
 #include "util.h"
 #include "volume.h"
@@ -70,7 +71,7 @@ int lifecycle_signal_parse(const char *s, int *sig, struct werr *err)
 	                s, SIGRTMAX);
 }
 
-int lifecycle_reload(struct record *rec, struct werr *err)
+static int reload(struct record *rec, bool locked, struct werr *err)
 {
 	struct record fresh;
 	int r = record_load(rec->id, &fresh, err);
@@ -79,7 +80,17 @@ int lifecycle_reload(struct record *rec, struct werr *err)
 		return werr_set(err, ENOENT, "no such container: %.12s", rec->id);
 	record_free(rec);
 	*rec = fresh;
-	return state_refresh(rec, err);
+	return locked ? state_reconcile(rec, err) : state_refresh(rec, err);
+}
+
+int lifecycle_reload(struct record *rec, struct werr *err)
+{
+	return reload(rec, false, err);
+}
+
+int lifecycle_reload_locked(struct record *rec, struct werr *err)
+{
+	return reload(rec, true, err);
 }
 
 int lifecycle_start(struct record *rec, int client_fd, const struct winsize *ws, int *status,
@@ -95,7 +106,7 @@ int lifecycle_start(struct record *rec, int client_fd, const struct winsize *ws,
 	lk = record_lock(rec, err);
 	if (lk < 0)
 		return lk;
-	r = lifecycle_reload(rec, err);
+	r = lifecycle_reload_locked(rec, err);
 	if (r < 0)
 		return r;
 	if (!strcmp(state_status(rec), "running") || !strcmp(state_status(rec), "restarting")) {
@@ -105,6 +116,8 @@ int lifecycle_start(struct record *rec, int client_fd, const struct winsize *ws,
 	if (ws)
 		p.ws = *ws;
 	r = config_to_spec(rec->config, &spec, err);
+	if (r == 0 && spec.net.mode == NET_MODE_CONTAINER)
+		r = netref_resolve(&spec.net, true, NULL, 0, err);
 	if (r == 0)
 		r = state_rundir(rec->id, spec.state_dir, true, err);
 	if (r == 0)
@@ -154,11 +167,32 @@ static bool pid_gone(int pidfd, int ms)
 	return r > 0;
 }
 
+/* true when the monitor of @rec is gone (its lock free) within @ms; woken
+ * by its pidfd, not by polling the lock */
+static bool monitor_gone(const struct record *rec, int ms)
+{
+	pid_t mpid = (pid_t)state_int(rec, "MonitorPid");
+	_cleanup_close_ int pidfd = mpid > 0 ? pidfd_of(mpid) : -1;
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (state_monitor_alive(rec->id)) {
+		long spent;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		spent = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (spent >= ms)
+			return false;
+		/* a reused MonitorPid never signals: look at the lock now and then */
+		if (pidfd < 0 || pid_gone(pidfd, 100))
+			usleep(pidfd < 0 ? 10000 : 1000);
+	}
+	return true;
+}
+
 /* the monitor records the exit and goes away; then the record is final */
 static int wait_recorded(struct record *rec, struct werr *err)
 {
-	for (int i = 0; i < 1000 && state_monitor_alive(rec->id); i++)
-		usleep(10000);
+	monitor_gone(rec, 10000);
 	return lifecycle_reload(rec, err);
 }
 
@@ -233,38 +267,49 @@ int lifecycle_wait(struct record *rec, int *code, struct werr *err)
 	}
 }
 
-int lifecycle_remove(struct record *rec, bool force, bool volumes, struct werr *err)
+/* under the lock: a starting monitor is done starting (start holds the
+ * lock) and a restarting one sees "stopping" before it starts again */
+static int remove_locked(struct record *rec, bool volumes, struct werr *err)
 {
-	_cleanup_close_ int lk = -1;
 	char dir[PATH_MAX];
-	pid_t pid;
-	int r = lifecycle_reload(rec, err);
 
-	if (r < 0)
-		return r;
-	pid = state_running_pid(rec);
-	if ((pid || state_monitor_alive(rec->id)) && !force)
-		return werr_set(err, EBUSY,
-		                "container %s is running: stop it first, or use rm -f to kill and "
-		                "remove it",
-		                record_name(rec));
-	if (pid || state_monitor_alive(rec->id)) {
-		_cleanup_close_ int pidfd = pidfd_of(pid);
-		mark_stopping(rec);
-		if (pid)
-			kill(pid, SIGKILL);
-		pid_gone(pidfd, 10000);
-		for (int i = 0; i < 1000 && state_monitor_alive(rec->id); i++)
-			usleep(10000);
-	}
-	lk = record_lock(rec, err);
-	if (lk < 0)
-		return lk;
 	if (volumes)
 		volume_remove_anonymous(rec->config);
 	if (state_rundir(rec->id, dir, false, err) == 0)
 		util_rm_rf(dir);
-	r = record_remove(rec, err);
-	/* --rm: the monitor may have removed it first */
-	return r == -ENOENT ? 0 : r;
+	return record_remove(rec, err);
+}
+
+int lifecycle_remove(struct record *rec, bool force, bool volumes, struct werr *err)
+{
+	for (int round = 0;; round++) {
+		_cleanup_close_ int lk = record_lock(rec, err), pidfd = -1;
+		pid_t pid;
+		int r = lk < 0 ? lk : lifecycle_reload_locked(rec, err);
+
+		if (r < 0) /* --rm: the monitor removed it while we waited */
+			return round > 0
+			           ? 0
+			           : werr_set(err, ENOENT, "no such container: %.12s", rec->id);
+		pid = state_running_pid(rec);
+		if (!pid && !state_monitor_alive(rec->id))
+			return remove_locked(rec, volumes, err);
+		if (!force)
+			return werr_set(err, EBUSY,
+			                "container %s is running: stop it first, or use rm -f to "
+			                "kill and remove it",
+			                record_name(rec));
+		mark_stopping(rec);
+		if (pid) {
+			pidfd = pidfd_of(pid);
+			kill(pid, SIGKILL);
+		}
+		if (round >= 2 && state_monitor_alive(rec->id)) /* hung after 20 s */
+			kill((pid_t)state_int(rec, "MonitorPid"), SIGKILL);
+		/* the monitor needs the lock to record the exit */
+		close(lk);
+		lk = -1;
+		pid_gone(pidfd, 10000);
+		monitor_gone(rec, 10000);
+	}
 }

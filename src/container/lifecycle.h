@@ -44,4 +44,7 @@ int lifecycle_remove(struct record *rec, bool force, bool volumes, struct werr *
 /** lifecycle_reload() - re-read @rec and reconcile a lost monitor. */
 int lifecycle_reload(struct record *rec, struct werr *err);
 
+/** lifecycle_reload_locked() - lifecycle_reload() when the caller holds the lock. */
+int lifecycle_reload_locked(struct record *rec, struct werr *err);
+
 #endif

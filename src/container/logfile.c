@@ -1,6 +1,6 @@
-/* logfile.c - writes and reads container logs (k8s-file format). The writer
- * runs in the monitor: no allocation per chunk, and a write error never
- * stops the container, it is only recorded. */
+/* logfile.c - reads container logs (k8s-file format) for `logs`: the
+ * rotated files oldest first, --tail, --since/--until, -f. warren-monitor
+ * writes them (monitor/logwrite.c). */
 #include "logfile.h"
 #include "cleanup.h"
 #include "state.h"
@@ -13,100 +13,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-int logfile_open(struct logfile *lf, const char *path, long long max_size, int max_file,
-                 struct werr *err)
-{
-	struct stat st;
-
-	memset(lf, 0, sizeof(*lf));
-	snprintf(lf->path, sizeof(lf->path), "%s", path);
-	lf->max_size = max_size;
-	lf->max_file = max_file > 0 ? max_file : 1;
-	lf->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (lf->fd < 0)
-		return werr_errno(err, errno, "open the log %s", path);
-	if (fstat(lf->fd, &st) == 0)
-		lf->size = st.st_size;
-	return 0;
-}
-
-void logfile_close(struct logfile *lf)
-{
-	if (lf->fd >= 0)
-		close(lf->fd);
-	lf->fd = -1;
-}
-
-/* ctr.log -> ctr.log.1 -> ... ; with max_file 1 the old entries are dropped */
-static void logfile_rotate(struct logfile *lf)
-{
-	char from[4200], to[4200];
-
-	for (int i = lf->max_file - 1; i >= 1; i--) {
-		if (i == 1)
-			snprintf(from, sizeof(from), "%s", lf->path);
-		else
-			snprintf(from, sizeof(from), "%s.%d", lf->path, i - 1);
-		snprintf(to, sizeof(to), "%s.%d", lf->path, i);
-		rename(from, to);
-	}
-	if (lf->max_file == 1 && ftruncate(lf->fd, 0) == 0) {
-		lf->size = 0;
-		return;
-	}
-	close(lf->fd);
-	lf->fd = open(lf->path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	lf->size = 0;
-}
-
-static int logfile_entry(struct logfile *lf, const char *stamp, const char *stream, char tag,
-                         const char *data, size_t len)
-{
-	char head[80];
-	struct iovec_like {
-		const char *p;
-		size_t n;
-	} parts[3];
-	int hn = snprintf(head, sizeof(head), "%s %s %c ", stamp, stream, tag);
-	int r;
-
-	if (lf->max_size && lf->size + hn + (long long)len + 1 > lf->max_size && lf->size > 0)
-		logfile_rotate(lf);
-	if (lf->fd < 0)
-		return -EBADF;
-	parts[0] = (struct iovec_like){ head, (size_t)hn };
-	parts[1] = (struct iovec_like){ data, len };
-	parts[2] = (struct iovec_like){ "\n", 1 };
-	for (int i = 0; i < 3; i++) {
-		r = util_write_all(lf->fd, parts[i].p, parts[i].n);
-		if (r < 0)
-			return r;
-		lf->size += (long long)parts[i].n;
-	}
-	return 0;
-}
-
-int logfile_write(struct logfile *lf, const char *stream, const char *buf, size_t len)
-{
-	char stamp[40];
-	int first = 0;
-
-	state_now(stamp);
-	while (len > 0) {
-		const char *nl = memchr(buf, '\n', len);
-		size_t n = nl ? (size_t)(nl - buf) : len;
-		int r = logfile_entry(lf, stamp, stream, nl ? 'F' : 'P', buf, n);
-		if (r < 0 && !first)
-			first = r;
-		if (r < 0 && !lf->error)
-			lf->error = -r;
-		n += nl ? 1 : 0;
-		buf += n;
-		len -= n;
-	}
-	return first;
-}
 
 /* one parsed entry of a log line */
 struct entry {

@@ -1,8 +1,9 @@
 /* monitor.h - the per-container monitor: a small double-forked, setsid
  * process (no threads) that starts the container, holds its stdio (pipes or
  * the pty master), writes the log, serves attach clients, records the exit
- * and honours --restart and --rm. There is no daemon: one monitor per
- * running container, gone with it. */
+ * and honours --restart and --rm. While the container runs it is the small
+ * warren-monitor program (monitor/), exec'd in the same process. There is
+ * no daemon: one monitor per running container, gone with it. */
 #ifndef WARREN_MONITOR_H
 #define WARREN_MONITOR_H
 
@@ -26,5 +27,16 @@ struct monitor_params {
  * @err set and *@status the exit code for the user (125/126/127).
  */
 int monitor_start(struct monitor_params *p, pid_t *pid, int *status, struct werr *err);
+
+/**
+ * monitor_cleanup() - `warren container cleanup`, exec'd by warren-monitor
+ * in the monitor's process once the container has exited (argv: "cleanup"
+ * and the words of monitor_proto.h): stop warren-net and warren-overlay,
+ * start the container again for --restart (and exec warren-monitor anew),
+ * else honour --rm, remove the runtime directory and tell attach clients
+ * the exit code.
+ * Return: only on bad arguments (not exec'd by a monitor): 125.
+ */
+int monitor_cleanup(int argc, char **argv);
 
 #endif

@@ -18,6 +18,12 @@
 
 #define RECORD_JSON_MAX (4 << 20)
 
+/* the record this process created last, still locked (see record_create) */
+static struct {
+	char id[RECORD_ID_LEN + 1];
+	int fd;
+} created_lock = { "", -1 };
+
 int record_root(char *buf, struct werr *err)
 {
 	char store[PATH_MAX];
@@ -149,22 +155,33 @@ static void name_release(const char *root, const char *name, const char *id)
 		unlink(link);
 }
 
-/* a container with a writable layer: its directory exists already (made and
- * flock-held by rootfs_create()); the record appears with config.json, the
- * last file renamed in, as record_load() needs both files */
-static int record_publish_in(const char *dir, json_t *config, json_t *state, struct werr *err)
+/* an image container: rootfs_create() made its directory @dst for the
+ * writable layer (and holds its lock); the record joins it, appearing with
+ * config.json, written after state.json, as record_load() needs both */
+static int record_join(const char *root, const char *dst, const char *name, const char *id,
+                       json_t *config, struct werr *err)
 {
-	int r = json_save_at(dir, "state.json", state, err);
+	char path[PATH_MAX + 16];
+	json_t *state = json_pack("{s:s, s:i, s:i}", "Status", "created", "Pid", 0, "ExitCode", 0);
+	int r = json_save_at(dst, "state.json", state, err);
 
-	return r < 0 ? r : json_save_at(dir, "config.json", config, err);
+	json_decref(state);
+	if (r == 0)
+		r = json_save_at(dst, "config.json", config, err);
+	if (r < 0) {
+		snprintf(path, sizeof(path), "%s/state.json", dst);
+		unlink(path);
+		name_release(root, name, id);
+	}
+	return r;
 }
 
 int record_create(const char *id, const char *name, json_t *config, struct werr *err)
 {
 	char root[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX];
 	_cleanup_close_ int lk = -1;
+	int dfd;
 	json_t *state;
-	struct stat st;
 	int r = record_root(root, err);
 
 	if (r < 0)
@@ -174,18 +191,8 @@ int record_create(const char *id, const char *name, json_t *config, struct werr 
 		return r;
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s", root, id);
 	snprintf(dst, sizeof(dst), "%s/%s", root, id);
-	if (stat(dst, &st) == 0) {
-		state = json_pack("{s:s, s:i, s:i}", "Status", "created", "Pid", 0, "ExitCode", 0);
-		r = record_publish_in(dst, config, state, err);
-		json_decref(state);
-		if (r < 0) {
-			char path[PATH_MAX + 16];
-			snprintf(path, sizeof(path), "%s/state.json", dst);
-			unlink(path);
-			name_release(root, name, id);
-		}
-		return r;
-	}
+	if (access(dst, F_OK) == 0)
+		return record_join(root, dst, name, id, config, err);
 	if (mkdir(tmp, 0700) < 0) {
 		r = werr_errno(err, errno, "create %s", tmp);
 		goto fail;
@@ -197,12 +204,24 @@ int record_create(const char *id, const char *name, json_t *config, struct werr 
 	json_decref(state);
 	if (r < 0)
 		goto fail;
+	/* locked before it is published: no other command can act on the
+	 * record before this one has started it (or exited) */
 	lk = openat(AT_FDCWD, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lk < 0 || mknodat(lk, "lock", S_IFREG | 0600, 0) < 0 || rename(tmp, dst) < 0) {
-		r = werr_errno(err, errno, "publishing the record %s", dst);
-		goto fail;
-	}
+	if (lk < 0 || mknodat(lk, "lock", S_IFREG | 0600, 0) < 0)
+		goto publish_fail;
+	dfd = lk;
+	lk = openat(dfd, "lock", O_RDWR | O_CLOEXEC);
+	close(dfd);
+	if (lk < 0 || flock(lk, LOCK_EX) < 0 || rename(tmp, dst) < 0)
+		goto publish_fail;
+	if (created_lock.fd >= 0)
+		close(created_lock.fd);
+	snprintf(created_lock.id, sizeof(created_lock.id), "%s", id);
+	created_lock.fd = lk;
+	lk = -1;
 	return 0;
+publish_fail:
+	r = werr_errno(err, errno, "publishing the record %s", dst);
 fail:
 	util_rm_rf(tmp);
 	name_release(root, name, id);
@@ -260,6 +279,11 @@ int record_lock(const struct record *rec, struct werr *err)
 	char path[PATH_MAX + 8];
 	int fd;
 
+	if (created_lock.fd >= 0 && !strcmp(created_lock.id, rec->id)) {
+		fd = created_lock.fd;
+		created_lock.fd = -1;
+		return fd;
+	}
 	snprintf(path, sizeof(path), "%s/lock", rec->dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)

@@ -29,7 +29,10 @@ int record_root(char *buf, struct werr *err);
 
 /**
  * record_create() - reserve @name and publish a new record with @config and
- * a "created" state. Return: 0, -EEXIST with @err naming the holder of the name.
+ * a "created" state. The record is published locked and stays locked by this
+ * process until its first record_lock() here (which returns that lock) or
+ * the exit: nothing can remove or start it before its creator starts it.
+ * Return: 0, -EEXIST with @err naming the holder of the name.
  */
 int record_create(const char *id, const char *name, json_t *config, struct werr *err);
 

@@ -42,34 +42,7 @@ bool state_monitor_alive(const char *id)
 
 unsigned long long state_pid_start(pid_t pid)
 {
-	char path[64], buf[1024];
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-	char *p;
-	unsigned long long start = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
-	if (!p)
-		return 0;
-	/* a zombie is gone as far as a container goes (its reaper may be a
-	 * PID 1 that never reaps) */
-	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
-		return 0;
-	/* after ") ": state is field 3; starttime is field 22 */
-	if (sscanf(p + 2,
-	           "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-	           "%*d %*d %llu",
-	           &start) != 1)
-		return 0;
-	return start;
+	return util_pid_start(pid);
 }
 
 long long state_int(const struct record *rec, const char *key)
@@ -101,27 +74,10 @@ static bool state_active_p(const struct record *rec)
 	return !strcmp(s, "running") || !strcmp(s, "restarting") || !strcmp(s, "paused");
 }
 
-int state_refresh(struct record *rec, struct werr *err)
+int state_reconcile(struct record *rec, struct werr *err)
 {
-	_cleanup_close_ int lk = -1;
-	json_t *fresh;
 	char now[40], msg[256];
 
-	if (!state_active_p(rec) || state_monitor_alive(rec->id))
-		return 0;
-	lk = record_lock(rec, err);
-	if (lk < 0)
-		return lk;
-	/* the monitor may have written the exit just now: decide on the file */
-	{
-		struct record again;
-		if (record_load(rec->id, &again, err) < 0)
-			return -err->code;
-		fresh = json_incref(again.state);
-		record_free(&again);
-	}
-	json_decref(rec->state);
-	rec->state = fresh;
 	if (!state_active_p(rec) || state_monitor_alive(rec->id))
 		return 0;
 	if (state_running_pid(rec)) {
@@ -143,16 +99,32 @@ int state_refresh(struct record *rec, struct werr *err)
 	return record_save_state(rec, err);
 }
 
+int state_refresh(struct record *rec, struct werr *err)
+{
+	_cleanup_close_ int lk = -1;
+	json_t *fresh;
+
+	if (!state_active_p(rec) || state_monitor_alive(rec->id))
+		return 0;
+	lk = record_lock(rec, err);
+	if (lk < 0)
+		return lk;
+	/* the monitor may have written the exit just now: decide on the file */
+	{
+		struct record again;
+		if (record_load(rec->id, &again, err) < 0)
+			return -err->code;
+		fresh = json_incref(again.state);
+		record_free(&again);
+	}
+	json_decref(rec->state);
+	rec->state = fresh;
+	return state_reconcile(rec, err);
+}
+
 void state_now(char buf[40])
 {
-	struct timespec ts;
-	struct tm tm;
-	char sec[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, 40, "%s.%09ldZ", sec, ts.tv_nsec);
+	util_now_rfc3339(buf); /* warren-monitor writes the same format */
 }
 
 int64_t state_time_ns(const char *s)

@@ -41,6 +41,12 @@ long long state_int(const struct record *rec, const char *key);
  */
 int state_refresh(struct record *rec, struct werr *err);
 
+/**
+ * state_reconcile() - state_refresh()'s decision and write, for a caller
+ * that holds the record's lock and has just loaded @rec.
+ */
+int state_reconcile(struct record *rec, struct werr *err);
+
 /** state_now() - the current time as RFC 3339 with nanoseconds, UTC. */
 void state_now(char buf[40]);
 

@@ -128,19 +128,12 @@ int layer_unpack_start(struct store *s, struct staging *st, const struct idmap_p
 int layer_unpack_wait(struct layer_job *job)
 {
 	struct worker_result res = { 0 };
-	size_t got = 0;
+	size_t got;
 	int st;
 
 	if (job->pid <= 0)
 		return job->ret;
-	while (got < sizeof(res)) {
-		ssize_t n = read(job->res_fd, (char *)&res + got, sizeof(res) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	got = util_read_upto(job->res_fd, &res, sizeof(res));
 	close(job->res_fd);
 	job->res_fd = -1;
 	while (waitpid(job->pid, &st, 0) < 0 && errno == EINTR)

@@ -40,7 +40,11 @@ struct ld_ctx {
 	char *buf;
 	struct werr *err;
 	int write_errno;
+	const struct layer_tar_opts *o;
+	uint64_t root_mnt; /* merged: the mount ID of the top directory */
 };
+
+static const struct layer_tar_opts ld_layer_opts = { .uid = -1, .gid = -1 };
 
 /* implements archive_write_callback: hash and write */
 static la_ssize_t ld_write_cb(struct archive *a, void *p, const void *buf, size_t len)
@@ -125,11 +129,12 @@ static bool ld_xattr_is(int fd, const char *name, const char *user, const char *
 	return n == 1 && v[0] == 'y';
 }
 
-/* xattrs worth keeping; overlay's own and the override are not content */
+/* xattrs worth keeping; overlay's own (the kernel's and warren-overlay's
+ * copy-up origin) and the override are not content */
 static bool ld_xattr_keep(const char *name)
 {
 	return strncmp(name, "user.overlay.", 13) && strncmp(name, "trusted.overlay.", 16) &&
-	       strcmp(name, UNPACK_XATTR_OVERRIDE_STAT);
+	       strncmp(name, "user.warren.", 12) && strcmp(name, UNPACK_XATTR_OVERRIDE_STAT);
 }
 
 static void ld_xattrs(int fd, struct archive_entry *e, char *buf)
@@ -167,6 +172,8 @@ static void ld_override(int fd, struct stat *st)
 
 static int ld_header(struct ld_ctx *c, struct archive_entry *e, const char *path)
 {
+	if (c->o->visit)
+		return c->o->visit(c->o->visit_arg, path, archive_entry_stat(e), c->err);
 	if (archive_write_header(c->a, e) < ARCHIVE_WARN)
 		return ld_fail(c, path);
 	c->res->entries++;
@@ -224,32 +231,50 @@ static const char *ld_link_seen(struct ld_ctx *c, const struct stat *st, const c
 
 static int ld_dir(struct ld_ctx *c, int dfd, const char *prefix);
 
-/* one entry @name of the directory @dfd, whose tar path prefix is @dir */
-static int ld_entry(struct ld_ctx *c, int dfd, const char *dir, const char *name)
+/* one_fs: whether @name in @dfd is another mount (a volume, /proc...): its
+ * entry is written, its content is not */
+static bool ld_mount_point(struct ld_ctx *c, int dfd, const char *name)
+{
+	struct statx stx;
+
+	return c->o->one_fs && statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) == 0 &&
+	       (stx.stx_mask & STATX_MNT_ID) && stx.stx_mnt_id != c->root_mnt;
+}
+
+/* one entry @name of the directory @dfd, whose tar path prefix is @dir, in
+ * the tar as @as (NULL: @name) */
+static int ld_entry(struct ld_ctx *c, int dfd, const char *dir, const char *name, const char *as)
 {
 	char path[LD_PATH_MAX], target[LD_PATH_MAX];
 	struct archive_entry *e = NULL;
 	_cleanup_close_ int fd = -1;
 	const char *link = NULL;
 	struct stat st;
+	bool upper = !c->o->merged, mnt = ld_mount_point(c, dfd, name);
 	int r = 0;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return werr_errno(c->err, errno, "layer entry %s%s", dir, name);
-	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))
+	if (upper && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))
 		return ld_whiteout(c, dir, name);
-	if (snprintf(path, sizeof(path), "%s%s%s", dir, name, S_ISDIR(st.st_mode) ? "/" : "") >=
-	    (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s%s%s", dir, as ? as : name,
+	             S_ISDIR(st.st_mode) ? "/" : "") >= (int)sizeof(path))
 		return werr_set(c->err, ENAMETOOLONG, "layer entry %s%s: name too long", dir, name);
 	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
 		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0)
 			return werr_errno(c->err, errno, "layer entry %s", path);
-		if (S_ISREG(st.st_mode) &&
+		if (upper && S_ISREG(st.st_mode) &&
 		    ld_xattr_is(fd, name, "user.overlay.whiteout", "trusted.overlay.whiteout"))
 			return ld_whiteout(c, dir, name);
 		ld_override(fd, &st);
 	}
+	if (c->o->uid >= 0) {
+		st.st_uid = (uid_t)c->o->uid;
+		st.st_gid = (gid_t)c->o->gid;
+	}
+	if (mnt && S_ISREG(st.st_mode))
+		st.st_size = 0;
 	e = archive_entry_new();
 	archive_entry_copy_stat(e, &st);
 	archive_entry_set_pathname(e, path);
@@ -259,7 +284,7 @@ static int ld_entry(struct ld_ctx *c, int dfd, const char *dir, const char *name
 	archive_entry_unset_atime(e);
 	archive_entry_unset_ctime(e);
 	archive_entry_unset_birthtime(e);
-	if (fd >= 0)
+	if (fd >= 0 && !c->o->visit)
 		ld_xattrs(fd, e, c->buf);
 	if (S_ISLNK(st.st_mode)) {
 		ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
@@ -274,10 +299,10 @@ static int ld_entry(struct ld_ctx *c, int dfd, const char *dir, const char *name
 		archive_entry_set_size(e, 0);
 	}
 	r = ld_header(c, e, path);
-	if (r == 0 && S_ISREG(st.st_mode) && !link)
+	if (r == 0 && S_ISREG(st.st_mode) && !link && !mnt && !c->o->visit)
 		r = ld_data(c, fd, path);
-	if (r == 0 && S_ISDIR(st.st_mode)) {
-		if (ld_xattr_is(fd, name, "user.overlay.opaque", "trusted.overlay.opaque"))
+	if (r == 0 && S_ISDIR(st.st_mode) && !mnt) {
+		if (upper && ld_xattr_is(fd, name, "user.overlay.opaque", "trusted.overlay.opaque"))
 			r = ld_whiteout(c, path, ".wh..opq");
 		if (r == 0)
 			r = ld_dir(c, fd, path);
@@ -294,18 +319,39 @@ static int ld_dir(struct ld_ctx *c, int dfd, const char *prefix)
 	int r = ld_list(dfd, &names, &n, c->err);
 
 	for (size_t i = 0; r == 0 && i < n; i++)
-		r = ld_entry(c, dfd, prefix, names[i]);
+		r = ld_entry(c, dfd, prefix, names[i], NULL);
 	ld_names_free(names, n);
 	return r;
 }
 
 int layer_diff_write(int dirfd, int out_fd, struct layer_diff_result *res, struct werr *err)
 {
-	struct ld_ctx c = { .out_fd = out_fd, .res = res, .err = err };
+	return layer_tar_write(dirfd, NULL, &ld_layer_opts, out_fd, res, err);
+}
+
+/* diff's walk: the same entries, no tar */
+static int ld_visit(struct ld_ctx *c, int dirfd, const char *name)
+{
+	return name ? ld_entry(c, dirfd, "", name, c->o->arcname) : ld_dir(c, dirfd, "");
+}
+
+int layer_tar_write(int dirfd, const char *name, const struct layer_tar_opts *o, int out_fd,
+                    struct layer_diff_result *res, struct werr *err)
+{
+	struct ld_ctx c = { .out_fd = out_fd, .res = res, .err = err, .o = o };
+	struct statx stx;
 	int r;
 
 	memset(res, 0, sizeof(*res));
+	if (o->one_fs && statx(dirfd, name ? name : "", name ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH,
+	                       STATX_MNT_ID, &stx) == 0)
+		c.root_mnt = stx.stx_mnt_id;
 	c.buf = malloc(LD_BUF);
+	if (o->visit) {
+		r = c.buf ? ld_visit(&c, dirfd, name) : werr_errno(err, ENOMEM, "walking a tree");
+		free(c.buf);
+		return r;
+	}
 	c.a = archive_write_new();
 	if (!c.buf || !c.a || digest_init(&c.dg) < 0) {
 		free(c.buf);
@@ -319,7 +365,7 @@ int layer_diff_write(int dirfd, int out_fd, struct layer_diff_result *res, struc
 	if (archive_write_open(c.a, &c, NULL, ld_write_cb, NULL) != ARCHIVE_OK)
 		r = ld_fail(&c, "(start)");
 	else
-		r = ld_dir(&c, dirfd, "");
+		r = ld_visit(&c, dirfd, name);
 	if (r == 0 && archive_write_close(c.a) != ARCHIVE_OK)
 		r = ld_fail(&c, "(end)");
 	archive_write_free(c.a);

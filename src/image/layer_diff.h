@@ -4,6 +4,7 @@
 #ifndef WARREN_LAYER_DIFF_H
 #define WARREN_LAYER_DIFF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "digest.h"
@@ -30,10 +31,34 @@ struct layer_diff_result {
  */
 int layer_diff_write(int dirfd, int out_fd, struct layer_diff_result *res, struct werr *err);
 
+struct stat;
+
+/* what layer_tar_write() writes, beyond layer_diff_write() */
+struct layer_tar_opts {
+	const char *arcname; /* the top entry's name in the tar (NULL: its own) */
+	bool merged;         /* a container's tree, not an upper dir (cp, export):
+	                      * no whiteout or opaque read */
+	bool one_fs;         /* another mount below the top (volume, /proc) is an
+	                      * entry without content (export) */
+	int uid, gid;        /* >= 0: every entry's owner (cp without -a) */
+	/* instead of writing a tar, each entry's tar path and stat (diff) */
+	int (*visit)(void *arg, const char *path, const struct stat *st, struct werr *err);
+	void *visit_arg;
+};
+
+/**
+ * layer_tar_write() - layer_diff_write() for the entry @name of @dirfd
+ * (NULL: every entry in @dirfd) with @o's changes.
+ * Return: 0 or a negative errno with @err naming the entry (or what visit
+ * returned).
+ */
+int layer_tar_write(int dirfd, const char *name, const struct layer_tar_opts *o, int out_fd,
+                    struct layer_diff_result *res, struct werr *err);
+
 /**
  * layer_diff_userns() - layer_diff_write() of @dirfd to @out_fd in a child
  * that enters the user namespace of @plan (so files of subordinate IDs can
- * be read and keep their owners); *@res is not filled (it stays in the child).
+ * be read and keep their owners).
  */
 int layer_diff_userns(const struct idmap_plan *plan, int dirfd, int out_fd, struct werr *err);
 

@@ -39,6 +39,7 @@ struct unpack_ctx {
 	struct archive *a;
 	int rootfd;
 	enum unpack_whiteouts mode;
+	bool owner_root;
 	struct unpack_stats *stats;
 	struct werr *err;
 	char path[PATH_MAX]; /* the current entry, cleaned */
@@ -140,7 +141,8 @@ static void unpack_xattrs(int fd, struct archive_entry *e)
 
 static int unpack_owner(struct unpack_ctx *c, struct archive_entry *e, uid_t *uid, gid_t *gid)
 {
-	la_int64_t u = archive_entry_uid(e), g = archive_entry_gid(e);
+	la_int64_t u = c->owner_root ? 0 : archive_entry_uid(e);
+	la_int64_t g = c->owner_root ? 0 : archive_entry_gid(e);
 
 	/* (uid_t)-1 would mean "leave unchanged" to chown */
 	if (u < 0 || g < 0 || u >= UINT32_MAX || g >= UINT32_MAX)
@@ -553,6 +555,7 @@ int unpack_layer(int fd, int dirfd, const struct unpack_opts *opts, struct unpac
 	struct unpack_ctx c = {
 		.rootfd = dirfd,
 		.mode = opts ? opts->whiteouts : UNPACK_WHITEOUT_OVERLAY,
+		.owner_root = opts && opts->owner_root,
 		.stats = stats,
 		.err = err,
 		.parent_fd = -1,

@@ -4,6 +4,7 @@
 #ifndef WARREN_UNPACK_H
 #define WARREN_UNPACK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "werr.h"
@@ -27,6 +28,8 @@ enum unpack_whiteouts {
 
 struct unpack_opts {
 	enum unpack_whiteouts whiteouts;
+	bool owner_root; /* every entry belongs to the namespace's root, whatever the
+	                  * tar says (warren cp without -a, as Docker) */
 };
 
 struct unpack_stats {

@@ -8,6 +8,7 @@
 #include "cleanup.h"
 #include "init.h"
 #include "mounts.h"
+#include "netjoin.h"
 #include "ovlfuse.h"
 #include "userspec.h"
 #include "util.h"
@@ -202,7 +203,9 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 	struct container_spec *spec = c->spec;
 	int r;
 
-	if (!spec->network_host && child_loopback_up(err) < 0)
+	/* a shared network (--network container:) is the other container's to set up */
+	if (!spec->network_host && spec->net.mode != NET_MODE_CONTAINER &&
+	    child_loopback_up(err) < 0)
 		return -err->code;
 	r = mounts_setup(spec, err);
 	if (r < 0)
@@ -346,7 +349,11 @@ static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int
 {
 	char buf[WERR_MSG_MAX + 16];
 	size_t got = 0;
-	int mnt = -1, r = idmap_write(&spec->idmap, pid, err);
+	int mnt = -1, r = 0;
+
+	/* a container that joined another's user namespace is mapped already */
+	if (spec->net.mode != NET_MODE_CONTAINER)
+		r = idmap_write(&spec->idmap, pid, err);
 
 	if (r < 0) {
 		kill(pid, SIGKILL);
@@ -465,10 +472,21 @@ static int container_spawn(struct container_spec *spec, const struct container_s
 		goto out;
 	}
 	fflush(NULL);
-	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid < 0) {
-		r = clone_error(errno, err);
-		goto out;
+	if (spec->net.mode == NET_MODE_CONTAINER) {
+		int pidfd = netjoin_open(&spec->net, &spec->idmap, err);
+		pid = pidfd < 0 ? pidfd : netjoin_clone(&spec->net, pidfd, flags, err);
+		if (pidfd >= 0)
+			close(pidfd);
+		if (pid < 0) {
+			r = pid;
+			goto out;
+		}
+	} else {
+		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+		if (pid < 0) {
+			r = clone_error(errno, err);
+			goto out;
+		}
 	}
 	if (pid == 0) {
 		struct child_ctx c = { spec, syncp[0], errp[1], *childmask, stdio };

@@ -287,7 +287,7 @@ static int mounts_etc(int rootfd, const struct container_spec *spec, struct werr
 	return 0;
 }
 
-static int mounts_user(int rootfd, const struct container_spec *spec, struct werr *err)
+int mounts_user(int rootfd, const struct container_spec *spec, struct werr *err)
 {
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct mount_spec *m = &spec->mounts[i];
@@ -319,7 +319,7 @@ static int mounts_pivot(int rootfd, struct werr *err)
 }
 
 /* relative lower dirs keep the option string short: the kernel takes one page */
-static int mounts_overlay(const struct container_spec *spec, struct werr *err)
+int mounts_overlay(const struct container_spec *spec, struct werr *err)
 {
 	const struct overlay_spec *o = spec->overlay;
 	_cleanup_free_ char *data = NULL;

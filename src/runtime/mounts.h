@@ -24,4 +24,20 @@ int mounts_setup(const struct container_spec *spec, struct werr *err);
  */
 int mounts_open_in_root(int rootfd, const char *path, char create, struct werr *err);
 
+/**
+ * mounts_overlay() - mount @spec->overlay at @spec->rootfs in the current
+ * mount namespace: the kernel's overlay, or warren-overlay's detached mount
+ * (@spec->overlay_fd) for the fuse driver. Also used to reach a stopped
+ * container's files (cp, export).
+ * Return: 0 or a negative errno with @err set.
+ */
+int mounts_overlay(const struct container_spec *spec, struct werr *err);
+
+/**
+ * mounts_user() - @spec's volumes and tmpfs mounts below @rootfd, in the
+ * current mount namespace (also how cp reaches a stopped container's volumes).
+ * Return: 0 or a negative errno with @err set.
+ */
+int mounts_user(int rootfd, const struct container_spec *spec, struct werr *err);
+
 #endif

@@ -91,7 +91,7 @@ void netetc_host_address(struct net_spec *net)
 	bool found = false;
 
 	out[0] = '\0';
-	if (net->mode == NET_MODE_NONE)
+	if (net->mode == NET_MODE_NONE || net->mode == NET_MODE_CONTAINER)
 		return;
 	if (net->mode == NET_MODE_HOST) {
 		snprintf(out, size, "127.0.0.1");
@@ -154,9 +154,27 @@ static int netetc_hosts(const struct net_spec *net, int dirfd, struct werr *err)
 	}
 }
 
+/* --network container: the other container's files, as Docker shares them */
+static int netetc_joined(const struct net_spec *net, int dirfd, struct werr *err)
+{
+	int r = 0;
+
+	if (net->join_hosts)
+		r = util_write_file_atomic(dirfd, "hosts", net->join_hosts, strlen(net->join_hosts),
+		                           0644, err);
+	if (r == 0 && net->join_resolv)
+		r = util_write_file_atomic(dirfd, "resolv.conf", net->join_resolv,
+		                           strlen(net->join_resolv), 0644, err);
+	return r;
+}
+
 int netetc_write(const struct net_spec *net, int dirfd, struct werr *err)
 {
-	int r = netetc_resolv(net, dirfd, err);
+	int r;
+
+	if (net->mode == NET_MODE_CONTAINER)
+		return netetc_joined(net, dirfd, err);
+	r = netetc_resolv(net, dirfd, err);
 
 	return r < 0 ? r : netetc_hosts(net, dirfd, err);
 }

@@ -41,6 +41,9 @@ void net_spec_free(struct net_spec *net)
 	free(net->dns);
 	free(net->dns_search);
 	free(net->add_hosts);
+	free(net->join_hosts);
+	free(net->join_resolv);
+	net->join_hosts = net->join_resolv = NULL;
 	net->ports = NULL;
 	net->exposed = NULL;
 	net->n_ports = net->n_exposed = 0;

@@ -19,6 +19,7 @@ enum net_mode {
 	NET_MODE_SLIRP = 0, /* own network namespace served by warren-net (default) */
 	NET_MODE_NONE,      /* own network namespace with only lo */
 	NET_MODE_HOST,      /* the host's network namespace */
+	NET_MODE_CONTAINER, /* another container's network namespace (netjoin.h) */
 };
 
 enum net_port_handler {
@@ -56,6 +57,14 @@ struct net_spec {
 	size_t n_dns, n_dns_search, n_add_hosts;
 	pid_t helper;     /* warren-net while it runs, else 0 */
 	char host_ip[64]; /* how the container reaches the host; "" if it cannot */
+	/* --network container:REF: the name or ID as given, the full ID once
+	 * looked up; the first process of that container and its start time
+	 * (util_pid_start(), against PID reuse); its /etc/hosts and
+	 * /etc/resolv.conf, read by netjoin_open() for this container's /etc */
+	char join_ref[128];
+	pid_t join_pid;
+	unsigned long long join_start;
+	char *join_hosts, *join_resolv;
 };
 
 /**

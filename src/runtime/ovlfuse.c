@@ -68,8 +68,12 @@ static void ovlfuse_child(const char *prog, const struct overlay_spec *o, const 
                           pid_t pid, int sock)
 {
 	char path[64], opts[PATH_MAX * 3 + 64], fdarg[32];
+	sigset_t none;
 	int userns;
 
+	/* warren blocks the signals it forwards; the server must see SIGTERM */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 	userns = open(path, O_RDONLY | O_CLOEXEC);
 	if (userns < 0 || setns(userns, CLONE_NEWUSER) < 0 || unshare(CLONE_NEWNS) < 0 ||

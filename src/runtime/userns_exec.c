@@ -23,22 +23,10 @@ struct userns_result {
 
 static int userns_read_full(int fd, void *buf, size_t len)
 {
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
+	return util_read_upto(fd, buf, len) == len ? 0 : -1;
 }
 
-/* become root of the namespace where the plan maps it; drop the
- * supplementary groups where setgroups is allowed */
-static int userns_become_root(const struct idmap_plan *plan, struct werr *err)
+int userns_become_root(const struct idmap_plan *plan, struct werr *err)
 {
 	if (!plan->single && setgroups(0, NULL) < 0)
 		return werr_errno(err, errno, "setgroups in the user namespace");

@@ -25,4 +25,12 @@
 int userns_exec(const struct idmap_plan *plan, int (*fn)(void *arg, struct werr *err), void *arg,
                 struct werr *err);
 
+/**
+ * userns_become_root() - in a user namespace with @plan's maps (made or
+ * joined), become its root where the plan maps it and drop the
+ * supplementary groups where setgroups is allowed.
+ * Return: 0 or a negative errno with @err set.
+ */
+int userns_become_root(const struct idmap_plan *plan, struct werr *err);
+
 #endif

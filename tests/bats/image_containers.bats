@@ -34,6 +34,14 @@ layer_kept() {
 	id=$output
 	[ -d "$STORE/containers/$id" ]
 	[ -f "$STORE/containers/$id/config.json" ]
+	# inspect names the driver and the layer's directories, as Podman does
+	if [ "$1" = vfs ]; then
+		run warren inspect -f '{{.Driver}} {{.GraphDriver.Data.Dir}}' keep
+		[ "$output" = "vfs $STORE/containers/$id/rootfs" ]
+	else
+		run warren inspect -f '{{.Driver}} {{.GraphDriver.Data.UpperDir}}' keep
+		[ "$output" = "$1 $STORE/containers/$id/upper" ]
+	fi
 	warren start keep
 	wait_log keep 1
 	warren stop keep
@@ -92,7 +100,14 @@ c1 $REG/warren/config" ]
 	run warren run -d --name v "$REG/warren/layers" sh -c 'ls /vol; sleep 60'
 	[ "$status" -eq 0 ]
 	run warren inspect -f '{{json .Mounts}}' v
-	[[ "$output" == *'"Destination":"/vol"'* ]]
+	[[ "$output" == *'"Destination":"/vol"'* && "$output" != *'"Name"'* ]]
+	# the volume is the container's, kept across starts
+	warren exec v sh -c 'echo in-volume > /vol/f'
+	warren kill v
+	wait_state v exited
+	warren start v
+	run warren exec v cat /vol/f
+	[ "$output" = in-volume ]
 	run warren inspect -f '{{json .Config.ExposedPorts}}' v
 	[ "$output" = '{"8080/tcp":{}}' ]
 }
@@ -139,6 +154,7 @@ c1 $REG/warren/config" ]
 	wait_for_listen "$port"
 	warren stop web
 	wait_state web exited
+	wait_no_warren_net_left
 	! ss -H -ltn "sport = :$port" | grep -q .
 	# ps shows the exposed port only, no mapping, while the container is stopped
 	run warren ps -a --format '{{.Ports}}'
@@ -178,6 +194,11 @@ c1 $REG/warren/config" ]
 		[ -z "$(containers_left)" ] && break
 		sleep 0.05
 	done
+	[ -z "$(containers_left)" ]
+	# a start that fails leaves nothing either
+	run warren run --rm -d bb:1 nosuchcmd
+	[ "$status" -eq 127 ]
+	[ "$output" = 'warren: "nosuchcmd": executable file not found in $PATH' ]
 	[ -z "$(containers_left)" ]
 }
 
@@ -244,4 +265,31 @@ c1 $REG/warren/config" ]
 	run ns rm n
 	[ "$status" -eq 0 ]
 	[ -z "$(ls -A "$d/store/containers" | grep -vx names)" ]
+}
+
+@test "slirp options are kept: every start of a created container gets --network slirp:mtu=1500; exec sees its files" {
+	warren run -d --name m --network slirp:mtu=1500 bb:1 sh -c 'echo kept > /k; sleep 60'
+	run warren exec m cat /sys/class/net/tap0/mtu /k
+	[ "$output" = "1500
+kept" ]
+	warren stop m
+	warren start m
+	run warren exec m cat /sys/class/net/tap0/mtu /k
+	[ "$output" = "1500
+kept" ]
+}
+
+@test "rmi and image prune leave container records alone, --rootfs ones included" {
+	warren create --name fromdir --rootfs "$ROOTFS" true
+	warren create --name fromimg bb:1 true
+	warren import "$(dirname "$ROOTFS")/bb.tar" other:1 >/dev/null
+	warren rmi other:1
+	warren image prune -a
+	run warren ps -a --format '{{.Names}}'
+	[ "$output" = "fromimg
+fromdir" ]
+	run warren start -a fromimg
+	[ "$status" -eq 0 ]
+	run warren start -a fromdir
+	[ "$status" -eq 0 ]
 }

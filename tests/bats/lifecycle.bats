@@ -33,6 +33,26 @@ teardown() { lc_teardown; }
 	[ "$(cat /proc/$pid/cmdline | tr '\0' ' ')" = "sleep 100 " ]
 }
 
+@test "the idle monitor is the small warren-monitor, with none of warren's libraries; the exit is still recorded and cleaned up" {
+	id=$(warren run -d -i --name small --log-opt max-size=1k --rootfs "$ROOTFS" sh -c 'read x; echo got-$x; i=0; while [ $i -lt 100 ]; do echo line-$i; i=$((i+1)); done; exit 7')
+	pid=$(warren inspect --format '{{.State.Pid}}' small)
+	mon=$(ps -o ppid= -p "$pid" | tr -d ' ')
+	[ "$(basename "$(readlink /proc/$mon/exe)")" = warren-monitor ]
+	! grep -E 'jansson|seccomp|libcap|libcrypto' "/proc/$mon/maps"
+	[ "$(warren inspect --format '{{.State.Status}}' small)" = running ]
+	echo hello | warren attach small > "$BATS_TEST_TMPDIR/out" || true
+	grep -qx got-hello "$BATS_TEST_TMPDIR/out"
+	# back in warren for the cleanup: the exit recorded, the log rotated,
+	# the runtime directory and every helper process gone
+	[ "$(warren wait small)" = 7 ]
+	[ "$(state small)" = exited ]
+	[ "$(stat -c %s "$STORE/containers/$id/ctr.log")" -le 1024 ]
+	[ "$(warren logs --tail 1 small)" = line-99 ]
+	for i in $(seq 50); do [ -z "$(live_procs)" ] && break; sleep 0.1; done
+	[ -z "$(live_procs)" ]
+	[ ! -e "$RUNDIR/containers/$id" ]
+}
+
 @test "State.Pid is the host PID of the container's first process, PID 1 inside" {
 	warren run -d --name p1 --rootfs "$ROOTFS" sh -c 'echo $$ > /tmp/inner; sleep 100'
 	wait_for_file "$ROOTFS/tmp/inner"

@@ -390,9 +390,9 @@ PY
 	[ "$status" -eq 125 ]
 	run warren run --rm --network none -p 18000:80 --rootfs "$ROOTFS" true
 	[ "$status" -eq 125 ]
-	run warren run --rm --network container:other --rootfs "$ROOTFS" true
+	run warren run --rm --network container: --rootfs "$ROOTFS" true
 	[ "$status" -eq 125 ]
-	[[ "$output" == *"not supported yet"* ]]
+	[[ "$output" == *"use container:NAME or container:ID"* ]]
 	run warren run --rm --add-host nocolon --rootfs "$ROOTFS" true
 	[ "$status" -eq 125 ]
 }

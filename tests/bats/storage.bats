@@ -78,6 +78,24 @@ ROOT_CHECK='awk "\$2 == \"/\" {print \$3}" /proc/mounts | tail -1; echo data > /
 	[ -z "$(ls -A "$WARREN_ROOT/containers")" ]
 }
 
+@test "fuse-overlay: warren-overlay ends on SIGTERM while the container is idle, and file access then fails" {
+	as_user "$WARREN" --storage-driver fuse-overlay run --rm --network none bb sh -c \
+		'touch /ready; sleep 3; if read x < /etc/os-release; then echo READ-OK; else echo READ-FAILED; fi' \
+		> "$STORE/out" 2>&1 &
+	bg=$!
+	for _ in $(seq 200); do ls "$WARREN_ROOT"/containers/*/upper/ready >/dev/null 2>&1 && break; sleep 0.05; done
+	pkill -TERM -u "$TEST_USER" -f "warren-overlay --mount-fd"
+	# the server is gone within a second, long before the container's sleep ends
+	for _ in $(seq 20); do pgrep -u "$TEST_USER" -f "warren-overlay --mount-fd" >/dev/null || break; sleep 0.05; done
+	! pgrep -u "$TEST_USER" -f "warren-overlay --mount-fd"
+	rc=0
+	wait "$bg" || rc=$?
+	cat "$STORE/out"
+	grep -q READ-FAILED "$STORE/out" || [ "$rc" -eq 135 ]
+	! grep -q READ-OK "$STORE/out"
+	[ -z "$(ls -A "$WARREN_ROOT/containers")" ]
+}
+
 @test "an unknown storage driver is refused with one line and exit 125, and nothing is created" {
 	run --separate-stderr warren --storage-driver zfs run --rm bb true
 	[ "$status" -eq 125 ]

@@ -144,7 +144,7 @@ int main(void)
 	dfd = open(lower, O_RDONLY | O_DIRECTORY);
 	out = open(tar, O_RDONLY);
 	{
-		struct unpack_opts o = { UNPACK_WHITEOUT_APPLY };
+		struct unpack_opts o = { .whiteouts = UNPACK_WHITEOUT_APPLY };
 		r = unpack_layer(out, dfd, &o, NULL, &err);
 	}
 	close(out);

@@ -144,7 +144,7 @@ static void fresh(void)
 
 static int unpack_fd(int fd, enum unpack_whiteouts wh)
 {
-	struct unpack_opts o = { wh };
+	struct unpack_opts o = { .whiteouts = wh };
 	int r;
 
 	memset(&err, 0, sizeof(err));

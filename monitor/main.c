@@ -1,0 +1,145 @@
+/* main.c - warren-monitor: takes over a started container from warren in
+ * the same process (exec keeps the children and the fds named on the
+ * command line), runs the idle loop, records the exit in state.json and
+ * execs `warren container cleanup` for the rest. Linked with libc only, so
+ * that an idle container costs little more than its own processes. Its
+ * stdio is /dev/null: it never prints; errors go to state.json. */
+#include "monitor.h"
+#include "statefile.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* record the fields under the record's lock, as warren does */
+static void monitor_state_update(struct monitor *m, const struct statefile_field *f, size_t n)
+{
+	char path[PATH_MAX + 16];
+	struct werr err;
+	int lk;
+
+	snprintf(path, sizeof(path), "%s/lock", m->a->record_dir);
+	lk = open(path, O_RDWR | O_CLOEXEC);
+	while (lk >= 0 && flock(lk, LOCK_EX) < 0 && errno == EINTR)
+		;
+	snprintf(path, sizeof(path), "%s/state.json", m->a->record_dir);
+	statefile_update(path, f, n, &err);
+	if (lk >= 0)
+		close(lk);
+}
+
+void monitor_log_error(struct monitor *m)
+{
+	char msg[512], json[1100];
+	struct werr err;
+
+	if (!m->log.error || m->log_error_saved)
+		return;
+	m->log_error_saved = true;
+	snprintf(msg, sizeof(msg),
+	         "writing the log %s: %s (the container keeps running; output is dropped "
+	         "until there is room)",
+	         m->log.path, strerror(m->log.error));
+	/* the runtime directory is on another filesystem than a full store */
+	util_write_file_atomic(AT_FDCWD, "log-error", msg, strlen(msg), 0600, &err);
+	monitor_state_update(
+	    m, &(struct statefile_field){ "LogError", statefile_string(json, sizeof(json), msg) },
+	    1);
+}
+
+static void monitor_record_exit(struct monitor *m, int code, bool restarting)
+{
+	char now[40], stamp[48], num[16];
+	const struct statefile_field f[] = {
+		{ "Status", restarting ? "\"restarting\"" : "\"exited\"" },
+		{ "Pid", "0" },
+		{ "ExitCode", num },
+		{ "FinishedAt", stamp },
+	};
+
+	util_now_rfc3339(now);
+	snprintf(stamp, sizeof(stamp), "\"%s\"", now);
+	snprintf(num, sizeof(num), "%d", code);
+	monitor_state_update(m, f, ARRAY_SIZE(f));
+}
+
+/* warren could not be run: do what little the cleanup must, end alone */
+static void monitor_cleanup_alone(struct monitor *m, int code, int e)
+{
+	char msg[256], json[600], cwd[PATH_MAX];
+	int32_t c32 = code;
+	pid_t helpers[2] = { m->a->net_pid, m->a->overlay_pid };
+
+	snprintf(msg, sizeof(msg), "running %s for the cleanup: %s", m->a->warren, strerror(e));
+	monitor_state_update(
+	    m, &(struct statefile_field){ "Error", statefile_string(json, sizeof(json), msg) }, 1);
+	for (int i = 0; i < 2; i++)
+		if (helpers[i] > 0 && kill(helpers[i], SIGTERM) == 0)
+			while (waitpid(helpers[i], NULL, 0) < 0 && errno == EINTR)
+				;
+	if (getcwd(cwd, sizeof(cwd)))
+		util_rm_rf(cwd);
+	idle_broadcast(m, ATTACH_EXIT, &c32, sizeof(c32));
+}
+
+static void monitor_exec_cleanup(struct monitor *m)
+{
+	static char store[16384];
+	char *argv[MONITOR_MAX_ARGS + 4];
+
+	argv[0] = (char *)m->a->warren;
+	argv[1] = "container";
+	argv[2] = "cleanup";
+	if (monitor_args_format(m->a, store, sizeof(store), argv, 3) < 0)
+		return;
+	monitor_args_inherit(m->a);
+	execv(m->a->warren, argv);
+}
+
+int main(int argc, char **argv)
+{
+	struct monitor_args a;
+	struct monitor m = { .a = &a, .sigfd = -1 };
+	struct werr err;
+	sigset_t set;
+	bool restarting;
+	int code;
+
+	if (monitor_args_parse(argc, argv, 1, &a, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", MONITOR_PROG, err.msg);
+		return 125;
+	}
+	monitor_signals_block(&set);
+	m.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	logwrite_init(&m.log, a.log_fd, a.log_path ? a.log_path : "ctr.log", a.log_max_size,
+	              a.log_max_file);
+	a.log_fd = -1; /* the writer's now: rotation replaces it */
+	code = idle_loop(&m);
+	close(m.sigfd);
+	if (m.log.fd >= 0)
+		close(m.log.fd);
+	for (size_t i = 0; i < 3; i++) {
+		int *fd = i == 0 ? &a.out_fd : i == 1 ? &a.err_fd : &a.in_fd;
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+	restarting = access("stopping", F_OK) != 0 &&
+	             (a.restart == MONITOR_RESTART_ALWAYS ||
+	              (a.restart == MONITOR_RESTART_ON_FAILURE && code != 0));
+	monitor_record_exit(&m, code, restarting);
+	a.code = code;
+	a.restarting = restarting;
+	monitor_exec_cleanup(&m);
+	monitor_cleanup_alone(&m, code, errno);
+	return 0;
+}

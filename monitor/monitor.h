@@ -1,0 +1,38 @@
+/* monitor.h - warren-monitor, the idle half of a container's monitor: warren
+ * starts the container and execs this small program (libc only) in the same
+ * process, which keeps the container's stdio, writes the log, serves attach
+ * clients and waits for the exit; then it records the exit and execs warren
+ * again for the heavy cleanup (see src/common/monitor_proto.h). */
+#ifndef WARREN_MONITOR_IDLE_H
+#define WARREN_MONITOR_IDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "attach_proto.h"
+#include "logwrite.h"
+#include "monitor_proto.h"
+
+struct monitor {
+	struct monitor_args *a; /* fds, pids and clients, handed on to the cleanup */
+	int sigfd;
+	struct logwrite log;
+	bool log_error_saved;
+	char pending[ATTACH_MSG_MAX]; /* stdin bytes the container has not taken yet */
+	size_t pending_len;
+};
+
+/**
+ * idle_loop() - poll until the container's first process exits and its
+ * output is drained: log it, pass it to attach clients, pass their input on.
+ * Return: its exit code (128 + signal when killed).
+ */
+int idle_loop(struct monitor *m);
+
+/** idle_broadcast() - one message to every attach client (a stuck one is dropped). */
+void idle_broadcast(struct monitor *m, char type, const void *data, size_t len);
+
+/** monitor_log_error() - say, once, in state.json and log-error, that the log misses output. */
+void monitor_log_error(struct monitor *m);
+
+#endif
