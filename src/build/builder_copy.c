@@ -242,13 +242,9 @@ static int from_sources(struct copy_job *j, struct context_list *list, int *srcf
 		snprintf(j->from_mnt, sizeof(j->from_mnt), "%s/%s/diff", layers,
 		         digest_hex(f->chain[0]));
 	} else {
-		_cleanup_free_ char *lower = calloc(f->n_layers, DIGEST_HEX_LEN + 6);
-		char *p = lower;
+		_cleanup_free_ char *lower = bstage_lowerdir(f);
 		if (!lower)
 			return werr_errno(err, ENOMEM, "lowerdir");
-		for (size_t i = f->n_layers; i-- > 0;)
-			p += sprintf(p, "%s%s/diff", i == f->n_layers - 1 ? "" : ":",
-			             digest_hex(f->chain[i]));
 		snprintf(j->from_mnt, sizeof(j->from_mnt), "%s-from", j->d->merged);
 		if (mkdir(j->from_mnt, 0755) < 0 && errno != EEXIST)
 			return werr_errno(err, errno, "mkdir %s", j->from_mnt);

@@ -57,6 +57,8 @@ struct bstep_dir {
 };
 
 /* builder_layer.c */
+/* "HEX/diff:...", top first, relative to the store's layers/ (malloc'd) */
+char *bstage_lowerdir(const struct bstage *sg);
 int bstep_dir_new(struct builder *b, const struct bstage *sg, struct bstep_dir *d,
                   struct werr *err);
 void bstep_dir_free(struct builder *b, struct bstep_dir *d);

@@ -25,12 +25,19 @@ void bnow(char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 }
 
+char *bstage_lowerdir(const struct bstage *sg)
+{
+	char *lower = calloc(sg->n_layers + 1, DIGEST_HEX_LEN + 6), *p = lower;
+
+	for (size_t i = sg->n_layers; lower && i-- > 0;)
+		p += sprintf(p, "%s%s/diff", i == sg->n_layers - 1 ? "" : ":",
+		             digest_hex(sg->chain[i]));
+	return lower;
+}
+
 static int lowerdir_make(struct builder *b, const struct bstage *sg, struct bstep_dir *d,
                          struct werr *err)
 {
-	size_t len = sg->n_layers * (DIGEST_HEX_LEN + 6) + 8;
-	char *p;
-
 	if (sg->n_layers == 0) {
 		/* FROM scratch: an empty lower directory in staging */
 		if (mkdirat(b->st.fd, "empty", 0755) < 0 && errno != EEXIST)
@@ -40,12 +47,9 @@ static int lowerdir_make(struct builder *b, const struct bstage *sg, struct bste
 		return d->lowerdir ? 0 : werr_errno(err, ENOMEM, "lowerdir");
 	}
 	snprintf(d->lower_base, sizeof(d->lower_base), "%s/layers", b->s.root);
-	d->lowerdir = p = calloc(1, len);
-	if (!p)
+	d->lowerdir = bstage_lowerdir(sg);
+	if (!d->lowerdir)
 		return werr_errno(err, ENOMEM, "lowerdir");
-	for (size_t i = sg->n_layers; i-- > 0;)
-		p += sprintf(p, "%s%s/diff", i == sg->n_layers - 1 ? "" : ":",
-		             digest_hex(sg->chain[i]));
 	if (strlen(d->lowerdir) + 2 * strlen(d->upper) + 64 >= 4096)
 		return werr_set(
 		    err, E2BIG,
