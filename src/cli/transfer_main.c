@@ -17,7 +17,9 @@ static const struct command commands[] = {
 	{ "import", cmd_import }, { "login", cmd_login },
 	{ "logout", cmd_logout }, { "rootfs-copy", cmd_rootfs_copy },
 	{ "cp", cmd_cp },         { "export", cmd_export },
-	{ "diff", cmd_diff },     { NULL, NULL },
+	{ "diff", cmd_diff },     { "layer-diff", cmd_layer_diff },
+	{ "untar", cmd_untar },   { "fetch", cmd_fetch },
+	{ "commit", cmd_commit }, { NULL, NULL },
 };
 
 int main(int argc, char **argv)

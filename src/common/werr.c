@@ -40,6 +40,8 @@ int werr_prefix(struct werr *err, const char *fmt, ...)
 	char ctx[WERR_MSG_MAX], old[WERR_MSG_MAX];
 	va_list ap;
 
+	if (!strcmp(err->msg, "\001reported"))
+		return werr_ret(err->code); /* printed by a helper already (werr_reported) */
 	va_start(ap, fmt);
 	vsnprintf(ctx, sizeof(ctx), fmt, ap);
 	va_end(ap);

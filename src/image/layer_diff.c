@@ -6,6 +6,7 @@
 #include "layer_diff.h"
 #include "cleanup.h"
 #include "unpack.h"
+#include "userns_exec.h"
 #include "util.h"
 
 #include <archive.h>
@@ -377,4 +378,24 @@ int layer_tar_write(int dirfd, const char *name, const struct layer_tar_opts *o,
 	free(c.links);
 	free(c.buf);
 	return r;
+}
+
+struct diff_arg {
+	int dirfd, outfd;
+};
+
+/* runs in the user namespace */
+static int diff_in_ns(void *arg, struct werr *err)
+{
+	struct diff_arg *a = arg;
+	struct layer_diff_result res;
+
+	return layer_diff_write(a->dirfd, a->outfd, &res, err);
+}
+
+int layer_diff_userns(const struct idmap_plan *plan, int dirfd, int out_fd, struct werr *err)
+{
+	struct diff_arg a = { dirfd, out_fd };
+
+	return userns_exec(plan, diff_in_ns, &a, err);
 }

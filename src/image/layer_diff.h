@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "digest.h"
+#include "idmap.h"
 #include "werr.h"
 
 struct layer_diff_result {
@@ -53,5 +54,12 @@ struct layer_tar_opts {
  */
 int layer_tar_write(int dirfd, const char *name, const struct layer_tar_opts *o, int out_fd,
                     struct layer_diff_result *res, struct werr *err);
+
+/**
+ * layer_diff_userns() - layer_diff_write() of @dirfd to @out_fd in a child
+ * that enters the user namespace of @plan (so files of subordinate IDs can
+ * be read and keep their owners).
+ */
+int layer_diff_userns(const struct idmap_plan *plan, int dirfd, int out_fd, struct werr *err);
 
 #endif

@@ -1,0 +1,367 @@
+/* builder.c - `warren build` from the top: checks the input (tags,
+ * Dockerfile, context, build args, target) before anything runs, builds the
+ * stages the target needs in order, one step at a time with its output, and
+ * records the final image with its tags. Nothing is tagged on failure. */
+#include "builder_int.h"
+#include "cleanup.h"
+#include "container.h"
+#include "image.h"
+#include "manifest.h"
+#include "ovlfuse.h"
+#include "reference.h"
+#include "rootfs.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void say(struct builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct builder *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->o->quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+/* FROM: another stage's result, or an image (pulled when missing) */
+static int stage_from(struct builder *b, size_t idx, struct werr *err)
+{
+	struct bstage *sg = &b->stages[idx];
+	_cleanup_free_ char *base = NULL;
+	long other;
+	int r = dockerfile_stage_base(b->df, idx, &b->meta, &base, err);
+
+	if (r < 0)
+		return r;
+	other = dockerfile_stage_find(b->df, base);
+	if (other >= 0 && (size_t)other < idx && b->df->stages[other].name &&
+	    !strcasecmp(b->df->stages[other].name, base)) {
+		const struct bstage *o = &b->stages[other];
+		sg->cfg = json_deep_copy(o->cfg);
+		sg->layers = json_deep_copy(o->layers);
+		sg->chain = calloc(o->n_layers + 1, sizeof(*sg->chain));
+		if (!sg->cfg || !sg->layers || !sg->chain)
+			return werr_errno(err, ENOMEM, "stage %s", base);
+		memcpy(sg->chain, o->chain, o->n_layers * sizeof(*sg->chain));
+		sg->n_layers = o->n_layers;
+		memcpy(sg->key, o->key, sizeof(sg->key));
+		bconfig_scope_from_env(sg);
+		return 0;
+	}
+	r = bconfig_from_image(b, sg, base, err);
+	return r < 0 ? werr_prefix(err, "%s:%u: FROM %s", b->df->filename, b->line, base) : 0;
+}
+
+/* a metadata instruction: the config changes, the history gets an empty layer */
+static int meta_step(struct builder *b, struct bstage *sg, const struct df_instr *x,
+                     struct werr *err)
+{
+	_cleanup_free_ char *text = binstr_text(x);
+	char created[32];
+	bool hit;
+	int r = bconfig_apply(b, sg, x, err);
+
+	if (r < 0 || x->kind == DF_ARG)
+		return r;
+	if (!text)
+		return werr_errno(err, ENOMEM, "%s", x->original);
+	bcache_key(sg, text);
+	r = bcache_lookup(b, sg, x->original, &hit, err);
+	if (r < 0 || hit)
+		return r < 0 ? r : 1;
+	bnow(created, sizeof(created));
+	bhistory_add(sg, created, x->original, true);
+	return bcache_save(b, sg, NULL, 0, created, err);
+}
+
+static int step_run(struct builder *b, struct bstage *sg, const struct df_instr *in, int *status,
+                    struct werr *err)
+{
+	struct df_instr *x = NULL;
+	int r = 0;
+
+	if (dockerfile_kind_expands(in->kind))
+		r = bargs_check(b, sg, in->original, err);
+	if (r == 0)
+		r = dockerfile_instr_expand(b->df, in, &sg->scope, &x, err);
+	if (r < 0)
+		return r;
+	switch (x->kind) {
+	case DF_RUN: r = brun_step(b, sg, x, status, err); break;
+	case DF_COPY:
+	case DF_ADD: r = bcopy_step(b, sg, x, err); break;
+	default: r = meta_step(b, sg, x, err); break;
+	}
+	if (r == 1)
+		say(b, "--> Using cache %.12s\n", digest_hex(sg->key));
+	dockerfile_instr_free(x);
+	return r < 0 ? r : 0;
+}
+
+static int step(struct builder *b, struct bstage *sg, const struct df_instr *in, int *status,
+                struct werr *err)
+{
+	b->line = in->line;
+	say(b, "STEP %u/%u: %s\n", ++b->step, b->nsteps, in->original);
+	return step_run(b, sg, in, status, err);
+}
+
+/* the base image's ONBUILD triggers, each parsed as a Dockerfile line */
+static int onbuild_run(struct builder *b, struct bstage *sg, int *status, struct werr *err)
+{
+	for (size_t i = 0; i < sg->onbuild.n; i++) {
+		_cleanup_free_ char *text = NULL;
+		struct dockerfile *t = NULL;
+		int r;
+		if (asprintf(&text, "FROM scratch\n%s\n", sg->onbuild.v[i]) < 0)
+			return werr_errno(err, ENOMEM, "ONBUILD");
+		r = dockerfile_parse(text, strlen(text), "ONBUILD", &t, err);
+		if (r == 0 && t->stages[0].ninstrs != 1)
+			r = werr_set(err, EINVAL,
+			             "ONBUILD trigger \"%s\" of the base image is not one "
+			             "instruction",
+			             sg->onbuild.v[i]);
+		if (r == 0) {
+			say(b, "--> Running ONBUILD trigger: %s\n", sg->onbuild.v[i]);
+			r = step_run(b, sg, t->stages[0].instrs[0], status, err);
+		}
+		dockerfile_free(t);
+		if (r < 0)
+			return werr_prefix(err, "ONBUILD %s", sg->onbuild.v[i]);
+	}
+	return 0;
+}
+
+static int stage_build(struct builder *b, size_t idx, int *status, struct werr *err)
+{
+	const struct df_stage *ds = &b->df->stages[idx];
+	struct bstage *sg = &b->stages[idx];
+	int r;
+
+	b->line = ds->from->line;
+	say(b, "STEP %u/%u: %s\n", ++b->step, b->nsteps, ds->from->original);
+	r = stage_from(b, idx, err);
+	if (r == 0)
+		r = onbuild_run(b, sg, status, err);
+	for (size_t i = 0; r == 0 && i < ds->ninstrs; i++)
+		r = step(b, sg, ds->instrs[i], status, err);
+	if (r < 0)
+		return werr_prefix(err, "STEP %u/%u", b->step, b->nsteps);
+	sg->built = true;
+	return 0;
+}
+
+/* the final image: --label, config and manifest blobs, the record, the tags */
+static int final_commit(struct builder *b, struct bstage *sg, char **names, size_t n_names,
+                        char *id, struct werr *err)
+{
+	_cleanup_free_ char *ctext = NULL, *mtext = NULL;
+	char cdigest[DIGEST_STR_LEN + 1];
+	struct manifest m;
+	struct image_config cfg;
+	json_t *mj;
+	int r = 0;
+
+	for (size_t i = 0; i < b->o->n_labels; i++) {
+		const char *eq = strchr(b->o->labels[i], '=');
+		_cleanup_free_ char *k = strndup(
+		    b->o->labels[i], eq ? (size_t)(eq - b->o->labels[i]) : strlen(b->o->labels[i]));
+		json_t *c = bconfig_get(sg), *l = json_object_get(c, "Labels");
+		if (!json_is_object(l))
+			json_object_set_new(c, "Labels", l = json_object());
+		json_object_set_new(l, k, json_string(eq ? eq + 1 : ""));
+	}
+	ctext = json_dumps(sg->cfg, JSON_COMPACT);
+	if (!ctext)
+		return werr_errno(err, ENOMEM, "config");
+	digest_buf(ctext, strlen(ctext), cdigest);
+	mj = json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:O}", "schemaVersion", 2, "mediaType",
+	               MT_OCI_MANIFEST, "config", "mediaType", MT_OCI_CONFIG, "digest", cdigest,
+	               "size", (json_int_t)strlen(ctext), "layers", sg->layers);
+	mtext = mj ? json_dumps(mj, JSON_COMPACT) : NULL;
+	json_decref(mj);
+	if (!mtext)
+		return werr_errno(err, ENOMEM, "manifest");
+	r = manifest_parse(mtext, strlen(mtext), NULL, &m, err);
+	if (r < 0)
+		return r;
+	r = config_parse(ctext, strlen(ctext), &cfg, err);
+	for (size_t i = 0; r == 0 && i < (n_names ? n_names : 1); i++) {
+		struct image_new n = { mtext,
+			               strlen(mtext),
+			               ctext,
+			               strlen(ctext),
+			               &m,
+			               &cfg,
+			               n_names ? names[i] : NULL,
+			               NULL,
+			               NULL };
+		r = image_commit(&b->s, &n, id, err);
+	}
+	config_free(&cfg);
+	manifest_free(&m);
+	return r;
+}
+
+/* the tags, normalized ("domain/path:tag"), before anything is built */
+static int tags_check(const struct build_opts *o, char **names, struct werr *err)
+{
+	for (size_t i = 0; i < o->n_tags; i++) {
+		struct image_ref ref;
+		if (ref_parse(o->tags[i], &ref, NULL, err) < 0)
+			return werr_prefix(err, "-t %s", o->tags[i]);
+		if (ref.digest[0])
+			return werr_set(err, EINVAL, "-t %s: a tag cannot have a digest",
+			                o->tags[i]);
+		names[i] = malloc(REF_STR_MAX);
+		if (!names[i])
+			return werr_errno(err, ENOMEM, "tags");
+		ref_format(&ref, names[i], REF_STR_MAX);
+	}
+	return 0;
+}
+
+static int dockerfile_load(struct builder *b, struct werr *err)
+{
+	const struct build_opts *o = b->o;
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	const char *name;
+	size_t len;
+
+	if (o->dockerfile && !strcmp(o->dockerfile, "-"))
+		return werr_set(err, EINVAL,
+		                "-f -: reading the Dockerfile from stdin is not "
+		                "supported: give a file");
+	if (o->dockerfile)
+		path = strdup(o->dockerfile);
+	else if (asprintf(&path, "%s/Dockerfile", o->context) < 0)
+		path = NULL;
+	if (!path)
+		return werr_errno(err, ENOMEM, "Dockerfile");
+	if (util_read_file(AT_FDCWD, path, 16 << 20, &text, &len, err) < 0)
+		return werr_prefix(err, "cannot read the Dockerfile (give it with -f)");
+	name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	return dockerfile_parse(text, len, name, &b->df, err);
+}
+
+/* --platform: RUN steps execute here, so only this machine's platform */
+static int platform_check(const char *platform, struct werr *err)
+{
+	char os[32], arch[32], var[32];
+	const char *hos, *harch, *hvar;
+
+	if (!platform)
+		return 0;
+	if (manifest_parse_platform(platform, os, arch, var, err) < 0)
+		return werr_prefix(err, "--platform");
+	manifest_host_platform(&hos, &harch, &hvar);
+	if (strcmp(os, hos) || strcmp(arch, harch))
+		return werr_set(err, ENOTSUP,
+		                "--platform %s: warren builds for this machine only (%s/%s): RUN "
+		                "steps execute here",
+		                platform, hos, harch);
+	return 0;
+}
+
+/* the input checks and the machinery: store, ID maps, driver, staging, seccomp */
+static int build_setup(struct builder *b, bool **needed, long *target, struct werr *err)
+{
+	struct rootfs_choice drv;
+	int r = platform_check(b->o->platform, err);
+
+	if (r == 0)
+		r = dockerfile_load(b, err);
+	if (r == 0)
+		r = context_open(b->o->context, NULL, &b->ctx, err);
+	if (r == 0)
+		r = dockerfile_meta_scope(b->df, b->o->build_args, b->o->n_build_args, &b->meta,
+		                          err);
+	if (r == 0 && !(*needed = calloc(b->df->nstages + 1, sizeof(bool))))
+		r = werr_errno(err, ENOMEM, "stages");
+	if (r < 0)
+		return r;
+	*target = dockerfile_stages_needed(b->df, b->o->target, &b->meta, *needed, err);
+	if (*target < 0)
+		return (int)*target;
+	b->stages = calloc(b->df->nstages, sizeof(*b->stages));
+	if (!b->stages)
+		return werr_errno(err, ENOMEM, "stages");
+	for (size_t i = 0; i < b->df->nstages; i++)
+		if ((*needed)[i] && (size_t)*target >= i)
+			b->nsteps += 1 + (unsigned)b->df->stages[i].ninstrs;
+	r = store_open(&b->s, err);
+	if (r == 0)
+		r = idmap_plan_make(&b->plan, false, err);
+	if (r == 0)
+		r = rootfs_driver_choose(&b->s, &b->plan, ovlfuse_usable(), &drv, err);
+	if (r == 0 && drv.driver != ROOTFS_OVERLAY)
+		r = werr_set(err, ENOTSUP,
+		             "warren build needs the kernel overlay storage driver, and this store "
+		             "uses %s (%s)",
+		             rootfs_driver_name(drv.driver), drv.why);
+	if (r == 0)
+		r = store_staging_new(&b->s, &b->st, err);
+	if (r < 0)
+		return r;
+	snprintf(b->stdir, sizeof(b->stdir), "%s/%s", b->s.root, b->st.name);
+	b->caps = caps_default();
+	r = seccomp_compile_cached(NULL, b->caps, &b->seccomp, err);
+	b->seccomp_ok = r == 0;
+	return r;
+}
+
+static void build_free(struct builder *b)
+{
+	if (b->st.fd >= 0)
+		store_staging_done(&b->s, &b->st, &b->plan);
+	for (size_t i = 0; b->stages && i < b->df->nstages; i++)
+		bstage_free(&b->stages[i]);
+	free(b->stages);
+	if (b->seccomp_ok)
+		seccomp_bpf_free(&b->seccomp);
+	shellex_scope_free(&b->meta);
+	context_close(b->ctx);
+	dockerfile_free(b->df);
+	store_close(&b->s);
+}
+
+int build_image(const struct build_opts *o, char *id, int *status, struct werr *err)
+{
+	struct builder b = { .o = o, .s = { .rootfd = -1, .lockfd = -1 }, .st = { .fd = -1 } };
+	_cleanup_free_ bool *needed = NULL;
+	char **names = calloc(o->n_tags + 1, sizeof(char *));
+	long target = -1;
+	int r = names ? tags_check(o, names, err) : werr_errno(err, ENOMEM, "tags");
+
+	if (r == 0)
+		r = build_setup(&b, &needed, &target, err);
+	for (size_t i = 0; r == 0 && i <= (size_t)target; i++)
+		if (needed[i])
+			r = stage_build(&b, i, status, err);
+	if (r == 0) {
+		r = final_commit(&b, &b.stages[target], names, o->n_tags, id, err);
+		if (r == 0) {
+			say(&b, "COMMIT%s%s\n--> %.12s\n", o->n_tags ? " " : "",
+			    o->n_tags ? names[0] : "", digest_hex(id));
+			for (size_t i = 0; i < o->n_tags; i++)
+				say(&b, "Successfully tagged %s\n", names[i]);
+		}
+	}
+	/* a RUN whose command failed: 1, as Docker; anything else is ours */
+	*status = r == 0 ? 0 : err->code == ECANCELED ? BUILD_EXIT_STEP : EXIT_WARREN;
+	build_free(&b);
+	for (size_t i = 0; names && i < o->n_tags; i++)
+		free(names[i]);
+	free(names);
+	return r;
+}

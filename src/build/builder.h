@@ -1,0 +1,62 @@
+/* builder.h - `warren build`: a Dockerfile turned into a layered image in
+ * the store. Each RUN is a short-lived container over the layers so far
+ * with a fresh upper directory, which becomes the step's layer; COPY and
+ * ADD write into such an upper directory; metadata instructions only change
+ * the config. Steps are cached by parent, instruction and copied content.
+ * Tar work is the caller's (hooks): warren itself links no libarchive. */
+#ifndef WARREN_BUILD_BUILDER_H
+#define WARREN_BUILD_BUILDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "digest.h"
+#include "netsetup.h"
+#include "werr.h"
+
+struct build_hooks {
+	/* pull @ref into the store; its image ID ("sha256:...") into @id */
+	int (*pull)(void *ctx, const char *ref, char *id, size_t size, struct werr *err);
+	/* write directory @dir (overlay upper form) as a layer tar to @out */
+	int (*layer_diff)(void *ctx, const char *dir, const char *out,
+	                  char digest[DIGEST_STR_LEN + 1], uint64_t *size, struct werr *err);
+	/* extract the archive @file (ADD) into the directory @dir of a step's layer */
+	int (*untar)(void *ctx, const char *file, const char *dir, struct werr *err);
+	/* download @url (ADD) into the new file @out */
+	int (*fetch)(void *ctx, const char *url, const char *out, struct werr *err);
+	void *ctx;
+};
+
+struct build_opts {
+	const char *context;    /* the context directory */
+	const char *dockerfile; /* NULL: CONTEXT/Dockerfile */
+	const char *target;     /* NULL: the last stage */
+	char **build_args;      /* "K=V" (or "K": its value from the environment) */
+	size_t n_build_args;
+	char **tags; /* as given; checked before anything is built */
+	size_t n_tags;
+	char **labels; /* "K=V", added to the final image */
+	size_t n_labels;
+	bool no_cache;
+	bool quiet;            /* -q: no step output, the command's output dropped */
+	enum net_mode network; /* for RUN */
+	const char *platform;  /* --platform for base images, or NULL */
+	struct build_hooks hooks;
+};
+
+/* exit codes for the user: a RUN that failed gives 1 (as Docker), bad input 125 */
+#define BUILD_EXIT_STEP 1
+
+/**
+ * build_image() - build the Dockerfile of @o and record the image, tagged
+ * with @o->tags. Steps are reported on stdout unless @o->quiet.
+ * @id: the image ID (DIGEST_STR_LEN + 1)
+ * Return: 0, or a negative errno with @err set and *@status the exit code
+ * (125 for bad input or our own failure, 1 for a failed RUN). Nothing is
+ * tagged on failure.
+ */
+int build_image(const struct build_opts *o, char *id, int *status, struct werr *err);
+
+#endif

@@ -1,0 +1,96 @@
+/* builder_int.h - what the builder's files share: the build's state, a
+ * stage's image being built, a step's directories, and the cache. Private
+ * to src/build/builder*.c and build_*.c. */
+#ifndef WARREN_BUILD_BUILDER_INT_H
+#define WARREN_BUILD_BUILDER_INT_H
+
+#include <jansson.h>
+#include <limits.h>
+
+#include "builder.h"
+#include "context.h"
+#include "dockerfile.h"
+#include "seccomp_profile.h"
+#include "shellex.h"
+#include "store.h"
+#include "strbuf.h"
+
+/* the image a stage is making, step by step */
+struct bstage {
+	json_t *cfg;    /* the whole image config (owned) */
+	json_t *layers; /* the manifest's layer descriptors (owned) */
+	char (*chain)[DIGEST_STR_LEN + 1];
+	size_t n_layers;
+	char key[DIGEST_STR_LEN + 1]; /* cache key of the state so far */
+	struct shellex_scope scope;   /* ARG and ENV values, for expansion */
+	struct strv args;             /* ARG names declared in the stage */
+	struct strv no_value;         /* ARGs declared without default nor --build-arg */
+	struct strv onbuild;          /* the base image's ONBUILD triggers, to run first */
+	bool cmd_set;                 /* CMD given in this stage (an ENTRYPOINT keeps it) */
+	bool built;
+};
+
+struct builder {
+	const struct build_opts *o;
+	struct dockerfile *df;
+	struct context *ctx;
+	struct store s;
+	struct staging st;
+	char stdir[PATH_MAX]; /* the staging directory, absolute */
+	struct idmap_plan plan;
+	struct shellex_scope meta; /* ARGs before the first FROM */
+	struct bstage *stages;
+	unsigned step, nsteps;
+	unsigned seq; /* names of step directories in staging */
+	caps_mask_t caps;
+	struct seccomp_bpf seccomp;
+	bool seccomp_ok;
+	unsigned line; /* the Dockerfile line of the step running, for messages */
+};
+
+/* a step's writable layer: staging/sN/diff over the stage's layers */
+struct bstep_dir {
+	char name[32];
+	char upper[PATH_MAX + 64], work[PATH_MAX + 64], merged[PATH_MAX + 64];
+	char lower_base[PATH_MAX + 16];
+	char *lowerdir; /* "HEX/diff:...", top first, relative to @lower_base */
+};
+
+/* builder_layer.c */
+/* "HEX/diff:...", top first, relative to the store's layers/ (malloc'd) */
+char *bstage_lowerdir(const struct bstage *sg);
+int bstep_dir_new(struct builder *b, const struct bstage *sg, struct bstep_dir *d,
+                  struct werr *err);
+void bstep_dir_free(struct builder *b, struct bstep_dir *d);
+int blayer_commit(struct builder *b, struct bstage *sg, struct bstep_dir *d, char *diff_id,
+                  uint64_t *size, struct werr *err);
+int blayer_append(struct builder *b, struct bstage *sg, const char *diff_id, uint64_t size,
+                  struct werr *err);
+void bcache_key(struct bstage *sg, const char *text);
+int bcache_lookup(struct builder *b, struct bstage *sg, const char *created_by, bool *hit,
+                  struct werr *err);
+int bcache_save(struct builder *b, const struct bstage *sg, const char *diff_id, uint64_t size,
+                const char *created, struct werr *err);
+void bhistory_add(struct bstage *sg, const char *created, const char *created_by, bool empty);
+void bnow(char *buf, size_t size);
+
+/* builder_config.c */
+int bconfig_apply(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err);
+int bconfig_from_image(struct builder *b, struct bstage *sg, const char *ref, struct werr *err);
+char **bconfig_run_env(const struct bstage *sg);
+/* fails when @text uses an ARG that got no value (as $NAME or ${NAME}) */
+int bargs_check(struct builder *b, const struct bstage *sg, const char *text, struct werr *err);
+json_t *bconfig_get(struct bstage *sg);
+/* the config's Env into the expansion scope */
+void bconfig_scope_from_env(struct bstage *sg);
+void bstage_free(struct bstage *sg);
+char *binstr_text(const struct df_instr *x);
+
+/* builder_run.c */
+int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, int *status,
+              struct werr *err);
+
+/* builder_copy.c */
+int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err);
+
+#endif

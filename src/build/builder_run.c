@@ -1,0 +1,252 @@
+/* builder_run.c - a RUN step: a short-lived container over the stage's
+ * layers with a fresh upper directory (the step's layer), the config's Env,
+ * WorkingDir, User and the build args, the build's --network, Docker's
+ * default capabilities and seccomp filter. Never runs anything on the host. */
+#include "builder_int.h"
+#include "cleanup.h"
+#include "container.h"
+#include "manifest.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <string.h>
+#include <unistd.h>
+
+/* RUN <<EOF alone: the heredoc is the script; otherwise the bodies follow
+ * the command line, and the shell reads them as its own here-documents */
+static char *run_script(const struct df_instr *x)
+{
+	const char *cmd = x->nargs ? x->args[0] : "";
+	struct strbuf sb = { 0 };
+	size_t n = strspn(cmd, " \t");
+
+	if (x->nheredocs == 1 && !strncmp(cmd + n, "<<", 2)) {
+		const char *w = cmd + n + 2 + (cmd[n + 2] == '-');
+		size_t wl = strcspn(w, " \t");
+		if (w[wl + strspn(w + wl, " \t")] == '\0')
+			return strdup(x->heredocs[0].content);
+	}
+	strbuf_adds(&sb, cmd);
+	for (size_t i = 0; i < x->nheredocs; i++) {
+		strbuf_addc(&sb, '\n');
+		strbuf_adds(&sb, x->heredocs[i].content);
+		strbuf_adds(&sb, x->heredocs[i].name);
+	}
+	if (sb.oom) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return strbuf_steal(&sb);
+}
+
+static char **run_argv(struct bstage *sg, const struct df_instr *x, const char *script)
+{
+	json_t *shell = json_object_get(bconfig_get(sg), "Shell"), *v;
+	struct strv out = { 0 };
+	size_t i;
+
+	if (x->json) {
+		for (i = 0; i < x->nargs; i++)
+			strv_push(&out, x->args[i]);
+	} else {
+		if (json_array_size(shell))
+			json_array_foreach(shell, i, v) strv_push(&out, json_string_value(v));
+		else {
+			strv_push(&out, "/bin/sh");
+			strv_push(&out, "-c");
+		}
+		strv_push(&out, script);
+	}
+	if (out.oom || out.n == 0) {
+		strv_free(&out);
+		return NULL;
+	}
+	return out.v;
+}
+
+/* what the runtime creates in the root as mount points when the image
+ * lacks them; they are not the step's work, and podman build leaves them
+ * out of its layers too */
+static const char *const mount_points[] = { "etc/hostname", "etc/hosts", "etc/resolv.conf",
+	                                    "dev",          "proc",      "sys",
+	                                    "etc" };
+
+static bool lower_has(struct builder *b, const struct bstage *sg, const char *path)
+{
+	char p[PATH_MAX + 200];
+	struct stat st;
+
+	for (size_t i = 0; i < sg->n_layers; i++) {
+		snprintf(p, sizeof(p), "%s/layers/%s/diff/%s", b->s.root, digest_hex(sg->chain[i]),
+		         path);
+		if (lstat(p, &st) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* remove the mount points the runtime made, when still empty */
+static void prune_mount_points(struct builder *b, const struct bstage *sg,
+                               const struct bstep_dir *d)
+{
+	_cleanup_close_ int up = open(d->upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	for (size_t i = 0; up >= 0 && i < ARRAY_SIZE(mount_points); i++) {
+		const char *p = mount_points[i];
+		if (fstatat(up, p, &st, AT_SYMLINK_NOFOLLOW) < 0 || lower_has(b, sg, p))
+			continue;
+		if (S_ISREG(st.st_mode) && st.st_size == 0)
+			unlinkat(up, p, 0);
+		else if (S_ISDIR(st.st_mode))
+			unlinkat(up, p, AT_REMOVEDIR); /* fails unless empty */
+	}
+}
+
+/* RUN's flags: --network=none|host|default overrides the build's; --mount
+ * and --security are refused rather than ignored (the command would run
+ * without what it asked for) */
+static int run_flags(struct builder *b, const struct df_instr *x, enum net_mode *net,
+                     struct werr *err)
+{
+	*net = b->o->network;
+	for (size_t i = 0; i < x->nflags; i++) {
+		const char *n = x->flags[i].name, *v = x->flags[i].value ? x->flags[i].value : "";
+		if (!strcmp(n, "network") && !strcmp(v, "none"))
+			*net = NET_MODE_NONE;
+		else if (!strcmp(n, "network") && !strcmp(v, "host"))
+			*net = NET_MODE_HOST;
+		else if (!strcmp(n, "network") && !strcmp(v, "default"))
+			*net = b->o->network;
+		else
+			return werr_set(err, ENOTSUP,
+			                "%s:%u: RUN --%s%s%s is not supported (RUN takes --network="
+			                "none|host|default)",
+			                b->df->filename, b->line, n, *v ? "=" : "", v);
+	}
+	return 0;
+}
+
+/* the container of one RUN; stdout and stderr are ours (dropped with -q) */
+static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir *d, char **argv,
+                         enum net_mode net, int *status, struct werr *err)
+{
+	json_t *c = bconfig_get(sg);
+	struct overlay_spec ov = { d->lower_base, d->lowerdir, d->upper, d->work, false };
+	struct container_spec spec = { 0 };
+	char id[65], host[13];
+	_cleanup_close_ int saved_out = -1, saved_err = -1;
+	char **env = bconfig_run_env(sg);
+	const char *wd = json_string_value(json_object_get(c, "WorkingDir"));
+	const char *user = json_string_value(json_object_get(c, "User"));
+	int r;
+
+	if (!env)
+		return werr_errno(err, ENOMEM, "environment");
+	if (util_random_hex(id, 64) < 0) {
+		config_strv_free(env);
+		return werr_errno(err, errno, "getrandom");
+	}
+	snprintf(host, sizeof(host), "%.12s", id);
+	spec.rootfs = d->merged;
+	spec.overlay = &ov;
+	spec.argv = argv;
+	spec.env = env;
+	spec.workdir = wd && *wd ? wd : NULL;
+	spec.user = user && *user ? user : NULL;
+	spec.hostname = host;
+	spec.id = id;
+	spec.caps = b->caps;
+	spec.no_new_privs = true;
+	spec.seccomp = b->seccomp_ok;
+	spec.seccomp_prog = b->seccomp;
+	spec.idmap = b->plan;
+	spec.net.mode = net;
+	spec.network_host = net == NET_MODE_HOST;
+	spec.overlay_fd = -1;
+	fflush(NULL);
+	if (b->o->quiet) {
+		_cleanup_close_ int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		saved_out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		saved_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+	}
+	r = container_run(&spec, status, err);
+	if (saved_out >= 0)
+		dup2(saved_out, STDOUT_FILENO);
+	if (saved_err >= 0)
+		dup2(saved_err, STDERR_FILENO);
+	config_strv_free(env);
+	return r;
+}
+
+int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, int *status,
+              struct werr *err)
+{
+	_cleanup_free_ char *script = run_script(x), *text = binstr_text(x), *envtext = NULL;
+	char **argv = NULL, **env = bconfig_run_env(sg);
+	struct strbuf sb = { 0 };
+	struct bstep_dir d = { 0 };
+	char diff_id[DIGEST_STR_LEN + 1], created[32];
+	uint64_t size = 0;
+	enum net_mode net;
+	bool hit;
+	int r;
+
+	*status = EXIT_WARREN;
+	if (run_flags(b, x, &net, err) < 0) {
+		config_strv_free(env);
+		return -err->code;
+	}
+	if (!script || !text || !env) {
+		config_strv_free(env);
+		return werr_errno(err, ENOMEM, "RUN");
+	}
+	r = bargs_check(b, sg, x->json ? text : script, err);
+	/* the key: the instruction and the environment it runs with */
+	strbuf_adds(&sb, text);
+	for (size_t i = 0; env[i]; i++) {
+		strbuf_addc(&sb, '\n');
+		strbuf_adds(&sb, env[i]);
+	}
+	config_strv_free(env);
+	envtext = strbuf_steal(&sb);
+	if (r < 0)
+		return r;
+	bcache_key(sg, envtext);
+	r = bcache_lookup(b, sg, x->original, &hit, err);
+	if (r < 0 || hit) {
+		*status = 0;
+		return r < 0 ? r : 1;
+	}
+	argv = run_argv(sg, x, script);
+	if (!argv)
+		return werr_set(err, EINVAL, "%s:%u: RUN needs a command", b->df->filename,
+		                b->line);
+	r = bstep_dir_new(b, sg, &d, err);
+	if (r == 0)
+		r = run_container(b, sg, &d, argv, net, status, err);
+	if (r == 0 && *status != 0)
+		r = werr_set(err, ECANCELED, "%s:%u: %s: the command returned a non-zero code: %d",
+		             b->df->filename, b->line, x->original, *status);
+	else if (r < 0)
+		werr_prefix(err, "%s:%u: %s", b->df->filename, b->line, x->original);
+	if (r == 0) {
+		*status = 0;
+		prune_mount_points(b, sg, &d);
+		r = blayer_commit(b, sg, &d, diff_id, &size, err);
+	}
+	bstep_dir_free(b, &d);
+	config_strv_free(argv);
+	if (r < 0)
+		return r;
+	bnow(created, sizeof(created));
+	bhistory_add(sg, created, x->original, false);
+	return bcache_save(b, sg, diff_id, size, created, err);
+}

@@ -1,0 +1,219 @@
+/* cmd_build.c - `warren build [OPTIONS] CONTEXT`: options into struct
+ * build_opts, and the hooks that hand tar work to warren-transfer (pulling
+ * a base image, writing a step's layer), so warren links no libarchive. */
+#include "builder.h"
+#include "cleanup.h"
+#include "commands.h"
+#include "opts.h"
+#include "transfer.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum build_opt {
+	BO_TAG,
+	BO_FILE,
+	BO_BUILD_ARG,
+	BO_TARGET,
+	BO_NO_CACHE,
+	BO_NETWORK,
+	BO_PLATFORM,
+	BO_LABEL,
+	BO_QUIET,
+	BO_IGNORED,
+	BO_HELP,
+};
+
+static const struct opt_def build_opts_table[] = {
+	{ "tag", 't', OPT_VALUE, "NAME[:TAG]", "Name the image (repeatable)", BO_TAG },
+	{ "file", 'f', OPT_VALUE, "PATH", "The Dockerfile (default CONTEXT/Dockerfile)", BO_FILE },
+	{ "build-arg", 0, OPT_VALUE, "KEY[=VALUE]", "Set a build argument (repeatable)",
+	  BO_BUILD_ARG },
+	{ "target", 0, OPT_VALUE, "STAGE", "Build this stage (and what it needs) only", BO_TARGET },
+	{ "no-cache", 0, OPT_FLAG, NULL, "Do not use the step cache", BO_NO_CACHE },
+	{ "network", 0, OPT_VALUE, "MODE", "Network of RUN steps: slirp (default), none or host",
+	  BO_NETWORK },
+	{ "platform", 0, OPT_VALUE, "OS/ARCH", "Platform of the image (only this machine's)",
+	  BO_PLATFORM },
+	{ "label", 0, OPT_VALUE, "KEY=VALUE", "Add a label to the image (repeatable)", BO_LABEL },
+	{ "quiet", 'q', OPT_FLAG, NULL, "Print only the image ID", BO_QUIET },
+	{ "rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility (always true)", BO_IGNORED },
+	{ "force-rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility", BO_IGNORED },
+	{ "help", 0, OPT_FLAG, NULL, "Show this help", BO_HELP },
+	{ NULL, 0, 0, NULL, NULL, 0 },
+};
+
+struct build_cli {
+	struct build_opts o;
+	bool help;
+};
+
+static int push_str(char ***v, size_t *n, const char *s, struct werr *err)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(char *));
+
+	if (!nv || !(nv[*n] = strdup(s))) {
+		if (nv)
+			*v = nv;
+		return werr_errno(err, ENOMEM, "options");
+	}
+	*v = nv;
+	(*n)++;
+	return 0;
+}
+
+/* --build-arg KEY alone takes KEY's value from the environment, as Docker */
+static int build_arg(struct build_cli *c, const char *v, struct werr *err)
+{
+	_cleanup_free_ char *kv = NULL;
+	const char *env;
+
+	if (strchr(v, '='))
+		return push_str(&c->o.build_args, &c->o.n_build_args, v, err);
+	env = getenv(v);
+	if (!env)
+		return 0;
+	if (asprintf(&kv, "%s=%s", v, env) < 0)
+		return werr_errno(err, ENOMEM, "--build-arg");
+	return push_str(&c->o.build_args, &c->o.n_build_args, kv, err);
+}
+
+/* implements opt_cb */
+static int build_opt_cb(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
+{
+	struct build_cli *c = ctx;
+	bool on = !strcmp(v, "true");
+
+	switch (def->id) {
+	case BO_TAG: return push_str(&c->o.tags, &c->o.n_tags, v, err);
+	case BO_FILE: c->o.dockerfile = v; return 0;
+	case BO_BUILD_ARG: return build_arg(c, v, err);
+	case BO_TARGET: c->o.target = v; return 0;
+	case BO_NO_CACHE: c->o.no_cache = on; return 0;
+	case BO_NETWORK:
+		if (!strcmp(v, "none"))
+			c->o.network = NET_MODE_NONE;
+		else if (!strcmp(v, "host"))
+			c->o.network = NET_MODE_HOST;
+		else if (!strcmp(v, "slirp") || !strcmp(v, "default") || !strcmp(v, "bridge"))
+			c->o.network = NET_MODE_SLIRP;
+		else
+			return werr_set(err, EINVAL,
+			                "--network %s: use none, slirp or host for build steps", v);
+		return 0;
+	case BO_PLATFORM: c->o.platform = v; return 0;
+	case BO_LABEL:
+		if (!strchr(v, '='))
+			return werr_set(err, EINVAL, "--label %s: use KEY=VALUE", v);
+		return push_str(&c->o.labels, &c->o.n_labels, v, err);
+	case BO_QUIET: c->o.quiet = on; return 0;
+	case BO_IGNORED: return 0;
+	case BO_HELP: c->help = on; return 0;
+	}
+	return werr_set(err, EINVAL, "internal: unhandled option %s", def->long_name);
+}
+
+/* implements build_hooks.pull */
+static int hook_pull(void *ctx, const char *ref, char *id, size_t size, struct werr *err)
+{
+	bool quiet = *(bool *)ctx;
+	const char *argv[] = { "pull", quiet ? "-q" : ref, quiet ? ref : NULL, NULL };
+	char out[128], *nl;
+
+	if (transfer_run(argv, out, sizeof(out), err) < 0)
+		return -err->code;
+	nl = strchr(out, '\n');
+	if (nl)
+		*nl = '\0';
+	snprintf(id, size, "sha256:%s", out);
+	return 0;
+}
+
+/* implements build_hooks.layer_diff: warren-transfer layer-diff DIR OUT
+ * prints "DIGEST SIZE" */
+static int hook_layer_diff(void *ctx, const char *dir, const char *out,
+                           char digest[DIGEST_STR_LEN + 1], uint64_t *size, struct werr *err)
+{
+	const char *argv[] = { "layer-diff", dir, out, NULL };
+	char res[160];
+	unsigned long long sz;
+
+	(void)ctx;
+	if (transfer_run(argv, res, sizeof(res), err) < 0)
+		return -err->code;
+	if (sscanf(res, "%71s %llu", digest, &sz) != 2 || !digest_valid(digest))
+		return werr_set(err, EIO, "warren-transfer layer-diff: unexpected answer \"%s\"",
+		                res);
+	*size = sz;
+	return 0;
+}
+
+/* implements build_hooks.untar */
+static int hook_untar(void *ctx, const char *file, const char *dir, struct werr *err)
+{
+	const char *argv[] = { "untar", file, dir, NULL };
+	char out[8];
+
+	(void)ctx;
+	return transfer_run(argv, out, sizeof(out), err) < 0 ? -err->code : 0;
+}
+
+/* implements build_hooks.fetch */
+static int hook_fetch(void *ctx, const char *url, const char *file, struct werr *err)
+{
+	const char *argv[] = { "fetch", url, file, NULL };
+	char out[8];
+
+	(void)ctx;
+	return transfer_run(argv, out, sizeof(out), err) < 0 ? -err->code : 0;
+}
+
+static void build_cli_free(struct build_cli *c)
+{
+	for (size_t i = 0; i < c->o.n_tags; i++)
+		free(c->o.tags[i]);
+	for (size_t i = 0; i < c->o.n_build_args; i++)
+		free(c->o.build_args[i]);
+	for (size_t i = 0; i < c->o.n_labels; i++)
+		free(c->o.labels[i]);
+	free(c->o.tags);
+	free(c->o.build_args);
+	free(c->o.labels);
+}
+
+int cmd_build(int argc, char **argv)
+{
+	struct build_cli c = { .o = { .hooks = { hook_pull, hook_layer_diff, hook_untar, hook_fetch,
+		                                 NULL } } };
+	struct werr err = { 0 };
+	char id[DIGEST_STR_LEN + 1];
+	int ind = 1, status = 125;
+
+	if (opts_parse(build_opts_table, argc, argv, &ind, build_opt_cb, &c, "build", &err) < 0)
+		goto fail;
+	if (c.help) {
+		printf("Usage: warren build [OPTIONS] CONTEXT\n\nBuild an image from a "
+		       "Dockerfile.\n\nOptions:\n");
+		opts_print_help(stdout, build_opts_table);
+		build_cli_free(&c);
+		return 0;
+	}
+	if (argc - ind != 1) {
+		werr_set(&err, EINVAL,
+		         "build needs exactly one context directory (warren build [OPTIONS] DIR)");
+		goto fail;
+	}
+	c.o.context = argv[ind];
+	c.o.hooks.ctx = &c.o.quiet;
+	if (build_image(&c.o, id, &status, &err) < 0)
+		goto fail;
+	printf("%s\n", digest_hex(id));
+	build_cli_free(&c);
+	return 0;
+fail:
+	werr_print(&err, "warren");
+	build_cli_free(&c);
+	return status;
+}
