@@ -13,7 +13,7 @@
 
 /* every option of the image commands; each command's table picks its own */
 enum img_opt {
-	IO_HELP,
+	IO_HELP = CLI_HELP_ID, /* the row CLI_HELP_OPT makes */
 	IO_QUIET,
 	IO_ALL,
 	IO_FORCE,
@@ -40,15 +40,6 @@ struct img_args {
 	size_t n_changes;
 	const char *message;
 };
-
-#define OPT_HELP_ROW                                                                               \
-	{                                                                                          \
-		"help", 0, OPT_FLAG, NULL, "Show this help", IO_HELP                               \
-	}
-#define OPT_END_ROW                                                                                \
-	{                                                                                          \
-		NULL, 0, 0, NULL, NULL, 0                                                          \
-	}
 
 /**
  * img_parse() - parse @defs into @a; prints the usage on --help.

@@ -9,15 +9,6 @@
 #include "opts.h"
 #include "record.h"
 
-#define CLI_HELP_ID (-1)
-#define CLI_HELP_OPT                                                                               \
-	{                                                                                          \
-		"help", 0, OPT_FLAG, NULL, "Show this help", CLI_HELP_ID                           \
-	}
-#define CLI_OPTS_END                                                                               \
-	{                                                                                          \
-		NULL, 0, 0, NULL, NULL, 0                                                          \
-	}
 #define EXIT_CLI_ERROR 125
 
 struct cli_cmd {

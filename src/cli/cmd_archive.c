@@ -19,8 +19,8 @@ static const struct opt_def save_opts[] = {
 	{ "output", 'o', OPT_VALUE, "FILE", "Write to FILE instead of stdout", IO_OUTPUT },
 	{ "format", 0, OPT_VALUE, "FORMAT", "docker-archive (default) or oci-archive", IO_FORMAT },
 	{ "quiet", 'q', OPT_FLAG, NULL, "No progress output", IO_QUIET },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 /* the name an argument gives the saved image: itself when it is one of the
@@ -111,8 +111,8 @@ static const struct opt_def load_opts[] = {
 	{ "input", 'i', OPT_VALUE, "FILE|DIR",
 	  "Read from FILE (or an OCI layout DIR) instead of stdin", IO_INPUT },
 	{ "quiet", 'q', OPT_FLAG, NULL, "No progress output", IO_QUIET },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 /* prints what load recorded */
@@ -157,8 +157,8 @@ static const struct opt_def import_opts[] = {
 	  "CMD, ENTRYPOINT, ENV, EXPOSE, USER, VOLUME, WORKDIR", IO_CHANGE },
 	{ "message", 'm', OPT_VALUE, "TEXT", "A comment for the image's history", IO_MESSAGE },
 	{ "quiet", 'q', OPT_FLAG, NULL, "No progress output", IO_QUIET },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 int cmd_import(int argc, char **argv)

@@ -19,8 +19,8 @@ static const struct opt_def commit_opts[] = {
 	{ "author", 'a', OPT_VALUE, "NAME", "The image's author", IO_USERNAME },
 	{ "pause", 'p', OPT_FLAG, NULL, "Accepted for Docker compatibility (no pause)", IO_FORCE },
 	{ "quiet", 'q', OPT_FLAG, NULL, "Print only the image ID", IO_QUIET },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 int cmd_commit(int argc, char **argv)

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct opt_def tag_opts[] = { OPT_HELP_ROW, OPT_END_ROW };
+static const struct opt_def tag_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
 
 int cmd_tag(int argc, char **argv)
 {
@@ -70,8 +70,8 @@ int cmd_tag(int argc, char **argv)
 
 static const struct opt_def rmi_opts[] = {
 	{ "force", 'f', OPT_FLAG, NULL, "Remove the image even with several names", IO_FORCE },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 /* a container that uses image @id, named in @who: a running one first (a
@@ -192,8 +192,8 @@ int cmd_rmi(int argc, char **argv)
 static const struct opt_def prune_opts[] = {
 	{ "all", 'a', OPT_FLAG, NULL, "Remove every image no container uses", IO_ALL },
 	{ "force", 'f', OPT_FLAG, NULL, "Do not ask (warren never asks)", IO_FORCE },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 int cmd_image_prune(int argc, char **argv)

@@ -254,8 +254,8 @@ static const struct opt_def images_opts[] = {
 	{ "filter", 'f', OPT_VALUE, "FILTER", "reference=PATTERN or dangling=true|false",
 	  IO_FILTER },
 	{ "no-trunc", 0, OPT_FLAG, NULL, "Show full image IDs", IO_NO_TRUNC },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 int cmd_images(int argc, char **argv)
@@ -320,8 +320,8 @@ static json_t *inspect_one(struct store *s, json_t *rec, struct werr *err)
 static const struct opt_def inspect_opts[] = {
 	{ "format", 'f', OPT_VALUE, "FORMAT", "json (the default) or a template like {{.Id}}",
 	  IO_FORMAT },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 int cmd_image_inspect(int argc, char **argv)
@@ -373,8 +373,8 @@ int cmd_image_inspect(int argc, char **argv)
 static const struct opt_def history_opts[] = {
 	{ "quiet", 'q', OPT_FLAG, NULL, "Only show image IDs", IO_QUIET },
 	{ "no-trunc", 0, OPT_FLAG, NULL, "Do not truncate the commands", IO_NO_TRUNC },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 static void history_print(struct store *s, json_t *rec, const struct image_loaded *img,

@@ -21,8 +21,8 @@ static const struct opt_def login_opts[] = {
 	{ "password-stdin", 0, OPT_FLAG, NULL, "Read the password from stdin", IO_PASSWORD_STDIN },
 	{ "tls-verify", 0, OPT_FLAG, NULL, "Verify TLS (false also allows plain http)",
 	  IO_TLS_VERIFY },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 /* a line from stdin, without echo when it is a terminal */
@@ -102,8 +102,8 @@ int cmd_login(int argc, char **argv)
 
 static const struct opt_def logout_opts[] = {
 	{ "all", 'a', OPT_FLAG, NULL, "Remove every stored credential", IO_ALL },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 int cmd_logout(int argc, char **argv)

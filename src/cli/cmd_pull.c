@@ -42,8 +42,8 @@ static const struct opt_def pull_opts[] = {
 	  IO_PLATFORM },
 	{ "tls-verify", 0, OPT_FLAG, NULL, "Verify TLS (false also allows plain http)",
 	  IO_TLS_VERIFY },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 int cmd_pull(int argc, char **argv)

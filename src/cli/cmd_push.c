@@ -14,8 +14,8 @@ static const struct opt_def push_opts[] = {
 	{ "quiet", 'q', OPT_FLAG, NULL, "No progress output", IO_QUIET },
 	{ "tls-verify", 0, OPT_FLAG, NULL, "Verify TLS (false also allows plain http)",
 	  IO_TLS_VERIFY },
-	OPT_HELP_ROW,
-	OPT_END_ROW,
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
 };
 
 /* implements push_opts.progress */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct opt_def df_opts[] = { OPT_HELP_ROW, OPT_END_ROW };
+static const struct opt_def df_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
 
 static int system_df(int argc, char **argv)
 {

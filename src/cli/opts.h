@@ -47,4 +47,15 @@ void opts_print_help(FILE *f, const struct opt_def *defs);
  */
 int opts_parse_bool(const char *s, int *out);
 
+/* the --help row and the end row every command's table has */
+#define CLI_HELP_ID (-1)
+#define CLI_HELP_OPT                                                                               \
+	{                                                                                          \
+		"help", 0, OPT_FLAG, NULL, "Show this help", CLI_HELP_ID                           \
+	}
+#define CLI_OPTS_END                                                                               \
+	{                                                                                          \
+		NULL, 0, 0, NULL, NULL, 0                                                          \
+	}
+
 #endif
