@@ -154,6 +154,24 @@ static int main_send_mount(const struct ovl_config *cfg, struct werr *err)
 	return 0;
 }
 
+/* libfuse's unmount, which with --mount-fd only releases its own state: our
+ * mount was detached after sending, so the failure it prints is expected */
+static void main_unmount(const struct ovl_config *cfg, struct fuse_session *se)
+{
+	int saved = -1, null;
+
+	if (cfg->mount_fd_to >= 0 && (null = open("/dev/null", O_WRONLY | O_CLOEXEC)) >= 0) {
+		saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		dup3(null, STDERR_FILENO, 0); /* dup2 is not in our seccomp filter */
+		close(null);
+	}
+	fuse_session_unmount(se);
+	if (saved >= 0) {
+		dup3(saved, STDERR_FILENO, 0);
+		close(saved);
+	}
+}
+
 /* mount, confine, serve until unmounted */
 static int main_serve(struct ovl_config *cfg, struct ovl_fs *fs, struct werr *err)
 {
@@ -196,8 +214,7 @@ static int main_serve(struct ovl_config *cfg, struct ovl_fs *fs, struct werr *er
 	fuse_loop_cfg_set_idle_threads(loop, (unsigned)cfg->threads);
 	r = fuse_session_loop_mt(se, loop);
 	fuse_loop_cfg_destroy(loop);
-	if (cfg->mount_fd_to < 0) /* else our own mount was detached after sending */
-		fuse_session_unmount(se);
+	main_unmount(cfg, se);
 	fuse_remove_signal_handlers(se);
 	fuse_session_destroy(se);
 	return r < 0 ? werr_set(err, -r, "serving the mount failed") : 0;

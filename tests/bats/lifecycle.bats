@@ -278,12 +278,13 @@ assert len(r["ID"]) == 64, r
 }
 
 @test "--stop-signal and stop -s choose the signal" {
-	warren run -d --name ss --stop-signal USR1 --rootfs "$ROOTFS" sh -c 'trap "exit 11" USR1; trap "exit 12" HUP; while :; do sleep 0.1; done'
-	sleep 0.3
+	warren run -d --name ss --stop-signal USR1 --rootfs "$ROOTFS" sh -c 'trap "exit 11" USR1; trap "exit 12" HUP; echo ready; while :; do sleep 0.1; done'
+	wait_log ss ready
 	warren stop ss
 	[ "$(warren inspect --format '{{.State.ExitCode}}' ss)" = 11 ]
 	warren start ss
-	sleep 0.3
+	# the traps are set once the second run has said so too (the log is kept)
+	for _ in $(seq 200); do [ "$(warren logs ss | grep -c ready)" -ge 2 ] && break; sleep 0.05; done
 	warren stop -s HUP ss
 	[ "$(warren inspect --format '{{.State.ExitCode}}' ss)" = 12 ]
 }
