@@ -76,7 +76,7 @@ int console_setup(const struct winsize *ws, int sock, struct werr *err)
 
 int console_receive(int sock)
 {
-	char b[2];
+	char b[4]; /* room to see a longer word as one */
 	size_t n = 0;
 	int fd = util_fd_recv(sock, b, sizeof(b), &n);
 
