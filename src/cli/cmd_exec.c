@@ -195,10 +195,10 @@ static int exec_run(struct record *rec, struct exec_cfg *c, char **argv)
 {
 	struct container_spec spec;
 	struct exec_spec x = { argv, NULL, c->user, c->workdir };
-	struct container_stdio io = { -1, -1, -1, false };
+	struct container_stdio io = { -1, -1, -1, false, { 0 }, -1 };
 	struct werr err = { 0 };
 	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int master = -1, slave = -1, status = EXIT_WARREN;
+	int status = EXIT_WARREN;
 	pid_t pid = state_running_pid(rec), child;
 
 	if (!pid) {
@@ -210,40 +210,29 @@ static int exec_run(struct record *rec, struct exec_cfg *c, char **argv)
 		return cli_error(&err);
 	x.env = exec_env(spec.env, c);
 	if (c->detach) {
-		io = (struct container_stdio){ null, null, null, false };
+		io = (struct container_stdio){ null, null, null, false, { 0 }, -1 };
 	} else if (c->tty) {
-		struct winsize ws;
-		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
-		    (slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
-			werr_errno(&err, errno, "allocating a pseudo-terminal");
-			goto out;
-		}
-		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-			ioctl(master, TIOCSWINSZ, &ws);
-		io = (struct container_stdio){ slave, slave, slave, true };
+		/* the command opens the pty in the container: io.master comes back */
+		io.tty = true;
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &io.ws) < 0)
+			io.ws = (struct winsize){ 0 };
 	} else if (!c->interactive) {
 		io.in = null;
 	}
 	if (container_exec(&spec, pid, &x, &io, &child, &status, &err) < 0)
 		goto out;
-	if (slave >= 0)
-		close(slave);
-	slave = -1;
 	if (c->detach)
 		status = 0;
 	else if (c->tty)
-		status = exec_pump(child, master, c->interactive, c->detach_keys);
+		status = exec_pump(child, io.master, c->interactive, c->detach_keys);
 	else
 		status = exec_wait(child);
 	err.code = 0;
 out:
 	if (err.code)
 		werr_print(&err, "warren");
-	if (master >= 0)
-		close(master);
-	if (slave >= 0)
-		close(slave);
+	if (io.master >= 0)
+		close(io.master);
 	free(x.env);
 	config_spec_free(&spec);
 	return status;

@@ -117,7 +117,7 @@ static enum monitor_restart monitor_restart_mode(struct monitor *m)
 	return MONITOR_RESTART_NO;
 }
 
-/* pipes, or a pty, for one run of the container */
+/* pipes, or -t, for one run of the container */
 static int monitor_stdio(struct monitor *m, struct container_stdio *io, int child_fds[3],
                          struct werr *err)
 {
@@ -126,28 +126,15 @@ static int monitor_stdio(struct monitor *m, struct container_stdio *io, int chil
 	child_fds[0] = child_fds[1] = child_fds[2] = -1;
 	m->a.in_fd = -1;
 	if (m->a.tty) {
-		int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), slave;
-		if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
-			return werr_errno(err, errno, "allocating a pseudo-terminal");
-		slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (slave < 0)
-			return werr_errno(err, errno, "opening the pseudo-terminal");
-		if (m->p->ws.ws_row)
-			ioctl(master, TIOCSWINSZ, &m->p->ws);
-		m->a.out_fd = master;
-		m->a.in_fd = dup(master);
-		fcntl(m->a.in_fd, F_SETFD, FD_CLOEXEC);
-		fcntl(m->a.in_fd, F_SETFL, O_NONBLOCK);
-		m->a.err_fd = -1;
-		*io = (struct container_stdio){ slave, slave, slave, true };
-		child_fds[0] = slave;
+		/* the container's process opens it in its devpts: see console.h */
+		*io = (struct container_stdio){ -1, -1, -1, true, m->p->ws, -1 };
 		return 0;
 	}
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(er, O_CLOEXEC) < 0)
 		return werr_errno(err, errno, "pipe");
 	m->a.out_fd = out[0];
 	m->a.err_fd = er[0];
-	*io = (struct container_stdio){ -1, out[1], er[1], false };
+	*io = (struct container_stdio){ -1, out[1], er[1], false, { 0 }, -1 };
 	child_fds[1] = out[1];
 	child_fds[2] = er[1];
 	if (m->p->spec->keep_stdin) {
@@ -218,6 +205,17 @@ static int monitor_run_once(struct monitor *m, int ready_fd, int *status, struct
 			close(child_fds[i]);
 	if (r < 0)
 		return r;
+	if (m->a.tty) {
+		/* the idle half reads the master and writes what is typed to a dup */
+		m->a.out_fd = io.master;
+		m->a.in_fd = fcntl(io.master, F_DUPFD_CLOEXEC, 3);
+		if (m->a.in_fd < 0) {
+			kill(m->a.pid, SIGKILL);
+			return werr_errno(err, errno, "dup of the terminal's master");
+		}
+		fcntl(m->a.in_fd, F_SETFL, O_NONBLOCK);
+		m->a.err_fd = -1;
+	}
 	m->a.net_pid = m->p->spec->net.helper;
 	m->a.overlay_pid = m->p->spec->overlay_daemon;
 	m->a.restart = monitor_restart_mode(m);

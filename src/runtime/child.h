@@ -12,7 +12,8 @@
 struct child_ctx {
 	struct container_spec *spec;
 	int sync_fd; /* seqpacket: one byte once the ID maps are written, with the
-	              * fuse-overlay mount's fd when there is one */
+	              * fuse-overlay mount's fd when there is one; -t: the pty's
+	              * master goes back over it (console_setup()) */
 	int err_fd;  /* write end, O_CLOEXEC: "CODE message" on failure, EOF on exec */
 	sigset_t oldmask;
 	const struct container_stdio *stdio; /* NULL: inherit warren's */
@@ -20,6 +21,9 @@ struct child_ctx {
 
 /** child_fail() - write "CODE message" to @err_fd and _exit(@code). */
 __attribute__((noreturn)) void child_fail(int err_fd, int code, const char *msg);
+
+/** child_stdio() - dup2 @io's fds (not a -t one: see console.h) onto 0-2. */
+int child_stdio(const struct container_stdio *io, struct werr *err);
 
 /** child_resolve_user() - @spec's user through the container's passwd/group. */
 int child_resolve_user(const struct container_spec *spec, struct userspec *u, struct werr *err);

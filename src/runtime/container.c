@@ -6,6 +6,7 @@
 #include "container.h"
 #include "child.h"
 #include "cleanup.h"
+#include "console.h"
 #include "init.h"
 #include "mounts.h"
 #include "netjoin.h"
@@ -253,21 +254,13 @@ static int child_wait_release(int sock, int *fd)
 	return n == 1 && r >= -1 ? 0 : -1;
 }
 
-/* the monitor's pipes or pty become fds 0-2; a pty also becomes the
- * controlling terminal of a new session, so that ^C reaches the command */
-static int child_stdio(const struct container_stdio *io, struct werr *err)
+int child_stdio(const struct container_stdio *io, struct werr *err)
 {
 	int fds[3] = { io->in, io->out, io->err };
 
 	for (int i = 0; i < 3; i++)
 		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
 			return werr_errno(err, errno, "stdio fd %d", i);
-	if (io->tty) {
-		if (setsid() < 0)
-			return werr_errno(err, errno, "setsid");
-		if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
-			return werr_errno(err, errno, "making the pty the controlling terminal");
-	}
 	return 0;
 }
 
@@ -282,11 +275,14 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 
 	if (child_wait_release(c->sync_fd, &spec->overlay_fd) < 0)
 		_exit(EXIT_WARREN); /* the parent failed to map us and will report it */
-	close(c->sync_fd);
-	if (c->stdio && child_stdio(c->stdio, &err) < 0)
+	if (c->stdio && !c->stdio->tty && child_stdio(c->stdio, &err) < 0)
 		child_fail(c->err_fd, EXIT_WARREN, err.msg);
 	if (child_setup(c, &u, &err) < 0)
 		child_fail(c->err_fd, EXIT_WARREN, err.msg);
+	/* -t: in the container's devpts, as the container's user */
+	if (c->stdio && c->stdio->tty && console_setup(&c->stdio->ws, c->sync_fd, &err) < 0)
+		child_fail(c->err_fd, EXIT_WARREN, err.msg);
+	close(c->sync_fd);
 
 	while (spec->env && spec->env[n])
 		n++;
@@ -343,9 +339,10 @@ size_t container_read_report(int fd, char *buf, size_t size)
 	return got;
 }
 
-/* the parent's side after clone: map IDs, release the child, hear its errors */
-static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int err_fd,
-                        int *status, struct werr *err)
+/* the parent's side after clone: map IDs, release the child, take its
+ * terminal's master (-t), hear its errors */
+static int parent_start(struct container_spec *spec, struct container_stdio *stdio, pid_t pid,
+                        int sync_fd, int err_fd, int *status, struct werr *err)
 {
 	char buf[WERR_MSG_MAX + 16];
 	size_t got = 0;
@@ -377,9 +374,20 @@ static int parent_start(struct container_spec *spec, pid_t pid, int sync_fd, int
 		*status = EXIT_WARREN;
 		return werr_errno(err, -r, "releasing the container process");
 	}
+	if (stdio && stdio->tty)
+		stdio->master = console_receive(sync_fd);
 	got = container_read_report(err_fd, buf, sizeof(buf));
-	if (got == 0)
+	if (got == 0 && (!stdio || !stdio->tty || stdio->master >= 0))
 		return 0;
+	if (stdio && stdio->master >= 0)
+		close(stdio->master);
+	if (stdio)
+		stdio->master = -1;
+	*status = EXIT_WARREN;
+	if (got == 0) {
+		kill(pid, SIGKILL);
+		return werr_set(err, EIO, "the container's process did not open its terminal");
+	}
 	buf[got] = '\0';
 	{
 		char *sp = strchr(buf, ' ');
@@ -453,7 +461,7 @@ static int clone_error(int e, struct werr *err)
 
 /* clone the container's first process and release it once its ID maps are
  * written; on failure it has been reaped and *@status holds the exit code */
-static int container_spawn(struct container_spec *spec, const struct container_stdio *stdio,
+static int container_spawn(struct container_spec *spec, struct container_stdio *stdio,
                            const sigset_t *childmask, pid_t *pidp, int *status, struct werr *err)
 {
 	int syncp[2] = { -1, -1 }, errp[2] = { -1, -1 };
@@ -464,6 +472,8 @@ static int container_spawn(struct container_spec *spec, const struct container_s
 
 	*status = EXIT_WARREN;
 	spec->overlay_fd = -1;
+	if (stdio)
+		stdio->master = -1;
 	if (!spec->network_host)
 		flags |= CLONE_NEWNET;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, syncp) < 0 ||
@@ -497,7 +507,7 @@ static int container_spawn(struct container_spec *spec, const struct container_s
 	close(syncp[0]);
 	close(errp[1]);
 	syncp[0] = errp[1] = -1;
-	r = parent_start(spec, pid, syncp[1], errp[0], status, err);
+	r = parent_start(spec, stdio, pid, syncp[1], errp[0], status, err);
 	if (r < 0) {
 		int st;
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -545,7 +555,7 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	return r;
 }
 
-int container_create(struct container_spec *spec, const struct container_stdio *stdio, pid_t *pid,
+int container_create(struct container_spec *spec, struct container_stdio *stdio, pid_t *pid,
                      int *status, struct werr *err)
 {
 	sigset_t none;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 
 #include "caps.h"
@@ -81,12 +82,15 @@ struct container_spec {
 	int overlay_fd;       /* in the child: its mount, to attach at @rootfs; else -1 */
 };
 
-/* the container's stdio for container_create(): fds the child dup2()s onto
- * 0, 1 and 2 (-1: keep), and whether they are a pty slave to make the
- * controlling terminal of a new session */
+/* the container's stdio for container_create() and container_exec(): fds
+ * the child dup2()s onto 0, 1 and 2 (-1: keep); or, with @tty, a pty that
+ * the process opens in the container's devpts (see console.h), whose master
+ * the call returns in @master */
 struct container_stdio {
 	int in, out, err;
 	bool tty;
+	struct winsize ws; /* @tty: the initial size (0 rows: the default) */
+	int master;        /* @tty: set by the call, the caller's to close; else -1 */
 };
 
 /**
@@ -110,10 +114,11 @@ size_t container_read_report(int fd, char *buf, size_t size);
  * at once; the caller (the monitor) waits for it and, when it is gone,
  * removes @spec->state_dir (which the caller may choose beforehand), after
  * container_helpers_stop().
- * Return: 0 with *@pid set, or a negative errno with @err set and *@status
- * the exit code for the user (125, or 126/127 when the command cannot run).
+ * Return: 0 with *@pid set (and @stdio->master with -t), or a negative
+ * errno with @err set and *@status the exit code for the user (125, or
+ * 126/127 when the command cannot run).
  */
-int container_create(struct container_spec *spec, const struct container_stdio *stdio, pid_t *pid,
+int container_create(struct container_spec *spec, struct container_stdio *stdio, pid_t *pid,
                      int *status, struct werr *err);
 
 /**

@@ -5,6 +5,7 @@
 #include "exec.h"
 #include "child.h"
 #include "cleanup.h"
+#include "console.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -13,8 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,23 +23,25 @@
 /* in the new process, inside every namespace: credentials, confinement, exec */
 __attribute__((noreturn)) static void exec_child(struct container_spec *spec,
                                                  const struct exec_spec *x,
-                                                 const struct container_stdio *io, int err_fd)
+                                                 const struct container_stdio *io, int err_fd,
+                                                 int console_fd)
 {
 	struct child_ctx c = { .spec = spec, .err_fd = err_fd, .stdio = io };
 	struct werr err = { 0 };
 	struct userspec u;
 	sigset_t none;
-	int fds[3] = { io->in, io->out, io->err };
 
-	for (int i = 0; i < 3; i++)
-		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
-			child_fail(err_fd, EXIT_WARREN, "exec: setting up stdio");
-	if (io->tty && (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0))
-		child_fail(err_fd, EXIT_WARREN, "exec: making the pty the controlling terminal");
+	if (!io->tty && child_stdio(io, &err) < 0)
+		child_fail(err_fd, EXIT_WARREN, err.msg);
 	if (child_resolve_user(spec, &u, &err) < 0 ||
 	    child_workdir(spec->workdir ? spec->workdir : "/", &err) < 0 ||
 	    child_credentials(spec, &u, &err) < 0)
 		child_fail(err_fd, EXIT_WARREN, err.msg);
+	/* -t: setns() put us in the container's root, so this is its devpts */
+	if (io->tty && console_setup(&io->ws, console_fd, &err) < 0)
+		child_fail(err_fd, EXIT_WARREN, err.msg);
+	if (console_fd >= 0)
+		close(console_fd);
 	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail(err_fd, EXIT_WARREN, "exec: PR_SET_NO_NEW_PRIVS");
 	signal(SIGPIPE, SIG_DFL);
@@ -69,7 +72,7 @@ __attribute__((noreturn)) static void exec_child(struct container_spec *spec,
 __attribute__((noreturn)) static void exec_join(struct container_spec *spec,
                                                 const struct exec_spec *x,
                                                 const struct container_stdio *io, int pidfd,
-                                                int err_fd, int pid_fd)
+                                                int err_fd, int pid_fd, int console_fd)
 {
 	int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
 	            CLONE_NEWCGROUP;
@@ -89,23 +92,53 @@ __attribute__((noreturn)) static void exec_join(struct container_spec *spec,
 		child_fail(err_fd, EXIT_WARREN, "exec: clone into the container failed");
 	if (child == 0) {
 		close(pid_fd);
-		exec_child(spec, x, io, err_fd);
+		exec_child(spec, x, io, err_fd, console_fd);
 	}
 	util_write_all(pid_fd, &child, sizeof(child));
 	_exit(0);
 }
 
+/* the caller's side once the intermediate process is gone: the command's
+ * PID, its terminal (-t), and its report (EOF: it exec'd) */
+static int exec_collect(struct container_stdio *stdio, int pid_fd, int console_fd, int err_fd,
+                        pid_t *child, int *status, struct werr *err)
+{
+	char buf[WERR_MSG_MAX + 16];
+	size_t got;
+	int st;
+
+	*child = 0;
+	if (read(pid_fd, child, sizeof(*child)) != sizeof(*child))
+		*child = 0;
+	if (stdio->tty && *child > 0)
+		stdio->master = console_receive(console_fd);
+	got = container_read_report(err_fd, buf, sizeof(buf));
+	if (got == 0 && *child > 0 && (!stdio->tty || stdio->master >= 0))
+		return 0;
+	if (stdio->master >= 0)
+		close(stdio->master);
+	stdio->master = -1;
+	if (*child > 0) {
+		if (got == 0)
+			kill(*child, SIGKILL);
+		while (waitpid(*child, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	*status = got ? atoi(buf) : EXIT_WARREN;
+	return werr_set(err, EPERM, "%s",
+	                got && strchr(buf, ' ') ? strchr(buf, ' ') + 1 : "exec failed");
+}
+
 int container_exec(const struct container_spec *spec, pid_t pid, const struct exec_spec *x,
-                   const struct container_stdio *stdio, pid_t *child, int *status, struct werr *err)
+                   struct container_stdio *stdio, pid_t *child, int *status, struct werr *err)
 {
 	struct container_spec s = *spec;
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	int errp[2], pidp[2], st;
-	char buf[WERR_MSG_MAX + 16];
-	size_t got = 0;
+	int errp[2] = { -1, -1 }, pidp[2] = { -1, -1 }, cons[2] = { -1, -1 }, st, r;
 	pid_t mid;
 
 	*status = EXIT_WARREN;
+	stdio->master = -1;
 	if (pidfd < 0)
 		return werr_errno(err, errno, "the container's process %d", (int)pid);
 	s.argv = x->argv;
@@ -114,42 +147,36 @@ int container_exec(const struct container_spec *spec, pid_t pid, const struct ex
 		s.user = x->user;
 	if (x->workdir)
 		s.workdir = x->workdir;
-	if (pipe2(errp, O_CLOEXEC) < 0)
-		return werr_errno(err, errno, "pipe");
-	if (pipe2(pidp, O_CLOEXEC) < 0) {
-		close(errp[0]);
-		close(errp[1]);
-		return werr_errno(err, errno, "pipe");
+	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(pidp, O_CLOEXEC) < 0 ||
+	    (stdio->tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cons) < 0)) {
+		r = werr_errno(err, errno, "pipe");
+		goto out;
 	}
 	fflush(NULL);
 	mid = fork();
 	if (mid == 0) {
 		close(errp[0]);
 		close(pidp[0]);
-		exec_join(&s, x, stdio, pidfd, errp[1], pidp[1]);
+		if (cons[0] >= 0)
+			close(cons[0]);
+		exec_join(&s, x, stdio, pidfd, errp[1], pidp[1], cons[1]);
 	}
-	close(errp[1]);
-	close(pidp[1]);
+	cleanup_closep(&errp[1]);
+	cleanup_closep(&pidp[1]);
+	cleanup_closep(&cons[1]);
+	errp[1] = pidp[1] = cons[1] = -1;
 	if (mid < 0) {
-		close(errp[0]);
-		close(pidp[0]);
-		return werr_errno(err, errno, "fork");
+		r = werr_errno(err, errno, "fork");
+		goto out;
 	}
 	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
 		;
-	*child = 0;
-	if (read(pidp[0], child, sizeof(*child)) != sizeof(*child))
-		*child = 0;
-	close(pidp[0]);
-	got = container_read_report(errp[0], buf, sizeof(buf));
-	close(errp[0]);
-	if (got == 0 && *child > 0)
-		return 0;
-	buf[got] = '\0';
-	if (*child > 0)
-		while (waitpid(*child, &st, 0) < 0 && errno == EINTR)
-			;
-	*status = got ? atoi(buf) : EXIT_WARREN;
-	return werr_set(err, EPERM, "%s",
-	                got && strchr(buf, ' ') ? strchr(buf, ' ') + 1 : "exec failed");
+	r = exec_collect(stdio, pidp[0], cons[0], errp[0], child, status, err);
+out:
+	for (int i = 0; i < 2; i++) {
+		cleanup_closep(&errp[i]);
+		cleanup_closep(&pidp[i]);
+		cleanup_closep(&cons[i]);
+	}
+	return r;
 }

@@ -18,11 +18,12 @@ struct exec_spec {
 /**
  * container_exec() - start @x inside the container @spec whose first
  * process has host PID @pid; the new process is a child of the caller.
+ * With @stdio->tty the process opens a terminal in the container and
+ * @stdio->master is its master, the caller's to close.
  * Return: 0 with *@child set, or a negative errno with @err set and
  * *@status the exit code for the user (125, 126 or 127).
  */
 int container_exec(const struct container_spec *spec, pid_t pid, const struct exec_spec *x,
-                   const struct container_stdio *stdio, pid_t *child, int *status,
-                   struct werr *err);
+                   struct container_stdio *stdio, pid_t *child, int *status, struct werr *err);
 
 #endif

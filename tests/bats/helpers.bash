@@ -82,16 +82,17 @@ warren_stdin() {
 	printf '%s\n' "$text" | as_user "$WARREN" "$@"
 }
 
-# a real terminal: tmux runs a command line as the test user
+# a real terminal: tmux runs a command line as the test user (as
+# $TMUX_USER when that is set, e.g. TMUX_USER=$NOSUB_USER tmux_start ...)
 TMUX_SESSION=warren-bats-$TEST_USER
 tmux_start() {
-	local script
+	local script user=${TMUX_USER:-$TEST_USER}
 	script=$(user_tmpdir)/tmux-cmd.sh
 	printf '%s\n' "$1" 'sleep 30' > "$script"
 	chmod 0755 "$script"
 	tmux kill-session -t "$TMUX_SESSION" 2>/dev/null || true
 	tmux new-session -d -s "$TMUX_SESSION" -x 120 -y 40 \
-		"setpriv --reuid=$TEST_UID --regid=$TEST_GID --init-groups env -i HOME=/home/$TEST_USER PATH=/usr/bin:/bin TERM=xterm bash $script"
+		"setpriv --reuid=$(id -u "$user") --regid=$(id -g "$user") --init-groups env -i HOME=/home/$user PATH=/usr/bin:/bin TERM=xterm bash $script"
 }
 
 tmux_screen() {

@@ -69,3 +69,62 @@ teardown() { lc_teardown; }
 	tmux_wait_for EXEC-TTY
 	tmux_wait_for "40 120"
 }
+
+@test "run -t: tty names /dev/pts/0, a node of the container's own devpts" {
+	tmux_start "$WARREN run -t --rm --rootfs $ROOTFS sh -c 'echo T=\$(tty); [ -c \"\$(tty)\" ] && echo NODE-OK; readlink /proc/self/fd/1'; echo EXIT=\$?"
+	tmux_wait_for "EXIT=0"
+	run tmux_screen
+	[[ "$output" == *"T=/dev/pts/0"* ]]
+	[[ "$output" == *NODE-OK* ]]
+	[[ "$output" != *"not a tty"* ]]
+	# stdout is the same terminal, under the container's /dev/pts
+	[ "$(grep -c '^/dev/pts/0' <<<"$output")" -eq 1 ]
+}
+
+@test "run -t of an image container: tty names /dev/pts/0; stty size is the window's" {
+	tar -C "$ROOTFS_PRISTINE" --numeric-owner -cf "$(dirname "$ROOTFS")/bb.tar" .
+	chmod 644 "$(dirname "$ROOTFS")/bb.tar"
+	warren import "$(dirname "$ROOTFS")/bb.tar" bbtty:1 >/dev/null
+	tmux_start "$WARREN run -t --rm bbtty:1 sh -c 'echo T=\$(tty); echo SIZE=\$(stty size)'; echo EXIT=\$?"
+	tmux_wait_for "EXIT=0"
+	tmux_wait_for "T=/dev/pts/0"
+	tmux_wait_for "SIZE=40 120"
+}
+
+@test "create -t then start -a: the command's terminal is /dev/pts/0 in the container" {
+	warren create -t --name ct --rootfs "$ROOTFS" sh -c 'echo T=$(tty); [ -c "$(tty)" ] && echo NODE-OK' >/dev/null
+	tmux_start "$WARREN start -a ct; echo EXIT=\$?"
+	tmux_wait_for "EXIT=0"
+	tmux_wait_for "T=/dev/pts/0"
+	tmux_wait_for NODE-OK
+}
+
+@test "exec -t: tty names a /dev/pts/N that exists in the container; its size follows the window" {
+	warren run -d -it --name ex --rootfs "$ROOTFS" sh >/dev/null
+	tmux_start "$WARREN exec -it ex sh -c 'echo T=\$(tty); [ -c \"\$(tty)\" ] && echo NODE-OK; stty size; read x; stty size; echo DONE'"
+	tmux_wait_for NODE-OK
+	run tmux_screen
+	[[ "$output" =~ T=/dev/pts/[0-9]+ ]]
+	[[ "$output" == *"40 120"* ]]
+	# the same name is there for every process of the container
+	n=$(grep -o 'T=/dev/pts/[0-9]*' <<<"$output" | cut -d= -f2)
+	run warren exec ex ls "$n"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$n" ]
+	tmux resize-window -t "$TMUX_SESSION" -x 90 -y 25
+	sleep 0.3
+	tmux send-keys -t "$TMUX_SESSION" Enter
+	tmux_wait_for DONE
+	tmux_wait_for "25 90"
+}
+
+@test "run -it without subordinate IDs: /dev/pts/0, the window's size, a typed exit code" {
+	make_rootfs "$NOSUB_USER"
+	TMUX_USER=$NOSUB_USER tmux_start "$WARREN run -it --rm --rootfs $ROOTFS sh; echo EXIT=\$?"
+	tmux_wait_for "#"
+	tmux send-keys -t "$TMUX_SESSION" 'echo T=$(tty); stty size' Enter
+	tmux_wait_for "T=/dev/pts/0"
+	tmux_wait_for "40 120"
+	tmux send-keys -t "$TMUX_SESSION" 'exit 4' Enter
+	tmux_wait_for "EXIT=4"
+}
