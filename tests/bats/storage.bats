@@ -45,6 +45,8 @@ ROOT_CHECK='awk "\$2 == \"/\" {print \$3}" /proc/mounts | tail -1; echo data > /
 	bg=$!
 	for _ in $(seq 100); do pgrep -u "$TEST_USER" -f "warren-overlay --mount-fd" >/dev/null && break; sleep 0.05; done
 	pgrep -u "$TEST_USER" -f "warren-overlay --mount-fd"
+	# the server is up before the container's command: wait for its sleep
+	for _ in $(seq 200); do pgrep -u "$TEST_USER" -x sleep >/dev/null && break; sleep 0.05; done
 	pkill -u "$TEST_USER" -x sleep
 	wait "$bg" || true
 	for _ in $(seq 100); do pgrep -u "$TEST_USER" -f warren-overlay >/dev/null || break; sleep 0.05; done
