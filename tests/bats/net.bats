@@ -417,13 +417,28 @@ PY
 	! ss -H -ltn "sport = :$port" | grep -q .
 }
 
-@test "warren-net runs under its own seccomp filter" {
+@test "warren-net and its socket factory run under their own seccomp filters" {
+	run_bg run --rm --rootfs "$ROOTFS" sleep 2
+	for prog in warren-net warren-netns; do
+		for ((i = 0; i < 100; i++)); do
+			pid=$(pgrep -n -u "$TEST_USER" -x "$prog")
+			[ -n "$pid" ] && grep -q '^Seccomp:.*2' "/proc/$pid/status" && break
+			sleep 0.05
+		done
+		grep '^Seccomp:' "/proc/$pid/status"
+		[ "$(awk '/^Seccomp:/ {print $2}' "/proc/$pid/status")" = 2 ]
+	done
+}
+
+@test "the socket factory lives in the container's network namespace, warren-net on the host's" {
 	run_bg run --rm --rootfs "$ROOTFS" sleep 2
 	for ((i = 0; i < 100; i++)); do
-		pid=$(pgrep -n -u "$TEST_USER" -x warren-net)
-		[ -n "$pid" ] && grep -q '^Seccomp:.*2' "/proc/$pid/status" && break
+		factory=$(pgrep -n -u "$TEST_USER" -x warren-netns) && break
 		sleep 0.05
 	done
-	grep '^Seccomp:' "/proc/$pid/status"
-	[ "$(awk '/^Seccomp:/ {print $2}' "/proc/$pid/status")" = 2 ]
+	net=$(ps -o ppid= -p "$factory" | tr -d ' ')
+	ctr=$(pgrep -n -u "$TEST_USER" -x sleep)
+	[ "$(readlink "/proc/$factory/ns/net")" = "$(readlink "/proc/$ctr/ns/net")" ]
+	[ "$(readlink "/proc/$net/ns/net")" = "$(readlink /proc/self/ns/net)" ]
+	[ "$(cat "/proc/$net/comm")" = warren-net ]
 }
