@@ -213,7 +213,6 @@ int main(int argc, char **argv)
 			return 1;
 		close(cfg.ready_fd);
 	}
-	trim_idle();
 	r = slirpnet_run(pidfd, sigfd);
 	/* the factory goes first, so that once warren has waited for us nothing
 	 * of the container's network is left */

@@ -421,7 +421,7 @@ PY
 	run_bg run --rm --rootfs "$ROOTFS" sleep 2
 	for prog in warren-net warren-netns; do
 		for ((i = 0; i < 100; i++)); do
-			pid=$(pgrep -n -u "$TEST_USER" -x "$prog")
+			pid=$(pgrep -n -u "$TEST_USER" -x "$prog") || true
 			[ -n "$pid" ] && grep -q '^Seccomp:.*2' "/proc/$pid/status" && break
 			sleep 0.05
 		done
@@ -437,7 +437,8 @@ PY
 		sleep 0.05
 	done
 	net=$(ps -o ppid= -p "$factory" | tr -d ' ')
-	ctr=$(pgrep -n -u "$TEST_USER" -x sleep)
+	# warren-net serves the container whose process is its --pid
+	ctr=$(tr '\0' '\n' <"/proc/$net/cmdline" | sed -n 's/^--pid=//p')
 	[ "$(readlink "/proc/$factory/ns/net")" = "$(readlink "/proc/$ctr/ns/net")" ]
 	[ "$(readlink "/proc/$net/ns/net")" = "$(readlink /proc/self/ns/net)" ]
 	[ "$(cat "/proc/$net/comm")" = warren-net ]
