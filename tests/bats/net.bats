@@ -431,15 +431,12 @@ PY
 }
 
 @test "the socket factory lives in the container's network namespace, warren-net on the host's" {
-	run_bg run --rm --rootfs "$ROOTFS" sleep 2
-	for ((i = 0; i < 100; i++)); do
-		factory=$(pgrep -n -u "$TEST_USER" -x warren-netns) && break
-		sleep 0.05
-	done
-	net=$(ps -o ppid= -p "$factory" | tr -d ' ')
-	# warren-net serves the container whose process is its --pid
-	ctr=$(tr '\0' '\n' <"/proc/$net/cmdline" | sed -n 's/^--pid=//p')
+	id=$(warren run -d --rootfs "$ROOTFS" sleep 100)
+	ctr=$(warren inspect --format '{{.State.Pid}}' "$id")
+	net=$(pgrep -u "$TEST_USER" -x -f "\S*warren-net --pid=$ctr .*")
+	factory=$(pgrep -P "$net" -x warren-netns)
 	[ "$(readlink "/proc/$factory/ns/net")" = "$(readlink "/proc/$ctr/ns/net")" ]
 	[ "$(readlink "/proc/$net/ns/net")" = "$(readlink /proc/self/ns/net)" ]
-	[ "$(cat "/proc/$net/comm")" = warren-net ]
+	warren rm -f "$id"
+	wait_no_warren_net_left
 }
