@@ -43,6 +43,8 @@ static int nsjoin_find_factory(char *out, size_t size, struct werr *err)
 		return werr_errno(err, errno, "readlink /proc/self/exe");
 	self[len] = '\0';
 	slash = strrchr(self, '/');
+	if (!slash)
+		return werr_set(err, ENOENT, "unexpected /proc/self/exe %s", self);
 	*slash = '\0';
 	if (snprintf(out, size, "%s/" NSJOIN_FACTORY, self) < (int)size && access(out, X_OK) == 0)
 		return 0;
