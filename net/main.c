@@ -191,7 +191,7 @@ static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, pid_t *child,
 		return -err->code;
 	if (portfwd_start(cfg, factory, err) < 0 || udpfwd_start(cfg, factory, err) < 0)
 		return -err->code;
-	return netseccomp_install(false, err);
+	return netseccomp_install(err);
 }
 
 int main(int argc, char **argv)

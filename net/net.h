@@ -56,9 +56,10 @@ struct net_cfg {
 };
 
 /**
- * nsjoin_start() - fork the socket factory: a process that joins the user
- * and network namespaces of @pid, creates and configures the tap device
- * there, and then makes sockets inside that network namespace on request.
+ * nsjoin_start() - start the socket factory (warren-netns, factory.c): a
+ * process that joins the user and network namespaces of @pid, creates and
+ * configures the tap device there, and then makes sockets inside that
+ * network namespace on request.
  * @tap_fd: out: the tap device (non-blocking)
  * @factory_fd: out: SOCK_SEQPACKET to ask for sockets (nsjoin_socket())
  * Return: 0, or a negative errno with @err naming the fix.
@@ -123,9 +124,15 @@ int thread_start(void *(*fn)(void *), struct werr *err);
 /**
  * netseccomp_install() - confine this process (all its threads) to the
  * system calls warren-net uses once started.
- * @factory: the smaller set of the socket factory process
  * Return: 0, or a negative errno with @err set.
  */
-int netseccomp_install(bool factory, struct werr *err);
+int netseccomp_install(struct werr *err);
+
+/**
+ * trim_idle() - once serving, return the heap's free memory and unmap the
+ * read-only file pages that start-up touched (they stay in the page cache;
+ * what the serving loop runs is mapped back on use). Best effort.
+ */
+void trim_idle(void);
 
 #endif

@@ -1,15 +1,16 @@
-/* nsjoin.c - the socket factory: a small process that joins the container's
- * user and network namespaces (setns needs a single-threaded process), makes
- * the tap there and then hands out sockets created in that namespace. It
- * keeps no capability and never reads data from the container. */
+/* nsjoin.c - warren-net's side of the socket factory (factory.c): a small
+ * separate program, run in a child, that joins the container's user and
+ * network namespaces (setns needs a single-threaded process), makes the tap
+ * there and then hands out sockets created in that namespace. */
 #include "net.h"
 #include "cleanup.h"
 #include "util.h"
 
+#define NSJOIN_FACTORY "warren-netns"
+
 #include <fcntl.h>
-#include <linux/capability.h>
+#include <limits.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,75 +32,62 @@ static int nsjoin_recv(int sock, char *msg, size_t size)
 	return util_fd_recv(sock, msg, size, NULL);
 }
 
-static int nsjoin_drop_caps(void)
+/* warren-netns next to us (a build tree) or in ../libexec/warren/ */
+static int nsjoin_find_factory(char *out, size_t size, struct werr *err)
 {
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2] = { { 0 } };
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
 
-	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+	if (len <= 0)
+		return werr_errno(err, errno, "readlink /proc/self/exe");
+	self[len] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return werr_set(err, ENOENT, "unexpected /proc/self/exe %s", self);
+	*slash = '\0';
+	if (snprintf(out, size, "%s/" NSJOIN_FACTORY, self) < (int)size && access(out, X_OK) == 0)
+		return 0;
+	if (snprintf(out, size, "%s/../libexec/warren/" NSJOIN_FACTORY, self) < (int)size &&
+	    access(out, X_OK) == 0)
+		return 0;
+	return werr_set(err, ENOENT,
+	                NSJOIN_FACTORY " not found next to %s or in %s/../libexec/warren/: "
+	                               "reinstall warren (meson install)",
+	                self, self);
 }
 
-/* the factory's life: join, make the tap, then one socket per request */
-__attribute__((noreturn)) static void nsjoin_child(int sock, int userns, int netns, unsigned mtu)
+/* the child: fds 0-2 become the socket and the namespaces, the rest is
+ * closed (warren-net's listeners, the ready pipe), then the factory runs */
+__attribute__((noreturn)) static void nsjoin_child(const char *factory, int sock, int userns,
+                                                   int netns, unsigned mtu)
 {
-	struct werr err = { 0 };
-	int tap;
-	char req;
+	char arg[16], msg[WERR_MSG_MAX];
+	char *argv[] = { (char *)NSJOIN_FACTORY, arg, NULL }, *envp[] = { NULL };
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* keep nothing of warren-net's (listeners, the ready pipe): fds 0-2 become
-	 * ours, the rest is closed; errors travel over @sock only */
 	if (dup2(sock, 0) < 0 || dup2(userns, 1) < 0 || dup2(netns, 2) < 0)
 		_exit(1);
-	sock = 0;
-	userns = 1;
-	netns = 2;
+	for (int fd = 0; fd < 3; fd++)
+		fcntl(fd, F_SETFD, 0);
 	close_range(3, ~0U, 0);
-	if (setns(userns, CLONE_NEWUSER) < 0) {
-		werr_errno(&err, errno, "joining the container's user namespace");
-		goto fail;
-	}
-	if (setns(netns, CLONE_NEWNET) < 0) {
-		werr_errno(&err, errno, "joining the container's network namespace");
-		goto fail;
-	}
-	close(userns);
-	close(netns);
-	tap = tap_create(mtu, &err);
-	if (tap < 0)
-		goto fail;
-	if (nsjoin_drop_caps() < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		werr_errno(&err, errno, "dropping capabilities");
-		goto fail;
-	}
-	if (netseccomp_install(true, &err) < 0)
-		goto fail;
-	if (nsjoin_send(sock, tap, "ok") < 0)
-		_exit(1);
-	close(tap);
-	while (read(sock, &req, 1) == 1) {
-		int type = req == 'u' ? SOCK_DGRAM : SOCK_STREAM;
-		int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		char msg[32];
-		snprintf(msg, sizeof(msg), "%d", fd < 0 ? errno : 0);
-		nsjoin_send(sock, fd, msg);
-		if (fd >= 0)
-			close(fd);
-	}
-	_exit(0);
-fail:
-	nsjoin_send(sock, -1, err.msg);
+	snprintf(arg, sizeof(arg), "%u", mtu);
+	execve(factory, argv, envp);
+	snprintf(msg, sizeof(msg), "cannot run %s: %s", factory, strerror(errno));
+	nsjoin_send(0, -1, msg);
 	_exit(1);
 }
 
 int nsjoin_start(pid_t pid, unsigned mtu, int *tap_fd, int *factory_fd, pid_t *child,
                  struct werr *err)
 {
-	char path[64], msg[WERR_MSG_MAX];
+	char path[64], msg[WERR_MSG_MAX], factory[PATH_MAX];
 	_cleanup_close_ int userns = -1, netns = -1;
 	int sp[2];
 	int fd;
 
+	if (nsjoin_find_factory(factory, sizeof(factory), err) < 0)
+		return -err->code;
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 	userns = open(path, O_RDONLY | O_CLOEXEC);
 	if (userns < 0)
@@ -118,7 +106,7 @@ int nsjoin_start(pid_t pid, unsigned mtu, int *tap_fd, int *factory_fd, pid_t *c
 	}
 	if (*child == 0) {
 		close(sp[0]);
-		nsjoin_child(sp[1], userns, netns, mtu);
+		nsjoin_child(factory, sp[1], userns, netns, mtu);
 	}
 	close(sp[1]);
 	fd = nsjoin_recv(sp[0], msg, sizeof(msg));

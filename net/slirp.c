@@ -23,6 +23,9 @@
  * net.core.wmem_max, then doubled by the kernel) */
 #define SLIRPNET_SNDBUF   (4 << 20)
 #define SLIRPNET_FD_TRACK 4096 /* fds above are left as they are */
+/* quiet this long (no packet, no socket event) after some activity, the
+ * loop gives back the pages that activity mapped (trim.c) */
+#define SLIRPNET_IDLE_MS 500
 
 struct slirpnet_timer {
 	bool used;
@@ -35,6 +38,7 @@ static struct {
 	Slirp *slirp;
 	int tap;
 	bool ping_allowed, ping_warned;
+	bool fired; /* a timer ran since the last poll: activity, as a packet is */
 	struct slirpnet_timer timers[SLIRPNET_TIMERS];
 	struct pollfd *pfd;
 	size_t n_pfd, cap_pfd;
@@ -220,6 +224,7 @@ static uint32_t slirpnet_run_timers(void)
 			continue;
 		if (t->expire_ns <= now) {
 			t->expire_ns = -1;
+			sn.fired = true;
 			t->cb(t->cb_opaque);
 		}
 		if (t->used && t->expire_ns >= 0 && (next < 0 || t->expire_ns < next))
@@ -278,6 +283,9 @@ int slirpnet_init(const struct net_cfg *cfg, int tap_fd, struct werr *err)
 
 int slirpnet_run(int pidfd, int sigfd)
 {
+	int64_t active_ns = slirpnet_now_ns();
+	bool trimmed = false;
+
 	for (;;) {
 		uint32_t timeout = slirpnet_run_timers();
 		int r;
@@ -289,9 +297,20 @@ int slirpnet_run(int pidfd, int sigfd)
 		slirpnet_add_poll(pidfd, SLIRP_POLL_IN, NULL);
 		slirpnet_add_poll(sigfd, SLIRP_POLL_IN, NULL);
 		slirp_pollfds_fill(sn.slirp, &timeout, slirpnet_add_poll, NULL);
+		if (!trimmed && timeout > SLIRPNET_IDLE_MS)
+			timeout = SLIRPNET_IDLE_MS;
 		r = poll(sn.pfd, sn.n_pfd, timeout == UINT32_MAX ? -1 : (int)timeout);
 		if (r < 0 && errno != EINTR)
 			return -errno;
+		if (r > 0 || sn.fired) {
+			active_ns = slirpnet_now_ns();
+			trimmed = false;
+			sn.fired = false;
+		} else if (!trimmed &&
+		           slirpnet_now_ns() - active_ns >= SLIRPNET_IDLE_MS * 1000000LL) {
+			trim_idle();
+			trimmed = true;
+		}
 		if (sn.pfd[1].revents || sn.pfd[2].revents)
 			return 0; /* the container is gone, or warren asked us to stop */
 		slirp_pollfds_poll(sn.slirp, r < 0, slirpnet_get_revents, NULL);

@@ -43,9 +43,11 @@ http_get() {
 	return 1
 }
 
-# no live warren-net of the test users (a killed one's zombie is init's to reap)
+# no live warren-net or socket factory (warren-netns) of the test users (a
+# killed one's zombie is init's to reap)
 no_warren_net_left() {
-	! ps -u "$TEST_USER,$NOSUB_USER" -o stat=,comm=,pid= | awk '$1 !~ /^Z/ && $2 == "warren-net"' | grep .
+	! ps -u "$TEST_USER,$NOSUB_USER" -o stat=,comm=,pid= |
+		awk '$1 !~ /^Z/ && ($2 == "warren-net" || $2 == "warren-netns")' | grep .
 }
 
 # wait_no_warren_net_left: until no_warren_net_left holds (10 s), then once more

@@ -78,7 +78,7 @@ teardown() {
 @test "a helper that is not setuid root is named with the fix" {
 	dir=$(user_tmpdir)
 	cp "$WARREN" "$WARREN_PREFIX/bin/warren-newuidmap" "$WARREN_PREFIX/bin/warren-newgidmap" \
-		"$WARREN_PREFIX/bin/warren-net" "$dir/"
+		"$WARREN_PREFIX/bin/warren-net" "$WARREN_PREFIX/libexec/warren/warren-netns" "$dir/"
 	chown -R "$TEST_USER" "$dir"
 	run --separate-stderr as_user env PATH="$dir" "$dir/warren" run --rootfs "$ROOTFS" /bin/true
 	[ "$status" -eq 0 ]
