@@ -35,26 +35,12 @@ static int nsjoin_recv(int sock, char *msg, size_t size)
 /* warren-netns next to us (a build tree) or in ../libexec/warren/ */
 static int nsjoin_find_factory(char *out, size_t size, struct werr *err)
 {
-	char self[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (len <= 0)
-		return werr_errno(err, errno, "readlink /proc/self/exe");
-	self[len] = '\0';
-	slash = strrchr(self, '/');
-	if (!slash)
-		return werr_set(err, ENOENT, "unexpected /proc/self/exe %s", self);
-	*slash = '\0';
-	if (snprintf(out, size, "%s/" NSJOIN_FACTORY, self) < (int)size && access(out, X_OK) == 0)
-		return 0;
-	if (snprintf(out, size, "%s/../libexec/warren/" NSJOIN_FACTORY, self) < (int)size &&
-	    access(out, X_OK) == 0)
+	if (util_find_program(NSJOIN_FACTORY, NULL, false, out, size) == 0)
 		return 0;
 	return werr_set(err, ENOENT,
-	                NSJOIN_FACTORY " not found next to %s or in %s/../libexec/warren/: "
-	                               "reinstall warren (meson install)",
-	                self, self);
+	                NSJOIN_FACTORY
+	                " not found next to warren-net or in its ../libexec/warren/: "
+	                "reinstall warren (meson install)");
 }
 
 /* the child: fds 0-2 become the socket and the namespaces, the rest is
