@@ -28,6 +28,8 @@ struct bstage {
 	struct strv onbuild;          /* the base image's ONBUILD triggers, to run first */
 	bool cmd_set;                 /* CMD given in this stage (an ENTRYPOINT keeps it) */
 	bool built;
+	/* the image of the last step (or the base), or "" */
+	char image[DIGEST_STR_LEN + 1];
 };
 
 struct builder {
@@ -85,6 +87,14 @@ json_t *bconfig_get(struct bstage *sg);
 void bconfig_scope_from_env(struct bstage *sg);
 void bstage_free(struct bstage *sg);
 char *binstr_text(const struct df_instr *x);
+
+/* builder_image.c */
+/* the image of the stage so far (config and manifest blobs, record); @name
+ * tags it; an @intermediate one is hidden from `warren images` */
+int bimage_commit(struct builder *b, struct bstage *sg, const char *name, bool intermediate,
+                  char *id, struct werr *err);
+/* the intermediate image of the step just done, which becomes @sg->image */
+int bimage_step(struct builder *b, struct bstage *sg, struct werr *err);
 
 /* builder_run.c */
 int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, int *status,
