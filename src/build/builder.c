@@ -278,11 +278,8 @@ static int build_setup(struct builder *b, bool **needed, long *target, struct we
 		r = idmap_plan_make(&b->plan, false, err);
 	if (r == 0)
 		r = rootfs_driver_choose(&b->s, &b->plan, ovlfuse_usable(), &drv, err);
-	if (r == 0 && drv.driver != ROOTFS_OVERLAY)
-		r = werr_set(err, ENOTSUP,
-		             "warren build needs the kernel overlay storage driver, and this store "
-		             "uses %s (%s)",
-		             rootfs_driver_name(drv.driver), drv.why);
+	if (r == 0)
+		b->driver = drv.driver;
 	if (r == 0)
 		r = store_staging_new(&b->s, &b->st, err);
 	if (r < 0)
