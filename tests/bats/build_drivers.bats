@@ -2,8 +2,8 @@
 # warren build on each storage driver (overlay, fuse-overlay, vfs): RUN
 # steps run on the driver as warren run does, COPY writes the step's layer,
 # and the image comes out the same: owners, modes, whiteouts of files a RUN
-# removed from a lower layer, a multi-stage COPY --from, cache hits; its
-# layers run on every other driver.
+# removed from a lower layer, a multi-stage COPY --from, ADD of an archive,
+# cache hits; its layers run on every other driver.
 
 load helpers
 load images_helpers
@@ -31,6 +31,10 @@ build_on() {
 	file app/run.sh "#!/bin/sh"
 	file app/data/d.txt "d"
 	file one.txt "1"
+	file tree/sub/t.txt "t"
+	chmod 0640 "$CTX/tree/sub/t.txt"
+	tar --owner=1000 --group=1000 -C "$CTX/tree" -czf "$CTX/t.tar.gz" .
+	rm -rf "$CTX/tree"
 	df <<EOF
 FROM $BASE AS builder
 RUN mkdir /out && echo artifact > /out/app && echo gone > /out/tmp
@@ -41,6 +45,7 @@ COPY --chown=1000:1000 app ./app
 COPY --from=builder /out/ /from/
 RUN rm /etc/group && echo ran > /ran && chown 1000:1000 /ran
 COPY --chown=tester --chmod=0600 one.txt one.txt
+ADD t.tar.gz /opt/x/
 EOF
 	run build -t drv:1
 	echo "$output"
@@ -48,8 +53,8 @@ EOF
 	id=${lines[-1]}
 	expected=$(printf '%s\n' 'srv/app 1000:1000 755' 'srv/app/run.sh 1000:1000 644' \
 		'srv/app/data/d.txt 1000:1000 644' 'srv/one.txt 1000:1000 600' 'from/app 0:0 644' \
-		'ran 1000:1000 644' no-group no-tmp artifact more)
-	check='cd / && for f in srv/app srv/app/run.sh srv/app/data/d.txt srv/one.txt from/app ran; do stat -c "%n %u:%g %a" $f; done; test -e /etc/group || echo no-group; test -e /from/tmp || echo no-tmp; cat /from/app'
+		'ran 1000:1000 644' 'opt/x/sub/t.txt 1000:1000 640' no-group no-tmp artifact more)
+	check='cd / && for f in srv/app srv/app/run.sh srv/app/data/d.txt srv/one.txt from/app ran opt/x/sub/t.txt; do stat -c "%n %u:%g %a" $f; done; test -e /etc/group || echo no-group; test -e /from/tmp || echo no-tmp; cat /from/app'
 	run warren_s run --rm drv:1 sh -c "$check"
 	echo "$output"
 	[ "$output" = "$expected" ]
@@ -65,7 +70,7 @@ EOF
 	# a rebuild: every step from the cache, the same image
 	run build -t drv:1
 	[ "$status" -eq 0 ]
-	[ "$(grep -c 'Using cache' <<<"$output")" -eq 7 ]
+	[ "$(grep -c 'Using cache' <<<"$output")" -eq 8 ]
 	[ "${lines[-1]}" = "$id" ]
 }
 
