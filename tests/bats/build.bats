@@ -387,9 +387,9 @@ EOF
 	for drv in vfs fuse-overlay; do
 		printf 'FROM %s\nRUN echo on-%s > /drv && rm /etc/group\n' "$BASE" "$drv" > "$CTX/Dockerfile"
 		chown -R "$TEST_USER" "$CTX"
-		run warren_s --storage-driver "$drv" build --network none -t "drv:$drv" "$CTX"
+		run --separate-stderr warren_s --storage-driver "$drv" build --network none -t "drv:$drv" "$CTX"
 		[ "$status" -eq 0 ]
-		run warren_s run --rm "drv:$drv" sh -c 'cat /drv; test -e /etc/group || echo gone'
+		run --separate-stderr warren_s run --rm "drv:$drv" sh -c 'cat /drv; test -e /etc/group || echo gone'
 		[ "$output" = "$(printf 'on-%s\ngone' "$drv")" ]
 	done
 	run --separate-stderr warren_s --storage-driver nope build --network none -t bad:1 "$CTX"

@@ -47,7 +47,7 @@ RUN rm /etc/group && echo ran > /ran && chown 1000:1000 /ran
 COPY --chown=tester --chmod=0600 one.txt one.txt
 ADD t.tar.gz /opt/x/
 EOF
-	run build -t drv:1
+	run --separate-stderr build -t drv:1
 	echo "$output"
 	[ "$status" -eq 0 ]
 	id=${lines[-1]}
@@ -55,20 +55,20 @@ EOF
 		'srv/app/data/d.txt 1000:1000 644' 'srv/one.txt 1000:1000 600' 'from/app 0:0 644' \
 		'ran 1000:1000 644' 'opt/x/sub/t.txt 1000:1000 640' no-group no-tmp artifact more)
 	check='cd / && for f in srv/app srv/app/run.sh srv/app/data/d.txt srv/one.txt from/app ran opt/x/sub/t.txt; do stat -c "%n %u:%g %a" $f; done; test -e /etc/group || echo no-group; test -e /from/tmp || echo no-tmp; cat /from/app'
-	run warren_s run --rm drv:1 sh -c "$check"
+	run --separate-stderr warren_s run --rm drv:1 sh -c "$check"
 	echo "$output"
 	[ "$output" = "$expected" ]
 	# the removed file is a whiteout in the image's layer
 	layer_entries drv:1 | grep -qx 'etc/.wh.group'
 	# the layers run on the other drivers too
 	for WARREN_STORAGE_DRIVER in overlay fuse-overlay vfs; do
-		run warren_s run --rm drv:1 sh -c "$check"
+		run --separate-stderr warren_s run --rm drv:1 sh -c "$check"
 		echo "$WARREN_STORAGE_DRIVER: $output"
 		[ "$output" = "$expected" ]
 	done
 	WARREN_STORAGE_DRIVER=$1
 	# a rebuild: every step from the cache, the same image
-	run build -t drv:1
+	run --separate-stderr build -t drv:1
 	[ "$status" -eq 0 ]
 	[ "$(grep -c 'Using cache' <<<"$output")" -eq 8 ]
 	[ "${lines[-1]}" = "$id" ]
