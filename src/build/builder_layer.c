@@ -50,7 +50,7 @@ static int lowerdir_make(struct builder *b, const struct bstage *sg, struct bste
 	d->lowerdir = bstage_lowerdir(sg);
 	if (!d->lowerdir)
 		return werr_errno(err, ENOMEM, "lowerdir");
-	if (strlen(d->lowerdir) + 2 * strlen(d->upper) + 64 >= 4096)
+	if (b->driver == ROOTFS_OVERLAY && strlen(d->lowerdir) + 2 * strlen(d->upper) + 64 >= 4096)
 		return werr_set(
 		    err, E2BIG,
 		    "the image has too many layers (%zu) for one overlay mount: combine "
@@ -179,7 +179,8 @@ int blayer_commit(struct builder *b, struct bstage *sg, struct bstep_dir *d, cha
 		return r;
 	if (chain_next(sg, diff_id, chain) < 0)
 		return werr_errno(err, ENOMEM, "chain ID");
-	/* the upper directory is the layer's unpacked form (whiteouts in overlay form) */
+	/* the upper directory is the layer's unpacked form (whiteouts in overlay
+	 * form) on the kernel overlay; on the other drivers the tar unpacked */
 	if (!store_layer_has(&b->s, chain) &&
 	    store_layer_commit(&b->s, &b->st, layer[0] ? layer : d->name, chain, err) < 0)
 		return -err->code;
