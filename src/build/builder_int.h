@@ -59,9 +59,9 @@ struct bstep_dir {
 	char lower_base[PATH_MAX + 16];
 	char *lowerdir; /* "HEX/diff:...", top first, relative to @lower_base */
 	/* copy mode (builder_copymode.c): @merged is a copy of the stage's tree,
-	 * compared with this untouched one */
+	 * compared with the stat of its entries before the step, in this file */
 	bool copied;
-	char lower_copy[PATH_MAX + 64];
+	char snapshot[PATH_MAX + 64];
 };
 
 /* builder_layer.c */
@@ -95,7 +95,7 @@ void bstage_free(struct bstage *sg);
 char *binstr_text(const struct df_instr *x);
 
 /* builder_copymode.c */
-/* @d->merged and @d->lower_copy become copies of the stage's tree */
+/* @d->merged becomes a copy of the stage's tree, @d->snapshot its entries' stat */
 int bcopymode_prepare(struct builder *b, const struct bstage *sg, struct bstep_dir *d,
                       struct werr *err);
 /* what differs between the two copies into @d->upper, in overlay upper form */

@@ -93,8 +93,7 @@ void bstep_dir_free(struct builder *b, struct bstep_dir *d)
 				store_rm_tree(from, &b->plan, &e);
 			if (access(d->merged, F_OK) == 0)
 				store_rm_tree(d->merged, &b->plan, &e);
-			if (access(d->lower_copy, F_OK) == 0)
-				store_rm_tree(d->lower_copy, &b->plan, &e);
+			unlink(d->snapshot);
 		}
 		rmdir(from);
 		rmdir(d->merged);
