@@ -55,6 +55,7 @@ static int stage_from(struct builder *b, size_t idx, struct werr *err)
 		memcpy(sg->chain, o->chain, o->n_layers * sizeof(*sg->chain));
 		sg->n_layers = o->n_layers;
 		memcpy(sg->key, o->key, sizeof(sg->key));
+		memcpy(sg->image, o->image, sizeof(sg->image));
 		bconfig_scope_from_env(sg);
 		return 0;
 	}
@@ -102,10 +103,15 @@ static int step_run(struct builder *b, struct bstage *sg, const struct df_instr 
 	case DF_ADD: r = bcopy_step(b, sg, x, err); break;
 	default: r = meta_step(b, sg, x, err); break;
 	}
-	if (r == 1)
-		say(b, "--> Using cache %.12s\n", digest_hex(sg->key));
 	dockerfile_instr_free(x);
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	if (bimage_step(b, sg, err) < 0)
+		return -err->code;
+	if (r == 1)
+		say(b, "--> Using cache %s\n", digest_hex(sg->image));
+	say(b, "--> %.12s\n", digest_hex(sg->image));
+	return 0;
 }
 
 static int step(struct builder *b, struct bstage *sg, const struct df_instr *in, int *status,
@@ -165,11 +171,6 @@ static int stage_build(struct builder *b, size_t idx, int *status, struct werr *
 static int final_commit(struct builder *b, struct bstage *sg, char **names, size_t n_names,
                         char *id, struct werr *err)
 {
-	_cleanup_free_ char *ctext = NULL, *mtext = NULL;
-	char cdigest[DIGEST_STR_LEN + 1];
-	struct manifest m;
-	struct image_config cfg;
-	json_t *mj;
 	int r = 0;
 
 	for (size_t i = 0; i < b->o->n_labels; i++) {
@@ -181,35 +182,8 @@ static int final_commit(struct builder *b, struct bstage *sg, char **names, size
 			json_object_set_new(c, "Labels", l = json_object());
 		json_object_set_new(l, k, json_string(eq ? eq + 1 : ""));
 	}
-	ctext = json_dumps(sg->cfg, JSON_COMPACT);
-	if (!ctext)
-		return werr_errno(err, ENOMEM, "config");
-	digest_buf(ctext, strlen(ctext), cdigest);
-	mj = json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:O}", "schemaVersion", 2, "mediaType",
-	               MT_OCI_MANIFEST, "config", "mediaType", MT_OCI_CONFIG, "digest", cdigest,
-	               "size", (json_int_t)strlen(ctext), "layers", sg->layers);
-	mtext = mj ? json_dumps(mj, JSON_COMPACT) : NULL;
-	json_decref(mj);
-	if (!mtext)
-		return werr_errno(err, ENOMEM, "manifest");
-	r = manifest_parse(mtext, strlen(mtext), NULL, &m, err);
-	if (r < 0)
-		return r;
-	r = config_parse(ctext, strlen(ctext), &cfg, err);
-	for (size_t i = 0; r == 0 && i < (n_names ? n_names : 1); i++) {
-		struct image_new n = { mtext,
-			               strlen(mtext),
-			               ctext,
-			               strlen(ctext),
-			               &m,
-			               &cfg,
-			               n_names ? names[i] : NULL,
-			               NULL,
-			               NULL };
-		r = image_commit(&b->s, &n, id, err);
-	}
-	config_free(&cfg);
-	manifest_free(&m);
+	for (size_t i = 0; r == 0 && i < (n_names ? n_names : 1); i++)
+		r = bimage_commit(b, sg, n_names ? names[i] : NULL, false, id, err);
 	return r;
 }
 
@@ -304,11 +278,8 @@ static int build_setup(struct builder *b, bool **needed, long *target, struct we
 		r = idmap_plan_make(&b->plan, false, err);
 	if (r == 0)
 		r = rootfs_driver_choose(&b->s, &b->plan, ovlfuse_usable(), &drv, err);
-	if (r == 0 && drv.driver != ROOTFS_OVERLAY)
-		r = werr_set(err, ENOTSUP,
-		             "warren build needs the kernel overlay storage driver, and this store "
-		             "uses %s (%s)",
-		             rootfs_driver_name(drv.driver), drv.why);
+	if (r == 0)
+		b->driver = drv.driver;
 	if (r == 0)
 		r = store_staging_new(&b->s, &b->st, err);
 	if (r < 0)

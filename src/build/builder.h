@@ -16,6 +16,8 @@
 #include "netsetup.h"
 #include "werr.h"
 
+struct idmap_plan;
+
 struct build_hooks {
 	/* pull @ref into the store; its image ID ("sha256:...") into @id */
 	int (*pull)(void *ctx, const char *ref, char *id, size_t size, struct werr *err);
@@ -27,6 +29,10 @@ struct build_hooks {
 	/* download @url (ADD) into the new file @out */
 	int (*fetch)(void *ctx, const char *url, const char *out, struct werr *err);
 	void *ctx;
+	/* a private copy of image @image_id's tree in the new directory @dest
+	 * (steps on the fuse-overlay and vfs storage drivers) */
+	int (*rootfs_copy)(const char *image_id, const char *dest, const struct idmap_plan *plan,
+	                   struct werr *err);
 };
 
 struct build_opts {

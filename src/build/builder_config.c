@@ -149,6 +149,9 @@ int bconfig_from_image(struct builder *b, struct bstage *sg, const char *ref, st
 		rec = store_image_find(images, id, err);
 	}
 	r = rec ? from_record(b, sg, rec, err) : -err->code;
+	if (r == 0)
+		snprintf(sg->image, sizeof(sg->image), "%s",
+		         json_string_value(json_object_get(rec, "id")));
 	json_decref(images);
 	return r;
 }

@@ -238,7 +238,10 @@ static int from_sources(struct copy_job *j, struct context_list *list, int *srcf
 	snprintf(layers, sizeof(layers), "%s/layers", j->b->s.root);
 	if (f->n_layers == 0)
 		return werr_set(err, ENOENT, "the source stage has no files");
-	if (f->n_layers == 1) {
+	if (j->d->copied && f->n_layers > 1) {
+		/* copied by bcopy_step, the overlay being the kernel's */
+		snprintf(j->from_mnt, sizeof(j->from_mnt), "%s-from", j->d->merged);
+	} else if (f->n_layers == 1) {
 		snprintf(j->from_mnt, sizeof(j->from_mnt), "%s/%s/diff", layers,
 		         digest_hex(f->chain[0]));
 	} else {
@@ -310,7 +313,10 @@ static int copy_in_ns(void *arg, struct werr *err)
 
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return werr_errno(err, errno, "a private mount namespace");
-	r = mount_overlay(d->lower_base, d->lowerdir, d->upper, d->work, d->merged, err);
+	/* copy mode: @merged is a copy of the stage's tree already */
+	r = d->copied
+	        ? 0
+	        : mount_overlay(d->lower_base, d->lowerdir, d->upper, d->work, d->merged, err);
 	if (r < 0)
 		return r;
 	j->rootfd = open(d->merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -449,6 +455,15 @@ static int archives_mark(struct builder *b, struct copy_job *j, struct werr *err
 }
 
 /* after the copy: extract the archives into the step's upper directory */
+/* @path, its symbolic links resolved, is @root or below it */
+static bool path_inside(const char *path, const char *root)
+{
+	_cleanup_free_ char *p = realpath(path, NULL), *r = realpath(root, NULL);
+	size_t n = r ? strlen(r) : 0;
+
+	return p && r && !strncmp(p, r, n) && (p[n] == '\0' || p[n] == '/');
+}
+
 static int archives_extract(struct builder *b, struct copy_job *j, const struct bstep_dir *d,
                             struct werr *err)
 {
@@ -457,8 +472,13 @@ static int archives_extract(struct builder *b, struct copy_job *j, const struct 
 		if (!j->archive[i])
 			continue;
 		if (asprintf(&file, "%s/%s", b->ctx->root, j->list.v[i].path) < 0 ||
-		    asprintf(&dir, "%s%s", d->upper, j->dest) < 0)
+		    asprintf(&dir, "%s%s", d->copied ? d->merged : d->upper, j->dest) < 0)
 			return werr_errno(err, ENOMEM, "ADD");
+		if (d->copied && !path_inside(dir, d->merged))
+			return werr_set(err, ENOTSUP,
+			                "ADD %s: the destination %s goes through a symbolic link "
+			                "out of the image: give the path it points to",
+			                j->list.v[i].path, j->dest);
 		if (b->o->hooks.untar(b->o->hooks.ctx, file, dir, err) < 0)
 			return -err->code;
 	}
@@ -543,6 +563,20 @@ static char *copy_key(struct builder *b, struct copy_job *j, struct werr *err)
 	return out;
 }
 
+/* fuse-overlay and vfs: the step writes into a copy of the stage's tree,
+ * and a --from stage of several layers is a copy too */
+static int copy_mode_prepare(struct builder *b, struct bstage *sg, struct copy_job *j,
+                             struct bstep_dir *d, struct werr *err)
+{
+	char from[sizeof(d->merged) + 8];
+	int r = bcopymode_prepare(b, sg, d, err);
+
+	if (r < 0 || !j->from || j->from->n_layers < 2 || !j->nsrcs)
+		return r;
+	snprintf(from, sizeof(from), "%s-from", d->merged);
+	return bcopymode_tree(b, j->from, from, err);
+}
+
 int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err)
 {
 	const struct df_flag *from = dockerfile_instr_flag(x, "from");
@@ -572,10 +606,14 @@ int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, s
 	if (r == 0 && !hit) {
 		j.d = &d;
 		r = bstep_dir_new(b, sg, &d, err);
+		if (r == 0 && b->driver != ROOTFS_OVERLAY)
+			r = copy_mode_prepare(b, sg, &j, &d, err);
 		if (r == 0)
 			r = userns_exec(&b->plan, copy_in_ns, &j, err);
 		if (r == 0)
 			r = archives_extract(b, &j, &d, err);
+		if (r == 0 && d.copied)
+			r = bcopymode_diff(b, &d, err);
 		if (r < 0)
 			werr_prefix(err, "%s:%u: %s", b->df->filename, b->line, x->original);
 		if (r == 0)

@@ -9,6 +9,7 @@
 
 #include "builder.h"
 #include "context.h"
+#include "rootfs.h"
 #include "dockerfile.h"
 #include "seccomp_profile.h"
 #include "shellex.h"
@@ -28,6 +29,8 @@ struct bstage {
 	struct strv onbuild;          /* the base image's ONBUILD triggers, to run first */
 	bool cmd_set;                 /* CMD given in this stage (an ENTRYPOINT keeps it) */
 	bool built;
+	/* the image of the last step (or the base), or "" */
+	char image[DIGEST_STR_LEN + 1];
 };
 
 struct builder {
@@ -45,7 +48,8 @@ struct builder {
 	caps_mask_t caps;
 	struct seccomp_bpf seccomp;
 	bool seccomp_ok;
-	unsigned line; /* the Dockerfile line of the step running, for messages */
+	enum rootfs_driver driver; /* the store's: RUN steps use it, as warren run does */
+	unsigned line;             /* the Dockerfile line of the step running, for messages */
 };
 
 /* a step's writable layer: staging/sN/diff over the stage's layers */
@@ -54,6 +58,10 @@ struct bstep_dir {
 	char upper[PATH_MAX + 64], work[PATH_MAX + 64], merged[PATH_MAX + 64];
 	char lower_base[PATH_MAX + 16];
 	char *lowerdir; /* "HEX/diff:...", top first, relative to @lower_base */
+	/* copy mode (builder_copymode.c): @merged is a copy of the stage's tree,
+	 * compared with the stat of its entries before the step, in this file */
+	bool copied;
+	char snapshot[PATH_MAX + 64];
 };
 
 /* builder_layer.c */
@@ -85,6 +93,23 @@ json_t *bconfig_get(struct bstage *sg);
 void bconfig_scope_from_env(struct bstage *sg);
 void bstage_free(struct bstage *sg);
 char *binstr_text(const struct df_instr *x);
+
+/* builder_copymode.c */
+/* @d->merged becomes a copy of the stage's tree, @d->snapshot its entries' stat */
+int bcopymode_prepare(struct builder *b, const struct bstage *sg, struct bstep_dir *d,
+                      struct werr *err);
+/* what differs between the two copies into @d->upper, in overlay upper form */
+int bcopymode_diff(struct builder *b, const struct bstep_dir *d, struct werr *err);
+/* copy of the tree of @sg at @dest (created) */
+int bcopymode_tree(struct builder *b, const struct bstage *sg, const char *dest, struct werr *err);
+
+/* builder_image.c */
+/* the image of the stage so far (config and manifest blobs, record); @name
+ * tags it; an @intermediate one is hidden from `warren images` */
+int bimage_commit(struct builder *b, struct bstage *sg, const char *name, bool intermediate,
+                  char *id, struct werr *err);
+/* the intermediate image of the step just done, which becomes @sg->image */
+int bimage_step(struct builder *b, struct bstage *sg, struct werr *err);
 
 /* builder_run.c */
 int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, int *status,

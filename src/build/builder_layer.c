@@ -50,7 +50,7 @@ static int lowerdir_make(struct builder *b, const struct bstage *sg, struct bste
 	d->lowerdir = bstage_lowerdir(sg);
 	if (!d->lowerdir)
 		return werr_errno(err, ENOMEM, "lowerdir");
-	if (strlen(d->lowerdir) + 2 * strlen(d->upper) + 64 >= 4096)
+	if (b->driver == ROOTFS_OVERLAY && strlen(d->lowerdir) + 2 * strlen(d->upper) + 64 >= 4096)
 		return werr_set(
 		    err, E2BIG,
 		    "the image has too many layers (%zu) for one overlay mount: combine "
@@ -87,6 +87,14 @@ void bstep_dir_free(struct builder *b, struct bstep_dir *d)
 	if (d->merged[0]) {
 		char from[sizeof(d->merged) + 8];
 		snprintf(from, sizeof(from), "%s-from", d->merged);
+		if (d->copied) {
+			/* copies of the stage's trees: files of subordinate IDs */
+			if (access(from, F_OK) == 0)
+				store_rm_tree(from, &b->plan, &e);
+			if (access(d->merged, F_OK) == 0)
+				store_rm_tree(d->merged, &b->plan, &e);
+			unlink(d->snapshot);
+		}
 		rmdir(from);
 		rmdir(d->merged);
 	}
@@ -131,30 +139,49 @@ int blayer_append(struct builder *b, struct bstage *sg, const char *diff_id, uin
 	return 0;
 }
 
+/* the layer tar @tar unpacked in staging directory @layer, as a pull does:
+ * the store's form for every driver (an upper directory of warren-overlay
+ * may hold ".wh." files and owners in xattrs) */
+static int layer_unpacked(struct builder *b, const struct bstep_dir *d, const char *tar,
+                          char *layer, size_t size, struct werr *err)
+{
+	char dir[PATH_MAX + 64];
+
+	snprintf(layer, size, "%s-layer", d->name);
+	snprintf(dir, sizeof(dir), "%s/%s/diff", b->stdir, layer);
+	if (mkdirat(b->st.fd, layer, 0700) < 0 || mkdir(dir, 0755) < 0)
+		return werr_errno(err, errno, "create %s", dir);
+	return b->o->hooks.untar(b->o->hooks.ctx, tar, dir, err);
+}
+
 int blayer_commit(struct builder *b, struct bstage *sg, struct bstep_dir *d, char *diff_id,
                   uint64_t *size, struct werr *err)
 {
 	char tar[PATH_MAX + 64], rel[64], chain[DIGEST_STR_LEN + 1], text[32];
+	char layer[64] = "";
 	int r;
 
 	snprintf(tar, sizeof(tar), "%s/%s.tar", b->stdir, d->name);
 	r = b->o->hooks.layer_diff(b->o->hooks.ctx, d->upper, tar, diff_id, size, err);
+	if (r == 0 && b->driver != ROOTFS_OVERLAY)
+		r = layer_unpacked(b, d, tar, layer, sizeof(layer), err);
 	if (r < 0)
 		return r;
 	snprintf(rel, sizeof(rel), "%s.tar", d->name);
 	if (!store_blob_has(&b->s, diff_id) &&
 	    store_blob_commit(&b->s, &b->st, rel, diff_id, err) < 0)
 		return -err->code;
-	snprintf(rel, sizeof(rel), "%s/size", d->name);
+	snprintf(rel, sizeof(rel), "%s/size", layer[0] ? layer : d->name);
 	snprintf(text, sizeof(text), "%llu", (unsigned long long)*size);
 	r = util_write_file_atomic(b->st.fd, rel, text, strlen(text), 0644, err);
 	if (r < 0)
 		return r;
 	if (chain_next(sg, diff_id, chain) < 0)
 		return werr_errno(err, ENOMEM, "chain ID");
-	/* the upper directory is the layer's unpacked form (whiteouts in overlay form) */
+	/* the upper directory is the layer's unpacked form (whiteouts in overlay
+	 * form) on the kernel overlay; on the other drivers the tar unpacked */
 	if (!store_layer_has(&b->s, chain) &&
-	    store_layer_commit(&b->s, &b->st, d->name, chain, err) < 0)
+	    store_layer_commit(&b->s, &b->st, layer[0] ? layer : d->name, chain, err) < 0)
 		return -err->code;
 	return blayer_append(b, sg, diff_id, *size, err);
 }

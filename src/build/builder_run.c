@@ -135,7 +135,8 @@ static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir 
                          enum net_mode net, int *status, struct werr *err)
 {
 	json_t *c = bconfig_get(sg);
-	struct overlay_spec ov = { d->lower_base, d->lowerdir, d->upper, d->work, false };
+	struct overlay_spec ov = { d->lower_base, d->lowerdir, d->upper, d->work,
+		                   b->driver == ROOTFS_FUSE };
 	struct container_spec spec = { 0 };
 	char id[65], host[13];
 	_cleanup_close_ int saved_out = -1, saved_err = -1;
@@ -152,7 +153,7 @@ static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir 
 	}
 	snprintf(host, sizeof(host), "%.12s", id);
 	spec.rootfs = d->merged;
-	spec.overlay = &ov;
+	spec.overlay = d->copied ? NULL : &ov; /* vfs: a copy of the stage's tree */
 	spec.argv = argv;
 	spec.env = env;
 	spec.workdir = wd && *wd ? wd : NULL;
@@ -230,6 +231,8 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 		return werr_set(err, EINVAL, "%s:%u: RUN needs a command", b->df->filename,
 		                b->line);
 	r = bstep_dir_new(b, sg, &d, err);
+	if (r == 0 && b->driver == ROOTFS_VFS)
+		r = bcopymode_prepare(b, sg, &d, err);
 	if (r == 0)
 		r = run_container(b, sg, &d, argv, net, status, err);
 	if (r == 0 && *status != 0)
@@ -237,6 +240,8 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 		             b->df->filename, b->line, x->original, *status);
 	else if (r < 0)
 		werr_prefix(err, "%s:%u: %s", b->df->filename, b->line, x->original);
+	if (r == 0 && d.copied)
+		r = bcopymode_diff(b, &d, err);
 	if (r == 0) {
 		*status = 0;
 		prune_mount_points(b, sg, &d);

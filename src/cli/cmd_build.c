@@ -186,7 +186,7 @@ static void build_cli_free(struct build_cli *c)
 int cmd_build(int argc, char **argv)
 {
 	struct build_cli c = { .o = { .hooks = { hook_pull, hook_layer_diff, hook_untar, hook_fetch,
-		                                 NULL } } };
+		                                 NULL, transfer_rootfs_copy } } };
 	struct werr err = { 0 };
 	char id[DIGEST_STR_LEN + 1];
 	int ind = 1, status = 125;

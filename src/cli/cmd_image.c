@@ -103,6 +103,65 @@ static int image_user(struct store *s, const char *id, char who[64])
 	return found;
 }
 
+static json_t *rec_by_id(json_t *images, const char *id, size_t *idx)
+{
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(images, i,
+	                   rec) if (!strcmp(json_string_value(json_object_get(rec, "id")), id))
+	{
+		if (idx)
+			*idx = i;
+		return rec;
+	}
+	return NULL;
+}
+
+/* another image was built on @id (a build's next step) */
+static bool has_child(json_t *images, const char *id)
+{
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(images, i, rec)
+	{
+		const char *p = json_string_value(json_object_get(rec, "parent"));
+		if (p && !strcmp(p, id))
+			return true;
+	}
+	return false;
+}
+
+/* delete image @id's record (and drop it from @images), then the build's
+ * intermediate images under it that nothing else needs, as Docker removes
+ * untagged parents */
+static int image_delete_chain(struct store *s, json_t *images, const char *id, struct werr *err)
+{
+	char cur[DIGEST_STR_LEN + 1], who[64];
+	size_t idx;
+	json_t *rec;
+
+	snprintf(cur, sizeof(cur), "%s", id);
+	for (bool first = true;; first = false) {
+		const char *p;
+		rec = rec_by_id(images, cur, &idx);
+		if (!first && (!rec || json_array_size(json_object_get(rec, "names")) ||
+		               !json_is_true(json_object_get(rec, "intermediate")) ||
+		               has_child(images, cur) || image_user(s, cur, who)))
+			return 0;
+		if (!first)
+			printf("Deleted: %s\n", cur);
+		if (store_image_delete(s, cur, err) < 0)
+			return -err->code;
+		p = rec ? json_string_value(json_object_get(rec, "parent")) : NULL;
+		if (!p)
+			return 0;
+		snprintf(cur, sizeof(cur), "%s", p);
+		json_array_remove(images, idx);
+	}
+}
+
 /* remove one image (by name: untag; the last name or by ID: delete) */
 static int rmi_one(struct store *s, json_t *images, const char *what, bool force, struct werr *err)
 {
@@ -125,10 +184,18 @@ static int rmi_one(struct store *s, json_t *images, const char *what, bool force
 		json_array_foreach(names, i, v) if (!strcmp(json_string_value(v), name)) by_name =
 		    true;
 	}
-	if (by_name && json_array_size(names) > 1) {
+	if (by_name && (json_array_size(names) > 1 || has_child(images, id))) {
+		/* an image another was built on stays, untagged, as Docker does */
 		printf("Untagged: %s\n", name);
+		if (json_array_size(names) == 1 && json_object_get(rec, "parent"))
+			json_object_set_new(rec, "intermediate", json_true());
 		return store_name_remove(s, images, name, err);
 	}
+	if (has_child(images, id))
+		return werr_set(err, EBUSY,
+		                "unable to delete image %.19s: other images were built on it (the "
+		                "steps of a build): remove those first",
+		                id);
 	if (!by_name && json_array_size(names) > 1 && !force)
 		return werr_set(err, EBUSY,
 		                "image %.19s has several names: remove them one by one or use "
@@ -147,7 +214,7 @@ static int rmi_one(struct store *s, json_t *images, const char *what, bool force
 		                what, who);
 	json_array_foreach(names, i, v) printf("Untagged: %s\n", json_string_value(v));
 	printf("Deleted: %s\n", id);
-	return store_image_delete(s, id, err);
+	return image_delete_chain(s, images, id, err);
 }
 
 int cmd_rmi(int argc, char **argv)
@@ -213,16 +280,25 @@ int cmd_image_prune(int argc, char **argv)
 		r = store_lock(&s, &err);
 	if (r == 0)
 		r = store_images_load(&s, &images, &err);
-	json_array_foreach(images, i, rec)
-	{
-		const char *id = json_string_value(json_object_get(rec, "id"));
-		bool dangling = json_array_size(json_object_get(rec, "names")) == 0;
-		char who[64];
-		if (r < 0 || (!dangling && !a.all) || image_user(&s, id, who))
-			continue;
-		r = store_image_delete(&s, id, &err);
-		if (r == 0)
-			printf("%s\n", id);
+	/* leaves first: a build's intermediate images go once nothing is built on them */
+	for (bool again = true; r == 0 && again;) {
+		again = false;
+		for (i = json_array_size(images); r == 0 && i-- > 0;) {
+			const char *id;
+			bool dangling;
+			char who[64];
+			rec = json_array_get(images, i);
+			id = json_string_value(json_object_get(rec, "id"));
+			dangling = json_array_size(json_object_get(rec, "names")) == 0;
+			if ((!dangling && !a.all) || has_child(images, id) ||
+			    image_user(&s, id, who))
+				continue;
+			r = store_image_delete(&s, id, &err);
+			if (r == 0)
+				printf("%s\n", id);
+			json_array_remove(images, i);
+			again = true;
+		}
 	}
 	json_decref(images);
 	images = NULL;

@@ -190,6 +190,8 @@ static void image_rows(struct store *s, json_t *rec, const struct img_args *a, j
 	struct row r = { .id = sid };
 	size_t i, n = json_array_size(names);
 
+	if (!a->all && n == 0 && json_is_true(json_object_get(rec, "intermediate")))
+		return; /* a build step's image: images -a */
 	image_short_id(id, sid);
 	if (a->no_trunc)
 		r.id = id;
@@ -247,7 +249,8 @@ static void image_rows(struct store *s, json_t *rec, const struct img_args *a, j
 }
 
 static const struct opt_def images_opts[] = {
-	{ "all", 'a', OPT_FLAG, NULL, "Show all images (there are no intermediate ones)", IO_ALL },
+	{ "all", 'a', OPT_FLAG, NULL, "Show all images, with the intermediate ones of builds",
+	  IO_ALL },
 	{ "quiet", 'q', OPT_FLAG, NULL, "Only show image IDs", IO_QUIET },
 	{ "format", 0, OPT_VALUE, "FORMAT", "json, or a template like {{.Repository}}:{{.Tag}}",
 	  IO_FORMAT },
@@ -377,14 +380,58 @@ static const struct opt_def history_opts[] = {
 	CLI_OPTS_END,
 };
 
-static void history_print(struct store *s, json_t *rec, const struct image_loaded *img,
-                          const struct img_args *a)
+/* the history entries of the image's config in @id (0 when unreadable) */
+static size_t history_len(struct store *s, const char *id)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len, n = 0;
+	json_t *c;
+	struct werr ignored;
+
+	if (store_blob_read(s, id, 16 << 20, &text, &len, &ignored) < 0)
+		return 0;
+	c = json_loadb(text, len, 0, NULL);
+	n = json_array_size(json_object_get(c, "history"));
+	json_decref(c);
+	return n;
+}
+
+/* the ID of the image each of @n history entries ends, "<missing>" when no
+ * image in the store does: the image itself, then its parents (a build's
+ * steps, its base) */
+static void history_ids(struct store *s, json_t *images, json_t *rec, size_t n, char (*ids)[13])
+{
+	const char *p = json_string_value(json_object_get(rec, "parent"));
+
+	for (size_t k = 0; k < n; k++)
+		snprintf(ids[k], sizeof(ids[k]), "<missing>");
+	if (n)
+		image_short_id(json_string_value(json_object_get(rec, "id")), ids[n - 1]);
+	for (unsigned hops = 0; p && hops < 4096; hops++) {
+		json_t *prec = NULL, *v;
+		size_t i, h;
+		json_array_foreach(images, i,
+		                   v) if (!strcmp(json_string_value(json_object_get(v, "id")), p))
+		    prec = v;
+		if (!prec)
+			break;
+		h = history_len(s, p);
+		if (h > 0 && h <= n && !strcmp(ids[h - 1], "<missing>"))
+			image_short_id(p, ids[h - 1]);
+		p = json_string_value(json_object_get(prec, "parent"));
+	}
+}
+
+static void history_print(struct store *s, json_t *images, json_t *rec,
+                          const struct image_loaded *img, const struct img_args *a)
 {
 	json_t *hist = json_object_get(img->cfg.root, "history"), *h;
 	size_t n = json_array_size(hist), layer = 0;
-	char sid[13];
+	_cleanup_free_ char(*ids)[13] = calloc(n + 1, sizeof(*ids));
 
-	image_short_id(json_string_value(json_object_get(rec, "id")), sid);
+	if (!ids)
+		return;
+	history_ids(s, images, rec, n, ids);
 	if (!a->quiet)
 		printf("%-14s %-16s %-45s %-10s %s\n", "IMAGE", "CREATED", "CREATED BY", "SIZE",
 		       "COMMENT");
@@ -407,13 +454,13 @@ static void history_print(struct store *s, json_t *rec, const struct image_loade
 				                    sizeof(size));
 		}
 		if (a->quiet) {
-			printf("%s\n", k == n - 1 ? sid : "<missing>");
+			printf("%s\n", ids[k]);
 			continue;
 		}
 		since(parse_time(json_string_value(json_object_get(h, "created"))), created,
 		      sizeof(created));
-		printf("%-14s %-16s %-45.*s %-10s %s\n", k == n - 1 ? sid : "<missing>", created,
-		       a->no_trunc ? 4096 : 45, by ? by : "", size, comment ? comment : "");
+		printf("%-14s %-16s %-45.*s %-10s %s\n", ids[k], created, a->no_trunc ? 4096 : 45,
+		       by ? by : "", size, comment ? comment : "");
 	}
 }
 
@@ -440,7 +487,7 @@ int cmd_history(int argc, char **argv)
 	if (r == 0)
 		r = image_load(&s, rec, &img, &err);
 	if (r == 0) {
-		history_print(&s, rec, &img, &a);
+		history_print(&s, images, rec, &img, &a);
 		image_loaded_free(&img);
 	}
 	json_decref(images);

@@ -117,7 +117,9 @@ int commit_staged(struct store *s, struct staging *st, const struct idmap_plan *
 			               &cfg,
 			               si->n_names ? si->names[i] : NULL,
 			               NULL,
-			               NULL };
+			               NULL,
+			               NULL,
+			               false };
 		r = image_commit(s, &n, id, err);
 	}
 	manifest_free(&m);

@@ -53,6 +53,10 @@ static json_t *record_new(const struct image_new *n, const char *id, const char 
 	json_object_set_new(rec, "manifest_type", json_string(n->m->media_type));
 	if (n->index)
 		json_object_set_new(rec, "index", json_string(n->index));
+	if (n->parent && strcmp(n->parent, id))
+		json_object_set_new(rec, "parent", json_string(n->parent));
+	if (n->intermediate)
+		json_object_set_new(rec, "intermediate", json_true());
 	return rec;
 }
 
@@ -102,6 +106,8 @@ int image_commit(struct store *s, const struct image_new *n, char *id, struct we
 		json_object_set_new(rec, "manifest", json_string(mdigest));
 		json_object_set_new(rec, "manifest_type", json_string(n->m->media_type));
 		json_object_set_new(rec, "layers", layers_json(n, chain));
+		if (!n->intermediate)
+			json_object_del(rec, "intermediate");
 	}
 	array_add_unique(rec, "names", n->name);
 	array_add_unique(rec, "digests", n->repo_digest);

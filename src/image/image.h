@@ -5,6 +5,7 @@
 #define WARREN_IMAGE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "manifest.h"
 #include "store.h"
@@ -20,12 +21,16 @@ struct image_new {
 	const char *name;        /* "domain/path:tag" or NULL */
 	const char *repo_digest; /* "domain/path@sha256:..." or NULL */
 	const char *index;       /* index digest pulled through, or NULL */
+	const char *parent;      /* the image this one was built on (ID), or NULL */
+	bool intermediate;       /* a build step's image: hidden from `images` until tagged */
 };
 
 /**
  * image_commit() - store the manifest and config blobs and the image's
  * record; the layers must be in the store already. Takes the store lock;
- * @n->name moves to this image from any other.
+ * @n->name moves to this image from any other. An image already recorded
+ * keeps its parent; committed again as not @n->intermediate, it stops being
+ * one (a build's last step becomes its result).
  * @id: the image ID ("sha256:…" of the config), DIGEST_STR_LEN + 1 bytes
  * Return: 0 or a negative errno with @err set.
  */

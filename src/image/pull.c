@@ -351,7 +351,9 @@ static int pull_run(struct pull_ctx *c, const char *input, char *id, struct werr
 			               &c->cfg,
 			               ref.tag[0] ? c->refstr : NULL,
 			               repo_digest,
-			               index[0] ? index : NULL };
+			               index[0] ? index : NULL,
+			               NULL,
+			               false };
 		ref_repo(&ref, repo, sizeof(repo));
 		snprintf(repo_digest, sizeof(repo_digest), "%s@%s", repo,
 		         index[0] ? index : mdigest);

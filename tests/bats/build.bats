@@ -383,12 +383,18 @@ EOF
 	bad_input "--mount" -t bad:1
 }
 
-@test "build on the vfs storage driver says it needs the kernel overlay, and changes nothing" {
-	printf 'FROM %s\nRUN true\n' "$BASE" > "$CTX/Dockerfile"
-	chown -R "$TEST_USER" "$CTX"
-	run --separate-stderr warren_s --storage-driver vfs build --network none -t bad:1 "$CTX"
+@test "build --storage-driver vfs and fuse-overlay (the global flag) build; an unknown driver is refused" {
+	for drv in vfs fuse-overlay; do
+		printf 'FROM %s\nRUN echo on-%s > /drv && rm /etc/group\n' "$BASE" "$drv" > "$CTX/Dockerfile"
+		chown -R "$TEST_USER" "$CTX"
+		run --separate-stderr warren_s --storage-driver "$drv" build --network none -t "drv:$drv" "$CTX"
+		[ "$status" -eq 0 ]
+		run --separate-stderr warren_s run --rm "drv:$drv" sh -c 'cat /drv; test -e /etc/group || echo gone'
+		[ "$output" = "$(printf 'on-%s\ngone' "$drv")" ]
+	done
+	run --separate-stderr warren_s --storage-driver nope build --network none -t bad:1 "$CTX"
 	[ "$status" -eq 125 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == *"kernel overlay storage driver"* ]]
+	[[ "$stderr" == *"unknown storage driver"* ]]
 	! warren_s image inspect bad:1 > /dev/null 2>&1
 }
