@@ -35,6 +35,13 @@ int child_workdir(const char *dir, struct werr *err);
 int child_credentials(const struct container_spec *spec, const struct userspec *u,
                       struct werr *err);
 
+/**
+ * child_signals_default() - every signal's disposition back to the default
+ * and none blocked: a command starts as under Docker, whatever warren
+ * inherited (nohup's ignored SIGHUP, a shell's blocked signals).
+ */
+void child_signals_default(void);
+
 /** child_exec() - execve c->spec->argv through the PATH of @env; never returns. */
 __attribute__((noreturn)) void child_exec(const struct child_ctx *c, char **env);
 

@@ -254,6 +254,17 @@ static int child_wait_release(int sock, int *fd)
 	return n == 1 && r >= -1 ? 0 : -1;
 }
 
+void child_signals_default(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL); /* fails harmlessly for the numbers glibc keeps */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int child_stdio(const struct container_stdio *io, struct werr *err)
 {
 	int fds[3] = { io->in, io->out, io->err };
@@ -310,9 +321,7 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 			init_run(pid);
 		}
 	}
-	/* the command starts with default dispositions, whatever warren inherited */
-	signal(SIGPIPE, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &c->oldmask, NULL);
+	child_signals_default();
 	if (spec->seccomp) {
 		int r = seccomp_install(&spec->seccomp_prog);
 		if (r < 0) {

@@ -29,7 +29,6 @@ __attribute__((noreturn)) static void exec_child(struct container_spec *spec,
 	struct child_ctx c = { .spec = spec, .err_fd = err_fd, .stdio = io };
 	struct werr err = { 0 };
 	struct userspec u;
-	sigset_t none;
 
 	if (!io->tty && child_stdio(io, &err) < 0)
 		child_fail(err_fd, EXIT_WARREN, err.msg);
@@ -44,9 +43,7 @@ __attribute__((noreturn)) static void exec_child(struct container_spec *spec,
 		close(console_fd);
 	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail(err_fd, EXIT_WARREN, "exec: PR_SET_NO_NEW_PRIVS");
-	signal(SIGPIPE, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	child_signals_default();
 	if (spec->seccomp && seccomp_install(&spec->seccomp_prog) < 0)
 		child_fail(err_fd, EXIT_WARREN, "exec: installing the seccomp filter");
 	{

@@ -211,10 +211,11 @@ assert len(r["ID"]) == 64, r
 }
 
 @test "logs --since and --until select by time" {
-	warren run -d --name ls --rootfs "$ROOTFS" sh -c 'echo early; sleep 1.5; echo late'
+	# 5 s apart and 3 s windows: each check has 3 s to run in, even under load
+	warren run -d --name ls --rootfs "$ROOTFS" sh -c 'echo early; sleep 5; echo late'
 	warren wait ls
-	[ "$(warren logs --since 1s ls)" = late ]
-	[ "$(warren logs --until 1s ls)" = early ]
+	[ "$(warren logs --since 3s ls)" = late ]
+	[ "$(warren logs --until 3s ls)" = early ]
 	[ -z "$(warren logs --since 2099-01-01T00:00:00Z ls)" ]
 	[ "$(warren logs --since 0 ls | wc -l)" -eq 2 ]
 }
@@ -286,6 +287,8 @@ assert len(r["ID"]) == 64, r
 	# the traps are set once the second run has said so too (the log is kept)
 	for _ in $(seq 200); do [ "$(warren logs ss | grep -c ready)" -ge 2 ] && break; sleep 0.05; done
 	warren stop -s HUP ss
+	warren logs ss
+	warren inspect --format '{{.State.ExitCode}} {{.State.Status}}' ss
 	[ "$(warren inspect --format '{{.State.ExitCode}}' ss)" = 12 ]
 }
 

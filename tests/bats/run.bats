@@ -420,6 +420,17 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 	[ "$status" -eq 126 ]
 }
 
+@test "the command starts with no signal ignored or blocked, even when warren runs under nohup" {
+	run warren run --rootfs "$ROOTFS" sh -c 'grep -E "^Sig(Ign|Blk):" /proc/self/status'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000')" ]
+	# nohup ignores SIGHUP: without the reset, a container's shell could not trap it
+	run as_user nohup "$WARREN" run --rootfs "$ROOTFS" sh -c 'trap "exit 12" HUP; kill -HUP $$; sleep 1; exit 1'
+	[ "$status" -eq 12 ]
+	run as_user nohup "$WARREN" run --rootfs "$ROOTFS" sh -c 'grep "^SigIgn:" /proc/self/status'
+	[ "$output" = "$(printf 'SigIgn:\t0000000000000000')" ]
+}
+
 @test "a container killed by a signal exits with 128 + the signal" {
 	as_user "$WARREN" run --rootfs "$ROOTFS" sh -c 'touch /tmp/ready; exec sleep 100' &
 	bg=$!
