@@ -421,13 +421,13 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 }
 
 @test "the command starts with no signal ignored or blocked, even when warren runs under nohup" {
-	run warren run --rootfs "$ROOTFS" sh -c 'grep -E "^Sig(Ign|Blk):" /proc/self/status'
+	run warren run --rootfs "$ROOTFS" grep -E "^Sig(Ign|Blk):" /proc/self/status
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000')" ]
 	# nohup ignores SIGHUP: without the reset, a container's shell could not trap it
 	run as_user nohup "$WARREN" run --rootfs "$ROOTFS" sh -c 'trap "exit 12" HUP; kill -HUP $$; sleep 1; exit 1'
 	[ "$status" -eq 12 ]
-	run as_user nohup "$WARREN" run --rootfs "$ROOTFS" sh -c 'grep "^SigIgn:" /proc/self/status'
+	run as_user nohup "$WARREN" run --rootfs "$ROOTFS" grep "^SigIgn:" /proc/self/status
 	[ "$output" = "$(printf 'SigIgn:\t0000000000000000')" ]
 }
 
