@@ -15,11 +15,6 @@ setup() {
 }
 teardown() { common_teardown; }
 
-podman_u() {
-	as_user podman --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/run" --runtime runc \
-		--cgroup-manager cgroupfs --events-backend file --storage-driver vfs --log-level error "$@"
-}
-
 # the file tree of IMAGE as podman shows it: path, type, mode, owner, size
 podman_tree() {
 	podman_u run --rm --network none --user 0 --entrypoint /bin/sh "$1" -c \

@@ -110,3 +110,10 @@ tmux_wait_for() {
 	tmux_screen >&2
 	return 1
 }
+
+# rootless podman as the test user, in a store of its own under $PODMAN_DIR
+# (the interop tests compare warren with it)
+podman_u() {
+	as_user podman --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/run" --runtime runc \
+		--cgroup-manager cgroupfs --events-backend file --storage-driver vfs --log-level error "$@"
+}

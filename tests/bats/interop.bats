@@ -16,11 +16,6 @@ setup() {
 }
 teardown() { common_teardown; }
 
-podman_u() {
-	as_user podman --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/run" --runtime runc \
-		--cgroup-manager cgroupfs --events-backend file --storage-driver vfs --log-level error "$@"
-}
-
 skopeo_u() { as_user skopeo "$@"; }
 
 @test "an image pushed by skopeo pulls and runs in warren" {
