@@ -176,7 +176,6 @@ static void main_unmount(const struct ovl_config *cfg, struct fuse_session *se)
 static int main_serve(struct ovl_config *cfg, struct ovl_fs *fs, struct werr *err)
 {
 	struct fuse_session *se = main_session(cfg, fs, err);
-	struct fuse_loop_config *loop;
 	sigset_t ends;
 	int r;
 
@@ -208,12 +207,7 @@ static int main_serve(struct ovl_config *cfg, struct ovl_fs *fs, struct werr *er
 		fuse_session_destroy(se);
 		return r;
 	}
-	loop = fuse_loop_cfg_create();
-	fuse_loop_cfg_set_clone_fd(loop, 0);
-	fuse_loop_cfg_set_max_threads(loop, (unsigned)cfg->threads);
-	fuse_loop_cfg_set_idle_threads(loop, (unsigned)cfg->threads);
-	r = fuse_session_loop_mt(se, loop);
-	fuse_loop_cfg_destroy(loop);
+	r = ovl_loop_run(se, cfg->threads, cfg->spin_us);
 	main_unmount(cfg, se);
 	fuse_remove_signal_handlers(se);
 	fuse_session_destroy(se);
@@ -226,6 +220,7 @@ int main(int argc, char **argv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct ovl_config cfg = { .mount_fd_to = -1,
 		                  .timeout = 86400,
+		                  .spin_us = 50,
 		                  .threads = ncpu < 1   ? 1
 		                             : ncpu > 4 ? 4
 		                                        : (int)ncpu };

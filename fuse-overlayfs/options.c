@@ -25,7 +25,9 @@ static const struct opt_def opt_table[] = {
 	{ "gidmapping", OPT_IDMAP, "the same for groups" },
 	{ "xattr_permissions", OPT_INT, "2: owners and modes in user.containers.override_stat" },
 	{ "timeout", OPT_INT, "seconds the kernel caches names and attributes (default 86400)" },
-	{ "threads", OPT_INT, "worker threads at most (default: CPUs, at most 4)" },
+	{ "threads", OPT_INT, "worker threads (default: CPUs, at most 4)" },
+	{ "spin", OPT_INT,
+	  "microseconds a worker keeps polling after a request (default 50, 0: never)" },
 	{ "allow_other", OPT_FLAG, "let every user of the namespace in (default as root)" },
 	{ "ro", OPT_KERNEL, "read-only mount" },
 	{ "rw", OPT_IGNORED, "read-write mount (the default with an upperdir)" },
@@ -84,6 +86,10 @@ static int opts_apply(struct ovl_config *cfg, const struct opt_def *d, const cha
 			cfg->timeout = (double)v;
 		else if (strcmp(d->name, "threads") == 0)
 			cfg->threads = v ? (int)v : 1;
+		else if (strcmp(d->name, "spin") == 0 && v > 100000)
+			return werr_set(err, EINVAL, "spin=%ld is too long (at most 100000 us)", v);
+		else if (strcmp(d->name, "spin") == 0)
+			cfg->spin_us = (int)v;
 		else if (v != 0 && v != 2)
 			return werr_set(err, EINVAL,
 			                "xattr_permissions=%ld is not supported (use 0 or 2)", v);

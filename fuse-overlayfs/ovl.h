@@ -43,7 +43,8 @@ struct ovl_config {
 	struct ovl_idmap uidmap, gidmap;
 	int xattr_permissions; /* 0 off, 2 user.containers.override_stat */
 	double timeout;        /* entry/attr cache seconds */
-	int threads;           /* max worker threads */
+	int threads;           /* worker threads */
+	int spin_us;           /* a worker polls this long after a request */
 	bool foreground, debug, allow_other, readonly;
 	int mount_fd_to; /* --mount-fd=N: send a detached copy of the mount over socket N; -1 */
 	char fuse_opts[1024]; /* options passed through to the kernel mount */
@@ -216,6 +217,9 @@ int ovl_copy_xattrs(const char *src, const char *dst);
 
 /* seccomp.c */
 int ovl_seccomp_install(struct werr *err);
+
+/* loop.c */
+int ovl_loop_run(struct fuse_session *se, int threads, int spin_us);
 
 /* the per-thread path buffer: requests never allocate for paths */
 extern _Thread_local char ovl_pathbuf[PATH_MAX];

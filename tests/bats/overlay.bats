@@ -79,6 +79,7 @@ check() {
 }
 
 @test "overlay: bad options give one clear line and a non-zero exit" { check badopts; }
+@test "overlay: an idle warren-overlay sleeps (its workers stop polling after requests)" { check idle; }
 @test "overlay: uidmapping/gidmapping present and store owners as fuse-overlayfs does" { check idmap; }
 @test "overlay: user.containers.override_stat holds owners and modes (xattr_permissions=2)" { check override; }
 @test "overlay: warren-overlay runs under its own seccomp filter" { check confined; }

@@ -3,7 +3,7 @@
 # refused options, ID mapping (side by side with fuse-overlayfs when it is
 # installed), user.containers.override_stat, its seccomp filter and a clean
 # exit on unmount. Prints what it saw; exits non-zero on the first failure.
-#   mount-checks.sh WARREN_OVERLAY badopts|idmap|override|confined|unmount|remount
+#   mount-checks.sh WARREN_OVERLAY badopts|idle|idmap|override|confined|unmount|remount
 set -uo pipefail
 BIN=$1
 CHECK=$2
@@ -46,6 +46,24 @@ badopts)
 	expect_refused "unknown option" -o lowerdir=l,upperdir=u,workdir=w,bogus=1 m
 	expect_refused "upperdir without workdir" -o lowerdir=l,upperdir=u m
 	expect_refused "missing mountpoint" -o lowerdir=l,upperdir=u,workdir=w nomount
+	expect_refused "spin too long" -o lowerdir=l,upperdir=u,workdir=w,spin=200000 m
+	expect_refused "spin not a number" -o lowerdir=l,upperdir=u,workdir=w,spin=fast m
+	;;
+idle)
+	# the workers poll /dev/fuse for a while after each request (spin=):
+	# once the requests stop, they must sleep, not keep a CPU busy
+	"$BIN" -f -o lowerdir=l,upperdir=u,workdir=w m &
+	PID=$!
+	wait_mount "$W/m"
+	for i in $(seq 200); do stat m/f >/dev/null; cat m/f >/dev/null; done
+	sleep 0.5
+	ticks() { awk '{print $14 + $15}' /proc/$PID/stat; }
+	before=$(ticks)
+	sleep 2
+	used=$(($(ticks) - before))
+	echo "CPU ticks of an idle warren-overlay over 2 s: $used (of $((2 * $(getconf CLK_TCK))))"
+	[ "$used" -le 5 ] || die "busy while idle"
+	cat m/f | grep -qx data || die "serves after the idle spell"
 	;;
 idmap)
 	chown 1000:1000 l/f
