@@ -369,6 +369,14 @@ PY
 	wait_for_listen "$1"
 }
 
+# two_equal_sums: $output is two sha256 sums, the same (sent and received)
+two_equal_sums() {
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${#lines[0]}" -eq 64 ]
+	[ "${lines[0]}" = "${lines[1]}" ]
+}
+
 # libslirp's TCP carries windows beyond 64 KiB (window scaling, our patch of
 # it): a stream held to such windows, or scaled wrongly, stalls or corrupts
 @test "32 MiB from the container to the host's loopback arrive intact through libslirp" {
@@ -378,10 +386,7 @@ PY
 		dd if=/dev/urandom of=/tmp/blob bs=1M count=32 2>/dev/null
 		sha256sum /tmp/blob | cut -d' ' -f1
 		nc 10.0.2.2 $port < /tmp/blob"
-	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 2 ]
-	[ "${#lines[0]}" -eq 64 ]
-	[ "${lines[0]}" = "${lines[1]}" ]
+	two_equal_sums
 }
 
 @test "a TCP connection from the container gets libslirp's window scale (windows beyond 64 KiB)" {
@@ -431,10 +436,7 @@ for _ in range(100):  # until the server in the container listens
         pass
     time.sleep(0.1)
 PY
-	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 2 ]
-	[ "${#lines[0]}" -eq 64 ]
-	[ "${lines[0]}" = "${lines[1]}" ]
+	two_equal_sums
 }
 
 # --- errors ----------------------------------------------------------------
