@@ -64,6 +64,26 @@ common_teardown() {
 	rm -rf "${WARREN_BATS_TMP:?}"/t.* 2>/dev/null || true
 }
 
+# free_port: a TCP and UDP port nobody uses on 127.0.0.1, in this lane's
+# $WARREN_PORT_BASE..+999 (lanes running at once never pick the same one)
+free_port() {
+	python3 - "$WARREN_PORT_BASE" <<'PY'
+import random, socket, sys
+base = int(sys.argv[1])
+for _ in range(200):
+    p = random.randint(base, base + 999)
+    try:
+        for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, t)
+            s.bind(("127.0.0.1", p))
+            s.close()
+        print(p)
+        break
+    except OSError:
+        pass
+PY
+}
+
 # wait_for_file PATH [SECONDS]
 wait_for_file() {
 	local i
