@@ -103,8 +103,11 @@ warren_stdin() {
 }
 
 # a real terminal: tmux runs a command line as the test user (as
-# $TMUX_USER when that is set, e.g. TMUX_USER=$NOSUB_USER tmux_start ...)
+# $TMUX_USER when that is set, e.g. TMUX_USER=$NOSUB_USER tmux_start ...).
+# Each lane has a tmux server of its own: a server exits with its last
+# session, under the feet of another lane starting one.
 TMUX_SESSION=warren-bats-$TEST_USER
+tmux() { command tmux -L "$TMUX_SESSION" "$@"; }
 tmux_start() {
 	local script user=${TMUX_USER:-$TEST_USER}
 	script=$(user_tmpdir)/tmux-cmd.sh
