@@ -28,21 +28,17 @@ full=0
 passed=0 failed=0 skipped=0
 log=$(mktemp -d /tmp/warren-suite.XXXXXX)
 
-# the lanes, numbered from 1: the build each tests, and what it runs (part
-# I of the bats files split in $WARREN_SHARDS parts, the unit tests with part
-# 1; or part 0: the images suite on fuse-overlay)
-shards=${WARREN_SHARDS:-1}
-lane_build=() lane_part=()
+# the lanes, numbered from 1: the build each tests, and what it runs ("all":
+# the unit tests and the bats files; "fuse": the images suite on fuse-overlay)
+lane_build=() lane_kind=()
 for b in $builds; do
 	case $b in
 	release | asan) ;;
 	*) echo "unknown build $b" >&2; exit 1 ;;
 	esac
-	for ((i = 1; i <= shards; i++)); do
-		lane_build+=("$b") lane_part+=("$i")
-	done
+	lane_build+=("$b") lane_kind+=(all)
 	# issue 4: the images suite again, every container on warren-overlay
-	[ "$b" = release ] && [ "$full" = 1 ] && lane_build+=(release) lane_part+=(0)
+	[ "$b" = release ] && [ "$full" = 1 ] && lane_build+=(release) lane_kind+=(fuse)
 done
 lanes=${#lane_build[@]}
 
@@ -93,39 +89,23 @@ run_bats() {
 	done < <(WARREN_PREFIX="$install_root/$b" bats --tap "$@" 2>&1)
 }
 
-# part_files I: the bats files of part I of $shards (each file to the part
-# with the fewest bytes so far, biggest first), in name order
-part_files() {
-	local i=$1 j best size f load=()
-	for ((j = 1; j <= shards; j++)); do load[j]=0; done
-	while read -r size f; do
-		best=1
-		for ((j = 2; j <= shards; j++)); do
-			[ "${load[j]}" -lt "${load[best]}" ] && best=$j
-		done
-		load[best]=$((load[best] + size))
-		[ "$best" = "$i" ] && echo "$f"
-	done < <(wc -c "${bats_files[@]}" | grep -v ' total$' | sort -k1,1nr -k2) | sort
-}
-
 # run_lane N: lane N with its own names and places; its output goes to
 # $log/lane-N.out, its counts to $log/lane-N.counts
 run_lane() {
-	local n=$1 b=${lane_build[$1 - 1]} part=${lane_part[$1 - 1]} start=$SECONDS files
+	local n=$1 b=${lane_build[$1 - 1]} kind=${lane_kind[$1 - 1]} start=$SECONDS
 	lane_env "$n"
 	passed=0 failed=0 skipped=0
 	if [ "$b" = asan ]; then
 		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=125
 		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=125
 	fi
-	if [ "$part" = 0 ]; then
+	if [ "$kind" = fuse ]; then
 		echo "=== lane $n: images suite on --storage-driver fuse-overlay ($b, $WARREN_TEST_USER)"
 		WARREN_STORAGE_DRIVER=fuse-overlay run_bats "$b" "$here"/bats/images.bats "$here"/bats/archive.bats
 	else
-		echo "=== lane $n: build $b, part $part of $shards ($WARREN_TEST_USER)"
-		[ "$part" = 1 ] && run_unit "$b"
-		mapfile -t files < <(part_files "$part")
-		[ ${#files[@]} -eq 0 ] || run_bats "$b" "${files[@]}"
+		echo "=== lane $n: build $b ($WARREN_TEST_USER)"
+		run_unit "$b"
+		run_bats "$b" "${bats_files[@]}"
 	fi
 	echo "=== lane $n: $((SECONDS - start)) s"
 	echo "$passed $failed $skipped" >"$log/lane-$n.counts"
