@@ -1,8 +1,11 @@
 #!/bin/bash
-# Prepares this machine for the suite (as root, idempotent): the unprivileged
-# test users, /dev/fuse and /dev/net/tun as a distribution ships them, the
-# pristine busybox root filesystem, then each part's own steps in
-# tests/setup.d/*.sh (registry, resolver, ...), in name order.
+# Prepares this machine for the suite (as root, idempotent): /dev/fuse and
+# /dev/net/tun as a distribution ships them, then for each of the suite's
+# $WARREN_LANES lanes (default 3, see lane_env in tests/env.sh) its
+# unprivileged test users, its pristine busybox root filesystem and each
+# part's own steps in tests/setup.d/*.sh (registry, resolver, ...), in name
+# order. Lanes are prepared one after the other: /etc/subuid is edited here
+# only, never while a lane runs.
 #   $WARREN_TEST_USER   subordinate IDs $WARREN_TEST_SUBUID:65536 in /etc/subuid and /etc/subgid
 #   $WARREN_NOSUB_USER  no subordinate IDs at all (single-ID mode)
 set -euo pipefail
@@ -13,13 +16,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 ensure_user() {
 	id "$1" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$1"
 }
-ensure_user "$WARREN_TEST_USER"
-ensure_user "$WARREN_NOSUB_USER"
-for f in /etc/subuid /etc/subgid; do
-	touch "$f"
-	sed -i "/^$WARREN_TEST_USER:/d; /^$WARREN_NOSUB_USER:/d" "$f"
-	echo "$WARREN_TEST_USER:$WARREN_TEST_SUBUID:65536" >> "$f"
-done
 
 for dev in /dev/fuse /dev/net/tun; do
 	[ -e "$dev" ] && chmod 0666 "$dev"
@@ -32,14 +28,36 @@ fi
 if [ "$(cat /proc/sys/user/max_user_namespaces)" = 0 ]; then
 	sysctl -qw user.max_user_namespaces=15000
 fi
-
 mkdir -p "$WARREN_TEST_ROOT"
 chmod 0755 "$WARREN_TEST_ROOT"
-"$here/fixtures/mkrootfs-busybox.sh" "$WARREN_TEST_ROOT/rootfs"
-mkdir -p "$WARREN_BATS_TMP"
-chmod 0755 "$WARREN_BATS_TMP"
 
-for step in "$here"/setup.d/*.sh; do
-	[ -e "$step" ] || continue
-	bash "$step"
+# setup_lane: the current lane's users, fixtures and services
+setup_lane() {
+	ensure_user "$WARREN_TEST_USER"
+	ensure_user "$WARREN_NOSUB_USER"
+	local f
+	for f in /etc/subuid /etc/subgid; do
+		touch "$f"
+		# already right: left alone (lanes of other checkouts may be reading it)
+		[ "$(grep -E "^($WARREN_TEST_USER|$WARREN_NOSUB_USER):" "$f")" = \
+			"$WARREN_TEST_USER:$WARREN_TEST_SUBUID:65536" ] && continue
+		sed -i "/^$WARREN_TEST_USER:/d; /^$WARREN_NOSUB_USER:/d" "$f"
+		echo "$WARREN_TEST_USER:$WARREN_TEST_SUBUID:65536" >> "$f"
+	done
+
+	mkdir -p "$WARREN_TEST_ROOT"
+	chmod 0755 "$WARREN_TEST_ROOT"
+	"$here/fixtures/mkrootfs-busybox.sh" "$WARREN_TEST_ROOT/rootfs"
+	mkdir -p "$WARREN_BATS_TMP"
+	chmod 0755 "$WARREN_BATS_TMP"
+
+	local step
+	for step in "$here"/setup.d/*.sh; do
+		[ -e "$step" ] || continue
+		bash "$step"
+	done
+}
+
+for ((lane = 1; lane <= ${WARREN_LANES:-3}; lane++)); do
+	(lane_env "$lane"; setup_lane)
 done

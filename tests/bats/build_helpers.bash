@@ -42,7 +42,7 @@ bad_input() {
 
 # http_serve DIR: a web server for DIR on 127.0.0.1:$PORT (http_stop ends it)
 http_serve() {
-	PORT=$((20000 + RANDOM % 20000))
+	PORT=$(free_port)
 	python3 -m http.server "$PORT" --bind 127.0.0.1 --directory "$1" > /dev/null 2>&1 &
 	SERVER_PID=$!
 	local i

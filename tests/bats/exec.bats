@@ -101,10 +101,9 @@ for k in ("Status", "Running", "Pid", "ExitCode", "StartedAt", "FinishedAt"):
 assert s["Status"] == "running" and s["Running"] is True
 assert c["Name"] == "/box"
 assert "Warren" not in c
-open("/tmp/warren-bats-lc-pid", "w").write(str(s["Pid"]))
-'
-	pid=$(cat /tmp/warren-bats-lc-pid)
-	rm -f /tmp/warren-bats-lc-pid
+open(sys.argv[1], "w").write(str(s["Pid"]))
+' "$BATS_TEST_TMPDIR/pid"
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
 	[ "$(cat /proc/$pid/cmdline | tr '\0' ' ' | cut -c1-2)" = "sh" ]
 	grep -q "NSpid:.*[[:space:]]1$" /proc/$pid/status
 }

@@ -64,6 +64,26 @@ common_teardown() {
 	rm -rf "${WARREN_BATS_TMP:?}"/t.* 2>/dev/null || true
 }
 
+# free_port: a TCP and UDP port nobody uses on 127.0.0.1, in this lane's
+# $WARREN_PORT_BASE..+999 (lanes running at once never pick the same one)
+free_port() {
+	python3 - "$WARREN_PORT_BASE" <<'PY'
+import random, socket, sys
+base = int(sys.argv[1])
+for _ in range(200):
+    p = random.randint(base, base + 999)
+    try:
+        for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, t)
+            s.bind(("127.0.0.1", p))
+            s.close()
+        print(p)
+        break
+    except OSError:
+        pass
+PY
+}
+
 # wait_for_file PATH [SECONDS]
 wait_for_file() {
 	local i
@@ -83,8 +103,11 @@ warren_stdin() {
 }
 
 # a real terminal: tmux runs a command line as the test user (as
-# $TMUX_USER when that is set, e.g. TMUX_USER=$NOSUB_USER tmux_start ...)
+# $TMUX_USER when that is set, e.g. TMUX_USER=$NOSUB_USER tmux_start ...).
+# Each lane has a tmux server of its own: a server exits with its last
+# session, under the feet of another lane starting one.
 TMUX_SESSION=warren-bats-$TEST_USER
+tmux() { command tmux -L "$TMUX_SESSION" "$@"; }
 tmux_start() {
 	local script user=${TMUX_USER:-$TEST_USER}
 	script=$(user_tmpdir)/tmux-cmd.sh

@@ -2,14 +2,14 @@
 # warren-net: the container's own network (tap0 served by libslirp), DNS,
 # published ports, lifetime and errors. Everything on the host's loopback and
 # namespaces the tests create: HTTP servers on 127.0.0.1, dnsmasq on
-# 127.0.18.53, host ports picked free in 18000-18999.
+# $WARREN_NET_DNS_IP (127.0.18.53), host ports picked free by free_port.
 
 bats_require_minimum_version 1.5.0
 
 load helpers
 load net_helpers
 
-NET_DNS_IP=127.0.18.53
+NET_DNS_IP=$WARREN_NET_DNS_IP
 
 setup() {
 	make_rootfs

@@ -1,24 +1,6 @@
-# Network test helpers shared by net.bats and image_containers.bats: free
-# host ports, waiting for a listener, fetching a page, and the check that no
-# warren-net is left.
-
-# free_port: a TCP and UDP port in 18000-18999 nobody uses on 127.0.0.1
-free_port() {
-	python3 - <<'PY'
-import random, socket
-for _ in range(200):
-    p = random.randint(18000, 18999)
-    try:
-        for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-            s = socket.socket(socket.AF_INET, t)
-            s.bind(("127.0.0.1", p))
-            s.close()
-        print(p)
-        break
-    except OSError:
-        pass
-PY
-}
+# Network test helpers shared by net.bats and image_containers.bats: waiting
+# for a listener, fetching a page, and the check that no warren-net is left
+# (free_port is in helpers.bash).
 
 # wait_for_listen PORT [tcp|udp]: until something listens on PORT
 wait_for_listen() {

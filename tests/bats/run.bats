@@ -202,10 +202,12 @@ teardown() {
 }
 
 @test "the old root is detached: host paths are not visible" {
-	touch /tmp/warren-host-marker
-	run warren run --rootfs "$ROOTFS" sh -c 'ls /tmp/warren-host-marker 2>&1; cat /proc/self/mountinfo | wc -l; grep -c " / / " /proc/self/mountinfo'
+	# a name of this lane's own (lanes run at once)
+	marker=/tmp/warren-host-marker.$TEST_USER
+	touch "$marker"
+	run warren run --rootfs "$ROOTFS" sh -c "ls $marker 2>&1; cat /proc/self/mountinfo | wc -l; grep -c ' / / ' /proc/self/mountinfo"
+	rm -f "$marker"
 	[[ "$output" == *"No such file"* ]]
-	rm -f /tmp/warren-host-marker
 }
 
 @test "--read-only refuses writes to the root filesystem but /dev/shm stays writable" {

@@ -36,10 +36,32 @@ setup() {
 teardown() {
 	# only the lines this file added: other checkouts may share /etc/subuid
 	if [ -f "$BATS_TEST_TMPDIR/lines" ]; then
-		grep -vxF -f "$BATS_TEST_TMPDIR/lines" /etc/subuid > "$BATS_TEST_TMPDIR/subuid" || true
-		cat "$BATS_TEST_TMPDIR/subuid" > /etc/subuid
+		subuid_unlock
+		subuid_lock
+		subuid_drop "$BATS_TEST_TMPDIR/lines"
+		subuid_unlock
 	fi
 	common_teardown
+}
+
+# /etc/subuid is read by every container start, of other lanes and checkouts
+# too: an edit here holds a lock all of them share (no lost or revived line)
+# and replaces the file by a rename (nobody reads it half written)
+subuid_lock() {
+	exec {SUBUID_FD}>>/run/lock/warren-test-subuid
+	flock "$SUBUID_FD"
+}
+subuid_unlock() {
+	[ -z "${SUBUID_FD:-}" ] || exec {SUBUID_FD}>&-
+	SUBUID_FD=
+}
+
+# subuid_drop FILE: /etc/subuid without the lines FILE lists
+subuid_drop() {
+	local tmp=/etc/.subuid.warren-test.$$
+	grep -vxF -f "$1" /etc/subuid > "$tmp" || true
+	chmod 0644 "$tmp"
+	mv -f "$tmp" /etc/subuid
 }
 
 uid_map() { cat "/proc/$1/uid_map"; }
@@ -119,10 +141,12 @@ refused() {
 		"$TEST_USER: $g:100" "$TEST_USER:-$g:100" "$TEST_USER:4294967290:100" \
 		> "$BATS_TEST_TMPDIR/lines"
 	while read -r line; do
+		subuid_lock
 		echo "$line" >> /etc/subuid
 		refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1 $g 100
-		grep -vxF -- "$line" /etc/subuid > "$BATS_TEST_TMPDIR/subuid" || true
-		cat "$BATS_TEST_TMPDIR/subuid" > /etc/subuid
+		printf '%s\n' "$line" > "$BATS_TEST_TMPDIR/line"
+		subuid_drop "$BATS_TEST_TMPDIR/line"
+		subuid_unlock
 	done < "$BATS_TEST_TMPDIR/lines"
 	[ -z "$(uid_map "$TARGET")" ]
 }
