@@ -130,9 +130,14 @@ int cli_attach(const char *id, int sock, bool stdin_open, bool tty, const char *
 		record_free(&rec);
 	}
 	if (attach_run(sock, &ao, &code, &detached, &err) < 0) {
-		/* the monitor went away: the record tells what happened, if it is still there */
-		if (record_load(id, &rec, &err) < 0)
+		/* the monitor went away: the record tells what happened, if it is
+		 * still there; else (--rm) say that the exit code is unknown */
+		struct werr gone = { 0 };
+		if (record_load(id, &rec, &gone) < 0) {
+			werr_prefix(&err, "%s: exit code unknown", id);
+			werr_print(&err, "warren");
 			return EXIT_WARREN;
+		}
 		state_refresh(&rec, &err);
 		code = (int)state_int(&rec, "ExitCode");
 		record_free(&rec);
