@@ -1,18 +1,24 @@
-/* loop.c - serving /dev/fuse: worker threads read requests without
- * blocking, and after each request one of them keeps asking for the next for
- * a short while (-o spin=USEC) before it sleeps in poll(). A FUSE request is
- * a hand-over between the caller and a worker; a sleeping worker must first
- * be woken on another CPU, which on a virtual machine costs more than the
- * request itself (a stat-walk: 0.98 s -> 0.81 s, bench/RESULTS.md). */
+/* loop.c - serving /dev/fuse. One worker at a time leads: it reads the
+ * (non-blocking) device, keeps asking for a while after each request (-o
+ * spin=USEC) and only then sleeps in poll(). A FUSE request is a hand-over
+ * between the caller and a worker; a sleeping worker must first be woken on
+ * another CPU, which on a virtual machine costs more than the request. The
+ * leader answers quick requests itself and stays leader; before a request
+ * that may take long (writes, copy-up, fsync, ...) or when more requests
+ * are already queued, it hands the lead to an idle worker, so a slow
+ * request never holds up the others. Idle workers wait on a condition
+ * variable, not on the device: a request wakes no thread that won't take it
+ * (measured in bench/RESULTS.md). */
 #include "ovl.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fuse.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,8 +27,12 @@
 struct loop {
 	struct fuse_session *se;
 	long spin_ns;
-	atomic_bool spinning; /* one worker at most spins at a time */
-	int stop[2];          /* closed write end: every sleeping worker wakes */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool leader; /* a worker reads the device */
+	bool stop;
+	int idle; /* workers waiting for the lead */
+	int stop_pipe[2], ended_pipe[2];
 };
 
 static long loop_now_ns(void)
@@ -33,56 +43,121 @@ static long loop_now_ns(void)
 	return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
-/* no request queued: spin while this worker holds the spin and its window
- * lasts, else sleep until /dev/fuse or the stop pipe wakes it; Return: the
- * new start of the idle spell (0: none) */
-static long loop_idle(struct loop *l, long idle_since)
+/* the leader: the next request into @buf; Return: its size, or <= 0 once
+ * the session ended (unmounted, or stopped) */
+static int loop_receive(struct loop *l, struct fuse_buf *buf)
 {
 	struct pollfd p[2] = { { .fd = fuse_session_fd(l->se), .events = POLLIN },
-		               { .fd = l->stop[0], .events = POLLIN } };
-	bool mine = idle_since != 0;
-	long t;
+		               { .fd = l->stop_pipe[0], .events = POLLIN } };
+	long idle_since = 0;
 
-	if (!mine && l->spin_ns > 0 && !atomic_exchange(&l->spinning, true))
-		return loop_now_ns();
-	if (mine && (t = loop_now_ns()) - idle_since < l->spin_ns)
-		return idle_since;
-	if (mine)
-		atomic_store(&l->spinning, false);
-	poll(p, 2, -1);
+	while (!fuse_session_exited(l->se)) {
+		int r = fuse_session_receive_buf(l->se, buf);
+		if (r != -EAGAIN && r != -EINTR)
+			return r;
+		if (r == -EAGAIN) {
+			long t = loop_now_ns();
+			if (idle_since == 0)
+				idle_since = t;
+			if (t - idle_since >= l->spin_ns) {
+				poll(p, 2, -1);
+				idle_since = 0;
+			}
+		}
+	}
 	return 0;
 }
 
-/* one worker: until the session ends */
+/* requests the leader answers itself: they take microseconds */
+static bool loop_quick(const struct fuse_buf *buf)
+{
+	const struct fuse_in_header *h = buf->mem;
+
+	if ((buf->flags & FUSE_BUF_IS_FD) || buf->size < sizeof(*h))
+		return false;
+	switch (h->opcode) {
+	case FUSE_LOOKUP:
+	case FUSE_FORGET:
+	case FUSE_BATCH_FORGET:
+	case FUSE_GETATTR:
+	case FUSE_READLINK:
+	case FUSE_OPEN:
+	case FUSE_OPENDIR:
+	case FUSE_READ:
+	case FUSE_READDIR:
+	case FUSE_READDIRPLUS:
+	case FUSE_RELEASE:
+	case FUSE_RELEASEDIR:
+	case FUSE_FLUSH:
+	case FUSE_GETXATTR:
+	case FUSE_LISTXATTR:
+	case FUSE_ACCESS:
+	case FUSE_STATFS:
+	case FUSE_INTERRUPT:
+	case FUSE_LSEEK: return true;
+	default: return false;
+	}
+}
+
+/* whether another request waits already */
+static bool loop_backlog(struct loop *l)
+{
+	struct pollfd p = { .fd = fuse_session_fd(l->se), .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/* one worker: leads, or waits for the lead, until the session ends */
 static void *loop_worker(void *arg)
 {
 	struct loop *l = arg;
 	struct fuse_buf buf = { .mem = NULL };
-	long idle_since = 0;
+	bool lead = false;
 
-	while (!fuse_session_exited(l->se)) {
-		int r = fuse_session_receive_buf(l->se, &buf);
-		if (r == -EAGAIN) {
-			idle_since = loop_idle(l, idle_since);
-			continue;
+	pthread_mutex_lock(&l->mu);
+	for (;;) {
+		int r;
+		if (!lead) {
+			while (l->leader && !l->stop) {
+				l->idle++;
+				pthread_cond_wait(&l->cv, &l->mu);
+				l->idle--;
+			}
+			if (l->stop)
+				break;
+			l->leader = lead = true;
 		}
-		if (idle_since != 0) /* a request ended the spin */
-			atomic_store(&l->spinning, false);
-		idle_since = 0;
-		if (r == -EINTR)
-			continue;
-		if (r <= 0) /* unmounted (the session is ended), or the device failed */
+		pthread_mutex_unlock(&l->mu);
+		r = loop_receive(l, &buf);
+		pthread_mutex_lock(&l->mu);
+		if (r <= 0) { /* tell the main thread, which stops everyone */
+			l->leader = lead = false;
+			if (write(l->ended_pipe[1], "", 1) < 0) {
+				/* full: it was told already */
+			}
+			while (!l->stop)
+				pthread_cond_wait(&l->cv, &l->mu);
 			break;
+		}
+		if (l->idle > 0 && (!loop_quick(&buf) || loop_backlog(l))) {
+			l->leader = lead = false;
+			pthread_cond_signal(&l->cv);
+		} else if (!loop_quick(&buf)) {
+			l->leader = lead = false; /* the first worker back leads */
+		}
+		pthread_mutex_unlock(&l->mu);
 		fuse_session_process_buf(l->se, &buf);
+		pthread_mutex_lock(&l->mu);
 	}
+	pthread_mutex_unlock(&l->mu);
 	free(buf.mem);
 	return NULL;
 }
 
 /**
- * ovl_loop_run() - serve @se with @threads workers (this thread is one)
- * until it is unmounted or a signal ends the session.
- * @spin_us: microseconds one worker keeps polling after a request (0: never)
+ * ovl_loop_run() - serve @se with @threads workers until it is unmounted or
+ * a signal ends the session (this thread waits for either).
+ * @spin_us: microseconds the leader keeps polling after a request (0: never)
  * Return: 0, or -errno when the loop could not start.
  */
 int ovl_loop_run(struct fuse_session *se, int threads, int spin_us)
@@ -91,23 +166,40 @@ int ovl_loop_run(struct fuse_session *se, int threads, int spin_us)
 	pthread_t tid[LOOP_MAX_THREADS];
 	int n = 0, fd = fuse_session_fd(se), fl = fcntl(fd, F_GETFL);
 	sigset_t all, old;
+	struct pollfd p;
 
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
-	    pipe2(l.stop, O_CLOEXEC | O_NONBLOCK) < 0)
+	    pipe2(l.stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
-	/* the signals that end the session are for this thread only: its
-	 * handler then ends the session and this thread's poll() returns */
+	if (pipe2(l.ended_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		close(l.stop_pipe[0]);
+		close(l.stop_pipe[1]);
+		return -errno;
+	}
+	pthread_mutex_init(&l.mu, NULL);
+	pthread_cond_init(&l.cv, NULL);
+	/* signals only here, where ppoll() lets them in without a gap */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	while (n < threads - 1 && n < LOOP_MAX_THREADS &&
+	while (n < threads && n < LOOP_MAX_THREADS &&
 	       pthread_create(&tid[n], NULL, loop_worker, &l) == 0)
 		n++;
+	p = (struct pollfd){ .fd = l.ended_pipe[0], .events = POLLIN };
+	while (n > 0 && !fuse_session_exited(se) && !(p.revents & POLLIN))
+		ppoll(&p, 1, NULL, &old);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	loop_worker(&l);
 	fuse_session_exit(se);
-	close(l.stop[1]);
+	pthread_mutex_lock(&l.mu);
+	l.stop = true;
+	pthread_cond_broadcast(&l.cv);
+	pthread_mutex_unlock(&l.mu);
+	close(l.stop_pipe[1]); /* the leader's poll() wakes */
 	for (int i = 0; i < n; i++)
 		pthread_join(tid[i], NULL);
-	close(l.stop[0]);
-	return 0;
+	close(l.stop_pipe[0]);
+	close(l.ended_pipe[0]);
+	close(l.ended_pipe[1]);
+	pthread_cond_destroy(&l.cv);
+	pthread_mutex_destroy(&l.mu);
+	return n > 0 ? 0 : -EAGAIN;
 }
