@@ -139,11 +139,12 @@ static void *loop_worker(void *arg)
 				pthread_cond_wait(&l->cv, &l->mu);
 			break;
 		}
-		if (l->idle > 0 && (!loop_quick(&buf) || loop_backlog(l))) {
+		/* give up the lead before a slow request (the first worker back
+		 * takes it, or an idle one now), or to an idle one for a queue */
+		if (!loop_quick(&buf) || (l->idle > 0 && loop_backlog(l))) {
 			l->leader = lead = false;
-			pthread_cond_signal(&l->cv);
-		} else if (!loop_quick(&buf)) {
-			l->leader = lead = false; /* the first worker back leads */
+			if (l->idle > 0)
+				pthread_cond_signal(&l->cv);
 		}
 		pthread_mutex_unlock(&l->mu);
 		fuse_session_process_buf(l->se, &buf);

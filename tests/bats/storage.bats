@@ -40,6 +40,16 @@ ROOT_CHECK='awk "\$2 == \"/\" {print \$3}" /proc/mounts | tail -1; echo data > /
 	[[ "$(echo "$output" | sed -n 1p)" != overlay && "$(echo "$output" | sed -n 1p)" != fuse ]]
 }
 
+# fuse_ctr_ready CMD [BEFORE]: a --rm container on fuse-overlay in the
+# background ($bg, its output in $STORE/out) that runs BEFORE, touches
+# /ready, then runs CMD; returns once /ready is in its layer
+fuse_ctr_ready() {
+	as_user "$WARREN" --storage-driver fuse-overlay run --rm --network none bb sh -c \
+		"${2:-} touch /ready; $1" > "$STORE/out" 2>&1 &
+	bg=$!
+	for _ in $(seq 200); do ls "$WARREN_ROOT"/containers/*/upper/ready >/dev/null 2>&1 && break; sleep 0.05; done
+}
+
 @test "fuse-overlay: warren-overlay serves the container and is gone with it, and so is the container's layer" {
 	as_user "$WARREN" --storage-driver fuse-overlay run --rm --network none bb sh -c 'touch /ready; sleep 30' &
 	bg=$!
@@ -55,20 +65,14 @@ ROOT_CHECK='awk "\$2 == \"/\" {print \$3}" /proc/mounts | tail -1; echo data > /
 }
 
 @test "fuse-overlay: data written in the container is in its layer while it runs" {
-	as_user "$WARREN" --storage-driver fuse-overlay run --rm --network none bb sh -c 'echo kept > /kept; sync; touch /ready; sleep 30' &
-	bg=$!
-	for _ in $(seq 200); do ls "$WARREN_ROOT"/containers/*/upper/ready >/dev/null 2>&1 && break; sleep 0.05; done
+	fuse_ctr_ready 'sleep 30' 'echo kept > /kept; sync;'
 	[ "$(cat "$WARREN_ROOT"/containers/*/upper/kept)" = kept ]
 	pkill -u "$TEST_USER" -x sleep
 	wait "$bg" || true
 }
 
 @test "fuse-overlay: killing warren-overlay makes file access fail with an error, not hang" {
-	as_user "$WARREN" --storage-driver fuse-overlay run --rm --network none bb sh -c \
-		'touch /ready; sleep 2; if read x < /etc/os-release; then echo READ-OK; else echo READ-FAILED; fi' \
-		> "$STORE/out" 2>&1 &
-	bg=$!
-	for _ in $(seq 200); do ls "$WARREN_ROOT"/containers/*/upper/ready >/dev/null 2>&1 && break; sleep 0.05; done
+	fuse_ctr_ready 'sleep 2; if read x < /etc/os-release; then echo READ-OK; else echo READ-FAILED; fi'
 	pkill -KILL -u "$TEST_USER" -f "warren-overlay --mount-fd"
 	rc=0
 	wait "$bg" || rc=$?
@@ -81,11 +85,7 @@ ROOT_CHECK='awk "\$2 == \"/\" {print \$3}" /proc/mounts | tail -1; echo data > /
 }
 
 @test "fuse-overlay: warren-overlay ends on SIGTERM while the container is idle, and file access then fails" {
-	as_user "$WARREN" --storage-driver fuse-overlay run --rm --network none bb sh -c \
-		'touch /ready; sleep 3; if read x < /etc/os-release; then echo READ-OK; else echo READ-FAILED; fi' \
-		> "$STORE/out" 2>&1 &
-	bg=$!
-	for _ in $(seq 200); do ls "$WARREN_ROOT"/containers/*/upper/ready >/dev/null 2>&1 && break; sleep 0.05; done
+	fuse_ctr_ready 'sleep 3; if read x < /etc/os-release; then echo READ-OK; else echo READ-FAILED; fi'
 	pkill -TERM -u "$TEST_USER" -f "warren-overlay --mount-fd"
 	# the server is gone within a second, long before the container's sleep ends
 	for _ in $(seq 20); do pgrep -u "$TEST_USER" -f "warren-overlay --mount-fd" >/dev/null || break; sleep 0.05; done
