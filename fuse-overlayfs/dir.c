@@ -428,19 +428,18 @@ static void dir_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 	fuse_reply_err(req, 0);
 }
 
-/* implements fuse_lowlevel_ops.fsyncdir */
+/* implements fuse_lowlevel_ops.fsyncdir: opendir is zero-message (fi->fh is
+ * nothing of ours), so the upper directory is opened here */
 static void dir_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-	struct ovl_dirlist *l = (struct ovl_dirlist *)(uintptr_t)fi->fh;
 	struct ovl_fs *fs = ovl_fs_of(req);
 	struct ovl_node *dir = ovl_node_get(fs, ino);
-	int r = 0;
+	int fd, r = 0;
 
-	if (dir->lmask & ovl_bit(OVL_UPPER) && fs->has_upper) {
-		int fd = l->fds[OVL_UPPER] >= 0 ? dup(l->fds[OVL_UPPER])
-		                                : ovl_node_open(fs, dir, O_RDONLY | O_DIRECTORY);
+	if (fs->has_upper && dir->layer == OVL_UPPER) {
+		fd = ovl_node_open(fs, dir, O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
-			r = fd == -1 ? -errno : fd;
+			r = fd;
 		else {
 			if ((datasync ? fdatasync(fd) : fsync(fd)) < 0)
 				r = -errno;

@@ -61,7 +61,7 @@ check() {
 @test "overlay: readdir offsets stay stable while entries are removed" { suite readdir; }
 @test "overlay: shared writable mmap of lower files" { suite mmap; }
 @test "overlay: flock and fcntl locks conflict between openers" { suite locks; }
-@test "overlay: fsync and fdatasync" { suite fsync; }
+@test "overlay: fsync and fdatasync of files and directories" { suite fsync; }
 @test "overlay: an open file keeps working after its name is removed" { suite open-unlinked; }
 @test "overlay: statfs" { suite statfs; }
 @test "overlay: truncate and fallocate of lower files" { suite truncate; }

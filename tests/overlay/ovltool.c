@@ -153,6 +153,18 @@ static int t_fsync(const char *file, const char *text)
 	return 0;
 }
 
+/* fsync and fdatasync of a directory (a merged one, or one made in upperdir) */
+static int t_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0 || fsync(fd) < 0 || fdatasync(fd) < 0)
+		return fail("fsync of a directory");
+	close(fd);
+	printf("fsync %s ok\n", dir);
+	return 0;
+}
+
 static int t_statfs(const char *dir)
 {
 	struct statfs s;
@@ -262,6 +274,8 @@ int main(int argc, char **argv)
 		return t_locks(a);
 	if (!strcmp(c, "fsync"))
 		return t_fsync(a, b);
+	if (!strcmp(c, "fsync-dir"))
+		return t_fsync_dir(a);
 	if (!strcmp(c, "statfs"))
 		return t_statfs(a);
 	if (!strcmp(c, "ino-stable"))

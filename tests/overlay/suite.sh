@@ -147,7 +147,7 @@ declare -A STEPS=(
 [mmap]='ovltool mmap-write d/sub/g XY; cat d/sub/g; ovltool mmap-write big QQ; head -c 4 big; echo'
 [locks]='ovltool locks keep; flock keep true && echo flock-ok'
 [open-unlinked]='ovltool unlinked tmpfile keep; ls -A | grep -c -e tmpfile -e keep'
-[fsync]='ovltool fsync synced data; cat synced; ovltool fsync keep replaced; cat keep'
+[fsync]='ovltool fsync synced data; cat synced; ovltool fsync keep replaced; cat keep; mkdir nd; ovltool fsync-dir nd; ovltool fsync-dir .; ovltool fsync-dir d/sub'
 [statfs]='ovltool statfs .; ovltool statfs d'
 [truncate]='truncate -s 3 big; stat -c %s big; head -c 3 big; echo; truncate -s 0 keep; stat -c %s keep; ovltool fallocate a 100000; cat a2 | head -c 5; echo'
 [inodes]='ovltool ino-stable d/f3; ovltool ino-stable top_only/t; ovltool ino-stable d/sub/g; a=$(stat -c %i d); touch d/x; b=$(stat -c %i d); [ "$a" = "$b" ] && echo dir-inode-same'
