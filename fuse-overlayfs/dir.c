@@ -1,7 +1,8 @@
-/* dir.c - merged directory listings: one snapshot per open directory, taken
- * at opendir, so offsets stay stable while entries come and go; whiteouts and
- * .wh. names hide lower entries; readdirplus answers lookups from the open
- * layer directories. Never lists a whiteout or the overlay's own names. */
+/* dir.c - merged directory listings: a snapshot per directory node, taken
+ * when a readdir starts from the beginning (or read ahead, readahead.c), so
+ * offsets stay stable while entries come and go; whiteouts and .wh. names
+ * hide lower entries; readdirplus answers lookups from the open layer
+ * directories. Never lists a whiteout or the overlay's own names. */
 #include "ovl.h"
 
 #include <dirent.h>
@@ -11,27 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define DT_HIDDEN 0xff /* a name a whiteout hides: never listed */
-
-struct ovl_dirent {
-	uint64_t ino;
-	uint64_t cookie; /* the readdir offset after this entry: a hash of the name */
-	uint32_t name;
-	uint8_t type;
-};
-
-struct ovl_dirlist {
-	int fds[OVL_MAX_LAYERS]; /* O_RDONLY per layer of the snapshot, else -1 */
-	uint64_t lmask;          /* layers the snapshot read */
-	struct ovl_dirent *ents;
-	size_t n, cap;
-	char *names;
-	size_t nlen, ncap;
-	uint32_t *hash; /* open addressing: index + 1 into ents, 0 empty */
-	size_t hcap;
-	uint32_t *sorted; /* visible entries by cookie */
-	size_t nsorted;
-};
+#include "dirlist.h"
 
 static uint32_t dir_hash_name(const char *s)
 {
@@ -42,11 +23,6 @@ static uint32_t dir_hash_name(const char *s)
 	return h;
 }
 
-static const char *dirent_name(const struct ovl_dirlist *l, size_t i)
-{
-	return l->names + l->ents[i].name;
-}
-
 static int dir_hash_grow(struct ovl_dirlist *l)
 {
 	size_t cap = l->hcap ? l->hcap * 2 : 256;
@@ -55,7 +31,7 @@ static int dir_hash_grow(struct ovl_dirlist *l)
 	if (!h)
 		return -ENOMEM;
 	for (size_t i = 0; i < l->n; i++) {
-		size_t b = dir_hash_name(dirent_name(l, i)) & (cap - 1);
+		size_t b = dir_hash_name(ovl_dirent_name(l, i)) & (cap - 1);
 		while (h[b])
 			b = (b + 1) & (cap - 1);
 		h[b] = (uint32_t)i + 1;
@@ -72,7 +48,7 @@ static long dir_find(const struct ovl_dirlist *l, const char *name, size_t *slot
 	size_t b = dir_hash_name(name) & (l->hcap - 1);
 
 	while (l->hash[b]) {
-		if (strcmp(dirent_name(l, l->hash[b] - 1), name) == 0)
+		if (strcmp(ovl_dirent_name(l, l->hash[b] - 1), name) == 0)
 			return (long)l->hash[b] - 1;
 		b = (b + 1) & (l->hcap - 1);
 	}
@@ -177,6 +153,9 @@ void ovl_dirlist_free(struct ovl_dirlist *l)
 	free(l->names);
 	free(l->hash);
 	free(l->sorted);
+	free(l->found);
+	if (l->ahead)
+		atomic_fetch_sub(l->ahead, 1);
 	free(l);
 }
 
@@ -203,7 +182,7 @@ static int dir_sort_cookies(struct ovl_dirlist *l)
 		uint64_t h = 14695981039346656037u;
 		if (l->ents[i].type == DT_HIDDEN)
 			continue;
-		for (const char *p = dirent_name(l, i); *p; p++)
+		for (const char *p = ovl_dirent_name(l, i); *p; p++)
 			h = (h ^ (uint8_t)*p) * 1099511628211u;
 		l->ents[i].cookie = i < 2 ? i + 1 : (h >> 2) + 3;
 		l->sorted[l->nsorted++] = (uint32_t)i;
@@ -252,12 +231,6 @@ int ovl_dir_read(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_dirlist **o
 	return 0;
 }
 
-/* the layer directory fds of @l, when they still match @dir's layers */
-static const int *dirlist_fds(const struct ovl_dirlist *l, const struct ovl_node *dir)
-{
-	return l->lmask == dir->lmask ? l->fds : NULL;
-}
-
 /**
  * ovl_dir_is_empty() - does the merged directory @dir list nothing but . and ..?
  */
@@ -275,6 +248,53 @@ bool ovl_dir_is_empty(struct ovl_fs *fs, struct ovl_node *dir, int *err)
 	return empty;
 }
 
+/* how many subdirectories the merged listing of @dir shows, or -errno */
+static long dir_count_subdirs(struct ovl_fs *fs, struct ovl_node *dir)
+{
+	struct ovl_dirlist *l;
+	long count = 0;
+	int r = ovl_dir_read(fs, dir, &l);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 2; i < l->n; i++)
+		count += l->ents[i].type == DT_DIR;
+	ovl_dirlist_free(l);
+	return count;
+}
+
+/**
+ * ovl_dir_fix_nlink() - the link count of a merged directory as a plain one
+ * has it, 2 + its subdirectories, not its top layer's (which misses the
+ * subdirectories of the layers below); a directory of one layer has it
+ * right already. The count is kept while nothing changes (fs->gen).
+ */
+void ovl_dir_fix_nlink(struct ovl_fs *fs, struct ovl_node *dir, struct stat *st)
+{
+	uint64_t lmask = atomic_load(&dir->lmask), gen = atomic_load(&fs->gen);
+	/* a count made while a change runs might miss its end: not kept */
+	bool quiet = atomic_load(&fs->changing) == 0;
+	long count = -1;
+
+	if (!S_ISDIR(st->st_mode) || (lmask & (lmask - 1)) == 0)
+		return;
+	/* trylock: a readdirplus holding its parent's lock gets here */
+	if (pthread_mutex_trylock(&dir->list_lock) == 0) {
+		if (quiet && dir->nsubdirs_gen == gen)
+			count = dir->nsubdirs;
+		pthread_mutex_unlock(&dir->list_lock);
+	}
+	if (count < 0 && (count = dir_count_subdirs(fs, dir)) < 0)
+		return; /* the top layer's count, rather than none */
+	st->st_nlink = 2 + (nlink_t)count;
+	if (quiet && atomic_load(&fs->gen) == gen && atomic_load(&fs->changing) == 0 &&
+	    pthread_mutex_trylock(&dir->list_lock) == 0) {
+		dir->nsubdirs = (uint32_t)count;
+		dir->nsubdirs_gen = gen;
+		pthread_mutex_unlock(&dir->list_lock);
+	}
+}
+
 /**
  * ovl_dirlist_each_child() - call @fn on the node of every entry of @l (a
  * snapshot of @dir), each held by a temporary reference.
@@ -289,12 +309,12 @@ int ovl_dirlist_each_child(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_d
 		int r;
 		if (l->ents[i].type == DT_HIDDEN)
 			continue;
-		r = ovl_lookup_name(fs, dir, dirlist_fds(l, dir), dirent_name(l, i), &f);
+		r = ovl_lookup_name(fs, dir, ovl_dirlist_fds(l, dir), ovl_dirent_name(l, i), &f);
 		if (r == -ENOENT)
 			continue;
 		if (r < 0)
 			return r;
-		n = ovl_node_intern(fs, dir, dirent_name(l, i), &f, false);
+		n = ovl_node_intern(fs, dir, ovl_dirent_name(l, i), &f, false);
 		if (!n)
 			return -ENOMEM;
 		r = fn(fs, n);
@@ -323,12 +343,16 @@ void ovl_dir_changed(struct ovl_node *dir)
 	pthread_mutex_unlock(&dir->list_lock);
 }
 
-/* the listing of @dir for a readdir at @off; dir->list_lock held */
+/* the listing of @dir for a readdir at @off; dir->list_lock held. A
+ * readdir from the start gets a fresh snapshot, or the one read ahead while
+ * nothing changed. */
 static int dir_listing(struct ovl_fs *fs, struct ovl_node *dir, off_t off)
 {
-	if (dir->listing && !dir->listing_stale && off != 0)
+	struct ovl_dirlist *l = dir->listing;
+
+	if (l && !dir->listing_stale && (off != 0 || ovl_ra_take(fs, l)))
 		return 0;
-	ovl_dirlist_free(dir->listing);
+	ovl_dirlist_free(l);
 	dir->listing = NULL;
 	dir->listing_stale = false;
 	return ovl_dir_read(fs, dir, &dir->listing);
@@ -349,14 +373,67 @@ static size_t dir_seek(const struct ovl_dirlist *l, off_t off)
 	return lo;
 }
 
+/* readdirplus's lookup of entry @i of @l: the one read ahead while it is
+ * still true (@ahead), else one made now */
+static int dir_entry_lookup(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_dirlist *l,
+                            size_t i, bool ahead, struct fuse_entry_param *e)
+{
+	const char *name = ovl_dirent_name(l, i);
+	const int *fds = ovl_dirlist_fds(l, dir);
+
+	if (ahead && l->ents[i].found > 0)
+		return ovl_lookup_entry_found(fs, dir, fds, name, &l->found[i], e);
+	if (ahead && l->ents[i].found < 0) {
+		e->ino = 0; /* gone since it was listed */
+		return 0;
+	}
+	return ovl_lookup_entry(fs, dir, fds, name, e);
+}
+
+/* one entry of a readdir(plus) reply into @buf; Return: its size, more
+ * than @room when it did not fit, 0 when the entry is to be left out */
+static size_t dir_add_entry(fuse_req_t req, struct ovl_fs *fs, struct ovl_node *dir,
+                            struct ovl_dirlist *l, size_t i, bool plus, bool ahead, char *buf,
+                            size_t room, struct fuse_entry_param *e)
+{
+	const char *name = ovl_dirent_name(l, i);
+	off_t next = (off_t)l->ents[i].cookie;
+	size_t need;
+
+	memset(e, 0, sizeof(*e));
+	if (!plus) {
+		struct stat st = { .st_ino = l->ents[i].ino,
+			           .st_mode = (mode_t)DTTOIF(l->ents[i].type) };
+		need = fuse_add_direntry(req, buf, room, name, &st, next);
+		return need ? need : room + 1;
+	}
+	if (i < 2) {
+		e->attr.st_ino = l->ents[i].ino;
+		e->attr.st_mode = S_IFDIR;
+	} else if (dir_entry_lookup(fs, dir, l, i, ahead, e) < 0 || e->ino == 0) {
+		return 0;
+	}
+	need = fuse_add_direntry_plus(req, buf, room, name, e, next);
+	if (need > room && e->ino) {
+		ovl_node_forget(fs, ovl_node_get(fs, e->ino), 1);
+		e->ino = 0;
+	}
+	return need ? need : room + 1;
+}
+
+#define DIR_RA_BATCH 256 /* subdirectories of one reply handed to the read-ahead */
+
 static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                                struct fuse_file_info *fi, bool plus)
 {
 	static _Thread_local char buf[1 << 17];
 	struct ovl_fs *fs = ovl_fs_of(req);
-	struct ovl_node *dir = ovl_node_get(fs, ino);
+	struct ovl_node *dir = ovl_node_get(fs, ino), *subdirs[DIR_RA_BATCH];
+	/* a walk goes down: a directory read below one read before */
+	bool walk = plus && fs->ra && dir->parent && dir->parent->listed;
 	struct ovl_dirlist *l;
-	size_t used = 0;
+	size_t used = 0, nsub = 0;
+	bool ahead;
 	int r;
 
 	pthread_mutex_lock(&dir->list_lock);
@@ -367,37 +444,22 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 		return;
 	}
 	l = dir->listing;
+	if (off == 0)
+		dir->listed = true;
+	walk = walk && !l->queued;
+	ahead = l->found && l->gen == atomic_load(&fs->gen);
 	if (size > sizeof(buf))
 		size = sizeof(buf);
 	for (size_t p = dir_seek(l, off); p < l->nsorted; p++) {
-		size_t i = l->sorted[p];
-		const char *name = dirent_name(l, i);
-		off_t next = (off_t)l->ents[i].cookie;
-		size_t need;
-		if (plus) {
-			struct fuse_entry_param e = { 0 };
-			if (i < 2) {
-				e.attr.st_ino = l->ents[i].ino;
-				e.attr.st_mode = S_IFDIR;
-			} else {
-				int lr = ovl_lookup_entry(fs, dir, dirlist_fds(l, dir), name, &e);
-				if (lr < 0 || e.ino == 0)
-					continue;
-			}
-			need = fuse_add_direntry_plus(req, buf + used, size - used, name, &e, next);
-			if (need > size - used) {
-				if (e.ino)
-					ovl_node_forget(fs, ovl_node_get(fs, e.ino), 1);
-				break;
-			}
-		} else {
-			struct stat st = { .st_ino = l->ents[i].ino,
-				           .st_mode = (mode_t)DTTOIF(l->ents[i].type) };
-			need = fuse_add_direntry(req, buf + used, size - used, name, &st, next);
-			if (need > size - used)
-				break;
-		}
+		struct fuse_entry_param e;
+		size_t need = dir_add_entry(req, fs, dir, l, l->sorted[p], plus, ahead, buf + used,
+		                            size - used, &e);
+		if (need > size - used)
+			break;
 		used += need;
+		if (walk && e.ino && S_ISDIR(e.attr.st_mode) && l->sorted[p] >= 2 &&
+		    nsub < DIR_RA_BATCH)
+			subdirs[nsub++] = ovl_node_get(fs, e.ino);
 	}
 	if (used == 0) {
 		/* the end: the kernel keeps the listing in its cache now */
@@ -405,7 +467,11 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 		dir->listing = NULL;
 	}
 	pthread_mutex_unlock(&dir->list_lock);
+	/* held before the reply: after it, the kernel may forget them */
+	ovl_node_ref_many(fs, subdirs, nsub);
 	fuse_reply_buf(req, buf, used);
+	if (nsub)
+		ovl_ra_queue(fs, dir, subdirs, nsub);
 }
 
 /* implements fuse_lowlevel_ops.readdir */

@@ -315,6 +315,7 @@ int ovl_fs_open(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *er
 	fs->gidmap = cfg->gidmap;
 	fs->xattr_permissions = cfg->xattr_permissions;
 	fs->timeout = cfg->timeout;
+	atomic_init(&fs->gen, 1); /* 0 stands for "never" in what is kept by it */
 	fs->euid = geteuid();
 	fs->egid = getegid();
 	pthread_rwlock_init(&fs->tree_lock, NULL);
@@ -356,6 +357,7 @@ void ovl_fs_close(struct ovl_fs *fs)
 		free(fs->root->name);
 		free(fs->root);
 	}
+	ovl_ra_free(fs);
 }
 
 /**

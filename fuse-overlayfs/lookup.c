@@ -22,18 +22,62 @@ bool ovl_name_reserved(const char *name)
 	return strncmp(name, OVL_WH_PREFIX, sizeof(OVL_WH_PREFIX) - 1) == 0;
 }
 
-/* getxattr of @name on @dfd/@path ("" for @dfd itself); true when it equals @want */
-static bool xattr_is(int dfd, const char *path, const char *xname, const char *want)
-{
-	char proc[PATH_MAX + 32], buf[8];
-	ssize_t r;
+/* the overlay's marks an object may carry, each as user. or trusted. xattr */
+enum {
+	XA_OPAQUE = 1,    /* overlay.opaque: "y" hides lower layers, "x" = has xattr whiteouts */
+	XA_WHITEOUTS = 2, /* overlay.whiteouts: the directory may hold xattr whiteouts */
+	XA_WHITEOUT = 4,  /* overlay.whiteout: this empty file is a whiteout */
+};
 
-	/* "" is the directory @dfd itself: follow the /proc link to it */
+/*
+ * Which marks @dfd/@path ("" for @dfd itself) carries: one listxattr, which
+ * on an object without xattrs (nearly every one in an image) answers at
+ * once, instead of a getxattr per name. An fd without a path is asked
+ * directly (no /proc walk); O_PATH fds cannot be, and go by /proc.
+ */
+static int xattr_marks(int dfd, const char *path)
+{
+	static const struct {
+		const char *name;
+		int mark;
+	} known[] = {
+		{ "user.overlay.opaque", XA_OPAQUE },
+		{ "trusted.overlay.opaque", XA_OPAQUE },
+		{ "user.overlay.whiteouts", XA_WHITEOUTS },
+		{ "trusted.overlay.whiteouts", XA_WHITEOUTS },
+		{ "user.overlay.whiteout", XA_WHITEOUT },
+		{ "trusted.overlay.whiteout", XA_WHITEOUT },
+	};
+	char list[4096], proc[PATH_MAX + 32];
+	ssize_t n = -1;
+	int marks = 0;
+
+	if (!*path)
+		n = flistxattr(dfd, list, sizeof(list));
+	if (n < 0 && (*path || errno == EBADF)) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dfd, *path ? path : ".");
+		n = llistxattr(proc, list, sizeof(list));
+	}
+	if (n < 0 && errno == ERANGE)
+		return XA_OPAQUE | XA_WHITEOUTS | XA_WHITEOUT; /* let the getxattrs decide */
+	for (ssize_t off = 0; n > 0 && off < n; off += (ssize_t)strlen(list + off) + 1)
+		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			if (strcmp(list + off, known[k].name) == 0)
+				marks |= known[k].mark;
+	return marks;
+}
+
+/* the value of overlay.opaque on @dfd/@path: 'y', 'x', or 0 */
+static char xattr_opaque_value(int dfd, const char *path)
+{
+	const char *names[] = { "user.overlay.opaque", "trusted.overlay.opaque" };
+	char proc[PATH_MAX + 32], v[8];
+
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dfd, *path ? path : ".");
-	r = lgetxattr(proc, xname, buf, sizeof(buf));
-	if (r < 0)
-		return false;
-	return want == NULL || ((size_t)r == strlen(want) && memcmp(buf, want, r) == 0);
+	for (int i = 0; i < 2; i++)
+		if (lgetxattr(proc, names[i], v, sizeof(v)) == 1 && (v[0] == 'y' || v[0] == 'x'))
+			return v[0];
+	return 0;
 }
 
 /**
@@ -48,8 +92,7 @@ bool ovl_is_whiteout(const struct stat *st, int dfd, const char *name, bool chec
 		return st->st_rdev == makedev(0, 0);
 	if (!check_xattr || !S_ISREG(st->st_mode) || st->st_size != 0)
 		return false;
-	return xattr_is(dfd, name, "user.overlay.whiteout", NULL) ||
-	       xattr_is(dfd, name, "trusted.overlay.whiteout", NULL);
+	return xattr_marks(dfd, name) & XA_WHITEOUT;
 }
 
 /**
@@ -62,8 +105,7 @@ int ovl_dir_is_opaque(int dfd, const char *name)
 	char p[PATH_MAX];
 	struct stat st;
 
-	if (xattr_is(dfd, name, "user.overlay.opaque", "y") ||
-	    xattr_is(dfd, name, "trusted.overlay.opaque", "y"))
+	if ((xattr_marks(dfd, name) & XA_OPAQUE) && xattr_opaque_value(dfd, name) == 'y')
 		return 1;
 	snprintf(p, sizeof(p), "%s%s" OVL_WH_OPAQUE, name, *name ? "/" : "");
 	return fstatat(dfd, p, &st, AT_SYMLINK_NOFOLLOW) == 0;
@@ -71,14 +113,16 @@ int ovl_dir_is_opaque(int dfd, const char *name)
 
 /**
  * ovl_dir_has_xwhiteouts() - does the directory @dfd/@dirpath mark that it
- * may hold xattr whiteouts (the kernel's overlay.whiteouts rule)?
+ * may hold xattr whiteouts (the kernel's overlay.whiteouts rule, or
+ * overlay.opaque "x")?
  */
 bool ovl_dir_has_xwhiteouts(int dfd, const char *dirpath)
 {
-	return xattr_is(dfd, dirpath, "user.overlay.whiteouts", NULL) ||
-	       xattr_is(dfd, dirpath, "trusted.overlay.whiteouts", NULL) ||
-	       xattr_is(dfd, dirpath, "user.overlay.opaque", "x") ||
-	       xattr_is(dfd, dirpath, "trusted.overlay.opaque", "x");
+	int marks = xattr_marks(dfd, dirpath);
+
+	if (marks & XA_WHITEOUTS)
+		return true;
+	return (marks & XA_OPAQUE) && xattr_opaque_value(dfd, dirpath) == 'x';
 }
 
 /* the inode number an upper entry had before copy-up, if recorded */
@@ -179,6 +223,7 @@ int ovl_lookup_name(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, 
 			f->st = st;
 			f->layer = l;
 			f->lmask = ovl_bit(l);
+			f->presented = false;
 			if (l == OVL_UPPER && fs->has_upper)
 				origin_ino(fs, at.fd, at.path, &upper_origin);
 		}
@@ -223,6 +268,7 @@ static int lookup_index(struct ovl_fs *fs, struct ovl_node *dir, const char *nam
 		f->lmask = ovl_bit(OVL_UPPER);
 		st.st_ino = f->st.st_ino;
 		f->st = st;
+		f->presented = false;
 	}
 	return r;
 }
@@ -252,6 +298,82 @@ int ovl_relink_hardlink(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node
 	return r;
 }
 
+/* /proc/self/fd/N/PATH of the entry @name of @dir found in @layer */
+static void lookup_proc_path(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, int layer,
+                             const char *name, char *proc, size_t size)
+{
+	int lfd = dirfds ? dirfds[layer] : -1;
+
+	if (lfd >= 0) {
+		snprintf(proc, size, "/proc/self/fd/%d/%s", lfd, name);
+		return;
+	}
+	proc[0] = '\0';
+	if (ovl_node_path(fs, dir, ovl_pathbuf, sizeof(ovl_pathbuf)) == 0)
+		snprintf(proc, size, "/proc/self/fd/%d/%s/%s", ovl_layer_fd(fs, layer), ovl_pathbuf,
+		         name);
+}
+
+/**
+ * ovl_found_present() - make @f's stat what the mount shows (ID mapping,
+ * override_stat), for an entry @name of a directory whose layer fds are
+ * @dirfds; a lookup made ahead of time does this ahead too (readahead.c).
+ */
+void ovl_found_present(struct ovl_fs *fs, const int *dirfds, const char *name, struct ovl_found *f)
+{
+	char proc[PATH_MAX + 64];
+
+	if (f->presented || !(fs->xattr_permissions || fs->uidmap.n || fs->gidmap.n))
+		return;
+	if (!dirfds || dirfds[f->layer] < 0)
+		return; /* ovl_lookup_entry_found() presents it through the node */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dirfds[f->layer], name);
+	ovl_present_stat(fs, &f->st, proc);
+	f->presented = true;
+}
+
+/**
+ * ovl_lookup_entry_found() - FUSE entry for @name in @dir, found as @f by
+ * ovl_lookup_name() (now or ahead of time): a node with one more kernel
+ * reference.
+ * Return: 0 or -errno.
+ */
+int ovl_lookup_entry_found(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
+                           const char *name, struct ovl_found *f, struct fuse_entry_param *e)
+{
+	struct ovl_node *n;
+	int r;
+
+	memset(e, 0, sizeof(*e));
+	e->entry_timeout = fs->timeout;
+	e->attr_timeout = fs->timeout;
+	if (fs->has_upper && f->layer != OVL_UPPER && !S_ISDIR(f->st.st_mode) &&
+	    f->st.st_nlink > 1 && (r = lookup_index(fs, dir, name, f)) < 0)
+		return r;
+	n = ovl_node_intern(fs, dir, name, f, true);
+	if (!n)
+		return -ENOMEM;
+	if (n->layer < f->layer && (r = ovl_relink_hardlink(fs, dir, n, name, f)) < 0) {
+		ovl_node_forget(fs, n, 1);
+		return r;
+	}
+	e->ino = (fuse_ino_t)(uintptr_t)n;
+	e->attr = f->st;
+	if (n->layer != f->layer) {
+		if ((r = ovl_node_stat(fs, n, &e->attr)) < 0) {
+			ovl_node_forget(fs, n, 1);
+			return r;
+		}
+	} else if (!f->presented && (fs->xattr_permissions || fs->uidmap.n || fs->gidmap.n)) {
+		char proc[PATH_MAX + 64];
+		lookup_proc_path(fs, dir, dirfds, f->layer, name, proc, sizeof(proc));
+		ovl_present_stat(fs, &e->attr, proc[0] ? proc : NULL);
+	}
+	ovl_dir_fix_nlink(fs, n, &e->attr);
+	e->attr.st_ino = n->ino;
+	return 0;
+}
+
 /**
  * ovl_lookup_entry() - FUSE entry for @name in @dir: a node with one more
  * kernel reference, or a negative entry (ino 0) the kernel may cache.
@@ -261,46 +383,17 @@ int ovl_lookup_entry(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
                      struct fuse_entry_param *e)
 {
 	struct ovl_found f;
-	struct ovl_node *n;
-	int r;
+	int r = ovl_lookup_name(fs, dir, dirfds, name, &f);
 
-	memset(e, 0, sizeof(*e));
-	e->entry_timeout = fs->timeout;
-	e->attr_timeout = fs->timeout;
-	r = ovl_lookup_name(fs, dir, dirfds, name, &f);
-	if (r == -ENOENT)
+	if (r == -ENOENT) {
+		memset(e, 0, sizeof(*e));
+		e->entry_timeout = fs->timeout;
+		e->attr_timeout = fs->timeout;
 		return 0;
+	}
 	if (r < 0)
 		return r;
-	if (fs->has_upper && f.layer != OVL_UPPER && !S_ISDIR(f.st.st_mode) && f.st.st_nlink > 1 &&
-	    (r = lookup_index(fs, dir, name, &f)) < 0)
-		return r;
-	n = ovl_node_intern(fs, dir, name, &f, true);
-	if (!n)
-		return -ENOMEM;
-	if (n->layer < f.layer && (r = ovl_relink_hardlink(fs, dir, n, name, &f)) < 0) {
-		ovl_node_forget(fs, n, 1);
-		return r;
-	}
-	e->ino = (fuse_ino_t)(uintptr_t)n;
-	e->attr = f.st;
-	if (n->layer != f.layer) {
-		if ((r = ovl_node_stat(fs, n, &e->attr)) < 0) {
-			ovl_node_forget(fs, n, 1);
-			return r;
-		}
-	} else if (fs->xattr_permissions || fs->uidmap.n || fs->gidmap.n) {
-		char proc[PATH_MAX + 64];
-		int lfd = dirfds ? dirfds[f.layer] : -1;
-		if (lfd >= 0)
-			snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", lfd, name);
-		else if (ovl_node_path(fs, n, ovl_pathbuf, sizeof(ovl_pathbuf)) == 0)
-			snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s",
-			         ovl_layer_fd(fs, n->layer), ovl_pathbuf);
-		ovl_present_stat(fs, &e->attr, proc);
-	}
-	e->attr.st_ino = n->ino;
-	return 0;
+	return ovl_lookup_entry_found(fs, dir, dirfds, name, &f, e);
 }
 
 /**

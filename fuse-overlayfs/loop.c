@@ -26,6 +26,7 @@
 
 struct loop {
 	struct fuse_session *se;
+	struct ovl_fs *fs;
 	long spin_ns;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -56,6 +57,12 @@ static int loop_receive(struct loop *l, struct fuse_buf *buf)
 		if (r != -EAGAIN && r != -EINTR)
 			return r;
 		if (r == -EAGAIN) {
+			/* the device is empty: a step of directory read-ahead
+			 * (a few syscalls), then look again */
+			if (ovl_ra_step(l->fs)) {
+				idle_since = 0;
+				continue;
+			}
 			long t = loop_now_ns();
 			if (idle_since == 0)
 				idle_since = t;
@@ -99,12 +106,65 @@ static bool loop_quick(const struct fuse_buf *buf)
 	}
 }
 
+/* requests that may change the tree as the mount shows it (all but these) */
+static bool loop_changes(const struct fuse_buf *buf)
+{
+	const struct fuse_in_header *h = buf->mem;
+
+	if ((buf->flags & FUSE_BUF_IS_FD) || buf->size < sizeof(*h))
+		return true;
+	switch (h->opcode) {
+	case FUSE_LOOKUP:
+	case FUSE_FORGET:
+	case FUSE_BATCH_FORGET:
+	case FUSE_GETATTR:
+	case FUSE_READLINK:
+	case FUSE_OPEN:
+	case FUSE_OPENDIR:
+	case FUSE_READ:
+	case FUSE_READDIR:
+	case FUSE_READDIRPLUS:
+	case FUSE_RELEASE:
+	case FUSE_RELEASEDIR:
+	case FUSE_FLUSH:
+	case FUSE_FSYNC:
+	case FUSE_FSYNCDIR:
+	case FUSE_GETXATTR:
+	case FUSE_LISTXATTR:
+	case FUSE_ACCESS:
+	case FUSE_STATFS:
+	case FUSE_INTERRUPT:
+	case FUSE_LSEEK:
+	case FUSE_GETLK:
+	case FUSE_POLL:
+	case FUSE_BMAP:
+	case FUSE_INIT:
+	case FUSE_DESTROY: return false;
+	default: return true;
+	}
+}
+
 /* whether another request waits already */
 static bool loop_backlog(struct loop *l)
 {
 	struct pollfd p = { .fd = fuse_session_fd(l->se), .events = POLLIN };
 
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/* one request; a change is counted in and bumps the generation first, so
+ * nothing read ahead while it runs is taken as true (readahead.c) */
+static void loop_process(struct loop *l, const struct fuse_buf *buf)
+{
+	bool changes = loop_changes(buf);
+
+	if (changes) {
+		atomic_fetch_add(&l->fs->changing, 1);
+		atomic_fetch_add(&l->fs->gen, 1);
+	}
+	fuse_session_process_buf(l->se, buf);
+	if (changes)
+		atomic_fetch_sub(&l->fs->changing, 1);
 }
 
 /* one worker: leads, or waits for the lead, until the session ends */
@@ -147,7 +207,7 @@ static void *loop_worker(void *arg)
 				pthread_cond_signal(&l->cv);
 		}
 		pthread_mutex_unlock(&l->mu);
-		fuse_session_process_buf(l->se, &buf);
+		loop_process(l, &buf);
 		pthread_mutex_lock(&l->mu);
 	}
 	pthread_mutex_unlock(&l->mu);
@@ -156,14 +216,14 @@ static void *loop_worker(void *arg)
 }
 
 /**
- * ovl_loop_run() - serve @se with @threads workers until it is unmounted or
+ * ovl_loop_run() - serve @se (the mount of @fs) with @threads workers until it is unmounted or
  * a signal ends the session (this thread waits for either).
  * @spin_us: microseconds the leader keeps polling after a request (0: never)
  * Return: 0, or -errno when the loop could not start.
  */
-int ovl_loop_run(struct fuse_session *se, int threads, int spin_us)
+int ovl_loop_run(struct fuse_session *se, struct ovl_fs *fs, int threads, int spin_us)
 {
-	struct loop l = { .se = se, .spin_ns = spin_us * 1000L };
+	struct loop l = { .se = se, .fs = fs, .spin_ns = spin_us * 1000L };
 	pthread_t tid[LOOP_MAX_THREADS];
 	int n = 0, fd = fuse_session_fd(se), fl = fcntl(fd, F_GETFL);
 	sigset_t all, old;

@@ -207,7 +207,7 @@ static int main_serve(struct ovl_config *cfg, struct ovl_fs *fs, struct werr *er
 		fuse_session_destroy(se);
 		return r;
 	}
-	r = ovl_loop_run(se, cfg->threads, cfg->spin_us);
+	r = ovl_loop_run(se, fs, cfg->threads, cfg->spin_us);
 	main_unmount(cfg, se);
 	fuse_remove_signal_handlers(se);
 	fuse_session_destroy(se);
@@ -221,6 +221,7 @@ int main(int argc, char **argv)
 	struct ovl_config cfg = { .mount_fd_to = -1,
 		                  .timeout = 86400,
 		                  .spin_us = 50,
+		                  .readahead = 64,
 		                  .threads = ncpu < 1   ? 1
 		                             : ncpu > 4 ? 4
 		                                        : (int)ncpu };
@@ -239,6 +240,8 @@ int main(int argc, char **argv)
 		r = ovl_fs_open(&fs, &cfg, &err);
 		if (r == 0)
 			r = main_make_root(&fs, &err);
+		if (r == 0 && ovl_ra_init(&fs, cfg.readahead) < 0)
+			r = werr_errno(&err, ENOMEM, "directory read-ahead");
 		if (r == 0)
 			r = main_serve(&cfg, &fs, &err);
 		ovl_fs_close(&fs);

@@ -140,6 +140,21 @@ struct ovl_node *ovl_node_ref_parent(struct ovl_fs *fs, struct ovl_node *n)
 	return p;
 }
 
+/**
+ * ovl_node_ref_many() - a temporary reference on each of @n[0..@count), to be
+ * dropped with ovl_node_unref() (the nodes must be alive: the caller holds
+ * a reference, or the kernel one it has not been told of yet).
+ */
+void ovl_node_ref_many(struct ovl_fs *fs, struct ovl_node **n, size_t count)
+{
+	if (count == 0)
+		return;
+	pthread_rwlock_wrlock(&fs->tree_lock);
+	for (size_t i = 0; i < count; i++)
+		n[i]->refs++;
+	pthread_rwlock_unlock(&fs->tree_lock);
+}
+
 void ovl_node_unref(struct ovl_fs *fs, struct ovl_node *n)
 {
 	pthread_rwlock_wrlock(&fs->tree_lock);
@@ -343,6 +358,7 @@ int ovl_node_stat(struct ovl_fs *fs, struct ovl_node *n, struct stat *st)
 	ovl_present_stat(fs, st, fs->xattr_permissions ? proc : NULL);
 	if (layer == OVL_UPPER)
 		ovl_fix_nlink(fs, st, n->ino);
+	ovl_dir_fix_nlink(fs, n, st);
 	st->st_ino = n->ino;
 	return 0;
 }

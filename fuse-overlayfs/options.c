@@ -28,6 +28,8 @@ static const struct opt_def opt_table[] = {
 	{ "threads", OPT_INT, "worker threads (default: CPUs, at most 4)" },
 	{ "spin", OPT_INT,
 	  "microseconds a worker keeps polling after a request (default 50, 0: never)" },
+	{ "readahead", OPT_INT,
+	  "directory listings read ahead of a walk, at most (default 64, 0: off)" },
 	{ "allow_other", OPT_FLAG, "let every user of the namespace in (default as root)" },
 	{ "ro", OPT_KERNEL, "read-only mount" },
 	{ "rw", OPT_IGNORED, "read-write mount (the default with an upperdir)" },
@@ -90,6 +92,10 @@ static int opts_apply(struct ovl_config *cfg, const struct opt_def *d, const cha
 			return werr_set(err, EINVAL, "spin=%ld is too long (at most 100000 us)", v);
 		else if (strcmp(d->name, "spin") == 0)
 			cfg->spin_us = (int)v;
+		else if (strcmp(d->name, "readahead") == 0 && v > 4096)
+			return werr_set(err, EINVAL, "readahead=%ld is too many (at most 4096)", v);
+		else if (strcmp(d->name, "readahead") == 0)
+			cfg->readahead = (int)v;
 		else if (v != 0 && v != 2)
 			return werr_set(err, EINVAL,
 			                "xattr_permissions=%ld is not supported (use 0 or 2)", v);

@@ -45,6 +45,7 @@ struct ovl_config {
 	double timeout;        /* entry/attr cache seconds */
 	int threads;           /* worker threads */
 	int spin_us;           /* a worker polls this long after a request */
+	int readahead;         /* directory listings read ahead of a walk (0: off) */
 	bool foreground, debug, allow_other, readonly;
 	int mount_fd_to; /* --mount-fd=N: send a detached copy of the mount over socket N; -1 */
 	char fuse_opts[1024]; /* options passed through to the kernel mount */
@@ -83,10 +84,13 @@ struct ovl_node {
 	bool stale;             /* its name was removed; a lookup may revive it */
 	bool parked;            /* removed while in use: lives on as workdir/work/NAME */
 	bool gone;              /* a lower file whose name was removed: readable, never copied up */
+	bool listed;            /* directories: read from the start at least once */
 	pthread_mutex_t lock;
 	/* directories: the listing readdir serves (dir.c), rebuilt when stale */
 	struct ovl_dirlist *listing;
 	bool listing_stale;
+	uint32_t nsubdirs;     /* merged directories: subdirectories counted (list_lock) */
+	uint64_t nsubdirs_gen; /* fs->gen when counted, 0 never */
 	pthread_mutex_t list_lock;
 };
 
@@ -110,6 +114,13 @@ struct ovl_fs {
 	size_t nbuckets, count;
 	struct ovl_node *root;
 	atomic_uint_fast64_t tmpseq;
+
+	/* every request that may change the tree bumps gen before it starts and
+	 * counts itself in changing while it runs (loop.c): what was read while
+	 * gen held still and nothing was changing is still true */
+	atomic_uint_fast64_t gen;
+	atomic_int changing;
+	struct ovl_ra *ra; /* directory read-ahead (readahead.c), NULL when off */
 };
 
 /* result of looking a name up through the layers */
@@ -118,6 +129,7 @@ struct ovl_found {
 	int layer;      /* topmost layer */
 	uint64_t lmask; /* directories: merged layers; else 1 << layer */
 	uint64_t below; /* layers below the topmost that also hold the name */
+	bool presented; /* st is as the mount shows it (ID mapping, override_stat) */
 };
 
 static inline struct ovl_fs *ovl_fs_of(fuse_req_t req)
@@ -160,6 +172,7 @@ void ovl_node_rename(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *old
 void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir,
                         const char *name);
 void ovl_node_unref(struct ovl_fs *fs, struct ovl_node *n);
+void ovl_node_ref_many(struct ovl_fs *fs, struct ovl_node **n, size_t count);
 bool ovl_node_park(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir, const char *name,
                    const char *tmp);
 struct ovl_node *ovl_node_ref_parent(struct ovl_fs *fs, struct ovl_node *n);
@@ -175,6 +188,9 @@ bool ovl_dir_has_xwhiteouts(int dfd, const char *dirpath);
 bool ovl_name_reserved(const char *name);
 int ovl_lookup_entry(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, const char *name,
                      struct fuse_entry_param *e);
+int ovl_lookup_entry_found(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
+                           const char *name, struct ovl_found *f, struct fuse_entry_param *e);
+void ovl_found_present(struct ovl_fs *fs, const int *dirfds, const char *name, struct ovl_found *f);
 bool ovl_lower_has(struct ovl_fs *fs, struct ovl_node *dir, const char *name);
 struct ovl_node *ovl_lookup_child(struct ovl_fs *fs, struct ovl_node *dir, const char *name,
                                   struct ovl_found *f, int *err);
@@ -202,6 +218,7 @@ int ovl_dirlist_each_child(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_d
 bool ovl_dir_is_empty(struct ovl_fs *fs, struct ovl_node *dir, int *err);
 void ovl_dir_fill_ops(struct fuse_lowlevel_ops *ops);
 void ovl_dir_changed(struct ovl_node *dir);
+void ovl_dir_fix_nlink(struct ovl_fs *fs, struct ovl_node *dir, struct stat *st);
 
 /* ops_*.c: each fills its part of the operation table */
 void ovl_inode_fill_ops(struct fuse_lowlevel_ops *ops);
@@ -219,7 +236,14 @@ int ovl_copy_xattrs(const char *src, const char *dst);
 int ovl_seccomp_install(struct werr *err);
 
 /* loop.c */
-int ovl_loop_run(struct fuse_session *se, int threads, int spin_us);
+int ovl_loop_run(struct fuse_session *se, struct ovl_fs *fs, int threads, int spin_us);
+
+/* readahead.c */
+int ovl_ra_init(struct ovl_fs *fs, int slots);
+void ovl_ra_free(struct ovl_fs *fs);
+void ovl_ra_queue(struct ovl_fs *fs, struct ovl_node *from, struct ovl_node **dirs, size_t n);
+bool ovl_ra_step(struct ovl_fs *fs);
+bool ovl_ra_take(struct ovl_fs *fs, struct ovl_dirlist *l);
 
 /* the per-thread path buffer: requests never allocate for paths */
 extern _Thread_local char ovl_pathbuf[PATH_MAX];

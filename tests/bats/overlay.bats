@@ -85,3 +85,4 @@ check() {
 @test "overlay: warren-overlay runs under its own seccomp filter" { check confined; }
 @test "overlay: unmount makes warren-overlay exit 0 with the data in upperdir" { check unmount; }
 @test "overlay: hard links and inode numbers survive copy-up across a remount" { check remount; }
+@test "overlay: listings read ahead of a walk show the changes made before it reads them" { check readahead; }

@@ -3,7 +3,7 @@
 # refused options, ID mapping (side by side with fuse-overlayfs when it is
 # installed), user.containers.override_stat, its seccomp filter and a clean
 # exit on unmount. Prints what it saw; exits non-zero on the first failure.
-#   mount-checks.sh WARREN_OVERLAY badopts|idle|idmap|override|confined|unmount|remount
+#   mount-checks.sh WARREN_OVERLAY badopts|idle|idmap|override|confined|unmount|remount|readahead
 set -uo pipefail
 BIN=$1
 CHECK=$2
@@ -48,6 +48,46 @@ badopts)
 	expect_refused "missing mountpoint" -o lowerdir=l,upperdir=u,workdir=w nomount
 	expect_refused "spin too long" -o lowerdir=l,upperdir=u,workdir=w,spin=200000 m
 	expect_refused "spin not a number" -o lowerdir=l,upperdir=u,workdir=w,spin=fast m
+	expect_refused "readahead too large" -o lowerdir=l,upperdir=u,workdir=w,readahead=5000 m
+	expect_refused "readahead negative" -o lowerdir=l,upperdir=u,workdir=w,readahead=-1 m
+	;;
+readahead)
+	# a walk going down has the listings below it read ahead: a change made
+	# after that, before the walker reads them, must show (here as on a
+	# plain copy of the tree with the same changes), with read-ahead on
+	# and off
+	for d in chmod chown new gone renamed xattr; do
+		mkdir -p "l/top/$d/sub"; echo x > "l/top/$d/f"; echo y > "l/top/$d/sub/g"
+	done
+	mkdir plain && cp -a l/top plain/top
+	change() {
+		chmod 600 "$1/chmod/f"; chmod 700 "$1/chmod/sub"
+		chown 5:6 "$1/chown/f"
+		touch "$1/new/added"; mkdir "$1/new/dir"
+		rm "$1/gone/f"; rm -r "$1/gone/sub"
+		mv "$1/renamed/f" "$1/renamed/sub/f2"
+		echo more >> "$1/xattr/f"; setfattr -n user.t -v 1 "$1/xattr/sub/g"
+	}
+	walk() { (cd "$1" && find . -printf '%p %y %m %U:%G %s %n\n' | sort); }
+	change plain/top
+	want=$(walk plain/top)
+	for ra in ${RA_LIST:-64 0}; do
+		rm -rf u w m; mkdir u w m
+		"$BIN" -f -o "lowerdir=l,upperdir=u,workdir=w,readahead=$ra" m &
+		PID=$!
+		wait_mount "$W/m"
+		ls m >/dev/null
+		ls m/top >/dev/null # below a directory read: its subdirectories go ahead
+		sleep 0.5
+		change m/top
+		got=$(walk m/top)
+		umount m; wait $PID; PID=
+		if [ "$got" != "$want" ]; then
+			diff <(echo "$want") <(echo "$got")
+			die "readahead=$ra: the walk after the changes differs from the plain tree"
+		fi
+		echo "readahead=$ra: the walk after the changes matches the plain tree ($(echo "$got" | wc -l) entries)"
+	done
 	;;
 idle)
 	# the workers poll /dev/fuse for a while after each request (spin=):

@@ -105,7 +105,8 @@ mount_all() {
 
 mtime() { [ "$1" -lt 1700000010 ] && echo "mtime=$1" || echo "mtime=recent"; }
 
-# snapshot DIR: every entry with type, mode, owner, size, links, target,
+# snapshot DIR: every entry with type, mode, owner, size, links (of files and
+# directories), target,
 # content hash, file mtime, user xattrs and hard-link groups (not numbers)
 snapshot() {
 	# mtimes set by the fixture or a step stay; "now" differs between runs
@@ -118,6 +119,7 @@ snapshot() {
 			case $y in
 			f) extra="size=$(stat -c %s "$p") links=$(stat -c %h "$p") md5=$(md5sum < "$p" | cut -c1-12) $(mtime "${t%.*}")" ;;
 			l) extra="-> $l $(mtime "${t%.*}")" ;;
+			d) extra="links=$(stat -c %h "$p")" ;;
 			esac
 			local x
 			x=$(getfattr -h -d -m '^user\.' --absolute-names "$p" 2>/dev/null | grep -v '^#' |
