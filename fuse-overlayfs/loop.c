@@ -1,14 +1,17 @@
 /* loop.c - serving /dev/fuse. One worker at a time leads: it reads the
  * (non-blocking) device, keeps asking for a while after each request (-o
- * spin=USEC) and only then sleeps in poll(). A FUSE request is a hand-over
- * between the caller and a worker; a sleeping worker must first be woken on
- * another CPU, which on a virtual machine costs more than the request. The
- * leader answers quick requests itself and stays leader; before a request
- * that may take long (writes, copy-up, fsync, ...) or when more requests
- * are already queued, it hands the lead to an idle worker, so a slow
- * request never holds up the others. Idle workers wait on a condition
- * variable, not on the device: a request wakes no thread that won't take it
- * (measured in bench/RESULTS.md). */
+ * spin=USEC) and only then sleeps in poll(); while the device is empty it
+ * reads directories ahead of a walk (readahead.c). A FUSE request is a
+ * hand-over between the caller and a worker; a sleeping worker must first
+ * be woken on another CPU, which on a virtual machine costs more than the
+ * request. The leader answers what takes microseconds itself and stays
+ * leader; before a request that may take long (one that copies a file's
+ * data up, a sync, a large write, a rename) or when more requests are
+ * already queued, it hands the lead to an idle worker, so a slow request
+ * never holds up the others. Idle workers wait on a condition variable,
+ * not on the device: a request wakes no thread that won't take it
+ * (measured in bench/RESULTS.md). Every request that may change the tree
+ * bumps fs->gen first (what was read ahead is then stale). */
 #include "ovl.h"
 
 #include <errno.h>
@@ -75,33 +78,48 @@ static int loop_receive(struct loop *l, struct fuse_buf *buf)
 	return 0;
 }
 
-/* requests the leader answers itself: they take microseconds */
-static bool loop_quick(const struct fuse_buf *buf)
+/* a lower regular file: a change to it copies its data up first */
+static bool loop_copies_up(struct loop *l, uint64_t nodeid)
+{
+	struct ovl_node *n = ovl_node_get(l->fs, nodeid);
+
+	return nodeid != FUSE_ROOT_ID && S_ISREG(n->type) && atomic_load(&n->layer) != OVL_UPPER;
+}
+
+/*
+ * Requests that may take long: the leader hands the lead on before them.
+ * Waking another worker costs a CPU's wake-up (a third of a request here),
+ * so everything that takes microseconds (lookups, reads, creates, renames,
+ * chmod of an upper file, ...) the leader answers itself; what copies a
+ * file's data, syncs, or writes much goes to a worker of its own.
+ */
+static bool loop_slow(struct loop *l, const struct fuse_buf *buf)
 {
 	const struct fuse_in_header *h = buf->mem;
 
 	if ((buf->flags & FUSE_BUF_IS_FD) || buf->size < sizeof(*h))
-		return false;
+		return true;
 	switch (h->opcode) {
-	case FUSE_LOOKUP:
-	case FUSE_FORGET:
-	case FUSE_BATCH_FORGET:
-	case FUSE_GETATTR:
-	case FUSE_READLINK:
-	case FUSE_OPEN:
-	case FUSE_OPENDIR:
-	case FUSE_READ:
-	case FUSE_READDIR:
-	case FUSE_READDIRPLUS:
-	case FUSE_RELEASE:
-	case FUSE_RELEASEDIR:
-	case FUSE_FLUSH:
-	case FUSE_GETXATTR:
-	case FUSE_LISTXATTR:
-	case FUSE_ACCESS:
-	case FUSE_STATFS:
-	case FUSE_INTERRUPT:
-	case FUSE_LSEEK: return true;
+	case FUSE_FSYNC:
+	case FUSE_FSYNCDIR:
+	case FUSE_FALLOCATE:
+	case FUSE_COPY_FILE_RANGE:
+	case FUSE_SETLKW:
+	case FUSE_IOCTL:
+	case FUSE_RENAME: /* of a lower directory: its tree is copied up */
+	case FUSE_RENAME2: return true;
+	case FUSE_WRITE: {
+		const struct fuse_write_in *w = (const void *)(h + 1);
+		return buf->size < sizeof(*h) + sizeof(*w) || w->size > 128 * 1024 ||
+		       loop_copies_up(l, h->nodeid);
+	}
+	case FUSE_SETATTR:
+	case FUSE_SETXATTR:
+	case FUSE_REMOVEXATTR:
+	case FUSE_LINK:
+		return loop_copies_up(l, h->opcode == FUSE_LINK
+		                             ? ((const struct fuse_link_in *)(h + 1))->oldnodeid
+		                             : h->nodeid);
 	default: return false;
 	}
 }
@@ -201,7 +219,7 @@ static void *loop_worker(void *arg)
 		}
 		/* give up the lead before a slow request (the first worker back
 		 * takes it, or an idle one now), or to an idle one for a queue */
-		if (!loop_quick(&buf) || (l->idle > 0 && loop_backlog(l))) {
+		if (loop_slow(l, &buf) || (l->idle > 0 && loop_backlog(l))) {
 			l->leader = lead = false;
 			if (l->idle > 0)
 				pthread_cond_signal(&l->cv);

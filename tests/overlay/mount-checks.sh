@@ -3,7 +3,7 @@
 # refused options, ID mapping (side by side with fuse-overlayfs when it is
 # installed), user.containers.override_stat, its seccomp filter and a clean
 # exit on unmount. Prints what it saw; exits non-zero on the first failure.
-#   mount-checks.sh WARREN_OVERLAY badopts|idle|idmap|override|confined|unmount|remount|readahead
+#   mount-checks.sh WARREN_OVERLAY badopts|idle|idmap|override|confined|unmount|remount|readahead|copyup-busy
 set -uo pipefail
 BIN=$1
 CHECK=$2
@@ -172,6 +172,27 @@ remount)
 	[ "$(stat -c %h m/h1)" = 2 ] || die "link count $(stat -c %h m/h1)"
 	echo "inode of z: $ino before copy-up, $(stat -c %i m/z) after remount"
 	[ "$(stat -c %i m/z)" = "$ino" ] || die "inode number changed"
+	;;
+copyup-busy)
+	# a copy-up of a large file runs on a worker of its own: the mount
+	# answers other requests while it goes on, not after
+	head -c 400M /dev/urandom > l/big
+	"$BIN" -f -o lowerdir=l,upperdir=u,workdir=w m &
+	PID=$!
+	wait_mount "$W/m"
+	stat m/f >/dev/null
+	(echo more >> m/big) &
+	copier=$!
+	# the copy-up's temporary file in workdir/work shows it has started
+	for _ in $(seq 200); do [ -n "$(ls -A w/work)" ] && break; sleep 0.01; done
+	[ -n "$(ls -A w/work)" ] || die "the copy-up did not start"
+	out=$(cat m/f; ls m; stat -c %s m/f)
+	busy=$(ls -A w/work)
+	wait $copier || die "the append failed"
+	echo "during the copy-up: $(echo $out | tr '\n' ' '); copy still in workdir/work: ${busy:-no}"
+	[ -n "$busy" ] || die "the other requests waited for the copy-up to end"
+	[ "$(echo "$out" | head -1)" = data ] || die "read during the copy-up: $out"
+	[ "$(stat -c %s u/big)" = $((400 * 1024 * 1024 + 5)) ] || die "copied-up size $(stat -c %s u/big)"
 	;;
 *) die "unknown check $CHECK" ;;
 esac
