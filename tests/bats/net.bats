@@ -501,10 +501,20 @@ PY
 
 @test "warren-net ends with the container even when warren itself is killed" {
 	port=$(free_port)
-	run_bg run --rm -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" sleep 2
+	d=$(user_tmpdir)
+	# the container lives until the test says so, however slow its start
+	run_bg run --rm -p "127.0.0.1:$port:80" -v "$d:/ctl" --rootfs "$ROOTFS" \
+		sh -c 'while [ ! -e /ctl/stop ]; do sleep 0.1; done'
+	# warren binds the published port before warren-net starts: wait for
+	# warren-net itself (an ASan build takes a while to get there)
+	for ((i = 0; i < 200; i++)); do
+		pgrep -u "$TEST_USER" -x warren-net >/dev/null && break
+		sleep 0.05
+	done
 	wait_for_listen "$port"
 	pkill -KILL -u "$TEST_USER" -x warren
 	pgrep -u "$TEST_USER" -x warren-net
+	touch "$d/stop"
 	wait_no_warren_net_left
 	! ss -H -ltn "sport = :$port" | grep -q .
 }
