@@ -86,7 +86,7 @@ run_bats() {
 		"ok "*) passed=$((passed + 1)) ;;
 		"not ok "*) failed=$((failed + 1)) ;;
 		esac
-	done < <(WARREN_PREFIX="$install_root/$b" bats --tap "$@" 2>&1)
+	done < <(WARREN_PREFIX="$install_root/$b" bats --tap --timing "$@" 2>&1)
 }
 
 # run_lane N: lane N with its own names and places; its output goes to

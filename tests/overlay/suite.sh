@@ -29,6 +29,7 @@ cleanup() {
 	rm -rf "$W"
 }
 gcc -O1 -o "$W/ovltool" "$here/ovltool.c" || exit 1
+gcc -O1 -o "$W/snapshot" "$here/snapshot.c" || exit 1
 export PATH=$W:$PATH
 FIXED=@1600000000
 
@@ -103,29 +104,15 @@ mount_all() {
 		"$W/ko/m" 2>"$W/kerr" || { KERNEL=0; echo "# kernel overlay: $(cat "$W/kerr")"; }
 }
 
-mtime() { [ "$1" -lt 1700000010 ] && echo "mtime=$1" || echo "mtime=recent"; }
-
-# snapshot DIR: every entry with type, mode, owner, size, links (of files and
-# directories), target,
-# content hash, file mtime, user xattrs and hard-link groups (not numbers)
+# snapshot DIR [PATHS [MINDEPTH]]: one line per entry with type, mode,
+# owner, size, links, target, a content hash, mtime (the fixture's, or
+# "recent"), user xattrs and hard-link groups (by name, not number); see
+# snapshot.c. PATHS (below DIR, those that exist) default to the whole tree.
 snapshot() {
-	# mtimes set by the fixture or a step stay; "now" differs between runs
-	local top x
-	top=$(cd "$1" && for x in ${2:-.}; do [ -e "$x" ] && printf '%s ' "$x"; done)
-	[ -n "$top" ] || return 0
-	(cd "$1" && find $top -mindepth ${3:-1} -printf '%P|%y|%m|%U:%G|%i|%l|%T@\n' | sort |
-		while IFS='|' read -r p y m o i l t; do
-			local extra=""
-			case $y in
-			f) extra="size=$(stat -c %s "$p") links=$(stat -c %h "$p") md5=$(md5sum < "$p" | cut -c1-12) $(mtime "${t%.*}")" ;;
-			l) extra="-> $l $(mtime "${t%.*}")" ;;
-			d) extra="links=$(stat -c %h "$p")" ;;
-			esac
-			local x
-			x=$(getfattr -h -d -m '^user\.' --absolute-names "$p" 2>/dev/null | grep -v '^#' |
-				grep -v '^user\.overlay\.' | tr '\n' ' ')
-			echo "$p $y $m $o $extra ino=$i $x"
-		done | awk '{ for (k = 1; k <= NF; k++) if ($k ~ /^ino=/) { if (!($k in g)) g[$k] = $1; $k = "inode-of=" g[$k] } print }')
+	local top=() x
+	for x in ${2:-}; do [ -e "$1/$x" ] && top+=("$x"); done
+	[ -z "${2:-}" ] || [ ${#top[@]} -gt 0 ] || return 0
+	"$W/snapshot" "$1" "${3:-1}" "${top[@]}"
 }
 
 # the steps: each a shell snippet run with the target as working directory
@@ -246,7 +233,7 @@ step_parallel() {
 		(cd "$W/$t/m" && $fn) >"$W/out.$t" 2>&1
 		echo "exit $?" >>"$W/out.$t"
 		# interleaving differs run to run: the sorted content is in the output
-		snapshot "$W/$t/m" "$paths" 0 | sed 's/ mtime=[0-9a-z]*//; /^shared /s/ md5=[0-9a-f]*//' >>"$W/out.$t"
+		snapshot "$W/$t/m" "$paths" 0 | sed 's/ mtime=[0-9a-z]*//; /^shared /s/ hash=[0-9a-f]*//' >>"$W/out.$t"
 	done
 	local ok=0
 	[ "$KERNEL" = 1 ] && { compare "kernel overlay" "$W/out.ko" "$W/out.plain" || true; }
