@@ -142,24 +142,21 @@ static bool origin_ino(struct ovl_fs *fs, int dfd, const char *path, uint64_t *i
 	return *ino != 0;
 }
 
-struct lk_at {
-	int fd;              /* directory to resolve from */
-	char path[PATH_MAX]; /* DIRPATH/NAME or NAME */
-	char wh[PATH_MAX];   /* DIRPATH/.wh.NAME */
-	const char *dirpath; /* "" when fd is the directory itself */
-};
-
-static int lk_at_set(struct lk_at *at, int fd, const char *dirpath, const char *name)
+/* @dirpath/@prefix@name into @buf ("" @dirpath: just @prefix@name) */
+static int lk_join(char *buf, size_t size, const char *dirpath, const char *prefix,
+                   const char *name)
 {
-	const char *sep = *dirpath ? "/" : "";
+	size_t d = strlen(dirpath), p = strlen(prefix), n = strlen(name), at = 0;
 
-	at->fd = fd;
-	at->dirpath = dirpath;
-	if ((size_t)snprintf(at->path, sizeof(at->path), "%s%s%s", dirpath, sep, name) >=
-	        sizeof(at->path) ||
-	    (size_t)snprintf(at->wh, sizeof(at->wh), "%s%s" OVL_WH_PREFIX "%s", dirpath, sep,
-	                     name) >= sizeof(at->wh))
+	if (d + 1 + p + n + 1 > size)
 		return -ENAMETOOLONG;
+	if (d) {
+		memcpy(buf, dirpath, d);
+		buf[d] = '/';
+		at = d + 1;
+	}
+	memcpy(buf + at, prefix, p);
+	memcpy(buf + at + p, name, n + 1);
 	return 0;
 }
 
@@ -178,10 +175,12 @@ static int mask_last(uint64_t mask)
 int ovl_lookup_name(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, const char *name,
                     struct ovl_found *f)
 {
-	static _Thread_local struct lk_at at;
-	char dirpath[PATH_MAX];
+	/* the same path below every layer: NAME from a layer's directory fd,
+	 * else DIRPATH/NAME from its root; the whiteout's only when needed */
+	static _Thread_local char dirpath[PATH_MAX], pathbuf[PATH_MAX], wh[PATH_MAX];
 	uint64_t mask = dir->lmask, bottom_ino = 0, upper_origin = 0;
 	int last = mask_last(mask), bottom_layer = -1, r;
+	const char *path = name;
 	bool found = false;
 
 	if (ovl_name_reserved(name))
@@ -189,32 +188,38 @@ int ovl_lookup_name(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, 
 	for (int l = 0; dirfds && l <= last; l++)
 		if ((mask & ovl_bit(l)) && dirfds[l] < 0)
 			dirfds = NULL;
+	dirpath[0] = '\0';
 	if (!dirfds) {
 		r = ovl_node_path(fs, dir, dirpath, sizeof(dirpath));
 		if (r < 0)
 			return r;
 		if (strcmp(dirpath, ".") == 0)
 			dirpath[0] = '\0';
+		if ((r = lk_join(pathbuf, sizeof(pathbuf), dirpath, "", name)) < 0)
+			return r;
+		path = pathbuf;
 	}
+	wh[0] = '\0';
 	for (int l = 0; l <= last; l++) {
+		int fd = dirfds ? dirfds[l] : fs->layers[l].fd;
 		struct stat st;
 		if (!(mask & ovl_bit(l)))
 			continue;
-		r = dirfds ? lk_at_set(&at, dirfds[l], "", name)
-		           : lk_at_set(&at, fs->layers[l].fd, dirpath, name);
-		if (r < 0)
-			return r;
-		if (fstatat(at.fd, at.path, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (fstatat(fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno != ENOENT && errno != ENOTDIR)
 				return -errno;
-			if (l < last && fstatat(at.fd, at.wh, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			if (l == last)
+				continue;
+			if (!wh[0] &&
+			    (r = lk_join(wh, sizeof(wh), dirpath, OVL_WH_PREFIX, name)) < 0)
+				return r;
+			if (fstatat(fd, wh, &st, AT_SYMLINK_NOFOLLOW) == 0)
 				break;
 			continue;
 		}
 		if ((S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0)) &&
-		    ovl_is_whiteout(&st, at.fd, at.path,
-		                    S_ISREG(st.st_mode) &&
-		                        ovl_dir_has_xwhiteouts(at.fd, at.dirpath)))
+		    ovl_is_whiteout(&st, fd, path,
+		                    S_ISREG(st.st_mode) && ovl_dir_has_xwhiteouts(fd, dirpath)))
 			break;
 		if (found && !S_ISDIR(st.st_mode))
 			break;
@@ -225,12 +230,12 @@ int ovl_lookup_name(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, 
 			f->lmask = ovl_bit(l);
 			f->presented = false;
 			if (l == OVL_UPPER && fs->has_upper)
-				origin_ino(fs, at.fd, at.path, &upper_origin);
+				origin_ino(fs, fd, path, &upper_origin);
 		}
 		f->lmask |= ovl_bit(l);
 		bottom_ino = st.st_ino;
 		bottom_layer = l;
-		if (!S_ISDIR(st.st_mode) || l == last || ovl_dir_is_opaque(at.fd, at.path))
+		if (!S_ISDIR(st.st_mode) || l == last || ovl_dir_is_opaque(fd, path))
 			break;
 	}
 	if (!found)

@@ -35,7 +35,8 @@ struct loop {
 	pthread_cond_t cv;
 	bool leader; /* a worker reads the device */
 	bool stop;
-	int idle; /* workers waiting for the lead */
+	int idle;          /* workers waiting for the lead */
+	uint32_t last_pid; /* the caller of the last request */
 	int stop_pipe[2], ended_pipe[2];
 };
 
@@ -162,6 +163,21 @@ static bool loop_changes(const struct fuse_buf *buf)
 	}
 }
 
+/*
+ * Whether others may be queued behind this request: a caller's lookups,
+ * stats and readdirs come one at a time, so while one caller asks alone
+ * (a walk) no poll() is spent looking; reads and writes come in parallel
+ * from the kernel's read-ahead and write-back. l->mu held.
+ */
+static bool loop_maybe_queued(struct loop *l, const struct fuse_buf *buf)
+{
+	const struct fuse_in_header *h = buf->mem;
+	bool other = h->pid != l->last_pid;
+
+	l->last_pid = h->pid;
+	return other || h->opcode == FUSE_READ || h->opcode == FUSE_WRITE;
+}
+
 /* whether another request waits already */
 static bool loop_backlog(struct loop *l)
 {
@@ -219,7 +235,8 @@ static void *loop_worker(void *arg)
 		}
 		/* give up the lead before a slow request (the first worker back
 		 * takes it, or an idle one now), or to an idle one for a queue */
-		if (loop_slow(l, &buf) || (l->idle > 0 && loop_backlog(l))) {
+		if (loop_slow(l, &buf) ||
+		    (l->idle > 0 && loop_maybe_queued(l, &buf) && loop_backlog(l))) {
 			l->leader = lead = false;
 			if (l->idle > 0)
 				pthread_cond_signal(&l->cv);
