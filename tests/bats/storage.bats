@@ -57,7 +57,9 @@ fuse_ctr_ready() {
 	pgrep -u "$TEST_USER" -f "warren-overlay --mount-fd"
 	# the server is up before the container's command: wait for its sleep
 	for _ in $(seq 200); do pgrep -u "$TEST_USER" -x sleep >/dev/null && break; sleep 0.05; done
-	pkill -u "$TEST_USER" -x sleep
+	# the sleep is the container's PID 1 (sh execs its last command): only
+	# SIGKILL reaches it from outside
+	pkill -KILL -u "$TEST_USER" -x sleep
 	wait "$bg" || true
 	for _ in $(seq 100); do pgrep -u "$TEST_USER" -f warren-overlay >/dev/null || break; sleep 0.05; done
 	! pgrep -u "$TEST_USER" -f warren-overlay
@@ -67,7 +69,7 @@ fuse_ctr_ready() {
 @test "fuse-overlay: data written in the container is in its layer while it runs" {
 	fuse_ctr_ready 'sleep 30' 'echo kept > /kept; sync;'
 	[ "$(cat "$WARREN_ROOT"/containers/*/upper/kept)" = kept ]
-	pkill -u "$TEST_USER" -x sleep
+	pkill -KILL -u "$TEST_USER" -x sleep
 	wait "$bg" || true
 }
 
