@@ -2,15 +2,16 @@
 # The whole suite, as root on a Debian 12 machine (README's second command):
 # installs what it needs, prepares the test users and fixtures, builds each
 # build (release with -Werror, and AddressSanitizer+UBSan) and installs it
-# under $WARREN_TEST_ROOT/<build>, then runs the lanes at once: per build its
-# C unit tests and the bats suite, and for a full run the images suite again
-# on the release build with --storage-driver fuse-overlay. The bats tests
-# mostly wait (on containers, registries, timeouts), so lanes side by side
-# take about the time of the longest one. Each lane has its own unprivileged
-# users, fixtures, registries, ports and temporary directories (lane_env in
-# tests/env.sh); its TAP output is printed whole once it ended, lanes in
-# order. Ends with "tests: N passed, N failed, N skipped" (all lanes and the
-# clang-format check summed) and exits non-zero on any failure.
+# under $WARREN_TEST_ROOT/<build>, then runs the work: per build its C unit
+# tests and each bats file, and for a full run the images suite again on the
+# release build with --storage-driver fuse-overlay. $WARREN_LANES lanes
+# (default 3) take the pieces of work from one queue, longest first, each
+# the next as it finishes, so they end together. Each lane has its own
+# unprivileged users, fixtures, registries, ports and temporary directories
+# (lane_env in tests/env.sh). Each piece's TAP output is printed whole, in
+# queue order, at the end. Ends with "tests: N passed, N failed, N skipped"
+# (everything and the clang-format check summed) and exits non-zero on any
+# failure.
 #   tests/run.sh                   everything
 #   WARREN_BUILDS=release tests/run.sh tests/bats/run.bats   one build, one file
 set -uo pipefail
@@ -28,19 +29,13 @@ full=0
 passed=0 failed=0 skipped=0
 log=$(mktemp -d /tmp/warren-suite.XXXXXX)
 
-# the lanes, numbered from 1: the build each tests, and what it runs ("all":
-# the unit tests and the bats files; "fuse": the images suite on fuse-overlay)
-lane_build=() lane_kind=()
 for b in $builds; do
 	case $b in
 	release | asan) ;;
 	*) echo "unknown build $b" >&2; exit 1 ;;
 	esac
-	lane_build+=("$b") lane_kind+=(all)
-	# issue 4: the images suite again, every container on warren-overlay
-	[ "$b" = release ] && [ "$full" = 1 ] && lane_build+=(release) lane_kind+=(fuse)
 done
-lanes=${#lane_build[@]}
+lanes=${WARREN_LANES:-3}
 
 "$top/scripts/deps.sh" --test || exit 1
 WARREN_LANES=$lanes "$here/setup.sh" || { echo "tests: 0 passed, 1 failed"; exit 1; }
@@ -89,26 +84,82 @@ run_bats() {
 	done < <(WARREN_PREFIX="$install_root/$b" bats --tap --timing "$@" 2>&1)
 }
 
-# run_lane N: lane N with its own names and places; its output goes to
-# $log/lane-N.out, its counts to $log/lane-N.counts
-run_lane() {
-	local n=$1 b=${lane_build[$1 - 1]} kind=${lane_kind[$1 - 1]} start=$SECONDS
-	lane_env "$n"
+# the files that take longest (measured: tests/run.sh prints each test's
+# time), to start first; the others follow in name order
+slow_first="build lifecycle overlay cp faults image_containers images net run build_drivers
+	interop build_interop pull_errors build_history archive"
+
+# queue_work: the pieces of work, one line each ("KIND BUILD FILE"), longest
+# first: each slow file under ASan, then in release; the rest; unit tests
+queue_work() {
+	local f b name seen=" "
+	for name in $slow_first; do
+		for f in "${bats_files[@]}"; do
+			[ "$(basename "$f" .bats)" = "$name" ] || continue
+			seen+="$f "
+			for b in asan release; do
+				[[ " $builds " == *" $b "* ]] && echo "bats $b $f"
+			done
+			# issue 4: the images suite again, every container on warren-overlay
+			[ "$full" = 1 ] && [[ " $builds " == *" release "* ]] &&
+				[[ "$name" == images || "$name" == archive ]] && echo "fuse release $f"
+		done
+	done
+	for f in "${bats_files[@]}"; do
+		[[ "$seen" == *" $f "* ]] && continue
+		for b in asan release; do
+			[[ " $builds " == *" $b "* ]] && echo "bats $b $f"
+		done
+	done
+	for b in $builds; do echo "unit $b -"; done
+}
+
+# next_work: the first piece of work left, taken off the queue
+next_work() {
+	(
+		flock 9
+		head -n 1 "$log/queue"
+		sed -i 1d "$log/queue"
+	) 9>"$log/queue.lock"
+}
+
+# run_work N KIND BUILD FILE: one piece in lane N; output to $log/work-K.out
+run_work() {
+	local n=$1 kind=$2 b=$3 f=$4 start=$SECONDS
 	passed=0 failed=0 skipped=0
 	if [ "$b" = asan ]; then
 		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=125
 		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=125
-	fi
-	if [ "$kind" = fuse ]; then
-		echo "=== lane $n: images suite on --storage-driver fuse-overlay ($b, $WARREN_TEST_USER)"
-		WARREN_STORAGE_DRIVER=fuse-overlay run_bats "$b" "$here"/bats/images.bats "$here"/bats/archive.bats
 	else
-		echo "=== lane $n: build $b ($WARREN_TEST_USER)"
-		run_unit "$b"
-		run_bats "$b" "${bats_files[@]}"
+		unset ASAN_OPTIONS UBSAN_OPTIONS
 	fi
-	echo "=== lane $n: $((SECONDS - start)) s"
-	echo "$passed $failed $skipped" >"$log/lane-$n.counts"
+	case $kind in
+	unit)
+		echo "=== $b: unit tests (lane $n)"
+		run_unit "$b"
+		;;
+	fuse)
+		echo "=== $b, --storage-driver fuse-overlay: $(basename "$f") (lane $n, $WARREN_TEST_USER)"
+		WARREN_STORAGE_DRIVER=fuse-overlay run_bats "$b" "$f"
+		;;
+	bats)
+		echo "=== $b: $(basename "$f") (lane $n, $WARREN_TEST_USER)"
+		run_bats "$b" "$f"
+		;;
+	esac
+	echo "=== $((SECONDS - start)) s"
+}
+
+# run_lane N: lane N, with its own names and places, takes work until none
+# is left; each piece's output and counts go to $log/work-K.*
+run_lane() {
+	local n=$1 line k kind b f
+	lane_env "$n"
+	while line=$(next_work) && [ -n "$line" ]; do
+		read -r k kind b f <<<"$line"
+		run_work "$n" "$kind" "$b" "$f" >"$log/work-$k.out" 2>&1
+		echo "$passed $failed $skipped" >"$log/work-$k.counts"
+	done
 }
 
 # the builds one after the other (each already uses every core)
@@ -125,21 +176,23 @@ for b in $builds; do
 	fi
 done
 
-# the lanes at once; each one's output whole, in lane order, once it ended
+# the lanes at once, over the work of the builds that built
+queue_work | while read -r kind b f; do
+	[[ "$built" == *" $b "* ]] && echo "$kind $b $f"
+done | nl -w1 -s' ' >"$log/queue"
+works=$(wc -l <"$log/queue")
 pids=()
 for ((n = 1; n <= lanes; n++)); do
-	[[ "$built" == *" ${lane_build[n - 1]} "* ]] || continue
-	run_lane "$n" >"$log/lane-$n.out" 2>&1 &
-	pids[n]=$!
+	run_lane "$n" &
+	pids+=($!)
 done
-for ((n = 1; n <= lanes; n++)); do
-	[ -n "${pids[n]:-}" ] || continue
-	wait "${pids[n]}"
-	cat "$log/lane-$n.out"
-	if read -r p f s <"$log/lane-$n.counts"; then
+wait "${pids[@]}"
+for ((k = 1; k <= works; k++)); do
+	cat "$log/work-$k.out" 2>/dev/null
+	if read -r p f s <"$log/work-$k.counts"; then
 		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	else
-		count_fail "lane $n ended before its counts"
+		count_fail "piece $k of the work ended before its counts"
 	fi
 done
 
