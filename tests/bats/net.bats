@@ -546,16 +546,27 @@ PY
 }
 
 @test "warren-net and its socket factory run under their own seccomp filters" {
-	run_bg run --rm --rootfs "$ROOTFS" sleep 2
-	for prog in warren-net warren-netns; do
+	# a container that outlives the checks (one that ends during them took
+	# its warren-net with it under ASan); its own warren-net and factory
+	id=$(warren run -d --rootfs "$ROOTFS" sleep 100)
+	ctr=$(warren inspect --format '{{.State.Pid}}' "$id")
+	net=$(pgrep -u "$TEST_USER" -x -f "\S*warren-net --pid=$ctr .*")
+	for ((i = 0; i < 100; i++)); do
+		factory=$(pgrep -P "$net" -x warren-netns) && break
+		sleep 0.05
+	done
+	for pid in "$net" "$factory"; do
+		# the filter is installed once the process is set up: wait for it
 		for ((i = 0; i < 100; i++)); do
-			pid=$(pgrep -n -u "$TEST_USER" -x "$prog") || true
-			[ -n "$pid" ] && grep -q '^Seccomp:.*2' "/proc/$pid/status" && break
+			mode=$(awk '/^Seccomp:/ {print $2}' "/proc/$pid/status")
+			[ "$mode" = 2 ] && break
 			sleep 0.05
 		done
-		grep '^Seccomp:' "/proc/$pid/status"
-		[ "$(awk '/^Seccomp:/ {print $2}' "/proc/$pid/status")" = 2 ]
+		echo "$(cat "/proc/$pid/comm") ($pid): Seccomp $mode"
+		[ "$mode" = 2 ]
 	done
+	warren rm -f "$id"
+	wait_no_warren_net_left
 }
 
 @test "the socket factory lives in the container's network namespace, warren-net on the host's" {
