@@ -321,19 +321,18 @@ static void lookup_proc_path(struct ovl_fs *fs, struct ovl_node *dir, const int 
 
 /**
  * ovl_found_present() - make @f's stat what the mount shows (ID mapping,
- * override_stat), for an entry @name of a directory whose layer fds are
- * @dirfds; a lookup made ahead of time does this ahead too (readahead.c).
+ * override_stat), for the entry @name of @dir (layer fds @dirfds, or NULL);
+ * a lookup made ahead of time does this ahead too (readahead.c).
  */
-void ovl_found_present(struct ovl_fs *fs, const int *dirfds, const char *name, struct ovl_found *f)
+void ovl_found_present(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, const char *name,
+                       struct ovl_found *f)
 {
 	char proc[PATH_MAX + 64];
 
 	if (f->presented || !(fs->xattr_permissions || fs->uidmap.n || fs->gidmap.n))
 		return;
-	if (!dirfds || dirfds[f->layer] < 0)
-		return; /* ovl_lookup_entry_found() presents it through the node */
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dirfds[f->layer], name);
-	ovl_present_stat(fs, &f->st, proc);
+	lookup_proc_path(fs, dir, dirfds, f->layer, name, proc, sizeof(proc));
+	ovl_present_stat(fs, &f->st, proc[0] ? proc : NULL);
 	f->presented = true;
 }
 
@@ -363,16 +362,14 @@ int ovl_lookup_entry_found(struct ovl_fs *fs, struct ovl_node *dir, const int *d
 		return r;
 	}
 	e->ino = (fuse_ino_t)(uintptr_t)n;
-	e->attr = f->st;
 	if (n->layer != f->layer) {
 		if ((r = ovl_node_stat(fs, n, &e->attr)) < 0) {
 			ovl_node_forget(fs, n, 1);
 			return r;
 		}
-	} else if (!f->presented && (fs->xattr_permissions || fs->uidmap.n || fs->gidmap.n)) {
-		char proc[PATH_MAX + 64];
-		lookup_proc_path(fs, dir, dirfds, f->layer, name, proc, sizeof(proc));
-		ovl_present_stat(fs, &e->attr, proc[0] ? proc : NULL);
+	} else {
+		ovl_found_present(fs, dir, dirfds, name, f);
+		e->attr = f->st;
 	}
 	ovl_dir_fix_nlink(fs, n, &e->attr);
 	e->attr.st_ino = n->ino;

@@ -190,7 +190,8 @@ int ovl_lookup_entry(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
                      struct fuse_entry_param *e);
 int ovl_lookup_entry_found(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
                            const char *name, struct ovl_found *f, struct fuse_entry_param *e);
-void ovl_found_present(struct ovl_fs *fs, const int *dirfds, const char *name, struct ovl_found *f);
+void ovl_found_present(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, const char *name,
+                       struct ovl_found *f);
 bool ovl_lower_has(struct ovl_fs *fs, struct ovl_node *dir, const char *name);
 struct ovl_node *ovl_lookup_child(struct ovl_fs *fs, struct ovl_node *dir, const char *name,
                                   struct ovl_found *f, int *err);

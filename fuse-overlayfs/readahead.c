@@ -290,7 +290,7 @@ static void ra_fill(struct ovl_fs *fs, struct ovl_ra *ra)
 			continue;
 		r = ovl_lookup_name(fs, dir, fds, name, &l->found[i]);
 		if (r == 0) {
-			ovl_found_present(fs, fds, name, &l->found[i]);
+			ovl_found_present(fs, dir, fds, name, &l->found[i]);
 			l->ents[i].found = 1;
 		} else if (r == -ENOENT) {
 			l->ents[i].found = -1;
