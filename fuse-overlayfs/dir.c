@@ -421,14 +421,12 @@ static size_t dir_add_entry(fuse_req_t req, struct ovl_fs *fs, struct ovl_node *
 	return need ? need : room + 1;
 }
 
-#define DIR_RA_BATCH 256 /* subdirectories of one reply handed to the read-ahead */
-
 static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                                struct fuse_file_info *fi, bool plus)
 {
 	static _Thread_local char buf[1 << 17];
 	struct ovl_fs *fs = ovl_fs_of(req);
-	struct ovl_node *dir = ovl_node_get(fs, ino), *subdirs[DIR_RA_BATCH];
+	struct ovl_node *dir = ovl_node_get(fs, ino), *subdirs[OVL_RA_BATCH];
 	/* a walk goes down: a directory read below one read before */
 	bool walk = plus && fs->ra && dir->parent && dir->parent->listed;
 	struct ovl_dirlist *l;
@@ -458,7 +456,7 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 			break;
 		used += need;
 		if (walk && e.ino && S_ISDIR(e.attr.st_mode) && l->sorted[p] >= 2 &&
-		    nsub < DIR_RA_BATCH)
+		    nsub < OVL_RA_BATCH)
 			subdirs[nsub++] = ovl_node_get(fs, e.ino);
 	}
 	if (used == 0) {

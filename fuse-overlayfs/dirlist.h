@@ -7,6 +7,9 @@
 
 #define DT_HIDDEN 0xff /* a name a whiteout hides: never listed */
 
+/* subdirectories of one listing (or one readdir reply) queued for read-ahead */
+#define OVL_RA_BATCH 256
+
 struct ovl_dirent {
 	uint64_t ino;
 	uint64_t cookie; /* the readdir offset after this entry: a hash of the name */

@@ -22,7 +22,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define LOOP_MAX_THREADS 64
@@ -39,14 +38,6 @@ struct loop {
 	uint32_t last_pid; /* the caller of the last request */
 	int stop_pipe[2], ended_pipe[2];
 };
-
-static long loop_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
 
 /* the leader: the next request into @buf; Return: its size, or <= 0 once
  * the session ended (unmounted, or stopped) */
@@ -67,7 +58,7 @@ static int loop_receive(struct loop *l, struct fuse_buf *buf)
 				idle_since = 0;
 				continue;
 			}
-			long t = loop_now_ns();
+			long t = ovl_now_ns();
 			if (idle_since == 0)
 				idle_since = t;
 			if (t - idle_since >= l->spin_ns) {

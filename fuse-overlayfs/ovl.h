@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "werr.h"
 
@@ -146,6 +147,15 @@ static inline int ovl_layer_fd(const struct ovl_fs *fs, int layer)
 static inline uint64_t ovl_bit(int layer)
 {
 	return (uint64_t)1 << layer;
+}
+
+/* CLOCK_MONOTONIC in nanoseconds */
+static inline long ovl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
 /* fs.c */

@@ -11,14 +11,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dirlist.h"
 
 #define RA_QUEUE_MAX 4096        /* directories waiting to be read ahead */
 #define RA_UNIT      4           /* entries looked up per step (the listing locked) */
 #define RA_STALE_NS  1000000000L /* a listing not taken within a second may go */
-#define RA_BATCH     256         /* subdirectories of one listing queued */
 
 /* a listing read ahead and not yet taken (or taken since: then it is reclaimed) */
 struct ra_slot {
@@ -40,14 +38,6 @@ struct ovl_ra {
 	atomic_int ahead;     /* listings read ahead and not yet taken */
 	pthread_mutex_t step; /* one step at a time */
 };
-
-static long ra_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
 
 /**
  * ovl_ra_init() - directory read-ahead for @fs with @slots listings at most
@@ -168,7 +158,7 @@ static void ra_release_slot(struct ovl_fs *fs, struct ovl_ra *ra, int i)
  */
 static void ra_reclaim(struct ovl_fs *fs, struct ovl_ra *ra)
 {
-	long now = ra_now_ns();
+	long now = ovl_now_ns();
 	int stale = 0, young = 0;
 
 	for (int i = 0; i < ra->nslots; i++) {
@@ -231,7 +221,7 @@ static void ra_start(struct ovl_fs *fs, struct ovl_ra *ra, struct ovl_node *dir,
 	dir->listing = l;
 	dir->listing_stale = false;
 	pthread_mutex_unlock(&dir->list_lock);
-	ra->slots[slot] = (struct ra_slot){ .node = dir, .list = l, .t_ns = ra_now_ns() };
+	ra->slots[slot] = (struct ra_slot){ .node = dir, .list = l, .t_ns = ovl_now_ns() };
 	ra->nfree--; /* @slot is the last free one */
 	ra->cur = slot;
 }
@@ -246,10 +236,10 @@ static void ra_start(struct ovl_fs *fs, struct ovl_ra *ra, struct ovl_node *dir,
 static void ra_queue_children(struct ovl_fs *fs, struct ovl_ra *ra, struct ovl_node *dir,
                               struct ovl_dirlist *l)
 {
-	struct ovl_node *subdirs[RA_BATCH];
+	struct ovl_node *subdirs[OVL_RA_BATCH];
 	size_t n = 0;
 
-	for (size_t p = 0; p < l->nsorted && n < RA_BATCH; p++) {
+	for (size_t p = 0; p < l->nsorted && n < OVL_RA_BATCH; p++) {
 		size_t i = l->sorted[p];
 		struct ovl_node *child;
 		if (i < 2 || l->ents[i].found <= 0 || !S_ISDIR(l->found[i].st.st_mode))
