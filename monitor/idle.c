@@ -22,7 +22,8 @@ static void client_drop(struct monitor *m, size_t i)
 	m->a->clients[i] = m->a->clients[--m->a->n_clients];
 }
 
-void idle_broadcast(struct monitor *m, char type, const void *data, size_t len)
+/* one message to every attach client (a stuck one is dropped) */
+static void idle_broadcast(struct monitor *m, char type, const void *data, size_t len)
 {
 	char buf[ATTACH_MSG_MAX + 1];
 

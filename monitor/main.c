@@ -77,6 +77,7 @@ static void monitor_cleanup_alone(struct monitor *m, int code, int e)
 {
 	char msg[256], json[600], cwd[PATH_MAX];
 	int32_t c32 = code;
+	char last[1 + sizeof(c32)];
 	pid_t helpers[2] = { m->a->net_pid, m->a->overlay_pid };
 
 	snprintf(msg, sizeof(msg), "running %s for the cleanup: %s", m->a->warren, strerror(e));
@@ -88,7 +89,11 @@ static void monitor_cleanup_alone(struct monitor *m, int code, int e)
 				;
 	if (getcwd(cwd, sizeof(cwd)))
 		util_rm_rf(cwd);
-	idle_broadcast(m, ATTACH_EXIT, &c32, sizeof(c32));
+	last[0] = ATTACH_EXIT;
+	memcpy(last + 1, &c32, sizeof(c32));
+	for (size_t i = 0; i < m->a->n_clients; i++)
+		monitor_client_end(m->a->clients[i], last, sizeof(last));
+	m->a->n_clients = 0;
 }
 
 static void monitor_exec_cleanup(struct monitor *m)

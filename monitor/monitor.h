@@ -29,9 +29,6 @@ struct monitor {
  */
 int idle_loop(struct monitor *m);
 
-/** idle_broadcast() - one message to every attach client (a stuck one is dropped). */
-void idle_broadcast(struct monitor *m, char type, const void *data, size_t len);
-
 /** monitor_log_error() - say, once, in state.json and log-error, that the log misses output. */
 void monitor_log_error(struct monitor *m);
 

@@ -2,6 +2,7 @@
  * each other across exec (see monitor_proto.h): one table of fields, read
  * and written by the same code on both sides. */
 #include "monitor_proto.h"
+#include "attach_proto.h"
 #include "util.h"
 
 #include <errno.h>
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 enum field_kind { F_STR, F_LL, F_INT, F_PID, F_FD, F_BOOL };
 
@@ -184,4 +187,14 @@ void monitor_signals_block(sigset_t *set)
 	sigaddset(set, SIGHUP);
 	sigprocmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+void monitor_client_end(int fd, const void *msg, size_t len)
+{
+	char buf[ATTACH_MSG_MAX + 1];
+
+	send(fd, msg, len, MSG_NOSIGNAL);
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	close(fd);
 }

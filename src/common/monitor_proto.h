@@ -74,4 +74,13 @@ void monitor_signals_block(sigset_t *set);
 /** monitor_args_inherit() - clear FD_CLOEXEC on every fd of @a, before an exec. */
 void monitor_args_inherit(const struct monitor_args *a);
 
+/**
+ * monitor_client_end() - send the last message @msg (@len bytes) to the
+ * attach client @fd and close it. What the client sent that nobody read
+ * (a resize, input after the container ended) is read and dropped first:
+ * closing a socket with unread messages resets the client's end, and the
+ * client would get ECONNRESET instead of @msg.
+ */
+void monitor_client_end(int fd, const void *msg, size_t len);
+
 #endif

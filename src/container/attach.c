@@ -97,6 +97,11 @@ static bool from_monitor(int sock, int *code, bool *exited)
 
 	if (n < 0 && errno == EINTR)
 		return true;
+	/* a monitor that closed with a message of ours unread resets the
+	 * socket; the error is reported once, ahead of what it still holds
+	 * (its exit code) */
+	if (n < 0 && errno == ECONNRESET)
+		n = recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
 	if (n <= 0)
 		return false;
 	switch (buf[0]) {

@@ -274,10 +274,8 @@ __attribute__((noreturn)) static void monitor_finish(struct monitor *m, int code
 	*strrchr(m->rundir, '/') = '\0';
 	rmdir(m->rundir);
 	memcpy(msg + 1, &c32, sizeof(c32));
-	for (size_t i = 0; i < m->a.n_clients; i++) {
-		send(m->a.clients[i], msg, sizeof(msg), MSG_NOSIGNAL);
-		close(m->a.clients[i]);
-	}
+	for (size_t i = 0; i < m->a.n_clients; i++)
+		monitor_client_end(m->a.clients[i], msg, sizeof(msg));
 	_exit(0);
 }
 

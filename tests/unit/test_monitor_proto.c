@@ -6,7 +6,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include "attach_proto.h"
 
 int main(void)
 {
@@ -81,6 +85,20 @@ int main(void)
 		check(!(fcntl(p[0], F_GETFD) & FD_CLOEXEC), "inherit clears FD_CLOEXEC");
 		close(p[0]);
 		close(p[1]);
+	}
+	/* the monitor's last word reaches a client whose own message (a resize
+	 * sent as the container ended) the monitor never read */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) == 0) {
+		char resize[5] = { ATTACH_RESIZE, 24, 0, 80, 0 }, got[8] = { 0 };
+		char last[5] = { ATTACH_EXIT, 3, 0, 0, 0 };
+		ssize_t got_n;
+		send(p[0], resize, sizeof(resize), 0);
+		monitor_client_end(p[1], last, sizeof(last));
+		got_n = recv(p[0], got, sizeof(got), 0);
+		check(got_n == (ssize_t)sizeof(last) && memcmp(got, last, sizeof(last)) == 0,
+		      "the exit message arrives though the client's resize was never read");
+		check(recv(p[0], got, sizeof(got), 0) == 0, "then the end of the connection");
+		close(p[0]);
 	}
 	printf("1..%d\n", tap_tests);
 	return tap_failed ? 1 : 0;
