@@ -424,13 +424,16 @@ static size_t dir_add_entry(fuse_req_t req, struct ovl_fs *fs, struct ovl_node *
 static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                                struct fuse_file_info *fi, bool plus)
 {
-	static _Thread_local char buf[1 << 17];
+	static _Thread_local char buf[1 << 17]; /* OVL_FA_RUN_MAX entries at most */
 	struct ovl_fs *fs = ovl_fs_of(req);
 	struct ovl_node *dir = ovl_node_get(fs, ino), *subdirs[OVL_RA_BATCH];
+	/* the files and directories of the reply, for file read-ahead */
+	static _Thread_local struct ovl_node *files[OVL_FA_RUN_MAX];
+	static _Thread_local off_t sizes[OVL_FA_RUN_MAX];
 	/* a walk goes down: a directory read below one read before */
 	bool walk = plus && fs->ra && dir->parent && dir->parent->listed;
 	struct ovl_dirlist *l;
-	size_t used = 0, nsub = 0;
+	size_t used = 0, nsub = 0, nfiles = 0;
 	bool ahead;
 	int r;
 
@@ -458,6 +461,16 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 		if (walk && e.ino && S_ISDIR(e.attr.st_mode) && l->sorted[p] >= 2 &&
 		    nsub < OVL_RA_BATCH)
 			subdirs[nsub++] = ovl_node_get(fs, e.ino);
+		if (plus && fs->fa && e.ino && l->sorted[p] >= 2 &&
+		    nfiles < sizeof(files) / sizeof(*files) &&
+		    (S_ISDIR(e.attr.st_mode) || (S_ISREG(e.attr.st_mode) && e.attr.st_size > 0))) {
+			struct ovl_node *f = ovl_node_get(fs, e.ino);
+			/* an upper file changes: never read ahead */
+			sizes[nfiles] = S_ISDIR(e.attr.st_mode)               ? -1
+			                : atomic_load(&f->layer) == OVL_UPPER ? OVL_FA_FILE_MAX + 1
+			                                                      : e.attr.st_size;
+			files[nfiles++] = f;
+		}
 	}
 	if (used == 0) {
 		/* the end: the kernel keeps the listing in its cache now */
@@ -467,9 +480,12 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 	pthread_mutex_unlock(&dir->list_lock);
 	/* held before the reply: after it, the kernel may forget them */
 	ovl_node_ref_many(fs, subdirs, nsub);
+	ovl_node_ref_many(fs, files, nfiles);
 	fuse_reply_buf(req, buf, used);
 	if (nsub)
 		ovl_ra_queue(fs, dir, subdirs, nsub);
+	if (nfiles)
+		ovl_fa_plan(fs, dir, files, sizes, nfiles);
 }
 
 /* implements fuse_lowlevel_ops.readdir */

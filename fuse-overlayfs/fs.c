@@ -358,6 +358,7 @@ void ovl_fs_close(struct ovl_fs *fs)
 		free(fs->root);
 	}
 	ovl_ra_free(fs);
+	ovl_fa_free(fs);
 }
 
 /**

@@ -1,7 +1,8 @@
 /* loop.c - serving /dev/fuse. One worker at a time leads: it reads the
  * (non-blocking) device, keeps asking for a while after each request (-o
  * spin=USEC) and only then sleeps in poll(); while the device is empty it
- * reads directories ahead of a walk (readahead.c). A FUSE request is a
+ * reads directories ahead of a walk (readahead.c) and small files ahead of
+ * a reader (fileahead.c). A FUSE request is a
  * hand-over between the caller and a worker; a sleeping worker must first
  * be woken on another CPU, which on a virtual machine costs more than the
  * request. The leader answers what takes microseconds itself and stays
@@ -52,9 +53,9 @@ static int loop_receive(struct loop *l, struct fuse_buf *buf)
 		if (r != -EAGAIN && r != -EINTR)
 			return r;
 		if (r == -EAGAIN) {
-			/* the device is empty: a step of directory read-ahead
-			 * (a few syscalls), then look again */
-			if (ovl_ra_step(l->fs)) {
+			/* the device is empty: a step of file or directory
+			 * read-ahead (a few syscalls), then look again */
+			if (ovl_fa_step(l->fs) || ovl_ra_step(l->fs)) {
 				idle_since = 0;
 				continue;
 			}

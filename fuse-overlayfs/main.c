@@ -240,8 +240,9 @@ int main(int argc, char **argv)
 		r = ovl_fs_open(&fs, &cfg, &err);
 		if (r == 0)
 			r = main_make_root(&fs, &err);
-		if (r == 0 && ovl_ra_init(&fs, cfg.readahead) < 0)
-			r = werr_errno(&err, ENOMEM, "directory read-ahead");
+		if (r == 0 && (ovl_ra_init(&fs, cfg.readahead) < 0 ||
+		               ovl_fa_init(&fs, cfg.readahead > 0) < 0))
+			r = werr_errno(&err, ENOMEM, "read-ahead");
 		if (r == 0)
 			r = main_serve(&cfg, &fs, &err);
 		ovl_fs_close(&fs);

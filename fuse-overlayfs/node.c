@@ -162,6 +162,16 @@ void ovl_node_unref(struct ovl_fs *fs, struct ovl_node *n)
 	pthread_rwlock_unlock(&fs->tree_lock);
 }
 
+void ovl_node_unref_many(struct ovl_fs *fs, struct ovl_node **n, size_t count)
+{
+	if (count == 0)
+		return;
+	pthread_rwlock_wrlock(&fs->tree_lock);
+	for (size_t i = 0; i < count; i++)
+		node_release_locked(fs, n[i]);
+	pthread_rwlock_unlock(&fs->tree_lock);
+}
+
 static struct ovl_node *node_find_locked(struct ovl_fs *fs, uint64_t ino)
 {
 	struct ovl_node *n = fs->buckets[node_bucket(fs, ino)];

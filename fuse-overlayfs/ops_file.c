@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -40,17 +41,29 @@ static void file_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_err(req, ENOSYS);
 }
 
-/* implements fuse_lowlevel_ops.read: small reads are one pread into a
+/* implements fuse_lowlevel_ops.read: a small file read ahead (fileahead.c)
+ * is answered from memory; other small reads are one pread into a
  * per-thread buffer (cheaper than setting up a splice), large ones move by
  * splice without a copy through userspace */
 static void file_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                       struct fuse_file_info *fi)
 {
 	static _Thread_local char small[READ_COPY_MAX];
+	struct ovl_fs *fs = ovl_fs_of(req);
 	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
 	bool own;
-	int fd = file_fd(req, ino, fi, false, &own);
+	int fd;
 
+	if (off == 0 && fs->fa && !(fi && fi->fh) && ino != FUSE_ROOT_ID) {
+		size_t len;
+		char *ahead = ovl_fa_take(fs, ovl_node_get(fs, ino), &len);
+		if (ahead) {
+			fuse_reply_buf(req, ahead, len < size ? len : size);
+			free(ahead);
+			return;
+		}
+	}
+	fd = file_fd(req, ino, fi, false, &own);
 	if (fd < 0) {
 		fuse_reply_err(req, -fd);
 		return;

@@ -29,7 +29,8 @@ static const struct opt_def opt_table[] = {
 	{ "spin", OPT_INT,
 	  "microseconds a worker keeps polling after a request (default 50, 0: never)" },
 	{ "readahead", OPT_INT,
-	  "directory listings read ahead of a walk, at most (default 64, 0: off)" },
+	  "directory listings read ahead of a walk, at most (default 64; 0: no read-ahead of"
+	  " listings or files)" },
 	{ "allow_other", OPT_FLAG, "let every user of the namespace in (default as root)" },
 	{ "ro", OPT_KERNEL, "read-only mount" },
 	{ "rw", OPT_IGNORED, "read-write mount (the default with an upperdir)" },

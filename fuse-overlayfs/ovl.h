@@ -86,6 +86,7 @@ struct ovl_node {
 	bool parked;            /* removed while in use: lives on as workdir/work/NAME */
 	bool gone;              /* a lower file whose name was removed: readable, never copied up */
 	bool listed;            /* directories: read from the start at least once */
+	uint64_t fa_pos; /* files: 1 + its place in the read-ahead plan (fileahead.c), 0 none */
 	pthread_mutex_t lock;
 	/* directories: the listing readdir serves (dir.c), rebuilt when stale */
 	struct ovl_dirlist *listing;
@@ -122,6 +123,7 @@ struct ovl_fs {
 	atomic_uint_fast64_t gen;
 	atomic_int changing;
 	struct ovl_ra *ra; /* directory read-ahead (readahead.c), NULL when off */
+	struct ovl_fa *fa; /* file read-ahead (fileahead.c), NULL when off */
 };
 
 /* result of looking a name up through the layers */
@@ -182,6 +184,7 @@ void ovl_node_rename(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *old
 void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir,
                         const char *name);
 void ovl_node_unref(struct ovl_fs *fs, struct ovl_node *n);
+void ovl_node_unref_many(struct ovl_fs *fs, struct ovl_node **n, size_t count);
 void ovl_node_ref_many(struct ovl_fs *fs, struct ovl_node **n, size_t count);
 bool ovl_node_park(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir, const char *name,
                    const char *tmp);
@@ -255,6 +258,16 @@ void ovl_ra_free(struct ovl_fs *fs);
 void ovl_ra_queue(struct ovl_fs *fs, struct ovl_node *from, struct ovl_node **dirs, size_t n);
 bool ovl_ra_step(struct ovl_fs *fs);
 bool ovl_ra_take(struct ovl_fs *fs, struct ovl_dirlist *l);
+
+/* fileahead.c */
+#define OVL_FA_FILE_MAX (64 * 1024) /* larger files are not read ahead */
+#define OVL_FA_RUN_MAX  862         /* entries of one READDIRPLUS reply (128 KiB) at most */
+int ovl_fa_init(struct ovl_fs *fs, bool on);
+void ovl_fa_free(struct ovl_fs *fs);
+void ovl_fa_plan(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node **nodes,
+                 const off_t *sizes, size_t count);
+char *ovl_fa_take(struct ovl_fs *fs, struct ovl_node *n, size_t *len);
+bool ovl_fa_step(struct ovl_fs *fs);
 
 /* the per-thread path buffer: requests never allocate for paths */
 extern _Thread_local char ovl_pathbuf[PATH_MAX];

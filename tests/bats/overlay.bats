@@ -86,4 +86,5 @@ check() {
 @test "overlay: unmount makes warren-overlay exit 0 with the data in upperdir" { check unmount; }
 @test "overlay: hard links and inode numbers survive copy-up across a remount" { check remount; }
 @test "overlay: listings read ahead of a walk show the changes made before it reads them" { check readahead; }
+@test "overlay: small files read ahead of a reader show the changes made before it reads them" { check fileahead; }
 @test "overlay: the mount answers other requests while a large file is copied up" { check copyup-busy; }

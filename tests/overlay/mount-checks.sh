@@ -3,7 +3,7 @@
 # refused options, ID mapping (side by side with fuse-overlayfs when it is
 # installed), user.containers.override_stat, its seccomp filter and a clean
 # exit on unmount. Prints what it saw; exits non-zero on the first failure.
-#   mount-checks.sh WARREN_OVERLAY badopts|idle|idmap|override|confined|unmount|remount|readahead|copyup-busy
+#   mount-checks.sh WARREN_OVERLAY badopts|idle|idmap|override|confined|unmount|remount|readahead|fileahead|copyup-busy
 set -uo pipefail
 BIN=$1
 CHECK=$2
@@ -87,6 +87,57 @@ readahead)
 			die "readahead=$ra: the walk after the changes differs from the plain tree"
 		fi
 		echo "readahead=$ra: the walk after the changes matches the plain tree ($(echo "$got" | wc -l) entries)"
+	done
+	;;
+fileahead)
+	# a reader that goes through a listing in its order has the small lower
+	# files after the one it reads read into memory ahead of it; a change
+	# made after that, before it reads them, must show (as on a plain copy
+	# with the same changes), with read-ahead on and off
+	mkdir l/t
+	for i in $(seq -w 0 39); do head -c 4096 /dev/urandom > "l/t/f$i"; done
+	head -c 100000 /dev/urandom > l/t/big
+	change() { # DIR FILES...: change the 3rd to 9th of FILES in DIR
+		local d=$1; shift
+		echo more >> "$d/$3"
+		: > "$d/$4"
+		printf new | dd of="$d/$5" conv=notrunc status=none
+		rm "$d/$6"
+		chmod 600 "$d/$7"
+		mv "$d/$8" "$d/moved"
+		# its data changed with no read through the page cache: read
+		# after that, what was read ahead is out of date
+		fallocate --punch-hole --offset 0 --length 4096 "$d/$9"
+	}
+	for ra in 64 0; do
+		rm -rf u w m plain; mkdir u w m plain; cp -a l/t plain/t
+		"$BIN" -f -o "lowerdir=l,upperdir=u,workdir=w,readahead=$ra" m &
+		PID=$!
+		wait_mount "$W/m"
+		ls -l m/t >/dev/null
+		mapfile -t order < <(ls -f m/t | grep '^f')
+		# what warren-overlay reads for two files of 4 KiB, and ahead of them
+		before=$(awk '/^rchar/ { print $2 }' "/proc/$PID/io")
+		cat "m/t/${order[0]}" "m/t/${order[1]}" >/dev/null
+		sleep 0.5
+		read=$(($(awk '/^rchar/ { print $2 }' "/proc/$PID/io") - before))
+		echo "readahead=$ra: warren-overlay read $read bytes for a reader of 8192"
+		if [ "$ra" != 0 ]; then
+			[ "$read" -ge $((14 * 4096)) ] || die "readahead=$ra: the next files were not read ahead"
+		else
+			[ "$read" -lt $((3 * 4096)) ] || die "readahead=0: files were read ahead"
+		fi
+		change m/t "${order[@]}"
+		change plain/t "${order[@]}"
+		sums() { (cd "$1" && for f in "${order[@]}" moved big; do
+			[ -e "$f" ] && echo "$f $(stat -c %a "$f") $(md5sum < "$f")"; done); }
+		got=$(sums m/t) want=$(sums plain/t)
+		umount m; wait $PID; PID=
+		if [ "$got" != "$want" ]; then
+			diff <(echo "$want") <(echo "$got")
+			die "readahead=$ra: the files read after the changes differ from the plain copy"
+		fi
+		echo "readahead=$ra: $(echo "$got" | wc -l) files read after the changes match the plain copy"
 	done
 	;;
 idle)
