@@ -32,6 +32,16 @@ expect_refused() {
 	! grep -q " $W/m " /proc/self/mounts || die "$why: mounted anyway"
 }
 
+# expect_plain WHAT WANT GOT: GOT (seen on the mount) is WANT (seen on a
+# plain copy with the same changes), else the difference
+expect_plain() {
+	if [ "$3" != "$2" ]; then
+		diff <(echo "$2") <(echo "$3")
+		die "$1: not as on the plain copy"
+	fi
+	echo "$1: as on the plain copy ($(echo "$3" | wc -l) lines)"
+}
+
 wait_mount() {
 	for _ in $(seq 100); do grep -q " $1 " /proc/self/mounts && return 0; sleep 0.05; done
 	die "no mount on $1"
@@ -82,11 +92,7 @@ readahead)
 		change m/top
 		got=$(walk m/top)
 		umount m; wait $PID; PID=
-		if [ "$got" != "$want" ]; then
-			diff <(echo "$want") <(echo "$got")
-			die "readahead=$ra: the walk after the changes differs from the plain tree"
-		fi
-		echo "readahead=$ra: the walk after the changes matches the plain tree ($(echo "$got" | wc -l) entries)"
+		expect_plain "readahead=$ra: the walk after the changes" "$want" "$got"
 	done
 	;;
 fileahead)
@@ -133,11 +139,7 @@ fileahead)
 			[ -e "$f" ] && echo "$f $(stat -c %a "$f") $(md5sum < "$f")"; done); }
 		got=$(sums m/t) want=$(sums plain/t)
 		umount m; wait $PID; PID=
-		if [ "$got" != "$want" ]; then
-			diff <(echo "$want") <(echo "$got")
-			die "readahead=$ra: the files read after the changes differ from the plain copy"
-		fi
-		echo "readahead=$ra: $(echo "$got" | wc -l) files read after the changes match the plain copy"
+		expect_plain "readahead=$ra: the files read after the changes" "$want" "$got"
 	done
 	;;
 idle)
