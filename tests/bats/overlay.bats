@@ -68,6 +68,7 @@ check() {
 @test "overlay: inode numbers stay the same across copy-up" { suite inodes; }
 @test "overlay: parallel writers on the same and on different files" { suite concurrent; }
 @test "overlay: untar and create/rename/unlink churn match the kernel overlay" { suite churn; }
+@test "overlay: readers of lower files in parallel with writers changing them" { suite readwrite; }
 
 @test "overlay: kill -9 gives ENOTCONN without a hang; fsync'd data is in upperdir" {
 	local d
