@@ -421,15 +421,18 @@ static size_t dir_add_entry(fuse_req_t req, struct ovl_fs *fs, struct ovl_node *
 	return need ? need : room + 1;
 }
 
+/* entries of one READDIRPLUS reply (128 KiB) at most: each is 152 bytes and a name */
+#define DIR_PLUS_MAX ((1 << 17) / 152)
+
 static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                                struct fuse_file_info *fi, bool plus)
 {
-	static _Thread_local char buf[1 << 17]; /* OVL_FA_RUN_MAX entries at most */
+	static _Thread_local char buf[1 << 17];
 	struct ovl_fs *fs = ovl_fs_of(req);
 	struct ovl_node *dir = ovl_node_get(fs, ino), *subdirs[OVL_RA_BATCH];
 	/* the files and directories of the reply, for file read-ahead */
-	static _Thread_local struct ovl_node *files[OVL_FA_RUN_MAX];
-	static _Thread_local off_t sizes[OVL_FA_RUN_MAX];
+	static _Thread_local struct ovl_node *files[DIR_PLUS_MAX];
+	static _Thread_local off_t sizes[DIR_PLUS_MAX];
 	/* a walk goes down: a directory read below one read before */
 	bool walk = plus && fs->ra && dir->parent && dir->parent->listed;
 	struct ovl_dirlist *l;
@@ -466,9 +469,10 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 		    (S_ISDIR(e.attr.st_mode) || (S_ISREG(e.attr.st_mode) && e.attr.st_size > 0))) {
 			struct ovl_node *f = ovl_node_get(fs, e.ino);
 			/* an upper file changes: never read ahead */
-			sizes[nfiles] = S_ISDIR(e.attr.st_mode)               ? -1
-			                : atomic_load(&f->layer) == OVL_UPPER ? OVL_FA_FILE_MAX + 1
-			                                                      : e.attr.st_size;
+			sizes[nfiles] = S_ISDIR(e.attr.st_mode) ? -1
+			                : ovl_layer_is_lower(atomic_load(&f->layer))
+			                    ? e.attr.st_size
+			                    : OVL_FA_FILE_MAX + 1;
 			files[nfiles++] = f;
 		}
 	}
@@ -480,12 +484,11 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 	pthread_mutex_unlock(&dir->list_lock);
 	/* held before the reply: after it, the kernel may forget them */
 	ovl_node_ref_many(fs, subdirs, nsub);
-	ovl_node_ref_many(fs, files, nfiles);
+	if (nfiles)
+		ovl_fa_plan(fs, dir, files, sizes, nfiles);
 	fuse_reply_buf(req, buf, used);
 	if (nsub)
 		ovl_ra_queue(fs, dir, subdirs, nsub);
-	if (nfiles)
-		ovl_fa_plan(fs, dir, files, sizes, nfiles);
 }
 
 /* implements fuse_lowlevel_ops.readdir */

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FA_PLAN   16384 /* entries planned (the newest; each holds a reference) */
+#define FA_PLAN   16384 /* entries planned (the newest) */
 #define FA_WINDOW 16    /* files read ahead of the reader */
 #define FA_SLOTS  64    /* files held in memory: the windows of a few runs */
 #define FA_WALK   64    /* entries a window looks through, at most */
@@ -26,7 +26,7 @@ enum { FA_BIG, FA_SMALL, FA_DIR };
 /* a planned file or directory; positions in the plan count from 0 and are
  * stored + 1 (0: none) */
 struct fa_entry {
-	struct ovl_node *node;
+	uint64_t ino;  /* its node's: the plan holds no reference */
 	uint64_t end;  /* where its run ends */
 	uint64_t up;   /* 1 + the place of its run's directory in the run above */
 	uint64_t down; /* directories: 1 + where their listing's run starts */
@@ -71,8 +71,7 @@ int ovl_fa_init(struct ovl_fs *fs, bool on)
 }
 
 /**
- * ovl_fa_free() - at the end, when the nodes are freed anyway (so the plan's
- * references are not dropped one by one).
+ * ovl_fa_free() - at the end.
  */
 void ovl_fa_free(struct ovl_fs *fs)
 {
@@ -99,26 +98,21 @@ static uint64_t fa_find_locked(struct ovl_fa *fa, struct ovl_node *n)
 {
 	uint64_t pos1 = fa_valid(fa, n->fa_pos);
 
-	return pos1 && fa->plan[(pos1 - 1) % FA_PLAN].node == n ? pos1 : 0;
+	return pos1 && fa->plan[(pos1 - 1) % FA_PLAN].ino == n->ino ? pos1 : 0;
 }
 
 /**
- * ovl_fa_plan() - one READDIRPLUS reply of @dir lists the lower files and
- * the directories @nodes, in its order (@sizes: a file's size, -1 for a
- * directory); they are a run, which a reader of the tree reads where @dir
- * stands in the run above. Takes over the caller's reference on each.
+ * ovl_fa_plan() - the READDIRPLUS reply of @dir about to be sent lists the
+ * files and the directories @nodes, in its order (@sizes: a lower file's
+ * size, more than OVL_FA_FILE_MAX for another file, -1 for a directory);
+ * they are a run, which a reader of the tree reads where @dir stands in the
+ * run above. Before the reply, while the kernel cannot have forgotten them.
  */
 void ovl_fa_plan(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node **nodes,
                  const off_t *sizes, size_t count)
 {
-	static _Thread_local struct ovl_node *drop[OVL_FA_RUN_MAX];
 	struct ovl_fa *fa = fs->fa;
-	size_t ndrop = 0;
 
-	if (count > OVL_FA_RUN_MAX) {
-		ovl_node_unref_many(fs, nodes + OVL_FA_RUN_MAX, count - OVL_FA_RUN_MAX);
-		count = OVL_FA_RUN_MAX;
-	}
 	pthread_mutex_lock(&fa->lock);
 	uint64_t end = fa->head + count, up = fa_find_locked(fa, dir);
 	if (up && !fa->plan[(up - 1) % FA_PLAN].down)
@@ -126,10 +120,10 @@ void ovl_fa_plan(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node **node
 	for (size_t i = 0; i < count; i++) {
 		/* full: the oldest go */
 		if (fa->head - fa->tail == FA_PLAN)
-			drop[ndrop++] = fa->plan[fa->tail++ % FA_PLAN].node;
+			fa->tail++;
 		nodes[i]->fa_pos = fa->head + 1;
 		fa->plan[fa->head++ % FA_PLAN] = (struct fa_entry){
-			.node = nodes[i],
+			.ino = nodes[i]->ino,
 			.end = end,
 			.up = up,
 			.kind = sizes[i] < 0                  ? FA_DIR
@@ -138,7 +132,6 @@ void ovl_fa_plan(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node **node
 		};
 	}
 	pthread_mutex_unlock(&fa->lock);
-	ovl_node_unref_many(fs, drop, ndrop);
 }
 
 /* 1 + the place of the entry a reader of the tree comes to after the one
@@ -203,7 +196,7 @@ char *ovl_fa_take(struct ovl_fs *fs, struct ovl_node *n, size_t *len)
 	fa->expect = pos1 ? fa_next_file(fa, pos1, &budget) : 0;
 	pthread_mutex_unlock(&fa->lock);
 	/* copied up since: its data may have changed */
-	if (data && atomic_load(&n->layer) == OVL_UPPER) {
+	if (data && !ovl_layer_is_lower(atomic_load(&n->layer))) {
 		free(data);
 		data = NULL;
 	}
@@ -217,7 +210,7 @@ static ssize_t fa_read(struct ovl_fs *fs, struct ovl_node *n, char **data)
 	ssize_t r = -EFBIG;
 	int fd;
 
-	if (atomic_load(&n->layer) == OVL_UPPER)
+	if (!ovl_layer_is_lower(atomic_load(&n->layer)))
 		return -EAGAIN;
 	fd = ovl_node_open(fs, n, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
@@ -273,7 +266,7 @@ bool ovl_fa_step(struct ovl_fs *fs)
 	struct ovl_node *n;
 	struct fa_slot *s;
 	char *data = NULL;
-	uint64_t pos;
+	uint64_t pos, ino;
 	ssize_t len;
 
 	if (!fa)
@@ -289,11 +282,13 @@ bool ovl_fa_step(struct ovl_fs *fs)
 	s = &fa->slots[pos % FA_SLOTS];
 	free(s->data);
 	*s = (struct fa_slot){ .pos = pos, .tried = true };
-	n = fa->plan[pos % FA_PLAN].node;
-	/* the plan may drop it while it is read: hold it */
-	ovl_node_ref_many(fs, &n, 1);
+	ino = fa->plan[pos % FA_PLAN].ino;
 	pthread_mutex_unlock(&fa->lock);
 
+	/* gone when the kernel forgot it: then no READ comes for it either */
+	n = ovl_node_find_ref(fs, ino);
+	if (!n)
+		return true;
 	len = fa_read(fs, n, &data);
 	if (len > 0) {
 		pthread_mutex_lock(&fa->lock);

@@ -162,22 +162,28 @@ void ovl_node_unref(struct ovl_fs *fs, struct ovl_node *n)
 	pthread_rwlock_unlock(&fs->tree_lock);
 }
 
-void ovl_node_unref_many(struct ovl_fs *fs, struct ovl_node **n, size_t count)
-{
-	if (count == 0)
-		return;
-	pthread_rwlock_wrlock(&fs->tree_lock);
-	for (size_t i = 0; i < count; i++)
-		node_release_locked(fs, n[i]);
-	pthread_rwlock_unlock(&fs->tree_lock);
-}
-
 static struct ovl_node *node_find_locked(struct ovl_fs *fs, uint64_t ino)
 {
 	struct ovl_node *n = fs->buckets[node_bucket(fs, ino)];
 
 	while (n && n->ino != ino)
 		n = n->hnext;
+	return n;
+}
+
+/**
+ * ovl_node_find_ref() - the node presented as @ino, with a reference that the
+ * caller drops with ovl_node_unref(); NULL when the kernel knows none.
+ */
+struct ovl_node *ovl_node_find_ref(struct ovl_fs *fs, uint64_t ino)
+{
+	struct ovl_node *n;
+
+	pthread_rwlock_wrlock(&fs->tree_lock);
+	n = node_find_locked(fs, ino);
+	if (n)
+		n->refs++;
+	pthread_rwlock_unlock(&fs->tree_lock);
 	return n;
 }
 

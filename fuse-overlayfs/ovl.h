@@ -86,7 +86,8 @@ struct ovl_node {
 	bool parked;            /* removed while in use: lives on as workdir/work/NAME */
 	bool gone;              /* a lower file whose name was removed: readable, never copied up */
 	bool listed;            /* directories: read from the start at least once */
-	uint64_t fa_pos; /* files: 1 + its place in the read-ahead plan (fileahead.c), 0 none */
+	uint64_t
+	    fa_pos; /* 1 + its latest place in the file read-ahead plan (fileahead.c), 0 none */
 	pthread_mutex_t lock;
 	/* directories: the listing readdir serves (dir.c), rebuilt when stale */
 	struct ovl_dirlist *listing;
@@ -146,6 +147,12 @@ static inline int ovl_layer_fd(const struct ovl_fs *fs, int layer)
 	return layer == OVL_WORK_LAYER ? fs->workfd : fs->layers[layer].fd;
 }
 
+/* a lower layer's index (not the upper layer, not workdir/work) */
+static inline bool ovl_layer_is_lower(int layer)
+{
+	return layer != OVL_UPPER && layer != OVL_WORK_LAYER;
+}
+
 static inline uint64_t ovl_bit(int layer)
 {
 	return (uint64_t)1 << layer;
@@ -184,7 +191,7 @@ void ovl_node_rename(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *old
 void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir,
                         const char *name);
 void ovl_node_unref(struct ovl_fs *fs, struct ovl_node *n);
-void ovl_node_unref_many(struct ovl_fs *fs, struct ovl_node **n, size_t count);
+struct ovl_node *ovl_node_find_ref(struct ovl_fs *fs, uint64_t ino);
 void ovl_node_ref_many(struct ovl_fs *fs, struct ovl_node **n, size_t count);
 bool ovl_node_park(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir, const char *name,
                    const char *tmp);
@@ -261,7 +268,6 @@ bool ovl_ra_take(struct ovl_fs *fs, struct ovl_dirlist *l);
 
 /* fileahead.c */
 #define OVL_FA_FILE_MAX (64 * 1024) /* larger files are not read ahead */
-#define OVL_FA_RUN_MAX  862         /* entries of one READDIRPLUS reply (128 KiB) at most */
 int ovl_fa_init(struct ovl_fs *fs, bool on);
 void ovl_fa_free(struct ovl_fs *fs);
 void ovl_fa_plan(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node **nodes,
