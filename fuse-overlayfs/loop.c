@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #define LOOP_MAX_THREADS 64
+#define LOOP_SMALL_IO    (128 * 1024) /* a read or write answered in microseconds */
 
 struct loop {
 	struct fuse_session *se;
@@ -103,7 +104,7 @@ static bool loop_slow(struct loop *l, const struct fuse_buf *buf)
 	case FUSE_RENAME2: return true;
 	case FUSE_WRITE: {
 		const struct fuse_write_in *w = (const void *)(h + 1);
-		return buf->size < sizeof(*h) + sizeof(*w) || w->size > 128 * 1024 ||
+		return buf->size < sizeof(*h) + sizeof(*w) || w->size > LOOP_SMALL_IO ||
 		       loop_copies_up(l, h->nodeid);
 	}
 	case FUSE_SETATTR:
@@ -158,8 +159,9 @@ static bool loop_changes(const struct fuse_buf *buf)
 /*
  * Whether others may be queued behind this request: a caller's lookups,
  * stats and readdirs come one at a time, so while one caller asks alone
- * (a walk) no poll() is spent looking; reads and writes come in parallel
- * from the kernel's read-ahead and write-back. l->mu held.
+ * (a walk, or cat reading small files) no poll() is spent looking; large
+ * reads and writes come in parallel from the kernel's read-ahead and
+ * write-back. l->mu held.
  */
 static bool loop_maybe_queued(struct loop *l, const struct fuse_buf *buf)
 {
@@ -167,7 +169,10 @@ static bool loop_maybe_queued(struct loop *l, const struct fuse_buf *buf)
 	bool other = h->pid != l->last_pid;
 
 	l->last_pid = h->pid;
-	return other || h->opcode == FUSE_READ || h->opcode == FUSE_WRITE;
+	if (h->opcode == FUSE_READ)
+		return other || (buf->size >= sizeof(*h) + sizeof(struct fuse_read_in) &&
+		                 ((const struct fuse_read_in *)(h + 1))->size > LOOP_SMALL_IO);
+	return other || h->opcode == FUSE_WRITE;
 }
 
 /* whether another request waits already */
