@@ -454,7 +454,8 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 	ahead = l->found && l->gen == atomic_load(&fs->gen);
 	if (size > sizeof(buf))
 		size = sizeof(buf);
-	for (size_t p = dir_seek(l, off); p < l->nsorted; p++) {
+	size_t p;
+	for (p = dir_seek(l, off); p < l->nsorted; p++) {
 		struct fuse_entry_param e;
 		size_t need = dir_add_entry(req, fs, dir, l, l->sorted[p], plus, ahead, buf + used,
 		                            size - used, &e);
@@ -476,6 +477,7 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 			files[nfiles++] = f;
 		}
 	}
+	l->served = p; /* read-ahead looks up what comes after */
 	if (used == 0) {
 		/* the end: the kernel keeps the listing in its cache now */
 		ovl_dirlist_free(dir->listing);

@@ -33,8 +33,9 @@ struct ovl_dirlist {
 	 * kernel asked, true while fs->gen is still @gen */
 	struct ovl_found *found; /* per entry, or NULL */
 	uint64_t gen;
-	size_t next; /* the next entry to look up ahead */
-	bool queued; /* its subdirectories were queued for read-ahead already */
+	size_t next;   /* the next entry to look up ahead, in readdir (sorted) order */
+	size_t served; /* the walker's replies went this far in sorted order */
+	bool queued;   /* its subdirectories were queued for read-ahead already */
 	atomic_int
 	    *ahead; /* the count of listings read ahead and not yet taken, while this is one */
 };

@@ -2,8 +2,10 @@
  * down the tree (a directory read below one read before), the
  * subdirectories in its reply are queued; whenever /dev/fuse is empty, the
  * leading worker (loop.c) reads their listings and looks their entries up,
- * a few at a time and depth first as a walker goes, so that the walker's
- * READDIRPLUS finds the work done while the walker was busy. A listing read
+ * a few at a time, in the order the replies serve them, and depth first as
+ * a walker goes, so that the walker's READDIRPLUS finds the work done while
+ * the walker was busy. A big listing the walker took before the lookups
+ * were done goes on being looked up ahead of its replies. A listing read
  * ahead is used only while nothing changed since (fs->gen), and only a
  * bounded number wait to be taken. Never changes a layer. */
 #include "ovl.h"
@@ -29,8 +31,12 @@ struct ovl_ra {
 	pthread_mutex_t lock;
 	struct ovl_node **stack; /* queued directories, each referenced; the next is on top */
 	size_t n;
-	struct ovl_node *last_from; /* the directory whose subdirectories were queued last */
-	size_t last_base;           /* where they start in the stack */
+	/* the directory whose subdirectories the walker's replies (0) and the
+	 * read-ahead (1) queued last, and where they start in the stack */
+	struct ra_mark {
+		struct ovl_node *from;
+		size_t base;
+	} marks[2];
 	struct ra_slot *slots;
 	int *free; /* indices of free slots */
 	int nslots, nfree;
@@ -97,16 +103,20 @@ static void ra_drop_oldest(struct ovl_fs *fs, struct ovl_ra *ra, size_t k)
 		ovl_node_unref(fs, ra->stack[i]);
 	memmove(ra->stack, ra->stack + k, (ra->n - k) * sizeof(*ra->stack));
 	ra->n -= k;
-	if (ra->last_base >= k)
-		ra->last_base -= k;
-	else
-		ra->last_from = NULL;
+	for (int m = 0; m < 2; m++) {
+		if (ra->marks[m].base >= k)
+			ra->marks[m].base -= k;
+		else
+			ra->marks[m].from = NULL;
+	}
 }
 
-/* push @dirs (referenced) so that @dirs[0] is read ahead next; ra->lock held */
-static void ra_push_locked(struct ovl_fs *fs, struct ovl_ra *ra, struct ovl_node *from,
+/* push @dirs (referenced) so that @dirs[0] is read ahead next, by the
+ * walker's replies (@by 0) or the read-ahead (1); ra->lock held */
+static void ra_push_locked(struct ovl_fs *fs, struct ovl_ra *ra, int by, struct ovl_node *from,
                            struct ovl_node **dirs, size_t count)
 {
+	struct ra_mark *mark = &ra->marks[by], *other = &ra->marks[!by];
 	size_t at;
 
 	if (ra->n + count > RA_QUEUE_MAX) {
@@ -115,15 +125,19 @@ static void ra_push_locked(struct ovl_fs *fs, struct ovl_ra *ra, struct ovl_node
 	}
 	while (count > RA_QUEUE_MAX - ra->n)
 		ovl_node_unref(fs, dirs[--count]);
-	/* a later reply of the same directory: its subdirectories come after
-	 * the earlier ones, so below them on the stack */
-	if (from == ra->last_from && ra->last_base <= ra->n) {
-		at = ra->last_base;
+	/* a later reply (or batch) of the same directory: its subdirectories
+	 * come after the earlier ones, so below them on the stack, even when
+	 * the read-ahead went down into some of those meanwhile */
+	if (from == mark->from && mark->base <= ra->n) {
+		at = mark->base;
 	} else {
 		at = ra->n;
-		ra->last_from = from;
-		ra->last_base = at;
+		mark->from = from;
+		mark->base = at;
 	}
+	/* the other's subdirectories still queued at or above: they move up */
+	if (other->from && other->base >= at && other->base < ra->n)
+		other->base += count;
 	memmove(ra->stack + at + count, ra->stack + at, (ra->n - at) * sizeof(*ra->stack));
 	for (size_t k = 0; k < count; k++)
 		ra->stack[at + k] = dirs[count - 1 - k];
@@ -138,7 +152,7 @@ static void ra_push_locked(struct ovl_fs *fs, struct ovl_ra *ra, struct ovl_node
 void ovl_ra_queue(struct ovl_fs *fs, struct ovl_node *from, struct ovl_node **dirs, size_t count)
 {
 	pthread_mutex_lock(&fs->ra->lock);
-	ra_push_locked(fs, fs->ra, from, dirs, count);
+	ra_push_locked(fs, fs->ra, 0, from, dirs, count);
 	pthread_mutex_unlock(&fs->ra->lock);
 }
 
@@ -208,7 +222,7 @@ static void ra_start(struct ovl_fs *fs, struct ovl_ra *ra, struct ovl_node *dir,
 		return;
 	}
 	l->gen = gen;
-	l->next = 2; /* after . and .. */
+	l->next = 0;
 	pthread_mutex_lock(&dir->list_lock);
 	if (dir->listing || dir->listed || atomic_load(&fs->gen) != gen) {
 		pthread_mutex_unlock(&dir->list_lock);
@@ -237,26 +251,34 @@ static void ra_queue_children(struct ovl_fs *fs, struct ovl_ra *ra, struct ovl_n
                               struct ovl_dirlist *l)
 {
 	struct ovl_node *subdirs[OVL_RA_BATCH];
-	size_t n = 0;
+	size_t p = 0;
 
-	for (size_t p = 0; p < l->nsorted && n < OVL_RA_BATCH; p++) {
-		size_t i = l->sorted[p];
-		struct ovl_node *child;
-		if (i < 2 || l->ents[i].found <= 0 || !S_ISDIR(l->found[i].st.st_mode))
-			continue;
-		child = ovl_node_intern(fs, dir, ovl_dirent_name(l, i), &l->found[i], false);
-		if (child)
-			subdirs[n++] = child;
+	/* all of them, a batch at a time: each batch goes below the one
+	 * before, so they are read ahead in order */
+	while (p < l->nsorted) {
+		size_t n = 0;
+		for (; p < l->nsorted && n < OVL_RA_BATCH; p++) {
+			size_t i = l->sorted[p];
+			struct ovl_node *child;
+			if (i < 2 || l->ents[i].found <= 0 || !S_ISDIR(l->found[i].st.st_mode))
+				continue;
+			child =
+			    ovl_node_intern(fs, dir, ovl_dirent_name(l, i), &l->found[i], false);
+			if (child)
+				subdirs[n++] = child;
+		}
+		if (n) {
+			pthread_mutex_lock(&ra->lock);
+			ra_push_locked(fs, ra, 1, dir, subdirs, n);
+			pthread_mutex_unlock(&ra->lock);
+		}
 	}
 	l->queued = true;
-	if (n) {
-		pthread_mutex_lock(&ra->lock);
-		ra_push_locked(fs, ra, dir, subdirs, n);
-		pthread_mutex_unlock(&ra->lock);
-	}
 }
 
-/* look up the next few entries of the listing being read ahead */
+/* look up the next few entries of the listing being read ahead, in the
+ * order the replies serve them; once the walker took the listing, ahead of
+ * where its replies got to (a big directory takes many) */
 static void ra_fill(struct ovl_fs *fs, struct ovl_ra *ra)
 {
 	struct ovl_node *dir = ra->slots[ra->cur].node;
@@ -264,19 +286,21 @@ static void ra_fill(struct ovl_fs *fs, struct ovl_ra *ra)
 	const int *fds;
 
 	pthread_mutex_lock(&dir->list_lock);
-	/* taken (then the walker looks up the rest), gone, or no longer true */
-	if (dir->listing != l || !l->ahead || dir->listing_stale ||
+	/* gone (read to its end), or no longer true */
+	if (dir->listing != l || !l->found || dir->listing_stale ||
 	    l->gen != atomic_load(&fs->gen)) {
 		ra->cur = -1;
 		pthread_mutex_unlock(&dir->list_lock);
 		return;
 	}
+	if (l->next < l->served)
+		l->next = l->served;
 	fds = ovl_dirlist_fds(l, dir);
-	for (int k = 0; k < RA_UNIT && l->next < l->n; l->next++) {
-		size_t i = l->next;
+	for (int k = 0; k < RA_UNIT && l->next < l->nsorted; l->next++) {
+		size_t i = l->sorted[l->next];
 		const char *name = ovl_dirent_name(l, i);
 		int r;
-		if (l->ents[i].type == DT_HIDDEN)
+		if (i < 2 || l->ents[i].found)
 			continue;
 		r = ovl_lookup_name(fs, dir, fds, name, &l->found[i]);
 		if (r == 0) {
@@ -287,8 +311,10 @@ static void ra_fill(struct ovl_fs *fs, struct ovl_ra *ra)
 		}
 		k++;
 	}
-	if (l->next >= l->n) {
-		ra_queue_children(fs, ra, dir, l);
+	if (l->next >= l->nsorted) {
+		/* a walker's replies queue the subdirectories themselves */
+		if (l->ahead)
+			ra_queue_children(fs, ra, dir, l);
 		ra->cur = -1;
 	}
 	pthread_mutex_unlock(&dir->list_lock);
