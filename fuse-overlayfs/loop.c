@@ -77,7 +77,8 @@ static bool loop_copies_up(struct loop *l, uint64_t nodeid)
 {
 	struct ovl_node *n = ovl_node_get(l->fs, nodeid);
 
-	return nodeid != FUSE_ROOT_ID && S_ISREG(n->type) && atomic_load(&n->layer) != OVL_UPPER;
+	return nodeid != FUSE_ROOT_ID && S_ISREG(n->type) &&
+	       ovl_layer_is_lower(atomic_load(&n->layer));
 }
 
 /*

@@ -126,7 +126,7 @@ static void file_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse
 	bool own;
 	int fd, r = 0;
 
-	if (n->layer != OVL_UPPER && !(fi && fi->fh)) {
+	if (ovl_layer_is_lower(n->layer) && !(fi && fi->fh)) {
 		fuse_reply_err(req, 0); /* nothing of it was ever written */
 		return;
 	}
