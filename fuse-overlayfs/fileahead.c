@@ -1,13 +1,14 @@
 /* fileahead.c - small lower files read ahead of a reader. Each READDIRPLUS
- * reply adds the regular files of the lower layers it lists to a plan, in
- * its order, as one run; a program that reads a tree (cat of a find, grep
- * -r, tar, cp -r) reads a directory's files in that order, though it may
- * go down into a subdirectory between two of them. When a READ starts a
- * planned file, the leading worker (loop.c), whenever /dev/fuse is empty,
- * reads the next few files of its run into memory, so the READs that
- * follow are answered without opening or reading anything. Lower layers
- * never change, so what was read ahead stays true while the file is not
- * copied up, which is checked when it is served. Never changes a layer. */
+ * reply adds the files and directories it lists to a plan, in its order, as
+ * one run. A program that reads a tree (cat of a find, grep -r, tar, cp -r)
+ * reads them in that order, going down into each subdirectory where it
+ * stands in the run. When a READ starts the file the plan expects next, the
+ * leading worker (loop.c), whenever /dev/fuse is empty, reads the next few
+ * small lower files in that order into memory, so the READs that follow are
+ * answered without opening or reading anything. Lower layers never change,
+ * so what was read ahead stays true while the file is in a lower layer,
+ * which is checked when it is served. The plan holds inode numbers, not
+ * references: a file the kernel forgot is not read. Never changes a layer. */
 #include "ovl.h"
 
 #include <errno.h>
