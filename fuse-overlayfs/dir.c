@@ -430,7 +430,7 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 	static _Thread_local char buf[1 << 17];
 	struct ovl_fs *fs = ovl_fs_of(req);
 	struct ovl_node *dir = ovl_node_get(fs, ino), *subdirs[OVL_RA_BATCH];
-	/* the files and directories of the reply, for file read-ahead */
+	/* the entries of the reply, for file read-ahead */
 	static _Thread_local struct ovl_node *files[DIR_PLUS_MAX];
 	static _Thread_local off_t sizes[DIR_PLUS_MAX];
 	/* a walk goes down: a directory read below one read before */
@@ -466,15 +466,9 @@ static void dir_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_
 		    nsub < OVL_RA_BATCH)
 			subdirs[nsub++] = ovl_node_get(fs, e.ino);
 		if (plus && fs->fa && e.ino && l->sorted[p] >= 2 &&
-		    nfiles < sizeof(files) / sizeof(*files) &&
-		    (S_ISDIR(e.attr.st_mode) || (S_ISREG(e.attr.st_mode) && e.attr.st_size > 0))) {
-			struct ovl_node *f = ovl_node_get(fs, e.ino);
-			/* an upper file changes: never read ahead */
-			sizes[nfiles] = S_ISDIR(e.attr.st_mode) ? -1
-			                : ovl_layer_is_lower(atomic_load(&f->layer))
-			                    ? e.attr.st_size
-			                    : OVL_FA_FILE_MAX + 1;
-			files[nfiles++] = f;
+		    nfiles < sizeof(files) / sizeof(*files)) {
+			sizes[nfiles] = e.attr.st_size;
+			files[nfiles++] = ovl_node_get(fs, e.ino);
 		}
 	}
 	l->served = p; /* read-ahead looks up what comes after */

@@ -102,34 +102,49 @@ static uint64_t fa_find_locked(struct ovl_fa *fa, struct ovl_node *n)
 	return pos1 && fa->plan[(pos1 - 1) % FA_PLAN].ino == n->ino ? pos1 : 0;
 }
 
+/* what a reader of the tree does with @n of @size bytes: reads it (lower
+ * and small: worth reading ahead), goes into it, or neither (-1) */
+static int fa_kind(const struct ovl_node *n, off_t size)
+{
+	if (S_ISDIR(n->type))
+		return FA_DIR;
+	if (!S_ISREG(n->type) || size == 0)
+		return -1; /* no READ comes for it */
+	/* an upper file changes: never read ahead */
+	return ovl_layer_is_lower(atomic_load(&n->layer)) && size <= OVL_FA_FILE_MAX ? FA_SMALL
+	                                                                             : FA_BIG;
+}
+
 /**
- * ovl_fa_plan() - the READDIRPLUS reply of @dir about to be sent lists the
- * files and the directories @nodes, in its order (@sizes: a lower file's
- * size, more than OVL_FA_FILE_MAX for another file, -1 for a directory);
- * they are a run, which a reader of the tree reads where @dir stands in the
- * run above. Before the reply, while the kernel cannot have forgotten them.
+ * ovl_fa_plan() - the READDIRPLUS reply of @dir about to be sent lists
+ * @nodes, of @sizes, in its order: its files and directories are a run,
+ * which a reader of the tree reads where @dir stands in the run above.
+ * Before the reply, while the kernel cannot have forgotten them.
  */
 void ovl_fa_plan(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node **nodes,
                  const off_t *sizes, size_t count)
 {
 	struct ovl_fa *fa = fs->fa;
+	size_t kept = 0;
 
+	for (size_t i = 0; i < count; i++)
+		kept += fa_kind(nodes[i], sizes[i]) >= 0;
+	if (kept == 0)
+		return;
 	pthread_mutex_lock(&fa->lock);
-	uint64_t end = fa->head + count, up = fa_find_locked(fa, dir);
+	uint64_t end = fa->head + kept, up = fa_find_locked(fa, dir);
 	if (up && !fa->plan[(up - 1) % FA_PLAN].down)
 		fa->plan[(up - 1) % FA_PLAN].down = fa->head + 1;
 	for (size_t i = 0; i < count; i++) {
+		int kind = fa_kind(nodes[i], sizes[i]);
+		if (kind < 0)
+			continue;
 		/* full: the oldest go */
 		if (fa->head - fa->tail == FA_PLAN)
 			fa->tail++;
 		nodes[i]->fa_pos = fa->head + 1;
 		fa->plan[fa->head++ % FA_PLAN] = (struct fa_entry){
-			.ino = nodes[i]->ino,
-			.end = end,
-			.up = up,
-			.kind = sizes[i] < 0                  ? FA_DIR
-			        : sizes[i] <= OVL_FA_FILE_MAX ? FA_SMALL
-			                                      : FA_BIG,
+			.ino = nodes[i]->ino, .end = end, .up = up, .kind = (uint8_t)kind
 		};
 	}
 	pthread_mutex_unlock(&fa->lock);

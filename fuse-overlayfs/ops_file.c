@@ -54,7 +54,7 @@ static void file_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	bool own;
 	int fd;
 
-	if (off == 0 && fs->fa && !(fi && fi->fh) && ino != FUSE_ROOT_ID) {
+	if (off == 0 && fs->fa && !(fi && fi->fh)) {
 		size_t len;
 		char *ahead = ovl_fa_take(fs, ovl_node_get(fs, ino), &len);
 		if (ahead) {

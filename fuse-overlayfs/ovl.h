@@ -86,8 +86,7 @@ struct ovl_node {
 	bool parked;            /* removed while in use: lives on as workdir/work/NAME */
 	bool gone;              /* a lower file whose name was removed: readable, never copied up */
 	bool listed;            /* directories: read from the start at least once */
-	uint64_t
-	    fa_pos; /* 1 + its latest place in the file read-ahead plan (fileahead.c), 0 none */
+	uint64_t fa_pos;        /* 1 + its place in the file read-ahead plan, 0 none */
 	pthread_mutex_t lock;
 	/* directories: the listing readdir serves (dir.c), rebuilt when stale */
 	struct ovl_dirlist *listing;
