@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 
 	if (monitor_args_parse(argc, argv, 1, &a, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", MONITOR_PROG, err.msg);
-		return 125;
+		return EXIT_WARREN;
 	}
 	monitor_signals_block(&set);
 	m.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -61,7 +61,7 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, opt_cb
 int cli_error(const struct werr *err)
 {
 	werr_print(err, "warren");
-	return EXIT_CLI_ERROR;
+	return EXIT_WARREN;
 }
 
 int cli_parse_duration(const char *s, double *secs, struct werr *err)

@@ -9,8 +9,6 @@
 #include "opts.h"
 #include "record.h"
 
-#define EXIT_CLI_ERROR 125
-
 struct cli_cmd {
 	const char *name;    /* "stop" */
 	const char *usage;   /* "[OPTIONS] CONTAINER [CONTAINER...]" */

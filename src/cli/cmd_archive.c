@@ -99,7 +99,7 @@ int cmd_save(int argc, char **argv)
 	int ind, r = img_parse(save_opts, argc, argv, &ind, &a, "save", "[OPTIONS] IMAGE...");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	if (argc - ind < 1) {
 		werr_set(&err, EINVAL, "save needs at least one image");
 		return img_fail(&err);
@@ -134,7 +134,7 @@ int cmd_load(int argc, char **argv)
 	int ind, r = img_parse(load_opts, argc, argv, &ind, &a, "load", "[OPTIONS]");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	if (argc - ind > 0) {
 		werr_set(&err, EINVAL, "load takes no arguments: use -i FILE or stdin");
 		return img_fail(&err);
@@ -175,7 +175,7 @@ int cmd_import(int argc, char **argv)
 
 	if (r <= 0) {
 		free(a.changes);
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	}
 	if (argc - ind < 1 || argc - ind > 2)
 		r = werr_set(&err, EINVAL,

@@ -189,7 +189,7 @@ int cmd_build(int argc, char **argv)
 		                                 NULL, transfer_rootfs_copy } } };
 	struct werr err = { 0 };
 	char id[DIGEST_STR_LEN + 1];
-	int ind = 1, status = 125;
+	int ind = 1, status = EXIT_WARREN;
 
 	if (opts_parse(build_opts_table, argc, argv, &ind, build_opt_cb, &c, "build", &err) < 0)
 		goto fail;

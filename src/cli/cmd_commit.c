@@ -37,7 +37,7 @@ int cmd_commit(int argc, char **argv)
 	                       "[OPTIONS] CONTAINER [IMAGE[:TAG]]");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	if (argc - ind < 1 || argc - ind > 2) {
 		werr_set(&err, EINVAL, "commit needs a container and at most one image name");
 		return img_fail(&err);

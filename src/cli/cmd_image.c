@@ -29,7 +29,7 @@ int cmd_tag(int argc, char **argv)
 	    r = img_parse(tag_opts, argc, argv, &ind, &a, "tag", "SOURCE_IMAGE TARGET_IMAGE[:TAG]");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	if (argc - ind < 2) {
 		werr_set(&err, EINVAL, "tag needs a source image and at least one new name");
 		return img_fail(&err);
@@ -228,7 +228,7 @@ int cmd_rmi(int argc, char **argv)
 	         r = img_parse(rmi_opts, argc, argv, &ind, &a, "rmi", "[OPTIONS] IMAGE...");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	if (argc - ind < 1) {
 		werr_set(&err, EINVAL, "rmi needs at least one image");
 		return img_fail(&err);
@@ -253,7 +253,7 @@ int cmd_rmi(int argc, char **argv)
 	}
 	json_decref(images);
 	store_close(&s);
-	return failed ? 125 : 0;
+	return failed ? EXIT_WARREN : 0;
 }
 
 static const struct opt_def prune_opts[] = {
@@ -274,7 +274,7 @@ int cmd_image_prune(int argc, char **argv)
 	int ind, r = img_parse(prune_opts, argc, argv, &ind, &a, "image prune", "[OPTIONS]");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	r = img_open(&s, &plan, &err);
 	if (r == 0)
 		r = store_lock(&s, &err);

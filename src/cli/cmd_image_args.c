@@ -52,7 +52,7 @@ static int img_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 int img_fail(const struct werr *err)
 {
 	werr_print(err, "warren");
-	return 125;
+	return EXIT_WARREN;
 }
 
 int img_parse(const struct opt_def *defs, int argc, char **argv, int *ind, struct img_args *a,

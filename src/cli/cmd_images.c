@@ -271,7 +271,7 @@ int cmd_images(int argc, char **argv)
 	int ind, r = img_parse(images_opts, argc, argv, &ind, &a, "images", "[OPTIONS]");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	if (img_open(&s, NULL, &err) < 0 || store_images_load(&s, &images, &err) < 0) {
 		store_close(&s);
 		return img_fail(&err);
@@ -339,7 +339,7 @@ int cmd_image_inspect(int argc, char **argv)
 
 	if (r <= 0) {
 		json_decref(out);
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	}
 	if (argc - ind < 1) {
 		json_decref(out);
@@ -370,7 +370,7 @@ int cmd_image_inspect(int argc, char **argv)
 	}
 	json_decref(images);
 	store_close(&s);
-	return failed ? 125 : 0;
+	return failed ? EXIT_WARREN : 0;
 }
 
 static const struct opt_def history_opts[] = {
@@ -474,7 +474,7 @@ int cmd_history(int argc, char **argv)
 	int ind, r = img_parse(history_opts, argc, argv, &ind, &a, "history", "[OPTIONS] IMAGE");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	if (argc - ind != 1) {
 		werr_set(&err, EINVAL, "history needs exactly one image");
 		return img_fail(&err);

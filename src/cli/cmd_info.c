@@ -96,7 +96,7 @@ int cmd_info(int argc, char **argv)
 	if (opts_parse(info_opts, argc, argv, &ind, info_opt, &a, "info", &err) < 0 ||
 	    (!a.help && ind != argc && werr_set(&err, EINVAL, "info takes no arguments") < 0)) {
 		werr_print(&err, "warren");
-		return 125;
+		return EXIT_WARREN;
 	}
 	if (a.help) {
 		printf("Usage: warren info [--format json]\n\nOptions:\n");
@@ -105,7 +105,7 @@ int cmd_info(int argc, char **argv)
 	}
 	if (!(j = info_collect(&err))) {
 		werr_print(&err, "warren");
-		return 125;
+		return EXIT_WARREN;
 	}
 	if (a.format) {
 		json_dumpf(j, stdout, JSON_INDENT(2));

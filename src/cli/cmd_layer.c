@@ -25,7 +25,7 @@ int cmd_layer_diff(int argc, char **argv)
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: warren-transfer layer-diff DIR OUT\n");
-		return 125;
+		return EXIT_WARREN;
 	}
 	dirfd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	outfd = open(argv[2], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -45,7 +45,7 @@ int cmd_layer_diff(int argc, char **argv)
 	return 0;
 fail:
 	werr_print(&err, "warren");
-	return 125;
+	return EXIT_WARREN;
 }
 
 struct untar_arg {
@@ -71,7 +71,7 @@ int cmd_untar(int argc, char **argv)
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: warren-transfer untar FILE DIR\n");
-		return 125;
+		return EXIT_WARREN;
 	}
 	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	dirfd = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -88,7 +88,7 @@ int cmd_untar(int argc, char **argv)
 	werr_prefix(&err, "extracting %s", argv[1]);
 fail:
 	werr_print(&err, "warren");
-	return 125;
+	return EXIT_WARREN;
 }
 
 /* implements CURLOPT_WRITEFUNCTION: into the file */
@@ -117,7 +117,7 @@ int cmd_fetch(int argc, char **argv)
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: warren-transfer fetch URL OUT\n");
-		return 125;
+		return EXIT_WARREN;
 	}
 	fd = open(argv[2], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -146,5 +146,5 @@ int cmd_fetch(int argc, char **argv)
 		return 0;
 fail:
 	werr_print(&err, "warren");
-	return 125;
+	return EXIT_WARREN;
 }

@@ -72,7 +72,7 @@ int cmd_login(int argc, char **argv)
 	int ind, r = img_parse(login_opts, argc, argv, &ind, &a, "login", "[OPTIONS] REGISTRY");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	if (argc - ind != 1) {
 		werr_set(&err, EINVAL, "login needs the registry, e.g. warren login quay.io");
 		return img_fail(&err);
@@ -114,7 +114,7 @@ int cmd_logout(int argc, char **argv)
 	int ind, r = img_parse(logout_opts, argc, argv, &ind, &a, "logout", "[OPTIONS] REGISTRY");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	if (a.all) {
 		if (auth_file_path(path, sizeof(path), &err) < 0)
 			return img_fail(&err);

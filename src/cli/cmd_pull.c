@@ -56,7 +56,7 @@ int cmd_pull(int argc, char **argv)
 	int ind, r = img_parse(pull_opts, argc, argv, &ind, &a, "pull", "[OPTIONS] IMAGE");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	if (argc - ind != 1) {
 		werr_set(&err, EINVAL,
 		         "pull needs exactly one image reference (see 'warren pull --help')");

@@ -37,7 +37,7 @@ int cmd_push(int argc, char **argv)
 	    r = img_parse(push_opts, argc, argv, &ind, &a, "push", "[OPTIONS] IMAGE [DESTINATION]");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	if (argc - ind < 1 || argc - ind > 2) {
 		werr_set(&err, EINVAL, "push needs an image and at most one destination");
 		return img_fail(&err);

@@ -9,5 +9,5 @@
 		(void)argc;                                                                        \
 		(void)argv;                                                                        \
 		fprintf(stderr, "warren: %s is not implemented yet\n", name);                      \
-		return 125;                                                                        \
+		return EXIT_WARREN;                                                                \
 	}

@@ -25,7 +25,7 @@ static int system_df(int argc, char **argv)
 	int ind, r = img_parse(df_opts, argc, argv, &ind, &a, "system df", "");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	r = img_open(&s, NULL, &err);
 	if (r == 0)
 		r = store_images_load(&s, &images, &err);
@@ -56,7 +56,7 @@ static int system_check(int argc, char **argv)
 	int ind, r = img_parse(df_opts, argc, argv, &ind, &a, "system check", "");
 
 	if (r <= 0)
-		return r < 0 ? 125 : 0;
+		return r < 0 ? EXIT_WARREN : 0;
 	r = img_open(&s, NULL, &err);
 	if (r == 0)
 		r = store_check(&s, &report, &err);
@@ -69,7 +69,7 @@ static int system_check(int argc, char **argv)
 		        "warren: the store at %s has %d problem(s): remove the damaged images "
 		        "(warren rmi -f) and pull them again\n",
 		        s.root, r);
-		return 125;
+		return EXIT_WARREN;
 	}
 	printf("no damage found in %s\n", s.root);
 	return 0;
@@ -87,14 +87,14 @@ static int dispatch(const struct sub *subs, const char *group, int argc, char **
 		fprintf(f, "Usage: warren %s COMMAND\n\nCommands:\n", group);
 		for (const struct sub *s = subs; s->name; s++)
 			fprintf(f, "  %s\n", s->name);
-		return argc < 2 ? 125 : 0;
+		return argc < 2 ? EXIT_WARREN : 0;
 	}
 	for (const struct sub *s = subs; s->name; s++)
 		if (!strcmp(argv[1], s->name))
 			return s->fn(argc - 1, argv + 1);
 	fprintf(stderr, "warren: unknown command \"%s %s\" (see 'warren %s --help')\n", group,
 	        argv[1], group);
-	return 125;
+	return EXIT_WARREN;
 }
 
 int cmd_system(int argc, char **argv)

@@ -165,7 +165,7 @@ int cmd_stats(int argc, char **argv)
 	if (!c.no_stream) {
 		fprintf(stderr, "warren: stats streams only with --no-stream for now: use "
 		                "warren stats --no-stream\n");
-		return EXIT_CLI_ERROR;
+		return EXIT_WARREN;
 	}
 	if (record_list(&recs, &n, &err) < 0)
 		return cli_error(&err);

@@ -217,7 +217,7 @@ int cmd_volume(int argc, char **argv)
 			        "inspect, rm or prune\n",
 			        verb);
 			json_decref(c.labels);
-			return EXIT_CLI_ERROR;
+			return EXIT_WARREN;
 		}
 		r = cli_parse(cmd, argc - 1, argv + 1, &ind, volume_opt, &c);
 		if (r < 0) {

@@ -121,10 +121,10 @@ int main(int argc, char **argv)
 		argv += used;
 	}
 	if (used < 0)
-		return 125;
+		return EXIT_WARREN;
 	if (argc < 2) {
 		usage(stderr);
-		return 125;
+		return EXIT_WARREN;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
@@ -139,5 +139,5 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], c->name))
 			return c->fn(argc - 1, argv + 1);
 	fprintf(stderr, "warren: unknown command \"%s\" (see 'warren --help')\n", argv[1]);
-	return 125;
+	return EXIT_WARREN;
 }

@@ -38,7 +38,7 @@ int cmd_transfer(int argc, char **argv)
 		if (!nargv)
 			werr_set(&err, ENOMEM, "out of memory");
 		werr_print(&err, "warren");
-		return 125;
+		return EXIT_WARREN;
 	}
 	nargv[0] = path;
 	memcpy(nargv + 1, argv, (size_t)argc * sizeof(char *));
@@ -47,7 +47,7 @@ int cmd_transfer(int argc, char **argv)
 	werr_errno(&err, errno, "running %s", path);
 	werr_print(&err, "warren");
 	free(nargv);
-	return 125;
+	return EXIT_WARREN;
 }
 
 int transfer_run(const char *const argv[], char *out, size_t size, struct werr *err)
@@ -96,7 +96,7 @@ int transfer_run(const char *const argv[], char *out, size_t size, struct werr *
 			return werr_errno(err, errno, "waiting for %s", path);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 125)
+	if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_WARREN)
 		return werr_reported(err, EIO);
 	return werr_set(err, EIO, "%s %s failed (%s %d)", TRANSFER_PROG, argv[0],
 	                WIFEXITED(st) ? "exit" : "signal",

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "werr.h"
 #include "commands.h"
 
 struct command {
@@ -31,5 +32,5 @@ int main(int argc, char **argv)
 	        "warren-transfer: unknown command \"%s\" (it is run by warren: use "
 	        "'warren --help')\n",
 	        argc >= 2 ? argv[1] : "");
-	return 125;
+	return EXIT_WARREN;
 }

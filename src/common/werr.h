@@ -9,6 +9,13 @@
 
 #define WERR_MSG_MAX 1024
 
+/* the exit codes of a failure that is warren's, not the container's, as
+ * Docker's: 125 warren itself failed, 126 the command cannot be executed,
+ * 127 it was not found */
+#define EXIT_WARREN      125
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND   127
+
 struct werr {
 	int code;               /* errno-like, positive; 0 when no error */
 	char msg[WERR_MSG_MAX]; /* "what failed, on what: why (fix)" */

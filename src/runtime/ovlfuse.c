@@ -111,7 +111,7 @@ int ovlfuse_start(const struct overlay_spec *o, const char *mountpoint, pid_t pi
 	if (child == 0) {
 		close(sv[0]);
 		ovlfuse_child(prog, o, mountpoint, pid, sv[1]);
-		_exit(125);
+		_exit(EXIT_WARREN);
 	}
 	close(sv[1]);
 	fd = ovlfuse_receive(sv[0], err);

@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 	if (list_dir) {
 		j.mnt = argv[i];
 		return userns_exec(&plan, tool_list, &j, &err) < 0
-		           ? (werr_print(&err, argv[0]), 125)
+		           ? (werr_print(&err, argv[0]), EXIT_WARREN)
 		           : 0;
 	}
 	if (list) {
@@ -160,5 +160,5 @@ int main(int argc, char **argv)
 	return 0;
 fail:
 	werr_print(&err, "warren-unpack-test");
-	return 125;
+	return EXIT_WARREN;
 }
