@@ -5,7 +5,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "resolve.h"
 #include "util.h"
 
 _Thread_local char ovl_pathbuf[PATH_MAX];
@@ -26,17 +26,8 @@ _Thread_local char ovl_pathbuf[PATH_MAX];
  */
 int ovl_open_at(struct ovl_fs *fs, int layer, const char *path, int flags, mode_t mode)
 {
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
-	};
-	long fd;
-
-	do
-		fd = syscall(SYS_openat2, ovl_layer_fd(fs, layer), path, &how, sizeof(how));
-	while (fd < 0 && errno == EINTR);
-	return fd < 0 ? -errno : (int)fd;
+	return resolve_openat(ovl_layer_fd(fs, layer), path, flags, mode,
+	                      RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 }
 
 /**

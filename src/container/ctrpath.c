@@ -4,10 +4,10 @@
  * and ".." never climbs above the root: it is refused instead. */
 #include "ctrpath.h"
 #include "cleanup.h"
+#include "resolve.h"
 
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,20 +20,7 @@
 
 int ctrpath_open(int rootfd, const char *rel, int flags)
 {
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd;
-
-	while (*rel == '/')
-		rel++;
-	if (!*rel)
-		rel = ".";
-	do
-		fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-	while (fd < 0 && (errno == EINTR || errno == EAGAIN));
-	return fd < 0 ? -errno : fd;
+	return resolve_open(rootfd, rel, flags, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
 }
 
 /* @out += "/" @comp */

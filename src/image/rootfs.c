@@ -3,6 +3,7 @@
  * copy unpacked from the layer blobs. The container directory is flock-held
  * for the container's life, so rmi and gc see it is in use. */
 #include "rootfs.h"
+#include "ovlmount.h"
 #include "cleanup.h"
 #include "treecopy.h"
 #include "userns_exec.h"
@@ -26,20 +27,11 @@ struct probe_arg {
  * of our own (it goes away with the process) */
 static int overlay_mount_private(const struct ctr_rootfs *rf, struct werr *err)
 {
-	_cleanup_free_ char *data = NULL;
-
 	if (unshare(CLONE_NEWNS) < 0)
 		return werr_errno(err, errno, "unshare(CLONE_NEWNS)");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return werr_errno(err, errno, "making mounts private");
-	if (asprintf(&data, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", rf->lowerdir, rf->upper,
-	             rf->work) < 0)
-		return werr_errno(err, ENOMEM, "overlay options");
-	if (chdir(rf->layers_dir) < 0)
-		return werr_errno(err, errno, "chdir %s", rf->layers_dir);
-	if (mount("overlay", rf->rootfs, "overlay", 0, data) < 0)
-		return werr_errno(err, errno, "overlay");
-	return 0;
+	return ovlmount_mount(rf->layers_dir, rf->lowerdir, rf->upper, rf->work, rf->rootfs, err);
 }
 
 /* runs in a user namespace: can the kernel mount this overlay here? */

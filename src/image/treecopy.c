@@ -3,11 +3,11 @@
  * with openat2(RESOLVE_IN_ROOT); never follows a link out of the tree. */
 #include "treecopy.h"
 #include "cleanup.h"
+#include "resolve.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -110,18 +110,15 @@ static int copy_dir(int sfd, int dfd, int depth, struct werr *err)
 
 int treecopy_from_root(int rootfd, const char *path, int dstfd, struct werr *err)
 {
-	struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-		                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
 	_cleanup_close_ int src = -1;
 	struct stat st;
 
 	while (*path == '/')
 		path++;
-	src = (int)syscall(SYS_openat2, rootfd, *path ? path : ".", &how, sizeof(how));
+	src = resolve_open(rootfd, path, O_RDONLY | O_DIRECTORY, RESOLVE_IN_ROOT);
 	if (src < 0)
-		return errno == ENOENT || errno == ENOTDIR
-		           ? 0
-		           : werr_errno(err, errno, "open %s", path);
+		return src == -ENOENT || src == -ENOTDIR ? 0
+		                                         : werr_errno(err, -src, "open %s", path);
 	if (fstat(src, &st) < 0)
 		return werr_errno(err, errno, "stat %s", path);
 	if (copy_dir(src, dstfd, 0, err) < 0)

@@ -3,12 +3,12 @@
  * ever follows a symlink or builds a path by concatenating onto a host path. */
 #include "unpack_fs.h"
 #include "cleanup.h"
+#include "resolve.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,31 +123,19 @@ void unpack_set_free(struct unpack_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int unpack_openat2(int dirfd, const char *path, uint64_t resolve)
-{
-	struct open_how how = {
-		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC, /* a symlink fails with ELOOP */
-		.resolve = resolve | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	long fd;
-
-	do
-		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	while (fd < 0 && (errno == EINTR || errno == EAGAIN));
-	return fd < 0 ? -errno : (int)fd;
-}
-
 int unpack_open_beneath(int rootfd, const char *path, bool create, struct unpack_set *created)
 {
 	char comp[NAME_MAX + 1];
 	_cleanup_close_ int cur = -1;
 	const char *p = path;
-	int fd = unpack_openat2(rootfd, path[0] ? path : ".", RESOLVE_IN_ROOT);
+	int fd = resolve_open(rootfd, path[0] ? path : ".", O_RDONLY | O_DIRECTORY,
+	                      RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
 
 	if (fd != -ENOENT || !create)
 		return fd;
 	/* walk and make the missing directories one component at a time */
-	cur = unpack_openat2(rootfd, ".", RESOLVE_IN_ROOT);
+	cur = resolve_open(rootfd, ".", O_RDONLY | O_DIRECTORY,
+	                   RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
 	if (cur < 0)
 		return cur;
 	while (*p) {
@@ -158,7 +146,8 @@ int unpack_open_beneath(int rootfd, const char *path, bool create, struct unpack
 			return -ENAMETOOLONG;
 		memcpy(comp, p, len);
 		comp[len] = '\0';
-		next = unpack_openat2(cur, comp, RESOLVE_BENEATH);
+		next = resolve_open(cur, comp, O_RDONLY | O_DIRECTORY,
+		                    RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 		if (next == -ENOENT) {
 			if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST)
 				return -errno;
@@ -170,7 +159,8 @@ int unpack_open_beneath(int rootfd, const char *path, bool create, struct unpack
 				if (unpack_set_add(created, done) < 0)
 					return -ENOMEM;
 			}
-			next = unpack_openat2(cur, comp, RESOLVE_BENEATH);
+			next = resolve_open(cur, comp, O_RDONLY | O_DIRECTORY,
+			                    RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 		}
 		if (next < 0)
 			return next;

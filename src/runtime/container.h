@@ -15,11 +15,6 @@
 #include "seccomp_profile.h"
 #include "werr.h"
 
-/* exit codes, as Docker's */
-#define EXIT_WARREN      125
-#define EXIT_CANNOT_EXEC 126
-#define EXIT_NOT_FOUND   127
-
 enum mount_kind {
 	MOUNT_BIND,  /* host path @src at @dst */
 	MOUNT_TMPFS, /* tmpfs at @dst with @options */

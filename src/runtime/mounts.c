@@ -3,13 +3,14 @@
  * every target is opened with openat2(RESOLVE_IN_ROOT) and mounted through
  * /proc/self/fd/N. */
 #include "mounts.h"
+#include "ovlmount.h"
 #include "etcfiles.h"
 #include "netsetup.h"
 #include "cleanup.h"
+#include "resolve.h"
 #include "util.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -46,30 +47,12 @@ static void fd_path(char *buf, int fd)
 	snprintf(buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
 }
 
-static int openat2_in_root(int rootfd, const char *path, int flags)
-{
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd;
-
-	while (*path == '/')
-		path++;
-	if (*path == '\0')
-		path = ".";
-	do
-		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	while (fd < 0 && (errno == EINTR || errno == EAGAIN));
-	return fd;
-}
-
 int mounts_open_in_root(int rootfd, const char *path, char create, struct werr *err)
 {
 	char parent[4096];
 	const char *base;
 	_cleanup_close_ int pfd = -1;
-	int fd = openat2_in_root(rootfd, path, O_PATH);
+	int fd = resolve_open(rootfd, path, O_PATH, RESOLVE_IN_ROOT);
 
 	if (fd >= 0 || errno != ENOENT || !create)
 		return fd >= 0 ? fd : werr_errno(err, errno, "%s in the container", path);
@@ -103,7 +86,7 @@ int mounts_open_in_root(int rootfd, const char *path, char create, struct werr *
 				close(f);
 		}
 	}
-	fd = openat2_in_root(rootfd, path, O_PATH);
+	fd = resolve_open(rootfd, path, O_PATH, RESOLVE_IN_ROOT);
 	if (fd < 0)
 		return werr_errno(err, errno, "%s in the container", path);
 	return fd;
@@ -160,7 +143,7 @@ static int mounts_dev(int rootfd, const struct container_spec *spec, struct werr
 	             "mode=755,size=65536k", err);
 	if (r < 0)
 		return r;
-	devfd = openat2_in_root(rootfd, "/dev", O_RDONLY | O_DIRECTORY);
+	devfd = resolve_open(rootfd, "/dev", O_RDONLY | O_DIRECTORY, RESOLVE_IN_ROOT);
 	if (devfd < 0)
 		return werr_errno(err, errno, "open /dev in the container");
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
@@ -208,7 +191,8 @@ static int mounts_mask(int rootfd, struct werr *err)
 	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++) {
 		char p[FD_PATH_MAX];
 		struct stat st;
-		_cleanup_close_ int fd = openat2_in_root(rootfd, masked_paths[i], O_PATH);
+		_cleanup_close_ int fd =
+		    resolve_open(rootfd, masked_paths[i], O_PATH, RESOLVE_IN_ROOT);
 
 		if (fd < 0)
 			continue; /* not present on this kernel */
@@ -225,7 +209,8 @@ static int mounts_mask(int rootfd, struct werr *err)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++) {
 		char p[FD_PATH_MAX];
-		_cleanup_close_ int fd = openat2_in_root(rootfd, readonly_paths[i], O_PATH);
+		_cleanup_close_ int fd =
+		    resolve_open(rootfd, readonly_paths[i], O_PATH, RESOLVE_IN_ROOT);
 		int r;
 
 		if (fd < 0)
@@ -322,8 +307,6 @@ static int mounts_pivot(int rootfd, struct werr *err)
 int mounts_overlay(const struct container_spec *spec, struct werr *err)
 {
 	const struct overlay_spec *o = spec->overlay;
-	_cleanup_free_ char *data = NULL;
-	int r;
 
 	if (o->fuse) {
 		/* warren-overlay's mount, made in its own mount namespace */
@@ -336,21 +319,8 @@ int mounts_overlay(const struct container_spec *spec, struct werr *err)
 		close(spec->overlay_fd);
 		return 0;
 	}
-	if (asprintf(&data, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", o->lowerdir,
-	             o->upperdir, o->workdir) < 0)
-		return werr_errno(err, ENOMEM, "overlay options");
-	if (strlen(data) >= 4096)
-		return werr_set(err, E2BIG,
-		                "too many layers for one overlay mount (%zu bytes of options)",
-		                strlen(data));
-	if (chdir(o->lower_base) < 0)
-		return werr_errno(err, errno, "chdir %s", o->lower_base);
-	r = mount("overlay", spec->rootfs, "overlay", 0, data);
-	if (r < 0)
-		return werr_errno(err, errno, "mounting the overlay rootfs on %s", spec->rootfs);
-	if (chdir("/") < 0)
-		return werr_errno(err, errno, "chdir /");
-	return 0;
+	return ovlmount_mount(o->lower_base, o->lowerdir, o->upperdir, o->workdir, spec->rootfs,
+	                      err);
 }
 
 int mounts_setup(const struct container_spec *spec, struct werr *err)

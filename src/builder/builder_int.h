@@ -1,6 +1,6 @@
 /* builder_int.h - what the builder's files share: the build's state, a
  * stage's image being built, a step's directories, and the cache. Private
- * to src/build/builder*.c and build_*.c. */
+ * to src/builder/builder*.c. */
 #ifndef WARREN_BUILD_BUILDER_INT_H
 #define WARREN_BUILD_BUILDER_INT_H
 

@@ -15,9 +15,6 @@ struct walk {
 	struct werr *err;
 };
 
-/** ctx_openat2() - openat2 with @resolve | RESOLVE_NO_MAGICLINKS, O_CLOEXEC, EINTR/EAGAIN retried. */
-int ctx_openat2(int dirfd, const char *path, int flags, unsigned long long resolve);
-
 /** ctx_list_add() - append an entry (takes @link). */
 int ctx_list_add(struct context_list *l, const char *path, const char *dst, const struct stat *st,
                  char *link, size_t source, struct werr *err);

@@ -6,15 +6,16 @@
  * RESOLVE_IN_ROOT; sources never leave the context (context.c). */
 #include "builder_int.h"
 #include "cleanup.h"
+#include "resolve.h"
 #include "context_int.h"
 #include "dockerignore.h"
 #include "manifest.h"
+#include "ovlmount.h"
 #include "userns_exec.h"
 #include "userspec.h"
 #include "util.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,29 +49,12 @@ struct copy_job {
 	int rootfd;
 };
 
-static int mount_overlay(const char *base, const char *lower, const char *upper, const char *work,
-                         const char *at, struct werr *err)
-{
-	_cleanup_free_ char *data = NULL;
-	int r = upper ? asprintf(&data, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", lower,
-	                         upper, work)
-	              : asprintf(&data, "lowerdir=%s,userxattr", lower);
-
-	if (r < 0)
-		return werr_errno(err, ENOMEM, "overlay options");
-	if (chdir(base) < 0)
-		return werr_errno(err, errno, "chdir %s", base);
-	if (mount("overlay", at, "overlay", upper ? 0 : MS_RDONLY, data) < 0)
-		return werr_errno(err, errno, "mount the overlay at %s", at);
-	return chdir("/") < 0 ? werr_errno(err, errno, "chdir /") : 0;
-}
-
 /* open @path (absolute in the image) under @rootfd, creating missing
  * directories owned by the copy's owner */
 static int open_dir_p(struct copy_job *j, const char *path, struct werr *err)
 {
 	_cleanup_free_ char *p = strdup(path);
-	int fd = ctx_openat2(j->rootfd, path, O_RDONLY | O_DIRECTORY, RESOLVE_IN_ROOT);
+	int fd = resolve_open(j->rootfd, path, O_RDONLY | O_DIRECTORY, RESOLVE_IN_ROOT);
 
 	if (fd >= 0 || errno != ENOENT)
 		return fd >= 0 ? fd : werr_errno(err, errno, "%s in the image", path);
@@ -80,18 +64,18 @@ static int open_dir_p(struct copy_job *j, const char *path, struct werr *err)
 		char save = s ? *s : 0;
 		if (s)
 			*s = '\0';
-		fd = ctx_openat2(j->rootfd, p, O_RDONLY | O_DIRECTORY, RESOLVE_IN_ROOT);
+		fd = resolve_open(j->rootfd, p, O_RDONLY | O_DIRECTORY, RESOLVE_IN_ROOT);
 		if (fd < 0 && errno == ENOENT) {
 			char *slash = strrchr(p, '/');
 			_cleanup_close_ int pfd = -1;
 			*slash = '\0';
-			pfd = ctx_openat2(j->rootfd, *p ? p : "/", O_RDONLY | O_DIRECTORY,
-			                  RESOLVE_IN_ROOT);
+			pfd = resolve_open(j->rootfd, *p ? p : "/", O_RDONLY | O_DIRECTORY,
+			                   RESOLVE_IN_ROOT);
 			*slash = '/';
 			if (pfd < 0 || (mkdirat(pfd, slash + 1, 0755) < 0 && errno != EEXIST) ||
 			    fchownat(pfd, slash + 1, j->uid, j->gid, AT_SYMLINK_NOFOLLOW) < 0)
 				return werr_errno(err, errno, "mkdir %s in the image", p);
-			fd = ctx_openat2(j->rootfd, p, O_RDONLY | O_DIRECTORY, RESOLVE_IN_ROOT);
+			fd = resolve_open(j->rootfd, p, O_RDONLY | O_DIRECTORY, RESOLVE_IN_ROOT);
 		}
 		if (fd < 0)
 			return werr_errno(err, errno, "%s in the image", p);
@@ -174,7 +158,7 @@ static int copy_entry(struct copy_job *j, int srcdir, const struct context_entry
 		return 0; /* devices, fifos and sockets are not copied */
 	{
 		_cleanup_close_ int src =
-		    ctx_openat2(srcdir, e->path, O_RDONLY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+		    resolve_open(srcdir, e->path, O_RDONLY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 		if (src < 0)
 			return werr_errno(err, errno, "open %s", e->path);
 		return write_file(j, pfd, base, src, mode, err) < 0 ? werr_prefix(err, "%s", target)
@@ -191,7 +175,7 @@ static char *entry_target(struct copy_job *j, const struct context_entry *e)
 	_cleanup_close_ int fd = -1;
 
 	if (!j->dest_dir && e->dst && !strchr(e->dst, '/')) {
-		fd = ctx_openat2(j->rootfd, j->dest, O_PATH, RESOLVE_IN_ROOT);
+		fd = resolve_open(j->rootfd, j->dest, O_PATH, RESOLVE_IN_ROOT);
 		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
 			return strdup(j->dest);
 	}
@@ -216,7 +200,7 @@ static int owner_resolve(struct copy_job *j, struct werr *err)
 		return 0;
 	for (size_t i = 0; i < 2; i++) {
 		_cleanup_close_ int fd =
-		    ctx_openat2(j->rootfd, files[i], O_RDONLY, RESOLVE_IN_ROOT);
+		    resolve_open(j->rootfd, files[i], O_RDONLY, RESOLVE_IN_ROOT);
 		if (fd >= 0 && util_read_fd_all(fd, 4 << 20, bufs[i], &len, err) < 0)
 			return -err->code;
 	}
@@ -251,7 +235,7 @@ static int from_sources(struct copy_job *j, struct context_list *list, int *srcf
 		snprintf(j->from_mnt, sizeof(j->from_mnt), "%s-from", j->d->merged);
 		if (mkdir(j->from_mnt, 0755) < 0 && errno != EEXIST)
 			return werr_errno(err, errno, "mkdir %s", j->from_mnt);
-		if (mount_overlay(layers, lower, NULL, NULL, j->from_mnt, err) < 0)
+		if (ovlmount_mount(layers, lower, NULL, NULL, j->from_mnt, err) < 0)
 			return -err->code;
 	}
 	*srcfd = open(j->from_mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -316,7 +300,7 @@ static int copy_in_ns(void *arg, struct werr *err)
 	/* copy mode: @merged is a copy of the stage's tree already */
 	r = d->copied
 	        ? 0
-	        : mount_overlay(d->lower_base, d->lowerdir, d->upper, d->work, d->merged, err);
+	        : ovlmount_mount(d->lower_base, d->lowerdir, d->upper, d->work, d->merged, err);
 	if (r < 0)
 		return r;
 	j->rootfd = open(d->merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -416,7 +400,7 @@ static int fetch_url(struct builder *b, struct copy_job *j, const char *url, str
  * gzip, bzip2, xz or zstd compressed), by its magic bytes */
 static bool archive_p(int dirfd, const char *path)
 {
-	_cleanup_close_ int fd = ctx_openat2(dirfd, path, O_RDONLY, RESOLVE_BENEATH);
+	_cleanup_close_ int fd = resolve_open(dirfd, path, O_RDONLY, RESOLVE_BENEATH);
 	unsigned char h[512];
 	ssize_t n = fd >= 0 ? pread(fd, h, sizeof(h), 0) : -1;
 

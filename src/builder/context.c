@@ -5,13 +5,13 @@
  * Ignored files are invisible; nothing is copied. */
 #include "context_int.h"
 #include "cleanup.h"
+#include "resolve.h"
 #include "strbuf.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,18 +20,6 @@
 
 #define CONTEXT_MAX_DEPTH 256
 #define IGNORE_MAX_SIZE   (4 << 20)
-
-int ctx_openat2(int dirfd, const char *path, int flags, unsigned long long resolve)
-{
-	struct open_how how = { .flags = (unsigned long long)(flags | O_CLOEXEC),
-		                .resolve = resolve | RESOLVE_NO_MAGICLINKS };
-	int fd;
-
-	do
-		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	while (fd < 0 && (errno == EINTR || errno == EAGAIN));
-	return fd;
-}
 
 static int ctx_load_ignore(struct context *ctx, const char *ignore_file, struct werr *err)
 {
@@ -43,7 +31,7 @@ static int ctx_load_ignore(struct context *ctx, const char *ignore_file, struct 
 		r = util_read_file(AT_FDCWD, ignore_file, IGNORE_MAX_SIZE, &text, &len, err);
 	} else {
 		_cleanup_close_ int fd =
-		    ctx_openat2(ctx->dirfd, ".dockerignore", O_RDONLY, RESOLVE_BENEATH);
+		    resolve_open(ctx->dirfd, ".dockerignore", O_RDONLY, RESOLVE_BENEATH);
 		if (fd < 0 && errno == ENOENT)
 			return 0;
 		if (fd < 0)

@@ -4,10 +4,10 @@
  * inside the context. Refuses anything that would read outside it. */
 #include "context_int.h"
 #include "cleanup.h"
+#include "resolve.h"
 
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,7 +48,7 @@ static char *real_rel(const struct context *ctx, int fd)
 /* a directory source: what it holds, paths relative to it */
 static int add_dir_contents(struct walk *w, int fd, const char *rel)
 {
-	_cleanup_close_ int dfd = ctx_openat2(fd, ".", O_RDONLY | O_DIRECTORY, RESOLVE_BENEATH);
+	_cleanup_close_ int dfd = resolve_open(fd, ".", O_RDONLY | O_DIRECTORY, RESOLVE_BENEATH);
 
 	if (dfd < 0)
 		return werr_errno(w->err, errno, "build context: %s", *rel ? rel : ".");
@@ -71,12 +71,12 @@ static int resolve_path(struct walk *w, const char *src, const char *clean)
 
 	if (strcmp(clean, ".") == 0)
 		return add_dir_contents(w, w->ctx->dirfd, "");
-	fd = ctx_openat2(w->ctx->dirfd, clean, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+	fd = resolve_open(w->ctx->dirfd, clean, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 	if (fd >= 0) {
 		rel = strdup(clean);
 	} else if (errno == ELOOP) {
 		/* a symlink on the way: follow it, but only inside the context */
-		fd = ctx_openat2(w->ctx->dirfd, clean, O_PATH, RESOLVE_BENEATH);
+		fd = resolve_open(w->ctx->dirfd, clean, O_PATH, RESOLVE_BENEATH);
 		if (fd < 0 && (errno == EXDEV || errno == ELOOP))
 			return werr_set(w->err, EXDEV,
 			                "source %.200s: a symlink in it points outside the build "

@@ -3,9 +3,9 @@
  * directory fd with RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS; never writes. */
 #include "context_int.h"
 #include "cleanup.h"
+#include "resolve.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,8 +40,8 @@ static int hash_str(EVP_MD_CTX *md, const char *s)
 static int hash_content(const struct context *ctx, EVP_MD_CTX *md, const struct context_entry *e,
                         struct werr *err)
 {
-	_cleanup_close_ int fd = ctx_openat2(ctx->dirfd, e->path, O_RDONLY | O_NOFOLLOW,
-	                                     RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+	_cleanup_close_ int fd = resolve_open(ctx->dirfd, e->path, O_RDONLY | O_NOFOLLOW,
+	                                      RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 	char buf[65536];
 	uint64_t total = 0;
 	struct stat st;
