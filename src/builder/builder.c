@@ -273,11 +273,11 @@ static int build_setup(struct builder *b, bool **needed, long *target, struct we
 	for (size_t i = 0; i < b->df->nstages; i++)
 		if ((*needed)[i] && (size_t)*target >= i)
 			b->nsteps += 1 + (unsigned)b->df->stages[i].ninstrs;
-	r = store_open(&b->s, err);
+	r = store_open(&b->s, b->o->gopts, err);
 	if (r == 0)
 		r = idmap_plan_make(&b->plan, false, err);
 	if (r == 0)
-		r = rootfs_driver_choose(&b->s, &b->plan, ovlfuse_usable(), &drv, err);
+		r = rootfs_driver_choose(&b->s, b->o->gopts, &b->plan, ovlfuse_usable(), &drv, err);
 	if (r == 0)
 		b->driver = drv.driver;
 	if (r == 0)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "digest.h"
+#include "gopts.h"
 #include "netsetup.h"
 #include "werr.h"
 
@@ -46,9 +47,10 @@ struct build_opts {
 	char **labels; /* "K=V", added to the final image */
 	size_t n_labels;
 	bool no_cache;
-	bool quiet;            /* -q: no step output, the command's output dropped */
-	enum net_mode network; /* for RUN */
-	const char *platform;  /* --platform for base images, or NULL */
+	bool quiet;                /* -q: no step output, the command's output dropped */
+	enum net_mode network;     /* for RUN */
+	const char *platform;      /* --platform for base images, or NULL */
+	const struct gopts *gopts; /* the store and storage driver */
 	struct build_hooks hooks;
 };
 

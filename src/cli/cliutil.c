@@ -1,10 +1,23 @@
 /* cliutil.c - shared parsing and error printing for the container commands.
  * Errors are one line, "warren: ...", exit 125, as Docker's CLI does. */
 #include "cliutil.h"
+#include "commands.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static struct gopts gopts;
+
+int cli_gopts_load(const char *root, const char *driver, struct werr *err)
+{
+	return gopts_load(&gopts, root, driver, err);
+}
+
+const struct gopts *cli_gopts(void)
+{
+	return &gopts;
+}
 
 struct parse_ctx {
 	opt_cb cb;
@@ -124,7 +137,8 @@ int cli_each(int argc, char **argv, bool echo, int (*fn)(struct record *, void *
 	for (int i = 0; i < argc; i++) {
 		struct record rec = { 0 };
 		struct werr err = { 0 };
-		if (record_lookup(argv[i], &rec, &err) < 0 || fn(&rec, ctx, &err) < 0) {
+		if (record_lookup(cli_gopts(), argv[i], &rec, &err) < 0 ||
+		    fn(&rec, ctx, &err) < 0) {
 			rc = cli_error(&err);
 		} else if (echo) {
 			printf("%s\n", argv[i]);

@@ -58,7 +58,7 @@ int cmd_attach(int argc, char **argv)
 
 	if (r >= 0)
 		return r;
-	if (record_lookup(argv[ind], &rec, &err) < 0 || state_refresh(&rec, &err) < 0)
+	if (record_lookup(cli_gopts(), argv[ind], &rec, &err) < 0 || state_refresh(&rec, &err) < 0)
 		return cli_error(&err);
 	if (!state_running_pid(&rec) || attach_connect(rec.id, &sock, &err) < 0) {
 		werr_set(&err, EINVAL, "container %s is not running: start it with warren start -a",

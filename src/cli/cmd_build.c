@@ -185,7 +185,8 @@ static void build_cli_free(struct build_cli *c)
 
 int cmd_build(int argc, char **argv)
 {
-	struct build_cli c = { .o = { .hooks = { hook_pull, hook_layer_diff, hook_untar, hook_fetch,
+	struct build_cli c = { .o = { .gopts = cli_gopts(),
+		                      .hooks = { hook_pull, hook_layer_diff, hook_untar, hook_fetch,
 		                                 NULL, transfer_rootfs_copy } } };
 	struct werr err = { 0 };
 	char id[DIGEST_STR_LEN + 1];

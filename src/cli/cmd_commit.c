@@ -58,7 +58,7 @@ int cmd_commit(int argc, char **argv)
 	o.n_changes = a.n_changes;
 	o.message = a.message;
 	o.author = a.username;
-	r = record_lookup(argv[ind], &rec, &err);
+	r = record_lookup(cli_gopts(), argv[ind], &rec, &err);
 	have_rec = r == 0;
 	o.ctr_dir = rec.dir;
 	if (r == 0)

@@ -291,7 +291,7 @@ int cmd_container_prune(int argc, char **argv)
 
 	if (r >= 0)
 		return r;
-	if (record_list(&recs, &n, &err) < 0)
+	if (record_list(cli_gopts(), &recs, &n, &err) < 0)
 		return cli_error(&err);
 	printf("Deleted Containers:\n");
 	for (size_t i = 0; i < n; i++) {

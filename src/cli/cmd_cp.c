@@ -340,7 +340,7 @@ int cmd_cp(int argc, char **argv)
 		werr_set(&err, EINVAL, "empty path: give CONTAINER:PATH and a local path");
 	if (err.code)
 		return cli_error(&err);
-	if (record_lookup(sctr ? sctr : dctr, &rec, &err) < 0)
+	if (record_lookup(cli_gopts(), sctr ? sctr : dctr, &rec, &err) < 0)
 		return cli_error(&err);
 	signal(SIGPIPE, SIG_IGN);
 	r = state_refresh(&rec, &err);

@@ -1,6 +1,7 @@
 /* cmd_create.c - the record half of `create` and `run`: names, labels,
  * restart and log options, then print the ID, start detached, or start and
  * attach. The spec itself comes from cmd_run.c's option table. */
+#include "commands.h"
 #include "cleanup.h"
 #include "attach.h"
 #include "create.h"
@@ -108,7 +109,7 @@ static int create_record(struct container_spec *spec, struct create_opts *o, str
 		config = config_from_spec(spec, o, name);
 		if (!config)
 			return werr_set(err, ENOMEM, "building config.json");
-		r = record_create(spec->id, name, config, err);
+		r = record_create(cli_gopts(), spec->id, name, config, err);
 		json_decref(config);
 		if (o->name)
 			break;
@@ -125,7 +126,7 @@ int cli_attach(const char *id, int sock, bool stdin_open, bool tty, const char *
 	int code = 0;
 
 	term_detach_parse(detach_keys ? detach_keys : "ctrl-p,ctrl-q", &ao.keys, &err);
-	if (record_load(id, &rec, &err) == 0) {
+	if (record_load(cli_gopts(), id, &rec, &err) == 0) {
 		ao.sig_pid = state_running_pid(&rec);
 		record_free(&rec);
 	}
@@ -133,7 +134,7 @@ int cli_attach(const char *id, int sock, bool stdin_open, bool tty, const char *
 		/* the monitor went away: the record tells what happened, if it is
 		 * still there; else (--rm) say that the exit code is unknown */
 		struct werr gone = { 0 };
-		if (record_load(id, &rec, &gone) < 0) {
+		if (record_load(cli_gopts(), id, &rec, &gone) < 0) {
 			werr_prefix(&err, "%s: exit code unknown", id);
 			werr_print(&err, "warren");
 			return EXIT_WARREN;
@@ -173,7 +174,7 @@ int create_launch(struct container_spec *spec, struct create_opts *o, bool creat
 	int sv[2] = { -1, -1 }, status = EXIT_WARREN, r;
 	sigset_t set, old;
 
-	if (record_load(spec->id, &rec, &err) < 0) {
+	if (record_load(cli_gopts(), spec->id, &rec, &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
 	}
@@ -204,7 +205,7 @@ int create_launch(struct container_spec *spec, struct create_opts *o, bool creat
 	if (r < 0) {
 		werr_print(&err, "warren");
 		close(sv[0]);
-		if (o->auto_remove && record_load(spec->id, &rec, &err) == 0) {
+		if (o->auto_remove && record_load(cli_gopts(), spec->id, &rec, &err) == 0) {
 			lifecycle_remove(&rec, true, true, &err);
 			record_free(&rec);
 		}

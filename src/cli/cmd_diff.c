@@ -321,7 +321,7 @@ static int diff_vfs_layers(struct store *s, const char *image_id, const char *ro
 	json_t *images = NULL, *rec, *layers;
 	char *p;
 	size_t n;
-	int r = store_open(s, err);
+	int r = store_open(s, cli_gopts(), err);
 
 	if (r == 0)
 		r = store_images_load(s, &images, err);
@@ -387,7 +387,7 @@ int cmd_diff(int argc, char **argv)
 		return r >= 0 ? r
 		              : cli_error(&(struct werr){ .code = ENOMEM, .msg = "out of memory" });
 	}
-	if (record_lookup(argv[ind], &rec, &err) < 0) {
+	if (record_lookup(cli_gopts(), argv[ind], &rec, &err) < 0) {
 		free(c);
 		return cli_error(&err);
 	}

@@ -253,7 +253,7 @@ int cmd_exec(int argc, char **argv)
 
 	if (r >= 0)
 		return r;
-	if (record_lookup(argv[ind], &rec, &err) < 0 || state_refresh(&rec, &err) < 0)
+	if (record_lookup(cli_gopts(), argv[ind], &rec, &err) < 0 || state_refresh(&rec, &err) < 0)
 		return cli_error(&err);
 	r = exec_run(&rec, &c, argv + ind + 1);
 	record_free(&rec);

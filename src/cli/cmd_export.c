@@ -72,7 +72,7 @@ int cmd_export(int argc, char **argv)
 		         "or redirect");
 		return cli_error(&err);
 	}
-	if (record_lookup(argv[ind], &rec, &err) < 0)
+	if (record_lookup(cli_gopts(), argv[ind], &rec, &err) < 0)
 		return cli_error(&err);
 	r = state_refresh(&rec, &err);
 	if (r == 0 && !state_running_pid(&rec))

@@ -88,7 +88,7 @@ static int image_user(struct store *s, const char *id, char who[64])
 		snprintf(who, 64, "a running foreground container");
 		found = 2;
 	}
-	if (found || record_list(&recs, &n, &ignored) < 0)
+	if (found || record_list(cli_gopts(), &recs, &n, &ignored) < 0)
 		return found;
 	for (size_t i = 0; i < n && found < 2; i++) {
 		const char *img = json_string_value(json_object_get(recs[i].config, "Image"));

@@ -2,6 +2,7 @@
  * the usage on --help, opening the store and the ID-map plan, and printing
  * an error. Linked by warren and warren-transfer. */
 #include "climage.h"
+#include "commands.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -77,7 +78,7 @@ int img_parse(const struct opt_def *defs, int argc, char **argv, int *ind, struc
 
 int img_open(struct store *s, struct idmap_plan *plan, struct werr *err)
 {
-	int r = store_open(s, err);
+	int r = store_open(s, cli_gopts(), err);
 
 	if (r < 0)
 		return r;

@@ -68,9 +68,9 @@ static json_t *info_collect(struct werr *err)
 	json_t *j;
 
 	if (util_runtime_dir(rt, sizeof(rt), err) < 0 || idmap_plan_make(&plan, false, err) < 0 ||
-	    store_open(&s, err) < 0)
+	    store_open(&s, cli_gopts(), err) < 0)
 		return NULL;
-	if (rootfs_driver_choose(&s, &plan, ovlfuse_usable(), &drv, err) < 0) {
+	if (rootfs_driver_choose(&s, cli_gopts(), &plan, ovlfuse_usable(), &drv, err) < 0) {
 		store_close(&s);
 		return NULL;
 	}

@@ -152,12 +152,12 @@ int cmd_inspect(int argc, char **argv)
 		struct werr err = { 0 };
 		json_t *o = NULL;
 		if ((!c.type || !strcmp(c.type, "container")) &&
-		    record_lookup(argv[i], &rec, &err) == 0) {
+		    record_lookup(cli_gopts(), argv[i], &rec, &err) == 0) {
 			state_refresh(&rec, &err);
 			o = inspect_object(&rec);
 			record_free(&rec);
 		} else if ((!c.type || !strcmp(c.type, "volume")) &&
-		           volume_inspect(argv[i], &o, &err) == 0) {
+		           volume_inspect(cli_gopts(), argv[i], &o, &err) == 0) {
 			json_object_del(o, "Anonymous");
 		}
 		if (!o) {
@@ -233,7 +233,7 @@ int cmd_port(int argc, char **argv)
 
 	if (r >= 0)
 		return r;
-	if (record_lookup(argv[ind], &rec, &err) < 0)
+	if (record_lookup(cli_gopts(), argv[ind], &rec, &err) < 0)
 		return cli_error(&err);
 	state_refresh(&rec, &err);
 	r = port_print(&rec, ind + 1 < argc ? argv[ind + 1] : NULL, &err);

@@ -123,7 +123,7 @@ int cmd_logs(int argc, char **argv)
 
 	if (r >= 0)
 		return r;
-	if (record_lookup(argv[ind], &rec, &err) < 0)
+	if (record_lookup(cli_gopts(), argv[ind], &rec, &err) < 0)
 		return cli_error(&err);
 	snprintf(path, sizeof(path), "%s/ctr.log", rec.dir);
 	fflush(stdout);

@@ -225,7 +225,7 @@ int cmd_ps(int argc, char **argv)
 
 	if (r >= 0)
 		return r;
-	if (record_list(&recs, &n, &err) < 0)
+	if (record_list(cli_gopts(), &recs, &n, &err) < 0)
 		return cli_error(&err);
 	if (c.last > 0 && (size_t)c.last < n)
 		first = n - (size_t)c.last;

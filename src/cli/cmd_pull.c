@@ -88,7 +88,7 @@ int cmd_rootfs_copy(int argc, char **argv)
 		         "usage: warren-transfer rootfs-copy [--keep-id] IMAGE_ID DEST");
 		return img_fail(&err);
 	}
-	r = store_open(&s, &err);
+	r = store_open(&s, cli_gopts(), &err);
 	if (r == 0)
 		r = idmap_plan_make(&plan, keep_id, &err);
 	if (r == 0)

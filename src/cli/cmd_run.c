@@ -268,7 +268,7 @@ static int volume_add(struct run_cfg *cfg, const char *v, struct werr *err)
 		char vname[65];
 		if (src[0] && volume_check_name(src, err) < 0)
 			return werr_prefix(err, "invalid volume \"%s\"", v);
-		if (volume_create(src[0] ? src : NULL, NULL, vname, real, err) < 0)
+		if (volume_create(cli_gopts(), src[0] ? src : NULL, NULL, vname, real, err) < 0)
 			return werr_prefix(err, "volume \"%s\"", v);
 		src = real;
 		cfg->store_volume = true;
@@ -705,7 +705,8 @@ static int run_net_join(struct run_cfg *cfg, bool create_only, struct werr *err)
 		                "--hostname conflicts with --network container:%s: the container "
 		                "takes that container's host name",
 		                cfg->net.join_ref);
-	if (netref_resolve(&cfg->net, !create_only, hostname, sizeof(hostname), err) < 0)
+	if (netref_resolve(cli_gopts(), &cfg->net, !create_only, hostname, sizeof(hostname), err) <
+	    0)
 		return -err->code;
 	cfg->hostname = hostname[0] ? hostname : NULL;
 	return 0;

@@ -63,7 +63,7 @@ int cmd_top(int argc, char **argv)
 
 	if (r >= 0)
 		return r;
-	if (record_lookup(argv[ind], &rec, &err) < 0 || state_refresh(&rec, &err) < 0)
+	if (record_lookup(cli_gopts(), argv[ind], &rec, &err) < 0 || state_refresh(&rec, &err) < 0)
 		return cli_error(&err);
 	pid = state_running_pid(&rec);
 	n = pid ? procinfo_list(pid, ps, TOP_MAX) : -ESRCH;
@@ -167,11 +167,11 @@ int cmd_stats(int argc, char **argv)
 		                "warren stats --no-stream\n");
 		return EXIT_WARREN;
 	}
-	if (record_list(&recs, &n, &err) < 0)
+	if (record_list(cli_gopts(), &recs, &n, &err) < 0)
 		return cli_error(&err);
 	for (int i = ind; i < argc; i++) {
 		struct record probe;
-		if (record_lookup(argv[i], &probe, &err) < 0)
+		if (record_lookup(cli_gopts(), argv[i], &probe, &err) < 0)
 			rc = cli_error(&err);
 		else
 			record_free(&probe);

@@ -90,7 +90,7 @@ static int volume_ls(int argc, char **argv, struct volume_cfg *c)
 
 	if (r >= 0)
 		return r;
-	if (volume_list(&all, &err) < 0)
+	if (volume_list(cli_gopts(), &all, &err) < 0)
 		return cli_error(&err);
 	if (!c->quiet && !c->format) {
 		static const char *const head[] = { "DRIVER", "VOLUME NAME" };
@@ -128,7 +128,7 @@ static int volume_prune(int argc, char **argv, struct volume_cfg *c)
 
 	if (r >= 0)
 		return r;
-	if (volume_list(&all, &err) < 0)
+	if (volume_list(cli_gopts(), &all, &err) < 0)
 		return cli_error(&err);
 	printf("Deleted Volumes:\n");
 	json_array_foreach(all, i, v)
@@ -136,9 +136,9 @@ static int volume_prune(int argc, char **argv, struct volume_cfg *c)
 		const char *name = json_string_value(json_object_get(v, "Name"));
 		if (!c->all && !json_is_true(json_object_get(v, "Anonymous")))
 			continue;
-		if (volume_in_use(name, user, sizeof(user)))
+		if (volume_in_use(cli_gopts(), name, user, sizeof(user)))
 			continue;
-		if (volume_remove(name, false, &err) == 0)
+		if (volume_remove(cli_gopts(), name, false, &err) == 0)
 			printf("%s\n", name);
 	}
 	json_decref(all);
@@ -154,17 +154,17 @@ static int volume_each(int argc, char **argv, struct volume_cfg *c, const char *
 		json_t *v = NULL;
 		char name[65], path[PATH_MAX];
 		if (!strcmp(verb, "create")) {
-			if (volume_create(argv[i], c->labels, name, path, &err) < 0) {
+			if (volume_create(cli_gopts(), argv[i], c->labels, name, path, &err) < 0) {
 				rc = cli_error(&err);
 				continue;
 			}
 			printf("%s\n", name);
 		} else if (!strcmp(verb, "rm")) {
-			if (volume_remove(argv[i], c->force, &err) < 0)
+			if (volume_remove(cli_gopts(), argv[i], c->force, &err) < 0)
 				rc = cli_error(&err);
 			else
 				printf("%s\n", argv[i]);
-		} else if (volume_inspect(argv[i], &v, &err) < 0) {
+		} else if (volume_inspect(cli_gopts(), argv[i], &v, &err) < 0) {
 			rc = cli_error(&err);
 		} else {
 			json_object_del(v, "Anonymous");
@@ -224,7 +224,7 @@ int cmd_volume(int argc, char **argv)
 			if (cmd == &create && argc - 1 - ind == 0) {
 				char name[65], path[PATH_MAX];
 				struct werr err = { 0 };
-				r = volume_create(NULL, c.labels, name, path, &err) < 0
+				r = volume_create(cli_gopts(), NULL, c.labels, name, path, &err) < 0
 				        ? cli_error(&err)
 				        : (printf("%s\n", name), 0);
 			} else {

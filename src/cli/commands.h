@@ -3,6 +3,20 @@
 #ifndef WARREN_COMMANDS_H
 #define WARREN_COMMANDS_H
 
+#include "gopts.h"
+
+/**
+ * cli_gopts_load() - decide the global options once (gopts_load()), for
+ * main() of warren and of warren-transfer.
+ */
+int cli_gopts_load(const char *root, const char *driver, struct werr *err);
+
+/**
+ * cli_gopts() - the global options main() decided: the commands pass them
+ * down to the libraries, which never look them up themselves.
+ */
+const struct gopts *cli_gopts(void);
+
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 

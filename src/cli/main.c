@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cliutil.h"
 #include "commands.h"
+#include "gopts.h"
 #include "transfer.h"
 
 #ifndef WARREN_VERSION
@@ -63,25 +65,12 @@ static const struct command commands[] = {
 	{ NULL, NULL, NULL },
 };
 
-/* the global options: each sets an environment variable that the modules read */
-static const struct global_opt {
-	const char *name, *env, *arg, *help;
-	bool absolute; /* the value must be an absolute path */
-} global_opts[] = {
-	{ "--root", "WARREN_ROOT", "DIR", "the image and container store ($XDG_DATA_HOME/warren)",
-	  true },
-	{ "--storage-driver", "WARREN_STORAGE_DRIVER", "NAME",
-	  "overlay, fuse-overlay or vfs (default: the first that works here)", false },
-	{ NULL, NULL, NULL, NULL, false },
-};
-
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: warren COMMAND [OPTIONS]\n\n"
 	           "A rootless, daemonless container tool with Docker's commands.\n\n"
 	           "Global options:\n");
-	for (const struct global_opt *g = global_opts; g->name; g++)
-		fprintf(f, "  %s %-6s %s\n", g->name, g->arg, g->help);
+	gopts_help(f);
 	fprintf(f, "\nCommands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
@@ -89,39 +78,15 @@ static void usage(FILE *f)
 	fprintf(f, "\nRun 'warren COMMAND --help' for more information on a command.\n");
 }
 
-/* Return: the words used by a global option at argv[1], 0 when argv[1] is
- * none, -1 after printing an error */
-static int global_option(int argc, char **argv)
-{
-	for (const struct global_opt *g = global_opts; g->name; g++) {
-		size_t l = strlen(g->name);
-		const char *v;
-		if (strncmp(argv[1], g->name, l) || (argv[1][l] != '\0' && argv[1][l] != '='))
-			continue;
-		v = argv[1][l] == '=' ? argv[1] + l + 1 : argc >= 3 ? argv[2] : NULL;
-		if (!v || !*v || (g->absolute && v[0] != '/')) {
-			fprintf(stderr, "warren: %s needs %s%s\n", g->name,
-			        g->absolute ? "an absolute " : "a ", g->arg);
-			return -1;
-		}
-		setenv(g->env, v, 1);
-		return argv[1][l] == '=' ? 1 : 2;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
-	int used = 0;
+	const char *root, *driver;
+	struct werr err = { 0 };
 
-	/* global options before the command, handed on as environment (to
-	 * warren-transfer and the monitor too) */
-	while (argc >= 2 && (used = global_option(argc, argv)) > 0) {
-		argc -= used;
-		argv += used;
-	}
-	if (used < 0)
+	if (gopts_parse(&argc, &argv, &root, &driver, &err) < 0) {
+		werr_print(&err, "warren");
 		return EXIT_WARREN;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_WARREN;
@@ -135,9 +100,15 @@ int main(int argc, char **argv)
 		printf("warren version %s\n", WARREN_VERSION);
 		return 0;
 	}
-	for (const struct command *c = commands; c->name; c++)
-		if (!strcmp(argv[1], c->name))
-			return c->fn(argc - 1, argv + 1);
+	for (const struct command *c = commands; c->name; c++) {
+		if (strcmp(argv[1], c->name))
+			continue;
+		if (cli_gopts_load(root, driver, &err) < 0) {
+			werr_print(&err, "warren");
+			return EXIT_WARREN;
+		}
+		return c->fn(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "warren: unknown command \"%s\" (see 'warren --help')\n", argv[1]);
 	return EXIT_WARREN;
 }

@@ -2,6 +2,7 @@
  * pull, the container's writable layer, and the image config mapped onto
  * the container spec (Docker's semantics for ENTRYPOINT and CMD). */
 #include "run_image.h"
+#include "commands.h"
 #include "climage.h"
 #include "ovlfuse.h"
 #include "transfer.h"
@@ -52,7 +53,7 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
 
 	memset(ri, 0, sizeof(*ri));
 	ri->s.rootfd = ri->s.lockfd = -1;
-	r = store_open(&ri->s, err);
+	r = store_open(&ri->s, cli_gopts(), err);
 	if (r == 0)
 		r = store_images_load(&ri->s, &images, err);
 	if (r == 0 && !(rec = find_or_pull(ri, &images, image, plan, err)))
@@ -61,7 +62,8 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
 		r = image_load(&ri->s, rec, &ri->img, err);
 	ri->loaded = r == 0;
 	if (r == 0)
-		r = rootfs_driver_choose(&ri->s, plan, ovlfuse_usable(), &ri->driver, err);
+		r = rootfs_driver_choose(&ri->s, cli_gopts(), plan, ovlfuse_usable(), &ri->driver,
+		                         err);
 	if (r == 0)
 		snprintf(ri->image_id, sizeof(ri->image_id), "%s",
 		         json_string_value(json_object_get(rec, "id")) ?: "");

@@ -3,6 +3,7 @@
  * spawn-and-wait where `warren run` needs a pull or a copied rootfs. */
 #include "transfer.h"
 #include "cleanup.h"
+#include "commands.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -30,9 +31,10 @@ static int transfer_path(char *buf, size_t size, struct werr *err)
 
 int cmd_transfer(int argc, char **argv)
 {
-	char path[PATH_MAX + 64];
+	char path[PATH_MAX + 64], gbuf[2 * PATH_MAX];
 	struct werr err = { 0 };
-	char **nargv = calloc((size_t)argc + 2, sizeof(char *));
+	char **nargv = calloc((size_t)argc + 4, sizeof(char *));
+	int g;
 
 	if (!nargv || transfer_path(path, sizeof(path), &err) < 0) {
 		if (!nargv)
@@ -41,7 +43,14 @@ int cmd_transfer(int argc, char **argv)
 		return EXIT_WARREN;
 	}
 	nargv[0] = path;
-	memcpy(nargv + 1, argv, (size_t)argc * sizeof(char *));
+	g = gopts_argv(cli_gopts(), gbuf, sizeof(gbuf), nargv + 1);
+	if (g < 0) {
+		werr_set(&err, E2BIG, "--root is too long");
+		werr_print(&err, "warren");
+		free(nargv);
+		return EXIT_WARREN;
+	}
+	memcpy(nargv + 1 + g, argv, (size_t)argc * sizeof(char *));
 	fflush(NULL);
 	execv(path, nargv);
 	werr_errno(&err, errno, "running %s", path);
@@ -52,18 +61,22 @@ int cmd_transfer(int argc, char **argv)
 
 int transfer_run(const char *const argv[], char *out, size_t size, struct werr *err)
 {
-	char path[PATH_MAX + 64];
-	const char *nargv[16];
+	char path[PATH_MAX + 64], gbuf[2 * PATH_MAX];
+	char *nargv[16];
 	posix_spawn_file_actions_t fa;
-	int pipefd[2], st, r;
+	int pipefd[2], st, r, g;
 	size_t n = 0, got = 0;
 	pid_t pid;
 
 	if (transfer_path(path, sizeof(path), err) < 0)
 		return -err->code;
 	nargv[n++] = path;
-	for (; argv[n - 1] && n < ARRAY_SIZE(nargv) - 1; n++)
-		nargv[n] = argv[n - 1];
+	g = gopts_argv(cli_gopts(), gbuf, sizeof(gbuf), nargv + n);
+	if (g < 0)
+		return werr_set(err, E2BIG, "--root is too long");
+	n += (size_t)g;
+	for (size_t i = 0; argv[i] && n < ARRAY_SIZE(nargv) - 1; i++)
+		nargv[n++] = (char *)argv[i];
 	nargv[n] = NULL;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return werr_errno(err, errno, "pipe");

@@ -4,8 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "werr.h"
+#include "cliutil.h"
 #include "commands.h"
+#include "werr.h"
 
 struct command {
 	const char *name;
@@ -25,6 +26,15 @@ static const struct command commands[] = {
 
 int main(int argc, char **argv)
 {
+	const char *root, *driver;
+	struct werr err = { 0 };
+
+	/* warren hands on its global options as arguments */
+	if (gopts_parse(&argc, &argv, &root, &driver, &err) < 0 ||
+	    cli_gopts_load(root, driver, &err) < 0) {
+		werr_print(&err, "warren");
+		return EXIT_WARREN;
+	}
 	for (const struct command *c = commands; argc >= 2 && c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return c->fn(argc - 1, argv + 1);

@@ -238,31 +238,6 @@ int util_runtime_dir(char *buf, size_t size, struct werr *err)
 	return 0;
 }
 
-int util_store_root(char *buf, size_t size, struct werr *err)
-{
-	const char *root = getenv("WARREN_ROOT");
-	const char *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-	int n;
-
-	if (root && *root)
-		n = snprintf(buf, size, "%s", root);
-	else if (xdg && xdg[0] == '/')
-		n = snprintf(buf, size, "%s/warren", xdg);
-	else if (home && home[0] == '/')
-		n = snprintf(buf, size, "%s/.local/share/warren", home);
-	else
-		return werr_set(err, ENOENT,
-		                "no place for the image store: set HOME, XDG_DATA_HOME or --root");
-	if (n < 0 || (size_t)n >= size)
-		return werr_set(err, ENAMETOOLONG, "store path too long");
-	if (buf[0] != '/')
-		return werr_set(err, EINVAL, "store root %s must be an absolute path", buf);
-	if (util_mkdir_p(buf, 0700, err) < 0)
-		return werr_prefix(err, "creating the store");
-	return 0;
-}
-
 int util_array_push(void *arrp, size_t *n, size_t size, const void *item)
 {
 	char **arr = arrp;

@@ -62,14 +62,6 @@ unsigned long long util_pid_start(pid_t pid);
 int util_runtime_dir(char *buf, size_t size, struct werr *err);
 
 /**
- * util_store_root() - the user's persistent store: $WARREN_ROOT (set by the
- * global --root option), else $XDG_DATA_HOME/warren, else
- * ~/.local/share/warren. Created 0700 with missing parents.
- * Return: 0 with @buf filled, or a negative errno with @err set.
- */
-int util_store_root(char *buf, size_t size, struct werr *err);
-
-/**
  * util_mkdir_p() - mkdir -p with @mode; existing directories are fine.
  */
 int util_mkdir_p(const char *path, mode_t mode, struct werr *err);

@@ -74,7 +74,7 @@ int lifecycle_signal_parse(const char *s, int *sig, struct werr *err)
 static int reload(struct record *rec, bool locked, struct werr *err)
 {
 	struct record fresh;
-	int r = record_load(rec->id, &fresh, err);
+	int r = record_load_dir(rec->dir, &fresh, err);
 
 	if (r < 0)
 		return werr_set(err, ENOENT, "no such container: %.12s", rec->id);
@@ -99,6 +99,7 @@ int lifecycle_start(struct record *rec, int client_fd, const struct winsize *ws,
 	struct container_spec spec;
 	struct monitor_params p = { rec, &spec, client_fd, { 0 } };
 	_cleanup_close_ int lk = -1;
+	struct gopts store;
 	pid_t pid;
 	int r;
 
@@ -116,8 +117,9 @@ int lifecycle_start(struct record *rec, int client_fd, const struct winsize *ws,
 	if (ws)
 		p.ws = *ws;
 	r = config_to_spec(rec->config, &spec, err);
+	record_store(rec, &store);
 	if (r == 0 && spec.net.mode == NET_MODE_CONTAINER)
-		r = netref_resolve(&spec.net, true, NULL, 0, err);
+		r = netref_resolve(&store, &spec.net, true, NULL, 0, err);
 	if (r == 0)
 		r = state_rundir(rec->id, spec.state_dir, true, err);
 	if (r == 0)
@@ -272,9 +274,12 @@ int lifecycle_wait(struct record *rec, int *code, struct werr *err)
 static int remove_locked(struct record *rec, bool volumes, struct werr *err)
 {
 	char dir[PATH_MAX];
+	struct gopts store;
 
-	if (volumes)
-		volume_remove_anonymous(rec->config);
+	if (volumes) {
+		record_store(rec, &store);
+		volume_remove_anonymous(&store, rec->config);
+	}
 	if (state_rundir(rec->id, dir, false, err) == 0)
 		util_rm_rf(dir);
 	return record_remove(rec, err);

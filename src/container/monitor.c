@@ -351,7 +351,7 @@ static void monitor_restart(struct monitor *m)
 	if (lk < 0)
 		return;
 	record_free(m->p->rec);
-	if (record_load(m->a.id, m->p->rec, &err) < 0) {
+	if (record_load_dir(m->a.record_dir, m->p->rec, &err) < 0) {
 		close(lk);
 		return;
 	}
@@ -390,7 +390,7 @@ int monitor_cleanup(int argc, char **argv)
 	spec.overlay_daemon = m.a.overlay_pid;
 	container_helpers_stop(&spec);
 	m.a.net_pid = m.a.overlay_pid = 0;
-	if (record_load(m.a.id, &rec, &err) == 0 && m.a.restarting)
+	if (record_load_dir(m.a.record_dir, &rec, &err) == 0 && m.a.restarting)
 		monitor_restart(&m);
 	monitor_finish(&m, m.a.code);
 }

@@ -25,14 +25,14 @@ static int netref_hold(const struct record *rec, struct net_spec *net, struct we
 	return 0;
 }
 
-int netref_resolve(struct net_spec *net, bool running, char *hostname, size_t size,
-                   struct werr *err)
+int netref_resolve(const struct gopts *o, struct net_spec *net, bool running, char *hostname,
+                   size_t size, struct werr *err)
 {
 	struct record rec;
 	const char *mode, *host;
 	int r;
 
-	if (record_lookup(net->join_ref, &rec, err) < 0 || state_refresh(&rec, err) < 0)
+	if (record_lookup(o, net->join_ref, &rec, err) < 0 || state_refresh(&rec, err) < 0)
 		return werr_prefix(err, "--network container:%s", net->join_ref);
 	mode = config_get(rec.config, "HostConfig.NetworkMode");
 	host = config_get(rec.config, "Config.Hostname");

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "netsetup.h"
+#include "gopts.h"
 #include "werr.h"
 
 /**
@@ -18,7 +19,7 @@
  * Return: 0, or a negative errno with a one-line @err (unknown container,
  * not running, or sharing the host's network).
  */
-int netref_resolve(struct net_spec *net, bool running, char *hostname, size_t size,
-                   struct werr *err);
+int netref_resolve(const struct gopts *o, struct net_spec *net, bool running, char *hostname,
+                   size_t size, struct werr *err);
 
 #endif

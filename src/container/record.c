@@ -24,18 +24,31 @@ static struct {
 	int fd;
 } created_lock = { "", -1 };
 
-int record_root(char *buf, struct werr *err)
+int record_root(const struct gopts *o, char *buf, struct werr *err)
 {
-	char store[PATH_MAX];
-	int r = util_store_root(store, sizeof(store), err);
+	int r = gopts_store(o, err);
 
 	if (r < 0)
 		return r;
-	if (snprintf(buf, PATH_MAX, "%s/containers/names", store) >= PATH_MAX)
+	if (snprintf(buf, PATH_MAX, "%s/containers/names", o->root) >= PATH_MAX)
 		return werr_set(err, ENAMETOOLONG, "store path too long");
 	r = util_mkdir_p(buf, 0700, err);
 	buf[strlen(buf) - strlen("/names")] = '\0';
 	return r;
+}
+
+/* <store>/containers of a record found there */
+static void record_dir_root(const struct record *rec, char *buf)
+{
+	snprintf(buf, PATH_MAX, "%s", rec->dir);
+	*strrchr(buf, '/') = '\0';
+}
+
+void record_store(const struct record *rec, struct gopts *o)
+{
+	memset(o, 0, sizeof(*o));
+	record_dir_root(rec, o->root);
+	*strrchr(o->root, '/') = '\0';
 }
 
 static bool record_id_p(const char *s)
@@ -92,17 +105,30 @@ static int json_save_at(const char *dir, const char *file, json_t *j, struct wer
 	return util_write_file_atomic(AT_FDCWD, path, text, strlen(text), 0600, err);
 }
 
-int record_load(const char *id, struct record *rec, struct werr *err)
+int record_load(const struct gopts *o, const char *id, struct record *rec, struct werr *err)
 {
-	char root[PATH_MAX];
-	int r = record_root(root, err);
+	char root[PATH_MAX], dir[PATH_MAX];
+	int r = record_root(o, root, err);
 
 	if (r < 0)
 		return r;
-	memset(rec, 0, sizeof(*rec));
-	snprintf(rec->id, sizeof(rec->id), "%s", id);
-	if (snprintf(rec->dir, sizeof(rec->dir), "%s/%s", root, id) >= (int)sizeof(rec->dir))
+	if (snprintf(dir, sizeof(dir), "%s/%s", root, id) >= (int)sizeof(dir))
 		return werr_set(err, ENAMETOOLONG, "store path too long");
+	return record_load_dir(dir, rec, err);
+}
+
+int record_load_dir(const char *dir, struct record *rec, struct werr *err)
+{
+	char copy[PATH_MAX]; /* @dir may be @rec->dir */
+	const char *id;
+	int r;
+
+	if (snprintf(copy, sizeof(copy), "%s", dir) >= (int)sizeof(copy))
+		return werr_set(err, ENAMETOOLONG, "store path too long");
+	id = strrchr(copy, '/');
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->id, sizeof(rec->id), "%s", id ? id + 1 : copy);
+	memcpy(rec->dir, copy, sizeof(rec->dir));
 	r = json_load_at(rec->dir, "config.json", &rec->config, err);
 	if (r == 0)
 		r = json_load_at(rec->dir, "state.json", &rec->state, err);
@@ -176,13 +202,14 @@ static int record_join(const char *root, const char *dst, const char *name, cons
 	return r;
 }
 
-int record_create(const char *id, const char *name, json_t *config, struct werr *err)
+int record_create(const struct gopts *o, const char *id, const char *name, json_t *config,
+                  struct werr *err)
 {
 	char root[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX];
 	_cleanup_close_ int lk = -1;
 	int dfd;
 	json_t *state;
-	int r = record_root(root, err);
+	int r = record_root(o, root, err);
 
 	if (r < 0)
 		return r;
@@ -231,10 +258,8 @@ fail:
 int record_remove(const struct record *rec, struct werr *err)
 {
 	char root[PATH_MAX], gone[PATH_MAX];
-	int r = record_root(root, err);
 
-	if (r < 0)
-		return r;
+	record_dir_root(rec, root);
 	snprintf(gone, sizeof(gone), "%s/.rm-%s", root, rec->id);
 	if (rename(rec->dir, gone) < 0)
 		return werr_errno(err, errno, "removing %s", rec->dir);
@@ -254,10 +279,9 @@ int record_rename(struct record *rec, const char *name, struct werr *err)
 {
 	char root[PATH_MAX], slashed[160];
 	_cleanup_free_ char *old = strdup(record_name(rec));
-	int r = record_root(root, err);
+	int r;
 
-	if (r < 0)
-		return r;
+	record_dir_root(rec, root);
 	if (!old)
 		return werr_set(err, ENOMEM, "rename");
 	r = name_reserve(root, name, rec->id, err);
@@ -317,14 +341,14 @@ static int created_cmp(const void *a, const void *b)
 	return strcmp(cx ? cx : "", cy ? cy : "");
 }
 
-int record_list(struct record **out, size_t *n, struct werr *err)
+int record_list(const struct gopts *o, struct record **out, size_t *n, struct werr *err)
 {
 	char root[PATH_MAX];
 	DIR *d;
 	struct dirent *de;
 	struct record *recs = NULL;
 	size_t cnt = 0;
-	int r = record_root(root, err);
+	int r = record_root(o, root, err);
 
 	*out = NULL;
 	*n = 0;
@@ -341,7 +365,7 @@ int record_list(struct record **out, size_t *n, struct werr *err)
 		if (!record_id_p(de->d_name))
 			continue;
 		/* removed between readdir and the read: not a record any more */
-		if (record_load(de->d_name, &rec, &ignored) < 0)
+		if (record_load(o, de->d_name, &rec, &ignored) < 0)
 			continue;
 		nr = realloc(recs, (cnt + 1) * sizeof(*recs));
 		if (!nr) {
@@ -368,27 +392,27 @@ void record_list_free(struct record *recs, size_t n)
 	free(recs);
 }
 
-int record_lookup(const char *ref, struct record *rec, struct werr *err)
+int record_lookup(const struct gopts *o, const char *ref, struct record *rec, struct werr *err)
 {
 	char root[PATH_MAX], link[PATH_MAX], id[RECORD_ID_LEN + 1] = "", found[RECORD_ID_LEN + 1];
 	size_t len = strlen(ref), matches = 0;
 	ssize_t n;
 	DIR *d;
 	struct dirent *de;
-	int r = record_root(root, err);
+	int r = record_root(o, root, err);
 
 	if (r < 0)
 		return r;
 	if (!*ref)
 		return werr_set(err, EINVAL, "empty container name or ID");
 	if (record_id_p(ref))
-		return record_load(ref, rec, err) < 0
+		return record_load(o, ref, rec, err) < 0
 		           ? werr_set(err, ENOENT, "no such container: %s", ref)
 		           : 0;
 	if (!strchr(ref, '/') && snprintf(link, sizeof(link), "%s/names/%s", root, ref) > 0 &&
 	    (n = readlink(link, id, sizeof(id) - 1)) == RECORD_ID_LEN) {
 		id[n] = '\0';
-		if (record_load(id, rec, err) == 0)
+		if (record_load(o, id, rec, err) == 0)
 			return 0;
 	}
 	d = opendir(root);
@@ -406,7 +430,7 @@ int record_lookup(const char *ref, struct record *rec, struct werr *err)
 		    "container ID prefix \"%s\" is ambiguous: %zu containers match (give "
 		    "more characters or the name)",
 		    ref, matches);
-	if (matches == 0 || record_load(found, rec, err) < 0)
+	if (matches == 0 || record_load(o, found, rec, err) < 0)
 		return werr_set(err, ENOENT, "no such container: %s", ref);
 	return 0;
 }

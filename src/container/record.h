@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gopts.h"
 #include "werr.h"
 
 #define RECORD_ID_LEN 64
@@ -25,7 +26,7 @@ struct record {
 /**
  * record_root() - <store>/containers (created), into @buf of PATH_MAX.
  */
-int record_root(char *buf, struct werr *err);
+int record_root(const struct gopts *o, char *buf, struct werr *err);
 
 /**
  * record_create() - reserve @name and publish a new record with @config and
@@ -34,25 +35,32 @@ int record_root(char *buf, struct werr *err);
  * the exit: nothing can remove or start it before its creator starts it.
  * Return: 0, -EEXIST with @err naming the holder of the name.
  */
-int record_create(const char *id, const char *name, json_t *config, struct werr *err);
+int record_create(const struct gopts *o, const char *id, const char *name, json_t *config,
+                  struct werr *err);
 
 /**
  * record_lookup() - find a record by full id, name, or unique id prefix.
  * Return: 0 with @rec filled (record_free() it), or -ENOENT / -EINVAL
  * (ambiguous prefix) with a one-line @err.
  */
-int record_lookup(const char *ref, struct record *rec, struct werr *err);
+int record_lookup(const struct gopts *o, const char *ref, struct record *rec, struct werr *err);
 
 /**
  * record_load() - (re)read config.json and state.json of record @id.
  */
-int record_load(const char *id, struct record *rec, struct werr *err);
+int record_load(const struct gopts *o, const char *id, struct record *rec, struct werr *err);
+
+/**
+ * record_load_dir() - record_load() of the record in @dir
+ * (<store>/containers/<id>), for a program handed the directory.
+ */
+int record_load_dir(const char *dir, struct record *rec, struct werr *err);
 
 /**
  * record_list() - every complete record, oldest first.
  * Return: 0 with *@out (record_list_free()) and *@n set.
  */
-int record_list(struct record **out, size_t *n, struct werr *err);
+int record_list(const struct gopts *o, struct record **out, size_t *n, struct werr *err);
 void record_list_free(struct record *recs, size_t n);
 
 /**
@@ -77,6 +85,12 @@ int record_remove(const struct record *rec, struct werr *err);
  * record_rename() - move the record's name to @name (must be free).
  */
 int record_rename(struct record *rec, const char *name, struct werr *err);
+
+/**
+ * record_store() - the options that find the store @rec lives in (its
+ * --root; no storage driver: the record names its own).
+ */
+void record_store(const struct record *rec, struct gopts *o);
 
 /** record_name() - the name without Docker's leading "/". */
 const char *record_name(const struct record *rec);

@@ -112,7 +112,7 @@ int state_refresh(struct record *rec, struct werr *err)
 	/* the monitor may have written the exit just now: decide on the file */
 	{
 		struct record again;
-		if (record_load(rec->id, &again, err) < 0)
+		if (record_load_dir(rec->dir, &again, err) < 0)
 			return -err->code;
 		fresh = json_incref(again.state);
 		record_free(&again);

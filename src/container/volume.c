@@ -16,14 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int volume_root(char *buf, struct werr *err)
+static int volume_root(const struct gopts *o, char *buf, struct werr *err)
 {
-	char store[PATH_MAX];
-	int r = util_store_root(store, sizeof(store), err);
-
-	if (r < 0)
-		return r;
-	if (snprintf(buf, PATH_MAX, "%s/volumes", store) >= PATH_MAX)
+	if (gopts_store(o, err) < 0)
+		return -err->code;
+	if (snprintf(buf, PATH_MAX, "%s/volumes", o->root) >= PATH_MAX)
 		return werr_set(err, ENAMETOOLONG, "store path too long");
 	return util_mkdir_p(buf, 0700, err);
 }
@@ -41,12 +38,13 @@ int volume_check_name(const char *name, struct werr *err)
 	                     name);
 }
 
-int volume_create(const char *name, json_t *labels, char *name_out, char *path, struct werr *err)
+int volume_create(const struct gopts *o, const char *name, json_t *labels, char *name_out,
+                  char *path, struct werr *err)
 {
 	char root[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX], rnd[65], tmprnd[17], now[40];
 	_cleanup_free_ char *text = NULL;
 	json_t *meta;
-	int r = volume_root(root, err);
+	int r = volume_root(o, root, err);
 
 	if (r < 0)
 		return r;
@@ -89,12 +87,12 @@ int volume_create(const char *name, json_t *labels, char *name_out, char *path, 
 	return r;
 }
 
-int volume_inspect(const char *name, json_t **out, struct werr *err)
+int volume_inspect(const struct gopts *o, const char *name, json_t **out, struct werr *err)
 {
 	char root[PATH_MAX], path[PATH_MAX + 80];
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int r = volume_root(root, err);
+	int r = volume_root(o, root, err);
 
 	if (r < 0)
 		return r;
@@ -111,12 +109,12 @@ int volume_inspect(const char *name, json_t **out, struct werr *err)
 	return 0;
 }
 
-int volume_list(json_t **out, struct werr *err)
+int volume_list(const struct gopts *o, json_t **out, struct werr *err)
 {
 	char root[PATH_MAX];
 	DIR *d;
 	struct dirent *de;
-	int r = volume_root(root, err);
+	int r = volume_root(o, root, err);
 
 	if (r < 0)
 		return r;
@@ -127,7 +125,7 @@ int volume_list(json_t **out, struct werr *err)
 	while ((de = readdir(d))) {
 		json_t *v;
 		struct werr ignored;
-		if (de->d_name[0] == '.' || volume_inspect(de->d_name, &v, &ignored) < 0)
+		if (de->d_name[0] == '.' || volume_inspect(o, de->d_name, &v, &ignored) < 0)
 			continue;
 		json_array_append_new(*out, v);
 	}
@@ -135,14 +133,14 @@ int volume_list(json_t **out, struct werr *err)
 	return 0;
 }
 
-const char *volume_in_use(const char *name, char *buf, size_t size)
+const char *volume_in_use(const struct gopts *o, const char *name, char *buf, size_t size)
 {
 	struct record *recs;
 	size_t n;
 	struct werr ignored;
 	const char *found = NULL;
 
-	if (record_list(&recs, &n, &ignored) < 0)
+	if (record_list(o, &recs, &n, &ignored) < 0)
 		return NULL;
 	for (size_t i = 0; i < n && !found; i++) {
 		json_t *mounts = json_object_get(recs[i].config, "Mounts"), *m;
@@ -160,20 +158,20 @@ const char *volume_in_use(const char *name, char *buf, size_t size)
 	return found;
 }
 
-int volume_remove(const char *name, bool force, struct werr *err)
+int volume_remove(const struct gopts *o, const char *name, bool force, struct werr *err)
 {
 	char root[PATH_MAX], dir[PATH_MAX], gone[PATH_MAX], user[160];
 	json_t *v;
-	int r = volume_inspect(name, &v, err);
+	int r = volume_inspect(o, name, &v, err);
 
 	if (r < 0)
 		return r;
 	json_decref(v);
-	if (!force && volume_in_use(name, user, sizeof(user)))
+	if (!force && volume_in_use(o, name, user, sizeof(user)))
 		return werr_set(err, EBUSY,
 		                "volume %s is in use by container %s: remove the container first",
 		                name, user);
-	r = volume_root(root, err);
+	r = volume_root(o, root, err);
 	if (r < 0)
 		return r;
 	snprintf(dir, sizeof(dir), "%s/%s", root, name);
@@ -184,7 +182,7 @@ int volume_remove(const char *name, bool force, struct werr *err)
 	return 0;
 }
 
-void volume_remove_anonymous(json_t *config)
+void volume_remove_anonymous(const struct gopts *o, json_t *config)
 {
 	json_t *m;
 	size_t i;
@@ -194,10 +192,10 @@ void volume_remove_anonymous(json_t *config)
 		const char *name = json_string_value(json_object_get(m, "Name"));
 		json_t *v;
 		struct werr ignored;
-		if (!name || volume_inspect(name, &v, &ignored) < 0)
+		if (!name || volume_inspect(o, name, &v, &ignored) < 0)
 			continue;
 		if (json_is_true(json_object_get(v, "Anonymous")))
-			volume_remove(name, true, &ignored);
+			volume_remove(o, name, true, &ignored);
 		json_decref(v);
 	}
 }

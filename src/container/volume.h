@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "gopts.h"
 #include "werr.h"
 
 /**
@@ -13,22 +14,23 @@
  * name); an existing named volume is fine. *@name_out (65 bytes) gets the name,
  * @path (PATH_MAX) its _data directory.
  */
-int volume_create(const char *name, json_t *labels, char *name_out, char *path, struct werr *err);
+int volume_create(const struct gopts *o, const char *name, json_t *labels, char *name_out,
+                  char *path, struct werr *err);
 
 /** volume_inspect() - Docker's volume inspect object for @name. */
-int volume_inspect(const char *name, json_t **out, struct werr *err);
+int volume_inspect(const struct gopts *o, const char *name, json_t **out, struct werr *err);
 
 /** volume_list() - the inspect objects of every volume, by name. */
-int volume_list(json_t **out, struct werr *err);
+int volume_list(const struct gopts *o, json_t **out, struct werr *err);
 
 /** volume_in_use() - the name of a container that mounts @name, or NULL. */
-const char *volume_in_use(const char *name, char *buf, size_t size);
+const char *volume_in_use(const struct gopts *o, const char *name, char *buf, size_t size);
 
 /** volume_remove() - remove @name; refused while a container uses it (unless @force). */
-int volume_remove(const char *name, bool force, struct werr *err);
+int volume_remove(const struct gopts *o, const char *name, bool force, struct werr *err);
 
 /** volume_remove_anonymous() - remove the anonymous volumes @config mounts. */
-void volume_remove_anonymous(json_t *config);
+void volume_remove_anonymous(const struct gopts *o, json_t *config);
 
 /** volume_check_name() - Docker's rule for volume names. */
 int volume_check_name(const char *name, struct werr *err);

@@ -75,47 +75,12 @@ const char *rootfs_driver_name(enum rootfs_driver d)
 	return d == ROOTFS_OVERLAY ? "overlay" : d == ROOTFS_FUSE ? "fuse-overlay" : "vfs";
 }
 
-/* "storage-driver = NAME" from warren.conf, into @buf; "" when not set */
-static void rootfs_conf_driver(char *buf, size_t size, char *path, size_t psize)
+int rootfs_driver_choose(struct store *s, const struct gopts *o, const struct idmap_plan *plan,
+                         bool fuse_ok, struct rootfs_choice *c, struct werr *err)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	_cleanup_free_ char *text = NULL;
-	struct werr ignored;
-	size_t len;
+	const char *want = o->driver, *from = o->driver_from;
 
-	buf[0] = '\0';
-	if (xdg && xdg[0] == '/')
-		snprintf(path, psize, "%s/warren/warren.conf", xdg);
-	else if (home && home[0] == '/')
-		snprintf(path, psize, "%s/.config/warren/warren.conf", home);
-	else
-		return;
-	if (util_read_file(AT_FDCWD, path, 1 << 16, &text, &len, &ignored) < 0)
-		return;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char key[32], val[32];
-		if (sscanf(line, " %31[a-z_-] = %31[a-z-]", key, val) == 2 &&
-		    (!strcmp(key, "storage-driver") || !strcmp(key, "storage_driver")))
-			snprintf(buf, size, "%s", val);
-	}
-}
-
-int rootfs_driver_choose(struct store *s, const struct idmap_plan *plan, bool fuse_ok,
-                         struct rootfs_choice *c, struct werr *err)
-{
-	const char *env = getenv("WARREN_STORAGE_DRIVER");
-	char conf[32], path[PATH_MAX];
-	const char *want = NULL, *from = NULL;
-
-	rootfs_conf_driver(conf, sizeof(conf), path, sizeof(path));
-	if (env && *env) {
-		want = env;
-		from = "--storage-driver";
-	} else if (conf[0]) {
-		want = conf;
-		from = path;
-	}
-	if (want) {
+	if (*want) {
 		if (!strcmp(want, "overlay"))
 			c->driver = ROOTFS_OVERLAY;
 		else if (!strcmp(want, "fuse-overlay"))

@@ -20,13 +20,15 @@
 static const char *const store_dirs[] = { "blobs",  "blobs/sha256", "layers",
 	                                  "images", "containers",   "tmp" };
 
-int store_open(struct store *s, struct werr *err)
+int store_open(struct store *s, const struct gopts *o, struct werr *err)
 {
-	int r = util_store_root(s->root, sizeof(s->root), err);
-
 	s->rootfd = s->lockfd = -1;
-	if (r < 0)
-		return r;
+	if (gopts_store(o, err) < 0)
+		return -err->code;
+	if (snprintf(s->root, sizeof(s->root), "%s", o->root) >= (int)sizeof(s->root))
+		return werr_set(err, ENAMETOOLONG, "store path too long");
+	if (util_mkdir_p(s->root, 0700, err) < 0)
+		return werr_prefix(err, "creating the store");
 	s->rootfd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->rootfd < 0)
 		return werr_errno(err, errno, "open the store %s", s->root);

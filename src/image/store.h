@@ -1,4 +1,4 @@
-/* store.h - the content-addressed image store under util_store_root():
+/* store.h - the content-addressed image store under the global --root (struct gopts):
  *   blobs/sha256/HEX       verified blobs (manifests, configs, layer tarballs)
  *   layers/HEX/diff        unpacked layers, HEX = chain ID, shared by images
  *   layers/HEX/size        bytes unpacked
@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "digest.h"
+#include "gopts.h"
 #include "idmap.h"
 #include "werr.h"
 
@@ -40,7 +41,7 @@ struct store_usage {
  * store_open() - open (and create) the user's store.
  * Return: 0 or a negative errno with @err set.
  */
-int store_open(struct store *s, struct werr *err);
+int store_open(struct store *s, const struct gopts *o, struct werr *err);
 
 void store_close(struct store *s);
 

@@ -124,15 +124,14 @@ static void test_staging(struct store *s)
 int main(void)
 {
 	char dir[] = "/tmp/warren-test-store.XXXXXX";
-	char root[sizeof(dir) + 8];
+	struct gopts o = { 0 };
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct werr err;
 
 	if (!mkdtemp(dir))
 		return 1;
-	snprintf(root, sizeof(root), "%s/store", dir);
-	setenv("WARREN_ROOT", root, 1);
-	check(store_open(&s, &err) == 0, "a store is created");
+	snprintf(o.root, sizeof(o.root), "%s/store", dir);
+	check(store_open(&s, &o, &err) == 0, "a store is created");
 	test_blobs(&s);
 	test_records(&s);
 	test_staging(&s);

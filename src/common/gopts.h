@@ -1,0 +1,59 @@
+/* gopts.h - warren's global options (--root, --storage-driver and the
+ * config file), decided once by a program's main() and passed down to the
+ * libraries, which never read them from the environment themselves. */
+#ifndef WARREN_GOPTS_H
+#define WARREN_GOPTS_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "werr.h"
+
+struct gopts {
+	char root[PATH_MAX];        /* the persistent store (absolute); "": none found */
+	char driver[32];            /* the storage driver asked for; "" to choose */
+	char driver_from[PATH_MAX]; /* where @driver came from, for messages */
+};
+
+/**
+ * gopts_load() - the global options from the command line, else the
+ * user's environment and config file.
+ * @root: --root, or NULL: $WARREN_ROOT, else $XDG_DATA_HOME/warren, else
+ *        ~/.local/share/warren
+ * @driver: --storage-driver, or NULL: $WARREN_STORAGE_DRIVER, else
+ *          "storage-driver = NAME" in $XDG_CONFIG_HOME/warren/warren.conf
+ *          (~/.config/warren/warren.conf), else "" (choose)
+ * Return: 0, or a negative errno with @err naming the option and the fix.
+ */
+int gopts_load(struct gopts *o, const char *root, const char *driver, struct werr *err);
+
+/**
+ * gopts_store() - whether @o found a place for the store (HOME may be
+ * unset: only the commands that need the store fail then).
+ * Return: 0, or -ENOENT with @err naming the fix.
+ */
+int gopts_store(const struct gopts *o, struct werr *err);
+
+/**
+ * gopts_parse() - the global options before the command in *@argv (from
+ * index 1), "--root DIR" or "--root=DIR" and the like, consumed (*@argv
+ * and *@argc then start at the command's name) into *@root and *@driver
+ * (NULL when not given), for gopts_load().
+ * Return: 0, or -EINVAL with @err naming the option and what it needs.
+ */
+int gopts_parse(int *argc, char ***argv, const char **root, const char **driver, struct werr *err);
+
+/** gopts_help() - the global options' lines for a usage message. */
+void gopts_help(FILE *f);
+
+/**
+ * gopts_argv() - @o as global options for another warren program:
+ * "--root=DIR" and, when --storage-driver chose the driver,
+ * "--storage-driver=NAME" (the environment and config file are the
+ * user's, read there again), into @argv (room for 2), strings in @buf.
+ * Return: the number of words (0 to 2), -E2BIG when @size is too small.
+ */
+int gopts_argv(const struct gopts *o, char *buf, size_t size, char **argv);
+
+#endif
