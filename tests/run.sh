@@ -9,9 +9,10 @@
 # the next as it finishes, so they end together. Each lane has its own
 # unprivileged users, fixtures, registries, ports and temporary directories
 # (lane_env in tests/env.sh). Each piece's TAP output is printed whole, in
-# queue order, at the end. Ends with "tests: N passed, N failed, N skipped"
-# (everything and the clang-format check summed) and exits non-zero on any
-# failure.
+# queue order, at the end; then the source checks (tests/check/*.sh) and
+# the clang-format check run, on every run, also one with BATS-FILEs. Ends
+# with "tests: N passed, N failed, N skipped" (everything, each check script
+# and the clang-format check summed) and exits non-zero on any failure.
 #   tests/run.sh                   everything
 #   WARREN_BUILDS=release tests/run.sh tests/bats/run.bats   one build, one file
 set -uo pipefail
@@ -193,6 +194,34 @@ for ((k = 1; k <= works; k++)); do
 		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	else
 		count_fail "piece $k of the work ended before its counts"
+	fi
+done
+
+# the source checks (tests/check/*.sh: the include rule, the call cycles,
+# their selftests), quick, here in the main process on every run: one
+# pass or one fail each, as the clang-format check. cycles.sh reads the
+# release build; without one it is skipped.
+for c in "$here"/check/*.sh; do
+	[ -f "$c" ] || continue
+	name=$(basename "$c" .sh)
+	args=()
+	echo "=== check: $name"
+	case $name in
+	layers) args=("$top") ;;
+	cycles)
+		if [[ "$built" != *" release "* ]]; then
+			skipped=$((skipped + 1))
+			echo "ok check $name # skip no release build"
+			continue
+		fi
+		args=("$build_root/suite-release")
+		;;
+	esac
+	if bash "$c" "${args[@]}" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok check $name"
+	else
+		count_fail "check $name (tests/check/$name.sh)"
 	fi
 done
 
