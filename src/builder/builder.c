@@ -7,7 +7,6 @@
 #include "container.h"
 #include "image.h"
 #include "manifest.h"
-#include "ovlfuse.h"
 #include "reference.h"
 #include "rootfs.h"
 #include "util.h"
@@ -277,7 +276,7 @@ static int build_setup(struct builder *b, bool **needed, long *target, struct we
 	if (r == 0)
 		r = idmap_plan_make(&b->plan, false, err);
 	if (r == 0)
-		r = rootfs_driver_choose(&b->s, &b->plan, ovlfuse_usable(), &drv, err);
+		r = rootfs_driver_choose(&b->s, &b->plan, &drv, err);
 	if (r == 0)
 		b->driver = drv.driver;
 	if (r == 0)
