@@ -13,7 +13,7 @@
 #include <stdio.h>
 
 #include "digest.h"
-#include "netsetup.h"
+#include "netspec.h"
 #include "werr.h"
 
 struct idmap_plan;
