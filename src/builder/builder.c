@@ -4,10 +4,8 @@
  * records the final image with its tags. Nothing is tagged on failure. */
 #include "builder_int.h"
 #include "cleanup.h"
-#include "container.h"
 #include "image.h"
 #include "manifest.h"
-#include "ovlfuse.h"
 #include "reference.h"
 #include "rootfs.h"
 #include "util.h"
@@ -247,7 +245,7 @@ static int platform_check(const char *platform, struct werr *err)
 	return 0;
 }
 
-/* the input checks and the machinery: store, ID maps, driver, staging, seccomp */
+/* the input checks and the machinery: store, ID maps, driver, staging */
 static int build_setup(struct builder *b, bool **needed, long *target, struct werr *err)
 {
 	struct rootfs_choice drv;
@@ -277,7 +275,7 @@ static int build_setup(struct builder *b, bool **needed, long *target, struct we
 	if (r == 0)
 		r = idmap_plan_make(&b->plan, false, err);
 	if (r == 0)
-		r = rootfs_driver_choose(&b->s, b->o->gopts, &b->plan, ovlfuse_usable(), &drv, err);
+		r = rootfs_driver_choose(&b->s, b->o->gopts, &b->plan, &drv, err);
 	if (r == 0)
 		b->driver = drv.driver;
 	if (r == 0)
@@ -285,10 +283,7 @@ static int build_setup(struct builder *b, bool **needed, long *target, struct we
 	if (r < 0)
 		return r;
 	snprintf(b->stdir, sizeof(b->stdir), "%s/%s", b->s.root, b->st.name);
-	b->caps = caps_default();
-	r = seccomp_compile_cached(NULL, b->caps, &b->seccomp, err);
-	b->seccomp_ok = r == 0;
-	return r;
+	return 0;
 }
 
 static void build_free(struct builder *b)
@@ -298,8 +293,6 @@ static void build_free(struct builder *b)
 	for (size_t i = 0; b->stages && i < b->df->nstages; i++)
 		bstage_free(&b->stages[i]);
 	free(b->stages);
-	if (b->seccomp_ok)
-		seccomp_bpf_free(&b->seccomp);
 	shellex_scope_free(&b->meta);
 	context_close(b->ctx);
 	dockerfile_free(b->df);

@@ -14,7 +14,7 @@
 
 #include "digest.h"
 #include "gopts.h"
-#include "netsetup.h"
+#include "netspec.h"
 #include "werr.h"
 
 struct idmap_plan;

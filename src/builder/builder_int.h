@@ -11,7 +11,6 @@
 #include "context.h"
 #include "rootfs.h"
 #include "dockerfile.h"
-#include "seccomp_profile.h"
 #include "shellex.h"
 #include "store.h"
 #include "strbuf.h"
@@ -44,10 +43,7 @@ struct builder {
 	struct shellex_scope meta; /* ARGs before the first FROM */
 	struct bstage *stages;
 	unsigned step, nsteps;
-	unsigned seq; /* names of step directories in staging */
-	caps_mask_t caps;
-	struct seccomp_bpf seccomp;
-	bool seccomp_ok;
+	unsigned seq;              /* names of step directories in staging */
 	enum rootfs_driver driver; /* the store's: RUN steps use it, as warren run does */
 	unsigned line;             /* the Dockerfile line of the step running, for messages */
 };

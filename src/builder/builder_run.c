@@ -4,8 +4,9 @@
  * default capabilities and seccomp filter. Never runs anything on the host. */
 #include "builder_int.h"
 #include "cleanup.h"
-#include "container.h"
+#include "ctrrun.h"
 #include "manifest.h"
+#include "security.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -138,6 +139,7 @@ static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir 
 	struct overlay_spec ov = { d->lower_base, d->lowerdir, d->upper, d->work,
 		                   b->driver == ROOTFS_FUSE };
 	struct container_spec spec = { 0 };
+	const struct security_opts sec = SECURITY_OPTS_INIT;
 	char id[65], host[13];
 	_cleanup_close_ int saved_out = -1, saved_err = -1;
 	char **env = bconfig_run_env(sg);
@@ -160,14 +162,17 @@ static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir 
 	spec.user = user && *user ? user : NULL;
 	spec.hostname = host;
 	spec.id = id;
-	spec.caps = b->caps;
-	spec.no_new_privs = true;
-	spec.seccomp = b->seccomp_ok;
-	spec.seccomp_prog = b->seccomp;
 	spec.idmap = b->plan;
 	spec.net.mode = net;
 	spec.network_host = net == NET_MODE_HOST;
 	spec.overlay_fd = -1;
+	/* what `warren run` gives a container by default: Docker's capabilities
+	 * and seccomp profile (compiled once, then from the per-user cache) */
+	r = security_apply(&spec, &sec, err);
+	if (r < 0) {
+		config_strv_free(env);
+		return r;
+	}
 	fflush(NULL);
 	if (b->o->quiet) {
 		_cleanup_close_ int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -178,11 +183,12 @@ static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir 
 			dup2(null, STDERR_FILENO);
 		}
 	}
-	r = container_run(&spec, status, err);
+	r = ctrrun_foreground(&spec, status, err);
 	if (saved_out >= 0)
 		dup2(saved_out, STDOUT_FILENO);
 	if (saved_err >= 0)
 		dup2(saved_err, STDERR_FILENO);
+	security_release(&spec);
 	config_strv_free(env);
 	return r;
 }

@@ -1,10 +1,12 @@
 /* cmd_create.c - the record half of `create` and `run`: names, labels,
- * restart and log options, then print the ID, start detached, or start and
- * attach. The spec itself comes from cmd_run.c's option table. */
-#include "commands.h"
+ * restart and log options, the record (ctrrun_create()), then print the ID,
+ * start detached, or start and attach. The spec itself comes from
+ * cmd_run.c's option table. */
 #include "cleanup.h"
+#include "commands.h"
 #include "attach.h"
 #include "create.h"
+#include "ctrrun.h"
 #include "lifecycle.h"
 #include "record.h"
 #include "state.h"
@@ -16,17 +18,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-static const char *const name_left[] = {
-	"agile",  "bold",   "brave", "calm",  "clever", "eager", "fervent",
-	"gentle", "happy",  "jolly", "keen",  "lucid",  "merry", "nifty",
-	"quiet",  "serene", "sharp", "swift", "tender", "witty",
-};
-static const char *const name_right[] = {
-	"badger", "beaver",  "ferret", "fox",      "hare",   "hedgehog", "marten",
-	"mole",   "otter",   "rabbit", "shrew",    "stoat",  "vole",     "weasel",
-	"wombat", "meerkat", "mink",   "dormouse", "gopher", "lemming",
-};
 
 int create_opt(struct create_opts *o, const struct opt_def *def, const char *v, struct werr *err)
 {
@@ -85,38 +76,6 @@ void create_opts_free(struct create_opts *o)
 	o->labels = NULL;
 }
 
-/* a name given by the user, or adjective_animal (with a number once taken) */
-static int create_record(struct container_spec *spec, struct create_opts *o, struct werr *err)
-{
-	char name[160];
-	int r = -EEXIST;
-
-	for (int attempt = 0; r == -EEXIST && attempt < 50; attempt++) {
-		json_t *config;
-		unsigned char rnd[3];
-		if (o->name) {
-			snprintf(name, sizeof(name), "%s", o->name);
-		} else {
-			if (getentropy(rnd, sizeof(rnd)) < 0)
-				return werr_errno(err, errno, "getrandom");
-			snprintf(name, sizeof(name), "%s_%s",
-			         name_left[rnd[0] % ARRAY_SIZE(name_left)],
-			         name_right[rnd[1] % ARRAY_SIZE(name_right)]);
-			if (attempt >= 3)
-				snprintf(name + strlen(name), sizeof(name) - strlen(name), "%d",
-				         rnd[2] + attempt);
-		}
-		config = config_from_spec(spec, o, name);
-		if (!config)
-			return werr_set(err, ENOMEM, "building config.json");
-		r = record_create(cli_gopts(), spec->id, name, config, err);
-		json_decref(config);
-		if (o->name)
-			break;
-	}
-	return r;
-}
-
 int cli_attach(const char *id, int sock, bool stdin_open, bool tty, const char *detach_keys)
 {
 	struct attach_opts ao = { .stdin_open = stdin_open, .tty = tty };
@@ -155,11 +114,7 @@ int create_publish(struct container_spec *spec, struct create_opts *o)
 {
 	struct werr err = { 0 };
 
-	if (!o->image)
-		o->image = spec->rootfs;
-	if (!o->labels)
-		o->labels = json_object();
-	if (create_record(spec, o, &err) < 0) {
+	if (ctrrun_create(cli_gopts(), spec, o, &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
 	}

@@ -4,8 +4,7 @@
 #include "cleanup.h"
 #include "cliutil.h"
 #include "commands.h"
-#include "config.h"
-#include "exec.h"
+#include "ctrrun.h"
 #include "state.h"
 #include "term.h"
 #include "util.h"
@@ -73,39 +72,6 @@ static int exec_opt(void *ctx, const struct opt_def *def, const char *v, struct 
 		return 0;
 	}
 	return 0;
-}
-
-/* the container's environment, then -e (a later key wins; -e NAME takes ours) */
-static char **exec_env(char **base, const struct exec_cfg *c)
-{
-	size_t n = 0, cap;
-	char **env;
-
-	while (base[n])
-		n++;
-	cap = n + c->n_env + 1;
-	env = calloc(cap, sizeof(char *));
-	if (!env)
-		return NULL;
-	memcpy(env, base, n * sizeof(char *));
-	for (size_t i = 0; i < c->n_env; i++) {
-		const char *kv = c->env[i];
-		size_t kl = strcspn(kv, "="), j;
-		if (!kv[kl]) {
-			const char *hv = getenv(kv);
-			char *s;
-			if (!hv || asprintf(&s, "%s=%s", kv, hv) < 0)
-				continue;
-			kv = s; /* lives until exit */
-		}
-		for (j = 0; j < n; j++)
-			if (!strncmp(env[j], kv, kl + 1))
-				break;
-		env[j] = (char *)kv;
-		if (j == n)
-			n++;
-	}
-	return env;
 }
 
 /* forward our signals to @child and wait for it */
@@ -193,22 +159,13 @@ static int exec_pump(pid_t child, int master, bool in_open, const char *keys)
 
 static int exec_run(struct record *rec, struct exec_cfg *c, char **argv)
 {
-	struct container_spec spec;
-	struct exec_spec x = { argv, NULL, c->user, c->workdir };
+	struct ctrrun_exec x = { argv, c->env, c->n_env, c->user, c->workdir };
 	struct container_stdio io = { -1, -1, -1, false, { 0 }, -1 };
 	struct werr err = { 0 };
 	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int status = EXIT_WARREN;
-	pid_t pid = state_running_pid(rec), child;
+	pid_t child;
 
-	if (!pid) {
-		werr_set(&err, EINVAL, "container %s is not running: start it first",
-		         record_name(rec));
-		return cli_error(&err);
-	}
-	if (config_to_spec(rec->config, &spec, &err) < 0)
-		return cli_error(&err);
-	x.env = exec_env(spec.env, c);
 	if (c->detach) {
 		io = (struct container_stdio){ null, null, null, false, { 0 }, -1 };
 	} else if (c->tty) {
@@ -219,7 +176,7 @@ static int exec_run(struct record *rec, struct exec_cfg *c, char **argv)
 	} else if (!c->interactive) {
 		io.in = null;
 	}
-	if (container_exec(&spec, pid, &x, &io, &child, &status, &err) < 0)
+	if (ctrrun_exec(rec, &x, &io, &child, &status, &err) < 0)
 		goto out;
 	if (c->detach)
 		status = 0;
@@ -233,8 +190,6 @@ out:
 		werr_print(&err, "warren");
 	if (io.master >= 0)
 		close(io.master);
-	free(x.env);
-	config_spec_free(&spec);
 	return status;
 }
 

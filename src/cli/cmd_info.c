@@ -5,7 +5,6 @@
 #include "commands.h"
 #include "idmap.h"
 #include "opts.h"
-#include "ovlfuse.h"
 #include "rootfs.h"
 #include "store.h"
 #include "util.h"
@@ -70,7 +69,7 @@ static json_t *info_collect(struct werr *err)
 	if (util_runtime_dir(rt, sizeof(rt), err) < 0 || idmap_plan_make(&plan, false, err) < 0 ||
 	    store_open(&s, cli_gopts(), err) < 0)
 		return NULL;
-	if (rootfs_driver_choose(&s, cli_gopts(), &plan, ovlfuse_usable(), &drv, err) < 0) {
+	if (rootfs_driver_choose(&s, cli_gopts(), &plan, &drv, err) < 0) {
 		store_close(&s);
 		return NULL;
 	}

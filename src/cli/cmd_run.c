@@ -1,15 +1,17 @@
 /* cmd_run.c - `warren run`: turns Docker's run flags into a container spec and
- * hands it to the runtime. Validates every value here, so that bad input
- * fails with one line and exit 125 before anything is created. */
+ * hands it to container/ (ctrrun.h), to run in the foreground or to record.
+ * Validates every value here, so that bad input fails with one line and
+ * exit 125 before anything is created. */
 #include "commands.h"
 #include "cleanup.h"
-#include "container.h"
 #include "create.h"
+#include "ctrrun.h"
 #include "netref.h"
 #include "volume.h"
 #include "opts.h"
 #include "run_image.h"
 #include "run_net.h"
+#include "security.h"
 #include "util.h"
 
 #include <limits.h>
@@ -104,12 +106,9 @@ struct run_cfg {
 	size_t n_mounts;
 	struct rlimit_spec *rlimits;
 	size_t n_rlimits;
-	bool readonly, privileged, init, interactive, keep_id, network_host, help;
-	caps_mask_t cap_add, cap_drop;
-	bool seccomp_unconfined;
-	const char *seccomp_file;
-	int nnp;              /* -1 default, 0/1 from --security-opt */
-	struct run_image img; /* warren run IMAGE */
+	bool readonly, init, interactive, keep_id, network_host, help;
+	struct security_opts sec; /* --cap-add, --cap-drop, --privileged, --security-opt */
+	struct run_image img;     /* warren run IMAGE */
 	bool use_image;
 	struct net_spec net;
 	struct create_opts create; /* name, labels, restart... (cmd_create.c) */
@@ -353,43 +352,10 @@ static int tmpfs_add(struct run_cfg *cfg, const char *v, struct werr *err)
 	return 0;
 }
 
-static int security_opt(struct run_cfg *cfg, const char *v, struct werr *err)
-{
-	const char *val = strpbrk(v, "=:");
-	size_t kl = val ? (size_t)(val - v) : strlen(v);
-	int b = 1;
-
-	if (val)
-		val++;
-	if (kl == 7 && !strncmp(v, "seccomp", 7) && val && *val) {
-		if (!strcmp(val, "unconfined"))
-			cfg->seccomp_unconfined = true;
-		else
-			cfg->seccomp_file = val;
-		return 0;
-	}
-	if (kl == 17 && !strncmp(v, "no-new-privileges", 17)) {
-		if (val && opts_parse_bool(val, &b) < 0)
-			return werr_set(
-			    err, EINVAL,
-			    "invalid --security-opt \"%s\": use no-new-privileges[=true|false]", v);
-		cfg->nnp = b;
-		return 0;
-	}
-	if ((kl == 5 && !strncmp(v, "label", 5)) || (kl == 8 && !strncmp(v, "apparmor", 8)))
-		return 0; /* no SELinux or AppArmor confinement to apply for an unprivileged user */
-	return werr_set(
-	    err, EINVAL,
-	    "invalid --security-opt \"%s\": use seccomp=unconfined, seccomp=FILE.json or "
-	    "no-new-privileges",
-	    v);
-}
-
 /* implements opt_cb for the run table */
 static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
 {
 	struct run_cfg *cfg = ctx;
-	caps_mask_t m;
 	bool on = !strcmp(v, "true");
 
 	switch (def->id) {
@@ -417,15 +383,8 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_RM: cfg->create.auto_remove = on; return 0;
 	case R_CAP_ADD:
 	case R_CAP_DROP:
-		if (caps_from_name(v, &m, err) < 0)
-			return werr_prefix(err, "--%s", def->long_name);
-		if (def->id == R_CAP_ADD)
-			cfg->cap_add |= m;
-		else
-			cfg->cap_drop |= m;
-		return 0;
-	case R_PRIVILEGED: cfg->privileged = on; return 0;
-	case R_SECURITY_OPT: return security_opt(cfg, v, err);
+	case R_PRIVILEGED:
+	case R_SECURITY_OPT: return security_option(&cfg->sec, def->long_name, v, err);
 	case R_INIT: cfg->init = on; return 0;
 	case R_NETWORK:
 	case R_PUBLISH:
@@ -511,38 +470,6 @@ static int run_build_argv(struct container_spec *spec, const struct run_cfg *cfg
 	return 0;
 }
 
-static int run_security(struct container_spec *spec, const struct run_cfg *cfg, struct werr *err)
-{
-	_cleanup_free_ char *profile = NULL;
-	size_t len;
-
-	spec->privileged = cfg->privileged;
-	if (cfg->privileged) {
-		spec->caps = caps_all();
-		spec->no_new_privs = cfg->nnp == 1;
-		return 0;
-	}
-	spec->caps = ((caps_default() & ~cfg->cap_drop) | cfg->cap_add) & caps_all();
-	spec->no_new_privs = true;
-	if (cfg->nnp == 0 && !cfg->seccomp_unconfined)
-		return werr_set(err, EINVAL,
-		                "no-new-privileges=false needs --security-opt seccomp=unconfined "
-		                "(the seccomp filter is installed with no_new_privs)");
-	if (cfg->nnp == 0)
-		spec->no_new_privs = false;
-	if (cfg->seccomp_unconfined)
-		return 0;
-	if (cfg->seccomp_file &&
-	    util_read_file(AT_FDCWD, cfg->seccomp_file, 4 << 20, &profile, &len, err) < 0)
-		return werr_prefix(err, "--security-opt seccomp");
-	if (seccomp_compile_cached(profile, spec->caps, &spec->seccomp_prog, err) < 0)
-		return werr_prefix(err, "--security-opt seccomp=%s",
-		                   cfg->seccomp_file ? cfg->seccomp_file : "default");
-	spec->seccomp = true;
-	spec->seccomp_profile = steal_ptr(&profile); /* the record keeps it */
-	return 0;
-}
-
 /* the image's ExposedPorts ("80/tcp"), which -P publishes */
 static int run_image_exposed(struct run_cfg *cfg, struct werr *err)
 {
@@ -625,7 +552,7 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 	spec->env = run_build_env(cfg, spec->hostname);
 	if (!spec->env)
 		return werr_errno(err, ENOMEM, "env");
-	r = run_security(spec, cfg, err);
+	r = security_apply(spec, &cfg->sec, err);
 	if (r < 0 || cfg->use_image)
 		return r;
 	return idmap_plan_make(&spec->idmap, cfg->keep_id, err);
@@ -650,8 +577,7 @@ static void run_spec_free(struct container_spec *spec)
 {
 	free(spec->env);
 	free(spec->argv);
-	free(spec->seccomp_profile);
-	seccomp_bpf_free(&spec->seccomp_prog);
+	security_release(spec);
 	net_spec_free(&spec->net);
 }
 
@@ -740,7 +666,7 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		fprintf(stderr, "warren: warning: %s\n", spec->idmap.warning);
 	if (run_with_record(cfg, create_only))
 		return run_recorded(cfg, spec, argv[ind], create_only);
-	if (container_run(spec, &status, &err) < 0) {
+	if (ctrrun_foreground(spec, &status, &err) < 0) {
 		werr_print(&err, "warren");
 		if (status == 0)
 			status = EXIT_WARREN;
@@ -756,7 +682,7 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 
 static int run_or_create(int argc, char **argv, bool create_only)
 {
-	struct run_cfg cfg = { .nnp = -1, .create = CREATE_OPTS_INIT };
+	struct run_cfg cfg = { .sec = SECURITY_OPTS_INIT, .create = CREATE_OPTS_INIT };
 	struct container_spec spec = { 0 };
 	int status = run_main(&cfg, &spec, argc, argv, create_only);
 

@@ -4,7 +4,6 @@
 #include "run_image.h"
 #include "commands.h"
 #include "climage.h"
-#include "ovlfuse.h"
 #include "transfer.h"
 #include "cleanup.h"
 #include "util.h"
@@ -62,8 +61,7 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
 		r = image_load(&ri->s, rec, &ri->img, err);
 	ri->loaded = r == 0;
 	if (r == 0)
-		r = rootfs_driver_choose(&ri->s, cli_gopts(), plan, ovlfuse_usable(), &ri->driver,
-		                         err);
+		r = rootfs_driver_choose(&ri->s, cli_gopts(), plan, &ri->driver, err);
 	if (r == 0)
 		snprintf(ri->image_id, sizeof(ri->image_id), "%s",
 		         json_string_value(json_object_get(rec, "id")) ?: "");

@@ -5,7 +5,7 @@
 #ifndef WARREN_RUN_IMAGE_H
 #define WARREN_RUN_IMAGE_H
 
-#include "container.h"
+#include "ctrrun.h"
 #include "image.h"
 #include "rootfs.h"
 #include "store.h"

@@ -3,7 +3,7 @@
 #ifndef WARREN_RUN_NET_H
 #define WARREN_RUN_NET_H
 
-#include "netsetup.h"
+#include "netspec.h"
 #include "werr.h"
 
 /**

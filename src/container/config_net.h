@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "netsetup.h"
+#include "netspec.h"
 #include "record.h"
 
 /**

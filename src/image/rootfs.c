@@ -75,8 +75,19 @@ const char *rootfs_driver_name(enum rootfs_driver d)
 	return d == ROOTFS_OVERLAY ? "overlay" : d == ROOTFS_FUSE ? "fuse-overlay" : "vfs";
 }
 
+/* what the fuse-overlay driver needs: warren-overlay installed (where the
+ * runtime's ovlfuse.c looks for it) and /dev/fuse usable; asked here, where
+ * the driver is chosen, and only when no driver was named */
+static bool fuse_usable(void)
+{
+	char prog[PATH_MAX];
+	int found = util_find_program("warren-overlay", "fuse-overlayfs", true, prog, sizeof(prog));
+
+	return found == 0 && access("/dev/fuse", R_OK | W_OK) == 0;
+}
+
 int rootfs_driver_choose(struct store *s, const struct gopts *o, const struct idmap_plan *plan,
-                         bool fuse_ok, struct rootfs_choice *c, struct werr *err)
+                         struct rootfs_choice *c, struct werr *err)
 {
 	const char *want = o->driver, *from = o->driver_from;
 
@@ -99,7 +110,7 @@ int rootfs_driver_choose(struct store *s, const struct gopts *o, const struct id
 		c->driver = ROOTFS_OVERLAY;
 		snprintf(c->why, sizeof(c->why),
 		         "the kernel's overlayfs mounts in a user namespace over %s", s->root);
-	} else if (fuse_ok) {
+	} else if (fuse_usable()) {
 		c->driver = ROOTFS_FUSE;
 		snprintf(c->why, sizeof(c->why),
 		         "the kernel's overlayfs cannot be mounted in a user namespace over %s; "

@@ -37,11 +37,11 @@ const char *rootfs_driver_name(enum rootfs_driver d);
  * global --storage-driver, $WARREN_STORAGE_DRIVER or warren.conf, see
  * gopts_load()), else the first that works here: the
  * kernel overlay (probed once per store, in a throwaway namespace), then
- * warren-overlay (@fuse_ok: it is installed and /dev/fuse is usable), then vfs.
+ * warren-overlay (when it is installed and /dev/fuse is usable), then vfs.
  * Return: 0, or -EINVAL with @err naming an unknown driver and the choices.
  */
 int rootfs_driver_choose(struct store *s, const struct gopts *o, const struct idmap_plan *plan,
-                         bool fuse_ok, struct rootfs_choice *c, struct werr *err);
+                         struct rootfs_choice *c, struct werr *err);
 
 struct ctr_rootfs {
 	char dir[PATH_MAX + 80]; /* containers/ID */

@@ -42,6 +42,9 @@ struct net_expose {
 	bool udp;
 };
 
+/* built and freed above the runtime (container/netspec.h); the runtime
+ * fills @ports for -P, @host_ip and the join_ fields, which net_spec_free()
+ * frees with the rest */
 struct net_spec {
 	enum net_mode mode;
 	enum net_port_handler port_handler;
@@ -66,18 +69,6 @@ struct net_spec {
 	unsigned long long join_start;
 	char *join_hosts, *join_resolv;
 };
-
-/**
- * net_spec_expose() - declare an exposed port (from --expose or the image's
- * ExposedPorts); duplicates are ignored.
- * Return: 0 or -ENOMEM.
- */
-int net_spec_expose(struct net_spec *net, uint16_t port, bool udp);
-
-/**
- * net_spec_free() - free what the CLI allocated in @net and close listeners.
- */
-void net_spec_free(struct net_spec *net);
 
 /**
  * netports_bind() - publish @net's ports on the host: expand -P, bind the

@@ -34,15 +34,6 @@ static int ovlfuse_find(char *out, size_t size, struct werr *err)
 	                             "use --storage-driver overlay or vfs");
 }
 
-bool ovlfuse_usable(void)
-{
-	char prog[PATH_MAX];
-	struct werr ignored;
-
-	return ovlfuse_find(prog, sizeof(prog), &ignored) == 0 &&
-	       access("/dev/fuse", R_OK | W_OK) == 0;
-}
-
 /* the child: into the container's user namespace, a mount namespace of its
  * own, then warren-overlay; returns only on failure (the caller _exits) */
 static void ovlfuse_child(const char *prog, const struct overlay_spec *o, const char *mountpoint,

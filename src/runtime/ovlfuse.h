@@ -13,12 +13,6 @@
 struct overlay_spec;
 
 /**
- * ovlfuse_usable() - whether warren-overlay is installed and /dev/fuse can
- * be opened: what the fuse-overlay driver needs.
- */
-bool ovlfuse_usable(void);
-
-/**
  * ovlfuse_start() - run warren-overlay for @o in the user namespace of
  * process @pid (the container's, its ID maps written) and wait until it has
  * mounted @mountpoint.

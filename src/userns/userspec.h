@@ -1,5 +1,6 @@
 /* userspec.h - resolving -u NAME|UID[:GROUP|GID] through the container's own
- * /etc/passwd and /etc/group (never the host's NSS). */
+ * /etc/passwd and /etc/group (never the host's NSS): the IDs inside the user
+ * namespace, for the runtime's process and the builder's COPY --chown. */
 #ifndef WARREN_USERSPEC_H
 #define WARREN_USERSPEC_H
 

@@ -1,6 +1,8 @@
 /* userspec.c - parses the container's passwd and group files to turn a -u
  * value into uid, gid, supplementary groups and home. Runs in the container's
- * process after pivot_root, so it must not use the host's NSS. */
+ * process after pivot_root, so it must not use the host's NSS. In userns/,
+ * the layer below both users of it: the runtime (the process's credentials)
+ * and the builder (COPY --chown, resolved in the stage's tree). */
 #include "userspec.h"
 
 #include <stdbool.h>

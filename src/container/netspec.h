@@ -1,0 +1,25 @@
+/* netspec.h - building and freeing a container's network spec: the face of
+ * the runtime's struct net_spec (netsetup.h) for cli, the builder and the
+ * records. */
+#ifndef WARREN_NETSPEC_H
+#define WARREN_NETSPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netsetup.h"
+
+/**
+ * net_spec_expose() - declare an exposed port (from --expose or the image's
+ * ExposedPorts); duplicates are ignored.
+ * Return: 0 or -ENOMEM.
+ */
+int net_spec_expose(struct net_spec *net, uint16_t port, bool udp);
+
+/**
+ * net_spec_free() - free what @net holds (the CLI's and the runtime's
+ * allocations) and close its listeners.
+ */
+void net_spec_free(struct net_spec *net);
+
+#endif
