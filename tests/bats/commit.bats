@@ -19,7 +19,7 @@ teardown() {
 
 @test "commit: a running container's changes, -c CMD and ENV, -m, a tag" {
 	warren_s run -d --name c1 --network none "$BASE" sh -c \
-		'echo added > /added; rm /shared; mkdir -p /home/tester/x; chown 1000 /added; echo ready > /ready; sleep 100'
+		'echo added > /added; rm /shared; mkdir -p /home/tester/x; chown 1000 /added; echo ready > /ready; sleep infinity'
 	for i in $(seq 50); do warren_s exec c1 test -f /ready && break; sleep 0.1; done
 	run warren_s commit -c 'CMD ["cat", "/added"]' -c "ENV FOO=bar" -m "a message" -a someone c1 committed:1
 	[ "$status" -eq 0 ]

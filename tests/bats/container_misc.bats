@@ -34,7 +34,7 @@ assert v["Mountpoint"].endswith("/volumes/data/_data"), v
 }
 
 @test "a volume in use is not removed; rm -v removes anonymous volumes only" {
-	warren run -d --name user -v named:/n -v /anon --rootfs "$ROOTFS" sleep 100
+	warren run -d --name user -v named:/n -v /anon --rootfs "$ROOTFS" sleep infinity
 	[ "$(warren volume ls -q | wc -l)" -eq 2 ]
 	run --separate-stderr warren volume rm named
 	[ "$status" -eq 125 ]
@@ -65,13 +65,13 @@ assert v["Mountpoint"].endswith("/volumes/data/_data"), v
 }
 
 @test "top lists the container's processes with host PIDs" {
-	warren run -d --name tp --rootfs "$ROOTFS" sh -c 'sleep 100 & sleep 200; exit 0'
+	warren run -d --name tp --rootfs "$ROOTFS" sh -c 'sleep infinity & sleep 200; exit 0'
 	sleep 0.3
 	run warren top tp
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" =~ ^UID\ +PID\ +PPID\ +C\ +STIME\ +TTY\ +TIME\ +CMD$ ]]
 	[ "${#lines[@]}" -eq 4 ]
-	[[ "$output" == *"sleep 100"* ]]
+	[[ "$output" == *"sleep infinity"* ]]
 	[[ "$output" == *"sleep 200"* ]]
 	pid=$(warren inspect --format '{{.State.Pid}}' tp)
 	[[ "$output" =~ [[:space:]]$pid[[:space:]] ]]
@@ -79,7 +79,7 @@ assert v["Mountpoint"].endswith("/volumes/data/_data"), v
 
 @test "stats --no-stream shows CPU, memory, PIDs from /proc" {
 	warren run -d --name busy --rootfs "$ROOTFS" sh -c 'while :; do :; done'
-	warren run -d --name idle --rootfs "$ROOTFS" sh -c 'sleep 100 & sleep 100; exit 0'
+	warren run -d --name idle --rootfs "$ROOTFS" sh -c 'sleep infinity & sleep infinity; exit 0'
 	run warren stats --no-stream
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" =~ ^CONTAINER\ ID\ +NAME\ +CPU\ %\ +MEM\ USAGE\ /\ LIMIT\ +MEM\ %\ +NET\ I/O\ +BLOCK\ I/O\ +PIDS$ ]]
@@ -92,7 +92,7 @@ assert v["Mountpoint"].endswith("/volumes/data/_data"), v
 }
 
 @test "pause without a delegated cgroup v2 freezer fails with the reason, and the container keeps running" {
-	warren run -d --name pz --rootfs "$ROOTFS" sleep 100
+	warren run -d --name pz --rootfs "$ROOTFS" sleep infinity
 	run --separate-stderr warren pause pz
 	[ "$status" -eq 125 ]
 	[ "$(echo "$stderr" | wc -l)" -eq 1 ]

@@ -39,7 +39,7 @@ one_line_125() {
 # --- out of a container ------------------------------------------------------
 
 @test "cp out of a running container: a file and a directory, owned by the caller" {
-	warren run -d --name c --rootfs "$ROOTFS" sh -c 'mkdir -p /data/sub; echo inside > /data/sub/f; sleep 100'
+	warren run -d --name c --rootfs "$ROOTFS" sh -c 'mkdir -p /data/sub; echo inside > /data/sub/f; sleep infinity'
 	sleep 0.3
 	warren cp c:/etc/passwd "$HOSTDIR/passwd"
 	cmp "$ROOTFS/etc/passwd" "$HOSTDIR/passwd"
@@ -97,7 +97,7 @@ one_line_125() {
 @test "cp into a running container: files belong to the container's root, -a keeps the owner" {
 	host_file "$HOSTDIR/src/f" hello
 	host_file "$HOSTDIR/src/dir/sub/g" deep
-	warren run -d --name c --rootfs "$ROOTFS" sleep 100
+	warren run -d --name c --rootfs "$ROOTFS" sleep infinity
 	warren cp "$HOSTDIR/src/f" c:/tmp/
 	warren cp "$HOSTDIR/src/f" c:/tmp/renamed
 	warren cp "$HOSTDIR/src/dir" c:/tmp/
@@ -125,7 +125,7 @@ one_line_125() {
 
 @test "cp - extracts a tar stream from stdin into a directory; a file destination is refused" {
 	host_file "$HOSTDIR/tree/a/b" streamed
-	warren run -d --name c --rootfs "$ROOTFS" sleep 100
+	warren run -d --name c --rootfs "$ROOTFS" sleep infinity
 	as_user sh -c "tar -C '$HOSTDIR/tree' -cf - a | '$WARREN' cp - c:/root"
 	run warren exec c sh -c 'cat /root/a/b; stat -c %u /root/a/b'
 	[ "$output" = "$(printf 'streamed\n0')" ]
@@ -154,7 +154,7 @@ one_line_125() {
 
 @test "cp refuses ../ that climbs above the container's root, both ways, and changes nothing" {
 	host_file "$HOSTDIR/f" intruder
-	warren run -d --name c --rootfs "$ROOTFS" sleep 100
+	warren run -d --name c --rootfs "$ROOTFS" sleep infinity
 	run --separate-stderr warren cp c:../../etc/passwd "$HOSTDIR/out"
 	one_line_125
 	[[ "$stderr" == *"leaves the container's root"* ]]
@@ -169,7 +169,7 @@ one_line_125() {
 
 @test "cp resolves symlinks as if the container's root were /: /etc is the container's, ../.. out is refused" {
 	warren run -d --name c --rootfs "$ROOTFS" sh -c \
-		'echo CONTAINER > /etc/marker; ln -s /etc /abs; mkdir -p /a/b; ln -s ../../../../.. /a/b/up; sleep 100'
+		'echo CONTAINER > /etc/marker; ln -s /etc /abs; mkdir -p /a/b; ln -s ../../../../.. /a/b/up; sleep infinity'
 	sleep 0.3
 	echo HOST > "$HOSTDIR/marker"
 	run as_user sh -c "'$WARREN' cp c:/abs/marker - | tar -xOf -"
@@ -214,7 +214,7 @@ one_line_125() {
 @test "cp in and out of an image container, running and stopped; its writable layer keeps the files" {
 	base_image
 	host_file "$HOSTDIR/f" layered
-	warren run -d --name c base:1 sleep 100
+	warren run -d --name c base:1 sleep infinity
 	warren cp "$HOSTDIR/f" c:/etc/
 	run warren exec c sh -c 'cat /etc/f; stat -c %u:%g /etc/f'
 	[ "$output" = "$(printf 'layered\n0:0')" ]
@@ -234,7 +234,7 @@ one_line_125() {
 # --- export --------------------------------------------------------------------
 
 @test "export writes the whole filesystem; import of it runs with the changes" {
-	warren run -d --name c --rootfs "$ROOTFS" sh -c 'echo exported > /made; sleep 100'
+	warren run -d --name c --rootfs "$ROOTFS" sh -c 'echo exported > /made; sleep infinity'
 	sleep 0.3
 	warren export -o "$HOSTDIR/c.tar" c
 	run tar -tf "$HOSTDIR/c.tar"
@@ -267,7 +267,7 @@ one_line_125() {
 
 @test "diff shows A, C and D, parents of changes as C, running and stopped" {
 	base_image
-	warren run -d --name c base:1 sleep 100
+	warren run -d --name c base:1 sleep infinity
 	warren exec c sh -c 'echo x > /new; echo y >> /etc/passwd; rm /etc/group; mkdir -p /var/a/b; touch /var/a/b/f'
 	run --separate-stderr warren diff c
 	[ "$status" -eq 0 ]
@@ -302,7 +302,7 @@ A /var/a/b/f'
 @test "cp reaches a volume of a running and of a stopped container" {
 	mkdir "$HOSTDIR/vol"
 	host_file "$HOSTDIR/f" into-volume
-	warren run -d --name c -v "$HOSTDIR/vol:/vol" --rootfs "$ROOTFS" sleep 100
+	warren run -d --name c -v "$HOSTDIR/vol:/vol" --rootfs "$ROOTFS" sleep infinity
 	warren cp "$HOSTDIR/f" c:/vol/running
 	[ "$(cat "$HOSTDIR/vol/running")" = into-volume ]
 	warren stop -t 0 c
@@ -331,7 +331,7 @@ A /var/a/b/f'
 	for WARREN_STORAGE_DRIVER in overlay fuse-overlay vfs; do
 		export WARREN_STORAGE_DRIVER
 		d=$WARREN_STORAGE_DRIVER
-		warren run -d --name "$d" base:1 sleep 100
+		warren run -d --name "$d" base:1 sleep infinity
 		warren exec "$d" sh -c 'rm /etc/group; echo n > /n'
 		warren cp "$HOSTDIR/f" "$d:/running"
 		warren stop -t 0 "$d"

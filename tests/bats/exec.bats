@@ -16,9 +16,9 @@ teardown() { lc_teardown; }
 ns_of() { readlink "/proc/$1/ns/$2"; }
 
 @test "exec joins every namespace of the container, the user namespace included" {
-	warren exec -d box sh -c 'sleep 100'
+	warren exec -d box sh -c 'sleep infinity'
 	pid1=$(warren inspect --format '{{.State.Pid}}' box)
-	for i in $(seq 50); do epid=$(pgrep -u "$TEST_UID" -f '^sleep 100$' | head -1); [ -n "$epid" ] && break; sleep 0.1; done
+	for i in $(seq 50); do epid=$(pgrep -u "$TEST_UID" -f '^sleep infinity$' | head -1); [ -n "$epid" ] && break; sleep 0.1; done
 	[ -n "$epid" ]
 	for ns in user mnt pid uts ipc net cgroup; do
 		[ "$(ns_of "$epid" $ns)" = "$(ns_of "$pid1" $ns)" ]

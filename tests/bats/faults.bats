@@ -14,7 +14,7 @@ teardown() {
 }
 
 @test "kill -9 of a monitor: ps shows the container with a clear state; rm -f cleans up" {
-	warren run -d --name orphan --rootfs "$ROOTFS" sleep 100
+	warren run -d --name orphan --rootfs "$ROOTFS" sleep infinity
 	pid=$(warren inspect --format '{{.State.Pid}}' orphan)
 	mon=$(ps -o ppid= -p "$pid" | tr -d ' ')
 	kill -9 "$mon"
@@ -33,7 +33,7 @@ teardown() {
 }
 
 @test "a monitor killed after its container died: the container shows exited, exit code unknown" {
-	warren run -d --name gone --rootfs "$ROOTFS" sleep 100
+	warren run -d --name gone --rootfs "$ROOTFS" sleep infinity
 	pid=$(warren inspect --format '{{.State.Pid}}' gone)
 	kill -9 "$(ps -o ppid= -p "$pid" | tr -d ' ')" "$pid"
 	sleep 0.2
@@ -45,7 +45,7 @@ teardown() {
 }
 
 @test "start right after its monitor and container were killed: not blocked on its own lock" {
-	warren run -d --name both --rootfs "$ROOTFS" sleep 100
+	warren run -d --name both --rootfs "$ROOTFS" sleep infinity
 	pid=$(warren inspect --format '{{.State.Pid}}' both)
 	kill -9 "$(ps -o ppid= -p "$pid" | tr -d ' ')" "$pid"
 	sleep 0.2
@@ -57,8 +57,8 @@ teardown() {
 }
 
 @test "the runtime directory wiped (as after a reboot): containers show exited and start again" {
-	warren run -d --name a --rootfs "$ROOTFS" sleep 100
-	warren run -d --name b --rootfs "$ROOTFS" sleep 100
+	warren run -d --name a --rootfs "$ROOTFS" sleep infinity
+	warren run -d --name b --rootfs "$ROOTFS" sleep infinity
 	pkill -KILL -u "$TEST_USER"
 	rm -rf "$RUNDIR"
 	run warren ps -a --format '{{.Names}} {{.State}}'
@@ -76,7 +76,7 @@ teardown() {
 	mkdir -p "$full"
 	mount -t tmpfs -o size=256k tmpfs "$full"
 	chown "$TEST_USER" "$full"
-	warren --root "$full" run -d --name noisy --rootfs "$ROOTFS" sh -c 'i=0; while [ $i -lt 20000 ]; do echo line-of-log-output-$i; i=$((i+1)); done; touch /tmp/alive; sleep 100'
+	warren --root "$full" run -d --name noisy --rootfs "$ROOTFS" sh -c 'i=0; while [ $i -lt 20000 ]; do echo line-of-log-output-$i; i=$((i+1)); done; touch /tmp/alive; sleep infinity'
 	wait_for_file "$ROOTFS/tmp/alive" 30
 	[ "$(warren --root "$full" inspect --format '{{.State.Status}}' noisy)" = running ]
 	run --separate-stderr warren --root "$full" logs --tail 1 noisy
@@ -86,8 +86,8 @@ teardown() {
 }
 
 @test "a stale lock left by a killed command does not block later ones" {
-	id=$(warren run -d --name locked --rootfs "$ROOTFS" sleep 100)
-	as_user flock -o "$STORE/containers/$id/lock" sleep 100 &
+	id=$(warren run -d --name locked --rootfs "$ROOTFS" sleep infinity)
+	as_user flock -o "$STORE/containers/$id/lock" sleep infinity &
 	sleep 0.3
 	pkill -KILL -u "$TEST_USER" -x flock
 	run timeout 10 "$WARREN_PREFIX/bin/warren" --help
@@ -106,7 +106,7 @@ teardown() {
 	done ) > "$BATS_TEST_TMPDIR/removed" &
 	rmloop=$!
 	for i in $(seq 50); do
-		warren run -d --name "c$i" --rootfs "$ROOTFS" sleep 100 > "$BATS_TEST_TMPDIR/id.$i" 2>&1 &
+		warren run -d --name "c$i" --rootfs "$ROOTFS" sleep infinity > "$BATS_TEST_TMPDIR/id.$i" 2>&1 &
 	done
 	wait_all=0
 	for j in $(jobs -p); do [ "$j" = "$psloop" ] || [ "$j" = "$rmloop" ] || wait "$j" || wait_all=1; done

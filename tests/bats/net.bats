@@ -548,7 +548,7 @@ PY
 @test "warren-net and its socket factory run under their own seccomp filters" {
 	# a container that outlives the checks (one that ends during them took
 	# its warren-net with it under ASan); its own warren-net and factory
-	id=$(warren run -d --rootfs "$ROOTFS" sleep 100)
+	id=$(warren run -d --rootfs "$ROOTFS" sleep infinity)
 	ctr=$(warren inspect --format '{{.State.Pid}}' "$id")
 	net=$(pgrep -u "$TEST_USER" -x -f "\S*warren-net --pid=$ctr .*")
 	for ((i = 0; i < 100; i++)); do
@@ -570,7 +570,7 @@ PY
 }
 
 @test "the socket factory lives in the container's network namespace, warren-net on the host's" {
-	id=$(warren run -d --rootfs "$ROOTFS" sleep 100)
+	id=$(warren run -d --rootfs "$ROOTFS" sleep infinity)
 	ctr=$(warren inspect --format '{{.State.Pid}}' "$id")
 	net=$(pgrep -u "$TEST_USER" -x -f "\S*warren-net --pid=$ctr .*")
 	factory=$(pgrep -P "$net" -x warren-netns)

@@ -434,7 +434,7 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 }
 
 @test "a container killed by a signal exits with 128 + the signal" {
-	as_user "$WARREN" run --rootfs "$ROOTFS" sh -c 'touch /tmp/ready; exec sleep 100' &
+	as_user "$WARREN" run --rootfs "$ROOTFS" sh -c 'touch /tmp/ready; exec sleep infinity' &
 	bg=$!
 	wait_for_file "$ROOTFS/tmp/ready"
 	pid=$(warren_pid)
@@ -459,7 +459,7 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 	run warren run --init --rootfs "$ROOTFS" sh -c 'echo $$; sh -c "sleep 0 &"; sleep 0.3; ps -o stat= 2>/dev/null | grep -c Z || true'
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | sed -n 1p)" != "1" ]
-	as_user "$WARREN" run --init --rootfs "$ROOTFS" sh -c 'touch /tmp/ready; exec sleep 100' &
+	as_user "$WARREN" run --init --rootfs "$ROOTFS" sh -c 'touch /tmp/ready; exec sleep infinity' &
 	bg=$!
 	wait_for_file "$ROOTFS/tmp/ready"
 	kill -TERM "$(warren_pid)"
