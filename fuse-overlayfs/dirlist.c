@@ -141,6 +141,10 @@ static int dir_read_layer(struct ovl_fs *fs, struct ovl_dirlist *l, int layer, i
 	}
 }
 
+/**
+ * ovl_dirlist_free() - close the layer directories of @l and free it (NULL
+ * is nothing); a listing read ahead and never taken counts itself out.
+ */
 void ovl_dirlist_free(struct ovl_dirlist *l)
 {
 	if (!l)

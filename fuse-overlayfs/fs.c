@@ -208,6 +208,10 @@ int ovl_fs_open(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *er
 	return 0;
 }
 
+/**
+ * ovl_fs_close() - at the end: close the layers and free every node, its
+ * listing, and the read-ahead state.
+ */
 void ovl_fs_close(struct ovl_fs *fs)
 {
 	for (int i = 0; i < OVL_MAX_LAYERS; i++) {

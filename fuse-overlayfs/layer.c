@@ -36,6 +36,10 @@ uint64_t ovl_present_ino(struct ovl_fs *fs, int layer, ino_t ino)
 	       ((uint64_t)fs->layers[layer].fsidx << 56);
 }
 
+/**
+ * ovl_idmap_to_inner() - the ID the mount shows for @id stored in the layers.
+ * Return: @id without a mapping, 65534 when @m does not map it.
+ */
 uint32_t ovl_idmap_to_inner(const struct ovl_idmap *m, uint32_t id)
 {
 	if (m->n == 0)
@@ -46,6 +50,10 @@ uint32_t ovl_idmap_to_inner(const struct ovl_idmap *m, uint32_t id)
 	return 65534; /* the overflow id, as the kernel shows unmapped owners */
 }
 
+/**
+ * ovl_idmap_to_outer() - the ID stored in the layers for @id seen through
+ * the mount. Return: @id without a mapping, 65534 when @m does not map it.
+ */
 uint32_t ovl_idmap_to_outer(const struct ovl_idmap *m, uint32_t id)
 {
 	if (m->n == 0)

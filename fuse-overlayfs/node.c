@@ -85,6 +85,10 @@ void ovl_node_ref_many(struct ovl_fs *fs, struct ovl_node **n, size_t count)
 	pthread_rwlock_unlock(&fs->tree_lock);
 }
 
+/**
+ * ovl_node_unref() - drop a temporary reference on @n; the last one frees
+ * it, and then its parent's reference.
+ */
 void ovl_node_unref(struct ovl_fs *fs, struct ovl_node *n)
 {
 	pthread_rwlock_wrlock(&fs->tree_lock);

@@ -215,6 +215,10 @@ static void dir_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fu
 	fuse_reply_err(req, -r);
 }
 
+/**
+ * ovl_dir_fill_ops() - the directory operations of @ops: opendir,
+ * readdir, readdirplus, releasedir, fsyncdir.
+ */
 void ovl_dir_fill_ops(struct fuse_lowlevel_ops *ops)
 {
 	ops->opendir = dir_opendir;
