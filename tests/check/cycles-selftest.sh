@@ -6,7 +6,7 @@
 # acyclic one. Needs cc and nm; writes only below its temporary directory.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/check/cycles.sh
+# shellcheck source=SCRIPTDIR/cycles.sh
 CYCLES_LIB=1 . "$here/cycles.sh"
 
 tmp=$(mktemp -d /tmp/cycles-selftest.XXXXXX) || exit 1

@@ -12,14 +12,19 @@
 #             sources are compiled to a temporary directory with its command;
 #   includes: A -> B.h for each #include "B.h" found in the sources or the
 #             target's -I directories, followed into the headers.
-# A loop in either prints it (a.c -> b.c (sym) -> a.c (sym)) and exits 1;
-# else one line per program and exit 0.
+# A loop in either prints it (a.c -> b.c (sym) -> a.c (sym)); the last line
+# sums up; exit 1 when any program has a loop, else 0.
+#
+# BUILD_DIR must be built from the sources as they are (tests/run.sh builds
+# first): the objects and meson's list of sources are what is read.
 #
 # Exercised by tests/check/cycles-selftest.sh, which sources this file
 # (CYCLES_LIB=1) and runs cycles_check_program on two-file programs built in
 # a temporary directory: one with a call loop, one with an include loop, one
-# without. By hand: add a call from fuse-overlayfs/layer.c to a function of
-# fs.c, rebuild, and this script names the loop.
+# without. By hand: a call from fuse-overlayfs/layer.c to ovl_fs_close(),
+# rebuilt, gives "cycles: warren-overlay: call cycle: fuse-overlayfs/dirlist.c
+# -> fuse-overlayfs/layer.c (ovl_open_at) -> fuse-overlayfs/fs.c
+# (ovl_fs_close) -> fuse-overlayfs/dirlist.c (ovl_dirlist_free)" and exit 1.
 set -uo pipefail
 
 # cycles_label OBJ: the source file an object came from, as LABEL=PATH pairs
@@ -182,12 +187,13 @@ for t in json.load(open(os.path.join(info, "intro-targets.json"))):
 EOF
 }
 
-# cycles_objects BUILD_DIR PDIR: LABEL=PATH per object of PDIR, the label
-# the source path compile_commands.json gives it, relative to the source root
+# cycles_objects BUILD_DIR PDIR SRCS: LABEL=PATH per object of PDIR, the
+# label the source path compile_commands.json gives it, relative to the
+# source root; an object left from a source no longer in SRCS is skipped
 cycles_objects() {
 	python3 - "$@" <<'EOF'
 import glob, json, os, sys
-build, pdir = os.path.abspath(sys.argv[1]), sys.argv[2]
+build, pdir, srcs = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3].split()
 root = json.load(open(os.path.join(build, "meson-info", "meson-info.json")))["directories"]["source"]
 src = {}
 for c in json.load(open(os.path.join(build, "compile_commands.json"))):
@@ -196,6 +202,8 @@ for c in json.load(open(os.path.join(build, "compile_commands.json"))):
 for o in sorted(glob.glob(os.path.join(pdir, "*.o"))):
     s = src.get(os.path.normpath(o))
     label = os.path.relpath(s, root) if s else os.path.basename(o)[:-2]
+    if s and label not in srcs:
+        continue
     print(label + "=" + o)
 EOF
 }
@@ -214,7 +222,7 @@ cycles_compile() {
 }
 
 cycles_main() {
-	local build=${1:?usage: cycles.sh BUILD_DIR [TARGET...]} root tmp rc=0 n=0
+	local build=${1:?usage: cycles.sh BUILD_DIR [TARGET...]} root tmp rc=0 n=0 bad=0
 	local name kind pdir idirs srcs cmd objs
 	shift
 	root=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["directories"]["source"])' \
@@ -226,19 +234,25 @@ cycles_main() {
 		if [ "$kind" = custom ]; then
 			mkdir -p "$tmp/$name"
 			objs=$(cycles_compile "$tmp/$name" "$root" "$cmd" "$srcs") ||
-				{ echo "cycles: $name: cannot compile its sources"; rc=1; continue; }
+				{ echo "cycles: $name: cannot compile its sources"; rc=1; bad=$((bad + 1)); continue; }
 		else
-			objs=$(cycles_objects "$build" "$pdir")
+			objs=$(cycles_objects "$build" "$pdir" "$srcs")
 		fi
 		if [ -z "$objs" ]; then
 			echo "cycles: $name: no objects in ${pdir:-its command} (build $build first)"
 			rc=1
+			bad=$((bad + 1))
 			continue
 		fi
 		# shellcheck disable=SC2086 # one LABEL=PATH per word
-		cycles_check_program "$name" "$root" "$idirs" "$srcs" $objs || rc=1
+		cycles_check_program "$name" "$root" "$idirs" "$srcs" $objs || { rc=1; bad=$((bad + 1)); }
 	done < <(cycles_targets "$build" "$@")
 	[ "$n" -gt 0 ] || { echo "cycles: no target found in $build"; return 1; }
+	if [ $rc -eq 0 ]; then
+		echo "cycles: $n programs, no call or include cycle"
+	else
+		echo "cycles: $bad of $n programs have a call or include cycle"
+	fi
 	return $rc
 }
 
