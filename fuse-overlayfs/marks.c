@@ -1,6 +1,7 @@
 /* marks.c - reading the overlay's own marks in any layer: whiteouts in every
  * form (0/0 character devices, .wh. files, overlay.whiteout xattrs), opaque
- * directories, reserved names and private xattrs. Never writes anything. */
+ * directories (reserved names and private xattrs: inline in ovl.h). Never
+ * writes anything. */
 #include "ovl.h"
 
 #include <fcntl.h>
@@ -8,14 +9,6 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
-
-/**
- * ovl_name_reserved() - names the overlay keeps for itself (.wh.*).
- */
-bool ovl_name_reserved(const char *name)
-{
-	return strncmp(name, OVL_WH_PREFIX, sizeof(OVL_WH_PREFIX) - 1) == 0;
-}
 
 /* the overlay's marks an object may carry, each as user. or trusted. xattr */
 enum {
@@ -118,15 +111,4 @@ bool ovl_dir_has_xwhiteouts(int dfd, const char *dirpath)
 	if (marks & XA_WHITEOUTS)
 		return true;
 	return (marks & XA_OPAQUE) && xattr_opaque_value(dfd, dirpath) == 'x';
-}
-
-/**
- * ovl_xattr_hidden() - attributes the overlay keeps for itself.
- */
-bool ovl_xattr_hidden(const char *name)
-{
-	return strncmp(name, "user.overlay.", 13) == 0 ||
-	       strncmp(name, "trusted.overlay.", 16) == 0 ||
-	       strncmp(name, "user.warren.", 12) == 0 ||
-	       strcmp(name, "user.containers.override_stat") == 0;
 }

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -187,8 +188,28 @@ extern _Thread_local char ovl_pathbuf[PATH_MAX];
 bool ovl_is_whiteout(const struct stat *st, int dfd, const char *name, bool check_xattr);
 int ovl_dir_is_opaque(int dfd, const char *name);
 bool ovl_dir_has_xwhiteouts(int dfd, const char *dirpath);
-bool ovl_name_reserved(const char *name);
-bool ovl_xattr_hidden(const char *name);
+
+/* the overlay's own names and attributes: inline, as every lookup and every
+ * xattr request asks */
+
+/**
+ * ovl_name_reserved() - names the overlay keeps for itself (.wh.*).
+ */
+static inline bool ovl_name_reserved(const char *name)
+{
+	return strncmp(name, OVL_WH_PREFIX, sizeof(OVL_WH_PREFIX) - 1) == 0;
+}
+
+/**
+ * ovl_xattr_hidden() - attributes the overlay keeps for itself.
+ */
+static inline bool ovl_xattr_hidden(const char *name)
+{
+	return strncmp(name, "user.overlay.", 13) == 0 ||
+	       strncmp(name, "trusted.overlay.", 16) == 0 ||
+	       strncmp(name, "user.warren.", 12) == 0 ||
+	       strcmp(name, "user.containers.override_stat") == 0;
+}
 
 /* nodepath.c */
 int ovl_node_path(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_t size);
