@@ -249,7 +249,7 @@ cycles_main() {
 	done < <(cycles_targets "$build" "$@")
 	[ "$n" -gt 0 ] || { echo "cycles: no target found in $build"; return 1; }
 	if [ $rc -eq 0 ]; then
-		echo "cycles: $n programs, no call or include cycle"
+		echo "cycles: $n program$([ "$n" = 1 ] || echo s), no call or include cycle"
 	else
 		echo "cycles: $bad of $n programs have a call or include cycle"
 	fi
