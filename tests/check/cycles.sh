@@ -29,7 +29,7 @@ set -uo pipefail
 
 # cycles_label OBJ: the source file an object came from, as LABEL=PATH pairs
 # name them; a bare path is named by its file name without .o (meson's
-# "dir.c.o" is dir.c)
+# "main.c.o" is main.c)
 cycles_label() {
 	case $1 in
 	*=*) echo "${1%%=*}" ;;
