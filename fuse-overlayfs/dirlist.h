@@ -1,5 +1,6 @@
-/* dirlist.h - a merged directory listing as dir.c builds and serves it and
- * readahead.c fills ahead of time; only those two files look inside. */
+/* dirlist.h - a merged directory listing as dirlist.c builds it, readdir.c
+ * serves it, readahead.c fills it ahead of time and lookup.c walks it; only
+ * those files look inside. */
 #ifndef WARREN_OVL_DIRLIST_H
 #define WARREN_OVL_DIRLIST_H
 

@@ -9,17 +9,6 @@
 
 #define XATTR_MAX 65536
 
-/**
- * ovl_xattr_hidden() - attributes the overlay keeps for itself.
- */
-bool ovl_xattr_hidden(const char *name)
-{
-	return strncmp(name, "user.overlay.", 13) == 0 ||
-	       strncmp(name, "trusted.overlay.", 16) == 0 ||
-	       strncmp(name, "user.warren.", 12) == 0 ||
-	       strcmp(name, "user.containers.override_stat") == 0;
-}
-
 /* /proc/self/fd/LAYER/PATH of @n in its topmost layer */
 static int xattr_path(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_t size)
 {

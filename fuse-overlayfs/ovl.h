@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -88,7 +89,7 @@ struct ovl_node {
 	bool listed;            /* directories: read from the start at least once */
 	uint64_t fa_pos;        /* 1 + its place in the file read-ahead plan, 0 none */
 	pthread_mutex_t lock;
-	/* directories: the listing readdir serves (dir.c), rebuilt when stale */
+	/* directories: the listing readdir serves (readdir.c), rebuilt when stale */
 	struct ovl_dirlist *listing;
 	bool listing_stale;
 	uint32_t nsubdirs;     /* merged directories: subdirectories counted (list_lock) */
@@ -166,9 +167,12 @@ static inline long ovl_now_ns(void)
 	return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
-/* fs.c */
-int ovl_fs_open(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *err);
-void ovl_fs_close(struct ovl_fs *fs);
+/*
+ * The files, bottom up: each calls only the files declared above it, never
+ * one below (tests/check/cycles.sh keeps it so).
+ */
+
+/* layer.c */
 int ovl_open_at(struct ovl_fs *fs, int layer, const char *path, int flags, mode_t mode);
 uint64_t ovl_present_ino(struct ovl_fs *fs, int layer, ino_t ino);
 void ovl_present_stat(struct ovl_fs *fs, struct stat *st, const char *proc_path);
@@ -177,11 +181,50 @@ uint32_t ovl_idmap_to_inner(const struct ovl_idmap *m, uint32_t id);
 uint32_t ovl_idmap_to_outer(const struct ovl_idmap *m, uint32_t id);
 int ovl_parse_idmap(struct ovl_idmap *m, const char *spec);
 
-/* node.c */
-struct ovl_node *ovl_node_get(struct ovl_fs *fs, fuse_ino_t ino);
+/* the per-thread path buffer: requests never allocate for paths */
+extern _Thread_local char ovl_pathbuf[PATH_MAX];
+
+/* marks.c */
+bool ovl_is_whiteout(const struct stat *st, int dfd, const char *name, bool check_xattr);
+int ovl_dir_is_opaque(int dfd, const char *name);
+bool ovl_dir_has_xwhiteouts(int dfd, const char *dirpath);
+
+/* the overlay's own names and attributes: inline, as every lookup and every
+ * xattr request asks */
+
+/**
+ * ovl_name_reserved() - names the overlay keeps for itself (.wh.*).
+ */
+static inline bool ovl_name_reserved(const char *name)
+{
+	return strncmp(name, OVL_WH_PREFIX, sizeof(OVL_WH_PREFIX) - 1) == 0;
+}
+
+/**
+ * ovl_xattr_hidden() - attributes the overlay keeps for itself.
+ */
+static inline bool ovl_xattr_hidden(const char *name)
+{
+	return strncmp(name, "user.overlay.", 13) == 0 ||
+	       strncmp(name, "trusted.overlay.", 16) == 0 ||
+	       strncmp(name, "user.warren.", 12) == 0 ||
+	       strcmp(name, "user.containers.override_stat") == 0;
+}
+
+/* nodepath.c */
 int ovl_node_path(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_t size);
 int ovl_node_parent_path(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_t size, char *name,
                          struct ovl_node **parent);
+
+/* dirlist.c */
+struct ovl_dirlist;
+int ovl_dir_read(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_dirlist **out);
+void ovl_dirlist_free(struct ovl_dirlist *l);
+bool ovl_dir_is_empty(struct ovl_fs *fs, struct ovl_node *dir, int *err);
+void ovl_dir_fix_nlink(struct ovl_fs *fs, struct ovl_node *dir, struct stat *st);
+
+/* node.c */
+struct ovl_node *ovl_node_get(struct ovl_fs *fs, fuse_ino_t ino);
 struct ovl_node *ovl_node_intern(struct ovl_fs *fs, struct ovl_node *parent, const char *name,
                                  const struct ovl_found *f, bool kernel_ref);
 void ovl_node_forget(struct ovl_fs *fs, struct ovl_node *n, uint64_t nlookup);
@@ -201,21 +244,18 @@ int ovl_node_stat(struct ovl_fs *fs, struct ovl_node *n, struct stat *st);
 /* lookup.c */
 int ovl_lookup_name(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, const char *name,
                     struct ovl_found *f);
-bool ovl_is_whiteout(const struct stat *st, int dfd, const char *name, bool check_xattr);
-int ovl_dir_is_opaque(int dfd, const char *name);
-bool ovl_dir_has_xwhiteouts(int dfd, const char *dirpath);
-bool ovl_name_reserved(const char *name);
-int ovl_lookup_entry(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, const char *name,
-                     struct fuse_entry_param *e);
-int ovl_lookup_entry_found(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
-                           const char *name, struct ovl_found *f, struct fuse_entry_param *e);
 void ovl_found_present(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, const char *name,
                        struct ovl_found *f);
 bool ovl_lower_has(struct ovl_fs *fs, struct ovl_node *dir, const char *name);
 struct ovl_node *ovl_lookup_child(struct ovl_fs *fs, struct ovl_node *dir, const char *name,
                                   struct ovl_found *f, int *err);
-int ovl_relink_hardlink(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node *n,
-                        const char *name, const struct ovl_found *f);
+int ovl_dirlist_each_child(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_dirlist *l,
+                           int (*fn)(struct ovl_fs *, struct ovl_node *));
+
+/* whiteout.c */
+int ovl_whiteout_make(struct ovl_fs *fs, int dfd, const char *name);
+int ovl_whiteout_clear(struct ovl_fs *fs, int dfd, const char *name, bool *was_whiteout);
+int ovl_dir_make_opaque(struct ovl_fs *fs, int dfd, const char *name);
 
 /* copyup.c */
 int ovl_copy_up(struct ovl_fs *fs, struct ovl_node *n, bool with_data);
@@ -223,40 +263,15 @@ int ovl_copy_up_tree(struct ovl_fs *fs, struct ovl_node *n);
 int ovl_upper_dirfd(struct ovl_fs *fs, struct ovl_node *dir);
 int ovl_tmpname(struct ovl_fs *fs, char *buf, size_t size);
 int ovl_set_owner(struct ovl_fs *fs, int dfd, const char *name, uid_t uid, gid_t gid, mode_t mode);
-
-/* whiteout.c */
-int ovl_whiteout_make(struct ovl_fs *fs, int dfd, const char *name);
-int ovl_whiteout_clear(struct ovl_fs *fs, int dfd, const char *name, bool *was_whiteout);
-int ovl_dir_make_opaque(struct ovl_fs *fs, int dfd, const char *name);
-
-/* dir.c */
-struct ovl_dirlist;
-int ovl_dir_read(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_dirlist **out);
-void ovl_dirlist_free(struct ovl_dirlist *l);
-int ovl_dirlist_each_child(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_dirlist *l,
-                           int (*fn)(struct ovl_fs *, struct ovl_node *));
-bool ovl_dir_is_empty(struct ovl_fs *fs, struct ovl_node *dir, int *err);
-void ovl_dir_fill_ops(struct fuse_lowlevel_ops *ops);
-void ovl_dir_changed(struct ovl_node *dir);
-void ovl_dir_fix_nlink(struct ovl_fs *fs, struct ovl_node *dir, struct stat *st);
-
-/* ops_*.c: each fills its part of the operation table */
-void ovl_inode_fill_ops(struct fuse_lowlevel_ops *ops);
-void ovl_ns_fill_ops(struct fuse_lowlevel_ops *ops);
-void ovl_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
-                const char *newname, unsigned int flags);
-void ovl_file_fill_ops(struct fuse_lowlevel_ops *ops);
-void ovl_xattr_fill_ops(struct fuse_lowlevel_ops *ops);
-
-/* xattr helpers (ops_xattr.c) */
-bool ovl_xattr_hidden(const char *name);
 int ovl_copy_xattrs(const char *src, const char *dst);
 
-/* seccomp.c */
-int ovl_seccomp_install(struct werr *err);
-
-/* loop.c */
-int ovl_loop_run(struct fuse_session *se, struct ovl_fs *fs, int threads, int spin_us);
+/* entry.c */
+int ovl_lookup_entry(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, const char *name,
+                     struct fuse_entry_param *e);
+int ovl_lookup_entry_found(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
+                           const char *name, struct ovl_found *f, struct fuse_entry_param *e);
+int ovl_relink_hardlink(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node *n,
+                        const char *name, const struct ovl_found *f);
 
 /* readahead.c */
 int ovl_ra_init(struct ovl_fs *fs, int slots);
@@ -274,7 +289,26 @@ void ovl_fa_plan(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node **node
 char *ovl_fa_take(struct ovl_fs *fs, struct ovl_node *n, size_t *len);
 bool ovl_fa_step(struct ovl_fs *fs);
 
-/* the per-thread path buffer: requests never allocate for paths */
-extern _Thread_local char ovl_pathbuf[PATH_MAX];
+/* readdir.c */
+void ovl_dir_changed(struct ovl_node *dir);
+void ovl_dir_fill_ops(struct fuse_lowlevel_ops *ops);
+
+/* fs.c */
+int ovl_fs_open(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *err);
+void ovl_fs_close(struct ovl_fs *fs);
+
+/* ops_*.c: each fills its part of the operation table */
+void ovl_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+                const char *newname, unsigned int flags);
+void ovl_inode_fill_ops(struct fuse_lowlevel_ops *ops);
+void ovl_ns_fill_ops(struct fuse_lowlevel_ops *ops);
+void ovl_file_fill_ops(struct fuse_lowlevel_ops *ops);
+void ovl_xattr_fill_ops(struct fuse_lowlevel_ops *ops);
+
+/* seccomp.c */
+int ovl_seccomp_install(struct werr *err);
+
+/* loop.c */
+int ovl_loop_run(struct fuse_session *se, struct ovl_fs *fs, int threads, int spin_us);
 
 #endif

@@ -50,7 +50,7 @@ static const char *const seccomp_allowed[] = {
 	"prctl",
 	"umount2",
 	"ioctl",
-	/* lookup, getattr, readdir: fs.c, lookup.c, dir.c */
+	/* lookup, getattr, readdir: layer.c, lookup.c, dirlist.c */
 	"openat",
 	"openat2",
 	"open",

@@ -29,6 +29,10 @@ struct monitor {
  */
 int idle_loop(struct monitor *m);
 
+struct statefile_field;
+
+/* state.c */
+void monitor_state_update(struct monitor *m, const struct statefile_field *f, size_t n);
 /** monitor_log_error() - say, once, in state.json and log-error, that the log misses output. */
 void monitor_log_error(struct monitor *m);
 
