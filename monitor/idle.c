@@ -1,7 +1,7 @@
 /* idle.c - warren-monitor's poll loop: the container's output to the log and
  * to attach clients, the clients' input to the container, its exit. One
  * loop, no threads, no allocation per chunk, never blocked by a client. */
-#include "monitor.h"
+#include "idle.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -4,7 +4,7 @@
  * execs `warren container cleanup` for the rest. Linked with libc only, so
  * that an idle container costs little more than its own processes. Its
  * stdio is /dev/null: it never prints; errors go to state.json. */
-#include "monitor.h"
+#include "idle.h"
 #include "statefile.h"
 #include "util.h"
 

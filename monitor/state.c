@@ -1,7 +1,7 @@
 /* state.c - what warren-monitor records in the container's state.json:
  * fields written under the record's lock, as warren writes them, and the
  * note that the log misses output. Never prints: its stdio is /dev/null. */
-#include "monitor.h"
+#include "idle.h"
 #include "statefile.h"
 #include "util.h"
 

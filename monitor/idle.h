@@ -1,4 +1,4 @@
-/* monitor.h - warren-monitor, the idle half of a container's monitor: warren
+/* idle.h - warren-monitor, the idle half of a container's monitor: warren
  * starts the container and execs this small program (libc only) in the same
  * process, which keeps the container's stdio, writes the log, serves attach
  * clients and waits for the exit; then it records the exit and execs warren
