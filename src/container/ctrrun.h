@@ -28,9 +28,8 @@ int ctrrun_foreground(struct container_spec *spec, int *status, struct werr *err
 
 /**
  * ctrrun_create() - the record of a new container for @spec, in the store
- * of @g: its config.json
- * with @o's name (else a free adjective_animal one), labels, restart and log
- * options; start it with lifecycle_start().
+ * of @g: its config.json with @o's name (else a free adjective_animal one),
+ * labels, restart and log options; start it with lifecycle_start().
  * Return: 0, or a negative errno with @err set (-EEXIST: the name is taken).
  */
 int ctrrun_create(const struct gopts *g, const struct container_spec *spec, struct create_opts *o,
