@@ -5,6 +5,7 @@
 #include "climage.h"
 #include "cleanup.h"
 #include "commands.h"
+#include "config.h"
 #include "ctr_commit.h"
 #include "record.h"
 #include "reference.h"
@@ -62,7 +63,9 @@ int cmd_commit(int argc, char **argv)
 	have_rec = r == 0;
 	o.ctr_dir = rec.dir;
 	if (r == 0)
-		r = img_open(&s, &plan, &err);
+		r = img_open(&s, NULL, &err);
+	if (r == 0) /* the container's own maps, as it was created with */
+		r = config_idmap(rec.config, &plan, &err);
 	if (r == 0)
 		r = ctr_commit(&s, &plan, &o, id, &err);
 	if (have_rec)
