@@ -28,7 +28,7 @@ int cmd_commit(int argc, char **argv)
 {
 	struct img_args a = { 0 };
 	struct store s = { .rootfd = -1, .lockfd = -1 };
-	struct idmap_plan plan;
+	struct idmap_plan plan, ctr_plan;
 	struct record rec = { 0 };
 	struct werr err = { 0 };
 	char id[DIGEST_STR_LEN + 1], name[REF_STR_MAX];
@@ -63,9 +63,10 @@ int cmd_commit(int argc, char **argv)
 	have_rec = r == 0;
 	o.ctr_dir = rec.dir;
 	if (r == 0)
-		r = img_open(&s, NULL, &err);
-	if (r == 0) /* the container's own maps, as it was created with */
-		r = config_idmap(rec.config, &plan, &err);
+		r = img_open(&s, &plan, &err);
+	if (r == 0) /* its upper is read with the maps it was created with */
+		r = config_idmap(rec.config, &ctr_plan, &err);
+	o.ctr_idmap = &ctr_plan;
 	if (r == 0)
 		r = ctr_commit(&s, &plan, &o, id, &err);
 	if (have_rec)
