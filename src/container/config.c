@@ -250,7 +250,31 @@ static int rlimits_from(json_t *a, struct container_spec *spec)
 	return 0;
 }
 
-int config_to_spec(json_t *config, struct container_spec *spec, struct werr *err)
+/* config_idmap() without the container's name on its errors */
+static int config_idmap_load(json_t *config, struct idmap_plan *plan, struct werr *err)
+{
+	json_t *stored = config_at(config, "Warren.IdMap");
+	int r;
+
+	/* records written before the plan was stored keep what they always
+	 * had: a plan made afresh on every load, keep-id from UsernsMode */
+	if (!stored)
+		return idmap_plan_make(
+		    plan, !strcmp(config_get(config, "HostConfig.UsernsMode") ?: "", "keep-id"),
+		    err);
+	if (idmap_plan_from_json(stored, plan, err) < 0)
+		return werr_prefix(err, "config.json \"Warren\".\"IdMap\"");
+	r = idmap_plan_check(plan, err);
+	if (r == -EPERM) {
+		size_t len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof(err->msg) - len,
+		         "; restore the range, or remove the container and create it again");
+	}
+	return r < 0 ? r : idmap_plan_helpers(plan, err);
+}
+
+/* config_to_spec() without the container's name on its errors */
+static int config_spec_load(json_t *config, struct container_spec *spec, struct werr *err)
 {
 	json_t *w = json_object_get(config, "Warren");
 	json_t *host = json_object_get(config, "HostConfig");
@@ -294,35 +318,21 @@ int config_to_spec(json_t *config, struct container_spec *spec, struct werr *err
 			return werr_prefix(err, "seccomp profile");
 		spec->seccomp = true;
 	}
-	return config_idmap(config, &spec->idmap, err);
+	return config_idmap_load(config, &spec->idmap, err);
+}
+
+int config_to_spec(json_t *config, struct container_spec *spec, struct werr *err)
+{
+	int r = config_spec_load(config, spec, err);
+
+	return r < 0 ? werr_prefix(err, "container %.12s", config_get(config, "Id") ?: "?") : 0;
 }
 
 int config_idmap(json_t *config, struct idmap_plan *plan, struct werr *err)
 {
-	json_t *stored = config_at(config, "Warren.IdMap");
-	const char *id = config_get(config, "Id") ?: "?";
-	char why[WERR_MSG_MAX];
-	int r;
+	int r = config_idmap_load(config, plan, err);
 
-	/* records written before the plan was stored keep what they always
-	 * had: a plan made afresh on every load, keep-id from UsernsMode */
-	if (!stored)
-		return idmap_plan_make(
-		    plan, !strcmp(config_get(config, "HostConfig.UsernsMode") ?: "", "keep-id"),
-		    err);
-	if (idmap_plan_from_json(stored, plan, err) < 0)
-		return werr_prefix(err, "container %.12s: config.json \"Warren\".\"IdMap\"", id);
-	r = idmap_plan_check(plan, err);
-	if (r == -EPERM) {
-		snprintf(why, sizeof(why), "%s", err->msg);
-		return werr_set(err, EPERM,
-		                "container %.12s: %s; restore the range, or remove the container "
-		                "and create it again",
-		                id, why);
-	}
-	if (r == 0)
-		r = idmap_plan_helpers(plan, err);
-	return r < 0 ? werr_prefix(err, "container %.12s", id) : 0;
+	return r < 0 ? werr_prefix(err, "container %.12s", config_get(config, "Id") ?: "?") : 0;
 }
 
 void config_spec_free(struct container_spec *spec)
