@@ -4,8 +4,8 @@
 # $WARREN_LANES lanes (default 3, see lane_env in tests/env.sh) its
 # unprivileged test users, its pristine busybox root filesystem and each
 # part's own steps in tests/setup.d/*.sh (registry, resolver, ...), in name
-# order. Lanes are prepared one after the other: /etc/subuid is edited here
-# only, never while a lane runs.
+# order. Lanes are prepared one after the other; /etc/subuid and
+# /etc/subgid are edited only through tests/subid-set.sh (a lock, a rename).
 #   $WARREN_TEST_USER   subordinate IDs $WARREN_TEST_SUBUID:65536 in /etc/subuid and /etc/subgid
 #   $WARREN_NOSUB_USER  no subordinate IDs at all (single-ID mode)
 set -euo pipefail
@@ -35,15 +35,8 @@ chmod 0755 "$WARREN_TEST_ROOT"
 setup_lane() {
 	ensure_user "$WARREN_TEST_USER"
 	ensure_user "$WARREN_NOSUB_USER"
-	local f
-	for f in /etc/subuid /etc/subgid; do
-		touch "$f"
-		# already right: left alone (lanes of other checkouts may be reading it)
-		[ "$(grep -E "^($WARREN_TEST_USER|$WARREN_NOSUB_USER):" "$f")" = \
-			"$WARREN_TEST_USER:$WARREN_TEST_SUBUID:65536" ] && continue
-		sed -i "/^$WARREN_TEST_USER:/d; /^$WARREN_NOSUB_USER:/d" "$f"
-		echo "$WARREN_TEST_USER:$WARREN_TEST_SUBUID:65536" >> "$f"
-	done
+	"$here/subid-set.sh" "$WARREN_NOSUB_USER"
+	"$here/subid-set.sh" "$WARREN_TEST_USER" "$WARREN_TEST_SUBUID" 65536
 
 	mkdir -p "$WARREN_TEST_ROOT"
 	chmod 0755 "$WARREN_TEST_ROOT"

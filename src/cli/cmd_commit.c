@@ -5,6 +5,7 @@
 #include "climage.h"
 #include "cleanup.h"
 #include "commands.h"
+#include "config.h"
 #include "ctr_commit.h"
 #include "record.h"
 #include "reference.h"
@@ -27,7 +28,7 @@ int cmd_commit(int argc, char **argv)
 {
 	struct img_args a = { 0 };
 	struct store s = { .rootfd = -1, .lockfd = -1 };
-	struct idmap_plan plan;
+	struct idmap_plan plan, ctr_plan;
 	struct record rec = { 0 };
 	struct werr err = { 0 };
 	char id[DIGEST_STR_LEN + 1], name[REF_STR_MAX];
@@ -63,6 +64,9 @@ int cmd_commit(int argc, char **argv)
 	o.ctr_dir = rec.dir;
 	if (r == 0)
 		r = img_open(&s, &plan, &err);
+	if (r == 0) /* its upper is read with the maps it was created with */
+		r = config_idmap(rec.config, &ctr_plan, &err);
+	o.ctr_idmap = &ctr_plan;
 	if (r == 0)
 		r = ctr_commit(&s, &plan, &o, id, &err);
 	if (have_rec)

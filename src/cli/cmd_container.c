@@ -163,9 +163,13 @@ int cmd_stop(int argc, char **argv)
 
 static int do_restart(struct record *rec, void *ctx, struct werr *err)
 {
+	struct idmap_plan plan;
 	int status;
-	int r = do_stop(rec, ctx, err);
+	/* a container that could not start again is not stopped */
+	int r = config_idmap(rec->config, &plan, err);
 
+	if (r == 0)
+		r = do_stop(rec, ctx, err);
 	return r < 0 ? r : lifecycle_start(rec, -1, NULL, &status, err);
 }
 

@@ -4,6 +4,7 @@
 #include "climage.h"
 #include "cleanup.h"
 #include "commands.h"
+#include "idmap_json.h"
 #include "image.h"
 #include "layer.h"
 #include "progress.h"
@@ -72,33 +73,39 @@ int cmd_pull(int argc, char **argv)
 	return 0;
 }
 
-/* rootfs-copy [--keep-id] IMAGE_ID DEST: internal, for warren run */
+/* rootfs-copy --idmap PLAN-JSON IMAGE_ID DEST: internal, for warren run and
+ * build, which decided the plan (idmap_json.h) */
 int cmd_rootfs_copy(int argc, char **argv)
 {
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct image_loaded img = { 0 };
 	struct idmap_plan plan;
 	struct werr err = { 0 };
-	json_t *images = NULL, *rec;
-	bool keep_id = argc == 4 && !strcmp(argv[1], "--keep-id");
+	json_t *images = NULL, *rec, *pj = NULL;
 	int r;
 
-	if (argc != 3 + keep_id) {
+	if (argc != 5 || strcmp(argv[1], "--idmap")) {
 		werr_set(&err, EINVAL,
-		         "usage: warren-transfer rootfs-copy [--keep-id] IMAGE_ID DEST");
+		         "usage: warren-transfer rootfs-copy --idmap PLAN-JSON IMAGE_ID DEST");
 		return img_fail(&err);
 	}
-	r = store_open(&s, cli_gopts(), &err);
+	pj = json_loads(argv[2], 0, NULL);
+	r = idmap_plan_from_json(pj, &plan, &err);
+	json_decref(pj);
+	if (r < 0)
+		werr_prefix(&err, "rootfs-copy --idmap");
 	if (r == 0)
-		r = idmap_plan_make(&plan, keep_id, &err);
+		r = idmap_plan_helpers(&plan, &err);
+	if (r == 0)
+		r = store_open(&s, cli_gopts(), &err);
 	if (r == 0)
 		r = store_images_load(&s, &images, &err);
-	if (r == 0 && !(rec = store_image_find(images, argv[1 + keep_id], &err)))
+	if (r == 0 && !(rec = store_image_find(images, argv[3], &err)))
 		r = -(err.code ? err.code : ENOENT);
 	if (r == 0)
 		r = image_load(&s, rec, &img, &err);
 	if (r == 0)
-		r = layer_apply_image(&s, &img, &plan, argv[2 + keep_id], &err);
+		r = layer_apply_image(&s, &img, &plan, argv[4], &err);
 	if (img.n_layers || img.manifest_bytes)
 		image_loaded_free(&img);
 	json_decref(images);

@@ -400,7 +400,7 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_USERNS:
 		if (strcmp(v, "keep-id") && strcmp(v, ""))
 			return werr_set(err, EINVAL, "invalid --userns \"%s\": use keep-id", v);
-		cfg->keep_id = cfg->create.keep_id = !strcmp(v, "keep-id");
+		cfg->keep_id = !strcmp(v, "keep-id");
 		return 0;
 	case R_INTERACTIVE: cfg->interactive = on; return 0;
 	case R_TTY: cfg->create.tty = on; return 0;

@@ -4,6 +4,7 @@
 #include "transfer.h"
 #include "cleanup.h"
 #include "commands.h"
+#include "idmap_json.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -119,10 +120,14 @@ int transfer_run(const char *const argv[], char *out, size_t size, struct werr *
 int transfer_rootfs_copy(const char *image_id, const char *dest, const struct idmap_plan *plan,
                          struct werr *err)
 {
-	bool keep_id = plan->uid != 0 && plan->uid == plan->host_uid;
-	const char *argv[] = { "rootfs-copy", keep_id ? "--keep-id" : image_id,
-		               keep_id ? image_id : dest, keep_id ? dest : NULL, NULL };
+	/* the plan itself, not a fresh one: the copy's owners are the container's */
+	json_t *j = idmap_plan_to_json(plan);
+	_cleanup_free_ char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	const char *argv[] = { "rootfs-copy", "--idmap", text, image_id, dest, NULL };
 	char out[8];
 
+	json_decref(j);
+	if (!text)
+		return werr_set(err, ENOMEM, "rootfs-copy: out of memory");
 	return transfer_run(argv, out, sizeof(out), err);
 }

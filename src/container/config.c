@@ -5,6 +5,7 @@
 #include "caps.h"
 #include "config_net.h"
 #include "cleanup.h"
+#include "idmap_json.h"
 #include "state.h"
 #include "util.h"
 
@@ -125,6 +126,7 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
                          const char *name)
 {
 	char now[40], slashed[160], caps[32];
+	const char *userns = spec->idmap.keep_id ? "keep-id" : ""; /* for readers only */
 	json_t *c, *cfg, *host, *w, *logcfg;
 
 	state_now(now);
@@ -147,7 +149,7 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	                 "MaximumRetryCount", o->restart_max, "LogConfig", "Type", "k8s-file",
 	                 "Config", logcfg, "ReadonlyRootfs", spec->readonly, "Privileged",
 	                 spec->privileged, "Init", spec->init, "NetworkMode",
-	                 net_mode_name(spec->net.mode), "UsernsMode", o->keep_id ? "keep-id" : "");
+	                 net_mode_name(spec->net.mode), "UsernsMode", userns);
 	if (spec->net.mode == NET_MODE_CONTAINER) /* Docker's "container:<id>" */
 		json_object_set_new(host, "NetworkMode",
 		                    json_sprintf("container:%s", spec->net.join_ref));
@@ -158,6 +160,11 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	              spec->keep_stdin);
 	if (spec->overlay)
 		json_object_set_new(w, "Overlay", overlay_json(spec->overlay));
+	/* decided once, here: start, exec, cp... use it, never a fresh plan */
+	if (w && json_object_set_new(w, "IdMap", idmap_plan_to_json(&spec->idmap)) < 0) {
+		json_decref(w);
+		w = NULL;
+	}
 	c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "Id", spec->id, "Name",
 	              slashed, "Created", now, "Image", o->image_id ? o->image_id : o->image,
 	              "Path", spec->argv[0], "Args", strv_json(spec->argv + 1), "Config", cfg,
@@ -243,7 +250,31 @@ static int rlimits_from(json_t *a, struct container_spec *spec)
 	return 0;
 }
 
-int config_to_spec(json_t *config, struct container_spec *spec, struct werr *err)
+/* config_idmap() without the container's name on its errors */
+static int config_idmap_load(json_t *config, struct idmap_plan *plan, struct werr *err)
+{
+	json_t *stored = config_at(config, "Warren.IdMap");
+	int r;
+
+	/* records written before the plan was stored keep what they always
+	 * had: a plan made afresh on every load, keep-id from UsernsMode */
+	if (!stored)
+		return idmap_plan_make(
+		    plan, !strcmp(config_get(config, "HostConfig.UsernsMode") ?: "", "keep-id"),
+		    err);
+	if (idmap_plan_from_json(stored, plan, err) < 0)
+		return werr_prefix(err, "config.json \"Warren\".\"IdMap\"");
+	r = idmap_plan_check(plan, err);
+	if (r == -EPERM) {
+		size_t len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof(err->msg) - len,
+		         "; restore the range, or remove the container and create it again");
+	}
+	return r < 0 ? r : idmap_plan_helpers(plan, err);
+}
+
+/* config_to_spec() without the container's name on its errors */
+static int config_spec_load(json_t *config, struct container_spec *spec, struct werr *err)
 {
 	json_t *w = json_object_get(config, "Warren");
 	json_t *host = json_object_get(config, "HostConfig");
@@ -287,9 +318,21 @@ int config_to_spec(json_t *config, struct container_spec *spec, struct werr *err
 			return werr_prefix(err, "seccomp profile");
 		spec->seccomp = true;
 	}
-	return idmap_plan_make(
-	    &spec->idmap, !strcmp(config_get(config, "HostConfig.UsernsMode") ?: "", "keep-id"),
-	    err);
+	return config_idmap_load(config, &spec->idmap, err);
+}
+
+int config_to_spec(json_t *config, struct container_spec *spec, struct werr *err)
+{
+	int r = config_spec_load(config, spec, err);
+
+	return r < 0 ? werr_prefix(err, "container %.12s", config_get(config, "Id") ?: "?") : 0;
+}
+
+int config_idmap(json_t *config, struct idmap_plan *plan, struct werr *err)
+{
+	int r = config_idmap_load(config, plan, err);
+
+	return r < 0 ? werr_prefix(err, "container %.12s", config_get(config, "Id") ?: "?") : 0;
 }
 
 void config_spec_free(struct container_spec *spec)

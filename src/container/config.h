@@ -16,7 +16,7 @@ enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UN
 struct create_opts {
 	const char *name;
 	json_t *labels; /* object, owned */
-	bool detach, tty, auto_remove, keep_id;
+	bool detach, tty, auto_remove;
 	enum restart_policy restart;
 	int restart_max;
 	long long log_max_size; /* bytes; 0: no rotation */
@@ -37,11 +37,22 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 
 /**
  * config_to_spec() - rebuild the runtime spec from @config (whose strings
- * @spec then points into: keep @config alive), plan ID maps and compile
- * the seccomp filter again. Free with config_spec_free().
+ * @spec then points into: keep @config alive), load its ID plan
+ * (config_idmap()) and compile the seccomp filter again. Free with
+ * config_spec_free().
  */
 int config_to_spec(json_t *config, struct container_spec *spec, struct werr *err);
 void config_spec_free(struct container_spec *spec);
+
+/**
+ * config_idmap() - the container's ID plan as stored at create
+ * ("Warren"."IdMap"), checked: still the caller's, its subordinate IDs
+ * still granted by /etc/subuid and /etc/subgid, its helpers found.
+ * Return: 0, or a negative errno with @err a one-line message naming the
+ * container (-EPERM: a range is no longer granted; the message says what
+ * changed and the fix).
+ */
+int config_idmap(json_t *config, struct idmap_plan *plan, struct werr *err);
 
 /** config_get() - a string at a dotted path ("Config.StopSignal"), or NULL. */
 const char *config_get(json_t *config, const char *path);

@@ -108,7 +108,7 @@ int ctrroot_start(const struct record *rec, ctrroot_fn fn, void *arg, struct ctr
 
 	if (config_to_spec(rec->config, &spec, err) < 0) {
 		config_spec_free(&spec);
-		return werr_prefix(err, "container %s", record_name(rec));
+		return -err->code; /* the message names the container */
 	}
 	if (pipe2(res, O_CLOEXEC) < 0) {
 		config_spec_free(&spec);

@@ -117,9 +117,16 @@ int lifecycle_start(struct record *rec, int client_fd, const struct winsize *ws,
 	if (ws)
 		p.ws = *ws;
 	r = config_to_spec(rec->config, &spec, err);
-	record_store(rec, &store);
-	if (r == 0 && spec.net.mode == NET_MODE_CONTAINER)
+	if (r < 0) {
+		/* nothing was started (a stored ID plan /etc/subuid no longer
+		 * grants, a record that cannot be read): the record stays as it is */
+		config_spec_free(&spec);
+		return r;
+	}
+	if (spec.net.mode == NET_MODE_CONTAINER) {
+		record_store(rec, &store);
 		r = netref_resolve(&store, &spec.net, true, NULL, 0, err);
+	}
 	if (r == 0)
 		r = state_rundir(rec->id, spec.state_dir, true, err);
 	if (r == 0)

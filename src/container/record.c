@@ -3,6 +3,7 @@
  * and lifecycle.c's job. */
 #include "record.h"
 #include "cleanup.h"
+#include "config.h"
 #include "store.h"
 #include "util.h"
 
@@ -266,10 +267,11 @@ int record_remove(const struct record *rec, struct werr *err)
 	name_release(root, record_name(rec), rec->id);
 	if (util_rm_rf(gone) < 0) {
 		/* a writable layer holds files of subordinate IDs: remove them
-		 * inside a user namespace that maps them */
+		 * inside a user namespace with the container's own maps. When
+		 * /etc/subuid no longer grants them, only root can: they stay. */
 		struct idmap_plan plan;
 		struct werr ignored;
-		if (idmap_plan_make(&plan, false, &ignored) == 0)
+		if (config_idmap(rec->config, &plan, &ignored) == 0)
 			store_rm_tree(gone, &plan, &ignored);
 	}
 	return 0;

@@ -20,9 +20,8 @@
 #include <unistd.h>
 
 /* upper/ written to staging file "layer.tar"; its digest and size */
-static int write_layer(const struct ctr_commit_opts *o, struct staging *st,
-                       const struct idmap_plan *plan, char *digest, uint64_t *size,
-                       struct werr *err)
+static int write_layer(const struct ctr_commit_opts *o, struct staging *st, char *digest,
+                       uint64_t *size, struct werr *err)
 {
 	char upper[PATH_MAX + 16];
 	struct {
@@ -42,7 +41,7 @@ static int write_layer(const struct ctr_commit_opts *o, struct staging *st,
 		close(a.dirfd);
 		return werr_errno(err, errno, "create layer.tar");
 	}
-	r = layer_diff_userns(plan, a.dirfd, a.outfd, err);
+	r = layer_diff_userns(o->ctr_idmap, a.dirfd, a.outfd, err);
 	if (r == 0 && lseek(a.outfd, 0, SEEK_SET) < 0)
 		r = werr_errno(err, errno, "layer.tar");
 	if (r == 0)
@@ -145,7 +144,7 @@ int ctr_commit(struct store *s, const struct idmap_plan *plan, const struct ctr_
 	if (r == 0)
 		r = store_staging_new(s, &st, err);
 	if (r == 0)
-		r = write_layer(o, &st, plan, digest, &size, err);
+		r = write_layer(o, &st, digest, &size, err);
 	if (r == 0)
 		r = config_extend(o, cfg, digest, err);
 	if (r == 0 && !(ctext = json_dumps(cfg, JSON_COMPACT)))

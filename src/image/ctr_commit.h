@@ -11,8 +11,9 @@
 #include "werr.h"
 
 struct ctr_commit_opts {
-	const char *ctr_dir;  /* <store>/containers/ID */
-	char *const *changes; /* "CMD ...", "ENV K=V", ... (import_change()) */
+	const char *ctr_dir;                /* <store>/containers/ID */
+	const struct idmap_plan *ctr_idmap; /* the container's own, from its record */
+	char *const *changes;               /* "CMD ...", "ENV K=V", ... (import_change()) */
 	size_t n_changes;
 	const char *message; /* history comment, or NULL */
 	const char *author;  /* or NULL */
@@ -21,8 +22,9 @@ struct ctr_commit_opts {
 
 /**
  * ctr_commit() - record the image: the container's image's layers plus its
- * upper directory written as a layer tar (inside the user namespace of
- * @plan) and unpacked into the store; the config is the image's with
+ * upper directory written as a layer tar (inside a user namespace with the
+ * container's maps, @o->ctr_idmap) and unpacked into the store with the
+ * store's, @plan; the config is the image's with
  * @o->changes applied and a history entry.
  * @id: the new image ID (DIGEST_STR_LEN + 1)
  * Return: 0 or a negative errno with @err set; the store is unchanged on failure.

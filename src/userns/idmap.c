@@ -111,6 +111,31 @@ static bool idmap_find_helper(const char *name, const char *shadow_name, char *o
 	return false;
 }
 
+static bool idmap_find_helpers(struct idmap_plan *plan, char *unusable, size_t usize)
+{
+	return idmap_find_helper("warren-newuidmap", "newuidmap", plan->uid_helper,
+	                         sizeof(plan->uid_helper), unusable, usize) &&
+	       idmap_find_helper("warren-newgidmap", "newgidmap", plan->gid_helper,
+	                         sizeof(plan->gid_helper), unusable, usize);
+}
+
+int idmap_plan_helpers(struct idmap_plan *plan, struct werr *err)
+{
+	char unusable[PATH_MAX] = "";
+
+	if (plan->single || idmap_find_helpers(plan, unusable, sizeof(unusable)))
+		return 0;
+	if (unusable[0])
+		return werr_set(err, ENOENT,
+		                "%s is not setuid root, and this container's user namespace maps "
+		                "subordinate IDs; as root: chown root:root %s && chmod u+s %s",
+		                unusable, unusable, unusable);
+	return werr_set(err, ENOENT,
+	                "no warren-newuidmap/newuidmap helper found, and this container's user "
+	                "namespace maps subordinate IDs; install warren's helpers setuid root, "
+	                "or Debian's uidmap package");
+}
+
 static uint64_t idmap_total(const struct subid_range *r, size_t n)
 {
 	uint64_t t = 0;
@@ -144,10 +169,7 @@ int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 		         err->msg);
 		nu = ng = 0;
 	}
-	have_helpers = idmap_find_helper("warren-newuidmap", "newuidmap", plan->uid_helper,
-	                                 sizeof(plan->uid_helper), unusable, sizeof(unusable)) &&
-	               idmap_find_helper("warren-newgidmap", "newgidmap", plan->gid_helper,
-	                                 sizeof(plan->gid_helper), unusable, sizeof(unusable));
+	have_helpers = idmap_find_helpers(plan, unusable, sizeof(unusable));
 
 	plan->single = !(nu > 0 && ng > 0 && have_helpers);
 	if (plan->single && !plan->warning[0]) {
@@ -175,6 +197,7 @@ int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 			    "install warren's helpers setuid root, or Debian's uidmap package");
 	}
 
+	plan->keep_id = keep_id;
 	if (keep_id) {
 		plan->uid = plan->host_uid;
 		plan->gid = plan->host_gid;
@@ -192,6 +215,90 @@ int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 		                (unsigned)plan->host_uid, (unsigned)plan->host_uid);
 	idmap_layout(&plan->uids, plan->host_uid, plan->uid, ur, nu);
 	idmap_layout(&plan->gids, plan->host_gid, plan->gid, gr, ng);
+	return 0;
+}
+
+int idmap_first_ungranted(const struct idmap *map, uint32_t own, const struct subid_range *ranges,
+                          size_t n)
+{
+	for (size_t i = 0; i < map->n; i++) {
+		uint64_t at = map->ext[i].outside, end = at + map->ext[i].count;
+		size_t k;
+
+		if (map->ext[i].count == 1 && at == own)
+			continue;
+		/* ranges may be listed in any order and touch: walk up through them */
+		while (at < end) {
+			for (k = 0; k < n; k++)
+				if (at >= ranges[k].start &&
+				    at < (uint64_t)ranges[k].start + ranges[k].count)
+					break;
+			if (k == n)
+				return (int)i;
+			at = (uint64_t)ranges[k].start + ranges[k].count;
+		}
+	}
+	return -1;
+}
+
+/* "A-B, C-D" of @ranges, or "none" */
+static void idmap_ranges_text(const struct subid_range *r, size_t n, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	snprintf(buf, size, "none");
+	for (size_t i = 0; i < n && off < size; i++) {
+		int w = snprintf(buf + off, size - off, "%s%u-%u", i ? ", " : "", r[i].start,
+		                 r[i].start + r[i].count - 1);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+/* one of the plan's maps against @file's ranges for the user */
+static int idmap_check_file(const struct idmap *map, uint32_t own, const char *file,
+                            const char *user, uid_t uid, struct werr *err)
+{
+	struct subid_range r[SUBID_MAX_RANGES];
+	char now[256];
+	size_t n;
+	int bad;
+
+	if (subid_read_file(file, user, uid, r, SUBID_MAX_RANGES, &n, err) < 0)
+		return -err->code;
+	bad = idmap_first_ungranted(map, own, r, n);
+	if (bad < 0)
+		return 0;
+	idmap_ranges_text(r, n, now, sizeof(now));
+	return werr_set(err, EPERM,
+	                "its user namespace maps host IDs %u-%u, which %s no longer grants to %s "
+	                "(now: %s)",
+	                map->ext[bad].outside,
+	                (uint32_t)(map->ext[bad].outside + map->ext[bad].count - 1), file,
+	                user ? user : "you", now);
+}
+
+int idmap_plan_check(const struct idmap_plan *plan, struct werr *err)
+{
+	struct passwd *pw;
+	char name[256];
+
+	if (plan->host_uid != getuid() || plan->host_gid != getgid())
+		return werr_set(err, EACCES,
+		                "its user namespace was planned for uid %u gid %u, not for you "
+		                "(uid %u gid %u): run warren as that user",
+		                (unsigned)plan->host_uid, (unsigned)plan->host_gid,
+		                (unsigned)getuid(), (unsigned)getgid());
+	if (plan->single)
+		return 0;
+	pw = getpwuid(plan->host_uid);
+	snprintf(name, sizeof(name), "%s", pw ? pw->pw_name : "");
+	if (idmap_check_file(&plan->uids, plan->host_uid, "/etc/subuid", pw ? name : NULL,
+	                     plan->host_uid, err) < 0 ||
+	    idmap_check_file(&plan->gids, plan->host_gid, "/etc/subgid", pw ? name : NULL,
+	                     plan->host_uid, err) < 0)
+		return -err->code;
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 /* idmap.h - planning and writing the container's user namespace ID maps.
  * Podman's layout: container root is the calling user, IDs 1..N come from the
- * user's subordinate ranges; single-ID mode maps only the user's own IDs. */
+ * user's subordinate ranges; single-ID mode maps only the user's own IDs.
+ * A container's plan is made once, at create, and stored in its record
+ * (idmap_json.c); later commands load it and check it still holds. */
 #ifndef WARREN_IDMAP_H
 #define WARREN_IDMAP_H
 
@@ -24,7 +26,8 @@ struct idmap {
 };
 
 struct idmap_plan {
-	bool single; /* only our own uid/gid mapped, setgroups denied */
+	bool single;  /* only our own uid/gid mapped, setgroups denied */
+	bool keep_id; /* --userns=keep-id: our own uid/gid inside too */
 	uid_t host_uid;
 	gid_t host_gid;
 	uid_t uid; /* default user inside: 0, or host uid with keep-id */
@@ -44,6 +47,33 @@ struct idmap_plan {
  * Return: 0 or a negative errno with @err set.
  */
 int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err);
+
+/**
+ * idmap_plan_helpers() - find the setuid helpers that write a full plan's
+ * maps (as idmap_plan_make() does), for a plan loaded from a record.
+ * Return: 0 (also for a single-ID plan, which needs none) or -ENOENT with
+ * @err saying what to install.
+ */
+int idmap_plan_helpers(struct idmap_plan *plan, struct werr *err);
+
+/**
+ * idmap_plan_check() - whether a stored plan still holds for the caller:
+ * made for the calling user, and every host ID of a full plan other than
+ * the user's own still granted by /etc/subuid and /etc/subgid.
+ * Return: 0; -EPERM with @err naming the host IDs, the file, the user and
+ * what it grants now (no fix: the caller knows it); -EACCES when the plan
+ * is another user's; another negative errno when a file cannot be read.
+ */
+int idmap_plan_check(const struct idmap_plan *plan, struct werr *err);
+
+/**
+ * idmap_first_ungranted() - the first extent of @map whose host IDs are
+ * not all inside @ranges (the extent that maps only @own skipped).
+ * Exposed for unit tests.
+ * Return: its index, or -1 when every extent is granted.
+ */
+int idmap_first_ungranted(const struct idmap *map, uint32_t own, const struct subid_range *ranges,
+                          size_t n);
 
 /**
  * idmap_plan_maps_id() - whether inside ID @id is mapped in @map.

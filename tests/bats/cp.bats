@@ -22,20 +22,6 @@ host_file() {
 	chown -R "$TEST_USER:$TEST_GID" "$HOSTDIR"
 }
 
-# base_image: the busybox rootfs imported as base:1
-base_image() {
-	tar -C "$ROOTFS_PRISTINE" -czf "$HOSTDIR/rootfs.tgz" .
-	chown "$TEST_USER" "$HOSTDIR/rootfs.tgz"
-	warren import "$HOSTDIR/rootfs.tgz" base:1 >/dev/null
-}
-
-# one_line_125: the last `run` failed with one line on stderr and exit 125
-one_line_125() {
-	[ "$status" -eq 125 ]
-	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
-	[[ "$stderr" == warren:* ]]
-}
-
 # --- out of a container ------------------------------------------------------
 
 @test "cp out of a running container: a file and a directory, owned by the caller" {

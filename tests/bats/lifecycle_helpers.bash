@@ -44,3 +44,19 @@ wait_log() {
 
 # live processes of the test user (zombies left to a non-reaping init do not count)
 live_procs() { ps -u "$TEST_USER" -o stat=,pid=,args= | awk '$1 !~ /^Z/'; }
+
+# base_image: the busybox rootfs imported as base:1
+base_image() {
+	local d
+	d=$(user_tmpdir)
+	tar -C "$ROOTFS_PRISTINE" -czf "$d/rootfs.tgz" .
+	chown "$TEST_USER" "$d/rootfs.tgz"
+	warren import "$d/rootfs.tgz" base:1 >/dev/null
+}
+
+# one_line_125: the last `run` failed with one line on stderr and exit 125
+one_line_125() {
+	[ "$status" -eq 125 ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == warren:* ]]
+}
