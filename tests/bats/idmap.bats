@@ -59,7 +59,7 @@ OWNERS_CMD='test -e /owned || { echo x > /owned; chown 1000:1000 /owned; }; stat
 
 @test "a container created with --userns=keep-id keeps the user's own uid and gid on start, exec and restart" {
 	base_image
-	warren create --name k --userns=keep-id base:1 sh -c 'id -u > /tmp/first; sleep 100' >/dev/null
+	warren create --name k --userns=keep-id base:1 sh -c 'id -u > /tmp/first; sleep infinity' >/dev/null
 	warren start k >/dev/null
 	wait_state k running
 	[ "$(warren exec k id -u)" = "$TEST_UID" ]

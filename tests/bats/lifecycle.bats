@@ -268,13 +268,14 @@ assert len(r["ID"]) == 64, r
 }
 
 @test "stop -t waits that long, then SIGKILL: exit code 137" {
-	warren run -d --name sk --rootfs "$ROOTFS" sh -c 'trap "" TERM; while :; do sleep 0.1; done'
-	sleep 0.3
+	warren run -d --name sk --rootfs "$ROOTFS" sh -c 'trap "" TERM; echo ready; while :; do sleep 0.1; done'
+	wait_log sk ready
 	start=$(date +%s%N)
 	warren stop -t 1 sk
 	took=$(( ($(date +%s%N) - start) / 1000000 ))
 	[ "$took" -ge 900 ]
-	[ "$took" -lt 5000 ]
+	# not the default 10 seconds
+	[ "$took" -lt 9500 ]
 	[ "$(warren inspect --format '{{.State.ExitCode}}' sk)" = 137 ]
 }
 

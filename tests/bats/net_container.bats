@@ -57,6 +57,8 @@ ifaces='ip -o addr | awk "{print \$2, \$3, \$4}"; cat /sys/class/net/*/address'
 
 @test "container:ID sees A's interfaces, host name, hosts and resolv.conf" {
 	start_httpd
+	# the global IPv6 address comes with slirp's first router advertisement
+	wait_exec_ready warren A 'ip -o -6 addr show tap0 | grep -q "inet6 fd00:"'
 	id=$(warren inspect --format '{{.Id}}' A)
 	a=$(warren exec A sh -c "$ifaces; hostname; cat /etc/hosts /etc/resolv.conf")
 	b=$(warren run --rm --network "container:$id" --rootfs "$ROOTFS" \
@@ -70,7 +72,7 @@ ifaces='ip -o addr | awk "{print \$2, \$3, \$4}"; cat /sys/class/net/*/address'
 
 @test "a detached container:A keeps its mounts and processes private and its record says container:ID" {
 	start_httpd
-	warren run -d --name B --network container:A --tmpfs /mnt/bonly --rootfs "$ROOTFS" sleep 1000
+	warren run -d --name B --network container:A --tmpfs /mnt/bonly --rootfs "$ROOTFS" sleep infinity
 	wait_state B running
 	id=$(warren inspect --format '{{.Id}}' A)
 	[ "$(warren inspect --format '{{.HostConfig.NetworkMode}}' B)" = "container:$id" ]
