@@ -8,6 +8,7 @@
  * by openat2(RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS) from the root's fd. */
 #include "unpack.h"
 #include "cleanup.h"
+#include "fsnode.h"
 #include "unpack_fs.h"
 #include "util.h"
 
@@ -192,23 +193,26 @@ static int unpack_fd_meta(struct unpack_ctx *c, int fd, struct archive_entry *e,
 	return 0;
 }
 
-/* owner and times of a symlink or a fifo, through the parent */
-static int unpack_at_meta(struct unpack_ctx *c, int pfd, const char *name, struct archive_entry *e,
-                          bool symlink)
+/* owner and times of the symlink @name in @pfd; with @name "", owner, mode
+ * and times of the node open as @pfd (an O_PATH descriptor from fsnode.h:
+ * never a name that could have become a symlink since) */
+static int unpack_at_meta(struct unpack_ctx *c, int pfd, const char *name, struct archive_entry *e)
 {
+	int at = name[0] ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH;
 	struct timespec ts[2];
 	uid_t uid = 0;
 	gid_t gid = 0;
+	int r;
 
 	if (unpack_owner(c, e, &uid, &gid) < 0)
 		return -c->err->code;
-	if (fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EINVAL &&
-	    errno != EPERM)
+	if (fchownat(pfd, name, uid, gid, at) < 0 && errno != EINVAL && errno != EPERM)
 		return unpack_fail_errno(c, errno, "chown");
-	if (!symlink && fchmodat(pfd, name, archive_entry_mode(e) & 07777, 0) < 0)
-		return unpack_fail_errno(c, errno, "chmod");
+	/* after chown, which clears the setuid and setgid bits */
+	if (!name[0] && (r = fsnode_chmod(pfd, archive_entry_mode(e) & 07777)) < 0)
+		return unpack_fail_errno(c, -r, "chmod");
 	unpack_times(e, ts);
-	if (utimensat(pfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+	if (utimensat(pfd, name, ts, at) < 0)
 		return unpack_fail_errno(c, errno, "setting its times");
 	return 0;
 }
@@ -321,7 +325,7 @@ static int unpack_symlink(struct unpack_ctx *c, int pfd, const char *name, struc
 	/* the target is only stored, never followed by us: it may say anything */
 	if (symlinkat(target, pfd, name) < 0)
 		return unpack_fail_errno(c, errno, "creating the symlink");
-	return unpack_at_meta(c, pfd, name, e, true);
+	return unpack_at_meta(c, pfd, name, e);
 }
 
 static int unpack_hardlink(struct unpack_ctx *c, int pfd, const char *name, const char *link)
@@ -374,21 +378,24 @@ static int unpack_hardlink(struct unpack_ctx *c, int pfd, const char *name, cons
 static int unpack_special(struct unpack_ctx *c, int pfd, const char *name, struct archive_entry *e)
 {
 	mode_t type = archive_entry_filetype(e);
+	_cleanup_close_ int fd = -1;
 	dev_t dev = 0;
 
 	if (type == AE_IFCHR || type == AE_IFBLK)
 		dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
 	else if (type != AE_IFIFO)
 		return 1; /* sockets have no place in a layer */
-	if (mknodat(pfd, name, type | 0600, dev) < 0) {
-		if (errno == EPERM && type != AE_IFIFO) {
-			if (c->stats)
-				c->stats->skipped_devices++;
-			return 1;
-		}
-		return unpack_fail_errno(c, errno, "mknod");
+	fd = fsnode_make(pfd, name, type | (archive_entry_mode(e) & 07777), dev);
+	if (fd == -EPERM && type != AE_IFIFO) {
+		if (c->stats)
+			c->stats->skipped_devices++;
+		return 1;
 	}
-	return unpack_at_meta(c, pfd, name, e, false);
+	if (fd == -EAGAIN)
+		return unpack_fail(c, EAGAIN, "was replaced while it was being made");
+	if (fd < 0)
+		return unpack_fail_errno(c, -fd, "mknod");
+	return unpack_at_meta(c, fd, "", e);
 }
 
 /* implements ".wh.NAME": NAME of the lower layers is deleted */

@@ -337,3 +337,37 @@ A /var/a/b/f'
 		warren rm -f "$d"
 	done
 }
+
+# --- hardening (issue 17) ------------------------------------------------------
+
+@test "cp of FIFOs into a running container that swaps them for symlinks leaves host files alone" {
+	host_file "$HOSTDIR/secret" key
+	chmod 0600 "$HOSTDIR/secret"
+	# one name again and again: each entry is made anew where the container
+	# keeps putting a symlink to the host file
+	python3 - "$HOSTDIR/fifos.tar" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT) as t:
+    for _ in range(3000):
+        e = tarfile.TarInfo("p")
+        e.type, e.mode = tarfile.FIFOTYPE, 0o606
+        t.addfile(e)
+PY
+	chown "$TEST_USER" "$HOSTDIR/fifos.tar"
+	warren run -d --name c --rootfs "$ROOTFS" \
+		sh -c "mkdir /dst; while :; do ln -sfn '$HOSTDIR/secret' /dst/p; done"
+	# the swapping has begun (ln -sfn leaves no name for a moment: look once)
+	swapping=0
+	for ((i = 0; i < 600; i++)); do
+		[ -L "$ROOTFS/dst/p" ] && swapping=1 && break
+		sleep 0.05
+	done
+	[ "$swapping" = 1 ]
+	# a copy may fail (its node was replaced), the host file must not change
+	for ((i = 0; i < 40; i++)); do
+		as_user sh -c "'$WARREN' cp - c:/dst < '$HOSTDIR/fifos.tar'" 2> /dev/null || true
+		[ "$(stat -c %a "$HOSTDIR/secret")" = 600 ] || break
+	done
+	[ "$(stat -c %a "$HOSTDIR/secret")" = 600 ]
+	[ "$(cat "$HOSTDIR/secret")" = key ]
+}
