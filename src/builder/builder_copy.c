@@ -469,7 +469,7 @@ static int archives_extract(struct builder *b, struct copy_job *j, const struct 
 			                "ADD %s: the destination %s goes through a symbolic link "
 			                "out of the image: give the path it points to",
 			                j->list.v[i].path, j->dest);
-		if (b->o->hooks.untar(b->o->hooks.ctx, file, dir, err) < 0)
+		if (b->o->hooks.untar(b->o->hooks.ctx, file, dir, false, err) < 0)
 			return -err->code;
 	}
 	return 0;

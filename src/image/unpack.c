@@ -463,6 +463,18 @@ static int unpack_whiteout_entry(struct unpack_ctx *c, const char *name)
 	return unpack_whiteout(c, pfd, target);
 }
 
+/* a component of the cleaned @path starts with ".wh." */
+static bool unpack_has_wh_name(const char *path)
+{
+	for (const char *p = path; p; p = strchr(p, '/')) {
+		if (*p == '/')
+			p++;
+		if (strncmp(p, UNPACK_WH_PREFIX, strlen(UNPACK_WH_PREFIX)) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Return: 0 when created, 1 when skipped, or a negative errno */
 static int unpack_create(struct unpack_ctx *c, int pfd, const char *name, struct archive_entry *e)
 {
@@ -503,10 +515,17 @@ static int unpack_entry(struct unpack_ctx *c, struct archive_entry *e)
 			return 0; /* the root: its metadata is the store's */
 		return unpack_fail(c, EXDEV, "would replace the layer root");
 	}
+	if (c->mode == UNPACK_WHITEOUT_REFUSE && unpack_has_wh_name(c->path))
+		return werr_set(c->err, EINVAL,
+		                "archive entry %.512s: a name starting with .wh. would be a "
+		                "whiteout in the image layer; rename it",
+		                c->raw);
 	name = strrchr(c->path, '/');
-	r = unpack_whiteout_entry(c, name ? name + 1 : c->path);
-	if (r <= 0)
-		return r;
+	if (c->mode == UNPACK_WHITEOUT_OVERLAY || c->mode == UNPACK_WHITEOUT_APPLY) {
+		r = unpack_whiteout_entry(c, name ? name + 1 : c->path);
+		if (r <= 0)
+			return r;
+	}
 	pfd = unpack_parent(c, &name);
 	if (pfd < 0)
 		return pfd;

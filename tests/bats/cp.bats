@@ -340,6 +340,49 @@ A /var/a/b/f'
 
 # --- hardening (issue 17) ------------------------------------------------------
 
+# tree_of DIR: each entry below DIR (path, type, mode), then the checksum
+# of each regular file, for comparing two trees
+tree_of() {
+	(cd "$1" && find . -mindepth 1 -printf '%p %y %m\n' | LC_ALL=C sort &&
+		find . -type f -exec md5sum {} + | LC_ALL=C sort -k2)
+}
+
+# wh_tree DIR: files whose names an image layer would read as whiteouts, a
+# FIFO and a setgid directory, owned by the test user
+wh_tree() {
+	mkdir -p "$1/sub" "$1/g"
+	echo w1 > "$1/.wh.keep"
+	echo w2 > "$1/sub/.wh..wh..opq"
+	echo w3 > "$1/.wh..wh..opq"
+	echo y > "$1/sub/y"
+	mkfifo -m 0606 "$1/sub/p"
+	chmod 2750 "$1/g"
+	chown -R "$TEST_USER:$TEST_GID" "$1"
+}
+
+# pre_tree DIR: what the destination holds before the copy
+pre_tree() {
+	mkdir -p "$1/sub"
+	echo k > "$1/keep"
+	echo x > "$1/sub/x"
+	chown -R "$TEST_USER:$TEST_GID" "$1"
+}
+
+@test "cp copies .wh. names literally, DIR into a volume and - into the root: the tree tar -x makes" {
+	wh_tree "$HOSTDIR/src"
+	pre_tree "$HOSTDIR/vol"
+	pre_tree "$ROOTFS/dst"
+	pre_tree "$HOSTDIR/plain"
+	tar -C "$HOSTDIR/src" -cf - . | tar -C "$HOSTDIR/plain" -xf -
+	warren run -d --name c -v "$HOSTDIR/vol:/vol" --rootfs "$ROOTFS" sleep infinity
+	# a .wh. name must not delete the host's files behind the volume
+	warren cp "$HOSTDIR/src/." c:/vol
+	diff <(tree_of "$HOSTDIR/plain") <(tree_of "$HOSTDIR/vol")
+	as_user sh -c "tar -C '$HOSTDIR/src' -cf - . | '$WARREN' cp - c:/dst"
+	diff <(tree_of "$HOSTDIR/plain") <(tree_of "$ROOTFS/dst")
+	[ "$(cat "$HOSTDIR/vol/keep" "$ROOTFS/dst/sub/x")" = "$(printf 'k\nx')" ]
+}
+
 @test "cp of FIFOs into a running container that swaps them for symlinks leaves host files alone" {
 	host_file "$HOSTDIR/secret" key
 	chmod 0600 "$HOSTDIR/secret"
