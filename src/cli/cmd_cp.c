@@ -237,7 +237,7 @@ static int cp_out(const struct record *rec, const struct cp_cfg *cfg, const char
 		return r;
 	}
 	r = to_stdout ? cp_host_copy(pfd[0], STDOUT_FILENO, err)
-	              : cp_host_extract(pfd[0], where, err);
+	              : cp_host_extract(pfd[0], where, cfg->archive, err);
 	close(pfd[0]);
 	r2 = ctrroot_finish(&job, r < 0 ? &(struct werr){ 0 } : err);
 	return r2 < 0 ? r2 : r;

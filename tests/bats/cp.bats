@@ -414,3 +414,18 @@ PY
 	[ "$(stat -c %a "$HOSTDIR/secret")" = 600 ]
 	[ "$(cat "$HOSTDIR/secret")" = key ]
 }
+
+@test "cp out drops setuid and setgid, even with the caller's uid in the container; -a keeps them" {
+	warren run -d --name c --rootfs "$ROOTFS" sleep infinity
+	warren exec c sh -c "mkdir /d && echo u > /d/mine && chown $TEST_UID:$TEST_GID /d/mine &&
+		echo r > /d/root && chmod 6755 /d/mine /d/root && chmod 2755 /d"
+	warren cp c:/d/mine "$HOSTDIR/mine"
+	warren cp c:/d "$HOSTDIR/d"
+	run stat -c '%a %U' "$HOSTDIR/mine" "$HOSTDIR/d/mine" "$HOSTDIR/d/root"
+	[ "$output" = "$(printf '755 %s\n755 %s\n755 %s' "$TEST_USER" "$TEST_USER" "$TEST_USER")" ]
+	# -a: the container's mode, as Docker's cp keeps it
+	warren cp -a c:/d "$HOSTDIR/a"
+	run stat -c '%a %U' "$HOSTDIR/a/mine" "$HOSTDIR/a/root"
+	[ "$output" = "$(printf '6755 %s\n6755 %s' "$TEST_USER" "$TEST_USER")" ]
+	[ "$(stat -c %a "$HOSTDIR/d" "$HOSTDIR/a")" = "$(printf '755\n2755')" ]
+}
