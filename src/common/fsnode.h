@@ -1,8 +1,9 @@
-/* fsnode.h - making a directory, FIFO or device node in a directory that
- * someone else may change at the same time (a running container's tree seen
- * from the host): the new node's mode is set through a descriptor of the
- * node itself, never by name again, so a name swapped for a symlink between
- * two calls cannot turn a chmod onto a host file. Nothing here prints. */
+/* fsnode.h - making a directory, FIFO or device node, or changing a mode,
+ * in a directory that someone else may change at the same time (a running
+ * container's tree seen from the host): the mode is set through a
+ * descriptor of the node itself, never by name again, so a name swapped for
+ * a symlink between two calls cannot turn a chmod onto a host file. Nothing
+ * here prints. */
 #ifndef WARREN_FSNODE_H
 #define WARREN_FSNODE_H
 
@@ -40,5 +41,13 @@ int fsnode_open(int dirfd, const char *name, mode_t type);
  * Return: 0 or -errno.
  */
 int fsnode_chmod(int fd, mode_t perm);
+
+/**
+ * fsnode_chmodat() - set the permission bits of the existing @name in
+ * @dirfd to @perm, never following a symlink: fchmodat(dirfd, name, perm,
+ * 0) would, and a container that swaps the name can aim that at a host file.
+ * Return: 0 or -errno (-ELOOP: @name is a symlink).
+ */
+int fsnode_chmodat(int dirfd, const char *name, mode_t perm);
 
 #endif

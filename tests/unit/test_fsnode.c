@@ -54,7 +54,10 @@ static void test_symlink(int d)
 	check(fsnode_open(d, "dir", S_IFIFO) == -EAGAIN, "fsnode_open of another type: -EAGAIN");
 	check(fsnode_make(d, "link", S_IFIFO | 0666, 0) == -EEXIST,
 	      "fsnode_make onto a symlink: -EEXIST");
+	check(fsnode_chmodat(d, "link", 0666) == -ELOOP, "fsnode_chmodat of a symlink: -ELOOP");
 	check(mode_of(d, "target") == (S_IFREG | 0600), "the symlink's target keeps 0600");
+	check(fsnode_chmodat(d, "target", 0640) == 0 && mode_of(d, "target") == (S_IFREG | 0640),
+	      "fsnode_chmodat of the file itself gives 0640");
 }
 
 static void test_chmod(int d)
