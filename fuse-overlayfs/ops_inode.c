@@ -2,6 +2,7 @@
  * setattr (copy-up first), readlink, statfs, and the session's init (what we
  * ask the kernel to cache). Changes only ever reach the upper layer. */
 #include "ovl.h"
+#include "fsnode.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -112,9 +113,9 @@ static int inode_set_owner_mode(struct ovl_fs *fs, struct ovl_node *n, const cha
 		if (lsetxattr(proc, "user.containers.override_stat", val, len, 0) < 0)
 			return -errno;
 		/* the real mode stays usable by us whatever the container asks */
-		if (valid & FUSE_SET_ATTR_MODE &&
-		    fchmodat(ufd, path, (mode & 07777) | (S_ISDIR(mode) ? 0700 : 0600), 0) < 0)
-			return -errno;
+		if (valid & FUSE_SET_ATTR_MODE)
+			return fsnode_chmodat(ufd, path,
+			                      (mode & 07777) | (S_ISDIR(mode) ? 0700 : 0600));
 		return 0;
 	}
 	if (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
@@ -127,8 +128,9 @@ static int inode_set_owner_mode(struct ovl_fs *fs, struct ovl_node *n, const cha
 		if (fchownat(ufd, path, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 			return -errno;
 	}
-	if (valid & FUSE_SET_ATTR_MODE && fchmodat(ufd, path, attr->st_mode & 07777, 0) < 0)
-		return -errno;
+	/* never by a name that a rename may have made a symlink to a host file */
+	if (valid & FUSE_SET_ATTR_MODE)
+		return fsnode_chmodat(ufd, path, attr->st_mode & 07777);
 	return 0;
 }
 

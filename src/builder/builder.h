@@ -25,8 +25,10 @@ struct build_hooks {
 	/* write directory @dir (overlay upper form) as a layer tar to @out */
 	int (*layer_diff)(void *ctx, const char *dir, const char *out,
 	                  char digest[DIGEST_STR_LEN + 1], uint64_t *size, struct werr *err);
-	/* extract the archive @file (ADD) into the directory @dir of a step's layer */
-	int (*untar)(void *ctx, const char *file, const char *dir, struct werr *err);
+	/* extract @file into the directory @dir of a step's layer: with @layer
+	 * a layer tar (whiteouts in the overlay form), else an ADD archive
+	 * (whose .wh. names are refused: a layer cannot hold them) */
+	int (*untar)(void *ctx, const char *file, const char *dir, bool layer, struct werr *err);
 	/* download @url (ADD) into the new file @out */
 	int (*fetch)(void *ctx, const char *url, const char *out, struct werr *err);
 	void *ctx;

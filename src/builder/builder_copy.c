@@ -6,6 +6,7 @@
  * RESOLVE_IN_ROOT; sources never leave the context (context.c). */
 #include "builder_int.h"
 #include "cleanup.h"
+#include "fsnode.h"
 #include "resolve.h"
 #include "context_int.h"
 #include "dockerignore.h"
@@ -136,15 +137,20 @@ static int copy_entry(struct copy_job *j, int srcdir, const struct context_entry
 	if (pfd < 0)
 		return pfd;
 	if (S_ISDIR(e->mode)) {
+		_cleanup_close_ int fd = -1;
 		struct stat st;
+		int r;
 		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
 			unlinkat(pfd, base, 0);
-		if (mkdirat(pfd, base, mode) < 0 && errno != EEXIST)
-			return werr_errno(err, errno, "mkdir %s", target);
-		if (fchownat(pfd, base, j->uid, j->gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    fchmodat(pfd, base, mode, 0) < 0)
-			return werr_errno(err, errno, "owner and mode of %s", target);
-		return 0;
+		fd = fsnode_make(pfd, base, S_IFDIR | mode, 0);
+		if (fd == -EEXIST)
+			fd = fsnode_open(pfd, base, S_IFDIR);
+		if (fd < 0)
+			return werr_errno(err, -fd, "mkdir %s", target);
+		if (fchownat(fd, "", j->uid, j->gid, AT_EMPTY_PATH) < 0)
+			return werr_errno(err, errno, "owner of %s", target);
+		r = fsnode_chmod(fd, mode);
+		return r < 0 ? werr_errno(err, -r, "mode of %s", target) : 0;
 	}
 	if (S_ISLNK(e->mode)) {
 		if (unlinkat(pfd, base, 0) < 0 && errno != ENOENT)
@@ -463,7 +469,7 @@ static int archives_extract(struct builder *b, struct copy_job *j, const struct 
 			                "ADD %s: the destination %s goes through a symbolic link "
 			                "out of the image: give the path it points to",
 			                j->list.v[i].path, j->dest);
-		if (b->o->hooks.untar(b->o->hooks.ctx, file, dir, err) < 0)
+		if (b->o->hooks.untar(b->o->hooks.ctx, file, dir, false, err) < 0)
 			return -err->code;
 	}
 	return 0;

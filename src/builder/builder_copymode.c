@@ -7,6 +7,7 @@
  * a pull makes it, so every driver can use it. */
 #include "builder_int.h"
 #include "cleanup.h"
+#include "fsnode.h"
 #include "userns_exec.h"
 #include "util.h"
 
@@ -106,8 +107,10 @@ static bool cm_same(const struct stat *a, const struct cm_rec *b)
  * mode (its parents first) */
 static int cm_updir(struct cm_ctx *x, const char *rel, struct werr *err)
 {
+	_cleanup_close_ int fd = -1;
 	char p[PATH_MAX];
 	struct stat st;
+	int r;
 
 	if (!*rel || fstatat(x->u, rel, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
@@ -119,11 +122,13 @@ static int cm_updir(struct cm_ctx *x, const char *rel, struct werr *err)
 	}
 	if (fstatat(x->c, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return werr_errno(err, errno, "%s", rel);
-	if (mkdirat(x->u, rel, 0700) < 0 ||
-	    fchownat(x->u, rel, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    fchmodat(x->u, rel, st.st_mode & 07777, 0) < 0)
+	fd = fsnode_make(x->u, rel, S_IFDIR | (st.st_mode & 07777), 0);
+	if (fd < 0)
+		return werr_errno(err, -fd, "the layer's directory %s", rel);
+	if (fchownat(fd, "", st.st_uid, st.st_gid, AT_EMPTY_PATH) < 0)
 		return werr_errno(err, errno, "the layer's directory %s", rel);
-	return 0;
+	r = fsnode_chmod(fd, st.st_mode & 07777);
+	return r < 0 ? werr_errno(err, -r, "the layer's directory %s", rel) : 0;
 }
 
 /* the times of upper directory @rel as in the copy, once its entries are in */

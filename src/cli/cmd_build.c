@@ -151,9 +151,9 @@ static int hook_layer_diff(void *ctx, const char *dir, const char *out,
 }
 
 /* implements build_hooks.untar */
-static int hook_untar(void *ctx, const char *file, const char *dir, struct werr *err)
+static int hook_untar(void *ctx, const char *file, const char *dir, bool layer, struct werr *err)
 {
-	const char *argv[] = { "untar", file, dir, NULL };
+	const char *argv[] = { "untar", layer ? "--layer" : "--archive", file, dir, NULL };
 	char out[8];
 
 	(void)ctx;

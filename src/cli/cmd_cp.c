@@ -151,7 +151,8 @@ static int cp_out_fn(int rootfd, void *arg, struct werr *err)
 static int cp_in_fn(int rootfd, void *arg, struct werr *err)
 {
 	struct cp_job *j = arg;
-	struct unpack_opts uo = { UNPACK_WHITEOUT_APPLY, !j->cfg->archive };
+	/* the user's files: a .wh. name is a name, never a whiteout */
+	struct unpack_opts uo = { UNPACK_WHITEOUT_NONE, !j->cfg->archive };
 	char rel[PATH_MAX], base[NAME_MAX + 1], where[PATH_MAX];
 	_cleanup_close_ int dfd = -1;
 	struct stat st;
@@ -236,7 +237,7 @@ static int cp_out(const struct record *rec, const struct cp_cfg *cfg, const char
 		return r;
 	}
 	r = to_stdout ? cp_host_copy(pfd[0], STDOUT_FILENO, err)
-	              : cp_host_extract(pfd[0], where, err);
+	              : cp_host_extract(pfd[0], where, cfg->archive, err);
 	close(pfd[0]);
 	r2 = ctrroot_finish(&job, r < 0 ? &(struct werr){ 0 } : err);
 	return r2 < 0 ? r2 : r;

@@ -1,8 +1,9 @@
 /* cmd_layer.c - the tar and HTTP work of warren build, in warren-transfer
  * (libarchive, libcurl): `layer-diff DIR OUT` writes a step's upper layer
  * (files of subordinate IDs) as a layer tar and prints "DIGEST SIZE";
- * `untar FILE DIR` extracts an ADD archive into a step's layer; `fetch URL
- * OUT` downloads an ADD URL. Tar work runs inside the user namespace. */
+ * `untar --layer|--archive FILE DIR` extracts a layer tar or an ADD archive
+ * into a step's layer; `fetch URL OUT` downloads an ADD URL. Tar work runs
+ * inside the user namespace. */
 #include "cleanup.h"
 #include "commands.h"
 #include "layer_diff.h"
@@ -12,6 +13,7 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 int cmd_layer_diff(int argc, char **argv)
@@ -50,13 +52,14 @@ fail:
 
 struct untar_arg {
 	int fd, dirfd;
+	enum unpack_whiteouts whiteouts;
 };
 
 /* runs in the user namespace */
 static int untar_in_ns(void *arg, struct werr *err)
 {
 	struct untar_arg *a = arg;
-	struct unpack_opts o = { UNPACK_WHITEOUT_OVERLAY };
+	struct unpack_opts o = { .whiteouts = a->whiteouts };
 
 	return unpack_layer(a->fd, a->dirfd, &o, NULL, err);
 }
@@ -69,23 +72,30 @@ int cmd_untar(int argc, char **argv)
 	struct untar_arg a;
 	int r;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: warren-transfer untar FILE DIR\n");
+	/* a layer's whiteouts are its own; an ADD archive is the user's files,
+	 * where a .wh. name is refused: kept as a file, the step's layer tar
+	 * would carry it as a whiteout (as Docker's and podman's do), so the
+	 * file would vanish and hide what the image had under its name */
+	if (argc != 4 || (strcmp(argv[1], "--layer") && strcmp(argv[1], "--archive"))) {
+		fprintf(stderr, "usage: warren-transfer untar --layer|--archive FILE DIR\n");
 		return EXIT_WARREN;
 	}
-	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
-	dirfd = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+	dirfd = open(argv[3], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || dirfd < 0) {
-		werr_errno(&err, errno, "open %s", fd < 0 ? argv[1] : argv[2]);
+		werr_errno(&err, errno, "open %s", fd < 0 ? argv[2] : argv[3]);
 		goto fail;
 	}
-	a = (struct untar_arg){ fd, dirfd };
+	a = (struct untar_arg){ fd, dirfd,
+		                !strcmp(argv[1], "--layer") ? UNPACK_WHITEOUT_OVERLAY
+		                                            : UNPACK_WHITEOUT_REFUSE };
 	r = idmap_plan_make(&plan, false, &err);
 	if (r == 0)
 		r = userns_exec(&plan, untar_in_ns, &a, &err);
 	if (r == 0)
 		return 0;
-	werr_prefix(&err, "extracting %s", argv[1]);
+	werr_prefix(&err, "%s %s", a.whiteouts == UNPACK_WHITEOUT_REFUSE ? "ADD" : "extracting",
+	            argv[2]);
 fail:
 	werr_print(&err, "warren");
 	return EXIT_WARREN;

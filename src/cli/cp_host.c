@@ -9,6 +9,7 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CP_HOST_BUF (128 * 1024)
@@ -32,7 +33,24 @@ int cp_host_copy(int in, int out, struct werr *err)
 	}
 }
 
-static int cp_host_entries(struct archive *in, struct archive *out, struct werr *err)
+/* Everything copied out becomes the caller's (owners are never kept on the
+ * host), and a change of owner clears setuid and setgid, as chown(2) does:
+ * else a container could leave a world-executable program that runs as the
+ * caller. libarchive clears them only when the entry's owner number differs
+ * from the caller's, a number the container chooses. With -a (@keep) the
+ * mode is the container's, setuid included, as Docker's cp keeps it; the
+ * entry then names the caller as its owner, so libarchive keeps it too. */
+static void cp_host_mode(struct archive_entry *e, bool keep)
+{
+	if (keep) {
+		archive_entry_set_uid(e, geteuid());
+		archive_entry_set_gid(e, getegid());
+	} else {
+		archive_entry_set_perm(e, archive_entry_perm(e) & ~(mode_t)(S_ISUID | S_ISGID));
+	}
+}
+
+static int cp_host_entries(struct archive *in, struct archive *out, bool keep, struct werr *err)
 {
 	struct archive_entry *e;
 	int r;
@@ -41,6 +59,8 @@ static int cp_host_entries(struct archive *in, struct archive *out, struct werr 
 		const void *buf;
 		size_t len;
 		la_int64_t off;
+
+		cp_host_mode(e, keep);
 		if (archive_write_header(out, e) < ARCHIVE_WARN)
 			return werr_set(err, EIO, "%s: %s", archive_entry_pathname(e),
 			                archive_error_string(out));
@@ -60,7 +80,7 @@ static int cp_host_entries(struct archive *in, struct archive *out, struct werr 
 	return 0;
 }
 
-int cp_host_extract(int in, const char *dir, struct werr *err)
+int cp_host_extract(int in, const char *dir, bool keep_setid, struct werr *err)
 {
 	struct archive *a = archive_read_new(), *w = archive_write_disk_new();
 	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -84,7 +104,7 @@ int cp_host_extract(int in, const char *dir, struct werr *err)
 		r = werr_errno(err, errno, "%s", dir);
 		goto out;
 	}
-	r = cp_host_entries(a, w, err);
+	r = cp_host_entries(a, w, keep_setid, err);
 	if (r == 0 && archive_write_close(w) != ARCHIVE_OK)
 		r = werr_set(err, EIO, "%s: %s", dir, archive_error_string(w));
 	if (cwd >= 0 && fchdir(cwd) < 0 && r == 0)

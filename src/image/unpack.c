@@ -8,6 +8,7 @@
  * by openat2(RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS) from the root's fd. */
 #include "unpack.h"
 #include "cleanup.h"
+#include "fsnode.h"
 #include "unpack_fs.h"
 #include "util.h"
 
@@ -192,23 +193,26 @@ static int unpack_fd_meta(struct unpack_ctx *c, int fd, struct archive_entry *e,
 	return 0;
 }
 
-/* owner and times of a symlink or a fifo, through the parent */
-static int unpack_at_meta(struct unpack_ctx *c, int pfd, const char *name, struct archive_entry *e,
-                          bool symlink)
+/* owner and times of the symlink @name in @pfd; with @name "", owner, mode
+ * and times of the node open as @pfd (an O_PATH descriptor from fsnode.h:
+ * never a name that could have become a symlink since) */
+static int unpack_at_meta(struct unpack_ctx *c, int pfd, const char *name, struct archive_entry *e)
 {
+	int at = name[0] ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH;
 	struct timespec ts[2];
 	uid_t uid = 0;
 	gid_t gid = 0;
+	int r;
 
 	if (unpack_owner(c, e, &uid, &gid) < 0)
 		return -c->err->code;
-	if (fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EINVAL &&
-	    errno != EPERM)
+	if (fchownat(pfd, name, uid, gid, at) < 0 && errno != EINVAL && errno != EPERM)
 		return unpack_fail_errno(c, errno, "chown");
-	if (!symlink && fchmodat(pfd, name, archive_entry_mode(e) & 07777, 0) < 0)
-		return unpack_fail_errno(c, errno, "chmod");
+	/* after chown, which clears the setuid and setgid bits */
+	if (!name[0] && (r = fsnode_chmod(pfd, archive_entry_mode(e) & 07777)) < 0)
+		return unpack_fail_errno(c, -r, "chmod");
 	unpack_times(e, ts);
-	if (utimensat(pfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+	if (utimensat(pfd, name, ts, at) < 0)
 		return unpack_fail_errno(c, errno, "setting its times");
 	return 0;
 }
@@ -321,7 +325,7 @@ static int unpack_symlink(struct unpack_ctx *c, int pfd, const char *name, struc
 	/* the target is only stored, never followed by us: it may say anything */
 	if (symlinkat(target, pfd, name) < 0)
 		return unpack_fail_errno(c, errno, "creating the symlink");
-	return unpack_at_meta(c, pfd, name, e, true);
+	return unpack_at_meta(c, pfd, name, e);
 }
 
 static int unpack_hardlink(struct unpack_ctx *c, int pfd, const char *name, const char *link)
@@ -374,21 +378,24 @@ static int unpack_hardlink(struct unpack_ctx *c, int pfd, const char *name, cons
 static int unpack_special(struct unpack_ctx *c, int pfd, const char *name, struct archive_entry *e)
 {
 	mode_t type = archive_entry_filetype(e);
+	_cleanup_close_ int fd = -1;
 	dev_t dev = 0;
 
 	if (type == AE_IFCHR || type == AE_IFBLK)
 		dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
 	else if (type != AE_IFIFO)
 		return 1; /* sockets have no place in a layer */
-	if (mknodat(pfd, name, type | 0600, dev) < 0) {
-		if (errno == EPERM && type != AE_IFIFO) {
-			if (c->stats)
-				c->stats->skipped_devices++;
-			return 1;
-		}
-		return unpack_fail_errno(c, errno, "mknod");
+	fd = fsnode_make(pfd, name, type | (archive_entry_mode(e) & 07777), dev);
+	if (fd == -EPERM && type != AE_IFIFO) {
+		if (c->stats)
+			c->stats->skipped_devices++;
+		return 1;
 	}
-	return unpack_at_meta(c, pfd, name, e, false);
+	if (fd == -EAGAIN)
+		return unpack_fail(c, EAGAIN, "was replaced while it was being made");
+	if (fd < 0)
+		return unpack_fail_errno(c, -fd, "mknod");
+	return unpack_at_meta(c, fd, "", e);
 }
 
 /* implements ".wh.NAME": NAME of the lower layers is deleted */
@@ -456,6 +463,18 @@ static int unpack_whiteout_entry(struct unpack_ctx *c, const char *name)
 	return unpack_whiteout(c, pfd, target);
 }
 
+/* a component of the cleaned @path starts with ".wh." */
+static bool unpack_has_wh_name(const char *path)
+{
+	for (const char *p = path; p; p = strchr(p, '/')) {
+		if (*p == '/')
+			p++;
+		if (strncmp(p, UNPACK_WH_PREFIX, strlen(UNPACK_WH_PREFIX)) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Return: 0 when created, 1 when skipped, or a negative errno */
 static int unpack_create(struct unpack_ctx *c, int pfd, const char *name, struct archive_entry *e)
 {
@@ -496,10 +515,17 @@ static int unpack_entry(struct unpack_ctx *c, struct archive_entry *e)
 			return 0; /* the root: its metadata is the store's */
 		return unpack_fail(c, EXDEV, "would replace the layer root");
 	}
+	if (c->mode == UNPACK_WHITEOUT_REFUSE && unpack_has_wh_name(c->path))
+		return werr_set(c->err, EINVAL,
+		                "archive entry %.512s: a name starting with .wh. would be a "
+		                "whiteout in the image layer; rename it",
+		                c->raw);
 	name = strrchr(c->path, '/');
-	r = unpack_whiteout_entry(c, name ? name + 1 : c->path);
-	if (r <= 0)
-		return r;
+	if (c->mode == UNPACK_WHITEOUT_OVERLAY || c->mode == UNPACK_WHITEOUT_APPLY) {
+		r = unpack_whiteout_entry(c, name ? name + 1 : c->path);
+		if (r <= 0)
+			return r;
+	}
 	pfd = unpack_parent(c, &name);
 	if (pfd < 0)
 		return pfd;

@@ -24,6 +24,13 @@ enum unpack_whiteouts {
 	 * whiteouts delete from it, opaque markers empty the directory of
 	 * everything this layer did not create */
 	UNPACK_WHITEOUT_APPLY,
+	/* a user's archive (warren cp, cp -): no name is a whiteout, ".wh.x"
+	 * and ".wh..wh..opq" are files like any other (as Docker's cp) */
+	UNPACK_WHITEOUT_NONE,
+	/* a user's archive bound for an image layer (a build's ADD): a name
+	 * starting with ".wh." would be a whiteout in the layer (OCI image
+	 * spec, layer.md), so an entry with one is refused */
+	UNPACK_WHITEOUT_REFUSE,
 };
 
 struct unpack_opts {
@@ -52,6 +59,9 @@ struct unpack_stats {
  * file stays ours and regular files and directories get
  * UNPACK_XATTR_OVERRIDE_STAT. Device nodes that cannot be created are
  * skipped and counted in @stats (warning about them is the caller's job).
+ *
+ * Whiteouts (".wh.NAME", ".wh..wh..opq") are read as @opts->whiteouts says;
+ * only image layers have them, never an archive a user gives.
  *
  * An entry with an absolute path or a ".." component, one whose parent path
  * goes through a symlink (anywhere), or a hard link whose target is outside

@@ -293,6 +293,22 @@ EOF
 	[ "$output" = "$(printf 't\nserved\n600\nt.tar.gz')" ]
 }
 
+@test "build: ADD of a local archive holding .wh. names is refused, not read as whiteouts" {
+	# kept as files, the step's layer tar would carry them as whiteouts
+	# (OCI layer format): /etc/passwd deleted, /bin emptied of the base's
+	mkdir -p "$CTX/tree/etc" "$CTX/tree/bin"
+	echo w > "$CTX/tree/etc/.wh.passwd"
+	echo o > "$CTX/tree/bin/.wh..wh..opq"
+	tar -C "$CTX/tree" -cf "$CTX/wh.tar" etc/.wh.passwd
+	tar -C "$CTX/tree" -cf "$CTX/opq.tar" bin
+	rm -rf "$CTX/tree"
+	printf 'FROM %s\nADD wh.tar /\n' "$BASE" > "$CTX/Dockerfile"
+	bad_input ".wh." -t bad:1
+	[[ "${stderr_lines[0]}" == *"etc/.wh.passwd"*rename* ]]
+	printf 'FROM %s\nADD opq.tar /\n' "$BASE" > "$CTX/Dockerfile"
+	bad_input "bin/.wh..wh..opq" -t bad:1
+}
+
 @test "build: ONBUILD triggers of the base run in the child build" {
 	df <<EOF
 FROM $BASE

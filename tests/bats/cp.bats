@@ -337,3 +337,95 @@ A /var/a/b/f'
 		warren rm -f "$d"
 	done
 }
+
+# --- hardening (issue 17) ------------------------------------------------------
+
+# tree_of DIR: each entry below DIR (path, type, mode), then the checksum
+# of each regular file, for comparing two trees
+tree_of() {
+	(cd "$1" && find . -mindepth 1 -printf '%p %y %m\n' | LC_ALL=C sort &&
+		find . -type f -exec md5sum {} + | LC_ALL=C sort -k2)
+}
+
+# wh_tree DIR: files whose names an image layer would read as whiteouts, a
+# FIFO and a setgid directory, owned by the test user
+wh_tree() {
+	mkdir -p "$1/sub" "$1/g"
+	echo w1 > "$1/.wh.keep"
+	echo w2 > "$1/sub/.wh..wh..opq"
+	echo w3 > "$1/.wh..wh..opq"
+	echo y > "$1/sub/y"
+	mkfifo -m 0606 "$1/sub/p"
+	chmod 2750 "$1/g"
+	chown -R "$TEST_USER:$TEST_GID" "$1"
+}
+
+# pre_tree DIR: what the destination holds before the copy
+pre_tree() {
+	mkdir -p "$1/sub"
+	echo k > "$1/keep"
+	echo x > "$1/sub/x"
+	chown -R "$TEST_USER:$TEST_GID" "$1"
+}
+
+@test "cp copies .wh. names literally, DIR into a volume and - into the root: the tree tar -x makes" {
+	wh_tree "$HOSTDIR/src"
+	pre_tree "$HOSTDIR/vol"
+	pre_tree "$ROOTFS/dst"
+	pre_tree "$HOSTDIR/plain"
+	tar -C "$HOSTDIR/src" -cf - . | tar -C "$HOSTDIR/plain" -xf -
+	warren run -d --name c -v "$HOSTDIR/vol:/vol" --rootfs "$ROOTFS" sleep infinity
+	# a .wh. name must not delete the host's files behind the volume
+	warren cp "$HOSTDIR/src/." c:/vol
+	diff <(tree_of "$HOSTDIR/plain") <(tree_of "$HOSTDIR/vol")
+	as_user sh -c "tar -C '$HOSTDIR/src' -cf - . | '$WARREN' cp - c:/dst"
+	diff <(tree_of "$HOSTDIR/plain") <(tree_of "$ROOTFS/dst")
+	[ "$(cat "$HOSTDIR/vol/keep" "$ROOTFS/dst/sub/x")" = "$(printf 'k\nx')" ]
+}
+
+@test "cp of FIFOs into a running container that swaps them for symlinks leaves host files alone" {
+	host_file "$HOSTDIR/secret" key
+	chmod 0600 "$HOSTDIR/secret"
+	# one name again and again: each entry is made anew where the container
+	# keeps putting a symlink to the host file
+	python3 - "$HOSTDIR/fifos.tar" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT) as t:
+    for _ in range(3000):
+        e = tarfile.TarInfo("p")
+        e.type, e.mode = tarfile.FIFOTYPE, 0o606
+        t.addfile(e)
+PY
+	chown "$TEST_USER" "$HOSTDIR/fifos.tar"
+	warren run -d --name c --rootfs "$ROOTFS" \
+		sh -c "mkdir /dst; while :; do ln -sfn '$HOSTDIR/secret' /dst/p; done"
+	# the swapping has begun (ln -sfn leaves no name for a moment: look once)
+	swapping=0
+	for ((i = 0; i < 600; i++)); do
+		[ -L "$ROOTFS/dst/p" ] && swapping=1 && break
+		sleep 0.05
+	done
+	[ "$swapping" = 1 ]
+	# a copy may fail (its node was replaced), the host file must not change
+	for ((i = 0; i < 40; i++)); do
+		as_user sh -c "'$WARREN' cp - c:/dst < '$HOSTDIR/fifos.tar'" 2> /dev/null || true
+		[ "$(stat -c %a "$HOSTDIR/secret")" = 600 ] || break
+	done
+	[ "$(stat -c %a "$HOSTDIR/secret")" = 600 ]
+	[ "$(cat "$HOSTDIR/secret")" = key ]
+}
+
+@test "cp out drops setuid and setgid, even with the caller's uid in the container; -a keeps them" {
+	warren run -d --name c --rootfs "$ROOTFS" sleep infinity
+	warren exec c sh -c "mkdir /d && echo u > /d/mine && chown $TEST_UID:$TEST_GID /d/mine &&
+		echo r > /d/root && chmod 6755 /d/mine /d/root && chmod 2755 /d"
+	warren cp c:/d/mine "$HOSTDIR/mine"
+	warren cp c:/d "$HOSTDIR/d"
+	run stat -c '%a %U' "$HOSTDIR/mine" "$HOSTDIR/d/mine" "$HOSTDIR/d/root"
+	[ "$output" = "$(printf '755 %s\n755 %s\n755 %s' "$TEST_USER" "$TEST_USER" "$TEST_USER")" ]
+	# -a: the container's mode, as Docker's cp keeps it
+	warren cp -a c:/d "$HOSTDIR/a"
+	run stat -c '%a %U' "$HOSTDIR/a/mine" "$HOSTDIR/a/root"
+	[ "$output" = "$(printf '6755 %s\n6755 %s' "$TEST_USER" "$TEST_USER")" ]
+	[ "$(stat -c %a "$HOSTDIR/d" "$HOSTDIR/a")" = "$(printf '755\n2755')" ]
+}
