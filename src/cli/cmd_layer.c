@@ -56,7 +56,7 @@ struct untar_arg {
 static int untar_in_ns(void *arg, struct werr *err)
 {
 	struct untar_arg *a = arg;
-	struct unpack_opts o = { UNPACK_WHITEOUT_OVERLAY };
+	struct unpack_opts o = { .whiteouts = UNPACK_WHITEOUT_OVERLAY };
 
 	return unpack_layer(a->fd, a->dirfd, &o, NULL, err);
 }

@@ -123,7 +123,8 @@ int main(int argc, char **argv)
 	check(unlisted_diffs() == 0, "every difference from Docker's list is listed");
 	for (size_t i = 0; i < N_KNOWN; i++) {
 		const struct known_diff *k = &known_diffs[i];
-		if (docker_allows(k->name) != k->in_docker || ours_allows(k->name) == k->in_docker) {
+		if (docker_allows(k->name) != k->in_docker ||
+		    ours_allows(k->name) == k->in_docker) {
 			printf("# listed difference %s (%s) is not one\n", k->name, k->why);
 			stale++;
 		}
