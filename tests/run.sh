@@ -4,7 +4,9 @@
 # build (release with -Werror, and AddressSanitizer+UBSan) and installs it
 # under $WARREN_TEST_ROOT/<build>, then runs the work: per build its C unit
 # tests and each bats file, and for a full run the images suite again on the
-# release build with --storage-driver fuse-overlay. $WARREN_LANES lanes
+# release build with --storage-driver fuse-overlay; the "fuzz" build is the
+# libFuzzer targets (clang), each run $WARREN_FUZZ_SECONDS (default 20) from
+# its seeds as a test user, one test each. $WARREN_LANES lanes
 # (default 3) take the pieces of work from one queue, longest first, each
 # the next as it finishes, so they end together. Each lane has its own
 # unprivileged users, fixtures, registries, ports and temporary directories
@@ -21,7 +23,7 @@ top=$(dirname "$here")
 . "$here/env.sh"
 [ "$(id -u)" = 0 ] || { echo "tests/run.sh must run as root (it creates the test users)" >&2; exit 1; }
 
-builds=${WARREN_BUILDS:-release asan}
+builds=${WARREN_BUILDS:-release asan fuzz}
 build_root=${WARREN_BUILD_ROOT:-$top/build}
 install_root=$WARREN_TEST_ROOT
 bats_files=("$@")
@@ -32,7 +34,7 @@ log=$(mktemp -d /tmp/warren-suite.XXXXXX)
 
 for b in $builds; do
 	case $b in
-	release | asan) ;;
+	release | asan | fuzz) ;;
 	*) echo "unknown build $b" >&2; exit 1 ;;
 	esac
 done
@@ -54,6 +56,34 @@ build_install() {
 	fi
 	ninja -C "$dir" >"$log/build-$name" 2>&1 || { tail -50 "$log/build-$name"; return 1; }
 	meson install -C "$dir" --quiet >"$log/install-$name" 2>&1 || { cat "$log/install-$name"; return 1; }
+}
+
+# fuzz_install: the libFuzzer targets (clang) and their seeds under
+# $install_root/fuzz, where the test users can run them
+fuzz_install() {
+	FUZZ_BUILD=$build_root/suite-fuzz "$top/scripts/fuzz.sh" --install "$install_root/fuzz" \
+		>"$log/build-fuzz" 2>&1 || { tail -50 "$log/build-fuzz"; return 1; }
+}
+
+# run_fuzz TARGET: TARGET for $WARREN_FUZZ_SECONDS (default 20) as the lane's
+# test user, from its seeds; one test, failed by a crash or a leak
+run_fuzz() {
+	local f=$install_root/fuzz work
+	work=$(mktemp -d "$WARREN_BATS_TMP.fuzz-XXXXXX")
+	mkdir -p "$work/corpus"
+	chown -R "$WARREN_TEST_USER" "$work"
+	if (cd "$work" && runuser -u "$WARREN_TEST_USER" -- "$f/bin/$1" \
+		-max_total_time="${WARREN_FUZZ_SECONDS:-20}" -print_final_stats=1 \
+		"$work/corpus" "$f/seeds/${1#fuzz_}" >"$work/log" 2>&1); then
+		echo "ok - $1: $(grep -E '^#[0-9]+.*DONE' "$work/log" | sed 's/ *DONE */ /')"
+		passed=$((passed + 1))
+	else
+		tail -40 "$work/log"
+		echo "not ok - $1 failed (its input is in $work)"
+		failed=$((failed + 1))
+		return
+	fi
+	rm -rf "$work"
 }
 
 # unit tests: one meson test each
@@ -112,7 +142,12 @@ queue_work() {
 			[[ " $builds " == *" $b "* ]] && echo "bats $b $f"
 		done
 	done
-	for b in $builds; do echo "unit $b -"; done
+	for b in $builds; do
+		case $b in
+		fuzz) for f in "$top"/tests/fuzz/fuzz_*.c; do echo "fuzz fuzz $(basename "$f" .c)"; done ;;
+		*) echo "unit $b -" ;;
+		esac
+	done
 }
 
 # next_work: the first piece of work left, taken off the queue
@@ -147,6 +182,10 @@ run_work() {
 		echo "=== $b: $(basename "$f") (lane $n, $WARREN_TEST_USER)"
 		run_bats "$b" "$f"
 		;;
+	fuzz)
+		echo "=== fuzz: $f (lane $n, $WARREN_TEST_USER)"
+		run_fuzz "$f"
+		;;
 	esac
 	echo "=== $((SECONDS - start)) s"
 }
@@ -163,14 +202,19 @@ run_lane() {
 	done
 }
 
+# build_one NAME: build NAME (and install it where the tests take it)
+build_one() {
+	case $1 in
+	release) build_install release -Dbuildtype=release -Dwerror=true ;;
+	asan) build_install asan -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false ;;
+	fuzz) fuzz_install ;;
+	esac
+}
+
 # the builds one after the other (each already uses every core)
 built=" "
 for b in $builds; do
-	case $b in
-	release) args=(-Dbuildtype=release -Dwerror=true) ;;
-	asan) args=(-Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false) ;;
-	esac
-	if build_install "$b" "${args[@]}"; then
+	if build_one "$b"; then
 		built+="$b "
 	else
 		count_fail "build $b"

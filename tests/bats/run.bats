@@ -375,6 +375,28 @@ cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 	[[ "$output" == *unshared* ]]
 }
 
+# iouring_probe: copy the static io_uring_setup prober into the rootfs
+iouring_probe() {
+	cp "$WARREN_TEST_ROOT/probes/iouring-probe" "$ROOTFS/bin/iouring-probe"
+	chown "$TEST_USER:$TEST_GID" "$ROOTFS/bin/iouring-probe"
+}
+
+@test "the default seccomp profile refuses io_uring_setup with EPERM, as Docker 25" {
+	iouring_probe
+	run warren run --rm --rootfs "$ROOTFS" iouring-probe
+	[ "$status" -eq 1 ]
+	[ "$output" = "EPERM" ]
+}
+
+@test "io_uring_setup works under seccomp=unconfined where the kernel allows it" {
+	[ "$(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo 0)" = 0 ] ||
+		skip "io_uring is disabled on this host (kernel.io_uring_disabled)"
+	iouring_probe
+	run warren run --rm --security-opt seccomp=unconfined --rootfs "$ROOTFS" iouring-probe
+	[ "$status" -eq 0 ]
+	[ "$output" = "ok" ]
+}
+
 @test "--security-opt seccomp=FILE loads a Docker-format profile" {
 	prof=$(user_tmpdir)/deny-mkdir.json
 	cp "$FIXTURES/seccomp/deny-mkdir.json" "$prof"

@@ -3,7 +3,7 @@
  * reference.c): whatever a registry or an archive sends must be refused
  * cleanly or parsed into values that hold their promises.
  *   meson setup build-fuzz -Dfuzz=true (CC=clang); ninja -C build-fuzz
- *   build-fuzz/tests/fuzz/fuzz_manifest -max_total_time=60 CORPUS_DIR tests/fuzz/corpus_manifest
+ *   build-fuzz/tests/fuzz/fuzz_manifest -max_total_time=60 CORPUS_DIR tests/fuzz/seeds/manifest
  * (new inputs go into the first directory: give it a scratch one) */
 #include <stdint.h>
 #include <stdlib.h>

@@ -26,7 +26,7 @@ static void check(int ok, const char *what)
 	fflush(stdout);
 }
 
-enum probe { P_UNSHARE, P_MOUNT, P_GETPID, P_MKDIR, P_CLONE3 };
+enum probe { P_UNSHARE, P_MOUNT, P_GETPID, P_MKDIR, P_CLONE3, P_IO_URING };
 
 /* install @prog in a child, run @probe there; returns the errno it saw (0 = success) */
 static int probe_errno(const struct seccomp_bpf *prog, enum probe probe)
@@ -50,6 +50,9 @@ static int probe_errno(const struct seccomp_bpf *prog, enum probe probe)
 			r = mkdir("/tmp/warren-test-seccomp-dir-should-not-exist", 0700);
 			break;
 		case P_CLONE3: r = (int)syscall(SYS_clone3, NULL, 0); break;
+		/* with a NULL params pointer the kernel would answer EFAULT (or
+		 * EPERM/ENOSYS where io_uring is off); the filter answers first */
+		case P_IO_URING: r = (int)syscall(SYS_io_uring_setup, 1, NULL); break;
 		}
 		e = r < 0 ? errno : 0;
 		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
@@ -85,7 +88,7 @@ int main(void)
 	caps_mask_t m;
 	int e;
 
-	printf("1..20\n");
+	printf("1..21\n");
 	check(seccomp_compile(NULL, caps_default(), &def, &err) == 0 && def.count > 50,
 	      "the default profile compiles");
 	check(probe_errno(&def, P_GETPID) == 0, "default: getpid is allowed");
@@ -95,6 +98,7 @@ int main(void)
 	      "default without CAP_SYS_ADMIN: mount fails with EPERM");
 	check(probe_errno(&def, P_CLONE3) == ENOSYS,
 	      "default: clone3 gives ENOSYS so libc falls back");
+	check(probe_errno(&def, P_IO_URING) == EPERM, "default: io_uring_setup fails with EPERM");
 	check(seccomp_compile(NULL, caps_default() | (1ULL << CAP_SYS_ADMIN), &admin, &err) == 0,
 	      "the default profile compiles with CAP_SYS_ADMIN");
 	/* with the capability, the filter lets mount through: the kernel answers

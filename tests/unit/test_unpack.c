@@ -593,7 +593,7 @@ static struct idmap_plan single_plan(void)
 
 static int ns_unpack(void *arg, struct werr *e)
 {
-	struct unpack_opts o = { UNPACK_WHITEOUT_OVERLAY };
+	struct unpack_opts o = { .whiteouts = UNPACK_WHITEOUT_OVERLAY };
 	int *fds = arg;
 
 	return unpack_layer(fds[0], rootfd, &o, (struct unpack_stats *)(void *)(fds + 2), e);
