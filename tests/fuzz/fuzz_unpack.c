@@ -1,5 +1,5 @@
 /* fuzz_unpack.c - libFuzzer target: the layer unpacker on arbitrary bytes,
- * in overlay or apply mode, with or without owner_root, into a fresh directory next to an
+ * in each whiteout mode, with or without owner_root, into a fresh directory next to an
  * "outside" one; aborts if anything appears or changes outside the root.
  *   CC=clang meson setup build-fuzz -Dfuzz=true && ninja -C build-fuzz
  *   build-fuzz/tests/fuzz/fuzz_unpack -max_total_time=60 CORPUS
@@ -89,8 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < size; i++)
 		mix += data[i];
 	opts = (struct unpack_opts){
-		.whiteouts = mix & 1 ? UNPACK_WHITEOUT_APPLY : UNPACK_WHITEOUT_OVERLAY,
-		.owner_root = (mix >> 1) & 1,
+		.whiteouts = (enum unpack_whiteouts)(mix & 3), /* each of the four modes */
+		.owner_root = (mix >> 2) & 1,
 	};
 	if (memfd < 0)
 		fuzz_setup();
