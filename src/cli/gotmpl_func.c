@@ -433,7 +433,7 @@ static int f_eq(struct gt_state *st, json_t **a, size_t n, json_t **out)
 
 static int f_ne(struct gt_state *st, json_t **a, size_t n, json_t **out)
 {
-	int res;
+	int res = 0;
 
 	if (want_args(st, "ne", n, 2) < 0 || compare(st, a[0], a[1], false, &res) < 0)
 		return -EINVAL;
@@ -444,7 +444,7 @@ static int f_ne(struct gt_state *st, json_t **a, size_t n, json_t **out)
 /* lt, le, gt, ge: @sign the ordering wanted, @eq whether equal counts */
 static int order(struct gt_state *st, json_t **a, size_t n, json_t **out, int sign, bool eq)
 {
-	int res;
+	int res = 0;
 
 	if (want_args(st, "lt", n, 2) < 0 || compare(st, a[0], a[1], true, &res) < 0)
 		return -EINVAL;
