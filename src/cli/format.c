@@ -101,14 +101,14 @@ int format_begin(struct format *fo, FILE *f, const char *spec, const char *dflt,
 	return 0;
 }
 
-/* a table row: the rendered text split at tabs */
+/* a table row: the rendered text split at each tab (empty cells kept) */
 static void add_row(struct format *fo, char *text)
 {
-	char *cells[32], *save = NULL;
+	char *cells[32], *rest = text ? text : (char[]){ 0 };
 	size_t n = 0;
 
-	for (char *c = strtok_r(text, "\t", &save); c && n < 32; c = strtok_r(NULL, "\t", &save))
-		cells[n++] = c;
+	while (rest && n < 32)
+		cells[n++] = strsep(&rest, "\t");
 	while (n < fo->rows.ncol)
 		cells[n++] = "";
 	table_add(&fo->rows, n, (const char *const *)cells);
