@@ -4,6 +4,7 @@
 #include "climage.h"
 #include "cleanup.h"
 #include "commands.h"
+#include "format.h"
 #include "image.h"
 #include "progress.h"
 #include "reference.h"
@@ -133,65 +134,41 @@ struct row {
 	uint64_t bytes;
 };
 
-/* the value at a dotted @path ("Config.Cmd") of @obj, printed: strings as
- * they are, anything else as compact JSON */
-static void template_value(json_t *obj, const char *path, size_t len)
-{
-	json_t *v = obj;
-	char *t;
+/* Docker's images listing: its columns, and the keys of --format's objects */
+#define IMAGES_TABLE "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+static const char *const images_heads[] = { "Repository",   "REPOSITORY", "Tag",       "TAG",
+	                                    "ID",           "IMAGE ID",   "Digest",    "DIGEST",
+	                                    "CreatedSince", "CREATED",    "CreatedAt", "CREATED AT",
+	                                    "Size",         "SIZE",       NULL };
 
-	while (len > 0 && v) {
-		size_t kl = strcspn(path, ".");
-		char key[128];
-		if (kl > len)
-			kl = len;
-		snprintf(key, sizeof(key), "%.*s", (int)kl, path);
-		v = json_object_get(v, key);
-		path += kl;
-		len -= kl;
-		if (len > 0 && *path == '.') {
-			path++;
-			len--;
-		}
-	}
-	if (json_is_string(v)) {
-		fputs(json_string_value(v), stdout);
-		return;
-	}
-	t = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-	fputs(t ? t : "<no value>", stdout);
-	free(t);
+/* one listing row as Docker's --format sees it */
+static json_t *image_row(const struct row *r)
+{
+	char at[64];
+	struct tm tm;
+
+	gmtime_r(&r->t, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers",
+	                 "N/A", "CreatedAt", at, "CreatedSince", r->created, "Digest", r->digest,
+	                 "ID", r->id, "Repository", r->repo, "SharedSize", "N/A", "Size", r->size,
+	                 "Tag", r->tag, "UniqueSize", "N/A", "VirtualSize", r->size);
 }
 
-/* a Go-template subset for --format: {{.Key}} and {{.Key.Sub}}, \t */
-static void print_template(const char *fmt, json_t *obj)
-{
-	for (const char *p = fmt; *p;) {
-		const char *e;
-		if (!strncmp(p, "{{.", 3) && (e = strstr(p, "}}"))) {
-			template_value(obj, p + 3, (size_t)(e - p - 3));
-			p = e + 2;
-		} else if (p[0] == '\\' && p[1] == 't') {
-			putchar('\t');
-			p += 2;
-		} else {
-			putchar(*p++);
-		}
-	}
-	putchar('\n');
-}
-
-static void image_rows(struct store *s, json_t *rec, const struct img_args *a, json_t *json_out)
+/* the rows of one image (one per name, or one "<none>"); Return: -1 when
+ * the template failed */
+static int image_rows(struct store *s, json_t *rec, const struct img_args *a, struct format *fo,
+                      struct werr *err)
 {
 	const char *id = json_string_value(json_object_get(rec, "id"));
-	json_t *names = json_object_get(rec, "names"), *v;
+	json_t *names = json_object_get(rec, "names");
 	char sid[13], repo[REF_STR_MAX];
 	const char *digest = json_string_value(json_array_get(json_object_get(rec, "digests"), 0));
 	struct row r = { .id = sid };
 	size_t i, n = json_array_size(names);
 
 	if (!a->all && n == 0 && json_is_true(json_object_get(rec, "intermediate")))
-		return; /* a build step's image: images -a */
+		return 0; /* a build step's image: images -a */
 	image_short_id(id, sid);
 	if (a->no_trunc)
 		r.id = id;
@@ -200,22 +177,10 @@ static void image_rows(struct store *s, json_t *rec, const struct img_args *a, j
 	r.bytes = image_size(s, rec);
 	progress_human_size(r.bytes, r.size, sizeof(r.size));
 	r.digest = digest && strchr(digest, '@') ? strchr(digest, '@') + 1 : "<none>";
-	if (json_out) {
-		json_t *o = json_pack("{s:s, s:O, s:O, s:I, s:I, s:s}", "Id", id + 7, "Names",
-		                      names, "RepoDigests", json_object_get(rec, "digests"), "Size",
-		                      (json_int_t)r.bytes, "Created", (json_int_t)r.t,
-		                      "CreatedSince", r.created);
-		bool match = !a->filter || n == 0 ? !a->filter : false;
-		json_array_foreach(names, i, v) if (filter_match(a->filter, json_string_value(v)))
-		    match = true;
-		if (match)
-			json_array_append_new(json_out, o);
-		else
-			json_decref(o);
-		return;
-	}
 	for (i = 0; i < (n ? n : 1); i++) {
 		const char *name = n ? json_string_value(json_array_get(names, i)) : NULL;
+		json_t *o;
+		int rc;
 		if (name && !filter_match(a->filter, name))
 			continue;
 		if (!name && a->filter && strncmp(a->filter, "dangling=true", 13))
@@ -234,18 +199,15 @@ static void image_rows(struct store *s, json_t *rec, const struct img_args *a, j
 		}
 		if (a->quiet) {
 			printf("%s\n", r.id);
-			return; /* one line per image */
+			return 0; /* one line per image */
 		}
-		if (a->format) {
-			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "Repository",
-			                      r.repo, "Tag", r.tag, "ID", r.id, "Size", r.size,
-			                      "CreatedSince", r.created, "Digest", r.digest);
-			print_template(a->format, o);
-			json_decref(o);
-		} else
-			printf("%-40s %-12s %-14s %-16s %s\n", r.repo, r.tag, r.id, r.created,
-			       r.size);
+		o = image_row(&r);
+		rc = format_object(fo, o, err);
+		json_decref(o);
+		if (rc < 0)
+			return -1;
 	}
+	return 0;
 }
 
 static const struct opt_def images_opts[] = {
@@ -266,28 +228,27 @@ int cmd_images(int argc, char **argv)
 	struct img_args a = { 0 };
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct werr err = { 0 };
-	json_t *images = NULL, *rec, *out = NULL;
+	struct format fo = { 0 };
+	json_t *images = NULL, *rec;
 	size_t i;
-	int ind, r = img_parse(images_opts, argc, argv, &ind, &a, "images", "[OPTIONS]");
+	int ind, rc = 0, r = img_parse(images_opts, argc, argv, &ind, &a, "images", "[OPTIONS]");
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;
-	if (img_open(&s, NULL, &err) < 0 || store_images_load(&s, &images, &err) < 0) {
+	if (img_open(&s, NULL, &err) < 0 || store_images_load(&s, &images, &err) < 0 ||
+	    (!a.quiet &&
+	     format_begin(&fo, stdout, a.format, IMAGES_TABLE, images_heads, &err) < 0)) {
+		json_decref(images);
 		store_close(&s);
 		return img_fail(&err);
 	}
-	if (a.format && !strcmp(a.format, "json"))
-		out = json_array();
-	else if (!a.quiet && !a.format)
-		printf("%-40s %-12s %-14s %-16s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED",
-		       "SIZE");
 	sort_newest_first(images);
-	json_array_foreach(images, i, rec) image_rows(&s, rec, &a, out);
-	if (out)
-		print_json(out);
+	json_array_foreach(images, i, rec) if ((rc = image_rows(&s, rec, &a, &fo, &err)) < 0) break;
+	if (!a.quiet)
+		format_end(&fo);
 	json_decref(images);
 	store_close(&s);
-	return 0;
+	return rc < 0 ? img_fail(&err) : 0;
 }
 
 /* Docker's inspect shape for one image */
@@ -360,10 +321,19 @@ int cmd_image_inspect(int argc, char **argv)
 		}
 		json_array_append_new(out, o);
 	}
-	if (a.format && strcmp(a.format, "json")) {
+	if (a.format) {
+		struct format fo;
 		size_t k;
 		json_t *o;
-		json_array_foreach(out, k, o) print_template(a.format, o);
+		if (format_begin(&fo, stdout, a.format, NULL, NULL, &err) < 0)
+			failed = img_fail(&err);
+		else
+			json_array_foreach(out, k, o) if (format_object(&fo, o, &err) < 0)
+			{
+				failed = img_fail(&err);
+				break;
+			}
+		format_end(&fo);
 		json_decref(out);
 	} else {
 		print_json(out);

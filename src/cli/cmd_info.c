@@ -3,6 +3,7 @@
  * or single-ID mode), the storage driver, the network helper and cgroups.
  * Reads only; the storage driver probe is cached in the store. */
 #include "commands.h"
+#include "format.h"
 #include "idmap.h"
 #include "opts.h"
 #include "rootfs.h"
@@ -18,7 +19,8 @@
 enum { INFO_FORMAT, INFO_HELP };
 
 static const struct opt_def info_opts[] = {
-	{ "format", 'f', OPT_VALUE, "json", "Print JSON instead of text", INFO_FORMAT },
+	{ "format", 'f', OPT_VALUE, "FORMAT", "json, or a Go template like {{.store}}",
+	  INFO_FORMAT },
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", INFO_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -37,10 +39,8 @@ static int info_opt(void *ctx, const struct opt_def *def, const char *v, struct 
 		a->help = true;
 		return 0;
 	}
-	if (strcmp(v, "json"))
-		return werr_set(err, EINVAL, "--format %s: only json is supported", v);
 	a->format = v;
-	return 0;
+	return strcmp(v, "json") ? format_check(v, err) : 0;
 }
 
 /* cgroup v2 with controllers delegated to us, or why not */
@@ -98,7 +98,7 @@ int cmd_info(int argc, char **argv)
 		return EXIT_WARREN;
 	}
 	if (a.help) {
-		printf("Usage: warren info [--format json]\n\nOptions:\n");
+		printf("Usage: warren info [--format FORMAT]\n\nOptions:\n");
 		opts_print_help(stdout, info_opts);
 		return 0;
 	}
@@ -106,9 +106,20 @@ int cmd_info(int argc, char **argv)
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
 	}
-	if (a.format) {
+	if (a.format && !strcmp(a.format, "json")) {
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		putchar('\n');
+	} else if (a.format) {
+		struct format fo;
+		int r = format_begin(&fo, stdout, a.format, NULL, NULL, &err) < 0
+		            ? -1
+		            : format_object(&fo, j, &err);
+		format_end(&fo);
+		if (r < 0) {
+			werr_print(&err, "warren");
+			json_decref(j);
+			return 1;
+		}
 	} else {
 		json_t *u = json_object_get(j, "user_namespace");
 		json_t *d = json_object_get(j, "storage_driver");

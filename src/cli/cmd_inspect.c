@@ -140,12 +140,18 @@ int cmd_inspect(int argc, char **argv)
 		                            1,
 		                            -1 };
 	struct inspect_cfg c = { 0 };
+	struct format fo = { 0 };
+	struct werr ferr = { 0 };
 	json_t *all = json_array();
 	int ind, rc = 0, r = cli_parse(&cmd, argc, argv, &ind, inspect_opt, &c);
 
 	if (r >= 0) {
 		json_decref(all);
 		return r;
+	}
+	if (c.format && format_begin(&fo, stdout, c.format, NULL, NULL, &ferr) < 0) {
+		json_decref(all);
+		return cli_error(&ferr);
 	}
 	for (int i = ind; i < argc; i++) {
 		struct record rec;
@@ -165,10 +171,12 @@ int cmd_inspect(int argc, char **argv)
 			rc = cli_error(&err);
 			continue;
 		}
-		if (c.format)
-			format_render(stdout, c.format, o);
+		if (c.format && format_object(&fo, o, &ferr) < 0)
+			rc = cli_error(&ferr);
 		json_array_append_new(all, o);
 	}
+	if (c.format)
+		format_end(&fo);
 	if (!c.format && (json_array_size(all) || !rc)) {
 		char *s = json_dumps(all, JSON_INDENT(4));
 		puts(s ? s : "[]");

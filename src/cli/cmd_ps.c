@@ -68,6 +68,17 @@ static int ps_filter_check(const char *f, struct werr *err)
 	                f);
 }
 
+/* Docker's default columns and their headers */
+#define PS_TABLE                                                                                   \
+	"table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t"      \
+	"{{.Names}}"
+static const char *const ps_heads[] = {
+	"ID",        "CONTAINER ID", "Image",  "IMAGE", "Command",  "COMMAND",  "RunningFor",
+	"CREATED",   "Status",       "STATUS", "Ports", "PORTS",    "Names",    "NAMES",
+	"CreatedAt", "CREATED AT",   "State",  "STATE", "Networks", "NETWORKS", "Mounts",
+	"MOUNTS",    "Labels",       "LABELS", "Size",  "SIZE",     NULL
+};
+
 /* implements opt_cb for ps */
 static int ps_opt(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
 {
@@ -220,7 +231,7 @@ int cmd_ps(int argc, char **argv)
 	struct record *recs;
 	size_t n, first = 0;
 	struct werr err = { 0 };
-	struct table t = { 0 };
+	struct format fo;
 	int ind, r = cli_parse(&cmd, argc, argv, &ind, ps_opt, &c);
 
 	if (r >= 0)
@@ -229,18 +240,16 @@ int cmd_ps(int argc, char **argv)
 		return cli_error(&err);
 	if (c.last > 0 && (size_t)c.last < n)
 		first = n - (size_t)c.last;
-	if (c.format && !strncmp(c.format, "table ", 6))
-		format_header(stdout, c.format);
-	if (!c.format && !c.quiet) {
-		static const char *const head[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-			                            "STATUS",       "PORTS", "NAMES" };
-		table_add(&t, 7, head);
+	if (!c.quiet && format_begin(&fo, stdout, c.format, PS_TABLE, ps_heads, &err) < 0) {
+		record_list_free(recs, n);
+		return cli_error(&err);
 	}
 	/* newest first, as Docker lists them */
-	for (size_t i = n; i-- > first;) {
+	for (size_t i = n; i-- > first && !err.code;) {
 		struct record *rec = &recs[i];
 		json_t *row;
 		state_refresh(rec, &err);
+		err.code = 0;
 		if (!c.all && c.last <= 0 && strcmp(state_status(rec), "running") &&
 		    strcmp(state_status(rec), "restarting") && strcmp(state_status(rec), "paused"))
 			continue;
@@ -253,21 +262,11 @@ int cmd_ps(int argc, char **argv)
 		row = ps_row(rec, c.no_trunc);
 		if (!c.no_trunc && !(c.format && !strcmp(c.format, "json")))
 			json_object_set_new(row, "ID", json_sprintf("%.12s", rec->id));
-		if (c.format) {
-			format_render(stdout, c.format, row);
-		} else {
-			const char *cells[7];
-			static const char *const keys[] = { "ID",         "Image",  "Command",
-				                            "RunningFor", "Status", "Ports",
-				                            "Names" };
-			for (size_t k = 0; k < 7; k++)
-				cells[k] = json_string_value(json_object_get(row, keys[k]));
-			table_add(&t, 7, cells);
-		}
+		format_object(&fo, row, &err);
 		json_decref(row);
 	}
-	if (t.nrow)
-		table_print(stdout, &t);
+	if (!c.quiet)
+		format_end(&fo);
 	record_list_free(recs, n);
-	return 0;
+	return err.code ? cli_error(&err) : 0;
 }

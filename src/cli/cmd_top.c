@@ -23,6 +23,11 @@ struct stats_cfg {
 	const char *format;
 };
 
+/* Docker's default columns */
+#define STATS_TABLE                                                                                \
+	"table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t"        \
+	"{{.BlockIO}}\t{{.PIDs}}"
+
 /* implements opt_cb for top and stats */
 static int stats_opt(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
 {
@@ -148,14 +153,17 @@ int cmd_stats(int argc, char **argv)
 		0,
 		-1
 	};
-	static const char *const head[] = { "CONTAINER ID",      "NAME",  "CPU %",
-		                            "MEM USAGE / LIMIT", "MEM %", "NET I/O",
-		                            "BLOCK I/O",         "PIDS" };
+	static const char *const heads[] = {
+		"ID",        "CONTAINER ID", "Container", "CONTAINER", "Name",
+		"NAME",      "CPUPerc",      "CPU %",     "MemUsage",  "MEM USAGE / LIMIT",
+		"MemPerc",   "MEM %",        "NetIO",     "NET I/O",   "BlockIO",
+		"BLOCK I/O", "PIDs",         "PIDS",      NULL
+	};
 	struct stats_cfg c = { 0 };
 	struct record *recs;
 	size_t n;
 	struct werr err = { 0 };
-	struct table t = { 0 };
+	struct format fo;
 	struct usage *before;
 	long mem_total = sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
 	int ind, rc = 0, r = cli_parse(&cmd, argc, argv, &ind, stats_opt, &c);
@@ -181,14 +189,17 @@ int cmd_stats(int argc, char **argv)
 		if (state_refresh(&recs[i], &err) == 0 && state_running_pid(&recs[i]))
 			usage_of(state_running_pid(&recs[i]), &before[i]);
 	usleep(500000); /* CPU % is measured over half a second */
-	if (!c.format)
-		table_add(&t, 8, head);
+	if (format_begin(&fo, stdout, c.format, STATS_TABLE, heads, &err) < 0) {
+		free(before);
+		record_list_free(recs, n);
+		return cli_error(&err);
+	}
 	for (size_t i = 0; i < n && before; i++) {
 		struct record *rec = &recs[i];
 		pid_t pid = state_running_pid(rec);
 		struct usage now = { 0 };
 		char id[65], cpu[16], mem[64], memp[16], net[64], blk[64], pids[16], a[24], b[24];
-		const char *row[8] = { id, record_name(rec), cpu, mem, memp, net, blk, pids };
+		json_t *o;
 		bool named = ind == argc;
 		for (int k = ind; k < argc && !named; k++)
 			named = !strcmp(argv[k], record_name(rec)) ||
@@ -213,19 +224,17 @@ int cmd_stats(int argc, char **argv)
 		fmt_size(now.wr, false, b, sizeof(b));
 		snprintf(blk, sizeof(blk), "%s / %s", a, b);
 		snprintf(pids, sizeof(pids), "%d", now.pids);
-		if (c.format) {
-			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID",
-			                      id, "Container", id, "Name", record_name(rec),
-			                      "CPUPerc", cpu, "MemUsage", mem, "MemPerc", memp,
-			                      "NetIO", net, "BlockIO", blk, "PIDs", pids);
-			format_render(stdout, c.format, o);
-			json_decref(o);
-		} else {
-			table_add(&t, 8, row);
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
+		              "Container", id, "Name", record_name(rec), "CPUPerc", cpu, "MemUsage",
+		              mem, "MemPerc", memp, "NetIO", net, "BlockIO", blk, "PIDs", pids);
+		r = format_object(&fo, o, &err);
+		json_decref(o);
+		if (r < 0) {
+			rc = cli_error(&err);
+			break;
 		}
 	}
-	if (t.nrow)
-		table_print(stdout, &t);
+	format_end(&fo);
 	free(before);
 	record_list_free(recs, n);
 	return rc;

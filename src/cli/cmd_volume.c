@@ -82,8 +82,9 @@ static int volume_ls(int argc, char **argv, struct volume_cfg *c)
 	static const struct cli_cmd cmd = {
 		"volume ls", "[OPTIONS]", "List volumes.", ls_opts, 0, 0
 	};
+	static const char *const heads[] = { "Driver", "DRIVER", "Name", "VOLUME NAME", NULL };
 	struct werr err = { 0 };
-	struct table t = { 0 };
+	struct format fo;
 	json_t *all, *v;
 	size_t i;
 	int ind, r = cli_parse(&cmd, argc, argv, &ind, volume_opt, c);
@@ -92,26 +93,25 @@ static int volume_ls(int argc, char **argv, struct volume_cfg *c)
 		return r;
 	if (volume_list(cli_gopts(), &all, &err) < 0)
 		return cli_error(&err);
-	if (!c->quiet && !c->format) {
-		static const char *const head[] = { "DRIVER", "VOLUME NAME" };
-		table_add(&t, 2, head);
+	if (!c->quiet &&
+	    format_begin(&fo, stdout, c->format, "table {{.Driver}}\t{{.Name}}", heads, &err) < 0) {
+		json_decref(all);
+		return cli_error(&err);
 	}
 	json_array_foreach(all, i, v)
 	{
-		const char *name = json_string_value(json_object_get(v, "Name"));
-		const char *row[2] = { "local", name };
 		json_object_del(v, "Anonymous");
+		if (!json_object_get(v, "Driver"))
+			json_object_set_new(v, "Driver", json_string("local"));
 		if (c->quiet)
-			printf("%s\n", name);
-		else if (c->format)
-			format_render(stdout, c->format, v);
-		else
-			table_add(&t, 2, row);
+			printf("%s\n", json_string_value(json_object_get(v, "Name")));
+		else if (format_object(&fo, v, &err) < 0)
+			break;
 	}
-	if (t.nrow)
-		table_print(stdout, &t);
+	if (!c->quiet)
+		format_end(&fo);
 	json_decref(all);
-	return 0;
+	return err.code ? cli_error(&err) : 0;
 }
 
 static int volume_prune(int argc, char **argv, struct volume_cfg *c)
@@ -168,9 +168,13 @@ static int volume_each(int argc, char **argv, struct volume_cfg *c, const char *
 			rc = cli_error(&err);
 		} else {
 			json_object_del(v, "Anonymous");
-			if (c->format)
-				format_render(stdout, c->format, v);
-			else {
+			if (c->format) {
+				struct format fo;
+				if (format_begin(&fo, stdout, c->format, NULL, NULL, &err) < 0 ||
+				    format_object(&fo, v, &err) < 0)
+					rc = cli_error(&err);
+				format_end(&fo);
+			} else {
 				char *s = json_dumps(v, JSON_INDENT(4));
 				printf("[\n%s\n]\n", s ? s : "{}");
 				free(s);

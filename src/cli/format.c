@@ -1,168 +1,160 @@
-/* format.c - --format templates and aligned tables for ps, inspect, volume
- * ls and stats. Unknown template syntax is refused up front, never guessed. */
+/* format.c - --format for the listing and inspect commands (format.h): the
+ * value read as Docker's CLI reads it, a Go template run per object, table
+ * rows aligned as Docker's tabwriter aligns them. Templates are refused up
+ * front with the column of the fault, never guessed at. */
 #include "format.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *lookup(json_t *obj, const char *path, size_t len)
-{
-	char key[128];
-	json_t *j = obj;
+#include "cleanup.h"
+#include "gotmpl.h"
 
-	while (len && *path == '.') {
-		size_t l = 1;
-		while (l < len && path[l] != '.')
-			l++;
-		if (l == 1)
-			return j; /* "." alone: the object itself */
-		snprintf(key, sizeof(key), "%.*s", (int)(l - 1), path + 1);
-		j = json_object_get(j, key);
-		path += l;
-		len -= l;
+/* @spec without "table ", with "\t" and "\n" made real, as Docker does */
+static char *template_text(const char *spec, bool *table)
+{
+	char *s, *o;
+
+	*table = !strncmp(spec, "table ", 6) || !strcmp(spec, "table");
+	if (*table)
+		spec += 5;
+	if (!(s = strdup(spec)))
+		return NULL;
+	o = s;
+	for (const char *p = spec; *p; p++) {
+		if (p[0] == '\\' && (p[1] == 't' || p[1] == 'n')) {
+			*o++ = *++p == 't' ? '\t' : '\n';
+			continue;
+		}
+		*o++ = *p;
 	}
-	return j;
+	*o = 0;
+	/* Docker trims the spaces "table " leaves */
+	return *table ? memmove(s, s + strspn(s, " "), strlen(s + strspn(s, " ")) + 1) : s;
 }
 
-static void print_value(FILE *f, json_t *v, bool as_json)
+static int parse(const char *spec, struct gotmpl **t, bool *table, struct werr *err)
 {
-	char *s;
+	_cleanup_free_ char *text = NULL;
 
-	if (!v) {
-		fputs(as_json ? "null" : "<no value>", f);
-		return;
-	}
-	if (!as_json && json_is_string(v)) {
-		fputs(json_string_value(v), f);
-		return;
-	}
-	if (!as_json && json_is_integer(v)) {
-		fprintf(f, "%lld", (long long)json_integer_value(v));
-		return;
-	}
-	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-	if (s)
-		fputs(s, f);
-	free(s);
-}
-
-/* parse one action "{{ [json] .Path }}": *out_json, path span; false if unknown */
-static bool action_parse(const char *a, size_t len, bool *as_json, const char **path, size_t *plen)
-{
-	while (len && isspace((unsigned char)*a))
-		a++, len--;
-	while (len && isspace((unsigned char)a[len - 1]))
-		len--;
-	*as_json = len > 5 && !strncmp(a, "json ", 5);
-	if (*as_json) {
-		a += 5;
-		len -= 5;
-		while (len && isspace((unsigned char)*a))
-			a++, len--;
-	}
-	if (!len || *a != '.')
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)a[i]) && a[i] != '.' && a[i] != '_')
-			return false;
-	*path = a;
-	*plen = len;
-	return true;
-}
-
-int format_check(const char *tmpl, struct werr *err)
-{
-	const char *p = tmpl;
-
-	if (!strcmp(tmpl, "json") || !strcmp(tmpl, "table"))
+	*t = NULL;
+	*table = false;
+	if (!strcmp(spec, "json"))
 		return 0;
-	while ((p = strstr(p, "{{"))) {
-		const char *end = strstr(p, "}}"), *path;
-		bool j;
-		size_t pl;
-		if (!end || !action_parse(p + 2, (size_t)(end - p - 2), &j, &path, &pl))
-			return werr_set(err, EINVAL,
-			                "invalid --format \"%s\": warren understands {{.Field}}, "
-			                "{{.A.B}}, {{json .Field}}, \"table ...\" and \"json\"",
-			                tmpl);
-		p = end + 2;
-	}
+	if (!(text = template_text(spec, table)))
+		return werr_errno(err, ENOMEM, "--format");
+	if (gotmpl_parse(text, t, err) < 0)
+		return werr_prefix(err, "invalid --format");
 	return 0;
 }
 
-static const char *skip_table(const char *tmpl)
+int format_check(const char *spec, struct werr *err)
 {
-	return !strncmp(tmpl, "table ", 6) ? tmpl + 6 : tmpl;
+	struct gotmpl *t;
+	bool table;
+	int r = parse(spec, &t, &table, err);
+
+	gotmpl_free(t);
+	return r;
 }
 
-void format_render(FILE *f, const char *tmpl, json_t *obj)
+/* the header of @field: from @heads, else the name in capitals */
+static char *header_of(const char *const *heads, const char *field)
 {
-	const char *p = skip_table(tmpl);
+	char *h;
 
-	if (!strcmp(tmpl, "json")) {
-		print_value(f, obj, true);
-		fputc('\n', f);
-		return;
-	}
-	while (*p) {
-		const char *open = strstr(p, "{{"), *end, *path;
-		bool j;
-		size_t pl;
-		if (!open) {
-			for (; *p; p++)
-				if (p[0] == '\\' && p[1] == 't')
-					fputc('\t', f), p++;
-				else if (p[0] == '\\' && p[1] == 'n')
-					fputc('\n', f), p++;
-				else
-					fputc(*p, f);
-			break;
-		}
-		for (; p < open; p++)
-			if (p[0] == '\\' && p[1] == 't')
-				fputc('\t', f), p++;
-			else
-				fputc(*p, f);
-		end = strstr(open, "}}");
-		if (!end)
-			break;
-		if (action_parse(open + 2, (size_t)(end - open - 2), &j, &path, &pl))
-			print_value(f, lookup(obj, path, pl), j);
-		p = end + 2;
-	}
-	fputc('\n', f);
+	for (size_t i = 0; heads && heads[i]; i += 2)
+		if (!strcmp(heads[i], field))
+			return strdup(heads[i + 1]);
+	if ((h = strdup(field)))
+		for (char *c = h; *c; c++)
+			*c = (char)toupper((unsigned char)*c);
+	return h;
 }
 
-void format_header(FILE *f, const char *tmpl)
+/* the header row: a cell per action of the template */
+static void add_header(struct format *fo)
 {
-	const char *p = skip_table(tmpl);
+	const char *fields[32];
+	char *cells[32] = { 0 };
+	size_t n = gotmpl_fields(fo->tmpl, fields, 32);
 
-	while ((p = strstr(p, "{{"))) {
-		const char *end = strstr(p, "}}"), *path, *last;
-		bool j;
-		size_t pl;
-		if (!end)
-			break;
-		if (action_parse(p + 2, (size_t)(end - p - 2), &j, &path, &pl)) {
-			last = path + pl;
-			while (last > path && last[-1] != '.')
-				last--;
-			for (; last < path + pl; last++)
-				fputc(toupper((unsigned char)*last), f);
-		}
-		p = end + 2;
-		if (strstr(p, "{{"))
-			fputc('\t', f);
+	for (size_t i = 0; i < n; i++)
+		cells[i] = fields[i] ? header_of(fo->heads, fields[i]) : strdup("");
+	table_add(&fo->rows, n, (const char *const *)cells);
+	for (size_t i = 0; i < n; i++)
+		free(cells[i]);
+}
+
+int format_begin(struct format *fo, FILE *f, const char *spec, const char *dflt,
+                 const char *const *heads, struct werr *err)
+{
+	*fo = (struct format){ .heads = heads, .f = f };
+	if (!spec || !strcmp(spec, "table"))
+		spec = dflt;
+	if (parse(spec, &fo->tmpl, &fo->table, err) < 0)
+		return -EINVAL;
+	if (fo->table)
+		add_header(fo);
+	return 0;
+}
+
+/* a table row: the rendered text split at each tab (empty cells kept) */
+static void add_row(struct format *fo, char *text)
+{
+	char *cells[32], *rest = text ? text : (char[]){ 0 };
+	size_t n = 0;
+
+	while (rest && n < 32)
+		cells[n++] = strsep(&rest, "\t");
+	while (n < fo->rows.ncol)
+		cells[n++] = "";
+	table_add(&fo->rows, n, (const char *const *)cells);
+}
+
+int format_object(struct format *fo, json_t *obj, struct werr *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	int r;
+
+	if (!fo->tmpl) {
+		char *s = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
+		fprintf(fo->f, "%s\n", s ? s : "null");
+		free(s);
+		return 0;
 	}
-	fputc('\n', f);
+	if (!(m = open_memstream(&buf, &len)))
+		return werr_errno(err, errno, "--format");
+	r = gotmpl_exec(fo->tmpl, obj, m, err);
+	fclose(m);
+	if (fo->table)
+		add_row(fo, buf);
+	else
+		fprintf(fo->f, "%s\n", buf ? buf : "");
+	return r;
+}
+
+void format_end(struct format *fo)
+{
+	if (fo->table)
+		table_print(fo->f, &fo->rows);
+	gotmpl_free(fo->tmpl);
+	fo->tmpl = NULL;
 }
 
 void table_add(struct table *t, size_t ncol, const char *const *cells)
 {
-	char **row = calloc(ncol, sizeof(char *));
-	char ***nr = realloc(t->cells, (t->nrow + 1) * sizeof(*nr));
+	/* every row has room for 32 cells: rows of other lengths print as if
+	 * padded with empty cells */
+	char **row = calloc(32, sizeof(char *)),
+	     ***nr = realloc(t->cells, (t->nrow + 1) * sizeof(*nr));
 
+	if (ncol > 32)
+		ncol = 32;
 	if (!row || !nr) {
 		free(row);
 		if (nr)
@@ -170,7 +162,7 @@ void table_add(struct table *t, size_t ncol, const char *const *cells)
 		return;
 	}
 	t->cells = nr;
-	t->ncol = ncol;
+	t->ncol = ncol > t->ncol ? ncol : t->ncol;
 	for (size_t i = 0; i < ncol; i++)
 		row[i] = strdup(cells[i] ? cells[i] : "");
 	t->cells[t->nrow++] = row;
@@ -197,8 +189,10 @@ void table_print(FILE *f, struct table *t)
 	for (size_t r = 0; r < t->nrow; r++) {
 		for (size_t c = 0; c < t->ncol; c++) {
 			const char *s = t->cells[r][c] ? t->cells[r][c] : "";
+			/* tabwriter: at least 10 wide with the padding of 3 */
+			size_t width = w[c] + 3 < 10 ? 10 : w[c] + 3;
 			if (c + 1 < t->ncol)
-				fprintf(f, "%s%*s", s, (int)(w[c] + 3 - display_width(s)), "");
+				fprintf(f, "%s%*s", s, (int)(width - display_width(s)), "");
 			else
 				fputs(s, f);
 			free(t->cells[r][c]);

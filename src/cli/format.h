@@ -1,6 +1,8 @@
-/* format.h - the subset of Docker's Go templates that scripts use with
- * --format: {{.Field}}, {{.A.B}}, {{json .Field}}, {{json .}}, "table ..."
- * headers, and "json" for one JSON object per line. */
+/* format.h - --format for every listing and inspect command, as Docker's
+ * CLI: "json" (one JSON object per line), "table" (the command's default
+ * columns), "table TEMPLATE" (aligned columns under a header row), or a Go
+ * template (gotmpl.h) printed once per object; "\t" and "\n" written as two
+ * characters in the value are a tab and a newline, as Docker reads them. */
 #ifndef WARREN_FORMAT_H
 #define WARREN_FORMAT_H
 
@@ -10,17 +12,9 @@
 
 #include "werr.h"
 
-/** format_check() - refuse what the renderer does not understand. */
-int format_check(const char *tmpl, struct werr *err);
-
-/** format_render() - @tmpl for @obj, then a newline. */
-void format_render(FILE *f, const char *tmpl, json_t *obj);
-
-/** format_header() - for "table ...": the field names, upper-cased, as the header row. */
-void format_header(FILE *f, const char *tmpl);
-
 /**
- * struct table - Docker's aligned columns (tabwriter, padding 3).
+ * struct table - Docker's aligned columns (text/tabwriter with a minimum
+ * width of 10 and a padding of 3, as its CLI sets it up).
  */
 struct table {
 	size_t ncol, nrow;
@@ -29,5 +23,37 @@ struct table {
 
 void table_add(struct table *t, size_t ncol, const char *const *cells);
 void table_print(FILE *f, struct table *t);
+
+/**
+ * struct format - one command's output being formatted.
+ */
+struct format {
+	struct gotmpl *tmpl;      /* NULL for "json" */
+	bool table;               /* aligned, with a header row */
+	const char *const *heads; /* field, header, field, header, ..., NULL */
+	struct table rows;
+	FILE *f;
+};
+
+/**
+ * format_check() - refuse a --format value that does not parse (at option
+ * time, so that nothing has run yet). Return: 0 or -EINVAL with the column.
+ */
+int format_check(const char *spec, struct werr *err);
+
+/**
+ * format_begin() - start output to @f for @spec (the user's --format), or
+ * @dflt when the user gave none or "table". @heads names the header of each
+ * field ("ID", "CONTAINER ID", ...); other fields' headers are their names
+ * in capitals.
+ */
+int format_begin(struct format *fo, FILE *f, const char *spec, const char *dflt,
+                 const char *const *heads, struct werr *err);
+
+/** format_object() - one object (a row, or one inspect result). */
+int format_object(struct format *fo, json_t *obj, struct werr *err);
+
+/** format_end() - print what a table collected, and free everything. */
+void format_end(struct format *fo);
 
 #endif

@@ -196,8 +196,9 @@ seed" ]
 	run warren_s images -q
 	[ "${#lines[@]}" -eq 2 ]
 	[[ "${lines[0]}" =~ ^[0-9a-f]{12}$ ]]
+	# Docker's json: one object a line, with the keys of its template fields
 	run warren_s images --format json
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert len(d)==2 and all(len(i["Id"])==64 for i in d)' "$output"
+	python3 -c 'import json,sys; d=[json.loads(l) for l in sys.argv[1].splitlines()]; assert len(d)==2 and all(len(i["ID"])==12 and i["Repository"] and i["Tag"]=="latest" for i in d)' "$output"
 	run warren_s images --filter "reference=*/warren/shar*" --format '{{.Repository}}'
 	[ "$output" = "$REG/warren/shared" ]
 }
@@ -252,7 +253,8 @@ assert d["Os"] == "linux" and d["Architecture"] == "amd64"
 assert d["RepoDigests"][0].split("@")[1].startswith("sha256:")
 PY
 	run warren_s image inspect --format '{{.Id}} {{.Config.WorkingDir}} {{.Config.Cmd}}' "$REG/warren/layers"
-	[[ "$output" =~ ^sha256:[0-9a-f]{64}\ /data\ \[\"cat\",\"/data/keep\"\]$ ]]
+	# a list prints as Go prints it, as Docker's does
+	[[ "$output" =~ ^sha256:[0-9a-f]{64}\ /data\ \[cat\ /data/keep\]$ ]]
 	run warren_s history "$REG/warren/layers"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 5 ]
