@@ -347,6 +347,53 @@ PY
 	[ "$output" = "hello from the container" ]
 }
 
+# host_has_ipv6: the host has IPv6 addresses (else -p publishes on IPv4 only)
+host_has_ipv6() {
+	grep -q . /proc/net/if_inet6 2>/dev/null
+}
+
+# Docker publishes -p PORT on 0.0.0.0 and [::]: a client that resolves
+# localhost to ::1 must reach the container, not whoever else listens there
+@test "-p HOSTPORT:PORT publishes on [::] too: a client of [::1] reaches the container, ps and port show both" {
+	host_has_ipv6 || skip "no IPv6 on this host"
+	port=$(free_port)
+	id=$(warren run -d -p "$port:80" --rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && sleep infinity')
+	run http_get "http://[::1]:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+	run http_get "http://127.0.0.1:$port/"
+	[ "$output" = "hello from the container" ]
+	# Docker's forms: "0.0.0.0:8080->80/tcp, [::]:8080->80/tcp" and "80/tcp -> [::]:8080"
+	run warren ps --format '{{.Ports}}'
+	[ "$output" = "0.0.0.0:$port->80/tcp, [::]:$port->80/tcp" ]
+	run warren port "$id"
+	[ "${lines[0]}" = "80/tcp -> 0.0.0.0:$port" ]
+	[ "${lines[1]}" = "80/tcp -> [::]:$port" ]
+	run warren inspect --format '{{json .NetworkSettings.Ports}}' "$id"
+	[ "$output" = '{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"'$port'"},{"HostIp":"::","HostPort":"'$port'"}]}' ]
+	warren rm -f "$id"
+	wait_no_warren_net_left
+}
+
+@test "port_handler=slirp publishes -p PORT on [::] too, and -P a free port on both families" {
+	host_has_ipv6 || skip "no IPv6 on this host"
+	port=$(free_port)
+	id=$(warren run -d --network slirp:port_handler=slirp -p "$port:80" --expose 81 -P \
+		--rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && httpd -p 81 -h /www && sleep infinity')
+	run http_get "http://[::1]:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+	run warren port "$id" 81
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" =~ ^0\.0\.0\.0:([0-9]+)$ ]]
+	free=${BASH_REMATCH[1]}
+	[ "${lines[1]}" = "[::]:$free" ]
+	run http_get "http://[::1]:$free/"
+	[ "$output" = "hello from the container" ]
+	warren rm -f "$id"
+	wait_no_warren_net_left
+}
+
 # sum_server PORT: on the host's 127.0.0.1, answers each connection with
 # the sha256 of the 32 MiB it reads from it
 sum_server() {
@@ -448,6 +495,23 @@ PY
 	[ "$status" -eq 125 ]
 	[[ "$output" == "warren: cannot publish port 127.0.0.1:$port/tcp: the address is already in use"* ]]
 	[ ! -e "$ROOTFS/ran" ]
+}
+
+@test "-p PORT is refused with 125 when [::1]:PORT is taken; -p 127.0.0.1:PORT:80 still runs" {
+	host_has_ipv6 || skip "no IPv6 on this host"
+	port=$(free_port)
+	host_http "$port" ::1
+	run warren run --rm -p "$port:80" --rootfs "$ROOTFS" touch /ran
+	[ "$status" -eq 125 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "warren: cannot publish port [::]:$port/tcp: the address is already in use"*"-p 0.0.0.0:$port:80" ]]
+	[ ! -e "$ROOTFS/ran" ]
+	# nothing published by halves: IPv4 is free again
+	! ss -H -ltn "sport = :$port" | grep -vF '[::1]' | grep -q .
+	# an address given names the only one bound
+	run warren run --rm -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" touch /ran
+	[ "$status" -eq 0 ]
+	[ -e "$ROOTFS/ran" ]
 }
 
 @test "a privileged host port is refused naming net.ipv4.ip_unprivileged_port_start" {
