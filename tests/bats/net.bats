@@ -583,6 +583,93 @@ PY
 	! ss -H -ltn "sport = :$port" | grep -q .
 }
 
+# wait_status ID STATUS: until inspect shows STATUS (30 s)
+wait_status() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ "$(warren inspect --format '{{.State.Status}}' "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	warren inspect --format '{{.State.Status}} {{.State.Error}}' "$1"
+	return 1
+}
+
+# a killed warren-net closed the published ports (free for any user to
+# take): the monitor notices and stops the container, as README says
+@test "a killed warren-net stops its detached container; ps and inspect say the network was lost" {
+	port=$(free_port)
+	id=$(warren run -d --stop-timeout 1 -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" \
+		sh -c 'httpd -p 80 -h /www && sleep infinity')
+	ctr=$(warren inspect --format '{{.State.Pid}}' "$id")
+	net=$(pgrep -u "$TEST_USER" -x -f "\S*warren-net --pid=$ctr .*")
+	run http_get "http://127.0.0.1:$port/"
+	[ "$output" = "hello from the container" ]
+	kill -KILL "$net"
+	wait_status "$id" exited
+	run warren inspect --format '{{.State.Error}}' "$id"
+	[[ "$output" == "network lost: warren-net was killed by signal 9;"* ]]
+	run warren ps -a --format '{{.Status}}|{{.Ports}}'
+	echo "$output"
+	[[ "$output" == "Exited ("*") "*" ago (network lost)|"* ]]
+	[[ "$output" != *"->"* ]]
+	! ss -H -ltn "sport = :$port" | grep -q .
+	wait_no_warren_net_left
+	# a new start gets a new network, and the error goes
+	warren start "$id"
+	run http_get "http://127.0.0.1:$port/"
+	[ "$output" = "hello from the container" ]
+	run warren ps --format '{{.Status}}'
+	[[ "$output" == "Up "* ]]
+	[[ "$output" != *"lost"* ]]
+	warren rm -f "$id"
+	wait_no_warren_net_left
+}
+
+@test "while a container whose warren-net was killed stops, ps says network lost and lists no ports" {
+	port=$(free_port)
+	# PID 1 of its namespace ignores SIGTERM: it stays up for the stop timeout
+	id=$(warren run -d --stop-timeout 600 -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" sleep infinity)
+	ctr=$(warren inspect --format '{{.State.Pid}}' "$id")
+	net=$(pgrep -u "$TEST_USER" -x -f "\S*warren-net --pid=$ctr .*")
+	run warren port "$id"
+	[ "$output" = "80/tcp -> 127.0.0.1:$port" ]
+	kill -KILL "$net"
+	for ((i = 0; i < 300; i++)); do
+		run warren ps --format '{{.Status}}|{{.Ports}}'
+		[[ "$output" == *"(network lost)"* ]] && break
+		sleep 0.1
+	done
+	echo "$output"
+	[[ "$output" == "Up "*" (network lost)|"* ]]
+	[[ "$output" != *"->"* ]]
+	run warren port "$id"
+	[ "$output" = "" ]
+	run warren inspect --format '{{.State.Status}} {{.State.Error}}' "$id"
+	[[ "$output" == "running network lost: warren-net was killed by signal 9;"* ]]
+	warren rm -f "$id"
+	wait_no_warren_net_left
+}
+
+@test "with --restart always a container whose warren-net was killed comes back with its port" {
+	port=$(free_port)
+	id=$(warren run -d --restart always --stop-timeout 1 -p "127.0.0.1:$port:80" \
+		--rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && sleep infinity')
+	ctr=$(warren inspect --format '{{.State.Pid}}' "$id")
+	net=$(pgrep -u "$TEST_USER" -x -f "\S*warren-net --pid=$ctr .*")
+	kill -KILL "$net"
+	for ((i = 0; i < 300; i++)); do
+		count=$(warren inspect --format '{{.RestartCount}}' "$id")
+		[ "$count" -ge 1 ] && [ "$(warren inspect --format '{{.State.Status}}' "$id")" = running ] && break
+		sleep 0.1
+	done
+	[ "$count" -ge 1 ]
+	run http_get "http://127.0.0.1:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+	warren rm -f "$id"
+	wait_no_warren_net_left
+}
+
 @test "an idle warren-net gives back the pages it touched and still serves afterwards" {
 	port=$(free_port)
 	id=$(warren run -d -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && sleep 60')
