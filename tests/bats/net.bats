@@ -394,6 +394,27 @@ host_has_ipv6() {
 	wait_no_warren_net_left
 }
 
+@test "-p PORT/udp answers a client of [::1] too" {
+	host_has_ipv6 || skip "no IPv6 on this host"
+	port=$(free_port)
+	id=$(warren run -d -p "$port:9999/udp" --rootfs "$ROOTFS" udp-echo 9999)
+	run python3 - "$port" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+for _ in range(100):  # until warren-net and the server in the container are up
+    s.sendto(b"ping-udp6", ("::1", int(sys.argv[1])))
+    try:
+        print(s.recvfrom(100)[0].decode())
+        break
+    except socket.timeout:
+        pass
+PY
+	[ "$output" = "echo:ping-udp6" ]
+	warren rm -f "$id"
+	wait_no_warren_net_left
+}
+
 # sum_server PORT: on the host's 127.0.0.1, answers each connection with
 # the sha256 of the 32 MiB it reads from it
 sum_server() {
