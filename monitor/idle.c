@@ -137,6 +137,20 @@ static int exit_code(pid_t pid)
 	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 }
 
+/* a SIGCHLD (several coalesce into one): the container's exit code, or -1
+ * while it runs. warren-net is reaped first: it also ends, by itself, once
+ * the container has, and then the container's exit is already there to see */
+static int idle_children(struct monitor *m)
+{
+	int net_status, code;
+	bool net_gone = netwatch_reap(m, &net_status);
+
+	code = exit_code(m->a->pid);
+	if (code < 0 && net_gone)
+		netwatch_lost(m, net_status);
+	return code;
+}
+
 static void out_close(struct monitor *m, int *fd)
 {
 	if (m->a->tty && fd == &m->a->out_fd)
@@ -164,7 +178,7 @@ int idle_loop(struct monitor *m)
 		base = n;
 		for (size_t i = 0; i < a->n_clients; i++)
 			pf[n++] = (struct pollfd){ m->pending_len ? -1 : a->clients[i], POLLIN, 0 };
-		r = poll(pf, n, code < 0 ? -1 : 100);
+		r = poll(pf, n, code < 0 ? netwatch_timeout(m) : 100);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (code >= 0 && r == 0)
@@ -172,7 +186,7 @@ int idle_loop(struct monitor *m)
 		if (pf[0].revents) {
 			struct signalfd_siginfo si;
 			if (read(m->sigfd, &si, sizeof(si)) > 0 && code < 0)
-				code = exit_code(a->pid);
+				code = idle_children(m);
 		}
 		if (pf[1].revents & POLLIN) {
 			int c = accept4(a->listen_fd, NULL, NULL, SOCK_CLOEXEC);

@@ -20,6 +20,7 @@ struct monitor {
 	bool log_error_saved;
 	char pending[ATTACH_MSG_MAX]; /* stdin bytes the container has not taken yet */
 	size_t pending_len;
+	long long kill_at_ms; /* CLOCK_MONOTONIC: SIGKILL the container then; 0: never */
 };
 
 /**
@@ -30,6 +31,24 @@ struct monitor {
 int idle_loop(struct monitor *m);
 
 struct statefile_field;
+
+/* netwatch.c */
+/**
+ * netwatch_reap() - reap warren-net if it ended (its status into @status).
+ * Return: whether it did; then the cleanup will not stop it again.
+ */
+bool netwatch_reap(struct monitor *m, int *status);
+/**
+ * netwatch_lost() - warren-net ended (@status) while the container runs:
+ * record it, forget the published ports, stop the container (its stop
+ * signal now, SIGKILL after its stop timeout: see netwatch_timeout()).
+ */
+void netwatch_lost(struct monitor *m, int status);
+/**
+ * netwatch_timeout() - send the pending SIGKILL once its time has come.
+ * Return: poll's timeout until then in ms, or -1 when none is pending.
+ */
+int netwatch_timeout(struct monitor *m);
 
 /* state.c */
 void monitor_state_update(struct monitor *m, const struct statefile_field *f, size_t n);

@@ -44,6 +44,8 @@ static const struct field {
 	FIELD("tty", F_BOOL, tty),
 	FIELD("restart", F_INT, restart),
 	FIELD("restarts", F_INT, restarts),
+	FIELD("stop-signal", F_INT, stop_signal),
+	FIELD("stop-timeout", F_INT, stop_timeout),
 	FIELD("code", F_INT, code),
 	FIELD("restarting", F_BOOL, restarting),
 };

@@ -8,6 +8,7 @@
 #include "attach_proto.h"
 #include "cleanup.h"
 #include "config.h"
+#include "lifecycle.h"
 #include "monitor_proto.h"
 #include "state.h"
 #include "util.h"
@@ -117,6 +118,21 @@ static enum monitor_restart monitor_restart_mode(struct monitor *m)
 	return MONITOR_RESTART_NO;
 }
 
+/* how the idle half stops the container when its network is lost: as
+ * `warren stop` does, with the container's StopSignal and StopTimeout */
+static void monitor_stop_mode(struct monitor *m)
+{
+	const char *s = config_get(m->p->rec->config, "Config.StopSignal");
+	struct werr ignored;
+
+	m->a.stop_signal = SIGTERM;
+	if (s && *s && lifecycle_signal_parse(s, &m->a.stop_signal, &ignored) < 0)
+		m->a.stop_signal = SIGTERM;
+	m->a.stop_timeout = (int)config_get_int(m->p->rec->config, "Config.StopTimeout");
+	if (m->a.stop_timeout < 0)
+		m->a.stop_timeout = 10;
+}
+
 /* pipes, or -t, for one run of the container */
 static int monitor_stdio(struct monitor *m, struct container_stdio *io, int child_fds[3],
                          struct werr *err)
@@ -172,6 +188,7 @@ static void monitor_record_start(struct monitor *m)
 	monitor_state_set(m, "ExitCode", json_integer(0));
 	monitor_state_set(m, "RestartCount", json_integer(m->a.restarts));
 	json_object_del(m->p->rec->state, "Error");
+	json_object_del(m->p->rec->state, "NetworkLost");
 	monitor_state_save(m, true);
 }
 
@@ -219,6 +236,7 @@ static int monitor_run_once(struct monitor *m, int ready_fd, int *status, struct
 	m->a.net_pid = m->p->spec->net.helper;
 	m->a.overlay_pid = m->p->spec->overlay_daemon;
 	m->a.restart = monitor_restart_mode(m);
+	monitor_stop_mode(m);
 	monitor_record_start(m);
 	if (ready_fd >= 0) {
 		char msg[32];

@@ -184,18 +184,23 @@ static int64_t state_age(const struct record *rec, const char *key)
 void state_status_text(const struct record *rec, char *buf, size_t size)
 {
 	const char *s = state_status(rec);
+	/* the monitor found warren-net gone and stops the container (or did) */
+	bool net_lost = json_is_true(json_object_get(rec->state, "NetworkLost"));
+	const char *lost = net_lost ? " (network lost)" : "";
 	char d[64];
 
 	if (!strcmp(s, "running") || !strcmp(s, "paused")) {
 		state_human_duration(state_age(rec, "StartedAt"), d, sizeof(d));
-		snprintf(buf, size, "Up %s%s%s", d, !strcmp(s, "paused") ? " (Paused)" : "",
-		         json_object_get(rec->state, "Error") ? " (monitor lost)" : "");
+		if (!net_lost && json_object_get(rec->state, "Error"))
+			lost = " (monitor lost)";
+		snprintf(buf, size, "Up %s%s%s", d, !strcmp(s, "paused") ? " (Paused)" : "", lost);
 	} else if (!strcmp(s, "restarting")) {
 		state_human_duration(state_age(rec, "FinishedAt"), d, sizeof(d));
-		snprintf(buf, size, "Restarting (%lld) %s ago", state_int(rec, "ExitCode"), d);
+		snprintf(buf, size, "Restarting (%lld) %s ago%s", state_int(rec, "ExitCode"), d,
+		         lost);
 	} else if (!strcmp(s, "exited")) {
 		state_human_duration(state_age(rec, "FinishedAt"), d, sizeof(d));
-		snprintf(buf, size, "Exited (%lld) %s ago", state_int(rec, "ExitCode"), d);
+		snprintf(buf, size, "Exited (%lld) %s ago%s", state_int(rec, "ExitCode"), d, lost);
 	} else {
 		snprintf(buf, size, "Created");
 	}

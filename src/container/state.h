@@ -56,7 +56,11 @@ int64_t state_time_ns(const char *s);
 /** state_human_duration() - Docker's "3 seconds", "About a minute"... */
 void state_human_duration(int64_t secs, char *buf, size_t size);
 
-/** state_status_text() - ps's STATUS: "Up 3 seconds", "Exited (0) 2 minutes ago". */
+/**
+ * state_status_text() - ps's STATUS: "Up 3 seconds", "Exited (0) 2 minutes ago",
+ * with " (network lost)" once the monitor found warren-net gone, " (monitor
+ * lost)" for a running container whose monitor is gone.
+ */
 void state_status_text(const struct record *rec, char *buf, size_t size);
 
 #endif

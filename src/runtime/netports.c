@@ -79,6 +79,14 @@ static int netports_bind_error(const struct net_port *p, int e, struct werr *err
 	bool v6 = strchr(ip, ':') != NULL;
 	int start;
 
+	if (e == EADDRINUSE && p->dual)
+		return werr_set(err, e,
+		                "cannot publish port [::]:%u/%s: the address is already in use on "
+		                "IPv6 (something else listens there): choose another host port, "
+		                "e.g. -p %u:%u, or publish on IPv4 only: -p 0.0.0.0:%u:%u",
+		                (unsigned)p->host_port, proto, (unsigned)p->host_port + 1,
+		                (unsigned)p->container_port, (unsigned)p->host_port,
+		                (unsigned)p->container_port);
 	if (e == EADDRINUSE)
 		return werr_set(err, e,
 		                "cannot publish port %s%s%s:%u/%s: the address is already in use "
@@ -109,7 +117,44 @@ static int netports_bind_error(const struct net_port *p, int e, struct werr *err
 	                  proto);
 }
 
-/* bind @p; for the splice handler the socket is kept (and listens, for TCP) */
+/* IPv6 on the host: /proc/net/if_inet6 lists its addresses (absent with
+ * ipv6.disable=1, empty with every interface's disable_ipv6 set) */
+static bool netports_host_has_ipv6(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/net/if_inet6", "re");
+
+	return f && fgetc(f) != EOF;
+}
+
+/* -p without an address publishes on 0.0.0.0 and, as Docker does, on [::]
+ * too: else another user's listener on [::1]:PORT gets every client that
+ * resolves localhost to ::1. The [::] entry follows its 0.0.0.0 twin. */
+static int netports_expand_dual(struct net_spec *net, struct werr *err)
+{
+	bool v6 = netports_host_has_ipv6();
+
+	for (size_t i = 0; i < net->n_ports; i++) {
+		struct net_port *p;
+		if (net->ports[i].host_ip[0])
+			continue;
+		snprintf(net->ports[i].host_ip, sizeof(net->ports[i].host_ip), "0.0.0.0");
+		if (!v6)
+			continue;
+		p = realloc(net->ports, (net->n_ports + 1) * sizeof(*p));
+		if (!p)
+			return werr_errno(err, ENOMEM, "-p");
+		net->ports = p;
+		memmove(p + i + 2, p + i + 1, (net->n_ports - i - 1) * sizeof(*p));
+		p[i + 1] = p[i];
+		snprintf(p[i + 1].host_ip, sizeof(p[i + 1].host_ip), "::");
+		p[i + 1].dual = true;
+		net->n_ports++;
+		i++;
+	}
+	return 0;
+}
+
+/* bind @p; with @keep the socket is kept for warren-net (and listens, for TCP) */
 static int netports_bind_one(struct net_port *p, bool keep, struct werr *err)
 {
 	struct sockaddr_storage ss;
@@ -177,14 +222,50 @@ static int netports_write_file(const struct net_spec *net, const char *state_dir
 	return util_write_file_atomic(AT_FDCWD, path, text, strlen(text), 0600, err);
 }
 
+/* whether warren keeps @p's socket for warren-net's own forwarder: always
+ * with the splice handler, and for an IPv6 address with libslirp's too,
+ * which cannot carry an IPv6 client to the container's IPv4 address */
+static bool netports_keep_p(const struct net_spec *net, const struct net_port *p)
+{
+	return net->port_handler == NET_PORTS_SPLICE || strchr(p->host_ip, ':') != NULL;
+}
+
+/* @v4 and its [::] twin @v6 on one port; a free port (HOSTPORT 0) taken on
+ * IPv6 by someone else is given up for another, a few times */
+static int netports_bind_dual(const struct net_spec *net, struct net_port *v4, struct net_port *v6,
+                              struct werr *err)
+{
+	uint16_t want = v4->host_port;
+	int r = 0;
+
+	for (int tries = 0; tries < 8; tries++) {
+		v4->host_port = want;
+		r = netports_bind_one(v4, netports_keep_p(net, v4), err);
+		if (r < 0)
+			return r;
+		v6->host_port = v4->host_port;
+		r = netports_bind_one(v6, netports_keep_p(net, v6), err);
+		if (r == 0 || r != -EADDRINUSE || want != 0)
+			return r;
+		if (v4->fd >= 0)
+			close(v4->fd);
+		v4->fd = -1;
+	}
+	return r;
+}
+
 int netports_bind(struct net_spec *net, const char *state_dir, struct werr *err)
 {
 	int r = netports_expand_all(net, err);
 
+	if (r == 0)
+		r = netports_expand_dual(net, err);
 	for (size_t i = 0; r == 0 && i < net->n_ports; i++) {
 		struct net_port *p = &net->ports[i];
-		bool keep = net->port_handler == NET_PORTS_SPLICE;
-		r = netports_bind_one(p, keep, err);
+		if (i + 1 < net->n_ports && net->ports[i + 1].dual)
+			r = netports_bind_dual(net, p, &net->ports[++i], err);
+		else
+			r = netports_bind_one(p, netports_keep_p(net, p), err);
 	}
 	if (r == 0 && net->n_ports)
 		r = netports_write_file(net, state_dir, err);

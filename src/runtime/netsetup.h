@@ -29,11 +29,12 @@ enum net_port_handler {
 
 /* one published port; ranges are expanded by the CLI */
 struct net_port {
-	char host_ip[64];   /* "" = 0.0.0.0 */
+	char host_ip[64];   /* "" = 0.0.0.0 and [::] (netports_bind() splits it) */
 	uint16_t host_port; /* 0 = any free port, filled in by netsetup_prepare() */
 	uint16_t container_port;
 	bool udp;
-	int fd; /* socket bound by warren for the splice handler, else -1 */
+	int fd;    /* socket warren bound for warren-net's forwarder (see netports_bind) */
+	bool dual; /* the [::] twin of the entry before, for -p without an address */
 };
 
 /* a port the image (or --expose) declares; -P publishes them all */
@@ -71,9 +72,12 @@ struct net_spec {
 };
 
 /**
- * netports_bind() - publish @net's ports on the host: expand -P, bind the
- * TCP listeners (splice handler) or check that the port is free (libslirp's
- * forwardings), pick free ports for HOSTPORT 0, write @state_dir/ports.json.
+ * netports_bind() - publish @net's ports on the host: expand -P, split each
+ * port without an address into 0.0.0.0 and [::] (where the host has IPv6),
+ * bind the sockets warren-net's forwarder serves (every port with the splice
+ * handler, IPv6 addresses with libslirp's too) or check that the port is free
+ * (libslirp's forwardings), pick free ports for HOSTPORT 0 (the same on both
+ * families), write @state_dir/ports.json.
  * Return: 0, or a negative errno with @err naming the address and port and
  * the fix (port in use, net.ipv4.ip_unprivileged_port_start).
  */

@@ -64,19 +64,24 @@ common_teardown() {
 	rm -rf "${WARREN_BATS_TMP:?}"/t.* 2>/dev/null || true
 }
 
-# free_port: a TCP and UDP port nobody uses on 127.0.0.1, in this lane's
+# free_port: a TCP and UDP port nobody uses on 127.0.0.1 (nor on ::1, where
+# the host has IPv6: -p PORT publishes on both), in this lane's
 # $WARREN_PORT_BASE..+999 (lanes running at once never pick the same one)
 free_port() {
 	python3 - "$WARREN_PORT_BASE" <<'PY'
-import random, socket, sys
+import os, random, socket, sys
 base = int(sys.argv[1])
+addrs = [(socket.AF_INET, "127.0.0.1")]
+if os.path.exists("/proc/net/if_inet6") and open("/proc/net/if_inet6").read(1):
+    addrs.append((socket.AF_INET6, "::1"))
 for _ in range(200):
     p = random.randint(base, base + 999)
     try:
-        for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-            s = socket.socket(socket.AF_INET, t)
-            s.bind(("127.0.0.1", p))
-            s.close()
+        for f, a in addrs:
+            for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                s = socket.socket(f, t)
+                s.bind((a, p))
+                s.close()
         print(p)
         break
     except OSError:

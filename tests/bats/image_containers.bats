@@ -139,8 +139,12 @@ c1 $REG/warren/config" ]
 	[ "$status" -eq 0 ]
 	run warren port web 80
 	[ "$status" -eq 0 ]
-	[[ "$output" =~ ^0\.0\.0\.0:[0-9]+$ ]]
-	hostport=${output#0.0.0.0:}
+	[[ "${lines[0]}" =~ ^0\.0\.0\.0:[0-9]+$ ]]
+	hostport=${lines[0]#0.0.0.0:}
+	# as Docker: [::] on the same port too, where the host has IPv6
+	if grep -q . /proc/net/if_inet6 2>/dev/null; then
+		[ "${lines[1]}" = "[::]:$hostport" ]
+	fi
 	run http_get "http://127.0.0.1:$hostport/"
 	[ "$output" = hello-P ]
 	run warren port web 81

@@ -347,6 +347,74 @@ PY
 	[ "$output" = "hello from the container" ]
 }
 
+# host_has_ipv6: the host has IPv6 addresses (else -p publishes on IPv4 only)
+host_has_ipv6() {
+	grep -q . /proc/net/if_inet6 2>/dev/null
+}
+
+# Docker publishes -p PORT on 0.0.0.0 and [::]: a client that resolves
+# localhost to ::1 must reach the container, not whoever else listens there
+@test "-p HOSTPORT:PORT publishes on [::] too: a client of [::1] reaches the container, ps and port show both" {
+	host_has_ipv6 || skip "no IPv6 on this host"
+	port=$(free_port)
+	id=$(warren run -d -p "$port:80" --rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && sleep infinity')
+	run http_get "http://[::1]:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+	run http_get "http://127.0.0.1:$port/"
+	[ "$output" = "hello from the container" ]
+	# Docker's forms: "0.0.0.0:8080->80/tcp, [::]:8080->80/tcp" and "80/tcp -> [::]:8080"
+	run warren ps --format '{{.Ports}}'
+	[ "$output" = "0.0.0.0:$port->80/tcp, [::]:$port->80/tcp" ]
+	run warren port "$id"
+	[ "${lines[0]}" = "80/tcp -> 0.0.0.0:$port" ]
+	[ "${lines[1]}" = "80/tcp -> [::]:$port" ]
+	run warren inspect --format '{{json .NetworkSettings.Ports}}' "$id"
+	[ "$output" = '{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"'$port'"},{"HostIp":"::","HostPort":"'$port'"}]}' ]
+	warren rm -f "$id"
+	wait_no_warren_net_left
+}
+
+@test "port_handler=slirp publishes -p PORT on [::] too, and -P a free port on both families" {
+	host_has_ipv6 || skip "no IPv6 on this host"
+	port=$(free_port)
+	id=$(warren run -d --network slirp:port_handler=slirp -p "$port:80" --expose 81 -P \
+		--rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && httpd -p 81 -h /www && sleep infinity')
+	run http_get "http://[::1]:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+	run warren port "$id" 81
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" =~ ^0\.0\.0\.0:([0-9]+)$ ]]
+	free=${BASH_REMATCH[1]}
+	[ "${lines[1]}" = "[::]:$free" ]
+	run http_get "http://[::1]:$free/"
+	[ "$output" = "hello from the container" ]
+	warren rm -f "$id"
+	wait_no_warren_net_left
+}
+
+@test "-p PORT/udp answers a client of [::1] too" {
+	host_has_ipv6 || skip "no IPv6 on this host"
+	port=$(free_port)
+	id=$(warren run -d -p "$port:9999/udp" --rootfs "$ROOTFS" udp-echo 9999)
+	run python3 - "$port" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+for _ in range(100):  # until warren-net and the server in the container are up
+    s.sendto(b"ping-udp6", ("::1", int(sys.argv[1])))
+    try:
+        print(s.recvfrom(100)[0].decode())
+        break
+    except socket.timeout:
+        pass
+PY
+	[ "$output" = "echo:ping-udp6" ]
+	warren rm -f "$id"
+	wait_no_warren_net_left
+}
+
 # sum_server PORT: on the host's 127.0.0.1, answers each connection with
 # the sha256 of the 32 MiB it reads from it
 sum_server() {
@@ -450,6 +518,23 @@ PY
 	[ ! -e "$ROOTFS/ran" ]
 }
 
+@test "-p PORT is refused with 125 when [::1]:PORT is taken; -p 127.0.0.1:PORT:80 still runs" {
+	host_has_ipv6 || skip "no IPv6 on this host"
+	port=$(free_port)
+	host_http "$port" ::1
+	run warren run --rm -p "$port:80" --rootfs "$ROOTFS" touch /ran
+	[ "$status" -eq 125 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "warren: cannot publish port [::]:$port/tcp: the address is already in use"*"-p 0.0.0.0:$port:80" ]]
+	[ ! -e "$ROOTFS/ran" ]
+	# nothing published by halves: IPv4 is free again
+	! ss -H -ltn "sport = :$port" | grep -vF '[::1]' | grep -q .
+	# an address given names the only one bound
+	run warren run --rm -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" touch /ran
+	[ "$status" -eq 0 ]
+	[ -e "$ROOTFS/ran" ]
+}
+
 @test "a privileged host port is refused naming net.ipv4.ip_unprivileged_port_start" {
 	start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
 	[ "$start" -gt 80 ] || skip "ip_unprivileged_port_start is $start here"
@@ -517,6 +602,93 @@ PY
 	touch "$d/stop"
 	wait_no_warren_net_left
 	! ss -H -ltn "sport = :$port" | grep -q .
+}
+
+# wait_status ID STATUS: until inspect shows STATUS (30 s)
+wait_status() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ "$(warren inspect --format '{{.State.Status}}' "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	warren inspect --format '{{.State.Status}} {{.State.Error}}' "$1"
+	return 1
+}
+
+# a killed warren-net closed the published ports (free for any user to
+# take): the monitor notices and stops the container, as README says
+@test "a killed warren-net stops its detached container; ps and inspect say the network was lost" {
+	port=$(free_port)
+	id=$(warren run -d --stop-timeout 1 -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" \
+		sh -c 'httpd -p 80 -h /www && sleep infinity')
+	ctr=$(warren inspect --format '{{.State.Pid}}' "$id")
+	net=$(pgrep -u "$TEST_USER" -x -f "\S*warren-net --pid=$ctr .*")
+	run http_get "http://127.0.0.1:$port/"
+	[ "$output" = "hello from the container" ]
+	kill -KILL "$net"
+	wait_status "$id" exited
+	run warren inspect --format '{{.State.Error}}' "$id"
+	[[ "$output" == "network lost: warren-net was killed by signal 9;"* ]]
+	run warren ps -a --format '{{.Status}}|{{.Ports}}'
+	echo "$output"
+	[[ "$output" == "Exited ("*") "*" ago (network lost)|"* ]]
+	[[ "$output" != *"->"* ]]
+	! ss -H -ltn "sport = :$port" | grep -q .
+	wait_no_warren_net_left
+	# a new start gets a new network, and the error goes
+	warren start "$id"
+	run http_get "http://127.0.0.1:$port/"
+	[ "$output" = "hello from the container" ]
+	run warren ps --format '{{.Status}}'
+	[[ "$output" == "Up "* ]]
+	[[ "$output" != *"lost"* ]]
+	warren rm -f "$id"
+	wait_no_warren_net_left
+}
+
+@test "while a container whose warren-net was killed stops, ps says network lost and lists no ports" {
+	port=$(free_port)
+	# PID 1 of its namespace ignores SIGTERM: it stays up for the stop timeout
+	id=$(warren run -d --stop-timeout 600 -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" sleep infinity)
+	ctr=$(warren inspect --format '{{.State.Pid}}' "$id")
+	net=$(pgrep -u "$TEST_USER" -x -f "\S*warren-net --pid=$ctr .*")
+	run warren port "$id"
+	[ "$output" = "80/tcp -> 127.0.0.1:$port" ]
+	kill -KILL "$net"
+	for ((i = 0; i < 300; i++)); do
+		run warren ps --format '{{.Status}}|{{.Ports}}'
+		[[ "$output" == *"(network lost)"* ]] && break
+		sleep 0.1
+	done
+	echo "$output"
+	[[ "$output" == "Up "*" (network lost)|"* ]]
+	[[ "$output" != *"->"* ]]
+	run warren port "$id"
+	[ "$output" = "" ]
+	run warren inspect --format '{{.State.Status}} {{.State.Error}}' "$id"
+	[[ "$output" == "running network lost: warren-net was killed by signal 9;"* ]]
+	warren rm -f "$id"
+	wait_no_warren_net_left
+}
+
+@test "with --restart always a container whose warren-net was killed comes back with its port" {
+	port=$(free_port)
+	id=$(warren run -d --restart always --stop-timeout 1 -p "127.0.0.1:$port:80" \
+		--rootfs "$ROOTFS" sh -c 'httpd -p 80 -h /www && sleep infinity')
+	ctr=$(warren inspect --format '{{.State.Pid}}' "$id")
+	net=$(pgrep -u "$TEST_USER" -x -f "\S*warren-net --pid=$ctr .*")
+	kill -KILL "$net"
+	for ((i = 0; i < 300; i++)); do
+		count=$(warren inspect --format '{{.RestartCount}}' "$id")
+		[ "$count" -ge 1 ] && [ "$(warren inspect --format '{{.State.Status}}' "$id")" = running ] && break
+		sleep 0.1
+	done
+	[ "$count" -ge 1 ]
+	run http_get "http://127.0.0.1:$port/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+	warren rm -f "$id"
+	wait_no_warren_net_left
 }
 
 @test "an idle warren-net gives back the pages it touched and still serves afterwards" {

@@ -37,6 +37,8 @@ int main(void)
 		.tty = true,
 		.restart = MONITOR_RESTART_ON_FAILURE,
 		.restarts = 2,
+		.stop_signal = 15,
+		.stop_timeout = 600,
 		.code = 137,
 		.restarting = true,
 		.clients = { 7, 8 },
@@ -61,6 +63,7 @@ int main(void)
 	check(b.tty && b.restarting && b.restart == MONITOR_RESTART_ON_FAILURE && b.restarts == 2 &&
 	          b.code == 137,
 	      "flags and numbers");
+	check(b.stop_signal == 15 && b.stop_timeout == 600, "stop signal and timeout");
 	check(b.n_clients == 2 && b.clients[0] == 7 && b.clients[1] == 8, "clients");
 
 	{
