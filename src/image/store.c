@@ -71,19 +71,39 @@ void store_unlock(struct store *s)
 	s->lockfd = -1;
 }
 
-int store_staging_new(struct store *s, struct staging *st, struct werr *err)
+int store_staging_new_bare(struct store *s, struct staging *st, struct werr *err)
 {
-	char hex[17];
+	char hex[17], hidden[64];
 
 	if (util_random_hex(hex, 16) < 0)
 		return werr_errno(err, errno, "getrandom");
+	/* made as tmp/.HEX and renamed once locked: a tmp/HEX without its
+	 * flock is always a killed command's, never one being made */
+	snprintf(hidden, sizeof(hidden), "tmp/.%s", hex);
 	snprintf(st->name, sizeof(st->name), "tmp/%s", hex);
-	if (mkdirat(s->rootfd, st->name, 0700) < 0)
-		return werr_errno(err, errno, "create %s/%s", s->root, st->name);
-	st->fd = openat(s->rootfd, st->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (st->fd < 0 || flock(st->fd, LOCK_EX | LOCK_NB) < 0)
-		return werr_errno(err, errno, "lock %s/%s", s->root, st->name);
+	if (mkdirat(s->rootfd, hidden, 0700) < 0)
+		return werr_errno(err, errno, "create %s/%s", s->root, hidden);
+	st->fd = openat(s->rootfd, hidden, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->fd < 0 || flock(st->fd, LOCK_EX | LOCK_NB) < 0 ||
+	    renameat(s->rootfd, hidden, s->rootfd, st->name) < 0) {
+		int e = errno;
+		if (st->fd >= 0)
+			close(st->fd);
+		st->fd = -1;
+		unlinkat(s->rootfd, hidden, AT_REMOVEDIR);
+		return werr_errno(err, e, "lock %s/%s", s->root, hidden);
+	}
 	return 0;
+}
+
+int store_staging_new(struct store *s, struct staging *st, struct werr *err)
+{
+	int r = store_staging_new_bare(s, st, err);
+
+	/* what killed commands left goes with ours */
+	if (r == 0)
+		store_staging_reap(s, st);
+	return r;
 }
 
 static int rm_tree_fn(void *arg, struct werr *err)

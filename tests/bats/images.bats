@@ -286,7 +286,7 @@ PY
 	chmod u+w "$STORE/blobs/sha256/$b"
 	echo garbage >> "$STORE/blobs/sha256/$b"
 	run warren_s system check
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"blob sha256:$b is damaged"* ]]
 }
 

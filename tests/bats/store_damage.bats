@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# A store damaged behind warren's back: what a pull killed with kill -9
+# leaves in tmp/, and a store partly deleted by hand. `system df` counts it,
+# `system check` reports it (exit 1), `system check --repair` or the next
+# pull removes it, and a pull restores what was lost.
+
+load helpers
+load images_helpers
+
+setup() { fresh_store; }
+teardown() { common_teardown; }
+
+# staging_rows: the Staging row of `system df`, as "COUNT SIZE"
+staging_row() {
+	warren_s system df | awk '$1 == "Staging" {print $2, $3}'
+}
+
+@test "a pull killed with kill -9: df counts its staging, check reports it, the next pull removes it" {
+	warren_s pull "$REG/warren/big" > /dev/null 2>&1 &
+	local i
+	# killed once part of a layer has arrived in its staging
+	for ((i = 0; i < 1000; i++)); do
+		[ -n "$(find "$STORE/tmp" -mindepth 2 -type f -size +64k 2>/dev/null)" ] && break
+		sleep 0.01
+	done
+	pkill -KILL -u "$TEST_USER" || true
+	wait || true
+	[ "$(ls "$STORE/tmp" | wc -l)" -eq 1 ]
+	# its processes may take a moment to die and release the staging's flock
+	for ((i = 0; i < 100; i++)); do
+		[ "$(staging_row | cut -d' ' -f1)" = 1 ] && break
+		sleep 0.1
+	done
+	run staging_row
+	[[ "$output" =~ ^1\ [0-9.]+[kM]B$ ]]
+	run warren_s system check
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"staging tmp/"*"was left by a killed command"* ]]
+	# the next pull, of anything, cleans it up
+	warren_s pull -q "$REG/warren/shared" > /dev/null
+	[ -z "$(ls "$STORE/tmp")" ]
+	[ "$(staging_row)" = "0 0B" ]
+	run warren_s system check
+	[ "$status" -eq 0 ]
+	run warren_s pull -q "$REG/warren/big"
+	[ "$status" -eq 0 ]
+	run warren_s run "$REG/warren/big" sh -c 'ls /big | wc -l'
+	[ "$output" = "32" ]
+}
+
+@test "system check --repair removes the staging of a killed pull" {
+	warren_s pull "$REG/warren/big" > /dev/null 2>&1 &
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[ -n "$(find "$STORE/tmp" -mindepth 2 -type f -size +64k 2>/dev/null)" ] && break
+		sleep 0.01
+	done
+	pkill -KILL -u "$TEST_USER" || true
+	wait || true
+	for ((i = 0; i < 100; i++)); do
+		warren_s system check > /dev/null 2>&1 || break
+		sleep 0.1
+	done
+	run warren_s system check --repair
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"staging tmp/"*"(removed)"* ]]
+	[ -z "$(ls "$STORE/tmp")" ]
+	run warren_s system check
+	[ "$status" -eq 0 ]
+}
+
+@test "a store partly deleted by hand: check reports it, --repair removes it, a pull restores it" {
+	warren_s pull -q "$REG/warren/layers" > /dev/null
+	local rec blob chain
+	rec=$(ls "$STORE"/images/*.json)
+	# the first layer's blob, and the second layer's size and part of its files
+	blob=$(jq -r '.layers[0].digest' "$rec")
+	blob1=$(jq -r '.layers[1].digest' "$rec")
+	chain=$(jq -r '.layers[1].chain_id' "$rec")
+	rm "$STORE/blobs/sha256/${blob#sha256:}"
+	rm "$STORE/layers/${chain#sha256:}/size"
+	rm -rf "$STORE/layers/${chain#sha256:}/diff/"*
+	run warren_s system check
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"has no blob $blob"* ]]
+	[[ "$output" == *"layer $chain is incomplete: no size"* ]]
+	[[ "$output" != *"no damage"* ]]
+	run warren_s system check --repair
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"repaired"*"pull the images named above again"* ]]
+	run warren_s system check
+	[ "$status" -eq 0 ]
+	run warren_s pull "$REG/warren/layers"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# both damaged layers are fetched and unpacked again, not "already exists"
+	[[ "$output" != *"$blob already exists"* ]]
+	[[ "$output" != *"$blob1 already exists"* ]]
+	[[ "$output" == *"Extracting $blob"* ]]
+	[[ "$output" == *"Extracting $blob1"* ]]
+	run warren_s system check
+	[ "$status" -eq 0 ]
+	[ -f "$STORE/blobs/sha256/${blob#sha256:}" ]
+	run warren_s run "$REG/warren/layers" cat /data/replaced
+	[ "$output" = "v2" ]
+	# a repository of its own, so the registry asks for every blob
+	run warren_s push "$REG/warren/layers" "$REG/damage-$$-$RANDOM/layers:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
