@@ -5,6 +5,7 @@
 #include "store.h"
 #include "cleanup.h"
 #include "reference.h"
+#include "reserve.h"
 #include "userns_exec.h"
 #include "util.h"
 
@@ -35,6 +36,7 @@ int store_open(struct store *s, const struct gopts *o, struct werr *err)
 	for (size_t i = 0; i < ARRAY_SIZE(store_dirs); i++)
 		if (mkdirat(s->rootfd, store_dirs[i], 0700) < 0 && errno != EEXIST)
 			return werr_errno(err, errno, "create %s/%s", s->root, store_dirs[i]);
+	reserve_keep(s->rootfd);
 	return 0;
 }
 
@@ -81,7 +83,10 @@ int store_staging_new_bare(struct store *s, struct staging *st, struct werr *err
 	 * flock is always a killed command's, never one being made */
 	snprintf(hidden, sizeof(hidden), "tmp/.%s", hex);
 	snprintf(st->name, sizeof(st->name), "tmp/%s", hex);
-	if (mkdirat(s->rootfd, hidden, 0700) < 0)
+	/* a full store: gc and rm stage what they remove, so they get the reserve */
+	if (mkdirat(s->rootfd, hidden, 0700) < 0 &&
+	    (!reserve_full_p(errno) || !reserve_release(s->rootfd, ".") ||
+	     mkdirat(s->rootfd, hidden, 0700) < 0))
 		return werr_errno(err, errno, "create %s/%s", s->root, hidden);
 	st->fd = openat(s->rootfd, hidden, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (st->fd < 0 || flock(st->fd, LOCK_EX | LOCK_NB) < 0 ||

@@ -4,6 +4,7 @@
  * while another command is staging content (it could be about to record it). */
 #include "store.h"
 #include "cleanup.h"
+#include "reserve.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 typedef int (*entry_fn)(struct store *s, const char *dir, const char *name, void *ctx);
@@ -501,6 +503,23 @@ static void check_record(struct store *s, json_t *rec, struct check_ctx *c)
 		          "image %.19s (%s): %s", id, check_name(rec), what);
 }
 
+/* a full filesystem is not damage, but it is why the next command will fail
+ * (the reserve, kept for recording exits and for rm, is not room) */
+static void check_space(struct store *s, struct check_ctx *c)
+{
+	struct statvfs v;
+	uint64_t avail;
+
+	if (fstatvfs(s->rootfd, &v) < 0)
+		return;
+	avail = (uint64_t)v.f_bavail * v.f_frsize;
+	if (avail < RESERVE_BYTES)
+		check_add(c, false,
+		          "the store's filesystem has no space left (%llu kB free): remove "
+		          "containers (warren rm) or images (warren rmi, warren system prune)",
+		          (unsigned long long)(avail / 1024));
+}
+
 static int check_lowers_fn(struct store *s, const char *dir, const char *name, void *ctx)
 {
 	struct check_ctx *c = ctx;
@@ -528,6 +547,7 @@ int store_check(struct store *s, const struct idmap_plan *plan, bool repair, cha
 	r = store_images_load(s, &c.images, err);
 	if (r < 0)
 		goto out;
+	check_space(s, &c);
 	for_each_entry(s, "containers", check_lowers_fn, &c);
 	for_each_entry(s, "tmp", check_staging_fn, &c);
 	for_each_entry(s, "blobs/sha256", check_blob_fn, &c);

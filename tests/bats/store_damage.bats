@@ -2,13 +2,32 @@
 # A store damaged behind warren's back: what a pull killed with kill -9
 # leaves in tmp/, and a store partly deleted by hand. `system df` counts it,
 # `system check` reports it (exit 1), `system check --repair` or the next
-# pull removes it, and a pull restores what was lost.
+# pull removes it, and a pull restores what was lost. And a store whose
+# filesystem a container filled: its exit is recorded, rm and prune work.
 
 load helpers
 load images_helpers
 
 setup() { fresh_store; }
-teardown() { common_teardown; }
+teardown() {
+	common_teardown
+	[ -f "$BATS_TEST_TMPDIR/mnt" ] && umount "$(cat "$BATS_TEST_TMPDIR/mnt")" 2>/dev/null || true
+}
+
+# full_store: $STORE on a 32 MB tmpfs of its own, holding $REG/warren/layers
+full_store() {
+	local full
+	full=$(user_tmpdir)/full
+	mkdir "$full"
+	echo "$full" > "$BATS_TEST_TMPDIR/mnt"
+	mount -t tmpfs -o size=32m tmpfs "$full"
+	chown "$TEST_USER:$(id -g "$TEST_USER")" "$full"
+	STORE=$full/store
+	warren_s pull -q "$REG/warren/layers" > /dev/null
+}
+
+# avail: kB free on the store's filesystem
+avail() { df --output=avail "$STORE" | tail -1 | tr -d ' '; }
 
 # staging_rows: the Staging row of `system df`, as "COUNT SIZE"
 staging_row() {
@@ -110,5 +129,80 @@ staging_row() {
 	# a repository of its own, so the registry asks for every blob
 	run warren_s push "$REG/warren/layers" "$REG/damage-$$-$RANDOM/layers:1"
 	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "a container that fills the store: its exit is recorded, rm -f and check work" {
+	full_store
+	run warren_s run --name filler "$REG/warren/layers" sh -c 'dd if=/dev/zero of=/fill bs=64k; exit 3'
+	echo "$output"
+	# Docker's run exits with the container's code; inspect and ps agree
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"No space left on device"* ]]
+	[ "$(warren_s inspect --format '{{.State.Status}} {{.State.ExitCode}}' filler)" = "exited 3" ]
+	run warren_s ps -a --format '{{.Names}} {{.Status}}'
+	[[ "$output" == "filler Exited (3) "* ]]
+	run warren_s system check
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no space left"* ]]
+	run warren_s rm -f filler
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$(warren_s ps -aq)" ]
+	[ "$(avail)" -gt 1024 ]
+	run warren_s system check
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run warren_s run --rm "$REG/warren/layers" cat /data/replaced
+	[ "$output" = "v2" ]
+}
+
+@test "a detached container that fills the store: container prune and system prune free it" {
+	full_store
+	warren_s run -d --name filler "$REG/warren/layers" sh -c 'dd if=/dev/zero of=/fill bs=64k; exit 3'
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ "$(warren_s inspect --format '{{.State.Status}}' filler)" = exited ] && break
+		sleep 0.1
+	done
+	[ "$(warren_s inspect --format '{{.State.Status}} {{.State.ExitCode}}' filler)" = "exited 3" ]
+	run warren_s container prune -f
+	[ "$status" -eq 0 ]
+	[ -z "$(warren_s ps -aq)" ]
+	run warren_s system prune -a -f
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$(warren_s images -q)" ]
+	run warren_s system check
+	[ "$status" -eq 0 ]
+	[ "$(avail)" -gt 30000 ]
+}
+
+@test "a full store whose reserve is gone too: inspect says why the exit is unknown, rm -f works" {
+	full_store
+	# it fills the store again whenever room appears
+	warren_s run -d --name filler "$REG/warren/layers" \
+		sh -c 'while :; do cat /dev/zero >> /fill; sleep 0.05; done 2>/dev/null'
+	local i
+	rm "$STORE/reserve"
+	for ((i = 0; i < 300; i++)); do
+		[ "$(avail)" -lt 64 ] && break
+		sleep 0.1
+	done
+	[ "$(avail)" -lt 64 ]
+	warren_s kill filler
+	for ((i = 0; i < 300; i++)); do
+		[ "$(warren_s inspect --format '{{.State.Status}}' filler)" = exited ] && break
+		sleep 0.1
+	done
+	[ "$(warren_s inspect --format '{{.State.Status}} {{.State.ExitCode}}' filler)" = "exited 255" ]
+	run warren_s inspect --format '{{.State.Error}}' filler
+	echo "$output"
+	[[ "$output" == *"could not record it"*"No space left on device"* ]]
+	run warren_s rm -f filler
+	[ "$status" -eq 0 ]
+	[ -z "$(warren_s ps -aq)" ]
+	run warren_s system check
 	[ "$status" -eq 0 ]
 }
