@@ -29,58 +29,73 @@ full_store() {
 # avail: kB free on the store's filesystem
 avail() { df --output=avail "$STORE" | tail -1 | tr -d ' '; }
 
-# staging_rows: the Staging row of `system df`, as "COUNT SIZE"
+# staging_row: the Staging row of `system df`, as "COUNT SIZE"
 staging_row() {
 	warren_s system df | awk '$1 == "Staging" {print $2, $3}'
 }
 
-@test "a pull killed with kill -9: df counts its staging, check reports it, the next pull removes it" {
-	warren_s pull "$REG/warren/big" > /dev/null 2>&1 &
-	local i
-	# killed once part of a layer has arrived in its staging
-	for ((i = 0; i < 1000; i++)); do
-		[ -n "$(find "$STORE/tmp" -mindepth 2 -type f -size +64k 2>/dev/null)" ] && break
-		sleep 0.01
+# stalled_pull: a pull in the background that has staged half a layer and
+# stays there (the faulty registry's "stall" sends no more)
+stalled_pull() {
+	local before i
+	before=$(find "$STORE/tmp" -mindepth 2 -name 'blob-*' -size +0 2>/dev/null | wc -l)
+	warren_s pull "$FAULTY_REG/warren/stall" > /dev/null 2>&1 &
+	for ((i = 0; i < 600; i++)); do
+		[ "$(find "$STORE/tmp" -mindepth 2 -name 'blob-*' -size +0 2>/dev/null | wc -l)" -gt "$before" ] && return 0
+		sleep 0.05
 	done
-	pkill -KILL -u "$TEST_USER" || true
-	wait || true
-	[ "$(ls "$STORE/tmp" | wc -l)" -eq 1 ]
-	# its processes may take a moment to die and release the staging's flock
-	for ((i = 0; i < 100; i++)); do
-		[ "$(staging_row | cut -d' ' -f1)" = 1 ] && break
+	return 1
+}
+
+# dead_staging N: wait until `system df` counts N dead staging directories
+# (a killed pull's processes may take a moment to go and release its flock)
+dead_staging() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ "$(staging_row | cut -d' ' -f1)" = "$1" ] && return 0
 		sleep 0.1
 	done
+	return 1
+}
+
+@test "a pull killed with kill -9: df counts its staging, check reports it, the next pull removes it" {
+	# one pull that stays in progress, and one killed with kill -9
+	stalled_pull
+	live=$(ls "$STORE/tmp")
+	local first
+	first=$(pgrep -u "$TEST_USER" | sort)
+	stalled_pull
+	kill -KILL $(pgrep -u "$TEST_USER" | sort | comm -13 <(echo "$first") -)
+	dead=$(ls "$STORE/tmp" | grep -vx "$live")
+	[ "$(echo "$dead" | wc -l)" -eq 1 ]
+	dead_staging 1
 	run staging_row
 	[[ "$output" =~ ^1\ [0-9.]+[kM]B$ ]]
 	run warren_s system check
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"staging tmp/"*"was left by a killed command"* ]]
-	# the next pull, of anything, cleans it up
+	[[ "$output" == *"staging tmp/$dead was left by a killed command"* ]]
+	[[ "$output" != *"tmp/$live"* ]]
+	# the next pull, of anything, takes the dead one and leaves the live one
 	warren_s pull -q "$REG/warren/shared" > /dev/null
-	[ -z "$(ls "$STORE/tmp")" ]
+	[ "$(ls "$STORE/tmp")" = "$live" ]
 	[ "$(staging_row)" = "0 0B" ]
+	pkill -KILL -u "$TEST_USER" || true
+	wait || true
+	dead_staging 1
+	warren_s pull -q "$REG/warren/big" > /dev/null
+	[ -z "$(ls "$STORE/tmp")" ]
 	run warren_s system check
-	[ "$status" -eq 0 ]
-	run warren_s pull -q "$REG/warren/big"
 	[ "$status" -eq 0 ]
 	run warren_s run "$REG/warren/big" sh -c 'ls /big | wc -l'
 	[ "$output" = "32" ]
 }
 
 @test "system check --repair removes the staging of a killed pull" {
-	warren_s pull "$REG/warren/big" > /dev/null 2>&1 &
-	local i
-	for ((i = 0; i < 1000; i++)); do
-		[ -n "$(find "$STORE/tmp" -mindepth 2 -type f -size +64k 2>/dev/null)" ] && break
-		sleep 0.01
-	done
+	stalled_pull
 	pkill -KILL -u "$TEST_USER" || true
 	wait || true
-	for ((i = 0; i < 100; i++)); do
-		warren_s system check > /dev/null 2>&1 || break
-		sleep 0.1
-	done
+	dead_staging 1
 	run warren_s system check --repair
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -185,7 +200,7 @@ staging_row() {
 	warren_s run -d --name filler "$REG/warren/layers" \
 		sh -c 'while :; do cat /dev/zero >> /fill; sleep 0.05; done 2>/dev/null'
 	local i
-	rm "$STORE/reserve"
+	rm -f "$STORE/reserve"
 	for ((i = 0; i < 300; i++)); do
 		[ "$(avail)" -lt 64 ] && break
 		sleep 0.1
