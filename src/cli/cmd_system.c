@@ -1,6 +1,8 @@
 /* cmd_system.c - `warren system df` (what the store holds, shared layers
- * counted once), `warren system check` (every blob re-hashed, every layer whole, every record's
- * references present, killed commands' staging; --repair removes them), and the `image` and `system` command groups. */
+ * counted once, killed commands' staging), `warren system check` (every
+ * blob re-hashed, every layer whole with its blob, every record's
+ * references present, dead staging, a full filesystem; --repair removes
+ * what is broken), and the `image` and `system` command groups. */
 #include "climage.h"
 #include "cleanup.h"
 #include "commands.h"

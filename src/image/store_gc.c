@@ -1,7 +1,9 @@
 /* store_gc.c - whole-store operations: which containers use an image,
- * garbage collection of unreferenced blobs and layers, usage for
- * `system df`, and the consistency check of `system check`. GC never runs
- * while another command is staging content (it could be about to record it). */
+ * garbage collection of unreferenced blobs and layers and of killed
+ * commands' staging, usage for `system df`, and `system check` (whose
+ * --repair removes what is broken). GC never runs while another command is
+ * staging content (it could be about to record it); live staging is never
+ * taken. */
 #include "store.h"
 #include "cleanup.h"
 #include "reserve.h"
