@@ -221,3 +221,18 @@ dead_staging() {
 	run warren_s system check
 	[ "$status" -eq 0 ]
 }
+
+@test "a pull fetches again the deleted blob of a layer it has, and push works" {
+	warren_s pull -q "$REG/warren/layers" > /dev/null
+	local blob
+	blob=$(jq -r '.layers[0].digest' "$(ls "$STORE"/images/*.json)")
+	rm "$STORE/blobs/sha256/${blob#sha256:}"
+	run warren_s pull -q "$REG/warren/layers"
+	[ "$status" -eq 0 ]
+	[ -f "$STORE/blobs/sha256/${blob#sha256:}" ]
+	run warren_s system check
+	[ "$status" -eq 0 ]
+	run warren_s push "$REG/warren/layers" "$REG/damage-$$-$RANDOM/layers:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
