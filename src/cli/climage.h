@@ -29,10 +29,11 @@ enum img_opt {
 	IO_NO_TRUNC,
 	IO_CHANGE,
 	IO_MESSAGE,
+	IO_REPAIR,
 };
 
 struct img_args {
-	bool help, quiet, all, force, no_trunc, password_stdin;
+	bool help, quiet, all, force, no_trunc, password_stdin, repair;
 	int tls_verify; /* -1: default */
 	const char *format, *filter, *platform, *output, *input, *username, *password;
 	const char *format_kind; /* save: "docker-archive", "oci-archive" */

@@ -39,6 +39,7 @@ static int img_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case IO_PASSWORD: a->password = v; return 0;
 	case IO_PASSWORD_STDIN: a->password_stdin = on; return 0;
 	case IO_MESSAGE: a->message = v; return 0;
+	case IO_REPAIR: a->repair = on; return 0;
 	case IO_CHANGE:
 		nc = realloc(a->changes, (a->n_changes + 1) * sizeof(char *));
 		if (!nc)

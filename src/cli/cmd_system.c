@@ -1,6 +1,8 @@
 /* cmd_system.c - `warren system df` (what the store holds, shared layers
- * counted once), `warren system check` (every blob re-hashed, every record's
- * references present), and the `image` and `system` command groups. */
+ * counted once, killed commands' staging), `warren system check` (every
+ * blob re-hashed, every layer whole with its blob, every record's
+ * references present, dead staging, a full filesystem; --repair removes
+ * what is broken), and the `image` and `system` command groups. */
 #include "climage.h"
 #include "cleanup.h"
 #include "commands.h"
@@ -44,35 +46,58 @@ static int system_df(int argc, char **argv)
 	printf("%-12s %-8zu %-10s %-10s %s\n", "Images", u.images, sz, shared, blobs);
 	printf("%-12s %-8zu %-10s %-10s %s\n", "Layers", u.layers, sz, "-", "-");
 	printf("%-12s %-8zu %-10s %-10s %s\n", "Containers", u.containers, "-", "-", "-");
+	/* staging killed commands left: space a prune gives back */
+	progress_human_size(u.staging_bytes, sz, sizeof(sz));
+	printf("%-12s %-8zu %-10s %-10s %s\n", "Staging", u.staging, sz, "-", "-");
 	return 0;
 }
+
+static const struct opt_def check_opts[] = {
+	{ "repair", 'r', OPT_FLAG, NULL,
+	  "Remove what is damaged or incomplete (a pull of the image restores it)", IO_REPAIR },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
 
 static int system_check(int argc, char **argv)
 {
 	struct img_args a = { 0 };
 	struct store s = { .rootfd = -1, .lockfd = -1 };
+	struct idmap_plan plan;
 	struct werr err = { 0 };
 	_cleanup_free_ char *report = NULL;
-	int ind, r = img_parse(df_opts, argc, argv, &ind, &a, "system check", "");
+	int repaired = 0, ind,
+	    r = img_parse(check_opts, argc, argv, &ind, &a, "system check", "[OPTIONS]");
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;
-	r = img_open(&s, NULL, &err);
+	r = img_open(&s, &plan, &err);
+	if (r == 0 && a.repair)
+		r = store_lock(&s, &err);
 	if (r == 0)
-		r = store_check(&s, &report, &err);
+		r = store_check(&s, &plan, a.repair, &report, &repaired, &err);
 	store_close(&s);
 	if (r < 0)
 		return img_fail(&err);
-	if (r > 0) {
-		fputs(report, stdout);
-		fprintf(stderr,
-		        "warren: the store at %s has %d problem(s): remove the damaged images "
-		        "(warren rmi -f) and pull them again\n",
-		        s.root, r);
-		return EXIT_WARREN;
+	if (r == 0) {
+		printf("no damage found in %s\n", s.root);
+		return 0;
 	}
-	printf("no damage found in %s\n", s.root);
-	return 0;
+	fputs(report, stdout);
+	if (a.repair && repaired == r) {
+		printf("repaired %d problem(s) in %s: pull the images named above again\n", r,
+		       s.root);
+		return 0;
+	}
+	if (a.repair)
+		fprintf(stderr, "warren: the store at %s has %d problem(s), %d repaired\n", s.root,
+		        r, repaired);
+	else
+		fprintf(stderr,
+		        "warren: the store at %s has %d problem(s): 'warren system check --repair' "
+		        "removes what is broken, then pull the images named above again\n",
+		        s.root, r);
+	return 1;
 }
 
 struct sub {

@@ -71,6 +71,8 @@ int lifecycle_signal_parse(const char *s, int *sig, struct werr *err)
 	                s, SIGRTMAX);
 }
 
+/* Return: -ENOENT when the record is gone; another error when what was
+ * found could not be recorded (rec->state is up to date even so) */
 static int reload(struct record *rec, bool locked, struct werr *err)
 {
 	struct record fresh;
@@ -299,10 +301,15 @@ int lifecycle_remove(struct record *rec, bool force, bool volumes, struct werr *
 		pid_t pid;
 		int r = lk < 0 ? lk : lifecycle_reload_locked(rec, err);
 
-		if (r < 0) /* --rm: the monitor removed it while we waited */
+		/* --rm: the monitor removed it while we waited */
+		if (r == -ENOENT)
 			return round > 0
 			           ? 0
 			           : werr_set(err, ENOENT, "no such container: %.12s", rec->id);
+		if (lk < 0)
+			return lk;
+		/* any other failure is recording a lost monitor's exit on a full
+		 * store: the state in memory is right, and the record is going */
 		pid = state_running_pid(rec);
 		if (!pid && !state_monitor_alive(rec->id))
 			return remove_locked(rec, volumes, err);

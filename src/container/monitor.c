@@ -259,6 +259,7 @@ static int monitor_setup(struct monitor *m, struct werr *err)
 		return werr_errno(err, errno, "monitor lock");
 	unlink("stopping");
 	unlink("log-error");
+	unlink("state-error");
 	/* blocked from now on, and across the execs: an exit is never missed */
 	monitor_signals_block(&set);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "attach.sock");
@@ -269,6 +270,30 @@ static int monitor_setup(struct monitor *m, struct werr *err)
 		return werr_errno(err, errno, "attach socket");
 	r = monitor_programs(m, err);
 	return r;
+}
+
+/* the runtime directory goes, but for what state.json could not take (a
+ * full store): ps and rm read it from there */
+static void monitor_rundir_remove(struct monitor *m)
+{
+	char *lost = NULL, path[PATH_MAX + 16];
+	size_t len;
+	struct werr err;
+
+	util_read_file(AT_FDCWD, "state-error", 4096, &lost, &len, &err);
+	util_rm_rf(m->rundir);
+	/* (unless --rm took the record) */
+	if (lost && m->p->rec->dir[0] && access(m->p->rec->dir, F_OK) == 0 &&
+	    util_mkdir_p(m->rundir, 0700, &err) == 0) {
+		snprintf(path, sizeof(path), "%s/state-error", m->rundir);
+		util_write_file_atomic(AT_FDCWD, path, lost, len, 0600, &err);
+		free(lost);
+		return;
+	}
+	free(lost);
+	/* the last one out leaves the runtime directory as it found it */
+	*strrchr(m->rundir, '/') = '\0';
+	rmdir(m->rundir);
 }
 
 /* --rm, the runtime directory, and only then the exit code to the attached
@@ -287,10 +312,7 @@ __attribute__((noreturn)) static void monitor_finish(struct monitor *m, int code
 		if (lk >= 0)
 			close(lk);
 	}
-	util_rm_rf(m->rundir);
-	/* the last one out leaves the runtime directory as it found it */
-	*strrchr(m->rundir, '/') = '\0';
-	rmdir(m->rundir);
+	monitor_rundir_remove(m);
 	memcpy(msg + 1, &c32, sizeof(c32));
 	for (size_t i = 0; i < m->a.n_clients; i++)
 		monitor_client_end(m->a.clients[i], msg, sizeof(msg));

@@ -4,6 +4,7 @@
 #include "record.h"
 #include "cleanup.h"
 #include "config.h"
+#include "reserve.h"
 #include "store.h"
 #include "util.h"
 
@@ -97,13 +98,15 @@ static int json_load_at(const char *dir, const char *file, json_t **out, struct 
 
 static int json_save_at(const char *dir, const char *file, json_t *j, struct werr *err)
 {
-	char path[PATH_MAX + 32];
+	char path[PATH_MAX + 32], store[PATH_MAX + 8];
 	_cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
 
 	if (!text)
 		return werr_set(err, ENOMEM, "serializing %s", file);
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return util_write_file_atomic(AT_FDCWD, path, text, strlen(text), 0600, err);
+	snprintf(store, sizeof(store), "%s/../..", dir);
+	/* the exit of a container that filled the store must still be recorded */
+	return reserve_write_file_atomic(AT_FDCWD, store, path, text, strlen(text), 0600, err);
 }
 
 int record_load(const struct gopts *o, const char *id, struct record *rec, struct werr *err)

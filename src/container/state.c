@@ -74,9 +74,29 @@ static bool state_active_p(const struct record *rec)
 	return !strcmp(s, "running") || !strcmp(s, "restarting") || !strcmp(s, "paused");
 }
 
+/* why a dead monitor's container has no exit code: what the monitor could
+ * not write (state-error, in the runtime directory), else a kill or reboot */
+static const char *state_lost_why(const struct record *rec, char *buf, size_t size)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	struct werr ignored;
+
+	if (state_rundir(rec->id, dir, false, &ignored) == 0 &&
+	    snprintf(path, sizeof(path), "%s/state-error", dir) > 0 &&
+	    util_read_file(AT_FDCWD, path, 1024, &text, &len, &ignored) == 0) {
+		snprintf(buf, size, "exit code unknown: the monitor could not record it (%s)",
+		         text);
+		return buf;
+	}
+	return "exit code unknown: the monitor was killed or the machine restarted while the "
+	       "container ran";
+}
+
 int state_reconcile(struct record *rec, struct werr *err)
 {
-	char now[40], msg[256];
+	char now[40], msg[1400];
 
 	if (!state_active_p(rec) || state_monitor_alive(rec->id))
 		return 0;
@@ -94,8 +114,7 @@ int state_reconcile(struct record *rec, struct werr *err)
 	json_object_set_new(rec->state, "FinishedAt", json_string(now));
 	json_object_set_new(rec->state, "Pid", json_integer(0));
 	json_object_set_new(rec->state, "Error",
-	                    json_string("exit code unknown: the monitor was killed or the "
-	                                "machine restarted while the container ran"));
+	                    json_string(state_lost_why(rec, msg, sizeof(msg))));
 	return record_save_state(rec, err);
 }
 

@@ -147,8 +147,9 @@ static int plan_layers(struct pull_ctx *c, struct werr *err)
 		c->state[i] =
 		    store_layer_has(c->s, c->chain[i]) ? PULL_LAYER_EXISTS : PULL_LAYER_WAITING;
 		emit_layer(c, i, 0);
-		if (c->state[i] == PULL_LAYER_EXISTS ||
-		    store_blob_has(c->s, c->m.layers[i].digest) ||
+		/* a stored layer whose blob is gone (a store partly deleted by
+		 * hand) gets its blob again, not unpacked: push and save need it */
+		if (store_blob_has(c->s, c->m.layers[i].digest) ||
 		    fetch_listed(c, c->m.layers[i].digest))
 			continue;
 		{

@@ -5,6 +5,7 @@
 #include "store.h"
 #include "cleanup.h"
 #include "reference.h"
+#include "reserve.h"
 #include "userns_exec.h"
 #include "util.h"
 
@@ -35,6 +36,7 @@ int store_open(struct store *s, const struct gopts *o, struct werr *err)
 	for (size_t i = 0; i < ARRAY_SIZE(store_dirs); i++)
 		if (mkdirat(s->rootfd, store_dirs[i], 0700) < 0 && errno != EEXIST)
 			return werr_errno(err, errno, "create %s/%s", s->root, store_dirs[i]);
+	reserve_keep(s->rootfd);
 	return 0;
 }
 
@@ -71,19 +73,42 @@ void store_unlock(struct store *s)
 	s->lockfd = -1;
 }
 
-int store_staging_new(struct store *s, struct staging *st, struct werr *err)
+int store_staging_new_bare(struct store *s, struct staging *st, struct werr *err)
 {
-	char hex[17];
+	char hex[17], hidden[64];
 
 	if (util_random_hex(hex, 16) < 0)
 		return werr_errno(err, errno, "getrandom");
+	/* made as tmp/.HEX and renamed once locked: a tmp/HEX without its
+	 * flock is always a killed command's, never one being made */
+	snprintf(hidden, sizeof(hidden), "tmp/.%s", hex);
 	snprintf(st->name, sizeof(st->name), "tmp/%s", hex);
-	if (mkdirat(s->rootfd, st->name, 0700) < 0)
-		return werr_errno(err, errno, "create %s/%s", s->root, st->name);
-	st->fd = openat(s->rootfd, st->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (st->fd < 0 || flock(st->fd, LOCK_EX | LOCK_NB) < 0)
-		return werr_errno(err, errno, "lock %s/%s", s->root, st->name);
+	/* a full store: gc and rm stage what they remove, so they get the reserve */
+	if (mkdirat(s->rootfd, hidden, 0700) < 0 &&
+	    (!reserve_full_p(errno) || !reserve_release(s->rootfd, ".") ||
+	     mkdirat(s->rootfd, hidden, 0700) < 0))
+		return werr_errno(err, errno, "create %s/%s", s->root, hidden);
+	st->fd = openat(s->rootfd, hidden, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->fd < 0 || flock(st->fd, LOCK_EX | LOCK_NB) < 0 ||
+	    renameat(s->rootfd, hidden, s->rootfd, st->name) < 0) {
+		int e = errno;
+		if (st->fd >= 0)
+			close(st->fd);
+		st->fd = -1;
+		unlinkat(s->rootfd, hidden, AT_REMOVEDIR);
+		return werr_errno(err, e, "lock %s/%s", s->root, hidden);
+	}
 	return 0;
+}
+
+int store_staging_new(struct store *s, struct staging *st, struct werr *err)
+{
+	int r = store_staging_new_bare(s, st, err);
+
+	/* what killed commands left goes with ours */
+	if (r == 0)
+		store_staging_reap(s, st);
+	return r;
 }
 
 static int rm_tree_fn(void *arg, struct werr *err)

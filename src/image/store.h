@@ -33,8 +33,9 @@ struct staging {
 };
 
 struct store_usage {
-	size_t images, layers, blobs, containers;
+	size_t images, layers, blobs, containers, staging;
 	uint64_t layer_bytes, blob_bytes, images_bytes; /* images_bytes: sum per image */
+	uint64_t staging_bytes;                         /* left in tmp/ by killed commands */
 };
 
 /**
@@ -56,6 +57,17 @@ void store_unlock(struct store *s);
  * store_staging_new() - a private, locked staging directory for one command.
  */
 int store_staging_new(struct store *s, struct staging *st, struct werr *err);
+
+/**
+ * store_staging_new_bare() - store_staging_new() without the reaping.
+ */
+int store_staging_new_bare(struct store *s, struct staging *st, struct werr *err);
+
+/**
+ * store_staging_reap() - move the staging directories of killed commands
+ * (tmp/HEX without its flock) into @st, so they go with it.
+ */
+void store_staging_reap(struct store *s, struct staging *st);
 
 /**
  * store_staging_done() - remove the staging directory (files owned by
@@ -153,11 +165,16 @@ int store_gc(struct store *s, json_t *images, const struct idmap_plan *plan, str
 int store_usage(struct store *s, json_t *images, struct store_usage *u, struct werr *err);
 
 /**
- * store_check() - verify every blob against its digest and every record's
- * references; @report gets one line per problem found (caller frees).
+ * store_check() - verify every blob against its digest, every layer
+ * directory is whole, every record's blobs and layers are there, and find
+ * the staging killed commands left. With @repair (store lock held), remove
+ * what is broken so that a pull restores it (in @plan's namespace);
+ * @report gets one line per problem found (caller frees), @repaired how
+ * many of them went.
  * Return: the number of problems (0: no damage), or a negative errno.
  */
-int store_check(struct store *s, char **report, struct werr *err);
+int store_check(struct store *s, const struct idmap_plan *plan, bool repair, char **report,
+                int *repaired, struct werr *err);
 
 /**
  * store_rm_tree() - remove @path (under the store) inside the user namespace

@@ -1,9 +1,12 @@
 /* store_gc.c - whole-store operations: which containers use an image,
- * garbage collection of unreferenced blobs and layers, usage for
- * `system df`, and the consistency check of `system check`. GC never runs
- * while another command is staging content (it could be about to record it). */
+ * garbage collection of unreferenced blobs and layers and of killed
+ * commands' staging, usage for `system df`, and `system check` (whose
+ * --repair removes what is broken). GC never runs while another command is
+ * staging content (it could be about to record it); live staging is never
+ * taken. */
 #include "store.h"
 #include "cleanup.h"
+#include "reserve.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 typedef int (*entry_fn)(struct store *s, const char *dir, const char *name, void *ctx);
@@ -50,6 +54,61 @@ static bool entry_live(struct store *s, const char *rel)
 		return errno == EWOULDBLOCK;
 	flock(fd, LOCK_UN);
 	return false;
+}
+
+/* bytes under the directory @dfd (best effort: what cannot be read counts 0) */
+static uint64_t tree_bytes(int dfd)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+	uint64_t sum = 0;
+	struct stat st;
+
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			int fd = openat(dirfd(d), de->d_name,
+			                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0)
+				sum += tree_bytes(fd);
+		} else {
+			sum += (uint64_t)st.st_blocks * 512;
+		}
+	}
+	closedir(d);
+	return sum;
+}
+
+/* whether tmp/NAME is staging that a killed command left (no live flock) */
+static bool staging_dead(struct store *s, const char *dir, const char *name, const char *own)
+{
+	char rel[300];
+
+	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+	return (!own || strcmp(rel, own)) && !entry_live(s, rel);
+}
+
+static int reap_fn(struct store *s, const char *dir, const char *name, void *ctx)
+{
+	struct staging *st = ctx;
+	char rel[300];
+
+	if (!staging_dead(s, dir, name, st->name))
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+	renameat(s->rootfd, rel, st->fd, name);
+	return 0;
+}
+
+void store_staging_reap(struct store *s, struct staging *st)
+{
+	for_each_entry(s, "tmp", reap_fn, st);
 }
 
 struct in_use_ctx {
@@ -136,7 +195,8 @@ static int gc_tmp_fn(struct store *s, const char *dir, const char *name, void *c
 }
 
 /* a container's layers, which stay while it exists (rmi -f of its image) */
-static void gc_container_lower(struct store *s, const char *dir, const char *name, struct gc_ctx *c)
+static void lowers_add(struct store *s, const char *dir, const char *name, char **lowers,
+                       size_t *lowers_len)
 {
 	char rel[300];
 	_cleanup_free_ char *text = NULL;
@@ -147,14 +207,14 @@ static void gc_container_lower(struct store *s, const char *dir, const char *nam
 	snprintf(rel, sizeof(rel), "%s/%s/lower", dir, name);
 	if (util_read_file(s->rootfd, rel, 1 << 20, &text, &len, &ignored) < 0)
 		return;
-	more = realloc(c->lowers, c->lowers_len + len + 2);
+	more = realloc(*lowers, *lowers_len + len + 2);
 	if (!more)
 		return;
-	c->lowers = more;
-	memcpy(c->lowers + c->lowers_len, text, len);
-	c->lowers_len += len;
-	c->lowers[c->lowers_len++] = ':';
-	c->lowers[c->lowers_len] = '\0';
+	*lowers = more;
+	memcpy(*lowers + *lowers_len, text, len);
+	*lowers_len += len;
+	(*lowers)[(*lowers_len)++] = ':';
+	(*lowers)[*lowers_len] = '\0';
 }
 
 static int gc_container_fn(struct store *s, const char *dir, const char *name, void *ctx)
@@ -162,7 +222,7 @@ static int gc_container_fn(struct store *s, const char *dir, const char *name, v
 	struct gc_ctx *c = ctx;
 	char rel[300], dst[300];
 
-	gc_container_lower(s, dir, name, c);
+	lowers_add(s, dir, name, &c->lowers, &c->lowers_len);
 	/* container records (their names/ too) stay until rm: only what a
 	 * killed foreground run left behind goes */
 	snprintf(rel, sizeof(rel), "%s/%s/config.json", dir, name);
@@ -238,6 +298,15 @@ static int usage_fn(struct store *s, const char *dir, const char *name, void *ct
 		u->layer_bytes += store_layer_size(s, rel);
 	} else if (!strcmp(dir, "containers")) {
 		u->containers += strcmp(name, "names") != 0;
+	} else if (!strcmp(dir, "tmp")) {
+		int fd;
+		if (!staging_dead(s, dir, name, NULL))
+			return 0;
+		snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+		u->staging++;
+		fd = openat(s->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			u->staging_bytes += tree_bytes(fd);
 	} else {
 		snprintf(rel, sizeof(rel), "%s/%s", dir, name);
 		u->blobs++;
@@ -257,6 +326,7 @@ int store_usage(struct store *s, json_t *images, struct store_usage *u, struct w
 	for_each_entry(s, "layers", usage_fn, u);
 	for_each_entry(s, "blobs/sha256", usage_fn, u);
 	for_each_entry(s, "containers", usage_fn, u);
+	for_each_entry(s, "tmp", usage_fn, u);
 	json_array_foreach(images, i, rec) json_array_foreach(json_object_get(rec, "layers"), j, l)
 	    u->images_bytes +=
 	    store_layer_size(s, json_string_value(json_object_get(l, "chain_id")) ?: "");
@@ -266,11 +336,16 @@ int store_usage(struct store *s, json_t *images, struct store_usage *u, struct w
 struct check_ctx {
 	char *report;
 	size_t len;
-	int problems;
+	int problems, repaired;
+	json_t *images;
+	struct staging *st; /* with --repair: where broken content goes */
+	char *lowers;       /* the containers' lower files */
+	size_t lowers_len;
 };
 
-__attribute__((format(printf, 2, 3))) static void check_add(struct check_ctx *c, const char *fmt,
-                                                            ...)
+/* one line of the report; @fixed: whether --repair removed it */
+__attribute__((format(printf, 3, 4))) static void check_add(struct check_ctx *c, bool fixed,
+                                                            const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -280,6 +355,8 @@ __attribute__((format(printf, 2, 3))) static void check_add(struct check_ctx *c,
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (fixed)
+		strncat(line, " (removed)", sizeof(line) - strlen(line) - 1);
 	l = strlen(line);
 	n = realloc(c->report, c->len + l + 2);
 	if (!n)
@@ -290,6 +367,20 @@ __attribute__((format(printf, 2, 3))) static void check_add(struct check_ctx *c,
 	c->report[c->len++] = '\n';
 	c->report[c->len] = '\0';
 	c->problems++;
+	c->repaired += fixed;
+}
+
+/* with --repair, move layer @hex into the staging that goes at the end;
+ * a layer a container stands on stays (removing it would break the container) */
+static bool check_drop_layer(struct store *s, struct check_ctx *c, const char *hex)
+{
+	char rel[300], dst[300];
+
+	if (!c->st || (c->lowers && strstr(c->lowers, hex)))
+		return false;
+	snprintf(rel, sizeof(rel), "layers/%s", hex);
+	snprintf(dst, sizeof(dst), "layer-%s", hex);
+	return renameat(s->rootfd, rel, c->st->fd, dst) == 0 || errno == ENOENT;
 }
 
 static int check_blob_fn(struct store *s, const char *dir, const char *name, void *ctx)
@@ -298,52 +389,180 @@ static int check_blob_fn(struct store *s, const char *dir, const char *name, voi
 	char rel[300], got[DIGEST_STR_LEN + 1];
 	_cleanup_close_ int fd = -1;
 	struct werr e;
+	bool fixed;
 
 	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
 	fd = openat(s->rootfd, rel, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || digest_fd(fd, got, NULL, &e) < 0) {
-		check_add(c, "blob sha256:%s cannot be read", name);
+	if (fd >= 0 && digest_fd(fd, got, NULL, &e) == 0 && !strcmp(got + 7, name))
 		return 0;
-	}
-	if (strcmp(got + 7, name))
-		check_add(c, "blob sha256:%s is damaged: its content hashes to %s", name, got);
+	/* a damaged blob goes: the records that name it then report it missing */
+	fixed = c->st && unlinkat(s->rootfd, rel, 0) == 0;
+	if (fd < 0)
+		check_add(c, fixed, "blob sha256:%s cannot be read", name);
+	else
+		check_add(c, fixed, "blob sha256:%s is damaged: its content hashes to %s", name,
+		          got);
 	return 0;
 }
 
+/* a layer directory is whole when it has diff/ and size; unpacking writes
+ * both before the rename that makes it appear */
+static int check_layer_fn(struct store *s, const char *dir, const char *name, void *ctx)
+{
+	struct check_ctx *c = ctx;
+	char rel[300], chain[DIGEST_STR_LEN + 8];
+	struct stat st;
+	bool diff, size;
+
+	snprintf(chain, sizeof(chain), "sha256:%s", name);
+	if (!digest_valid(chain)) {
+		check_add(c, false, "layers/%s is not named by a chain ID", name);
+		return 0;
+	}
+	snprintf(rel, sizeof(rel), "%s/%s/diff", dir, name);
+	diff = fstatat(s->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+	snprintf(rel, sizeof(rel), "%s/%s/size", dir, name);
+	size = fstatat(s->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+	if (!diff || !size)
+		check_add(c, check_drop_layer(s, c, name), "layer %s is incomplete: no %s", chain,
+		          !diff ? "diff/" : "size");
+	return 0;
+}
+
+static int check_staging_fn(struct store *s, const char *dir, const char *name, void *ctx)
+{
+	struct check_ctx *c = ctx;
+	char rel[300], sz[32];
+	int fd;
+
+	if (!staging_dead(s, dir, name, c->st ? c->st->name : NULL))
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+	fd = openat(s->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	snprintf(sz, sizeof(sz), "%llu bytes", (unsigned long long)(fd >= 0 ? tree_bytes(fd) : 0));
+	check_add(c, c->st && renameat(s->rootfd, rel, c->st->fd, name) == 0,
+	          "staging %s was left by a killed command (%s)", rel, sz);
+	return 0;
+}
+
+/* the record's first name, for the report (a dropped record is pulled by it) */
+static const char *check_name(json_t *rec)
+{
+	const char *n = json_string_value(json_array_get(json_object_get(rec, "names"), 0));
+
+	return n ? n : "<none>";
+}
+
+/* pass 1: a layer without its blob cannot be pushed or saved; with --repair
+ * it goes, so that the next pull fetches the blob and unpacks it again */
+static void check_layer_blobs(struct store *s, json_t *rec, struct check_ctx *c)
+{
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	size_t i;
+	json_t *l;
+
+	json_array_foreach(json_object_get(rec, "layers"), i, l)
+	{
+		const char *chain = json_string_value(json_object_get(l, "chain_id"));
+		const char *blob = json_string_value(json_object_get(l, "digest"));
+
+		if (!chain || !digest_valid(chain) || !store_layer_has(s, chain) ||
+		    (blob && store_blob_has(s, blob)))
+			continue;
+		check_add(c, check_drop_layer(s, c, digest_hex(chain)),
+		          "image %.19s (%s): layer %zu (chain %s) has no blob %s", id,
+		          check_name(rec), i, chain, blob ? blob : "(none)");
+	}
+}
+
+/* pass 2: a record needs its manifest, config and layers; with --repair one
+ * that misses any goes, and a pull of its name writes it again */
 static void check_record(struct store *s, json_t *rec, struct check_ctx *c)
 {
 	const char *id = json_string_value(json_object_get(rec, "id"));
 	const char *keys[] = { "manifest", "config" };
+	char what[200] = "";
 	size_t i;
 	json_t *l;
 
-	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+	for (i = 0; i < ARRAY_SIZE(keys) && !what[0]; i++) {
 		const char *d = json_string_value(json_object_get(rec, keys[i]));
 		if (!d || !store_blob_has(s, d))
-			check_add(c, "image %.19s: its %s blob %s is missing", id, keys[i],
-			          d ? d : "(none)");
+			snprintf(what, sizeof(what), "its %s blob %s is missing", keys[i],
+			         d ? d : "(none)");
 	}
 	json_array_foreach(json_object_get(rec, "layers"), i, l)
 	{
 		const char *chain = json_string_value(json_object_get(l, "chain_id"));
+		if (what[0])
+			break;
 		if (!chain || !digest_valid(chain) || !store_layer_has(s, chain))
-			check_add(c, "image %.19s: layer %zu (chain %s) is missing", id, i,
-			          chain ? chain : "(none)");
+			snprintf(what, sizeof(what), "layer %zu (chain %s) is missing", i,
+			         chain ? chain : "(none)");
 	}
+	if (what[0])
+		check_add(c, c->st && id && store_image_delete(s, id, &(struct werr){ 0 }) == 0,
+		          "image %.19s (%s): %s", id, check_name(rec), what);
 }
 
-int store_check(struct store *s, char **report, struct werr *err)
+/* a full filesystem is not damage, but it is why the next command will fail
+ * (the reserve, kept for recording exits and for rm, is not room) */
+static void check_space(struct store *s, struct check_ctx *c)
 {
-	struct check_ctx c = { NULL, 0, 0 };
-	json_t *images, *rec;
-	size_t i;
-	int r = store_images_load(s, &images, err);
+	struct statvfs v;
+	uint64_t avail;
 
+	if (fstatvfs(s->rootfd, &v) < 0)
+		return;
+	avail = (uint64_t)v.f_bavail * v.f_frsize;
+	if (avail < RESERVE_BYTES)
+		check_add(c, false,
+		          "the store's filesystem has no space left (%llu kB free): remove "
+		          "containers (warren rm) or images (warren rmi, warren system prune)",
+		          (unsigned long long)(avail / 1024));
+}
+
+static int check_lowers_fn(struct store *s, const char *dir, const char *name, void *ctx)
+{
+	struct check_ctx *c = ctx;
+
+	lowers_add(s, dir, name, &c->lowers, &c->lowers_len);
+	return 0;
+}
+
+int store_check(struct store *s, const struct idmap_plan *plan, bool repair, char **report,
+                int *repaired, struct werr *err)
+{
+	struct staging st = { -1, "" };
+	struct check_ctx c = { 0 };
+	json_t *rec;
+	size_t i;
+	int r;
+
+	if (repair) {
+		/* no store_staging_new(): its reaping would hide what we report */
+		r = store_staging_new_bare(s, &st, err);
+		if (r < 0)
+			return r;
+		c.st = &st;
+	}
+	r = store_images_load(s, &c.images, err);
 	if (r < 0)
-		return r;
+		goto out;
+	check_space(s, &c);
+	for_each_entry(s, "containers", check_lowers_fn, &c);
+	for_each_entry(s, "tmp", check_staging_fn, &c);
 	for_each_entry(s, "blobs/sha256", check_blob_fn, &c);
-	json_array_foreach(images, i, rec) check_record(s, rec, &c);
-	json_decref(images);
+	for_each_entry(s, "layers", check_layer_fn, &c);
+	json_array_foreach(c.images, i, rec) check_layer_blobs(s, rec, &c);
+	json_array_foreach(c.images, i, rec) check_record(s, rec, &c);
+	r = c.problems;
 	*report = c.report;
-	return c.problems;
+	*repaired = c.repaired;
+out:
+	json_decref(c.images);
+	free(c.lowers);
+	if (repair)
+		store_staging_done(s, &st, plan);
+	return r;
 }

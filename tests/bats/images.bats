@@ -288,7 +288,7 @@ PY
 	chmod u+w "$STORE/blobs/sha256/$b"
 	echo garbage >> "$STORE/blobs/sha256/$b"
 	run warren_s system check
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"blob sha256:$b is damaged"* ]]
 }
 

@@ -105,8 +105,6 @@ pull_fails() {
 	run warren_s images -q
 	[ "${#lines[@]}" -eq 1 ]
 	[ -n "$(ls "$STORE/tmp")" ]
-	run warren_s system check
-	[ "$status" -eq 0 ]
 	run warren_s pull -q "$REG/warren/big"
 	[ "$status" -eq 0 ]
 	run warren_s system check
@@ -114,8 +112,7 @@ pull_fails() {
 	[ "$status" -eq 0 ]
 	run warren_s run "$REG/warren/big" sh -c 'ls /big | wc -l'
 	[ "$output" = "32" ]
-	# the killed pull's staging is gone after an rmi or prune
-	warren_s image prune
+	# the next pull took the killed pull's staging with its own
 	[ -z "$(ls "$STORE/tmp")" ]
 }
 

@@ -51,7 +51,8 @@ static void test_blobs(struct store *s)
 	      "a damaged blob is refused when read");
 	{
 		char *report = NULL;
-		int n = store_check(s, &report, &err);
+		int repaired = 0;
+		int n = store_check(s, NULL, false, &report, &repaired, &err);
 		check(n == 1 && report && strstr(report, "is damaged"),
 		      "system check names the damaged blob");
 		free(report);
