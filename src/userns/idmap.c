@@ -18,21 +18,31 @@
 
 extern char **environ;
 
-static void idmap_add(struct idmap *map, uint32_t inside, uint32_t outside, uint32_t count)
+/* appends an extent while the map keeps to the kernel's limits; @len is the
+ * map's text length so far. Return: false when it would not fit. */
+static bool idmap_add(struct idmap *map, size_t *len, uint32_t inside, uint32_t outside,
+                      uint32_t count)
 {
-	if (count == 0 || map->n >= IDMAP_MAX_EXTENTS)
-		return;
+	size_t line = (size_t)snprintf(NULL, 0, "%u %u %u\n", inside, outside, count);
+
+	if (count == 0)
+		return true;
+	if (map->n >= IDMAP_MAX_EXTENTS || *len + line > IDMAP_TEXT_MAX)
+		return false;
 	map->ext[map->n++] = (struct idmap_extent){ inside, outside, count };
+	*len += line;
+	return true;
 }
 
 void idmap_layout(struct idmap *map, uint32_t own, uint32_t own_inside,
                   const struct subid_range *ranges, size_t n)
 {
 	uint32_t next = 0; /* next inside ID to fill from the ranges */
+	size_t len = 0;
 
 	map->n = 0;
-	idmap_add(map, own_inside, own, 1);
-	for (size_t i = 0; i < n && map->n < IDMAP_MAX_EXTENTS; i++) {
+	idmap_add(map, &len, own_inside, own, 1);
+	for (size_t i = 0; i < n; i++) {
 		uint32_t start = ranges[i].start, left = ranges[i].count;
 
 		while (left > 0) {
@@ -43,9 +53,9 @@ void idmap_layout(struct idmap *map, uint32_t own, uint32_t own_inside,
 				chunk = own_inside - next;
 			if (UINT32_MAX - next < chunk)
 				chunk = UINT32_MAX - next;
-			if (chunk == 0)
+			/* ranges past what a map can hold are left out */
+			if (chunk == 0 || !idmap_add(map, &len, next, start, chunk))
 				return;
-			idmap_add(map, next, start, chunk);
 			next += chunk;
 			start += chunk;
 			left -= chunk;
@@ -203,8 +213,11 @@ int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 		plan->gid = plan->host_gid;
 	}
 	if (plan->single) {
-		idmap_add(&plan->uids, plan->uid, plan->host_uid, 1);
-		idmap_add(&plan->gids, plan->gid, plan->host_gid, 1);
+		size_t len = 0;
+
+		idmap_add(&plan->uids, &len, plan->uid, plan->host_uid, 1);
+		len = 0;
+		idmap_add(&plan->gids, &len, plan->gid, plan->host_gid, 1);
 		return 0;
 	}
 	if (keep_id &&

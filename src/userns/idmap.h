@@ -14,7 +14,10 @@
 #include "subid.h"
 #include "werr.h"
 
-#define IDMAP_MAX_EXTENTS 32
+/* a map holds at most 340 lines (the kernel's limit since 4.15) and is
+ * written in one write of less than a page: idmap_layout() keeps to both */
+#define IDMAP_MAX_EXTENTS 340
+#define IDMAP_TEXT_MAX    4095
 
 struct idmap_extent {
 	uint32_t inside, outside, count;

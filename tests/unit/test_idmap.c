@@ -22,6 +22,29 @@ static void full_plan(struct idmap_plan *p, bool keep_id)
 	idmap_layout(&p->gids, 1000, p->gid, &r, 1);
 }
 
+/* many ranges: all of them while the map fits the kernel's limits */
+static void layout_tests(void)
+{
+	static struct subid_range many[SUBID_MAX_RANGES];
+	static struct idmap m;
+	char text[IDMAP_MAX_EXTENTS * 40];
+	size_t len = 0;
+
+	for (size_t i = 0; i < 100; i++)
+		many[i] = (struct subid_range){ (uint32_t)(100000 + 1000 * i), 500 };
+	idmap_layout(&m, 1000, 0, many, 100);
+	check(m.n == 101 && m.ext[100].inside == 49501 && m.ext[100].outside == 199000,
+	      "100 ranges: the own ID and every range are mapped");
+	for (size_t i = 0; i < SUBID_MAX_RANGES; i++)
+		many[i] = (struct subid_range){ (uint32_t)(4000000000U + 1000 * i), 500 };
+	idmap_layout(&m, 1000, 0, many, SUBID_MAX_RANGES);
+	for (size_t i = 0; i < m.n; i++)
+		len += (size_t)snprintf(text, sizeof(text), "%u %u %u\n", m.ext[i].inside,
+		                        m.ext[i].outside, m.ext[i].count);
+	check(m.n > 100 && m.n < SUBID_MAX_RANGES && len <= IDMAP_TEXT_MAX,
+	      "340 ranges of long numbers: as many as fit in one page of map");
+}
+
 static bool same_map(const struct idmap *a, const struct idmap *b)
 {
 	if (a->n != b->n)
@@ -156,5 +179,6 @@ int main(void)
 	full_plan(&p, true);
 	check(idmap_first_ungranted(&p.uids, 1000, now, 2) == -1,
 	      "a keep-id plan's extents around the user's ID hold");
+	layout_tests();
 	return tap_done();
 }
