@@ -321,3 +321,31 @@ map_of() { awk '{print $1, $2, $3}' "/proc/$1/$2"; }
 		[ "$(map_of "$peer" uid_map)" = "$(map_of "$TARGET" uid_map)" ]
 	fi
 }
+
+@test "the single-ID hint suggests a range no line of /etc/subuid or /etc/subgid overlaps, and that range works" {
+	d=$BATS_TEST_TMPDIR/ids
+	subid_copy "$d"
+	# the range the old hint always named, and the next one, taken
+	echo "hintother1:100000:65536" >> "$d/subuid"
+	echo "hintother2:165536:65536" >> "$d/subgid"
+	make_rootfs "$NOSUB_USER"
+	run --separate-stderr run_as_in "$d" "$NOSUB_USER" "$WARREN" run --network none --rootfs "$ROOTFS" /bin/true
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" =~ --add-subuids\ ([0-9]+)-([0-9]+)\ --add-subgids\ ([0-9]+)-([0-9]+)\ $NOSUB_USER ]]
+	a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]}
+	[ "${BASH_REMATCH[3]}-${BASH_REMATCH[4]}" = "$a-$b" ]
+	[ $((b - a + 1)) -eq 65536 ]
+	[ "$a" -ge 100000 ]
+	# free in both files: no valid line of either overlaps it
+	overlaps=$(cat "$d/subuid" "$d/subgid" | awk -F: -v a="$a" -v b="$b" \
+		'NF == 3 && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ && $2 <= b && $2 + $3 - 1 >= a')
+	echo "overlapping: $overlaps"
+	[ -z "$overlaps" ]
+	# and what the hint says to do gives the user that range
+	echo "$NOSUB_USER:$a:65536" | tee -a "$d/subuid" >> "$d/subgid"
+	run --separate-stderr run_as_in "$d" "$NOSUB_USER" "$WARREN" run --network none --rootfs "$ROOTFS" cat /proc/self/uid_map
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(echo "$output" | sed -n 2p | awk '{print $1, $2, $3}')" = "1 $a 65536" ]
+}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "idmap.h"
 #include "idmap_json.h"
@@ -43,6 +44,45 @@ static void layout_tests(void)
 		                        m.ext[i].outside, m.ext[i].count);
 	check(m.n > 100 && m.n < SUBID_MAX_RANGES && len <= IDMAP_TEXT_MAX,
 	      "340 ranges of long numbers: as many as fit in one page of map");
+}
+
+/* write @text to a fresh file; its path in @path */
+static void tmp_file(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	if (fd >= 0) {
+		if (write(fd, text, strlen(text)) < 0)
+			perror("write");
+		close(fd);
+	}
+}
+
+static uint32_t free_at(const char *subuid, const char *subgid)
+{
+	char u[] = "/tmp/test_idmap_u.XXXXXX", g[] = "/tmp/test_idmap_g.XXXXXX";
+	struct werr err;
+	uint32_t at = 0;
+
+	tmp_file(u, subuid);
+	tmp_file(g, subgid);
+	if (idmap_free_range(u, g, &at, &err) < 0)
+		at = 1;
+	unlink(u);
+	unlink(g);
+	return at;
+}
+
+static void free_range_tests(void)
+{
+	check(free_at("", "") == 131072, "empty files: the first aligned range above 100000");
+	check(free_at("bob:100000:65536\n", "") == 196608,
+	      "the usual first range taken: the next free one");
+	check(free_at("bob:196608:65536\n", "carol:131072:1\n") == 262144,
+	      "one ID taken in /etc/subgid blocks its range too");
+	check(free_at("#x:131072:65536\nbad:131072\n", "") == 131072,
+	      "comments and malformed lines take nothing");
+	check(free_at("bob:0:4294967295\n", "") == 1, "no free range is an error");
 }
 
 static bool same_map(const struct idmap *a, const struct idmap *b)
@@ -180,5 +220,6 @@ int main(void)
 	check(idmap_first_ungranted(&p.uids, 1000, now, 2) == -1,
 	      "a keep-id plan's extents around the user's ID hold");
 	layout_tests();
+	free_range_tests();
 	return tap_done();
 }
