@@ -49,6 +49,17 @@ subid_copy() {
 	chmod 0644 "$1/subuid" "$1/subgid"
 }
 
+# rundir_of USER: the runtime directory warren recorded for USER (where
+# XDG_RUNTIME_DIR is unset); "" before warren made one
+rundir_of() { cat "/home/$1/.local/state/warren/runtime-dir" 2>/dev/null || true; }
+
+# rundir_rm USER: that directory removed (warren makes a new one)
+rundir_rm() {
+	local d
+	d=$(rundir_of "$1")
+	[[ "$d" != /tmp/warren-* ]] || rm -rf "$d"
+}
+
 as_user() { run_as "$TEST_USER" "$@"; }
 as_nosub() { run_as "$NOSUB_USER" "$@"; }
 warren() { as_user "$WARREN" "$@"; }
