@@ -56,8 +56,7 @@ static int rundir_record_path(char *buf, size_t size, struct werr *err)
 	else if (home && home[0] == '/')
 		n = snprintf(buf, size, "%s/.local/state/warren", home);
 	else
-		return werr_set(err, ENOENT,
-		                "no place for the runtime directory: set XDG_RUNTIME_DIR or HOME");
+		return werr_set(err, ENOENT, "neither XDG_STATE_HOME nor HOME is set");
 	if (n >= (int)size - 16)
 		return werr_set(err, ENAMETOOLONG, "runtime directory record %s: path too long",
 		                buf);
@@ -116,5 +115,8 @@ int rundir_get(char *buf, size_t size, struct werr *err)
 
 	if (xdg && xdg[0] == '/' && access(xdg, W_OK | X_OK) == 0)
 		return rundir_xdg(xdg, buf, size, err);
-	return rundir_recorded(buf, size, err);
+	if (rundir_recorded(buf, size, err) < 0)
+		return werr_prefix(err, "no runtime directory (set XDG_RUNTIME_DIR to a "
+		                        "directory of your own)");
+	return 0;
 }
