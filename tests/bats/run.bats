@@ -15,6 +15,7 @@ teardown() {
 	# made by another user in a test, and failing or not, no longer there:
 	# nothing of warren's uses the name now
 	rm -rf "/tmp/warren-$TEST_UID"
+	find /tmp -maxdepth 1 -name "warren-$TEST_UID-*" -user "$NOSUB_USER" -exec rm -rf {} +
 }
 
 # --- user namespace -------------------------------------------------------
@@ -131,6 +132,21 @@ runtime_dir() { warren info --format json | jq -r .runtime_dir; }
 	[ "$rt" != "/tmp/warren-$TEST_UID" ]
 	[ -z "$(ls -A "/tmp/warren-$TEST_UID/containers")" ]
 	warren rm -f rt
+}
+
+@test "a recorded runtime directory that another user made again (after a reboot) is replaced by a new private one" {
+	run warren run --rm --rootfs "$ROOTFS" /bin/true
+	[ "$status" -eq 0 ]
+	rt=$(runtime_dir)
+	rm -rf "$rt"
+	run_as "$NOSUB_USER" mkdir -m 0777 "$rt"
+	run --separate-stderr warren run --rm --rootfs "$ROOTFS" /bin/echo ok
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	now=$(runtime_dir)
+	[ "$now" != "$rt" ]
+	[ "$(stat -c '%a %u %F' "$now")" = "700 $TEST_UID directory" ]
+	[ -z "$(ls -A "$rt")" ]
 }
 
 @test "a runtime directory under XDG_RUNTIME_DIR owned by someone else is refused with the fix" {
