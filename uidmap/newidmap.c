@@ -48,7 +48,16 @@
 
 struct range {
 	uint32_t inside, outside, count;
+	bool granted;  /* inside one range /etc/subuid grants the caller */
 	bool own_only; /* granted only as the caller's own ID, not by a subordinate range */
+};
+
+/* what a line of SUBID_FILE is checked against */
+struct grant_check {
+	const char *user; /* the caller's name, or NULL */
+	uid_t uid;
+	struct range *r;
+	size_t n;
 };
 
 __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
@@ -114,12 +123,10 @@ static bool overlap(uint32_t a, uint32_t na, uint32_t b, uint32_t nb)
 	return (uint64_t)a < (uint64_t)b + nb && (uint64_t)b < (uint64_t)a + na;
 }
 
-static void check_ranges(struct range *r, size_t n, uint32_t own, const struct subid_range *granted,
-                         size_t n_granted)
+/* the request's own shape: no empty, wrapping or overlapping range */
+static void check_shape(const struct range *r, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		bool ok = false;
-
 		if (r[i].count == 0)
 			die("range %zu has a count of 0", i + 1);
 		if ((uint64_t)r[i].inside + r[i].count > UINT32_MAX ||
@@ -134,15 +141,32 @@ static void check_ranges(struct range *r, size_t n, uint32_t own, const struct s
 				die("ranges %zu and %zu overlap outside the namespace", j + 1,
 				    i + 1);
 		}
-		for (size_t g = 0; g < n_granted && !ok; g++)
-			ok = r[i].outside >= granted[g].start &&
-			     (uint64_t)r[i].outside + r[i].count <=
-			         (uint64_t)granted[g].start + granted[g].count;
-		if (!ok && r[i].outside == own && r[i].count == 1) {
-			ok = true;
+	}
+}
+
+/* implements subid_line_fn: a line of the caller's grants each requested
+ * range that lies wholly inside it. Nothing is kept but these flags, so every
+ * one of the caller's lines counts, in a file of any size. */
+static int grant_line(const char *owner, size_t olen, const struct subid_range *g, void *ctx)
+{
+	struct grant_check *c = ctx;
+
+	if (!subid_owner_p(owner, olen, c->user, c->uid))
+		return 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->r[i].outside >= g->start &&
+		    (uint64_t)c->r[i].outside + c->r[i].count <= (uint64_t)g->start + g->count)
+			c->r[i].granted = true;
+	return 0;
+}
+
+/* every range granted by a line of SUBID_FILE, or the caller's own ID alone */
+static void check_granted(struct range *r, size_t n, uint32_t own)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!r[i].granted && r[i].outside == own && r[i].count == 1)
 			r[i].own_only = true;
-		}
-		if (!ok)
+		else if (!r[i].granted)
 			die("range %zu (%u %u %u) is not granted to you by " SUBID_FILE
 			    " (ask an administrator to add a range for your user)",
 			    i + 1, r[i].inside, r[i].outside, r[i].count);
@@ -189,8 +213,8 @@ int main(int argc, char **argv)
 {
 	static struct range ranges[MAX_RANGES];
 	static char text[MAX_RANGES * 34 + 1];
-	struct subid_range granted[SUBID_MAX_RANGES];
-	size_t n, n_granted = 0, len = 0;
+	struct grant_check gc;
+	size_t n, len = 0;
 	struct werr err;
 	struct passwd *pw;
 	uid_t uid = getuid();
@@ -212,11 +236,12 @@ int main(int argc, char **argv)
 		ranges[i].outside = parse_number(argv[3 + 3 * i], "outside ID");
 		ranges[i].count = parse_number(argv[4 + 3 * i], "count");
 	}
+	check_shape(ranges, n);
 	pw = getpwuid(uid);
-	if (subid_read_file(SUBID_FILE, pw ? pw->pw_name : NULL, uid, granted, SUBID_MAX_RANGES,
-	                    &n_granted, &err) < 0)
+	gc = (struct grant_check){ pw ? pw->pw_name : NULL, uid, ranges, n };
+	if (subid_read_each(SUBID_FILE, grant_line, &gc, &err) < 0)
 		die("%s", err.msg);
-	check_ranges(ranges, n, IDMAP_GID ? (uint32_t)gid : (uint32_t)uid, granted, n_granted);
+	check_granted(ranges, n, IDMAP_GID ? (uint32_t)gid : (uint32_t)uid);
 
 	for (size_t i = 0; i < n; i++) {
 		len += (size_t)snprintf(text + len, sizeof(text) - len, "%u %u %u\n",

@@ -8,6 +8,7 @@
 #include "opts.h"
 #include "rootfs.h"
 #include "store.h"
+#include "rundir.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -66,7 +67,7 @@ static json_t *info_collect(struct werr *err)
 	char rt[4096], cg[200];
 	json_t *j;
 
-	if (util_runtime_dir(rt, sizeof(rt), err) < 0 || idmap_plan_make(&plan, false, err) < 0 ||
+	if (rundir_get(rt, sizeof(rt), err) < 0 || idmap_plan_make(&plan, false, err) < 0 ||
 	    store_open(&s, cli_gopts(), err) < 0)
 		return NULL;
 	if (rootfs_driver_choose(&s, cli_gopts(), &plan, &drv, err) < 0) {

@@ -29,8 +29,7 @@ int subid_parse_u32(const char *s, size_t len, uint32_t *out)
 	return 0;
 }
 
-/* does the first field name this user (by name or decimal uid)? */
-static bool subid_owner_p(const char *f, size_t len, const char *user, uid_t uid)
+bool subid_owner_p(const char *f, size_t len, const char *user, uid_t uid)
 {
 	uint32_t n;
 
@@ -39,8 +38,9 @@ static bool subid_owner_p(const char *f, size_t len, const char *user, uid_t uid
 	return subid_parse_u32(f, len, &n) == 0 && n == (uint32_t)uid;
 }
 
-/* one line without its newline: 0 with @r filled when it grants a range to the user */
-static int subid_parse_line(const char *line, size_t len, const char *user, uid_t uid,
+/* one line without its newline: 0 with @owner, @olen and @r filled when it is
+ * a valid "owner:start:count" line; a comment, blank or malformed line is < 0 */
+static int subid_split_line(const char *line, size_t len, const char **owner, size_t *olen,
                             struct subid_range *r)
 {
 	const char *c1, *c2;
@@ -50,27 +50,64 @@ static int subid_parse_line(const char *line, size_t len, const char *user, uid_
 		len--;
 	if (len == 0 || line[0] == '#')
 		return -ENOENT;
+	if (memchr(line, '\0', len))
+		return -EINVAL; /* a NUL byte makes the line malformed */
 	c1 = memchr(line, ':', len);
 	if (!c1)
 		return -EINVAL;
 	c2 = memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - line));
 	if (!c2 || memchr(c2 + 1, ':', len - (size_t)(c2 + 1 - line)))
 		return -EINVAL;
-	if (!subid_owner_p(line, (size_t)(c1 - line), user, uid))
-		return -ENOENT;
 	if (subid_parse_u32(c1 + 1, (size_t)(c2 - c1 - 1), &start) < 0 ||
 	    subid_parse_u32(c2 + 1, len - (size_t)(c2 + 1 - line), &count) < 0)
 		return -EINVAL;
 	if (count == 0 || (uint64_t)start + count > UINT32_MAX)
 		return -EINVAL;
+	*owner = line;
+	*olen = (size_t)(c1 - line);
 	r->start = start;
 	r->count = count;
+	return 0;
+}
+
+/* hands a valid line to @fn; Return: what @fn returns, 0 for other lines */
+static int subid_each_line(const char *line, size_t len, subid_line_fn fn, void *ctx)
+{
+	struct subid_range r;
+	const char *owner;
+	size_t olen;
+
+	if (subid_split_line(line, len, &owner, &olen, &r) < 0)
+		return 0;
+	return fn(owner, olen, &r, ctx);
+}
+
+struct subid_collect {
+	const char *user;
+	uid_t uid;
+	struct subid_range *out;
+	size_t max, *n;
+	bool overflow_is_error;
+};
+
+/* implements subid_line_fn: keeps the user's ranges in @ctx's array */
+static int subid_collect_line(const char *owner, size_t olen, const struct subid_range *r,
+                              void *ctx)
+{
+	struct subid_collect *c = ctx;
+
+	if (!subid_owner_p(owner, olen, c->user, c->uid))
+		return 0;
+	if (*c->n >= c->max)
+		return c->overflow_is_error ? -E2BIG : 0;
+	c->out[(*c->n)++] = *r;
 	return 0;
 }
 
 int subid_parse(const char *text, size_t len, const char *user, uid_t uid, struct subid_range *out,
                 size_t max, size_t *n, struct werr *err)
 {
+	struct subid_collect c = { user, uid, out, max, n, true };
 	size_t off = 0;
 
 	*n = 0;
@@ -78,47 +115,67 @@ int subid_parse(const char *text, size_t len, const char *user, uid_t uid, struc
 		const char *line = text + off;
 		const char *nl = memchr(line, '\n', len - off);
 		size_t ll = nl ? (size_t)(nl - line) : len - off;
-		struct subid_range r;
 
 		off += ll + (nl ? 1 : 0);
-		if (memchr(line, '\0', ll))
-			continue; /* a NUL byte makes the line malformed */
-		if (subid_parse_line(line, ll, user, uid, &r) < 0)
-			continue;
-		if (*n >= max)
+		if (subid_each_line(line, ll, subid_collect_line, &c) < 0)
 			return werr_set(err, E2BIG, "more than %zu subordinate ranges for one user",
 			                max);
-		out[(*n)++] = r;
 	}
+	return 0;
+}
+
+int subid_read_each(const char *path, subid_line_fn fn, void *ctx, struct werr *err)
+{
+	/* one line at a time through a small buffer: the file may be many
+	 * megabytes (large sites), and the setuid helpers read it */
+	char buf[SUBID_LINE_MAX];
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	size_t have = 0;
+	bool skipping = false; /* inside a line longer than the buffer */
+	int r;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return werr_errno(err, errno, "open %s", path);
+	for (;;) {
+		ssize_t got = read(fd, buf + have, sizeof(buf) - have);
+		size_t off = 0;
+		char *nl;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return werr_errno(err, errno, "read %s", path);
+		if (got == 0)
+			break;
+		have += (size_t)got;
+		while ((nl = memchr(buf + off, '\n', have - off))) {
+			size_t ll = (size_t)(nl - (buf + off));
+
+			if (!skipping && (r = subid_each_line(buf + off, ll, fn, ctx)) < 0)
+				return werr_set(err, -r, "%s: %s", path, strerror(-r));
+			skipping = false;
+			off += ll + 1;
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+		if (have == sizeof(buf)) {
+			/* no valid line is this long: it grants nothing, up to its newline */
+			skipping = true;
+			have = 0;
+		}
+	}
+	if (have > 0 && !skipping && (r = subid_each_line(buf, have, fn, ctx)) < 0)
+		return werr_set(err, -r, "%s: %s", path, strerror(-r));
 	return 0;
 }
 
 int subid_read_file(const char *path, const char *user, uid_t uid, struct subid_range *out,
                     size_t max, size_t *n, struct werr *err)
 {
-	static char buf[SUBID_FILE_MAX + 1];
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	size_t len = 0;
+	struct subid_collect c = { user, uid, out, max, n, false };
 
 	*n = 0;
-	if (fd < 0 && errno == ENOENT)
-		return 0;
-	if (fd < 0)
-		return werr_errno(err, errno, "open %s", path);
-	for (;;) {
-		ssize_t r = read(fd, buf + len, sizeof(buf) - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return werr_errno(err, errno, "read %s", path);
-		if (r == 0)
-			break;
-		len += (size_t)r;
-		if (len > SUBID_FILE_MAX)
-			return werr_set(err, EFBIG, "%s is larger than %d bytes", path,
-			                SUBID_FILE_MAX);
-	}
-	if (subid_parse(buf, len, user, uid, out, max, n, err) < 0)
-		return werr_prefix(err, "%s", path);
-	return 0;
+	return subid_read_each(path, subid_collect_line, &c, err);
 }

@@ -4,14 +4,17 @@
 #ifndef WARREN_SUBID_H
 #define WARREN_SUBID_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "werr.h"
 
-#define SUBID_MAX_RANGES 64
-#define SUBID_FILE_MAX   (1024 * 1024) /* larger files are refused */
+/* a user's ranges that count: a map holds at most 340 lines (the kernel's
+ * limit since 4.15), so later ones could never be mapped */
+#define SUBID_MAX_RANGES 340
+#define SUBID_LINE_MAX   4096 /* a longer line is malformed: it grants nothing */
 
 struct subid_range {
 	uint32_t start; /* first outside (host) ID */
@@ -34,11 +37,38 @@ int subid_parse(const char *text, size_t len, const char *user, uid_t uid, struc
                 size_t max, size_t *n, struct werr *err);
 
 /**
- * subid_read_file() - subid_parse() on a file; a missing file grants nothing.
+ * subid_read_file() - the ranges a file grants to one user, read line by line
+ * (a file of any size); a missing file grants nothing. Unlike subid_parse(),
+ * keeps the first @max of the user's ranges and leaves out the rest: a plan
+ * could not map more of them anyway.
  * Return: 0 or a negative errno with @err set.
  */
 int subid_read_file(const char *path, const char *user, uid_t uid, struct subid_range *out,
                     size_t max, size_t *n, struct werr *err);
+
+/**
+ * subid_line_fn - called for each valid line of a file, any user's:
+ * @owner, @olen: its first field (a name or a decimal uid, not terminated)
+ * @r: its range
+ * Return: 0 to go on, or a negative errno that stops the reading.
+ */
+typedef int (*subid_line_fn)(const char *owner, size_t olen, const struct subid_range *r,
+                             void *ctx);
+
+/**
+ * subid_read_each() - call @fn for each valid line of the file at @path, one
+ * line at a time through a buffer of SUBID_LINE_MAX bytes (no allocation, no
+ * size limit); comments, blank, malformed and over-long lines are skipped. A
+ * missing file has no lines.
+ * Return: 0, or a negative errno with @err set (also what @fn returned).
+ */
+int subid_read_each(const char *path, subid_line_fn fn, void *ctx, struct werr *err);
+
+/**
+ * subid_owner_p() - whether a line's first field @f (@len bytes) names the
+ * user @user (may be NULL) or is @uid in decimal.
+ */
+bool subid_owner_p(const char *f, size_t len, const char *user, uid_t uid);
 
 /**
  * subid_parse_u32() - strict decimal parse: digits only, no sign, no spaces,

@@ -1,4 +1,4 @@
-/* util.c - whole-file I/O, atomic writes, runtime directory, rm -rf.
+/* util.c - whole-file I/O, atomic writes, rm -rf.
  * Must never print or exit; every syscall's result is checked. */
 #include "util.h"
 #include "cleanup.h"
@@ -207,34 +207,6 @@ int util_random_hex(char *buf, size_t n)
 	for (size_t i = 0; i < n; i++)
 		buf[i] = hex[(raw[i / 2] >> ((i % 2) ? 0 : 4)) & 0xf];
 	buf[n] = '\0';
-	return 0;
-}
-
-int util_runtime_dir(char *buf, size_t size, struct werr *err)
-{
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	struct stat st;
-	uid_t uid = getuid();
-
-	if (xdg && xdg[0] == '/' && access(xdg, W_OK | X_OK) == 0) {
-		if (snprintf(buf, size, "%s/warren", xdg) >= (int)size)
-			return werr_set(err, ENAMETOOLONG, "XDG_RUNTIME_DIR too long");
-	} else {
-		snprintf(buf, size, "/tmp/warren-%u", (unsigned)uid);
-	}
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-		return werr_errno(err, errno, "create runtime directory %s", buf);
-	if (lstat(buf, &st) < 0)
-		return werr_errno(err, errno, "runtime directory %s", buf);
-	if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
-		return werr_set(err, EPERM,
-		                "runtime directory %s is not a directory owned by uid %u "
-		                "(remove it, or set XDG_RUNTIME_DIR to a directory of your own)",
-		                buf, (unsigned)uid);
-	if (st.st_mode & 077)
-		return werr_set(err, EPERM,
-		                "runtime directory %s is accessible to other users (chmod 0700 %s)",
-		                buf, buf);
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 /* util.h - small shared helpers: whole-file reads and writes, atomic updates,
- * the per-user runtime directory. Nothing here may print or exit. */
+ * rm -rf. Nothing here may print or exit. */
 #ifndef WARREN_UTIL_H
 #define WARREN_UTIL_H
 
@@ -52,14 +52,6 @@ void util_now_rfc3339(char buf[40]);
  * with the PID it names one process for good (0 when gone or a zombie).
  */
 unsigned long long util_pid_start(pid_t pid);
-
-/**
- * util_runtime_dir() - the user's warren runtime directory:
- * $XDG_RUNTIME_DIR/warren, else /tmp/warren-$UID. Created 0700; an existing
- * one must be a directory owned by us and not accessible to others.
- * Return: 0 with @buf filled, or a negative errno with @err naming the fix.
- */
-int util_runtime_dir(char *buf, size_t size, struct werr *err);
 
 /**
  * util_mkdir_p() - mkdir -p with @mode; existing directories are fine.

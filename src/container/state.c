@@ -3,6 +3,7 @@
  * texts ps shows. Writes state.json only to record a monitor that died. */
 #include "state.h"
 #include "cleanup.h"
+#include "rundir.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -16,7 +17,7 @@
 int state_rundir(const char *id, char *buf, bool create, struct werr *err)
 {
 	char base[PATH_MAX];
-	int r = util_runtime_dir(base, sizeof(base), err);
+	int r = rundir_get(base, sizeof(base), err);
 
 	if (r < 0)
 		return r;

@@ -11,7 +11,7 @@
 #include "record.h"
 
 /**
- * state_rundir() - util_runtime_dir()/containers/<id> into @buf (PATH_MAX);
+ * state_rundir() - rundir_get()/containers/<id> into @buf (PATH_MAX);
  * created (with parents) when @create.
  */
 int state_rundir(const char *id, char *buf, bool create, struct werr *err);

@@ -12,6 +12,7 @@
 #include "netjoin.h"
 #include "ovlfuse.h"
 #include "userspec.h"
+#include "rundir.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -434,7 +435,7 @@ static int parent_wait(pid_t pid, const sigset_t *set, int *status)
 static int container_state_dir(struct container_spec *spec, struct werr *err)
 {
 	char base[4096];
-	int r = util_runtime_dir(base, sizeof(base), err);
+	int r = rundir_get(base, sizeof(base), err);
 
 	if (r < 0)
 		return r;

@@ -18,21 +18,31 @@
 
 extern char **environ;
 
-static void idmap_add(struct idmap *map, uint32_t inside, uint32_t outside, uint32_t count)
+/* appends an extent while the map keeps to the kernel's limits; @len is the
+ * map's text length so far. Return: false when it would not fit. */
+static bool idmap_add(struct idmap *map, size_t *len, uint32_t inside, uint32_t outside,
+                      uint32_t count)
 {
-	if (count == 0 || map->n >= IDMAP_MAX_EXTENTS)
-		return;
+	size_t line = (size_t)snprintf(NULL, 0, "%u %u %u\n", inside, outside, count);
+
+	if (count == 0)
+		return true;
+	if (map->n >= IDMAP_MAX_EXTENTS || *len + line > IDMAP_TEXT_MAX)
+		return false;
 	map->ext[map->n++] = (struct idmap_extent){ inside, outside, count };
+	*len += line;
+	return true;
 }
 
 void idmap_layout(struct idmap *map, uint32_t own, uint32_t own_inside,
                   const struct subid_range *ranges, size_t n)
 {
 	uint32_t next = 0; /* next inside ID to fill from the ranges */
+	size_t len = 0;
 
 	map->n = 0;
-	idmap_add(map, own_inside, own, 1);
-	for (size_t i = 0; i < n && map->n < IDMAP_MAX_EXTENTS; i++) {
+	idmap_add(map, &len, own_inside, own, 1);
+	for (size_t i = 0; i < n; i++) {
 		uint32_t start = ranges[i].start, left = ranges[i].count;
 
 		while (left > 0) {
@@ -43,9 +53,9 @@ void idmap_layout(struct idmap *map, uint32_t own, uint32_t own_inside,
 				chunk = own_inside - next;
 			if (UINT32_MAX - next < chunk)
 				chunk = UINT32_MAX - next;
-			if (chunk == 0)
+			/* ranges past what a map can hold are left out */
+			if (chunk == 0 || !idmap_add(map, &len, next, start, chunk))
 				return;
-			idmap_add(map, next, start, chunk);
 			next += chunk;
 			start += chunk;
 			left -= chunk;
@@ -144,6 +154,55 @@ static uint64_t idmap_total(const struct subid_range *r, size_t n)
 	return t;
 }
 
+/* implements subid_line_fn: marks the 65536-ID blocks a line touches, any user's */
+static int idmap_taken_line(const char *owner, size_t olen, const struct subid_range *r, void *ctx)
+{
+	uint8_t *blocks = ctx;
+	uint32_t last = (uint32_t)(((uint64_t)r->start + r->count - 1) >> 16);
+
+	(void)owner;
+	(void)olen;
+	for (uint32_t b = r->start >> 16; b <= last; b++)
+		blocks[b >> 3] |= (uint8_t)(1U << (b & 7));
+	return 0;
+}
+
+int idmap_free_range(const char *subuid, const char *subgid, uint32_t *start, struct werr *err)
+{
+	/* one bit per 65536-ID block of the 32-bit ID space */
+	uint8_t blocks[65536 / 8] = { 0 };
+
+	if (subid_read_each(subuid, idmap_taken_line, blocks, err) < 0 ||
+	    subid_read_each(subgid, idmap_taken_line, blocks, err) < 0)
+		return -err->code;
+	/* the last block would end at 2^32, past the largest ID a file may name */
+	for (uint32_t b = (IDMAP_FREE_FIRST + 65535) >> 16; b < 65535; b++)
+		if (!(blocks[b >> 3] & (1U << (b & 7)))) {
+			*start = b << 16;
+			return 0;
+		}
+	return werr_set(err, ENOSPC, "no 65536 IDs free in %s and %s", subuid, subgid);
+}
+
+/* the single-ID warning for a user without ranges: the usermod command that
+ * grants some, naming a range no other user has (users sharing host IDs can
+ * reach each other's files, and usermod accepts overlaps) */
+static void idmap_warn_no_ranges(struct idmap_plan *plan, const char *name)
+{
+	struct werr ferr;
+	uint32_t at;
+	char range[32] = "START-END";
+
+	if (idmap_free_range("/etc/subuid", "/etc/subgid", &at, &ferr) == 0)
+		snprintf(range, sizeof(range), "%u-%u", at, at + 65535);
+	snprintf(plan->warning, sizeof(plan->warning),
+	         "no subordinate ID ranges for user %s in /etc/subuid and /etc/subgid: running "
+	         "in single-ID mode (only your own ID is mapped); to get ranges, as root: "
+	         "usermod --add-subuids %s --add-subgids %s %s (a range no line of either "
+	         "file overlaps)",
+	         name ? name : "(unknown)", range, range, name ? name : "USER");
+}
+
 int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 {
 	struct subid_range ur[SUBID_MAX_RANGES], gr[SUBID_MAX_RANGES];
@@ -174,14 +233,7 @@ int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 	plan->single = !(nu > 0 && ng > 0 && have_helpers);
 	if (plan->single && !plan->warning[0]) {
 		if (nu == 0 || ng == 0)
-			snprintf(
-			    plan->warning, sizeof(plan->warning),
-			    "no subordinate ID ranges for user %s in /etc/subuid and /etc/subgid: "
-			    "running in single-ID mode (only your own ID is mapped); to get "
-			    "ranges, "
-			    "as root: usermod --add-subuids 100000-165535 --add-subgids "
-			    "100000-165535 %s",
-			    name ? name : "(unknown)", name ? name : "USER");
+			idmap_warn_no_ranges(plan, name);
 		else if (unusable[0])
 			snprintf(
 			    plan->warning, sizeof(plan->warning),
@@ -203,8 +255,11 @@ int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 		plan->gid = plan->host_gid;
 	}
 	if (plan->single) {
-		idmap_add(&plan->uids, plan->uid, plan->host_uid, 1);
-		idmap_add(&plan->gids, plan->gid, plan->host_gid, 1);
+		size_t len = 0;
+
+		idmap_add(&plan->uids, &len, plan->uid, plan->host_uid, 1);
+		len = 0;
+		idmap_add(&plan->gids, &len, plan->gid, plan->host_gid, 1);
 		return 0;
 	}
 	if (keep_id &&

@@ -14,7 +14,11 @@
 #include "subid.h"
 #include "werr.h"
 
-#define IDMAP_MAX_EXTENTS 32
+/* a map holds at most 340 lines (the kernel's limit since 4.15) and is
+ * written in one write of less than a page: idmap_layout() keeps to both */
+#define IDMAP_MAX_EXTENTS 340
+#define IDMAP_TEXT_MAX    4095
+#define IDMAP_FREE_FIRST  100000 /* idmap_free_range() suggests nothing below */
 
 struct idmap_extent {
 	uint32_t inside, outside, count;
@@ -74,6 +78,15 @@ int idmap_plan_check(const struct idmap_plan *plan, struct werr *err);
  */
 int idmap_first_ungranted(const struct idmap *map, uint32_t own, const struct subid_range *ranges,
                           size_t n);
+
+/**
+ * idmap_free_range() - the range of 65536 IDs to suggest to a user without
+ * one: the lowest 65536-aligned one at or above IDMAP_FREE_FIRST that no line
+ * of @subuid or @subgid overlaps, for any user. Exposed for unit tests.
+ * Return: 0 with @start set, -ENOSPC when none is free, or another negative
+ * errno when a file cannot be read; @err says which.
+ */
+int idmap_free_range(const char *subuid, const char *subgid, uint32_t *start, struct werr *err);
 
 /**
  * idmap_plan_maps_id() - whether inside ID @id is mapped in @map.

@@ -60,7 +60,7 @@ teardown() {
 	warren run -d --name a --rootfs "$ROOTFS" sleep infinity
 	warren run -d --name b --rootfs "$ROOTFS" sleep infinity
 	pkill -KILL -u "$TEST_USER"
-	rm -rf "$RUNDIR"
+	rundir_rm "$TEST_USER"
 	run warren ps -a --format '{{.Names}} {{.State}}'
 	[ "$(echo "$output" | sort | tr '\n' ' ')" = "a exited b exited " ]
 	run warren start a b
@@ -130,5 +130,5 @@ teardown() {
 	for i in $(seq 150); do [ -z "$(live_procs)" ] && break; sleep 0.1; done
 	live_procs
 	[ -z "$(live_procs)" ]
-	[ -z "$(ls -A "$RUNDIR/containers" 2>/dev/null)" ]
+	[ -z "$(ls -A "$(rundir)/containers" 2>/dev/null)" ]
 }

@@ -17,17 +17,47 @@ NOSUB_UID=$(id -u $NOSUB_USER)
 NOSUB_GID=$(id -g $NOSUB_USER)
 
 # run_as USER CMD...: CMD as USER with its groups and a clean environment
-run_as() {
-	local user=$1
-	shift
-	local extra=()
+run_as() { run_as_in "" "$@"; }
+
+# run_as_in DIR USER CMD...: run_as, but where DIR/subuid and DIR/subgid stand
+# for /etc/subuid and /etc/subgid (DIR "": the real files). The bind mounts
+# are in a mount namespace of CMD's own: the real files, and every other
+# process of this or another checkout, see no change.
+run_as_in() {
+	local dir=$1 user=$2
+	shift 2
+	local extra=() wrap=()
 	local v
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS WARREN_STORAGE_DRIVER $AS_USER_ENV; do
 		[ -n "${!v+x}" ] && extra+=("$v=${!v}")
 	done
-	(cd /tmp && setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
+	[ -z "$dir" ] || wrap=(unshare -m --propagation private -- sh -c \
+		'mount --bind "$1/subuid" /etc/subuid && mount --bind "$1/subgid" /etc/subgid && shift && exec "$@"' \
+		sh "$dir")
+	(cd /tmp && "${wrap[@]}" setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
 		env -i HOME="/home/$user" USER="$user" LOGNAME="$user" \
 		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 "${extra[@]}" "$@")
+}
+
+# subid_copy DIR: /etc/subuid and /etc/subgid as they are now, into DIR (0755)
+# as DIR/subuid and DIR/subgid (0644), for run_as_in
+subid_copy() {
+	mkdir -p "$1"
+	chmod 0755 "$1"
+	cp /etc/subuid "$1/subuid"
+	cp /etc/subgid "$1/subgid"
+	chmod 0644 "$1/subuid" "$1/subgid"
+}
+
+# rundir_of USER: the runtime directory warren recorded for USER (where
+# XDG_RUNTIME_DIR is unset); "" before warren made one
+rundir_of() { cat "/home/$1/.local/state/warren/runtime-dir" 2>/dev/null || true; }
+
+# rundir_rm USER: that directory removed (warren makes a new one)
+rundir_rm() {
+	local d
+	d=$(rundir_of "$1")
+	[[ "$d" != /tmp/warren-* ]] || rm -rf "$d"
 }
 
 as_user() { run_as "$TEST_USER" "$@"; }

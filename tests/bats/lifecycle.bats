@@ -50,7 +50,7 @@ teardown() { lc_teardown; }
 	[ "$(warren logs --tail 1 small)" = line-99 ]
 	for i in $(seq 50); do [ -z "$(live_procs)" ] && break; sleep 0.1; done
 	[ -z "$(live_procs)" ]
-	[ ! -e "$RUNDIR/containers/$id" ]
+	[ ! -e "$(rundir)/containers/$id" ]
 }
 
 @test "State.Pid is the host PID of the container's first process, PID 1 inside" {
@@ -364,7 +364,7 @@ assert len(r["ID"]) == 64, r
 	[ "$output" = r1 ]
 	[ ! -e "$STORE/containers/$id" ]
 	[ ! -e "/proc/$pid" ]
-	[ ! -e "$RUNDIR/containers/$id" ]
+	[ ! -e "$(rundir)/containers/$id" ]
 	[ -z "$(live_procs)" ]
 	# the name is free again
 	warren run -d --name r1 --rootfs "$ROOTFS" true

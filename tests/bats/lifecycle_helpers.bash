@@ -4,17 +4,20 @@
 load helpers
 
 STORE=/home/$TEST_USER/.local/share/warren
-RUNDIR=/tmp/warren-$TEST_UID
+# rundir: the test user's runtime directory now
+rundir() { rundir_of "$TEST_USER"; }
 
 lc_setup() {
 	pkill -KILL -u "$TEST_USER" 2>/dev/null || true
-	rm -rf "$STORE" "$RUNDIR"
+	rundir_rm "$TEST_USER"
+	rm -rf "$STORE"
 	make_rootfs
 }
 
 lc_teardown() {
 	common_teardown
-	rm -rf "$STORE" "$RUNDIR"
+	rundir_rm "$TEST_USER"
+	rm -rf "$STORE"
 }
 
 # state NAME: the container's State.Status

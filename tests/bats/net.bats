@@ -41,7 +41,7 @@ host_http() {
 new_ports_file() {
 	local i f
 	for ((i = 0; i < 100; i++)); do
-		f=$(find /tmp/warren-$TEST_UID /run/user/$TEST_UID/warren -name ports.json \
+		f=$(find "$(rundir_of "$TEST_USER")" /run/user/$TEST_UID/warren -name ports.json \
 			-newer "$BATS_TEST_TMPDIR/before" 2>/dev/null | head -1)
 		[ -n "$f" ] && break
 		sleep 0.05

@@ -12,7 +12,8 @@ NOSUB_STORE=/home/$NOSUB_USER/.local/share/warren
 
 setup() {
 	lc_setup
-	rm -rf "$NOSUB_STORE" "/tmp/warren-$NOSUB_UID"
+	rundir_rm "$NOSUB_USER"
+	rm -rf "$NOSUB_STORE"
 	mkdir -p "$ROOTFS/www"
 	echo "hello from A" > "$ROOTFS/www/index.html"
 	chown -R "$TEST_USER:$TEST_GID" "$ROOTFS/www"
@@ -20,7 +21,8 @@ setup() {
 
 teardown() {
 	lc_teardown
-	rm -rf "$NOSUB_STORE" "/tmp/warren-$NOSUB_UID"
+	rundir_rm "$NOSUB_USER"
+	rm -rf "$NOSUB_STORE"
 }
 
 # start_httpd [WARREN-FUNCTION]: container A serving /www on its 127.0.0.1:8080

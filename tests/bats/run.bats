@@ -12,6 +12,10 @@ setup() {
 
 teardown() {
 	common_teardown
+	# made by another user in a test, and failing or not, no longer there:
+	# nothing of warren's uses the name now
+	rm -rf "/tmp/warren-$TEST_UID"
+	find /tmp -maxdepth 1 -name "warren-$TEST_UID-*" -user "$NOSUB_USER" -exec rm -rf {} +
 }
 
 # --- user namespace -------------------------------------------------------
@@ -95,21 +99,65 @@ teardown() {
 	[[ "$stderr" == *"user namespace"*"user.max_user_namespaces"* ]]
 }
 
-@test "without XDG_RUNTIME_DIR the runtime directory is /tmp/warren-UID, 0700, and a run leaves nothing in it" {
-	rm -rf "/tmp/warren-$TEST_UID"
+# runtime_dir: the runtime directory warren says it uses (warren info)
+runtime_dir() { warren info --format json | jq -r .runtime_dir; }
+
+@test "without XDG_RUNTIME_DIR the runtime directory is the user's, 0700, not a fixed /tmp name, and a run leaves nothing in it" {
+	rundir_rm "$TEST_USER"
 	run warren run --rm --rootfs "$ROOTFS" /bin/true
 	[ "$status" -eq 0 ]
-	[ "$(stat -c '%a %u' "/tmp/warren-$TEST_UID")" = "700 $TEST_UID" ]
-	[ -z "$(ls -A "/tmp/warren-$TEST_UID")" ]
+	rt=$(runtime_dir)
+	[ "$(stat -c '%a %u %F' "$rt")" = "700 $TEST_UID directory" ]
+	[ "$rt" != "/tmp/warren-$TEST_UID" ]
+	[ -z "$(ls -A "$rt")" ]
+	# the next command uses the same one
+	[ "$(runtime_dir)" = "$rt" ]
 }
 
-@test "a runtime directory owned by someone else is refused with the fix" {
+@test "a /tmp/warren-UID made first by another user does not stop the user's containers" {
+	rundir_rm "$TEST_USER"
 	rm -rf "/tmp/warren-$TEST_UID"
-	mkdir -m 0700 "/tmp/warren-$TEST_UID"
-	run --separate-stderr warren run --rootfs "$ROOTFS" /bin/true
-	rmdir "/tmp/warren-$TEST_UID"
+	# what another user could do before the victim's first run
+	run_as "$NOSUB_USER" mkdir -m 0777 "/tmp/warren-$TEST_UID"
+	run_as "$NOSUB_USER" mkdir "/tmp/warren-$TEST_UID/containers"
+	run --separate-stderr warren run --rm --rootfs "$ROOTFS" /bin/echo ok
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	# a recorded container: its monitor lock and attach socket are in the runtime directory
+	warren run -d --name rt --rootfs "$ROOTFS" sleep infinity
+	[ "$(warren exec rt echo in)" = in ]
+	[ "$(warren ps --format '{{.Names}} {{.State}}')" = "rt running" ]
+	rt=$(runtime_dir)
+	[ "$(stat -c '%a %u %F' "$rt")" = "700 $TEST_UID directory" ]
+	[ "$rt" != "/tmp/warren-$TEST_UID" ]
+	[ -z "$(ls -A "/tmp/warren-$TEST_UID/containers")" ]
+	warren rm -f rt
+}
+
+@test "a recorded runtime directory that another user made again (after a reboot) is replaced by a new private one" {
+	run warren run --rm --rootfs "$ROOTFS" /bin/true
+	[ "$status" -eq 0 ]
+	rt=$(runtime_dir)
+	rm -rf "$rt"
+	run_as "$NOSUB_USER" mkdir -m 0777 "$rt"
+	run --separate-stderr warren run --rm --rootfs "$ROOTFS" /bin/echo ok
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	now=$(runtime_dir)
+	[ "$now" != "$rt" ]
+	[ "$(stat -c '%a %u %F' "$now")" = "700 $TEST_UID directory" ]
+	[ -z "$(ls -A "$rt")" ]
+}
+
+@test "a runtime directory under XDG_RUNTIME_DIR owned by someone else is refused with the fix" {
+	xdg=$(user_tmpdir)
+	chown "$TEST_USER" "$xdg"
+	chmod 0700 "$xdg"
+	mkdir -m 0700 "$xdg/warren"
+	run --separate-stderr as_user env XDG_RUNTIME_DIR="$xdg" "$WARREN" run --rootfs "$ROOTFS" /bin/true
 	[ "$status" -eq 125 ]
-	[[ "$stderr" == *"not a directory owned by uid $TEST_UID"* ]]
+	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == *"$xdg/warren is not a directory of uid $TEST_UID"*"remove it"* ]]
 }
 
 # --- namespaces and filesystems -------------------------------------------

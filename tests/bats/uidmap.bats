@@ -218,3 +218,141 @@ refused() {
 	[ -z "$stderr" ]
 	[ "$(echo "$output" | sed -n 2p | awk '{print $1,$2,$3}')" = "1 $TEST_SUBUID_START 65536" ]
 }
+
+# --- /etc/subuid as large sites have it: in a private mount namespace ------
+
+# big_subid DIR: DIR/subuid and DIR/subgid, the real files without the test
+# user's lines, then 2 MiB of other users' lines (past the 1 MiB that the old
+# helpers read at most)
+big_subid() {
+	subid_copy "$1"
+	for f in "$1/subuid" "$1/subgid"; do
+		grep -v "^$TEST_USER:" "$f" > "$f.new" || true
+		awk 'BEGIN { for (i = 0; i < 80000; i++) printf "bigsite%d:%d:10\n", i, 3000000000 + 10 * i }' >> "$f.new"
+		mv "$f.new" "$f"
+		chmod 0644 "$f"
+	done
+	[ "$(stat -c %s "$1/subuid")" -gt $((2 * 1024 * 1024)) ]
+}
+
+# hundred_ranges DIR: 100 ranges of 500 IDs for the test user at the end of
+# DIR's files (inside its own range: no other user's IDs); MAP the uid_map
+# they make with the user's own ID as 0, ARGS the helper's arguments for it
+hundred_ranges() {
+	local i inside=1 start
+	ARGS=(0 "$TEST_UID" 1)
+	MAP="0 $TEST_UID 1"
+	for i in $(seq 0 99); do
+		start=$((TEST_SUBUID_START + 600 * i))
+		echo "$TEST_USER:$start:500" | tee -a "$1/subuid" >> "$1/subgid"
+		ARGS+=("$inside" "$start" 500)
+		MAP+=$'\n'"$inside $start 500"
+		inside=$((inside + 500))
+	done
+}
+
+# map_of PID FILE: the map, one "inside outside count" line each
+map_of() { awk '{print $1, $2, $3}' "/proc/$1/$2"; }
+
+@test "a 2 MiB /etc/subuid with 100 ranges for the user: the helper maps all of them, as shadow's newuidmap does" {
+	d=$BATS_TEST_TMPDIR/big
+	big_subid "$d"
+	hundred_ranges "$d"
+	run --separate-stderr run_as_in "$d" "$TEST_USER" "$NEWUIDMAP" "$TARGET" "${ARGS[@]}"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$(map_of "$TARGET" uid_map)" = "$MAP" ]
+	# the peer: shadow's helper on the same file takes the same map
+	if [ -u /usr/bin/newuidmap ]; then
+		peer=$(userns_target "$TEST_USER")
+		run --separate-stderr run_as_in "$d" "$TEST_USER" /usr/bin/newuidmap "$peer" "${ARGS[@]}"
+		[ "$status" -eq 0 ]
+		[ "$(map_of "$peer" uid_map)" = "$(map_of "$TARGET" uid_map)" ]
+	fi
+}
+
+@test "a container of a user with 100 ranges in a 2 MiB /etc/subuid maps every range, with no warning" {
+	d=$BATS_TEST_TMPDIR/big
+	big_subid "$d"
+	hundred_ranges "$d"
+	make_rootfs
+	run --separate-stderr run_as_in "$d" "$TEST_USER" "$WARREN" run --network none \
+		--rootfs "$ROOTFS" sh -c 'cat /proc/self/uid_map; echo; cat /proc/self/gid_map'
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(echo "$output" | sed '/^$/,$d' | awk '{print $1, $2, $3}')" = "$MAP" ]
+	[ "$(echo "$output" | sed '1,/^$/d' | awk '{print $1, $2, $3}')" = "${MAP/$TEST_UID/$TEST_GID}" ]
+}
+
+@test "hostile lines past the first MiB: an over-long line and NUL bytes grant nothing; the last line without a newline does" {
+	d=$BATS_TEST_TMPDIR/big
+	big_subid "$d"
+	g=$((TEST_SUBUID_START + 1000))
+	{
+		# a line longer than any buffer whose tail would grant the range
+		head -c 10000 /dev/zero | tr '\0' x
+		echo "$TEST_USER:$g:100"
+		# NUL bytes: inside a line, and before a line that alone would grant
+		printf '%s\0\n' "$TEST_USER:$g:100"
+		printf 'x\0%s\n' "$TEST_USER:$g:100"
+		printf '%s\0:100\n' "$TEST_USER:$g"
+		# granted: the last line, without a newline
+		printf '%s' "$TEST_USER:$((g + 500)):10"
+	} | tee -a "$d/subuid" >> "$d/subgid"
+	refused_in() {
+		run --separate-stderr run_as_in "$d" "$TEST_USER" "$@"
+		echo "status=$status stderr=$stderr"
+		[ "$status" -ne 0 ] && [[ "$stderr" == *"not granted"* ]]
+	}
+	refused_in "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1 "$g" 100
+	refused_in "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1 "$g" 1
+	refused_in "$NEWGIDMAP" "$TARGET" 0 "$TEST_GID" 1 1 "$g" 1
+	[ -z "$(uid_map "$TARGET")" ]
+	run run_as_in "$d" "$TEST_USER" "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1 $((g + 500)) 10
+	[ "$status" -eq 0 ]
+	[ "$(map_of "$TARGET" uid_map | tr '\n' ' ')" = "0 $TEST_UID 1 1 $((g + 500)) 10 " ]
+	# shadow's helper takes the same last line after an over-long one (it
+	# grants that one's tail, and lines with NUL bytes: ours is stricter;
+	# after a NUL it loses a last line without a newline, so none here)
+	if [ -u /usr/bin/newuidmap ]; then
+		big_subid "$d/peer"
+		{
+			head -c 10000 /dev/zero | tr '\0' x
+			echo "$TEST_USER:$g:100"
+			printf '%s' "$TEST_USER:$((g + 500)):10"
+		} | tee -a "$d/peer/subuid" >> "$d/peer/subgid"
+		peer=$(userns_target "$TEST_USER")
+		run run_as_in "$d/peer" "$TEST_USER" /usr/bin/newuidmap "$peer" 0 "$TEST_UID" 1 1 $((g + 500)) 10
+		[ "$status" -eq 0 ]
+		[ "$(map_of "$peer" uid_map)" = "$(map_of "$TARGET" uid_map)" ]
+	fi
+}
+
+@test "the single-ID hint suggests a range no line of /etc/subuid or /etc/subgid overlaps, and that range works" {
+	d=$BATS_TEST_TMPDIR/ids
+	subid_copy "$d"
+	# the range the old hint always named, and the next one, taken
+	echo "hintother1:100000:65536" >> "$d/subuid"
+	echo "hintother2:165536:65536" >> "$d/subgid"
+	make_rootfs "$NOSUB_USER"
+	run --separate-stderr run_as_in "$d" "$NOSUB_USER" "$WARREN" run --network none --rootfs "$ROOTFS" /bin/true
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" =~ --add-subuids\ ([0-9]+)-([0-9]+)\ --add-subgids\ ([0-9]+)-([0-9]+)\ $NOSUB_USER ]]
+	a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]}
+	[ "${BASH_REMATCH[3]}-${BASH_REMATCH[4]}" = "$a-$b" ]
+	[ $((b - a + 1)) -eq 65536 ]
+	[ "$a" -ge 100000 ]
+	# free in both files: no valid line of either overlaps it
+	overlaps=$(cat "$d/subuid" "$d/subgid" | awk -F: -v a="$a" -v b="$b" \
+		'NF == 3 && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ && $2 <= b && $2 + $3 - 1 >= a')
+	echo "overlapping: $overlaps"
+	[ -z "$overlaps" ]
+	# and what the hint says to do gives the user that range
+	echo "$NOSUB_USER:$a:65536" | tee -a "$d/subuid" >> "$d/subgid"
+	run --separate-stderr run_as_in "$d" "$NOSUB_USER" "$WARREN" run --network none --rootfs "$ROOTFS" cat /proc/self/uid_map
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(echo "$output" | sed -n 2p | awk '{print $1, $2, $3}')" = "1 $a 65536" ]
+}

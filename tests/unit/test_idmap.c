@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "idmap.h"
 #include "idmap_json.h"
@@ -20,6 +21,68 @@ static void full_plan(struct idmap_plan *p, bool keep_id)
 	p->uid = p->gid = keep_id ? 1000 : 0;
 	idmap_layout(&p->uids, 1000, p->uid, &r, 1);
 	idmap_layout(&p->gids, 1000, p->gid, &r, 1);
+}
+
+/* many ranges: all of them while the map fits the kernel's limits */
+static void layout_tests(void)
+{
+	static struct subid_range many[SUBID_MAX_RANGES];
+	static struct idmap m;
+	char text[IDMAP_MAX_EXTENTS * 40];
+	size_t len = 0;
+
+	for (size_t i = 0; i < 100; i++)
+		many[i] = (struct subid_range){ (uint32_t)(100000 + 1000 * i), 500 };
+	idmap_layout(&m, 1000, 0, many, 100);
+	check(m.n == 101 && m.ext[100].inside == 49501 && m.ext[100].outside == 199000,
+	      "100 ranges: the own ID and every range are mapped");
+	for (size_t i = 0; i < SUBID_MAX_RANGES; i++)
+		many[i] = (struct subid_range){ (uint32_t)(4000000000U + 1000 * i), 500 };
+	idmap_layout(&m, 1000, 0, many, SUBID_MAX_RANGES);
+	for (size_t i = 0; i < m.n; i++)
+		len += (size_t)snprintf(text, sizeof(text), "%u %u %u\n", m.ext[i].inside,
+		                        m.ext[i].outside, m.ext[i].count);
+	check(m.n > 100 && m.n < SUBID_MAX_RANGES && len <= IDMAP_TEXT_MAX,
+	      "340 ranges of long numbers: as many as fit in one page of map");
+}
+
+/* write @text to a fresh file; its path in @path */
+static void tmp_file(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	if (fd >= 0) {
+		if (write(fd, text, strlen(text)) < 0)
+			perror("write");
+		close(fd);
+	}
+}
+
+static uint32_t free_at(const char *subuid, const char *subgid)
+{
+	char u[] = "/tmp/test_idmap_u.XXXXXX", g[] = "/tmp/test_idmap_g.XXXXXX";
+	struct werr err;
+	uint32_t at = 0;
+
+	tmp_file(u, subuid);
+	tmp_file(g, subgid);
+	if (idmap_free_range(u, g, &at, &err) < 0)
+		at = 1;
+	unlink(u);
+	unlink(g);
+	return at;
+}
+
+static void free_range_tests(void)
+{
+	check(free_at("", "") == 131072, "empty files: the first aligned range above 100000");
+	check(free_at("bob:100000:65536\n", "") == 196608,
+	      "the usual first range taken: the next free one");
+	check(free_at("bob:196608:65536\n", "carol:131072:1\n") == 262144,
+	      "one ID taken in /etc/subgid blocks its range too");
+	check(free_at("#x:131072:65536\nbad:131072\n", "") == 131072,
+	      "comments and malformed lines take nothing");
+	check(free_at("bob:0:4294967295\n", "") == 1, "no free range is an error");
 }
 
 static bool same_map(const struct idmap *a, const struct idmap *b)
@@ -156,5 +219,7 @@ int main(void)
 	full_plan(&p, true);
 	check(idmap_first_ungranted(&p.uids, 1000, now, 2) == -1,
 	      "a keep-id plan's extents around the user's ID hold");
+	layout_tests();
+	free_range_tests();
 	return tap_done();
 }

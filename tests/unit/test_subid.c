@@ -1,11 +1,30 @@
 /* test_subid.c - unit tests for the /etc/subuid parser (TAP). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "subid.h"
 #include "tap.h"
 
-static struct subid_range r[SUBID_MAX_RANGES];
+static struct subid_range r[SUBID_MAX_RANGES], r_file[SUBID_MAX_RANGES];
+
+/* alice's ranges in a file holding @len bytes of @text; -1 on error */
+static int file_ranges(const char *text, size_t len)
+{
+	char path[] = "/tmp/test_subid.XXXXXX";
+	int fd = mkstemp(path);
+	struct werr err;
+	size_t n;
+	int rc;
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		return -1;
+	close(fd);
+	rc = subid_read_file(path, "alice", 1000, r_file, SUBID_MAX_RANGES, &n, &err);
+	unlink(path);
+	return rc < 0 ? -1 : (int)n;
+}
 
 /* parse @text for alice (uid 1000); returns the number of ranges, -1 on error */
 static int ranges(const char *text)
@@ -16,6 +35,47 @@ static int ranges(const char *text)
 	if (subid_parse(text, strlen(text), "alice", 1000, r, 4, &n, &err) < 0)
 		return -1;
 	return (int)n;
+}
+
+/* the streaming reader: files of any size, every one of a user's ranges */
+static void file_tests(void)
+{
+	size_t big = 3 * 1024 * 1024, off = 0;
+	char *t = malloc(big + 100 * 32 + 8192);
+
+	if (!t) {
+		check(0, "malloc");
+		return;
+	}
+	while (off < big) /* another user's lines: 3 MiB of them */
+		off += (size_t)sprintf(t + off, "bob:%zu:1\n", 200000 + off);
+	for (int i = 0; i < 100; i++)
+		off += (size_t)sprintf(t + off, "alice:%d:10\n", 100000 + 100 * i);
+	check(file_ranges(t, off) == 100 && r_file[99].start == 109900,
+	      "a 3 MiB file: all 100 of the user's ranges, the last ones too");
+	off = 0;
+	memset(t, 'x', 5000);
+	off = 5000 + (size_t)sprintf(t + 5000, "alice:300000:10\nalice:7:1\n");
+	check(file_ranges(t, off) == 1 && r_file[0].start == 7,
+	      "a line longer than the buffer grants nothing, not even its tail");
+	memset(t, 'x', SUBID_LINE_MAX - 1);
+	off = SUBID_LINE_MAX - 1 + (size_t)sprintf(t + SUBID_LINE_MAX - 1, "\nalice:8:1\n");
+	check(file_ranges(t, off) == 1 && r_file[0].start == 8,
+	      "a line just short of the buffer ends where its newline is");
+	off = (size_t)sprintf(t, "bob:1:1\nalice:9:2");
+	check(file_ranges(t, off) == 1 && r_file[0].start == 9 && r_file[0].count == 2,
+	      "the last line without a newline still counts");
+	{
+		const char nul[] = "alice:1\0:2\nalice:3:4\0\n\0alice:5:6\nalice:9:1";
+		check(file_ranges(nul, sizeof(nul) - 1) == 1 && r_file[0].start == 9,
+		      "lines with NUL bytes grant nothing, the next still counts");
+	}
+	off = 0;
+	for (int i = 0; i < SUBID_MAX_RANGES + 5; i++)
+		off += (size_t)sprintf(t + off, "alice:%d:1\n", 100000 + 2 * i);
+	check(file_ranges(t, off) == SUBID_MAX_RANGES && r_file[0].start == 100000,
+	      "more ranges than a map can hold: the first ones, no error");
+	free(t);
 }
 
 int main(void)
@@ -72,5 +132,6 @@ int main(void)
 		          n == 0,
 		      "a missing file grants nothing");
 	}
+	file_tests();
 	return tap_done();
 }
