@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gotmpl_printf.h"
-
 json_t *gt_novalue;
 
 const char *gt_type_name(json_t *v)
@@ -48,13 +46,13 @@ bool gt_truth(json_t *v)
 
 /* Go's %v of a float64: the shortest digits that read back the same, in
  * %e form when the exponent is below -4 or at least 6 (as fmt.Println) */
-void gt_print_float(FILE *f, double d)
+void gt_format_float(char *out, size_t size, double d)
 {
 	char buf[40];
 	int prec, exp;
 
 	if (isnan(d) || isinf(d)) {
-		fputs(isnan(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf", f);
+		snprintf(out, size, "%s", isnan(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf");
 		return;
 	}
 	for (prec = 1; prec < 17; prec++) {
@@ -65,9 +63,9 @@ void gt_print_float(FILE *f, double d)
 	snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
 	exp = atoi(strchr(buf, 'e') + 1);
 	if (exp < -4 || exp >= 6)
-		fputs(buf, f);
+		snprintf(out, size, "%s", buf);
 	else
-		fprintf(f, "%.*f", prec - 1 - exp > 0 ? prec - 1 - exp : 0, d);
+		snprintf(out, size, "%.*f", prec - 1 - exp > 0 ? prec - 1 - exp : 0, d);
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -88,7 +86,12 @@ void gt_print_value(FILE *f, json_t *v)
 	switch (json_typeof(v)) {
 	case JSON_STRING: fwrite(json_string_value(v), 1, json_string_length(v), f); break;
 	case JSON_INTEGER: fprintf(f, "%lld", (long long)json_integer_value(v)); break;
-	case JSON_REAL: gt_print_float(f, json_real_value(v)); break;
+	case JSON_REAL: {
+		char num[48];
+		gt_format_float(num, sizeof(num), json_real_value(v));
+		fputs(num, f);
+		break;
+	}
 	case JSON_TRUE: fputs("true", f); break;
 	case JSON_FALSE: fputs("false", f); break;
 	case JSON_NULL: fputs("<nil>", f); break;
@@ -206,7 +209,7 @@ static int f_printf(struct gt_state *st, json_t **a, size_t n, json_t **out)
 		return gt_fail(st, "wrong number of args for printf: want at least 1 got 0");
 	if (!(fmt = want_string(st, a[0])))
 		return -EINVAL;
-	*out = gt_sprintf(fmt, a + 1, n - 1);
+	*out = string_of(gt_sprintf_into, a, n);
 	return 0;
 }
 

@@ -67,7 +67,11 @@ void gt_where(const char *src, size_t pos, char *buf, size_t size);
 size_t gt_utf8_put(char *out, uint32_t cp);
 
 /* Go's %v of a float64 (the shortest form that reads back the same) */
-void gt_print_float(FILE *f, double d);
+void gt_format_float(char *out, size_t size, double d);
+
+/* Go's fmt.Sprintf to @f: args[0] the format (a JSON string), the rest
+ * its operands (gotmpl_printf.c) */
+void gt_sprintf_into(FILE *f, json_t **args, size_t n);
 
 /* the functions a template may call; gt_func_find() gives NULL for others */
 struct gt_state;

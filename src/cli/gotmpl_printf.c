@@ -3,7 +3,6 @@
  * (%v %s %q %d %x %X %o %b %c %U %e %E %f %F %g %G %t %%), and Go's
  * in-band complaints (%!d(string=x), %!v(MISSING), %!(EXTRA ...)) instead
  * of errors, as Go prints them. */
-#include "gotmpl_printf.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -62,10 +61,7 @@ static void put_quoted(FILE *f, const char *s, size_t len)
 	fputc('"', f);
 }
 
-/* the C conversion for @sp with @conv ("lld", "e", ...): Go's flags, width
- * and precision mean what C's do for integers and %e/%f/%g, so the checked
- * spec is handed to printf as a format of its own making (hence the
- * format-nonliteral pragmas at its two uses) */
+/* the C conversion for @sp with @conv ("lld", "e", ...) */
 static void c_format(char *out, size_t size, const struct spec *sp, const char *conv)
 {
 	int n =
@@ -111,9 +107,27 @@ static void put_bad_verb(FILE *f, const struct spec *sp, json_t *v)
 	fputc(')', f);
 }
 
-static void put_int(FILE *f, const struct spec *sp, long long i)
+/* @v (an integer or a real) through C's printf with @sp and @conv: Go's
+ * flags, width and precision mean what C's do for these verbs, so the
+ * checked spec is handed to printf as a format of its own making */
+static void put_c_number(FILE *f, const struct spec *sp, const char *conv, json_t *v)
 {
-	char cf[48], buf[80];
+	char cf[48];
+
+	c_format(cf, sizeof(cf), sp, conv);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (json_is_integer(v))
+		fprintf(f, cf, (long long)json_integer_value(v));
+	else
+		fprintf(f, cf, json_real_value(v));
+#pragma GCC diagnostic pop
+}
+
+static void put_int(FILE *f, const struct spec *sp, json_t *v)
+{
+	long long i = json_integer_value(v);
+	char buf[80];
 	const char *conv = NULL;
 
 	switch (sp->verb) {
@@ -146,51 +160,31 @@ static void put_int(FILE *f, const struct spec *sp, long long i)
 		return;
 	}
 	}
-	if (!conv) {
-		json_t *v = json_integer(i);
+	if (conv)
+		put_c_number(f, sp, conv, v);
+	else
 		put_bad_verb(f, sp, v);
-		json_decref(v);
-		return;
-	}
-	c_format(cf, sizeof(cf), sp, conv);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	fprintf(f, cf, i);
-#pragma GCC diagnostic pop
 }
 
-static void put_float(FILE *f, const struct spec *sp, double d)
+static void put_float(FILE *f, const struct spec *sp, json_t *v)
 {
-	char cf[48], conv[2] = { sp->verb == 'F' ? 'f' : sp->verb, 0 };
+	char conv[2] = { sp->verb == 'F' ? 'f' : sp->verb, 0 };
+	double d = json_real_value(v);
 
 	if ((sp->verb == 'v' || sp->verb == 'g' || sp->verb == 'G') && sp->prec < 0) {
 		/* Go's %g is the shortest form, not C's six digits */
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&buf, &len);
-		if (!m)
-			return;
-		if (sp->plus && d >= 0)
-			fputc('+', m);
-		gt_print_float(m, d);
-		fclose(m);
-		for (size_t k = 0; sp->verb == 'G' && k < len; k++)
+		char buf[48];
+		size_t o = sp->plus && d >= 0;
+		buf[0] = '+';
+		gt_format_float(buf + o, sizeof(buf) - o, d);
+		for (size_t k = 0; sp->verb == 'G' && buf[k]; k++)
 			buf[k] = (char)toupper((unsigned char)buf[k]);
-		put_padded(f, sp, buf, len);
-		free(buf);
-		return;
-	}
-	if (!strchr("eEfFgG", sp->verb)) {
-		json_t *v = json_real(d);
+		put_padded(f, sp, buf, strlen(buf));
+	} else if (strchr("eEfFgG", sp->verb)) {
+		put_c_number(f, sp, conv, v);
+	} else {
 		put_bad_verb(f, sp, v);
-		json_decref(v);
-		return;
 	}
-	c_format(cf, sizeof(cf), sp, conv);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	fprintf(f, cf, d);
-#pragma GCC diagnostic pop
 }
 
 static void put_string(FILE *f, const struct spec *sp, json_t *v)
@@ -245,9 +239,9 @@ static void put_container(FILE *f, const struct spec *sp, json_t *v)
 static void put_arg(FILE *f, const struct spec *sp, json_t *v)
 {
 	if (json_is_integer(v))
-		put_int(f, sp, json_integer_value(v));
+		put_int(f, sp, v);
 	else if (json_is_real(v))
-		put_float(f, sp, json_real_value(v));
+		put_float(f, sp, v);
 	else if (json_is_string(v))
 		put_string(f, sp, v);
 	else if (json_is_boolean(v) && (sp->verb == 't' || sp->verb == 'v'))
@@ -304,9 +298,11 @@ static const char *parse_spec(const char *p, struct spec *sp, json_t **args, siz
 	return p;
 }
 
-static void sprintf_into(FILE *f, const char *fmt, json_t **args, size_t n)
+void gt_sprintf_into(FILE *f, json_t **all, size_t count)
 {
-	size_t next = 0;
+	const char *fmt = json_string_value(all[0]);
+	json_t **args = all + 1;
+	size_t n = count - 1, next = 0;
 	struct spec sp;
 
 	for (const char *p = fmt; *p; p++) {
@@ -335,20 +331,4 @@ static void sprintf_into(FILE *f, const char *fmt, json_t **args, size_t n)
 		}
 		fputc(')', f);
 	}
-}
-
-json_t *gt_sprintf(const char *fmt, json_t **args, size_t n)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	json_t *s;
-
-	if (!m)
-		return NULL;
-	sprintf_into(m, fmt, args, n);
-	fclose(m);
-	s = json_stringn_nocheck(buf ? buf : "", len);
-	free(buf);
-	return s;
 }

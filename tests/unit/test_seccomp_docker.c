@@ -9,17 +9,7 @@
 #include <string.h>
 
 #include "seccomp_rules.h"
-
-static int tests, failed;
-
-static void check(int ok, const char *what)
-{
-	tests++;
-	if (!ok)
-		failed++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", tests, what);
-	fflush(stdout);
-}
+#include "tap.h"
 
 /* the differences we mean; in_docker: Docker's fixture allows it, we do not */
 static const struct known_diff {
@@ -116,7 +106,6 @@ int main(int argc, char **argv)
 {
 	int stale = 0;
 
-	printf("1..4\n");
 	check(argc > 1 && docker_load(argv[1]), "Docker's list (the fixture) reads");
 	check(seccomp_default_profile()->default_action == SCMP_ACT_ERRNO(1),
 	      "the rest fails with EPERM, as Docker's defaultErrnoRet 1");
@@ -130,5 +119,5 @@ int main(int argc, char **argv)
 		}
 	}
 	check(stale == 0, "every listed difference is a real one");
-	return failed ? 1 : 0;
+	return tap_done();
 }
