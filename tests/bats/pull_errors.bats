@@ -115,7 +115,7 @@ pull_fails() {
 	run warren_s run "$REG/warren/big" sh -c 'ls /big | wc -l'
 	[ "$output" = "32" ]
 	# the killed pull's staging is gone after an rmi or prune
-	warren_s image prune
+	warren_s image prune -f
 	[ -z "$(ls "$STORE/tmp")" ]
 }
 
