@@ -288,25 +288,32 @@ static const struct opt_def images_opts[] = {
 	CLI_OPTS_END,
 };
 
-/* check the filters and the REPOSITORY[:TAG] operand (Docker's reference=),
- * and resolve before=/since=; Return: 0, or a negative errno with @err set */
-static int images_select(const struct img_args *a, const char *operand, json_t *images,
-                         struct images_sel *sel, struct werr *err)
+/* check the filters and the REPOSITORY[:TAG] operand (Docker's reference=)
+ * before the store is opened; Return: 0, or -EINVAL with @err set */
+static int images_filters(const struct img_args *a, const char *operand, struct images_sel *sel,
+                          struct werr *err)
 {
-	const struct filter *fl;
 	char ref[REF_STR_MAX + 16];
-	size_t i;
 
-	for (i = 0; i < a->n_filters; i++)
+	for (size_t i = 0; i < a->n_filters; i++)
 		if (filters_add(&sel->f, a->filters[i], err) < 0)
 			return -EINVAL;
 	if (operand) {
 		snprintf(ref, sizeof(ref), "reference=%s", operand);
-		/* the operand's text must outlive the filter: argv's does */
 		if (filters_add(&sel->f, ref, err) < 0)
 			return -EINVAL;
+		/* the filter keeps a pointer: to argv's text, not to @ref */
 		sel->f.v[sel->f.n - 1].value = operand;
 	}
+	return 0;
+}
+
+/* before=IMAGE, since=IMAGE as creation times; Return: 0, or -ENOENT */
+static int images_times(json_t *images, struct images_sel *sel, struct werr *err)
+{
+	const struct filter *fl;
+	size_t i;
+
 	for (i = 0; (fl = filters_next(&sel->f, "before", &i));) {
 		json_t *rec = store_image_find(images, fl->value, err);
 		if (!rec)
@@ -345,9 +352,11 @@ int cmd_images(int argc, char **argv)
 		         "[REPOSITORY[:TAG]]");
 		rc = -1;
 	}
+	if (rc == 0 && images_filters(&a, argc > ind ? argv[ind] : NULL, &sel, &err) < 0)
+		rc = -1;
 	if (rc == 0 && (img_open(&s, NULL, &err) < 0 || store_images_load(&s, &images, &err) < 0))
 		rc = -2;
-	if (rc == 0 && images_select(&a, argc > ind ? argv[ind] : NULL, images, &sel, &err) < 0)
+	if (rc == 0 && images_times(images, &sel, &err) < 0)
 		rc = -1;
 	if (rc == 0 && !a.quiet &&
 	    format_begin(&fo, stdout, a.format, IMAGES_TABLE, images_heads, &err) < 0)
