@@ -5,6 +5,7 @@
 #define WARREN_CLIMAGE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "idmap.h"
 #include "opts.h"
@@ -35,10 +36,12 @@ enum img_opt {
 struct img_args {
 	bool help, quiet, all, force, no_trunc, password_stdin, repair;
 	int tls_verify; /* -1: default */
-	const char *format, *filter, *platform, *output, *input, *username, *password;
+	const char *format, *platform, *output, *input, *username, *password;
 	const char *format_kind; /* save: "docker-archive", "oci-archive" */
 	char **changes;
 	size_t n_changes;
+	char **filters; /* --filter KEY=VALUE, unchecked */
+	size_t n_filters;
 	const char *message;
 };
 
@@ -60,6 +63,17 @@ int img_open(struct store *s, struct idmap_plan *plan, struct werr *err);
  */
 int img_pull(struct store *s, const struct idmap_plan *plan, const char *ref, bool quiet,
              bool tls_verify, const char *platform, char *id, struct werr *err);
+
+/**
+ * img_labels() - the Labels of image record @rec's config (a new
+ * reference; an empty object when it has none or cannot be read).
+ */
+json_t *img_labels(struct store *s, json_t *rec);
+
+/**
+ * img_created() - Unix seconds of @rec's "created" (0 when unknown).
+ */
+int64_t img_created(json_t *rec);
 
 /**
  * img_fail() - print @err and return 125.

@@ -3,9 +3,13 @@
 #include "cliutil.h"
 #include "commands.h"
 
+#include <ctype.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 static struct gopts gopts;
 
@@ -75,6 +79,57 @@ int cli_error(const struct werr *err)
 {
 	werr_print(err, "warren");
 	return EXIT_WARREN;
+}
+
+int cli_fail(const struct werr *err)
+{
+	werr_print(err, "warren");
+	return 1;
+}
+
+bool cli_confirm(const char *warning)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	bool yes = false;
+
+	printf("%s [y/N] ", warning);
+	fflush(stdout);
+	n = getline(&line, &cap, stdin);
+	if (n > 0) {
+		char *p = line, *end = line + n;
+		while (end > p && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		while (isspace((unsigned char)*p))
+			p++;
+		yes = !strcasecmp(p, "y") || !strcasecmp(p, "yes");
+	} else {
+		putchar('\n'); /* no answer: end the prompt's line */
+	}
+	free(line);
+	return yes;
+}
+
+static uint64_t tree_bytes;
+
+/* implements nftw's callback for cli_tree_size */
+static int tree_size_fn(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (flag == FTW_F && S_ISREG(st->st_mode))
+		tree_bytes += (uint64_t)st->st_size;
+	return 0;
+}
+
+uint64_t cli_tree_size(const char *path)
+{
+	tree_bytes = 0;
+	/* unreadable directories (a container's files of subordinate IDs) are
+	 * skipped, not an error: the figure is what could be counted */
+	nftw(path, tree_size_fn, 32, FTW_PHYS | FTW_MOUNT);
+	return tree_bytes;
 }
 
 int cli_parse_duration(const char *s, double *secs, struct werr *err)

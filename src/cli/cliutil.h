@@ -5,6 +5,7 @@
 #define WARREN_CLIUTIL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "opts.h"
 #include "record.h"
@@ -26,6 +27,27 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, opt_cb
 
 /** cli_error() - print @err as one line; Return: 125. */
 int cli_error(const struct werr *err);
+
+/**
+ * cli_fail() - print @err as one line.
+ * Return: 1, Docker's exit code for the commands other than run, create,
+ * exec and build.
+ */
+int cli_fail(const struct werr *err);
+
+/**
+ * cli_confirm() - Docker's prompt: print @warning and " [y/N] " on stdout
+ * and read one line from stdin, a terminal or not (as Docker does; end of
+ * input is a no).
+ * Return: true for y, Y or yes (any case), else false.
+ */
+bool cli_confirm(const char *warning);
+
+/**
+ * cli_tree_size() - the bytes of the regular files below @path that can be
+ * reached (what a prune reports as reclaimed), symlinks not followed.
+ */
+uint64_t cli_tree_size(const char *path);
 
 /** cli_parse_duration() - "10", "10s", "1m30s", "500ms", "2h" -> seconds (rounded down). */
 int cli_parse_duration(const char *s, double *secs, struct werr *err);

@@ -7,6 +7,8 @@
 #include "commands.h"
 #include "create.h"
 #include "lifecycle.h"
+#include "progress.h"
+#include "prune.h"
 #include "monitor.h"
 #include "state.h"
 #include "term.h"
@@ -22,13 +24,15 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-enum { O_ATTACH = 1, O_INTERACTIVE, O_TIME, O_SIGNAL, O_FORCE, O_VOLUMES, O_DKEYS };
+enum { O_ATTACH = 1, O_INTERACTIVE, O_TIME, O_SIGNAL, O_FORCE, O_VOLUMES, O_DKEYS, O_FILTER };
 
 struct verb_cfg {
 	bool attach, interactive, force, volumes;
 	int timeout; /* -1: the container's */
 	int sig;
 	const char *detach_keys;
+	struct filters filters; /* container prune */
+	struct werr filter_err; /* a refused --filter: exit 1, not a flag error's 125 */
 };
 
 /* implements opt_cb for every table of this file */
@@ -48,6 +52,10 @@ static int verb_opt(void *ctx, const struct opt_def *def, const char *v, struct 
 		c->timeout = (int)n;
 		return 0;
 	case O_SIGNAL: return lifecycle_signal_parse(v, &c->sig, err);
+	case O_FILTER:
+		if (!c->filter_err.code)
+			filters_add(&c->filters, v, &c->filter_err);
+		return 0;
 	case O_DKEYS: {
 		struct detach_keys d;
 		c->detach_keys = v;
@@ -85,7 +93,9 @@ static const struct opt_def rm_opts[] = {
 	CLI_OPTS_END,
 };
 static const struct opt_def prune_opts[] = {
-	{ "force", 'f', OPT_FLAG, NULL, "Do not prompt (warren never prompts)", O_FORCE },
+	{ "force", 'f', OPT_FLAG, NULL, "Do not prompt for confirmation", O_FORCE },
+	{ "filter", 0, OPT_VALUE, "KEY=VALUE", "until=TIME, label=KEY[=VALUE], label!=KEY[=VALUE]",
+	  O_FILTER },
 	CLI_HELP_OPT,
 	CLI_OPTS_END,
 };
@@ -282,32 +292,61 @@ int cmd_rename(int argc, char **argv)
 	return r >= 0 ? r : cli_each(1, argv + ind, false, do_rename, argv[ind + 1]);
 }
 
+uint64_t prune_containers(const struct filters *f)
+{
+	struct record *recs;
+	size_t n;
+	struct werr err = { 0 };
+	uint64_t bytes = 0;
+	bool header = false;
+
+	if (record_list(cli_gopts(), &recs, &n, &err) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct record *rec = &recs[i];
+		int64_t ns =
+		    state_time_ns(json_string_value(json_object_get(rec->config, "Created")));
+		uint64_t size;
+		state_refresh(rec, &err);
+		if ((strcmp(state_status(rec), "exited") && strcmp(state_status(rec), "created")) ||
+		    !filters_until_p(f, ns / 1000000000LL) ||
+		    !filters_labels_p(
+		        f, json_object_get(json_object_get(rec->config, "Config"), "Labels")))
+			continue;
+		size = cli_tree_size(rec->dir);
+		if (lifecycle_remove(rec, false, false, &err) < 0)
+			continue;
+		if (!header)
+			printf("Deleted Containers:\n");
+		header = true;
+		printf("%s\n", rec->id);
+		bytes += size;
+	}
+	if (header)
+		printf("\n");
+	record_list_free(recs, n);
+	return bytes;
+}
+
 int cmd_container_prune(int argc, char **argv)
 {
 	static const struct cli_cmd cmd = {
 		"container prune", "[OPTIONS]", "Remove all stopped containers.", prune_opts, 0, 0
 	};
-	struct verb_cfg c = { 0 };
-	struct record *recs;
-	size_t n;
-	struct werr err = { 0 };
+	struct verb_cfg c = { .filters = { .cmd = "container prune", .keys = prune_keys } };
+	char size[16];
 	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
 
-	if (r >= 0)
-		return r;
-	if (record_list(cli_gopts(), &recs, &n, &err) < 0)
-		return cli_error(&err);
-	printf("Deleted Containers:\n");
-	for (size_t i = 0; i < n; i++) {
-		state_refresh(&recs[i], &err);
-		if (strcmp(state_status(&recs[i]), "exited") &&
-		    strcmp(state_status(&recs[i]), "created"))
-			continue;
-		if (lifecycle_remove(&recs[i], false, false, &err) == 0)
-			printf("%s\n", recs[i].id);
+	if (r < 0 && c.filter_err.code)
+		r = cli_fail(&c.filter_err);
+	/* Docker: a no cancels, exit 0 */
+	if (r < 0 && (c.force || cli_confirm("WARNING! This will remove all stopped containers.\n"
+	                                     "Are you sure you want to continue?"))) {
+		progress_human_size(prune_containers(&c.filters), size, sizeof(size));
+		printf("Total reclaimed space: %s\n", size);
 	}
-	record_list_free(recs, n);
-	return 0;
+	filters_free(&c.filters);
+	return r < 0 ? 0 : r;
 }
 
 /* pause needs a cgroup of the container's own with the v2 freezer in it */

@@ -1,11 +1,15 @@
 /* cmd_image.c - the image commands that change the store: tag, rmi,
- * image prune (the option handling they share is in cmd_image_args.c).
+ * image prune with Docker's prompt and filters (the option handling they
+ * share is in cmd_image_args.c).
  * Validates arguments before touching the store; errors are one line and
  * exit 125. */
 #include "climage.h"
 #include "cleanup.h"
+#include "cliutil.h"
 #include "commands.h"
 #include "image.h"
+#include "progress.h"
+#include "prune.h"
 #include "record.h"
 #include "reference.h"
 #include "state.h"
@@ -256,57 +260,143 @@ int cmd_rmi(int argc, char **argv)
 	return failed ? EXIT_WARREN : 0;
 }
 
-static const struct opt_def prune_opts[] = {
-	{ "all", 'a', OPT_FLAG, NULL, "Remove every image no container uses", IO_ALL },
-	{ "force", 'f', OPT_FLAG, NULL, "Do not ask (warren never asks)", IO_FORCE },
-	CLI_HELP_OPT,
-	CLI_OPTS_END,
-};
-
-int cmd_image_prune(int argc, char **argv)
+/* the layers and blobs the store holds, in bytes */
+static uint64_t store_bytes(struct store *s, json_t *images)
 {
-	struct img_args a = { 0 };
+	struct store_usage u;
+	struct werr ignored;
+
+	if (store_usage(s, images, &u, &ignored) < 0)
+		return 0;
+	return u.layer_bytes + u.blob_bytes;
+}
+
+/* image prune's choice for one image; @f: until=, label=, label!= */
+static bool prune_image_p(struct store *s, json_t *images, json_t *rec, bool all,
+                          const struct filters *f)
+{
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	bool dangling = json_array_size(json_object_get(rec, "names")) == 0, ok;
+	char who[64];
+	json_t *labels;
+
+	if ((!dangling && !all) || has_child(images, id) || image_user(s, id, who) ||
+	    !filters_until_p(f, img_created(rec)))
+		return false;
+	if (!filters_has(f, "label") && !filters_has(f, "label!"))
+		return true;
+	labels = img_labels(s, rec);
+	ok = filters_labels_p(f, labels);
+	json_decref(labels);
+	return ok;
+}
+
+/* delete @rec, with Docker's lines ("untagged: NAME", "deleted: ID") */
+static int prune_image_one(struct store *s, json_t *rec, bool *header, struct werr *err)
+{
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	json_t *v;
+	size_t k;
+
+	if (store_image_delete(s, id, err) < 0)
+		return -err->code;
+	if (!*header)
+		printf("Deleted Images:\n");
+	*header = true;
+	json_array_foreach(json_object_get(rec, "names"), k, v)
+	    printf("untagged: %s\n", json_string_value(v));
+	printf("deleted: %s\n", id);
+	return 0;
+}
+
+int prune_images(bool all, const struct filters *f, uint64_t *bytes, struct werr *err)
+{
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct idmap_plan plan;
-	struct werr err = { 0 };
 	json_t *images = NULL, *rec;
+	uint64_t before = 0;
+	bool header = false;
 	size_t i;
-	int ind, r = img_parse(prune_opts, argc, argv, &ind, &a, "image prune", "[OPTIONS]");
+	int r = img_open(&s, &plan, err);
 
-	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
-	r = img_open(&s, &plan, &err);
 	if (r == 0)
-		r = store_lock(&s, &err);
+		r = store_lock(&s, err);
 	if (r == 0)
-		r = store_images_load(&s, &images, &err);
+		r = store_images_load(&s, &images, err);
+	if (r == 0)
+		before = store_bytes(&s, images);
 	/* leaves first: a build's intermediate images go once nothing is built on them */
 	for (bool again = true; r == 0 && again;) {
 		again = false;
 		for (i = json_array_size(images); r == 0 && i-- > 0;) {
-			const char *id;
-			bool dangling;
-			char who[64];
 			rec = json_array_get(images, i);
-			id = json_string_value(json_object_get(rec, "id"));
-			dangling = json_array_size(json_object_get(rec, "names")) == 0;
-			if ((!dangling && !a.all) || has_child(images, id) ||
-			    image_user(&s, id, who))
+			if (!prune_image_p(&s, images, rec, all, f))
 				continue;
-			r = store_image_delete(&s, id, &err);
-			if (r == 0)
-				printf("%s\n", id);
+			r = prune_image_one(&s, rec, &header, err);
 			json_array_remove(images, i);
 			again = true;
 		}
 	}
+	if (header)
+		printf("\n");
 	json_decref(images);
 	images = NULL;
 	if (r == 0)
-		r = store_images_load(&s, &images, &err);
+		r = store_images_load(&s, &images, err);
 	if (r == 0)
-		r = store_gc(&s, images, &plan, &err);
+		r = store_gc(&s, images, &plan, err);
+	if (r == 0) {
+		uint64_t after = store_bytes(&s, images);
+		*bytes = before > after ? before - after : 0;
+	}
 	json_decref(images);
 	store_close(&s);
-	return r < 0 ? img_fail(&err) : 0;
+	return r;
+}
+
+static const struct opt_def prune_opts[] = {
+	{ "all", 'a', OPT_FLAG, NULL, "Remove every image no container uses", IO_ALL },
+	{ "force", 'f', OPT_FLAG, NULL, "Do not prompt for confirmation", IO_FORCE },
+	{ "filter", 0, OPT_VALUE, "KEY=VALUE", "until=TIME, label=KEY[=VALUE], label!=KEY[=VALUE]",
+	  IO_FILTER },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+
+/* Docker's wording */
+#define IMAGE_PRUNE_WARNING                                                                        \
+	"WARNING! This will remove all dangling images.\nAre you sure you want to continue?"
+#define IMAGE_PRUNE_WARNING_ALL                                                                    \
+	"WARNING! This will remove all images without at least one container associated to "       \
+	"them.\nAre you sure you want to continue?"
+
+int cmd_image_prune(int argc, char **argv)
+{
+	struct img_args a = { 0 };
+	struct werr err = { 0 };
+	struct filters f = { .cmd = "image prune", .keys = prune_keys };
+	uint64_t bytes = 0;
+	char size[16];
+	int ind, r = img_parse(prune_opts, argc, argv, &ind, &a, "image prune", "[OPTIONS]");
+
+	for (size_t i = 0; r > 0 && i < a.n_filters; i++)
+		if (filters_add(&f, a.filters[i], &err) < 0)
+			r = -2;
+	free(a.filters);
+	if (r <= 0) {
+		filters_free(&f);
+		return r == -2 ? cli_fail(&err) : r < 0 ? EXIT_WARREN : 0;
+	}
+	/* Docker: a no cancels, exit 0 */
+	if (!a.force && !cli_confirm(a.all ? IMAGE_PRUNE_WARNING_ALL : IMAGE_PRUNE_WARNING)) {
+		filters_free(&f);
+		return 0;
+	}
+	r = prune_images(a.all, &f, &bytes, &err);
+	filters_free(&f);
+	if (r < 0)
+		return img_fail(&err);
+	progress_human_size(bytes, size, sizeof(size));
+	printf("Total reclaimed space: %s\n", size);
+	return 0;
 }

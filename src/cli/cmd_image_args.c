@@ -3,11 +3,13 @@
  * an error. Linked by warren and warren-transfer. */
 #include "climage.h"
 #include "commands.h"
+#include "image.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* implements opt_cb for every image command */
 static int img_opt_cb(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
@@ -24,12 +26,12 @@ static int img_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case IO_NO_TRUNC: a->no_trunc = on; return 0;
 	case IO_FORMAT: a->format = v; return 0;
 	case IO_FILTER:
-		if (strncmp(v, "reference=", 10) && strncmp(v, "dangling=", 9))
-			return werr_set(err, EINVAL,
-			                "invalid filter \"%s\": use reference=PATTERN or "
-			                "dangling=true|false",
-			                v);
-		a->filter = v;
+		/* checked by the command (filters.h), which exits 1 as Docker's does */
+		nc = realloc(a->filters, (a->n_filters + 1) * sizeof(char *));
+		if (!nc)
+			return werr_errno(err, ENOMEM, "--filter");
+		a->filters = nc;
+		a->filters[a->n_filters++] = (char *)v;
 		return 0;
 	case IO_PLATFORM: a->platform = v; return 0;
 	case IO_TLS_VERIFY: a->tls_verify = on; return 0;
@@ -49,6 +51,30 @@ static int img_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 		return 0;
 	}
 	return werr_set(err, EINVAL, "internal: unhandled option %s", def->long_name);
+}
+
+json_t *img_labels(struct store *s, json_t *rec)
+{
+	struct image_loaded img;
+	struct werr ignored;
+	json_t *labels = NULL;
+
+	if (image_load(s, rec, &img, &ignored) == 0) {
+		labels = json_object_get(json_object_get(img.cfg.root, "config"), "Labels");
+		json_incref(labels);
+		image_loaded_free(&img);
+	}
+	return json_is_object(labels) ? labels : (json_decref(labels), json_object());
+}
+
+int64_t img_created(json_t *rec)
+{
+	const char *s = json_string_value(json_object_get(rec, "created"));
+	struct tm tm = { 0 };
+
+	if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
+		return 0;
+	return (int64_t)timegm(&tm);
 }
 
 int img_fail(const struct werr *err)

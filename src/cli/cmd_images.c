@@ -1,9 +1,11 @@
 /* cmd_images.c - the image commands that only read the store: images
- * (Docker's columns, -q, --format json or a template, --filter reference=),
+ * (Docker's columns, -q, --format json or a template, Docker's filters),
  * image inspect (Docker-shaped JSON) and history. */
 #include "climage.h"
 #include "cleanup.h"
+#include "cliutil.h"
 #include "commands.h"
+#include "filters.h"
 #include "format.h"
 #include "image.h"
 #include "progress.h"
@@ -106,15 +108,13 @@ static void split_name(const char *name, char *repo, size_t rsize, const char **
 	}
 }
 
-static bool filter_match(const char *filter, const char *name)
+/* Docker's reference=PATTERN: a glob on the name, its repository, or
+ * their short forms */
+static bool reference_match(const char *pat, const char *name)
 {
-	const char *pat;
 	char repo[REF_STR_MAX], shortn[REF_STR_MAX];
 	const char *tag;
 
-	if (!filter || strncmp(filter, "reference=", 10))
-		return true;
-	pat = filter + 10;
 	split_name(name, repo, sizeof(repo), &tag);
 	/* docker.io/library/x is "x" to users */
 	snprintf(shortn, sizeof(shortn), "%s",
@@ -155,10 +155,84 @@ static json_t *image_row(const struct row *r)
 	                 "Tag", r->tag, "UniqueSize", "N/A", "VirtualSize", r->size);
 }
 
+/* what `images` shows: its --filter and operand, with before=/since=
+ * resolved to creation times */
+struct images_sel {
+	struct filters f;
+	int64_t before, since; /* INT64_MAX, INT64_MIN: not given */
+};
+
+static const struct filter_key images_keys[] = {
+	{ "dangling", FILTER_BOOL, NULL },
+	{ "reference", FILTER_TEXT, NULL },
+	{ "label", FILTER_LABEL, NULL },
+	{ "before", FILTER_TEXT, NULL },
+	{ "since", FILTER_TEXT, NULL },
+	{ "until", FILTER_TIME, NULL },
+	{ NULL, 0, NULL },
+};
+
+/* the image-wide filters: dangling, times, labels (Docker's rules) */
+static bool image_selected_p(struct store *s, json_t *rec, const struct images_sel *sel)
+{
+	bool dangling = json_array_size(json_object_get(rec, "names")) == 0, ok = false;
+	bool seen = false;
+	int64_t t = img_created(rec);
+	const struct filter *fl;
+	size_t i = 0;
+	json_t *labels;
+
+	if (t >= sel->before || t <= sel->since || !filters_until_p(&sel->f, t))
+		return false;
+	while ((fl = filters_next(&sel->f, "dangling", &i))) {
+		seen = true;
+		ok |= (fl->num != 0) == dangling;
+	}
+	if (seen && !ok)
+		return false;
+	if (!filters_has(&sel->f, "label"))
+		return true;
+	labels = img_labels(s, rec);
+	ok = filters_labels_p(&sel->f, labels);
+	json_decref(labels);
+	return ok;
+}
+
+/* one of the image's names passes reference= (any of them; none given: all) */
+static bool name_selected_p(const char *name, const struct images_sel *sel)
+{
+	const struct filter *fl;
+	size_t i = 0;
+	bool seen = false;
+
+	while ((fl = filters_next(&sel->f, "reference", &i))) {
+		seen = true;
+		if (name && reference_match(fl->value, name))
+			return true;
+	}
+	return !seen;
+}
+
+/* the repository and tag a row shows for @name (NULL: an untagged image) */
+static void row_names(struct row *r, const char *name, const char *digest, char *repo, size_t size)
+{
+	if (name) {
+		split_name(name, repo, size, &r->tag);
+		r->repo = repo;
+	} else if (digest && strchr(digest, '@')) {
+		/* pulled by digest: the repository is known, the tag is not */
+		snprintf(repo, size, "%.*s", (int)(strchr(digest, '@') - digest), digest);
+		r->repo = repo;
+		r->tag = "<none>";
+	} else {
+		r->repo = r->tag = "<none>";
+	}
+}
+
 /* the rows of one image (one per name, or one "<none>"); Return: -1 when
  * the template failed */
-static int image_rows(struct store *s, json_t *rec, const struct img_args *a, struct format *fo,
-                      struct werr *err)
+static int image_rows(struct store *s, json_t *rec, const struct img_args *a,
+                      const struct images_sel *sel, struct format *fo, struct werr *err)
 {
 	const char *id = json_string_value(json_object_get(rec, "id"));
 	json_t *names = json_object_get(rec, "names");
@@ -169,10 +243,12 @@ static int image_rows(struct store *s, json_t *rec, const struct img_args *a, st
 
 	if (!a->all && n == 0 && json_is_true(json_object_get(rec, "intermediate")))
 		return 0; /* a build step's image: images -a */
+	if (!image_selected_p(s, rec, sel))
+		return 0;
 	image_short_id(id, sid);
 	if (a->no_trunc)
 		r.id = id;
-	r.t = parse_time(json_string_value(json_object_get(rec, "created")));
+	r.t = (time_t)img_created(rec);
 	since(r.t, r.created, sizeof(r.created));
 	r.bytes = image_size(s, rec);
 	progress_human_size(r.bytes, r.size, sizeof(r.size));
@@ -181,22 +257,9 @@ static int image_rows(struct store *s, json_t *rec, const struct img_args *a, st
 		const char *name = n ? json_string_value(json_array_get(names, i)) : NULL;
 		json_t *o;
 		int rc;
-		if (name && !filter_match(a->filter, name))
+		if (!name_selected_p(name, sel))
 			continue;
-		if (!name && a->filter && strncmp(a->filter, "dangling=true", 13))
-			continue;
-		if (name) {
-			split_name(name, repo, sizeof(repo), &r.tag);
-			r.repo = repo;
-		} else if (digest && strchr(digest, '@')) {
-			/* pulled by digest: the repository is known, the tag is not */
-			snprintf(repo, sizeof(repo), "%.*s", (int)(strchr(digest, '@') - digest),
-			         digest);
-			r.repo = repo;
-			r.tag = "<none>";
-		} else {
-			r.repo = r.tag = "<none>";
-		}
+		row_names(&r, name, digest, repo, sizeof(repo));
 		if (a->quiet) {
 			printf("%s\n", r.id);
 			return 0; /* one line per image */
@@ -216,12 +279,55 @@ static const struct opt_def images_opts[] = {
 	{ "quiet", 'q', OPT_FLAG, NULL, "Only show image IDs", IO_QUIET },
 	{ "format", 0, OPT_VALUE, "FORMAT", "json, or a template like {{.Repository}}:{{.Tag}}",
 	  IO_FORMAT },
-	{ "filter", 'f', OPT_VALUE, "FILTER", "reference=PATTERN or dangling=true|false",
+	{ "filter", 'f', OPT_VALUE, "KEY=VALUE",
+	  "dangling=true|false, reference=PATTERN, label=KEY[=VALUE], before=IMAGE, "
+	  "since=IMAGE, until=TIME",
 	  IO_FILTER },
 	{ "no-trunc", 0, OPT_FLAG, NULL, "Show full image IDs", IO_NO_TRUNC },
 	CLI_HELP_OPT,
 	CLI_OPTS_END,
 };
+
+/* check the filters and the REPOSITORY[:TAG] operand (Docker's reference=)
+ * before the store is opened; Return: 0, or -EINVAL with @err set */
+static int images_filters(const struct img_args *a, const char *operand, struct images_sel *sel,
+                          struct werr *err)
+{
+	char ref[REF_STR_MAX + 16];
+
+	for (size_t i = 0; i < a->n_filters; i++)
+		if (filters_add(&sel->f, a->filters[i], err) < 0)
+			return -EINVAL;
+	if (operand) {
+		snprintf(ref, sizeof(ref), "reference=%s", operand);
+		if (filters_add(&sel->f, ref, err) < 0)
+			return -EINVAL;
+		/* the filter keeps a pointer: to argv's text, not to @ref */
+		sel->f.v[sel->f.n - 1].value = operand;
+	}
+	return 0;
+}
+
+/* before=IMAGE, since=IMAGE as creation times; Return: 0, or -ENOENT */
+static int images_times(json_t *images, struct images_sel *sel, struct werr *err)
+{
+	const struct filter *fl;
+	size_t i;
+
+	for (i = 0; (fl = filters_next(&sel->f, "before", &i));) {
+		json_t *rec = store_image_find(images, fl->value, err);
+		if (!rec)
+			return -ENOENT;
+		sel->before = img_created(rec) < sel->before ? img_created(rec) : sel->before;
+	}
+	for (i = 0; (fl = filters_next(&sel->f, "since", &i));) {
+		json_t *rec = store_image_find(images, fl->value, err);
+		if (!rec)
+			return -ENOENT;
+		sel->since = img_created(rec) > sel->since ? img_created(rec) : sel->since;
+	}
+	return 0;
+}
 
 int cmd_images(int argc, char **argv)
 {
@@ -229,26 +335,45 @@ int cmd_images(int argc, char **argv)
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct werr err = { 0 };
 	struct format fo = { 0 };
+	struct images_sel sel = { { "images", images_keys, NULL, 0 }, INT64_MAX, INT64_MIN };
 	json_t *images = NULL, *rec;
 	size_t i;
-	int ind, rc = 0, r = img_parse(images_opts, argc, argv, &ind, &a, "images", "[OPTIONS]");
+	int ind, rc = 0,
+	         r = img_parse(images_opts, argc, argv, &ind, &a, "images",
+	                       "[OPTIONS] [REPOSITORY[:TAG]]");
 
-	if (r <= 0)
+	if (r <= 0) {
+		free(a.filters);
 		return r < 0 ? EXIT_WARREN : 0;
-	if (img_open(&s, NULL, &err) < 0 || store_images_load(&s, &images, &err) < 0 ||
-	    (!a.quiet &&
-	     format_begin(&fo, stdout, a.format, IMAGES_TABLE, images_heads, &err) < 0)) {
-		json_decref(images);
-		store_close(&s);
-		return img_fail(&err);
 	}
-	sort_newest_first(images);
-	json_array_foreach(images, i, rec) if ((rc = image_rows(&s, rec, &a, &fo, &err)) < 0) break;
-	if (!a.quiet)
-		format_end(&fo);
+	if (argc - ind > 1) {
+		werr_set(&err, EINVAL,
+		         "\"warren images\" takes at most 1 argument: [OPTIONS] "
+		         "[REPOSITORY[:TAG]]");
+		rc = -1;
+	}
+	if (rc == 0 && images_filters(&a, argc > ind ? argv[ind] : NULL, &sel, &err) < 0)
+		rc = -1;
+	if (rc == 0 && (img_open(&s, NULL, &err) < 0 || store_images_load(&s, &images, &err) < 0))
+		rc = -2;
+	if (rc == 0 && images_times(images, &sel, &err) < 0)
+		rc = -1;
+	if (rc == 0 && !a.quiet &&
+	    format_begin(&fo, stdout, a.format, IMAGES_TABLE, images_heads, &err) < 0)
+		rc = -1;
+	if (rc == 0) {
+		sort_newest_first(images);
+		json_array_foreach(
+		    images, i, rec) if ((rc = image_rows(&s, rec, &a, &sel, &fo, &err)) < 0) break;
+		if (!a.quiet)
+			format_end(&fo);
+	}
 	json_decref(images);
 	store_close(&s);
-	return rc < 0 ? img_fail(&err) : 0;
+	filters_free(&sel.f);
+	free(a.filters);
+	/* the user's mistakes exit 1, as Docker's `images`; the store's 125 */
+	return rc == -1 ? cli_fail(&err) : rc < 0 ? img_fail(&err) : 0;
 }
 
 /* Docker's inspect shape for one image */

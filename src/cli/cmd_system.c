@@ -2,12 +2,15 @@
  * counted once, killed commands' staging), `warren system check` (every
  * blob re-hashed, every layer whole with its blob, every record's
  * references present, dead staging, a full filesystem; --repair removes
- * what is broken), and the `image` and `system` command groups. */
+ * what is broken), `warren system prune` (Docker's scope and prompt), and
+ * the `image` and `system` command groups. */
 #include "climage.h"
 #include "cleanup.h"
+#include "cliutil.h"
 #include "commands.h"
 #include "transfer.h"
 #include "progress.h"
+#include "prune.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -100,6 +103,114 @@ static int system_check(int argc, char **argv)
 	return 1;
 }
 
+const struct filter_key prune_keys[] = {
+	{ "until", FILTER_TIME, NULL },
+	{ "label", FILTER_LABEL, NULL },
+	{ "label!", FILTER_LABEL, NULL },
+	{ NULL, 0, NULL },
+};
+
+enum { SP_ALL = 1, SP_FORCE, SP_VOLUMES, SP_FILTER };
+
+struct system_prune_cfg {
+	bool all, force, volumes;
+	struct filters filters;
+	struct werr filter_err; /* a refused --filter: exit 1, not a flag error's 125 */
+};
+
+static const struct opt_def system_prune_opts[] = {
+	{ "all", 'a', OPT_FLAG, NULL, "Remove all unused images, not only dangling ones", SP_ALL },
+	{ "force", 'f', OPT_FLAG, NULL, "Do not prompt for confirmation", SP_FORCE },
+	{ "volumes", 0, OPT_FLAG, NULL, "Also remove anonymous volumes no container uses",
+	  SP_VOLUMES },
+	{ "filter", 0, OPT_VALUE, "KEY=VALUE", "until=TIME, label=KEY[=VALUE], label!=KEY[=VALUE]",
+	  SP_FILTER },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+
+/* implements opt_cb for system prune */
+static int system_prune_opt(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
+{
+	struct system_prune_cfg *c = ctx;
+	bool on = !strcmp(v, "true");
+
+	(void)err;
+	switch (def->id) {
+	case SP_ALL: c->all = on; return 0;
+	case SP_FORCE: c->force = on; return 0;
+	case SP_VOLUMES: c->volumes = on; return 0;
+	case SP_FILTER:
+		if (!c->filter_err.code)
+			filters_add(&c->filters, v, &c->filter_err);
+		return 0;
+	}
+	return 0;
+}
+
+/* Docker's warning: what goes, then the filters; warren has no networks to
+ * prune, and its build cache is the build steps' images */
+static bool system_prune_confirm(const struct system_prune_cfg *c)
+{
+	char msg[2048];
+	size_t len = 0;
+
+	len += (size_t)snprintf(msg, sizeof(msg),
+	                        "WARNING! This will remove:\n"
+	                        "  - all stopped containers\n");
+	if (c->volumes)
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len,
+		                        "  - all anonymous volumes not used by at least one "
+		                        "container\n");
+	len += (size_t)snprintf(msg + len, sizeof(msg) - len, "  - %s\n  - %s\n",
+	                        c->all ? "all images without at least one container "
+	                                 "associated to them"
+	                               : "all dangling images",
+	                        c->all ? "all build cache" : "unused build cache");
+	if (c->filters.n)
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len,
+		                        "\n  Items to be pruned will be filtered with:\n");
+	for (size_t i = 0; i < c->filters.n && len < sizeof(msg); i++)
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "  - %s=%s\n",
+		                        c->filters.v[i].key->name, c->filters.v[i].value);
+	if (len < sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - len, "\nAre you sure you want to continue?");
+	return cli_confirm(msg);
+}
+
+/* `system prune`: stopped containers, with --volumes unused anonymous
+ * volumes, dangling images (-a: every unused one) and with them the build
+ * steps' images, as Docker's */
+static int system_prune(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = { "system prune",    "[OPTIONS]", "Remove unused data.",
+		                            system_prune_opts, 0,           0 };
+	struct system_prune_cfg c = { .filters = { .cmd = "system prune", .keys = prune_keys } };
+	struct werr err = { 0 };
+	uint64_t bytes = 0, images = 0;
+	char size[16];
+	int ind, r = cli_parse(&cmd, argc, argv, &ind, system_prune_opt, &c);
+
+	if (r < 0 && c.filter_err.code)
+		r = cli_fail(&c.filter_err);
+	if (r < 0 && c.volumes && filters_has(&c.filters, "until")) {
+		werr_set(&err, EINVAL, "the \"until\" filter is not supported with --volumes");
+		r = cli_fail(&err);
+	}
+	if (r < 0 && !c.force && !system_prune_confirm(&c))
+		r = 0; /* Docker: a no cancels, exit 0 */
+	if (r < 0) {
+		bytes += prune_containers(&c.filters);
+		if (c.volumes)
+			bytes += prune_volumes(false, &c.filters);
+		r = prune_images(c.all, &c.filters, &images, &err) < 0 ? img_fail(&err) : 0;
+		progress_human_size(bytes + images, size, sizeof(size));
+		printf("Total reclaimed space: %s\n", size);
+	}
+	filters_free(&c.filters);
+	return r;
+}
+
 struct sub {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -127,7 +238,7 @@ int cmd_system(int argc, char **argv)
 	static const struct sub subs[] = {
 		{ "df", system_df },
 		{ "check", system_check },
-		{ "prune", cmd_image_prune },
+		{ "prune", system_prune },
 		{ NULL, NULL },
 	};
 

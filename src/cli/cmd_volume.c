@@ -1,9 +1,12 @@
-/* cmd_volume.c - `warren volume create|ls|inspect|rm|prune`. Volumes live in
- * the store (src/container/volume.c); a volume in use is never removed
- * unless asked with -f. */
+/* cmd_volume.c - `warren volume create|ls|inspect|rm|prune`, with Docker's
+ * filters and prompt. Volumes live in the store (src/container/volume.c); a
+ * volume in use is never removed unless asked with -f. */
 #include "cliutil.h"
 #include "commands.h"
+#include "filters.h"
 #include "format.h"
+#include "progress.h"
+#include "prune.h"
 #include "util.h"
 #include "volume.h"
 
@@ -11,12 +14,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { V_QUIET = 1, V_FORMAT, V_FORCE, V_LABEL, V_ALL, V_DRIVER };
+enum { V_QUIET = 1, V_FORMAT, V_FORCE, V_LABEL, V_ALL, V_DRIVER, V_FILTER };
 
 struct volume_cfg {
 	bool quiet, force, all;
 	const char *format;
 	json_t *labels;
+	struct filters filters;
+	struct werr filter_err; /* a refused --filter: exit 1, not a flag error's 125 */
+};
+
+static const struct filter_key ls_keys[] = {
+	{ "dangling", FILTER_BOOL, NULL },
+	{ "name", FILTER_REGEX, NULL },
+	{ "label", FILTER_LABEL, NULL },
+	{ "driver", FILTER_TEXT, NULL },
+	{ NULL, 0, NULL },
+};
+/* Docker's volume prune has no until= */
+static const struct filter_key volume_prune_keys[] = {
+	{ "label", FILTER_LABEL, NULL },
+	{ "label!", FILTER_LABEL, NULL },
+	{ NULL, 0, NULL },
 };
 
 /* implements opt_cb for the volume verbs */
@@ -30,6 +49,10 @@ static int volume_opt(void *ctx, const struct opt_def *def, const char *v, struc
 	case V_FORCE: c->force = on; return 0;
 	case V_ALL: c->all = on; return 0;
 	case V_FORMAT: c->format = v; return format_check(v, err);
+	case V_FILTER:
+		if (!c->filter_err.code)
+			filters_add(&c->filters, v, &c->filter_err);
+		return 0;
 	case V_DRIVER:
 		if (strcmp(v, "local"))
 			return werr_set(err, EINVAL,
@@ -57,6 +80,8 @@ static const struct opt_def create_opts[] = {
 static const struct opt_def ls_opts[] = {
 	{ "quiet", 'q', OPT_FLAG, NULL, "Only show names", V_QUIET },
 	{ "format", 0, OPT_VALUE, "FORMAT", "json or a Go template", V_FORMAT },
+	{ "filter", 'f', OPT_VALUE, "KEY=VALUE",
+	  "dangling=true|false, name=NAME, label=KEY[=VALUE], driver=local", V_FILTER },
 	CLI_HELP_OPT,
 	CLI_OPTS_END,
 };
@@ -72,10 +97,38 @@ static const struct opt_def rm_opts[] = {
 };
 static const struct opt_def prune_opts[] = {
 	{ "all", 'a', OPT_FLAG, NULL, "Also named volumes (default: anonymous only)", V_ALL },
-	{ "force", 'f', OPT_FLAG, NULL, "Do not prompt (warren never prompts)", V_FORCE },
+	{ "force", 'f', OPT_FLAG, NULL, "Do not prompt for confirmation", V_FORCE },
+	{ "filter", 0, OPT_VALUE, "KEY=VALUE", "label=KEY[=VALUE], label!=KEY[=VALUE]", V_FILTER },
 	CLI_HELP_OPT,
 	CLI_OPTS_END,
 };
+
+/* Docker's volume ls filters on one inspect object */
+static bool volume_match(const struct filters *f, json_t *v)
+{
+	const char *name = json_string_value(json_object_get(v, "Name")) ?: "";
+	const char *driver = json_string_value(json_object_get(v, "Driver")) ?: "local";
+	const struct filter *fl;
+	char user[160];
+	size_t i = 0;
+	bool seen = false, ok = false;
+
+	if (!filters_regex_p(f, "name", name) || !filters_labels_p(f, json_object_get(v, "Labels")))
+		return false;
+	while ((fl = filters_next(f, "driver", &i))) {
+		seen = true;
+		ok |= !strcmp(fl->value, driver);
+	}
+	if (seen && !ok)
+		return false;
+	for (i = 0, seen = ok = false; (fl = filters_next(f, "dangling", &i));) {
+		/* dangling: no container, running or not, mounts it */
+		bool dangling = !volume_in_use(cli_gopts(), name, user, sizeof(user));
+		seen = true;
+		ok |= (fl->num != 0) == dangling;
+	}
+	return !seen || ok;
+}
 
 static int volume_ls(int argc, char **argv, struct volume_cfg *c)
 {
@@ -87,8 +140,12 @@ static int volume_ls(int argc, char **argv, struct volume_cfg *c)
 	struct format fo;
 	json_t *all, *v;
 	size_t i;
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, volume_opt, c);
+	int ind, r;
 
+	c->filters = (struct filters){ .cmd = "volume ls", .keys = ls_keys };
+	r = cli_parse(&cmd, argc, argv, &ind, volume_opt, c);
+	if (r < 0 && c->filter_err.code)
+		r = cli_fail(&c->filter_err);
 	if (r >= 0)
 		return r;
 	if (volume_list(cli_gopts(), &all, &err) < 0)
@@ -103,6 +160,8 @@ static int volume_ls(int argc, char **argv, struct volume_cfg *c)
 		json_object_del(v, "Anonymous");
 		if (!json_object_get(v, "Driver"))
 			json_object_set_new(v, "Driver", json_string("local"));
+		if (!volume_match(&c->filters, v))
+			continue;
 		if (c->quiet)
 			printf("%s\n", json_string_value(json_object_get(v, "Name")));
 		else if (format_object(&fo, v, &err) < 0)
@@ -114,34 +173,69 @@ static int volume_ls(int argc, char **argv, struct volume_cfg *c)
 	return err.code ? cli_error(&err) : 0;
 }
 
+uint64_t prune_volumes(bool all_named, const struct filters *f)
+{
+	struct werr err = { 0 };
+	char user[160];
+	uint64_t bytes = 0;
+	json_t *all, *v;
+	size_t i;
+	bool header = false;
+
+	if (volume_list(cli_gopts(), &all, &err) < 0)
+		return 0;
+	json_array_foreach(all, i, v)
+	{
+		const char *name = json_string_value(json_object_get(v, "Name"));
+		const char *dir = json_string_value(json_object_get(v, "Mountpoint"));
+		uint64_t size;
+		if (!all_named && !json_is_true(json_object_get(v, "Anonymous")))
+			continue;
+		if (!filters_labels_p(f, json_object_get(v, "Labels")) ||
+		    volume_in_use(cli_gopts(), name, user, sizeof(user)))
+			continue;
+		size = dir ? cli_tree_size(dir) : 0;
+		if (volume_remove(cli_gopts(), name, false, &err) < 0)
+			continue;
+		if (!header)
+			printf("Deleted Volumes:\n");
+		header = true;
+		printf("%s\n", name);
+		bytes += size;
+	}
+	if (header)
+		printf("\n");
+	json_decref(all);
+	return bytes;
+}
+
+/* Docker's wording: anonymous volumes unless -a */
+#define VOLUME_PRUNE_WARNING                                                                       \
+	"WARNING! This will remove anonymous local volumes not used by at least one "              \
+	"container.\nAre you sure you want to continue?"
+#define VOLUME_PRUNE_WARNING_ALL                                                                   \
+	"WARNING! This will remove all local volumes not used by at least one container.\n"        \
+	"Are you sure you want to continue?"
+
 static int volume_prune(int argc, char **argv, struct volume_cfg *c)
 {
 	static const struct cli_cmd cmd = {
 		"volume prune", "[OPTIONS]", "Remove unused volumes (anonymous ones unless -a).",
 		prune_opts,     0,           0
 	};
-	struct werr err = { 0 };
-	json_t *all, *v;
-	size_t i;
-	char user[160];
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, volume_opt, c);
+	char size[16];
+	int ind, r;
 
+	c->filters = (struct filters){ .cmd = "volume prune", .keys = volume_prune_keys };
+	r = cli_parse(&cmd, argc, argv, &ind, volume_opt, c);
+	if (r < 0 && c->filter_err.code)
+		r = cli_fail(&c->filter_err);
 	if (r >= 0)
 		return r;
-	if (volume_list(cli_gopts(), &all, &err) < 0)
-		return cli_error(&err);
-	printf("Deleted Volumes:\n");
-	json_array_foreach(all, i, v)
-	{
-		const char *name = json_string_value(json_object_get(v, "Name"));
-		if (!c->all && !json_is_true(json_object_get(v, "Anonymous")))
-			continue;
-		if (volume_in_use(cli_gopts(), name, user, sizeof(user)))
-			continue;
-		if (volume_remove(cli_gopts(), name, false, &err) == 0)
-			printf("%s\n", name);
-	}
-	json_decref(all);
+	if (!c->force && !cli_confirm(c->all ? VOLUME_PRUNE_WARNING_ALL : VOLUME_PRUNE_WARNING))
+		return 0; /* Docker: a no cancels, exit 0 */
+	progress_human_size(prune_volumes(c->all, &c->filters), size, sizeof(size));
+	printf("Total reclaimed space: %s\n", size);
 	return 0;
 }
 
@@ -240,5 +334,6 @@ int cmd_volume(int argc, char **argv)
 		}
 	}
 	json_decref(c.labels);
+	filters_free(&c.filters);
 	return r;
 }

@@ -108,7 +108,7 @@ EOF2
 	[ "$(warren_s images -a -q | wc -l)" -eq 6 ]
 	run warren_s image prune -f
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 1 ]
+	[ "$(grep -c '^deleted: ' <<<"$output")" -eq 1 ]
 	[ "$(warren_s images -a -q | sort)" = "$(printf '%s\n' "${id[@]:0:5}" | sort)" ]
 	warren_s rmi hist:1
 	run warren_s image prune -f

@@ -221,7 +221,7 @@ c1 $REG/warren/config" ]
 	[ "$output" = still-runs ]
 	# once the container is gone, so are the image's layers
 	warren rm keep
-	warren image prune >/dev/null
+	warren image prune -f >/dev/null
 	[ -z "$(ls -A "$STORE/layers")" ]
 }
 
@@ -288,7 +288,7 @@ kept" ]
 	warren create --name fromimg bb:1 true
 	warren import "$(dirname "$ROOTFS")/bb.tar" other:1 >/dev/null
 	warren rmi other:1
-	warren image prune -a
+	warren image prune -a -f
 	run warren ps -a --format '{{.Names}}'
 	[ "$output" = "fromimg
 fromdir" ]

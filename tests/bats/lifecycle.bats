@@ -184,8 +184,14 @@ assert len(r["ID"]) == 64, r
 '
 }
 
-@test "ps: a bad filter or format is one line and exit 125" {
-	for args in "--filter bogus=1" "--filter status=sleeping" "--format {{.Names" "-n x"; do
+@test "ps: a bad filter is one line and exit 1, a bad format or flag 125" {
+	# Docker's codes: a refused filter is the command's error (1)
+	for args in "--filter bogus=1" "--filter status=sleeping"; do
+		run --separate-stderr warren ps $args
+		[ "$status" -eq 1 ]
+		[ "$(echo "$stderr" | wc -l)" -eq 1 ]
+	done
+	for args in "--format {{.Names" "-n x"; do
 		run --separate-stderr warren ps $args
 		[ "$status" -eq 125 ]
 		[ "$(echo "$stderr" | wc -l)" -eq 1 ]
