@@ -103,7 +103,7 @@ bool cli_confirm(const char *warning)
 			*--end = '\0';
 		while (isspace((unsigned char)*p))
 			p++;
-		yes = !strcasecmp(p, "y") || !strcasecmp(p, "yes");
+		yes = !strcasecmp(p, "y"); /* Docker: y or Y, nothing else */
 	} else {
 		putchar('\n'); /* no answer: end the prompt's line */
 	}

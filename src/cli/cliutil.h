@@ -39,7 +39,7 @@ int cli_fail(const struct werr *err);
  * cli_confirm() - Docker's prompt: print @warning and " [y/N] " on stdout
  * and read one line from stdin, a terminal or not (as Docker does; end of
  * input is a no).
- * Return: true for y, Y or yes (any case), else false.
+ * Return: true for y or Y (as Docker; "yes" is a no), else false.
  */
 bool cli_confirm(const char *warning);
 

@@ -210,7 +210,7 @@ refused() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == "WARNING! This will remove all dangling images."*"[y/N]"* ]]
 	[ "$(warren_s images -q -f dangling=true | wc -l)" -eq 1 ]
-	run warren_stdin yes --root "$STORE" image prune
+	run warren_stdin y --root "$STORE" image prune
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"deleted: sha256:"*"Total reclaimed space: "* ]]
 	[ -z "$(warren_s images -q -f dangling=true)" ]
