@@ -239,6 +239,7 @@ int cmd_system(int argc, char **argv)
 		{ "df", system_df },
 		{ "check", system_check },
 		{ "prune", system_prune },
+		{ "reset", cmd_system_reset },
 		{ NULL, NULL },
 	};
 

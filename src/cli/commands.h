@@ -20,6 +20,7 @@ const struct gopts *cli_gopts(void);
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_unshare(int argc, char **argv);
+int cmd_system_reset(int argc, char **argv);
 
 /* images (cmd_image.c, cmd_images.c, cmd_push.c, cmd_archive.c, cmd_login.c) */
 int cmd_pull(int argc, char **argv);
