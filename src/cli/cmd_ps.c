@@ -299,7 +299,7 @@ static int ps_prepare(struct ps_cfg *c, struct record *recs, size_t n, size_t ra
                       struct werr *err)
 {
 	const struct filter *fl;
-	size_t i = 0, at;
+	size_t i = 0, at = 0;
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	int r = 0;
 
