@@ -17,6 +17,10 @@
 
 static const struct opt_def tag_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
 
+const struct cli_cmd cli_cmd_tag = {
+	"tag", "SOURCE_IMAGE TARGET_IMAGE[:TAG]", "Give an image another name.", tag_opts, 0, -1
+};
+
 int cmd_tag(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -25,8 +29,7 @@ int cmd_tag(int argc, char **argv)
 	struct image_ref ref;
 	char name[REF_STR_MAX];
 	json_t *images = NULL, *rec;
-	int ind,
-	    r = img_parse(tag_opts, argc, argv, &ind, &a, "tag", "SOURCE_IMAGE TARGET_IMAGE[:TAG]");
+	int ind, r = img_parse(&cli_cmd_tag, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;
@@ -217,6 +220,10 @@ static int rmi_one(struct store *s, json_t *images, const char *what, bool force
 	return image_delete_chain(s, images, id, err);
 }
 
+const struct cli_cmd cli_cmd_rmi = {
+	"rmi", "[OPTIONS] IMAGE...", "Remove images.", rmi_opts, 0, -1
+};
+
 int cmd_rmi(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -224,8 +231,7 @@ int cmd_rmi(int argc, char **argv)
 	struct idmap_plan plan;
 	struct werr err = { 0 };
 	json_t *images = NULL;
-	int ind, failed = 0,
-	         r = img_parse(rmi_opts, argc, argv, &ind, &a, "rmi", "[OPTIONS] IMAGE...");
+	int ind, failed = 0, r = img_parse(&cli_cmd_rmi, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;
@@ -263,6 +269,9 @@ static const struct opt_def prune_opts[] = {
 	CLI_OPTS_END,
 };
 
+const struct cli_cmd cli_cmd_image_prune = { "image prune", "[OPTIONS]", "Remove unused images.",
+	                                     prune_opts,    0,           -1 };
+
 int cmd_image_prune(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -271,7 +280,7 @@ int cmd_image_prune(int argc, char **argv)
 	struct werr err = { 0 };
 	json_t *images = NULL, *rec;
 	size_t i;
-	int ind, r = img_parse(prune_opts, argc, argv, &ind, &a, "image prune", "[OPTIONS]");
+	int ind, r = img_parse(&cli_cmd_image_prune, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;

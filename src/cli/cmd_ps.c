@@ -224,15 +224,16 @@ static json_t *ps_row(const struct record *rec, bool no_trunc)
 	                 "Status", status);
 }
 
+const struct cli_cmd cli_cmd_ps = { "ps", "[OPTIONS]", "List containers.", ps_opts, 0, 0 };
+
 int cmd_ps(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "ps", "[OPTIONS]", "List containers.", ps_opts, 0, 0 };
 	struct ps_cfg c = { 0 };
 	struct record *recs;
 	size_t n, first = 0;
 	struct werr err = { 0 };
 	struct format fo;
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, ps_opt, &c);
+	int ind, r = cli_parse(&cli_cmd_ps, argc, argv, &ind, ps_opt, &c);
 
 	if (r >= 0)
 		return r;

@@ -14,6 +14,9 @@
 
 static const struct opt_def df_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
 
+const struct cli_cmd cli_cmd_system_df = { "system df", "", "Show how much space the store uses.",
+	                                   df_opts,     0,  -1 };
+
 static int system_df(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -22,7 +25,7 @@ static int system_df(int argc, char **argv)
 	struct werr err = { 0 };
 	json_t *images = NULL;
 	char sz[16], shared[16], blobs[16];
-	int ind, r = img_parse(df_opts, argc, argv, &ind, &a, "system df", "");
+	int ind, r = img_parse(&cli_cmd_system_df, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;
@@ -47,13 +50,16 @@ static int system_df(int argc, char **argv)
 	return 0;
 }
 
+const struct cli_cmd cli_cmd_system_check = { "system check", "", "Check the store's consistency.",
+	                                      df_opts,        0,  -1 };
+
 static int system_check(int argc, char **argv)
 {
 	struct img_args a = { 0 };
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct werr err = { 0 };
 	_cleanup_free_ char *report = NULL;
-	int ind, r = img_parse(df_opts, argc, argv, &ind, &a, "system check", "");
+	int ind, r = img_parse(&cli_cmd_system_check, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;

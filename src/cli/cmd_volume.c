@@ -2,6 +2,7 @@
  * the store (src/container/volume.c); a volume in use is never removed
  * unless asked with -f. */
 #include "cliutil.h"
+#include "cmdtab.h"
 #include "commands.h"
 #include "format.h"
 #include "util.h"
@@ -77,17 +78,18 @@ static const struct opt_def prune_opts[] = {
 	CLI_OPTS_END,
 };
 
+const struct cli_cmd cli_cmd_volume_ls = {
+	"volume ls", "[OPTIONS]", "List volumes.", ls_opts, 0, 0
+};
+
 static int volume_ls(int argc, char **argv, struct volume_cfg *c)
 {
-	static const struct cli_cmd cmd = {
-		"volume ls", "[OPTIONS]", "List volumes.", ls_opts, 0, 0
-	};
 	static const char *const heads[] = { "Driver", "DRIVER", "Name", "VOLUME NAME", NULL };
 	struct werr err = { 0 };
 	struct format fo;
 	json_t *all, *v;
 	size_t i;
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, volume_opt, c);
+	int ind, r = cli_parse(&cli_cmd_volume_ls, argc, argv, &ind, volume_opt, c);
 
 	if (r >= 0)
 		return r;
@@ -114,17 +116,18 @@ static int volume_ls(int argc, char **argv, struct volume_cfg *c)
 	return err.code ? cli_error(&err) : 0;
 }
 
+const struct cli_cmd cli_cmd_volume_prune = {
+	"volume prune", "[OPTIONS]", "Remove unused volumes (anonymous ones unless -a).",
+	prune_opts,     0,           0
+};
+
 static int volume_prune(int argc, char **argv, struct volume_cfg *c)
 {
-	static const struct cli_cmd cmd = {
-		"volume prune", "[OPTIONS]", "Remove unused volumes (anonymous ones unless -a).",
-		prune_opts,     0,           0
-	};
 	struct werr err = { 0 };
 	json_t *all, *v;
 	size_t i;
 	char user[160];
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, volume_opt, c);
+	int ind, r = cli_parse(&cli_cmd_volume_prune, argc, argv, &ind, volume_opt, c);
 
 	if (r >= 0)
 		return r;
@@ -185,47 +188,70 @@ static int volume_each(int argc, char **argv, struct volume_cfg *c, const char *
 	return rc;
 }
 
+/* `warren volume --help`: the subcommands, with the summaries their own
+ * --help prints */
+static int volume_usage(FILE *f, int rc)
+{
+	static const struct cli_cmd *const subs[] = {
+		&cli_cmd_volume_create, &cli_cmd_volume_inspect, &cli_cmd_volume_ls,
+		&cli_cmd_volume_prune,  &cli_cmd_volume_rm,
+	};
+
+	fprintf(f, "Usage: warren volume COMMAND\n\nManage volumes.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		fprintf(f, "  %-10s %s\n", subs[i]->name + strlen("volume "), subs[i]->summary);
+	fprintf(f, "\nRun 'warren volume COMMAND --help' for more information on a command.\n");
+	return rc;
+}
+
+const struct cli_cmd cli_cmd_volume_rm = {
+	"volume rm", "[OPTIONS] VOLUME [VOLUME...]", "Remove volumes.", rm_opts, 1, -1
+};
+
+const struct cli_cmd cli_cmd_volume_inspect = { "volume inspect",
+	                                        "[OPTIONS] VOLUME [VOLUME...]",
+	                                        "Information on volumes.",
+	                                        inspect_opts,
+	                                        1,
+	                                        -1 };
+
+const struct cli_cmd cli_cmd_volume_create = {
+	"volume create", "[OPTIONS] [VOLUME]", "Create a volume.", create_opts, 0, 1
+};
+
 int cmd_volume(int argc, char **argv)
 {
-	static const struct cli_cmd create = {
-		"volume create", "[OPTIONS] [VOLUME]", "Create a volume.", create_opts, 0, 1
-	};
-	static const struct cli_cmd inspect = { "volume inspect",
-		                                "[OPTIONS] VOLUME [VOLUME...]",
-		                                "Information on volumes.",
-		                                inspect_opts,
-		                                1,
-		                                -1 };
-	static const struct cli_cmd rm = {
-		"volume rm", "[OPTIONS] VOLUME [VOLUME...]", "Remove volumes.", rm_opts, 1, -1
-	};
 	struct volume_cfg c = { .labels = json_object() };
 	const struct cli_cmd *cmd = NULL;
 	const char *verb = argc > 1 ? argv[1] : "";
 	int ind, r;
 
+	if (argc < 2 || !strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+		json_decref(c.labels);
+		return volume_usage(argc < 2 ? stderr : stdout, argc < 2 ? EXIT_WARREN : 0);
+	}
 	if (!strcmp(verb, "ls") || !strcmp(verb, "list"))
 		r = volume_ls(argc - 1, argv + 1, &c);
 	else if (!strcmp(verb, "prune"))
 		r = volume_prune(argc - 1, argv + 1, &c);
 	else {
 		if (!strcmp(verb, "create"))
-			cmd = &create;
+			cmd = &cli_cmd_volume_create;
 		else if (!strcmp(verb, "inspect"))
-			cmd = &inspect;
+			cmd = &cli_cmd_volume_inspect;
 		else if (!strcmp(verb, "rm") || !strcmp(verb, "remove"))
-			cmd = &rm;
+			cmd = &cli_cmd_volume_rm;
 		if (!cmd) {
 			fprintf(stderr,
-			        "warren: unknown command \"volume %s\": use create, ls, "
-			        "inspect, rm or prune\n",
+			        "warren: unknown command \"volume %s\" (see 'warren volume "
+			        "--help')\n",
 			        verb);
 			json_decref(c.labels);
 			return EXIT_WARREN;
 		}
 		r = cli_parse(cmd, argc - 1, argv + 1, &ind, volume_opt, &c);
 		if (r < 0) {
-			if (cmd == &create && argc - 1 - ind == 0) {
+			if (cmd == &cli_cmd_volume_create && argc - 1 - ind == 0) {
 				char name[65], path[PATH_MAX];
 				struct werr err = { 0 };
 				r = volume_create(cli_gopts(), NULL, c.labels, name, path, &err) < 0
@@ -233,9 +259,9 @@ int cmd_volume(int argc, char **argv)
 				        : (printf("%s\n", name), 0);
 			} else {
 				r = volume_each(argc - 1 - ind, argv + 1 + ind, &c,
-				                cmd == &create ? "create"
-				                : cmd == &rm   ? "rm"
-				                               : "inspect");
+				                cmd == &cli_cmd_volume_create ? "create"
+				                : cmd == &cli_cmd_volume_rm   ? "rm"
+				                                              : "inspect");
 			}
 		}
 	}
