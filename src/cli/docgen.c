@@ -33,8 +33,13 @@ int docgen_walk(docgen_cb cb, void *ctx)
 
 bool docgen_opt_alias_p(const struct opt_def *table, const struct opt_def *o)
 {
-	for (const struct opt_def *p = table; p < o; p++)
-		if (p->id == o->id)
+	static const char mark[] = "Alias of --";
+
+	/* "Alias of --network": the table's convention for another spelling */
+	if (strncmp(o->help, mark, strlen(mark)))
+		return false;
+	for (const struct opt_def *p = table; p->long_name; p++)
+		if (p != o && p->id == o->id && !strcmp(p->long_name, o->help + strlen(mark)))
 			return true;
 	return false;
 }

@@ -23,8 +23,9 @@ typedef int (*docgen_cb)(const char *path, const struct cli_node *node,
 int docgen_walk(docgen_cb cb, void *ctx);
 
 /**
- * docgen_opt_alias_p() - whether @o is another spelling of an earlier
- * option of @table (the same id): documented, not offered by completion.
+ * docgen_opt_alias_p() - whether @o is another spelling of an option of
+ * @table (the same id, its help "Alias of --NAME"): documented, not offered
+ * by completion.
  */
 bool docgen_opt_alias_p(const struct opt_def *table, const struct opt_def *o);
 

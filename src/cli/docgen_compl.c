@@ -2,7 +2,8 @@
  * option tables and the command tree (cmdtab.h): commands, subcommands,
  * each command's options, and names of containers, images and volumes,
  * which the scripts ask warren itself for (ps/images/volume ls --format).
- * Option spellings that are aliases (--net) are left out, as Docker does. */
+ * Option spellings that are aliases (--net) are left out, as Docker hides
+ * them. */
 #include "docgen.h"
 
 #include <string.h>
@@ -409,6 +410,7 @@ void docgen_fish(FILE *f)
 	      "function __warren_names\n"
 	      "\tset -l g (__warren_g)\n"
 	      "\tset -l w (commandline -opc)[1]\n"
+	      "\tcommand -q $w; or return\n"
 	      "\tswitch $argv[1]\n"
 	      "\t\tcase container\n\t\t\t$w $g ps -a --format '{{.Names}}' 2>/dev/null\n"
 	      "\t\tcase running\n\t\t\t$w $g ps --format '{{.Names}}' 2>/dev/null\n"

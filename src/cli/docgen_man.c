@@ -115,7 +115,8 @@ static void man_command(FILE *f, const char *path, const struct cli_node *n,
 		fputs(".PP\nAliases:", f);
 		for (const char *a = n->aliases; *a;) {
 			size_t l = strcspn(a, " ");
-			fprintf(f, " \\fBwarren %s %.*s\\fR", group ? group->name : "", (int)l, a);
+			fprintf(f, "%s \\fBwarren %s %.*s\\fR", a == n->aliases ? "" : ",",
+			        group ? group->name : "", (int)l, a);
 			a += l + (a[l] == ' ');
 		}
 		fputs(".\n", f);
