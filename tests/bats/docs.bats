@@ -186,6 +186,17 @@ render() { MANWIDTH=200 man -l "$1" 2>/dev/null | col -b; }
 	tmux_wait_for 'prompt> warren volume prune'
 }
 
+@test "zsh: warren run --net<TAB> completes to --network with compinit" {
+	tmux_start "exec zsh -f"
+	tmux send-keys -t "$TMUX_SESSION" "fpath=(${ZSH_COMPL%/*} \$fpath); autoload -U compinit;" \
+		" compinit -u; PS1='prompt> '" Enter
+	tmux_wait_for 'prompt> '
+	tmux send-keys -t "$TMUX_SESSION" "warren run --net" Tab
+	tmux_wait_for 'prompt> warren run --network'
+	tmux send-keys -t "$TMUX_SESSION" C-u "warren volume pr" Tab
+	tmux_wait_for 'prompt> warren volume prune'
+}
+
 # complete_as_user WORDS...: what bash completion offers the test user for
 # "$WARREN WORDS", the last word being the one completed
 complete_as_user() {
