@@ -46,7 +46,7 @@ static void man_header(FILE *f, const char *name, const char *summary)
 {
 	fputs(".TH \"", f);
 	for (const char *p = name; *p; p++)
-		fputc(*p == '-' ? '-' : toupper((unsigned char)*p), f);
+		fputc(toupper((unsigned char)*p), f);
 	fputs("\" 1 \"\" \"warren " WARREN_VERSION "\" \"warren manual\"\n.SH NAME\n", f);
 	man_text(f, name, -1);
 	fputs(" \\- ", f);

@@ -188,8 +188,8 @@ render() { MANWIDTH=200 man -l "$1" 2>/dev/null | col -b; }
 
 @test "zsh: warren run --net<TAB> completes to --network with compinit" {
 	tmux_start "exec zsh -f"
-	tmux send-keys -t "$TMUX_SESSION" "fpath=(${ZSH_COMPL%/*} \$fpath); autoload -U compinit;" \
-		" compinit -u; PS1='prompt> '" Enter
+	local init="fpath=(${ZSH_COMPL%/*} \$fpath); autoload -U compinit; compinit -u"
+	tmux send-keys -t "$TMUX_SESSION" "$init; PS1='prompt> '" Enter
 	tmux_wait_for 'prompt> '
 	tmux send-keys -t "$TMUX_SESSION" "warren run --net" Tab
 	tmux_wait_for 'prompt> warren run --network'
