@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "idmap.h"
+#include "cliutil.h"
 #include "opts.h"
 #include "store.h"
 #include "werr.h"
@@ -46,12 +47,11 @@ struct img_args {
 };
 
 /**
- * img_parse() - parse @defs into @a; prints the usage on --help.
+ * img_parse() - parse @cmd's options into @a; prints its usage on --help.
  * Return: 1 when the command should go on with operands from argv[*ind],
  * 0 after --help, or -1 after printing the error (exit 125).
  */
-int img_parse(const struct opt_def *defs, int argc, char **argv, int *ind, struct img_args *a,
-              const char *cmd, const char *usage);
+int img_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, struct img_args *a);
 
 /**
  * img_open() - open the store and plan the ID maps.

@@ -51,9 +51,7 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, opt_cb
 	if (opts_parse(cmd->opts, argc, argv, ind, cli_parse_cb, &p, cmd->name, &err) < 0)
 		return cli_error(&err);
 	if (p.help) {
-		printf("Usage: warren %s %s\n\n%s\n\nOptions:\n", cmd->name, cmd->usage,
-		       cmd->summary);
-		opts_print_help(stdout, cmd->opts);
+		cli_print_help(cmd);
 		return 0;
 	}
 	n = argc - *ind;
@@ -73,6 +71,20 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, opt_cb
 		return cli_error(&err);
 	}
 	return -1;
+}
+
+void cli_print_help(const struct cli_cmd *cmd)
+{
+	const char *u = cmd->usage;
+
+	for (int first = 1; first || *u; first = 0) {
+		size_t n = strcspn(u, "\n");
+		printf("%s warren %s%s%.*s\n", first ? "Usage:" : "      ", cmd->name, n ? " " : "",
+		       (int)n, u);
+		u += n + (u[n] == '\n');
+	}
+	printf("\n%s\n\nOptions:\n", cmd->summary);
+	opts_print_help(stdout, cmd->opts);
 }
 
 int cli_error(const struct werr *err)

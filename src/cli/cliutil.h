@@ -25,6 +25,13 @@ struct cli_cmd {
  */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, opt_cb cb, void *ctx);
 
+/**
+ * cli_print_help() - @cmd's --help on stdout: each usage form (@cmd->usage
+ * holds one per line), the summary and the options, from the table that
+ * also makes its man page (cmdtab.h).
+ */
+void cli_print_help(const struct cli_cmd *cmd);
+
 /** cli_error() - print @err as one line; Return: 125. */
 int cli_error(const struct werr *err);
 

@@ -92,11 +92,15 @@ static int save_run(struct img_args *a, int n, char **args, struct werr *err)
 	return r;
 }
 
+const struct cli_cmd cli_cmd_save = {
+	"save", "[OPTIONS] IMAGE...", "Save images to a tar archive.", save_opts, 0, -1
+};
+
 int cmd_save(int argc, char **argv)
 {
 	struct img_args a = { 0 };
 	struct werr err = { 0 };
-	int ind, r = img_parse(save_opts, argc, argv, &ind, &a, "save", "[OPTIONS] IMAGE...");
+	int ind, r = img_parse(&cli_cmd_save, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;
@@ -124,6 +128,9 @@ static void load_report(void *ctx, const char *id, const char *name)
 		printf("Loaded image ID: %s\n", id);
 }
 
+const struct cli_cmd cli_cmd_load = { "load",    "[OPTIONS]", "Load images from a tar archive.",
+	                              load_opts, 0,           -1 };
+
 int cmd_load(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -131,7 +138,7 @@ int cmd_load(int argc, char **argv)
 	struct idmap_plan plan;
 	struct werr err = { 0 };
 	_cleanup_close_ int fd = -1;
-	int ind, r = img_parse(load_opts, argc, argv, &ind, &a, "load", "[OPTIONS]");
+	int ind, r = img_parse(&cli_cmd_load, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;
@@ -161,6 +168,13 @@ static const struct opt_def import_opts[] = {
 	CLI_OPTS_END,
 };
 
+const struct cli_cmd cli_cmd_import = { "import",
+	                                "[OPTIONS] FILE|- [REFERENCE]",
+	                                "Make an image from a root filesystem tarball.",
+	                                import_opts,
+	                                0,
+	                                -1 };
+
 int cmd_import(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -170,8 +184,7 @@ int cmd_import(int argc, char **argv)
 	struct image_ref ref;
 	char name[REF_STR_MAX], id[DIGEST_STR_LEN + 1];
 	_cleanup_close_ int fd = -1;
-	int ind, r = img_parse(import_opts, argc, argv, &ind, &a, "import",
-	                       "[OPTIONS] FILE|- [REFERENCE]");
+	int ind, r = img_parse(&cli_cmd_import, argc, argv, &ind, &a);
 
 	if (r <= 0) {
 		free(a.changes);

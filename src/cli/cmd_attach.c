@@ -42,19 +42,17 @@ static int attach_opt(void *ctx, const struct opt_def *def, const char *v, struc
 	return 0;
 }
 
+const struct cli_cmd cli_cmd_attach = {
+	"attach", "[OPTIONS] CONTAINER", "Attach to a running container's stdio.", attach_opts, 1, 1
+};
+
 int cmd_attach(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "attach",
-		                            "[OPTIONS] CONTAINER",
-		                            "Attach to a running container's stdio.",
-		                            attach_opts,
-		                            1,
-		                            1 };
 	struct attach_cfg c = { 0 };
 	struct record rec;
 	struct werr err = { 0 };
 	bool tty, in;
-	int sock, ind, r = cli_parse(&cmd, argc, argv, &ind, attach_opt, &c);
+	int sock, ind, r = cli_parse(&cli_cmd_attach, argc, argv, &ind, attach_opt, &c);
 
 	if (r >= 0)
 		return r;

@@ -4,6 +4,7 @@
 #include "builder.h"
 #include "cleanup.h"
 #include "commands.h"
+#include "cliutil.h"
 #include "opts.h"
 #include "transfer.h"
 #include "util.h"
@@ -43,6 +44,10 @@ static const struct opt_def build_opts_table[] = {
 	{ "force-rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility", BO_IGNORED },
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", BO_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
+};
+
+const struct cli_cmd cli_cmd_build = {
+	"build", "[OPTIONS] CONTEXT", "Build an image from a Dockerfile.", build_opts_table, 1, 1
 };
 
 struct build_cli {
@@ -195,9 +200,7 @@ int cmd_build(int argc, char **argv)
 	if (opts_parse(build_opts_table, argc, argv, &ind, build_opt_cb, &c, "build", &err) < 0)
 		goto fail;
 	if (c.help) {
-		printf("Usage: warren build [OPTIONS] CONTEXT\n\nBuild an image from a "
-		       "Dockerfile.\n\nOptions:\n");
-		opts_print_help(stdout, build_opts_table);
+		cli_print_help(&cli_cmd_build);
 		build_cli_free(&c);
 		return 0;
 	}

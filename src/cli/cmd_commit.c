@@ -24,6 +24,13 @@ static const struct opt_def commit_opts[] = {
 	CLI_OPTS_END,
 };
 
+const struct cli_cmd cli_cmd_commit = { "commit",
+	                                "[OPTIONS] CONTAINER [IMAGE[:TAG]]",
+	                                "Make an image from a container's changes.",
+	                                commit_opts,
+	                                0,
+	                                -1 };
+
 int cmd_commit(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -34,8 +41,7 @@ int cmd_commit(int argc, char **argv)
 	char id[DIGEST_STR_LEN + 1], name[REF_STR_MAX];
 	struct ctr_commit_opts o = { 0 };
 	bool have_rec = false;
-	int ind, r = img_parse(commit_opts, argc, argv, &ind, &a, "commit",
-	                       "[OPTIONS] CONTAINER [IMAGE[:TAG]]");
+	int ind, r = img_parse(&cli_cmd_commit, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;

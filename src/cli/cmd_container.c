@@ -126,16 +126,17 @@ static int do_start(struct record *rec, void *ctx, struct werr *err)
 	return r;
 }
 
+const struct cli_cmd cli_cmd_start = { "start",
+	                               "[OPTIONS] CONTAINER [CONTAINER...]",
+	                               "Start one or more stopped containers.",
+	                               start_opts,
+	                               1,
+	                               -1 };
+
 int cmd_start(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "start",
-		                            "[OPTIONS] CONTAINER [CONTAINER...]",
-		                            "Start one or more stopped containers.",
-		                            start_opts,
-		                            1,
-		                            -1 };
 	struct verb_cfg c = { 0 };
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
+	int ind, r = cli_parse(&cli_cmd_start, argc, argv, &ind, verb_opt, &c);
 
 	if (r >= 0)
 		return r;
@@ -157,16 +158,17 @@ static int do_stop(struct record *rec, void *ctx, struct werr *err)
 	return lifecycle_stop(rec, c->sig, c->timeout, err);
 }
 
+const struct cli_cmd cli_cmd_stop = { "stop",
+	                              "[OPTIONS] CONTAINER [CONTAINER...]",
+	                              "Stop one or more running containers.",
+	                              stop_opts,
+	                              1,
+	                              -1 };
+
 int cmd_stop(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "stop",
-		                            "[OPTIONS] CONTAINER [CONTAINER...]",
-		                            "Stop one or more running containers.",
-		                            stop_opts,
-		                            1,
-		                            -1 };
 	struct verb_cfg c = { .timeout = -1 };
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
+	int ind, r = cli_parse(&cli_cmd_stop, argc, argv, &ind, verb_opt, &c);
 
 	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_stop, &c);
 }
@@ -183,16 +185,17 @@ static int do_restart(struct record *rec, void *ctx, struct werr *err)
 	return r < 0 ? r : lifecycle_start(rec, -1, NULL, &status, err);
 }
 
+const struct cli_cmd cli_cmd_restart = { "restart",
+	                                 "[OPTIONS] CONTAINER [CONTAINER...]",
+	                                 "Restart one or more containers.",
+	                                 stop_opts,
+	                                 1,
+	                                 -1 };
+
 int cmd_restart(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "restart",
-		                            "[OPTIONS] CONTAINER [CONTAINER...]",
-		                            "Restart one or more containers.",
-		                            stop_opts,
-		                            1,
-		                            -1 };
 	struct verb_cfg c = { .timeout = -1 };
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
+	int ind, r = cli_parse(&cli_cmd_restart, argc, argv, &ind, verb_opt, &c);
 
 	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_restart, &c);
 }
@@ -204,16 +207,17 @@ static int do_kill(struct record *rec, void *ctx, struct werr *err)
 	return lifecycle_kill(rec, c->sig, err);
 }
 
+const struct cli_cmd cli_cmd_kill = { "kill",
+	                              "[OPTIONS] CONTAINER [CONTAINER...]",
+	                              "Send a signal to one or more running containers.",
+	                              kill_opts,
+	                              1,
+	                              -1 };
+
 int cmd_kill(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "kill",
-		                            "[OPTIONS] CONTAINER [CONTAINER...]",
-		                            "Send a signal to one or more running containers.",
-		                            kill_opts,
-		                            1,
-		                            -1 };
 	struct verb_cfg c = { .sig = SIGKILL };
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
+	int ind, r = cli_parse(&cli_cmd_kill, argc, argv, &ind, verb_opt, &c);
 
 	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_kill, &c);
 }
@@ -231,17 +235,16 @@ static int do_wait(struct record *rec, void *ctx, struct werr *err)
 	return r;
 }
 
+const struct cli_cmd cli_cmd_wait = { "wait",
+	                              "CONTAINER [CONTAINER...]",
+	                              "Block until containers stop, then print their exit codes.",
+	                              plain_opts,
+	                              1,
+	                              -1 };
+
 int cmd_wait(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = {
-		"wait",
-		"CONTAINER [CONTAINER...]",
-		"Block until containers stop, then print their exit codes.",
-		plain_opts,
-		1,
-		-1
-	};
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, NULL);
+	int ind, r = cli_parse(&cli_cmd_wait, argc, argv, &ind, verb_opt, NULL);
 
 	return r >= 0 ? r : cli_each(argc - ind, argv + ind, false, do_wait, NULL);
 }
@@ -253,16 +256,14 @@ static int do_rm(struct record *rec, void *ctx, struct werr *err)
 	return lifecycle_remove(rec, c->force, c->volumes, err);
 }
 
+const struct cli_cmd cli_cmd_rm = {
+	"rm", "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers.", rm_opts, 1, -1
+};
+
 int cmd_rm(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "rm",
-		                            "[OPTIONS] CONTAINER [CONTAINER...]",
-		                            "Remove one or more containers.",
-		                            rm_opts,
-		                            1,
-		                            -1 };
 	struct verb_cfg c = { 0 };
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
+	int ind, r = cli_parse(&cli_cmd_rm, argc, argv, &ind, verb_opt, &c);
 
 	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_rm, &c);
 }
@@ -282,12 +283,13 @@ static int do_rename(struct record *rec, void *ctx, struct werr *err)
 	return r < 0 ? r : record_rename(rec, name, err);
 }
 
+const struct cli_cmd cli_cmd_rename = {
+	"rename", "CONTAINER NEW_NAME", "Rename a container.", plain_opts, 2, 2
+};
+
 int cmd_rename(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = {
-		"rename", "CONTAINER NEW_NAME", "Rename a container.", plain_opts, 2, 2
-	};
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, NULL);
+	int ind, r = cli_parse(&cli_cmd_rename, argc, argv, &ind, verb_opt, NULL);
 
 	return r >= 0 ? r : cli_each(1, argv + ind, false, do_rename, argv[ind + 1]);
 }
@@ -328,14 +330,15 @@ uint64_t prune_containers(const struct filters *f)
 	return bytes;
 }
 
+const struct cli_cmd cli_cmd_container_prune = {
+	"container prune", "[OPTIONS]", "Remove all stopped containers.", prune_opts, 0, 0
+};
+
 int cmd_container_prune(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = {
-		"container prune", "[OPTIONS]", "Remove all stopped containers.", prune_opts, 0, 0
-	};
 	struct verb_cfg c = { .filters = { .cmd = "container prune", .keys = prune_keys } };
 	char size[16];
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, &c);
+	int ind, r = cli_parse(&cli_cmd_container_prune, argc, argv, &ind, verb_opt, &c);
 
 	if (r < 0 && c.filter_err.code)
 		r = cli_fail(&c.filter_err);
@@ -374,28 +377,30 @@ static int do_pause(struct record *rec, void *ctx, struct werr *err)
 	                record_name(rec));
 }
 
+const struct cli_cmd cli_cmd_pause = { "pause",
+	                               "CONTAINER [CONTAINER...]",
+	                               "Pause all processes within containers.",
+	                               plain_opts,
+	                               1,
+	                               -1 };
+
 int cmd_pause(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "pause",
-		                            "CONTAINER [CONTAINER...]",
-		                            "Pause all processes within containers.",
-		                            plain_opts,
-		                            1,
-		                            -1 };
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, NULL);
+	int ind, r = cli_parse(&cli_cmd_pause, argc, argv, &ind, verb_opt, NULL);
 
 	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_pause, NULL);
 }
 
+const struct cli_cmd cli_cmd_unpause = { "unpause",
+	                                 "CONTAINER [CONTAINER...]",
+	                                 "Unpause all processes within containers.",
+	                                 plain_opts,
+	                                 1,
+	                                 -1 };
+
 int cmd_unpause(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "unpause",
-		                            "CONTAINER [CONTAINER...]",
-		                            "Unpause all processes within containers.",
-		                            plain_opts,
-		                            1,
-		                            -1 };
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, verb_opt, NULL);
+	int ind, r = cli_parse(&cli_cmd_unpause, argc, argv, &ind, verb_opt, NULL);
 
 	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_pause, NULL);
 }
@@ -438,7 +443,7 @@ int cmd_container(int argc, char **argv)
 	/* internal, not listed: what warren-monitor execs when a container exits */
 	if (argc >= 2 && !strcmp(argv[1], "cleanup"))
 		return monitor_cleanup(argc - 1, argv + 1);
-	if (argc < 2 || !strcmp(argv[1], "--help")) {
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		printf("Usage: warren container COMMAND\n\nManage containers.\n\nCommands:\n");
 		for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 			printf("  %s\n", verbs[i].name);

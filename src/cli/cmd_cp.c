@@ -308,25 +308,26 @@ static int cp_in(const struct record *rec, const struct cp_cfg *cfg, const char 
 	return r2 < 0 ? r2 : r;
 }
 
+const struct cli_cmd cli_cmd_cp = {
+	"cp",
+	"[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n       warren cp [OPTIONS] SRC_PATH|- "
+	"CONTAINER:DEST_PATH",
+	"Copy files/folders between a container and the local filesystem.\n\nUse '-' as "
+	"the source to read a tar archive from stdin and extract it to a directory "
+	"destination in a container.\nUse '-' as the destination to stream a tar archive "
+	"of a container source to stdout.",
+	cp_opts,
+	2,
+	2
+};
+
 int cmd_cp(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = {
-		"cp",
-		"[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n       warren cp [OPTIONS] SRC_PATH|- "
-		"CONTAINER:DEST_PATH",
-		"Copy files/folders between a container and the local filesystem.\n\nUse '-' as "
-		"the source to read a tar archive from stdin and extract it to a directory "
-		"destination in a container.\nUse '-' as the destination to stream a tar archive "
-		"of a container source to stdout.",
-		cp_opts,
-		2,
-		2
-	};
 	struct cp_cfg cfg = { 0 };
 	struct werr err = { 0 };
 	struct record rec;
 	const char *sctr, *dctr, *src, *dest;
-	int ind, lock = -1, r = cli_parse(&cmd, argc, argv, &ind, cp_opt, &cfg);
+	int ind, lock = -1, r = cli_parse(&cli_cmd_cp, argc, argv, &ind, cp_opt, &cfg);
 
 	if (r >= 0)
 		return r;

@@ -361,18 +361,18 @@ static int diff_opt(void *ctx, const struct opt_def *def, const char *v, struct 
 	return 0;
 }
 
+static const struct opt_def diff_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
+
+const struct cli_cmd cli_cmd_diff = { "diff",
+	                              "CONTAINER",
+	                              "Inspect changes to files or directories on a container's "
+	                              "filesystem",
+	                              diff_opts,
+	                              1,
+	                              1 };
+
 int cmd_diff(int argc, char **argv)
 {
-	static const struct opt_def diff_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
-	static const struct cli_cmd cmd = {
-		"diff",
-		"CONTAINER",
-		"Inspect changes to files or directories on a container's "
-		"filesystem",
-		diff_opts,
-		1,
-		1
-	};
 	struct container_spec spec = { 0 };
 	struct overlay_spec vfs = { 0 };
 	struct store s = { .rootfd = -1, .lockfd = -1 };
@@ -380,7 +380,7 @@ int cmd_diff(int argc, char **argv)
 	struct werr err = { 0 };
 	struct record rec;
 	const char *image;
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, diff_opt, NULL);
+	int ind, r = cli_parse(&cli_cmd_diff, argc, argv, &ind, diff_opt, NULL);
 
 	if (r >= 0 || !c) {
 		free(c);

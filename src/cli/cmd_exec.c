@@ -193,18 +193,19 @@ out:
 	return status;
 }
 
+const struct cli_cmd cli_cmd_exec = { "exec",
+	                              "[OPTIONS] CONTAINER COMMAND [ARG...]",
+	                              "Run a command in a running container.",
+	                              exec_opts,
+	                              2,
+	                              -1 };
+
 int cmd_exec(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "exec",
-		                            "[OPTIONS] CONTAINER COMMAND [ARG...]",
-		                            "Run a command in a running container.",
-		                            exec_opts,
-		                            2,
-		                            -1 };
 	struct exec_cfg c = { 0 };
 	struct record rec;
 	struct werr err = { 0 };
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, exec_opt, &c);
+	int ind, r = cli_parse(&cli_cmd_exec, argc, argv, &ind, exec_opt, &c);
 
 	if (r >= 0)
 		return r;

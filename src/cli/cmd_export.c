@@ -50,19 +50,20 @@ static int export_run(const struct record *rec, int fd, struct werr *err)
 	return r < 0 ? r : ctrroot_finish(&job, err);
 }
 
+const struct cli_cmd cli_cmd_export = { "export",
+	                                "[OPTIONS] CONTAINER",
+	                                "Export a container's filesystem as a tar archive",
+	                                export_opts,
+	                                1,
+	                                1 };
+
 int cmd_export(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "export",
-		                            "[OPTIONS] CONTAINER",
-		                            "Export a container's filesystem as a tar archive",
-		                            export_opts,
-		                            1,
-		                            1 };
 	const char *output = NULL;
 	struct werr err = { 0 };
 	struct record rec;
 	int ind, fd = STDOUT_FILENO, lock = -1,
-	         r = cli_parse(&cmd, argc, argv, &ind, export_opt, &output);
+	         r = cli_parse(&cli_cmd_export, argc, argv, &ind, export_opt, &output);
 
 	if (r >= 0)
 		return r;

@@ -21,6 +21,10 @@
 
 static const struct opt_def tag_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
 
+const struct cli_cmd cli_cmd_tag = {
+	"tag", "SOURCE_IMAGE TARGET_IMAGE[:TAG]", "Give an image another name.", tag_opts, 0, -1
+};
+
 int cmd_tag(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -29,8 +33,7 @@ int cmd_tag(int argc, char **argv)
 	struct image_ref ref;
 	char name[REF_STR_MAX];
 	json_t *images = NULL, *rec;
-	int ind,
-	    r = img_parse(tag_opts, argc, argv, &ind, &a, "tag", "SOURCE_IMAGE TARGET_IMAGE[:TAG]");
+	int ind, r = img_parse(&cli_cmd_tag, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;
@@ -221,6 +224,10 @@ static int rmi_one(struct store *s, json_t *images, const char *what, bool force
 	return image_delete_chain(s, images, id, err);
 }
 
+const struct cli_cmd cli_cmd_rmi = {
+	"rmi", "[OPTIONS] IMAGE...", "Remove images.", rmi_opts, 0, -1
+};
+
 int cmd_rmi(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -228,8 +235,7 @@ int cmd_rmi(int argc, char **argv)
 	struct idmap_plan plan;
 	struct werr err = { 0 };
 	json_t *images = NULL;
-	int ind, failed = 0,
-	         r = img_parse(rmi_opts, argc, argv, &ind, &a, "rmi", "[OPTIONS] IMAGE...");
+	int ind, failed = 0, r = img_parse(&cli_cmd_rmi, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;
@@ -370,6 +376,9 @@ static const struct opt_def prune_opts[] = {
 	"WARNING! This will remove all images without at least one container associated to "       \
 	"them.\nAre you sure you want to continue?"
 
+const struct cli_cmd cli_cmd_image_prune = { "image prune", "[OPTIONS]", "Remove unused images.",
+	                                     prune_opts,    0,           0 };
+
 int cmd_image_prune(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -377,7 +386,7 @@ int cmd_image_prune(int argc, char **argv)
 	struct filters f = { .cmd = "image prune", .keys = prune_keys };
 	uint64_t bytes = 0;
 	char size[16];
-	int ind, r = img_parse(prune_opts, argc, argv, &ind, &a, "image prune", "[OPTIONS]");
+	int ind, r = img_parse(&cli_cmd_image_prune, argc, argv, &ind, &a);
 
 	for (size_t i = 0; r > 0 && i < a.n_filters; i++)
 		if (filters_add(&f, a.filters[i], &err) < 0)

@@ -83,21 +83,19 @@ int img_fail(const struct werr *err)
 	return EXIT_WARREN;
 }
 
-int img_parse(const struct opt_def *defs, int argc, char **argv, int *ind, struct img_args *a,
-              const char *cmd, const char *usage)
+int img_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, struct img_args *a)
 {
 	struct werr err = { 0 };
 
 	*ind = 1;
 	if (a->tls_verify == 0)
 		a->tls_verify = -1;
-	if (opts_parse(defs, argc, argv, ind, img_opt_cb, a, cmd, &err) < 0) {
+	if (opts_parse(cmd->opts, argc, argv, ind, img_opt_cb, a, cmd->name, &err) < 0) {
 		img_fail(&err);
 		return -1;
 	}
 	if (a->help) {
-		printf("Usage: warren %s %s\n\nOptions:\n", cmd, usage);
-		opts_print_help(stdout, defs);
+		cli_print_help(cmd);
 		return 0;
 	}
 	return 1;

@@ -329,6 +329,10 @@ static int images_times(json_t *images, struct images_sel *sel, struct werr *err
 	return 0;
 }
 
+const struct cli_cmd cli_cmd_images = {
+	"images", "[OPTIONS] [REPOSITORY[:TAG]]", "List images.", images_opts, 0, 1
+};
+
 int cmd_images(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -338,9 +342,7 @@ int cmd_images(int argc, char **argv)
 	struct images_sel sel = { { "images", images_keys, NULL, 0 }, INT64_MAX, INT64_MIN };
 	json_t *images = NULL, *rec;
 	size_t i;
-	int ind, rc = 0,
-	         r = img_parse(images_opts, argc, argv, &ind, &a, "images",
-	                       "[OPTIONS] [REPOSITORY[:TAG]]");
+	int ind, rc = 0, r = img_parse(&cli_cmd_images, argc, argv, &ind, &a);
 
 	if (r <= 0) {
 		free(a.filters);
@@ -413,15 +415,20 @@ static const struct opt_def inspect_opts[] = {
 	CLI_OPTS_END,
 };
 
+const struct cli_cmd cli_cmd_image_inspect = { "image inspect",
+	                                       "[OPTIONS] IMAGE...",
+	                                       "Low-level information on images.",
+	                                       inspect_opts,
+	                                       0,
+	                                       -1 };
+
 int cmd_image_inspect(int argc, char **argv)
 {
 	struct img_args a = { 0 };
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct werr err = { 0 };
 	json_t *images = NULL, *out = json_array();
-	int ind, failed = 0,
-	         r = img_parse(inspect_opts, argc, argv, &ind, &a, "image inspect",
-	                       "[OPTIONS] IMAGE...");
+	int ind, failed = 0, r = img_parse(&cli_cmd_image_inspect, argc, argv, &ind, &a);
 
 	if (r <= 0) {
 		json_decref(out);
@@ -559,6 +566,10 @@ static void history_print(struct store *s, json_t *images, json_t *rec,
 	}
 }
 
+const struct cli_cmd cli_cmd_history = {
+	"history", "[OPTIONS] IMAGE", "Show the history of an image.", history_opts, 0, -1
+};
+
 int cmd_history(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -566,7 +577,7 @@ int cmd_history(int argc, char **argv)
 	struct werr err = { 0 };
 	struct image_loaded img;
 	json_t *images = NULL, *rec;
-	int ind, r = img_parse(history_opts, argc, argv, &ind, &a, "history", "[OPTIONS] IMAGE");
+	int ind, r = img_parse(&cli_cmd_history, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;

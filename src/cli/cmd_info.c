@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "format.h"
 #include "idmap.h"
+#include "cliutil.h"
 #include "opts.h"
 #include "rootfs.h"
 #include "store.h"
@@ -24,6 +25,11 @@ static const struct opt_def info_opts[] = {
 	  INFO_FORMAT },
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", INFO_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
+};
+
+const struct cli_cmd cli_cmd_info = {
+	"info",    "[OPTIONS]", "What warren uses on this machine (storage driver, IDs) and why.",
+	info_opts, 0,           0
 };
 
 struct info_args {
@@ -99,8 +105,7 @@ int cmd_info(int argc, char **argv)
 		return EXIT_WARREN;
 	}
 	if (a.help) {
-		printf("Usage: warren info [--format FORMAT]\n\nOptions:\n");
-		opts_print_help(stdout, info_opts);
+		cli_print_help(&cli_cmd_info);
 		return 0;
 	}
 	if (!(j = info_collect(&err))) {

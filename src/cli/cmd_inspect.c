@@ -131,19 +131,20 @@ static json_t *inspect_object(struct record *rec)
 	return o;
 }
 
+const struct cli_cmd cli_cmd_inspect = { "inspect",
+	                                 "[OPTIONS] NAME|ID [NAME|ID...]",
+	                                 "Low-level information on containers and volumes.",
+	                                 inspect_opts,
+	                                 1,
+	                                 -1 };
+
 int cmd_inspect(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "inspect",
-		                            "[OPTIONS] NAME|ID [NAME|ID...]",
-		                            "Low-level information on containers and volumes.",
-		                            inspect_opts,
-		                            1,
-		                            -1 };
 	struct inspect_cfg c = { 0 };
 	struct format fo = { 0 };
 	struct werr ferr = { 0 };
 	json_t *all = json_array();
-	int ind, rc = 0, r = cli_parse(&cmd, argc, argv, &ind, inspect_opt, &c);
+	int ind, rc = 0, r = cli_parse(&cli_cmd_inspect, argc, argv, &ind, inspect_opt, &c);
 
 	if (r >= 0) {
 		json_decref(all);
@@ -224,20 +225,20 @@ static int port_print(const struct record *rec, const char *want, struct werr *e
 	return r;
 }
 
+static const struct opt_def port_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
+
+const struct cli_cmd cli_cmd_port = { "port",
+	                              "CONTAINER [PRIVATE_PORT[/PROTO]]",
+	                              "List port mappings, or the public address of one port.",
+	                              port_opts,
+	                              1,
+	                              2 };
+
 int cmd_port(int argc, char **argv)
 {
-	static const struct opt_def port_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
-	static const struct cli_cmd cmd = {
-		"port",
-		"CONTAINER [PRIVATE_PORT[/PROTO]]",
-		"List port mappings, or the public address of one port.",
-		port_opts,
-		1,
-		2
-	};
 	struct record rec;
 	struct werr err = { 0 };
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, inspect_opt, NULL);
+	int ind, r = cli_parse(&cli_cmd_port, argc, argv, &ind, inspect_opt, NULL);
 
 	if (r >= 0)
 		return r;

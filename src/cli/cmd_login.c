@@ -62,6 +62,10 @@ static void registry_of(const char *arg, char *out, size_t size)
 		snprintf(out, size, "docker.io");
 }
 
+const struct cli_cmd cli_cmd_login = {
+	"login", "[OPTIONS] REGISTRY", "Log in to a registry.", login_opts, 0, -1
+};
+
 int cmd_login(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -69,7 +73,7 @@ int cmd_login(int argc, char **argv)
 	struct registry reg;
 	struct image_ref ref = { 0 };
 	char user[AUTH_FIELD_MAX], pass[AUTH_FIELD_MAX];
-	int ind, r = img_parse(login_opts, argc, argv, &ind, &a, "login", "[OPTIONS] REGISTRY");
+	int ind, r = img_parse(&cli_cmd_login, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;
@@ -106,12 +110,16 @@ static const struct opt_def logout_opts[] = {
 	CLI_OPTS_END,
 };
 
+const struct cli_cmd cli_cmd_logout = {
+	"logout", "[OPTIONS] REGISTRY", "Log out of a registry.", logout_opts, 0, -1
+};
+
 int cmd_logout(int argc, char **argv)
 {
 	struct img_args a = { 0 };
 	struct werr err = { 0 };
 	char domain[REF_DOMAIN_MAX], path[4096];
-	int ind, r = img_parse(logout_opts, argc, argv, &ind, &a, "logout", "[OPTIONS] REGISTRY");
+	int ind, r = img_parse(&cli_cmd_logout, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;

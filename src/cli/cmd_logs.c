@@ -110,16 +110,17 @@ static void logs_warn(struct record *rec)
 		        record_name(rec), msg);
 }
 
+const struct cli_cmd cli_cmd_logs = {
+	"logs", "[OPTIONS] CONTAINER", "Fetch the logs of a container.", logs_opts, 1, 1
+};
+
 int cmd_logs(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = {
-		"logs", "[OPTIONS] CONTAINER", "Fetch the logs of a container.", logs_opts, 1, 1
-	};
 	struct logs_opts o = { .tail = -1 };
 	struct record rec;
 	struct werr err = { 0 };
 	char path[PATH_MAX + 16];
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, logs_opt, &o);
+	int ind, r = cli_parse(&cli_cmd_logs, argc, argv, &ind, logs_opt, &o);
 
 	if (r >= 0)
 		return r;

@@ -354,15 +354,16 @@ static void ps_print(struct ps_cfg *c, struct record *recs, size_t n, const size
 	}
 }
 
+const struct cli_cmd cli_cmd_ps = { "ps", "[OPTIONS]", "List containers.", ps_opts, 0, 0 };
+
 int cmd_ps(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "ps", "[OPTIONS]", "List containers.", ps_opts, 0, 0 };
 	struct ps_cfg c = { .filters = { .cmd = "ps", .keys = ps_keys } };
 	struct record *recs = NULL;
 	size_t n = 0, range[2];
 	struct werr err = { 0 };
 	struct format fo;
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, ps_opt, &c);
+	int ind, r = cli_parse(&cli_cmd_ps, argc, argv, &ind, ps_opt, &c);
 
 	if (r < 0 && c.filter_err.code)
 		r = cli_fail(&c.filter_err);

@@ -47,6 +47,10 @@ static const struct opt_def pull_opts[] = {
 	CLI_OPTS_END,
 };
 
+const struct cli_cmd cli_cmd_pull = {
+	"pull", "[OPTIONS] IMAGE", "Pull an image from a registry.", pull_opts, 0, -1
+};
+
 int cmd_pull(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -54,7 +58,7 @@ int cmd_pull(int argc, char **argv)
 	struct idmap_plan plan;
 	struct werr err = { 0 };
 	char id[DIGEST_STR_LEN + 1];
-	int ind, r = img_parse(pull_opts, argc, argv, &ind, &a, "pull", "[OPTIONS] IMAGE");
+	int ind, r = img_parse(&cli_cmd_pull, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;

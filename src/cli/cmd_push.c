@@ -25,6 +25,10 @@ static void push_progress(void *ctx, const char *digest, const char *what)
 		fprintf(stderr, "Copying blob %s %s\n", digest, what);
 }
 
+const struct cli_cmd cli_cmd_push = {
+	"push", "[OPTIONS] IMAGE [DESTINATION]", "Push an image to a registry.", push_opts, 0, -1
+};
+
 int cmd_push(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -33,8 +37,7 @@ int cmd_push(int argc, char **argv)
 	json_t *images = NULL, *rec = NULL, *names;
 	char digest[DIGEST_STR_LEN + 1], dest[REF_STR_MAX];
 	struct push_opts o = { .progress = push_progress };
-	int ind,
-	    r = img_parse(push_opts, argc, argv, &ind, &a, "push", "[OPTIONS] IMAGE [DESTINATION]");
+	int ind, r = img_parse(&cli_cmd_push, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cliutil.h"
+#include "cmdtab.h"
 #include "commands.h"
 #include "idmap.h"
 #include "lifecycle.h"
@@ -90,22 +91,23 @@ static int reset_containers(void)
 	return left;
 }
 
+const struct cli_cmd cli_cmd_system_reset = {
+	"system reset",
+	"[OPTIONS]",
+	"Remove every container, image, volume and the build cache: the whole store",
+	reset_opts,
+	0,
+	0
+};
+
 int cmd_system_reset(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = {
-		"system reset",
-		"[OPTIONS]",
-		"Remove every container, image, volume and the build cache: the whole store",
-		reset_opts,
-		0,
-		0
-	};
 	char store[PATH_MAX], run[PATH_MAX] = "", warning[3 * PATH_MAX];
 	char *dirs[] = { store, run };
 	struct idmap_plan plan;
 	struct werr err = { 0 };
 	bool force = false;
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, reset_opt, &force);
+	int ind, r = cli_parse(&cli_cmd_system_reset, argc, argv, &ind, reset_opt, &force);
 
 	if (r >= 0)
 		return r;

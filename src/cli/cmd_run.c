@@ -8,6 +8,7 @@
 #include "ctrrun.h"
 #include "netref.h"
 #include "volume.h"
+#include "cliutil.h"
 #include "opts.h"
 #include "run_image.h"
 #include "run_net.h"
@@ -96,6 +97,12 @@ static const struct opt_def run_opts[] = {
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", R_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
+
+#define RUN_USAGE "[OPTIONS] IMAGE [COMMAND [ARG...]]\n[OPTIONS] --rootfs DIR [--] COMMAND [ARG...]"
+const struct cli_cmd cli_cmd_run = { "run",    RUN_USAGE, "Run a command in a new container.",
+	                             run_opts, 0,         -1 };
+const struct cli_cmd cli_cmd_create = { "create", RUN_USAGE, "Create a new container.",
+	                                run_opts, 0,         -1 };
 
 struct run_cfg {
 	const char *rootfs;
@@ -650,11 +657,7 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		return EXIT_WARREN;
 	}
 	if (cfg->help) {
-		printf("Usage: warren %s [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
-		       "       warren %s [OPTIONS] --rootfs DIR [--] COMMAND [ARG...]\n\n"
-		       "%s a command in a new container.\n\nOptions:\n",
-		       argv[0], argv[0], create_only ? "Create" : "Run");
-		opts_print_help(stdout, run_opts);
+		cli_print_help(create_only ? &cli_cmd_create : &cli_cmd_run);
 		return 0;
 	}
 	if (run_net_join(cfg, create_only, &err) < 0 ||

@@ -19,6 +19,9 @@
 
 static const struct opt_def df_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
 
+const struct cli_cmd cli_cmd_system_df = { "system df", "", "Show how much space the store uses.",
+	                                   df_opts,     0,  -1 };
+
 static int system_df(int argc, char **argv)
 {
 	struct img_args a = { 0 };
@@ -27,7 +30,7 @@ static int system_df(int argc, char **argv)
 	struct werr err = { 0 };
 	json_t *images = NULL;
 	char sz[16], shared[16], blobs[16];
-	int ind, r = img_parse(df_opts, argc, argv, &ind, &a, "system df", "");
+	int ind, r = img_parse(&cli_cmd_system_df, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;
@@ -61,6 +64,14 @@ static const struct opt_def check_opts[] = {
 	CLI_HELP_OPT,
 	CLI_OPTS_END,
 };
+const struct cli_cmd cli_cmd_system_check = {
+	"system check",
+	"[OPTIONS]",
+	"Check the store's consistency; --repair removes what is broken.",
+	check_opts,
+	0,
+	0
+};
 
 static int system_check(int argc, char **argv)
 {
@@ -69,8 +80,7 @@ static int system_check(int argc, char **argv)
 	struct idmap_plan plan;
 	struct werr err = { 0 };
 	_cleanup_free_ char *report = NULL;
-	int repaired = 0, ind,
-	    r = img_parse(check_opts, argc, argv, &ind, &a, "system check", "[OPTIONS]");
+	int repaired = 0, ind, r = img_parse(&cli_cmd_system_check, argc, argv, &ind, &a);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_WARREN : 0;
@@ -181,15 +191,16 @@ static bool system_prune_confirm(const struct system_prune_cfg *c)
 /* `system prune`: stopped containers, with --volumes unused anonymous
  * volumes, dangling images (-a: every unused one) and with them the build
  * steps' images, as Docker's */
+const struct cli_cmd cli_cmd_system_prune = { "system prune",    "[OPTIONS]", "Remove unused data.",
+	                                      system_prune_opts, 0,           0 };
+
 static int system_prune(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = { "system prune",    "[OPTIONS]", "Remove unused data.",
-		                            system_prune_opts, 0,           0 };
 	struct system_prune_cfg c = { .filters = { .cmd = "system prune", .keys = prune_keys } };
 	struct werr err = { 0 };
 	uint64_t bytes = 0, images = 0;
 	char size[16];
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, system_prune_opt, &c);
+	int ind, r = cli_parse(&cli_cmd_system_prune, argc, argv, &ind, system_prune_opt, &c);
 
 	if (r < 0 && c.filter_err.code)
 		r = cli_fail(&c.filter_err);

@@ -50,12 +50,14 @@ static void fmt_ticks(unsigned long long ticks, char *buf, size_t size)
 	snprintf(buf, size, "%02llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
 }
 
+static const struct opt_def top_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
+
+const struct cli_cmd cli_cmd_top = {
+	"top", "CONTAINER", "Show the running processes of a container.", top_opts, 1, 1
+};
+
 int cmd_top(int argc, char **argv)
 {
-	static const struct opt_def top_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
-	static const struct cli_cmd cmd = {
-		"top", "CONTAINER", "Show the running processes of a container.", top_opts, 1, 1
-	};
 	static struct proc_sample ps[TOP_MAX];
 	struct table t = { 0 };
 	struct record rec;
@@ -64,7 +66,7 @@ int cmd_top(int argc, char **argv)
 		"UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"
 	};
 	pid_t pid;
-	int ind, n, r = cli_parse(&cmd, argc, argv, &ind, stats_opt, NULL);
+	int ind, n, r = cli_parse(&cli_cmd_top, argc, argv, &ind, stats_opt, NULL);
 
 	if (r >= 0)
 		return r;
@@ -135,24 +137,24 @@ static void usage_of(pid_t pid, struct usage *u)
 	procinfo_net(pid, &u->rx, &u->tx);
 }
 
+static const struct opt_def stats_opts[] = {
+	{ "no-stream", 0, OPT_FLAG, NULL, "Print one sample and exit", S_NO_STREAM },
+	{ "all", 'a', OPT_FLAG, NULL, "All containers (default: running ones)", S_ALL },
+	{ "format", 0, OPT_VALUE, "FORMAT", "json or a Go template", S_FORMAT },
+	{ "no-trunc", 0, OPT_FLAG, NULL, "Do not truncate output", S_NO_TRUNC },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+
+const struct cli_cmd cli_cmd_stats = { "stats",
+	                               "[OPTIONS] [CONTAINER...]",
+	                               "Resource usage of containers (one sample: --no-stream).",
+	                               stats_opts,
+	                               0,
+	                               -1 };
+
 int cmd_stats(int argc, char **argv)
 {
-	static const struct opt_def opts[] = {
-		{ "no-stream", 0, OPT_FLAG, NULL, "Print one sample and exit", S_NO_STREAM },
-		{ "all", 'a', OPT_FLAG, NULL, "All containers (default: running ones)", S_ALL },
-		{ "format", 0, OPT_VALUE, "FORMAT", "json or a Go template", S_FORMAT },
-		{ "no-trunc", 0, OPT_FLAG, NULL, "Do not truncate output", S_NO_TRUNC },
-		CLI_HELP_OPT,
-		CLI_OPTS_END,
-	};
-	static const struct cli_cmd cmd = {
-		"stats",
-		"[OPTIONS] [CONTAINER...]",
-		"Resource usage of containers (one sample: --no-stream).",
-		opts,
-		0,
-		-1
-	};
 	static const char *const heads[] = {
 		"ID",        "CONTAINER ID", "Container", "CONTAINER", "Name",
 		"NAME",      "CPUPerc",      "CPU %",     "MemUsage",  "MEM USAGE / LIMIT",
@@ -166,7 +168,7 @@ int cmd_stats(int argc, char **argv)
 	struct format fo;
 	struct usage *before;
 	long mem_total = sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
-	int ind, rc = 0, r = cli_parse(&cmd, argc, argv, &ind, stats_opt, &c);
+	int ind, rc = 0, r = cli_parse(&cli_cmd_stats, argc, argv, &ind, stats_opt, &c);
 
 	if (r >= 0)
 		return r;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cliutil.h"
+#include "cmdtab.h"
 #include "commands.h"
 #include "idmap.h"
 #include "userns_exec.h"
@@ -47,22 +48,23 @@ static int unshare_run(void *arg, struct werr *err)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+const struct cli_cmd cli_cmd_unshare = {
+	"unshare",
+	"[COMMAND [ARG...]]",
+	"Run a command (default: your shell) as root of a user namespace with the store's ID maps, "
+	"e.g. to remove files the store keeps under subordinate IDs",
+	unshare_opts,
+	0,
+	-1
+};
+
 int cmd_unshare(int argc, char **argv)
 {
-	static const struct cli_cmd cmd = {
-		"unshare",
-		"[COMMAND [ARG...]]",
-		"Run a command (default: your shell) as root of a user namespace with the "
-		"store's ID maps, e.g. to remove files the store keeps under subordinate IDs",
-		unshare_opts,
-		0,
-		-1
-	};
 	struct idmap_plan plan;
 	struct werr err = { 0 };
 	const char *shell = getenv("SHELL");
 	char *dflt[] = { (char *)(shell && *shell ? shell : "/bin/sh"), NULL };
-	int ind, r = cli_parse(&cmd, argc, argv, &ind, unshare_opt, NULL);
+	int ind, r = cli_parse(&cli_cmd_unshare, argc, argv, &ind, unshare_opt, NULL);
 
 	if (r >= 0)
 		return r;

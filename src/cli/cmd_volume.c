@@ -2,6 +2,7 @@
  * filters and prompt. Volumes live in the store (src/container/volume.c); a
  * volume in use is never removed unless asked with -f. */
 #include "cliutil.h"
+#include "cmdtab.h"
 #include "commands.h"
 #include "filters.h"
 #include "format.h"
@@ -130,11 +131,12 @@ static bool volume_match(const struct filters *f, json_t *v)
 	return !seen || ok;
 }
 
+const struct cli_cmd cli_cmd_volume_ls = {
+	"volume ls", "[OPTIONS]", "List volumes.", ls_opts, 0, 0
+};
+
 static int volume_ls(int argc, char **argv, struct volume_cfg *c)
 {
-	static const struct cli_cmd cmd = {
-		"volume ls", "[OPTIONS]", "List volumes.", ls_opts, 0, 0
-	};
 	static const char *const heads[] = { "Driver", "DRIVER", "Name", "VOLUME NAME", NULL };
 	struct werr err = { 0 };
 	struct format fo;
@@ -143,7 +145,7 @@ static int volume_ls(int argc, char **argv, struct volume_cfg *c)
 	int ind, r;
 
 	c->filters = (struct filters){ .cmd = "volume ls", .keys = ls_keys };
-	r = cli_parse(&cmd, argc, argv, &ind, volume_opt, c);
+	r = cli_parse(&cli_cmd_volume_ls, argc, argv, &ind, volume_opt, c);
 	if (r < 0 && c->filter_err.code)
 		r = cli_fail(&c->filter_err);
 	if (r >= 0)
@@ -217,17 +219,18 @@ uint64_t prune_volumes(bool all_named, const struct filters *f)
 	"WARNING! This will remove all local volumes not used by at least one container.\n"        \
 	"Are you sure you want to continue?"
 
+const struct cli_cmd cli_cmd_volume_prune = {
+	"volume prune", "[OPTIONS]", "Remove unused volumes (anonymous ones unless -a).",
+	prune_opts,     0,           0
+};
+
 static int volume_prune(int argc, char **argv, struct volume_cfg *c)
 {
-	static const struct cli_cmd cmd = {
-		"volume prune", "[OPTIONS]", "Remove unused volumes (anonymous ones unless -a).",
-		prune_opts,     0,           0
-	};
 	char size[16];
 	int ind, r;
 
 	c->filters = (struct filters){ .cmd = "volume prune", .keys = volume_prune_keys };
-	r = cli_parse(&cmd, argc, argv, &ind, volume_opt, c);
+	r = cli_parse(&cli_cmd_volume_prune, argc, argv, &ind, volume_opt, c);
 	if (r < 0 && c->filter_err.code)
 		r = cli_fail(&c->filter_err);
 	if (r >= 0)
@@ -279,47 +282,70 @@ static int volume_each(int argc, char **argv, struct volume_cfg *c, const char *
 	return rc;
 }
 
+/* `warren volume --help`: the subcommands, with the summaries their own
+ * --help prints */
+static int volume_usage(FILE *f, int rc)
+{
+	static const struct cli_cmd *const subs[] = {
+		&cli_cmd_volume_create, &cli_cmd_volume_inspect, &cli_cmd_volume_ls,
+		&cli_cmd_volume_prune,  &cli_cmd_volume_rm,
+	};
+
+	fprintf(f, "Usage: warren volume COMMAND\n\nManage volumes.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		fprintf(f, "  %-10s %s\n", subs[i]->name + strlen("volume "), subs[i]->summary);
+	fprintf(f, "\nRun 'warren volume COMMAND --help' for more information on a command.\n");
+	return rc;
+}
+
+const struct cli_cmd cli_cmd_volume_rm = {
+	"volume rm", "[OPTIONS] VOLUME [VOLUME...]", "Remove volumes.", rm_opts, 1, -1
+};
+
+const struct cli_cmd cli_cmd_volume_inspect = { "volume inspect",
+	                                        "[OPTIONS] VOLUME [VOLUME...]",
+	                                        "Information on volumes.",
+	                                        inspect_opts,
+	                                        1,
+	                                        -1 };
+
+const struct cli_cmd cli_cmd_volume_create = {
+	"volume create", "[OPTIONS] [VOLUME]", "Create a volume.", create_opts, 0, 1
+};
+
 int cmd_volume(int argc, char **argv)
 {
-	static const struct cli_cmd create = {
-		"volume create", "[OPTIONS] [VOLUME]", "Create a volume.", create_opts, 0, 1
-	};
-	static const struct cli_cmd inspect = { "volume inspect",
-		                                "[OPTIONS] VOLUME [VOLUME...]",
-		                                "Information on volumes.",
-		                                inspect_opts,
-		                                1,
-		                                -1 };
-	static const struct cli_cmd rm = {
-		"volume rm", "[OPTIONS] VOLUME [VOLUME...]", "Remove volumes.", rm_opts, 1, -1
-	};
 	struct volume_cfg c = { .labels = json_object() };
 	const struct cli_cmd *cmd = NULL;
 	const char *verb = argc > 1 ? argv[1] : "";
 	int ind, r;
 
+	if (argc < 2 || !strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+		json_decref(c.labels);
+		return volume_usage(argc < 2 ? stderr : stdout, argc < 2 ? EXIT_WARREN : 0);
+	}
 	if (!strcmp(verb, "ls") || !strcmp(verb, "list"))
 		r = volume_ls(argc - 1, argv + 1, &c);
 	else if (!strcmp(verb, "prune"))
 		r = volume_prune(argc - 1, argv + 1, &c);
 	else {
 		if (!strcmp(verb, "create"))
-			cmd = &create;
+			cmd = &cli_cmd_volume_create;
 		else if (!strcmp(verb, "inspect"))
-			cmd = &inspect;
+			cmd = &cli_cmd_volume_inspect;
 		else if (!strcmp(verb, "rm") || !strcmp(verb, "remove"))
-			cmd = &rm;
+			cmd = &cli_cmd_volume_rm;
 		if (!cmd) {
 			fprintf(stderr,
-			        "warren: unknown command \"volume %s\": use create, ls, "
-			        "inspect, rm or prune\n",
+			        "warren: unknown command \"volume %s\" (see 'warren volume "
+			        "--help')\n",
 			        verb);
 			json_decref(c.labels);
 			return EXIT_WARREN;
 		}
 		r = cli_parse(cmd, argc - 1, argv + 1, &ind, volume_opt, &c);
 		if (r < 0) {
-			if (cmd == &create && argc - 1 - ind == 0) {
+			if (cmd == &cli_cmd_volume_create && argc - 1 - ind == 0) {
 				char name[65], path[PATH_MAX];
 				struct werr err = { 0 };
 				r = volume_create(cli_gopts(), NULL, c.labels, name, path, &err) < 0
@@ -327,9 +353,9 @@ int cmd_volume(int argc, char **argv)
 				        : (printf("%s\n", name), 0);
 			} else {
 				r = volume_each(argc - 1 - ind, argv + 1 + ind, &c,
-				                cmd == &create ? "create"
-				                : cmd == &rm   ? "rm"
-				                               : "inspect");
+				                cmd == &cli_cmd_volume_create ? "create"
+				                : cmd == &cli_cmd_volume_rm   ? "rm"
+				                                              : "inspect");
 			}
 		}
 	}

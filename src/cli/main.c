@@ -36,7 +36,7 @@ static const struct command commands[] = {
 	{ "logout", cmd_transfer, "Log out of a registry" },
 	{ "image", cmd_image, "Manage images (ls, inspect, rm, prune, ...)" },
 	{ "info", cmd_info, "What warren uses on this machine (storage driver, IDs) and why" },
-	{ "system", cmd_system, "Store usage (df), consistency (check), prune" },
+	{ "system", cmd_system, "Store usage (df), consistency (check), prune, reset" },
 	{ "unshare", cmd_unshare, "Run a command in the store's user namespace" },
 	{ "create", cmd_create, "Create a new container" },
 	{ "start", cmd_start, "Start one or more stopped containers" },
