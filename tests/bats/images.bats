@@ -111,13 +111,13 @@ bye" ]
 
 @test "each container has its own writable layer; the image is unchanged" {
 	warren_s pull -q "$REG/warren/layers"
-	run warren_s run "$REG/warren/layers" sh -c 'echo changed > keep; rm replaced; mkdir newthing; cat keep'
+	run warren_s run --rm "$REG/warren/layers" sh -c 'echo changed > keep; rm replaced; mkdir newthing; cat keep'
 	[ "$output" = "changed" ]
-	run warren_s run "$REG/warren/layers" sh -c 'cat keep replaced; ls -d newthing 2>/dev/null | wc -l'
+	run warren_s run --rm "$REG/warren/layers" sh -c 'cat keep replaced; ls -d newthing 2>/dev/null | wc -l'
 	[ "$output" = "keep
 v2
 0" ]
-	# nothing of the containers stays behind
+	# nothing of --rm containers stays behind
 	[ -z "$(ls "$STORE/containers")" ]
 }
 

@@ -64,6 +64,17 @@ err" ]
 	[ -z "$(warren ps -aq)" ]
 }
 
+@test "run -d --init returns once the container runs; a kept --init run gives its exit code" {
+	# the init used to keep the monitor's ready pipe open: run -d waited
+	# for the container to end (the bound is generous, not a timing check)
+	run as_user timeout 120 "$WARREN" run -d --name in --init --rootfs "$ROOTFS" sleep infinity
+	[ "$status" -eq 0 ]
+	[ "$(state in)" = running ]
+	run warren run --init --rootfs "$ROOTFS" sh -c 'exit 4'
+	[ "$status" -eq 4 ]
+	[ "$(warren ps -a --filter status=exited -q | wc -l)" -eq 1 ]
+}
+
 @test "run --rm leaves no container and no anonymous volume; named volumes stay" {
 	run warren run --rm -v /anon -v named:/n --rootfs "$ROOTFS" sh -c 'echo x > /anon/f; echo ok'
 	[ "$status" -eq 0 ]
