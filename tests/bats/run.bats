@@ -318,7 +318,12 @@ teardown() {
 # --- capabilities, seccomp, no_new_privs ----------------------------------
 
 # the pid of the test user's warren process
-warren_pid() { pgrep -o -u "$TEST_UID" -x warren; }
+# the oldest live warren: an exited container's monitor may linger as a
+# zombie until init reaps it, and a signal to it is lost
+warren_pid() {
+	ps -u "$TEST_UID" --sort=start_time -o pid=,stat=,comm= |
+		awk '$2 !~ /^Z/ && $3 == "warren" { print $1; exit }'
+}
 
 cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 
