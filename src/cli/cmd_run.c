@@ -11,6 +11,7 @@
 #include "cliutil.h"
 #include "opts.h"
 #include "run_image.h"
+#include "run_mount.h"
 #include "run_net.h"
 #include "security.h"
 #include "util.h"
@@ -32,6 +33,8 @@ enum run_opt {
 	R_HOSTNAME,
 	R_ENTRYPOINT,
 	R_VOLUME,
+	R_MOUNT,
+	R_VOLUMES_FROM,
 	R_TMPFS,
 	R_ULIMIT,
 	R_READ_ONLY,
@@ -63,7 +66,15 @@ static const struct opt_def run_opts[] = {
 	{ "hostname", 'h', OPT_VALUE, "NAME", "Container host name", R_HOSTNAME },
 	{ "entrypoint", 0, OPT_VALUE, "CMD", "Command to run before the given arguments",
 	  R_ENTRYPOINT },
-	{ "volume", 'v', OPT_VALUE, "SRC:DST[:ro|rw]", "Bind mount a host path", R_VOLUME },
+	{ "volume", 'v', OPT_VALUE, "SRC:DST[:OPTS]",
+	  "Bind mount a host path, or mount a volume (NAME:DST, or DST for an anonymous one)",
+	  R_VOLUME },
+	{ "mount", 0, OPT_VALUE, "type=bind|volume|tmpfs,...",
+	  "Mount a bind, volume or tmpfs (source=, target=, readonly, volume-nocopy, tmpfs-size=, "
+	  "tmpfs-mode=)",
+	  R_MOUNT },
+	{ "volumes-from", 0, OPT_VALUE, "CONTAINER[:ro|rw]", "Mount the volumes of a container",
+	  R_VOLUMES_FROM },
 	{ "tmpfs", 0, OPT_VALUE, "DST[:OPTS]", "Mount a tmpfs at DST", R_TMPFS },
 	{ "ulimit", 0, OPT_VALUE, "NAME=SOFT[:HARD]", "Set a resource limit", R_ULIMIT },
 	{ "read-only", 0, OPT_FLAG, NULL, "Mount the root filesystem read-only", R_READ_ONLY },
@@ -109,8 +120,7 @@ struct run_cfg {
 	char **env; /* user's KEY=VALUE entries, in order */
 	size_t n_env;
 	const char *workdir, *user, *hostname, *entrypoint;
-	struct mount_spec *mounts;
-	size_t n_mounts;
+	struct run_vols vols; /* -v, --mount, --volumes-from, --tmpfs (run_mount.h) */
 	struct rlimit_spec *rlimits;
 	size_t n_rlimits;
 	bool readonly, init, interactive, keep_id, network_host, help;
@@ -119,7 +129,7 @@ struct run_cfg {
 	bool use_image;
 	struct net_spec net;
 	struct create_opts create; /* name, labels, restart... (cmd_create.c) */
-	bool store_volume;         /* a -v NAME:DST or -v DST volume from the store */
+	bool recorded;             /* a record holds the container and its volumes */
 };
 
 static int env_add(struct run_cfg *cfg, const char *kv, struct werr *err)
@@ -247,62 +257,6 @@ static int ulimit_add(struct run_cfg *cfg, const char *v, struct werr *err)
 	return 0;
 }
 
-static int volume_add(struct run_cfg *cfg, const char *v, struct werr *err)
-{
-	_cleanup_free_ char *copy = strdup(v);
-	char *src, *dst, *mode, real[PATH_MAX];
-	struct mount_spec m = { .kind = MOUNT_BIND };
-
-	if (!copy)
-		return werr_errno(err, ENOMEM, "volume");
-	src = copy;
-	dst = strchr(src, ':');
-	if (src[0] == ':')
-		return werr_set(err, EINVAL, "invalid volume \"%s\": the source is empty", v);
-	if (!dst && src[0] == '/') { /* -v /path: an anonymous volume */
-		dst = src;
-		src = "";
-	} else if (!dst) {
-		return werr_set(err, EINVAL, "invalid volume \"%s\": use SRC:DST[:ro|rw]", v);
-	} else {
-		*dst++ = '\0';
-	}
-	mode = strchr(dst, ':');
-	if (mode)
-		*mode++ = '\0';
-	if (src[0] != '/') {
-		char vname[65];
-		if (src[0] && volume_check_name(src, err) < 0)
-			return werr_prefix(err, "invalid volume \"%s\"", v);
-		if (volume_create(cli_gopts(), src[0] ? src : NULL, NULL, vname, real, err) < 0)
-			return werr_prefix(err, "volume \"%s\"", v);
-		src = real;
-		cfg->store_volume = true;
-	}
-	if (dst[0] != '/')
-		return werr_set(err, EINVAL,
-		                "invalid volume \"%s\": the destination must be an absolute path",
-		                v);
-	for (char *o = mode ? strtok(mode, ",") : NULL; o; o = strtok(NULL, ",")) {
-		if (!strcmp(o, "ro"))
-			m.readonly = true;
-		else if (!strcmp(o, "rw"))
-			m.readonly = false;
-		else if (strcmp(o, "z") && strcmp(o, "Z") && strcmp(o, "rbind") &&
-		         strcmp(o, "bind"))
-			return werr_set(
-			    err, EINVAL,
-			    "invalid volume \"%s\": unknown option \"%s\" (use ro or rw)", v, o);
-	}
-	if (src != real && !realpath(src, real))
-		return werr_errno(err, errno, "volume source %s", src);
-	m.src = strdup(real);
-	m.dst = strdup(dst);
-	if (!m.src || !m.dst || util_array_push(&cfg->mounts, &cfg->n_mounts, sizeof(m), &m) < 0)
-		return werr_errno(err, ENOMEM, "volume");
-	return 0;
-}
-
 static int tmpfs_add(struct run_cfg *cfg, const char *v, struct werr *err)
 {
 	_cleanup_free_ char *copy = strdup(v);
@@ -353,9 +307,11 @@ static int tmpfs_add(struct run_cfg *cfg, const char *v, struct werr *err)
 	}
 	m.dst = strdup(copy);
 	m.options = strdup(data);
-	if (!m.dst || !m.options ||
-	    util_array_push(&cfg->mounts, &cfg->n_mounts, sizeof(m), &m) < 0)
+	if (!m.dst || !m.options || run_vols_push(&cfg->vols, &m, err) < 0) {
+		free(m.dst);
+		free(m.options);
 		return werr_errno(err, ENOMEM, "tmpfs");
+	}
 	return 0;
 }
 
@@ -383,7 +339,9 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 		cfg->hostname = v;
 		return 0;
 	case R_ENTRYPOINT: cfg->entrypoint = v; return 0;
-	case R_VOLUME: return volume_add(cfg, v, err);
+	case R_VOLUME: return run_vols_volume(&cfg->vols, v, err);
+	case R_MOUNT: return run_vols_mount(&cfg->vols, v, err);
+	case R_VOLUMES_FROM: return run_vols_from(&cfg->vols, v, err);
 	case R_TMPFS: return tmpfs_add(cfg, v, err);
 	case R_ULIMIT: return ulimit_add(cfg, v, err);
 	case R_READ_ONLY: cfg->readonly = on; return 0;
@@ -443,12 +401,15 @@ static char **run_build_env(const struct run_cfg *cfg, const char *hostname)
 
 	while (img_env && img_env[n_img])
 		n_img++;
-	env = calloc(cfg->n_env + n_img + 3, sizeof(char *));
+	env = calloc(cfg->n_env + n_img + 4, sizeof(char *));
 	if (!env)
 		return NULL;
 	env[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	snprintf(host_kv, sizeof(host_kv), "HOSTNAME=%s", hostname);
 	env[n++] = host_kv;
+	/* Docker's default under -t, below the image's ENV and the user's -e */
+	if (cfg->create.tty)
+		env[n++] = "TERM=xterm";
 	for (size_t i = 0; i < n_img; i++)
 		if (strchr(img_env[i], '='))
 			env_put(env, &n, img_env[i]);
@@ -510,7 +471,7 @@ static int run_from_image(struct container_spec *spec, struct run_cfg *cfg, int 
 	spec->overlay = cfg->img.rf.copy ? NULL : &cfg->img.ov;
 	r = run_image_argv(&cfg->img, cfg->entrypoint, argc - 1, argv + 1, &spec->argv, err);
 	if (r == 0)
-		r = run_image_volumes(&cfg->img, &spec->idmap, &cfg->mounts, &cfg->n_mounts, err);
+		r = run_vols_prepare(&cfg->vols, &cfg->img, &spec->idmap, err);
 	if (r == 0)
 		r = run_image_exposed(cfg, err);
 	return r;
@@ -536,6 +497,8 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 		if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
 			return werr_set(err, ENOTDIR, "--rootfs %s: not a directory", cfg->rootfs);
 		r = run_build_argv(spec, cfg, argc, argv, err);
+		if (r == 0)
+			r = run_vols_prepare(&cfg->vols, NULL, NULL, err);
 		if (r < 0)
 			return r;
 		spec->rootfs = rootfs;
@@ -548,8 +511,8 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 	spec->network_host = cfg->network_host;
 	spec->init = cfg->init;
 	spec->keep_stdin = cfg->interactive;
-	spec->mounts = cfg->mounts;
-	spec->n_mounts = cfg->n_mounts;
+	spec->mounts = cfg->vols.mounts;
+	spec->n_mounts = cfg->vols.n_mounts;
 	spec->rlimits = cfg->rlimits;
 	spec->n_rlimits = cfg->n_rlimits;
 	if (run_net_check(&cfg->net, err) < 0)
@@ -570,12 +533,10 @@ static void run_cfg_free(struct run_cfg *cfg)
 	for (size_t i = 0; i < cfg->n_env; i++)
 		free(cfg->env[i]);
 	free(cfg->env);
-	for (size_t i = 0; i < cfg->n_mounts; i++) {
-		free(cfg->mounts[i].src);
-		free(cfg->mounts[i].dst);
-		free(cfg->mounts[i].options);
-	}
-	free(cfg->mounts);
+	/* anonymous volumes go with a container that no record keeps */
+	if (!cfg->recorded)
+		run_vols_remove_anon(&cfg->vols);
+	run_vols_free(&cfg->vols);
 	free(cfg->rlimits);
 	net_spec_free(&cfg->net);
 }
@@ -589,16 +550,16 @@ static void run_spec_free(struct container_spec *spec)
 }
 
 /* a container with a record, watched by its monitor: create, -d, -t, and
- * what must outlive the run (a name, labels, a restart policy, logs, a
- * volume from the store without --rm); any other foreground run is waited
- * for by warren itself, which starts faster and leaves nothing behind */
+ * every run without --rm, whose exited container Docker keeps for ps -a,
+ * logs and start; a --rm run without a name, labels, a restart policy or
+ * log options is waited for by warren itself, which starts faster and
+ * leaves nothing behind */
 static bool run_with_record(const struct run_cfg *cfg, bool create_only)
 {
 	const struct create_opts *o = &cfg->create;
 
-	return create_only || o->detach || o->tty || o->name || o->labels ||
-	       o->restart != RESTART_NO || o->log_max_size || o->log_max_file ||
-	       (cfg->store_volume && !o->auto_remove);
+	return create_only || !o->auto_remove || o->detach || o->tty || o->name || o->labels ||
+	       o->restart != RESTART_NO || o->log_max_size || o->log_max_file;
 }
 
 /* create, run -d, run -t...: the record, which an image container's
@@ -618,6 +579,7 @@ static int run_recorded(struct run_cfg *cfg, struct container_spec *spec, const 
 	status = create_publish(spec, o);
 	if (status)
 		return status; /* run_image_free() removes the layer */
+	cfg->recorded = true;
 	if (cfg->use_image)
 		run_image_keep(&cfg->img);
 	return create_launch(spec, o, create_only);

@@ -117,39 +117,6 @@ int run_image_argv(struct run_image *ri, const char *entrypoint, int argc, char 
 	return 0;
 }
 
-int run_image_volumes(struct run_image *ri, const struct idmap_plan *plan,
-                      struct mount_spec **mounts, size_t *n, struct werr *err)
-{
-	char **vols = config_string_array(&ri->img.cfg, "Volumes");
-	int r = 0;
-
-	for (size_t i = 0; r == 0 && vols && vols[i]; i++) {
-		char path[PATH_MAX + 200];
-		bool taken = false;
-		struct mount_spec *nm;
-		for (size_t j = 0; j < *n; j++)
-			if (!strcmp((*mounts)[j].dst, vols[i]))
-				taken = true;
-		if (taken || vols[i][0] != '/')
-			continue;
-		r = rootfs_volume(&ri->rf, plan, vols[i], path, sizeof(path), err);
-		if (r < 0)
-			break;
-		nm = realloc(*mounts, (*n + 1) * sizeof(**mounts));
-		if (!nm) {
-			r = werr_errno(err, ENOMEM, "volumes");
-			break;
-		}
-		*mounts = nm;
-		nm[*n] = (struct mount_spec){ .kind = MOUNT_BIND,
-			                      .src = strdup(path),
-			                      .dst = strdup(vols[i]) };
-		(*n)++;
-	}
-	config_strv_free(vols);
-	return r;
-}
-
 void run_image_keep(struct run_image *ri)
 {
 	if (ri->created)

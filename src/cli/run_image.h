@@ -1,6 +1,6 @@
 /* run_image.h - what `warren run IMAGE` adds to a run: the image found (or
  * pulled), the container's writable layer, and the image config's
- * Entrypoint, Cmd, Env, WorkingDir, User, Volumes and ExposedPorts turned
+ * Entrypoint, Cmd, Env, WorkingDir, User and ExposedPorts turned
  * into the container spec's terms. CLI glue over src/image. */
 #ifndef WARREN_RUN_IMAGE_H
 #define WARREN_RUN_IMAGE_H
@@ -38,13 +38,6 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
  */
 int run_image_argv(struct run_image *ri, const char *entrypoint, int argc, char **argv, char ***out,
                    struct werr *err);
-
-/**
- * run_image_volumes() - an anonymous volume for each config Volumes path
- * that the user did not mount, filled from the image; appended to *@mounts.
- */
-int run_image_volumes(struct run_image *ri, const struct idmap_plan *plan,
-                      struct mount_spec **mounts, size_t *n, struct werr *err);
 
 /**
  * run_image_keep() - the writable layer now belongs to the container's

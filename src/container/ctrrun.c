@@ -65,19 +65,22 @@ int ctrrun_create(const struct gopts *g, const struct container_spec *spec, stru
 }
 
 /* the container's environment, then @x's (a later key wins; KEY alone takes
- * the caller's value) */
-static char **exec_env(char **base, const struct ctrrun_exec *x)
+ * the caller's value); with @tty, Docker's TERM=xterm unless either sets TERM */
+static char **exec_env(char **base, const struct ctrrun_exec *x, bool tty)
 {
 	size_t n = 0, cap;
 	char **env;
+	bool term = false;
 
 	while (base[n])
-		n++;
-	cap = n + x->n_env + 1;
+		term |= !strncmp(base[n++], "TERM=", 5);
+	cap = n + x->n_env + 2;
 	env = calloc(cap, sizeof(char *));
 	if (!env)
 		return NULL;
 	memcpy(env, base, n * sizeof(char *));
+	if (tty && !term)
+		env[n++] = "TERM=xterm";
 	for (size_t i = 0; i < x->n_env; i++) {
 		const char *kv = x->env[i];
 		size_t kl = strcspn(kv, "="), j;
@@ -111,7 +114,7 @@ int ctrrun_exec(const struct record *rec, const struct ctrrun_exec *x,
 		return werr_set(err, EINVAL, "container %s is not running: start it first",
 		                record_name(rec));
 	r = config_to_spec(rec->config, &spec, err);
-	if (r == 0 && !(es.env = exec_env(spec.env, x)))
+	if (r == 0 && !(es.env = exec_env(spec.env, x, stdio->tty)))
 		r = werr_errno(err, ENOMEM, "environment");
 	if (r == 0)
 		r = container_exec(&spec, pid, &es, stdio, child, status, err);

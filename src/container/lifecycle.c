@@ -287,7 +287,7 @@ static int remove_locked(struct record *rec, bool volumes, struct werr *err)
 
 	if (volumes) {
 		record_store(rec, &store);
-		volume_remove_anonymous(&store, rec->config);
+		volume_remove_anonymous(&store, rec->config, rec->id);
 	}
 	if (state_rundir(rec->id, dir, false, err) == 0)
 		util_rm_rf(dir);

@@ -12,6 +12,7 @@
 #include "monitor_proto.h"
 #include "state.h"
 #include "util.h"
+#include "volume.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -308,6 +309,10 @@ __attribute__((noreturn)) static void monitor_finish(struct monitor *m, int code
 	    json_is_true(
 	        json_object_get(json_object_get(m->p->rec->config, "HostConfig"), "AutoRemove"))) {
 		int lk = record_lock(m->p->rec, &err);
+		struct gopts store;
+		/* Docker's --rm takes the container's anonymous volumes too */
+		record_store(m->p->rec, &store);
+		volume_remove_anonymous(&store, m->p->rec->config, m->p->rec->id);
 		record_remove(m->p->rec, &err);
 		if (lk >= 0)
 			close(lk);

@@ -4,6 +4,7 @@
 #include "cleanup.h"
 #include "record.h"
 #include "state.h"
+#include "store.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -133,7 +134,9 @@ int volume_list(const struct gopts *o, json_t **out, struct werr *err)
 	return 0;
 }
 
-const char *volume_in_use(const struct gopts *o, const char *name, char *buf, size_t size)
+/* a container other than @except_id (NULL: any) that mounts @name */
+static const char *in_use_by(const struct gopts *o, const char *name, const char *except_id,
+                             char *buf, size_t size)
 {
 	struct record *recs;
 	size_t n;
@@ -145,6 +148,8 @@ const char *volume_in_use(const struct gopts *o, const char *name, char *buf, si
 	for (size_t i = 0; i < n && !found; i++) {
 		json_t *mounts = json_object_get(recs[i].config, "Mounts"), *m;
 		size_t j;
+		if (except_id && !strcmp(recs[i].id, except_id))
+			continue;
 		json_array_foreach(mounts, j, m)
 		{
 			const char *vn = json_string_value(json_object_get(m, "Name"));
@@ -156,6 +161,11 @@ const char *volume_in_use(const struct gopts *o, const char *name, char *buf, si
 	}
 	record_list_free(recs, n);
 	return found;
+}
+
+const char *volume_in_use(const struct gopts *o, const char *name, char *buf, size_t size)
+{
+	return in_use_by(o, name, NULL, buf, size);
 }
 
 int volume_remove(const struct gopts *o, const char *name, bool force, struct werr *err)
@@ -178,11 +188,18 @@ int volume_remove(const struct gopts *o, const char *name, bool force, struct we
 	snprintf(gone, sizeof(gone), "%s/.rm-%s", root, name);
 	if (rename(dir, gone) < 0)
 		return werr_errno(err, errno, "remove volume %s", name);
-	util_rm_rf(gone);
+	/* a volume filled from an image or written by a container holds files
+	 * of subordinate IDs, which only the user namespace can remove */
+	if (util_rm_rf(gone) < 0) {
+		struct idmap_plan plan;
+		struct werr ignored;
+		if (idmap_plan_make(&plan, false, &ignored) == 0)
+			store_rm_tree(gone, &plan, &ignored);
+	}
 	return 0;
 }
 
-void volume_remove_anonymous(const struct gopts *o, json_t *config)
+void volume_remove_anonymous(const struct gopts *o, json_t *config, const char *id)
 {
 	json_t *m;
 	size_t i;
@@ -190,11 +207,15 @@ void volume_remove_anonymous(const struct gopts *o, json_t *config)
 	json_array_foreach(json_object_get(config, "Mounts"), i, m)
 	{
 		const char *name = json_string_value(json_object_get(m, "Name"));
+		char user[160];
 		json_t *v;
 		struct werr ignored;
 		if (!name || volume_inspect(o, name, &v, &ignored) < 0)
 			continue;
-		if (json_is_true(json_object_get(v, "Anonymous")))
+		/* one that another container mounts too (--volumes-from) stays,
+		 * as Docker's volume reference count keeps it */
+		if (json_is_true(json_object_get(v, "Anonymous")) &&
+		    !in_use_by(o, name, id, user, sizeof(user)))
 			volume_remove(o, name, true, &ignored);
 		json_decref(v);
 	}

@@ -29,8 +29,11 @@ const char *volume_in_use(const struct gopts *o, const char *name, char *buf, si
 /** volume_remove() - remove @name; refused while a container uses it (unless @force). */
 int volume_remove(const struct gopts *o, const char *name, bool force, struct werr *err);
 
-/** volume_remove_anonymous() - remove the anonymous volumes @config mounts. */
-void volume_remove_anonymous(const struct gopts *o, json_t *config);
+/**
+ * volume_remove_anonymous() - remove the anonymous volumes that @config (of
+ * container @id) mounts and no other container does.
+ */
+void volume_remove_anonymous(const struct gopts *o, json_t *config, const char *id);
 
 /** volume_check_name() - Docker's rule for volume names. */
 int volume_check_name(const char *name, struct werr *err);

@@ -9,6 +9,7 @@
 #include "userns_exec.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -222,41 +223,54 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
 struct fill_arg {
 	const struct ctr_rootfs *rf;
 	const char *ctr_path;
-	int vol_fd;
+	const char *dir;
 };
 
-/* runs in a user namespace: the image's content at ctr_path into the volume */
+/* whether the directory @fd holds nothing */
+static int dir_empty_p(int fd, bool *empty, struct werr *err)
+{
+	DIR *d = fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 0));
+	struct dirent *de;
+
+	if (!d)
+		return werr_errno(err, errno, "read the volume");
+	*empty = true;
+	while (*empty && (de = readdir(d)))
+		*empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return 0;
+}
+
+/* runs in a user namespace: the image's content at ctr_path into the volume,
+ * which may belong to a subordinate ID since an earlier fill */
 static int fill_in_ns(void *arg, struct werr *err)
 {
 	struct fill_arg *a = arg;
 	_cleanup_close_ int rootfd = -1;
-	int r = a->rf->copy ? 0 : overlay_mount_private(a->rf, err);
+	_cleanup_close_ int vfd = open(a->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bool empty = false;
+	int r;
 
+	if (vfd < 0)
+		return werr_errno(err, errno, "open %s", a->dir);
+	/* Docker copies only into an empty volume: what a volume holds wins */
+	r = dir_empty_p(vfd, &empty, err);
+	if (r < 0 || !empty)
+		return r;
+	r = a->rf->copy ? 0 : overlay_mount_private(a->rf, err);
 	if (r < 0)
 		return r;
 	rootfd = open(a->rf->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return werr_errno(err, errno, "open %s", a->rf->rootfs);
-	return treecopy_from_root(rootfd, a->ctr_path, a->vol_fd, err);
+	return treecopy_from_root(rootfd, a->ctr_path, vfd, err);
 }
 
-int rootfs_volume(struct ctr_rootfs *rf, const struct idmap_plan *plan, const char *ctr_path,
-                  char *path, size_t size, struct werr *err)
+int rootfs_volume_fill(const struct ctr_rootfs *rf, const struct idmap_plan *plan,
+                       const char *ctr_path, const char *dir, struct werr *err)
 {
-	char vols[PATH_MAX + 100];
-	_cleanup_close_ int vfd = -1;
-	struct fill_arg a = { rf, ctr_path, -1 };
+	struct fill_arg a = { rf, ctr_path, dir };
 
-	snprintf(vols, sizeof(vols), "%s/volumes", rf->dir);
-	if (mkdir(vols, 0755) < 0 && errno != EEXIST)
-		return werr_errno(err, errno, "create %s", vols);
-	snprintf(path, size, "%s/%zu", vols, rf->n_volumes++);
-	if (mkdir(path, 0755) < 0)
-		return werr_errno(err, errno, "create %s", path);
-	vfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (vfd < 0)
-		return werr_errno(err, errno, "open %s", path);
-	a.vol_fd = vfd;
 	return userns_exec(plan, fill_in_ns, &a, err);
 }
 

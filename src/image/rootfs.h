@@ -52,7 +52,6 @@ struct ctr_rootfs {
 	char layers_dir[PATH_MAX + 20];
 	char *lowerdir; /* "HEX/diff:...", top first, relative to layers_dir */
 	char upper[PATH_MAX + 100], work[PATH_MAX + 100];
-	size_t n_volumes;
 };
 
 /* makes a private copy of image @image_id's layers in the new directory
@@ -73,12 +72,14 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
                   rootfs_copy_fn copy, struct ctr_rootfs *rf, struct werr *err);
 
 /**
- * rootfs_volume() - a fresh directory for an anonymous volume at @ctr_path,
- * in the container's directory, filled with what the image has there (as
- * Docker does), inside the user namespace of @plan; its path into @path.
+ * rootfs_volume_fill() - copy what the image has at @ctr_path (owners, modes,
+ * and the directory's own owner and mode) into the volume directory @dir,
+ * inside the user namespace of @plan, as Docker does for a new volume; a
+ * volume that holds anything already is left as it is.
+ * Return: 0 or a negative errno with @err set.
  */
-int rootfs_volume(struct ctr_rootfs *rf, const struct idmap_plan *plan, const char *ctr_path,
-                  char *path, size_t size, struct werr *err);
+int rootfs_volume_fill(const struct ctr_rootfs *rf, const struct idmap_plan *plan,
+                       const char *ctr_path, const char *dir, struct werr *err);
 
 /**
  * rootfs_record() - write @name (e.g. "ports") with @text in the container's

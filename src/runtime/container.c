@@ -318,7 +318,10 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 		if (pid < 0)
 			child_fail(c->err_fd, EXIT_WARREN, "fork of the init's child failed");
 		if (pid > 0) {
-			close(c->err_fd);
+			/* the init never execs, so O_CLOEXEC does not close what it
+			 * inherited: a monitor's ready pipe held open here kept the
+			 * CLI of `run --init` waiting until the container ended */
+			close_range(3, ~0U, 0);
 			init_run(pid);
 		}
 	}

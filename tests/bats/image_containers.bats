@@ -100,8 +100,9 @@ c1 $REG/warren/config" ]
 	run warren run -d --name v "$REG/warren/layers" sh -c 'ls /vol; sleep 60'
 	[ "$status" -eq 0 ]
 	run warren inspect -f '{{json .Mounts}}' v
-	[[ "$output" == *'"Destination":"/vol"'* && "$output" != *'"Name"'* ]]
-	# the volume is the container's, kept across starts
+	[[ "$output" == *'"Destination":"/vol"'* && "$output" == *'"Type":"volume"'* ]]
+	# an anonymous volume, as Docker's: listed, and kept across starts
+	[ "$(warren volume ls -q | wc -l)" -eq 1 ]
 	warren exec v sh -c 'echo in-volume > /vol/f'
 	warren kill v
 	wait_state v exited

@@ -111,13 +111,13 @@ bye" ]
 
 @test "each container has its own writable layer; the image is unchanged" {
 	warren_s pull -q "$REG/warren/layers"
-	run warren_s run "$REG/warren/layers" sh -c 'echo changed > keep; rm replaced; mkdir newthing; cat keep'
+	run warren_s run --rm "$REG/warren/layers" sh -c 'echo changed > keep; rm replaced; mkdir newthing; cat keep'
 	[ "$output" = "changed" ]
-	run warren_s run "$REG/warren/layers" sh -c 'cat keep replaced; ls -d newthing 2>/dev/null | wc -l'
+	run warren_s run --rm "$REG/warren/layers" sh -c 'cat keep replaced; ls -d newthing 2>/dev/null | wc -l'
 	[ "$output" = "keep
 v2
 0" ]
-	# nothing of the containers stays behind
+	# nothing of --rm containers stays behind
 	[ -z "$(ls "$STORE/containers")" ]
 }
 
@@ -207,7 +207,7 @@ seed" ]
 	warren_s pull -q "$REG/warren/shared"
 	run warren_s tag "$REG/warren/shared" mine:v1
 	[ "$status" -eq 0 ]
-	run warren_s run mine:v1
+	run warren_s run --rm mine:v1
 	[ "$output" = "shared" ]
 	run warren_s rmi mine:v1
 	[ "$status" -eq 0 ]
@@ -224,7 +224,7 @@ seed" ]
 
 @test "rmi -f refuses while a foreground container uses the image" {
 	warren_s pull -q "$REG/warren/layers"
-	warren_s run "$REG/warren/layers" sh -c 'sleep 20' &
+	warren_s run --rm "$REG/warren/layers" sh -c 'sleep 20' &
 	local i
 	for ((i = 0; i < 100; i++)); do
 		[ -n "$(ls "$STORE/containers" 2>/dev/null)" ] && break

@@ -84,7 +84,7 @@ teardown() {
 	cp "$WARREN" "$WARREN_PREFIX/bin/warren-newuidmap" "$WARREN_PREFIX/bin/warren-newgidmap" \
 		"$WARREN_PREFIX/bin/warren-net" "$WARREN_PREFIX/libexec/warren/warren-netns" "$dir/"
 	chown -R "$TEST_USER" "$dir"
-	run --separate-stderr as_user env PATH="$dir" "$dir/warren" run --rootfs "$ROOTFS" /bin/true
+	run --separate-stderr as_user env PATH="$dir" "$dir/warren" run --rm --rootfs "$ROOTFS" /bin/true
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"$dir/warren-new"*"is not setuid root"*"chmod u+s"* ]]
 }
@@ -366,7 +366,12 @@ runtime_dir() { warren info --format json | jq -r .runtime_dir; }
 # --- capabilities, seccomp, no_new_privs ----------------------------------
 
 # the pid of the test user's warren process
-warren_pid() { pgrep -o -u "$TEST_UID" -x warren; }
+# the oldest live warren: an exited container's monitor may linger as a
+# zombie until init reaps it, and a signal to it is lost
+warren_pid() {
+	ps -u "$TEST_UID" --sort=start_time -o pid=,stat=,comm= |
+		awk '$2 !~ /^Z/ && $3 == "warren" { print $1; exit }'
+}
 
 cap_eff() { echo "$1" | awk '/^CapEff:/ {print $2}'; }
 
@@ -504,7 +509,7 @@ iouring_probe() {
 }
 
 @test "a container killed by a signal exits with 128 + the signal" {
-	as_user "$WARREN" run --rootfs "$ROOTFS" sh -c 'touch /tmp/ready; exec sleep infinity' &
+	as_user "$WARREN" run --rm --rootfs "$ROOTFS" sh -c 'touch /tmp/ready; exec sleep infinity' &
 	bg=$!
 	wait_for_file "$ROOTFS/tmp/ready"
 	pid=$(warren_pid)
@@ -526,10 +531,10 @@ iouring_probe() {
 }
 
 @test "--init: the command is not PID 1, signals are forwarded and zombies reaped" {
-	run warren run --init --rootfs "$ROOTFS" sh -c 'echo $$; sh -c "sleep 0 &"; sleep 0.3; ps -o stat= 2>/dev/null | grep -c Z || true'
+	run warren run --rm --init --rootfs "$ROOTFS" sh -c 'echo $$; sh -c "sleep 0 &"; sleep 0.3; ps -o stat= 2>/dev/null | grep -c Z || true'
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | sed -n 1p)" != "1" ]
-	as_user "$WARREN" run --init --rootfs "$ROOTFS" sh -c 'touch /tmp/ready; exec sleep infinity' &
+	as_user "$WARREN" run --rm --init --rootfs "$ROOTFS" sh -c 'touch /tmp/ready; exec sleep infinity' &
 	bg=$!
 	wait_for_file "$ROOTFS/tmp/ready"
 	kill -TERM "$(warren_pid)"
