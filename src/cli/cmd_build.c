@@ -23,6 +23,7 @@ enum build_opt {
 	BO_PLATFORM,
 	BO_LABEL,
 	BO_QUIET,
+	BO_TLS_VERIFY,
 	BO_IGNORED,
 	BO_HELP,
 };
@@ -40,6 +41,8 @@ static const struct opt_def build_opts_table[] = {
 	  BO_PLATFORM },
 	{ "label", 0, OPT_VALUE, "KEY=VALUE", "Add a label to the image (repeatable)", BO_LABEL },
 	{ "quiet", 'q', OPT_FLAG, NULL, "Print only the image ID", BO_QUIET },
+	{ "tls-verify", 0, OPT_FLAG, NULL,
+	  "Verify TLS when pulling a base image (false also allows plain http)", BO_TLS_VERIFY },
 	{ "rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility (always true)", BO_IGNORED },
 	{ "force-rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility", BO_IGNORED },
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", BO_HELP },
@@ -53,6 +56,7 @@ const struct cli_cmd cli_cmd_build = {
 struct build_cli {
 	struct build_opts o;
 	bool help;
+	bool tls_insecure; /* --tls-verify=false: the base images' pulls too */
 };
 
 static int push_str(char ***v, size_t *n, const char *s, struct werr *err)
@@ -114,6 +118,7 @@ static int build_opt_cb(void *ctx, const struct opt_def *def, const char *v, str
 			return werr_set(err, EINVAL, "--label %s: use KEY=VALUE", v);
 		return push_str(&c->o.labels, &c->o.n_labels, v, err);
 	case BO_QUIET: c->o.quiet = on; return 0;
+	case BO_TLS_VERIFY: c->tls_insecure = !on; return 0;
 	case BO_IGNORED: return 0;
 	case BO_HELP: c->help = on; return 0;
 	}
@@ -123,10 +128,15 @@ static int build_opt_cb(void *ctx, const struct opt_def *def, const char *v, str
 /* implements build_hooks.pull */
 static int hook_pull(void *ctx, const char *ref, char *id, size_t size, struct werr *err)
 {
-	bool quiet = *(bool *)ctx;
-	const char *argv[] = { "pull", quiet ? "-q" : ref, quiet ? ref : NULL, NULL };
+	const struct build_cli *c = ctx;
+	const char *argv[5] = { "pull" }, **a = argv + 1;
 	char out[128], *nl;
 
+	if (c->o.quiet)
+		*a++ = "-q";
+	if (c->tls_insecure)
+		*a++ = "--tls-verify=false";
+	*a = ref;
 	if (transfer_run(argv, out, sizeof(out), err) < 0)
 		return -err->code;
 	nl = strchr(out, '\n');
@@ -210,7 +220,7 @@ int cmd_build(int argc, char **argv)
 		goto fail;
 	}
 	c.o.context = argv[ind];
-	c.o.hooks.ctx = &c.o.quiet;
+	c.o.hooks.ctx = &c;
 	if (build_image(&c.o, id, &status, &err) < 0)
 		goto fail;
 	printf("%s\n", digest_hex(id));

@@ -39,6 +39,7 @@ enum run_opt {
 	R_ULIMIT,
 	R_READ_ONLY,
 	R_RM,
+	R_TLS_VERIFY,
 	R_CAP_ADD,
 	R_CAP_DROP,
 	R_PRIVILEGED,
@@ -79,6 +80,8 @@ static const struct opt_def run_opts[] = {
 	{ "ulimit", 0, OPT_VALUE, "NAME=SOFT[:HARD]", "Set a resource limit", R_ULIMIT },
 	{ "read-only", 0, OPT_FLAG, NULL, "Mount the root filesystem read-only", R_READ_ONLY },
 	{ "rm", 0, OPT_FLAG, NULL, "Remove the container when it exits", R_RM },
+	{ "tls-verify", 0, OPT_FLAG, NULL,
+	  "Verify TLS when pulling the image (false also allows plain http)", R_TLS_VERIFY },
 	{ "cap-add", 0, OPT_VALUE, "CAP", "Add a capability (or ALL)", R_CAP_ADD },
 	{ "cap-drop", 0, OPT_VALUE, "CAP", "Drop a capability (or ALL)", R_CAP_DROP },
 	{ "privileged", 0, OPT_FLAG, NULL, "All capabilities, no seccomp, no masked paths",
@@ -346,6 +349,7 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_ULIMIT: return ulimit_add(cfg, v, err);
 	case R_READ_ONLY: cfg->readonly = on; return 0;
 	case R_RM: cfg->create.auto_remove = on; return 0;
+	case R_TLS_VERIFY: cfg->img.tls_insecure = !on; return 0;
 	case R_CAP_ADD:
 	case R_CAP_DROP:
 	case R_PRIVILEGED:

@@ -27,7 +27,8 @@ static json_t *find_or_pull(struct run_image *ri, json_t **images, const char *i
 
 	if (rec || err->code != ENOENT)
 		return rec;
-	const char *argv[] = { "pull", image, NULL };
+	const char *argv[] = { "pull", ri->tls_insecure ? "--tls-verify=false" : image,
+		               ri->tls_insecure ? image : NULL, NULL };
 	char *nl;
 
 	fprintf(stderr, "Unable to find image '%s' locally\n", image);
@@ -48,9 +49,11 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
                       const struct idmap_plan *plan, struct werr *err)
 {
 	json_t *images = NULL, *rec = NULL;
+	bool tls_insecure = ri->tls_insecure; /* the one field the caller sets */
 	int r;
 
 	memset(ri, 0, sizeof(*ri));
+	ri->tls_insecure = tls_insecure;
 	ri->s.rootfd = ri->s.lockfd = -1;
 	r = store_open(&ri->s, cli_gopts(), err);
 	if (r == 0)

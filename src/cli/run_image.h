@@ -17,6 +17,8 @@ struct run_image {
 	struct rootfs_choice driver;
 	struct overlay_spec ov;
 	bool loaded, created;
+	bool tls_insecure; /* --tls-verify=false: the implicit pull too (set
+	                    * before run_image_prepare(), which keeps it) */
 	char **image_env;
 	char **ep, **cmd; /* the argv's strings from the config */
 	char *workdir, *user, *stop_signal;

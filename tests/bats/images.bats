@@ -331,6 +331,28 @@ PY
 	[ "$output" = "shared" ]
 }
 
+@test "run, create and build pull from a self-signed registry with --tls-verify=false, as pull does" {
+	run warren_s run --rm "$TLS_REG/warren/tls"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"TLS certificate of registry $TLS_REG is not trusted"* ]]
+	run warren_s run --rm --tls-verify=false "$TLS_REG/warren/tls"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "shared" ] # after the implicit pull's progress
+	warren_s rmi -f "$TLS_REG/warren/tls" > /dev/null
+	run warren_s create --tls-verify=false --name fromtls "$TLS_REG/warren/tls"
+	[ "$status" -eq 0 ]
+	warren_s rm fromtls > /dev/null
+	warren_s rmi -f "$TLS_REG/warren/tls" > /dev/null
+	ctx=$(user_tmpdir)
+	printf 'FROM %s\nRUN true\n' "$TLS_REG/warren/tls" > "$ctx/Dockerfile"
+	chown -R "$TEST_USER" "$ctx"
+	run warren_s build -q -t fromtls:1 "$ctx"
+	[ "$status" -eq 125 ]
+	run warren_s build -q --tls-verify=false -t fromtls:1 "$ctx"
+	[ "$status" -eq 0 ]
+	[ "$(warren_s run --rm fromtls:1)" = shared ]
+}
+
 @test "two pulls at once of images sharing layers both complete; the store checks clean" {
 	warren_s pull -q "$REG/warren/layers" > /dev/null &
 	warren_s pull -q "$REG/warren/config" > /dev/null &
