@@ -213,7 +213,7 @@ refused() {
 	dir=$(user_tmpdir)
 	cp "$WARREN" "$dir/"
 	make_rootfs
-	run --separate-stderr as_user env PATH=/usr/bin:/bin "$dir/warren" run --network none --rootfs "$ROOTFS" cat /proc/self/uid_map
+	run --separate-stderr as_user env PATH=/usr/bin:/bin "$dir/warren" run --rm --network none --rootfs "$ROOTFS" cat /proc/self/uid_map
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[ "$(echo "$output" | sed -n 2p | awk '{print $1,$2,$3}')" = "1 $TEST_SUBUID_START 65536" ]
