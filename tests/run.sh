@@ -117,7 +117,7 @@ run_bats() {
 
 # the files that take longest (measured: tests/run.sh prints each test's
 # time), to start first; the others follow in name order
-slow_first="build lifecycle overlay cp faults image_containers images net run build_drivers
+slow_first="build docs lifecycle overlay cp faults image_containers images net run filters build_drivers
 	interop build_interop pull_errors build_history archive"
 
 # queue_work: the pieces of work, one line each ("KIND BUILD FILE"), longest
