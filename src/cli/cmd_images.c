@@ -74,8 +74,10 @@ static void sort_newest_first(json_t *images)
 /* print @j indented, as Docker does, and drop it */
 static void print_json(json_t *j)
 {
-	char *t = json_dumps(j, JSON_INDENT(4));
+	char *t;
 
+	format_sort_maps(j);
+	t = json_dumps(j, JSON_INDENT(4));
 	if (t)
 		printf("%s\n", t);
 	free(t);

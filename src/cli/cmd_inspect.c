@@ -179,7 +179,9 @@ int cmd_inspect(int argc, char **argv)
 	if (c.format)
 		format_end(&fo);
 	if (!c.format && (json_array_size(all) || !rc)) {
-		char *s = json_dumps(all, JSON_INDENT(4));
+		char *s;
+		format_sort_maps(all);
+		s = json_dumps(all, JSON_INDENT(4));
 		puts(s ? s : "[]");
 		free(s);
 	}

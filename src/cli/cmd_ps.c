@@ -61,10 +61,11 @@ static const struct filter_key ps_keys[] = {
 	"table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t"      \
 	"{{.Names}}"
 static const char *const ps_heads[] = {
-	"ID",        "CONTAINER ID", "Image",  "IMAGE", "Command",  "COMMAND",  "RunningFor",
-	"CREATED",   "Status",       "STATUS", "Ports", "PORTS",    "Names",    "NAMES",
-	"CreatedAt", "CREATED AT",   "State",  "STATE", "Networks", "NETWORKS", "Mounts",
-	"MOUNTS",    "Labels",       "LABELS", "Size",  "SIZE",     NULL
+	"ID",         "CONTAINER ID", "Image",        "IMAGE",         "Command", "COMMAND",
+	"RunningFor", "CREATED",      "Status",       "STATUS",        "Ports",   "PORTS",
+	"Names",      "NAMES",        "CreatedAt",    "CREATED AT",    "State",   "STATE",
+	"Networks",   "NETWORKS",     "Mounts",       "MOUNTS",        "Labels",  "LABELS",
+	"Size",       "SIZE",         "LocalVolumes", "LOCAL VOLUMES", NULL
 };
 
 /* implements opt_cb for ps */
@@ -260,9 +261,38 @@ static void ps_ports(const struct record *rec, char *buf, size_t size)
 	json_decref(ports);
 }
 
+/* Docker's .Mounts: each mount's volume name or source, 15 characters unless
+ * --no-trunc; @nvol: how many are volumes (.LocalVolumes) */
+static void ps_mounts(const struct record *rec, bool no_trunc, char *buf, size_t size, size_t *nvol)
+{
+	size_t i, len = 0;
+	json_t *m;
+
+	json_array_foreach(json_object_get(rec->config, "Mounts"), i, m)
+	{
+		const char *name = json_string_value(json_object_get(m, "Name"));
+		const char *src = json_string_value(json_object_get(m, "Source"));
+		char one[300];
+		if (name && *name)
+			(*nvol)++;
+		else
+			name = src;
+		if (!name)
+			continue;
+		if (!no_trunc && strlen(name) > 15)
+			snprintf(one, sizeof(one), "%.14s…", name);
+		else
+			snprintf(one, sizeof(one), "%s", name);
+		if (len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "", one);
+	}
+}
+
 static json_t *ps_row(const struct record *rec, bool no_trunc)
 {
-	char cmd[4200], status[128], created[64], ago[80], labels[4096] = "", ports[512] = "";
+	char cmd[4200], status[128], created[64], ago[80], labels[4096] = "", ports[512] = "",
+	                                                   mounts[1024] = "", local[24];
+	size_t nvol = 0;
 	json_t *lab = json_object_get(json_object_get(rec->config, "Config"), "Labels"), *v;
 	const char *k;
 	int64_t ns = state_time_ns(json_string_value(json_object_get(rec->config, "Created")));
@@ -277,6 +307,7 @@ static json_t *ps_row(const struct record *rec, bool no_trunc)
 	state_now(now);
 	state_human_duration((state_time_ns(now) - ns) / 1000000000LL, ago, sizeof(ago));
 	strcat(ago, " ago");
+	format_sort_maps(json_object_get(rec->config, "Config")); /* labels in key order */
 	json_object_foreach(lab, k, v)
 	{
 		size_t l = strlen(labels);
@@ -284,13 +315,15 @@ static json_t *ps_row(const struct record *rec, bool no_trunc)
 		         json_string_value(v));
 	}
 	ps_ports(rec, ports, sizeof(ports));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	ps_mounts(rec, no_trunc, mounts, sizeof(mounts), &nvol);
+	snprintf(local, sizeof(local), "%zu", nvol);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 	                 "Command", cmd, "CreatedAt", created, "ID", rec->id, "Image",
-	                 config_get(rec->config, "Config.Image") ?: "", "Labels", labels, "Mounts",
-	                 "", "Names", record_name(rec), "Networks",
-	                 config_get(rec->config, "HostConfig.NetworkMode") ?: "none", "Ports",
-	                 ports, "RunningFor", ago, "Size", "0B", "State", state_status(rec),
-	                 "Status", status);
+	                 config_get(rec->config, "Config.Image") ?: "", "Labels", labels,
+	                 "LocalVolumes", local, "Mounts", mounts, "Names", record_name(rec),
+	                 "Networks", config_get(rec->config, "HostConfig.NetworkMode") ?: "none",
+	                 "Ports", ports, "RunningFor", ago, "Size", "0B", "State",
+	                 state_status(rec), "Status", status);
 }
 
 /* before=/since= as the range of @recs (oldest first) to show; ancestor=

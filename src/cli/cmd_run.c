@@ -566,6 +566,25 @@ static bool run_with_record(const struct run_cfg *cfg, bool create_only)
 	       o->restart != RESTART_NO || o->log_max_size || o->log_max_file;
 }
 
+/* the image's labels under the user's --label ones, as Docker merges them
+ * into the container's Config.Labels */
+static void run_image_labels(const struct run_cfg *cfg, struct create_opts *o)
+{
+	json_t *img = json_object_get(json_object_get(cfg->img.img.cfg.root, "config"), "Labels");
+	const char *k;
+	json_t *v;
+
+	if (!json_object_size(img))
+		return;
+	if (!o->labels)
+		o->labels = json_object();
+	json_object_foreach(img, k, v)
+	{
+		if (!json_object_get(o->labels, k))
+			json_object_set(o->labels, k, v);
+	}
+}
+
 /* create, run -d, run -t...: the record, which an image container's
  * writable layer joins (its directory is the record's), then the start */
 static int run_recorded(struct run_cfg *cfg, struct container_spec *spec, const char *image,
@@ -579,6 +598,7 @@ static int run_recorded(struct run_cfg *cfg, struct container_spec *spec, const 
 		o->image_id = cfg->img.image_id;
 		if (!o->stop_signal)
 			o->stop_signal = cfg->img.stop_signal;
+		run_image_labels(cfg, o);
 	}
 	status = create_publish(spec, o);
 	if (status)

@@ -272,7 +272,9 @@ static int volume_each(int argc, char **argv, struct volume_cfg *c, const char *
 					rc = cli_error(&err);
 				format_end(&fo);
 			} else {
-				char *s = json_dumps(v, JSON_INDENT(4));
+				char *s;
+				format_sort_maps(v);
+				s = json_dumps(v, JSON_INDENT(4));
 				printf("[\n%s\n]\n", s ? s : "{}");
 				free(s);
 			}

@@ -60,7 +60,8 @@ int format_check(const char *spec, struct werr *err)
 	return r;
 }
 
-/* the header of @field: from @heads, else the name in capitals */
+/* the header of @field: from @heads, else the name in capitals (- and _ as
+ * spaces, as Docker's label headers) */
 static char *header_of(const char *const *heads, const char *field)
 {
 	char *h;
@@ -70,7 +71,7 @@ static char *header_of(const char *const *heads, const char *field)
 			return strdup(heads[i + 1]);
 	if ((h = strdup(field)))
 		for (char *c = h; *c; c++)
-			*c = (char)toupper((unsigned char)*c);
+			*c = *c == '-' || *c == '_' ? ' ' : (char)toupper((unsigned char)*c);
 	return h;
 }
 
@@ -114,6 +115,63 @@ static void add_row(struct format *fo, char *text)
 	table_add(&fo->rows, n, (const char *const *)cells);
 }
 
+/* the fields whose values Docker's API types as Go maps (its structs' fields
+ * keep their declared order; maps print, range and marshal key-sorted) */
+static bool is_map_field(const char *key)
+{
+	static const char *const maps[] = { "Labels",   "ExposedPorts", "Volumes",   "Ports",
+		                            "Networks", "Annotations",  "Options",   "DriverOpts",
+		                            "Sysctls",  "Tmpfs",        "StorageOpt" };
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		if (!strcmp(key, maps[i]))
+			return true;
+	return false;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* @obj's members again, in key order */
+static void sort_object(json_t *obj)
+{
+	size_t n = json_object_size(obj), i = 0;
+	_cleanup_free_ const char **keys = calloc(n ? n : 1, sizeof(*keys));
+	json_t *copy = json_copy(obj), *v;
+	const char *k;
+
+	if (!keys || !copy) {
+		json_decref(copy);
+		return;
+	}
+	json_object_foreach(copy, k, v) keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	json_object_clear(obj);
+	for (i = 0; i < n; i++)
+		json_object_set(obj, keys[i], json_object_get(copy, keys[i]));
+	json_decref(copy);
+}
+
+void format_sort_maps(json_t *v)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	if (json_is_array(v))
+		json_array_foreach(v, i, e) format_sort_maps(e);
+	if (!json_is_object(v))
+		return;
+	json_object_foreach(v, k, e)
+	{
+		if (json_is_object(e) && is_map_field(k))
+			sort_object(e);
+		format_sort_maps(e);
+	}
+}
+
 int format_object(struct format *fo, json_t *obj, struct werr *err)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -121,6 +179,7 @@ int format_object(struct format *fo, json_t *obj, struct werr *err)
 	FILE *m;
 	int r;
 
+	format_sort_maps(obj);
 	if (!fo->tmpl) {
 		char *s = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
 		fprintf(fo->f, "%s\n", s ? s : "null");

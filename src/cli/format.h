@@ -53,6 +53,13 @@ int format_begin(struct format *fo, FILE *f, const char *spec, const char *dflt,
 /** format_object() - one object (a row, or one inspect result). */
 int format_object(struct format *fo, json_t *obj, struct werr *err);
 
+/**
+ * format_sort_maps() - put the members of @v's map-typed fields (Labels,
+ * ExposedPorts, Volumes...) in key order, as Docker prints Go maps; for
+ * output that does not go through format_object().
+ */
+void format_sort_maps(json_t *v);
+
 /** format_end() - print what a table collected, and free everything. */
 void format_end(struct format *fo);
 

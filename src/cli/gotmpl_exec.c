@@ -182,10 +182,71 @@ out:
 	return out;
 }
 
+/* the value of label @key in @labels: a map, or Docker's "k=v,k=v" string
+ * (ps and volume rows); "" when it has none, as Docker's Label() */
+static json_t *label_value(json_t *labels, const char *key)
+{
+	const char *s, *end;
+	size_t klen = strlen(key);
+
+	if (gt_is_map(labels)) {
+		json_t *v = json_object_get(labels, key);
+		return json_incref(v ? v : json_string(""));
+	}
+	s = json_is_string(labels) ? json_string_value(labels) : "";
+	for (; *s; s = *end ? end + 1 : end) {
+		end = strchrnul(s, ',');
+		if ((size_t)(end - s) > klen && !strncmp(s, key, klen) && s[klen] == '=')
+			return json_stringn(s + klen + 1, (size_t)(end - s) - klen - 1);
+	}
+	return json_string("");
+}
+
+/* .Label "KEY" (and $x.Label, (pipe).Label): the one method Docker's
+ * formatting contexts (containers, volumes, networks) offer, read from the
+ * receiver's Labels */
+static json_t *call_label(struct gt_state *st, const struct gt_cmd *cmd, json_t *dot, json_t *final)
+{
+	struct gt_arg recv = *cmd->args;
+	json_t *obj, *key, *out = NULL;
+
+	if (cmd->nargs + (final ? 1 : 0) != 2)
+		return gt_fail(st, "wrong number of args for Label: want 1 got %zu",
+		               cmd->nargs - 1 + (final ? 1 : 0)),
+		       NULL;
+	recv.nfields--;
+	recv.next = NULL;
+	if (recv.kind == GA_FIELD && !recv.nfields)
+		recv.kind = GA_DOT;
+	if (!(obj = eval_arg(st, &recv, dot)))
+		return NULL;
+	key = final ? json_incref(final) : eval_arg(st, cmd->args->next, dot);
+	if (!key)
+		goto done;
+	if (!json_is_string(key))
+		gt_fail(st, "wrong type for value; expected string; got %s", gt_type_name(key));
+	else if (!gt_is_map(obj))
+		gt_fail(st, "can't evaluate field Label in type %s", gt_type_name(obj));
+	else
+		out = label_value(json_object_get(obj, "Labels"), json_string_value(key));
+	json_decref(key);
+done:
+	json_decref(obj);
+	return out;
+}
+
+static bool is_label_call(const struct gt_arg *a)
+{
+	return a->kind != GA_FUNC && a->kind != GA_LIT && a->nfields &&
+	       !strcmp(a->fields[a->nfields - 1], "Label");
+}
+
 static json_t *eval_cmd(struct gt_state *st, const struct gt_cmd *cmd, json_t *dot, json_t *final)
 {
 	if (cmd->args->kind == GA_FUNC)
 		return call_func(st, cmd, dot, final);
+	if (is_label_call(cmd->args))
+		return call_label(st, cmd, dot, final);
 	if (final)
 		return gt_fail(st, "can't give argument to non-function"), NULL;
 	return eval_arg(st, cmd->args, dot);

@@ -374,7 +374,10 @@ static int parse_cmd(struct gt_parser *p, struct gt_cmd **out)
 	}
 	if (!cmd->nargs)
 		return fail_at(p, p->pos, "missing value for command", NULL);
-	if (cmd->nargs > 1 && cmd->args->kind != GA_FUNC)
+	/* arguments go to functions and to the one method there is, .Label */
+	if (cmd->nargs > 1 && cmd->args->kind != GA_FUNC &&
+	    !(cmd->args->kind != GA_LIT && cmd->args->nfields &&
+	      !strcmp(cmd->args->fields[cmd->args->nfields - 1], "Label")))
 		return fail_at(p, cmd->args->pos, "can't give argument to non-function", NULL);
 	return 0;
 }
@@ -681,6 +684,20 @@ int gotmpl_parse(const char *text, struct gotmpl **out, struct werr *err)
 	return 0;
 }
 
+/* Docker's header of {{.Label "a.b.c-d"}}: the key's last dotted part */
+static const char *label_header(const struct gt_cmd *c)
+{
+	const struct gt_arg *key = c->args->next;
+	const char *s;
+
+	if (c->next || c->nargs != 2 || c->args->kind == GA_FUNC || c->args->kind == GA_LIT ||
+	    !c->args->nfields || strcmp(c->args->fields[c->args->nfields - 1], "Label") ||
+	    key->kind != GA_LIT || !json_is_string(key->lit))
+		return NULL;
+	s = json_string_value(key->lit);
+	return strrchr(s, '.') ? strrchr(s, '.') + 1 : s;
+}
+
 size_t gotmpl_fields(const struct gotmpl *t, const char **names, size_t max)
 {
 	size_t n = 0;
@@ -692,7 +709,7 @@ size_t gotmpl_fields(const struct gotmpl *t, const char **names, size_t max)
 		c = node->pipe->cmds;
 		names[n++] = !c->next && c->nargs == 1 && c->args->kind == GA_FIELD
 		                 ? c->args->fields[c->args->nfields - 1]
-		                 : NULL;
+		                 : label_header(c);
 	}
 	return n;
 }

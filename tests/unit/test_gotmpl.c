@@ -15,6 +15,7 @@ static const char *data_json =
     "\"State\":{\"Running\":true,\"Status\":\"running\",\"Pid\":42},"
     "\"Mounts\":[{\"Source\":\"/srv\",\"Destination\":\"/data\"},{\"Source\":\"/"
     "tmp\",\"Destination\":\"/t\"}],"
+    "\"Rows\":[{\"Labels\":\"a=1,b=2\"},{\"Labels\":\"\"},{\"Labels\":\"bb=1,b=x=y\"}],"
     "\"Size\":1024,\"Ratio\":1.5,\"Empty\":\"\",\"Nothing\":null,\"Config\":{\"Env\":[\"A=1\"],"
     "\"Tty\":false}}";
 
@@ -101,7 +102,7 @@ static void go_semantics(void)
 	same("{{.}}",
 	     "map[Args:[a b c] Config:map[Env:[A=1] Tty:false] Empty: Id:0123456789abcdef "
 	     "Labels:map[a:1 com.example.version:2] Mounts:[map[Destination:/data Source:/srv] "
-	     "map[Destination:/t Source:/tmp]] Name:web Nothing:<nil> Ratio:1.5 Size:1024 "
+	     "map[Destination:/t Source:/tmp]] Name:web Nothing:<nil> Ratio:1.5 Rows:[map[Labels:a=1,b=2] map[Labels:] map[Labels:bb=1,b=x=y]] Size:1024 "
 	     "State:map[Pid:42 Running:true Status:running]]");
 	same("{{.Args}} {{.Labels}}", "[a b c] map[a:1 com.example.version:2]");
 	same("{{.Missing}} {{.Nothing}}", "<no value> <nil>");
@@ -155,6 +156,19 @@ static void go_printf(void)
 	same("{{printf \"%g %g %e\" 1e6 0.5 1234.5}}", "1e+06 0.5 1.234500e+03");
 }
 
+/* Docker's one method, Label, on a map of labels and on ps's "k=v,k=v" */
+static void label_method(void)
+{
+	same("{{.Label \"com.example.version\"}}", "2");
+	same("{{.Label \"a\"}}|{{.Label \"none\"}}|", "1||");
+	same("{{with .State}}{{$.Label \"a\"}}{{end}}", "1");
+	same("{{\"a\" | .Label}}", "1");
+	same("{{range .Rows}}{{.Label \"b\"}};{{end}}", "2;;x=y;");
+	fails("{{.Label}}", "wrong number of args for Label");
+	fails("{{.Label 1}}", "expected string");
+	fails("{{.Name.Label \"a\"}}", "can't evaluate field Label in type string");
+}
+
 static void refused(void)
 {
 	fails("{{.Name", "template: :1:1: unclosed action");
@@ -193,6 +207,7 @@ int main(void)
 	docker_examples();
 	go_semantics();
 	go_printf();
+	label_method();
 	refused();
 	json_decref(data);
 	return tap_done();
