@@ -131,7 +131,7 @@ itmplc() { $1 inspect -f "$2" c1; }
 	ctrs warren_s
 	ctrs podman_u
 	local t
-	for t in '{{.Names}}' '{{.State}}' \
+	for t in '{{.Names}}' \
 		'{{.Names}}:{{printf "%.6s" .Status}}' '{{.Mounts}}' '{{len .Names}}'; do
 		both ctmpl "$t"
 	done
@@ -143,6 +143,9 @@ itmplc() { $1 inspect -f "$2" c1; }
 	# podman differs: .Name is "c1" where Docker prints "/c1" (documented
 	# under docker inspect); warren follows Docker
 	[ "$(warren_s inspect -f '{{.Name}}' c1)" = /c1 ]
+	# podman differs: its .State is the status text; Docker's documented
+	# .State is the state's name
+	[ "$(ctmpl warren_s '{{.Names}} {{.State}}' | tr '\n' ' ')" = "c1 exited c2 exited c3 created " ]
 	# podman differs: its ps rows have no .Label method, Docker's do (the
 	# documented `docker ps --format '{{.Label "com.example"}}'`), with the
 	# key's last part as the table header
@@ -214,9 +217,16 @@ iname() { $1 images --format '{{.Repository}}:{{.Tag}}' "${@:2}" | unqual | sort
 		$tool tag conf:3 other:1
 	done
 	for f in label=gen label=gen=2 label=tier=web dangling=true dangling=false \
-		reference=conf reference='conf:*' reference='*:1' before=conf:3 since=conf:1; do
+		before=conf:3 since=conf:1; do
 		both ifilt "$f"
 	done
+	# podman differs: reference= selects images, then shows every name of
+	# each (other:1 is conf:3's image); Docker shows only the names that
+	# match (docker images --filter reference=, "filtering" in its docs)
+	[ "$(ifilt warren_s reference=conf)" = "conf:1 conf:2 conf:3 " ]
+	[ "$(ifilt podman_u reference=conf)" = "conf:1 conf:2 conf:3 other:1 " ]
+	[ "$(ifilt warren_s reference='*:1')" = "conf:1 other:1 " ]
+	[ "$(ifilt warren_s reference='conf:[12]')" = "conf:1 conf:2 " ]
 	both iname conf
 	both iname conf:2
 	both iname other
@@ -258,10 +268,14 @@ left() {
 	run warren_stdin n --root "$STORE" container prune
 	[[ "$output" == "WARNING! This will remove all stopped containers."* ]]
 	[[ "$output" == *"Are you sure you want to continue? [y/N]"* ]]
+	# podman differs: `volume prune` removes named volumes too; Docker's
+	# (since 23.0) removes anonymous ones unless -a, as warren's
+	printf 'y\n' | as_user "$WARREN" --root "$STORE" volume prune > /dev/null
+	[ "$(warren_s volume ls -q)" = lonely ]
 	local w p cmd a
 	for cmd in "container prune" "volume prune" "image prune -a"; do
 		for a in n y; do
-			printf '%s\n' "$a" | as_user "$WARREN" --root "$STORE" $cmd > /dev/null
+			printf '%s\n' "$a" | as_user "$WARREN" --root "$STORE" ${cmd/volume prune/volume prune -a} > /dev/null
 			printf '%s\n' "$a" | podman_u $cmd > /dev/null
 			w=$(left warren_s)
 			p=$(left podman_u)
