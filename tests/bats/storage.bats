@@ -100,6 +100,29 @@ fuse_ctr_ready() {
 	[ -z "$(ls -A "$WARREN_ROOT/containers")" ]
 }
 
+@test "a layer that whites out a directory and makes it anew shows only the new one, on every driver" {
+	# samewh's second layer: ".wh.a" then "a/", "a/1"; "b/", "b/1" then
+	# ".wh.b"; the first layer has a/2, a/sub/3 (and b's). OCI layer.md: a
+	# whiteout hides the lower layers only, so a/ and b/ hold 1 and nothing
+	# else (what vfs shows, which applies the layers one over the other)
+	local reg=127.0.0.1:${WARREN_REGISTRY_PORT:-5000} d listing vfs
+	warren pull -q "$reg/warren/samewh" >/dev/null
+	for d in vfs overlay fuse-overlay; do
+		run warren --storage-driver "$d" run --rm --network none "$reg/warren/samewh" \
+			find /a /b -printf '%p %y %m\n'
+		echo "$d: $output"
+		[ "$status" -eq 0 ]
+		listing=$(echo "$output" | sort)
+		[ "$d" != vfs ] || vfs=$listing
+		[ "$listing" = "$vfs" ]
+		[ "$listing" = "$(printf '%s\n' '/a d 750' '/a/1 f 644' '/b d 750' '/b/1 f 644')" ]
+	done
+	# the unpacked layer marks both directories opaque, as the overlays read it
+	for d in a b; do
+		[ "$(getfattr --absolute-names --only-values -n user.overlay.opaque "$WARREN_ROOT"/layers/*/diff/$d 2>/dev/null)" = y ]
+	done
+}
+
 @test "an unknown storage driver is refused with one line and exit 125, and nothing is created" {
 	run --separate-stderr warren --storage-driver zfs run --rm bb true
 	[ "$status" -eq 125 ]
