@@ -100,6 +100,69 @@ fuse_ctr_ready() {
 	[ -z "$(ls -A "$WARREN_ROOT/containers")" ]
 }
 
+# ovl_wait_status ID STATUS: until inspect shows STATUS (30 s)
+ovl_wait_status() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ "$(warren inspect --format '{{.State.Status}}' "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	warren inspect --format '{{.State.Status}} {{.State.Error}}' "$1"
+	return 1
+}
+
+# the warren-overlay of the one container running: its PID
+ovl_pid() {
+	local p
+	for _ in $(seq 100); do
+		p=$(pgrep -u "$TEST_USER" -f "warren-overlay --mount-fd") && break
+		sleep 0.05
+	done
+	echo "$p"
+}
+
+# as a killed monitor shows "monitor lost" and a killed warren-net
+# "network lost" (net.bats), a killed warren-overlay is not "Up"
+@test "a killed warren-overlay stops its detached container; ps and inspect say the overlay was lost" {
+	id=$(warren --storage-driver fuse-overlay run -d --stop-timeout 1 --network none bb sleep infinity)
+	ovl=$(ovl_pid)
+	[ -n "$ovl" ]
+	kill -KILL "$ovl"
+	ovl_wait_status "$id" exited
+	run warren inspect --format '{{.State.Error}}' "$id"
+	[[ "$output" == "overlay lost: warren-overlay, which served the container's files, was killed by signal 9;"* ]]
+	run warren ps -a --format '{{.Status}}'
+	echo "$output"
+	[[ "$output" == "Exited ("*") "*" ago (overlay lost)" ]]
+	# a new start mounts the files again, and the error goes
+	warren --storage-driver fuse-overlay start "$id"
+	run warren --storage-driver fuse-overlay exec "$id" cat /etc/passwd
+	[ "$status" -eq 0 ]
+	run warren ps --format '{{.Status}}'
+	[[ "$output" == "Up "* && "$output" != *"lost"* ]]
+	warren rm -f "$id"
+	for _ in $(seq 100); do pgrep -u "$TEST_USER" -f warren-overlay >/dev/null || break; sleep 0.05; done
+	! pgrep -u "$TEST_USER" -f warren-overlay
+}
+
+@test "while a container whose warren-overlay was killed stops, ps and inspect say overlay lost" {
+	# PID 1 of its namespace ignores SIGTERM: it stays up for the stop timeout
+	id=$(warren --storage-driver fuse-overlay run -d --stop-timeout 600 --network none bb sleep infinity)
+	ovl=$(ovl_pid)
+	[ -n "$ovl" ]
+	kill -KILL "$ovl"
+	for ((i = 0; i < 300; i++)); do
+		run warren ps --format '{{.Status}}'
+		[[ "$output" == *"(overlay lost)"* ]] && break
+		sleep 0.1
+	done
+	echo "$output"
+	[[ "$output" == "Up "*" (overlay lost)" ]]
+	run warren inspect --format '{{.State.Status}} {{.State.Error}}' "$id"
+	[[ "$output" == "running overlay lost: warren-overlay"*"was killed by signal 9;"* ]]
+	warren rm -f "$id"
+}
+
 @test "a layer that whites out a directory and makes it anew shows only the new one, on every driver" {
 	# samewh's second layer: ".wh.a" then "a/", "a/1"; "b/", "b/1" then
 	# ".wh.b"; the first layer has a/2, a/sub/3 (and b's). OCI layer.md: a
