@@ -172,13 +172,14 @@ ovl_pid() {
 	warren pull -q "$reg/warren/samewh" >/dev/null
 	for d in vfs overlay fuse-overlay; do
 		run warren --storage-driver "$d" run --rm --network none "$reg/warren/samewh" \
-			find /a /b -printf '%p %y %m\n'
+			find /a /b -exec stat -c '%n %F %a' {} +
 		echo "$d: $output"
 		[ "$status" -eq 0 ]
 		listing=$(echo "$output" | sort)
 		[ "$d" != vfs ] || vfs=$listing
 		[ "$listing" = "$vfs" ]
-		[ "$listing" = "$(printf '%s\n' '/a d 750' '/a/1 f 644' '/b d 750' '/b/1 f 644')" ]
+		[ "$listing" = "$(printf '%s\n' '/a directory 750' '/a/1 regular file 644' \
+			'/b directory 750' '/b/1 regular file 644')" ]
 	done
 	# the unpacked layer marks both directories opaque, as the overlays read it
 	for d in a b; do
