@@ -100,17 +100,6 @@ fuse_ctr_ready() {
 	[ -z "$(ls -A "$WARREN_ROOT/containers")" ]
 }
 
-# ovl_wait_status ID STATUS: until inspect shows STATUS (30 s)
-ovl_wait_status() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		[ "$(warren inspect --format '{{.State.Status}}' "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	warren inspect --format '{{.State.Status}} {{.State.Error}}' "$1"
-	return 1
-}
-
 # the warren-overlay of the one container running: its PID
 ovl_pid() {
 	local p
@@ -128,7 +117,7 @@ ovl_pid() {
 	ovl=$(ovl_pid)
 	[ -n "$ovl" ]
 	kill -KILL "$ovl"
-	ovl_wait_status "$id" exited
+	wait_status "$id" exited
 	run warren inspect --format '{{.State.Error}}' "$id"
 	[[ "$output" == "overlay lost: warren-overlay, which served the container's files, was killed by signal 9;"* ]]
 	run warren ps -a --format '{{.Status}}'
