@@ -36,11 +36,11 @@ df_cache() { warren_s system df | awk '$1 == "Build" && $2 == "Cache" {print $3}
 	[ "$(entries)" -eq 3 ]
 	[ "$(df_cache)" -eq 3 ]
 	# Docker's question, and a no keeps everything (exit 0)
-	run warren_s builder prune <<<n
+	run warren_stdin n --root "$STORE" builder prune
 	[ "$status" -eq 0 ]
 	[[ "$output" == "WARNING! This will remove all dangling build cache. Are you sure you want to continue? [y/N]"* ]]
 	[ "$(entries)" -eq 3 ]
-	run warren_s builder prune -a <<<n
+	run warren_stdin n --root "$STORE" builder prune -a
 	[[ "$output" == "WARNING! This will remove all build cache. Are you sure you want to continue? [y/N]"* ]]
 	[ "$(entries)" -eq 3 ]
 	# c:1 (and its step images) use every entry
