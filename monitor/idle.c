@@ -2,6 +2,7 @@
  * to attach clients, the clients' input to the container, its exit. One
  * loop, no threads, no allocation per chunk, never blocked by a client. */
 #include "idle.h"
+#include "util.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -139,15 +140,21 @@ static int exit_code(pid_t pid)
 
 /* a SIGCHLD (several coalesce into one): the container's exit code, or -1
  * while it runs. warren-net is reaped first: it also ends, by itself, once
- * the container has, and then the container's exit is already there to see */
+ * the container has, and then the container's exit is already there to see.
+ * warren-overlay ends by itself once the container's mount is released,
+ * which its exit does before the exit can be seen: one that ends while the
+ * container is not exiting, or of a signal, was lost */
 static int idle_children(struct monitor *m)
 {
-	int net_status, code;
+	int net_status, ovl_status, code;
 	bool net_gone = netwatch_reap(m, &net_status);
+	bool ovl_gone = netwatch_reap_overlay(m, &ovl_status);
 
 	code = exit_code(m->a->pid);
 	if (code < 0 && net_gone)
 		netwatch_lost(m, net_status);
+	if (ovl_gone && ((code < 0 && !util_pid_exiting(m->a->pid)) || WIFSIGNALED(ovl_status)))
+		netwatch_overlay_lost(m, ovl_status, code < 0);
 	return code;
 }
 

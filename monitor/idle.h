@@ -32,7 +32,7 @@ int idle_loop(struct monitor *m);
 
 struct statefile_field;
 
-/* netwatch.c */
+/* netwatch.c: warren-net and warren-overlay */
 /**
  * netwatch_reap() - reap warren-net if it ended (its status into @status).
  * Return: whether it did; then the cleanup will not stop it again.
@@ -44,6 +44,14 @@ bool netwatch_reap(struct monitor *m, int *status);
  * signal now, SIGKILL after its stop timeout: see netwatch_timeout()).
  */
 void netwatch_lost(struct monitor *m, int status);
+/** netwatch_reap_overlay() - netwatch_reap() for warren-overlay. */
+bool netwatch_reap_overlay(struct monitor *m, int *status);
+/**
+ * netwatch_overlay_lost() - warren-overlay ended (@status) before the
+ * container: record it; while the container runs (@running), stop it as
+ * netwatch_lost() does.
+ */
+void netwatch_overlay_lost(struct monitor *m, int status, bool running);
 /**
  * netwatch_timeout() - send the pending SIGKILL once its time has come.
  * Return: poll's timeout until then in ms, or -1 when none is pending.

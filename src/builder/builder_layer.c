@@ -16,8 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BCACHE_DIR "build-cache"
-
 void bnow(char *buf, size_t size)
 {
 	time_t t = time(NULL);
@@ -224,7 +222,7 @@ int bcache_lookup(struct builder *b, struct bstage *sg, const char *created_by, 
 	*hit = false;
 	if (b->o->no_cache)
 		return 0;
-	snprintf(path, sizeof(path), BCACHE_DIR "/%s", digest_hex(sg->key));
+	snprintf(path, sizeof(path), STORE_BCACHE_DIR "/%s", digest_hex(sg->key));
 	if (util_read_file(b->s.rootfd, path, 1 << 16, &text, &len, err) < 0)
 		return 0;
 	j = json_loadb(text, len, 0, NULL);
@@ -263,12 +261,16 @@ int bcache_save(struct builder *b, const struct bstage *sg, const char *diff_id,
 		json_object_set_new(
 		    j, "layer",
 		    json_pack("{s:s, s:I}", "digest", diff_id, "size", (json_int_t)size));
+	/* the layer it made, else the stage's top one: while an image has it,
+	 * the entry is in use (store_bcache.c) */
+	if (sg->n_layers > 0)
+		json_object_set_new(j, "chain", json_string(sg->chain[sg->n_layers - 1]));
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (!text)
 		return werr_errno(err, ENOMEM, "cache entry");
-	if (mkdirat(b->s.rootfd, BCACHE_DIR, 0700) < 0 && errno != EEXIST)
-		return werr_errno(err, errno, "create %s/" BCACHE_DIR, b->s.root);
-	snprintf(path, sizeof(path), BCACHE_DIR "/%s", digest_hex(sg->key));
+	if (mkdirat(b->s.rootfd, STORE_BCACHE_DIR, 0700) < 0 && errno != EEXIST)
+		return werr_errno(err, errno, "create %s/" STORE_BCACHE_DIR, b->s.root);
+	snprintf(path, sizeof(path), STORE_BCACHE_DIR "/%s", digest_hex(sg->key));
 	return util_write_file_atomic(b->s.rootfd, path, text, strlen(text), 0600, err);
 }

@@ -266,8 +266,7 @@ int cmd_rmi(int argc, char **argv)
 	return failed ? EXIT_WARREN : 0;
 }
 
-/* the layers and blobs the store holds, in bytes */
-static uint64_t store_bytes(struct store *s, json_t *images)
+uint64_t prune_store_bytes(struct store *s, json_t *images)
 {
 	struct store_usage u;
 	struct werr ignored;
@@ -330,7 +329,7 @@ int prune_images(bool all, const struct filters *f, uint64_t *bytes, struct werr
 	if (r == 0)
 		r = store_images_load(&s, &images, err);
 	if (r == 0)
-		before = store_bytes(&s, images);
+		before = prune_store_bytes(&s, images);
 	/* leaves first: a build's intermediate images go once nothing is built on them */
 	for (bool again = true; r == 0 && again;) {
 		again = false;
@@ -352,7 +351,7 @@ int prune_images(bool all, const struct filters *f, uint64_t *bytes, struct werr
 	if (r == 0)
 		r = store_gc(&s, images, &plan, err);
 	if (r == 0) {
-		uint64_t after = store_bytes(&s, images);
+		uint64_t after = prune_store_bytes(&s, images);
 		*bytes = before > after ? before - after : 0;
 	}
 	json_decref(images);

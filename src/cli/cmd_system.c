@@ -2,7 +2,8 @@
  * counted once, killed commands' staging), `warren system check` (every
  * blob re-hashed, every layer whole with its blob, every record's
  * references present, dead staging, a full filesystem; --repair removes
- * what is broken), `warren system prune` (Docker's scope and prompt), and
+ * what is broken), `warren system prune` (Docker's scope and prompt, the
+ * build cache too), and
  * the `image` and `system` command groups. */
 #include "climage.h"
 #include "cleanup.h"
@@ -55,6 +56,10 @@ static int system_df(int argc, char **argv)
 	/* staging killed commands left: space a prune gives back */
 	progress_human_size(u.staging_bytes, sz, sizeof(sz));
 	printf("%-12s %-8zu %-10s %-10s %s\n", "Staging", u.staging, sz, "-", "-");
+	/* the entries and the layers they made; SHARED: what images use too */
+	progress_human_size(u.bcache_bytes, sz, sizeof(sz));
+	progress_human_size(u.bcache_shared, shared, sizeof(shared));
+	printf("%-12s %-8zu %-10s %-10s %s\n", "Build Cache", u.bcache, sz, shared, "-");
 	return 0;
 }
 
@@ -159,7 +164,7 @@ static int system_prune_opt(void *ctx, const struct opt_def *def, const char *v,
 }
 
 /* Docker's warning: what goes, then the filters; warren has no networks to
- * prune, and its build cache is the build steps' images */
+ * prune */
 static bool system_prune_confirm(const struct system_prune_cfg *c)
 {
 	char msg[2048];
@@ -189,8 +194,8 @@ static bool system_prune_confirm(const struct system_prune_cfg *c)
 }
 
 /* `system prune`: stopped containers, with --volumes unused anonymous
- * volumes, dangling images (-a: every unused one) and with them the build
- * steps' images, as Docker's */
+ * volumes, dangling images (-a: every unused one) and the build cache no
+ * image uses (-a: all of it), as Docker's */
 const struct cli_cmd cli_cmd_system_prune = { "system prune",    "[OPTIONS]", "Remove unused data.",
 	                                      system_prune_opts, 0,           0 };
 
@@ -198,7 +203,7 @@ static int system_prune(int argc, char **argv)
 {
 	struct system_prune_cfg c = { .filters = { .cmd = "system prune", .keys = prune_keys } };
 	struct werr err = { 0 };
-	uint64_t bytes = 0, images = 0;
+	uint64_t bytes = 0, images = 0, cache = 0;
 	char size[16];
 	int ind, r = cli_parse(&cli_cmd_system_prune, argc, argv, &ind, system_prune_opt, &c);
 
@@ -215,7 +220,11 @@ static int system_prune(int argc, char **argv)
 		if (c.volumes)
 			bytes += prune_volumes(false, &c.filters);
 		r = prune_images(c.all, &c.filters, &images, &err) < 0 ? img_fail(&err) : 0;
-		progress_human_size(bytes + images, size, sizeof(size));
+		/* the cache has no labels or dates a filter could select by:
+		 * Docker's filters select none of it */
+		if (r == 0 && !c.filters.n && prune_build_cache(c.all, &cache, &err) < 0)
+			r = img_fail(&err);
+		progress_human_size(bytes + images + cache, size, sizeof(size));
 		printf("Total reclaimed space: %s\n", size);
 	}
 	filters_free(&c.filters);

@@ -46,6 +46,11 @@ static const struct cli_node system_subs[] = {
 	NODES_END,
 };
 
+static const struct cli_node builder_subs[] = {
+	LEAF("prune", cli_cmd_builder_prune, CLI_ARG_NONE),
+	NODES_END,
+};
+
 static const struct cli_node container_subs[] = {
 	LEAF("create", cli_cmd_create, CLI_ARG_IMAGE),
 	LEAF("run", cli_cmd_run, CLI_ARG_IMAGE),
@@ -123,6 +128,7 @@ const struct cli_node cli_tree[] = {
 	GROUP("container", container_subs, "Manage containers."),
 	GROUP("volume", volume_subs, "Manage volumes."),
 	LEAF("build", cli_cmd_build, CLI_ARG_FILE),
+	GROUP("builder", builder_subs, "Manage builds: prune the build cache."),
 	LEAF("commit", cli_cmd_commit, CLI_ARG_CONTAINER),
 	NODES_END,
 };

@@ -39,6 +39,9 @@ int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_system(int argc, char **argv);
+/* builder prune (cmd_builder.c) */
+int cmd_builder(int argc, char **argv);
+int cmd_builder_prune(int argc, char **argv);
 /* container lifecycle (cmd_container.c, cmd_ps.c, cmd_logs.c, ...) */
 int cmd_create(int argc, char **argv);
 int cmd_start(int argc, char **argv);

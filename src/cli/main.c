@@ -62,6 +62,7 @@ static const struct command commands[] = {
 	{ "container", cmd_container, "Manage containers" },
 	{ "volume", cmd_volume, "Manage volumes" },
 	{ "build", cmd_build, "Build an image from a Dockerfile" },
+	{ "builder", cmd_builder, "Manage builds (prune the build cache)" },
 	{ "commit", cmd_transfer, "Make an image from a container's changes" },
 	{ NULL, NULL, NULL },
 };

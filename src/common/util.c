@@ -270,31 +270,50 @@ int util_fd_recv(int sock, char *buf, size_t size, size_t *len)
 	return fd;
 }
 
-unsigned long long util_pid_start(pid_t pid)
+/* the fields of /proc/@pid/stat after its ") " into @buf; Return: them, or NULL */
+static const char *util_pid_stat(pid_t pid, char *buf, size_t size)
 {
-	char path[64], buf[1024];
+	char path[64];
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 	char *p;
-	unsigned long long start = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, size - 1);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	buf[n] = '\0';
 	p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
-	if (!p)
-		return 0;
+	return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
+bool util_pid_exiting(pid_t pid)
+{
+	char buf[1024], state;
+	const char *f = util_pid_stat(pid, buf, sizeof(buf));
+	unsigned flags;
+
+	/* state is field 3; flags field 9; PF_EXITING is 0x4 */
+	if (!f || sscanf(f, "%c %*d %*d %*d %*d %*d %u", &state, &flags) != 2)
+		return true;
+	return state == 'Z' || state == 'X' || (flags & 0x4);
+}
+
+unsigned long long util_pid_start(pid_t pid)
+{
+	char buf[1024];
+	const char *p = util_pid_stat(pid, buf, sizeof(buf));
+	unsigned long long start = 0;
+
 	/* a zombie is gone as far as a container goes (its reaper may be a
 	 * PID 1 that never reaps) */
-	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+	if (!p || p[0] == 'Z' || p[0] == 'X')
 		return 0;
-	/* after ") ": state is field 3; starttime is field 22 */
-	if (sscanf(p + 2,
+	/* state is field 3; starttime is field 22 */
+	if (sscanf(p,
 	           "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
 	           "%*d %*d %llu",
 	           &start) != 1)

@@ -54,6 +54,13 @@ void util_now_rfc3339(char buf[40]);
 unsigned long long util_pid_start(pid_t pid);
 
 /**
+ * util_pid_exiting() - whether @pid is gone, a zombie, or on its way out
+ * (PF_EXITING in field 9 of /proc/@pid/stat: its exit has begun, its
+ * namespaces and mounts are being released).
+ */
+bool util_pid_exiting(pid_t pid);
+
+/**
  * util_mkdir_p() - mkdir -p with @mode; existing directories are fine.
  */
 int util_mkdir_p(const char *path, mode_t mode, struct werr *err);

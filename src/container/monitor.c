@@ -190,6 +190,7 @@ static void monitor_record_start(struct monitor *m)
 	monitor_state_set(m, "RestartCount", json_integer(m->a.restarts));
 	json_object_del(m->p->rec->state, "Error");
 	json_object_del(m->p->rec->state, "NetworkLost");
+	json_object_del(m->p->rec->state, "OverlayLost");
 	monitor_state_save(m, true);
 }
 

@@ -204,14 +204,16 @@ static int64_t state_age(const struct record *rec, const char *key)
 void state_status_text(const struct record *rec, char *buf, size_t size)
 {
 	const char *s = state_status(rec);
-	/* the monitor found warren-net gone and stops the container (or did) */
+	/* the monitor found warren-net or warren-overlay gone and stops the
+	 * container (or did) */
 	bool net_lost = json_is_true(json_object_get(rec->state, "NetworkLost"));
-	const char *lost = net_lost ? " (network lost)" : "";
+	bool ovl_lost = json_is_true(json_object_get(rec->state, "OverlayLost"));
+	const char *lost = net_lost ? " (network lost)" : ovl_lost ? " (overlay lost)" : "";
 	char d[64];
 
 	if (!strcmp(s, "running") || !strcmp(s, "paused")) {
 		state_human_duration(state_age(rec, "StartedAt"), d, sizeof(d));
-		if (!net_lost && json_object_get(rec->state, "Error"))
+		if (!*lost && json_object_get(rec->state, "Error"))
 			lost = " (monitor lost)";
 		snprintf(buf, size, "Up %s%s%s", d, !strcmp(s, "paused") ? " (Paused)" : "", lost);
 	} else if (!strcmp(s, "restarting")) {

@@ -73,7 +73,7 @@ void store_unlock(struct store *s)
 	s->lockfd = -1;
 }
 
-int store_staging_new_bare(struct store *s, struct staging *st, struct werr *err)
+static int staging_make(struct store *s, struct staging *st, struct werr *err)
 {
 	char hex[17], hidden[64];
 
@@ -99,6 +99,23 @@ int store_staging_new_bare(struct store *s, struct staging *st, struct werr *err
 		return werr_errno(err, e, "lock %s/%s", s->root, hidden);
 	}
 	return 0;
+}
+
+int store_staging_new_bare(struct store *s, struct staging *st, struct werr *err)
+{
+	bool held = s->lockfd >= 0;
+	int r;
+
+	/* under the store lock, which gc holds from its look at tmp/ to its
+	 * last removal: a command's staging is either there for gc to see (gc
+	 * then removes no layer or blob), or made after gc, and then whatever
+	 * it finds in the store stays until its staging is done */
+	if (!held && (r = store_lock(s, err)) < 0)
+		return r;
+	r = staging_make(s, st, err);
+	if (!held)
+		store_unlock(s);
+	return r;
 }
 
 int store_staging_new(struct store *s, struct staging *st, struct werr *err)

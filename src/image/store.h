@@ -5,6 +5,7 @@
  *   images/HEX.json        image records (HEX = config digest = image ID)
  *   containers/ID/         a container's record and writable layer (rootfs.h)
  *   tmp/HEX/               staging of one command (flock-held while in use)
+ *   build-cache/KEY        a build step's cache entry (store_bcache.c)
  *   lock                   flock: record updates and garbage collection
  * Everything enters by rename from tmp/, so a killed command leaves only a
  * staging directory that no reader mistakes for content. */
@@ -32,10 +33,15 @@ struct staging {
 	char name[64]; /* "tmp/HEX", relative to the root */
 };
 
+#define STORE_BCACHE_DIR "build-cache"
+
 struct store_usage {
 	size_t images, layers, blobs, containers, staging;
 	uint64_t layer_bytes, blob_bytes, images_bytes; /* images_bytes: sum per image */
 	uint64_t staging_bytes;                         /* left in tmp/ by killed commands */
+	size_t bcache, bcache_unused; /* build cache entries; those no image uses */
+	/* the entries and the stored layers they made; of those, what images use */
+	uint64_t bcache_bytes, bcache_shared;
 };
 
 /**
@@ -163,6 +169,25 @@ int store_gc(struct store *s, json_t *images, const struct idmap_plan *plan, str
  * store_usage() - counts and sizes for `system df`.
  */
 int store_usage(struct store *s, json_t *images, struct store_usage *u, struct werr *err);
+
+/**
+ * store_bcache_usage() - the build cache's part of @u: entries, those no
+ * image of @images uses, their bytes with the stored layers they made.
+ * Return: 0 or a negative errno with @err set.
+ */
+int store_bcache_usage(struct store *s, json_t *images, struct store_usage *u, struct werr *err);
+
+/* called for each build cache entry @key removed, with its own @bytes */
+typedef void (*store_bcache_removed_fn)(void *ctx, const char *key, uint64_t bytes);
+
+/**
+ * store_bcache_prune() - with the store lock held, remove the build cache
+ * entries no image of @images uses (@all: every entry), calling @removed
+ * for each; store_gc() then removes the layers only they named.
+ * Return: 0 or a negative errno with @err set.
+ */
+int store_bcache_prune(struct store *s, json_t *images, bool all, store_bcache_removed_fn removed,
+                       void *ctx, struct werr *err);
 
 /**
  * store_check() - verify every blob against its digest, every layer

@@ -330,7 +330,7 @@ int store_usage(struct store *s, json_t *images, struct store_usage *u, struct w
 	json_array_foreach(images, i, rec) json_array_foreach(json_object_get(rec, "layers"), j, l)
 	    u->images_bytes +=
 	    store_layer_size(s, json_string_value(json_object_get(l, "chain_id")) ?: "");
-	return 0;
+	return store_bcache_usage(s, images, u, err);
 }
 
 struct check_ctx {

@@ -116,6 +116,33 @@ static int unpack_clear(struct unpack_ctx *c, int pfd, const char *name, bool wa
 	return 0;
 }
 
+/* the directory @dfd (this layer's) hides the lower layers' one: overlay.opaque
+ * "y", which the kernel overlay (userxattr) and warren-overlay both read */
+static int unpack_mark_opaque(struct unpack_ctx *c, int dfd)
+{
+	if (fsetxattr(dfd, "user.overlay.opaque", "y", 1, 0) < 0)
+		return unpack_fail_errno(c, errno, "marking the directory opaque");
+	return 0;
+}
+
+/* @name in @pfd is a whiteout this layer made (overlay form): a 0/0
+ * character device, or an empty file with the overlay.whiteout xattr */
+static bool unpack_whiteout_p(int pfd, const char *name)
+{
+	char path[64 + NAME_MAX];
+	struct stat st;
+
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	if (S_ISCHR(st.st_mode))
+		return st.st_rdev == makedev(0, 0);
+	if (!S_ISREG(st.st_mode) || st.st_size != 0)
+		return false;
+	/* the file is mode 0000: read its xattr by name, below the held parent */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", pfd, name);
+	return lgetxattr(path, "user.overlay.whiteout", NULL, 0) >= 0;
+}
+
 static bool unpack_xattr_allowed(const char *name)
 {
 	/* our own overlay and override metadata must come from us, never from
@@ -284,6 +311,8 @@ static int unpack_dir(struct unpack_ctx *c, int pfd, const char *name, struct ar
 	_cleanup_close_ int fd = -1;
 	struct unpack_dirfix *f;
 	mode_t perm;
+	/* ".wh.NAME" then "NAME/" in one layer: a new directory over the lower one */
+	bool whited = c->mode == UNPACK_WHITEOUT_OVERLAY && unpack_whiteout_p(pfd, name);
 	int r = unpack_clear(c, pfd, name, true);
 
 	if (r < 0)
@@ -293,6 +322,8 @@ static int unpack_dir(struct unpack_ctx *c, int pfd, const char *name, struct ar
 	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return unpack_fail_errno(c, errno, "opening the new directory");
+	if (whited && (r = unpack_mark_opaque(c, fd)) < 0)
+		return r;
 	r = unpack_fd_meta(c, fd, e, &perm);
 	if (r < 0)
 		return r;
@@ -398,18 +429,41 @@ static int unpack_special(struct unpack_ctx *c, int pfd, const char *name, struc
 	return unpack_at_meta(c, fd, "", e);
 }
 
+/* this layer's directory @target in @pfd, also whited out by this layer: a
+ * whiteout hides lower layers only (OCI image spec, layer.md), so the
+ * directory stays with its own entries and the lower ones go, as if it
+ * were opaque. Return: 1 when @target is no directory of this layer */
+static int unpack_whiteout_own_dir(struct unpack_ctx *c, int pfd, const char *target,
+                                   const char *path)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (c->mode == UNPACK_WHITEOUT_APPLY && !unpack_set_has(&c->created, path))
+		return 1;
+	fd = openat(pfd, target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	if (c->mode == UNPACK_WHITEOUT_OVERLAY)
+		return unpack_mark_opaque(c, fd);
+	r = unpack_remove_lower(fd, path, &c->created);
+	return r < 0 ? unpack_fail_errno(c, -r, "deleting what it whites out") : 0;
+}
+
 /* implements ".wh.NAME": NAME of the lower layers is deleted */
 static int unpack_whiteout(struct unpack_ctx *c, int pfd, const char *target)
 {
 	_cleanup_close_ int fd = -1;
+	char path[PATH_MAX];
 	struct stat st;
+	int r;
 
+	snprintf(path, sizeof(path), "%s%s%s", c->parent_path, c->parent_path[0] ? "/" : "",
+	         target);
+	r = unpack_whiteout_own_dir(c, pfd, target, path);
+	if (r <= 0)
+		return r;
 	if (c->mode == UNPACK_WHITEOUT_APPLY) {
-		char path[PATH_MAX];
-		int r;
-
-		snprintf(path, sizeof(path), "%s%s%s", c->parent_path, c->parent_path[0] ? "/" : "",
-		         target);
 		if (unpack_set_has(&c->created, path))
 			return 0; /* whiteouts hide lower layers only */
 		r = util_rm_rf_at(pfd, target);
@@ -434,11 +488,8 @@ static int unpack_opaque(struct unpack_ctx *c, int pfd)
 {
 	int r;
 
-	if (c->mode == UNPACK_WHITEOUT_OVERLAY) {
-		if (fsetxattr(pfd, "user.overlay.opaque", "y", 1, 0) < 0)
-			return unpack_fail_errno(c, errno, "marking the directory opaque");
-		return 0;
-	}
+	if (c->mode == UNPACK_WHITEOUT_OVERLAY)
+		return unpack_mark_opaque(c, pfd);
 	r = unpack_remove_lower(pfd, c->parent_path, &c->created);
 	return r < 0 ? unpack_fail_errno(c, -r, "emptying the opaque directory") : 0;
 }

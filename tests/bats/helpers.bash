@@ -119,6 +119,17 @@ for _ in range(200):
 PY
 }
 
+# wait_status ID STATUS: until inspect shows STATUS (30 s)
+wait_status() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ "$(warren inspect --format '{{.State.Status}}' "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	warren inspect --format '{{.State.Status}} {{.State.Error}}' "$1"
+	return 1
+}
+
 # wait_for_file PATH [SECONDS]
 wait_for_file() {
 	local i

@@ -604,17 +604,6 @@ PY
 	! ss -H -ltn "sport = :$port" | grep -q .
 }
 
-# wait_status ID STATUS: until inspect shows STATUS (30 s)
-wait_status() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		[ "$(warren inspect --format '{{.State.Status}}' "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	warren inspect --format '{{.State.Status}} {{.State.Error}}' "$1"
-	return 1
-}
-
 # a killed warren-net closed the published ports (free for any user to
 # take): the monitor notices and stops the container, as README says
 @test "a killed warren-net stops its detached container; ps and inspect say the network was lost" {

@@ -100,6 +100,82 @@ fuse_ctr_ready() {
 	[ -z "$(ls -A "$WARREN_ROOT/containers")" ]
 }
 
+# the warren-overlay of the one container running: its PID
+ovl_pid() {
+	local p
+	for _ in $(seq 100); do
+		p=$(pgrep -u "$TEST_USER" -f "warren-overlay --mount-fd") && break
+		sleep 0.05
+	done
+	echo "$p"
+}
+
+# as a killed monitor shows "monitor lost" and a killed warren-net
+# "network lost" (net.bats), a killed warren-overlay is not "Up"
+@test "a killed warren-overlay stops its detached container; ps and inspect say the overlay was lost" {
+	id=$(warren --storage-driver fuse-overlay run -d --stop-timeout 1 --network none bb sleep infinity)
+	ovl=$(ovl_pid)
+	[ -n "$ovl" ]
+	kill -KILL "$ovl"
+	wait_status "$id" exited
+	run warren inspect --format '{{.State.Error}}' "$id"
+	[[ "$output" == "overlay lost: warren-overlay, which served the container's files, was killed by signal 9;"* ]]
+	run warren ps -a --format '{{.Status}}'
+	echo "$output"
+	[[ "$output" == "Exited ("*") "*" ago (overlay lost)" ]]
+	# a new start mounts the files again, and the error goes
+	warren --storage-driver fuse-overlay start "$id"
+	run warren --storage-driver fuse-overlay exec "$id" cat /etc/passwd
+	[ "$status" -eq 0 ]
+	run warren ps --format '{{.Status}}'
+	[[ "$output" == "Up "* && "$output" != *"lost"* ]]
+	warren rm -f "$id"
+	for _ in $(seq 100); do pgrep -u "$TEST_USER" -f warren-overlay >/dev/null || break; sleep 0.05; done
+	! pgrep -u "$TEST_USER" -f warren-overlay
+}
+
+@test "while a container whose warren-overlay was killed stops, ps and inspect say overlay lost" {
+	# PID 1 of its namespace ignores SIGTERM: it stays up for the stop timeout
+	id=$(warren --storage-driver fuse-overlay run -d --stop-timeout 600 --network none bb sleep infinity)
+	ovl=$(ovl_pid)
+	[ -n "$ovl" ]
+	kill -KILL "$ovl"
+	for ((i = 0; i < 300; i++)); do
+		run warren ps --format '{{.Status}}'
+		[[ "$output" == *"(overlay lost)"* ]] && break
+		sleep 0.1
+	done
+	echo "$output"
+	[[ "$output" == "Up "*" (overlay lost)" ]]
+	run warren inspect --format '{{.State.Status}} {{.State.Error}}' "$id"
+	[[ "$output" == "running overlay lost: warren-overlay"*"was killed by signal 9;"* ]]
+	warren rm -f "$id"
+}
+
+@test "a layer that whites out a directory and makes it anew shows only the new one, on every driver" {
+	# samewh's second layer: ".wh.a" then "a/", "a/1"; "b/", "b/1" then
+	# ".wh.b"; the first layer has a/2, a/sub/3 (and b's). OCI layer.md: a
+	# whiteout hides the lower layers only, so a/ and b/ hold 1 and nothing
+	# else (what vfs shows, which applies the layers one over the other)
+	local reg=127.0.0.1:${WARREN_REGISTRY_PORT:-5000} d listing vfs
+	warren pull -q "$reg/warren/samewh" >/dev/null
+	for d in vfs overlay fuse-overlay; do
+		run warren --storage-driver "$d" run --rm --network none "$reg/warren/samewh" \
+			find /a /b -exec stat -c '%n %F %a' {} +
+		echo "$d: $output"
+		[ "$status" -eq 0 ]
+		listing=$(echo "$output" | sort)
+		[ "$d" != vfs ] || vfs=$listing
+		[ "$listing" = "$vfs" ]
+		[ "$listing" = "$(printf '%s\n' '/a directory 750' '/a/1 regular file 644' \
+			'/b directory 750' '/b/1 regular file 644')" ]
+	done
+	# the unpacked layer marks both directories opaque, as the overlays read it
+	for d in a b; do
+		[ "$(getfattr --absolute-names --only-values -n user.overlay.opaque "$WARREN_ROOT"/layers/*/diff/$d 2>/dev/null)" = y ]
+	done
+}
+
 @test "an unknown storage driver is refused with one line and exit 125, and nothing is created" {
 	run --separate-stderr warren --storage-driver zfs run --rm bb true
 	[ "$status" -eq 125 ]

@@ -2,10 +2,12 @@
  * way in and out, records found by name, short name and ID, tags moved,
  * staging left by a killed command collected, damage found by the check. */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -122,6 +124,43 @@ static void test_staging(struct store *s)
 	json_decref(images);
 }
 
+/* issue 26: gc holds the store lock from its look at tmp/ to its last
+ * removal, so another command's staging (the mark that makes gc keep
+ * layers and blobs) is either there before gc looks or made after it */
+static void test_staging_waits_for_gc(struct store *s, const struct gopts *o)
+{
+	struct werr err;
+	struct pollfd pf;
+	int pfd[2], status = -1;
+	char c = 0;
+	pid_t pid;
+
+	check(store_lock(s, &err) == 0 && pipe2(pfd, O_CLOEXEC) == 0, "the store lock is held");
+	pid = fork();
+	if (pid == 0) {
+		struct store s2;
+		struct staging st;
+		/* the lock is the parent's: its fd copy must not hold it here */
+		store_unlock(s);
+		close(pfd[0]);
+		if (store_open(&s2, o, &err) < 0 || store_staging_new(&s2, &st, &err) < 0)
+			_exit(1);
+		(void)!write(pfd[1], "x", 1);
+		store_staging_done(&s2, &st, NULL);
+		_exit(0);
+	}
+	close(pfd[1]);
+	pf = (struct pollfd){ pfd[0], POLLIN, 0 };
+	/* a negative: a bounded wait is all there is */
+	check(pid > 0 && poll(&pf, 1, 500) == 0,
+	      "no staging directory is made while another command (gc) holds the store lock");
+	store_unlock(s);
+	check(read(pfd[0], &c, 1) == 1 && c == 'x', "it is made once the lock is let go");
+	close(pfd[0]);
+	check(pid > 0 && waitpid(pid, &status, 0) == pid && status == 0,
+	      "the other command ends well");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/warren-test-store.XXXXXX";
@@ -136,6 +175,7 @@ int main(void)
 	test_blobs(&s);
 	test_records(&s);
 	test_staging(&s);
+	test_staging_waits_for_gc(&s, &o);
 	store_close(&s);
 	util_rm_rf(dir);
 	return tap_done();

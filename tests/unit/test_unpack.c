@@ -579,6 +579,46 @@ static void test_apply(void)
 	      "whiteout");
 }
 
+/* issue 26: ".wh.a" and a new "a/" in one layer, in either order */
+static bool opaque_is_y(const char *dir)
+{
+	char v[8] = "";
+	int fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool y = fd >= 0 && fgetxattr(fd, "user.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y';
+
+	if (fd >= 0)
+		close(fd);
+	return y;
+}
+
+static void test_same_layer_dir_whiteout(void)
+{
+	struct stat st;
+	int r;
+
+	fresh();
+	r = UNPACK(UNPACK_WHITEOUT_OVERLAY, { .path = ".wh.a" },
+	           { .path = "a/", .mode = S_IFDIR | 0750 }, { .path = "a/1", .data = "1" },
+	           { .path = "b/", .mode = S_IFDIR | 0750 }, { .path = "b/1", .data = "1" },
+	           { .path = ".wh.b" });
+	check(r == 0 && lst("a", &st) == 0 && S_ISDIR(st.st_mode) && content_is("a/1", "1") &&
+	          lst("b", &st) == 0 && S_ISDIR(st.st_mode) && content_is("b/1", "1"),
+	      "overlay: a directory whited out in its own layer keeps its entries");
+	check(opaque_is_y("a") && opaque_is_y("b"),
+	      "overlay: .wh.a with a new a/ (either order) makes a/ opaque");
+	fresh();
+	r = UNPACK(UNPACK_WHITEOUT_APPLY, { .path = "a/2", .data = "2" },
+	           { .path = "a/sub/3", .data = "3" }, { .path = "b/2", .data = "2" });
+	check(r == 0, "apply: the lower layer unpacks");
+	r = UNPACK(UNPACK_WHITEOUT_APPLY, { .path = ".wh.a" },
+	           { .path = "a/", .mode = S_IFDIR | 0750 }, { .path = "a/1", .data = "1" },
+	           { .path = "b/", .mode = S_IFDIR | 0750 }, { .path = "b/1", .data = "1" },
+	           { .path = ".wh.b" });
+	check(r == 0 && content_is("a/1", "1") && lst("a/2", &st) < 0 && lst("a/sub", &st) < 0 &&
+	          content_is("b/1", "1") && lst("b/2", &st) < 0,
+	      "apply: .wh.a with a new a/ (either order) leaves only the layer's a/ entries");
+}
+
 /* --- in a user namespace that maps only our own ID --- */
 
 static struct idmap_plan single_plan(void)
@@ -697,6 +737,7 @@ int main(void)
 	test_hostile();
 	test_overlay_whiteouts();
 	test_apply();
+	test_same_layer_dir_whiteout();
 	test_userns();
 	close(rootfd);
 	util_rm_rf(base);
