@@ -139,10 +139,16 @@ struct bmounts {
 	size_t nlocks;
 };
 
-/* parse @x's --mount flags (expanded in @sg's scope) and their cache key */
+/* builder_mountspec.c: parse @x's --mount flags (expanded in @sg's scope)
+ * and their cache key */
 int bmounts_parse(struct builder *b, struct bstage *sg, const struct df_instr *x,
                   struct bmounts *ms, struct werr *err);
-/* make the sources: copies, cache directories (locked), secret files */
+/* the stage or image that from=@from names, built before @sg (an image is
+ * loaded into @tmp, which the caller frees with bstage_free()) */
+int bmount_from(struct builder *b, struct bstage *sg, const char *from, const struct bstage **out,
+                struct bstage *tmp, struct werr *err);
+/* builder_mount.c: make the sources: copies, cache directories (locked),
+ * secret files */
 int bmounts_prepare(struct builder *b, struct bstage *sg, struct bmounts *ms, struct werr *err);
 /* unlock, remove the copies and secret files, free */
 void bmounts_release(struct builder *b, struct bmounts *ms);
