@@ -8,7 +8,6 @@
 #include <limits.h>
 
 #include "builder.h"
-#include "container.h"
 #include "context.h"
 #include "rootfs.h"
 #include "dockerfile.h"
@@ -123,6 +122,8 @@ struct bmount {
 	long uid, gid; /* -1: not given (0) */
 	uint64_t size; /* tmpfs: 0 is unlimited */
 };
+
+struct mount_spec; /* the runtime's, through ctrrun.h */
 
 /* the mounts of one RUN and what they hold while it runs */
 struct bmounts {

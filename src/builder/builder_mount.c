@@ -5,6 +5,7 @@
  * content never reaches the step's layer: each is a mount over the root. */
 #include "builder_int.h"
 #include "cleanup.h"
+#include "ctrrun.h"
 #include "resolve.h"
 #include "rundir.h"
 #include "userns_exec.h"
