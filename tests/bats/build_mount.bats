@@ -225,6 +225,24 @@ EOF
 	[ -z "$(warren_s run --rm cmp:1 sh -c 'ls -d /d /t /c /run/secrets/pw 2> /dev/null')" ]
 }
 
+@test "build mount: on the vfs and fuse-overlay drivers the mounts work and leave no mount point" {
+	file data/f.txt "ctx"
+	printf 'pw' > "$CTX/../pw.$$"
+	chown "$TEST_USER" "$CTX/../pw.$$"
+	df <<EOF
+FROM $BASE
+RUN --mount=type=bind,source=data,target=/d --mount=type=cache,target=/c --mount=type=tmpfs,target=/t --mount=type=secret,id=pw sh -c 'cat /d/f.txt /run/secrets/pw; touch /c/x /t/x; echo' > /res
+EOF
+	for drv in vfs fuse-overlay; do
+		run --separate-stderr warren_s --storage-driver "$drv" build -q --network none \
+			--secret id=pw,src="$CTX/../pw.$$" -t "m:$drv" "$CTX"
+		echo "$stderr"
+		[ "$status" -eq 0 ]
+		[ "$(warren_s --storage-driver "$drv" run --rm "m:$drv" cat /res)" = ctxpw ]
+		[ -z "$(warren_s --storage-driver "$drv" run --rm "m:$drv" sh -c 'ls -d /d /c /t /run/secrets 2> /dev/null')" ]
+	done
+}
+
 @test "build mount: bad --mount values fail with one line (125)" {
 	df <<EOF
 FROM $BASE
