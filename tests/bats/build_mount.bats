@@ -70,10 +70,12 @@ FROM $BASE
 RUN --mount=type=cache,target=/c,uid=1000,gid=1001,mode=0750,sharing=private stat -c '%u:%g %a' /c > /st
 USER 1000
 RUN --mount=type=cache,target=/c,sharing=shared touch /c/by-user && stat -c %u /c/by-user > /tmp/u
+RUN --mount=type=cache,target=/c,ro sh -c 'ls /c; touch /c/z 2> /dev/null && echo rw || echo ro' > /tmp/ro
 EOF
 	build -q -t cu:1
 	[ "$(warren_s run --rm cu:1 cat /st)" = "1000:1001 750" ]
 	[ "$(warren_s run --rm cu:1 cat /tmp/u)" = "1000" ]
+	[ "$(warren_s run --rm cu:1 cat /tmp/ro)" = "$(printf 'by-user\nro')" ]
 }
 
 @test "build mount: bind from the context is read-only, follows the files' content in the cache key, and leaves nothing" {
@@ -158,6 +160,10 @@ EOF
 	! grep -aq "$secret" "$CTX/../saved.$$" || false
 	! warren_s history --no-trunc s:1 | grep -q "$secret" || false
 	! warren_s image inspect s:1 | grep -q "$secret" || false
+	# nor does the file stay in the runtime directory
+	rd=$(rundir_of "$TEST_USER")
+	[ -d "$rd" ]
+	[ -z "$(find "$rd" -maxdepth 1 -name 'build-*')" ]
 	# --secret id=X with X in the environment (type env, as buildx)
 	df <<EOF
 FROM $BASE
