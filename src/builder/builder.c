@@ -210,10 +210,9 @@ static int dockerfile_load(struct builder *b, struct werr *err)
 	const char *name;
 	size_t len;
 
-	if (o->dockerfile && !strcmp(o->dockerfile, "-"))
-		return werr_set(err, EINVAL,
-		                "-f -: reading the Dockerfile from stdin is not "
-		                "supported: give a file");
+	if (o->dockerfile_text) /* -f -: read by the CLI from stdin */
+		return dockerfile_parse(o->dockerfile_text, o->dockerfile_len, "Dockerfile", &b->df,
+		                        err);
 	if (o->dockerfile)
 		path = strdup(o->dockerfile);
 	else if (asprintf(&path, "%s/Dockerfile", o->context) < 0)

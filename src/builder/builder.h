@@ -38,17 +38,37 @@ struct build_hooks {
 	                   struct werr *err);
 };
 
+/* --secret id=ID,src=FILE or id=ID,env=VAR */
+struct build_secret {
+	const char *id;
+	const char *src; /* or NULL */
+	const char *env; /* or NULL */
+};
+
+/* --ssh ID[=SOCKET] */
+struct build_ssh {
+	const char *id;
+	const char *path; /* the agent's socket */
+};
+
 struct build_opts {
-	const char *context;    /* the context directory */
-	const char *dockerfile; /* NULL: CONTEXT/Dockerfile */
-	const char *target;     /* NULL: the last stage */
-	char **build_args;      /* "K=V" (or "K": its value from the environment) */
+	const char *context;         /* the context directory */
+	const char *dockerfile;      /* NULL: CONTEXT/Dockerfile */
+	const char *dockerfile_text; /* -f -: the Dockerfile read from stdin, or NULL */
+	size_t dockerfile_len;
+	const char *target; /* NULL: the last stage */
+	char **build_args;  /* "K=V" (or "K": its value from the environment) */
 	size_t n_build_args;
 	char **tags; /* as given; checked before anything is built */
 	size_t n_tags;
 	char **labels; /* "K=V", added to the final image */
 	size_t n_labels;
 	bool no_cache;
+	bool pull; /* --pull: base images pulled again even when present */
+	struct build_secret *secrets;
+	size_t n_secrets;
+	struct build_ssh *ssh;
+	size_t n_ssh;
 	bool quiet;                /* -q: no step output, the command's output dropped */
 	enum net_mode network;     /* for RUN */
 	const char *platform;      /* --platform for base images, or NULL */

@@ -138,7 +138,8 @@ int bconfig_from_image(struct builder *b, struct bstage *sg, const char *ref, st
 	if (r < 0)
 		return r;
 	rec = store_image_find(images, ref, err);
-	if (!rec && err->code == ENOENT) {
+	/* --pull: the registry's version even when the store has one */
+	if ((!rec && err->code == ENOENT) || (rec && b->o->pull)) {
 		json_decref(images);
 		images = NULL;
 		r = b->o->hooks.pull(b->o->hooks.ctx, ref, id, sizeof(id), err);

@@ -386,6 +386,8 @@ static int fetch_url(struct builder *b, struct copy_job *j, const char *url, str
 	snprintf(out, sizeof(out), "%s/url%u", b->stdir, ++b->seq);
 	if (b->o->hooks.fetch(b->o->hooks.ctx, url, out, err) < 0)
 		return -err->code;
+	if (badd_checksum_verify(j->x, url, out, err) < 0)
+		return -err->code;
 	/* the file's name: the last component of the URL's path */
 	p = slash ? slash : "/";
 	n = strcspn(p, "?#");
@@ -583,7 +585,8 @@ int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, s
 
 	j.chown = chown ? chown->value : NULL;
 	j.chmod = chmod ? chmod->value : NULL;
-	if (from && from->value)
+	r = badd_checksum_check(b, x, err);
+	if (r == 0 && from && from->value)
 		r = copy_from(b, from->value, &tmp, &j.from, err);
 	if (r == 0)
 		r = copy_prepare(b, sg, &j, err);

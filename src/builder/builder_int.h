@@ -107,9 +107,63 @@ int bimage_commit(struct builder *b, struct bstage *sg, const char *name, bool i
 /* the intermediate image of the step just done, which becomes @sg->image */
 int bimage_step(struct builder *b, struct bstage *sg, struct werr *err);
 
+/* builder_mount.c: RUN --mount */
+enum bmount_type { BMOUNT_BIND, BMOUNT_CACHE, BMOUNT_TMPFS, BMOUNT_SECRET, BMOUNT_SSH };
+enum bmount_sharing { BMOUNT_SHARED, BMOUNT_PRIVATE, BMOUNT_LOCKED };
+
+/* one --mount, as written with BuildKit's defaults filled in */
+struct bmount {
+	enum bmount_type type;
+	char *target; /* absolute (a relative one is below WORKDIR); secret with only env=: NULL */
+	char *source, *from, *id, *env;
+	bool readonly, rw_set, required;
+	enum bmount_sharing sharing;
+	mode_t mode;   /* cache 0755, secret 0400, ssh 0600 by default */
+	long uid, gid; /* -1: not given (0) */
+	uint64_t size; /* tmpfs: 0 is unlimited */
+};
+
+struct mount_spec; /* the runtime's, through ctrrun.h */
+
+/* the mounts of one RUN and what they hold while it runs */
+struct bmounts {
+	struct bmount *v;
+	size_t n;
+	char *key;                /* what they add to the step's cache key */
+	struct mount_spec *specs; /* for the container */
+	size_t nspecs;
+	struct strv env;   /* SSH_AUTH_SOCK, secrets with env= */
+	struct strv trees; /* copies made for binds, removed after */
+	struct strv files; /* secret files, removed after */
+	char secdir[PATH_MAX];
+	int *locks; /* cache locks held while the step runs */
+	size_t nlocks;
+};
+
+/* builder_mountspec.c: parse @x's --mount flags (expanded in @sg's scope)
+ * and their cache key */
+int bmounts_parse(struct builder *b, struct bstage *sg, const struct df_instr *x,
+                  struct bmounts *ms, struct werr *err);
+/* the stage or image that from=@from names, built before @sg (an image is
+ * loaded into @tmp, which the caller frees with bstage_free()) */
+int bmount_from(struct builder *b, struct bstage *sg, const char *from, const struct bstage **out,
+                struct bstage *tmp, struct werr *err);
+/* builder_mount.c: make the sources: copies, cache directories (locked),
+ * secret files */
+int bmounts_prepare(struct builder *b, struct bstage *sg, struct bmounts *ms, struct werr *err);
+/* unlock, remove the copies and secret files, free */
+void bmounts_release(struct builder *b, struct bmounts *ms);
+
 /* builder_run.c */
 int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, int *status,
               struct werr *err);
+
+/* builder_checksum.c: ADD --checksum */
+/* refuses a malformed digest and non-http(s) sources */
+int badd_checksum_check(struct builder *b, const struct df_instr *x, struct werr *err);
+/* the downloaded @file of @url against the digest; a mismatch names both */
+int badd_checksum_verify(const struct df_instr *x, const char *url, const char *file,
+                         struct werr *err);
 
 /* builder_copy.c */
 int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err);

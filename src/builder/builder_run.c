@@ -89,27 +89,47 @@ static bool lower_has(struct builder *b, const struct bstage *sg, const char *pa
 	return false;
 }
 
-/* remove the mount points the runtime made, when still empty */
-static void prune_mount_points(struct builder *b, const struct bstage *sg,
-                               const struct bstep_dir *d)
+/* an empty mount point the runtime made at @path, and the parents it made
+ * for it, out of the layer (what the lower layers hold stays) */
+static void prune_stub(struct builder *b, const struct bstage *sg, int up, const char *path)
 {
-	_cleanup_close_ int up = open(d->upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char p[PATH_MAX];
 	struct stat st;
 
-	for (size_t i = 0; up >= 0 && i < ARRAY_SIZE(mount_points); i++) {
-		const char *p = mount_points[i];
-		if (fstatat(up, p, &st, AT_SYMLINK_NOFOLLOW) < 0 || lower_has(b, sg, p))
-			continue;
-		if (S_ISREG(st.st_mode) && st.st_size == 0)
-			unlinkat(up, p, 0);
-		else if (S_ISDIR(st.st_mode))
-			unlinkat(up, p, AT_REMOVEDIR); /* fails unless empty */
+	snprintf(p, sizeof(p), "%s", path + strspn(path, "/"));
+	while (*p && !lower_has(b, sg, p) && fstatat(up, p, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		char *sl;
+		if (S_ISREG(st.st_mode) && st.st_size == 0) {
+			if (unlinkat(up, p, 0) < 0)
+				break;
+		} else if (!S_ISDIR(st.st_mode) || unlinkat(up, p, AT_REMOVEDIR) < 0) {
+			break; /* not empty: the step wrote there */
+		}
+		sl = strrchr(p, '/');
+		if (!sl)
+			break;
+		*sl = '\0';
 	}
 }
 
+/* remove the mount points the runtime made, when still empty: its own and
+ * those of the RUN's --mount targets (BuildKit leaves no stub of them) */
+static void prune_mount_points(struct builder *b, const struct bstage *sg,
+                               const struct bstep_dir *d, const struct bmounts *ms)
+{
+	_cleanup_close_ int up = open(d->upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (up < 0)
+		return;
+	for (size_t i = 0; i < ms->nspecs; i++)
+		prune_stub(b, sg, up, ms->specs[i].dst);
+	for (size_t i = 0; i < ARRAY_SIZE(mount_points); i++)
+		prune_stub(b, sg, up, mount_points[i]);
+}
+
 /* RUN's flags: --network=none|host|default overrides the build's; --mount
- * and --security are refused rather than ignored (the command would run
- * without what it asked for) */
+ * is builder_mount.c's; --security and --device are refused rather than
+ * ignored (the command would run without what it asked for) */
 static int run_flags(struct builder *b, const struct df_instr *x, enum net_mode *net,
                      struct werr *err)
 {
@@ -122,18 +142,48 @@ static int run_flags(struct builder *b, const struct df_instr *x, enum net_mode 
 			*net = NET_MODE_HOST;
 		else if (!strcmp(n, "network") && !strcmp(v, "default"))
 			*net = b->o->network;
+		else if (!strcmp(n, "mount"))
+			continue;
 		else
-			return werr_set(err, ENOTSUP,
-			                "%s:%u: RUN --%s%s%s is not supported (RUN takes --network="
-			                "none|host|default)",
-			                b->df->filename, b->line, n, *v ? "=" : "", v);
+			return werr_set(
+			    err, ENOTSUP,
+			    "%s:%u: RUN --%s%s%s is not supported (RUN takes --mount and "
+			    "--network=none|host|default)",
+			    b->df->filename, b->line, n, *v ? "=" : "", v);
 	}
 	return 0;
 }
 
+/* the step's environment and what its mounts add (SSH_AUTH_SOCK, secrets
+ * with env=): only the step sees them, never the image */
+static char **run_env(const struct bstage *sg, const struct bmounts *ms)
+{
+	char **env = bconfig_run_env(sg), **nv;
+	size_t n = 0;
+
+	if (!env || !ms->env.n)
+		return env;
+	while (env[n])
+		n++;
+	nv = realloc(env, (n + ms->env.n + 1) * sizeof(char *));
+	if (!nv) {
+		config_strv_free(env);
+		return NULL;
+	}
+	for (size_t i = 0; i < ms->env.n; i++)
+		nv[n + i] = strdup(ms->env.v[i]);
+	nv[n + ms->env.n] = NULL;
+	for (size_t i = 0; i < ms->env.n; i++)
+		if (!nv[n + i]) {
+			config_strv_free(nv);
+			return NULL;
+		}
+	return nv;
+}
+
 /* the container of one RUN; stdout and stderr are ours (dropped with -q) */
 static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir *d, char **argv,
-                         enum net_mode net, int *status, struct werr *err)
+                         enum net_mode net, struct bmounts *ms, int *status, struct werr *err)
 {
 	json_t *c = bconfig_get(sg);
 	struct overlay_spec ov = { d->lower_base, d->lowerdir, d->upper, d->work,
@@ -142,7 +192,7 @@ static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir 
 	const struct security_opts sec = SECURITY_OPTS_INIT;
 	char id[65], host[13];
 	_cleanup_close_ int saved_out = -1, saved_err = -1;
-	char **env = bconfig_run_env(sg);
+	char **env = run_env(sg, ms);
 	const char *wd = json_string_value(json_object_get(c, "WorkingDir"));
 	const char *user = json_string_value(json_object_get(c, "User"));
 	int r;
@@ -166,6 +216,8 @@ static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir 
 	spec.net.mode = net;
 	spec.network_host = net == NET_MODE_HOST;
 	spec.overlay_fd = -1;
+	spec.mounts = ms->specs;
+	spec.n_mounts = ms->nspecs;
 	/* what `warren run` gives a container by default: Docker's capabilities
 	 * and seccomp profile (compiled once, then from the per-user cache) */
 	r = security_apply(&spec, &sec, err);
@@ -200,6 +252,7 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 	char **argv = NULL, **env = bconfig_run_env(sg);
 	struct strbuf sb = { 0 };
 	struct bstep_dir d = { 0 };
+	struct bmounts ms = { 0 };
 	char diff_id[DIGEST_STR_LEN + 1], created[32];
 	uint64_t size = 0;
 	enum net_mode net;
@@ -216,48 +269,64 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 		return werr_errno(err, ENOMEM, "RUN");
 	}
 	r = bargs_check(b, sg, x->json ? text : script, err);
-	/* the key: the instruction and the environment it runs with */
+	if (r == 0)
+		r = bmounts_parse(b, sg, x, &ms, err);
+	/* the key: the instruction, the environment it runs with, and what its
+	 * mounts bind (the context's files by content, a stage by its key);
+	 * never a cache's content nor a secret */
 	strbuf_adds(&sb, text);
 	for (size_t i = 0; env[i]; i++) {
 		strbuf_addc(&sb, '\n');
 		strbuf_adds(&sb, env[i]);
 	}
+	if (ms.key)
+		strbuf_adds(&sb, ms.key);
 	config_strv_free(env);
 	envtext = strbuf_steal(&sb);
+	if (r == 0 && !envtext)
+		r = werr_errno(err, ENOMEM, "RUN");
 	if (r < 0)
-		return r;
+		goto out;
 	bcache_key(sg, envtext);
 	r = bcache_lookup(b, sg, x->original, &hit, err);
 	if (r < 0 || hit) {
 		*status = 0;
-		return r < 0 ? r : 1;
+		r = r < 0 ? r : 1;
+		goto out;
 	}
 	argv = run_argv(sg, x, script);
-	if (!argv)
-		return werr_set(err, EINVAL, "%s:%u: RUN needs a command", b->df->filename,
-		                b->line);
+	if (!argv) {
+		r = werr_set(err, EINVAL, "%s:%u: RUN needs a command", b->df->filename, b->line);
+		goto out;
+	}
 	r = bstep_dir_new(b, sg, &d, err);
 	if (r == 0 && b->driver == ROOTFS_VFS)
 		r = bcopymode_prepare(b, sg, &d, err);
 	if (r == 0)
-		r = run_container(b, sg, &d, argv, net, status, err);
+		r = bmounts_prepare(b, sg, &ms, err);
+	if (r == 0)
+		r = run_container(b, sg, &d, argv, net, &ms, status, err);
 	if (r == 0 && *status != 0)
 		r = werr_set(err, ECANCELED, "%s:%u: %s: the command returned a non-zero code: %d",
 		             b->df->filename, b->line, x->original, *status);
-	else if (r < 0)
+	else if (r < 0 && strncmp(err->msg, b->df->filename, strlen(b->df->filename)))
 		werr_prefix(err, "%s:%u: %s", b->df->filename, b->line, x->original);
 	if (r == 0 && d.copied)
 		r = bcopymode_diff(b, &d, err);
 	if (r == 0) {
 		*status = 0;
-		prune_mount_points(b, sg, &d);
+		prune_mount_points(b, sg, &d, &ms);
 		r = blayer_commit(b, sg, &d, diff_id, &size, err);
 	}
 	bstep_dir_free(b, &d);
 	config_strv_free(argv);
+	bmounts_release(b, &ms);
 	if (r < 0)
 		return r;
 	bnow(created, sizeof(created));
 	bhistory_add(sg, created, x->original, false);
 	return bcache_save(b, sg, diff_id, size, created, err);
+out:
+	bmounts_release(b, &ms);
+	return r;
 }

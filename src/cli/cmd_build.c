@@ -11,7 +11,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 enum build_opt {
 	BO_TAG,
@@ -24,6 +26,11 @@ enum build_opt {
 	BO_LABEL,
 	BO_QUIET,
 	BO_TLS_VERIFY,
+	BO_PULL,
+	BO_SECRET,
+	BO_SSH,
+	BO_PROGRESS,
+	BO_IIDFILE,
 	BO_IGNORED,
 	BO_HELP,
 };
@@ -43,6 +50,14 @@ static const struct opt_def build_opts_table[] = {
 	{ "quiet", 'q', OPT_FLAG, NULL, "Print only the image ID", BO_QUIET },
 	{ "tls-verify", 0, OPT_FLAG, NULL,
 	  "Verify TLS when pulling a base image (false also allows plain http)", BO_TLS_VERIFY },
+	{ "pull", 0, OPT_FLAG, NULL, "Pull the base images again even when present", BO_PULL },
+	{ "secret", 0, OPT_VALUE, "id=ID,src=FILE|env=VAR",
+	  "A secret for RUN --mount=type=secret (repeatable)", BO_SECRET },
+	{ "ssh", 0, OPT_VALUE, "default|ID[=SOCKET]",
+	  "An SSH agent socket for RUN --mount=type=ssh (default: $SSH_AUTH_SOCK)", BO_SSH },
+	{ "progress", 0, OPT_VALUE, "auto|plain|tty|quiet",
+	  "Output: the steps (auto, plain, tty) or only the image ID (quiet)", BO_PROGRESS },
+	{ "iidfile", 0, OPT_VALUE, "FILE", "Write the image ID to FILE", BO_IIDFILE },
 	{ "rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility (always true)", BO_IGNORED },
 	{ "force-rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility", BO_IGNORED },
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", BO_HELP },
@@ -57,6 +72,10 @@ struct build_cli {
 	struct build_opts o;
 	bool help;
 	bool tls_insecure; /* --tls-verify=false: the base images' pulls too */
+	const char *iidfile;
+	char *dockerfile_text; /* -f - */
+	char **strs;           /* what --secret and --ssh point into */
+	size_t n_strs;
 };
 
 static int push_str(char ***v, size_t *n, const char *s, struct werr *err)
@@ -89,6 +108,82 @@ static int build_arg(struct build_cli *c, const char *v, struct werr *err)
 	return push_str(&c->o.build_args, &c->o.n_build_args, kv, err);
 }
 
+/* --secret id=ID[,src=FILE|,source=FILE|,env=VAR][,type=file|env], as
+ * buildx: src defaults to id's environment variable when set (type=env),
+ * else to the file named id */
+static int build_secret(struct build_cli *c, const char *v, struct werr *err)
+{
+	struct build_secret s = { 0 }, *nv;
+	char *save = NULL, *tok, *copy;
+	const char *type = NULL;
+
+	if (push_str(&c->strs, &c->n_strs, v, err) < 0)
+		return -err->code;
+	copy = c->strs[c->n_strs - 1];
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq)
+			return werr_set(err, EINVAL,
+			                "--secret %s: use id=ID,src=FILE or id=ID,env=VAR", v);
+		*eq++ = '\0';
+		if (!strcmp(tok, "id"))
+			s.id = eq;
+		else if (!strcmp(tok, "src") || !strcmp(tok, "source"))
+			s.src = eq;
+		else if (!strcmp(tok, "env"))
+			s.env = eq;
+		else if (!strcmp(tok, "type") && (!strcmp(eq, "file") || !strcmp(eq, "env")))
+			type = eq;
+		else
+			return werr_set(err, EINVAL,
+			                "--secret %s: unexpected key %s (use id, src, env)", v,
+			                tok);
+	}
+	if (!s.id)
+		s.id = s.src ? (strrchr(s.src, '/') ? strrchr(s.src, '/') + 1 : s.src) : s.env;
+	if (!s.id || !*s.id)
+		return werr_set(err, EINVAL, "--secret %s: give id=ID", v);
+	if (type && !strcmp(type, "env") && !s.env)
+		s.env = s.src ? s.src : s.id, s.src = NULL;
+	if (!s.src && !s.env) {
+		if (getenv(s.id) && !(type && !strcmp(type, "file")))
+			s.env = s.id;
+		else
+			s.src = s.id;
+	}
+	nv = realloc(c->o.secrets, (c->o.n_secrets + 1) * sizeof(*nv));
+	if (!nv)
+		return werr_errno(err, ENOMEM, "--secret");
+	c->o.secrets = nv;
+	nv[c->o.n_secrets++] = s;
+	return 0;
+}
+
+/* --ssh default (the user's $SSH_AUTH_SOCK) or ID=SOCKET */
+static int build_ssh(struct build_cli *c, const char *v, struct werr *err)
+{
+	struct build_ssh s = { 0 }, *nv;
+	char *copy, *eq;
+
+	if (push_str(&c->strs, &c->n_strs, v, err) < 0)
+		return -err->code;
+	copy = c->strs[c->n_strs - 1];
+	eq = strchr(copy, '=');
+	if (eq)
+		*eq++ = '\0';
+	s.id = copy;
+	s.path = eq && *eq ? eq : getenv("SSH_AUTH_SOCK");
+	if (!*s.id || !s.path || strchr(s.path, ','))
+		return werr_set(err, EINVAL,
+		                "--ssh %s: give default (with SSH_AUTH_SOCK set) or ID=SOCKET", v);
+	nv = realloc(c->o.ssh, (c->o.n_ssh + 1) * sizeof(*nv));
+	if (!nv)
+		return werr_errno(err, ENOMEM, "--ssh");
+	c->o.ssh = nv;
+	nv[c->o.n_ssh++] = s;
+	return 0;
+}
+
 /* implements opt_cb */
 static int build_opt_cb(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
 {
@@ -119,6 +214,17 @@ static int build_opt_cb(void *ctx, const struct opt_def *def, const char *v, str
 		return push_str(&c->o.labels, &c->o.n_labels, v, err);
 	case BO_QUIET: c->o.quiet = on; return 0;
 	case BO_TLS_VERIFY: c->tls_insecure = !on; return 0;
+	case BO_PULL: c->o.pull = on; return 0;
+	case BO_SECRET: return build_secret(c, v, err);
+	case BO_SSH: return build_ssh(c, v, err);
+	case BO_PROGRESS:
+		if (!strcmp(v, "quiet"))
+			c->o.quiet = true;
+		else if (strcmp(v, "auto") && strcmp(v, "plain") && strcmp(v, "tty"))
+			return werr_set(err, EINVAL, "--progress %s: use auto, plain, tty or quiet",
+			                v);
+		return 0;
+	case BO_IIDFILE: c->iidfile = v; return 0;
 	case BO_IGNORED: return 0;
 	case BO_HELP: c->help = on; return 0;
 	}
@@ -193,9 +299,35 @@ static void build_cli_free(struct build_cli *c)
 		free(c->o.build_args[i]);
 	for (size_t i = 0; i < c->o.n_labels; i++)
 		free(c->o.labels[i]);
+	for (size_t i = 0; i < c->n_strs; i++)
+		free(c->strs[i]);
+	free(c->strs);
 	free(c->o.tags);
 	free(c->o.build_args);
 	free(c->o.labels);
+	free(c->o.secrets);
+	free(c->o.ssh);
+	free(c->dockerfile_text);
+}
+
+/* -f -: the Dockerfile from stdin */
+static int read_stdin_dockerfile(struct build_cli *c, struct werr *err)
+{
+	size_t len;
+
+	if (util_read_fd_all(STDIN_FILENO, 16 << 20, &c->dockerfile_text, &len, err) < 0)
+		return werr_prefix(err, "-f -: reading the Dockerfile from stdin");
+	c->o.dockerfile_text = c->dockerfile_text;
+	c->o.dockerfile_len = len;
+	return 0;
+}
+
+/* --iidfile: "sha256:HEX" without a newline, as Docker writes it */
+static int write_iidfile(const char *path, const char *id, struct werr *err)
+{
+	if (util_write_file_atomic(AT_FDCWD, path, id, strlen(id), 0644, err) < 0)
+		return werr_prefix(err, "--iidfile %s", path);
+	return 0;
 }
 
 int cmd_build(int argc, char **argv)
@@ -221,8 +353,14 @@ int cmd_build(int argc, char **argv)
 	}
 	c.o.context = argv[ind];
 	c.o.hooks.ctx = &c;
+	if (c.o.dockerfile && !strcmp(c.o.dockerfile, "-") && read_stdin_dockerfile(&c, &err) < 0)
+		goto fail;
 	if (build_image(&c.o, id, &status, &err) < 0)
 		goto fail;
+	if (c.iidfile && write_iidfile(c.iidfile, id, &err) < 0) {
+		status = EXIT_WARREN;
+		goto fail;
+	}
 	printf("%s\n", digest_hex(id));
 	build_cli_free(&c);
 	return 0;

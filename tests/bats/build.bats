@@ -383,14 +383,14 @@ EOF
 	[ "${lines[-1]}" = "gone" ]
 }
 
-@test "build: RUN --network=none overrides the build's network; RUN --mount is refused, not ignored" {
+@test "build: RUN --network=none overrides the build's network; RUN --security is refused, not ignored" {
 	printf 'FROM %s\nRUN --network=none ip link show | grep -c "^[0-9]" > /links\n' "$BASE" > "$CTX/Dockerfile"
 	chown -R "$TEST_USER" "$CTX"
 	run warren_s build --network host -t netnone:1 "$CTX"
 	[ "$status" -eq 0 ]
 	[ "$(warren_s run --network none netnone:1 cat /links)" = 1 ]
-	printf 'FROM %s\nRUN --mount=type=cache,target=/c true\n' "$BASE" > "$CTX/Dockerfile"
-	bad_input "--mount" -t bad:1
+	printf 'FROM %s\nRUN --security=insecure true\n' "$BASE" > "$CTX/Dockerfile"
+	bad_input "RUN --security=insecure is not supported" -t bad:1
 }
 
 @test "build --storage-driver vfs and fuse-overlay (the global flag) build; an unknown driver is refused" {
