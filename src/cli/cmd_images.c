@@ -330,7 +330,8 @@ static int images_times(json_t *images, struct images_sel *sel, struct werr *err
 }
 
 const struct cli_cmd cli_cmd_images = {
-	"images", "[OPTIONS] [REPOSITORY[:TAG]]", "List images.", images_opts, 0, 1
+	"images",         "[OPTIONS] [REPOSITORY[:TAG]]", "List images.", images_opts, 0, 1,
+	OPTS_INTERSPERSED
 };
 
 int cmd_images(int argc, char **argv)
@@ -420,7 +421,8 @@ const struct cli_cmd cli_cmd_image_inspect = { "image inspect",
 	                                       "Low-level information on images.",
 	                                       inspect_opts,
 	                                       0,
-	                                       -1 };
+	                                       -1,
+	                                       OPTS_INTERSPERSED };
 
 int cmd_image_inspect(int argc, char **argv)
 {
@@ -567,7 +569,8 @@ static void history_print(struct store *s, json_t *images, json_t *rec,
 }
 
 const struct cli_cmd cli_cmd_history = {
-	"history", "[OPTIONS] IMAGE", "Show the history of an image.", history_opts, 0, -1
+	"history", "[OPTIONS] IMAGE", "Show the history of an image.", history_opts, 0,
+	-1,        OPTS_INTERSPERSED
 };
 
 int cmd_history(int argc, char **argv)

@@ -136,7 +136,8 @@ const struct cli_cmd cli_cmd_inspect = { "inspect",
 	                                 "Low-level information on containers and volumes.",
 	                                 inspect_opts,
 	                                 1,
-	                                 -1 };
+	                                 -1,
+	                                 OPTS_INTERSPERSED };
 
 int cmd_inspect(int argc, char **argv)
 {
@@ -232,7 +233,8 @@ const struct cli_cmd cli_cmd_port = { "port",
 	                              "List port mappings, or the public address of one port.",
 	                              port_opts,
 	                              1,
-	                              2 };
+	                              2,
+	                              OPTS_INTERSPERSED };
 
 int cmd_port(int argc, char **argv)
 {
