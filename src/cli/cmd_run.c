@@ -489,6 +489,8 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 	struct stat st;
 	int r;
 
+	if (run_vols_check(&cfg->vols, err) < 0)
+		return -err->code;
 	if (util_random_hex(id, 64) < 0)
 		return werr_errno(err, errno, "getrandom");
 	spec->id = id;
