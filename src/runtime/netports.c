@@ -86,7 +86,7 @@ static bool netports_free_p(const struct net_port *p, const char *ip, unsigned p
 {
 	struct net_port probe = *p;
 	struct sockaddr_storage ss;
-	socklen_t len;
+	socklen_t len = 0;
 	struct werr ignored;
 	int one = 1;
 	_cleanup_close_ int fd = -1;
