@@ -409,6 +409,19 @@ static json_t *inspect_one(struct store *s, json_t *rec, struct werr *err)
 	return o;
 }
 
+json_t *img_inspect(const char *ref, struct werr *err)
+{
+	struct store s = { .rootfd = -1, .lockfd = -1 };
+	json_t *images = NULL, *rec, *o = NULL;
+
+	if (img_open(&s, NULL, err) == 0 && store_images_load(&s, &images, err) == 0 &&
+	    (rec = store_image_find(images, ref, err)))
+		o = inspect_one(&s, rec, err);
+	json_decref(images);
+	store_close(&s);
+	return o;
+}
+
 static const struct opt_def inspect_opts[] = {
 	{ "format", 'f', OPT_VALUE, "FORMAT", "json (the default) or a template like {{.Id}}",
 	  IO_FORMAT },

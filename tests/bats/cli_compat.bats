@@ -65,7 +65,7 @@ teardown() { lc_teardown; }
 		warren run -d --rm --name "rm$i" base:1 \
 			sh -c 'trap "exit 0" TERM; sleep infinity & wait' > /dev/null
 		run --separate-stderr warren stop "rm$i"
-		echo "round $i: $status $output $stderr"
+		echo "round $i: status $status, stdout [$output], stderr [$stderr]"
 		[ "$status" -eq 0 ]
 		[ "$output" = "rm$i" ]
 		[ -z "$stderr" ]
