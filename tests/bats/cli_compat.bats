@@ -33,7 +33,8 @@ teardown() { lc_teardown; }
 	[ "$output" = "$id" ]
 	run warren images base --format '{{.Repository}}:{{.Tag}}'
 	[ "$status" -eq 0 ]
-	[ "$output" = base:1 ]
+	[[ "$output" == *base:1 ]]
+	[ "$output" = "$(warren images --format '{{.Repository}}:{{.Tag}}' base)" ]
 	# short flags after the operand too; an unknown one is still refused
 	[ "$(warren images base -q)" = "$(warren images -q base)" ]
 	run --separate-stderr warren images base --bogus
@@ -61,13 +62,15 @@ teardown() { lc_teardown; }
 
 @test "stop of a --rm container prints its name and exits 0, 20 times" {
 	base_image
-	for i in $(seq 20); do
-		warren run -d --rm --name "rm$i" base:1 \
+	local round name
+	for round in $(seq 20); do
+		name=rm$round
+		warren run -d --rm --name "$name" base:1 \
 			sh -c 'trap "exit 0" TERM; sleep infinity & wait' > /dev/null
-		run --separate-stderr warren stop "rm$i"
-		echo "round $i: status $status, stdout [$output], stderr [$stderr]"
+		run --separate-stderr warren stop "$name"
+		echo "$name: status $status, stdout [$output], stderr [$stderr]"
 		[ "$status" -eq 0 ]
-		[ "$output" = "rm$i" ]
+		[ "$output" = "$name" ]
 		[ -z "$stderr" ]
 	done
 	# each went with its stop
