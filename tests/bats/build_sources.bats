@@ -94,6 +94,7 @@ EOF
 		[ "$(warren_s run --rm multi:$driver cat /a.txt /b.txt)" = "ab2" ]
 		# nothing changed: every step is a hit
 		run build -t multi:$driver
+		echo "$output"
 		[ "$status" -eq 0 ]
 		for step in "COPY a.txt b.txt /" "RUN echo layer > /second" \
 			"COPY --from=a /a.txt /a.txt" "COPY --from=a /b.txt /b.txt"; do
@@ -109,8 +110,8 @@ COPY --from=one /a.txt /a.txt
 COPY --from=one /b.txt /b.txt
 EOF
 		run build -t multi:$driver
+		echo "$output"
 		[ "$status" -eq 0 ]
-		run build -t multi:$driver
 		file b.txt "b4"
 		run build -t multi:$driver
 		echo "$output"
