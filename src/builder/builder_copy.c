@@ -48,6 +48,7 @@ struct copy_job {
 	gid_t gid;
 	mode_t mode; /* (mode_t)-1: keep the source's */
 	int rootfd;
+	char *from_hex; /* --from: the hash of what is copied (MAP_SHARED, 65 bytes) */
 };
 
 /* open @path (absolute in the image) under @rootfd, creating missing
@@ -172,15 +173,16 @@ static int copy_entry(struct copy_job *j, int srcdir, const struct context_entry
 	}
 }
 
-/* where entry @e goes: below DEST for a directory destination (or one the
- * image has as a directory), else DEST itself */
-static char *entry_target(struct copy_job *j, const struct context_entry *e)
+/* where entry @e of @list goes: below DEST for a directory destination, a
+ * directory source or a DEST the image has as a directory, else DEST itself */
+static char *entry_target(struct copy_job *j, const struct context_list *list,
+                          const struct context_entry *e)
 {
 	struct stat st;
 	char *t = NULL;
 	_cleanup_close_ int fd = -1;
 
-	if (!j->dest_dir && e->dst && !strchr(e->dst, '/')) {
+	if (!j->dest_dir && !list->dir_source && e->dst && !strchr(e->dst, '/')) {
 		fd = resolve_open(j->rootfd, j->dest, O_PATH, RESOLVE_IN_ROOT);
 		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
 			return strdup(j->dest);
@@ -228,8 +230,8 @@ static int from_sources(struct copy_job *j, struct context_list *list, int *srcf
 	snprintf(layers, sizeof(layers), "%s/layers", j->b->s.root);
 	if (f->n_layers == 0)
 		return werr_set(err, ENOENT, "the source stage has no files");
-	if (j->d->copied && f->n_layers > 1) {
-		/* copied by bcopy_step, the overlay being the kernel's */
+	if (j->b->driver != ROOTFS_OVERLAY && f->n_layers > 1) {
+		/* copied by copy_from_hash, the overlay being the kernel's */
 		snprintf(j->from_mnt, sizeof(j->from_mnt), "%s-from", j->d->merged);
 	} else if (f->n_layers == 1) {
 		snprintf(j->from_mnt, sizeof(j->from_mnt), "%s/%s/diff", layers,
@@ -249,6 +251,54 @@ static int from_sources(struct copy_job *j, struct context_list *list, int *srcf
 		return werr_errno(err, errno, "open %s", j->from_mnt);
 	fctx.dirfd = *srcfd;
 	return context_resolve_sources(&fctx, j->srcs, j->nsrcs, list, err);
+}
+
+/* runs in the user namespace: the hash of the --from sources into
+ * @j->from_hex, as context_hash_sources() keys a copy from the context */
+static int from_hash_in_ns(void *arg, struct werr *err)
+{
+	struct copy_job *j = arg;
+	struct context_list list = { 0 };
+	_cleanup_close_ int srcfd = -1;
+	int r;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return werr_errno(err, errno, "a private mount namespace");
+	r = from_sources(j, &list, &srcfd, err);
+	if (r == 0) {
+		struct context fctx = { .dir = "the source stage",
+			                .root = j->from_mnt,
+			                .dirfd = srcfd };
+		r = context_hash_sources(&fctx, &list, j->chown, j->chmod, j->from_hex, err);
+	}
+	context_list_free(&list);
+	return r;
+}
+
+/* a COPY --from is keyed by what it copies, not by the whole source stage
+ * (a change elsewhere in it does not rebuild this step): the step's
+ * directories @d are made now, with the copy of a source stage of several
+ * layers the drivers other than overlay read it from */
+static int copy_from_hash(struct builder *b, struct bstage *sg, struct copy_job *j,
+                          struct bstep_dir *d, struct werr *err)
+{
+	char from[sizeof(d->merged) + 8];
+	int r;
+
+	j->from_hex = mmap(NULL, 65, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (j->from_hex == MAP_FAILED) {
+		j->from_hex = NULL;
+		return werr_errno(err, errno, "mmap");
+	}
+	j->d = d;
+	r = bstep_dir_new(b, sg, d, err);
+	if (r == 0 && b->driver != ROOTFS_OVERLAY && j->from->n_layers > 1) {
+		snprintf(from, sizeof(from), "%s-from", d->merged);
+		r = bcopymode_tree(b, j->from, from, err);
+	}
+	if (r == 0)
+		r = userns_exec(&b->plan, from_hash_in_ns, j, err);
+	return r < 0 ? werr_prefix(err, "%s:%u: %s", b->df->filename, b->line, j->x->original) : 0;
 }
 
 /* ADD URL: the downloaded file, mode 0600 as Docker gives it */
@@ -315,8 +365,9 @@ static int copy_in_ns(void *arg, struct werr *err)
 	r = owner_resolve(j, err);
 	if (r == 0 && j->from && j->nsrcs)
 		r = from_sources(j, list, &srcfd, err);
-	if (r == 0 && (j->dest_dir || list->n > 1 || j->any_archive ||
-	               (list->n && S_ISDIR(list->v[0].mode)))) {
+	/* Docker: a directory source's content goes into DEST, made a
+	 * directory even when the source holds one file or none */
+	if (r == 0 && (j->dest_dir || list->n > 1 || j->any_archive || list->dir_source)) {
 		_cleanup_close_ int dfd = open_dir_p(j, j->dest, err);
 		struct stat st;
 		r = dfd < 0 ? dfd : 0;
@@ -332,7 +383,7 @@ static int copy_in_ns(void *arg, struct werr *err)
 		_cleanup_free_ char *t = NULL;
 		if (j->archive && j->archive[i])
 			continue;
-		t = entry_target(j, &list->v[i]);
+		t = entry_target(j, list, &list->v[i]);
 		r = t ? copy_entry(j, j->from ? srcfd : j->b->ctx->dirfd, &list->v[i], t, err)
 		      : werr_errno(err, ENOMEM, "path");
 	}
@@ -548,25 +599,11 @@ static char *copy_key(struct builder *b, struct copy_job *j, struct werr *err)
 		}
 		strbuf_adds(&urls, dg);
 	}
-	if (asprintf(&out, "%s\n%s\n%s\n%s\n%s", text, j->dest, j->from ? j->from->key : "", hex,
+	if (asprintf(&out, "%s\n%s\n%s\n%s", text, j->dest, j->from_hex ? j->from_hex : hex,
 	             urls.s ? urls.s : "") < 0)
 		out = NULL;
 	strbuf_free(&urls);
 	return out;
-}
-
-/* fuse-overlay and vfs: the step writes into a copy of the stage's tree,
- * and a --from stage of several layers is a copy too */
-static int copy_mode_prepare(struct builder *b, struct bstage *sg, struct copy_job *j,
-                             struct bstep_dir *d, struct werr *err)
-{
-	char from[sizeof(d->merged) + 8];
-	int r = bcopymode_prepare(b, sg, d, err);
-
-	if (r < 0 || !j->from || j->from->n_layers < 2 || !j->nsrcs)
-		return r;
-	snprintf(from, sizeof(from), "%s-from", d->merged);
-	return bcopymode_tree(b, j->from, from, err);
 }
 
 int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err)
@@ -590,6 +627,8 @@ int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, s
 		r = copy_from(b, from->value, &tmp, &j.from, err);
 	if (r == 0)
 		r = copy_prepare(b, sg, &j, err);
+	if (r == 0 && j.from && j.nsrcs)
+		r = copy_from_hash(b, sg, &j, &d, err);
 	if (r == 0 && !(key = copy_key(b, &j, err)))
 		r = err->code ? -err->code : werr_errno(err, ENOMEM, "COPY");
 	if (r == 0) {
@@ -597,10 +636,13 @@ int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, s
 		r = bcache_lookup(b, sg, x->original, &hit, err);
 	}
 	if (r == 0 && !hit) {
-		j.d = &d;
-		r = bstep_dir_new(b, sg, &d, err);
+		if (!j.d) {
+			j.d = &d;
+			r = bstep_dir_new(b, sg, &d, err);
+		}
+		/* fuse-overlay and vfs: the step writes into a copy of the stage's tree */
 		if (r == 0 && b->driver != ROOTFS_OVERLAY)
-			r = copy_mode_prepare(b, sg, &j, &d, err);
+			r = bcopymode_prepare(b, sg, &d, err);
 		if (r == 0)
 			r = userns_exec(&b->plan, copy_in_ns, &j, err);
 		if (r == 0)
@@ -612,12 +654,17 @@ int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, s
 		if (r == 0)
 			r = blayer_commit(b, sg, &d, diff_id, &size, err);
 		bstep_dir_free(b, &d);
+		j.d = NULL;
 		if (r == 0) {
 			bnow(created, sizeof(created));
 			bhistory_add(sg, created, x->original, false);
 			r = bcache_save(b, sg, diff_id, size, created, err);
 		}
 	}
+	if (j.d) /* a --from copy's, hashed and found in the cache */
+		bstep_dir_free(b, &d);
+	if (j.from_hex)
+		munmap(j.from_hex, 65);
 	for (size_t i = 0; j.heredocs && i < x->nargs; i++)
 		free(j.heredocs[i]);
 	free(j.heredocs);

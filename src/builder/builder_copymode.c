@@ -309,7 +309,8 @@ static int snap_load(const char *path, struct cm_snap *s, struct werr *err)
 		off += sizeof(*r) + r->len + 1;
 		off = (off + 7) & ~(size_t)7;
 	}
-	qsort(s->v, s->n, sizeof(*s->v), cm_cmp);
+	if (s->n) /* FROM scratch: nothing before the step, and no array */
+		qsort(s->v, s->n, sizeof(*s->v), cm_cmp);
 	return 0;
 }
 

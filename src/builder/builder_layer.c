@@ -93,7 +93,9 @@ void bstep_dir_free(struct builder *b, struct bstep_dir *d)
 				store_rm_tree(d->merged, &b->plan, &e);
 			unlink(d->snapshot);
 		}
-		rmdir(from);
+		/* a --from copy's tree, copied for its cache key before the step */
+		if (rmdir(from) < 0 && errno == ENOTEMPTY)
+			store_rm_tree(from, &b->plan, &e);
 		rmdir(d->merged);
 	}
 	free(d->lowerdir);

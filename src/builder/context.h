@@ -36,6 +36,7 @@ struct context_list {
 	struct context_entry *v;
 	size_t n;
 	size_t cap;
+	bool dir_source; /* a source is a directory: the destination is one too */
 };
 
 /**

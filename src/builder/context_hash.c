@@ -99,7 +99,7 @@ int context_hash_sources(const struct context *ctx, const struct context_list *l
 	for (size_t i = 0; i < list->n; i++)
 		order[i] = i;
 	qsort_r(order, list->n, sizeof(*order), entry_cmp, (void *)list);
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 || hash_str(md, "warren-copy-v1") < 0 ||
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 || hash_str(md, "warren-copy-v2") < 0 ||
 	    hash_str(md, chown) < 0 || hash_str(md, chmod) < 0)
 		r = werr_set(err, EIO, "hashing COPY sources: SHA-256 unavailable");
 	for (size_t i = 0; i < list->n && r == 0; i++)

@@ -52,6 +52,7 @@ static int add_dir_contents(struct walk *w, int fd, const char *rel)
 
 	if (dfd < 0)
 		return werr_errno(w->err, errno, "build context: %s", *rel ? rel : ".");
+	w->out->dir_source = true;
 	return ctx_walk_dir(w, dfd, rel, "", 1);
 }
 
@@ -142,6 +143,7 @@ static int glob_level(struct walk *w, int dfd, const char *rel, char **comps, si
 		}
 		(*matches)++;
 		if (sub >= 0) {
+			w->out->dir_source = true;
 			r = ctx_walk_dir(w, sub, crel, "", 1);
 		} else {
 			char *link = S_ISLNK(st.st_mode) ? ctx_read_link(dfd, names.v[i]) : NULL;

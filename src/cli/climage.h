@@ -76,6 +76,12 @@ json_t *img_labels(struct store *s, json_t *rec);
 int64_t img_created(json_t *rec);
 
 /**
+ * img_inspect() - `image inspect`'s object for @ref (what `inspect` shows of
+ * an image), or NULL with @err set.
+ */
+json_t *img_inspect(const char *ref, struct werr *err);
+
+/**
  * img_fail() - print @err and return 125.
  */
 int img_fail(const struct werr *err);

@@ -48,7 +48,8 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, opt_cb
 	int n;
 
 	*ind = 1;
-	if (opts_parse(cmd->opts, argc, argv, ind, cli_parse_cb, &p, cmd->name, &err) < 0)
+	if (opts_parse(cmd->opts, argc, argv, ind, cmd->mode, cli_parse_cb, &p, cmd->name, &err) <
+	    0)
 		return cli_error(&err);
 	if (p.help) {
 		cli_print_help(cmd);

@@ -16,6 +16,7 @@ struct cli_cmd {
 	const char *summary; /* one line */
 	const struct opt_def *opts;
 	int min_args, max_args; /* operands; max -1: any */
+	enum opts_mode mode;    /* OPTS_STOP_AT_OPERAND: a command line follows */
 };
 
 /**

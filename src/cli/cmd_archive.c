@@ -93,7 +93,8 @@ static int save_run(struct img_args *a, int n, char **args, struct werr *err)
 }
 
 const struct cli_cmd cli_cmd_save = {
-	"save", "[OPTIONS] IMAGE...", "Save images to a tar archive.", save_opts, 0, -1
+	"save", "[OPTIONS] IMAGE...", "Save images to a tar archive.", save_opts, 0,
+	-1,     OPTS_INTERSPERSED
 };
 
 int cmd_save(int argc, char **argv)
@@ -128,8 +129,9 @@ static void load_report(void *ctx, const char *id, const char *name)
 		printf("Loaded image ID: %s\n", id);
 }
 
-const struct cli_cmd cli_cmd_load = { "load",    "[OPTIONS]", "Load images from a tar archive.",
-	                              load_opts, 0,           -1 };
+const struct cli_cmd cli_cmd_load = {
+	"load", "[OPTIONS]", "Load images from a tar archive.", load_opts, 0, -1, OPTS_INTERSPERSED
+};
 
 int cmd_load(int argc, char **argv)
 {
@@ -173,7 +175,8 @@ const struct cli_cmd cli_cmd_import = { "import",
 	                                "Make an image from a root filesystem tarball.",
 	                                import_opts,
 	                                0,
-	                                -1 };
+	                                -1,
+	                                OPTS_INTERSPERSED };
 
 int cmd_import(int argc, char **argv)
 {

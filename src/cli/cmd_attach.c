@@ -43,7 +43,8 @@ static int attach_opt(void *ctx, const struct opt_def *def, const char *v, struc
 }
 
 const struct cli_cmd cli_cmd_attach = {
-	"attach", "[OPTIONS] CONTAINER", "Attach to a running container's stdio.", attach_opts, 1, 1
+	"attach", "[OPTIONS] CONTAINER", "Attach to a running container's stdio.", attach_opts, 1,
+	1,        OPTS_INTERSPERSED
 };
 
 int cmd_attach(int argc, char **argv)

@@ -65,7 +65,8 @@ static const struct opt_def build_opts_table[] = {
 };
 
 const struct cli_cmd cli_cmd_build = {
-	"build", "[OPTIONS] CONTEXT", "Build an image from a Dockerfile.", build_opts_table, 1, 1
+	"build", "[OPTIONS] CONTEXT", "Build an image from a Dockerfile.", build_opts_table, 1,
+	1,       OPTS_INTERSPERSED
 };
 
 struct build_cli {
@@ -339,7 +340,8 @@ int cmd_build(int argc, char **argv)
 	char id[DIGEST_STR_LEN + 1];
 	int ind = 1, status = EXIT_WARREN;
 
-	if (opts_parse(build_opts_table, argc, argv, &ind, build_opt_cb, &c, "build", &err) < 0)
+	if (opts_parse(build_opts_table, argc, argv, &ind, OPTS_INTERSPERSED, build_opt_cb, &c,
+	               "build", &err) < 0)
 		goto fail;
 	if (c.help) {
 		cli_print_help(&cli_cmd_build);

@@ -29,7 +29,8 @@ const struct cli_cmd cli_cmd_commit = { "commit",
 	                                "Make an image from a container's changes.",
 	                                commit_opts,
 	                                0,
-	                                -1 };
+	                                -1,
+	                                OPTS_INTERSPERSED };
 
 int cmd_commit(int argc, char **argv)
 {

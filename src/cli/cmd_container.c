@@ -131,7 +131,8 @@ const struct cli_cmd cli_cmd_start = { "start",
 	                               "Start one or more stopped containers.",
 	                               start_opts,
 	                               1,
-	                               -1 };
+	                               -1,
+	                               OPTS_INTERSPERSED };
 
 int cmd_start(int argc, char **argv)
 {
@@ -163,7 +164,8 @@ const struct cli_cmd cli_cmd_stop = { "stop",
 	                              "Stop one or more running containers.",
 	                              stop_opts,
 	                              1,
-	                              -1 };
+	                              -1,
+	                              OPTS_INTERSPERSED };
 
 int cmd_stop(int argc, char **argv)
 {
@@ -190,7 +192,8 @@ const struct cli_cmd cli_cmd_restart = { "restart",
 	                                 "Restart one or more containers.",
 	                                 stop_opts,
 	                                 1,
-	                                 -1 };
+	                                 -1,
+	                                 OPTS_INTERSPERSED };
 
 int cmd_restart(int argc, char **argv)
 {
@@ -212,7 +215,8 @@ const struct cli_cmd cli_cmd_kill = { "kill",
 	                              "Send a signal to one or more running containers.",
 	                              kill_opts,
 	                              1,
-	                              -1 };
+	                              -1,
+	                              OPTS_INTERSPERSED };
 
 int cmd_kill(int argc, char **argv)
 {
@@ -240,7 +244,8 @@ const struct cli_cmd cli_cmd_wait = { "wait",
 	                              "Block until containers stop, then print their exit codes.",
 	                              plain_opts,
 	                              1,
-	                              -1 };
+	                              -1,
+	                              OPTS_INTERSPERSED };
 
 int cmd_wait(int argc, char **argv)
 {
@@ -256,9 +261,13 @@ static int do_rm(struct record *rec, void *ctx, struct werr *err)
 	return lifecycle_remove(rec, c->force, c->volumes, err);
 }
 
-const struct cli_cmd cli_cmd_rm = {
-	"rm", "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers.", rm_opts, 1, -1
-};
+const struct cli_cmd cli_cmd_rm = { "rm",
+	                            "[OPTIONS] CONTAINER [CONTAINER...]",
+	                            "Remove one or more containers.",
+	                            rm_opts,
+	                            1,
+	                            -1,
+	                            OPTS_INTERSPERSED };
 
 int cmd_rm(int argc, char **argv)
 {
@@ -284,7 +293,7 @@ static int do_rename(struct record *rec, void *ctx, struct werr *err)
 }
 
 const struct cli_cmd cli_cmd_rename = {
-	"rename", "CONTAINER NEW_NAME", "Rename a container.", plain_opts, 2, 2
+	"rename", "CONTAINER NEW_NAME", "Rename a container.", plain_opts, 2, 2, OPTS_INTERSPERSED
 };
 
 int cmd_rename(int argc, char **argv)
@@ -331,7 +340,8 @@ uint64_t prune_containers(const struct filters *f)
 }
 
 const struct cli_cmd cli_cmd_container_prune = {
-	"container prune", "[OPTIONS]", "Remove all stopped containers.", prune_opts, 0, 0
+	"container prune", "[OPTIONS]", "Remove all stopped containers.", prune_opts, 0, 0,
+	OPTS_INTERSPERSED
 };
 
 int cmd_container_prune(int argc, char **argv)
@@ -382,7 +392,8 @@ const struct cli_cmd cli_cmd_pause = { "pause",
 	                               "Pause all processes within containers.",
 	                               plain_opts,
 	                               1,
-	                               -1 };
+	                               -1,
+	                               OPTS_INTERSPERSED };
 
 int cmd_pause(int argc, char **argv)
 {
@@ -396,7 +407,8 @@ const struct cli_cmd cli_cmd_unpause = { "unpause",
 	                                 "Unpause all processes within containers.",
 	                                 plain_opts,
 	                                 1,
-	                                 -1 };
+	                                 -1,
+	                                 OPTS_INTERSPERSED };
 
 int cmd_unpause(int argc, char **argv)
 {

@@ -318,7 +318,8 @@ const struct cli_cmd cli_cmd_cp = {
 	"of a container source to stdout.",
 	cp_opts,
 	2,
-	2
+	2,
+	OPTS_INTERSPERSED
 };
 
 int cmd_cp(int argc, char **argv)

@@ -369,7 +369,8 @@ const struct cli_cmd cli_cmd_diff = { "diff",
 	                              "filesystem",
 	                              diff_opts,
 	                              1,
-	                              1 };
+	                              1,
+	                              OPTS_INTERSPERSED };
 
 int cmd_diff(int argc, char **argv)
 {

@@ -198,7 +198,8 @@ const struct cli_cmd cli_cmd_exec = { "exec",
 	                              "Run a command in a running container.",
 	                              exec_opts,
 	                              2,
-	                              -1 };
+	                              -1,
+	                              OPTS_STOP_AT_OPERAND };
 
 int cmd_exec(int argc, char **argv)
 {

@@ -55,7 +55,8 @@ const struct cli_cmd cli_cmd_export = { "export",
 	                                "Export a container's filesystem as a tar archive",
 	                                export_opts,
 	                                1,
-	                                1 };
+	                                1,
+	                                OPTS_INTERSPERSED };
 
 int cmd_export(int argc, char **argv)
 {

@@ -21,9 +21,13 @@
 
 static const struct opt_def tag_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
 
-const struct cli_cmd cli_cmd_tag = {
-	"tag", "SOURCE_IMAGE TARGET_IMAGE[:TAG]", "Give an image another name.", tag_opts, 0, -1
-};
+const struct cli_cmd cli_cmd_tag = { "tag",
+	                             "SOURCE_IMAGE TARGET_IMAGE[:TAG]",
+	                             "Give an image another name.",
+	                             tag_opts,
+	                             0,
+	                             -1,
+	                             OPTS_INTERSPERSED };
 
 int cmd_tag(int argc, char **argv)
 {
@@ -224,9 +228,8 @@ static int rmi_one(struct store *s, json_t *images, const char *what, bool force
 	return image_delete_chain(s, images, id, err);
 }
 
-const struct cli_cmd cli_cmd_rmi = {
-	"rmi", "[OPTIONS] IMAGE...", "Remove images.", rmi_opts, 0, -1
-};
+const struct cli_cmd cli_cmd_rmi = { "rmi", "[OPTIONS] IMAGE...", "Remove images.", rmi_opts, 0,
+	                             -1,    OPTS_INTERSPERSED };
 
 int cmd_rmi(int argc, char **argv)
 {
@@ -375,8 +378,9 @@ static const struct opt_def prune_opts[] = {
 	"WARNING! This will remove all images without at least one container associated to "       \
 	"them.\nAre you sure you want to continue?"
 
-const struct cli_cmd cli_cmd_image_prune = { "image prune", "[OPTIONS]", "Remove unused images.",
-	                                     prune_opts,    0,           0 };
+const struct cli_cmd cli_cmd_image_prune = { "image prune",    "[OPTIONS]", "Remove unused images.",
+	                                     prune_opts,       0,           0,
+	                                     OPTS_INTERSPERSED };
 
 int cmd_image_prune(int argc, char **argv)
 {

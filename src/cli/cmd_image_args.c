@@ -90,7 +90,7 @@ int img_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, struct
 	*ind = 1;
 	if (a->tls_verify == 0)
 		a->tls_verify = -1;
-	if (opts_parse(cmd->opts, argc, argv, ind, img_opt_cb, a, cmd->name, &err) < 0) {
+	if (opts_parse(cmd->opts, argc, argv, ind, cmd->mode, img_opt_cb, a, cmd->name, &err) < 0) {
 		img_fail(&err);
 		return -1;
 	}

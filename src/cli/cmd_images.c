@@ -332,7 +332,8 @@ static int images_times(json_t *images, struct images_sel *sel, struct werr *err
 }
 
 const struct cli_cmd cli_cmd_images = {
-	"images", "[OPTIONS] [REPOSITORY[:TAG]]", "List images.", images_opts, 0, 1
+	"images",         "[OPTIONS] [REPOSITORY[:TAG]]", "List images.", images_opts, 0, 1,
+	OPTS_INTERSPERSED
 };
 
 int cmd_images(int argc, char **argv)
@@ -410,6 +411,19 @@ static json_t *inspect_one(struct store *s, json_t *rec, struct werr *err)
 	return o;
 }
 
+json_t *img_inspect(const char *ref, struct werr *err)
+{
+	struct store s = { .rootfd = -1, .lockfd = -1 };
+	json_t *images = NULL, *rec, *o = NULL;
+
+	if (img_open(&s, NULL, err) == 0 && store_images_load(&s, &images, err) == 0 &&
+	    (rec = store_image_find(images, ref, err)))
+		o = inspect_one(&s, rec, err);
+	json_decref(images);
+	store_close(&s);
+	return o;
+}
+
 static const struct opt_def inspect_opts[] = {
 	{ "format", 'f', OPT_VALUE, "FORMAT", "json (the default) or a template like {{.Id}}",
 	  IO_FORMAT },
@@ -422,7 +436,8 @@ const struct cli_cmd cli_cmd_image_inspect = { "image inspect",
 	                                       "Low-level information on images.",
 	                                       inspect_opts,
 	                                       0,
-	                                       -1 };
+	                                       -1,
+	                                       OPTS_INTERSPERSED };
 
 int cmd_image_inspect(int argc, char **argv)
 {
@@ -569,7 +584,8 @@ static void history_print(struct store *s, json_t *images, json_t *rec,
 }
 
 const struct cli_cmd cli_cmd_history = {
-	"history", "[OPTIONS] IMAGE", "Show the history of an image.", history_opts, 0, -1
+	"history", "[OPTIONS] IMAGE", "Show the history of an image.", history_opts, 0,
+	-1,        OPTS_INTERSPERSED
 };
 
 int cmd_history(int argc, char **argv)

@@ -28,8 +28,13 @@ static const struct opt_def info_opts[] = {
 };
 
 const struct cli_cmd cli_cmd_info = {
-	"info",    "[OPTIONS]", "What warren uses on this machine (storage driver, IDs) and why.",
-	info_opts, 0,           0
+	"info",
+	"[OPTIONS]",
+	"What warren uses on this machine (storage driver, IDs) and why.",
+	info_opts,
+	0,
+	0,
+	OPTS_INTERSPERSED
 };
 
 struct info_args {
@@ -99,7 +104,8 @@ int cmd_info(int argc, char **argv)
 	int ind = 1;
 	json_t *j;
 
-	if (opts_parse(info_opts, argc, argv, &ind, info_opt, &a, "info", &err) < 0 ||
+	if (opts_parse(info_opts, argc, argv, &ind, OPTS_INTERSPERSED, info_opt, &a, "info", &err) <
+	        0 ||
 	    (!a.help && ind != argc && werr_set(&err, EINVAL, "info takes no arguments") < 0)) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;

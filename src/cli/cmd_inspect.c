@@ -1,6 +1,7 @@
 /* cmd_inspect.c - `warren inspect` (Docker-shaped JSON: the record's config
  * with the live State) and `warren port`. Reads only. */
 #include "cleanup.h"
+#include "climage.h"
 #include "cliutil.h"
 #include "commands.h"
 #include "config.h"
@@ -24,7 +25,7 @@ struct inspect_cfg {
 
 static const struct opt_def inspect_opts[] = {
 	{ "format", 'f', OPT_VALUE, "FORMAT", "A Go template ({{.State.Pid}}) or json", I_FORMAT },
-	{ "type", 0, OPT_VALUE, "TYPE", "container or volume", I_TYPE },
+	{ "type", 0, OPT_VALUE, "TYPE", "container, image or volume", I_TYPE },
 	{ "size", 's', OPT_FLAG, NULL, "Accepted for Docker compatibility", I_SIZE },
 	CLI_HELP_OPT,
 	CLI_OPTS_END,
@@ -40,9 +41,9 @@ static int inspect_opt(void *ctx, const struct opt_def *def, const char *v, stru
 		return format_check(v, err);
 	}
 	if (def->id == I_TYPE) {
-		if (strcmp(v, "container") && strcmp(v, "volume"))
+		if (strcmp(v, "container") && strcmp(v, "image") && strcmp(v, "volume"))
 			return werr_set(err, EINVAL,
-			                "invalid --type \"%s\": use container or volume", v);
+			                "invalid --type \"%s\": use container, image or volume", v);
 		c->type = v;
 	}
 	return 0;
@@ -133,10 +134,11 @@ static json_t *inspect_object(struct record *rec)
 
 const struct cli_cmd cli_cmd_inspect = { "inspect",
 	                                 "[OPTIONS] NAME|ID [NAME|ID...]",
-	                                 "Low-level information on containers and volumes.",
+	                                 "Low-level information on containers, images and volumes.",
 	                                 inspect_opts,
 	                                 1,
-	                                 -1 };
+	                                 -1,
+	                                 OPTS_INTERSPERSED };
 
 int cmd_inspect(int argc, char **argv)
 {
@@ -163,6 +165,9 @@ int cmd_inspect(int argc, char **argv)
 			state_refresh(&rec, &err);
 			o = inspect_object(&rec);
 			record_free(&rec);
+		} else if ((!c.type || !strcmp(c.type, "image")) &&
+		           (o = img_inspect(argv[i], &err))) {
+			/* Docker's order: a container, then an image, then a volume */
 		} else if ((!c.type || !strcmp(c.type, "volume")) &&
 		           volume_inspect(cli_gopts(), argv[i], &o, &err) == 0) {
 			json_object_del(o, "Anonymous");
@@ -234,7 +239,8 @@ const struct cli_cmd cli_cmd_port = { "port",
 	                              "List port mappings, or the public address of one port.",
 	                              port_opts,
 	                              1,
-	                              2 };
+	                              2,
+	                              OPTS_INTERSPERSED };
 
 int cmd_port(int argc, char **argv)
 {

@@ -63,7 +63,7 @@ static void registry_of(const char *arg, char *out, size_t size)
 }
 
 const struct cli_cmd cli_cmd_login = {
-	"login", "[OPTIONS] REGISTRY", "Log in to a registry.", login_opts, 0, -1
+	"login", "[OPTIONS] REGISTRY", "Log in to a registry.", login_opts, 0, -1, OPTS_INTERSPERSED
 };
 
 int cmd_login(int argc, char **argv)
@@ -111,7 +111,8 @@ static const struct opt_def logout_opts[] = {
 };
 
 const struct cli_cmd cli_cmd_logout = {
-	"logout", "[OPTIONS] REGISTRY", "Log out of a registry.", logout_opts, 0, -1
+	"logout", "[OPTIONS] REGISTRY", "Log out of a registry.", logout_opts, 0,
+	-1,       OPTS_INTERSPERSED
 };
 
 int cmd_logout(int argc, char **argv)

@@ -111,7 +111,8 @@ static void logs_warn(struct record *rec)
 }
 
 const struct cli_cmd cli_cmd_logs = {
-	"logs", "[OPTIONS] CONTAINER", "Fetch the logs of a container.", logs_opts, 1, 1
+	"logs", "[OPTIONS] CONTAINER", "Fetch the logs of a container.", logs_opts, 1,
+	1,      OPTS_INTERSPERSED
 };
 
 int cmd_logs(int argc, char **argv)

@@ -387,7 +387,8 @@ static void ps_print(struct ps_cfg *c, struct record *recs, size_t n, const size
 	}
 }
 
-const struct cli_cmd cli_cmd_ps = { "ps", "[OPTIONS]", "List containers.", ps_opts, 0, 0 };
+const struct cli_cmd cli_cmd_ps = { "ps", "[OPTIONS]", "List containers.", ps_opts,
+	                            0,    0,           OPTS_INTERSPERSED };
 
 int cmd_ps(int argc, char **argv)
 {

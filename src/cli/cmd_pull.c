@@ -48,7 +48,8 @@ static const struct opt_def pull_opts[] = {
 };
 
 const struct cli_cmd cli_cmd_pull = {
-	"pull", "[OPTIONS] IMAGE", "Pull an image from a registry.", pull_opts, 0, -1
+	"pull", "[OPTIONS] IMAGE", "Pull an image from a registry.", pull_opts, 0,
+	-1,     OPTS_INTERSPERSED
 };
 
 int cmd_pull(int argc, char **argv)

@@ -25,9 +25,13 @@ static void push_progress(void *ctx, const char *digest, const char *what)
 		fprintf(stderr, "Copying blob %s %s\n", digest, what);
 }
 
-const struct cli_cmd cli_cmd_push = {
-	"push", "[OPTIONS] IMAGE [DESTINATION]", "Push an image to a registry.", push_opts, 0, -1
-};
+const struct cli_cmd cli_cmd_push = { "push",
+	                              "[OPTIONS] IMAGE [DESTINATION]",
+	                              "Push an image to a registry.",
+	                              push_opts,
+	                              0,
+	                              -1,
+	                              OPTS_INTERSPERSED };
 
 int cmd_push(int argc, char **argv)
 {

@@ -97,7 +97,8 @@ const struct cli_cmd cli_cmd_system_reset = {
 	"Remove every container, image, volume and the build cache: the whole store",
 	reset_opts,
 	0,
-	0
+	0,
+	OPTS_INTERSPERSED
 };
 
 int cmd_system_reset(int argc, char **argv)

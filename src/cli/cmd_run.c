@@ -113,10 +113,11 @@ static const struct opt_def run_opts[] = {
 };
 
 #define RUN_USAGE "[OPTIONS] IMAGE [COMMAND [ARG...]]\n[OPTIONS] --rootfs DIR [--] COMMAND [ARG...]"
-const struct cli_cmd cli_cmd_run = { "run",    RUN_USAGE, "Run a command in a new container.",
-	                             run_opts, 0,         -1 };
-const struct cli_cmd cli_cmd_create = { "create", RUN_USAGE, "Create a new container.",
-	                                run_opts, 0,         -1 };
+const struct cli_cmd cli_cmd_run = {
+	"run", RUN_USAGE, "Run a command in a new container.", run_opts, 0, -1, OPTS_STOP_AT_OPERAND
+};
+const struct cli_cmd cli_cmd_create = { "create", RUN_USAGE, "Create a new container.", run_opts,
+	                                0,        -1,        OPTS_STOP_AT_OPERAND };
 
 struct run_cfg {
 	const char *rootfs;
@@ -488,6 +489,8 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 	struct stat st;
 	int r;
 
+	if (run_vols_check(&cfg->vols, err) < 0)
+		return -err->code;
 	if (util_random_hex(id, 64) < 0)
 		return werr_errno(err, errno, "getrandom");
 	spec->id = id;
@@ -638,7 +641,8 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 	struct werr err = { 0 };
 	int ind = 1, status = 0;
 
-	if (opts_parse(run_opts, argc, argv, &ind, run_opt_cb, cfg, argv[0], &err) < 0) {
+	if (opts_parse(run_opts, argc, argv, &ind, OPTS_STOP_AT_OPERAND, run_opt_cb, cfg, argv[0],
+	               &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
 	}

@@ -20,8 +20,9 @@
 
 static const struct opt_def df_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
 
-const struct cli_cmd cli_cmd_system_df = { "system df", "", "Show how much space the store uses.",
-	                                   df_opts,     0,  -1 };
+const struct cli_cmd cli_cmd_system_df = {
+	"system df", "", "Show how much space the store uses.", df_opts, 0, -1, OPTS_INTERSPERSED
+};
 
 static int system_df(int argc, char **argv)
 {
@@ -75,7 +76,8 @@ const struct cli_cmd cli_cmd_system_check = {
 	"Check the store's consistency; --repair removes what is broken.",
 	check_opts,
 	0,
-	0
+	0,
+	OPTS_INTERSPERSED
 };
 
 static int system_check(int argc, char **argv)
@@ -197,7 +199,8 @@ static bool system_prune_confirm(const struct system_prune_cfg *c)
  * volumes, dangling images (-a: every unused one) and the build cache no
  * image uses (-a: all of it), as Docker's */
 const struct cli_cmd cli_cmd_system_prune = { "system prune",    "[OPTIONS]", "Remove unused data.",
-	                                      system_prune_opts, 0,           0 };
+	                                      system_prune_opts, 0,           0,
+	                                      OPTS_INTERSPERSED };
 
 static int system_prune(int argc, char **argv)
 {

@@ -53,7 +53,8 @@ static void fmt_ticks(unsigned long long ticks, char *buf, size_t size)
 static const struct opt_def top_opts[] = { CLI_HELP_OPT, CLI_OPTS_END };
 
 const struct cli_cmd cli_cmd_top = {
-	"top", "CONTAINER", "Show the running processes of a container.", top_opts, 1, 1
+	"top", "CONTAINER",      "Show the running processes of a container.", top_opts, 1,
+	1,     OPTS_INTERSPERSED
 };
 
 int cmd_top(int argc, char **argv)
@@ -151,7 +152,8 @@ const struct cli_cmd cli_cmd_stats = { "stats",
 	                               "Resource usage of containers (one sample: --no-stream).",
 	                               stats_opts,
 	                               0,
-	                               -1 };
+	                               -1,
+	                               OPTS_INTERSPERSED };
 
 int cmd_stats(int argc, char **argv)
 {

@@ -55,7 +55,8 @@ const struct cli_cmd cli_cmd_unshare = {
 	"e.g. to remove files the store keeps under subordinate IDs",
 	unshare_opts,
 	0,
-	-1
+	-1,
+	OPTS_STOP_AT_OPERAND,
 };
 
 int cmd_unshare(int argc, char **argv)

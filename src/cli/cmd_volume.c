@@ -131,9 +131,8 @@ static bool volume_match(const struct filters *f, json_t *v)
 	return !seen || ok;
 }
 
-const struct cli_cmd cli_cmd_volume_ls = {
-	"volume ls", "[OPTIONS]", "List volumes.", ls_opts, 0, 0
-};
+const struct cli_cmd cli_cmd_volume_ls = { "volume ls", "[OPTIONS]", "List volumes.",  ls_opts,
+	                                   0,           0,           OPTS_INTERSPERSED };
 
 static int volume_ls(int argc, char **argv, struct volume_cfg *c)
 {
@@ -220,8 +219,9 @@ uint64_t prune_volumes(bool all_named, const struct filters *f)
 	"Are you sure you want to continue?"
 
 const struct cli_cmd cli_cmd_volume_prune = {
-	"volume prune", "[OPTIONS]", "Remove unused volumes (anonymous ones unless -a).",
-	prune_opts,     0,           0
+	"volume prune",   "[OPTIONS]", "Remove unused volumes (anonymous ones unless -a).",
+	prune_opts,       0,           0,
+	OPTS_INTERSPERSED
 };
 
 static int volume_prune(int argc, char **argv, struct volume_cfg *c)
@@ -301,7 +301,8 @@ static int volume_usage(FILE *f, int rc)
 }
 
 const struct cli_cmd cli_cmd_volume_rm = {
-	"volume rm", "[OPTIONS] VOLUME [VOLUME...]", "Remove volumes.", rm_opts, 1, -1
+	"volume rm",      "[OPTIONS] VOLUME [VOLUME...]", "Remove volumes.", rm_opts, 1, -1,
+	OPTS_INTERSPERSED
 };
 
 const struct cli_cmd cli_cmd_volume_inspect = { "volume inspect",
@@ -309,10 +310,12 @@ const struct cli_cmd cli_cmd_volume_inspect = { "volume inspect",
 	                                        "Information on volumes.",
 	                                        inspect_opts,
 	                                        1,
-	                                        -1 };
+	                                        -1,
+	                                        OPTS_INTERSPERSED };
 
 const struct cli_cmd cli_cmd_volume_create = {
-	"volume create", "[OPTIONS] [VOLUME]", "Create a volume.", create_opts, 0, 1
+	"volume create",  "[OPTIONS] [VOLUME]", "Create a volume.", create_opts, 0, 1,
+	OPTS_INTERSPERSED
 };
 
 int cmd_volume(int argc, char **argv)

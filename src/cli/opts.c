@@ -2,7 +2,9 @@
  * It only parses: values are handed to the command's callback, and it never
  * prints or exits (errors go into struct werr). */
 #include "opts.h"
+#include "cleanup.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int opts_parse_bool(const char *s, int *out)
@@ -102,29 +104,43 @@ static int opts_parse_short(const struct opt_def *defs, int argc, char **argv, i
 	return 0;
 }
 
-int opts_parse(const struct opt_def *defs, int argc, char **argv, int *ind, opt_cb cb, void *ctx,
-               const char *cmd, struct werr *err)
+int opts_parse(const struct opt_def *defs, int argc, char **argv, int *ind, enum opts_mode mode,
+               opt_cb cb, void *ctx, const char *cmd, struct werr *err)
 {
-	int i;
+	_cleanup_free_ char **operands = calloc((size_t)(argc > 0 ? argc : 1), sizeof(char *));
+	int i, start = *ind, n_opts = 0, n_operands = 0;
 
-	for (i = *ind; i < argc; i++) {
+	if (!operands)
+		return werr_errno(err, ENOMEM, "parsing options");
+	for (i = start; i < argc; i++) {
 		const char *a = argv[i];
-		int r;
+		int first = i, r;
 
 		if (!strcmp(a, "--")) {
-			i++;
+			argv[start + n_opts++] = argv[i++];
 			break;
 		}
-		if (a[0] != '-' || a[1] == '\0')
-			break;
+		if (a[0] != '-' || a[1] == '\0') {
+			if (mode == OPTS_STOP_AT_OPERAND)
+				break;
+			operands[n_operands++] = argv[i];
+			continue;
+		}
 		if (a[1] == '-')
 			r = opts_parse_long(defs, argc, argv, &i, cb, ctx, cmd, err);
 		else
 			r = opts_parse_short(defs, argc, argv, &i, cb, ctx, cmd, err);
 		if (r < 0)
 			return r;
+		/* the option and its value move before the operands seen so far */
+		for (int k = first; k <= i; k++)
+			argv[start + n_opts++] = argv[k];
 	}
-	*ind = i;
+	/* the operands, in order, then what follows "--" or the first operand
+	 * (the "--" itself stays among the options, so argv keeps its length) */
+	*ind = start + n_opts;
+	memmove(argv + *ind + n_operands, argv + i, (size_t)(argc - i) * sizeof(char *));
+	memcpy(argv + *ind, operands, (size_t)n_operands * sizeof(char *));
 	return 0;
 }
 

@@ -1,7 +1,9 @@
 /* opts.h - table-driven option parsing: one table per command feeds the
  * parser and --help. Docker's conventions: --long VALUE, --long=VALUE,
  * -s VALUE, -sVALUE, grouped short flags (-it), "--" ends options, and
- * parsing stops at the first operand (the image or --rootfs command). */
+ * options may follow operands (`save IMAGE -o f`), except for the commands
+ * that take a command line after an operand (run, create, exec), where
+ * parsing stops at the first operand as Docker's does. */
 #ifndef WARREN_OPTS_H
 #define WARREN_OPTS_H
 
@@ -23,6 +25,12 @@ struct opt_def {
 	int id; /* handed to the callback */
 };
 
+/* where options end */
+enum opts_mode {
+	OPTS_INTERSPERSED,    /* anywhere before "--", operands moved after them */
+	OPTS_STOP_AT_OPERAND, /* at the first operand: what follows is a command's */
+};
+
 /* called once per option; @value is "true"/"false" for OPT_FLAG */
 typedef int (*opt_cb)(void *ctx, const struct opt_def *def, const char *value, struct werr *err);
 
@@ -30,11 +38,14 @@ typedef int (*opt_cb)(void *ctx, const struct opt_def *def, const char *value, s
  * opts_parse() - parse options from argv[*ind] on.
  * @defs: table ending with an entry whose long_name is NULL
  * @ind: in: first index to look at; out: index of the first operand
+ * @mode: whether options may follow operands; with OPTS_INTERSPERSED @argv is
+ *	reordered (options first, then the operands in their order), as Go's
+ *	pflag does for Docker, so that argv[*@ind..@argc) are the operands
  * Return: 0, or a negative errno with @err set ("unknown flag: --x (see
  * 'warren run --help')", "flag needs an argument: --env").
  */
-int opts_parse(const struct opt_def *defs, int argc, char **argv, int *ind, opt_cb cb, void *ctx,
-               const char *cmd, struct werr *err);
+int opts_parse(const struct opt_def *defs, int argc, char **argv, int *ind, enum opts_mode mode,
+               opt_cb cb, void *ctx, const char *cmd, struct werr *err);
 
 /**
  * opts_print_help() - one line per option, aligned, from the same table.

@@ -290,12 +290,46 @@ int run_vols_from(struct run_vols *rv, const char *v, struct werr *err)
 	return 0;
 }
 
+/* @a and @b name the same place: repeated and trailing slashes do not count */
+static bool vols_same_dst(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == '/' && a[1] == '/')
+			a++;
+		while (*b == '/' && b[1] == '/')
+			b++;
+		if ((!*a || (*a == '/' && !a[1])) && (!*b || (*b == '/' && !b[1])))
+			return true;
+		if (*a != *b)
+			return false;
+		a++;
+		b++;
+	}
+}
+
+/* the first of the first @n mounts at @dst, or -1 */
+static ssize_t vols_find(const struct run_vols *rv, size_t n, const char *dst)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vols_same_dst(rv->mounts[i].dst, dst))
+			return (ssize_t)i;
+	return -1;
+}
+
 static bool vols_taken(const struct run_vols *rv, const char *dst)
 {
-	for (size_t i = 0; i < rv->n_mounts; i++)
-		if (!strcmp(rv->mounts[i].dst, dst))
-			return true;
-	return false;
+	return vols_find(rv, rv->n_mounts, dst) >= 0;
+}
+
+int run_vols_check(const struct run_vols *rv, struct werr *err)
+{
+	for (size_t i = 1; i < rv->n_mounts; i++)
+		if (vols_find(rv, i, rv->mounts[i].dst) >= 0)
+			return werr_set(
+			    err, EINVAL,
+			    "Duplicate mount point: %s (give each mount its own destination)",
+			    rv->mounts[i].dst);
+	return 0;
 }
 
 /* the volumes and bind mounts of one container (not its tmpfs mounts, as

@@ -40,6 +40,13 @@ int run_vols_from(struct run_vols *rv, const char *v, struct werr *err);
 int run_vols_push(struct run_vols *rv, struct mount_spec *m, struct werr *err);
 
 /**
+ * run_vols_check() - refuse two mounts of the command line (-v, --mount,
+ * --tmpfs) at one destination, as Docker's daemon does, before anything is
+ * made. Return: 0 or -EINVAL with @err set ("Duplicate mount point: /x").
+ */
+int run_vols_check(const struct run_vols *rv, struct werr *err);
+
+/**
  * run_vols_prepare() - after parsing: the mounts of --volumes-from, the
  * volumes asked for, an anonymous volume for each of the image's VOLUMEs
  * (@ri, NULL for --rootfs) not mounted otherwise, and each new volume

@@ -200,11 +200,27 @@ static bool monitor_gone(const struct record *rec, int ms)
 	return true;
 }
 
+/* a stop's reload of @rec: a record gone since the caller found it was a
+ * --rm container removed as it stopped, which Docker reports as stopped.
+ * Return: 0, 1 when gone, or a negative errno with @err set */
+static int reload_stopping(struct record *rec, struct werr *err)
+{
+	int r = lifecycle_reload(rec, err);
+
+	if (r != -ENOENT)
+		return r;
+	*err = (struct werr){ 0 };
+	return 1;
+}
+
 /* the monitor records the exit and goes away; then the record is final */
 static int wait_recorded(struct record *rec, struct werr *err)
 {
+	int r;
+
 	monitor_gone(rec, 10000);
-	return lifecycle_reload(rec, err);
+	r = reload_stopping(rec, err);
+	return r < 0 ? r : 0;
 }
 
 int lifecycle_kill(struct record *rec, int sig, struct werr *err)
@@ -229,10 +245,10 @@ int lifecycle_stop(struct record *rec, int sig, int timeout, struct werr *err)
 {
 	_cleanup_close_ int pidfd = -1;
 	pid_t pid;
-	int r = lifecycle_reload(rec, err);
+	int r = reload_stopping(rec, err);
 
-	if (r < 0)
-		return r;
+	if (r != 0)
+		return r < 0 ? r : 0;
 	if (!sig) {
 		const char *s = config_get(rec->config, "Config.StopSignal");
 		sig = SIGTERM;

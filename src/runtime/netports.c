@@ -72,28 +72,79 @@ static int netports_unprivileged_start(void)
 	return v;
 }
 
+/* IPv6 on the host: /proc/net/if_inet6 lists its addresses (absent with
+ * ipv6.disable=1, empty with every interface's disable_ipv6 set) */
+static bool netports_host_has_ipv6(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/net/if_inet6", "re");
+
+	return f && fgetc(f) != EOF;
+}
+
+/* whether @port of @p's protocol can be bound on @ip now (a probe, closed) */
+static bool netports_free_p(const struct net_port *p, const char *ip, unsigned port)
+{
+	struct net_port probe = *p;
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+	struct werr ignored;
+	int one = 1;
+	_cleanup_close_ int fd = -1;
+
+	snprintf(probe.host_ip, sizeof(probe.host_ip), "%s", ip);
+	probe.host_port = (uint16_t)port;
+	if (netports_addr(&probe, &ss, &len, &ignored) < 0)
+		return false;
+	fd = socket(ss.ss_family, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (!p->udp)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	return bind(fd, (struct sockaddr *)&ss, len) == 0;
+}
+
+/* the host port to suggest instead of @p's taken one: the next one that is
+ * free where `-p PORT:...` would bind it (@ip, and [::] too for 0.0.0.0 and
+ * [::] on a host with IPv6), found by binding; 0 when none is near */
+static unsigned netports_free_near(const struct net_port *p, const char *ip)
+{
+	bool any = !strcmp(ip, "0.0.0.0") || !strcmp(ip, "::");
+	bool v6 = any && netports_host_has_ipv6();
+
+	for (unsigned port = p->host_port + 1u; port < 65536 && port <= p->host_port + 200u; port++)
+		if (netports_free_p(p, ip, port) && (!any || netports_free_p(p, "0.0.0.0", port)) &&
+		    (!v6 || netports_free_p(p, "::", port)))
+			return port;
+	return 0;
+}
+
 static int netports_bind_error(const struct net_port *p, int e, struct werr *err)
 {
 	const char *ip = p->host_ip[0] ? p->host_ip : "0.0.0.0";
 	const char *proto = p->udp ? "udp" : "tcp";
 	bool v6 = strchr(ip, ':') != NULL;
+	unsigned other = e == EADDRINUSE ? netports_free_near(p, ip) : 0;
+
+	char eg[64] = "";
 	int start;
 
+	if (other)
+		snprintf(eg, sizeof(eg), ", e.g. -p %u:%u", other, (unsigned)p->container_port);
 	if (e == EADDRINUSE && p->dual)
 		return werr_set(err, e,
 		                "cannot publish port [::]:%u/%s: the address is already in use on "
-		                "IPv6 (something else listens there): choose another host port, "
-		                "e.g. -p %u:%u, or publish on IPv4 only: -p 0.0.0.0:%u:%u",
-		                (unsigned)p->host_port, proto, (unsigned)p->host_port + 1,
-		                (unsigned)p->container_port, (unsigned)p->host_port,
+		                "IPv6 (something else listens there): choose another host "
+		                "port%s, or publish on IPv4 only: -p 0.0.0.0:%u:%u",
+		                (unsigned)p->host_port, proto, eg, (unsigned)p->host_port,
 		                (unsigned)p->container_port);
 	if (e == EADDRINUSE)
 		return werr_set(err, e,
 		                "cannot publish port %s%s%s:%u/%s: the address is already in use "
-		                "(something else listens there): choose another host port, e.g. "
-		                "-p %u:%u",
+		                "(something else listens there): choose another host port%s",
 		                v6 ? "[" : "", ip, v6 ? "]" : "", (unsigned)p->host_port, proto,
-		                (unsigned)p->host_port + 1, (unsigned)p->container_port);
+		                eg);
 	if (e == EACCES) {
 		int suggest;
 		start = netports_unprivileged_start();
@@ -115,15 +166,6 @@ static int netports_bind_error(const struct net_port *p, int e, struct werr *err
 		                ip, (unsigned)p->host_port, proto, ip);
 	return werr_errno(err, e, "cannot publish port %s:%u/%s", ip, (unsigned)p->host_port,
 	                  proto);
-}
-
-/* IPv6 on the host: /proc/net/if_inet6 lists its addresses (absent with
- * ipv6.disable=1, empty with every interface's disable_ipv6 set) */
-static bool netports_host_has_ipv6(void)
-{
-	_cleanup_fclose_ FILE *f = fopen("/proc/net/if_inet6", "re");
-
-	return f && fgetc(f) != EOF;
 }
 
 /* -p without an address publishes on 0.0.0.0 and, as Docker does, on [::]

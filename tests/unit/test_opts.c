@@ -29,12 +29,16 @@ static int cb(void *ctx, const struct opt_def *def, const char *value, struct we
 	return 0;
 }
 
-/* parse a space-separated command line; returns the parser's result */
-static int parse(const char *line, struct seen *s, int *ind, struct werr *err)
+static char *argv[32];
+static int argc;
+
+/* parse a space-separated command line in @mode; returns the parser's result */
+static int parse_mode(const char *line, enum opts_mode mode, struct seen *s, int *ind,
+                      struct werr *err)
 {
 	static char buf[512];
-	char *argv[32];
-	int argc = 0;
+
+	argc = 0;
 
 	snprintf(buf, sizeof(buf), "%s", line);
 	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
@@ -42,7 +46,24 @@ static int parse(const char *line, struct seen *s, int *ind, struct werr *err)
 	argv[argc] = NULL;
 	memset(s, 0, sizeof(*s));
 	*ind = 1;
-	return opts_parse(defs, argc, argv, ind, cb, s, "run", err);
+	return opts_parse(defs, argc, argv, ind, mode, cb, s, "run", err);
+}
+
+static int parse(const char *line, struct seen *s, int *ind, struct werr *err)
+{
+	return parse_mode(line, OPTS_STOP_AT_OPERAND, s, ind, err);
+}
+
+/* argv[@ind..argc) joined by spaces */
+static const char *operands(int ind)
+{
+	static char out[512];
+
+	out[0] = '\0';
+	for (int i = ind; i < argc; i++)
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i > ind ? " " : "",
+		         argv[i]);
+	return out;
 }
 
 int main(void)
@@ -78,6 +99,21 @@ int main(void)
 	check(parse("run img -e X", &s, &ind, &err) == 0 && ind == 1 && !s.log[0],
 	      "parsing stops at the first operand");
 	check(parse("run - x", &s, &ind, &err) == 0 && ind == 1, "a lone - is an operand");
+	check(parse_mode("save img -e X --rm out", OPTS_INTERSPERSED, &s, &ind, &err) == 0 &&
+	          !strcmp(s.log, "env=X rm=true") && ind == 4 && !strcmp(operands(ind), "img out"),
+	      "interspersed: options after operands, operands kept in order");
+	check(parse_mode("save a -eX b -- -e c", OPTS_INTERSPERSED, &s, &ind, &err) == 0 &&
+	          !strcmp(s.log, "env=X") && !strcmp(operands(ind), "a b -e c"),
+	      "interspersed: -- ends options, what follows is operands");
+	check(parse_mode("save a - --name=n", OPTS_INTERSPERSED, &s, &ind, &err) == 0 &&
+	          !strcmp(s.log, "name=n") && !strcmp(operands(ind), "a -"),
+	      "interspersed: a lone - is an operand");
+	check(parse_mode("save a --bogus", OPTS_INTERSPERSED, &s, &ind, &err) < 0 &&
+	          strstr(err.msg, "--bogus"),
+	      "interspersed: an unknown flag after an operand is refused");
+	check(parse("run -e A img cmd -e B", &s, &ind, &err) == 0 && !strcmp(s.log, "env=A") &&
+	          !strcmp(operands(ind), "img cmd -e B"),
+	      "stop at operand: the command's own flags are untouched");
 	check(parse("run --name= img", &s, &ind, &err) == 0 && !strcmp(s.log, "name="),
 	      "--name= gives an empty value");
 	check(parse("run --na img", &s, &ind, &err) < 0, "no prefix matching of long names");
