@@ -20,7 +20,8 @@ static const struct opt_def builder_prune_opts[] = {
 };
 
 const struct cli_cmd cli_cmd_builder_prune = {
-	"builder prune", "[OPTIONS]", "Remove build cache.", builder_prune_opts, 0, 0
+	"builder prune",  "[OPTIONS]", "Remove build cache.", builder_prune_opts, 0, 0,
+	OPTS_INTERSPERSED
 };
 
 /* Docker's wording */

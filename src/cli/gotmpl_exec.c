@@ -191,7 +191,7 @@ static json_t *label_value(json_t *labels, const char *key)
 
 	if (gt_is_map(labels)) {
 		json_t *v = json_object_get(labels, key);
-		return json_incref(v ? v : json_string(""));
+		return v ? json_incref(v) : json_string("");
 	}
 	s = json_is_string(labels) ? json_string_value(labels) : "";
 	for (; *s; s = *end ? end + 1 : end) {

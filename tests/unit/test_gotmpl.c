@@ -102,7 +102,8 @@ static void go_semantics(void)
 	same("{{.}}",
 	     "map[Args:[a b c] Config:map[Env:[A=1] Tty:false] Empty: Id:0123456789abcdef "
 	     "Labels:map[a:1 com.example.version:2] Mounts:[map[Destination:/data Source:/srv] "
-	     "map[Destination:/t Source:/tmp]] Name:web Nothing:<nil> Ratio:1.5 Rows:[map[Labels:a=1,b=2] map[Labels:] map[Labels:bb=1,b=x=y]] Size:1024 "
+	     "map[Destination:/t Source:/tmp]] Name:web Nothing:<nil> Ratio:1.5 "
+	     "Rows:[map[Labels:a=1,b=2] map[Labels:] map[Labels:bb=1,b=x=y]] Size:1024 "
 	     "State:map[Pid:42 Running:true Status:running]]");
 	same("{{.Args}} {{.Labels}}", "[a b c] map[a:1 com.example.version:2]");
 	same("{{.Missing}} {{.Nothing}}", "<no value> <nil>");
