@@ -12,6 +12,7 @@
 #include "opts.h"
 #include "run_image.h"
 #include "run_mount.h"
+#include "run_flags.h"
 #include "run_net.h"
 #include "security.h"
 #include "util.h"
@@ -108,6 +109,7 @@ static const struct opt_def run_opts[] = {
 	{ "add-host", 0, OPT_VALUE, "NAME:IP", "Add a line to /etc/hosts (IP may be host-gateway)",
 	  R_ADD_HOST },
 	CREATE_OPT_TABLE,
+	RUN_FLAGS_OPT_TABLE,
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", R_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -132,6 +134,7 @@ struct run_cfg {
 	bool use_image;
 	struct net_spec net;
 	struct create_opts create; /* name, labels, restart... (cmd_create.c) */
+	struct run_flags flags;    /* --cidfile, --sysctl, --health-*... (run_flags.c) */
 	bool recorded;             /* a record holds the container and its volumes */
 };
 
@@ -375,6 +378,8 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_TTY: cfg->create.tty = on; return 0;
 	case R_HELP: cfg->help = on; return 0;
 	}
+	if (def->id >= RUN_FLAG_FIRST)
+		return run_flags_opt(&cfg->flags, &cfg->img, def, v, err);
 	if (def->id >= CREATE_OPT_FIRST)
 		return create_opt(&cfg->create, def, v, err);
 	return werr_set(err, EINVAL, "internal: unhandled option %s", def->long_name);
@@ -519,6 +524,7 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 	spec->n_mounts = cfg->vols.n_mounts;
 	spec->rlimits = cfg->rlimits;
 	spec->n_rlimits = cfg->n_rlimits;
+	run_flags_apply(&cfg->flags, spec);
 	if (run_net_check(&cfg->net, err) < 0)
 		return -err->code;
 	spec->net = cfg->net;
@@ -543,6 +549,7 @@ static void run_cfg_free(struct run_cfg *cfg)
 	run_vols_free(&cfg->vols);
 	free(cfg->rlimits);
 	net_spec_free(&cfg->net);
+	run_flags_free(&cfg->flags);
 }
 
 static void run_spec_free(struct container_spec *spec)
@@ -563,7 +570,8 @@ static bool run_with_record(const struct run_cfg *cfg, bool create_only)
 	const struct create_opts *o = &cfg->create;
 
 	return create_only || !o->auto_remove || o->detach || o->tty || o->name || o->labels ||
-	       o->restart != RESTART_NO || o->log_max_size || o->log_max_file;
+	       o->restart != RESTART_NO || o->log_max_size || o->log_max_file ||
+	       cfg->flags.attach || !cfg->flags.sig_proxy || cfg->flags.health;
 }
 
 /* the image's labels under the user's --label ones, as Docker merges them
@@ -591,6 +599,8 @@ static int run_recorded(struct run_cfg *cfg, struct container_spec *spec, const 
                         bool create_only)
 {
 	struct create_opts *o = &cfg->create;
+	struct werr err = { 0 };
+	json_t *image_hc = NULL;
 	int status;
 
 	if (cfg->use_image) {
@@ -599,13 +609,20 @@ static int run_recorded(struct run_cfg *cfg, struct container_spec *spec, const 
 		if (!o->stop_signal)
 			o->stop_signal = cfg->img.stop_signal;
 		run_image_labels(cfg, o);
+		image_hc = json_object_get(json_object_get(cfg->img.img.cfg.root, "config"),
+		                           "Healthcheck");
 	}
+	o->healthcheck = run_flags_health(&cfg->flags, image_hc);
+	o->attach = cfg->flags.attach;
+	o->no_sig_proxy = !cfg->flags.sig_proxy;
 	status = create_publish(spec, o);
 	if (status)
 		return status; /* run_image_free() removes the layer */
 	cfg->recorded = true;
 	if (cfg->use_image)
 		run_image_keep(&cfg->img);
+	if (run_flags_cid_write(&cfg->flags, spec->id, &err) < 0)
+		werr_print(&err, "warren");
 	return create_launch(spec, o, create_only);
 }
 
@@ -646,7 +663,10 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		cli_print_help(create_only ? &cli_cmd_create : &cli_cmd_run);
 		return 0;
 	}
-	if (run_net_join(cfg, create_only, &err) < 0 ||
+	if (run_flags_check(&cfg->flags,
+	                    cfg->net.mode != NET_MODE_HOST && cfg->net.mode != NET_MODE_CONTAINER,
+	                    cfg->create.detach, &err) < 0 ||
+	    run_net_join(cfg, create_only, &err) < 0 ||
 	    run_prepare(spec, cfg, argc - ind, argv + ind, &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
@@ -655,7 +675,8 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		fprintf(stderr, "warren: warning: %s\n", spec->idmap.warning);
 	if (run_with_record(cfg, create_only))
 		return run_recorded(cfg, spec, argv[ind], create_only);
-	if (ctrrun_foreground(spec, &status, &err) < 0) {
+	if (run_flags_cid_write(&cfg->flags, spec->id, &err) < 0 ||
+	    ctrrun_foreground(spec, &status, &err) < 0) {
 		werr_print(&err, "warren");
 		if (status == 0)
 			status = EXIT_WARREN;
@@ -671,7 +692,9 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 
 static int run_or_create(int argc, char **argv, bool create_only)
 {
-	struct run_cfg cfg = { .sec = SECURITY_OPTS_INIT, .create = CREATE_OPTS_INIT };
+	struct run_cfg cfg = { .sec = SECURITY_OPTS_INIT,
+		               .create = CREATE_OPTS_INIT,
+		               .flags = RUN_FLAGS_INIT };
 	struct container_spec spec = { 0 };
 	int status = run_main(&cfg, &spec, argc, argv, create_only);
 

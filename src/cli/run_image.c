@@ -24,14 +24,29 @@ static json_t *find_or_pull(struct run_image *ri, json_t **images, const char *i
 {
 	char id[DIGEST_STR_LEN + 1];
 	json_t *rec = store_image_find(*images, image, err);
-
-	if (rec || err->code != ENOENT)
-		return rec;
-	const char *argv[] = { "pull", ri->tls_insecure ? "--tls-verify=false" : image,
-		               ri->tls_insecure ? image : NULL, NULL };
+	const char *argv[6] = { "pull" };
+	size_t n = 1;
 	char *nl;
 
-	fprintf(stderr, "Unable to find image '%s' locally\n", image);
+	if (ri->pull != RUN_PULL_ALWAYS && (rec || err->code != ENOENT))
+		return rec;
+	if (ri->pull == RUN_PULL_NEVER) {
+		werr_set(err, ENOENT,
+		         "image %s is not in the store and --pull=never: pull it first (warren "
+		         "pull %s) or drop --pull=never",
+		         image, image);
+		return NULL;
+	}
+	if (ri->tls_insecure)
+		argv[n++] = "--tls-verify=false";
+	if (ri->platform) {
+		argv[n++] = "--platform";
+		argv[n++] = ri->platform;
+	}
+	argv[n++] = image;
+	*err = (struct werr){ 0 };
+	if (!rec)
+		fprintf(stderr, "Unable to find image '%s' locally\n", image);
 	/* the pull prints the image ID on stdout: take it from there */
 	if (transfer_run(argv, id, sizeof(id), err) < 0)
 		return NULL;
@@ -49,11 +64,15 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
                       const struct idmap_plan *plan, struct werr *err)
 {
 	json_t *images = NULL, *rec = NULL;
-	bool tls_insecure = ri->tls_insecure; /* the one field the caller sets */
+	bool tls_insecure = ri->tls_insecure; /* the fields the caller sets */
+	enum run_pull pull = ri->pull;
+	const char *platform = ri->platform;
 	int r;
 
 	memset(ri, 0, sizeof(*ri));
 	ri->tls_insecure = tls_insecure;
+	ri->pull = pull;
+	ri->platform = platform;
 	ri->s.rootfd = ri->s.lockfd = -1;
 	r = store_open(&ri->s, cli_gopts(), err);
 	if (r == 0)

@@ -10,6 +10,8 @@
 #include "rootfs.h"
 #include "store.h"
 
+enum run_pull { RUN_PULL_MISSING, RUN_PULL_ALWAYS, RUN_PULL_NEVER };
+
 struct run_image {
 	struct store s;
 	struct image_loaded img;
@@ -19,6 +21,8 @@ struct run_image {
 	bool loaded, created;
 	bool tls_insecure; /* --tls-verify=false: the implicit pull too (set
 	                    * before run_image_prepare(), which keeps it) */
+	enum run_pull pull;   /* --pull, kept as @tls_insecure is */
+	const char *platform; /* --platform (this host's), for the pull; kept too */
 	char **image_env;
 	char **ep, **cmd; /* the argv's strings from the config */
 	char *workdir, *user, *stop_signal;
