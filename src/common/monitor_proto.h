@@ -42,6 +42,7 @@ struct monitor_args {
 	int restarts;     /* restarts so far */
 	int stop_signal;  /* how the idle half stops the container (its StopSignal) */
 	int stop_timeout; /* seconds before SIGKILL follows (its StopTimeout) */
+	long long health_interval_ms; /* Config.Healthcheck's interval; 0: no check */
 	int code;         /* cleanup: the exit code (128 + signal when killed) */
 	bool restarting;  /* cleanup: start it again */
 	int clients[MONITOR_MAX_CLIENTS];
