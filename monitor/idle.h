@@ -21,7 +21,7 @@ struct monitor {
 	bool log_error_saved;
 	char pending[ATTACH_MSG_MAX]; /* stdin bytes the container has not taken yet */
 	size_t pending_len;
-	long long kill_at_ms; /* CLOCK_MONOTONIC: SIGKILL the container then; 0: never */
+	long long kill_at_ms;   /* CLOCK_MONOTONIC: SIGKILL the container then; 0: never */
 	long long health_at_ms; /* CLOCK_MONOTONIC: the next health check; 0: none */
 	pid_t health_pid;       /* the health check running, else 0 */
 };

@@ -15,9 +15,12 @@ static const struct opt_def healthcheck_run_opts[] = {
 };
 
 const struct cli_cmd cli_cmd_healthcheck_run = {
-	"healthcheck run", "CONTAINER",
+	"healthcheck run",
+	"CONTAINER",
 	"Run a container's health check once (exit 0: healthy, 1: unhealthy).",
-	healthcheck_run_opts, 1, 1
+	healthcheck_run_opts,
+	1,
+	1
 };
 
 /* implements opt_cb: only --help, which cli_parse() handles */

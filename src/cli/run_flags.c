@@ -69,8 +69,12 @@ static int duration_parse(const char *v, long long *ns)
 	static const struct {
 		const char *unit;
 		long long ns;
-	} units[] = { { "ns", 1 },          { "us", 1000 },         { "\xc2\xb5s", 1000 },
-		      { "ms", 1000000 },    { "s", 1000000000LL },  { "m", 60000000000LL },
+	} units[] = { { "ns", 1 },
+		      { "us", 1000 },
+		      { "\xc2\xb5s", 1000 },
+		      { "ms", 1000000 },
+		      { "s", 1000000000LL },
+		      { "m", 60000000000LL },
 		      { "h", 3600000000000LL } };
 	double total = 0;
 	const char *p = v;
@@ -129,9 +133,9 @@ static int sysctl_add(struct run_flags *f, const char *v, struct werr *err)
 	char *s;
 
 	if (!eq || len == 0 || !eq[1])
-		return werr_set(err, EINVAL,
-		                "invalid --sysctl \"%s\": use KEY=VALUE, e.g. net.ipv4.ip_forward=1",
-		                v);
+		return werr_set(
+		    err, EINVAL,
+		    "invalid --sysctl \"%s\": use KEY=VALUE, e.g. net.ipv4.ip_forward=1", v);
 	for (size_t i = 0; i < len; i++)
 		if (!isalnum((unsigned char)v[i]) && !strchr("._-", v[i]))
 			return werr_set(err, EINVAL,
@@ -161,8 +165,8 @@ static int group_add(struct run_flags *f, const char *v, struct werr *err)
 		                "--group-add keep-groups is not supported: name the groups "
 		                "(--group-add GID or NAME)");
 	if (!*v || strchr(v, ':') || strchr(v, '\n'))
-		return werr_set(err, EINVAL, "invalid --group-add \"%s\": use a GID or a group name",
-		                v);
+		return werr_set(err, EINVAL,
+		                "invalid --group-add \"%s\": use a GID or a group name", v);
 	if (!(s = strdup(v)) || strv_push(&f->groups, &f->n_groups, s) < 0) {
 		free(s);
 		return werr_errno(err, ENOMEM, "--group-add");
@@ -179,10 +183,11 @@ static int platform_check(const char *v, struct werr *err)
 	if (manifest_parse_platform(v, os, arch, var, err) < 0)
 		return werr_prefix(err, "invalid --platform \"%s\"", v);
 	if (strcmp(os, hos) || strcmp(arch, harch) || (var[0] && hvar[0] && strcmp(var, hvar)))
-		return werr_set(err, ENOTSUP,
-		                "--platform %s: this host is %s/%s%s%s and warren runs only its own "
-		                "platform (no emulation); use --platform %s/%s",
-		                v, hos, harch, hvar[0] ? "/" : "", hvar, hos, harch);
+		return werr_set(
+		    err, ENOTSUP,
+		    "--platform %s: this host is %s/%s%s%s and warren runs only its own "
+		    "platform (no emulation); use --platform %s/%s",
+		    v, hos, harch, hvar[0] ? "/" : "", hvar, hos, harch);
 	return 0;
 }
 
@@ -262,8 +267,7 @@ int run_flags_opt(struct run_flags *f, struct run_image *ri, const struct opt_de
 	case RF_HEALTH_CMD:
 		json_object_set_new(health_obj(f), "Test", json_pack("[s, s]", "CMD-SHELL", v));
 		return 0;
-	case RF_HEALTH_INTERVAL:
-		return health_duration(f, "Interval", def->long_name, v, err);
+	case RF_HEALTH_INTERVAL: return health_duration(f, "Interval", def->long_name, v, err);
 	case RF_HEALTH_TIMEOUT: return health_duration(f, "Timeout", def->long_name, v, err);
 	case RF_HEALTH_START: return health_duration(f, "StartPeriod", def->long_name, v, err);
 	case RF_HEALTH_RETRIES:
@@ -271,7 +275,8 @@ int run_flags_opt(struct run_flags *f, struct run_image *ri, const struct opt_de
 		n = strtol(v, &end, 10);
 		if (errno || *end || end == v || n < 0 || n > INT_MAX)
 			return werr_set(err, EINVAL,
-			                "invalid --health-retries \"%s\": use a number, 0 or more", v);
+			                "invalid --health-retries \"%s\": use a number, 0 or more",
+			                v);
 		json_object_set_new(health_obj(f), "Retries", json_integer(n));
 		return 0;
 	case RF_NO_HEALTHCHECK: f->no_healthcheck = !strcmp(v, "true"); return 0;

@@ -32,47 +32,6 @@ enum run_flag_id {
 	RF_SIG_PROXY,
 };
 
-/* spliced into run's option table */
-#define RUN_FLAGS_OPT_TABLE                                                                        \
-	{ "cidfile", 0, OPT_VALUE, "FILE", "Write the container ID to FILE (which must not exist)",  \
-	  RF_CIDFILE },                                                                            \
-	    { "sysctl", 0, OPT_VALUE, "KEY=VALUE",                                                 \
-	      "Set a namespaced kernel parameter (net.*, kernel.shm*, kernel.msg*, kernel.sem, "   \
-	      "fs.mqueue.*)",                                                                      \
-	      RF_SYSCTL },                                                                         \
-	    { "shm-size", 0, OPT_VALUE, "SIZE", "Size of /dev/shm (default 64m; units b, k, m, g)", \
-	      RF_SHM_SIZE },                                                                       \
-	    { "group-add", 0, OPT_VALUE, "GROUP",                                                  \
-	      "Add a supplementary group (a GID or a name in the image's /etc/group)",             \
-	      RF_GROUP_ADD },                                                                      \
-	    { "platform", 0, OPT_VALUE, "OS/ARCH[/VARIANT]",                                       \
-	      "The image's platform (only this host's; picks it from a multi-arch index)",         \
-	      RF_PLATFORM },                                                                       \
-	    { "pull", 0, OPT_VALUE, "POLICY", "Pull the image: missing (default), always or never", \
-	      RF_PULL },                                                                           \
-	    { "health-cmd", 0, OPT_VALUE, "CMD", "Command that checks health (run by sh -c)",      \
-	      RF_HEALTH_CMD },                                                                     \
-	    { "health-interval", 0, OPT_VALUE, "DURATION", "Time between checks (default 30s)",    \
-	      RF_HEALTH_INTERVAL },                                                                \
-	    { "health-timeout", 0, OPT_VALUE, "DURATION",                                          \
-	      "Longest time a check may take (default 30s)", RF_HEALTH_TIMEOUT },                  \
-	    { "health-retries", 0, OPT_VALUE, "N",                                                 \
-	      "Failures in a row that make the container unhealthy (default 3)",                   \
-	      RF_HEALTH_RETRIES },                                                                 \
-	    { "health-start-period", 0, OPT_VALUE, "DURATION",                                     \
-	      "Time after the start during which failures do not count (default 0s)",             \
-	      RF_HEALTH_START },                                                                   \
-	    { "no-healthcheck", 0, OPT_FLAG, NULL, "Disable the image's HEALTHCHECK",              \
-	      RF_NO_HEALTHCHECK },                                                                 \
-	    { "attach", 'a', OPT_VALUE, "STREAM",                                                  \
-	      "Attach to stdin, stdout or stderr (repeatable; default stdout and stderr)",         \
-	      RF_ATTACH },                                                                         \
-	{                                                                                          \
-		"sig-proxy", 0, OPT_FLAG, NULL,                                                    \
-		    "Forward received signals to the container (default true; not with -t)",       \
-		    RF_SIG_PROXY                                                                   \
-	}
-
 enum run_attach { ATTACH_IN = 1, ATTACH_OUT = 2, ATTACH_ERR = 4 };
 
 struct run_flags {
@@ -90,7 +49,10 @@ struct run_flags {
 	bool sig_proxy;
 };
 
-#define RUN_FLAGS_INIT { .cid_fd = -1, .sig_proxy = true }
+#define RUN_FLAGS_INIT                                                                             \
+	{                                                                                          \
+		.cid_fd = -1, .sig_proxy = true                                                    \
+	}
 
 /** run_flags_opt() - handle one option of RUN_FLAGS_OPT_TABLE. */
 int run_flags_opt(struct run_flags *f, struct run_image *ri, const struct opt_def *def,

@@ -19,7 +19,7 @@ struct run_image {
 	struct rootfs_choice driver;
 	struct overlay_spec ov;
 	bool loaded, created;
-	bool tls_insecure; /* --tls-verify=false: the implicit pull too (set
+	bool tls_insecure;    /* --tls-verify=false: the implicit pull too (set
 	                    * before run_image_prepare(), which keeps it) */
 	enum run_pull pull;   /* --pull, kept as @tls_insecure is */
 	const char *platform; /* --platform (this host's), for the pull; kept too */

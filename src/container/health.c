@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #define HEALTH_OUTPUT_MAX 4096 /* Docker keeps this much of a check's output */
-#define HEALTH_LOG_MAX 5       /* and this many results */
+#define HEALTH_LOG_MAX    5    /* and this many results */
 
 static json_t *health_cfg(json_t *config)
 {
@@ -87,7 +87,8 @@ json_t *health_state(const struct record *rec)
 		return NULL;
 	h = health_load(rec);
 	if (!h)
-		return json_pack("{s:s, s:i, s:[]}", "Status", "starting", "FailingStreak", 0, "Log");
+		return json_pack("{s:s, s:i, s:[]}", "Status", "starting", "FailingStreak", 0,
+		                 "Log");
 	json_object_del(h, "StartedAt");
 	return h;
 }
@@ -239,8 +240,8 @@ int health_run(struct record *rec, bool *healthy, struct werr *err)
 		                rec->id, rec->id);
 	started = json_string_value(json_object_get(rec->state, "StartedAt"));
 	state_now(start);
-	in_start = state_time_ns(start) - state_time_ns(started) <
-	           cfg_ns(rec->config, "StartPeriod", 0);
+	in_start =
+	    state_time_ns(start) - state_time_ns(started) < cfg_ns(rec->config, "StartPeriod", 0);
 	if (health_exec(rec, cfg_ns(rec->config, "Timeout", HEALTH_DEFAULT_NS), &code, out,
 	                &out_len, err) < 0)
 		return -err->code;

@@ -13,7 +13,7 @@
 #include "werr.h"
 
 /* Docker's defaults: interval 30s, timeout 30s, 3 retries, no start period */
-#define HEALTH_DEFAULT_NS 30000000000LL
+#define HEALTH_DEFAULT_NS      30000000000LL
 #define HEALTH_DEFAULT_RETRIES 3
 
 /** health_configured_p() - whether @config has a check (a Test other than NONE). */

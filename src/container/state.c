@@ -215,8 +215,11 @@ void state_status_text(const struct record *rec, char *buf, size_t size)
 		if (!net_lost && json_object_get(rec->state, "Error"))
 			lost = " (monitor lost)";
 		const char *h = health_status(rec);
-		snprintf(buf, size, "Up %s%s%s%s%s%s", d, !strcmp(s, "paused") ? " (Paused)" : "", lost,
-		         !strcmp(h, "none") ? "" : !strcmp(h, "starting") ? " (health: " : " (",
+		snprintf(buf, size, "Up %s%s%s%s%s%s", d, !strcmp(s, "paused") ? " (Paused)" : "",
+		         lost,
+		         !strcmp(h, "none")       ? ""
+		         : !strcmp(h, "starting") ? " (health: "
+		                                  : " (",
 		         !strcmp(h, "none") ? "" : h, !strcmp(h, "none") ? "" : ")");
 	} else if (!strcmp(s, "restarting")) {
 		state_human_duration(state_age(rec, "FinishedAt"), d, sizeof(d));
