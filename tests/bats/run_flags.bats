@@ -27,6 +27,16 @@ both_pull() {
 	podman_u pull -q --tls-verify=false "$BASE" > /dev/null
 }
 
+# both_import: the busybox rootfs as local/only:1 in both stores (no registry has it)
+both_import() {
+	local d
+	d=$(user_tmpdir)
+	tar -C "$ROOTFS_PRISTINE" -cf "$d/r.tar" .
+	chmod 0644 "$d/r.tar"
+	warren import "$d/r.tar" local/only:1 > /dev/null
+	podman_u import -q "$d/r.tar" local/only:1 > /dev/null
+}
+
 # nothing_created: no container, no image beyond what was there ($1 images)
 nothing_created() {
 	[ -z "$(warren ps -aq)" ]
@@ -99,15 +109,16 @@ nothing_created() {
 @test "--shm-size sizes /dev/shm (default 64m) as podman's" {
 	both_pull
 	shm='grep " /dev/shm " /proc/mounts | grep -o "size=[0-9]*k"'
-	for size in "" 128m 1g 512k 2097152b; do
-		a=()
-		[ -z "$size" ] || a=(--shm-size "$size")
-		w=$(warren run --rm "${a[@]}" "$BASE" sh -c "$shm")
-		p=$(podman_u run --rm --network none "${a[@]}" "$BASE" sh -c "$shm")
+	for size in 128m 1g 512k 2097152b 3M; do
+		w=$(warren run --rm --shm-size "$size" "$BASE" sh -c "$shm")
+		p=$(podman_u run --rm --network none --shm-size "$size" "$BASE" sh -c "$shm")
 		echo "$size: warren $w podman $p"
 		[ "$w" = "$p" ]
 	done
+	# the default is Docker's documented 64 MiB (podman's is 64000k)
 	[ "$(warren run --rm "$BASE" sh -c "$shm")" = size=65536k ]
+	[ "$(warren create --name sh1 "$BASE" true >/dev/null; warren inspect -f '{{.HostConfig.ShmSize}}' sh1)" = 67108864 ]
+	warren rm sh1 > /dev/null
 	for bad in 12x -1 m ''; do
 		run --separate-stderr warren run --rm --shm-size "$bad" "$BASE" true
 		one_line_125
@@ -116,8 +127,11 @@ nothing_created() {
 }
 
 @test "--group-add adds GIDs and the image's group names, as podman's" {
-	both_pull
-	for g in "--group-add 1234" "--group-add 1234 --group-add 5678" "--group-add daemon"; do
+	# the busybox rootfs, whose /etc/group has daemon (1) and audio (29)
+	both_import
+	BASE=local/only:1
+	for g in "--group-add 1234" "--group-add 1234 --group-add 5678" "--group-add daemon" \
+		"--group-add audio --group-add 1234 -u 1000"; do
 		# shellcheck disable=SC2086
 		w=$(warren run --rm $g "$BASE" id -G)
 		# shellcheck disable=SC2086
@@ -145,7 +159,8 @@ nothing_created() {
 	run --separate-stderr warren run --rm --platform "linux/$arch" "$multi"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$arch" ]
-	run podman_u run --rm --network none --tls-verify=false --platform "linux/$arch" "$multi"
+	run --separate-stderr podman_u run --rm --network none --tls-verify=false \
+		--platform "linux/$arch" "$multi"
 	[ "$output" = "$arch" ]
 	other=arm64
 	[ "$arch" != arm64 ] || other=amd64
@@ -162,8 +177,7 @@ nothing_created() {
 
 @test "--pull missing|always|never as podman's; a bad policy is refused" {
 	# an image only in the local stores: always must go to the registry
-	warren import "$(tar_of_rootfs)" local/only:1 > /dev/null
-	podman_u import "$(tar_of_rootfs)" local/only:1 > /dev/null
+	both_import
 	for pol in missing always never; do
 		run warren run --rm --pull "$pol" local/only:1 true
 		w=$status
@@ -189,14 +203,6 @@ nothing_created() {
 	[[ "$stderr" != *"Unable to find"* ]]
 }
 
-# tar_of_rootfs: the busybox rootfs as a tarball the test user can read
-tar_of_rootfs() {
-	local d
-	d=$(user_tmpdir)
-	tar -C "$ROOTFS_PRISTINE" -cf "$d/r.tar" .
-	chmod 0644 "$d/r.tar"
-	echo "$d/r.tar"
-}
 
 @test "health: starting, healthcheck run, unhealthy, healthy; inspect, ps and its filter" {
 	both_pull
@@ -231,8 +237,9 @@ tar_of_rootfs() {
 		echo "$tool plain: $status"
 		[ "$status" -eq 125 ]
 	done
+	# Docker's field order, the unset fields left out
 	[ "$(warren inspect -f '{{json .Config.Healthcheck}}' h1)" = \
-		'{"Interval":3600000000000,"Retries":2,"Test":["CMD-SHELL","test -e /tmp/ok"]}' ]
+		'{"Test":["CMD-SHELL","test -e /tmp/ok"],"Interval":3600000000000,"Retries":2}' ]
 	[ "$(warren inspect -f '{{len .State.Health.Log}}' h1)" = 3 ]
 	[ "$(warren inspect -f '{{.State.Health}}' plain)" = '<no value>' ]
 }
@@ -283,12 +290,11 @@ tar_of_rootfs() {
 		echo "$a: warren [$w] podman [$status|$output|$stderr]"
 		[ "$w" = "$status|$output|$stderr" ]
 	done
-	# the exit code comes through; stdin only when attached
-	run --separate-stderr warren run --rm -i -a stdout "$BASE" sh -c 'cat; exit 3' <<< hidden
+	# the exit code comes through; stdin when attached
+	run --separate-stderr warren run --rm -a stderr "$BASE" sh -c 'echo out; exit 3'
 	[ "$status" -eq 3 ]
 	[ -z "$output" ]
-	run bash -c "echo shown | $(declare -f run_as_in run_as as_user) ; as_user $WARREN run --rm -i -a stdin -a stdout $BASE cat"
-	[ "$output" = shown ]
+	[ "$(echo shown | as_user "$WARREN" run --rm -i -a stdin -a stdout "$BASE" cat)" = shown ]
 	run --separate-stderr warren run -d -a stdout "$BASE" true
 	one_line_125
 	run --separate-stderr warren run --rm -a stdnothing "$BASE" true
