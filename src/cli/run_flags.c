@@ -3,6 +3,7 @@
  * Docker's syntax and rules, checked before anything is created. */
 #include "run_flags.h"
 #include "cleanup.h"
+#include "cliutil.h"
 #include "manifest.h"
 #include "util.h"
 
@@ -60,54 +61,6 @@ static int size_parse(const char *v, long long *out)
 	if (n >= 9.2e18)
 		return -ERANGE;
 	*out = (long long)n;
-	return 0;
-}
-
-/* a Go duration ("1m30s", "500ms", "2h"), or "0": nanoseconds */
-static int duration_parse(const char *v, long long *ns)
-{
-	static const struct {
-		const char *unit;
-		long long ns;
-	} units[] = { { "ns", 1 },
-		      { "us", 1000 },
-		      { "\xc2\xb5s", 1000 },
-		      { "ms", 1000000 },
-		      { "s", 1000000000LL },
-		      { "m", 60000000000LL },
-		      { "h", 3600000000000LL } };
-	double total = 0;
-	const char *p = v;
-
-	if (!strcmp(v, "0")) {
-		*ns = 0;
-		return 0;
-	}
-	if (!*p)
-		return -EINVAL;
-	while (*p) {
-		char *end;
-		double n;
-		size_t best = 0, bi = 0;
-
-		if (!isdigit((unsigned char)*p) && *p != '.')
-			return -EINVAL;
-		n = strtod(p, &end);
-		if (end == p)
-			return -EINVAL;
-		for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-			size_t l = strlen(units[i].unit);
-			if (!strncmp(end, units[i].unit, l) && l > best)
-				best = l, bi = i;
-		}
-		if (!best)
-			return -EINVAL;
-		total += n * (double)units[bi].ns;
-		p = end + best;
-	}
-	if (total >= 9.2e18)
-		return -ERANGE;
-	*ns = (long long)total;
 	return 0;
 }
 
@@ -201,15 +154,18 @@ static json_t *health_obj(struct run_flags *f)
 static int health_duration(struct run_flags *f, const char *key, const char *name, const char *v,
                            struct werr *err)
 {
-	long long ns;
+	double secs;
+	size_t len = strlen(v);
 
-	if (duration_parse(v, &ns) < 0)
+	/* Go's durations: a unit is needed ("10" is refused), but for 0 */
+	if (cli_parse_duration(v, &secs, err) < 0 ||
+	    (strcmp(v, "0") && (len == 0 || !isalpha((unsigned char)v[len - 1]))))
 		return werr_set(err, EINVAL,
 		                "invalid --%s \"%s\": use a duration such as 30s, 1m30s or 500ms",
 		                name, v);
-	if (ns != 0 && ns < 1000000)
+	if (secs != 0 && secs < 0.001)
 		return werr_set(err, EINVAL, "invalid --%s \"%s\": at least 1ms", name, v);
-	json_object_set_new(health_obj(f), key, json_integer(ns));
+	json_object_set_new(health_obj(f), key, json_integer((json_int_t)(secs * 1e9 + 0.5)));
 	return 0;
 }
 
@@ -230,7 +186,6 @@ static int attach_add(struct run_flags *f, const char *v, struct werr *err)
 int run_flags_opt(struct run_flags *f, struct run_image *ri, const struct opt_def *def,
                   const char *v, struct werr *err)
 {
-	char *end;
 	long n;
 
 	switch (def->id) {
@@ -271,12 +226,8 @@ int run_flags_opt(struct run_flags *f, struct run_image *ri, const struct opt_de
 	case RF_HEALTH_TIMEOUT: return health_duration(f, "Timeout", def->long_name, v, err);
 	case RF_HEALTH_START: return health_duration(f, "StartPeriod", def->long_name, v, err);
 	case RF_HEALTH_RETRIES:
-		errno = 0;
-		n = strtol(v, &end, 10);
-		if (errno || *end || end == v || n < 0 || n > INT_MAX)
-			return werr_set(err, EINVAL,
-			                "invalid --health-retries \"%s\": use a number, 0 or more",
-			                v);
+		if (cli_parse_int(v, 0, INT_MAX, &n, "--health-retries", err) < 0)
+			return -err->code;
 		json_object_set_new(health_obj(f), "Retries", json_integer(n));
 		return 0;
 	case RF_NO_HEALTHCHECK: f->no_healthcheck = !strcmp(v, "true"); return 0;

@@ -262,6 +262,29 @@ nothing_created() {
 	[ "$(hs)" = healthy ]
 }
 
+@test "health: the image's HEALTHCHECK, the flags' fields over it, --no-healthcheck" {
+	warren pull -q "$BASE" > /dev/null
+	ctx=$(user_tmpdir)
+	printf 'FROM %s\nHEALTHCHECK --interval=1h --retries=5 CMD test -e /tmp/ok\n' "$BASE" \
+		> "$ctx/Dockerfile"
+	chown -R "$TEST_USER" "$ctx"
+	warren build -q -t hc:1 "$ctx" > /dev/null
+	warren run -d --name i1 hc:1 sleep infinity > /dev/null
+	# Docker's documented shape: the shell form is CMD-SHELL
+	[ "$(warren inspect -f '{{json .Config.Healthcheck}}' i1)" = \
+		'{"Test":["CMD-SHELL","test -e /tmp/ok"],"Interval":3600000000000,"Retries":5}' ]
+	[ "$(warren inspect -f '{{.State.Health.Status}}' i1)" = starting ]
+	warren run -d --name i2 --health-retries 1 hc:1 sleep infinity > /dev/null
+	[ "$(warren inspect -f '{{json .Config.Healthcheck}}' i2)" = \
+		'{"Test":["CMD-SHELL","test -e /tmp/ok"],"Interval":3600000000000,"Retries":1}' ]
+	run warren healthcheck run i2
+	[ "$status" -eq 1 ]
+	[ "$(warren inspect -f '{{.State.Health.Status}}' i2)" = unhealthy ]
+	warren run -d --name i3 --no-healthcheck hc:1 sleep infinity > /dev/null
+	[ "$(warren ps --format '{{.Names}}' -f health=none)" = i3 ]
+	[ "$(warren ps --format '{{.Names}}' -f health=starting)" = i1 ]
+}
+
 @test "health: --no-healthcheck, bad durations and retries are one line, exit 125" {
 	warren pull -q "$BASE" > /dev/null
 	for bad in "--health-interval 10" "--health-interval 1x" "--health-timeout -1s" \
