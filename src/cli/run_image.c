@@ -4,6 +4,7 @@
 #include "run_image.h"
 #include "commands.h"
 #include "climage.h"
+#include "manifest.h"
 #include "transfer.h"
 #include "cleanup.h"
 #include "util.h"
@@ -17,6 +18,17 @@ static char *config_dup(const struct image_config *c, const char *key)
 	const char *v = config_string(c, key);
 
 	return v && *v ? strdup(v) : NULL;
+}
+
+/* whether the image's config is for @platform ("os/arch[/variant]") */
+static bool platform_match_p(const struct image_config *c, const char *platform)
+{
+	char os[64], arch[64], var[64];
+	struct werr ignored;
+
+	if (manifest_parse_platform(platform, os, arch, var, &ignored) < 0)
+		return false;
+	return (!c->os[0] || !strcmp(c->os, os)) && (!c->arch[0] || !strcmp(c->arch, arch));
 }
 
 static json_t *find_or_pull(struct run_image *ri, json_t **images, const char *image,
@@ -81,6 +93,23 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
 		r = -(err->code ? err->code : ENOENT);
 	if (r == 0)
 		r = image_load(&ri->s, rec, &ri->img, err);
+	/* --platform: a stored image of another platform (pull --platform) is
+	 * not the one asked for: pull it, as Docker does */
+	if (r == 0 && ri->platform && ri->pull != RUN_PULL_ALWAYS &&
+	    !platform_match_p(&ri->img.cfg, ri->platform)) {
+		image_loaded_free(&ri->img);
+		if (ri->pull == RUN_PULL_NEVER) {
+			r = werr_set(
+			    err, ENOENT,
+			    "image %s in the store is not for %s and --pull=never: pull it "
+			    "first (warren pull --platform %s %s)",
+			    image, ri->platform, ri->platform, image);
+		} else {
+			ri->pull = RUN_PULL_ALWAYS;
+			rec = find_or_pull(ri, &images, image, plan, err);
+			r = rec ? image_load(&ri->s, rec, &ri->img, err) : -(err->code ?: ENOENT);
+		}
+	}
 	ri->loaded = r == 0;
 	if (r == 0)
 		r = rootfs_driver_choose(&ri->s, cli_gopts(), plan, &ri->driver, err);

@@ -173,6 +173,16 @@ nothing_created() {
 		one_line_125
 	done
 	nothing_created 0
+	# the store holds the other platform (pull --platform): --platform pulls the host's
+	for tool in warren podman_u; do
+		$tool pull -q --tls-verify=false --platform "linux/$other" "$multi" > /dev/null
+		run --separate-stderr $tool run --rm --network none --pull never \
+			--platform "linux/$arch" "$multi"
+		echo "$tool never: $status"
+		[ "$status" -ne 0 ]
+		run --separate-stderr $tool run --rm --network none --platform "linux/$arch" "$multi"
+		[ "$output" = "$arch" ]
+	done
 }
 
 @test "--pull missing|always|never as podman's; a bad policy is refused" {
