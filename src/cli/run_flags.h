@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "container.h"
+#include "ctrrun.h"
 #include "opts.h"
 #include "run_image.h"
 
