@@ -180,7 +180,9 @@ nothing_created() {
 			run --separate-stderr warren run --rm --pull never --platform "linux/$arch" "$multi"
 			one_line_125
 		fi
-		run --separate-stderr $tool run --rm --network none --platform "linux/$arch" "$multi"
+		run --separate-stderr $tool run --rm --network none --tls-verify=false \
+			--platform "linux/$arch" "$multi"
+		echo "$tool: $status [$output]"
 		[ "$output" = "$arch" ]
 	done
 }
