@@ -166,12 +166,22 @@ static void out_close(struct monitor *m, int *fd)
 	*fd = -1;
 }
 
+/* the nearer of the pending SIGKILL and the next health check (-1: none) */
+static int idle_timeout(struct monitor *m)
+{
+	int k = netwatch_timeout(m), h = healthtimer_timeout(m);
+
+	return k < 0 ? h : h < 0 ? k : k < h ? k : h;
+}
+
 int idle_loop(struct monitor *m)
 {
 	struct pollfd pf[5 + MONITOR_MAX_CLIENTS];
 	struct monitor_args *a = m->a;
 	/* it may have exited before the exec: its SIGCHLD is pending, not lost */
 	int code = exit_code(a->pid), drain_rounds = 0;
+
+	healthtimer_init(m);
 
 	while (code < 0 || ((a->out_fd >= 0 || a->err_fd >= 0) && drain_rounds < 20)) {
 		size_t n = 0, base;
@@ -185,15 +195,19 @@ int idle_loop(struct monitor *m)
 		base = n;
 		for (size_t i = 0; i < a->n_clients; i++)
 			pf[n++] = (struct pollfd){ m->pending_len ? -1 : a->clients[i], POLLIN, 0 };
-		r = poll(pf, n, code < 0 ? netwatch_timeout(m) : 100);
+		r = poll(pf, n, code < 0 ? idle_timeout(m) : 100);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (code >= 0 && r == 0)
 			drain_rounds++;
 		if (pf[0].revents) {
 			struct signalfd_siginfo si;
-			if (read(m->sigfd, &si, sizeof(si)) > 0 && code < 0)
+			if (read(m->sigfd, &si, sizeof(si)) > 0 && code < 0) {
+				healthtimer_reap(m);
 				code = idle_children(m);
+				if (code >= 0)
+					healthtimer_stop(m);
+			}
 		}
 		if (pf[1].revents & POLLIN) {
 			int c = accept4(a->listen_fd, NULL, NULL, SOCK_CLOEXEC);
@@ -210,5 +224,6 @@ int idle_loop(struct monitor *m)
 			if (pf[base + i].revents && i < a->n_clients)
 				client_message(m, i);
 	}
+	healthtimer_stop(m);
 	return code;
 }

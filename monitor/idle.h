@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "attach_proto.h"
 #include "logwrite.h"
@@ -20,7 +21,9 @@ struct monitor {
 	bool log_error_saved;
 	char pending[ATTACH_MSG_MAX]; /* stdin bytes the container has not taken yet */
 	size_t pending_len;
-	long long kill_at_ms; /* CLOCK_MONOTONIC: SIGKILL the container then; 0: never */
+	long long kill_at_ms;   /* CLOCK_MONOTONIC: SIGKILL the container then; 0: never */
+	long long health_at_ms; /* CLOCK_MONOTONIC: the next health check; 0: none */
+	pid_t health_pid;       /* the health check running, else 0 */
 };
 
 /**
@@ -57,6 +60,19 @@ void netwatch_overlay_lost(struct monitor *m, int status, bool running);
  * Return: poll's timeout until then in ms, or -1 when none is pending.
  */
 int netwatch_timeout(struct monitor *m);
+
+/* healthtimer.c */
+/** healthtimer_init() - the first health check an interval from now, if any. */
+void healthtimer_init(struct monitor *m);
+/**
+ * healthtimer_timeout() - start the health check once its time has come.
+ * Return: poll's timeout until the next in ms, or -1 when there is none.
+ */
+int healthtimer_timeout(struct monitor *m);
+/** healthtimer_reap() - after a SIGCHLD: reap the health check if it ended. */
+void healthtimer_reap(struct monitor *m);
+/** healthtimer_stop() - no more checks; kill and reap the one running. */
+void healthtimer_stop(struct monitor *m);
 
 /* state.c */
 void monitor_state_update(struct monitor *m, const struct statefile_field *f, size_t n);

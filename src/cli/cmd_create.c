@@ -9,6 +9,7 @@
 #include "ctrrun.h"
 #include "lifecycle.h"
 #include "record.h"
+#include "run_flags.h"
 #include "state.h"
 #include "util.h"
 
@@ -73,23 +74,23 @@ int create_opt(struct create_opts *o, const struct opt_def *def, const char *v, 
 void create_opts_free(struct create_opts *o)
 {
 	json_decref(o->labels);
-	o->labels = NULL;
+	json_decref(o->healthcheck);
+	o->labels = o->healthcheck = NULL;
 }
 
-int cli_attach(const char *id, int sock, bool stdin_open, bool tty, const char *detach_keys)
+/* attach through @sock with @ao (its detach keys set by the caller) */
+static int attach_client(const char *id, int sock, struct attach_opts *ao)
 {
-	struct attach_opts ao = { .stdin_open = stdin_open, .tty = tty };
 	struct record rec;
 	struct werr err = { 0 };
-	bool detached;
+	bool detached, tty = ao->tty;
 	int code = 0;
 
-	term_detach_parse(detach_keys ? detach_keys : "ctrl-p,ctrl-q", &ao.keys, &err);
 	if (record_load(cli_gopts(), id, &rec, &err) == 0) {
-		ao.sig_pid = state_running_pid(&rec);
+		ao->sig_pid = state_running_pid(&rec);
 		record_free(&rec);
 	}
-	if (attach_run(sock, &ao, &code, &detached, &err) < 0) {
+	if (attach_run(sock, ao, &code, &detached, &err) < 0) {
 		/* the monitor went away: the record tells what happened, if it is
 		 * still there; else (--rm) say that the exit code is unknown */
 		struct werr gone = { 0 };
@@ -108,6 +109,15 @@ int cli_attach(const char *id, int sock, bool stdin_open, bool tty, const char *
 		return 0;
 	}
 	return code;
+}
+
+int cli_attach(const char *id, int sock, bool stdin_open, bool tty, const char *detach_keys)
+{
+	struct attach_opts ao = { .stdin_open = stdin_open, .tty = tty };
+	struct werr err = { 0 };
+
+	term_detach_parse(detach_keys ? detach_keys : "ctrl-p,ctrl-q", &ao.keys, &err);
+	return attach_client(id, sock, &ao);
 }
 
 int create_publish(struct container_spec *spec, struct create_opts *o)
@@ -166,7 +176,19 @@ int create_launch(struct container_spec *spec, struct create_opts *o, bool creat
 		}
 		return status ? status : EXIT_WARREN;
 	}
-	status = cli_attach(spec->id, sv[0], spec->keep_stdin, o->tty, o->detach_keys);
+	{
+		/* -a: only the streams named; --sig-proxy=false: signals stay ours */
+		struct attach_opts ao = {
+			.stdin_open = spec->keep_stdin && (!o->attach || (o->attach & ATTACH_IN)),
+			.tty = o->tty,
+			.no_sig_proxy = o->no_sig_proxy,
+			.drop_stdout = o->attach && !(o->attach & ATTACH_OUT),
+			.drop_stderr = o->attach && !(o->attach & ATTACH_ERR),
+		};
+		term_detach_parse(o->detach_keys ? o->detach_keys : "ctrl-p,ctrl-q", &ao.keys,
+		                  &err);
+		status = attach_client(spec->id, sv[0], &ao);
+	}
 	close(sv[0]);
 	return status;
 }

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "config_net.h"
 #include "format.h"
+#include "health.h"
 #include "state.h"
 #include "util.h"
 #include "volume.h"
@@ -63,9 +64,12 @@ static json_t *inspect_state(struct record *rec)
 	    "FinishedAt",
 	    json_string_value(json_object_get(rec->state, "FinishedAt")) ?: "0001-01-01T00:00:00Z");
 	json_t *le = json_object_get(rec->state, "LogError");
+	json_t *health = health_state(rec);
 
 	if (le)
 		json_object_set(st, "LogError", le);
+	if (health)
+		json_object_set_new(st, "Health", health);
 	return st;
 }
 

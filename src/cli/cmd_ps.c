@@ -7,6 +7,7 @@
 #include "config.h"
 #include "config_net.h"
 #include "filters.h"
+#include "health.h"
 #include "format.h"
 #include "state.h"
 #include "store.h"
@@ -45,7 +46,6 @@ static const struct opt_def ps_opts[] = {
 
 static const char *const statuses[] = { "created", "running",  "exited", "restarting",
 	                                "paused",  "removing", "dead",   NULL };
-/* warren has no health checks yet: every container's health is "none" */
 static const char *const healths[] = { "starting", "healthy", "unhealthy", "none", NULL };
 static const struct filter_key ps_keys[] = {
 	{ "id", FILTER_TEXT, NULL },        { "name", FILTER_REGEX, NULL },
@@ -164,7 +164,7 @@ static bool ps_key_p(const struct ps_cfg *c, const struct record *rec, const cha
 		    (!strcmp(key, "network") &&
 		     !strcmp(config_get(rec->config, "HostConfig.NetworkMode") ?: "none", v)) ||
 		    (!strcmp(key, "volume") && ps_volume_match(rec, v)) ||
-		    (!strcmp(key, "health") && !strcmp(v, "none")))
+		    (!strcmp(key, "health") && !strcmp(health_status(rec), v)))
 			return true;
 	}
 	return !seen;

@@ -12,6 +12,7 @@
 #include "opts.h"
 #include "run_image.h"
 #include "run_mount.h"
+#include "run_flags.h"
 #include "run_net.h"
 #include "security.h"
 #include "util.h"
@@ -108,6 +109,36 @@ static const struct opt_def run_opts[] = {
 	{ "add-host", 0, OPT_VALUE, "NAME:IP", "Add a line to /etc/hosts (IP may be host-gateway)",
 	  R_ADD_HOST },
 	CREATE_OPT_TABLE,
+	/* the rest of Docker's flags, parsed in run_flags.c */
+	{ "cidfile", 0, OPT_VALUE, "FILE", "Write the container ID to FILE (which must not exist)",
+	  RF_CIDFILE },
+	{ "sysctl", 0, OPT_VALUE, "KEY=VALUE",
+	  "Set a namespaced kernel parameter (net.*, kernel.shm*|msg*|sem, fs.mqueue.*)",
+	  RF_SYSCTL },
+	{ "shm-size", 0, OPT_VALUE, "SIZE", "Size of /dev/shm (default 64m; units b, k, m, g)",
+	  RF_SHM_SIZE },
+	{ "group-add", 0, OPT_VALUE, "GROUP",
+	  "Add a supplementary group (a GID, or a name in the image's /etc/group)", RF_GROUP_ADD },
+	{ "platform", 0, OPT_VALUE, "OS/ARCH[/VARIANT]", "The image's platform (this host's only)",
+	  RF_PLATFORM },
+	{ "pull", 0, OPT_VALUE, "POLICY", "Pull the image: missing (default), always or never",
+	  RF_PULL },
+	{ "health-cmd", 0, OPT_VALUE, "CMD", "Command that checks health (run by sh -c)",
+	  RF_HEALTH_CMD },
+	{ "health-interval", 0, OPT_VALUE, "DURATION", "Time between checks (default 30s)",
+	  RF_HEALTH_INTERVAL },
+	{ "health-timeout", 0, OPT_VALUE, "DURATION", "Longest time a check may take (default 30s)",
+	  RF_HEALTH_TIMEOUT },
+	{ "health-retries", 0, OPT_VALUE, "N",
+	  "Failures in a row that make the container unhealthy (default 3)", RF_HEALTH_RETRIES },
+	{ "health-start-period", 0, OPT_VALUE, "DURATION",
+	  "Time after the start when failures do not count", RF_HEALTH_START },
+	{ "no-healthcheck", 0, OPT_FLAG, NULL, "Disable the image's HEALTHCHECK",
+	  RF_NO_HEALTHCHECK },
+	{ "attach", 'a', OPT_VALUE, "STREAM",
+	  "Attach to stdin, stdout or stderr (default: stdout and stderr)", RF_ATTACH },
+	{ "sig-proxy", 0, OPT_FLAG, NULL,
+	  "Forward received signals to the container (default true)", RF_SIG_PROXY },
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", R_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -133,6 +164,7 @@ struct run_cfg {
 	bool use_image;
 	struct net_spec net;
 	struct create_opts create; /* name, labels, restart... (cmd_create.c) */
+	struct run_flags flags;    /* --cidfile, --sysctl, --health-*... (run_flags.c) */
 	bool recorded;             /* a record holds the container and its volumes */
 };
 
@@ -376,6 +408,8 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_TTY: cfg->create.tty = on; return 0;
 	case R_HELP: cfg->help = on; return 0;
 	}
+	if (def->id >= RUN_FLAG_FIRST)
+		return run_flags_opt(&cfg->flags, &cfg->img, def, v, err);
 	if (def->id >= CREATE_OPT_FIRST)
 		return create_opt(&cfg->create, def, v, err);
 	return werr_set(err, EINVAL, "internal: unhandled option %s", def->long_name);
@@ -522,6 +556,7 @@ static int run_prepare(struct container_spec *spec, struct run_cfg *cfg, int arg
 	spec->n_mounts = cfg->vols.n_mounts;
 	spec->rlimits = cfg->rlimits;
 	spec->n_rlimits = cfg->n_rlimits;
+	run_flags_apply(&cfg->flags, spec);
 	if (run_net_check(&cfg->net, err) < 0)
 		return -err->code;
 	spec->net = cfg->net;
@@ -546,6 +581,7 @@ static void run_cfg_free(struct run_cfg *cfg)
 	run_vols_free(&cfg->vols);
 	free(cfg->rlimits);
 	net_spec_free(&cfg->net);
+	run_flags_free(&cfg->flags);
 }
 
 static void run_spec_free(struct container_spec *spec)
@@ -566,7 +602,8 @@ static bool run_with_record(const struct run_cfg *cfg, bool create_only)
 	const struct create_opts *o = &cfg->create;
 
 	return create_only || !o->auto_remove || o->detach || o->tty || o->name || o->labels ||
-	       o->restart != RESTART_NO || o->log_max_size || o->log_max_file;
+	       o->restart != RESTART_NO || o->log_max_size || o->log_max_file ||
+	       cfg->flags.attach || !cfg->flags.sig_proxy || cfg->flags.health;
 }
 
 /* the image's labels under the user's --label ones, as Docker merges them
@@ -594,6 +631,8 @@ static int run_recorded(struct run_cfg *cfg, struct container_spec *spec, const 
                         bool create_only)
 {
 	struct create_opts *o = &cfg->create;
+	struct werr err = { 0 };
+	json_t *image_hc = NULL;
 	int status;
 
 	if (cfg->use_image) {
@@ -602,13 +641,20 @@ static int run_recorded(struct run_cfg *cfg, struct container_spec *spec, const 
 		if (!o->stop_signal)
 			o->stop_signal = cfg->img.stop_signal;
 		run_image_labels(cfg, o);
+		image_hc = json_object_get(json_object_get(cfg->img.img.cfg.root, "config"),
+		                           "Healthcheck");
 	}
+	o->healthcheck = run_flags_health(&cfg->flags, image_hc);
+	o->attach = cfg->flags.attach;
+	o->no_sig_proxy = !cfg->flags.sig_proxy;
 	status = create_publish(spec, o);
 	if (status)
 		return status; /* run_image_free() removes the layer */
 	cfg->recorded = true;
 	if (cfg->use_image)
 		run_image_keep(&cfg->img);
+	if (run_flags_cid_write(&cfg->flags, spec->id, &err) < 0)
+		werr_print(&err, "warren");
 	return create_launch(spec, o, create_only);
 }
 
@@ -650,7 +696,10 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		cli_print_help(create_only ? &cli_cmd_create : &cli_cmd_run);
 		return 0;
 	}
-	if (run_net_join(cfg, create_only, &err) < 0 ||
+	if (run_flags_check(&cfg->flags,
+	                    cfg->net.mode != NET_MODE_HOST && cfg->net.mode != NET_MODE_CONTAINER,
+	                    cfg->create.detach, &err) < 0 ||
+	    run_net_join(cfg, create_only, &err) < 0 ||
 	    run_prepare(spec, cfg, argc - ind, argv + ind, &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
@@ -659,7 +708,8 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		fprintf(stderr, "warren: warning: %s\n", spec->idmap.warning);
 	if (run_with_record(cfg, create_only))
 		return run_recorded(cfg, spec, argv[ind], create_only);
-	if (ctrrun_foreground(spec, &status, &err) < 0) {
+	if (run_flags_cid_write(&cfg->flags, spec->id, &err) < 0 ||
+	    ctrrun_foreground(spec, &status, &err) < 0) {
 		werr_print(&err, "warren");
 		if (status == 0)
 			status = EXIT_WARREN;
@@ -675,7 +725,9 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 
 static int run_or_create(int argc, char **argv, bool create_only)
 {
-	struct run_cfg cfg = { .sec = SECURITY_OPTS_INIT, .create = CREATE_OPTS_INIT };
+	struct run_cfg cfg = { .sec = SECURITY_OPTS_INIT,
+		               .create = CREATE_OPTS_INIT,
+		               .flags = RUN_FLAGS_INIT };
 	struct container_spec spec = { 0 };
 	int status = run_main(&cfg, &spec, argc, argv, create_only);
 

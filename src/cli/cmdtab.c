@@ -87,6 +87,11 @@ static const struct cli_node volume_subs[] = {
 	NODES_END,
 };
 
+static const struct cli_node healthcheck_subs[] = {
+	LEAF("run", cli_cmd_healthcheck_run, CLI_ARG_RUNNING),
+	NODES_END,
+};
+
 const struct cli_node cli_tree[] = {
 	LEAF("run", cli_cmd_run, CLI_ARG_IMAGE),
 	LEAF("pull", cli_cmd_pull, CLI_ARG_IMAGE),
@@ -127,6 +132,7 @@ const struct cli_node cli_tree[] = {
 	LEAF("unpause", cli_cmd_unpause, CLI_ARG_RUNNING),
 	GROUP("container", container_subs, "Manage containers."),
 	GROUP("volume", volume_subs, "Manage volumes."),
+	GROUP("healthcheck", healthcheck_subs, "Run a container's health check."),
 	LEAF("build", cli_cmd_build, CLI_ARG_FILE),
 	GROUP("builder", builder_subs, "Manage builds: prune the build cache."),
 	LEAF("commit", cli_cmd_commit, CLI_ARG_CONTAINER),

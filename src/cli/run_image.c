@@ -4,6 +4,7 @@
 #include "run_image.h"
 #include "commands.h"
 #include "climage.h"
+#include "manifest.h"
 #include "transfer.h"
 #include "cleanup.h"
 #include "util.h"
@@ -19,19 +20,45 @@ static char *config_dup(const struct image_config *c, const char *key)
 	return v && *v ? strdup(v) : NULL;
 }
 
+/* whether the image's config is for @platform ("os/arch[/variant]") */
+static bool platform_match_p(const struct image_config *c, const char *platform)
+{
+	char os[64], arch[64], var[64];
+	struct werr ignored;
+
+	if (manifest_parse_platform(platform, os, arch, var, &ignored) < 0)
+		return false;
+	return (!c->os[0] || !strcmp(c->os, os)) && (!c->arch[0] || !strcmp(c->arch, arch));
+}
+
 static json_t *find_or_pull(struct run_image *ri, json_t **images, const char *image,
                             const struct idmap_plan *plan, struct werr *err)
 {
 	char id[DIGEST_STR_LEN + 1];
 	json_t *rec = store_image_find(*images, image, err);
-
-	if (rec || err->code != ENOENT)
-		return rec;
-	const char *argv[] = { "pull", ri->tls_insecure ? "--tls-verify=false" : image,
-		               ri->tls_insecure ? image : NULL, NULL };
+	const char *argv[6] = { "pull" };
+	size_t n = 1;
 	char *nl;
 
-	fprintf(stderr, "Unable to find image '%s' locally\n", image);
+	if (ri->pull != RUN_PULL_ALWAYS && (rec || err->code != ENOENT))
+		return rec;
+	if (ri->pull == RUN_PULL_NEVER) {
+		werr_set(err, ENOENT,
+		         "image %s is not in the store and --pull=never: pull it first (warren "
+		         "pull %s) or drop --pull=never",
+		         image, image);
+		return NULL;
+	}
+	if (ri->tls_insecure)
+		argv[n++] = "--tls-verify=false";
+	if (ri->platform) {
+		argv[n++] = "--platform";
+		argv[n++] = ri->platform;
+	}
+	argv[n++] = image;
+	*err = (struct werr){ 0 };
+	if (!rec)
+		fprintf(stderr, "Unable to find image '%s' locally\n", image);
 	/* the pull prints the image ID on stdout: take it from there */
 	if (transfer_run(argv, id, sizeof(id), err) < 0)
 		return NULL;
@@ -49,11 +76,15 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
                       const struct idmap_plan *plan, struct werr *err)
 {
 	json_t *images = NULL, *rec = NULL;
-	bool tls_insecure = ri->tls_insecure; /* the one field the caller sets */
+	bool tls_insecure = ri->tls_insecure; /* the fields the caller sets */
+	enum run_pull pull = ri->pull;
+	const char *platform = ri->platform;
 	int r;
 
 	memset(ri, 0, sizeof(*ri));
 	ri->tls_insecure = tls_insecure;
+	ri->pull = pull;
+	ri->platform = platform;
 	ri->s.rootfd = ri->s.lockfd = -1;
 	r = store_open(&ri->s, cli_gopts(), err);
 	if (r == 0)
@@ -62,6 +93,23 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
 		r = -(err->code ? err->code : ENOENT);
 	if (r == 0)
 		r = image_load(&ri->s, rec, &ri->img, err);
+	/* --platform: a stored image of another platform (pull --platform) is
+	 * not the one asked for: pull it, as Docker does */
+	if (r == 0 && ri->platform && ri->pull != RUN_PULL_ALWAYS &&
+	    !platform_match_p(&ri->img.cfg, ri->platform)) {
+		image_loaded_free(&ri->img);
+		if (ri->pull == RUN_PULL_NEVER) {
+			r = werr_set(
+			    err, ENOENT,
+			    "image %s in the store is not for %s and --pull=never: pull it "
+			    "first (warren pull --platform %s %s)",
+			    image, ri->platform, ri->platform, image);
+		} else {
+			ri->pull = RUN_PULL_ALWAYS;
+			rec = find_or_pull(ri, &images, image, plan, err);
+			r = rec ? image_load(&ri->s, rec, &ri->img, err) : -(err->code ?: ENOENT);
+		}
+	}
 	ri->loaded = r == 0;
 	if (r == 0)
 		r = rootfs_driver_choose(&ri->s, cli_gopts(), plan, &ri->driver, err);

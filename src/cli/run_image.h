@@ -10,6 +10,8 @@
 #include "rootfs.h"
 #include "store.h"
 
+enum run_pull { RUN_PULL_MISSING, RUN_PULL_ALWAYS, RUN_PULL_NEVER };
+
 struct run_image {
 	struct store s;
 	struct image_loaded img;
@@ -17,8 +19,10 @@ struct run_image {
 	struct rootfs_choice driver;
 	struct overlay_spec ov;
 	bool loaded, created;
-	bool tls_insecure; /* --tls-verify=false: the implicit pull too (set
+	bool tls_insecure;    /* --tls-verify=false: the implicit pull too (set
 	                    * before run_image_prepare(), which keeps it) */
+	enum run_pull pull;   /* --pull, kept as @tls_insecure is */
+	const char *platform; /* --platform (this host's), for the pull; kept too */
 	char **image_env;
 	char **ep, **cmd; /* the argv's strings from the config */
 	char *workdir, *user, *stop_signal;

@@ -46,6 +46,7 @@ static const struct field {
 	FIELD("restarts", F_INT, restarts),
 	FIELD("stop-signal", F_INT, stop_signal),
 	FIELD("stop-timeout", F_INT, stop_timeout),
+	FIELD("health-interval", F_LL, health_interval_ms),
 	FIELD("code", F_INT, code),
 	FIELD("restarting", F_BOOL, restarting),
 };

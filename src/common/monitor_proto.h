@@ -39,11 +39,12 @@ struct monitor_args {
 	int out_fd, err_fd, in_fd, log_fd; /* -1 when absent; out_fd is the pty master with tty */
 	bool tty;
 	enum monitor_restart restart;
-	int restarts;     /* restarts so far */
-	int stop_signal;  /* how the idle half stops the container (its StopSignal) */
-	int stop_timeout; /* seconds before SIGKILL follows (its StopTimeout) */
-	int code;         /* cleanup: the exit code (128 + signal when killed) */
-	bool restarting;  /* cleanup: start it again */
+	int restarts;                 /* restarts so far */
+	int stop_signal;              /* how the idle half stops the container (its StopSignal) */
+	int stop_timeout;             /* seconds before SIGKILL follows (its StopTimeout) */
+	long long health_interval_ms; /* Config.Healthcheck's interval; 0: no check */
+	int code;                     /* cleanup: the exit code (128 + signal when killed) */
+	bool restarting;              /* cleanup: start it again */
 	int clients[MONITOR_MAX_CLIENTS];
 	size_t n_clients;
 };

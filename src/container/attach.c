@@ -90,7 +90,7 @@ static bool forward_stdin(int sock, struct attach_opts *o, bool *detached)
 }
 
 /* output from the container; false once the exit code came or the monitor left */
-static bool from_monitor(int sock, int *code, bool *exited)
+static bool from_monitor(int sock, const struct attach_opts *o, int *code, bool *exited)
 {
 	char buf[ATTACH_MSG_MAX + 1];
 	ssize_t n = recv(sock, buf, sizeof(buf), 0);
@@ -105,8 +105,14 @@ static bool from_monitor(int sock, int *code, bool *exited)
 	if (n <= 0)
 		return false;
 	switch (buf[0]) {
-	case ATTACH_STDOUT: util_write_all(STDOUT_FILENO, buf + 1, (size_t)n - 1); break;
-	case ATTACH_STDERR: util_write_all(STDERR_FILENO, buf + 1, (size_t)n - 1); break;
+	case ATTACH_STDOUT:
+		if (!o->drop_stdout)
+			util_write_all(STDOUT_FILENO, buf + 1, (size_t)n - 1);
+		break;
+	case ATTACH_STDERR:
+		if (!o->drop_stderr)
+			util_write_all(STDERR_FILENO, buf + 1, (size_t)n - 1);
+		break;
 	case ATTACH_EXIT:
 		if (n == 5) {
 			int32_t c;
@@ -117,6 +123,22 @@ static bool from_monitor(int sock, int *code, bool *exited)
 		return false;
 	}
 	return true;
+}
+
+/* --sig-proxy=false: the signal's default action on this process (Docker's
+ * CLI dies of it and leaves the container running); blocked again after */
+static void attach_signal_self(struct term_raw *raw, const sigset_t *old, int sig)
+{
+	sigset_t one, cur;
+
+	term_raw_leave(raw);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_SETMASK, old, &cur);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	sigprocmask(SIG_SETMASK, &cur, NULL);
 }
 
 void attach_signals_block(sigset_t *set, sigset_t *old)
@@ -157,13 +179,15 @@ int attach_run(int sock, struct attach_opts *o, int *code, bool *detached, struc
 				continue;
 			break;
 		}
-		if (pf[0].revents && !from_monitor(sock, code, &exited))
+		if (pf[0].revents && !from_monitor(sock, o, code, &exited))
 			break;
 		if (pf[1].revents) {
 			struct signalfd_siginfo si;
 			if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGWINCH)
 					send_size(sock);
+				else if (o->no_sig_proxy)
+					attach_signal_self(&raw, &old, (int)si.ssi_signo);
 				else if (o->sig_pid > 0)
 					kill(o->sig_pid, (int)si.ssi_signo);
 			}

@@ -11,9 +11,11 @@
 #include "werr.h"
 
 struct attach_opts {
-	bool stdin_open; /* forward our stdin */
-	bool tty;        /* raw mode, resizes, detach keys */
-	pid_t sig_pid;   /* proxy our signals to this process (0: none) */
+	bool stdin_open;   /* forward our stdin */
+	bool tty;          /* raw mode, resizes, detach keys */
+	pid_t sig_pid;     /* proxy our signals to this process (0: none) */
+	bool no_sig_proxy; /* --sig-proxy=false: a signal acts on us, not the container */
+	bool drop_stdout, drop_stderr; /* -a without that stream: not shown */
 	struct detach_keys keys;
 };
 

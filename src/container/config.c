@@ -122,6 +122,26 @@ static int overlay_from(json_t *o, struct container_spec *spec)
 	return ov->lower_base && ov->lowerdir && ov->upperdir && ov->workdir ? 0 : -EINVAL;
 }
 
+/* HostConfig.Sysctls, ShmSize and GroupAdd, as Docker names them; read back
+ * by config_host_extra_from() */
+static void config_host_extra(const struct container_spec *spec, json_t *host)
+{
+	json_t *sysctls = json_object();
+
+	for (char **kv = spec->sysctls; kv && *kv; kv++) {
+		const char *eq = strchr(*kv, '=');
+		char key[256];
+		if (!eq)
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - *kv), *kv);
+		json_object_set_new(sysctls, key, json_string(eq + 1));
+	}
+	json_object_set_new(host, "Sysctls", sysctls);
+	json_object_set_new(host, "ShmSize",
+	                    json_integer(spec->shm_size > 0 ? spec->shm_size : 64LL << 20));
+	json_object_set_new(host, "GroupAdd", strv_json(spec->group_add));
+}
+
 json_t *config_from_spec(const struct container_spec *spec, const struct create_opts *o,
                          const char *name)
 {
@@ -150,6 +170,10 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	                 "Config", logcfg, "ReadonlyRootfs", spec->readonly, "Privileged",
 	                 spec->privileged, "Init", spec->init, "NetworkMode",
 	                 net_mode_name(spec->net.mode), "UsernsMode", userns);
+	if (host)
+		config_host_extra(spec, host);
+	if (cfg && o->healthcheck)
+		json_object_set(cfg, "Healthcheck", o->healthcheck);
 	if (spec->net.mode == NET_MODE_CONTAINER) /* Docker's "container:<id>" */
 		json_object_set_new(host, "NetworkMode",
 		                    json_sprintf("container:%s", spec->net.join_ref));
@@ -206,6 +230,29 @@ static char **strv_from(json_t *a)
 	for (i = 0; v && i < n; i++)
 		v[i] = (char *)json_string_value(json_array_get(a, i));
 	return v;
+}
+
+static int config_host_extra_from(json_t *host, struct container_spec *spec)
+{
+	json_t *sysctls = json_object_get(host, "Sysctls"), *v;
+	const char *key;
+	size_t n = 0;
+
+	spec->shm_size = json_integer_value(json_object_get(host, "ShmSize"));
+	spec->group_add = strv_from(json_object_get(host, "GroupAdd"));
+	spec->sysctls = calloc(json_object_size(sysctls) + 1, sizeof(char *));
+	if (!spec->group_add || !spec->sysctls)
+		return -ENOMEM;
+	json_object_foreach(sysctls, key, v)
+	{
+		char *kv;
+		if (!json_is_string(v))
+			continue;
+		if (asprintf(&kv, "%s=%s", key, json_string_value(v)) < 0)
+			return -ENOMEM;
+		spec->sysctls[n++] = kv;
+	}
+	return 0;
 }
 
 static int mounts_from(json_t *a, struct container_spec *spec)
@@ -308,6 +355,7 @@ static int config_spec_load(json_t *config, struct container_spec *spec, struct 
 	if (!spec->id || !spec->rootfs || !spec->hostname || !spec->argv || !spec->argv[0] ||
 	    !spec->env || mounts_from(json_object_get(w, "Mounts"), spec) < 0 ||
 	    rlimits_from(json_object_get(w, "Rlimits"), spec) < 0 ||
+	    config_host_extra_from(host, spec) < 0 ||
 	    overlay_from(json_object_get(w, "Overlay"), spec) < 0 ||
 	    config_net_from_json(config, &spec->net) < 0)
 		return werr_set(err, EINVAL, "config.json: the runtime spec is incomplete");
@@ -341,6 +389,11 @@ void config_spec_free(struct container_spec *spec)
 	free(spec->env);
 	free(spec->mounts);
 	free(spec->rlimits);
+	for (char **kv = spec->sysctls; kv && *kv; kv++)
+		free(*kv);
+	free(spec->sysctls);
+	free(spec->group_add);
+	spec->sysctls = spec->group_add = NULL;
 	seccomp_bpf_free(&spec->seccomp_prog);
 	net_spec_free(&spec->net);
 	free((void *)spec->overlay);

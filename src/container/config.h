@@ -26,6 +26,9 @@ struct create_opts {
 	const char *image;       /* Config.Image: as the user named it, or the --rootfs path */
 	const char *image_id;    /* "sha256:HEX" of an image container, else NULL */
 	const char *detach_keys; /* run -t: NULL for ctrl-p,ctrl-q */
+	json_t *healthcheck;     /* Config.Healthcheck (owned), NULL: none */
+	unsigned attach;         /* run -a: the ATTACH_* streams (run_flags.h); 0: the default */
+	bool no_sig_proxy;       /* run --sig-proxy=false */
 };
 
 /**

@@ -8,6 +8,7 @@
 #include "attach_proto.h"
 #include "cleanup.h"
 #include "config.h"
+#include "health.h"
 #include "lifecycle.h"
 #include "monitor_proto.h"
 #include "state.h"
@@ -132,6 +133,9 @@ static void monitor_stop_mode(struct monitor *m)
 	m->a.stop_timeout = (int)config_get_int(m->p->rec->config, "Config.StopTimeout");
 	if (m->a.stop_timeout < 0)
 		m->a.stop_timeout = 10;
+	m->a.health_interval_ms = health_configured_p(m->p->rec->config)
+	                              ? health_interval_ns(m->p->rec->config) / 1000000
+	                              : 0;
 }
 
 /* pipes, or -t, for one run of the container */

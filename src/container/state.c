@@ -3,6 +3,7 @@
  * texts ps shows. Writes state.json only to record a monitor that died. */
 #include "state.h"
 #include "cleanup.h"
+#include "health.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -215,7 +216,13 @@ void state_status_text(const struct record *rec, char *buf, size_t size)
 		state_human_duration(state_age(rec, "StartedAt"), d, sizeof(d));
 		if (!*lost && json_object_get(rec->state, "Error"))
 			lost = " (monitor lost)";
-		snprintf(buf, size, "Up %s%s%s", d, !strcmp(s, "paused") ? " (Paused)" : "", lost);
+		const char *h = health_status(rec);
+		snprintf(buf, size, "Up %s%s%s%s%s%s", d, !strcmp(s, "paused") ? " (Paused)" : "",
+		         lost,
+		         !strcmp(h, "none")       ? ""
+		         : !strcmp(h, "starting") ? " (health: "
+		                                  : " (",
+		         !strcmp(h, "none") ? "" : h, !strcmp(h, "none") ? "" : ")");
 	} else if (!strcmp(s, "restarting")) {
 		state_human_duration(state_age(rec, "FinishedAt"), d, sizeof(d));
 		snprintf(buf, size, "Restarting (%lld) %s ago%s", state_int(rec, "ExitCode"), d,

@@ -78,7 +78,42 @@ int child_resolve_user(const struct container_spec *spec, struct userspec *u, st
 	if (!spec->user)
 		snprintf(def, sizeof(def), "%u:%u", (unsigned)spec->idmap.uid,
 		         (unsigned)spec->idmap.gid);
-	return userspec_resolve(spec->user ? spec->user : def, passwd, group, u, err);
+	if (userspec_resolve(spec->user ? spec->user : def, passwd, group, u, err) < 0)
+		return -err->code;
+	for (char **g = spec->group_add; g && *g; g++)
+		if (userspec_add_group(u, *g, group, err) < 0)
+			return -err->code;
+	return 0;
+}
+
+/* --sysctl: through the host's /proc/sys, still visible before the root
+ * changes; what a file there shows is the opener's namespace's (network,
+ * IPC), which the container owns */
+static int child_sysctls(const struct container_spec *spec, struct werr *err)
+{
+	for (char **kv = spec->sysctls; kv && *kv; kv++) {
+		const char *eq = strchr(*kv, '=');
+		char path[300];
+		size_t n;
+		int fd, r;
+
+		if (!eq)
+			continue;
+		n = (size_t)snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)(eq - *kv), *kv);
+		if (n >= sizeof(path))
+			return werr_set(err, ENAMETOOLONG, "--sysctl %s: name too long", *kv);
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			return werr_errno(err, errno, "--sysctl %s: opening %s", *kv, path);
+		r = util_write_all(fd, eq + 1, strlen(eq + 1));
+		close(fd);
+		if (r < 0)
+			return werr_errno(err, -r, "--sysctl %s: writing %s", *kv, path);
+	}
+	return 0;
 }
 
 int child_workdir(const char *dir, struct werr *err)
@@ -208,6 +243,8 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 	/* a shared network (--network container:) is the other container's to set up */
 	if (!spec->network_host && spec->net.mode != NET_MODE_CONTAINER &&
 	    child_loopback_up(err) < 0)
+		return -err->code;
+	if (child_sysctls(spec, err) < 0)
 		return -err->code;
 	r = mounts_setup(spec, err);
 	if (r < 0)

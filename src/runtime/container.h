@@ -67,6 +67,10 @@ struct container_spec {
 	size_t n_mounts;
 	struct rlimit_spec *rlimits;
 	size_t n_rlimits;
+	char **sysctls;     /* "KEY=VALUE" (--sysctl, checked by the CLI), NULL-terminated
+	                       * or NULL: written in the container's namespaces first */
+	char **group_add;   /* --group-add: GIDs or names of the container's /etc/group */
+	long long shm_size; /* bytes of the /dev/shm tmpfs; 0: Docker's 64 MiB */
 	struct idmap_plan idmap;
 	char state_dir[4096]; /* per-container runtime directory: path set by the runtime,
 	                       * created only by what needs it, removed at the end */

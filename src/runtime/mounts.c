@@ -167,8 +167,10 @@ static int mounts_dev(int rootfd, const struct container_spec *spec, struct werr
 	r = mount_at(rootfd, "/dev/pts", 'd', "devpts", "devpts", MS_NOSUID | MS_NOEXEC, opts, err);
 	if (r < 0)
 		return r;
+	snprintf(opts, sizeof(opts), "mode=1777,size=%lld",
+	         spec->shm_size > 0 ? spec->shm_size : 64LL << 20);
 	r = mount_at(rootfd, "/dev/shm", 'd', "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	             "mode=1777,size=65536k", err);
+	             opts, err);
 	if (r < 0)
 		return r;
 	return mount_at(rootfd, "/dev/mqueue", 'd', "mqueue", "mqueue",

@@ -116,6 +116,26 @@ static bool gr_match(char **f, size_t n, void *ctx)
 	return true;
 }
 
+/* a group by GID or by name in the group file's text */
+static int group_lookup(const char *g, const char *group, gid_t *gid, struct werr *err)
+{
+	struct gr_query gq = { .name = g, .name_len = strlen(g) };
+	uint32_t id;
+
+	if (parse_id(g, strlen(g), &id)) {
+		*gid = id;
+		return 0;
+	}
+	each_line(group, 4, gr_match, &gq);
+	if (!gq.found)
+		return werr_set(err, ENOENT,
+		                "unable to find group %s: no matching entries in the container's "
+		                "/etc/group",
+		                g);
+	*gid = gq.gid;
+	return 0;
+}
+
 struct member_query {
 	const char *user;
 	struct userspec *out;
@@ -166,26 +186,31 @@ int userspec_resolve(const char *spec, const char *passwd, const char *group, st
 
 	if (colon) {
 		const char *g = colon + 1;
-		uint32_t gid;
 		if (!*g)
 			return werr_set(err, EINVAL, "invalid --user '%s': the group part is empty",
 			                spec);
-		if (parse_id(g, strlen(g), &gid)) {
-			out->gid = gid;
-		} else {
-			struct gr_query gq = { .name = g, .name_len = strlen(g) };
-			each_line(group, 4, gr_match, &gq);
-			if (!gq.found)
-				return werr_set(err, ENOENT,
-				                "unable to find group %s: no matching entries in "
-				                "the container's /etc/group",
-				                g);
-			out->gid = gq.gid;
-		}
+		if (group_lookup(g, group, &out->gid, err) < 0)
+			return -err->code;
 	}
 	/* Docker: supplementary groups from /etc/group membership of the user */
 	mq.user = pq.found ? pq.user_name : "";
 	mq.out = out;
 	each_line(group, 4, member_match, &mq);
+	return 0;
+}
+
+int userspec_add_group(struct userspec *u, const char *g, const char *group, struct werr *err)
+{
+	gid_t gid;
+
+	if (group_lookup(g, group, &gid, err) < 0)
+		return -err->code;
+	for (size_t i = 0; i < u->n_groups; i++)
+		if (u->groups[i] == gid)
+			return 0;
+	if (u->n_groups >= USERSPEC_MAX_GROUPS)
+		return werr_set(err, E2BIG, "--group-add %s: more than %d groups", g,
+		                USERSPEC_MAX_GROUPS);
+	u->groups[u->n_groups++] = gid;
 	return 0;
 }

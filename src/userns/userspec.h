@@ -30,4 +30,11 @@ struct userspec {
 int userspec_resolve(const char *spec, const char *passwd, const char *group, struct userspec *out,
                      struct werr *err);
 
+/**
+ * userspec_add_group() - add group @g (a GID, or a name in the @group
+ * file's text) to @u's supplementary groups (--group-add).
+ * Return: 0 or -ENOENT/-E2BIG with @err naming the group.
+ */
+int userspec_add_group(struct userspec *u, const char *g, const char *group, struct werr *err);
+
 #endif
