@@ -44,7 +44,7 @@ int cmd_commit(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_commit, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind < 1 || argc - ind > 2) {
 		werr_set(&err, EINVAL, "commit needs a container and at most one image name");
 		return img_fail(&err);

@@ -36,7 +36,7 @@ int cmd_tag(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_tag, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind < 2) {
 		werr_set(&err, EINVAL, "tag needs a source image and at least one new name");
 		return img_fail(&err);
@@ -238,7 +238,7 @@ int cmd_rmi(int argc, char **argv)
 	int ind, failed = 0, r = img_parse(&cli_cmd_rmi, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind < 1) {
 		werr_set(&err, EINVAL, "rmi needs at least one image");
 		return img_fail(&err);
@@ -263,7 +263,7 @@ int cmd_rmi(int argc, char **argv)
 	}
 	json_decref(images);
 	store_close(&s);
-	return failed ? EXIT_WARREN : 0;
+	return failed ? cli_error_exit() : 0;
 }
 
 /* the layers and blobs the store holds, in bytes */
@@ -394,7 +394,7 @@ int cmd_image_prune(int argc, char **argv)
 	free(a.filters);
 	if (r <= 0) {
 		filters_free(&f);
-		return r == -2 ? cli_fail(&err) : r < 0 ? EXIT_WARREN : 0;
+		return r == -2 ? cli_fail(&err) : r < 0 ? cli_error_exit() : 0;
 	}
 	/* Docker: a no cancels, exit 0 */
 	if (!a.force && !cli_confirm(a.all ? IMAGE_PRUNE_WARNING_ALL : IMAGE_PRUNE_WARNING)) {

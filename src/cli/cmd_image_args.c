@@ -80,7 +80,7 @@ int64_t img_created(json_t *rec)
 int img_fail(const struct werr *err)
 {
 	werr_print(err, "warren");
-	return EXIT_WARREN;
+	return cli_error_exit();
 }
 
 int img_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, struct img_args *a)

@@ -61,7 +61,7 @@ int cmd_pull(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_pull, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind != 1) {
 		werr_set(&err, EINVAL,
 		         "pull needs exactly one image reference (see 'warren pull --help')");

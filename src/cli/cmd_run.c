@@ -665,10 +665,12 @@ static int run_or_create(int argc, char **argv, bool create_only)
 
 int cmd_run(int argc, char **argv)
 {
+	cli_error_exit_set(EXIT_WARREN);
 	return run_or_create(argc, argv, false);
 }
 
 int cmd_create(int argc, char **argv)
 {
+	cli_error_exit_set(EXIT_WARREN);
 	return run_or_create(argc, argv, true);
 }

@@ -175,7 +175,7 @@ int cmd_stats(int argc, char **argv)
 	if (!c.no_stream) {
 		fprintf(stderr, "warren: stats streams only with --no-stream for now: use "
 		                "warren stats --no-stream\n");
-		return EXIT_WARREN;
+		return cli_error_exit();
 	}
 	if (record_list(cli_gopts(), &recs, &n, &err) < 0)
 		return cli_error(&err);

@@ -111,5 +111,5 @@ int main(int argc, char **argv)
 		return c->fn(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "warren: unknown command \"%s\" (see 'warren --help')\n", argv[1]);
-	return EXIT_WARREN;
+	return 1; /* Docker's CLI: not a docker command, exit 1 */
 }
