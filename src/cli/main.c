@@ -66,6 +66,23 @@ static const struct command commands[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* Docker's CLI: these commands exit 125 when warren fails, the rest 1 */
+static bool fails_with_125(const char *name)
+{
+	return !strcmp(name, "run") || !strcmp(name, "create") || !strcmp(name, "exec") ||
+	       !strcmp(name, "build");
+}
+
+/* the config file's unknown keys, one "warren: warning:" line each */
+static void print_conf_warnings(const char *w)
+{
+	while (*w) {
+		size_t n = strcspn(w, "\n");
+		fprintf(stderr, "warren: warning: %.*s\n", (int)n, w);
+		w += n + (w[n] == '\n');
+	}
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: warren COMMAND [OPTIONS]\n\n"
@@ -106,8 +123,9 @@ int main(int argc, char **argv)
 			continue;
 		if (cli_gopts_load(root, driver, &err) < 0) {
 			werr_print(&err, "warren");
-			return EXIT_WARREN;
+			return fails_with_125(c->name) ? EXIT_WARREN : 1;
 		}
+		print_conf_warnings(cli_gopts()->conf_warnings);
 		return c->fn(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "warren: unknown command \"%s\" (see 'warren --help')\n", argv[1]);
