@@ -3,6 +3,7 @@
  * (ctr_commit.h). Part of warren-transfer: writing the layer tar and
  * unpacking it need libarchive. */
 #include "climage.h"
+#include "ctrevents.h"
 #include "cleanup.h"
 #include "commands.h"
 #include "config.h"
@@ -75,6 +76,10 @@ int cmd_commit(int argc, char **argv)
 	o.ctr_idmap = &ctr_plan;
 	if (r == 0)
 		r = ctr_commit(&s, &plan, &o, id, &err);
+	if (r == 0) /* Docker's: the container's event, naming the new image */
+		ctrevents_record(&rec, "commit", json_pack("{s:s}", "imageID", id));
+	if (r == 0 && o.name)
+		img_event("tag", id, o.name);
 	if (have_rec)
 		record_free(&rec);
 	store_close(&s);

@@ -68,6 +68,8 @@ int cmd_tag(int argc, char **argv)
 			json_array_append_new(names, json_string(name));
 			r = store_image_save(&s, rec, &err);
 		}
+		if (r == 0)
+			img_event("tag", json_string_value(json_object_get(rec, "id")), name);
 		json_decref(rec);
 	}
 	json_decref(images);
@@ -196,7 +198,10 @@ static int rmi_one(struct store *s, json_t *images, const char *what, bool force
 		printf("Untagged: %s\n", name);
 		if (json_array_size(names) == 1 && json_object_get(rec, "parent"))
 			json_object_set_new(rec, "intermediate", json_true());
-		return store_name_remove(s, images, name, err);
+		int r = store_name_remove(s, images, name, err);
+		if (r == 0)
+			img_event("untag", id, name);
+		return r;
 	}
 	if (has_child(images, id))
 		return werr_set(err, EBUSY,
@@ -221,7 +226,17 @@ static int rmi_one(struct store *s, json_t *images, const char *what, bool force
 		                what, who);
 	json_array_foreach(names, i, v) printf("Untagged: %s\n", json_string_value(v));
 	printf("Deleted: %s\n", id);
-	return image_delete_chain(s, images, id, err);
+	/* the record may go with the chain: keep what the events name */
+	json_t *gone = json_deep_copy(names);
+	char del[DIGEST_STR_LEN + 1];
+	snprintf(del, sizeof(del), "%s", id);
+	int r = image_delete_chain(s, images, del, err);
+	if (r == 0) {
+		json_array_foreach(gone, i, v) img_event("untag", del, json_string_value(v));
+		img_event("delete", del, NULL);
+	}
+	json_decref(gone);
+	return r;
 }
 
 const struct cli_cmd cli_cmd_rmi = {

@@ -2,6 +2,7 @@
  * the usage on --help, opening the store and the ID-map plan, and printing
  * an error. Linked by warren and warren-transfer. */
 #include "climage.h"
+#include "events.h"
 #include "commands.h"
 #include "image.h"
 #include "util.h"
@@ -110,4 +111,9 @@ int img_open(struct store *s, struct idmap_plan *plan, struct werr *err)
 	if (plan)
 		return idmap_plan_make(plan, false, err);
 	return 0;
+}
+
+void img_event(const char *action, const char *id, const char *name)
+{
+	events_log(cli_gopts(), "image", action, id, json_pack("{s:s}", "name", name ? name : id));
 }

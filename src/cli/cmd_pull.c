@@ -29,6 +29,8 @@ int img_pull(struct store *s, const struct idmap_plan *plan, const char *ref, bo
 	progress_init(&p, quiet);
 	r = pull_image(s, ref, plan, &o, id, &skipped, err);
 	progress_finish(&p);
+	if (r == 0)
+		img_event("pull", ref, NULL);
 	if (r == 0 && skipped && !quiet)
 		fprintf(stderr,
 		        "warren: warning: %u device node(s) in the image were skipped (an "

@@ -76,6 +76,7 @@ int cmd_push(int argc, char **argv)
 	store_close(&s);
 	if (r < 0)
 		return img_fail(&err);
+	img_event("push", dest, NULL);
 	printf("%s\n", digest);
 	return 0;
 }

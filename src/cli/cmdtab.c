@@ -114,6 +114,7 @@ const struct cli_node cli_tree[] = {
 	LEAF("inspect", cli_cmd_inspect, CLI_ARG_ANY),
 	LEAF("top", cli_cmd_top, CLI_ARG_RUNNING),
 	LEAF("stats", cli_cmd_stats, CLI_ARG_RUNNING),
+	LEAF("events", cli_cmd_events, CLI_ARG_NONE),
 	LEAF("port", cli_cmd_port, CLI_ARG_CONTAINER),
 	LEAF("cp", cli_cmd_cp, CLI_ARG_CONTAINER),
 	LEAF("export", cli_cmd_export, CLI_ARG_CONTAINER),

@@ -15,9 +15,7 @@ void ctrevents_log(const struct gopts *g, const char *action, const char *id, co
 		json_decref(extra);
 		return;
 	}
-	json_object_foreach(labels, k, v)
-		if (json_is_string(v))
-			json_object_set(attrs, k, v);
+	json_object_foreach(labels, k, v) if (json_is_string(v)) json_object_set(attrs, k, v);
 	if (image)
 		json_object_set_new(attrs, "image", json_string(image));
 	if (name)
@@ -41,8 +39,8 @@ void ctrevents_record(const struct record *rec, const char *action, json_t *extr
 	snprintf(g.root, sizeof(g.root), "%s", rec->dir);
 	for (int i = 0; i < 2 && (slash = strrchr(g.root, '/')); i++)
 		*slash = '\0';
-	ctrevents_log(&g, action, rec->id, json_string_value(json_object_get(rec->config, "Name")),
-	              json_string_value(json_object_get(
-	                      json_object_get(rec->config, "Config"), "Image")),
-	              json_object_get(json_object_get(rec->config, "Config"), "Labels"), extra);
+	ctrevents_log(
+	    &g, action, rec->id, json_string_value(json_object_get(rec->config, "Name")),
+	    json_string_value(json_object_get(json_object_get(rec->config, "Config"), "Image")),
+	    json_object_get(json_object_get(rec->config, "Config"), "Labels"), extra);
 }
