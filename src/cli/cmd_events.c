@@ -89,8 +89,15 @@ static int64_t now_ns(void)
 
 static int events_time(const char *opt, const char *s, int64_t *ns, struct werr *err)
 {
+	struct werr ignored;
 	int64_t secs;
+	double ago;
 
+	/* a duration to the nanosecond: "0s" is now, not the current second */
+	if (strspn(s, "0123456789.") != strlen(s) && cli_parse_duration(s, &ago, &ignored) == 0) {
+		*ns = now_ns() - (int64_t)(ago * 1e9);
+		return 0;
+	}
 	if (filters_parse_time(s, now_ns() / 1000000000, &secs) < 0)
 		return werr_set(err, EINVAL,
 		                "invalid --%s \"%s\": use RFC 3339 (2006-01-02T15:04:05Z), Unix "

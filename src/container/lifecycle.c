@@ -222,10 +222,11 @@ int lifecycle_kill(struct record *rec, int sig, struct werr *err)
 		return werr_set(err, EINVAL, "container %s is not running", record_name(rec));
 	if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT)
 		mark_stopping(rec);
+	/* logged first: the monitor's die must come after it */
+	ctrevents_record(rec, "kill", json_pack("{s:o}", "signal", json_sprintf("%d", sig)));
 	if (kill(pid, sig) < 0)
 		return werr_errno(err, errno, "sending signal %d to container %s", sig,
 		                  record_name(rec));
-	ctrevents_record(rec, "kill", json_pack("{s:o}", "signal", json_sprintf("%d", sig)));
 	return 0;
 }
 
@@ -250,13 +251,13 @@ int lifecycle_stop(struct record *rec, int sig, int timeout, struct werr *err)
 	if (!pid)
 		return wait_recorded(rec, err);
 	pidfd = pidfd_of(pid);
-	if (kill(pid, sig) < 0 && errno != ESRCH)
-		return werr_errno(err, errno, "stopping container %s", record_name(rec));
 	/* Docker's order: kill (each signal), die (the monitor), stop */
 	ctrevents_record(rec, "kill", json_pack("{s:o}", "signal", json_sprintf("%d", sig)));
+	if (kill(pid, sig) < 0 && errno != ESRCH)
+		return werr_errno(err, errno, "stopping container %s", record_name(rec));
 	if (!pid_gone(pidfd, timeout * 1000)) {
-		kill(pid, SIGKILL);
 		ctrevents_record(rec, "kill", json_pack("{s:s}", "signal", "9"));
+		kill(pid, SIGKILL);
 		pid_gone(pidfd, -1);
 	}
 	r = wait_recorded(rec, err);
