@@ -95,6 +95,7 @@ const struct cli_node cli_tree[] = {
 	LEAF("import", cli_cmd_import, CLI_ARG_FILE),
 	LEAF("login", cli_cmd_login, CLI_ARG_NONE),
 	LEAF("logout", cli_cmd_logout, CLI_ARG_NONE),
+	LEAF("search", cli_cmd_search, CLI_ARG_NONE),
 	GROUP("image", image_subs, "Manage images."),
 	LEAF("info", cli_cmd_info, CLI_ARG_NONE),
 	GROUP("system", system_subs, "Store usage (df), consistency (check), prune, reset."),

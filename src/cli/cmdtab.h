@@ -41,6 +41,7 @@ extern const struct cli_cmd cli_cmd_run, cli_cmd_create, cli_cmd_images, cli_cmd
     cli_cmd_system_reset, cli_cmd_unshare;
 /* the commands warren hands to warren-transfer (linked into warren-transfer) */
 extern const struct cli_cmd cli_cmd_pull, cli_cmd_push, cli_cmd_save, cli_cmd_load, cli_cmd_import,
-    cli_cmd_login, cli_cmd_logout, cli_cmd_cp, cli_cmd_export, cli_cmd_diff, cli_cmd_commit;
+    cli_cmd_login, cli_cmd_logout, cli_cmd_search, cli_cmd_cp, cli_cmd_export, cli_cmd_diff,
+    cli_cmd_commit;
 
 #endif

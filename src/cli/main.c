@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{ "import", cmd_transfer, "Make an image from a root filesystem tarball" },
 	{ "login", cmd_transfer, "Log in to a registry" },
 	{ "logout", cmd_transfer, "Log out of a registry" },
+	{ "search", cmd_transfer, "Search a registry for images" },
 	{ "image", cmd_image, "Manage images (ls, inspect, rm, prune, ...)" },
 	{ "info", cmd_info, "What warren uses on this machine (storage driver, IDs) and why" },
 	{ "system", cmd_system, "Store usage (df), consistency (check), prune, reset" },
