@@ -256,7 +256,9 @@ static int top_ps(const struct proc_sample *ps, int n, int argc, char **argv, st
 	}
 	child = fork();
 	if (child == 0) {
+		/* its complaint comes back to be one line of ours */
 		dup2(pipefd[1], STDOUT_FILENO);
+		dup2(pipefd[1], STDERR_FILENO);
 		execvp("ps", pargv);
 		_exit(127);
 	}
@@ -271,9 +273,9 @@ static int top_ps(const struct proc_sample *ps, int n, int argc, char **argv, st
 	}
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return werr_set(err, EINVAL,
-		                "ps %s failed: give options ps accepts (ps -ef, aux, "
-		                "-o pid,args)",
-		                argv[0]);
+		                "ps refused the options: %.*s (give options ps accepts, such as "
+		                "-ef, aux or -o pid,args)",
+		                (int)strcspn(out, "\n"), out);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		const char *cells[64];
 		size_t k = 0;
@@ -382,4 +384,3 @@ int cmd_top(int argc, char **argv)
 	record_free(&rec);
 	return 0;
 }
-
