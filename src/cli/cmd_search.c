@@ -86,7 +86,7 @@ static int search_row(struct format *fo, const char *index, const char *name, co
 	return r;
 }
 
-static int search_run(struct search_cfg *c, const char *arg, struct werr *err)
+static int search_run(struct search_cfg *c, const char *arg, json_t *rows, struct werr *err)
 {
 	static const char *const heads[] = { "Name", "NAME", "Description", "DESCRIPTION",
 		                             "Tag",  "TAG",  NULL };
@@ -96,7 +96,7 @@ static int search_run(struct search_cfg *c, const char *arg, struct werr *err)
 	char url[REF_DOMAIN_MAX + REF_PATH_MAX + 64], name[REF_DOMAIN_MAX + REF_PATH_MAX + 2];
 	const char *slash = strchr(arg, '/');
 	json_t *body = NULL, *list, *v;
-	size_t i, shown = 0;
+	size_t i;
 	int r;
 
 	if (!slash || slash == arg ||
@@ -121,35 +121,36 @@ static int search_run(struct search_cfg *c, const char *arg, struct werr *err)
 		list = json_object_get(body, "repositories");
 	}
 	registry_close(&reg);
-	if (r == 0)
-		r = format_begin(&fo, stdout, c->format,
-		                 c->list_tags ? "table {{.Name}}\t{{.Tag}}"
-		                              : "table {{.Name}}\t{{.Description}}",
-		                 heads, err);
-	if (r < 0) {
-		json_decref(body);
-		return r;
-	}
+	/* podman's: the matches, and nothing at all (no header) for none */
 	json_array_foreach(list, i, v)
 	{
 		const char *s = json_string_value(v);
-		if (!s || shown >= (size_t)c->limit)
+		if (r < 0 || !s || json_array_size(rows) >= (size_t)c->limit ||
+		    (!c->list_tags && !strstr(s, ref.path)))
 			continue;
-		if (c->list_tags) {
+		json_array_append_new(rows, json_string(s));
+	}
+	json_decref(body);
+	if (r < 0 || !json_array_size(rows))
+		return r;
+	r = format_begin(&fo, stdout, c->format,
+	                 c->list_tags ? "table {{.Name}}\t{{.Tag}}"
+	                              : "table {{.Name}}\t{{.Description}}",
+	                 heads, err);
+	if (r < 0)
+		return r;
+	json_array_foreach(rows, i, v)
+	{
+		if (c->list_tags)
 			snprintf(name, sizeof(name), "%s/%s", ref.domain, ref.path);
-			r = search_row(&fo, ref.domain, name, s, err);
-		} else if (strstr(s, ref.path)) {
-			snprintf(name, sizeof(name), "%s/%s", ref.domain, s);
-			r = search_row(&fo, ref.domain, name, "", err);
-		} else {
-			continue;
-		}
+		else
+			snprintf(name, sizeof(name), "%s/%s", ref.domain, json_string_value(v));
+		r = search_row(&fo, ref.domain, name, c->list_tags ? json_string_value(v) : "",
+		               err);
 		if (r < 0)
 			break;
-		shown++;
 	}
 	format_end(&fo);
-	json_decref(body);
 	return r;
 }
 
@@ -157,9 +158,13 @@ int cmd_search(int argc, char **argv)
 {
 	struct search_cfg c = { .limit = 25, .tls_verify = true };
 	struct werr err = { 0 };
+	json_t *rows;
 	int ind, r = cli_parse(&cli_cmd_search, argc, argv, &ind, search_opt, &c);
 
 	if (r >= 0)
 		return r;
-	return search_run(&c, argv[ind], &err) < 0 ? cli_error(&err) : 0;
+	rows = json_array();
+	r = search_run(&c, argv[ind], rows, &err) < 0 ? cli_error(&err) : 0;
+	json_decref(rows);
+	return r;
 }

@@ -25,7 +25,7 @@ teardown() {
 expect_code() {
 	local want=$1
 	shift
-	run --separate-stderr warren "$@"
+	run --separate-stderr warren "$@" </dev/null
 	echo "warren $*: exit $status, stderr [$stderr]"
 	[ "$status" -eq "$want" ]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
