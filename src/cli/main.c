@@ -130,6 +130,10 @@ int main(int argc, char **argv)
 		print_conf_warnings(cli_gopts()->conf_warnings);
 		return c->fn(argc - 1, argv + 1);
 	}
+	if (argv[1][0] == '-') { /* Docker's CLI: a flag error, 125 */
+		fprintf(stderr, "warren: unknown flag: %s (see 'warren --help')\n", argv[1]);
+		return EXIT_WARREN;
+	}
 	fprintf(stderr, "warren: unknown command \"%s\" (see 'warren --help')\n", argv[1]);
 	return 1; /* Docker's CLI: not a docker command, exit 1 */
 }

@@ -45,7 +45,7 @@ teardown() { common_teardown; }
 @test "save refuses to write to a terminal" {
 	warren_s pull -q "$REG/warren/shared"
 	tmux_start "$WARREN --root $STORE save $REG/warren/shared; echo SAVED-\$?"
-	tmux_wait_for "SAVED-125"
+	tmux_wait_for "SAVED-1"
 	run tmux_screen
 	[[ "$output" == *"refusing to write an archive to a terminal"* ]]
 }

@@ -114,6 +114,7 @@ start fb" ]
 	warren rmi other:2 >/dev/null
 	warren rmi base:1 >/dev/null
 	run past --filter type=image --format '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}'
+	echo "$output"
 	[ "$output" = "tag $id other:2
 untag $id other:2
 untag $id base:1

@@ -250,11 +250,11 @@ assert len(r["ID"]) == 64, r
 	[[ "$stderr" == *"invalid --log-opt"* ]]
 }
 
-@test "bad --since, bad --tail: one line, exit 1 (Docker: the daemon refuses them)" {
+@test "bad --since, bad --tail: one line, exit 125 (refused by the option parser)" {
 	warren run --name bl --rootfs "$ROOTFS" true
 	for args in "--since yesterday" "--tail -5x" "--until 3 parsecs"; do
 		run --separate-stderr warren logs $args bl
-		[ "$status" -eq 1 ]
+		[ "$status" -eq 125 ]
 		[ "$(echo "$stderr" | wc -l)" -eq 1 ]
 	done
 }

@@ -32,7 +32,10 @@ heads() { echo "${lines[0]}" | tr -s ' '; }
 		[ "${#lines[@]}" -eq 2 ]
 	done
 	# the values podman shows for these columns
-	[ "$(warren top tw user comm args | sed 1d | tr -s ' ')" = "$(podman_u top tp user comm args | sed 1d | tr -s ' ')" ]
+	w=$(warren top tw user comm args | sed 1d | tr -s ' ')
+	p=$(podman_u top tp user comm args | sed 1d | tr -s ' ')
+	echo "values: warren [$w] podman [$p]"
+	[ "$w" = "$p" ]
 	[ "$(warren top tw pid | sed 1d | tr -d ' ')" = "$(warren inspect --format '{{.State.Pid}}' tw)" ]
 	# descriptors may also come comma-separated
 	[ "$(warren top tw user,pid,args | head -1 | tr -s ' ')" = "USER PID COMMAND" ]
@@ -77,8 +80,9 @@ heads() { echo "${lines[0]}" | tr -s ' '; }
 	done
 	[ "$(grep -c '^s1 1$' "$out")" -ge 3 ]
 	warren kill s1 >/dev/null
-	run wait $bg
-	[ "$status" -eq 0 ] # it ended by itself, not by timeout's 124
+	st=0
+	wait $bg || st=$?
+	[ "$st" -eq 0 ] # it ended by itself, not by timeout's 124
 	[ "$(tail -1 "$out")" = "s1 0" ]
 	# the default table is printed again and again, header included
 	warren run -d --name s2 --rootfs "$ROOTFS" sleep infinity >/dev/null
@@ -90,8 +94,9 @@ heads() { echo "${lines[0]}" | tr -s ' '; }
 	done
 	[ "$(grep -c '^CONTAINER ID' "$out")" -ge 2 ]
 	warren kill s2 >/dev/null
-	run wait $bg
-	[ "$status" -eq 0 ]
+	st=0
+	wait $bg || st=$?
+	[ "$st" -eq 0 ]
 }
 
 @test "stats on a terminal redraws in place" {
