@@ -250,13 +250,17 @@ assert len(r["ID"]) == 64, r
 	[[ "$stderr" == *"invalid --log-opt"* ]]
 }
 
-@test "bad --since, bad --tail: one line, exit 125 (refused by the option parser)" {
+@test "bad --since, bad --tail: one line, exit 125 (refused by the option parser); extra operands 1" {
 	warren run --name bl --rootfs "$ROOTFS" true
-	for args in "--since yesterday" "--tail -5x" "--until 3 parsecs"; do
+	for args in "--since yesterday" "--tail -5x"; do
 		run --separate-stderr warren logs $args bl
 		[ "$status" -eq 125 ]
 		[ "$(echo "$stderr" | wc -l)" -eq 1 ]
 	done
+	# two operands: the command's error, Docker's 1
+	run --separate-stderr warren logs --until 3 parsecs bl
+	[ "$status" -eq 1 ]
+	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
 }
 
 # --- stop, kill, restart, wait ---------------------------------------------------
