@@ -115,5 +115,10 @@ int img_open(struct store *s, struct idmap_plan *plan, struct werr *err)
 
 void img_event(const char *action, const char *id, const char *name)
 {
+	/* Docker's familiar form: busybox:latest, not docker.io/library/... */
+	if (name && !strncmp(name, "docker.io/library/", 18))
+		name += 18;
+	else if (name && !strncmp(name, "docker.io/", 10))
+		name += 10;
 	events_log(cli_gopts(), "image", action, id, json_pack("{s:s}", "name", name ? name : id));
 }

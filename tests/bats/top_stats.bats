@@ -32,8 +32,8 @@ heads() { echo "${lines[0]}" | tr -s ' '; }
 		[ "${#lines[@]}" -eq 2 ]
 	done
 	# the values podman shows for these columns
-	w=$(warren top tw user comm args | sed 1d | tr -s ' ')
-	p=$(podman_u top tp user comm args | sed 1d | tr -s ' ')
+	w=$(warren top tw user comm args | sed 1d | tr -s ' ' | sed 's/ $//')
+	p=$(podman_u top tp user comm args | sed 1d | tr -s ' ' | sed 's/ $//')
 	echo "values: warren [$w] podman [$p]"
 	[ "$w" = "$p" ]
 	[ "$(warren top tw pid | sed 1d | tr -d ' ')" = "$(warren inspect --format '{{.State.Pid}}' tw)" ]
