@@ -108,8 +108,10 @@ static int search_run(struct search_cfg *c, const char *arg, json_t *rows, struc
 	snprintf(ref.path, sizeof(ref.path), "%s", slash + 1);
 	snprintf(ref.tag, sizeof(ref.tag), "latest");
 	r = registry_open(&reg, &ref, c->tls_verify, false, NULL, NULL, err);
-	if (r < 0)
+	if (r < 0) {
+		registry_close(&reg); /* what a failed open holds, as login does */
 		return r;
+	}
 	if (c->list_tags) {
 		snprintf(url, sizeof(url), "%s/v2/%s/tags/list", reg.base, ref.path);
 		snprintf(name, sizeof(name), "repository %s", ref.path);
