@@ -82,8 +82,16 @@ int64_t img_created(json_t *rec);
 json_t *img_inspect(const char *ref, struct werr *err);
 
 /**
- * img_fail() - print @err and return 125.
+ * img_fail() - print @err; Return: cli_error_exit() (1, or 125 within run,
+ * create and build).
  */
 int img_fail(const struct werr *err);
+
+/**
+ * img_event() - an image event (events.h) for @id with the attribute
+ * name=@name (@id when NULL), as Docker records pull, push, tag, untag,
+ * delete, import, load and save.
+ */
+void img_event(const char *action, const char *id, const char *name);
 
 #endif

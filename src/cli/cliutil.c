@@ -1,5 +1,6 @@
 /* cliutil.c - shared parsing and error printing for the container commands.
- * Errors are one line, "warren: ...", exit 125, as Docker's CLI does. */
+ * Errors are one line, "warren: ...", with Docker's CLI's exit codes: 125
+ * for a refused flag and for run, create, exec and build, 1 otherwise. */
 #include "cliutil.h"
 #include "commands.h"
 
@@ -12,6 +13,8 @@
 #include <sys/stat.h>
 
 static struct gopts gopts;
+/* Docker's CLI: 125 when run, create, exec or build fail, 1 for the rest */
+static int error_exit = 1;
 
 int cli_gopts_load(const char *root, const char *driver, struct werr *err)
 {
@@ -49,8 +52,12 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, opt_cb
 
 	*ind = 1;
 	if (opts_parse(cmd->opts, argc, argv, ind, cmd->mode, cli_parse_cb, &p, cmd->name, &err) <
-	    0)
-		return cli_error(&err);
+	    0) {
+		/* a flag Docker's parser refuses: 125 for every command, as
+		 * Docker's FlagErrorFunc returns */
+		werr_print(&err, "warren");
+		return EXIT_WARREN;
+	}
 	if (p.help) {
 		cli_print_help(cmd);
 		return 0;
@@ -88,10 +95,20 @@ void cli_print_help(const struct cli_cmd *cmd)
 	opts_print_help(stdout, cmd->opts);
 }
 
+void cli_error_exit_set(int code)
+{
+	error_exit = code;
+}
+
+int cli_error_exit(void)
+{
+	return error_exit;
+}
+
 int cli_error(const struct werr *err)
 {
 	werr_print(err, "warren");
-	return EXIT_WARREN;
+	return error_exit;
 }
 
 int cli_fail(const struct werr *err)

@@ -1,5 +1,5 @@
 /* cliutil.h - what every container command shares: parsing with --help from
- * the same table, one-line errors with exit 125, and acting on each
+ * the same table, one-line errors with Docker's exit codes, and acting on each
  * container named on the command line. Only the CLI prints. */
 #ifndef WARREN_CLIUTIL_H
 #define WARREN_CLIUTIL_H
@@ -22,7 +22,8 @@ struct cli_cmd {
 /**
  * cli_parse() - parse @cmd's options (--help prints the usage from @cmd).
  * Return: -1 to go on with *@ind at the first operand, else the exit code
- * to return (0 after --help, 125 after a printed error).
+ * to return (0 after --help; after a printed error 125 for a refused flag,
+ * as Docker's flag parser, and cli_error_exit() for wrong operands).
  */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, opt_cb cb, void *ctx);
 
@@ -33,7 +34,20 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, opt_cb
  */
 void cli_print_help(const struct cli_cmd *cmd);
 
-/** cli_error() - print @err as one line; Return: 125. */
+/**
+ * cli_error_exit_set() - the exit code of a failed command from here on:
+ * run, create, exec and build set 125 (EXIT_WARREN) as they start; the
+ * other commands keep Docker's 1.
+ */
+void cli_error_exit_set(int code);
+
+/** cli_error_exit() - that exit code (1 unless set). */
+int cli_error_exit(void);
+
+/**
+ * cli_error() - print @err as one line.
+ * Return: cli_error_exit(): 125 for run, create, exec and build, else 1.
+ */
 int cli_error(const struct werr *err);
 
 /**
@@ -65,7 +79,7 @@ int cli_parse_int(const char *s, long min, long max, long *out, const char *what
 
 /**
  * cli_each() - look up each operand and call @fn; prints errors (one line
- * each) and, on success, the operand when @echo. Return: 0 or 125.
+ * each) and, on success, the operand when @echo. Return: 0 or cli_error_exit().
  */
 int cli_each(int argc, char **argv, bool echo, int (*fn)(struct record *, void *, struct werr *),
              void *ctx);

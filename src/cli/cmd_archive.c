@@ -104,7 +104,7 @@ int cmd_save(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_save, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind < 1) {
 		werr_set(&err, EINVAL, "save needs at least one image");
 		return img_fail(&err);
@@ -143,7 +143,7 @@ int cmd_load(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_load, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind > 0) {
 		werr_set(&err, EINVAL, "load takes no arguments: use -i FILE or stdin");
 		return img_fail(&err);
@@ -191,7 +191,7 @@ int cmd_import(int argc, char **argv)
 
 	if (r <= 0) {
 		free(a.changes);
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	}
 	if (argc - ind < 1 || argc - ind > 2)
 		r = werr_set(&err, EINVAL,

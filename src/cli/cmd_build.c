@@ -340,6 +340,7 @@ int cmd_build(int argc, char **argv)
 	char id[DIGEST_STR_LEN + 1];
 	int ind = 1, status = EXIT_WARREN;
 
+	cli_error_exit_set(EXIT_WARREN);
 	if (opts_parse(build_opts_table, argc, argv, &ind, OPTS_INTERSPERSED, build_opt_cb, &c,
 	               "build", &err) < 0)
 		goto fail;

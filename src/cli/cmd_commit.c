@@ -3,6 +3,7 @@
  * (ctr_commit.h). Part of warren-transfer: writing the layer tar and
  * unpacking it need libarchive. */
 #include "climage.h"
+#include "ctrevents.h"
 #include "cleanup.h"
 #include "commands.h"
 #include "config.h"
@@ -45,7 +46,7 @@ int cmd_commit(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_commit, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind < 1 || argc - ind > 2) {
 		werr_set(&err, EINVAL, "commit needs a container and at most one image name");
 		return img_fail(&err);
@@ -76,6 +77,10 @@ int cmd_commit(int argc, char **argv)
 	o.ctr_idmap = &ctr_plan;
 	if (r == 0)
 		r = ctr_commit(&s, &plan, &o, id, &err);
+	if (r == 0) /* Docker's: the container's event, naming the new image */
+		ctrevents_record(&rec, "commit", json_pack("{s:s}", "imageID", id));
+	if (r == 0 && o.name)
+		img_event("tag", id, o.name);
 	if (have_rec)
 		record_free(&rec);
 	store_close(&s);

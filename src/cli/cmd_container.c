@@ -144,7 +144,7 @@ int cmd_start(int argc, char **argv)
 	if (c.attach) {
 		if (argc - ind != 1) {
 			fprintf(stderr, "warren: start -a takes one container\n");
-			return EXIT_WARREN;
+			return cli_error_exit();
 		}
 		r = cli_each(1, argv + ind, false, do_start, &c);
 		return r ? r : c.sig;
@@ -459,7 +459,7 @@ int cmd_container(int argc, char **argv)
 		printf("Usage: warren container COMMAND\n\nManage containers.\n\nCommands:\n");
 		for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 			printf("  %s\n", verbs[i].name);
-		return argc < 2 ? EXIT_WARREN : 0;
+		return argc < 2 ? cli_error_exit() : 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 		if (!strcmp(argv[1], verbs[i].name))
@@ -467,5 +467,5 @@ int cmd_container(int argc, char **argv)
 	fprintf(stderr,
 	        "warren: unknown command \"container %s\" (see 'warren container --help')\n",
 	        argv[1]);
-	return EXIT_WARREN;
+	return cli_error_exit();
 }

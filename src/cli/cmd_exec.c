@@ -206,7 +206,10 @@ int cmd_exec(int argc, char **argv)
 	struct exec_cfg c = { 0 };
 	struct record rec;
 	struct werr err = { 0 };
-	int ind, r = cli_parse(&cli_cmd_exec, argc, argv, &ind, exec_opt, &c);
+	int ind, r;
+
+	cli_error_exit_set(EXIT_WARREN);
+	r = cli_parse(&cli_cmd_exec, argc, argv, &ind, exec_opt, &c);
 
 	if (r >= 0)
 		return r;

@@ -40,7 +40,7 @@ int cmd_tag(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_tag, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind < 2) {
 		werr_set(&err, EINVAL, "tag needs a source image and at least one new name");
 		return img_fail(&err);
@@ -72,6 +72,8 @@ int cmd_tag(int argc, char **argv)
 			json_array_append_new(names, json_string(name));
 			r = store_image_save(&s, rec, &err);
 		}
+		if (r == 0)
+			img_event("tag", json_string_value(json_object_get(rec, "id")), name);
 		json_decref(rec);
 	}
 	json_decref(images);
@@ -200,7 +202,10 @@ static int rmi_one(struct store *s, json_t *images, const char *what, bool force
 		printf("Untagged: %s\n", name);
 		if (json_array_size(names) == 1 && json_object_get(rec, "parent"))
 			json_object_set_new(rec, "intermediate", json_true());
-		return store_name_remove(s, images, name, err);
+		int r = store_name_remove(s, images, name, err);
+		if (r == 0)
+			img_event("untag", id, name);
+		return r;
 	}
 	if (has_child(images, id))
 		return werr_set(err, EBUSY,
@@ -225,7 +230,17 @@ static int rmi_one(struct store *s, json_t *images, const char *what, bool force
 		                what, who);
 	json_array_foreach(names, i, v) printf("Untagged: %s\n", json_string_value(v));
 	printf("Deleted: %s\n", id);
-	return image_delete_chain(s, images, id, err);
+	/* the record may go with the chain: keep what the events name */
+	json_t *gone = json_deep_copy(names);
+	char del[DIGEST_STR_LEN + 1];
+	snprintf(del, sizeof(del), "%s", id);
+	int r = image_delete_chain(s, images, del, err);
+	if (r == 0) {
+		json_array_foreach(gone, i, v) img_event("untag", del, json_string_value(v));
+		img_event("delete", del, NULL);
+	}
+	json_decref(gone);
+	return r;
 }
 
 const struct cli_cmd cli_cmd_rmi = { "rmi", "[OPTIONS] IMAGE...", "Remove images.", rmi_opts, 0,
@@ -241,7 +256,7 @@ int cmd_rmi(int argc, char **argv)
 	int ind, failed = 0, r = img_parse(&cli_cmd_rmi, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind < 1) {
 		werr_set(&err, EINVAL, "rmi needs at least one image");
 		return img_fail(&err);
@@ -266,7 +281,7 @@ int cmd_rmi(int argc, char **argv)
 	}
 	json_decref(images);
 	store_close(&s);
-	return failed ? EXIT_WARREN : 0;
+	return failed ? cli_error_exit() : 0;
 }
 
 uint64_t prune_store_bytes(struct store *s, json_t *images)
@@ -397,7 +412,7 @@ int cmd_image_prune(int argc, char **argv)
 	free(a.filters);
 	if (r <= 0) {
 		filters_free(&f);
-		return r == -2 ? cli_fail(&err) : r < 0 ? EXIT_WARREN : 0;
+		return r == -2 ? cli_fail(&err) : r < 0 ? cli_error_exit() : 0;
 	}
 	/* Docker: a no cancels, exit 0 */
 	if (!a.force && !cli_confirm(a.all ? IMAGE_PRUNE_WARNING_ALL : IMAGE_PRUNE_WARNING)) {

@@ -2,6 +2,7 @@
  * the usage on --help, opening the store and the ID-map plan, and printing
  * an error. Linked by warren and warren-transfer. */
 #include "climage.h"
+#include "events.h"
 #include "commands.h"
 #include "image.h"
 #include "util.h"
@@ -80,7 +81,7 @@ int64_t img_created(json_t *rec)
 int img_fail(const struct werr *err)
 {
 	werr_print(err, "warren");
-	return EXIT_WARREN;
+	return cli_error_exit();
 }
 
 int img_parse(const struct cli_cmd *cmd, int argc, char **argv, int *ind, struct img_args *a)
@@ -110,4 +111,14 @@ int img_open(struct store *s, struct idmap_plan *plan, struct werr *err)
 	if (plan)
 		return idmap_plan_make(plan, false, err);
 	return 0;
+}
+
+void img_event(const char *action, const char *id, const char *name)
+{
+	/* Docker's familiar form: busybox:latest, not docker.io/library/... */
+	if (name && !strncmp(name, "docker.io/library/", 18))
+		name += 18;
+	else if (name && !strncmp(name, "docker.io/", 10))
+		name += 10;
+	events_log(cli_gopts(), "image", action, id, json_pack("{s:s}", "name", name ? name : id));
 }

@@ -349,7 +349,7 @@ int cmd_images(int argc, char **argv)
 
 	if (r <= 0) {
 		free(a.filters);
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	}
 	if (argc - ind > 1) {
 		werr_set(&err, EINVAL,
@@ -449,7 +449,7 @@ int cmd_image_inspect(int argc, char **argv)
 
 	if (r <= 0) {
 		json_decref(out);
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	}
 	if (argc - ind < 1) {
 		json_decref(out);
@@ -489,7 +489,7 @@ int cmd_image_inspect(int argc, char **argv)
 	}
 	json_decref(images);
 	store_close(&s);
-	return failed ? EXIT_WARREN : 0;
+	return failed ? cli_error_exit() : 0;
 }
 
 static const struct opt_def history_opts[] = {
@@ -598,7 +598,7 @@ int cmd_history(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_history, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind != 1) {
 		werr_set(&err, EINVAL, "history needs exactly one image");
 		return img_fail(&err);

@@ -108,7 +108,7 @@ int cmd_info(int argc, char **argv)
 	        0 ||
 	    (!a.help && ind != argc && werr_set(&err, EINVAL, "info takes no arguments") < 0)) {
 		werr_print(&err, "warren");
-		return EXIT_WARREN;
+		return cli_error_exit();
 	}
 	if (a.help) {
 		cli_print_help(&cli_cmd_info);
@@ -116,7 +116,7 @@ int cmd_info(int argc, char **argv)
 	}
 	if (!(j = info_collect(&err))) {
 		werr_print(&err, "warren");
-		return EXIT_WARREN;
+		return cli_error_exit();
 	}
 	if (a.format && !strcmp(a.format, "json")) {
 		json_dumpf(j, stdout, JSON_INDENT(2));

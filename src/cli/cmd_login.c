@@ -76,7 +76,7 @@ int cmd_login(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_login, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind != 1) {
 		werr_set(&err, EINVAL, "login needs the registry, e.g. warren login quay.io");
 		return img_fail(&err);
@@ -123,7 +123,7 @@ int cmd_logout(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_logout, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (a.all) {
 		if (auth_file_path(path, sizeof(path), &err) < 0)
 			return img_fail(&err);

@@ -29,6 +29,8 @@ int img_pull(struct store *s, const struct idmap_plan *plan, const char *ref, bo
 	progress_init(&p, quiet);
 	r = pull_image(s, ref, plan, &o, id, &skipped, err);
 	progress_finish(&p);
+	if (r == 0)
+		img_event("pull", ref, NULL);
 	if (r == 0 && skipped && !quiet)
 		fprintf(stderr,
 		        "warren: warning: %u device node(s) in the image were skipped (an "
@@ -62,7 +64,7 @@ int cmd_pull(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_pull, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind != 1) {
 		werr_set(&err, EINVAL,
 		         "pull needs exactly one image reference (see 'warren pull --help')");

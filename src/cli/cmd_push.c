@@ -44,7 +44,7 @@ int cmd_push(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_push, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	if (argc - ind < 1 || argc - ind > 2) {
 		werr_set(&err, EINVAL, "push needs an image and at most one destination");
 		return img_fail(&err);
@@ -80,6 +80,7 @@ int cmd_push(int argc, char **argv)
 	store_close(&s);
 	if (r < 0)
 		return img_fail(&err);
+	img_event("push", dest, NULL);
 	printf("%s\n", digest);
 	return 0;
 }

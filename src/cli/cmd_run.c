@@ -9,6 +9,7 @@
 #include "netref.h"
 #include "volume.h"
 #include "cliutil.h"
+#include "ctrevents.h"
 #include "opts.h"
 #include "run_image.h"
 #include "run_mount.h"
@@ -680,6 +681,19 @@ static int run_net_join(struct run_cfg *cfg, bool create_only, struct werr *err)
 	return 0;
 }
 
+/* the events of a container that has no record (run --rm in the foreground),
+ * as Docker gives them for its --rm run; @code >= 0: the exit code */
+static void run_event(const struct run_cfg *cfg, const struct container_spec *spec,
+                      const char *action, int code)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "%.12s", spec->id);
+	ctrevents_log(cli_gopts(), action, spec->id, cfg->create.name ? cfg->create.name : name,
+	              cfg->create.image ? cfg->create.image : spec->rootfs, cfg->create.labels,
+	              code >= 0 ? json_pack("{s:o}", "exitCode", json_sprintf("%d", code)) : NULL);
+}
+
 /* the part of cmd_run that owns @cfg and @spec, so that every path frees them */
 static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, char **argv,
                     bool create_only)
@@ -708,12 +722,16 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		fprintf(stderr, "warren: warning: %s\n", spec->idmap.warning);
 	if (run_with_record(cfg, create_only))
 		return run_recorded(cfg, spec, argv[ind], create_only);
+	run_event(cfg, spec, "create", -1);
+	run_event(cfg, spec, "start", -1);
 	if (run_flags_cid_write(&cfg->flags, spec->id, &err) < 0 ||
 	    ctrrun_foreground(spec, &status, &err) < 0) {
 		werr_print(&err, "warren");
 		if (status == 0)
 			status = EXIT_WARREN;
 	}
+	run_event(cfg, spec, "die", status);
+	run_event(cfg, spec, "destroy", -1);
 	if (spec->overlay_died)
 		fprintf(stderr,
 		        "warren: warren-overlay, which served the container's files, was killed "
@@ -741,10 +759,12 @@ static int run_or_create(int argc, char **argv, bool create_only)
 
 int cmd_run(int argc, char **argv)
 {
+	cli_error_exit_set(EXIT_WARREN);
 	return run_or_create(argc, argv, false);
 }
 
 int cmd_create(int argc, char **argv)
 {
+	cli_error_exit_set(EXIT_WARREN);
 	return run_or_create(argc, argv, true);
 }

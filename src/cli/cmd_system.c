@@ -35,7 +35,7 @@ static int system_df(int argc, char **argv)
 	int ind, r = img_parse(&cli_cmd_system_df, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	r = img_open(&s, NULL, &err);
 	if (r == 0)
 		r = store_images_load(&s, &images, &err);
@@ -90,7 +90,7 @@ static int system_check(int argc, char **argv)
 	int repaired = 0, ind, r = img_parse(&cli_cmd_system_check, argc, argv, &ind, &a);
 
 	if (r <= 0)
-		return r < 0 ? EXIT_WARREN : 0;
+		return r < 0 ? cli_error_exit() : 0;
 	r = img_open(&s, &plan, &err);
 	if (r == 0 && a.repair)
 		r = store_lock(&s, &err);
@@ -246,14 +246,14 @@ static int dispatch(const struct sub *subs, const char *group, int argc, char **
 		fprintf(f, "Usage: warren %s COMMAND\n\nCommands:\n", group);
 		for (const struct sub *s = subs; s->name; s++)
 			fprintf(f, "  %s\n", s->name);
-		return argc < 2 ? EXIT_WARREN : 0;
+		return argc < 2 ? cli_error_exit() : 0;
 	}
 	for (const struct sub *s = subs; s->name; s++)
 		if (!strcmp(argv[1], s->name))
 			return s->fn(argc - 1, argv + 1);
 	fprintf(stderr, "warren: unknown command \"%s %s\" (see 'warren %s --help')\n", group,
 	        argv[1], group);
-	return EXIT_WARREN;
+	return cli_error_exit();
 }
 
 int cmd_system(int argc, char **argv)

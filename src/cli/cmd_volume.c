@@ -327,7 +327,7 @@ int cmd_volume(int argc, char **argv)
 
 	if (argc < 2 || !strcmp(verb, "--help") || !strcmp(verb, "-h")) {
 		json_decref(c.labels);
-		return volume_usage(argc < 2 ? stderr : stdout, argc < 2 ? EXIT_WARREN : 0);
+		return volume_usage(argc < 2 ? stderr : stdout, argc < 2 ? cli_error_exit() : 0);
 	}
 	if (!strcmp(verb, "ls") || !strcmp(verb, "list"))
 		r = volume_ls(argc - 1, argv + 1, &c);
@@ -346,7 +346,7 @@ int cmd_volume(int argc, char **argv)
 			        "--help')\n",
 			        verb);
 			json_decref(c.labels);
-			return EXIT_WARREN;
+			return cli_error_exit();
 		}
 		r = cli_parse(cmd, argc - 1, argv + 1, &ind, volume_opt, &c);
 		if (r < 0) {

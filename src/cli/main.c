@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{ "import", cmd_transfer, "Make an image from a root filesystem tarball" },
 	{ "login", cmd_transfer, "Log in to a registry" },
 	{ "logout", cmd_transfer, "Log out of a registry" },
+	{ "search", cmd_transfer, "Search a registry for images" },
 	{ "image", cmd_image, "Manage images (ls, inspect, rm, prune, ...)" },
 	{ "info", cmd_info, "What warren uses on this machine (storage driver, IDs) and why" },
 	{ "system", cmd_system, "Store usage (df), consistency (check), prune, reset" },
@@ -53,6 +54,7 @@ static const struct command commands[] = {
 	{ "inspect", cmd_inspect, "Low-level information on containers and volumes" },
 	{ "top", cmd_top, "Show the processes of a container" },
 	{ "stats", cmd_stats, "Resource usage of containers" },
+	{ "events", cmd_events, "Real time events from containers, images and volumes" },
 	{ "port", cmd_port, "List port mappings of a container" },
 	{ "cp", cmd_transfer, "Copy files between a container and the host" },
 	{ "export", cmd_transfer, "Export a container's filesystem as a tar archive" },
@@ -67,6 +69,23 @@ static const struct command commands[] = {
 	{ "commit", cmd_transfer, "Make an image from a container's changes" },
 	{ NULL, NULL, NULL },
 };
+
+/* Docker's CLI: these commands exit 125 when warren fails, the rest 1 */
+static bool fails_with_125(const char *name)
+{
+	return !strcmp(name, "run") || !strcmp(name, "create") || !strcmp(name, "exec") ||
+	       !strcmp(name, "build");
+}
+
+/* the config file's unknown keys, one "warren: warning:" line each */
+static void print_conf_warnings(const char *w)
+{
+	while (*w) {
+		size_t n = strcspn(w, "\n");
+		fprintf(stderr, "warren: warning: %.*s\n", (int)n, w);
+		w += n + (w[n] == '\n');
+	}
+}
 
 static void usage(FILE *f)
 {
@@ -108,10 +127,15 @@ int main(int argc, char **argv)
 			continue;
 		if (cli_gopts_load(root, driver, &err) < 0) {
 			werr_print(&err, "warren");
-			return EXIT_WARREN;
+			return fails_with_125(c->name) ? EXIT_WARREN : 1;
 		}
+		print_conf_warnings(cli_gopts()->conf_warnings);
 		return c->fn(argc - 1, argv + 1);
 	}
+	if (argv[1][0] == '-') { /* Docker's CLI: a flag error, 125 */
+		fprintf(stderr, "warren: unknown flag: %s (see 'warren --help')\n", argv[1]);
+		return EXIT_WARREN;
+	}
 	fprintf(stderr, "warren: unknown command \"%s\" (see 'warren --help')\n", argv[1]);
-	return EXIT_WARREN;
+	return 1; /* Docker's CLI: not a docker command, exit 1 */
 }

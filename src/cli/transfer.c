@@ -3,6 +3,7 @@
  * spawn-and-wait where `warren run` needs a pull or a copied rootfs. */
 #include "transfer.h"
 #include "cleanup.h"
+#include "cliutil.h"
 #include "commands.h"
 #include "idmap_json.h"
 #include "util.h"
@@ -40,24 +41,21 @@ int cmd_transfer(int argc, char **argv)
 	if (!nargv || transfer_path(path, sizeof(path), &err) < 0) {
 		if (!nargv)
 			werr_set(&err, ENOMEM, "out of memory");
-		werr_print(&err, "warren");
-		return EXIT_WARREN;
+		return cli_error(&err);
 	}
 	nargv[0] = path;
 	g = gopts_argv(cli_gopts(), gbuf, sizeof(gbuf), nargv + 1);
 	if (g < 0) {
 		werr_set(&err, E2BIG, "--root is too long");
-		werr_print(&err, "warren");
 		free(nargv);
-		return EXIT_WARREN;
+		return cli_error(&err);
 	}
 	memcpy(nargv + 1 + g, argv, (size_t)argc * sizeof(char *));
 	fflush(NULL);
 	execv(path, nargv);
 	werr_errno(&err, errno, "running %s", path);
-	werr_print(&err, "warren");
 	free(nargv);
-	return EXIT_WARREN;
+	return cli_error(&err);
 }
 
 int transfer_run(const char *const argv[], char *out, size_t size, struct werr *err)
@@ -110,7 +108,8 @@ int transfer_run(const char *const argv[], char *out, size_t size, struct werr *
 			return werr_errno(err, errno, "waiting for %s", path);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_WARREN)
+	/* its commands print their one line and exit 1 (or 125) */
+	if (WIFEXITED(st) && (WEXITSTATUS(st) == 1 || WEXITSTATUS(st) == EXIT_WARREN))
 		return werr_reported(err, EIO);
 	return werr_set(err, EIO, "%s %s failed (%s %d)", TRANSFER_PROG, argv[0],
 	                WIFEXITED(st) ? "exit" : "signal",

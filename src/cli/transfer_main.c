@@ -21,7 +21,8 @@ static const struct command commands[] = {
 	{ "cp", cmd_cp },         { "export", cmd_export },
 	{ "diff", cmd_diff },     { "layer-diff", cmd_layer_diff },
 	{ "untar", cmd_untar },   { "fetch", cmd_fetch },
-	{ "commit", cmd_commit }, { NULL, NULL },
+	{ "commit", cmd_commit }, { "search", cmd_search },
+	{ NULL, NULL },
 };
 
 int main(int argc, char **argv)

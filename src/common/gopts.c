@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,31 +21,122 @@ static const struct gopt_def {
 	{ NULL, NULL, NULL, false },
 };
 
-/* "storage-driver = NAME" from warren.conf into @o; nothing when not set */
-static void gopts_conf_driver(struct gopts *o)
+/* the keys warren.conf may hold */
+static const char *const conf_keys[] = { "storage-driver", "storage_driver", NULL };
+
+/* Levenshtein distance of @a and @b, capped: both are short keys */
+static size_t conf_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+
+	if (la >= 64 || lb >= 64)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* one "warning" line for an unknown @key at @path:@lineno, into @o */
+static void conf_warn_unknown(struct gopts *o, const char *path, unsigned lineno, const char *key)
+{
+	const char *near = NULL;
+	size_t best = 3, used = strlen(o->conf_warnings);
+
+	for (size_t i = 0; conf_keys[i]; i++) {
+		size_t d = conf_distance(key, conf_keys[i]);
+		if (d < best) {
+			best = d;
+			near = conf_keys[i];
+		}
+	}
+	if (used < sizeof(o->conf_warnings))
+		snprintf(o->conf_warnings + used, sizeof(o->conf_warnings) - used,
+		         "%s:%u: unknown key \"%s\"%s%s%s, ignored\n", path, lineno, key,
+		         near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
+}
+
+static char *conf_trim(char *s)
+{
+	char *end = s + strlen(s);
+
+	while (*s == ' ' || *s == '\t' || *s == '\r')
+		s++;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* warren.conf: "KEY = VALUE" lines, "#" comments; "storage-driver = NAME"
+ * into @o unless @driver_set; unknown keys become warnings in @o, a line
+ * that is not KEY = VALUE an error */
+static int gopts_conf(struct gopts *o, bool driver_set, struct werr *err)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	_cleanup_free_ char *text = NULL;
 	char path[PATH_MAX];
 	struct werr ignored;
+	unsigned lineno = 0;
 	size_t len;
+	char *next;
 
 	if (xdg && xdg[0] == '/')
 		snprintf(path, sizeof(path), "%s/warren/warren.conf", xdg);
 	else if (home && home[0] == '/')
 		snprintf(path, sizeof(path), "%s/.config/warren/warren.conf", home);
 	else
-		return;
+		return 0;
 	if (util_read_file(AT_FDCWD, path, 1 << 16, &text, &len, &ignored) < 0)
-		return;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char key[32], val[32];
-		if (sscanf(line, " %31[a-z_-] = %31[a-z-]", key, val) == 2 &&
-		    (!strcmp(key, "storage-driver") || !strcmp(key, "storage_driver"))) {
-			snprintf(o->driver, sizeof(o->driver), "%s", val);
-			snprintf(o->driver_from, sizeof(o->driver_from), "%s", path);
+		return 0; /* no file (or none readable): nothing configured */
+	for (char *line = text; line; line = next) {
+		char *eq, *key, *val;
+		size_t vl;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		line = conf_trim(line);
+		if (!*line || *line == '#')
+			continue;
+		eq = strchr(line, '=');
+		if (eq)
+			*eq = '\0';
+		key = conf_trim(line);
+		val = eq ? conf_trim(eq + 1) : NULL;
+		if (!eq || !*key ||
+		    strspn(key, "abcdefghijklmnopqrstuvwxyz"
+		                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(key))
+			return werr_set(err, EINVAL,
+			                "%s:%u: malformed line: write KEY = VALUE (or # a comment)",
+			                path, lineno);
+		vl = strlen(val);
+		if (vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
+			val[vl - 1] = '\0';
+			val++;
 		}
+		if (strcmp(key, "storage-driver") && strcmp(key, "storage_driver")) {
+			conf_warn_unknown(o, path, lineno, key);
+			continue;
+		}
+		if (driver_set)
+			continue;
+		snprintf(o->driver, sizeof(o->driver), "%s", val);
+		snprintf(o->driver_from, sizeof(o->driver_from), "%s", path);
 	}
+	return 0;
 }
 
 static int gopts_root(struct gopts *o, const char *root, struct werr *err)
@@ -89,9 +181,9 @@ int gopts_load(struct gopts *o, const char *root, const char *driver, struct wer
 	} else if (env && *env) {
 		snprintf(o->driver, sizeof(o->driver), "%s", env);
 		snprintf(o->driver_from, sizeof(o->driver_from), "$WARREN_STORAGE_DRIVER");
-	} else {
-		gopts_conf_driver(o);
 	}
+	if (gopts_conf(o, o->driver[0] != '\0', err) < 0)
+		return -EINVAL;
 	return gopts_root(o, root, err);
 }
 

@@ -14,6 +14,9 @@ struct gopts {
 	char root[PATH_MAX];        /* the persistent store (absolute); "": none found */
 	char driver[32];            /* the storage driver asked for; "" to choose */
 	char driver_from[PATH_MAX]; /* where @driver came from, for messages */
+	/* "FILE:LINE: unknown key ..." lines of the config file, each ending
+	 * in a newline, for main() to print as warnings; "": none */
+	char conf_warnings[1024];
 };
 
 /**
@@ -24,7 +27,11 @@ struct gopts {
  * @driver: --storage-driver, or NULL: $WARREN_STORAGE_DRIVER, else
  *          "storage-driver = NAME" in $XDG_CONFIG_HOME/warren/warren.conf
  *          (~/.config/warren/warren.conf), else "" (choose)
- * Return: 0, or a negative errno with @err naming the option and the fix.
+ * The config file is read in any case: its unknown keys go into
+ * @o->conf_warnings (with the known key they are close to), a line that is
+ * not "KEY = VALUE", a comment or blank is an error.
+ * Return: 0, or a negative errno with @err naming the option (or the
+ * config file's line) and the fix.
  */
 int gopts_load(struct gopts *o, const char *root, const char *driver, struct werr *err);
 

@@ -2,6 +2,7 @@
  * the foreground run, the record of a new container, and exec. Calls the
  * runtime and the records; prints nothing, exits nothing. */
 #include "ctrrun.h"
+#include "ctrevents.h"
 #include "exec.h"
 #include "state.h"
 #include "util.h"
@@ -58,6 +59,8 @@ int ctrrun_create(const struct gopts *g, const struct container_spec *spec, stru
 			return werr_set(err, ENOMEM, "building config.json");
 		r = record_create(g, spec->id, name, config, err);
 		json_decref(config);
+		if (r == 0)
+			ctrevents_log(g, "create", spec->id, name, o->image, o->labels, NULL);
 		if (o->name)
 			break;
 	}
@@ -101,6 +104,17 @@ static char **exec_env(char **base, const struct ctrrun_exec *x, bool tty)
 	return env;
 }
 
+/* Docker's "exec_start: CMD ARGS" event */
+static void ctrrun_exec_event(const struct record *rec, char **argv)
+{
+	char action[512] = "exec_start:";
+	size_t n = strlen(action);
+
+	for (size_t i = 0; argv[i] && n < sizeof(action) - 1; i++)
+		n += (size_t)snprintf(action + n, sizeof(action) - n, " %s", argv[i]);
+	ctrevents_record(rec, action, NULL);
+}
+
 int ctrrun_exec(const struct record *rec, const struct ctrrun_exec *x,
                 struct container_stdio *stdio, pid_t *child, int *status, struct werr *err)
 {
@@ -118,6 +132,8 @@ int ctrrun_exec(const struct record *rec, const struct ctrrun_exec *x,
 		r = werr_errno(err, ENOMEM, "environment");
 	if (r == 0)
 		r = container_exec(&spec, pid, &es, stdio, child, status, err);
+	if (r == 0)
+		ctrrun_exec_event(rec, x->argv);
 	free(es.env);
 	config_spec_free(&spec);
 	return r;

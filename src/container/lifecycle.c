@@ -2,6 +2,7 @@
  * Never holds a record lock while it waits for a process: the monitor needs
  * the lock to record the exit. */
 #include "lifecycle.h"
+#include "ctrevents.h"
 #include "cleanup.h"
 #include "config.h"
 #include "monitor.h"
@@ -133,6 +134,8 @@ int lifecycle_start(struct record *rec, int client_fd, const struct winsize *ws,
 		r = state_rundir(rec->id, spec.state_dir, true, err);
 	if (r == 0)
 		r = monitor_start(&p, &pid, status, err);
+	if (r == 0)
+		ctrevents_record(rec, "start", NULL);
 	if (r < 0 && *status != 0) {
 		/* Docker keeps the container, with the reason, in "created"/"exited" */
 		struct werr ignored;
@@ -235,6 +238,8 @@ int lifecycle_kill(struct record *rec, int sig, struct werr *err)
 		return werr_set(err, EINVAL, "container %s is not running", record_name(rec));
 	if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT)
 		mark_stopping(rec);
+	/* logged first: the monitor's die must come after it */
+	ctrevents_record(rec, "kill", json_pack("{s:o}", "signal", json_sprintf("%d", sig)));
 	if (kill(pid, sig) < 0)
 		return werr_errno(err, errno, "sending signal %d to container %s", sig,
 		                  record_name(rec));
@@ -262,13 +267,19 @@ int lifecycle_stop(struct record *rec, int sig, int timeout, struct werr *err)
 	if (!pid)
 		return wait_recorded(rec, err);
 	pidfd = pidfd_of(pid);
+	/* Docker's order: kill (each signal), die (the monitor), stop */
+	ctrevents_record(rec, "kill", json_pack("{s:o}", "signal", json_sprintf("%d", sig)));
 	if (kill(pid, sig) < 0 && errno != ESRCH)
 		return werr_errno(err, errno, "stopping container %s", record_name(rec));
 	if (!pid_gone(pidfd, timeout * 1000)) {
+		ctrevents_record(rec, "kill", json_pack("{s:s}", "signal", "9"));
 		kill(pid, SIGKILL);
 		pid_gone(pidfd, -1);
 	}
-	return wait_recorded(rec, err);
+	r = wait_recorded(rec, err);
+	if (r == 0)
+		ctrevents_record(rec, "stop", NULL);
+	return r;
 }
 
 int lifecycle_wait(struct record *rec, int *code, struct werr *err)
@@ -300,6 +311,7 @@ static int remove_locked(struct record *rec, bool volumes, struct werr *err)
 {
 	char dir[PATH_MAX];
 	struct gopts store;
+	int r;
 
 	if (volumes) {
 		record_store(rec, &store);
@@ -307,7 +319,10 @@ static int remove_locked(struct record *rec, bool volumes, struct werr *err)
 	}
 	if (state_rundir(rec->id, dir, false, err) == 0)
 		util_rm_rf(dir);
-	return record_remove(rec, err);
+	r = record_remove(rec, err);
+	if (r == 0)
+		ctrevents_record(rec, "destroy", NULL);
+	return r;
 }
 
 int lifecycle_remove(struct record *rec, bool force, bool volumes, struct werr *err)

@@ -5,6 +5,7 @@
  * warren-net and warren-overlay, honours --restart (start again, exec the
  * idle half again) and --rm. Its stdio is /dev/null: errors go to state.json. */
 #include "monitor.h"
+#include "ctrevents.h"
 #include "attach_proto.h"
 #include "cleanup.h"
 #include "config.h"
@@ -318,7 +319,8 @@ __attribute__((noreturn)) static void monitor_finish(struct monitor *m, int code
 		/* Docker's --rm takes the container's anonymous volumes too */
 		record_store(m->p->rec, &store);
 		volume_remove_anonymous(&store, m->p->rec->config, m->p->rec->id);
-		record_remove(m->p->rec, &err);
+		if (record_remove(m->p->rec, &err) == 0)
+			ctrevents_record(m->p->rec, "destroy", NULL);
 		if (lk >= 0)
 			close(lk);
 	}
@@ -440,7 +442,10 @@ int monitor_cleanup(int argc, char **argv)
 	spec.overlay_daemon = m.a.overlay_pid;
 	container_helpers_stop(&spec);
 	m.a.net_pid = m.a.overlay_pid = 0;
-	if (record_load_dir(m.a.record_dir, &rec, &err) == 0 && m.a.restarting)
+	if (record_load_dir(m.a.record_dir, &rec, &err) == 0)
+		ctrevents_record(&rec, "die",
+		                 json_pack("{s:o}", "exitCode", json_sprintf("%d", m.a.code)));
+	if (rec.config && m.a.restarting)
 		monitor_restart(&m);
 	monitor_finish(&m, m.a.code);
 }

@@ -1,6 +1,7 @@
 /* volume.c - volumes in the store. A volume's data is a plain directory the
  * container gets as a bind mount; removing one never follows symlinks. */
 #include "volume.h"
+#include "events.h"
 #include "cleanup.h"
 #include "record.h"
 #include "state.h"
@@ -82,8 +83,12 @@ int volume_create(const struct gopts *o, const char *name, json_t *labels, char 
 		r = util_write_file_atomic(AT_FDCWD, strcat(tmp, "/volume.json"), text,
 		                           strlen(text), 0600, err);
 	tmp[strlen(tmp) - strlen("/volume.json")] = '\0';
-	if (r == 0 && rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY)
-		r = werr_errno(err, errno, "publish volume %s", name);
+	if (r == 0 && rename(tmp, dir) < 0) {
+		if (errno != EEXIST && errno != ENOTEMPTY)
+			r = werr_errno(err, errno, "publish volume %s", name);
+	} else if (r == 0) {
+		events_log(o, "volume", "create", name, json_pack("{s:s}", "driver", "local"));
+	}
 	util_rm_rf(tmp);
 	return r;
 }
@@ -196,6 +201,7 @@ int volume_remove(const struct gopts *o, const char *name, bool force, struct we
 		if (idmap_plan_make(&plan, false, &ignored) == 0)
 			store_rm_tree(gone, &plan, &ignored);
 	}
+	events_log(o, "volume", "destroy", name, json_pack("{s:s}", "driver", "local"));
 	return 0;
 }
 

@@ -84,7 +84,7 @@ EOF2
 	[ "${oid[1]}" = "${id[3]}" ]
 	# an image others are built on cannot go by ID
 	run warren_s rmi "${id[3]}"
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"built on it"* ]]
 	run warren_s rmi hist:1
 	[ "$status" -eq 0 ]

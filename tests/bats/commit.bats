@@ -45,23 +45,23 @@ teardown() {
 	[ "$output" = "x" ]
 }
 
-@test "commit bad input: unknown container, --rootfs container, bad change: one line, exit 125" {
+@test "commit bad input: unknown container, --rootfs container, bad change: one line, exit 1" {
 	warren_s pull -q "$BASE" > /dev/null
 	before=$(warren_s images -q | wc -l)
 	run --separate-stderr warren_s commit nosuchcontainer img:1
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == warren:*nosuchcontainer* ]]
 	make_rootfs
 	warren_s create --name c1 --rootfs "$ROOTFS" true > /dev/null
 	run --separate-stderr warren_s commit c1 img:1
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *rootfs* ]]
 	warren_s rm -f c1
 	warren_s create --name c1 --network none "$BASE" true > /dev/null
 	run --separate-stderr warren_s commit -c "FROB x" c1 img:1
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == *FROB* ]]
 	[ "$(warren_s images -q | wc -l)" -eq "$before" ]

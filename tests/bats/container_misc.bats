@@ -37,7 +37,7 @@ assert v["Mountpoint"].endswith("/volumes/data/_data"), v
 	warren run -d --name user -v named:/n -v /anon --rootfs "$ROOTFS" sleep infinity
 	[ "$(warren volume ls -q | wc -l)" -eq 2 ]
 	run --separate-stderr warren volume rm named
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"in use by container user"* ]]
 	warren rm -f -v user
 	[ "$(warren volume ls -q)" = named ]
@@ -54,10 +54,10 @@ assert v["Mountpoint"].endswith("/volumes/data/_data"), v
 	[ -z "$(warren volume ls -q)" ]
 }
 
-@test "volume: bad names and unknown volumes are one line, exit 125" {
+@test "volume: bad names and unknown volumes are one line, exit 1" {
 	for args in "create ../x" "inspect nosuch" "rm nosuch" "frobnicate"; do
 		run --separate-stderr warren volume $args
-		[ "$status" -eq 125 ]
+		[ "$status" -eq 1 ]
 		[ "$(echo "$stderr" | wc -l)" -eq 1 ]
 	done
 	run --separate-stderr warren run -v 'bad/name:/x' --rootfs "$ROOTFS" true
@@ -88,16 +88,16 @@ assert v["Mountpoint"].endswith("/volumes/data/_data"), v
 	[ "$(warren stats --no-stream --format '{{.PIDs}}' idle)" = 3 ]
 	[[ "$(warren stats --no-stream --format '{{.MemUsage}}' idle)" =~ iB\ /\  ]]
 	run --separate-stderr warren stats --no-stream nosuch
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 }
 
 @test "pause without a delegated cgroup v2 freezer fails with the reason, and the container keeps running" {
 	warren run -d --name pz --rootfs "$ROOTFS" sleep infinity
 	run --separate-stderr warren pause pz
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
 	[[ "$stderr" == *"cgroup"*"freezer"* ]]
 	[ "$(state pz)" = running ]
 	run --separate-stderr warren unpause pz
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 }

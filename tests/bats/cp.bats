@@ -116,7 +116,7 @@ host_file() {
 	run warren exec c sh -c 'cat /root/a/b; stat -c %u /root/a/b'
 	[ "$output" = "$(printf 'streamed\n0')" ]
 	run --separate-stderr as_user sh -c "tar -C '$HOSTDIR/tree' -cf - a | '$WARREN' cp - c:/etc/passwd"
-	one_line_125
+	one_line_err
 	[[ "$stderr" == *"must be a directory"* ]]
 	cmp "$ROOTFS_PRISTINE/etc/passwd" "$ROOTFS/etc/passwd"
 }
@@ -125,12 +125,12 @@ host_file() {
 	host_file "$HOSTDIR/dir/f" x
 	warren create --name c --rootfs "$ROOTFS" true
 	run --separate-stderr warren cp "$HOSTDIR/dir" c:/etc/passwd
-	one_line_125
+	one_line_err
 	[[ "$stderr" == *"cannot copy a directory to a file"* ]]
 	run --separate-stderr warren cp "$HOSTDIR/dir/f" c:/nowhere/
-	one_line_125
+	one_line_err
 	run --separate-stderr warren cp c:/etc "$HOSTDIR/dir/f"
-	one_line_125
+	one_line_err
 	[ "$(cat "$HOSTDIR/dir/f")" = x ]
 	[ ! -e "$ROOTFS/nowhere" ]
 	cmp "$ROOTFS_PRISTINE/etc/passwd" "$ROOTFS/etc/passwd"
@@ -142,13 +142,13 @@ host_file() {
 	host_file "$HOSTDIR/f" intruder
 	warren run -d --name c --rootfs "$ROOTFS" sleep infinity
 	run --separate-stderr warren cp c:../../etc/passwd "$HOSTDIR/out"
-	one_line_125
+	one_line_err
 	[[ "$stderr" == *"leaves the container's root"* ]]
 	[ ! -e "$HOSTDIR/out" ]
 	run --separate-stderr warren cp c:/tmp/../../../etc/shadow "$HOSTDIR/out"
-	one_line_125
+	one_line_err
 	run --separate-stderr warren cp "$HOSTDIR/f" c:../../../../../tmp/escaped
-	one_line_125
+	one_line_err
 	[ ! -e /tmp/escaped ]
 	[ -z "$(find "$WARREN_BATS_TMP" -name escaped)" ]
 }
@@ -165,11 +165,11 @@ host_file() {
 	warren cp "$HOSTDIR/in" c:/abs/in
 	[ "$(cat "$ROOTFS/etc/in")" = via-link ]
 	run --separate-stderr warren cp c:/a/b/up/etc/passwd "$HOSTDIR/out"
-	one_line_125
+	one_line_err
 	[[ "$stderr" == *"leaves the container's root"* ]]
 	[ ! -e "$HOSTDIR/out" ]
 	run --separate-stderr warren cp "$HOSTDIR/in" c:/a/b/up/tmp/escaped
-	one_line_125
+	one_line_err
 	[ -z "$(find "$WARREN_BATS_TMP" /tmp -maxdepth 4 -name escaped 2>/dev/null)" ]
 }
 
@@ -180,18 +180,18 @@ host_file() {
 	[ "$(readlink "$HOSTDIR/d/etc")" = /etc ]
 }
 
-@test "cp: unknown container, two containers, no container: one line, exit 125" {
+@test "cp: unknown container, two containers, no container: one line, exit 1" {
 	run --separate-stderr warren cp nosuch:/etc "$HOSTDIR/x"
-	one_line_125
+	one_line_err
 	[[ "$stderr" == *nosuch* ]]
 	run --separate-stderr warren cp a:/x b:/y
-	one_line_125
+	one_line_err
 	[[ "$stderr" == *"between containers"* ]]
 	run --separate-stderr warren cp "$HOSTDIR/a" "$HOSTDIR/b"
-	one_line_125
+	one_line_err
 	warren create --name c --rootfs "$ROOTFS" true
 	run --separate-stderr warren cp c:/no/such/file "$HOSTDIR/x"
-	one_line_125
+	one_line_err
 	[[ "$stderr" == *"no such file or directory"* ]]
 }
 
@@ -243,9 +243,9 @@ host_file() {
 	[[ "$output" == *"etc/passwd"* ]]
 	[[ "$output" != *"etc/group"* ]]
 	run --separate-stderr warren export nosuch
-	one_line_125
+	one_line_err
 	run --separate-stderr warren export -o "$HOSTDIR/x.tar" nosuch
-	one_line_125
+	one_line_err
 	[ ! -e "$HOSTDIR/x.tar" ]
 }
 
@@ -271,7 +271,7 @@ A /var/a/b/f'
 	[ "$output" = "$expected" ]
 }
 
-@test "diff of an untouched container is empty; of a --rootfs container one line, exit 125" {
+@test "diff of an untouched container is empty; of a --rootfs container one line, exit 1" {
 	base_image
 	warren create --name c base:1 true
 	run warren diff c
@@ -279,10 +279,10 @@ A /var/a/b/f'
 	[ -z "$output" ]
 	warren create --name r --rootfs "$ROOTFS" true
 	run --separate-stderr warren diff r
-	one_line_125
+	one_line_err
 	[[ "$stderr" == *"--rootfs"* ]]
 	run --separate-stderr warren diff nosuch
-	one_line_125
+	one_line_err
 }
 
 @test "cp reaches a volume of a running and of a stopped container" {

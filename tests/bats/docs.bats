@@ -245,6 +245,6 @@ complete_as_user() {
 	run -0 warren volume --help
 	[[ "$output" == *"  prune "*"Remove unused volumes"* ]]
 	run --separate-stderr warren volume frob
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[ "$stderr" = "warren: unknown command \"volume frob\" (see 'warren volume --help')" ]
 }

@@ -113,5 +113,5 @@ open(sys.argv[1], "w").write(str(s["Pid"]))
 	[ "$(warren inspect --format '{{.State.ExitCode}} {{.State.Running}} {{.State.Pid}}' done)" = "3 false 0" ]
 	[[ "$(warren inspect --format '{{.State.FinishedAt}}' done)" =~ ^20 ]]
 	run --separate-stderr warren inspect nothing
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 }

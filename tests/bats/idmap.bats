@@ -36,16 +36,16 @@ OWNERS_CMD='test -e /owned || { echo x > /owned; chown 1000:1000 /owned; }; stat
 	now="$MOVED_START-$((MOVED_START + TEST_SUBID_COUNT - 1))"
 	why="its user namespace maps host IDs $old, which /etc/subuid no longer grants to $TEST_USER (now: $now); restore the range, or remove the container and create it again"
 	run --separate-stderr warren start c
-	one_line_125
+	one_line_err
 	[ "$stderr" = "warren: container ${id_c:0:12}: $why" ]
 	run --separate-stderr warren start fresh
-	one_line_125
+	one_line_err
 	[ "$stderr" = "warren: container ${id_fresh:0:12}: $why" ]
 	[ "$(warren inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.State.FinishedAt}}' c)" = "$state_c" ]
 	[ "$(state fresh)" = created ]
 	# reaching its files (cp, in warren-transfer) is refused the same way
 	run --separate-stderr warren cp c:/owned -
-	one_line_125
+	one_line_err
 	[ "$stderr" = "warren: container ${id_c:0:12}: $why" ]
 
 	"$SUBID_SET" "$TEST_USER" "$TEST_SUBUID_START" "$TEST_SUBID_COUNT"

@@ -149,7 +149,7 @@ c1 $REG/warren/config" ]
 	run http_get "http://127.0.0.1:$hostport/"
 	[ "$output" = hello-P ]
 	run warren port web 81
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[ "$output" = "warren: no public port '81/tcp' published for web" ]
 }
 
@@ -210,7 +210,7 @@ c1 $REG/warren/config" ]
 @test "rmi of an image a stopped container uses is refused; -f removes it and the container still starts" {
 	warren create --name keep bb:1 sh -c 'echo still-runs'
 	run warren rmi bb:1
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == "warren: unable to delete image bb:1: it is being used by stopped container "* ]]
 	[ "$(echo "$output" | wc -l)" -eq 1 ]
 	warren images --format '{{.Repository}}' | grep -q bb
@@ -229,7 +229,7 @@ c1 $REG/warren/config" ]
 @test "rmi of an image a running container uses is refused even with -f" {
 	warren run -d --name r bb:1 sleep 60
 	run warren rmi -f bb:1
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == "warren: unable to delete image bb:1 (cannot be forced): it is being used by running container "* ]]
 	warren images --format '{{.Repository}}' | grep -q bb
 }

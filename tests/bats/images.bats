@@ -147,7 +147,7 @@ seed" ]
 	run warren_s image inspect "$REG/warren/multi"
 	[[ "$output" == *'"Architecture": "arm64"'* ]]
 	run warren_s pull --platform linux/s390x "$REG/warren/multi"
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"no image for platform linux/s390x"*"linux/amd64, linux/arm64"* ]]
 }
 
@@ -218,7 +218,7 @@ seed" ]
 	[ -z "$(ls "$STORE/layers")" ]
 	[ -z "$(ls "$STORE/blobs/sha256")" ]
 	run warren_s rmi "$REG/warren/shared"
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == "warren: image not known: $REG/warren/shared"* ]]
 }
 
@@ -232,7 +232,7 @@ seed" ]
 	done
 	sleep 0.5
 	run warren_s rmi -f "$REG/warren/layers"
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"(cannot be forced): it is being used by a running foreground container"* ]]
 	pkill -KILL -u "$TEST_USER" || true
 	wait || true
@@ -323,7 +323,7 @@ PY
 
 @test "a registry with a self-signed certificate: refused with the fix, pulled with --tls-verify=false" {
 	run warren_s pull "$TLS_REG/warren/tls"
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"TLS certificate of registry $TLS_REG is not trusted"*"--tls-verify=false"* ]]
 	run warren_s pull -q --tls-verify=false "$TLS_REG/warren/tls"
 	[ "$status" -eq 0 ]
@@ -377,6 +377,6 @@ PY
 	run warren_s images --format '{{.Repository}} {{.Tag}} {{.Digest}}'
 	[ "$output" = "$REG/warren/shared <none> $digest" ]
 	run warren_s pull -q "$REG/warren/shared@sha256:$(printf '%064d' 0)"
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"not found on registry"* ]]
 }

@@ -250,13 +250,17 @@ assert len(r["ID"]) == 64, r
 	[[ "$stderr" == *"invalid --log-opt"* ]]
 }
 
-@test "bad --since, bad --tail: one line, exit 125" {
+@test "bad --since, bad --tail: one line, exit 125 (refused by the option parser); extra operands 1" {
 	warren run --name bl --rootfs "$ROOTFS" true
-	for args in "--since yesterday" "--tail -5x" "--until 3 parsecs"; do
+	for args in "--since yesterday" "--tail -5x"; do
 		run --separate-stderr warren logs $args bl
 		[ "$status" -eq 125 ]
 		[ "$(echo "$stderr" | wc -l)" -eq 1 ]
 	done
+	# two operands: the command's error, Docker's 1
+	run --separate-stderr warren logs --until 3 parsecs bl
+	[ "$status" -eq 1 ]
+	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
 }
 
 # --- stop, kill, restart, wait ---------------------------------------------------
@@ -311,10 +315,10 @@ assert len(r["ID"]) == 64, r
 	[ "$(warren inspect --format '{{.State.ExitCode}}' k1)" = 137 ]
 }
 
-@test "kill of a stopped container, a bad signal: one line, exit 125" {
+@test "kill of a stopped container, a bad signal: one line, exit 1" {
 	warren run --name kx --rootfs "$ROOTFS" true
 	run --separate-stderr warren kill kx
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"is not running"* ]]
 	warren run -d --name ky --rootfs "$ROOTFS" sleep infinity
 	for s in NOPE 0 99 SIG; do
@@ -362,7 +366,7 @@ assert len(r["ID"]) == 64, r
 	id=$(warren run -d --name r1 --rootfs "$ROOTFS" sleep infinity)
 	pid=$(warren inspect --format '{{.State.Pid}}' r1)
 	run --separate-stderr warren rm r1
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"is running"*"rm -f"* ]]
 	[ "$(state r1)" = running ]
 	run warren rm -f r1
@@ -376,15 +380,15 @@ assert len(r["ID"]) == 64, r
 	warren run -d --name r1 --rootfs "$ROOTFS" true
 }
 
-@test "rm of an unknown container, and of an ambiguous prefix: one line, exit 125" {
+@test "rm of an unknown container, and of an ambiguous prefix: one line, exit 1" {
 	run --separate-stderr warren rm nosuch
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[ "$stderr" = "warren: no such container: nosuch" ]
 	for i in $(seq 20); do warren create --rootfs "$ROOTFS" true >/dev/null; done
 	prefix=$(warren ps -aq | cut -c1 | sort | uniq -d | head -1)
 	[ -n "$prefix" ]
 	run --separate-stderr warren rm "$prefix"
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"ambiguous"* ]]
 	[ "$(warren ps -aq | wc -l)" -eq 20 ]
 }
@@ -410,9 +414,9 @@ assert len(r["ID"]) == 64, r
 	warren rename old new
 	[ "$(state new)" = running ]
 	run warren inspect old
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	run --separate-stderr warren rename new other
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"already in use"* ]]
 	warren run -d --name old --rootfs "$ROOTFS" true
 }
@@ -421,7 +425,7 @@ assert len(r["ID"]) == 64, r
 	warren run -d --rm --name gone --rootfs "$ROOTFS" sh -c 'sleep 0.3'
 	for i in $(seq 50); do warren inspect gone >/dev/null 2>&1 || break; sleep 0.1; done
 	run warren inspect gone
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	run warren run --rm --rootfs "$ROOTFS" sh -c 'echo hi; exit 6'
 	[ "$status" -eq 6 ]
 	[ "$output" = hi ]

@@ -57,7 +57,16 @@ base_image() {
 	warren import "$d/rootfs.tgz" base:1 >/dev/null
 }
 
-# one_line_125: the last `run` failed with one line on stderr and exit 125
+# one_line_err: the last `run` of a command other than run, create, exec and
+# build failed with one line on stderr and exit 1 (Docker's CLI's code)
+one_line_err() {
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == warren:* ]]
+}
+
+# one_line_125: the last `run` (of run, create, exec or build) failed with
+# one line on stderr and exit 125
 one_line_125() {
 	[ "$status" -eq 125 ]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]

@@ -117,7 +117,7 @@ ifaces='ip -o addr | awk "{print \$2, \$3, \$4}"; cat /sys/class/net/*/address'
 	warren stop -t 1 A
 	run --separate-stderr warren start C
 	echo "$stderr"
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[ "$stderr" = "warren: cannot join the network of container A: it is not running (start it first)" ]
 	run --separate-stderr warren run --rm --network container:A --rootfs "$ROOTFS" true
 	[ "$status" -eq 125 ]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Bad input to pull: each is one line "warren: ...", exit 125, and the store
+# Bad input to pull: each is one line "warren: ...", exit 1, and the store
 # as it was. The faulty peer (tests/fixtures/images/faulty-registry.py) and
 # the registries are started by tests/setup.d/20-registry.sh.
 
@@ -14,11 +14,11 @@ setup() {
 }
 teardown() { common_teardown; }
 
-# pull_fails REF PATTERN: exit 125, one line matching PATTERN, store unchanged
+# pull_fails REF PATTERN: exit 1, one line matching PATTERN, store unchanged
 pull_fails() {
 	run warren_s pull "$1"
 	echo "$output"
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	local err
 	err=$(grep '^warren: ' <<< "$output")
 	[ "$(wc -l <<< "$err")" -eq 1 ]
@@ -122,10 +122,10 @@ pull_fails() {
 	chown "$TEST_USER" "$auth"
 	export REGISTRY_AUTH_FILE=$auth/auth.json AS_USER_ENV=REGISTRY_AUTH_FILE
 	run warren_s pull "$AUTH_REG/warren/private"
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"requires authentication"* ]]
 	run warren_s login -u warren -p wrong "$AUTH_REG"
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[ ! -e "$auth/auth.json" ]
 	run warren_s login -u warren --password-stdin "$AUTH_REG" <<< "sesame"
 	[ "$status" -eq 0 ]

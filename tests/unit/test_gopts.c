@@ -27,6 +27,7 @@ static int parse(int argc, char **argv, struct gopts *o, int *left, char ***rest
 int main(void)
 {
 	char dir[] = "/tmp/warren-test-gopts.XXXXXX", conf[PATH_MAX], buf[PATH_MAX + 64];
+	char want[2 * PATH_MAX + 128];
 	char *words[2], **rest;
 	struct gopts o;
 	struct werr err;
@@ -78,6 +79,34 @@ int main(void)
 	      "WARREN_STORAGE_DRIVER over warren.conf");
 	check(parse(6, a2, &o, &left, &rest) == 0 && !strcmp(o.driver, "vfs"),
 	      "--storage-driver over WARREN_STORAGE_DRIVER");
+	unsetenv("WARREN_STORAGE_DRIVER");
+
+	f = fopen(conf, "w");
+	if (!f)
+		return 1;
+	fputs("storage-drvier = vfs\n\n  colour = \"blue\"\nstorage_driver = 'vfs'\n", f);
+	fclose(f);
+	check(parse(2, a1, &o, &left, &rest) == 0 && !strcmp(o.driver, "vfs"),
+	      "unknown keys are no error; a quoted value is unquoted");
+	snprintf(want, sizeof(want),
+	         "%s:1: unknown key \"storage-drvier\" (did you mean \"storage-driver\"?), "
+	         "ignored\n%s:3: unknown key \"colour\", ignored\n",
+	         conf, conf);
+	check(!strcmp(o.conf_warnings, want),
+	      "each unknown key is one warning with file, line and the near known key");
+	f = fopen(conf, "w");
+	if (!f)
+		return 1;
+	fputs("# fine\nstorage-driver vfs\n", f);
+	fclose(f);
+	check(gopts_load(&o, NULL, "vfs", &err) < 0 &&
+	          strstr(err.msg, "warren.conf:2: malformed line"),
+	      "a line without = is an error naming the file and line, even with --storage-driver");
+	f = fopen(conf, "w");
+	if (!f)
+		return 1;
+	fputs("storage-driver = fuse-overlay\n", f);
+	fclose(f);
 
 	char *bad1[] = { "warren", "--root", "relative", "ps", NULL };
 	char *bad2[] = { "warren", "--root", NULL };
