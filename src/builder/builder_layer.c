@@ -18,9 +18,15 @@
 
 void bnow(char *buf, size_t size)
 {
-	time_t t = time(NULL);
+	struct timespec ts;
+	struct tm tm;
+	char sec[24];
 
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	/* to the nanosecond, as BuildKit writes it: images built within one
+	 * second still order by before=/since= */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", gmtime_r(&ts.tv_sec, &tm));
+	snprintf(buf, size, "%s.%09ldZ", sec, ts.tv_nsec);
 }
 
 char *bstage_lowerdir(const struct bstage *sg)

@@ -74,6 +74,8 @@ json_t *img_labels(struct store *s, json_t *rec);
  * img_created() - Unix seconds of @rec's "created" (0 when unknown).
  */
 int64_t img_created(json_t *rec);
+/** img_created_ns() - the same in nanoseconds (BuildKit writes them). */
+int64_t img_created_ns(json_t *rec);
 
 /**
  * img_inspect() - `image inspect`'s object for @ref (what `inspect` shows of

@@ -78,6 +78,23 @@ int64_t img_created(json_t *rec)
 	return (int64_t)timegm(&tm);
 }
 
+int64_t img_created_ns(json_t *rec)
+{
+	const char *s = json_string_value(json_object_get(rec, "created")), *end;
+	struct tm tm = { 0 };
+	int64_t frac = 0, scale = 1000000000;
+
+	if (!s || !(end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
+		return 0;
+	if (*end == '.')
+		for (end++; *end >= '0' && *end <= '9'; end++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*end - '0') * scale;
+			}
+	return (int64_t)timegm(&tm) * 1000000000 + frac;
+}
+
 int img_fail(const struct werr *err)
 {
 	werr_print(err, "warren");

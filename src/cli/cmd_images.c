@@ -161,7 +161,7 @@ static json_t *image_row(const struct row *r)
  * resolved to creation times */
 struct images_sel {
 	struct filters f;
-	int64_t before, since; /* INT64_MAX, INT64_MIN: not given */
+	int64_t before, since; /* in ns; INT64_MAX, INT64_MIN: not given */
 };
 
 static const struct filter_key images_keys[] = {
@@ -179,12 +179,12 @@ static bool image_selected_p(struct store *s, json_t *rec, const struct images_s
 {
 	bool dangling = json_array_size(json_object_get(rec, "names")) == 0, ok = false;
 	bool seen = false;
-	int64_t t = img_created(rec);
+	int64_t ns = img_created_ns(rec);
 	const struct filter *fl;
 	size_t i = 0;
 	json_t *labels;
 
-	if (t >= sel->before || t <= sel->since || !filters_until_p(&sel->f, t))
+	if (ns >= sel->before || ns <= sel->since || !filters_until_p(&sel->f, ns / 1000000000))
 		return false;
 	while ((fl = filters_next(&sel->f, "dangling", &i))) {
 		seen = true;
@@ -320,13 +320,13 @@ static int images_times(json_t *images, struct images_sel *sel, struct werr *err
 		json_t *rec = store_image_find(images, fl->value, err);
 		if (!rec)
 			return -ENOENT;
-		sel->before = img_created(rec) < sel->before ? img_created(rec) : sel->before;
+		sel->before = img_created_ns(rec) < sel->before ? img_created_ns(rec) : sel->before;
 	}
 	for (i = 0; (fl = filters_next(&sel->f, "since", &i));) {
 		json_t *rec = store_image_find(images, fl->value, err);
 		if (!rec)
 			return -ENOENT;
-		sel->since = img_created(rec) > sel->since ? img_created(rec) : sel->since;
+		sel->since = img_created_ns(rec) > sel->since ? img_created_ns(rec) : sel->since;
 	}
 	return 0;
 }
