@@ -20,7 +20,10 @@ command -v clang >/dev/null || { echo "fuzz: clang missing (scripts/deps.sh --te
 
 # targets: every tests/fuzz/fuzz_*.c; only those are built, not the programs
 mapfile -t all < <(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//')
-ninja -C "$dir" "${all[@]/#/tests/fuzz/}" >/dev/null
+if ! out=$(ninja -C "$dir" "${all[@]/#/tests/fuzz/}" 2>&1); then
+	echo "$out" | grep -E 'error|FAILED' | head -20 >&2
+	exit 1
+fi
 
 # seeds_to DIR: every target's seeds in DIR/NAME (NAME without fuzz_)
 seeds_to() {

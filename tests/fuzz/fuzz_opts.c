@@ -38,7 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i += strlen(buf + i);
 	}
 	argv[argc] = NULL;
-	if (opts_parse(defs, argc, argv, &ind, cb, &n, "fuzz", &err) == 0 &&
+	/* both modes: the first byte's low bit chooses */
+	if (opts_parse(defs, argc, argv, &ind,
+	               size && (data[0] & 1) ? OPTS_STOP_AT_OPERAND : OPTS_INTERSPERSED, cb, &n,
+	               "fuzz", &err) == 0 &&
 	    (ind < 0 || ind > argc))
 		abort();
 	free(buf);
