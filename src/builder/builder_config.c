@@ -112,6 +112,8 @@ static int from_record(struct builder *b, struct bstage *sg, json_t *rec, struct
 			                "layer %s of the base image is not in the store (pull it "
 			                "again)",
 			                sg->chain[i]);
+	/* the base's inline cache map is its own: keys of its history only */
+	json_object_del(sg->cfg, BINLINE_FIELD);
 	/* a base's ONBUILD triggers run once, in this build, and are not inherited */
 	{
 		json_t *ob = json_object_get(bconfig_get(sg), "OnBuild"), *v;
@@ -382,6 +384,7 @@ void bstage_free(struct bstage *sg)
 {
 	json_decref(sg->cfg);
 	json_decref(sg->layers);
+	json_decref(sg->ckeys);
 	free(sg->chain);
 	shellex_scope_free(&sg->scope);
 	strv_free(&sg->args);
