@@ -128,29 +128,36 @@ static int from_record(struct builder *b, struct bstage *sg, json_t *rec, struct
 	return 0;
 }
 
+json_t *bimage_find(struct builder *b, const char *ref, bool again, json_t **images,
+                    struct werr *err)
+{
+	char id[DIGEST_STR_LEN + 16];
+	json_t *rec;
+
+	*images = NULL;
+	if (store_images_load(&b->s, images, err) < 0)
+		return NULL;
+	rec = store_image_find(*images, ref, err);
+	if ((!rec && err->code == ENOENT) || (rec && again)) {
+		json_decref(*images);
+		*images = NULL;
+		if (b->o->hooks.pull(b->o->hooks.ctx, ref, id, sizeof(id), err) < 0 ||
+		    store_images_load(&b->s, images, err) < 0)
+			return NULL;
+		rec = store_image_find(*images, id, err);
+	}
+	return rec;
+}
+
 int bconfig_from_image(struct builder *b, struct bstage *sg, const char *ref, struct werr *err)
 {
-	json_t *images = NULL, *rec;
-	char id[DIGEST_STR_LEN + 16];
+	json_t *images, *rec;
 	int r;
 
 	if (!strcmp(ref, "scratch"))
 		return from_scratch(sg) < 0 ? werr_errno(err, ENOMEM, "scratch") : 0;
-	r = store_images_load(&b->s, &images, err);
-	if (r < 0)
-		return r;
-	rec = store_image_find(images, ref, err);
 	/* --pull: the registry's version even when the store has one */
-	if ((!rec && err->code == ENOENT) || (rec && b->o->pull)) {
-		json_decref(images);
-		images = NULL;
-		r = b->o->hooks.pull(b->o->hooks.ctx, ref, id, sizeof(id), err);
-		if (r == 0)
-			r = store_images_load(&b->s, &images, err);
-		if (r < 0)
-			return r;
-		rec = store_image_find(images, id, err);
-	}
+	rec = bimage_find(b, ref, b->o->pull, &images, err);
 	r = rec ? from_record(b, sg, rec, err) : -err->code;
 	if (r == 0)
 		snprintf(sg->image, sizeof(sg->image), "%s",

@@ -97,32 +97,6 @@ static void inline_read(struct builder *b, const struct image_loaded *img)
 	}
 }
 
-/* the record of @ref in the store, pulled when absent */
-static int inline_image(struct builder *b, const char *ref, struct image_loaded *img,
-                        struct werr *err)
-{
-	json_t *images = NULL, *rec;
-	char id[DIGEST_STR_LEN + 16];
-	int r = store_images_load(&b->s, &images, err);
-
-	if (r < 0)
-		return r;
-	rec = store_image_find(images, ref, err);
-	if (!rec && err->code == ENOENT) {
-		json_decref(images);
-		images = NULL;
-		r = b->o->hooks.pull(b->o->hooks.ctx, ref, id, sizeof(id), err);
-		if (r == 0)
-			r = store_images_load(&b->s, &images, err);
-		if (r < 0)
-			return r;
-		rec = store_image_find(images, id, err);
-	}
-	r = rec ? image_load(&b->s, rec, img, err) : -err->code;
-	json_decref(images);
-	return r;
-}
-
 int binline_load(struct builder *b, struct werr *err)
 {
 	if (b->o->n_cache_from == 0 || b->o->no_cache)
@@ -133,8 +107,11 @@ int binline_load(struct builder *b, struct werr *err)
 	for (size_t i = 0; i < b->o->n_cache_from; i++) {
 		struct image_loaded img;
 		struct werr e = { 0 };
+		json_t *images, *rec = bimage_find(b, b->o->cache_from[i], false, &images, &e);
+		int r = rec ? image_load(&b->s, rec, &img, &e) : -e.code;
+		json_decref(images);
 		/* as Docker: a cache that cannot be had is not an error */
-		if (inline_image(b, b->o->cache_from[i], &img, &e) < 0) {
+		if (r < 0) {
 			fprintf(stderr, "warning: --cache-from %s: %s (building without it)\n",
 			        b->o->cache_from[i], e.msg);
 			continue;

@@ -91,6 +91,10 @@ int binline_write(const struct builder *b, struct bstage *sg, struct werr *err);
 
 /* builder_config.c */
 int bconfig_apply(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err);
+/* the store's record of image @ref (in *@images, for the caller to
+ * json_decref), pulled when absent or when @again; NULL with @err set */
+json_t *bimage_find(struct builder *b, const char *ref, bool again, json_t **images,
+                    struct werr *err);
 int bconfig_from_image(struct builder *b, struct bstage *sg, const char *ref, struct werr *err);
 char **bconfig_run_env(const struct bstage *sg);
 /* fails when @text uses an ARG that got no value (as $NAME or ${NAME}) */
