@@ -47,6 +47,7 @@ static int stage_from(struct builder *b, size_t idx, struct werr *err)
 		const struct bstage *o = &b->stages[other];
 		sg->cfg = json_deep_copy(o->cfg);
 		sg->layers = json_deep_copy(o->layers);
+		sg->ckeys = o->ckeys ? json_deep_copy(o->ckeys) : NULL;
 		sg->chain = calloc(o->n_layers + 1, sizeof(*sg->chain));
 		if (!sg->cfg || !sg->layers || !sg->chain)
 			return werr_errno(err, ENOMEM, "stage %s", base);
@@ -180,6 +181,7 @@ static int final_commit(struct builder *b, struct bstage *sg, char **names, size
 			json_object_set_new(c, "Labels", l = json_object());
 		json_object_set_new(l, k, json_string(eq ? eq + 1 : ""));
 	}
+	r = binline_write(b, sg, err);
 	for (size_t i = 0; r == 0 && i < (n_names ? n_names : 1); i++)
 		r = bimage_commit(b, sg, n_names ? names[i] : NULL, false, id, err);
 	return r;
@@ -279,6 +281,8 @@ static int build_setup(struct builder *b, bool **needed, long *target, struct we
 		b->driver = drv.driver;
 	if (r == 0)
 		r = store_staging_new(&b->s, &b->st, err);
+	if (r == 0)
+		r = binline_load(b, err);
 	if (r < 0)
 		return r;
 	snprintf(b->stdir, sizeof(b->stdir), "%s/%s", b->s.root, b->st.name);
@@ -293,6 +297,7 @@ static void build_free(struct builder *b)
 		bstage_free(&b->stages[i]);
 	free(b->stages);
 	shellex_scope_free(&b->meta);
+	json_decref(b->cfrom);
 	context_close(b->ctx);
 	dockerfile_free(b->df);
 	store_close(&b->s);

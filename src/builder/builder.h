@@ -64,6 +64,11 @@ struct build_opts {
 	char **labels; /* "K=V", added to the final image */
 	size_t n_labels;
 	bool no_cache;
+	/* --build-arg BUILDKIT_INLINE_CACHE=1 or --cache-to type=inline: the
+	 * steps' cache keys go into the image config */
+	bool cache_inline;
+	char **cache_from; /* --cache-from: images whose layers steps may reuse */
+	size_t n_cache_from;
 	bool pull; /* --pull: base images pulled again even when present */
 	struct build_secret *secrets;
 	size_t n_secrets;

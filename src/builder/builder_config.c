@@ -112,6 +112,8 @@ static int from_record(struct builder *b, struct bstage *sg, json_t *rec, struct
 			                "layer %s of the base image is not in the store (pull it "
 			                "again)",
 			                sg->chain[i]);
+	/* the base's inline cache map is its own: keys of its history only */
+	json_object_del(sg->cfg, BINLINE_FIELD);
 	/* a base's ONBUILD triggers run once, in this build, and are not inherited */
 	{
 		json_t *ob = json_object_get(bconfig_get(sg), "OnBuild"), *v;
@@ -126,29 +128,36 @@ static int from_record(struct builder *b, struct bstage *sg, json_t *rec, struct
 	return 0;
 }
 
+json_t *bimage_find(struct builder *b, const char *ref, bool again, json_t **images,
+                    struct werr *err)
+{
+	char id[DIGEST_STR_LEN + 16];
+	json_t *rec;
+
+	*images = NULL;
+	if (store_images_load(&b->s, images, err) < 0)
+		return NULL;
+	rec = store_image_find(*images, ref, err);
+	if ((!rec && err->code == ENOENT) || (rec && again)) {
+		json_decref(*images);
+		*images = NULL;
+		if (b->o->hooks.pull(b->o->hooks.ctx, ref, id, sizeof(id), err) < 0 ||
+		    store_images_load(&b->s, images, err) < 0)
+			return NULL;
+		rec = store_image_find(*images, id, err);
+	}
+	return rec;
+}
+
 int bconfig_from_image(struct builder *b, struct bstage *sg, const char *ref, struct werr *err)
 {
-	json_t *images = NULL, *rec;
-	char id[DIGEST_STR_LEN + 16];
+	json_t *images, *rec;
 	int r;
 
 	if (!strcmp(ref, "scratch"))
 		return from_scratch(sg) < 0 ? werr_errno(err, ENOMEM, "scratch") : 0;
-	r = store_images_load(&b->s, &images, err);
-	if (r < 0)
-		return r;
-	rec = store_image_find(images, ref, err);
 	/* --pull: the registry's version even when the store has one */
-	if ((!rec && err->code == ENOENT) || (rec && b->o->pull)) {
-		json_decref(images);
-		images = NULL;
-		r = b->o->hooks.pull(b->o->hooks.ctx, ref, id, sizeof(id), err);
-		if (r == 0)
-			r = store_images_load(&b->s, &images, err);
-		if (r < 0)
-			return r;
-		rec = store_image_find(images, id, err);
-	}
+	rec = bimage_find(b, ref, b->o->pull, &images, err);
 	r = rec ? from_record(b, sg, rec, err) : -err->code;
 	if (r == 0)
 		snprintf(sg->image, sizeof(sg->image), "%s",
@@ -382,6 +391,7 @@ void bstage_free(struct bstage *sg)
 {
 	json_decref(sg->cfg);
 	json_decref(sg->layers);
+	json_decref(sg->ckeys);
 	free(sg->chain);
 	shellex_scope_free(&sg->scope);
 	strv_free(&sg->args);

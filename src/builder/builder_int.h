@@ -28,6 +28,7 @@ struct bstage {
 	struct strv onbuild;          /* the base image's ONBUILD triggers, to run first */
 	bool cmd_set;                 /* CMD given in this stage (an ENTRYPOINT keeps it) */
 	bool built;
+	json_t *ckeys; /* the cache key of each history entry this build added */
 	/* the image of the last step (or the base), or "" */
 	char image[DIGEST_STR_LEN + 1];
 };
@@ -46,6 +47,7 @@ struct builder {
 	unsigned seq;              /* names of step directories in staging */
 	enum rootfs_driver driver; /* the store's: RUN steps use it, as warren run does */
 	unsigned line;             /* the Dockerfile line of the step running, for messages */
+	json_t *cfrom;             /* --cache-from: step key -> entry (as store/build-cache/'s) */
 };
 
 /* a step's writable layer: staging/sN/diff over the stage's layers */
@@ -78,8 +80,21 @@ int bcache_save(struct builder *b, const struct bstage *sg, const char *diff_id,
 void bhistory_add(struct bstage *sg, const char *created, const char *created_by, bool empty);
 void bnow(char *buf, size_t size);
 
+/* builder_inline.c: the inline cache (--cache-to type=inline, --cache-from) */
+/* the image config's private field: per history entry, the step's key */
+#define BINLINE_FIELD "warren.cache.v0"
+/* the --cache-from images' keys into @b->cfrom (a missing one pulled; one
+ * that cannot be had is a warning on stderr) */
+int binline_load(struct builder *b, struct werr *err);
+/* the map of @sg's history into its config */
+int binline_write(const struct builder *b, struct bstage *sg, struct werr *err);
+
 /* builder_config.c */
 int bconfig_apply(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err);
+/* the store's record of image @ref (in *@images, for the caller to
+ * json_decref), pulled when absent or when @again; NULL with @err set */
+json_t *bimage_find(struct builder *b, const char *ref, bool again, json_t **images,
+                    struct werr *err);
 int bconfig_from_image(struct builder *b, struct bstage *sg, const char *ref, struct werr *err);
 char **bconfig_run_env(const struct bstage *sg);
 /* fails when @text uses an ARG that got no value (as $NAME or ${NAME}) */

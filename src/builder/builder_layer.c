@@ -211,51 +211,61 @@ void bhistory_add(struct bstage *sg, const char *created, const char *created_by
 		json_object_set_new(sg->cfg, "history", h = json_array());
 	json_array_append_new(
 	    h, json_pack("{s:s, s:s}", "created", created, "created_by", created_by));
+	if (!sg->ckeys)
+		sg->ckeys = json_array();
+	json_array_append_new(sg->ckeys, json_string(sg->key));
 	if (empty)
 		json_object_set_new(json_array_get(h, json_array_size(h) - 1), "empty_layer",
 		                    json_true());
 	json_object_set_new(sg->cfg, "created", json_string(created));
 }
 
+/* use cache entry @j (a local one, or a --cache-from one to be saved
+ * locally when @save) when its layer is still in the store */
+static int bcache_use(struct builder *b, struct bstage *sg, json_t *j, const char *created_by,
+                      bool save, bool *hit, struct werr *err)
+{
+	char chain[DIGEST_STR_LEN + 1];
+	json_t *layer = json_object_get(j, "layer");
+	const char *diff_id = json_string_value(json_object_get(layer, "digest"));
+	const char *created = json_string_value(json_object_get(j, "created"));
+	uint64_t size = (uint64_t)json_integer_value(json_object_get(layer, "size"));
+	int r = 0;
+
+	if (!created || (layer && (!diff_id || !digest_valid(diff_id))))
+		return 0;
+	if (diff_id && (chain_next(sg, diff_id, chain) < 0 || !store_layer_has(&b->s, chain) ||
+	                !store_blob_has(&b->s, diff_id)))
+		return 0; /* removed since: build the step again */
+	if (diff_id)
+		r = blayer_append(b, sg, diff_id, size, err);
+	if (r < 0)
+		return r;
+	bhistory_add(sg, created, created_by, !diff_id);
+	*hit = true;
+	return save ? bcache_save(b, sg, diff_id, size, created, err) : 0;
+}
+
 int bcache_lookup(struct builder *b, struct bstage *sg, const char *created_by, bool *hit,
                   struct werr *err)
 {
-	char path[128], chain[DIGEST_STR_LEN + 1];
+	char path[128];
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	json_t *j, *layer;
-	const char *diff_id, *created;
-	int r = 0;
+	json_t *j = NULL;
+	int r;
 
 	*hit = false;
 	if (b->o->no_cache)
 		return 0;
 	snprintf(path, sizeof(path), STORE_BCACHE_DIR "/%s", digest_hex(sg->key));
-	if (util_read_file(b->s.rootfd, path, 1 << 16, &text, &len, err) < 0)
-		return 0;
-	j = json_loadb(text, len, 0, NULL);
-	layer = json_object_get(j, "layer");
-	diff_id = json_string_value(json_object_get(layer, "digest"));
-	created = json_string_value(json_object_get(j, "created"));
-	if (!created || (layer && (!diff_id || !digest_valid(diff_id)))) {
-		json_decref(j);
-		return 0;
-	}
-	if (diff_id && (chain_next(sg, diff_id, chain) < 0 || !store_layer_has(&b->s, chain) ||
-	                !store_blob_has(&b->s, diff_id))) {
-		json_decref(j);
-		return 0; /* removed since: build the step again */
-	}
-	if (diff_id)
-		r = blayer_append(b, sg, diff_id,
-		                  (uint64_t)json_integer_value(json_object_get(layer, "size")),
-		                  err);
-	if (r == 0) {
-		bhistory_add(sg, created, created_by, !diff_id);
-		*hit = true;
-	}
+	if (util_read_file(b->s.rootfd, path, 1 << 16, &text, &len, err) == 0)
+		j = json_loadb(text, len, 0, NULL);
+	r = bcache_use(b, sg, j, created_by, false, hit, err);
 	json_decref(j);
-	return r;
+	if (r < 0 || *hit)
+		return r;
+	return bcache_use(b, sg, json_object_get(b->cfrom, sg->key), created_by, true, hit, err);
 }
 
 int bcache_save(struct builder *b, const struct bstage *sg, const char *diff_id, uint64_t size,

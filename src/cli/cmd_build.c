@@ -31,6 +31,8 @@ enum build_opt {
 	BO_SSH,
 	BO_PROGRESS,
 	BO_IIDFILE,
+	BO_CACHE_FROM,
+	BO_CACHE_TO,
 	BO_IGNORED,
 	BO_HELP,
 };
@@ -58,6 +60,10 @@ static const struct opt_def build_opts_table[] = {
 	{ "progress", 0, OPT_VALUE, "auto|plain|tty|quiet",
 	  "Output: the steps (auto, plain, tty) or only the image ID (quiet)", BO_PROGRESS },
 	{ "iidfile", 0, OPT_VALUE, "FILE", "Write the image ID to FILE", BO_IIDFILE },
+	{ "cache-from", 0, OPT_VALUE, "IMAGE|type=registry,ref=IMAGE",
+	  "Reuse the layers of an image built with the inline cache (repeatable)", BO_CACHE_FROM },
+	{ "cache-to", 0, OPT_VALUE, "type=inline",
+	  "Write the steps' cache keys into the image (as BUILDKIT_INLINE_CACHE=1)", BO_CACHE_TO },
 	{ "rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility (always true)", BO_IGNORED },
 	{ "force-rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility", BO_IGNORED },
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", BO_HELP },
@@ -185,6 +191,53 @@ static int build_ssh(struct build_cli *c, const char *v, struct werr *err)
 	return 0;
 }
 
+/* --cache-from IMAGE or type=registry,ref=IMAGE: only BuildKit's inline
+ * cache, read from an image (the registry cache export is not supported) */
+static int build_cache_from(struct build_cli *c, const char *v, struct werr *err)
+{
+	_cleanup_free_ char *copy = strdup(v);
+	char *save = NULL, *tok;
+	const char *ref = NULL, *type = "registry";
+
+	if (!copy)
+		return werr_errno(err, ENOMEM, "--cache-from");
+	if (!strchr(v, '='))
+		return *v ? push_str(&c->o.cache_from, &c->o.n_cache_from, v, err)
+		          : werr_set(err, EINVAL, "--cache-from: give an image");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (eq && !strncmp(tok, "type=", 5))
+			type = eq + 1;
+		else if (eq && !strncmp(tok, "ref=", 4))
+			ref = eq + 1;
+		else
+			return werr_set(err, EINVAL,
+			                "--cache-from %s: unexpected %s (use IMAGE or "
+			                "type=registry,ref=IMAGE)",
+			                v, tok);
+	}
+	if (strcmp(type, "registry"))
+		return werr_set(err, ENOTSUP,
+		                "--cache-from %s: cache type %s is not supported (use IMAGE or "
+		                "type=registry,ref=IMAGE, an image built with the inline cache)",
+		                v, type);
+	if (!ref || !*ref)
+		return werr_set(err, EINVAL, "--cache-from %s: give ref=IMAGE", v);
+	return push_str(&c->o.cache_from, &c->o.n_cache_from, ref, err);
+}
+
+/* --cache-to type=inline: the only export, the keys in the image config */
+static int build_cache_to(struct build_cli *c, const char *v, struct werr *err)
+{
+	if (strcmp(v, "type=inline"))
+		return werr_set(err, ENOTSUP,
+		                "--cache-to %s: only type=inline is supported (the cache goes "
+		                "into the image: push it and build with --cache-from IMAGE)",
+		                v);
+	c->o.cache_inline = true;
+	return 0;
+}
+
 /* implements opt_cb */
 static int build_opt_cb(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
 {
@@ -226,6 +279,8 @@ static int build_opt_cb(void *ctx, const struct opt_def *def, const char *v, str
 			                v);
 		return 0;
 	case BO_IIDFILE: c->iidfile = v; return 0;
+	case BO_CACHE_FROM: return build_cache_from(c, v, err);
+	case BO_CACHE_TO: return build_cache_to(c, v, err);
 	case BO_IGNORED: return 0;
 	case BO_HELP: c->help = on; return 0;
 	}
@@ -300,6 +355,9 @@ static void build_cli_free(struct build_cli *c)
 		free(c->o.build_args[i]);
 	for (size_t i = 0; i < c->o.n_labels; i++)
 		free(c->o.labels[i]);
+	for (size_t i = 0; i < c->o.n_cache_from; i++)
+		free(c->o.cache_from[i]);
+	free(c->o.cache_from);
 	for (size_t i = 0; i < c->n_strs; i++)
 		free(c->strs[i]);
 	free(c->strs);
