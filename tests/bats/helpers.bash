@@ -183,6 +183,10 @@ tmux_wait_for() {
 # rootless podman as the test user, in a store of its own under $PODMAN_DIR
 # (the interop tests compare warren with it)
 podman_u() {
-	as_user podman --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/run" --runtime runc \
+	# TMPDIR of its own: podman 4.3 keeps RUN --mount=type=cache directories
+	# in $TMPDIR/buildah-cache, one path for every user (/var/tmp), so
+	# another lane's user would own it
+	[ -d "$PODMAN_DIR/tmp" ] || { mkdir -p "$PODMAN_DIR/tmp" && chown "$TEST_USER" "$PODMAN_DIR/tmp"; }
+	as_user env TMPDIR="$PODMAN_DIR/tmp" podman --root "$PODMAN_DIR/root" --runroot "$PODMAN_DIR/run" --runtime runc \
 		--cgroup-manager cgroupfs --events-backend file --storage-driver vfs --log-level error "$@"
 }
