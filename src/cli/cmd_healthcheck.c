@@ -37,8 +37,12 @@ static int healthcheck_run(int argc, char **argv)
 	struct record rec;
 	struct werr err = { 0 };
 	bool healthy = false;
-	int ind, r = cli_parse(&cli_cmd_healthcheck_run, argc, argv, &ind, healthcheck_opt, NULL);
+	int ind, r;
 
+	/* 1 means unhealthy: an error is podman's 125, so that scripts can
+	 * tell the two apart */
+	cli_error_exit_set(EXIT_WARREN);
+	r = cli_parse(&cli_cmd_healthcheck_run, argc, argv, &ind, healthcheck_opt, NULL);
 	if (r >= 0)
 		return r;
 	if (record_lookup(cli_gopts(), argv[ind], &rec, &err) < 0 || state_refresh(&rec, &err) < 0)
