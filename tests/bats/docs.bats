@@ -16,30 +16,32 @@ FISH_COMPL=$WARREN_PREFIX/share/fish/vendor_completions.d/warren.fish
 setup() { lc_setup; }
 teardown() { lc_teardown; }
 
+# Each command's --help and each rendered man page are read once for the
+# whole file (setup_file), into $BATS_FILE_TMPDIR: the checks below compare
+# hundreds of options and would otherwise start warren and man for each.
+
+# help_of ARGS...: what `warren ARGS --help` prints (cached)
+help_of() {
+	local f="$BATS_FILE_TMPDIR/help/h_${*// /_}"
+	[ -f "$f" ] || warren "$@" --help > "$f"
+	cat "$f"
+}
+
 # help_commands ARGS...: the first words of the "Commands:" list that
 # `warren ARGS --help` prints
 help_commands() {
-	warren "$@" --help | awk '/^Commands:/ {on = 1; next} /^$/ {on = 0} on {print $1}'
+	help_of "$@" | awk '/^Commands:/ {on = 1; next} /^$/ {on = 0} on {print $1}'
 }
 
 # command_paths: every command as warren's own --help lists it, "run" or
 # "image ls", groups included, aliases too; "version" has no options
-command_paths() {
-	local c s
-	for c in $(help_commands); do
-		[ "$c" = version ] && continue
-		echo "$c"
-		if warren "$c" --help | grep -q '^Commands:'; then
-			for s in $(help_commands "$c"); do echo "$c $s"; done
-		fi
-	done
-}
+command_paths() { cat "$BATS_FILE_TMPDIR/paths"; }
 
 # help_options PATH: "-s --long" or "--long" for each option that
 # `warren PATH --help` prints, except the spellings it calls aliases
 help_options() {
 	# shellcheck disable=SC2086 # PATH is one or two words
-	warren $1 --help | grep -v 'Alias of' |
+	help_of $1 | grep -v 'Alias of' |
 		sed -nE 's/^ +(-([a-zA-Z]), )?--([a-z0-9-]+).*/\2 \3/p' |
 		while read -r a b; do
 			if [ -n "$b" ]; then echo "-$a --$b"; else echo "--$a"; fi
@@ -63,7 +65,7 @@ page_of() {
 		other=$(basename "$f" .1)
 		other=${other#warren-"$g"-}
 		# shellcheck disable=SC2086
-		if [ "$(warren $p --help)" = "$(warren $g $other --help)" ]; then
+		if [ "$(help_of $p)" = "$(help_of $g $other)" ]; then
 			echo "$f"
 			return
 		fi
@@ -71,7 +73,27 @@ page_of() {
 	return 1
 }
 
-render() { MANWIDTH=200 man -l "$1" 2>/dev/null | col -b; }
+# render PAGE: the page as man shows it, 200 columns, plain text (cached;
+# its stderr in $BATS_FILE_TMPDIR/man/NAME.err)
+render() { cat "$BATS_FILE_TMPDIR/man/$(basename "$1").txt"; }
+
+render_one() {
+	MANWIDTH=200 man -l "$1" 2> "$2/$(basename "$1").err" | col -b > "$2/$(basename "$1").txt"
+}
+
+setup_file() {
+	local c s
+	mkdir -p "$BATS_FILE_TMPDIR/help" "$BATS_FILE_TMPDIR/man"
+	for c in $(help_commands); do
+		[ "$c" = version ] && continue
+		echo "$c"
+		if help_of "$c" | grep -q '^Commands:'; then
+			for s in $(help_commands "$c"); do echo "$c $s"; done
+		fi
+	done > "$BATS_FILE_TMPDIR/paths"
+	export -f render_one
+	printf '%s\0' "$MAN1"/*.1 | xargs -0 -P 4 -I{} bash -c 'render_one "$1" "$2"' _ {} "$BATS_FILE_TMPDIR/man"
+}
 
 @test "every command warren --help lists has a man page, and every page a command" {
 	local p f n=0 listed=" warren.1 "
@@ -105,7 +127,7 @@ render() { MANWIDTH=200 man -l "$1" 2>/dev/null | col -b; }
 		}
 		while read -r o; do
 			# "-e, --env" or "--rm" as an item of OPTIONS
-			grep -qE -- "^ +${o/ /, }( |$)" <<<"$text" || {
+			[[ $'\n'"$text"$'\n' =~ $'\n'\ +"${o/ /, }"( |$'\n') ]] || {
 				echo "$f lacks '$o' (warren $p --help has it)"
 				return 1
 			}
@@ -115,23 +137,30 @@ render() { MANWIDTH=200 man -l "$1" 2>/dev/null | col -b; }
 	[ "$checked" -gt 150 ]
 }
 
+# section FILE PATH: the lines under "@@ PATH" in FILE, up to the next "@@"
+section() { awk -v h="@@ $2" '$0 == h {on = 1; next} /^@@ / {on = 0} on' "$1"; }
+
 @test "every option of every command's --help is offered by the bash, zsh and fish completion" {
-	local p o w
+	local p got want n=0 out=$BATS_TEST_TMPDIR
+	command_paths > "$out/paths"
+	# bash: the completion function itself, for "warren PATH -"; fish: its
+	# own completion engine, for "warren PATH --" and "warren PATH -"; one
+	# shell each for every command
+	bash -c '. "$1"; while read -r p; do echo "@@ $p"
+		COMP_WORDS=(warren $p -); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()
+		_warren; printf "%s\n" "${COMPREPLY[@]}"; done' _ "$BASH_COMPL" < "$out/paths" > "$out/bash"
+	fish -c 'source $argv[1]; while read -l p; echo "@@ $p"
+		complete -C "warren $p --"; complete -C "warren $p -"; end' "$FISH_COMPL" < "$out/paths" > "$out/fish"
 	while read -r p; do
 		want=$(help_options "$p" | tr ' ' '\n' | sort)
 		[ -n "$want" ] || continue
-		# bash: the completion function itself, for "warren PATH -"
-		got=$(bash -c '. "$1"; shift; COMP_WORDS=(warren "$@" -); COMP_CWORD=$(($# + 1))
-			_warren; printf "%s\n" "${COMPREPLY[@]}"' _ "$BASH_COMPL" $p | sort)
+		got=$(section "$out/bash" "$p" | grep -v '^$' | sort)
 		[ "$got" = "$want" ] || {
 			echo "bash, warren $p -<TAB>:"
 			diff <(echo "$want") <(echo "$got")
 			return 1
 		}
-		# fish: its own completion engine, for "warren PATH --" and "warren PATH -"
-		got=$(fish -c 'source $argv[1]; complete -C "warren $argv[2] --"
-			complete -C "warren $argv[2] -"' "$FISH_COMPL" "$p" |
-			cut -f1 | grep -E '^-' | sort -u)
+		got=$(section "$out/fish" "$p" | cut -f1 | grep -E '^-' | sort -u)
 		[ "$got" = "$want" ] || {
 			echo "fish, warren $p -<TAB>:"
 			diff <(echo "$want") <(echo "$got")
@@ -147,24 +176,29 @@ render() { MANWIDTH=200 man -l "$1" 2>/dev/null | col -b; }
 			diff <(echo "$want") <(echo "$got")
 			return 1
 		}
-	done < <(command_paths)
+		n=$((n + 1))
+	done < "$out/paths"
+	[ "$n" -gt 60 ]
+}
+
+# page_warnings PAGE: groff's warnings for PAGE, and man's stderr at 80
+# columns; a page without a NAME section is a warning too
+page_warnings() {
+	groff -ww -z -man "$1" 2>&1 || echo "$1: groff failed"
+	local err
+	err=$(mktemp)
+	MANWIDTH=80 man -l "$1" 2> "$err" | col -b | grep -q '^NAME' || echo "$1: no NAME"
+	[ ! -s "$err" ] || echo "$1: $(cat "$err")"
+	rm -f "$err"
 }
 
 @test "every man page renders with man and no groff warning" {
-	local f n=0
-	for f in "$MAN1"/*.1; do
-		run groff -ww -z -man "$f"
-		[ "$status" -eq 0 ]
-		[ -z "$output" ] || {
-			echo "$f: $output"
-			return 1
-		}
-		run -0 --separate-stderr env MANWIDTH=80 man -l "$f"
-		[ -z "$stderr" ]
-		echo "$output" | col -b | grep -q '^NAME'
-		n=$((n + 1))
-	done
+	local n
+	n=$(printf '%s\n' "$MAN1"/*.1 | wc -l)
 	[ "$n" -gt 60 ]
+	export -f page_warnings
+	run -0 bash -c 'printf "%s\0" "$1"/*.1 | xargs -0 -P 4 -n 1 bash -c '"'"'page_warnings "$1"'"'"' _' _ "$MAN1"
+	[ -z "$output" ]
 	MANWIDTH=80 man -l "$MAN1/warren-run.1" | col -b | grep -qE '^ +--network MODE$'
 }
 
