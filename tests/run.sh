@@ -7,7 +7,7 @@
 # release build with --storage-driver fuse-overlay; the "fuzz" build is the
 # libFuzzer targets (clang), each run $WARREN_FUZZ_SECONDS (default 20) from
 # its seeds as a test user, one test each. $WARREN_LANES lanes
-# (default 3) take the pieces of work from one queue, longest first, each
+# (default 4) take the pieces of work from one queue, longest first, each
 # the next as it finishes, so they end together. Each lane has its own
 # unprivileged users, fixtures, registries, ports and temporary directories
 # (lane_env in tests/env.sh). Each piece's TAP output is printed whole, in
@@ -38,7 +38,7 @@ for b in $builds; do
 	*) echo "unknown build $b" >&2; exit 1 ;;
 	esac
 done
-lanes=${WARREN_LANES:-3}
+lanes=${WARREN_LANES:-4}
 
 "$top/scripts/deps.sh" --test || exit 1
 WARREN_LANES=$lanes "$here/setup.sh" || { echo "tests: 0 passed, 1 failed"; exit 1; }
@@ -117,8 +117,9 @@ run_bats() {
 
 # the files that take longest (measured: tests/run.sh prints each test's
 # time), to start first; the others follow in name order
-slow_first="build docs lifecycle overlay cp faults image_containers images net run filters build_drivers
-	interop build_interop pull_errors build_history archive"
+slow_first="conformance build_conformance docs overlay net run_flags lifecycle build run cp filters
+	build_mount build_sources images pull_errors uidmap image_containers interop run_docker build_drivers
+	build_cachefrom top_stats storage build_interop build_cache faults archive build_history"
 
 # queue_work: the pieces of work, one line each ("KIND BUILD FILE"), longest
 # first: each slow file under ASan, then in release; the rest; unit tests
@@ -206,7 +207,9 @@ run_lane() {
 build_one() {
 	case $1 in
 	release) build_install release -Dbuildtype=release -Dwerror=true ;;
-	asan) build_install asan -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false ;;
+	# -O1, as the sanitizers' own documentation advises: -O0 made the
+	# FUSE and network servers the slowest part of the suite
+	asan) build_install asan -Dbuildtype=debug -Doptimization=1 -Db_sanitize=address,undefined -Db_lundef=false ;;
 	fuzz) fuzz_install ;;
 	esac
 }
@@ -226,12 +229,18 @@ queue_work | while read -r kind b f; do
 	[[ "$built" == *" $b "* ]] && echo "$kind $b $f"
 done | nl -w1 -s' ' >"$log/queue"
 works=$(wc -l <"$log/queue")
+# cpu_ticks: busy and total jiffies of all CPUs so far (/proc/stat)
+cpu_ticks() { awk '/^cpu / {b = $2 + $3 + $4 + $7 + $8; print b, b + $5 + $6}' /proc/stat; }
+read -r busy0 total0 < <(cpu_ticks)
+lanes_start=$SECONDS
 pids=()
 for ((n = 1; n <= lanes; n++)); do
 	run_lane "$n" &
 	pids+=($!)
 done
 wait "${pids[@]}"
+read -r busy1 total1 < <(cpu_ticks)
+lanes_info="$lanes lanes, $((SECONDS - lanes_start)) s, CPUs $((100 * (busy1 - busy0) / (total1 - total0 + 1)))% busy"
 for ((k = 1; k <= works; k++)); do
 	cat "$log/work-$k.out" 2>/dev/null
 	if read -r p f s <"$log/work-$k.counts"; then
@@ -281,5 +290,6 @@ if [ "${WARREN_FORMAT_CHECK:-1}" = 1 ]; then
 fi
 
 rm -rf "$log"
+echo "=== the work: ${lanes_info:-not run}"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Prepares this machine for the suite (as root, idempotent): /dev/fuse and
 # /dev/net/tun as a distribution ships them, then for each of the suite's
-# $WARREN_LANES lanes (default 3, see lane_env in tests/env.sh) its
+# $WARREN_LANES lanes (default 4, see lane_env in tests/env.sh) its
 # unprivileged test users, its pristine busybox root filesystem and each
 # part's own steps in tests/setup.d/*.sh (registry, resolver, ...), in name
 # order. Lanes are prepared one after the other; /etc/subuid and
@@ -51,6 +51,6 @@ setup_lane() {
 	done
 }
 
-for ((lane = 1; lane <= ${WARREN_LANES:-3}; lane++)); do
+for ((lane = 1; lane <= ${WARREN_LANES:-4}; lane++)); do
 	(lane_env "$lane"; setup_lane)
 done
