@@ -75,7 +75,7 @@ static json_t *info_collect(struct werr *err)
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct rootfs_choice drv;
 	struct idmap_plan plan;
-	char rt[4096], cg[200];
+	char rt[4096], cg[200], src[128] = "/etc/subuid and /etc/subgid";
 	json_t *j;
 
 	if (rundir_get(rt, sizeof(rt), err) < 0 || idmap_plan_make(&plan, false, err) < 0 ||
@@ -86,10 +86,15 @@ static json_t *info_collect(struct werr *err)
 		return NULL;
 	}
 	info_cgroups(cg, sizeof(cg));
-	j = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:s}", "store", s.root,
-	              "runtime_dir", rt, "user_namespace", "mode",
-	              plan.single ? "single-ID" : "subordinate ranges", "uid_map_helper",
-	              plan.single ? "" : plan.uid_helper, "why", plan.warning, "storage_driver",
+	if (plan.subid_source[0])
+		snprintf(src, sizeof(src), "'%s' (the subid source of /etc/nsswitch.conf)",
+		         plan.subid_source);
+	j = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s}, s:s}", "store",
+	              s.root, "runtime_dir", rt, "user_namespace", "mode",
+	              plan.single ? "single-ID" : "subordinate ranges", "ranges_from", src,
+	              "uid_map_helper", plan.single ? "" : plan.uid_helper, "gid_map_helper",
+	              plan.single ? "" : plan.gid_helper, "helpers_by",
+	              plan.single ? "" : plan.helper_kind, "why", plan.warning, "storage_driver",
 	              "name", rootfs_driver_name(drv.driver), "why", drv.why, "cgroups", cg);
 	store_close(&s);
 	if (!j)
@@ -140,9 +145,13 @@ int cmd_info(int argc, char **argv)
 		       json_string_value(json_object_get(j, "runtime_dir")));
 		printf("user namespace:   %s", json_string_value(json_object_get(u, "mode")));
 		if (*json_string_value(json_object_get(u, "uid_map_helper")))
-			printf(" (helper %s)",
-			       json_string_value(json_object_get(u, "uid_map_helper")));
+			printf(" (helpers %s and %s, %s)",
+			       json_string_value(json_object_get(u, "uid_map_helper")),
+			       json_string_value(json_object_get(u, "gid_map_helper")),
+			       json_string_value(json_object_get(u, "helpers_by")));
 		printf("\n");
+		printf("                  ranges from %s\n",
+		       json_string_value(json_object_get(u, "ranges_from")));
 		if (*json_string_value(json_object_get(u, "why")))
 			printf("                  %s\n",
 			       json_string_value(json_object_get(u, "why")));

@@ -11,6 +11,7 @@
 #include "mounts.h"
 #include "netjoin.h"
 #include "ovlfuse.h"
+#include "userns_exec.h"
 #include "userspec.h"
 #include "rundir.h"
 #include "util.h"
@@ -496,17 +497,12 @@ void container_helpers_stop(struct container_spec *spec)
 
 static int clone_error(int e, struct werr *err)
 {
-	if (e == ENOSPC || e == EUSERS)
-		return werr_set(err, e,
-		                "cannot create a user namespace: the limit is reached or they are "
-		                "disabled (as root: sysctl -w user.max_user_namespaces=15000)");
-	if (e == EPERM)
-		return werr_set(
-		    err, e,
-		    "cannot create a user namespace: unprivileged user namespaces are "
-		    "not allowed (as root: sysctl -w kernel.unprivileged_userns_clone=1; "
-		    "on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0)");
-	return werr_errno(err, e, "creating the container's namespaces (clone)");
+	char why[512];
+
+	if (e != EPERM && e != ENOSPC && e != EUSERS)
+		return werr_errno(err, e, "creating the container's namespaces (clone)");
+	userns_denied_why(e, NULL, why, sizeof(why));
+	return werr_set(err, e, "%s", why);
 }
 
 /* clone the container's first process and release it once its ID maps are

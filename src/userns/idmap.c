@@ -3,6 +3,7 @@
  * the setuid helpers, which check /etc/subuid and /etc/subgid again. */
 #include "idmap.h"
 #include "cleanup.h"
+#include "subid_nss.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -11,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,36 +74,55 @@ bool idmap_maps_id(const struct idmap *map, uint32_t id)
 	return false;
 }
 
-static bool idmap_setuid_root_p(const char *path)
+/* how the helper at @path may write maps, or NULL when it may not: a
+ * root-owned regular file we may execute, on a mount that honours setuid
+ * and file capabilities, that is setuid root, or (RHEL, Fedora, Rocky) has
+ * @need permitted and effective in its file capabilities for the initial
+ * user namespace (security.capability, read with libcap) */
+static const char *idmap_helper_kind(const char *path, cap_value_t need)
 {
+	cap_flag_value_t perm = CAP_CLEAR, eff = CAP_CLEAR;
+	struct statvfs sv;
 	struct stat st;
+	cap_t caps;
+	bool ours;
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
-	       (st.st_mode & S_ISUID) && access(path, X_OK) == 0;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    access(path, X_OK) < 0 || statvfs(path, &sv) < 0 || (sv.f_flag & ST_NOSUID))
+		return NULL;
+	if (st.st_mode & S_ISUID)
+		return "setuid root";
+	if (!(caps = cap_get_file(path)))
+		return NULL;
+	ours = cap_get_nsowner(caps) == 0 && cap_get_flag(caps, need, CAP_PERMITTED, &perm) == 0 &&
+	       cap_get_flag(caps, need, CAP_EFFECTIVE, &eff) == 0;
+	cap_free(caps);
+	return ours && perm == CAP_SET && eff == CAP_SET ? "file capabilities" : NULL;
 }
 
-/* next to our own binary, then PATH; @found_unusable names one that exists
- * but is not setuid root */
-static bool idmap_find_helper(const char *name, const char *shadow_name, char *out, size_t size,
-                              char *found_unusable, size_t usize)
+/* next to our own binary, then PATH: the first usable one into @out and
+ * how into @kind; @found_unusable names one that exists but is not usable */
+static bool idmap_find_helper(const char *name, const char *shadow_name, cap_value_t need,
+                              char *out, size_t size, const char **kind, char *found_unusable,
+                              size_t usize)
 {
 	char self[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	const char *names[2] = { name, shadow_name };
 
-	if (len > 0) {
+	if (len > 0 && name) {
 		char *slash;
 		self[len] = '\0';
 		slash = strrchr(self, '/');
 		if (slash) {
 			snprintf(out, size, "%.*s/%s", (int)(slash - self), self, name);
-			if (idmap_setuid_root_p(out))
+			if ((*kind = idmap_helper_kind(out, need)))
 				return true;
 			if (access(out, F_OK) == 0 && !found_unusable[0])
 				snprintf(found_unusable, usize, "%s", out);
 		}
 	}
-	for (size_t k = 0; k < 2; k++) {
+	for (size_t k = name ? 0 : 1; k < 2; k++) {
 		const char *path = getenv("PATH");
 		if (!path || !*path)
 			path = "/usr/local/bin:/usr/bin:/bin";
@@ -109,7 +131,7 @@ static bool idmap_find_helper(const char *name, const char *shadow_name, char *o
 			size_t dl = colon ? (size_t)(colon - path) : strlen(path);
 			if (dl > 0) {
 				snprintf(out, size, "%.*s/%s", (int)dl, path, names[k]);
-				if (idmap_setuid_root_p(out))
+				if ((*kind = idmap_helper_kind(out, need)))
 					return true;
 				if (access(out, F_OK) == 0 && !found_unusable[0])
 					snprintf(found_unusable, usize, "%s", out);
@@ -121,24 +143,41 @@ static bool idmap_find_helper(const char *name, const char *shadow_name, char *o
 	return false;
 }
 
-static bool idmap_find_helpers(struct idmap_plan *plan, char *unusable, size_t usize)
+/* both helpers, warren's own first where @own (they read only the files),
+ * then shadow's */
+static bool idmap_find_helpers(struct idmap_plan *plan, bool own, char *unusable, size_t usize)
 {
-	return idmap_find_helper("warren-newuidmap", "newuidmap", plan->uid_helper,
-	                         sizeof(plan->uid_helper), unusable, usize) &&
-	       idmap_find_helper("warren-newgidmap", "newgidmap", plan->gid_helper,
-	                         sizeof(plan->gid_helper), unusable, usize);
+	const char *uk = NULL, *gk = NULL;
+	bool found =
+	    idmap_find_helper(own ? "warren-newuidmap" : NULL, "newuidmap", CAP_SETUID,
+	                      plan->uid_helper, sizeof(plan->uid_helper), &uk, unusable, usize) &&
+	    idmap_find_helper(own ? "warren-newgidmap" : NULL, "newgidmap", CAP_SETGID,
+	                      plan->gid_helper, sizeof(plan->gid_helper), &gk, unusable, usize);
+
+	if (!found)
+		plan->helper_kind[0] = '\0';
+	else if (!strcmp(uk, gk))
+		snprintf(plan->helper_kind, sizeof(plan->helper_kind), "%s", uk);
+	else
+		snprintf(plan->helper_kind, sizeof(plan->helper_kind), "%s, %s", uk, gk);
+	return found;
 }
 
 int idmap_plan_helpers(struct idmap_plan *plan, struct werr *err)
 {
 	char unusable[PATH_MAX] = "";
 
-	if (plan->single || idmap_find_helpers(plan, unusable, sizeof(unusable)))
+	char source[64];
+
+	subid_nss_source(NULL, source, sizeof(source));
+	if (plan->single || idmap_find_helpers(plan, !source[0], unusable, sizeof(unusable)))
 		return 0;
 	if (unusable[0])
 		return werr_set(err, ENOENT,
-		                "%s is not setuid root, and this container's user namespace maps "
-		                "subordinate IDs; as root: chown root:root %s && chmod u+s %s",
+		                "%s is neither setuid root nor given cap_setuid/cap_setgid file "
+		                "capabilities (or is on a nosuid mount), and this container's user "
+		                "namespace maps subordinate IDs; as root: chown root:root %s && "
+		                "chmod u+s %s",
 		                unusable, unusable, unusable);
 	return werr_set(err, ENOENT,
 	                "no warren-newuidmap/newuidmap helper found, and this container's user "
@@ -203,6 +242,27 @@ static void idmap_warn_no_ranges(struct idmap_plan *plan, const char *name)
 	         name ? name : "(unknown)", range, range, name ? name : "USER");
 }
 
+/* @user's uid (@gid false) or gid ranges: from the `subid:` source of
+ * /etc/nsswitch.conf through libsubid where it names one (@source), else
+ * from /etc/subuid or /etc/subgid */
+static int idmap_user_ranges(bool gid, const char *source, const char *user, uid_t uid,
+                             struct subid_range *out, size_t *n, struct werr *err)
+{
+	if (source[0])
+		return subid_nss_ranges(source, user, gid, out, SUBID_MAX_RANGES, n, err);
+	return subid_read_file(gid ? "/etc/subgid" : "/etc/subuid", user, uid, out,
+	                       SUBID_MAX_RANGES, n, err);
+}
+
+/* where idmap_user_ranges() looks, for messages */
+static void idmap_ranges_place(bool gid, const char *source, char *buf, size_t size)
+{
+	if (source[0])
+		snprintf(buf, size, "the subid source '%s' of /etc/nsswitch.conf", source);
+	else
+		snprintf(buf, size, "%s", gid ? "/etc/subgid" : "/etc/subuid");
+}
+
 int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 {
 	struct subid_range ur[SUBID_MAX_RANGES], gr[SUBID_MAX_RANGES];
@@ -218,28 +278,37 @@ int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 	pw = getpwuid(plan->host_uid);
 	name = pw ? pw->pw_name : NULL;
 
-	if (subid_read_file("/etc/subuid", name, plan->host_uid, ur, SUBID_MAX_RANGES, &nu, err) <
-	        0 ||
-	    subid_read_file("/etc/subgid", name, plan->host_uid, gr, SUBID_MAX_RANGES, &ng, err) <
-	        0) {
+	subid_nss_source(NULL, plan->subid_source, sizeof(plan->subid_source));
+	if (idmap_user_ranges(false, plan->subid_source, name, plan->host_uid, ur, &nu, err) < 0 ||
+	    idmap_user_ranges(true, plan->subid_source, name, plan->host_uid, gr, &ng, err) < 0) {
 		/* a broken file only costs the ranges: say so and go on in single-ID mode */
 		snprintf(plan->warning, sizeof(plan->warning),
 		         "cannot use subordinate ID ranges (%s); running in single-ID mode",
 		         err->msg);
 		nu = ng = 0;
 	}
-	have_helpers = idmap_find_helpers(plan, unusable, sizeof(unusable));
+	/* warren's own helpers read only the files: ranges from another source
+	 * take shadow's, which ask it as we did */
+	have_helpers = idmap_find_helpers(plan, !plan->subid_source[0], unusable, sizeof(unusable));
 
 	plan->single = !(nu > 0 && ng > 0 && have_helpers);
 	if (plan->single && !plan->warning[0]) {
-		if (nu == 0 || ng == 0)
+		if ((nu == 0 || ng == 0) && plan->subid_source[0])
+			snprintf(
+			    plan->warning, sizeof(plan->warning),
+			    "no subordinate ID ranges for user %s from '%s', the subid source of "
+			    "/etc/nsswitch.conf (which stands for /etc/subuid and /etc/subgid): "
+			    "running in single-ID mode; ask its administrator for a range",
+			    name ? name : "(unknown)", plan->subid_source);
+		else if (nu == 0 || ng == 0)
 			idmap_warn_no_ranges(plan, name);
 		else if (unusable[0])
 			snprintf(
 			    plan->warning, sizeof(plan->warning),
-			    "%s is not setuid root: running in single-ID mode; to fix, as root: "
-			    "chown root:root %s && chmod u+s %s (or install Debian's uidmap "
-			    "package)",
+			    "%s is neither setuid root nor given cap_setuid/cap_setgid file "
+			    "capabilities (or is on a nosuid mount): running in single-ID mode; to "
+			    "fix, as root: chown root:root %s && chmod u+s %s (or install Debian's "
+			    "uidmap package)",
 			    unusable, unusable, unusable);
 		else
 			snprintf(
@@ -311,33 +380,34 @@ static void idmap_ranges_text(const struct subid_range *r, size_t n, char *buf, 
 	}
 }
 
-/* one of the plan's maps against @file's ranges for the user */
-static int idmap_check_file(const struct idmap *map, uint32_t own, const char *file,
-                            const char *user, uid_t uid, struct werr *err)
+/* one of the plan's maps against the ranges the user has now */
+static int idmap_check_ranges(const struct idmap *map, uint32_t own, bool gid, const char *source,
+                              const char *user, uid_t uid, struct werr *err)
 {
 	struct subid_range r[SUBID_MAX_RANGES];
-	char now[256];
+	char now[256], place[128];
 	size_t n;
 	int bad;
 
-	if (subid_read_file(file, user, uid, r, SUBID_MAX_RANGES, &n, err) < 0)
+	if (idmap_user_ranges(gid, source, user, uid, r, &n, err) < 0)
 		return -err->code;
 	bad = idmap_first_ungranted(map, own, r, n);
 	if (bad < 0)
 		return 0;
 	idmap_ranges_text(r, n, now, sizeof(now));
+	idmap_ranges_place(gid, source, place, sizeof(place));
 	return werr_set(err, EPERM,
 	                "its user namespace maps host IDs %u-%u, which %s no longer grants to %s "
 	                "(now: %s)",
 	                map->ext[bad].outside,
-	                (uint32_t)(map->ext[bad].outside + map->ext[bad].count - 1), file,
+	                (uint32_t)(map->ext[bad].outside + map->ext[bad].count - 1), place,
 	                user ? user : "you", now);
 }
 
 int idmap_plan_check(const struct idmap_plan *plan, struct werr *err)
 {
 	struct passwd *pw;
-	char name[256];
+	char name[256], source[64];
 
 	if (plan->host_uid != getuid() || plan->host_gid != getgid())
 		return werr_set(err, EACCES,
@@ -349,10 +419,11 @@ int idmap_plan_check(const struct idmap_plan *plan, struct werr *err)
 		return 0;
 	pw = getpwuid(plan->host_uid);
 	snprintf(name, sizeof(name), "%s", pw ? pw->pw_name : "");
-	if (idmap_check_file(&plan->uids, plan->host_uid, "/etc/subuid", pw ? name : NULL,
-	                     plan->host_uid, err) < 0 ||
-	    idmap_check_file(&plan->gids, plan->host_gid, "/etc/subgid", pw ? name : NULL,
-	                     plan->host_uid, err) < 0)
+	subid_nss_source(NULL, source, sizeof(source));
+	if (idmap_check_ranges(&plan->uids, plan->host_uid, false, source, pw ? name : NULL,
+	                       plan->host_uid, err) < 0 ||
+	    idmap_check_ranges(&plan->gids, plan->host_gid, true, source, pw ? name : NULL,
+	                       plan->host_uid, err) < 0)
 		return -err->code;
 	return 0;
 }

@@ -39,7 +39,9 @@ struct idmap_plan {
 	struct idmap uids, gids;
 	char uid_helper[PATH_MAX]; /* setuid helper that writes uid_map (full mode) */
 	char gid_helper[PATH_MAX];
-	char warning[512]; /* why single-ID mode, and how to get ranges; "" if none */
+	char helper_kind[48];  /* "setuid root" or "file capabilities" (both, if they differ) */
+	char subid_source[64]; /* the `subid:` source of nsswitch.conf; "" for the files */
+	char warning[512];     /* why single-ID mode, and how to get ranges; "" if none */
 };
 
 /**

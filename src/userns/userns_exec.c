@@ -47,12 +47,11 @@ __attribute__((noreturn)) static void userns_child(const struct idmap_plan *plan
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (unshare(CLONE_NEWUSER) < 0) {
 		int e = errno;
-		if (e == EPERM || e == ENOSPC || e == EUSERS)
-			res.ret = werr_errno(&res.err, e,
-			                     "cannot create a user namespace (unprivileged user "
-			                     "namespaces disabled or the limit reached; as root: "
-			                     "sysctl -w user.max_user_namespaces=15000)");
-		else
+		if (e == EPERM || e == ENOSPC || e == EUSERS) {
+			char why[512];
+			userns_denied_why(e, NULL, why, sizeof(why));
+			res.ret = werr_set(&res.err, e, "%s", why);
+		} else
 			res.ret = werr_errno(&res.err, e, "unshare(CLONE_NEWUSER)");
 		util_write_all(res_fd, &res, sizeof(res));
 		_exit(1);

@@ -33,4 +33,14 @@ int userns_exec(const struct idmap_plan *plan, int (*fn)(void *arg, struct werr 
  */
 int userns_become_root(const struct idmap_plan *plan, struct werr *err);
 
+/**
+ * userns_denied_why() - the one-line reason the kernel refused a new user
+ * namespace with errno @e, read from the sysctls that can forbid it under
+ * @proc_sys (NULL: /proc/sys; another directory in unit tests):
+ * user.max_user_namespaces, kernel.unprivileged_userns_clone (Debian's
+ * older kernels) and kernel.apparmor_restrict_unprivileged_userns (Ubuntu
+ * 23.10 and later), each with the administrator's fix, into @buf.
+ */
+void userns_denied_why(int e, const char *proc_sys, char *buf, size_t size);
+
 #endif

@@ -20,9 +20,11 @@ NOSUB_GID=$(id -g $NOSUB_USER)
 run_as() { run_as_in "" "$@"; }
 
 # run_as_in DIR USER CMD...: run_as, but where DIR/subuid and DIR/subgid stand
-# for /etc/subuid and /etc/subgid (DIR "": the real files). The bind mounts
-# are in a mount namespace of CMD's own: the real files, and every other
-# process of this or another checkout, see no change.
+# for /etc/subuid and /etc/subgid (DIR "": the real files), and, where DIR
+# has them, DIR/nsswitch.conf and DIR/warren-test-subid for those files of
+# /etc (the latter the list of tests/setup.d/30-hosts.sh's subid source).
+# The bind mounts are in a mount namespace of CMD's own: the real files,
+# and every other process of this or another checkout, see no change.
 run_as_in() {
 	local dir=$1 user=$2
 	shift 2
@@ -32,7 +34,10 @@ run_as_in() {
 		[ -n "${!v+x}" ] && extra+=("$v=${!v}")
 	done
 	[ -z "$dir" ] || wrap=(unshare -m --propagation private -- sh -c \
-		'mount --bind "$1/subuid" /etc/subuid && mount --bind "$1/subgid" /etc/subgid && shift && exec "$@"' \
+		'mount --bind "$1/subuid" /etc/subuid && mount --bind "$1/subgid" /etc/subgid &&
+		for f in nsswitch.conf warren-test-subid; do
+			[ ! -f "$1/$f" ] || mount --bind "$1/$f" "/etc/$f" || exit 1
+		done && shift && exec "$@"' \
 		sh "$dir")
 	(cd /tmp && "${wrap[@]}" setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
 		env -i HOME="/home/$user" USER="$user" LOGNAME="$user" \

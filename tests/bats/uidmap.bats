@@ -219,6 +219,90 @@ refused() {
 	[ "$(echo "$output" | sed -n 2p | awk '{print $1,$2,$3}')" = "1 $TEST_SUBUID_START 65536" ]
 }
 
+# caps_helpers DIR: copies of shadow's newuidmap and newgidmap in DIR/caps,
+# with no setuid bit and, as RHEL, Fedora and Rocky ship them, the file
+# capabilities cap_setuid and cap_setgid instead; a copy of warren beside
+# DIR, which finds no helpers of its own next to it
+caps_helpers() {
+	cp "$WARREN" "$1/"
+	mkdir "$1/caps"
+	install -m 0755 /usr/bin/newuidmap /usr/bin/newgidmap "$1/caps/"
+	setcap cap_setuid+ep "$1/caps/newuidmap"
+	setcap cap_setgid+ep "$1/caps/newgidmap"
+	[ ! -u "$1/caps/newuidmap" ]
+}
+
+@test "shadow's helpers with file capabilities and no setuid bit (as RHEL ships them) give the full range; info says so" {
+	dir=$(user_tmpdir)
+	caps_helpers "$dir"
+	make_rootfs
+	run -0 as_user env PATH="$dir/caps" "$dir/warren" info
+	[[ "$output" == *"subordinate ranges (helpers $dir/caps/newuidmap and $dir/caps/newgidmap, file capabilities)"* ]]
+	run -0 --separate-stderr as_user env PATH="$dir/caps" "$dir/warren" run --rm --network none \
+		--rootfs "$ROOTFS" cat /proc/self/uid_map /proc/self/gid_map
+	[ -z "$stderr" ]
+	[ "$(echo "$output" | awk '{print $1, $2, $3}')" = "$(printf '0 %s 1\n1 %s 65536\n0 %s 1\n1 %s 65536' \
+		"$TEST_UID" "$TEST_SUBUID_START" "$(id -g "$TEST_USER")" "$TEST_SUBUID_START")" ]
+}
+
+@test "helpers with neither setuid nor file capabilities: single-ID mode naming the helper and both fixes" {
+	dir=$(user_tmpdir)
+	caps_helpers "$dir"
+	setcap -r "$dir/caps/newgidmap"
+	run -0 as_user env PATH="$dir/caps" "$dir/warren" info
+	[[ "$output" == *"user namespace:   single-ID"* ]]
+	[[ "$output" == *"$dir/caps/newgidmap is neither setuid root nor given cap_setuid/cap_setgid file capabilities"* ]]
+	# cap_setuid on the gid helper is the wrong capability
+	setcap cap_setuid+ep "$dir/caps/newgidmap"
+	run -0 as_user env PATH="$dir/caps" "$dir/warren" info
+	[[ "$output" == *"user namespace:   single-ID"* ]]
+}
+
+# nss_subid DIR: DIR for run_as_in where the test user's range comes only
+# from a subid source named in nsswitch.conf (tests/setup.d/30-hosts.sh's
+# module, standing in for SSSD): its lines are out of DIR/subuid and
+# DIR/subgid, and DIR/warren-test-subid grants the same range instead
+nss_subid() {
+	subid_copy "$1"
+	sed -i "/^$TEST_USER:/d" "$1/subuid" "$1/subgid"
+	{ grep -v '^subid:' /etc/nsswitch.conf; echo 'subid:  warrentest'; } > "$1/nsswitch.conf"
+	printf 'u %s %s 65536\ng %s %s 65536\n' "$TEST_USER" "$TEST_SUBUID_START" \
+		"$TEST_USER" "$TEST_SUBUID_START" > "$1/warren-test-subid"
+	chmod 0644 "$1/nsswitch.conf" "$1/warren-test-subid"
+}
+
+@test "ranges from a libsubid source in nsswitch.conf (as SSSD gives them) map the full range through shadow's helpers" {
+	dir=$(user_tmpdir)
+	nss_subid "$dir"
+	make_rootfs
+	run -0 run_as_in "$dir" "$TEST_USER" "$WARREN" info
+	[[ "$output" == *"subordinate ranges (helpers /usr/bin/newuidmap and /usr/bin/newgidmap, setuid root)"* ]]
+	[[ "$output" == *"ranges from 'warrentest' (the subid source of /etc/nsswitch.conf)"* ]]
+	run -0 --separate-stderr run_as_in "$dir" "$TEST_USER" "$WARREN" run --rm --network none \
+		--rootfs "$ROOTFS" cat /proc/self/uid_map /proc/self/gid_map
+	[ -z "$stderr" ]
+	[ "$(echo "$output" | awk 'NR == 2 || NR == 4 {print $1, $2, $3}')" = \
+		"$(printf '1 %s 65536\n1 %s 65536' "$TEST_SUBUID_START" "$TEST_SUBUID_START")" ]
+	# the files alone (no subid line) grant this user nothing here
+	rm "$dir/nsswitch.conf"
+	run -0 run_as_in "$dir" "$TEST_USER" "$WARREN" info
+	[[ "$output" == *"user namespace:   single-ID"* ]]
+}
+
+@test "a libsubid source that grants nothing: single-ID, the warning naming the source and the files it stands for" {
+	dir=$(user_tmpdir)
+	nss_subid "$dir"
+	: > "$dir/warren-test-subid"
+	run -0 run_as_in "$dir" "$TEST_USER" "$WARREN" info
+	[[ "$output" == *"user namespace:   single-ID"* ]]
+	[[ "$output" == *"no subordinate ID ranges for user $TEST_USER from 'warrentest', the subid source of /etc/nsswitch.conf (which stands for /etc/subuid and /etc/subgid)"* ]]
+	# a range past the last ID is refused, naming it
+	printf 'u %s 4294967000 65536\ng %s 4294967000 65536\n' "$TEST_USER" "$TEST_USER" > "$dir/warren-test-subid"
+	run -0 run_as_in "$dir" "$TEST_USER" "$WARREN" info
+	[[ "$output" == *"user namespace:   single-ID"* ]]
+	[[ "$output" == *"range 4294967000+65536 that 'warrentest' gives user $TEST_USER runs past the last ID"* ]]
+}
+
 # --- /etc/subuid as large sites have it: in a private mount namespace ------
 
 # big_subid DIR: DIR/subuid and DIR/subgid, the real files without the test
