@@ -18,12 +18,13 @@ static const struct opt_def update_opts[] = {
 	CLI_OPTS_END,
 };
 
-const struct cli_cmd cli_cmd_update = {
-	"update",   "[OPTIONS] CONTAINER [CONTAINER...]",
-	"Update the resource limits of one or more containers.",
-	update_opts, 1,
-	-1,         OPTS_INTERSPERSED
-};
+const struct cli_cmd cli_cmd_update = { "update",
+	                                "[OPTIONS] CONTAINER [CONTAINER...]",
+	                                "Update the resource limits of one or more containers.",
+	                                update_opts,
+	                                1,
+	                                -1,
+	                                OPTS_INTERSPERSED };
 
 /* implements opt_cb for update */
 static int update_opt(void *ctx, const struct opt_def *def, const char *v, struct werr *err)

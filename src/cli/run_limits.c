@@ -21,15 +21,16 @@
 static int size_flag(const char *flag, const char *v, long long *out, struct werr *err)
 {
 	if (run_flags_size_parse(v, out) < 0)
-		return werr_set(err, EINVAL,
-		                "invalid %s \"%s\": use a number with an optional unit b, k, m or g "
-		                "(e.g. 512m)",
-		                flag, v);
+		return werr_set(
+		    err, EINVAL,
+		    "invalid %s \"%s\": use a number with an optional unit b, k, m or g "
+		    "(e.g. 512m)",
+		    flag, v);
 	return 0;
 }
 
-static int int_flag(const char *flag, const char *v, long long lo, long long hi,
-                    long long *out, struct werr *err)
+static int int_flag(const char *flag, const char *v, long long lo, long long hi, long long *out,
+                    struct werr *err)
 {
 	char *end;
 	long long n = 0;
@@ -37,8 +38,9 @@ static int int_flag(const char *flag, const char *v, long long lo, long long hi,
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (!*v || *end || errno || n < lo || n > hi)
-		return werr_set(err, EINVAL, "invalid %s \"%s\": use a whole number from %lld to %lld",
-		                flag, v, lo, hi);
+		return werr_set(err, EINVAL,
+		                "invalid %s \"%s\": use a whole number from %lld to %lld", flag, v,
+		                lo, hi);
 	*out = n;
 	return 0;
 }
@@ -117,11 +119,13 @@ static int cpus_flag(const char *v, long long *nano, struct werr *err)
 	d = strtod(v, &end);
 	if (!*v || *end || errno || !isfinite(d) || d <= 0)
 		return werr_set(err, EINVAL,
-		                "invalid --cpus \"%s\": use a number of CPUs above 0 (e.g. 0.5)", v);
+		                "invalid --cpus \"%s\": use a number of CPUs above 0 (e.g. 0.5)",
+		                v);
 	if (d > (double)ncpu)
-		return werr_set(err, EINVAL,
-		                "invalid --cpus \"%s\": this machine has %ld CPUs (from 0.01 to %ld)",
-		                v, ncpu, ncpu);
+		return werr_set(
+		    err, EINVAL,
+		    "invalid --cpus \"%s\": this machine has %ld CPUs (from 0.01 to %ld)", v, ncpu,
+		    ncpu);
 	*nano = (long long)(d * 1e9 + 0.5);
 	if (*nano < 10000000)
 		return werr_set(err, EINVAL, "invalid --cpus \"%s\": the smallest is 0.01", v);
@@ -139,8 +143,9 @@ int run_limits_opt(struct run_limits *rl, const struct opt_def *def, const char 
 		if (size_flag("--memory", v, &l->memory, err) < 0)
 			return -err->code;
 		if (l->memory < MEMORY_MIN)
-			return werr_set(err, EINVAL, "invalid --memory \"%s\": the limit must be at "
-			                             "least 6m (6 MiB)",
+			return werr_set(err, EINVAL,
+			                "invalid --memory \"%s\": the limit must be at "
+			                "least 6m (6 MiB)",
 			                v);
 		return 0;
 	case RL_MEMORY_SWAP:
@@ -151,10 +156,11 @@ int run_limits_opt(struct run_limits *rl, const struct opt_def *def, const char 
 		if (size_flag("--memory-swap", v, &l->memory_swap, err) < 0)
 			return -err->code;
 		if (l->memory_swap == 0)
-			return werr_set(err, EINVAL,
-			                "invalid --memory-swap \"%s\": use a size, or -1 for unlimited "
-			                "swap",
-			                v);
+			return werr_set(
+			    err, EINVAL,
+			    "invalid --memory-swap \"%s\": use a size, or -1 for unlimited "
+			    "swap",
+			    v);
 		return 0;
 	case RL_MEMORY_RESERVATION:
 		if (size_flag("--memory-reservation", v, &l->memory_reservation, err) < 0)
@@ -162,8 +168,7 @@ int run_limits_opt(struct run_limits *rl, const struct opt_def *def, const char 
 		return 0;
 	case RL_CPUS: return cpus_flag(v, &l->nano_cpus, err);
 	case RL_CPU_SHARES: return int_flag("--cpu-shares", v, 2, 262144, &l->cpu_shares, err);
-	case RL_CPU_PERIOD:
-		return int_flag("--cpu-period", v, 1000, 1000000, &l->cpu_period, err);
+	case RL_CPU_PERIOD: return int_flag("--cpu-period", v, 1000, 1000000, &l->cpu_period, err);
 	case RL_CPU_QUOTA:
 		if (!strcmp(v, "-1")) {
 			l->cpu_quota = -1;
@@ -181,8 +186,7 @@ int run_limits_opt(struct run_limits *rl, const struct opt_def *def, const char 
 			return -err->code;
 		l->pids_limit = n == 0 ? -1 : n; /* Docker: 0 and -1 are unlimited */
 		return 0;
-	case RL_BLKIO_WEIGHT:
-		return int_flag("--blkio-weight", v, 10, 1000, &l->blkio_weight, err);
+	case RL_BLKIO_WEIGHT: return int_flag("--blkio-weight", v, 10, 1000, &l->blkio_weight, err);
 	case RL_OOM_SCORE_ADJ:
 		if (int_flag("--oom-score-adj", v, -1000, 1000, &n, err) < 0)
 			return -err->code;
@@ -191,10 +195,11 @@ int run_limits_opt(struct run_limits *rl, const struct opt_def *def, const char 
 		return 0;
 	case RL_CGROUPS:
 		if (strcmp(v, "enabled") && strcmp(v, "disabled"))
-			return werr_set(err, EINVAL,
-			                "invalid --cgroups \"%s\": use enabled or disabled (no-conmon and "
-			                "split are Podman's daemon modes, which warren does not have)",
-			                v);
+			return werr_set(
+			    err, EINVAL,
+			    "invalid --cgroups \"%s\": use enabled or disabled (no-conmon and "
+			    "split are Podman's daemon modes, which warren does not have)",
+			    v);
 		rl->cgroups_disabled = !strcmp(v, "disabled");
 		return 0;
 	}
@@ -210,13 +215,28 @@ int run_limits_check(const struct run_limits *rl, bool update, struct werr *err)
 		                "--memory-swap needs --memory: the swap limit counts memory plus "
 		                "swap");
 	if (l->memory_swap > 0 && l->memory && l->memory_swap < l->memory)
-		return werr_set(err, EINVAL,
-		                "--memory-swap (%lld bytes) is smaller than --memory (%lld bytes): it "
-		                "counts memory plus swap, so give at least as much",
-		                l->memory_swap, l->memory);
+		return werr_set(
+		    err, EINVAL,
+		    "--memory-swap (%lld bytes) is smaller than --memory (%lld bytes): it "
+		    "counts memory plus swap, so give at least as much",
+		    l->memory_swap, l->memory);
 	if (l->memory_reservation && l->memory && l->memory_reservation > l->memory)
-		return werr_set(err, EINVAL,
-		                "--memory-reservation must be smaller than --memory");
+		return werr_set(err, EINVAL, "--memory-reservation must be smaller than --memory");
+	if (rl->oom_set && !update) {
+		char cur[16] = "0";
+		int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			cur[util_read_upto(fd, cur, sizeof(cur) - 1)] = '\0';
+			close(fd);
+		}
+		/* lowering it needs CAP_SYS_RESOURCE of the host */
+		if (rl->oom_score_adj < atoi(cur))
+			return werr_set(
+			    err, EPERM,
+			    "--oom-score-adj %d: only a privileged user may set it below "
+			    "the current %d",
+			    rl->oom_score_adj, atoi(cur));
+	}
 	if (l->nano_cpus && (l->cpu_period || l->cpu_quota))
 		return werr_set(err, EINVAL,
 		                "--cpus conflicts with --cpu-period and --cpu-quota: give one or "

@@ -30,37 +30,39 @@ enum run_limit_id {
 };
 
 /* the limits of a running container (update's table, and run's) */
-#define RUN_LIMITS_OPT_TABLE                                                                        \
-	{ "memory", 'm', OPT_VALUE, "SIZE", "Memory limit (units b, k, m, g; at least 6m)",          \
-	  RL_MEMORY },                                                                              \
-	    { "memory-swap", 0, OPT_VALUE, "SIZE",                                                  \
-	      "Memory plus swap limit (-1: unlimited swap; default twice --memory)",                \
-	      RL_MEMORY_SWAP },                                                                     \
-	    { "memory-reservation", 0, OPT_VALUE, "SIZE", "Memory soft limit",                      \
-	      RL_MEMORY_RESERVATION },                                                              \
-	    { "cpus", 0, OPT_VALUE, "N", "Number of CPUs (e.g. 0.5)", RL_CPUS },                    \
-	    { "cpu-shares", 'c', OPT_VALUE, "N", "CPU shares (relative weight, default 1024)",       \
-	      RL_CPU_SHARES },                                                                      \
-	    { "cpu-period", 0, OPT_VALUE, "US", "CPU CFS period in microseconds", RL_CPU_PERIOD },   \
-	    { "cpu-quota", 0, OPT_VALUE, "US", "CPU CFS quota in microseconds per period",          \
-	      RL_CPU_QUOTA },                                                                       \
-	    { "cpuset-cpus", 0, OPT_VALUE, "LIST", "CPUs the container may use (0-3, 0,1)",         \
-	      RL_CPUSET_CPUS },                                                                     \
-	    { "cpuset-mems", 0, OPT_VALUE, "LIST", "Memory nodes the container may use",            \
-	      RL_CPUSET_MEMS },                                                                     \
-	    { "pids-limit", 0, OPT_VALUE, "N", "Most processes at once (-1: unlimited)",            \
-	      RL_PIDS_LIMIT },                                                                      \
-	{                                                                                           \
-		"blkio-weight", 0, OPT_VALUE, "N", "Block I/O weight, 10 to 1000", RL_BLKIO_WEIGHT  \
+#define RUN_LIMITS_OPT_TABLE                                                                            \
+	{ "memory", 'm', OPT_VALUE, "SIZE", "Memory limit (units b, k, m, g; at least 6m)",             \
+	  RL_MEMORY },                                                                                  \
+	    { "memory-swap",                                                                            \
+	      0,                                                                                        \
+	      OPT_VALUE,                                                                                \
+	      "SIZE",                                                                                   \
+	      "Memory plus swap limit (-1: unlimited swap; default twice --memory)",                    \
+	      RL_MEMORY_SWAP },                                                                         \
+	    { "memory-reservation", 0, OPT_VALUE, "SIZE", "Memory soft limit", RL_MEMORY_RESERVATION }, \
+	    { "cpus", 0, OPT_VALUE, "N", "Number of CPUs (e.g. 0.5)", RL_CPUS },                        \
+	    { "cpu-shares", 'c', OPT_VALUE, "N", "CPU shares (relative weight, default 1024)",          \
+	      RL_CPU_SHARES },                                                                          \
+	    { "cpu-period", 0, OPT_VALUE, "US", "CPU CFS period in microseconds", RL_CPU_PERIOD },      \
+	    { "cpu-quota", 0, OPT_VALUE, "US", "CPU CFS quota in microseconds per period",              \
+	      RL_CPU_QUOTA },                                                                           \
+	    { "cpuset-cpus", 0, OPT_VALUE, "LIST", "CPUs the container may use (0-3, 0,1)",             \
+	      RL_CPUSET_CPUS },                                                                         \
+	    { "cpuset-mems", 0, OPT_VALUE, "LIST", "Memory nodes the container may use",                \
+	      RL_CPUSET_MEMS },                                                                         \
+	    { "pids-limit", 0, OPT_VALUE, "N", "Most processes at once (-1: unlimited)",                \
+	      RL_PIDS_LIMIT },                                                                          \
+	{                                                                                               \
+		"blkio-weight", 0, OPT_VALUE, "N", "Block I/O weight, 10 to 1000", RL_BLKIO_WEIGHT      \
 	}
 
 /* run and create also have */
-#define RUN_LIMITS_RUN_OPT_TABLE                                                                    \
-	{ "oom-score-adj", 0, OPT_VALUE, "N", "The OOM killer's preference, -1000 to 1000",          \
-	  RL_OOM_SCORE_ADJ },                                                                       \
-	{                                                                                           \
-		"cgroups", 0, OPT_VALUE, "MODE",                                                    \
-		    "enabled (default: a cgroup when there are limits) or disabled", RL_CGROUPS     \
+#define RUN_LIMITS_RUN_OPT_TABLE                                                                   \
+	{ "oom-score-adj", 0, OPT_VALUE, "N", "The OOM killer's preference, -1000 to 1000",        \
+	  RL_OOM_SCORE_ADJ },                                                                      \
+	{                                                                                          \
+		"cgroups", 0, OPT_VALUE, "MODE",                                                   \
+		    "enabled (default: a cgroup when there are limits) or disabled", RL_CGROUPS    \
 	}
 
 struct run_limits {

@@ -103,8 +103,8 @@ void ctrcgroup_to_json(const struct container_spec *spec, json_t *host)
 	json_object_set_new(host, "CpusetCpus", json_string(l->cpuset_cpus));
 	json_object_set_new(host, "CpusetMems", json_string(l->cpuset_mems));
 	json_object_set_new(host, "OomScoreAdj", json_integer(spec->oom_score_adj));
-	json_object_set_new(host, "Cgroups", json_string(spec->cgroups_disabled ? "disabled"
-	                                                                        : "enabled"));
+	json_object_set_new(host, "Cgroups",
+	                    json_string(spec->cgroups_disabled ? "disabled" : "enabled"));
 }
 
 void ctrcgroup_from_json(json_t *host, struct container_spec *spec)
@@ -173,6 +173,10 @@ int ctrcgroup_update(struct record *rec, const struct cgroup_limits *l, struct w
 		                record_name(rec));
 	ctrcgroup_from_json(host, &spec);
 	ctrcgroup_merge(&spec.limits, l);
+	if (spec.limits.memory_swap && !spec.limits.memory)
+		return werr_set(err, EINVAL,
+		                "container %s has no memory limit: give --memory with --memory-swap",
+		                record_name(rec));
 	if (spec.limits.memory_swap > 0 && spec.limits.memory &&
 	    spec.limits.memory_swap < spec.limits.memory)
 		return werr_set(err, EINVAL,
@@ -183,8 +187,9 @@ int ctrcgroup_update(struct record *rec, const struct cgroup_limits *l, struct w
 		return werr_prefix(err, "container %s", record_name(rec));
 	if (pid) {
 		cgroup_host_probe(&h);
-		if (cgroup_exists(&h, rec->id) ? cgroup_update(&h, rec->id, l, err) < 0
-		                               : cgroup_adopt(&h, rec->id, pid, &spec.limits, err) < 0)
+		if (cgroup_exists(&h, rec->id)
+		        ? cgroup_update(&h, rec->id, l, err) < 0
+		        : cgroup_adopt(&h, rec->id, pid, &spec.limits, err) < 0)
 			return werr_prefix(err, "container %s", record_name(rec));
 	}
 	ctrcgroup_to_json(&spec, host);

@@ -26,8 +26,7 @@
 #define TMPFS_MAGIC 0x01021994
 #endif
 
-static const char *const v1_names[CG_N] = { "memory", "cpu", "cpuacct", "cpuset", "pids",
-	                                    "blkio" };
+static const char *const v1_names[CG_N] = { "memory", "cpu", "cpuacct", "cpuset", "pids", "blkio" };
 /* cgroup v2's names (cpuacct is part of cpu there) */
 static const char *const v2_names[CG_N] = { "memory", "cpu", "cpu", "cpuset", "pids", "io" };
 
@@ -288,10 +287,11 @@ int cgroup_host_check(const struct cgroup_host *h, unsigned needs, struct werr *
 		if (!(h->usable & CG_BIT(c)))
 			return werr_set(err, EPERM, "%s; %s", h->why[c], cg_fix(h));
 		if (c == CG_BLKIO && !cg_weight_file(h))
-			return werr_set(err, ENOTSUP,
-			                "the %s controller here has no weight file (%s/blkio.weight "
-			                "or blkio.bfq.weight): the disk's I/O scheduler must be BFQ",
-			                v1_names[c], h->base[c]);
+			return werr_set(
+			    err, ENOTSUP,
+			    "the %s controller here has no weight file (%s/blkio.weight "
+			    "or blkio.bfq.weight): the disk's I/O scheduler must be BFQ",
+			    v1_names[c], h->base[c]);
 	}
 	return 0;
 }
@@ -361,8 +361,8 @@ static int v2_enable(const struct cgroup_host *h, struct werr *err)
 	return cg_write(base, "cgroup.subtree_control", list, err);
 }
 
-static int write_memory(const struct cgroup_host *h, const char *dir,
-                        const struct cgroup_limits *l, struct werr *err)
+static int write_memory(const struct cgroup_host *h, const char *dir, const struct cgroup_limits *l,
+                        struct werr *err)
 {
 	bool v2 = h->mode == CGROUP_V2;
 	long long swap = l->memory_swap;
@@ -375,8 +375,8 @@ static int write_memory(const struct cgroup_host *h, const char *dir,
 		r = cg_write_ll(dir, v2 ? "memory.max" : "memory.limit_in_bytes", l->memory, err);
 		/* v1 keeps memsw >= limit: raising the limit above it needs memsw first */
 		if (r < 0 && !v2 && err->code == EINVAL && swap > 0)
-			r = cg_write_ll(dir, "memory.memsw.limit_in_bytes", swap, err) ?:
-			    cg_write_ll(dir, "memory.limit_in_bytes", l->memory, err);
+			r = cg_write_ll(dir, "memory.memsw.limit_in_bytes", swap, err)
+			        ?: cg_write_ll(dir, "memory.limit_in_bytes", l->memory, err);
 	}
 	/* Docker: without --memory-swap, as much swap as memory */
 	if (r == 0 && l->memory && !swap)
@@ -410,8 +410,8 @@ static int write_cpu(const struct cgroup_host *h, const char *dir, const struct 
 	if (h->mode == CGROUP_V2) {
 		char v[64];
 		if (l->cpu_shares)
-			r = cg_write_ll(dir, "cpu.weight", 1 + ((l->cpu_shares - 2) * 9999) / 262142,
-			                err);
+			r = cg_write_ll(dir, "cpu.weight",
+			                1 + ((l->cpu_shares - 2) * 9999) / 262142, err);
 		if (r == 0 && (quota || l->cpu_period)) {
 			if (quota > 0)
 				snprintf(v, sizeof(v), "%lld %lld", quota, period);
@@ -451,8 +451,8 @@ static int write_limits(const struct cgroup_host *h, int c, const char *dir,
 	if (r == 0 && (c == CG_BLKIO || v2) && l->blkio_weight) {
 		const char *f = cg_weight_file(h);
 		char v[32];
-		snprintf(v, sizeof(v), "%s%lld", v2 && !strcmp(f ?: "", "io.weight") ? "default " : "",
-		         l->blkio_weight);
+		snprintf(v, sizeof(v), "%s%lld",
+		         v2 && !strcmp(f ?: "", "io.weight") ? "default " : "", l->blkio_weight);
 		r = f ? cg_write(dir, f, v, err)
 		      : werr_set(err, ENOTSUP, "--blkio-weight: no weight file in %s", dir);
 	}
@@ -468,7 +468,8 @@ static int v1_cpuset_init(const struct cgroup_host *h, const char *dir, struct w
 
 	for (int i = 0; i < 2; i++) {
 		if (cg_read(h->base[CG_CPUSET], files[i], v, sizeof(v)) < 0)
-			return werr_errno(err, errno, "reading %s/%s", h->base[CG_CPUSET], files[i]);
+			return werr_errno(err, errno, "reading %s/%s", h->base[CG_CPUSET],
+			                  files[i]);
 		v[strcspn(v, "\n")] = '\0';
 		if (v[0] && cg_write(dir, files[i], v, err) < 0)
 			return -err->code;
@@ -637,7 +638,8 @@ int cgroup_stats_read(const struct cgroup_host *h, const char *id, struct cgroup
 		s->has_mem = true;
 		s->mem_usage = strtoull(v, NULL, 10);
 		/* Docker's usage leaves out the inactive page cache */
-		if (cg_keyed(dir, "memory.stat", v2 ? "inactive_file" : "total_inactive_file", &x) &&
+		if (cg_keyed(dir, "memory.stat", v2 ? "inactive_file" : "total_inactive_file",
+		             &x) &&
 		    x < s->mem_usage)
 			s->mem_usage -= x;
 		if (cg_read(dir, v2 ? "memory.max" : "memory.limit_in_bytes", v, sizeof(v)) == 0 &&

@@ -126,11 +126,11 @@ int cgroup_remove(const struct cgroup_host *h, const char *id);
 size_t cgroup_list(const struct cgroup_host *h, char (*ids)[65], size_t max);
 
 struct cgroup_stats {
-	uint64_t cpu_ns;     /* CPU time used */
-	uint64_t mem_usage;  /* bytes, without the page cache that can be reclaimed */
-	uint64_t mem_limit;  /* bytes; 0: none */
-	uint64_t pids;       /* processes (tasks) */
-	uint64_t rd, wr;     /* block I/O bytes */
+	uint64_t cpu_ns;    /* CPU time used */
+	uint64_t mem_usage; /* bytes, without the page cache that can be reclaimed */
+	uint64_t mem_limit; /* bytes; 0: none */
+	uint64_t pids;      /* processes (tasks) */
+	uint64_t rd, wr;    /* block I/O bytes */
 	bool has_mem, has_cpu, has_pids, has_blkio;
 };
 
