@@ -247,6 +247,12 @@ int run_limits_check(const struct run_limits *rl, bool update, struct werr *err)
 void run_limits_apply(const struct run_limits *rl, struct container_spec *spec)
 {
 	spec->limits = rl->l;
+	/* Docker's "no limit" values need no cgroup when the container is made
+	 * (update gives them to remove a limit) */
+	if (spec->limits.pids_limit < 0)
+		spec->limits.pids_limit = 0;
+	if (spec->limits.cpu_quota < 0)
+		spec->limits.cpu_quota = 0;
 	spec->oom_score_adj = rl->oom_score_adj;
 	spec->oom_score_adj_set = rl->oom_set;
 	spec->cgroups_disabled = rl->cgroups_disabled;

@@ -174,9 +174,10 @@ int ctrcgroup_update(struct record *rec, const struct cgroup_limits *l, struct w
 	ctrcgroup_from_json(host, &spec);
 	ctrcgroup_merge(&spec.limits, l);
 	if (spec.limits.memory_swap && !spec.limits.memory)
-		return werr_set(err, EINVAL,
-		                "container %s has no memory limit: give --memory with --memory-swap",
-		                record_name(rec));
+		return werr_set(
+		    err, EINVAL,
+		    "container %s has no memory limit: give --memory with --memory-swap",
+		    record_name(rec));
 	if (spec.limits.memory_swap > 0 && spec.limits.memory &&
 	    spec.limits.memory_swap < spec.limits.memory)
 		return werr_set(err, EINVAL,

@@ -19,6 +19,7 @@ setup() {
 }
 teardown() {
 	lc_teardown
+	rmdir "$WARREN_TEST_ROOT/cg2/warren-test-$TEST_USER" 2>/dev/null || true
 	rm -rf "/home/$NOSUB_USER/.config/warren" "/home/$NOSUB_USER/.local/share/warren"
 }
 
@@ -250,6 +251,16 @@ leftovers() { ls -d /sys/fs/cgroup/*/warren-test-"$TEST_USER"/warren-* 2>/dev/nu
 	[[ "$(warren info)" == *"cgroups:          v2, not delegated"* ]]
 	# no limit, no cgroup needed
 	[ "$(warren run --rm --rootfs "$ROOTFS" echo ok)" = ok ]
+	# a v2 cgroup of the user's own (cgroup_enter puts the user's commands
+	# in it) whose parent enables no controller for it
+	v2=$cg2/warren-test-$TEST_USER
+	mkdir "$v2"
+	chown "$TEST_USER" "$v2" "$v2/cgroup.procs"
+	run --separate-stderr warren run --rm --pids-limit 5 --rootfs "$ROOTFS" true
+	echo "$stderr"
+	rmdir "$v2" 2>/dev/null || true
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"cgroup v2: the pids controller is not delegated to your cgroup $v2 (its cgroup.controllers lists: "* ]]
 	unset WARREN_CGROUP_ROOT AS_USER_ENV
 	[[ "$(warren info)" == *"cgroups:          v1-delegated"* ]]
 }
