@@ -165,6 +165,7 @@ int ctrcgroup_update(struct record *rec, const struct cgroup_limits *l, struct w
 	struct container_spec spec = { 0 };
 	json_t *host = json_object_get(rec->config, "HostConfig");
 	pid_t pid = state_running_pid(rec);
+	struct cgroup_limits apply;
 	struct cgroup_host h;
 	char warning[8];
 
@@ -186,10 +187,17 @@ int ctrcgroup_update(struct record *rec, const struct cgroup_limits *l, struct w
 		                record_name(rec), spec.limits.memory_swap, spec.limits.memory);
 	if (ctrcgroup_check(&spec, false, warning, sizeof(warning), err) < 0)
 		return werr_prefix(err, "container %s", record_name(rec));
+	/* memory and swap are written as a pair (v1 keeps memsw >= limit; v2's
+	 * swap.max is the difference): what the container has for the other */
+	apply = *l;
+	if (l->memory || l->memory_swap) {
+		apply.memory = spec.limits.memory;
+		apply.memory_swap = spec.limits.memory_swap;
+	}
 	if (pid) {
 		cgroup_host_probe(&h);
 		if (cgroup_exists(&h, rec->id)
-		        ? cgroup_update(&h, rec->id, l, err) < 0
+		        ? cgroup_update(&h, rec->id, &apply, err) < 0
 		        : cgroup_adopt(&h, rec->id, pid, &spec.limits, err) < 0)
 			return werr_prefix(err, "container %s", record_name(rec));
 	}

@@ -368,6 +368,9 @@ static int write_memory(const struct cgroup_host *h, const char *dir, const stru
 	long long swap = l->memory_swap;
 	int r = 0;
 
+	/* Docker: without --memory-swap, as much swap as memory */
+	if (l->memory && !swap)
+		swap = 2 * l->memory;
 	if (l->memory_reservation)
 		r = cg_write_ll(dir, v2 ? "memory.low" : "memory.soft_limit_in_bytes",
 		                l->memory_reservation, err);
@@ -378,9 +381,6 @@ static int write_memory(const struct cgroup_host *h, const char *dir, const stru
 			r = cg_write_ll(dir, "memory.memsw.limit_in_bytes", swap, err)
 			        ?: cg_write_ll(dir, "memory.limit_in_bytes", l->memory, err);
 	}
-	/* Docker: without --memory-swap, as much swap as memory */
-	if (r == 0 && l->memory && !swap)
-		swap = 2 * l->memory;
 	if (r < 0 || !swap)
 		return r;
 	if (v2)

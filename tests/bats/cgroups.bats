@@ -102,6 +102,11 @@ leftovers() { ls -d /sys/fs/cgroup/*/warren-test-"$TEST_USER"/warren-* 2>/dev/nu
 	[ "$(cat "$(ccg memory up)/memory.limit_in_bytes")" = 67108864 ]
 	[ "$(cat "$(ccg pids up)/pids.max")" = 50 ]
 	[ "$(warren inspect --format '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}' up)" = "67108864 50" ]
+	# above the old swap limit (twice 64m) too: Docker's default swap follows
+	warren update -m 200m up > /dev/null
+	[ "$(cat "$(ccg memory up)/memory.limit_in_bytes")" = 209715200 ]
+	[ "$(cat "$(ccg memory up)/memory.memsw.limit_in_bytes")" = 419430400 ]
+	warren update -m 64m up > /dev/null
 	run warren stats --no-stream --format '{{.MemUsage}}|{{.PIDs}}' up
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -215,7 +220,8 @@ leftovers() { ls -d /sys/fs/cgroup/*/warren-test-"$TEST_USER"/warren-* 2>/dev/nu
 @test "without delegation each limit flag is refused with the reason; cgroup-limits = warn runs without" {
 	make_rootfs "$NOSUB_USER"
 	for args in "-m 32m" "--memory-reservation 16m" "--cpus 0.5" "--cpu-shares 512" \
-		"--cpu-quota 50000" "--cpuset-cpus 0" "--pids-limit 20" "--blkio-weight 100"; do
+		"--cpu-period 50000" "--cpu-quota 50000" "--cpuset-cpus 0" "--cpuset-mems 0" \
+		"--pids-limit 20" "--blkio-weight 100"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr warren_nosub run --rm $args --rootfs "$ROOTFS" true
 		echo "$args: $status $stderr"
