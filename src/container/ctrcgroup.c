@@ -96,6 +96,9 @@ void ctrcgroup_to_json(const struct container_spec *spec, json_t *host)
 
 	for (size_t i = 0; i < ARRAY_SIZE(limit_flags); i++) {
 		long long v = limit_value(l, &limit_flags[i]);
+		/* Docker's default swap limit, shown as Docker's inspect does */
+		if (i == 1 && !v && l->memory)
+			v = 2 * l->memory;
 		/* Docker: PidsLimit null when not set */
 		json_object_set_new(host, limit_flags[i].key,
 		                    !v && i == 7 ? json_null() : json_integer(v));
@@ -173,6 +176,10 @@ int ctrcgroup_update(struct record *rec, const struct cgroup_limits *l, struct w
 		return werr_set(err, EINVAL, "container %s: its record has no HostConfig",
 		                record_name(rec));
 	ctrcgroup_from_json(host, &spec);
+	/* a default swap limit (twice the memory) follows a new memory limit */
+	if (l->memory && !l->memory_swap && spec.limits.memory &&
+	    spec.limits.memory_swap == 2 * spec.limits.memory)
+		spec.limits.memory_swap = 2 * l->memory;
 	ctrcgroup_merge(&spec.limits, l);
 	if (spec.limits.memory_swap && !spec.limits.memory)
 		return werr_set(

@@ -390,7 +390,8 @@ static int write_memory(const struct cgroup_host *h, const char *dir, const stru
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s/memory.memsw.limit_in_bytes", dir);
 		if (access(path, F_OK) < 0) /* no swap accounting: the memory limit holds */
-			return l->memory_swap > 0 && l->memory_swap != l->memory
+			return l->memory_swap > 0 && l->memory_swap != l->memory &&
+			               l->memory_swap != 2 * l->memory
 			           ? werr_set(err, ENOTSUP,
 			                      "--memory-swap: this kernel does not account swap "
 			                      "(no memory.memsw files; boot with swapaccount=1)")

@@ -36,6 +36,7 @@ leftovers() { ls -d /sys/fs/cgroup/*/warren-test-"$TEST_USER"/warren-* 2>/dev/nu
 	[ "$(cat "$d/memory.limit_in_bytes")" = 33554432 ]
 	# Docker's default swap limit: as much swap as memory
 	[ "$(cat "$d/memory.memsw.limit_in_bytes")" = 67108864 ]
+	[ "$(warren inspect --format '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' m)" = "33554432 67108864" ]
 	pid=$(warren inspect --format '{{.State.Pid}}' m)
 	grep -qx "$pid" "$d/cgroup.procs"
 	# every controller delegated, so that stats has them
