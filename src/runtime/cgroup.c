@@ -257,7 +257,8 @@ static const char *cg_fix(const struct cgroup_host *h)
 {
 	if (h->mode == CGROUP_V2)
 		return "an administrator sets Delegate=yes for user@.service (systemctl edit "
-		       "user@.service), or runs your session in a cgroup delegated to you";
+		       "user@.service); then run warren in a delegated scope: systemd-run --user "
+		       "--scope -p Delegate=yes warren run ...";
 	return "an administrator creates a cgroup per user in each controller and chowns it "
 	       "to the user (pam_cgfs does this at login), or boots with cgroup v2 "
 	       "(systemd.unified_cgroup_hierarchy=1) and Delegate=yes for user@.service";
