@@ -193,6 +193,18 @@ leftovers() { ls -d /sys/fs/cgroup/*/warren-test-"$TEST_USER"/warren-* 2>/dev/nu
 	warren rm -f u > /dev/null
 }
 
+@test "a container that cannot start leaves no cgroup" {
+	run warren run --rm -m 32m --rootfs "$ROOTFS" /no/such/command
+	[ "$status" -eq 127 ]
+	[ -z "$(leftovers)" ]
+	run warren run --name nf -m 32m --rootfs "$ROOTFS" /no/such/command
+	[ "$status" -eq 127 ]
+	[ -z "$(leftovers)" ]
+	run warren start nf
+	[ "$status" -ne 0 ]
+	[ -z "$(leftovers)" ]
+}
+
 @test "a killed warren leaves no cgroup once the next command has run" {
 	# the foreground run's warren killed while its container runs on
 	as_user "$WARREN" run --rm -m 32m --rootfs "$ROOTFS" sleep 3 > /dev/null 2>&1 3>&- &
