@@ -714,6 +714,9 @@ static int run_limits_cgroup(struct run_cfg *cfg, struct container_spec *spec, s
 		return -err->code;
 	if (warning[0])
 		fprintf(stderr, "warren: warning: %s\n", warning);
+	/* the cgroups a killed warren left go before this one is made */
+	if (cgroup_limits_any(&spec->limits))
+		ctrcgroup_gc();
 	return 0;
 }
 
