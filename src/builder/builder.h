@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ctrcgroup.h"
 #include "digest.h"
 #include "gopts.h"
 #include "netspec.h"
@@ -74,10 +75,11 @@ struct build_opts {
 	size_t n_secrets;
 	struct build_ssh *ssh;
 	size_t n_ssh;
-	bool quiet;                /* -q: no step output, the command's output dropped */
-	enum net_mode network;     /* for RUN */
-	const char *platform;      /* --platform for base images, or NULL */
-	const struct gopts *gopts; /* the store and storage driver */
+	bool quiet;                  /* -q: no step output, the command's output dropped */
+	enum net_mode network;       /* for RUN */
+	const char *platform;        /* --platform for base images, or NULL */
+	const struct gopts *gopts;   /* the store and storage driver */
+	struct cgroup_limits limits; /* --memory, --cpus...: each RUN step's cgroup */
 	struct build_hooks hooks;
 };
 

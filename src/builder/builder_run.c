@@ -218,6 +218,7 @@ static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir 
 	spec.overlay_fd = -1;
 	spec.mounts = ms->specs;
 	spec.n_mounts = ms->nspecs;
+	spec.limits = b->o->limits;
 	/* what `warren run` gives a container by default: Docker's capabilities
 	 * and seccomp profile (compiled once, then from the per-user cache) */
 	r = security_apply(&spec, &sec, err);

@@ -3,6 +3,7 @@
  * for a refused flag and for run, create, exec and build, 1 otherwise. */
 #include "cliutil.h"
 #include "commands.h"
+#include "ctrcgroup.h"
 
 #include <ctype.h>
 #include <ftw.h>
@@ -18,7 +19,10 @@ static int error_exit = 1;
 
 int cli_gopts_load(const char *root, const char *driver, struct werr *err)
 {
-	return gopts_load(&gopts, root, driver, err);
+	int r = gopts_load(&gopts, root, driver, err);
+
+	ctrcgroup_configure(&gopts);
+	return r;
 }
 
 const struct gopts *cli_gopts(void)

@@ -4,6 +4,8 @@
 #include "builder.h"
 #include "cleanup.h"
 #include "commands.h"
+#include "ctrcgroup.h"
+#include "run_limits.h"
 #include "cliutil.h"
 #include "opts.h"
 #include "transfer.h"
@@ -66,6 +68,7 @@ static const struct opt_def build_opts_table[] = {
 	  "Write the steps' cache keys into the image (as BUILDKIT_INLINE_CACHE=1)", BO_CACHE_TO },
 	{ "rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility (always true)", BO_IGNORED },
 	{ "force-rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility", BO_IGNORED },
+	RUN_LIMITS_OPT_TABLE,
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", BO_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -77,6 +80,7 @@ const struct cli_cmd cli_cmd_build = {
 
 struct build_cli {
 	struct build_opts o;
+	struct run_limits limits; /* --memory, --cpus... of the RUN steps */
 	bool help;
 	bool tls_insecure; /* --tls-verify=false: the base images' pulls too */
 	const char *iidfile;
@@ -244,6 +248,8 @@ static int build_opt_cb(void *ctx, const struct opt_def *def, const char *v, str
 	struct build_cli *c = ctx;
 	bool on = !strcmp(v, "true");
 
+	if (def->id >= RUN_LIMIT_FIRST && def->id < RUN_LIMIT_END)
+		return run_limits_opt(&c->limits, def, v, err);
 	switch (def->id) {
 	case BO_TAG: return push_str(&c->o.tags, &c->o.n_tags, v, err);
 	case BO_FILE: c->o.dockerfile = v; return 0;
@@ -285,6 +291,24 @@ static int build_opt_cb(void *ctx, const struct opt_def *def, const char *v, str
 	case BO_HELP: c->help = on; return 0;
 	}
 	return werr_set(err, EINVAL, "internal: unhandled option %s", def->long_name);
+}
+
+/* the RUN steps' limits, checked as run checks them, before anything is built */
+static int build_limits(struct build_cli *c, struct werr *err)
+{
+	struct container_spec probe = { 0 };
+	char warning[WERR_MSG_MAX + 256];
+
+	if (run_limits_check(&c->limits, false, err) < 0)
+		return -err->code;
+	run_limits_apply(&c->limits, &probe);
+	if (ctrcgroup_check(&probe, cli_gopts()->cgroup_limits_warn, warning, sizeof(warning),
+	                    err) < 0)
+		return -err->code;
+	if (warning[0])
+		fprintf(stderr, "warren: warning: %s\n", warning);
+	c->o.limits = probe.limits;
+	return 0;
 }
 
 /* implements build_hooks.pull */
@@ -414,6 +438,8 @@ int cmd_build(int argc, char **argv)
 	}
 	c.o.context = argv[ind];
 	c.o.hooks.ctx = &c;
+	if (build_limits(&c, &err) < 0)
+		goto fail;
 	if (c.o.dockerfile && !strcmp(c.o.dockerfile, "-") && read_stdin_dockerfile(&c, &err) < 0)
 		goto fail;
 	if (build_image(&c.o, id, &status, &err) < 0)

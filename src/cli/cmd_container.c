@@ -5,6 +5,7 @@
 #include "attach.h"
 #include "cliutil.h"
 #include "commands.h"
+#include "ctrcgroup.h"
 #include "create.h"
 #include "lifecycle.h"
 #include "progress.h"
@@ -274,7 +275,10 @@ int cmd_rm(int argc, char **argv)
 	struct verb_cfg c = { 0 };
 	int ind, r = cli_parse(&cli_cmd_rm, argc, argv, &ind, verb_opt, &c);
 
-	return r >= 0 ? r : cli_each(argc - ind, argv + ind, true, do_rm, &c);
+	if (r >= 0)
+		return r;
+	ctrcgroup_gc();
+	return cli_each(argc - ind, argv + ind, true, do_rm, &c);
 }
 
 static int do_rename(struct record *rec, void *ctx, struct werr *err)
@@ -444,6 +448,7 @@ int cmd_container(int argc, char **argv)
 		{ "attach", cmd_attach },
 		{ "top", cmd_top },
 		{ "stats", cmd_stats },
+		{ "update", cmd_update },
 		{ "cp", cmd_transfer },
 		{ "export", cmd_transfer },
 		{ "diff", cmd_transfer },

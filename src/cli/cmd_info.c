@@ -3,6 +3,7 @@
  * or single-ID mode), the storage driver, the network helper and cgroups.
  * Reads only; the storage driver probe is cached in the store. */
 #include "commands.h"
+#include "ctrcgroup.h"
 #include "format.h"
 #include "idmap.h"
 #include "cliutil.h"
@@ -55,19 +56,10 @@ static int info_opt(void *ctx, const struct opt_def *def, const char *v, struct 
 	return strcmp(v, "json") ? format_check(v, err) : 0;
 }
 
-/* cgroup v2 with controllers delegated to us, or why not */
+/* which cgroups give the limits (v2-delegated, v1-delegated), or why none */
 static void info_cgroups(char *buf, size_t size)
 {
-	struct statfs sf;
-
-	if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == 0x63677270 /* CGROUP2 */)
-		snprintf(buf, size,
-		         "v2 (limits need controllers delegated to your user's "
-		         "cgroup by systemd or an administrator)");
-	else
-		snprintf(buf, size,
-		         "v1 or hybrid: no cgroup v2 controllers can be delegated, so "
-		         "resource limits and pause are unavailable");
+	ctrcgroup_describe(buf, size);
 }
 
 static json_t *info_collect(struct werr *err)
@@ -75,7 +67,7 @@ static json_t *info_collect(struct werr *err)
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct rootfs_choice drv;
 	struct idmap_plan plan;
-	char rt[4096], cg[200], src[128] = "/etc/subuid and /etc/subgid";
+	char rt[4096], cg[1024], src[128] = "/etc/subuid and /etc/subgid";
 	json_t *j;
 
 	if (rundir_get(rt, sizeof(rt), err) < 0 || idmap_plan_make(&plan, false, err) < 0 ||

@@ -57,8 +57,9 @@ static json_t *inspect_state(struct record *rec)
 	json_t *st = json_pack(
 	    "{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status", s, "Running",
 	    !strcmp(s, "running"), "Paused", !strcmp(s, "paused"), "Restarting",
-	    !strcmp(s, "restarting"), "OOMKilled", 0, "Dead", 0, "Pid", (int)pid, "ExitCode",
-	    (int)state_int(rec, "ExitCode"), "Error",
+	    !strcmp(s, "restarting"), "OOMKilled",
+	    json_is_true(json_object_get(rec->state, "OOMKilled")), "Dead", 0, "Pid", (int)pid,
+	    "ExitCode", (int)state_int(rec, "ExitCode"), "Error",
 	    json_string_value(json_object_get(rec->state, "Error")) ?: "", "StartedAt",
 	    json_string_value(json_object_get(rec->state, "StartedAt")) ?: "0001-01-01T00:00:00Z",
 	    "FinishedAt",

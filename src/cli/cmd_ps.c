@@ -4,6 +4,7 @@
 #include "cleanup.h"
 #include "cliutil.h"
 #include "commands.h"
+#include "ctrcgroup.h"
 #include "config.h"
 #include "config_net.h"
 #include "filters.h"
@@ -401,6 +402,9 @@ int cmd_ps(int argc, char **argv)
 
 	if (r < 0 && c.filter_err.code)
 		r = cli_fail(&c.filter_err);
+	/* the cgroups a killed warren left (nothing to do without delegation) */
+	if (r < 0)
+		ctrcgroup_gc();
 	if (r < 0 && record_list(cli_gopts(), &recs, &n, &err) < 0)
 		r = cli_error(&err);
 	/* a filter naming what does not exist is the user's error: 1 */

@@ -14,6 +14,8 @@
 #include "run_image.h"
 #include "run_mount.h"
 #include "run_flags.h"
+#include "run_limits.h"
+#include "ctrcgroup.h"
 #include "run_net.h"
 #include "security.h"
 #include "util.h"
@@ -140,6 +142,8 @@ static const struct opt_def run_opts[] = {
 	  "Attach to stdin, stdout or stderr (default: stdout and stderr)", RF_ATTACH },
 	{ "sig-proxy", 0, OPT_FLAG, NULL,
 	  "Forward received signals to the container (default true)", RF_SIG_PROXY },
+	RUN_LIMITS_OPT_TABLE,
+	RUN_LIMITS_RUN_OPT_TABLE,
 	{ "help", 0, OPT_FLAG, NULL, "Show this help", R_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -166,6 +170,7 @@ struct run_cfg {
 	struct net_spec net;
 	struct create_opts create; /* name, labels, restart... (cmd_create.c) */
 	struct run_flags flags;    /* --cidfile, --sysctl, --health-*... (run_flags.c) */
+	struct run_limits limits;  /* -m, --cpus, --pids-limit... (run_limits.c) */
 	bool recorded;             /* a record holds the container and its volumes */
 };
 
@@ -409,6 +414,8 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_TTY: cfg->create.tty = on; return 0;
 	case R_HELP: cfg->help = on; return 0;
 	}
+	if (def->id >= RUN_LIMIT_FIRST && def->id < RUN_LIMIT_END)
+		return run_limits_opt(&cfg->limits, def, v, err);
 	if (def->id >= RUN_FLAG_FIRST)
 		return run_flags_opt(&cfg->flags, &cfg->img, def, v, err);
 	if (def->id >= CREATE_OPT_FIRST)
@@ -694,6 +701,25 @@ static void run_event(const struct run_cfg *cfg, const struct container_spec *sp
 	              code >= 0 ? json_pack("{s:o}", "exitCode", json_sprintf("%d", code)) : NULL);
 }
 
+/* the limits into @spec, refused (or, cgroup-limits = warn, dropped with a
+ * warning) when this host delegates no cgroup for them: before anything
+ * is created */
+static int run_limits_cgroup(struct run_cfg *cfg, struct container_spec *spec, struct werr *err)
+{
+	char warning[WERR_MSG_MAX + 256];
+
+	run_limits_apply(&cfg->limits, spec);
+	if (ctrcgroup_check(spec, cli_gopts()->cgroup_limits_warn, warning, sizeof(warning), err) <
+	    0)
+		return -err->code;
+	if (warning[0])
+		fprintf(stderr, "warren: warning: %s\n", warning);
+	/* the cgroups a killed warren left go before this one is made */
+	if (cgroup_limits_any(&spec->limits))
+		ctrcgroup_gc();
+	return 0;
+}
+
 /* the part of cmd_run that owns @cfg and @spec, so that every path frees them */
 static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, char **argv,
                     bool create_only)
@@ -710,7 +736,9 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		cli_print_help(create_only ? &cli_cmd_create : &cli_cmd_run);
 		return 0;
 	}
-	if (run_flags_check(&cfg->flags,
+	if (run_limits_check(&cfg->limits, false, &err) < 0 ||
+	    run_limits_cgroup(cfg, spec, &err) < 0 ||
+	    run_flags_check(&cfg->flags,
 	                    cfg->net.mode != NET_MODE_HOST && cfg->net.mode != NET_MODE_CONTAINER,
 	                    cfg->create.detach, &err) < 0 ||
 	    run_net_join(cfg, create_only, &err) < 0 ||

@@ -1,9 +1,11 @@
-/* cmd_stats.c - `warren stats`: containers' usage from /proc (this machine
- * delegates no cgroup, so CPU, memory and PIDs are summed over the
+/* cmd_stats.c - `warren stats`: containers' usage from their cgroup where
+ * they have one (a container with limits on a host that delegates
+ * cgroups), else from /proc (CPU, memory and PIDs summed over the
  * processes of a container's PID namespace), once with --no-stream, else
  * every second: redrawn in place on a terminal, a new table otherwise. */
 #include "cliutil.h"
 #include "commands.h"
+#include "ctrcgroup.h"
 #include "format.h"
 #include "procinfo.h"
 #include "state.h"
@@ -66,11 +68,35 @@ static void fmt_size(uint64_t b, bool binary, char *buf, size_t size)
 
 struct usage {
 	unsigned long long ticks;
+	uint64_t cpu_ns; /* from the cgroup (@ticks from /proc otherwise) */
 	uint64_t rss, rd, wr, rx, tx;
+	uint64_t limit; /* the cgroup's memory limit; 0: the machine's memory */
 	int pids;
+	bool cgroup;
 };
 
-static void usage_of(pid_t pid, struct usage *u)
+/* the cgroup's counters over /proc's where it has them */
+static void usage_cgroup(const char *id, struct usage *u)
+{
+	struct cgroup_stats s;
+
+	if (ctrcgroup_stats(id, &s) < 0)
+		return;
+	u->cgroup = s.has_cpu;
+	u->cpu_ns = s.cpu_ns;
+	if (s.has_mem) {
+		u->rss = s.mem_usage;
+		u->limit = s.mem_limit;
+	}
+	if (s.has_pids)
+		u->pids = (int)s.pids;
+	if (s.has_blkio) {
+		u->rd = s.rd;
+		u->wr = s.wr;
+	}
+}
+
+static void usage_of(const char *id, pid_t pid, struct usage *u)
 {
 	static struct proc_sample ps[TOP_MAX];
 	int n = procinfo_list(pid, ps, TOP_MAX);
@@ -84,6 +110,18 @@ static void usage_of(pid_t pid, struct usage *u)
 	}
 	u->pids = n > 0 ? n : 0;
 	procinfo_net(pid, &u->rx, &u->tx);
+	usage_cgroup(id, u);
+}
+
+/* CPU % over @secs: a core fully used is 100 % (Docker's) */
+static double usage_cpu(const struct usage *now, const struct usage *before, double secs)
+{
+	if (now->cgroup && before->cgroup && now->cpu_ns >= before->cpu_ns)
+		return (double)(now->cpu_ns - before->cpu_ns) * 100.0 / 1e9 / secs;
+	if (!now->cgroup && !before->cgroup && now->ticks >= before->ticks)
+		return (double)(now->ticks - before->ticks) * 100.0 / (double)sysconf(_SC_CLK_TCK) /
+		       secs;
+	return 0.0;
 }
 
 static const struct opt_def stats_opts[] = {
@@ -142,23 +180,22 @@ static int stats_table(const struct stats_cfg *c, struct record *recs, size_t n,
 		struct usage now = { 0 };
 		char id[65], cpu[16], mem[64], memp[16], net[64], blk[64], pids[16], a[24], b[24];
 		json_t *o;
+		uint64_t limit;
 		if (!stats_wanted(c, rec, nnames, names))
 			continue;
 		if (pid) {
-			usage_of(pid, &now);
+			usage_of(rec->id, pid, &now);
 			running++;
 		}
+		limit =
+		    now.limit && now.limit < (uint64_t)mem_total ? now.limit : (uint64_t)mem_total;
 		snprintf(id, sizeof(id), "%.*s", c->no_trunc ? 64 : 12, rec->id);
-		snprintf(cpu, sizeof(cpu), "%.2f%%",
-		         pid && now.ticks >= before[i].ticks
-		             ? (double)(now.ticks - before[i].ticks) * 100.0 /
-		                   (double)sysconf(_SC_CLK_TCK) / secs
-		             : 0.0);
+		snprintf(cpu, sizeof(cpu), "%.2f%%", pid ? usage_cpu(&now, &before[i], secs) : 0.0);
 		before[i] = now;
 		fmt_size(now.rss, true, a, sizeof(a));
-		fmt_size((uint64_t)mem_total, true, b, sizeof(b));
+		fmt_size(limit, true, b, sizeof(b));
 		snprintf(mem, sizeof(mem), "%s / %s", a, b);
-		snprintf(memp, sizeof(memp), "%.2f%%", (double)now.rss * 100.0 / (double)mem_total);
+		snprintf(memp, sizeof(memp), "%.2f%%", (double)now.rss * 100.0 / (double)limit);
 		fmt_size(now.rx, false, a, sizeof(a));
 		fmt_size(now.tx, false, b, sizeof(b));
 		snprintf(net, sizeof(net), "%s / %s", a, b);
@@ -204,7 +241,7 @@ int cmd_stats(int argc, char **argv)
 	before = calloc(n + 1, sizeof(*before));
 	for (size_t i = 0; i < n && before; i++)
 		if (state_refresh(&recs[i], &err) == 0 && state_running_pid(&recs[i]))
-			usage_of(state_running_pid(&recs[i]), &before[i]);
+			usage_of(recs[i].id, state_running_pid(&recs[i]), &before[i]);
 	for (;;) {
 		struct timespec ts = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {

@@ -63,6 +63,7 @@ int cmd_port(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_update(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_cp(int argc, char **argv);

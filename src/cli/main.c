@@ -54,6 +54,7 @@ static const struct command commands[] = {
 	{ "inspect", cmd_inspect, "Low-level information on containers and volumes" },
 	{ "top", cmd_top, "Show the processes of a container" },
 	{ "stats", cmd_stats, "Resource usage of containers" },
+	{ "update", cmd_update, "Update the resource limits of containers" },
 	{ "events", cmd_events, "Real time events from containers, images and volumes" },
 	{ "port", cmd_port, "List port mappings of a container" },
 	{ "cp", cmd_transfer, "Copy files between a container and the host" },

@@ -31,7 +31,7 @@ static int strv_push(char ***v, size_t *n, char *s)
 
 /* Docker's RAMInBytes: a number, an optional unit b, k, m, g, t (KiB...),
  * an optional "i" and "b" */
-static int size_parse(const char *v, long long *out)
+int run_flags_size_parse(const char *v, long long *out)
 {
 	static const char units[] = "bkmgt";
 	char *end;
@@ -196,7 +196,7 @@ int run_flags_opt(struct run_flags *f, struct run_image *ri, const struct opt_de
 		return 0;
 	case RF_SYSCTL: return sysctl_add(f, v, err);
 	case RF_SHM_SIZE:
-		if (size_parse(v, &f->shm_size) < 0 || f->shm_size < 0)
+		if (run_flags_size_parse(v, &f->shm_size) < 0 || f->shm_size < 0)
 			return werr_set(err, EINVAL,
 			                "invalid --shm-size \"%s\": use a size such as 64m, 1g or "
 			                "512k (units b, k, m, g)",

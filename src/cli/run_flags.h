@@ -54,6 +54,13 @@ struct run_flags {
 		.cid_fd = -1, .sig_proxy = true                                                    \
 	}
 
+/**
+ * run_flags_size_parse() - Docker's RAMInBytes: a number, an optional unit
+ * b, k, m, g, t (binary), an optional "i" and "b".
+ * Return: 0 with *@out set, -EINVAL or -ERANGE.
+ */
+int run_flags_size_parse(const char *v, long long *out);
+
 /** run_flags_opt() - handle one option of RUN_FLAGS_OPT_TABLE. */
 int run_flags_opt(struct run_flags *f, struct run_image *ri, const struct opt_def *def,
                   const char *v, struct werr *err);

@@ -22,7 +22,8 @@ static const struct gopt_def {
 };
 
 /* the keys warren.conf may hold */
-static const char *const conf_keys[] = { "storage-driver", "storage_driver", NULL };
+static const char *const conf_keys[] = { "storage-driver", "storage_driver", "cgroup-limits",
+	                                 NULL };
 
 /* Levenshtein distance of @a and @b, capped: both are short keys */
 static size_t conf_distance(const char *a, const char *b)
@@ -127,6 +128,16 @@ static int gopts_conf(struct gopts *o, bool driver_set, struct werr *err)
 			val[vl - 1] = '\0';
 			val++;
 		}
+		if (!strcmp(key, "cgroup-limits")) {
+			if (strcmp(val, "warn") && strcmp(val, "refuse"))
+				return werr_set(
+				    err, EINVAL,
+				    "%s:%u: cgroup-limits is \"refuse\" (the default) or "
+				    "\"warn\", not \"%s\"",
+				    path, lineno, val);
+			o->cgroup_limits_warn = !strcmp(val, "warn");
+			continue;
+		}
 		if (strcmp(key, "storage-driver") && strcmp(key, "storage_driver")) {
 			conf_warn_unknown(o, path, lineno, key);
 			continue;
@@ -172,7 +183,7 @@ int gopts_store(const struct gopts *o, struct werr *err)
 
 int gopts_load(struct gopts *o, const char *root, const char *driver, struct werr *err)
 {
-	const char *env = getenv("WARREN_STORAGE_DRIVER");
+	const char *env = getenv("WARREN_STORAGE_DRIVER"), *cg = getenv("WARREN_CGROUP_ROOT");
 
 	memset(o, 0, sizeof(*o));
 	if (driver) {
@@ -182,6 +193,8 @@ int gopts_load(struct gopts *o, const char *root, const char *driver, struct wer
 		snprintf(o->driver, sizeof(o->driver), "%s", env);
 		snprintf(o->driver_from, sizeof(o->driver_from), "$WARREN_STORAGE_DRIVER");
 	}
+	if (cg && cg[0] == '/')
+		snprintf(o->cgroup_root, sizeof(o->cgroup_root), "%s", cg);
 	if (gopts_conf(o, o->driver[0] != '\0', err) < 0)
 		return -EINVAL;
 	return gopts_root(o, root, err);

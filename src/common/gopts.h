@@ -5,6 +5,7 @@
 #define WARREN_GOPTS_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -14,6 +15,12 @@ struct gopts {
 	char root[PATH_MAX];        /* the persistent store (absolute); "": none found */
 	char driver[32];            /* the storage driver asked for; "" to choose */
 	char driver_from[PATH_MAX]; /* where @driver came from, for messages */
+	/* "cgroup-limits = warn" in warren.conf: a limit the host cannot apply
+	 * is dropped with a warning instead of refused */
+	bool cgroup_limits_warn;
+	/* $WARREN_CGROUP_ROOT, for the test suite only: where the cgroup
+	 * filesystem is mounted instead of /sys/fs/cgroup; "": the default */
+	char cgroup_root[PATH_MAX];
 	/* "FILE:LINE: unknown key ..." lines of the config file, each ending
 	 * in a newline, for main() to print as warnings; "": none */
 	char conf_warnings[1024];

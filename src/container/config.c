@@ -4,6 +4,7 @@
 #include "config.h"
 #include "caps.h"
 #include "config_net.h"
+#include "ctrcgroup.h"
 #include "cleanup.h"
 #include "idmap_json.h"
 #include "state.h"
@@ -140,6 +141,7 @@ static void config_host_extra(const struct container_spec *spec, json_t *host)
 	json_object_set_new(host, "ShmSize",
 	                    json_integer(spec->shm_size > 0 ? spec->shm_size : 64LL << 20));
 	json_object_set_new(host, "GroupAdd", strv_json(spec->group_add));
+	ctrcgroup_to_json(spec, host);
 }
 
 json_t *config_from_spec(const struct container_spec *spec, const struct create_opts *o,
@@ -239,6 +241,7 @@ static int config_host_extra_from(json_t *host, struct container_spec *spec)
 	size_t n = 0;
 
 	spec->shm_size = json_integer_value(json_object_get(host, "ShmSize"));
+	ctrcgroup_from_json(host, spec);
 	spec->group_add = strv_from(json_object_get(host, "GroupAdd"));
 	spec->sysctls = calloc(json_object_size(sysctls) + 1, sizeof(char *));
 	if (!spec->group_add || !spec->sysctls)

@@ -3,6 +3,7 @@
  * the lock to record the exit. */
 #include "lifecycle.h"
 #include "ctrevents.h"
+#include "ctrcgroup.h"
 #include "cleanup.h"
 #include "config.h"
 #include "monitor.h"
@@ -319,6 +320,7 @@ static int remove_locked(struct record *rec, bool volumes, struct werr *err)
 	}
 	if (state_rundir(rec->id, dir, false, err) == 0)
 		util_rm_rf(dir);
+	ctrcgroup_remove(rec->id);
 	r = record_remove(rec, err);
 	if (r == 0)
 		ctrevents_record(rec, "destroy", NULL);

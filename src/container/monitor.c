@@ -6,6 +6,7 @@
  * idle half again) and --rm. Its stdio is /dev/null: errors go to state.json. */
 #include "monitor.h"
 #include "ctrevents.h"
+#include "ctrcgroup.h"
 #include "attach_proto.h"
 #include "cleanup.h"
 #include "config.h"
@@ -196,6 +197,7 @@ static void monitor_record_start(struct monitor *m)
 	json_object_del(m->p->rec->state, "Error");
 	json_object_del(m->p->rec->state, "NetworkLost");
 	json_object_del(m->p->rec->state, "OverlayLost");
+	json_object_del(m->p->rec->state, "OOMKilled");
 	monitor_state_save(m, true);
 }
 
@@ -442,9 +444,12 @@ int monitor_cleanup(int argc, char **argv)
 	spec.overlay_daemon = m.a.overlay_pid;
 	container_helpers_stop(&spec);
 	m.a.net_pid = m.a.overlay_pid = 0;
-	if (record_load_dir(m.a.record_dir, &rec, &err) == 0)
+	if (record_load_dir(m.a.record_dir, &rec, &err) == 0) {
+		/* OOMKilled, and no cgroup left behind (a restart makes a new one) */
+		ctrcgroup_exited(&rec);
 		ctrevents_record(&rec, "die",
 		                 json_pack("{s:o}", "exitCode", json_sprintf("%d", m.a.code)));
+	}
 	if (rec.config && m.a.restarting)
 		monitor_restart(&m);
 	monitor_finish(&m, m.a.code);

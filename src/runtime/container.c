@@ -325,6 +325,9 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 
 	if (child_wait_release(c->sync_fd, &spec->overlay_fd) < 0)
 		_exit(EXIT_WARREN); /* the parent failed to map us and will report it */
+	/* in its cgroup now: the cgroup namespace's root is that cgroup */
+	if (spec->in_cgroup && unshare(CLONE_NEWCGROUP) < 0)
+		child_fail(c->err_fd, EXIT_WARREN, "unshare of the cgroup namespace failed");
 	if (c->stdio && !c->stdio->tty && child_stdio(c->stdio, &err) < 0)
 		child_fail(c->err_fd, EXIT_WARREN, err.msg);
 	if (child_setup(c, &u, &err) < 0)
@@ -390,10 +393,38 @@ size_t container_read_report(int fd, char *buf, size_t size)
 	return got;
 }
 
+/* the limits that must hold before the child runs anything of its own:
+ * its cgroup (made by container_spawn()) and --oom-score-adj */
+static int parent_limits(const struct container_spec *spec, const struct cgroup_host *cg, pid_t pid,
+                         struct werr *err)
+{
+	if (cg && cgroup_attach(cg, spec->id, pid, err) < 0)
+		return werr_prefix(err, "moving the container into its cgroup");
+	if (spec->oom_score_adj_set) {
+		char path[64], v[16];
+		int fd, r;
+		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+		snprintf(v, sizeof(v), "%d", spec->oom_score_adj);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return werr_errno(err, errno, "--oom-score-adj: opening %s", path);
+		r = util_write_all(fd, v, strlen(v));
+		close(fd);
+		/* lowering it needs CAP_SYS_RESOURCE of the host */
+		if (r < 0)
+			return werr_errno(err, -r,
+			                  "--oom-score-adj %d: only privileged processes may set a "
+			                  "value below the current one",
+			                  spec->oom_score_adj);
+	}
+	return 0;
+}
+
 /* the parent's side after clone: map IDs, release the child, take its
  * terminal's master (-t), hear its errors */
-static int parent_start(struct container_spec *spec, struct container_stdio *stdio, pid_t pid,
-                        int sync_fd, int err_fd, int *status, struct werr *err)
+static int parent_start(struct container_spec *spec, const struct cgroup_host *cg,
+                        struct container_stdio *stdio, pid_t pid, int sync_fd, int err_fd,
+                        int *status, struct werr *err)
 {
 	char buf[WERR_MSG_MAX + 16];
 	size_t got = 0;
@@ -407,6 +438,11 @@ static int parent_start(struct container_spec *spec, struct container_stdio *std
 		kill(pid, SIGKILL);
 		*status = EXIT_WARREN;
 		return werr_prefix(err, "setting up the user namespace");
+	}
+	if (parent_limits(spec, cg, pid, err) < 0) {
+		kill(pid, SIGKILL);
+		*status = EXIT_WARREN;
+		return -err->code;
 	}
 	r = netsetup_start(&spec->net, pid, err);
 	if (r == 0 && spec->overlay && spec->overlay->fuse) {
@@ -487,6 +523,17 @@ static int container_state_dir(struct container_spec *spec, struct werr *err)
 	return netsetup_prepare(&spec->net, spec->state_dir, err);
 }
 
+void container_cgroup_remove(struct container_spec *spec)
+{
+	struct cgroup_host h;
+
+	if (!spec->in_cgroup)
+		return;
+	cgroup_host_probe(&h);
+	cgroup_remove(&h, spec->id);
+	spec->in_cgroup = false;
+}
+
 void container_helpers_stop(struct container_spec *spec)
 {
 	netsetup_stop(&spec->net);
@@ -505,6 +552,22 @@ static int clone_error(int e, struct werr *err)
 	return werr_set(err, e, "%s", why);
 }
 
+/* the container's cgroup, made before its first process exists, when it
+ * has limits; refused (nothing made) when the host delegates none */
+static int container_cgroup(struct container_spec *spec, struct cgroup_host *h, struct werr *err)
+{
+	spec->in_cgroup = false;
+	if (spec->cgroups_disabled || !cgroup_limits_any(&spec->limits))
+		return 0;
+	cgroup_host_probe(h);
+	if (cgroup_host_check(h, cgroup_limits_needs(&spec->limits), err) < 0)
+		return werr_prefix(err, "cannot apply the container's resource limits");
+	if (cgroup_create(h, spec->id, &spec->limits, err) < 0)
+		return -err->code;
+	spec->in_cgroup = true;
+	return 0;
+}
+
 /* clone the container's first process and release it once its ID maps are
  * written; on failure it has been reaped and *@status holds the exit code */
 static int container_spawn(struct container_spec *spec, struct container_stdio *stdio,
@@ -513,6 +576,7 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 	int syncp[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
 	                      CLONE_NEWIPC | CLONE_NEWCGROUP;
+	struct cgroup_host cg;
 	pid_t pid;
 	int r;
 
@@ -520,6 +584,12 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 	spec->overlay_fd = -1;
 	if (stdio)
 		stdio->master = -1;
+	r = container_cgroup(spec, &cg, err);
+	if (r < 0)
+		return r;
+	/* the child unshares it once it is in its cgroup */
+	if (spec->in_cgroup)
+		flags &= ~(unsigned long)CLONE_NEWCGROUP;
 	if (!spec->network_host)
 		flags |= CLONE_NEWNET;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, syncp) < 0 ||
@@ -553,7 +623,8 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 	close(syncp[0]);
 	close(errp[1]);
 	syncp[0] = errp[1] = -1;
-	r = parent_start(spec, stdio, pid, syncp[1], errp[0], status, err);
+	r = parent_start(spec, spec->in_cgroup ? &cg : NULL, stdio, pid, syncp[1], errp[0], status,
+	                 err);
 	if (r < 0) {
 		int st;
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -561,8 +632,10 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 	}
 	*pidp = pid;
 out:
-	if (r < 0)
+	if (r < 0) {
 		container_helpers_stop(spec);
+		container_cgroup_remove(spec);
+	}
 	for (int i = 0; i < 2; i++) {
 		if (syncp[i] >= 0)
 			close(syncp[i]);
@@ -595,6 +668,7 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	if (r == 0) {
 		parent_wait(pid, &set, status);
 		container_helpers_stop(spec);
+		container_cgroup_remove(spec);
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	util_rm_rf(spec->state_dir);

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "idmap.h"
 #include "netsetup.h"
 #include "seccomp_profile.h"
@@ -67,10 +68,15 @@ struct container_spec {
 	size_t n_mounts;
 	struct rlimit_spec *rlimits;
 	size_t n_rlimits;
-	char **sysctls;     /* "KEY=VALUE" (--sysctl, checked by the CLI), NULL-terminated
+	char **sysctls;              /* "KEY=VALUE" (--sysctl, checked by the CLI), NULL-terminated
 	                       * or NULL: written in the container's namespaces first */
-	char **group_add;   /* --group-add: GIDs or names of the container's /etc/group */
-	long long shm_size; /* bytes of the /dev/shm tmpfs; 0: Docker's 64 MiB */
+	char **group_add;            /* --group-add: GIDs or names of the container's /etc/group */
+	long long shm_size;          /* bytes of the /dev/shm tmpfs; 0: Docker's 64 MiB */
+	struct cgroup_limits limits; /* -m, --cpus, --pids-limit...: a cgroup of its own */
+	bool cgroups_disabled;       /* --cgroups=disabled: no cgroup, whatever the limits */
+	bool oom_score_adj_set;
+	int oom_score_adj; /* --oom-score-adj, written before the first process runs */
+	bool in_cgroup;    /* set by the runtime: the container has its cgroup */
 	struct idmap_plan idmap;
 	char state_dir[4096]; /* per-container runtime directory: path set by the runtime,
 	                       * created only by what needs it, removed at the end */
@@ -119,6 +125,12 @@ size_t container_read_report(int fd, char *buf, size_t size);
  */
 int container_create(struct container_spec *spec, struct container_stdio *stdio, pid_t *pid,
                      int *status, struct werr *err);
+
+/**
+ * container_cgroup_remove() - remove the cgroup container_create() made
+ * for @spec (its processes gone), if any.
+ */
+void container_cgroup_remove(struct container_spec *spec);
 
 /**
  * container_helpers_stop() - stop warren-net and warren-overlay once the

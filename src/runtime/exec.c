@@ -78,6 +78,18 @@ __attribute__((noreturn)) static void exec_join(struct container_spec *spec,
 
 	if (!spec->network_host)
 		flags |= CLONE_NEWNET;
+	/* the container's limits hold for what runs in it: into its cgroup
+	 * while the host's cgroup filesystem is still ours to see */
+	if (cgroup_limits_any(&spec->limits) && !spec->cgroups_disabled) {
+		struct cgroup_host h;
+		struct werr e = { 0 };
+		cgroup_host_probe(&h);
+		if (cgroup_exists(&h, spec->id) && cgroup_attach(&h, spec->id, getpid(), &e) < 0) {
+			snprintf(msg, sizeof(msg), "exec: joining the container's cgroup: %s",
+			         e.msg);
+			child_fail(err_fd, EXIT_WARREN, msg);
+		}
+	}
 	if (setns(pidfd, flags) < 0) {
 		snprintf(msg, sizeof(msg), "joining the container's namespaces: %s",
 		         strerror(errno));

@@ -39,9 +39,20 @@ run_as_in() {
 			[ ! -f "$1/$f" ] || mount --bind "$1/$f" "/etc/$f" || exit 1
 		done && shift && exec "$@"' \
 		sh "$dir")
-	(cd /tmp && "${wrap[@]}" setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
+	(cd /tmp && cgroup_enter "$user" && "${wrap[@]}" setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
 		env -i HOME="/home/$user" USER="$user" LOGNAME="$user" \
 		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 "${extra[@]}" "$@")
+}
+
+# cgroup_enter USER: this shell into USER's delegated cgroups, if
+# tests/setup.d/40-cgroups.sh made any (cgroup v1, the test user only), as
+# pam_cgfs puts a login session into them
+cgroup_enter() {
+	local d
+	for d in /sys/fs/cgroup/*/warren-test-"$1"; do
+		[ -d "$d" ] || continue
+		echo "$BASHPID" > "$d/cgroup.procs" || return 1
+	done
 }
 
 # subid_copy DIR: /etc/subuid and /etc/subgid as they are now, into DIR (0755)
