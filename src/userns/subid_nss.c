@@ -48,6 +48,7 @@ int subid_nss_ranges(const char *source, const char *user, bool gid, struct subi
                      size_t max, size_t *n, struct werr *err)
 {
 	static void *lib;
+	static bool inited;
 	int (*get)(const char *, struct libsubid_range **);
 	bool (*init)(const char *, FILE *);
 	struct libsubid_range *r = NULL;
@@ -66,8 +67,10 @@ int subid_nss_ranges(const char *source, const char *user, bool gid, struct subi
 	if (!get)
 		return werr_set(err, ENOSYS, "libsubid.so.4 has no %s",
 		                gid ? "subid_get_gid_ranges" : "subid_get_uid_ranges");
-	if (init)
-		init("warren", NULL); /* its messages to /dev/null: ours name the source */
+	/* once, with no name (libsubid would keep a copy for good) and its
+	 * messages to /dev/null: ours name the source */
+	if (init && !inited)
+		inited = init(NULL, NULL);
 	if (!user)
 		return werr_set(err, ENOENT, "your user has no name, which '%s' needs", source);
 	got = get(user, &r);
@@ -83,10 +86,11 @@ int subid_nss_ranges(const char *source, const char *user, bool gid, struct subi
 			continue;
 		if (r[i].start > UINT32_MAX || r[i].count > UINT32_MAX ||
 		    r[i].start + r[i].count - 1 >= UINT32_MAX) {
-			werr_set(err, ERANGE,
-			         "the subordinate %s range %lu+%lu that '%s' gives user %s runs past "
-			         "the last ID (4294967294); its administrator must correct it",
-			         gid ? "gid" : "uid", r[i].start, r[i].count, source, user);
+			werr_set(
+			    err, ERANGE,
+			    "the subordinate %s range %lu+%lu that '%s' gives user %s runs past "
+			    "the last ID (4294967294); its administrator must correct it",
+			    gid ? "gid" : "uid", r[i].start, r[i].count, source, user);
 			free(r);
 			*n = 0;
 			return -ERANGE;

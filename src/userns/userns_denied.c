@@ -33,9 +33,10 @@ void userns_denied_why(int e, const char *proc_sys, char *buf, size_t size)
 		         "cannot create a user namespace: user.max_user_namespaces is 0 here; as "
 		         "root: sysctl -w user.max_user_namespaces=15000");
 	else if (e == EPERM && userns_sysctl(proc_sys, "kernel/unprivileged_userns_clone") == 0)
-		snprintf(buf, size,
-		         "cannot create a user namespace: kernel.unprivileged_userns_clone is 0; as "
-		         "root: sysctl -w kernel.unprivileged_userns_clone=1");
+		snprintf(
+		    buf, size,
+		    "cannot create a user namespace: kernel.unprivileged_userns_clone is 0; as "
+		    "root: sysctl -w kernel.unprivileged_userns_clone=1");
 	else if (e == EPERM &&
 	         userns_sysctl(proc_sys, "kernel/apparmor_restrict_unprivileged_userns") == 1)
 		snprintf(buf, size,
