@@ -187,7 +187,11 @@ static int copy_meta(struct ovl_fs *fs, struct ovl_node *n, int srcdfd, const ch
 	if (utimensat(fs->workfd, tmp, ts, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (S_ISREG(st->st_mode) && st->st_nlink > 1) {
-		/* lets the other names of this file find the copy (see entry.c) */
+		/* lets the other names of this file find the copy (see entry.c);
+		 * they count as its links until they are linked up */
+		int len = snprintf(ino, sizeof(ino), "%lu", (unsigned long)(st->st_nlink - 1));
+		if (fs->upper_xattr)
+			lsetxattr(dst, OVL_LOWER_LINKS_XATTR, ino, (size_t)len, 0);
 		snprintf(ino, sizeof(ino), "%llx", (unsigned long long)n->ino);
 		linkat(fs->workfd, tmp, fs->indexfd, ino, 0);
 	}

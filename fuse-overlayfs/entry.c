@@ -23,8 +23,12 @@ static int lookup_index(struct ovl_fs *fs, struct ovl_node *dir, const char *nam
 		return r;
 	if ((dfd = ovl_upper_dirfd(fs, dir)) < 0)
 		return dfd;
-	r = linkat(fs->indexfd, idx, dfd, name, 0) < 0 && errno != EEXIST ? -errno : 0;
+	r = linkat(fs->indexfd, idx, dfd, name, 0) < 0 ? -errno : 0;
 	close(dfd);
+	if (r == 0)
+		ovl_index_lower_linked(fs, idx);
+	else if (r == -EEXIST)
+		r = 0;
 	if (r == 0) {
 		f->layer = OVL_UPPER;
 		f->lmask = ovl_bit(OVL_UPPER);

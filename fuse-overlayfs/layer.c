@@ -149,6 +149,8 @@ void ovl_fix_nlink(struct ovl_fs *fs, struct stat *st, uint64_t ino, int layer)
 	char idx[32];
 	struct stat ist;
 
+	if (S_ISDIR(st->st_mode) && layer == OVL_WORK_LAYER)
+		st->st_nlink = 0; /* removed while open */
 	if (!fs->has_upper || S_ISDIR(st->st_mode) || st->st_nlink == 0)
 		return;
 	if (layer == OVL_INDEX_LAYER) {
@@ -164,7 +166,27 @@ void ovl_fix_nlink(struct ovl_fs *fs, struct stat *st, uint64_t ino, int layer)
 	ovl_index_name(idx, sizeof(idx), ino);
 	if (fstatat(fs->indexfd, idx, &ist, AT_SYMLINK_NOFOLLOW) == 0 && ist.st_ino == st->st_ino &&
 	    ist.st_dev == st->st_dev)
-		st->st_nlink--;
+		st->st_nlink += ovl_index_lower_left(fs, idx) - 1;
+}
+
+/**
+ * ovl_index_lower_left() - how many names of the lower file that the index
+ * entry @idx was copied up from are not linked up yet (each counts as a
+ * link of the upper copy); kept in an xattr of the copy, 0 without one.
+ */
+nlink_t ovl_index_lower_left(struct ovl_fs *fs, const char *idx)
+{
+	char proc[64], buf[24];
+	ssize_t n;
+
+	if (!fs->upper_xattr)
+		return 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", fs->indexfd, idx);
+	n = lgetxattr(proc, OVL_LOWER_LINKS_XATTR, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return (nlink_t)strtoul(buf, NULL, 10);
 }
 
 /**

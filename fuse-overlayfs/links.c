@@ -5,7 +5,9 @@
 #include "ovl.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 /**
@@ -40,7 +42,7 @@ int ovl_index_prepare(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *di
 	/* born in the upper layer (not copied up from a lower file, whose
 	 * other lower names may still be linked up to the index later) */
 	native = ovl_present_ino(fs, OVL_UPPER, st.st_ino) == n->ino;
-	visible = st.st_nlink - has_idx;
+	visible = st.st_nlink - has_idx + (has_idx ? ovl_index_lower_left(fs, idx) : 0);
 	ovl_node_name_state(fs, n, dir, name, &held, &only);
 	if (visible > 1) {
 		/* other names remain; if the table knows none, the index reaches it */
@@ -67,4 +69,27 @@ void ovl_index_drop(struct ovl_fs *fs, struct ovl_node *n)
 
 	ovl_index_name(idx, sizeof(idx), n->ino);
 	unlinkat(fs->indexfd, idx, 0);
+}
+
+/**
+ * ovl_index_lower_linked() - one more lower name of the file at index
+ * entry @idx was linked up: one fewer left below (ovl_index_lower_left()).
+ */
+void ovl_index_lower_linked(struct ovl_fs *fs, const char *idx)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	char proc[64], buf[24];
+	nlink_t left;
+	int len;
+
+	if (!fs->upper_xattr)
+		return;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", fs->indexfd, idx);
+	pthread_mutex_lock(&lock);
+	left = ovl_index_lower_left(fs, idx);
+	if (left > 0) {
+		len = snprintf(buf, sizeof(buf), "%lu", (unsigned long)(left - 1));
+		lsetxattr(proc, OVL_LOWER_LINKS_XATTR, buf, (size_t)len, 0);
+	}
+	pthread_mutex_unlock(&lock);
 }

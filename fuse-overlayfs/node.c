@@ -99,7 +99,8 @@ static void node_release_locked(struct ovl_fs *fs, struct ovl_node *n)
 		if (n->upper_ino)
 			node_unmap_locked(fs, n);
 		if (n->parked && n->drop_parked)
-			unlinkat(ovl_layer_fd(fs, n->layer), n->name, 0);
+			unlinkat(ovl_layer_fd(fs, n->layer), n->name,
+			         S_ISDIR(n->type) ? AT_REMOVEDIR : 0);
 		while (n->aliases) {
 			struct ovl_alias *a = n->aliases;
 			n->aliases = a->next;
@@ -377,8 +378,9 @@ int ovl_node_stat(struct ovl_fs *fs, struct ovl_node *n, struct stat *st)
 	ovl_present_stat(fs, st, fs->xattr_permissions ? xp : NULL);
 	ovl_xpath_done(&x);
 	ovl_fix_nlink(fs, st, n->ino, layer);
+	/* a lower object: its removed name still counts there */
 	if (n->gone && st->st_nlink > 0)
-		st->st_nlink--; /* a lower file: its removed name still counts there */
+		st->st_nlink = S_ISDIR(st->st_mode) ? 0 : st->st_nlink - 1;
 	ovl_dir_fix_nlink(fs, n, st);
 	st->st_ino = n->ino;
 	return 0;
@@ -438,9 +440,10 @@ void ovl_node_name_state(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node 
 }
 
 /**
- * ovl_node_park() - @dir/@name, the last known name of the upper file @n,
- * was moved to workdir/work/@tmp by its removal: when the kernel still holds
- * @n (an open file), it lives on there until forgotten.
+ * ovl_node_park() - @dir/@name, the last known name of the upper file or
+ * (emptied) directory @n, was moved to workdir/work/@tmp by its removal:
+ * when the kernel still holds @n (an open file), it lives on there until
+ * forgotten.
  * Return: true when parked (the caller keeps @tmp), false to remove it.
  */
 bool ovl_node_park(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir, const char *name,
@@ -450,7 +453,7 @@ bool ovl_node_park(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir, 
 	char *copy = strdup(tmp);
 
 	pthread_rwlock_wrlock(&fs->tree_lock);
-	if (copy && !S_ISDIR(n->type) && n->nlookup && !n->aliases && node_is(n, dir, name)) {
+	if (copy && n->nlookup && !n->aliases && node_is(n, dir, name)) {
 		free(n->name);
 		n->name = copy;
 		copy = NULL;

@@ -183,6 +183,15 @@ static void inode_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int
 		if (utimensat(ovl_layer_fd(fs, n->layer), path, ts, AT_SYMLINK_NOFOLLOW) < 0)
 			r = -errno;
 	}
+	/* a change of nothing but the ctime (chown -1:-1; the kernel says
+	 * FUSE_SET_ATTR_CTIME for regular files, nothing for the others): one
+	 * that sets it */
+	if (r == 0 &&
+	    !(valid & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID |
+	               FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) &&
+	    fchownat(ovl_layer_fd(fs, n->layer), path, (uid_t)-1, (gid_t)-1, AT_SYMLINK_NOFOLLOW) <
+	        0)
+		r = -errno;
 	if (r == 0)
 		r = ovl_node_stat(fs, n, &st);
 	if (r < 0)

@@ -4,6 +4,7 @@
  * whiteout where a lower entry must stay hidden. Never writes below upper. */
 #include "ovl.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -266,6 +267,26 @@ static void ns_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	fuse_reply_entry(req, &e);
 }
 
+/* empty the removed directory workdir/work/@tmp, keeping it for its open users */
+static int ns_empty_dir(struct ovl_fs *fs, const char *tmp)
+{
+	int fd = openat(fs->workfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)) && r == 0)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = util_rm_rf_at(dirfd(d), de->d_name);
+	closedir(d);
+	return r;
+}
+
 /* remove @name (a directory when @is_dir) from @dir, leaving a whiteout */
 static int ns_remove(struct ovl_fs *fs, struct ovl_node *dir, const char *name, bool is_dir)
 {
@@ -285,6 +306,11 @@ static int ns_remove(struct ovl_fs *fs, struct ovl_node *dir, const char *name, 
 	if (r == 0 && is_dir && !ovl_dir_is_empty(fs, n, &r))
 		r = r ? r : -ENOTEMPTY;
 	wh = ovl_lower_has(fs, dir, name);
+	/* a lower file of several names comes up first: the names left below
+	 * then count its links, and an open one shows the removal */
+	if (r == 0 && ovl_layer_is_lower(f.layer) && S_ISREG(f.st.st_mode) && f.st.st_nlink > 1 &&
+	    (r = ovl_copy_up(fs, n, true)) == 0)
+		f.layer = OVL_UPPER;
 	if (r == 0)
 		r = ovl_copy_up(fs, dir, true);
 	if (r == 0 && (dfd = ovl_upper_dirfd(fs, dir)) < 0)
@@ -301,9 +327,9 @@ static int ns_remove(struct ovl_fs *fs, struct ovl_node *dir, const char *name, 
 			r = -errno;
 		} else {
 			wh = wh && !flags;
-			/* an open file lives on in workdir; a directory still holds
-			 * the whiteouts that emptied it */
-			parked = !is_dir && keep == OVL_KEEP_NONE &&
+			/* an open file or directory lives on in workdir (the
+			 * directory without the whiteouts that emptied it) */
+			parked = keep == OVL_KEEP_NONE && (!is_dir || ns_empty_dir(fs, tmp) == 0) &&
 			         ovl_node_park(fs, n, dir, name, tmp);
 			if (!parked)
 				r = util_rm_rf_at(fs->workfd, tmp);

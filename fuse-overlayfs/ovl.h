@@ -190,6 +190,8 @@ uint64_t ovl_present_ino(struct ovl_fs *fs, int layer, ino_t ino);
 void ovl_present_stat(struct ovl_fs *fs, struct stat *st, const char *proc_path);
 void ovl_fix_nlink(struct ovl_fs *fs, struct stat *st, uint64_t ino, int layer);
 void ovl_index_name(char *buf, size_t size, uint64_t ino);
+nlink_t ovl_index_lower_left(struct ovl_fs *fs, const char *idx);
+#define OVL_LOWER_LINKS_XATTR "user.warren.lowerlinks"
 
 /* a name for the l*xattr calls of a path below a directory fd: the
  * /proc/self/fd/N/PATH form, or when that is longer than PATH_MAX the same
@@ -288,6 +290,7 @@ int ovl_dirlist_each_child(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_d
 /* links.c */
 int ovl_index_prepare(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir, int dfd,
                       const char *name, bool can_park, enum ovl_keep *keep, bool *drop_index);
+void ovl_index_lower_linked(struct ovl_fs *fs, const char *idx);
 void ovl_index_drop(struct ovl_fs *fs, struct ovl_node *n);
 
 /* whiteout.c */
