@@ -310,7 +310,7 @@ static int ns_remove(struct ovl_fs *fs, struct ovl_node *dir, const char *name, 
 	 * then count its links, and an open one shows the removal */
 	if (r == 0 && ovl_layer_is_lower(f.layer) && S_ISREG(f.st.st_mode) && f.st.st_nlink > 1 &&
 	    (r = ovl_copy_up(fs, n, true)) == 0)
-		f.layer = OVL_UPPER;
+		r = ovl_index_link_up(fs, dir, name, &f); /* copied up by another name */
 	if (r == 0)
 		r = ovl_copy_up(fs, dir, true);
 	if (r == 0 && (dfd = ovl_upper_dirfd(fs, dir)) < 0)

@@ -65,9 +65,9 @@ static int rename_prepare(struct ovl_fs *fs, struct rename_side *src, struct ren
 	/* a lower file of several names replaced: up first, as for unlink */
 	if (dst->node && ovl_layer_is_lower(dst->f.layer) && S_ISREG(dst->f.st.st_mode) &&
 	    dst->f.st.st_nlink > 1 && !(flags & RENAME_EXCHANGE)) {
-		if ((r = ovl_copy_up(fs, dst->node, true)) < 0)
+		if ((r = ovl_copy_up(fs, dst->node, true)) < 0 ||
+		    (r = ovl_index_link_up(fs, dst->dir, dst->name, &dst->f)) < 0)
 			return r;
-		dst->f.layer = OVL_UPPER;
 	}
 	if (flags & RENAME_EXCHANGE && (r = rename_copy_up(fs, dst)) < 0)
 		return r;

@@ -311,6 +311,8 @@ int ovl_lookup_entry(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
                      struct fuse_entry_param *e);
 int ovl_lookup_entry_found(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
                            const char *name, struct ovl_found *f, struct fuse_entry_param *e);
+int ovl_index_link_up(struct ovl_fs *fs, struct ovl_node *dir, const char *name,
+                      struct ovl_found *f);
 int ovl_relink_hardlink(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node *n,
                         const char *name, const struct ovl_found *f);
 

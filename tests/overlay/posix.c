@@ -269,6 +269,10 @@ static void links_over_setup(void)
 {
 	put("victim", "victim");
 	link("victim", "victim2");
+	put("twin1", "twin");
+	link("twin1", "twin2");
+	put("pairA", "pair");
+	link("pairA", "pairB");
 }
 
 /* a name replaced by rename: its other names keep the file (reproduction 1) */
@@ -296,6 +300,17 @@ static void links_over_run(void)
 	show("victim");
 	show("victim2");
 	out("victim2 reads %s", content("victim2"));
+	/* the other name seen first: the one replaced or removed is not the
+	 * name the file was first found by */
+	show("twin2");
+	put("new2", "new2");
+	DO("rename new2 twin1", rename("new2", "twin1"));
+	show("twin1");
+	show("twin2");
+	show("pairB");
+	DO("unlink pairA", unlink("pairA"));
+	show("pairB");
+	out("pairB reads %s", content("pairB"));
 	list(".");
 }
 
