@@ -194,7 +194,8 @@ nlink_t ovl_index_lower_left(struct ovl_fs *fs, const char *idx)
  * even when "/proc/self/fd/N/@path" would be longer than PATH_MAX (a path
  * of the mount up to PATH_MAX - 1 bytes is legal): then the parent of
  * @path is opened (without leaving @dfd) and named instead.
- * Return: the path in @x, valid until ovl_xpath_done(@x).
+ * Return: the path in @x ("" when it cannot be named: the calls then fail
+ * with ENOENT), valid until ovl_xpath_done(@x).
  */
 const char *ovl_xpath(struct ovl_xpath *x, int dfd, const char *path)
 {
@@ -204,7 +205,11 @@ const char *ovl_xpath(struct ovl_xpath *x, int dfd, const char *path)
 
 	x->fd = -1;
 	n = snprintf(x->buf, sizeof(x->buf), "/proc/self/fd/%d/%s", dfd, *path ? path : ".");
-	if (n < (int)sizeof(x->buf) || !(slash = strrchr(path, '/')))
+	if (n < (int)sizeof(x->buf))
+		return x->buf;
+	/* never a cut path: it could name another file */
+	x->buf[0] = '\0';
+	if (!(slash = strrchr(path, '/')))
 		return x->buf;
 	memcpy(parent, path, (size_t)(slash - path));
 	parent[slash - path] = '\0';
