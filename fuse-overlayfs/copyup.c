@@ -160,9 +160,10 @@ static int copy_make(struct ovl_fs *fs, int srcdfd, const char *name, const stru
 	return mknodat(fs->workfd, tmp, st->st_mode, st->st_rdev) < 0 ? -errno : 0;
 }
 
-/* metadata of the copy: xattrs, owner, mode, times, origin inode number */
+/* metadata of the copy: xattrs, owner, mode, times, origin inode number
+ * (*@origin: whether it could be recorded) */
 static int copy_meta(struct ovl_fs *fs, struct ovl_node *n, int srcdfd, const char *name,
-                     const struct stat *st, const char *tmp)
+                     const struct stat *st, const char *tmp, bool *origin)
 {
 	char src[PATH_MAX + 32], dst[PATH_MAX + 32], ino[32];
 	struct timespec ts[2] = { st->st_atim, st->st_mtim };
@@ -178,14 +179,19 @@ static int copy_meta(struct ovl_fs *fs, struct ovl_node *n, int srcdfd, const ch
 		return -errno;
 	if (!S_ISLNK(st->st_mode) && fchmodat(fs->workfd, tmp, st->st_mode & 07777, 0) < 0)
 		return -errno;
+	*origin = false;
 	if (fs->upper_xattr && !S_ISLNK(st->st_mode)) {
 		int len = snprintf(ino, sizeof(ino), "%llx", (unsigned long long)n->ino);
-		lsetxattr(dst, "user.warren.origin", ino, len, 0);
+		*origin = lsetxattr(dst, "user.warren.origin", ino, len, 0) == 0;
 	}
 	if (utimensat(fs->workfd, tmp, ts, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (S_ISREG(st->st_mode) && st->st_nlink > 1) {
-		/* lets the other names of this file find the copy (see entry.c) */
+		/* lets the other names of this file find the copy (see entry.c);
+		 * they count as its links until they are linked up */
+		int len = snprintf(ino, sizeof(ino), "%lu", (unsigned long)(st->st_nlink - 1));
+		if (fs->upper_xattr)
+			lsetxattr(dst, OVL_LOWER_LINKS_XATTR, ino, (size_t)len, 0);
 		snprintf(ino, sizeof(ino), "%llx", (unsigned long long)n->ino);
 		linkat(fs->workfd, tmp, fs->indexfd, ino, 0);
 	}
@@ -197,7 +203,8 @@ static int copy_up_locked(struct ovl_fs *fs, struct ovl_node *n, bool with_data)
 {
 	char ppath[PATH_MAX], name[NAME_MAX + 1], tmp[64];
 	_cleanup_close_ int srcdfd = -1, updfd = -1;
-	struct stat st;
+	struct stat st, ust;
+	bool origin = false;
 	int r;
 
 	if ((r = ovl_node_parent_path(fs, n, ppath, sizeof(ppath), name, NULL)) < 0)
@@ -213,7 +220,11 @@ static int copy_up_locked(struct ovl_fs *fs, struct ovl_node *n, bool with_data)
 	ovl_tmpname(fs, tmp, sizeof(tmp));
 	r = copy_make(fs, srcdfd, name, &st, tmp, with_data);
 	if (r == 0)
-		r = copy_meta(fs, n, srcdfd, name, &st, tmp);
+		r = copy_meta(fs, n, srcdfd, name, &st, tmp, &origin);
+	/* without its origin recorded, lookups of the copy must still find n */
+	if (r == 0 && !origin && fstatat(fs->workfd, tmp, &ust, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    ovl_present_ino(fs, OVL_UPPER, ust.st_ino) != n->ino)
+		ovl_node_set_upper_ino(fs, n, ovl_present_ino(fs, OVL_UPPER, ust.st_ino));
 	if (r == 0 && renameat(fs->workfd, tmp, updfd, name) < 0)
 		r = -errno;
 	if (r < 0) {
@@ -239,7 +250,7 @@ int ovl_copy_up(struct ovl_fs *fs, struct ovl_node *n, bool with_data)
 
 	if (!fs->has_upper)
 		return -EROFS;
-	if (n->layer == OVL_UPPER || n->layer == OVL_WORK_LAYER)
+	if (n->layer == OVL_UPPER || n->layer == OVL_WORK_LAYER || n->layer == OVL_INDEX_LAYER)
 		return 0;
 	if (n->gone)
 		return -ENOENT; /* its name was removed: nothing may bring it back */

@@ -8,9 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
-/* an index entry for a lower hard link copied up earlier: link it here */
-static int lookup_index(struct ovl_fs *fs, struct ovl_node *dir, const char *name,
-                        struct ovl_found *f)
+/**
+ * ovl_index_link_up() - @name in @dir, found as @f in a lower layer, is a
+ * hard link of a file copied up earlier through another name (its index
+ * entry exists): link the copy here too, and make @f say so.
+ * Return: 0 (also when there is no index entry) or -errno.
+ */
+int ovl_index_link_up(struct ovl_fs *fs, struct ovl_node *dir, const char *name,
+                      struct ovl_found *f)
 {
 	char idx[32];
 	struct stat st;
@@ -23,8 +28,12 @@ static int lookup_index(struct ovl_fs *fs, struct ovl_node *dir, const char *nam
 		return r;
 	if ((dfd = ovl_upper_dirfd(fs, dir)) < 0)
 		return dfd;
-	r = linkat(fs->indexfd, idx, dfd, name, 0) < 0 && errno != EEXIST ? -errno : 0;
+	r = linkat(fs->indexfd, idx, dfd, name, 0) < 0 ? -errno : 0;
 	close(dfd);
+	if (r == 0)
+		ovl_index_lower_linked(fs, idx);
+	else if (r == -EEXIST)
+		r = 0;
 	if (r == 0) {
 		f->layer = OVL_UPPER;
 		f->lmask = ovl_bit(OVL_UPPER);
@@ -76,7 +85,7 @@ int ovl_lookup_entry_found(struct ovl_fs *fs, struct ovl_node *dir, const int *d
 	e->entry_timeout = fs->timeout;
 	e->attr_timeout = fs->timeout;
 	if (fs->has_upper && f->layer != OVL_UPPER && !S_ISDIR(f->st.st_mode) &&
-	    f->st.st_nlink > 1 && (r = lookup_index(fs, dir, name, f)) < 0)
+	    f->st.st_nlink > 1 && (r = ovl_index_link_up(fs, dir, name, f)) < 0)
 		return r;
 	n = ovl_node_intern(fs, dir, name, f, true);
 	if (!n)

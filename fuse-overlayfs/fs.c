@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -150,6 +151,21 @@ static void fs_probe_upper(struct ovl_fs *fs)
 	}
 }
 
+/* the longest name the mount takes: the upper filesystem's (the kernel
+ * overlay's rule), less room for a .wh. prefix only where whiteouts must
+ * be .wh. files; every operation that makes or finds a name holds to it */
+static void fs_name_max(struct ovl_fs *fs)
+{
+	struct statfs sf;
+	int layer = fs->has_upper ? OVL_UPPER : 1;
+
+	fs->name_max = NAME_MAX;
+	if (fstatfs(fs->layers[layer].fd, &sf) == 0 && sf.f_namelen > 0 && sf.f_namelen < NAME_MAX)
+		fs->name_max = (unsigned)sf.f_namelen;
+	if (fs->has_upper && !fs->wh_chardev)
+		fs->name_max -= sizeof(OVL_WH_PREFIX) - 1;
+}
+
 /**
  * ovl_fs_open() - open and check every layer named in @cfg.
  * Return: 0, or a negative errno with @err naming the directory and the fix.
@@ -174,9 +190,9 @@ int ovl_fs_open(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *er
 	if (!spec)
 		return werr_errno(err, ENOMEM, "lowerdir");
 	for (char *t = strtok_r(spec, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
-		if (nlower == OVL_MAX_LAYERS - 2)
+		if (nlower == OVL_MAX_LAYERS - 3)
 			return werr_set(err, E2BIG, "too many lower layers (at most %d)",
-			                OVL_MAX_LAYERS - 2);
+			                OVL_MAX_LAYERS - 3);
 		lowers[nlower++] = t;
 	}
 	fs->has_upper = cfg->upperdir != NULL;
@@ -193,6 +209,7 @@ int ovl_fs_open(struct ovl_fs *fs, const struct ovl_config *cfg, struct werr *er
 			return r;
 		fs_probe_upper(fs);
 	}
+	fs_name_max(fs);
 	fs->uidmap = cfg->uidmap;
 	fs->gidmap = cfg->gidmap;
 	fs->xattr_permissions = cfg->xattr_permissions;
@@ -238,6 +255,7 @@ void ovl_fs_close(struct ovl_fs *fs)
 		}
 	}
 	free(fs->buckets);
+	free(fs->ubuckets);
 	if (fs->root) {
 		ovl_dirlist_free(fs->root->listing);
 		free(fs->root->name);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include "resolve.h"
 
@@ -128,20 +129,103 @@ void ovl_present_stat(struct ovl_fs *fs, struct stat *st, const char *proc_path)
 }
 
 /**
- * ovl_fix_nlink() - an upper file that also has a workdir/index name (see
- * copyup.c) shows one link fewer: the index is ours, not the user's.
- * @st: stat of the upper file, st_ino still the real one
+ * ovl_index_name() - the name in workdir/index of the file presented as @ino.
+ */
+void ovl_index_name(char *buf, size_t size, uint64_t ino)
+{
+	snprintf(buf, size, "%llx", (unsigned long long)ino);
+}
+
+/**
+ * ovl_fix_nlink() - the link count of a non-directory as the user counts
+ * it: the names of ours that hold it (its workdir/index name, see links.c
+ * and copyup.c, and the workdir/work name of a removed file still open) are
+ * not counted.
+ * @st: stat of the object in @layer, st_ino still the real one
  * @ino: its presented inode number (the index name)
  */
-void ovl_fix_nlink(struct ovl_fs *fs, struct stat *st, uint64_t ino)
+void ovl_fix_nlink(struct ovl_fs *fs, struct stat *st, uint64_t ino, int layer)
 {
 	char idx[32];
 	struct stat ist;
 
-	if (!fs->has_upper || !S_ISREG(st->st_mode) || st->st_nlink < 2)
+	if (S_ISDIR(st->st_mode) && layer == OVL_WORK_LAYER)
+		st->st_nlink = 0; /* removed while open */
+	if (!fs->has_upper || S_ISDIR(st->st_mode) || st->st_nlink == 0)
 		return;
-	snprintf(idx, sizeof(idx), "%llx", (unsigned long long)ino);
+	if (layer == OVL_INDEX_LAYER) {
+		st->st_nlink--; /* reached by its index name */
+		return;
+	}
+	if (layer == OVL_WORK_LAYER)
+		st->st_nlink--;
+	if (layer != OVL_UPPER && layer != OVL_WORK_LAYER)
+		return;
+	if (st->st_nlink < 1 + (layer == OVL_UPPER))
+		return;
+	ovl_index_name(idx, sizeof(idx), ino);
 	if (fstatat(fs->indexfd, idx, &ist, AT_SYMLINK_NOFOLLOW) == 0 && ist.st_ino == st->st_ino &&
 	    ist.st_dev == st->st_dev)
-		st->st_nlink--;
+		st->st_nlink += ovl_index_lower_left(fs, idx) - 1;
+}
+
+/**
+ * ovl_index_lower_left() - how many names of the lower file that the index
+ * entry @idx was copied up from are not linked up yet (each counts as a
+ * link of the upper copy); kept in an xattr of the copy, 0 without one.
+ */
+nlink_t ovl_index_lower_left(struct ovl_fs *fs, const char *idx)
+{
+	char proc[64], buf[24];
+	ssize_t n;
+
+	if (!fs->upper_xattr)
+		return 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", fs->indexfd, idx);
+	n = lgetxattr(proc, OVL_LOWER_LINKS_XATTR, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return (nlink_t)strtoul(buf, NULL, 10);
+}
+
+/**
+ * ovl_xpath() - a path for the l*xattr calls that names @path below @dfd
+ * even when "/proc/self/fd/N/@path" would be longer than PATH_MAX (a path
+ * of the mount up to PATH_MAX - 1 bytes is legal): then the parent of
+ * @path is opened (without leaving @dfd) and named instead.
+ * Return: the path in @x ("" when it cannot be named: the calls then fail
+ * with ENOENT), valid until ovl_xpath_done(@x).
+ */
+const char *ovl_xpath(struct ovl_xpath *x, int dfd, const char *path)
+{
+	const char *slash;
+	char parent[PATH_MAX];
+	int n;
+
+	x->fd = -1;
+	n = snprintf(x->buf, sizeof(x->buf), "/proc/self/fd/%d/%s", dfd, *path ? path : ".");
+	if (n < (int)sizeof(x->buf))
+		return x->buf;
+	/* never a cut path: it could name another file */
+	x->buf[0] = '\0';
+	if (!(slash = strrchr(path, '/')))
+		return x->buf;
+	memcpy(parent, path, (size_t)(slash - path));
+	parent[slash - path] = '\0';
+	x->fd = resolve_openat(dfd, parent, O_PATH | O_DIRECTORY, 0,
+	                       RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+	if (x->fd >= 0)
+		snprintf(x->buf, sizeof(x->buf), "/proc/self/fd/%d/%s", x->fd, slash + 1);
+	return x->buf;
+}
+
+/**
+ * ovl_xpath_done() - close what ovl_xpath() opened.
+ */
+void ovl_xpath_done(struct ovl_xpath *x)
+{
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = -1;
 }

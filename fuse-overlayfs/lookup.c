@@ -17,13 +17,14 @@
 /* the inode number an upper entry had before copy-up, if recorded */
 static bool origin_ino(struct ovl_fs *fs, int dfd, const char *path, uint64_t *ino)
 {
-	char proc[PATH_MAX + 32], buf[32];
+	struct ovl_xpath x;
+	char buf[32];
 	ssize_t r;
 
 	if (!fs->upper_xattr)
 		return false;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dfd, path);
-	r = lgetxattr(proc, ORIGIN_XATTR, buf, sizeof(buf) - 1);
+	r = lgetxattr(ovl_xpath(&x, dfd, path), ORIGIN_XATTR, buf, sizeof(buf) - 1);
+	ovl_xpath_done(&x);
 	if (r <= 0)
 		return false;
 	buf[r] = '\0';
@@ -67,13 +68,15 @@ int ovl_lookup_name(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, 
 	/* the same path below every layer: NAME from a layer's directory fd,
 	 * else DIRPATH/NAME from its root; the whiteout's only when needed */
 	static _Thread_local char dirpath[PATH_MAX], pathbuf[PATH_MAX], wh[PATH_MAX];
-	uint64_t mask = dir->lmask, bottom_ino = 0, upper_origin = 0;
+	uint64_t mask = dir->lmask, bottom_ino = 0, upper_origin = 0, ino;
 	int last = mask_last(mask), bottom_layer = -1, r;
 	const char *path = name;
 	bool found = false;
 
 	if (ovl_name_reserved(name))
 		return -ENOENT;
+	if (strlen(name) > fs->name_max)
+		return -ENAMETOOLONG;
 	for (int l = 0; dirfds && l <= last; l++)
 		if ((mask & ovl_bit(l)) && dirfds[l] < 0)
 			dirfds = NULL;
@@ -99,9 +102,9 @@ int ovl_lookup_name(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, 
 				return -errno;
 			if (l == last)
 				continue;
-			if (!wh[0] &&
-			    (r = lk_join(wh, sizeof(wh), dirpath, OVL_WH_PREFIX, name)) < 0)
-				return r;
+			/* a .wh. name longer than a path can be is no whiteout */
+			if (!wh[0] && lk_join(wh, sizeof(wh), dirpath, OVL_WH_PREFIX, name) < 0)
+				continue;
 			if (fstatat(fd, wh, &st, AT_SYMLINK_NOFOLLOW) == 0)
 				break;
 			continue;
@@ -131,29 +134,40 @@ int ovl_lookup_name(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, 
 		return -ENOENT;
 	if (!S_ISDIR(f->st.st_mode))
 		f->lmask = ovl_bit(f->layer);
+	if (upper_origin && bottom_layer == OVL_UPPER) {
+		ino = upper_origin;
+	} else {
+		ino = ovl_present_ino(fs, bottom_layer, bottom_ino);
+		/* copied up here without a record of its origin: the node's */
+		if (bottom_layer == OVL_UPPER)
+			ino = ovl_node_map_upper_ino(fs, ino);
+	}
 	if (f->layer == OVL_UPPER)
-		ovl_fix_nlink(fs, &f->st, upper_origin ? upper_origin : f->st.st_ino);
-	if (upper_origin && bottom_layer == OVL_UPPER)
-		f->st.st_ino = upper_origin;
-	else
-		f->st.st_ino = ovl_present_ino(fs, bottom_layer, bottom_ino);
+		ovl_fix_nlink(fs, &f->st, ino, OVL_UPPER);
+	f->st.st_ino = ino;
 	return 0;
 }
 
-/* /proc/self/fd/N/PATH of the entry @name of @dir found in @layer */
-static void lookup_proc_path(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, int layer,
-                             const char *name, char *proc, size_t size)
+/* a path for the xattr calls on the entry @name of @dir found in @layer
+ * (see ovl_xpath()), or NULL */
+static const char *lookup_xpath(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
+                                int layer, const char *name, struct ovl_xpath *x)
 {
 	int lfd = dirfds ? dirfds[layer] : -1;
+	size_t len;
 
-	if (lfd >= 0) {
-		snprintf(proc, size, "/proc/self/fd/%d/%s", lfd, name);
-		return;
-	}
-	proc[0] = '\0';
-	if (ovl_node_path(fs, dir, ovl_pathbuf, sizeof(ovl_pathbuf)) == 0)
-		snprintf(proc, size, "/proc/self/fd/%d/%s/%s", ovl_layer_fd(fs, layer), ovl_pathbuf,
-		         name);
+	x->fd = -1;
+	if (lfd >= 0)
+		return ovl_xpath(x, lfd, name);
+	if (ovl_node_path(fs, dir, ovl_pathbuf, sizeof(ovl_pathbuf)) < 0)
+		return NULL;
+	len = strcmp(ovl_pathbuf, ".") == 0 ? 0 : strlen(ovl_pathbuf);
+	if (len + 1 + strlen(name) >= sizeof(ovl_pathbuf))
+		return NULL;
+	if (len)
+		ovl_pathbuf[len++] = '/';
+	strcpy(ovl_pathbuf + len, name);
+	return ovl_xpath(x, ovl_layer_fd(fs, layer), ovl_pathbuf);
 }
 
 /**
@@ -164,12 +178,12 @@ static void lookup_proc_path(struct ovl_fs *fs, struct ovl_node *dir, const int 
 void ovl_found_present(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds, const char *name,
                        struct ovl_found *f)
 {
-	char proc[PATH_MAX + 64];
+	struct ovl_xpath x;
 
 	if (f->presented || !(fs->xattr_permissions || fs->uidmap.n || fs->gidmap.n))
 		return;
-	lookup_proc_path(fs, dir, dirfds, f->layer, name, proc, sizeof(proc));
-	ovl_present_stat(fs, &f->st, proc[0] ? proc : NULL);
+	ovl_present_stat(fs, &f->st, lookup_xpath(fs, dir, dirfds, f->layer, name, &x));
+	ovl_xpath_done(&x);
 	f->presented = true;
 }
 

@@ -25,7 +25,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: %s [-f] [-d] [--mount-fd=N] -o "
-	        "lowerdir=A[:B...][,upperdir=U,workdir=W][,OPT...] MOUNTPOINT\n"
+	        "lowerdir=A[:B...][,upperdir=U,workdir=W][,OPT...] [SOURCE] MOUNTPOINT\n"
+	        "  SOURCE  the name /proc/mounts shows (mount -t fuse.warren-overlay SOURCE DIR)\n"
 	        "  -f  stay in the foreground    -d  debug (implies -f)\n"
 	        "  --mount-fd=N  once mounted, send a detached copy of the mount (open_tree)\n"
 	        "                over the unix socket N and serve in the foreground: how warren\n"
@@ -85,8 +86,16 @@ static int main_parse(int argc, char **argv, struct ovl_config *cfg, struct werr
 		default: return werr_set(err, EINVAL, "bad arguments (see %s --help)", prog);
 		}
 	}
+	/* mount(8) and mount.fuse3 put a SOURCE before the MOUNTPOINT: it names
+	 * the mount in /proc/mounts and is otherwise ignored, as by the kernel
+	 * overlay ("overlay") and fuse-overlayfs */
+	if (optind == argc - 2)
+		cfg->source = argv[optind++];
 	if (optind != argc - 1)
-		return werr_set(err, EINVAL, "need exactly one MOUNTPOINT (see %s --help)", prog);
+		return werr_set(err, EINVAL, "need [SOURCE] MOUNTPOINT (see %s --help)", prog);
+	if (cfg->source && (!*cfg->source || strpbrk(cfg->source, ",\\")))
+		return werr_set(err, EINVAL, "SOURCE '%s' cannot name a mount (use a word like %s)",
+		                cfg->source, prog);
 	cfg->mountpoint = realpath(argv[optind], NULL);
 	if (!cfg->mountpoint)
 		return werr_errno(err, errno, "mountpoint %s", argv[optind]);
@@ -109,7 +118,11 @@ static struct fuse_session *main_session(struct ovl_config *cfg, struct ovl_fs *
 	/* as root of a user namespace, the container's other users need access */
 	/* noatime: reads and readdirs would otherwise make every later stat a
 	 * round trip for a fresh atime */
-	snprintf(opts, sizeof(opts), "default_permissions,noatime,fsname=warren-overlay%s%s%s",
+	/* subtype: /proc/mounts says fuse.warren-overlay, the type mount(8) and
+	 * findmnt -t know it by */
+	snprintf(opts, sizeof(opts),
+	         "default_permissions,noatime,subtype=warren-overlay,fsname=%s%s%s%s",
+	         cfg->source ? cfg->source : prog,
 	         cfg->allow_other || geteuid() == 0 ? ",allow_other" : "",
 	         fs->has_upper && !cfg->readonly ? "" : ",ro", cfg->fuse_opts);
 	if (fuse_opt_add_arg(&args, prog) < 0 || fuse_opt_add_arg(&args, "-o") < 0 ||

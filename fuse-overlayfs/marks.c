@@ -36,15 +36,16 @@ static int xattr_marks(int dfd, const char *path)
 		{ "user.overlay.whiteout", XA_WHITEOUT },
 		{ "trusted.overlay.whiteout", XA_WHITEOUT },
 	};
-	char list[4096], proc[PATH_MAX + 32];
+	char list[4096];
+	struct ovl_xpath x;
 	ssize_t n = -1;
 	int marks = 0;
 
 	if (!*path)
 		n = flistxattr(dfd, list, sizeof(list));
 	if (n < 0 && (*path || errno == EBADF)) {
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dfd, *path ? path : ".");
-		n = llistxattr(proc, list, sizeof(list));
+		n = llistxattr(ovl_xpath(&x, dfd, path), list, sizeof(list));
+		ovl_xpath_done(&x);
 	}
 	if (n < 0 && errno == ERANGE)
 		return XA_OPAQUE | XA_WHITEOUTS | XA_WHITEOUT; /* let the getxattrs decide */
@@ -59,13 +60,16 @@ static int xattr_marks(int dfd, const char *path)
 static char xattr_opaque_value(int dfd, const char *path)
 {
 	const char *names[] = { "user.overlay.opaque", "trusted.overlay.opaque" };
-	char proc[PATH_MAX + 32], v[8];
+	const char *xp;
+	struct ovl_xpath x;
+	char v[8], found = 0;
 
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dfd, *path ? path : ".");
-	for (int i = 0; i < 2; i++)
-		if (lgetxattr(proc, names[i], v, sizeof(v)) == 1 && (v[0] == 'y' || v[0] == 'x'))
-			return v[0];
-	return 0;
+	xp = ovl_xpath(&x, dfd, path);
+	for (int i = 0; i < 2 && !found; i++)
+		if (lgetxattr(xp, names[i], v, sizeof(v)) == 1 && (v[0] == 'y' || v[0] == 'x'))
+			found = v[0];
+	ovl_xpath_done(&x);
+	return found;
 }
 
 /**

@@ -27,6 +27,64 @@ struct ovl_node *ovl_node_get(struct ovl_fs *fs, fuse_ino_t ino)
 	return ino == FUSE_ROOT_ID ? fs->root : (struct ovl_node *)(uintptr_t)ino;
 }
 
+/* take @n off the chain of nodes by upper_ino; caller holds tree_lock for writing */
+static void node_unmap_locked(struct ovl_fs *fs, struct ovl_node *n)
+{
+	struct ovl_node **pp = &fs->ubuckets[node_bucket(fs, n->upper_ino)];
+
+	while (*pp && *pp != n)
+		pp = &(*pp)->unext;
+	if (*pp) {
+		*pp = n->unext;
+		atomic_fetch_sub(&fs->nremapped, 1);
+	}
+	n->upper_ino = 0;
+}
+
+/**
+ * ovl_node_set_upper_ino() - @n was copied up without a record of its
+ * origin (a symlink holds no user xattr; an upper filesystem without
+ * xattrs): its upper copy is presented as @uino by a lookup, which must
+ * still find @n, under its own number, while the kernel knows it.
+ */
+void ovl_node_set_upper_ino(struct ovl_fs *fs, struct ovl_node *n, uint64_t uino)
+{
+	pthread_rwlock_wrlock(&fs->tree_lock);
+	if (!fs->ubuckets)
+		fs->ubuckets = calloc(fs->nbuckets, sizeof(*fs->ubuckets));
+	if (fs->ubuckets && n->refs) {
+		size_t b = node_bucket(fs, uino);
+		if (n->upper_ino)
+			node_unmap_locked(fs, n);
+		n->upper_ino = uino;
+		n->unext = fs->ubuckets[b];
+		fs->ubuckets[b] = n;
+		atomic_fetch_add(&fs->nremapped, 1);
+	}
+	pthread_rwlock_unlock(&fs->tree_lock);
+}
+
+/**
+ * ovl_node_map_upper_ino() - the number to present for an upper entry
+ * whose own presented number is @uino: that of the node it was copied up
+ * from (ovl_node_set_upper_ino()), else @uino.
+ */
+uint64_t ovl_node_map_upper_ino(struct ovl_fs *fs, uint64_t uino)
+{
+	uint64_t ino = uino;
+
+	if (atomic_load(&fs->nremapped) == 0)
+		return uino;
+	pthread_rwlock_rdlock(&fs->tree_lock);
+	for (struct ovl_node *n = fs->ubuckets[node_bucket(fs, uino)]; n; n = n->unext)
+		if (n->upper_ino == uino) {
+			ino = n->ino;
+			break;
+		}
+	pthread_rwlock_unlock(&fs->tree_lock);
+	return ino;
+}
+
 /* caller holds tree_lock for writing */
 static void node_release_locked(struct ovl_fs *fs, struct ovl_node *n)
 {
@@ -38,8 +96,11 @@ static void node_release_locked(struct ovl_fs *fs, struct ovl_node *n)
 		if (*pp)
 			*pp = n->hnext;
 		fs->count--;
-		if (n->parked)
-			unlinkat(fs->workfd, n->name, 0);
+		if (n->upper_ino)
+			node_unmap_locked(fs, n);
+		if (n->parked && n->drop_parked)
+			unlinkat(ovl_layer_fd(fs, n->layer), n->name,
+			         S_ISDIR(n->type) ? AT_REMOVEDIR : 0);
 		while (n->aliases) {
 			struct ovl_alias *a = n->aliases;
 			n->aliases = a->next;
@@ -128,13 +189,22 @@ static int node_rename_locked(struct ovl_fs *fs, struct ovl_node *n, struct ovl_
 	char *copy;
 	struct ovl_node *old = n->parent;
 
-	if (old == parent && strcmp(n->name, name) == 0) {
+	if (!n->parked && old == parent && strcmp(n->name, name) == 0) {
 		n->stale = n->gone = false;
 		return 0;
 	}
 	copy = strdup(name);
 	if (!copy)
 		return -ENOMEM;
+	if (n->parked) {
+		/* found under a name again: the one of ours is no longer needed in
+		 * workdir/work (an index name stays: it counts for the links) */
+		if (n->drop_parked && n->layer == OVL_WORK_LAYER)
+			unlinkat(fs->workfd, n->name, 0);
+		n->parked = n->drop_parked = false;
+		n->layer = OVL_UPPER;
+		n->lmask = ovl_bit(OVL_UPPER);
+	}
 	free(n->name);
 	n->name = copy;
 	parent->refs++;
@@ -198,7 +268,7 @@ struct ovl_node *ovl_node_intern(struct ovl_fs *fs, struct ovl_node *parent, con
 	pthread_rwlock_wrlock(&fs->tree_lock);
 	n = node_find_locked(fs, f->st.st_ino);
 	if (n) {
-		if (n->stale || n->gone || S_ISDIR(n->type))
+		if (n->stale || n->gone || n->parked || S_ISDIR(n->type))
 			node_rename_locked(fs, n, parent, name);
 		else
 			node_add_alias_locked(n, parent, name);
@@ -294,7 +364,8 @@ int ovl_node_open(struct ovl_fs *fs, struct ovl_node *n, int flags)
  */
 int ovl_node_stat(struct ovl_fs *fs, struct ovl_node *n, struct stat *st)
 {
-	char proc[PATH_MAX + 32];
+	struct ovl_xpath x = { .fd = -1 };
+	const char *xp = NULL;
 	int layer = n->layer;
 	int r = ovl_node_path(fs, n, ovl_pathbuf, sizeof(ovl_pathbuf));
 
@@ -303,11 +374,13 @@ int ovl_node_stat(struct ovl_fs *fs, struct ovl_node *n, struct stat *st)
 	if (fstatat(ovl_layer_fd(fs, layer), ovl_pathbuf, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (fs->xattr_permissions)
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", ovl_layer_fd(fs, layer),
-		         ovl_pathbuf);
-	ovl_present_stat(fs, st, fs->xattr_permissions ? proc : NULL);
-	if (layer == OVL_UPPER)
-		ovl_fix_nlink(fs, st, n->ino);
+		xp = ovl_xpath(&x, ovl_layer_fd(fs, layer), ovl_pathbuf);
+	ovl_present_stat(fs, st, fs->xattr_permissions ? xp : NULL);
+	ovl_xpath_done(&x);
+	ovl_fix_nlink(fs, st, n->ino, layer);
+	/* a lower object: its removed name still counts there */
+	if (n->gone && st->st_nlink > 0)
+		st->st_nlink = S_ISDIR(st->st_mode) ? 0 : st->st_nlink - 1;
 	ovl_dir_fix_nlink(fs, n, st);
 	st->st_ino = n->ino;
 	return 0;
@@ -318,9 +391,10 @@ int ovl_node_stat(struct ovl_fs *fs, struct ovl_node *n, struct stat *st)
  * @n fail until a lookup finds another of its names.
  */
 void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir,
-                        const char *name)
+                        const char *name, enum ovl_keep keep)
 {
 	struct ovl_alias *a;
+	char *idx = malloc(32);
 
 	pthread_rwlock_wrlock(&fs->tree_lock);
 	if (!node_is(n, dir, name)) {
@@ -329,6 +403,16 @@ void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *
 		/* the main name goes: another name of the same file takes its place */
 		n->aliases = a->next;
 		node_rename_locked(fs, n, a->parent, a->name);
+	} else if (keep != OVL_KEEP_NONE && idx) {
+		/* its other names (or the kernel alone) hold it: the index reaches it */
+		ovl_index_name(idx, 32, n->ino);
+		free(n->name);
+		n->name = idx;
+		idx = NULL;
+		n->parked = true;
+		n->drop_parked = keep == OVL_KEEP_INDEX_DROP;
+		n->layer = OVL_INDEX_LAYER;
+		n->lmask = ovl_bit(OVL_INDEX_LAYER);
 	} else if (n->layer == OVL_UPPER) {
 		n->stale = true;
 	} else {
@@ -339,12 +423,27 @@ void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *
 		free(a);
 	}
 	pthread_rwlock_unlock(&fs->tree_lock);
+	free(idx);
 }
 
 /**
- * ovl_node_park() - @dir/@name, the last known name of the upper file @n,
- * was moved to workdir/work/@tmp by its removal: when the kernel still holds
- * @n (an open file), it lives on there until forgotten.
+ * ovl_node_name_state() - whether the kernel holds @n (@held) and whether
+ * @dir/@name is the one name of it the table knows (@only).
+ */
+void ovl_node_name_state(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir,
+                         const char *name, bool *held, bool *only)
+{
+	pthread_rwlock_rdlock(&fs->tree_lock);
+	*held = n->nlookup != 0;
+	*only = node_is(n, dir, name) && !n->aliases;
+	pthread_rwlock_unlock(&fs->tree_lock);
+}
+
+/**
+ * ovl_node_park() - @dir/@name, the last known name of the upper file or
+ * (emptied) directory @n, was moved to workdir/work/@tmp by its removal:
+ * when the kernel still holds @n (an open file), it lives on there until
+ * forgotten.
  * Return: true when parked (the caller keeps @tmp), false to remove it.
  */
 bool ovl_node_park(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir, const char *name,
@@ -354,11 +453,11 @@ bool ovl_node_park(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir, 
 	char *copy = strdup(tmp);
 
 	pthread_rwlock_wrlock(&fs->tree_lock);
-	if (copy && !S_ISDIR(n->type) && n->nlookup && !n->aliases && node_is(n, dir, name)) {
+	if (copy && n->nlookup && !n->aliases && node_is(n, dir, name)) {
 		free(n->name);
 		n->name = copy;
 		copy = NULL;
-		n->parked = true;
+		n->parked = n->drop_parked = true;
 		n->layer = OVL_WORK_LAYER;
 		n->lmask = ovl_bit(OVL_WORK_LAYER);
 		park = true;

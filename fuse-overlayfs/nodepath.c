@@ -24,7 +24,9 @@ static int node_path_locked(struct ovl_fs *fs, struct ovl_node *n, char *buf, si
 	}
 	for (; n && n != fs->root; n = n->parent) {
 		size_t len = strlen(n->name);
-		if ((size_t)(p - buf) < len + 1)
+		/* room for the name and, below the top, the '/' before it: a path
+		 * of PATH_MAX - 1 bytes is legal */
+		if ((size_t)(p - buf) < len + (n->parent != fs->root))
 			return -ENAMETOOLONG;
 		p -= len;
 		memcpy(p, n->name, len);

@@ -99,7 +99,8 @@ static int inode_set_owner_mode(struct ovl_fs *fs, struct ovl_node *n, const cha
 	int r;
 
 	if (fs->xattr_permissions) {
-		char proc[PATH_MAX + 32], val[64];
+		struct ovl_xpath x;
+		char val[64];
 		if ((r = ovl_node_stat(fs, n, &cur)) < 0)
 			return r;
 		uid_t uid = valid & FUSE_SET_ATTR_UID ? attr->st_uid : cur.st_uid;
@@ -107,11 +108,14 @@ static int inode_set_owner_mode(struct ovl_fs *fs, struct ovl_node *n, const cha
 		mode_t mode = valid & FUSE_SET_ATTR_MODE ? attr->st_mode : cur.st_mode;
 		if (S_ISLNK(cur.st_mode))
 			return 0;
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", ufd, path);
 		int len = snprintf(val, sizeof(val), "%u:%u:0%o", (unsigned)uid, (unsigned)gid,
 		                   (unsigned)(mode & 07777));
-		if (lsetxattr(proc, "user.containers.override_stat", val, len, 0) < 0)
-			return -errno;
+		r = lsetxattr(ovl_xpath(&x, ufd, path), "user.containers.override_stat", val, len,
+		              0);
+		r = r < 0 ? -errno : 0;
+		ovl_xpath_done(&x);
+		if (r < 0)
+			return r;
 		/* the real mode stays usable by us whatever the container asks */
 		if (valid & FUSE_SET_ATTR_MODE)
 			return fsnode_chmodat(ufd, path,
@@ -179,6 +183,15 @@ static void inode_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int
 		if (utimensat(ovl_layer_fd(fs, n->layer), path, ts, AT_SYMLINK_NOFOLLOW) < 0)
 			r = -errno;
 	}
+	/* a change of nothing but the ctime (chown -1:-1; the kernel says
+	 * FUSE_SET_ATTR_CTIME for regular files, nothing for the others): one
+	 * that sets it */
+	if (r == 0 &&
+	    !(valid & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID |
+	               FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) &&
+	    fchownat(ovl_layer_fd(fs, n->layer), path, (uid_t)-1, (gid_t)-1, AT_SYMLINK_NOFOLLOW) <
+	        0)
+		r = -errno;
 	if (r == 0)
 		r = ovl_node_stat(fs, n, &st);
 	if (r < 0)
@@ -220,9 +233,7 @@ static void inode_statfs(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_err(req, errno);
 		return;
 	}
-	/* names need room for the .wh. prefix of a whiteout */
-	if (sv.f_namemax > sizeof(OVL_WH_PREFIX))
-		sv.f_namemax -= sizeof(OVL_WH_PREFIX) - 1;
+	sv.f_namemax = fs->name_max; /* see fs_name_max() */
 	fuse_reply_statfs(req, &sv);
 }
 

@@ -4,6 +4,7 @@
  * whiteout where a lower entry must stay hidden. Never writes below upper. */
 #include "ovl.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,7 +35,7 @@ static int ns_begin(struct ovl_fs *fs, struct ovl_node *dir, const char *name, s
 	t->dfd = -1;
 	if (ovl_name_reserved(name))
 		return -EPERM;
-	if (strlen(name) > NAME_MAX - (sizeof(OVL_WH_PREFIX) - 1))
+	if (strlen(name) > fs->name_max)
 		return -ENAMETOOLONG;
 	if ((r = ovl_copy_up(fs, dir, true)) < 0)
 		return r;
@@ -170,6 +171,12 @@ static void ns_make(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t 
 /* implements fuse_lowlevel_ops.mknod */
 static void ns_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
+	/* a 0/0 character device is a whiteout in every layer: refused, as the
+	 * kernel overlay refuses it, rather than made and then hidden */
+	if (S_ISCHR(mode) && rdev == makedev(0, 0)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
 	ns_make(req, parent, name, mode, rdev, NULL);
 }
 
@@ -229,55 +236,87 @@ static void ns_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	struct ovl_fs *fs = ovl_fs_of(req);
 	struct ovl_node *n = ovl_node_get(fs, ino), *dir = ovl_node_get(fs, newparent);
 	struct fuse_entry_param e = { .entry_timeout = fs->timeout, .attr_timeout = fs->timeout };
+	struct ovl_found f = { .layer = OVL_UPPER, .lmask = ovl_bit(OVL_UPPER) };
 	char path[PATH_MAX];
-	struct ns_target t;
+	struct ns_target t = { .dfd = -1 };
 	int r = ovl_copy_up(fs, n, true);
 
 	if (r == 0)
 		r = ns_begin(fs, dir, newname, &t);
 	if (r == 0)
 		r = ovl_node_path(fs, n, path, sizeof(path));
-	if (r == 0 && linkat(fs->layers[OVL_UPPER].fd, path, t.at_fd, t.at_name, 0) < 0)
+	/* from where the file is now: its name, or the index name that holds
+	 * it after its other names went */
+	if (r == 0 && linkat(ovl_layer_fd(fs, n->layer), path, t.at_fd, t.at_name, 0) < 0)
 		r = -errno;
 	if (r == 0)
 		r = ns_commit(fs, &t, false);
 	ns_end(&t);
 	ovl_dir_changed(dir);
-	if (r == 0)
-		r = ovl_node_stat(fs, n, &e.attr);
+	f.st.st_ino = n->ino;
+	/* the new name is one of the node's: its removal must know the others */
+	if (r == 0 && ovl_node_intern(fs, dir, newname, &f, true) != n)
+		r = -EIO;
+	if (r == 0 && (r = ovl_node_stat(fs, n, &e.attr)) < 0)
+		ovl_node_forget(fs, n, 1);
 	if (r < 0) {
 		fuse_reply_err(req, -r);
 		return;
 	}
-	pthread_rwlock_wrlock(&fs->tree_lock);
-	if (n->nlookup++ == 0)
-		n->refs++;
-	pthread_rwlock_unlock(&fs->tree_lock);
 	e.ino = (fuse_ino_t)(uintptr_t)n;
 	fuse_reply_entry(req, &e);
+}
+
+/* empty the removed directory workdir/work/@tmp, keeping it for its open users */
+static int ns_empty_dir(struct ovl_fs *fs, const char *tmp)
+{
+	int fd = openat(fs->workfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)) && r == 0)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = util_rm_rf_at(dirfd(d), de->d_name);
+	closedir(d);
+	return r;
 }
 
 /* remove @name (a directory when @is_dir) from @dir, leaving a whiteout */
 static int ns_remove(struct ovl_fs *fs, struct ovl_node *dir, const char *name, bool is_dir)
 {
 	struct ovl_found f;
-	struct ovl_node *n = ovl_lookup_child(fs, dir, name, &f, &(int){ 0 });
+	int lerr = 0;
+	struct ovl_node *n = ovl_lookup_child(fs, dir, name, &f, &lerr);
 	_cleanup_close_ int dfd = -1;
+	enum ovl_keep keep = OVL_KEEP_NONE;
 	char tmp[64];
-	bool wh, parked = false;
+	bool wh, parked = false, drop_index = false;
 	int r = 0;
 
 	if (!n)
-		return -ENOENT;
+		return lerr;
 	if (is_dir != S_ISDIR(f.st.st_mode))
 		r = is_dir ? -ENOTDIR : -EISDIR;
 	if (r == 0 && is_dir && !ovl_dir_is_empty(fs, n, &r))
 		r = r ? r : -ENOTEMPTY;
 	wh = ovl_lower_has(fs, dir, name);
+	/* a lower file of several names comes up first: the names left below
+	 * then count its links, and an open one shows the removal */
+	if (r == 0 && ovl_layer_is_lower(f.layer) && S_ISREG(f.st.st_mode) && f.st.st_nlink > 1 &&
+	    (r = ovl_copy_up(fs, n, true)) == 0)
+		r = ovl_index_link_up(fs, dir, name, &f); /* copied up by another name */
 	if (r == 0)
 		r = ovl_copy_up(fs, dir, true);
 	if (r == 0 && (dfd = ovl_upper_dirfd(fs, dir)) < 0)
 		r = dfd;
+	if (r == 0 && f.layer == OVL_UPPER && !is_dir)
+		r = ovl_index_prepare(fs, n, dir, dfd, name, true, &keep, &drop_index);
 	if (r == 0 && f.layer == OVL_UPPER) {
 		unsigned flags = wh ? RENAME_WHITEOUT : 0;
 		ovl_tmpname(fs, tmp, sizeof(tmp));
@@ -288,17 +327,20 @@ static int ns_remove(struct ovl_fs *fs, struct ovl_node *dir, const char *name, 
 			r = -errno;
 		} else {
 			wh = wh && !flags;
-			/* an open file lives on in workdir; a directory still holds
-			 * the whiteouts that emptied it */
-			parked = !is_dir && ovl_node_park(fs, n, dir, name, tmp);
+			/* an open file or directory lives on in workdir (the
+			 * directory without the whiteouts that emptied it) */
+			parked = keep == OVL_KEEP_NONE && (!is_dir || ns_empty_dir(fs, tmp) == 0) &&
+			         ovl_node_park(fs, n, dir, name, tmp);
 			if (!parked)
 				r = util_rm_rf_at(fs->workfd, tmp);
+			if (drop_index)
+				ovl_index_drop(fs, n);
 		}
 	}
 	if (r == 0 && wh)
 		r = ovl_whiteout_make(fs, dfd, name);
 	if (r == 0 && !parked)
-		ovl_node_drop_name(fs, n, dir, name);
+		ovl_node_drop_name(fs, n, dir, name, keep);
 	ovl_dir_changed(dir);
 	ovl_node_unref(fs, n);
 	return r;

@@ -18,6 +18,9 @@ struct rename_side {
 	struct ovl_found f;
 	bool lower; /* a lower layer holds the name */
 	int dfd;    /* upper directory */
+	/* the file replaced at the destination: what holds it afterwards */
+	enum ovl_keep keep;
+	bool drop_index;
 };
 
 static int rename_copy_up(struct ovl_fs *fs, struct rename_side *s)
@@ -59,6 +62,13 @@ static int rename_prepare(struct ovl_fs *fs, struct rename_side *src, struct ren
 
 	if ((r = rename_copy_up(fs, src)) < 0)
 		return r;
+	/* a lower file of several names replaced: up first, as for unlink */
+	if (dst->node && ovl_layer_is_lower(dst->f.layer) && S_ISREG(dst->f.st.st_mode) &&
+	    dst->f.st.st_nlink > 1 && !(flags & RENAME_EXCHANGE)) {
+		if ((r = ovl_copy_up(fs, dst->node, true)) < 0 ||
+		    (r = ovl_index_link_up(fs, dst->dir, dst->name, &dst->f)) < 0)
+			return r;
+	}
 	if (flags & RENAME_EXCHANGE && (r = rename_copy_up(fs, dst)) < 0)
 		return r;
 	if ((r = ovl_copy_up(fs, dst->dir, true)) < 0)
@@ -81,6 +91,11 @@ static int rename_prepare(struct ovl_fs *fs, struct rename_side *src, struct ren
 	}
 	if (dst->node && S_ISDIR(dst->f.st.st_mode) && dst->f.layer == OVL_UPPER &&
 	    (r = util_rm_rf_at(dst->dfd, dst->name)) < 0)
+		return r;
+	/* a file replaced: its other names, or the kernel, may still hold it */
+	if (dst->node && !S_ISDIR(dst->f.st.st_mode) && dst->f.layer == OVL_UPPER &&
+	    (r = ovl_index_prepare(fs, dst->node, dst->dir, dst->dfd, dst->name, false, &dst->keep,
+	                           &dst->drop_index)) < 0)
 		return r;
 	/* a 0/0 whiteout cannot be replaced by a directory: remove it first */
 	if (S_ISDIR(src->f.st.st_mode) &&
@@ -141,7 +156,9 @@ void ovl_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t 
 		if (dst.node && flags & RENAME_EXCHANGE)
 			ovl_node_rename(fs, dst.node, dst.dir, newname, src.dir, name);
 		else if (dst.node)
-			ovl_node_drop_name(fs, dst.node, dst.dir, newname);
+			ovl_node_drop_name(fs, dst.node, dst.dir, newname, dst.keep);
+		if (dst.node && dst.drop_index)
+			ovl_index_drop(fs, dst.node);
 	}
 	ovl_dir_changed(src.dir);
 	ovl_dir_changed(dst.dir);

@@ -9,14 +9,15 @@
 
 #define XATTR_MAX 65536
 
-/* /proc/self/fd/LAYER/PATH of @n in its topmost layer */
-static int xattr_path(struct ovl_fs *fs, struct ovl_node *n, char *buf, size_t size)
+/* a path for the xattr calls on @n in its topmost layer (ovl_xpath()) */
+static int xattr_path(struct ovl_fs *fs, struct ovl_node *n, struct ovl_xpath *x)
 {
 	int r = ovl_node_path(fs, n, ovl_pathbuf, sizeof(ovl_pathbuf));
 
+	x->fd = -1;
 	if (r < 0)
 		return r;
-	snprintf(buf, size, "/proc/self/fd/%d/%s", ovl_layer_fd(fs, n->layer), ovl_pathbuf);
+	ovl_xpath(x, ovl_layer_fd(fs, n->layer), ovl_pathbuf);
 	return 0;
 }
 
@@ -37,18 +38,19 @@ static void xattr_get(fuse_req_t req, fuse_ino_t ino, const char *name, size_t s
 {
 	static _Thread_local char buf[XATTR_MAX];
 	struct ovl_fs *fs = ovl_fs_of(req);
-	char path[PATH_MAX + 32];
+	struct ovl_xpath x;
 	int r;
 
 	if (ovl_xattr_hidden(name)) {
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
-	if ((r = xattr_path(fs, ovl_node_get(fs, ino), path, sizeof(path))) < 0) {
+	if ((r = xattr_path(fs, ovl_node_get(fs, ino), &x)) < 0) {
 		fuse_reply_err(req, -r);
 		return;
 	}
-	xattr_reply(req, lgetxattr(path, name, buf, sizeof(buf)), size, buf);
+	xattr_reply(req, lgetxattr(x.buf, name, buf, sizeof(buf)), size, buf);
+	ovl_xpath_done(&x);
 }
 
 /* implements fuse_lowlevel_ops.listxattr */
@@ -56,16 +58,17 @@ static void xattr_list(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
 	static _Thread_local char buf[XATTR_MAX], out[XATTR_MAX];
 	struct ovl_fs *fs = ovl_fs_of(req);
-	char path[PATH_MAX + 32];
+	struct ovl_xpath x;
 	size_t used = 0;
 	ssize_t n;
 	int r;
 
-	if ((r = xattr_path(fs, ovl_node_get(fs, ino), path, sizeof(path))) < 0) {
+	if ((r = xattr_path(fs, ovl_node_get(fs, ino), &x)) < 0) {
 		fuse_reply_err(req, -r);
 		return;
 	}
-	n = llistxattr(path, buf, sizeof(buf));
+	n = llistxattr(x.buf, buf, sizeof(buf));
+	ovl_xpath_done(&x);
 	if (n < 0) {
 		fuse_reply_err(req, errno);
 		return;
@@ -86,13 +89,14 @@ static void xattr_set(fuse_req_t req, fuse_ino_t ino, const char *name, const ch
 {
 	struct ovl_fs *fs = ovl_fs_of(req);
 	struct ovl_node *n = ovl_node_get(fs, ino);
-	char path[PATH_MAX + 32];
+	struct ovl_xpath x = { .fd = -1 };
 	int r = ovl_xattr_hidden(name) ? -EPERM : ovl_copy_up(fs, n, true);
 
 	if (r == 0)
-		r = xattr_path(fs, n, path, sizeof(path));
-	if (r == 0 && lsetxattr(path, name, value, size, flags) < 0)
+		r = xattr_path(fs, n, &x);
+	if (r == 0 && lsetxattr(x.buf, name, value, size, flags) < 0)
 		r = -errno;
+	ovl_xpath_done(&x);
 	fuse_reply_err(req, -r);
 }
 
@@ -101,13 +105,14 @@ static void xattr_remove(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
 	struct ovl_fs *fs = ovl_fs_of(req);
 	struct ovl_node *n = ovl_node_get(fs, ino);
-	char path[PATH_MAX + 32];
+	struct ovl_xpath x = { .fd = -1 };
 	int r = ovl_xattr_hidden(name) ? -ENODATA : ovl_copy_up(fs, n, true);
 
 	if (r == 0)
-		r = xattr_path(fs, n, path, sizeof(path));
-	if (r == 0 && lremovexattr(path, name) < 0)
+		r = xattr_path(fs, n, &x);
+	if (r == 0 && lremovexattr(x.buf, name) < 0)
 		r = -errno;
+	ovl_xpath_done(&x);
 	fuse_reply_err(req, -r);
 }
 

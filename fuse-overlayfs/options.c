@@ -41,7 +41,31 @@ static const struct opt_def opt_table[] = {
 	{ "noexec", OPT_KERNEL, "mount flag" },
 	{ "exec", OPT_KERNEL, "mount flag" },
 	{ "noatime", OPT_KERNEL, "mount flag" },
+	{ "nodiratime", OPT_KERNEL, "mount flag" },
+	{ "sync", OPT_KERNEL, "mount flag" },
+	{ "async", OPT_KERNEL, "mount flag" },
+	{ "dirsync", OPT_KERNEL, "mount flag" },
+	{ "nosymfollow", OPT_KERNEL, "mount flag" },
+	{ "symfollow", OPT_KERNEL, "mount flag" },
 	{ "fsname", OPT_KERNEL, "name shown in /proc/mounts" },
+	/* what mount(8) and fstab lines carry besides: taken, and without effect
+	 * (access times are never updated: noatime) */
+	{ "defaults", OPT_IGNORED, "fstab: the default options" },
+	{ "auto", OPT_IGNORED, "fstab: mounted by mount -a" },
+	{ "noauto", OPT_IGNORED, "fstab: not mounted by mount -a" },
+	{ "user", OPT_IGNORED, "fstab: users may mount it" },
+	{ "users", OPT_IGNORED, "fstab: users may mount and unmount it" },
+	{ "nouser", OPT_IGNORED, "fstab: only root mounts it" },
+	{ "nofail", OPT_IGNORED, "fstab: no error when it cannot be mounted" },
+	{ "_netdev", OPT_IGNORED, "fstab: needs the network" },
+	{ "atime", OPT_IGNORED, "accepted; access times stay as they are (noatime)" },
+	{ "relatime", OPT_IGNORED, "accepted; access times stay as they are (noatime)" },
+	{ "strictatime", OPT_IGNORED, "accepted; access times stay as they are (noatime)" },
+	{ "diratime", OPT_IGNORED, "accepted; access times stay as they are (noatime)" },
+	{ "lazytime", OPT_IGNORED, "accepted, without effect" },
+	{ "nolazytime", OPT_IGNORED, "accepted, without effect" },
+	{ "silent", OPT_IGNORED, "accepted, without effect" },
+	{ "loud", OPT_IGNORED, "accepted, without effect" },
 	{ "userxattr", OPT_IGNORED, "kernel overlay option; accepted so the same line works" },
 	{ "default_permissions", OPT_IGNORED, "always on: the kernel checks permissions" },
 };
@@ -138,6 +162,9 @@ int opts_parse_o(struct ovl_config *cfg, const char *arg, struct werr *err)
 			if (strlen(opt_table[i].name) == klen &&
 			    strncmp(opt_table[i].name, item, klen) == 0)
 				d = &opt_table[i];
+		/* fstab's comments and options for other programs (x-systemd...) */
+		if (!d && (strncmp(item, "x-", 2) == 0 || strncmp(item, "comment=", 8) == 0))
+			continue;
 		if (!d)
 			r = werr_set(err, EINVAL,
 			             "unknown option '%.*s' (see warren-overlay --help for the "

@@ -21,9 +21,11 @@
 #define OVL_MAX_LAYERS 64
 #define OVL_UPPER      0                    /* layer index of the upper layer; lowers follow */
 #define OVL_WORK_LAYER (OVL_MAX_LAYERS - 1) /* removed files still open: workdir/work */
-#define OVL_WH_PREFIX  ".wh."
-#define OVL_WH_OPAQUE  ".wh..wh..opq"
-#define OVL_MAX_IDMAP  32
+#define OVL_INDEX_LAYER                                                                            \
+	(OVL_MAX_LAYERS - 2) /* a file reached by its workdir/index name (links.c) */
+#define OVL_WH_PREFIX ".wh."
+#define OVL_WH_OPAQUE ".wh..wh..opq"
+#define OVL_MAX_IDMAP 32
 
 struct ovl_idmap_ext {
 	uint32_t inner; /* id seen through the mount */
@@ -42,6 +44,7 @@ struct ovl_config {
 	char *upperdir;
 	char *workdir;
 	char *mountpoint;
+	const char *source; /* SOURCE of "SOURCE MOUNTPOINT" (mount(8)), or NULL */
 	struct ovl_idmap uidmap, gidmap;
 	int xattr_permissions; /* 0 off, 2 user.containers.override_stat */
 	double timeout;        /* entry/attr cache seconds */
@@ -84,10 +87,14 @@ struct ovl_node {
 	_Atomic int layer;      /* topmost layer holding it */
 	mode_t type;            /* S_IFMT bits */
 	bool stale;             /* its name was removed; a lookup may revive it */
-	bool parked;            /* removed while in use: lives on as workdir/work/NAME */
+	bool parked;            /* reached by a name of ours: workdir/work/NAME or index/NAME */
+	bool drop_parked;       /* parked: remove that name when the node goes */
 	bool gone;              /* a lower file whose name was removed: readable, never copied up */
 	bool listed;            /* directories: read from the start at least once */
 	uint64_t fa_pos;        /* 1 + its place in the file read-ahead plan, 0 none */
+	uint64_t upper_ino;     /* copied up without a recorded origin: the upper copy's
+	                         * presented number, which lookups map back to ino */
+	struct ovl_node *unext; /* hash chain by upper_ino */
 	pthread_mutex_t lock;
 	/* directories: the listing readdir serves (readdir.c), rebuilt when stale */
 	struct ovl_dirlist *listing;
@@ -115,6 +122,9 @@ struct ovl_fs {
 	pthread_rwlock_t tree_lock;
 	struct ovl_node **buckets;
 	size_t nbuckets, count;
+	struct ovl_node **ubuckets; /* nodes by upper_ino (same size), from the first use */
+	_Atomic size_t nremapped;
+	unsigned name_max; /* longest name: the upper filesystem's, less 4 for .wh. files */
 	struct ovl_node *root;
 	atomic_uint_fast64_t tmpseq;
 
@@ -144,13 +154,15 @@ static inline struct ovl_fs *ovl_fs_of(fuse_req_t req)
 /* the directory fd paths of @layer resolve from */
 static inline int ovl_layer_fd(const struct ovl_fs *fs, int layer)
 {
-	return layer == OVL_WORK_LAYER ? fs->workfd : fs->layers[layer].fd;
+	return layer == OVL_WORK_LAYER    ? fs->workfd
+	       : layer == OVL_INDEX_LAYER ? fs->indexfd
+	                                  : fs->layers[layer].fd;
 }
 
 /* a lower layer's index (not the upper layer, not workdir/work) */
 static inline bool ovl_layer_is_lower(int layer)
 {
-	return layer != OVL_UPPER && layer != OVL_WORK_LAYER;
+	return layer != OVL_UPPER && layer != OVL_WORK_LAYER && layer != OVL_INDEX_LAYER;
 }
 
 static inline uint64_t ovl_bit(int layer)
@@ -176,7 +188,20 @@ static inline long ovl_now_ns(void)
 int ovl_open_at(struct ovl_fs *fs, int layer, const char *path, int flags, mode_t mode);
 uint64_t ovl_present_ino(struct ovl_fs *fs, int layer, ino_t ino);
 void ovl_present_stat(struct ovl_fs *fs, struct stat *st, const char *proc_path);
-void ovl_fix_nlink(struct ovl_fs *fs, struct stat *st, uint64_t ino);
+void ovl_fix_nlink(struct ovl_fs *fs, struct stat *st, uint64_t ino, int layer);
+void ovl_index_name(char *buf, size_t size, uint64_t ino);
+nlink_t ovl_index_lower_left(struct ovl_fs *fs, const char *idx);
+#define OVL_LOWER_LINKS_XATTR "user.warren.lowerlinks"
+
+/* a name for the l*xattr calls of a path below a directory fd: the
+ * /proc/self/fd/N/PATH form, or when that is longer than PATH_MAX the same
+ * through an fd of the path's parent (ovl_xpath_done() closes it) */
+struct ovl_xpath {
+	char buf[PATH_MAX];
+	int fd;
+};
+const char *ovl_xpath(struct ovl_xpath *x, int dfd, const char *path);
+void ovl_xpath_done(struct ovl_xpath *x);
 uint32_t ovl_idmap_to_inner(const struct ovl_idmap *m, uint32_t id);
 uint32_t ovl_idmap_to_outer(const struct ovl_idmap *m, uint32_t id);
 int ovl_parse_idmap(struct ovl_idmap *m, const char *spec);
@@ -230,8 +255,18 @@ struct ovl_node *ovl_node_intern(struct ovl_fs *fs, struct ovl_node *parent, con
 void ovl_node_forget(struct ovl_fs *fs, struct ovl_node *n, uint64_t nlookup);
 void ovl_node_rename(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *oldparent,
                      const char *oldname, struct ovl_node *parent, const char *name);
+/* what holds a file whose last known name goes (links.c decides) */
+enum ovl_keep {
+	OVL_KEEP_NONE,       /* nothing of ours: stale, or parked in workdir/work */
+	OVL_KEEP_INDEX,      /* its index name, which stays (other names remain) */
+	OVL_KEEP_INDEX_DROP, /* its index name, removed when the kernel forgets it */
+};
 void ovl_node_drop_name(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir,
-                        const char *name);
+                        const char *name, enum ovl_keep keep);
+void ovl_node_name_state(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir,
+                         const char *name, bool *held, bool *only);
+void ovl_node_set_upper_ino(struct ovl_fs *fs, struct ovl_node *n, uint64_t uino);
+uint64_t ovl_node_map_upper_ino(struct ovl_fs *fs, uint64_t uino);
 void ovl_node_unref(struct ovl_fs *fs, struct ovl_node *n);
 struct ovl_node *ovl_node_find_ref(struct ovl_fs *fs, uint64_t ino);
 void ovl_node_ref_many(struct ovl_fs *fs, struct ovl_node **n, size_t count);
@@ -252,6 +287,12 @@ struct ovl_node *ovl_lookup_child(struct ovl_fs *fs, struct ovl_node *dir, const
 int ovl_dirlist_each_child(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_dirlist *l,
                            int (*fn)(struct ovl_fs *, struct ovl_node *));
 
+/* links.c */
+int ovl_index_prepare(struct ovl_fs *fs, struct ovl_node *n, struct ovl_node *dir, int dfd,
+                      const char *name, bool can_park, enum ovl_keep *keep, bool *drop_index);
+void ovl_index_lower_linked(struct ovl_fs *fs, const char *idx);
+void ovl_index_drop(struct ovl_fs *fs, struct ovl_node *n);
+
 /* whiteout.c */
 int ovl_whiteout_make(struct ovl_fs *fs, int dfd, const char *name);
 int ovl_whiteout_clear(struct ovl_fs *fs, int dfd, const char *name, bool *was_whiteout);
@@ -270,6 +311,8 @@ int ovl_lookup_entry(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
                      struct fuse_entry_param *e);
 int ovl_lookup_entry_found(struct ovl_fs *fs, struct ovl_node *dir, const int *dirfds,
                            const char *name, struct ovl_found *f, struct fuse_entry_param *e);
+int ovl_index_link_up(struct ovl_fs *fs, struct ovl_node *dir, const char *name,
+                      struct ovl_found *f);
 int ovl_relink_hardlink(struct ovl_fs *fs, struct ovl_node *dir, struct ovl_node *n,
                         const char *name, const struct ovl_found *f);
 

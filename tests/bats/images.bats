@@ -38,7 +38,7 @@ LAYERS_TREE='. 0:0 755 directory
 	[ "$output" = "$LAYERS_TREE" ]
 	# the driver this suite runs with (the suite also runs on fuse-overlay)
 	want=overlay
-	[ "${WARREN_STORAGE_DRIVER:-}" = fuse-overlay ] && want=fuse
+	[ "${WARREN_STORAGE_DRIVER:-}" = fuse-overlay ] && want=fuse.warren-overlay
 	run warren_s run "$REG/warren/layers" awk '$2 == "/" {print $3}' /proc/mounts
 	[ "$(echo "$output" | tail -1)" = "$want" ]
 }

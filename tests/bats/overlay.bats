@@ -66,6 +66,11 @@ check() {
 @test "overlay: statfs" { suite statfs; }
 @test "overlay: truncate and fallocate of lower files" { suite truncate; }
 @test "overlay: inode numbers stay the same across copy-up" { suite inodes; }
+@test "overlay: names of hard-linked files and FIFOs come and go, the rest keep the file" { suite links-removed; }
+@test "overlay: a lower symlink stays reachable after renames and a chown" { suite symlink-rename; }
+@test "overlay: a path of PATH_MAX - 1 bytes works in every operation" { suite long-path; }
+@test "overlay: NAME_MAX is 255 in statfs and in every operation" { suite name-max; }
+@test "overlay: a file or directory removed while open has no links" { suite unlinked-nlink; }
 @test "overlay: parallel writers on the same and on different files" { suite concurrent; }
 @test "overlay: untar and create/rename/unlink churn match the kernel overlay" { suite churn; }
 @test "overlay: readers of lower files in parallel with writers changing them" { suite readwrite; }
@@ -89,3 +94,5 @@ check() {
 @test "overlay: listings read ahead of a walk show the changes made before it reads them" { check readahead; }
 @test "overlay: small files read ahead of a reader show the changes made before it reads them" { check fileahead; }
 @test "overlay: the mount answers other requests while a large file is copied up" { check copyup-busy; }
+@test "overlay: mknod of a 0/0 character device is refused as by the kernel overlay" { check mknod-whiteout; }
+@test "overlay: mount -t fuse.warren-overlay SOURCE DIR and an fstab line mount it" { check mount-helper; }

@@ -3,7 +3,7 @@
 # refused options, ID mapping (side by side with fuse-overlayfs when it is
 # installed), user.containers.override_stat, its seccomp filter and a clean
 # exit on unmount. Prints what it saw; exits non-zero on the first failure.
-#   mount-checks.sh WARREN_OVERLAY badopts|idle|idmap|override|confined|unmount|remount|readahead|fileahead|copyup-busy
+#   mount-checks.sh WARREN_OVERLAY badopts|idle|idmap|override|confined|unmount|remount|readahead|fileahead|copyup-busy|mknod-whiteout|mount-helper
 set -uo pipefail
 BIN=$1
 CHECK=$2
@@ -56,6 +56,8 @@ badopts)
 	expect_refused "unknown option" -o lowerdir=l,upperdir=u,workdir=w,bogus=1 m
 	expect_refused "upperdir without workdir" -o lowerdir=l,upperdir=u m
 	expect_refused "missing mountpoint" -o lowerdir=l,upperdir=u,workdir=w nomount
+	expect_refused "three operands" -o lowerdir=l,upperdir=u,workdir=w src m m2
+	expect_refused "a SOURCE with a comma" -o lowerdir=l,upperdir=u,workdir=w a,b m
 	expect_refused "spin too long" -o lowerdir=l,upperdir=u,workdir=w,spin=200000 m
 	expect_refused "spin not a number" -o lowerdir=l,upperdir=u,workdir=w,spin=fast m
 	expect_refused "readahead too large" -o lowerdir=l,upperdir=u,workdir=w,readahead=5000 m
@@ -232,6 +234,55 @@ remount)
 	[ "$(stat -c %h m/h1)" = 2 ] || die "link count $(stat -c %h m/h1)"
 	echo "inode of z: $ino before copy-up, $(stat -c %i m/z) after remount"
 	[ "$(stat -c %i m/z)" = "$ino" ] || die "inode number changed"
+	;;
+mknod-whiteout)
+	# a user's 0/0 character device would be a whiteout: refused as the
+	# kernel overlay refuses it, and the name stays free
+	try() { # DIR: the steps in DIR
+		(cd "$1" && { mknod x c 0 0 2>&1 | sed 's/.*: //'; mknod x c 0 0 2>&1 | sed 's/.*: //'
+			ls x 2>&1 | sed 's/.*: //'; touch x && stat -c %F x; }) 2>&1
+	}
+	"$BIN" -o lowerdir=l,upperdir=u,workdir=w m || die "mount"
+	got=$(try m)
+	echo "warren-overlay: $(echo $got)"
+	mkdir ku kw km
+	if mount -t overlay overlay -o lowerdir=l,upperdir=ku,workdir=kw,userxattr km 2>/dev/null; then
+		want=$(try km)
+		umount km
+		expect_plain "mknod c 0 0 as on the kernel overlay" "$want" "$got"
+	else
+		[ "$(echo "$got" | head -1)" = "Operation not permitted" ] || die "mknod c 0 0 not refused"
+	fi
+	[ -z "$(find u -type c)" ] || die "a character device in upperdir: $(find u -type c)"
+	;;
+mount-helper)
+	# mount(8) with the type fuse.warren-overlay (mount.fuse3 runs
+	# "warren-overlay SOURCE MOUNTPOINT -o OPTIONS" from the PATH of a
+	# plain shell: here /usr/local/bin, bound over in this mount namespace)
+	mkdir bin
+	ln -s "$(realpath "$BIN")" bin/warren-overlay
+	mount --bind bin /usr/local/bin || die "cannot bind over /usr/local/bin"
+	mount -t fuse.warren-overlay mysource m -o lowerdir=l,upperdir=u,workdir=w ||
+		die "mount -t fuse.warren-overlay"
+	line=$(grep " $W/m " /proc/self/mounts)
+	echo "mount -t: $line"
+	[ "$(echo "$line" | cut -d' ' -f1,3)" = "mysource fuse.warren-overlay" ] || die "source or type"
+	[ "$(cat m/f)" = data ] || die "no data through the mount"
+	# an fstab line, with the options fstab lines carry
+	echo "src2 $W/m2 fuse.warren-overlay lowerdir=$W/l,upperdir=$W/u2,workdir=$W/w2,nofail,noauto,x-systemd.requires=/,defaults 0 0" >fstab
+	mount -T fstab "$W/m2" || die "mount of an fstab line"
+	line=$(findmnt -n -o SOURCE,FSTYPE "$W/m2")
+	echo "fstab: $line"
+	[ "$(echo $line)" = "src2 fuse.warren-overlay" ] || die "fstab mount: $line"
+	echo more >> m2/f
+	umount m m2 || die "umount"
+	[ "$(cat u2/f)" = "$(printf 'data\nmore')" ] || die "upper content"
+	# warren's own use: no SOURCE, the name warren-overlay
+	"$BIN" -o lowerdir=l,upperdir=u,workdir=w m || die "mount"
+	line=$(grep " $W/m " /proc/self/mounts)
+	echo "by hand: $line"
+	[ "$(echo "$line" | cut -d' ' -f1,3)" = "warren-overlay fuse.warren-overlay" ] || die "name"
+	umount m
 	;;
 copyup-busy)
 	# a copy-up of a large file runs on a worker of its own: the mount

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +249,33 @@ static int t_unlinked(const char *newfile, const char *lower)
 	return 0;
 }
 
+/* open FILE (or directory), remove its name, and say what fstat and a read
+ * see: no links left */
+static int t_open_unlink(const char *path)
+{
+	char buf[64];
+	struct stat st;
+	int fd = open(path, O_RDWR);
+	bool dir = fd < 0 && errno == EISDIR;
+	ssize_t n;
+
+	/* no stat before the removal: the kernel would keep its count */
+	if (dir)
+		fd = open(path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fail("open");
+	if ((dir ? rmdir(path) : unlink(path)) < 0)
+		return fail("remove");
+	if (fstat(fd, &st) < 0)
+		return fail("fstat after the removal");
+	n = S_ISDIR(st.st_mode) ? 0 : read(fd, buf, sizeof(buf) - 1);
+	buf[n < 0 ? 0 : n] = '\0';
+	printf("%s removed while open: links %d, reads %s", path, (int)st.st_nlink,
+	       S_ISDIR(st.st_mode) ? "(a directory)\n" : buf);
+	close(fd);
+	return 0;
+}
+
 /* write TEXT, fsync it, say so, then wait to be killed (fault test) */
 static int t_hold(const char *file, const char *text)
 {
@@ -286,6 +314,8 @@ int main(int argc, char **argv)
 		return t_sock(a);
 	if (!strcmp(c, "unlinked"))
 		return t_unlinked(a, b);
+	if (!strcmp(c, "open-unlink"))
+		return t_open_unlink(a);
 	if (!strcmp(c, "hold"))
 		return t_hold(a, b);
 	fprintf(stderr, "usage: ovltool COMMAND ARGS\n");

@@ -47,6 +47,8 @@ common_tree() {
 	echo m > "$t/mode644"; chmod 640 "$t/mode644"; chown 1000:1000 "$t/mode644" 2>/dev/null
 	setfattr -n user.test -v v1 "$t/mode644"
 	ln -s a "$t/link"; mkfifo "$t/fifo"
+	ln -s keep "$t/link2"; mkdir -p "$t/syms"
+	for i in $(seq 1 20); do ln -s "target$i" "$t/syms/s$i"; done
 	# for readdir: enough long names that a listing takes several getdents calls
 	local n=60
 	[ "$STEP" = readdir ] && n=1500
@@ -139,6 +141,11 @@ declare -A STEPS=(
 [fsync]='ovltool fsync synced data; cat synced; ovltool fsync keep replaced; cat keep; mkdir nd; ovltool fsync-dir nd; ovltool fsync-dir .; ovltool fsync-dir d/sub'
 [statfs]='ovltool statfs .; ovltool statfs d'
 [truncate]='truncate -s 3 big; stat -c %s big; head -c 3 big; echo; truncate -s 0 keep; stat -c %s keep; ovltool fallocate a 100000; cat a2 | head -c 5; echo'
+[links-removed]='touch n1; ln n1 n2; rm n1; ln n2 n3 && stat -c %h n2 n3; mkfifo p; ln p q; rm p; stat -c "%F %h" q; mkfifo p2; ln p2 q2; ln p2 r2; rm p2 r2; stat -c %h q2; mkfifo s dd; ln dd dl; mv s dd; stat -c "%F %h" dl dd; ln a a5; rm a a2; stat -c %h a5; cat a5'
+[symlink-rename]='mv link l2; mv l2 l3; stat -c %F l3; readlink l3; chown -h 1:1 link2 && mv link2 l4 && stat -c "%F %u" l4; readlink l4; for i in $(seq 1 20); do mv syms/s$i syms/r$i && stat -c %F syms/r$i >/dev/null || echo "r$i lost"; done; ls syms | wc -l'
+[long-path]='p=$(printf "%0200d" 0 | tr 0 d); q=; while [ ${#q} -lt 3840 ]; do q="$q$p/"; done; mkdir -p "$q"; f=$q$(printf "%0$((4095 - ${#q}))d" 0 | tr 0 f); echo ${#f}; : > $f; chmod 600 $f && chown 0:0 $f && stat -c "%a %s" $f; truncate -s 3 $f && ln $f x && stat -c "%h %s" x; rm $f x && mkdir $f && rmdir $f && echo dir-ok; (: > ${f}g) 2>&1 | sed "s/.*: //"; rm -rf $p'
+[name-max]='n=$(printf "%0255d" 0 | tr 0 n); stat -f -c %l .; touch $n && stat -c %s $n; mv keep $n.x 2>&1 | sed "s/.*: //"; touch ${n}x 2>&1 | sed "s/.*: //"; stat ${n}x 2>&1 | sed "s/.*: //"; mv $n ${n}y 2>&1 | sed "s/.*: //"; mkdir ${n}z 2>&1 | sed "s/.*: //"; ls | grep -c nnnn'
+[unlinked-nlink]='echo new > nf; ovltool open-unlink nf; ovltool open-unlink keep; mkdir od; ovltool open-unlink od'
 [inodes]='ovltool ino-stable d/f3; ovltool ino-stable top_only/t; ovltool ino-stable d/sub/g; a=$(stat -c %i d); touch d/x; b=$(stat -c %i d); [ "$a" = "$b" ] && echo dir-inode-same'
 )
 
