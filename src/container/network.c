@@ -1,0 +1,386 @@
+/* network.c - the store's network records. Every change is made under
+ * <store>/networks/lock and published with one rename, so two creates at
+ * once never pick the same subnet or name; a record is never half there. */
+#include "network.h"
+#include "cidr.h"
+#include "cleanup.h"
+#include "events.h"
+#include "record.h"
+#include "state.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* --network already means these; Docker refuses its predefined names too */
+static const char *const reserved_names[] = {
+	"none", "host", "bridge", "default", "slirp", "slirp4netns", "container", NULL,
+};
+
+/* the automatic subnets, as Podman picks them: 10.89.0.0/24, 10.89.1.0/24... */
+#define AUTO_SUBNET_BASE 0x0a590000u /* 10.89.0.0 */
+#define AUTO_SUBNET_COUNT 256
+
+static int network_root(const struct gopts *o, char *buf, struct werr *err)
+{
+	if (gopts_store(o, err) < 0)
+		return -err->code;
+	if (snprintf(buf, PATH_MAX, "%s/networks", o->root) >= PATH_MAX)
+		return werr_set(err, ENAMETOOLONG, "store path too long");
+	return util_mkdir_p(buf, 0700, err);
+}
+
+/* the networks lock, held until the returned fd is closed */
+static int network_lock(const char *root, struct werr *err)
+{
+	char path[PATH_MAX + 8];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lock", root);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return werr_errno(err, errno, "open %s", path);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int e = errno;
+			close(fd);
+			return werr_errno(err, e, "lock %s", path);
+		}
+	}
+	return fd;
+}
+
+int network_check_name(const char *name, struct werr *err)
+{
+	bool ok = isalnum((unsigned char)name[0]) && strlen(name) <= 128;
+
+	for (const char *p = name; ok && *p; p++)
+		ok = isalnum((unsigned char)*p) || strchr("_.-", *p);
+	if (!ok)
+		return werr_set(err, EINVAL,
+		                "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+		                "allowed, up to 128 characters",
+		                name);
+	for (size_t i = 0; reserved_names[i]; i++)
+		if (!strcmp(name, reserved_names[i]))
+			return werr_set(err, EINVAL,
+			                "network name \"%s\" is reserved (--network %s has its own "
+			                "meaning): choose another name",
+			                name, name);
+	return 0;
+}
+
+/* the record of network @name in @root, or NULL when there is none */
+static json_t *network_load(const char *root, const char *name)
+{
+	char path[PATH_MAX * 2];
+	_cleanup_free_ char *text = NULL;
+	struct werr ignored;
+	size_t len;
+
+	if (name[0] == '.' || strchr(name, '/'))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s/network.json", root, name);
+	if (util_read_file(AT_FDCWD, path, 1 << 20, &text, &len, &ignored) < 0)
+		return NULL;
+	return json_loadb(text, len, 0, NULL);
+}
+
+static int network_list_in(const char *root, json_t **out, struct werr *err)
+{
+	struct dirent **ents;
+	int n = scandir(root, &ents, NULL, alphasort);
+
+	if (n < 0)
+		return werr_errno(err, errno, "read %s", root);
+	*out = json_array();
+	for (int i = 0; i < n; i++) {
+		json_t *net = ents[i]->d_name[0] == '.' ? NULL : network_load(root, ents[i]->d_name);
+		if (net)
+			json_array_append_new(*out, net);
+		free(ents[i]);
+	}
+	free(ents);
+	return 0;
+}
+
+int network_list(const struct gopts *o, json_t **out, struct werr *err)
+{
+	char root[PATH_MAX];
+	int r = network_root(o, root, err);
+
+	return r < 0 ? r : network_list_in(root, out, err);
+}
+
+/* the subnet of inspect object @net */
+static bool network_subnet(json_t *net, struct cidr *c)
+{
+	json_t *cfg = json_array_get(json_object_get(json_object_get(net, "IPAM"), "Config"), 0);
+	const char *s = json_string_value(json_object_get(cfg, "Subnet"));
+	struct werr ignored;
+
+	return s && cidr_parse(s, "subnet", c, &ignored) == 0;
+}
+
+/* a subnet no network in @nets and no host route overlaps; @c in: the
+ * asked one (prefix 0: pick one) */
+static int network_pick_subnet(json_t *nets, struct cidr *c, bool asked, struct werr *err)
+{
+	for (unsigned i = 0; i < (asked ? 1u : AUTO_SUBNET_COUNT); i++) {
+		struct cidr other, route;
+		char dev[16], a[20], b[20];
+		json_t *net;
+		size_t j;
+		bool clash = false;
+
+		if (!asked)
+			*c = (struct cidr){ AUTO_SUBNET_BASE + (i << 8), 24 };
+		json_array_foreach(nets, j, net)
+		{
+			if (clash || !network_subnet(net, &other) || !cidr_overlap_p(c, &other))
+				continue;
+			clash = true;
+			if (asked) {
+				cidr_format(c, a);
+				cidr_format(&other, b);
+				return werr_set(err, EEXIST,
+				                "subnet %s overlaps network %s (%s): choose another "
+				                "--subnet",
+				                a, json_string_value(json_object_get(net, "Name")), b);
+			}
+		}
+		if (!clash && cidr_host_route_overlap(c, dev, &route)) {
+			clash = true;
+			if (asked) {
+				cidr_format(c, a);
+				cidr_format(&route, b);
+				return werr_set(err, EEXIST,
+				                "subnet %s overlaps the host's route to %s on %s: "
+				                "choose another --subnet",
+				                a, b, dev);
+			}
+		}
+		if (!clash)
+			return 0;
+	}
+	return werr_set(err, ENOSPC,
+	                "no free subnet left in 10.89.0.0/16: remove unused networks (network "
+	                "prune) or give --subnet");
+}
+
+/* @opts's gateway, checked against @c, or the subnet's first address */
+static int network_gateway(const struct network_opts *opts, const struct cidr *c, uint32_t *gw,
+                           struct werr *err)
+{
+	uint32_t last = c->addr | (c->prefix ? ~(~(uint32_t)0 << (32 - c->prefix)) : ~(uint32_t)0);
+
+	if (c->prefix > 30)
+		return werr_set(err, EINVAL,
+		                "invalid --subnet \"%s\": it leaves no address for containers: use "
+		                "a prefix of /30 or shorter",
+		                opts->subnet);
+	if (!opts->gateway) {
+		*gw = c->addr + 1;
+		return 0;
+	}
+	if (cidr_parse_addr(opts->gateway, gw) < 0)
+		return werr_set(err, EINVAL,
+		                "invalid --gateway \"%s\": use an IPv4 address inside --subnet",
+		                opts->gateway);
+	if (!cidr_contains_p(c, *gw) || *gw == c->addr || *gw == last)
+		return werr_set(err, EINVAL,
+		                "invalid --gateway %s: it is not a host address of subnet %s",
+		                opts->gateway, opts->subnet);
+	return 0;
+}
+
+/* Docker's inspect object for a new network */
+static json_t *network_object(const struct network_opts *opts, const char *id,
+                              const struct cidr *c, uint32_t gw)
+{
+	char subnet[20], gateway[16], now[40];
+
+	cidr_format(c, subnet);
+	cidr_format_addr(gw, gateway);
+	state_now(now);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:[{s:s, s:s}]}, s:b, s:b, "
+	                 "s:b, s:{s:s}, s:b, s:{}, s:{}, s:o}",
+	                 "Name", opts->name, "Id", id, "Created", now, "Scope", "local", "Driver",
+	                 "bridge", "EnableIPv6", 0, "IPAM", "Driver", "default", "Options",
+	                 "Config", "Subnet", subnet, "Gateway", gateway, "Internal",
+	                 opts->internal, "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network",
+	                 "", "ConfigOnly", 0, "Containers", "Options", "Labels",
+	                 opts->labels ? json_incref(opts->labels) : json_object());
+}
+
+/* write @net as <root>/NAME: staged in a dot directory, published by rename */
+static int network_publish(const char *root, json_t *net, const char *name, struct werr *err)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX * 2], file[PATH_MAX + 16], rnd[17];
+	_cleanup_free_ char *text = json_dumps(net, JSON_INDENT(4));
+	int r;
+
+	if (!text)
+		return werr_errno(err, ENOMEM, "network %s", name);
+	if (util_random_hex(rnd, 16) < 0)
+		return werr_errno(err, errno, "getrandom");
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s", root, rnd);
+	snprintf(dst, sizeof(dst), "%s/%s", root, name);
+	if (mkdir(tmp, 0700) < 0)
+		return werr_errno(err, errno, "create %s", tmp);
+	snprintf(file, sizeof(file), "%s/network.json", tmp);
+	r = util_write_file_atomic(AT_FDCWD, file, text, strlen(text), 0600, err);
+	if (r == 0 && rename(tmp, dst) < 0)
+		r = werr_errno(err, errno, "publish network %s", name);
+	if (r < 0)
+		util_rm_rf(tmp);
+	return r;
+}
+
+int network_create(const struct gopts *o, const struct network_opts *opts, char *id,
+                   struct werr *err)
+{
+	char root[PATH_MAX];
+	_cleanup_close_ int lock = -1;
+	struct cidr c = { 0, 0 };
+	json_t *nets = NULL, *net = NULL;
+	uint32_t gw = 0;
+	int r;
+
+	if ((r = network_check_name(opts->name, err)) < 0)
+		return r;
+	if (opts->subnet && (r = cidr_parse(opts->subnet, "--subnet", &c, err)) < 0)
+		return r;
+	if (opts->gateway && !opts->subnet)
+		return werr_set(err, EINVAL,
+		                "--gateway %s needs --subnet: give the subnet it belongs to",
+		                opts->gateway);
+	if (opts->subnet && (r = network_gateway(opts, &c, &gw, err)) < 0)
+		return r;
+	if ((r = network_root(o, root, err)) < 0)
+		return r;
+	if ((lock = network_lock(root, err)) < 0)
+		return lock;
+	if ((net = network_load(root, opts->name))) {
+		json_decref(net);
+		return werr_set(err, EEXIST, "network with name %s already exists", opts->name);
+	}
+	if ((r = network_list_in(root, &nets, err)) < 0)
+		return r;
+	r = network_pick_subnet(nets, &c, opts->subnet != NULL, err);
+	json_decref(nets);
+	if (r < 0)
+		return r;
+	if (!opts->subnet)
+		gw = c.addr + 1;
+	if (util_random_hex(id, NETWORK_ID_LEN) < 0)
+		return werr_errno(err, errno, "getrandom");
+	net = network_object(opts, id, &c, gw);
+	if (!net)
+		return werr_errno(err, ENOMEM, "network %s", opts->name);
+	r = network_publish(root, net, opts->name, err);
+	json_decref(net);
+	if (r == 0)
+		events_log(o, "network", "create", id,
+		           json_pack("{s:s, s:s}", "name", opts->name, "type", "bridge"));
+	return r;
+}
+
+/* the record @ref names in @root: a name, else an ID or a unique prefix */
+static int network_find(const char *root, const char *ref, json_t **out, struct werr *err)
+{
+	json_t *nets, *net, *found = NULL;
+	size_t i, len = strlen(ref);
+	int r;
+
+	if ((*out = network_load(root, ref)))
+		return 0;
+	if ((r = network_list_in(root, &nets, err)) < 0)
+		return r;
+	json_array_foreach(nets, i, net)
+	{
+		const char *id = json_string_value(json_object_get(net, "Id")) ?: "";
+		if (len == 0 || strncmp(id, ref, len))
+			continue;
+		if (found) {
+			json_decref(nets);
+			return werr_set(err, EINVAL,
+			                "network ID prefix %s is ambiguous: give more of the ID or "
+			                "the name",
+			                ref);
+		}
+		found = net;
+	}
+	if (found)
+		*out = json_incref(found);
+	json_decref(nets);
+	return found ? 0 : werr_set(err, ENOENT, "network %s not found", ref);
+}
+
+int network_inspect(const struct gopts *o, const char *ref, json_t **out, struct werr *err)
+{
+	char root[PATH_MAX];
+	int r = network_root(o, root, err);
+
+	return r < 0 ? r : network_find(root, ref, out, err);
+}
+
+const char *network_in_use(const struct gopts *o, const char *name, char *buf, size_t size)
+{
+	struct record *recs;
+	struct werr ignored;
+	const char *found = NULL;
+	size_t n;
+
+	if (record_list(o, &recs, &n, &ignored) < 0)
+		return NULL;
+	for (size_t i = 0; i < n && !found; i++) {
+		/* Warren.Networks: the networks a container joins, by name */
+		json_t *w = json_object_get(json_object_get(recs[i].config, "Warren"), "Networks");
+		if (json_object_get(w, name)) {
+			snprintf(buf, size, "%s", record_name(&recs[i]));
+			found = buf;
+		}
+	}
+	record_list_free(recs, n);
+	return found;
+}
+
+int network_remove(const struct gopts *o, const char *ref, char *name, struct werr *err)
+{
+	char root[PATH_MAX], dir[PATH_MAX * 2], gone[PATH_MAX * 2], user[160], id[NETWORK_ID_LEN + 1];
+	_cleanup_close_ int lock = -1;
+	json_t *net;
+	int r = network_root(o, root, err);
+
+	if (r < 0)
+		return r;
+	if ((lock = network_lock(root, err)) < 0)
+		return lock;
+	if ((r = network_find(root, ref, &net, err)) < 0)
+		return r;
+	snprintf(name, 256, "%s", json_string_value(json_object_get(net, "Name")) ?: ref);
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(net, "Id")) ?: "");
+	json_decref(net);
+	if (network_in_use(o, name, user, sizeof(user)))
+		return werr_set(err, EBUSY,
+		                "network %s is in use by container %s: remove the container or "
+		                "disconnect it first",
+		                name, user);
+	snprintf(dir, sizeof(dir), "%s/%s", root, name);
+	snprintf(gone, sizeof(gone), "%s/.rm-%s", root, name);
+	if (rename(dir, gone) < 0)
+		return werr_errno(err, errno, "remove network %s", name);
+	util_rm_rf(gone);
+	events_log(o, "network", "destroy", id,
+	           json_pack("{s:s, s:s}", "name", name, "type", "bridge"));
+	return 0;
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env bats
+# User-defined networks (`warren network ...`), as the unprivileged test
+# user and the single-ID user, compared with rootless podman where podman
+# does the same thing here (Debian 12's podman 4.3 keeps its networks as
+# CNI configs in ~/.config/cni/net.d).
+
+bats_require_minimum_version 1.5.0
+
+load lifecycle_helpers
+
+CNI_DIR=/home/$TEST_USER/.config/cni
+
+setup() {
+	lc_setup
+	rm -rf "$CNI_DIR" "/home/$NOSUB_USER/.local/share/warren"
+	PODMAN_DIR=$(user_tmpdir)
+	chown "$TEST_USER" "$PODMAN_DIR"
+}
+
+teardown() {
+	lc_teardown
+	rm -rf "$CNI_DIR" "/home/$NOSUB_USER/.local/share/warren"
+}
+
+# subnet_of NET: the network's subnet as warren inspect shows it
+subnet_of() { warren network inspect -f '{{(index .IPAM.Config 0).Subnet}}' "$1"; }
+
+@test "network create, ls, inspect, rm have Docker's output" {
+	run --separate-stderr warren network create --label tier=db --label x app
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	id=$output
+	run warren network ls
+	[[ "${lines[0]}" =~ ^NETWORK\ ID\ +NAME\ +DRIVER\ +SCOPE$ ]]
+	[[ "${lines[1]}" =~ ^${id:0:12}\ +app\ +bridge\ +local$ ]]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(warren network ls -q --no-trunc)" = "$id" ]
+	[ "$(warren network ls --format '{{.Name}} {{.Labels}} {{.Internal}}')" = "app tier=db,x= false" ]
+	warren network inspect app | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+assert len(v) == 1, v
+n = v[0]
+assert n["Name"] == "app" and n["Driver"] == "bridge" and n["Scope"] == "local", n
+assert n["Id"] == sys.argv[1] and n["Internal"] is False and n["EnableIPv6"] is False, n
+assert n["IPAM"]["Config"] == [{"Subnet": "10.89.0.0/24", "Gateway": "10.89.0.1"}], n
+assert n["Labels"] == {"tier": "db", "x": ""} and n["Containers"] == {}, n
+' "$id"
+	# by ID and by a prefix of it, as Docker looks networks up
+	[ "$(warren network inspect -f '{{.Name}}' "${id:0:5}")" = app ]
+	run --separate-stderr warren network rm "$id"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$id" ]
+	[ -z "$(warren network ls -q)" ]
+}
+
+@test "network create picks the subnets podman picks, and refuses what podman refuses" {
+	# the same commands on both; an accepted create's subnet must match
+	local cmds=("a" "b" "--subnet 10.89.1.128/25 c" "--subnet 10.90.0.0/16 --gateway 10.90.7.7 d"
+		"--subnet 10.90.3.0/24 e" "a" "f")
+	for c in "${cmds[@]}"; do
+		run podman_u network create $c
+		pst=$status
+		echo "podman: $output"
+		run --separate-stderr warren network create $c
+		wst=$status
+		echo "$c: podman $pst warren $wst $stderr"
+		{ [ "$pst" -eq 0 ] && [ "$wst" -eq 0 ]; } || { [ "$pst" -ne 0 ] && [ "$wst" -eq 1 ]; }
+		[ "$wst" -eq 0 ] || [ "${#stderr_lines[@]}" -eq 1 ]
+	done
+	for n in a b d f; do
+		p=$(podman_u network inspect --format '{{range .Subnets}}{{.Subnet}} {{.Gateway}}{{end}}' "$n")
+		w=$(warren network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}' "$n")
+		echo "$n: podman $p warren $w"
+		[ "$p" = "$w" ]
+	done
+	[ "$(warren network ls --format '{{.Name}}' | tr '\n' ' ')" = "a b d f " ]
+}
+
+@test "network create: bad input is one line, exit 1, and creates nothing" {
+	warren network create keep
+	before=$(warren network ls -q --no-trunc)
+	host_net=$(ip -4 route show scope link | awk 'NR == 1 { print $1 }')
+	for args in "keep" "a/b" ".x" "host" "none" "--subnet 10.1.2.3/24 x" "--subnet 10.1.0.0/33 x" \
+		"--subnet notacidr x" "--subnet fd00::/64 x" "--subnet 10.89.0.0/16 x" \
+		"--gateway 10.1.0.1 x" "--subnet 10.1.0.0/24 --gateway 10.2.0.1 x" \
+		"--subnet 10.1.0.0/24 --gateway 10.1.0.255 x" "--subnet 10.1.0.0/31 x" \
+		${host_net:+"--subnet $host_net x"}; do
+		run --separate-stderr warren network create $args
+		echo "$args: $status $stderr"
+		[ "$status" -eq 1 ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[ -z "$output" ]
+	done
+	[ "$(warren network ls -q --no-trunc)" = "$before" ]
+	for args in "inspect nosuch" "rm nosuch" "frobnicate"; do
+		run --separate-stderr warren network $args
+		[ "$status" -eq 1 ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+	done
+	# Docker: rm -f of a network that is not there is no error
+	run warren network rm -f nosuch
+	[ "$status" -eq 0 ]
+	[ "$(warren network ls -q --no-trunc)" = "$before" ]
+}
+
+@test "network ls filters and network prune with filters" {
+	warren network create --label env=ci one
+	warren network create two
+	warren network create --internal three
+	[ "$(warren network ls --format '{{.Name}}' -f label=env=ci)" = one ]
+	[ "$(warren network ls --format '{{.Name}}' -f name=tw)" = two ]
+	[ "$(warren network ls --format '{{.Name}}' -f type=custom | wc -l)" -eq 3 ]
+	[ -z "$(warren network ls -q -f type=builtin)" ]
+	[ "$(warren network ls --format '{{.Name}}:{{.Internal}}' -f name=three)" = three:true ]
+	run --separate-stderr warren network ls -f bogus=1
+	[ "$status" -eq 1 ]
+	run warren network prune -f --filter label!=env=ci
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Deleted Networks:" ]
+	[ "$(printf '%s\n' "${lines[@]:1}" | sort | tr '\n' ' ')" = "three two " ]
+	[ "$(warren network ls --format '{{.Name}}')" = one ]
+	# a no at the prompt keeps everything
+	run warren_stdin n network prune
+	[ "$(warren network ls --format '{{.Name}}')" = one ]
+}
+
+@test "concurrent network creates get distinct subnets" {
+	local pids=() i
+	for i in $(seq 1 8); do
+		warren network create "n$i" > /dev/null &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+	[ "$(warren network ls -q | wc -l)" -eq 8 ]
+	[ "$(for i in $(seq 1 8); do subnet_of "n$i"; done | sort -u | wc -l)" -eq 8 ]
+}
+
+@test "the single-ID user creates and removes networks" {
+	run warren_nosub network create solo
+	[ "$status" -eq 0 ]
+	[ "$(warren_nosub network ls --format '{{.Name}}')" = solo ]
+	warren_nosub network rm solo
+	[ -z "$(warren_nosub network ls -q)" ]
+}
