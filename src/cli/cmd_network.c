@@ -37,9 +37,9 @@ struct network_cfg {
 
 static const char *const type_choices[] = { "custom", "builtin", NULL };
 static const struct filter_key ls_keys[] = {
-	{ "dangling", FILTER_BOOL, NULL }, { "driver", FILTER_TEXT, NULL },
-	{ "id", FILTER_TEXT, NULL },       { "label", FILTER_LABEL, NULL },
-	{ "name", FILTER_TEXT, NULL },     { "scope", FILTER_TEXT, NULL },
+	{ "dangling", FILTER_BOOL, NULL },     { "driver", FILTER_TEXT, NULL },
+	{ "id", FILTER_TEXT, NULL },           { "label", FILTER_LABEL, NULL },
+	{ "name", FILTER_TEXT, NULL },         { "scope", FILTER_TEXT, NULL },
 	{ "type", FILTER_ENUM, type_choices }, { NULL, 0, NULL },
 };
 
@@ -122,8 +122,8 @@ static const struct opt_def rm_opts[] = {
 };
 static const struct opt_def prune_opts[] = {
 	{ "force", 'f', OPT_FLAG, NULL, "Do not prompt for confirmation", N_FORCE },
-	{ "filter", 0, OPT_VALUE, "KEY=VALUE",
-	  "until=TIME, label=KEY[=VALUE], label!=KEY[=VALUE]", N_FILTER },
+	{ "filter", 0, OPT_VALUE, "KEY=VALUE", "until=TIME, label=KEY[=VALUE], label!=KEY[=VALUE]",
+	  N_FILTER },
 	CLI_HELP_OPT,
 	CLI_OPTS_END,
 };
@@ -132,9 +132,9 @@ const struct cli_cmd cli_cmd_network_create = {
 	"network create", "[OPTIONS] NETWORK", "Create a network.", create_opts, 1, 1,
 	OPTS_INTERSPERSED
 };
-const struct cli_cmd cli_cmd_network_ls = {
-	"network ls", "[OPTIONS]", "List networks.", ls_opts, 0, 0, OPTS_INTERSPERSED
-};
+const struct cli_cmd cli_cmd_network_ls = { "network ls",     "[OPTIONS]", "List networks.",
+	                                    ls_opts,          0,           0,
+	                                    OPTS_INTERSPERSED };
 const struct cli_cmd cli_cmd_network_inspect = { "network inspect",
 	                                         "[OPTIONS] NETWORK [NETWORK...]",
 	                                         "Information on networks.",
@@ -143,11 +143,11 @@ const struct cli_cmd cli_cmd_network_inspect = { "network inspect",
 	                                         -1,
 	                                         OPTS_INTERSPERSED };
 const struct cli_cmd cli_cmd_network_rm = {
-	"network rm", "[OPTIONS] NETWORK [NETWORK...]", "Remove networks.", rm_opts, 1, -1,
+	"network rm",     "[OPTIONS] NETWORK [NETWORK...]", "Remove networks.", rm_opts, 1, -1,
 	OPTS_INTERSPERSED
 };
 const struct cli_cmd cli_cmd_network_prune = {
-	"network prune", "[OPTIONS]", "Remove the networks no container is on.", prune_opts, 0, 0,
+	"network prune",  "[OPTIONS]", "Remove the networks no container is on.", prune_opts, 0, 0,
 	OPTS_INTERSPERSED
 };
 
@@ -219,7 +219,7 @@ static bool network_match(const struct filters *f, json_t *net)
 
 static int network_ls(int argc, char **argv, struct network_cfg *c)
 {
-	static const char *const heads[] = { "ID",   "NETWORK ID", "Name", "NAME", "Driver",
+	static const char *const heads[] = { "ID",     "NETWORK ID", "Name",  "NAME", "Driver",
 		                             "DRIVER", "Scope",      "SCOPE", NULL };
 	struct werr err = { 0 };
 	struct format fo;
@@ -235,9 +235,9 @@ static int network_ls(int argc, char **argv, struct network_cfg *c)
 		return r;
 	if (network_list(cli_gopts(), &all, &err) < 0)
 		return cli_error(&err);
-	if (!c->quiet && format_begin(&fo, stdout, c->format,
-	                              "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}", heads,
-	                              &err) < 0) {
+	if (!c->quiet &&
+	    format_begin(&fo, stdout, c->format,
+	                 "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}", heads, &err) < 0) {
 		json_decref(all);
 		return cli_error(&err);
 	}

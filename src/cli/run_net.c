@@ -3,6 +3,8 @@
  * host; -p [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp] with ranges; -P and
  * --expose; --dns, --dns-search, --add-host. Validates only: binds nothing. */
 #include "run_net.h"
+#include "commands.h"
+#include "network.h"
 #include "cleanup.h"
 #include "util.h"
 #include "opts.h"
@@ -82,6 +84,18 @@ static int run_net_mode(struct net_spec *net, const char *v, struct werr *err)
 		net->mode = NET_MODE_CONTAINER;
 		snprintf(net->join_ref, sizeof(net->join_ref), "%s", v + kl + 1);
 		return 0;
+	}
+	if (!strchr(v, ':') && network_check_name(v, err) == 0) {
+		json_t *found;
+		if (network_inspect(cli_gopts(), v, &found, err) < 0)
+			return -err->code;
+		json_decref(found);
+		/* the record exists; the plumbing that puts a container on it does not */
+		return werr_set(err, ENOTSUP,
+		                "--network %s: containers cannot join user-defined networks yet "
+		                "(the network exists): use the default network with -p, or "
+		                "--network container:NAME",
+		                v);
 	}
 	return werr_set(err, EINVAL,
 	                "invalid --network \"%s\": use slirp[:OPTIONS] (the default), none (only "

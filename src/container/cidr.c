@@ -51,8 +51,8 @@ int cidr_parse(const char *s, const char *what, struct cidr *c, struct werr *err
 		char want[20];
 		struct cidr fixed = { addr & cidr_mask((unsigned)prefix), (unsigned)prefix };
 		cidr_format(&fixed, want);
-		return werr_set(err, EINVAL,
-		                "invalid %s \"%s\": host bits are set: use %s", what, s, want);
+		return werr_set(err, EINVAL, "invalid %s \"%s\": host bits are set: use %s", what,
+		                s, want);
 	}
 	c->addr = addr;
 	c->prefix = (unsigned)prefix;
@@ -100,8 +100,8 @@ bool cidr_host_route_overlap(const struct cidr *c, char *dev, struct cidr *route
 		struct cidr r;
 		/* Iface Destination Gateway Flags RefCnt Use Metric Mask ...; the
 		 * addresses are the kernel's __be32 printed as a native integer */
-		if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", ifname, &dst, &gw, &flags, &mask) !=
-		    5)
+		if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", ifname, &dst, &gw, &flags,
+		           &mask) != 5)
 			continue;
 		r.addr = ntohl(dst);
 		r.prefix = (unsigned)__builtin_popcount(mask);

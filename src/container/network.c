@@ -26,16 +26,18 @@ static const char *const reserved_names[] = {
 };
 
 /* the automatic subnets, as Podman picks them: 10.89.0.0/24, 10.89.1.0/24... */
-#define AUTO_SUBNET_BASE 0x0a590000u /* 10.89.0.0 */
+#define AUTO_SUBNET_BASE  0x0a590000u /* 10.89.0.0 */
 #define AUTO_SUBNET_COUNT 256
 
-static int network_root(const struct gopts *o, char *buf, struct werr *err)
+/* <store>/networks into @buf (PATH_MAX); made only when @make (a lookup
+ * leaves the store as it was) */
+static int network_root(const struct gopts *o, bool make, char *buf, struct werr *err)
 {
 	if (gopts_store(o, err) < 0)
 		return -err->code;
 	if (snprintf(buf, PATH_MAX, "%s/networks", o->root) >= PATH_MAX)
 		return werr_set(err, ENAMETOOLONG, "store path too long");
-	return util_mkdir_p(buf, 0700, err);
+	return make ? util_mkdir_p(buf, 0700, err) : 0;
 }
 
 /* the networks lock, held until the returned fd is closed */
@@ -99,11 +101,16 @@ static int network_list_in(const char *root, json_t **out, struct werr *err)
 	struct dirent **ents;
 	int n = scandir(root, &ents, NULL, alphasort);
 
-	if (n < 0)
-		return werr_errno(err, errno, "read %s", root);
 	*out = json_array();
+	if (n < 0 && errno == ENOENT) /* no network was ever made */
+		return 0;
+	if (n < 0) {
+		json_decref(*out);
+		return werr_errno(err, errno, "read %s", root);
+	}
 	for (int i = 0; i < n; i++) {
-		json_t *net = ents[i]->d_name[0] == '.' ? NULL : network_load(root, ents[i]->d_name);
+		json_t *net =
+		    ents[i]->d_name[0] == '.' ? NULL : network_load(root, ents[i]->d_name);
 		if (net)
 			json_array_append_new(*out, net);
 		free(ents[i]);
@@ -115,7 +122,7 @@ static int network_list_in(const char *root, json_t **out, struct werr *err)
 int network_list(const struct gopts *o, json_t **out, struct werr *err)
 {
 	char root[PATH_MAX];
-	int r = network_root(o, root, err);
+	int r = network_root(o, false, root, err);
 
 	return r < 0 ? r : network_list_in(root, out, err);
 }
@@ -151,10 +158,11 @@ static int network_pick_subnet(json_t *nets, struct cidr *c, bool asked, struct 
 			if (asked) {
 				cidr_format(c, a);
 				cidr_format(&other, b);
-				return werr_set(err, EEXIST,
-				                "subnet %s overlaps network %s (%s): choose another "
-				                "--subnet",
-				                a, json_string_value(json_object_get(net, "Name")), b);
+				return werr_set(
+				    err, EEXIST,
+				    "subnet %s overlaps network %s (%s): choose another "
+				    "--subnet",
+				    a, json_string_value(json_object_get(net, "Name")), b);
 			}
 		}
 		if (!clash && cidr_host_route_overlap(c, dev, &route)) {
@@ -203,8 +211,8 @@ static int network_gateway(const struct network_opts *opts, const struct cidr *c
 }
 
 /* Docker's inspect object for a new network */
-static json_t *network_object(const struct network_opts *opts, const char *id,
-                              const struct cidr *c, uint32_t gw)
+static json_t *network_object(const struct network_opts *opts, const char *id, const struct cidr *c,
+                              uint32_t gw)
 {
 	char subnet[20], gateway[16], now[40];
 
@@ -215,9 +223,9 @@ static json_t *network_object(const struct network_opts *opts, const char *id,
 	                 "s:b, s:{s:s}, s:b, s:{}, s:{}, s:o}",
 	                 "Name", opts->name, "Id", id, "Created", now, "Scope", "local", "Driver",
 	                 "bridge", "EnableIPv6", 0, "IPAM", "Driver", "default", "Options",
-	                 "Config", "Subnet", subnet, "Gateway", gateway, "Internal",
-	                 opts->internal, "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network",
-	                 "", "ConfigOnly", 0, "Containers", "Options", "Labels",
+	                 "Config", "Subnet", subnet, "Gateway", gateway, "Internal", opts->internal,
+	                 "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network", "", "ConfigOnly",
+	                 0, "Containers", "Options", "Labels",
 	                 opts->labels ? json_incref(opts->labels) : json_object());
 }
 
@@ -265,7 +273,7 @@ int network_create(const struct gopts *o, const struct network_opts *opts, char 
 		                opts->gateway);
 	if (opts->subnet && (r = network_gateway(opts, &c, &gw, err)) < 0)
 		return r;
-	if ((r = network_root(o, root, err)) < 0)
+	if ((r = network_root(o, true, root, err)) < 0)
 		return r;
 	if ((lock = network_lock(root, err)) < 0)
 		return lock;
@@ -328,7 +336,7 @@ static int network_find(const char *root, const char *ref, json_t **out, struct 
 int network_inspect(const struct gopts *o, const char *ref, json_t **out, struct werr *err)
 {
 	char root[PATH_MAX];
-	int r = network_root(o, root, err);
+	int r = network_root(o, false, root, err);
 
 	return r < 0 ? r : network_find(root, ref, out, err);
 }
@@ -356,13 +364,16 @@ const char *network_in_use(const struct gopts *o, const char *name, char *buf, s
 
 int network_remove(const struct gopts *o, const char *ref, char *name, struct werr *err)
 {
-	char root[PATH_MAX], dir[PATH_MAX * 2], gone[PATH_MAX * 2], user[160], id[NETWORK_ID_LEN + 1];
+	char root[PATH_MAX], dir[PATH_MAX * 2], gone[PATH_MAX * 2], user[160],
+	    id[NETWORK_ID_LEN + 1];
 	_cleanup_close_ int lock = -1;
 	json_t *net;
-	int r = network_root(o, root, err);
+	int r = network_root(o, false, root, err);
 
 	if (r < 0)
 		return r;
+	if (access(root, F_OK) < 0) /* no network was ever made */
+		return werr_set(err, ENOENT, "network %s not found", ref);
 	if ((lock = network_lock(root, err)) < 0)
 		return lock;
 	if ((r = network_find(root, ref, &net, err)) < 0)

@@ -48,6 +48,9 @@ assert n["Labels"] == {"tier": "db", "x": ""} and n["Containers"] == {}, n
 ' "$id"
 	# by ID and by a prefix of it, as Docker looks networks up
 	[ "$(warren network inspect -f '{{.Name}}' "${id:0:5}")" = app ]
+	# and `inspect` finds networks too (after containers and images)
+	[ "$(warren inspect -f '{{.Driver}} {{.Name}}' app)" = "bridge app" ]
+	[ "$(warren inspect --type network -f '{{.Id}}' app)" = "$id" ]
 	run --separate-stderr warren network rm "$id"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$id" ]
@@ -142,4 +145,15 @@ assert n["Labels"] == {"tier": "db", "x": ""} and n["Containers"] == {}, n
 	[ "$(warren_nosub network ls --format '{{.Name}}')" = solo ]
 	warren_nosub network rm solo
 	[ -z "$(warren_nosub network ls -q)" ]
+}
+
+@test "run and create --network with an unknown network: one line, exit 125, nothing made" {
+	for cmd in run create; do
+		run --separate-stderr warren $cmd --network nosuch --rootfs "$ROOTFS" true
+		[ "$status" -eq 125 ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ "$stderr" == *"network nosuch not found"* ]]
+	done
+	[ -z "$(warren ps -aq)" ]
+	[ ! -e "$STORE/networks" ]
 }
