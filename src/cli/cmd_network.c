@@ -320,32 +320,23 @@ static int network_rm_cmd(int argc, char **argv, bool force)
 	"WARNING! This will remove all custom networks not used by at least one container.\n"      \
 	"Are you sure you want to continue?"
 
-static int network_prune_cmd(int argc, char **argv, struct network_cfg *c)
+void prune_networks(const struct filters *f)
 {
 	struct werr err = { 0 };
 	bool header = false;
 	json_t *all, *net;
 	size_t i;
-	int ind, r;
 
-	c->filters = (struct filters){ .cmd = "network prune", .keys = prune_keys };
-	r = cli_parse(&cli_cmd_network_prune, argc, argv, &ind, network_opt, c);
-	if (r < 0 && c->filter_err.code)
-		r = cli_fail(&c->filter_err);
-	if (r >= 0)
-		return r;
-	if (!c->force && !cli_confirm(NETWORK_PRUNE_WARNING))
-		return 0; /* Docker: a no cancels, exit 0 */
 	if (network_list(cli_gopts(), &all, &err) < 0)
-		return cli_error(&err);
+		return;
 	json_array_foreach(all, i, net)
 	{
 		const char *name = json_string_value(json_object_get(net, "Name"));
 		const char *created = json_string_value(json_object_get(net, "Created"));
 		char user[160], gone[256];
 		struct werr ignored;
-		if (!name || !filters_labels_p(&c->filters, json_object_get(net, "Labels")) ||
-		    !filters_until_p(&c->filters, state_time_ns(created ?: "") / 1000000000) ||
+		if (!name || !filters_labels_p(f, json_object_get(net, "Labels")) ||
+		    !filters_until_p(f, state_time_ns(created ?: "") / 1000000000) ||
 		    network_in_use(cli_gopts(), name, user, sizeof(user)) ||
 		    network_remove(cli_gopts(), name, gone, &ignored) < 0)
 			continue;
@@ -357,6 +348,21 @@ static int network_prune_cmd(int argc, char **argv, struct network_cfg *c)
 	if (header)
 		printf("\n");
 	json_decref(all);
+}
+
+static int network_prune_cmd(int argc, char **argv, struct network_cfg *c)
+{
+	int ind, r;
+
+	c->filters = (struct filters){ .cmd = "network prune", .keys = prune_keys };
+	r = cli_parse(&cli_cmd_network_prune, argc, argv, &ind, network_opt, c);
+	if (r < 0 && c->filter_err.code)
+		r = cli_fail(&c->filter_err);
+	if (r >= 0)
+		return r;
+	if (!c->force && !cli_confirm(NETWORK_PRUNE_WARNING))
+		return 0; /* Docker: a no cancels, exit 0 */
+	prune_networks(&c->filters);
 	return 0;
 }
 

@@ -157,3 +157,19 @@ assert n["Labels"] == {"tier": "db", "x": ""} and n["Containers"] == {}, n
 	[ -z "$(warren ps -aq)" ]
 	[ ! -e "$STORE/networks" ]
 }
+
+@test "network create and rm are events; system prune removes unused networks" {
+	warren network create ev > /dev/null
+	warren network rm ev > /dev/null
+	run warren events --since 0 --until 0s --filter type=network \
+		--format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}}'
+	[ "$output" = "network create ev bridge
+network destroy ev bridge" ]
+	warren network create spare > /dev/null
+	run warren_stdin n system prune
+	[[ "$output" == *"  - all networks not used by at least one container"* ]]
+	[ "$(warren network ls --format '{{.Name}}')" = spare ]
+	run warren system prune -f
+	[[ "$output" == *"Deleted Networks:"*"spare"* ]]
+	[ -z "$(warren network ls -q)" ]
+}
