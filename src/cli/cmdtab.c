@@ -90,8 +90,8 @@ static const struct cli_node volume_subs[] = {
 static const struct cli_node network_subs[] = {
 	LEAF("create", cli_cmd_network_create, CLI_ARG_NONE),
 	ALIASED("ls", cli_cmd_network_ls, "list", CLI_ARG_NONE),
-	LEAF("inspect", cli_cmd_network_inspect, CLI_ARG_NONE),
-	ALIASED("rm", cli_cmd_network_rm, "remove", CLI_ARG_NONE),
+	LEAF("inspect", cli_cmd_network_inspect, CLI_ARG_NETWORK),
+	ALIASED("rm", cli_cmd_network_rm, "remove", CLI_ARG_NETWORK),
 	LEAF("prune", cli_cmd_network_prune, CLI_ARG_NONE),
 	NODES_END,
 };

@@ -15,6 +15,7 @@ enum cli_operand {
 	CLI_ARG_RUNNING,   /* running containers' names */
 	CLI_ARG_IMAGE,     /* image names (REPOSITORY:TAG) */
 	CLI_ARG_VOLUME,    /* volume names */
+	CLI_ARG_NETWORK,   /* network names */
 	CLI_ARG_ANY,       /* containers and volumes (inspect) */
 };
 

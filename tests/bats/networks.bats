@@ -173,3 +173,13 @@ network destroy ev bridge" ]
 	[[ "$output" == *"Deleted Networks:"*"spare"* ]]
 	[ -z "$(warren network ls -q)" ]
 }
+
+@test "bash completion offers the network names network ls lists" {
+	local compl=$WARREN_PREFIX/share/bash-completion/completions/warren
+	warren network create net-a > /dev/null
+	warren network create net-b > /dev/null
+	got=$(as_user bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_warren; printf "%s\n" "${COMPREPLY[@]}"' _ "$compl" "$WARREN" network rm net- | sort)
+	[ "$got" = "$(warren network ls --format '{{.Name}}' | sort)" ]
+	[ "$(echo "$got" | wc -l)" -eq 2 ]
+}
