@@ -134,8 +134,9 @@ static json_t *inspect_object(struct record *rec)
 	inspect_driver(o, rec);
 	json_object_set_new(o, "Platform", json_string("linux"));
 	json_object_set_new(o, "NetworkSettings",
-	                    json_pack("{s:o, s:s, s:s, s:s, s:{}}", "Ports", pj, "IPAddress", "",
-	                              "Gateway", "", "MacAddress", "", "Networks"));
+	                    json_pack("{s:o, s:s, s:s, s:s, s:o}", "Ports", pj, "IPAddress", "",
+	                              "Gateway", "", "MacAddress", "", "Networks",
+	                              network_endpoints(cli_gopts(), rec->config, rec->id)));
 	return o;
 }
 

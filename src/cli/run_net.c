@@ -90,12 +90,14 @@ static int run_net_mode(struct net_spec *net, const char *v, struct werr *err)
 		if (network_inspect(cli_gopts(), v, &found, err) < 0)
 			return -err->code;
 		json_decref(found);
-		/* the record exists; the plumbing that puts a container on it does not */
-		return werr_set(err, ENOTSUP,
-		                "--network %s: containers cannot join user-defined networks yet "
-		                "(the network exists): use the default network with -p, or "
-		                "--network container:NAME",
-		                v);
+		if (net->mode == NET_MODE_BRIDGE && strcmp(net->bridge_net, v))
+			return werr_set(err, ENOTSUP,
+			                "--network %s: a container joins one network for now: give "
+			                "one --network",
+			                v);
+		net->mode = NET_MODE_BRIDGE;
+		snprintf(net->bridge_net, sizeof(net->bridge_net), "%s", v);
+		return 0;
 	}
 	return werr_set(err, EINVAL,
 	                "invalid --network \"%s\": use slirp[:OPTIONS] (the default), none (only "
@@ -264,6 +266,13 @@ int run_net_option(struct net_spec *net, const char *name, const char *v, struct
 	}
 	if (!strcmp(name, "expose"))
 		return run_net_expose(net, v, err);
+	if (!strcmp(name, "ip")) {
+		unsigned char a4[4];
+		if (inet_pton(AF_INET, v, a4) != 1)
+			return werr_set(err, EINVAL, "invalid --ip \"%s\": use an IPv4 address", v);
+		snprintf(net->bridge_want, sizeof(net->bridge_want), "%s", v);
+		return 0;
+	}
 	if (!strcmp(name, "add-host"))
 		return run_net_add_host(net, v, err);
 	if (!strcmp(name, "dns")) {
@@ -288,11 +297,15 @@ int run_net_check(const struct net_spec *net, struct werr *err)
 {
 	static const char *const names[] = { "slirp", "none", "host", "container" };
 
+	if (net->bridge_want[0] && net->mode != NET_MODE_BRIDGE)
+		return werr_set(err, EINVAL,
+		                "--ip %s needs --network NAME (a network made by network create)",
+		                net->bridge_want);
 	if (net->mode != NET_MODE_SLIRP && (net->n_ports > 0 || net->publish_all))
 		return werr_set(err, EINVAL,
 		                "-p/-P publish ports of a container's own network: they do not "
-		                "work with --network %s (drop them, or use --network slirp)",
-		                names[net->mode]);
+		                "work with --network %s yet (drop them, or use --network slirp)",
+		                net->mode == NET_MODE_BRIDGE ? net->bridge_net : names[net->mode]);
 	/* Docker's "conflicting options": the shared network has its own */
 	if (net->mode == NET_MODE_CONTAINER &&
 	    (net->n_dns || net->n_dns_search || net->n_add_hosts))

@@ -5,6 +5,7 @@
 #include "cidr.h"
 #include "cleanup.h"
 #include "events.h"
+#include "netsetup.h"
 #include "record.h"
 #include "state.h"
 #include "util.h"
@@ -394,4 +395,203 @@ int network_remove(const struct gopts *o, const char *ref, char *name, struct we
 	events_log(o, "network", "destroy", id,
 	           json_pack("{s:s, s:s}", "name", name, "type", "bridge"));
 	return 0;
+}
+
+/* the lease directory of network @name into @buf (PATH_MAX) */
+static int network_lease_dir(const struct gopts *o, const char *name, char *buf, struct werr *err)
+{
+	char root[PATH_MAX];
+	int r = network_root(o, false, root, err);
+
+	if (r < 0)
+		return r;
+	if (snprintf(buf, PATH_MAX, "%s/%s/leases", root, name) >= PATH_MAX)
+		return werr_set(err, ENAMETOOLONG, "store path too long");
+	return 0;
+}
+
+/* the address leased to @id in @dir, or 0 */
+static uint32_t network_lease_find(const char *dir, const char *id)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	uint32_t found = 0;
+
+	while (d && !found && (de = readdir(d))) {
+		char path[PATH_MAX * 2], owner[NETWORK_ID_LEN + 2] = "";
+		uint32_t a;
+		int fd;
+		ssize_t n;
+		if (cidr_parse_addr(de->d_name, &a) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd < 0 ? -1 : read(fd, owner, sizeof(owner) - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n > 0 && !strncmp(owner, id, strlen(id)) && (size_t)n == strlen(id))
+			found = a;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* take address @a in @dir for @id: 0, -EEXIST when another has it */
+static int network_lease_take(const char *dir, uint32_t a, const char *id, struct werr *err)
+{
+	char ip[16], path[PATH_MAX + 20];
+	int fd;
+
+	cidr_format_addr(a, ip);
+	snprintf(path, sizeof(path), "%s/%s", dir, ip);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno == EEXIST ? -EEXIST : werr_errno(err, errno, "lease %s", path);
+	if (util_write_all(fd, id, strlen(id)) < 0) {
+		int e = errno;
+		close(fd);
+		unlink(path);
+		return werr_errno(err, e, "lease %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+int network_attach_spec(const struct gopts *o, struct net_spec *net, const char *id,
+                        const char *want, struct werr *err)
+{
+	char dir[PATH_MAX], sub[20];
+	json_t *rec;
+	struct cidr c;
+	const char *gw, *nid;
+	uint32_t gwa, a = 0, last;
+	int r = network_inspect(o, net->bridge_net, &rec, err);
+
+	if (r < 0)
+		return r;
+	nid = json_string_value(json_object_get(rec, "Id")) ?: "";
+	gw = json_string_value(json_object_get(
+	    json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0), "Gateway"));
+	if (!network_subnet(rec, &c) || !gw || cidr_parse_addr(gw, &gwa) < 0) {
+		json_decref(rec);
+		return werr_set(err, EINVAL, "network %s: its record has no subnet",
+		                net->bridge_net);
+	}
+	snprintf(net->bridge_net, sizeof(net->bridge_net), "%s",
+	         json_string_value(json_object_get(rec, "Name")) ?: net->bridge_net);
+	snprintf(net->bridge_if, sizeof(net->bridge_if), "wb-%.12s", nid);
+	net->bridge_internal = json_is_true(json_object_get(rec, "Internal"));
+	json_decref(rec);
+	net->bridge_gw = gwa;
+	net->bridge_prefix = c.prefix;
+	last = c.addr | (c.prefix ? ~(~(uint32_t)0 << (32 - c.prefix)) : ~(uint32_t)0);
+	cidr_format(&c, sub);
+	if (want && (cidr_parse_addr(want, &a) < 0 || !cidr_contains_p(&c, a) || a == c.addr ||
+	             a == last || a == gwa))
+		return werr_set(err, EINVAL,
+		                "invalid --ip %s: use a free host address of network %s (%s, "
+		                "gateway %s)",
+		                want, net->bridge_net, sub, gw);
+	if ((r = network_lease_dir(o, net->bridge_net, dir, err)) < 0 ||
+	    (r = util_mkdir_p(dir, 0700, err)) < 0)
+		return r;
+	if ((net->bridge_ip = network_lease_find(dir, id)) && (!want || net->bridge_ip == a))
+		return 0;
+	if (net->bridge_ip) /* a new --ip for a container that had another */
+		network_release(o, net->bridge_net, id);
+	if (want) {
+		r = network_lease_take(dir, a, id, err);
+		if (r == -EEXIST)
+			return werr_set(err, EADDRINUSE,
+			                "--ip %s is in use on network %s: choose another address",
+			                want, net->bridge_net);
+		net->bridge_ip = a;
+		return r;
+	}
+	for (a = c.addr + 1; a < last; a++) {
+		if (a == gwa)
+			continue;
+		r = network_lease_take(dir, a, id, err);
+		if (r == 0) {
+			net->bridge_ip = a;
+			return 0;
+		}
+		if (r != -EEXIST)
+			return r;
+	}
+	return werr_set(err, ENOSPC,
+	                "network %s (%s) has no free address left: remove containers from it",
+	                net->bridge_net, sub);
+}
+
+void network_release(const struct gopts *o, const char *name, const char *id)
+{
+	char dir[PATH_MAX], ip[16], path[PATH_MAX + 20];
+	struct werr ignored;
+	uint32_t a;
+
+	if (network_lease_dir(o, name, dir, &ignored) < 0 || !(a = network_lease_find(dir, id)))
+		return;
+	cidr_format_addr(a, ip);
+	snprintf(path, sizeof(path), "%s/%s", dir, ip);
+	unlink(path);
+}
+
+int network_leases_count(const struct gopts *o, const char *name)
+{
+	char dir[PATH_MAX];
+	struct werr ignored;
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if (network_lease_dir(o, name, dir, &ignored) < 0)
+		return -1;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+void network_release_config(const struct gopts *o, json_t *config, const char *id)
+{
+	json_t *nets = json_object_get(json_object_get(config, "Warren"), "Networks"), *v;
+	const char *name;
+
+	json_object_foreach(nets, name, v) network_release(o, name, id);
+}
+
+json_t *network_endpoints(const struct gopts *o, json_t *config, const char *id)
+{
+	json_t *nets = json_object_get(json_object_get(config, "Warren"), "Networks"), *v;
+	json_t *out = json_object();
+	const char *name;
+
+	json_object_foreach(nets, name, v)
+	{
+		char dir[PATH_MAX], ip[16] = "";
+		struct werr ignored;
+		struct cidr c = { 0, 0 };
+		json_t *rec = NULL, *cfg;
+		uint32_t a = 0;
+		if (network_inspect(o, name, &rec, &ignored) < 0)
+			continue;
+		network_subnet(rec, &c);
+		if (network_lease_dir(o, name, dir, &ignored) == 0 &&
+		    (a = network_lease_find(dir, id)))
+			cidr_format_addr(a, ip);
+		cfg = json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0);
+		json_object_set_new(out, name,
+		                    json_pack("{s:O, s:O, s:s, s:i, s:O}", "NetworkID",
+		                              json_object_get(rec, "Id"), "Gateway",
+		                              json_object_get(cfg, "Gateway"), "IPAddress", ip,
+		                              "IPPrefixLen", a ? (int)c.prefix : 0, "IPAMConfig",
+		                              json_object_get(v, "IPAMConfig")));
+		json_decref(rec);
+	}
+	return out;
 }

@@ -69,4 +69,42 @@ const char *network_in_use(const struct gopts *o, const char *name, char *buf, s
  */
 int network_remove(const struct gopts *o, const char *ref, char *name, struct werr *err);
 
+struct net_spec;
+
+/**
+ * network_attach_spec() - fill @net (mode NET_MODE_BRIDGE, bridge_net
+ * set) from its network's record, and lease it an address for container
+ * @id: @want (NULL: the first free one; the same one again for a
+ * container that holds a lease already). Leases are files
+ * <store>/networks/NAME/leases/ADDRESS holding the container's ID, made
+ * with O_EXCL, so two containers never get one address.
+ * Return: 0, or a negative errno with a one-line @err (unknown network,
+ * --ip outside the subnet or in use, the subnet full).
+ */
+int network_attach_spec(const struct gopts *o, struct net_spec *net, const char *id,
+                        const char *want, struct werr *err);
+
+/**
+ * network_release_config() - give back the leases of container @id on the
+ * networks its @config (a record's config.json) names.
+ */
+void network_release_config(const struct gopts *o, json_t *config, const char *id);
+
+/**
+ * network_endpoints() - Docker's NetworkSettings.Networks for the
+ * networks @config names: each one's NetworkID, Gateway, and the address
+ * container @id holds (IPAddress, IPPrefixLen; "" and 0 without a lease).
+ * Return: a new object (empty for a container on no network).
+ */
+json_t *network_endpoints(const struct gopts *o, json_t *config, const char *id);
+
+/** network_release() - give back the lease of container @id on @name. */
+void network_release(const struct gopts *o, const char *name, const char *id);
+
+/**
+ * network_leases_count() - the leases of network @name (-1: no such
+ * network).
+ */
+int network_leases_count(const struct gopts *o, const char *name);
+
 #endif

@@ -176,8 +176,7 @@ int rtnl_veth_add(struct rtnl *nl, const char *name, const char *peer, int peer_
 	return rtnl_talk(nl, &m, name, err);
 }
 
-int rtnl_link_set(struct rtnl *nl, int ifindex, bool up, int master, unsigned mtu,
-                  struct werr *err)
+int rtnl_link_set(struct rtnl *nl, int ifindex, bool up, int master, unsigned mtu, struct werr *err)
 {
 	struct rtnl_msg m;
 	struct ifinfomsg *ifi = rtnl_msg_init(&m, RTM_NEWLINK, 0, sizeof(*ifi));
@@ -203,8 +202,7 @@ int rtnl_link_del(struct rtnl *nl, int ifindex, struct werr *err)
 	return rtnl_talk(nl, &m, "delete link", err);
 }
 
-int rtnl_addr_add(struct rtnl *nl, int ifindex, uint32_t addr, unsigned prefix,
-                  struct werr *err)
+int rtnl_addr_add(struct rtnl *nl, int ifindex, uint32_t addr, unsigned prefix, struct werr *err)
 {
 	struct rtnl_msg m;
 	struct ifaddrmsg *ifa =

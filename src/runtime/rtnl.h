@@ -52,8 +52,7 @@ int rtnl_link_set(struct rtnl *nl, int ifindex, bool up, int master, unsigned mt
 int rtnl_link_del(struct rtnl *nl, int ifindex, struct werr *err);
 
 /** rtnl_addr_add() - IPv4 address @addr/@prefix (host order) on @ifindex. */
-int rtnl_addr_add(struct rtnl *nl, int ifindex, uint32_t addr, unsigned prefix,
-                  struct werr *err);
+int rtnl_addr_add(struct rtnl *nl, int ifindex, uint32_t addr, unsigned prefix, struct werr *err);
 
 /** rtnl_route_default() - the IPv4 default route via @gw (host order). */
 int rtnl_route_default(struct rtnl *nl, uint32_t gw, struct werr *err);

@@ -147,6 +147,103 @@ assert n["Labels"] == {"tier": "db", "x": ""} and n["Containers"] == {}, n
 	[ -z "$(warren_nosub network ls -q)" ]
 }
 
+# web_on NET [USER-FN]: a detached busybox httpd named web-NET on NET
+# serving "hello from NET"; echoes its address
+web_on() {
+	local w=${2:-warren}
+	$w run -d --name "web-$1" --network "$1" --rootfs "$ROOTFS" sh -c \
+		"mkdir -p /www && echo 'hello from $1' > /www/index.html && exec httpd -f -p 80 -h /www" > /dev/null
+	$w inspect -f "{{(index .NetworkSettings.Networks \"$1\").IPAddress}}" "web-$1" 2> /dev/null
+}
+
+# no_network_left [USER-FN]: every container gone: no holder of the
+# network namespace left (polled: it leaves once the kernel drops the last
+# veth) and no lease
+no_network_left() {
+	local i u=${1:-$TEST_USER}
+	for ((i = 0; i < 100; i++)); do
+		pgrep -u "$u" -x warren-netns > /dev/null || break
+		sleep 0.1
+	done
+	! pgrep -u "$u" -a warren-netns
+	[ -z "$(find "/home/$u/.local/share/warren/networks" -path '*/leases/*' 2>/dev/null)" ]
+}
+
+@test "two containers on one network talk over HTTP; one on another network cannot" {
+	warren network create app > /dev/null
+	warren network create other > /dev/null
+	ip=$(web_on app)
+	[[ "$ip" == 10.89.0.* ]]
+	run warren run --rm --network app --rootfs "$ROOTFS" timeout 5 wget -q -O- "http://$ip/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from app" ]
+	# the same request from the other network's subnet goes nowhere (--init:
+	# timeout's signal must reach wget, which PID 1 would ignore)
+	run warren run --rm --init --network other --rootfs "$ROOTFS" timeout 3 wget -q -O- "http://$ip/"
+	[ "$status" -ne 0 ]
+	[[ "$output" != *hello* ]]
+	# inspect shows the network, the address and the gateway, as Docker does
+	[ "$(warren inspect -f '{{.HostConfig.NetworkMode}} {{(index .NetworkSettings.Networks "app").Gateway}} {{(index .NetworkSettings.Networks "app").IPPrefixLen}}' web-app)" = "app 10.89.0.1 24" ]
+	run --separate-stderr warren network rm app
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"in use by container web-app"* ]]
+	warren rm -f web-app > /dev/null
+	no_network_left
+	warren network rm app other
+}
+
+@test "--ip gives the address asked for; outside the subnet or in use it is one line, exit 125" {
+	warren network create --subnet 10.42.7.0/24 fixed > /dev/null
+	warren run -d --name a --network fixed --ip 10.42.7.50 --rootfs "$ROOTFS" sleep infinity > /dev/null
+	[ "$(warren exec a sh -c 'ip -4 -o addr show eth0' | awk '{ print $4 }')" = 10.42.7.50/24 ]
+	for args in "--ip 10.42.7.50" "--ip 10.42.8.1" "--ip 10.42.7.1" "--ip 10.42.7.255" "--ip bad"; do
+		run --separate-stderr warren run --rm --network fixed $args --rootfs "$ROOTFS" true
+		echo "$args: $status $stderr"
+		[ "$status" -eq 125 ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+	done
+	run --separate-stderr warren run --rm --ip 10.42.7.9 --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"--ip 10.42.7.9 needs --network NAME"* ]]
+	# the refused runs left no lease behind: only a's
+	[ "$(ls "$STORE/networks/fixed/leases")" = 10.42.7.50 ]
+	warren rm -f a > /dev/null
+	no_network_left
+}
+
+@test "containers started at once on one network get distinct addresses" {
+	local pids=() i
+	warren network create many > /dev/null
+	for i in $(seq 1 12); do
+		warren run -d --name "c$i" --network many --rootfs "$ROOTFS" sleep infinity > /dev/null &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+	addrs=$(for i in $(seq 1 12); do
+		warren inspect -f '{{(index .NetworkSettings.Networks "many").IPAddress}}' "c$i"
+	done)
+	echo "$addrs"
+	[ "$(echo "$addrs" | grep -c '^10\.89\.0\.')" -eq 12 ]
+	[ "$(echo "$addrs" | sort -u | wc -l)" -eq 12 ]
+	# and each reaches the others: c1 reaches c12
+	warren exec c12 sh -c 'mkdir -p /w && echo twelve > /w/i && httpd -p 81 -h /w'
+	[ "$(warren exec c1 timeout 5 wget -q -O- "http://$(echo "$addrs" | tail -1):81/i")" = twelve ]
+	warren rm -f $(seq -f 'c%g' 1 12) > /dev/null
+	no_network_left
+}
+
+@test "the single-ID user's containers talk over a network too" {
+	make_rootfs "$NOSUB_USER"
+	warren_nosub network create solo > /dev/null
+	ip=$(web_on solo warren_nosub)
+	run --separate-stderr warren_nosub run --rm --network solo --rootfs "$ROOTFS" \
+		timeout 5 wget -q -O- "http://$ip/"
+	[ "$output" = "hello from solo" ]
+	warren_nosub rm -f web-solo > /dev/null
+	no_network_left "$NOSUB_USER"
+}
+
 @test "run and create --network with an unknown network: one line, exit 125, nothing made" {
 	for cmd in run create; do
 		run --separate-stderr warren $cmd --network nosuch --rootfs "$ROOTFS" true

@@ -152,10 +152,8 @@ static int run(void)
 	check(la >= 0 && connects(NET_GW, 53), "c connects to the gateway address");
 
 	/* a veth deleted on the network's side takes the container's eth0 */
-	check(setns(home, CLONE_NEWNET) == 0 && rtnl_link_del(&nl, v1, &err) == 0,
-	      "veth deleted");
-	check(setns(c, CLONE_NEWNET) == 0 && if_nametoindex("eth0") == 0,
-	      "its peer went with it");
+	check(setns(home, CLONE_NEWNET) == 0 && rtnl_link_del(&nl, v1, &err) == 0, "veth deleted");
+	check(setns(c, CLONE_NEWNET) == 0 && if_nametoindex("eth0") == 0, "its peer went with it");
 	rtnl_close(&nl);
 	return tap_done();
 }
