@@ -687,12 +687,13 @@ static int run_net_join(struct run_cfg *cfg, bool create_only, struct werr *err)
 
 /* --network NAME for a run without a record: an address, given back when
  * the container is gone */
-static int run_net_lease(struct container_spec *spec, struct werr *err)
+static int run_net_lease(struct container_spec *spec, int *hold, struct werr *err)
 {
 	if (spec->net.mode != NET_MODE_BRIDGE)
 		return 0;
 	return network_attach_spec(cli_gopts(), &spec->net, spec->id,
-	                           spec->net.bridge_want[0] ? spec->net.bridge_want : NULL, err);
+	                           spec->net.bridge_want[0] ? spec->net.bridge_want : NULL, hold,
+	                           err);
 }
 
 /* the events of a container that has no record (run --rm in the foreground),
@@ -713,7 +714,7 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
                     bool create_only)
 {
 	struct werr err = { 0 };
-	int ind = 1, status = 0;
+	int ind = 1, status = 0, lease = -1;
 
 	if (opts_parse(run_opts, argc, argv, &ind, OPTS_STOP_AT_OPERAND, run_opt_cb, cfg, argv[0],
 	               &err) < 0) {
@@ -738,14 +739,16 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		return run_recorded(cfg, spec, argv[ind], create_only);
 	run_event(cfg, spec, "create", -1);
 	run_event(cfg, spec, "start", -1);
-	if (run_flags_cid_write(&cfg->flags, spec->id, &err) < 0 || run_net_lease(spec, &err) < 0 ||
-	    ctrrun_foreground(spec, &status, &err) < 0) {
+	if (run_flags_cid_write(&cfg->flags, spec->id, &err) < 0 ||
+	    run_net_lease(spec, &lease, &err) < 0 || ctrrun_foreground(spec, &status, &err) < 0) {
 		werr_print(&err, "warren");
 		if (status == 0)
 			status = EXIT_WARREN;
 	}
 	if (spec->net.mode == NET_MODE_BRIDGE)
 		network_release(cli_gopts(), spec->net.bridge_net, spec->id);
+	if (lease >= 0) /* held while the run lasted: nobody took it back */
+		close(lease);
 	run_event(cfg, spec, "die", status);
 	run_event(cfg, spec, "destroy", -1);
 	if (spec->overlay_died)

@@ -133,7 +133,8 @@ int lifecycle_start(struct record *rec, int client_fd, const struct winsize *ws,
 	} else if (spec.net.mode == NET_MODE_BRIDGE) {
 		record_store(rec, &store);
 		r = network_attach_spec(&store, &spec.net, rec->id,
-		                        spec.net.bridge_want[0] ? spec.net.bridge_want : NULL, err);
+		                        spec.net.bridge_want[0] ? spec.net.bridge_want : NULL, NULL,
+		                        err);
 	}
 	if (r == 0)
 		r = state_rundir(rec->id, spec.state_dir, true, err);

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int network_lease_dir(const struct gopts *o, const char *name, char *buf, struct werr *err);
+
 /* --network already means these; Docker refuses its predefined names too */
 static const char *const reserved_names[] = {
 	"none", "host", "bridge", "default", "slirp", "slirp4netns", "container", NULL,
@@ -334,12 +336,58 @@ static int network_find(const char *root, const char *ref, json_t **out, struct 
 	return found ? 0 : werr_set(err, ENOENT, "network %s not found", ref);
 }
 
+/* Docker's "Containers" of a network: the running containers holding a
+ * lease on it, by ID */
+static json_t *network_containers(const struct gopts *o, json_t *net)
+{
+	const char *name = json_string_value(json_object_get(net, "Name")) ?: "";
+	char dir[PATH_MAX];
+	struct werr ignored;
+	struct cidr c = { 0, 0 };
+	json_t *out = json_object();
+	struct dirent *de;
+	DIR *d;
+
+	network_subnet(net, &c);
+	if (network_lease_dir(o, name, dir, &ignored) < 0 || !(d = opendir(dir)))
+		return out;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX * 2], id[NETWORK_ID_LEN + 1] = "";
+		struct record rec;
+		uint32_t a;
+		ssize_t n;
+		int fd;
+		if (cidr_parse_addr(de->d_name, &a) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd < 0 ? -1 : read(fd, id, sizeof(id) - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0 || record_lookup(o, id, &rec, &ignored) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%u", de->d_name, c.prefix);
+		if (state_running_pid(&rec))
+			json_object_set_new(out, rec.id,
+			                    json_pack("{s:s, s:s, s:s, s:s, s:s}", "Name",
+			                              record_name(&rec), "EndpointID", "",
+			                              "MacAddress", "", "IPv4Address", path,
+			                              "IPv6Address", ""));
+		record_free(&rec);
+	}
+	closedir(d);
+	return out;
+}
+
 int network_inspect(const struct gopts *o, const char *ref, json_t **out, struct werr *err)
 {
 	char root[PATH_MAX];
 	int r = network_root(o, false, root, err);
 
-	return r < 0 ? r : network_find(root, ref, out, err);
+	if (r < 0 || (r = network_find(root, ref, out, err)) < 0)
+		return r;
+	json_object_set_new(*out, "Containers", network_containers(o, *out));
+	return 0;
 }
 
 const char *network_in_use(const struct gopts *o, const char *name, char *buf, size_t size)
@@ -458,17 +506,82 @@ static int network_lease_take(const char *dir, uint32_t a, const char *id, struc
 	return 0;
 }
 
-int network_attach_spec(const struct gopts *o, struct net_spec *net, const char *id,
-                        const char *want, struct werr *err)
+/* @a's lease in @dir, if its container is gone without giving it back (no
+ * record, and no foreground run holds it), removed; the caller holds the
+ * networks lock. Return: whether it was. */
+static bool network_lease_reclaim(const struct gopts *o, const char *dir, uint32_t a)
 {
-	char dir[PATH_MAX], sub[20];
+	char ip[16], path[PATH_MAX + 20], owner[NETWORK_ID_LEN + 1] = "";
+	_cleanup_close_ int fd = -1;
+	struct werr ignored;
+	struct record rec;
+	ssize_t n;
+
+	cidr_format_addr(a, ip);
+	snprintf(path, sizeof(path), "%s/%s", dir, ip);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, owner, sizeof(owner) - 1);
+	if (n <= 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return false;
+	if (record_lookup(o, owner, &rec, &ignored) == 0) {
+		record_free(&rec);
+		return false;
+	}
+	return unlink(path) == 0;
+}
+
+/* a shared flock on the lease of @net: a foreground run's, held while it
+ * lasts (taken under the networks lock, so no reclaim comes between) */
+static int network_lease_hold(const struct gopts *o, const struct net_spec *net)
+{
+	char dir[PATH_MAX], ip[16], path[PATH_MAX + 20];
+	struct werr ignored;
+	int fd;
+
+	if (net->mode != NET_MODE_BRIDGE || !net->bridge_ip ||
+	    network_lease_dir(o, net->bridge_net, dir, &ignored) < 0)
+		return -1;
+	cidr_format_addr(net->bridge_ip, ip);
+	snprintf(path, sizeof(path), "%s/%s", dir, ip);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_SH) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* network_attach_spec() under the networks lock */
+static int network_lease_locked(const struct gopts *o, struct net_spec *net, const char *id,
+                                const char *want, struct werr *err);
+
+int network_attach_spec(const struct gopts *o, struct net_spec *net, const char *id,
+                        const char *want, int *hold, struct werr *err)
+{
+	char root[PATH_MAX];
+	_cleanup_close_ int lock = -1;
+	int r = network_root(o, true, root, err);
+
+	if (r < 0 || (lock = network_lock(root, err)) < 0)
+		return r < 0 ? r : lock;
+	r = network_lease_locked(o, net, id, want, err);
+	if (r == 0 && hold)
+		*hold = network_lease_hold(o, net);
+	return r;
+}
+
+static int network_lease_locked(const struct gopts *o, struct net_spec *net, const char *id,
+                                const char *want, struct werr *err)
+{
+	char dir[PATH_MAX], sub[20], gwtext[16];
 	json_t *rec;
 	struct cidr c;
 	const char *gw, *nid;
+	char root[PATH_MAX];
 	uint32_t gwa, a = 0, last;
-	int r = network_inspect(o, net->bridge_net, &rec, err);
+	int r = network_root(o, false, root, err);
 
-	if (r < 0)
+	if (r < 0 || (r = network_find(root, net->bridge_net, &rec, err)) < 0)
 		return r;
 	nid = json_string_value(json_object_get(rec, "Id")) ?: "";
 	gw = json_string_value(json_object_get(
@@ -482,7 +595,8 @@ int network_attach_spec(const struct gopts *o, struct net_spec *net, const char 
 	         json_string_value(json_object_get(rec, "Name")) ?: net->bridge_net);
 	snprintf(net->bridge_if, sizeof(net->bridge_if), "wb-%.12s", nid);
 	net->bridge_internal = json_is_true(json_object_get(rec, "Internal"));
-	json_decref(rec);
+	json_decref(rec); /* @gw and @nid went with it */
+	cidr_format_addr(gwa, gwtext);
 	net->bridge_gw = gwa;
 	net->bridge_prefix = c.prefix;
 	last = c.addr | (c.prefix ? ~(~(uint32_t)0 << (32 - c.prefix)) : ~(uint32_t)0);
@@ -492,7 +606,7 @@ int network_attach_spec(const struct gopts *o, struct net_spec *net, const char 
 		return werr_set(err, EINVAL,
 		                "invalid --ip %s: use a free host address of network %s (%s, "
 		                "gateway %s)",
-		                want, net->bridge_net, sub, gw);
+		                want, net->bridge_net, sub, gwtext);
 	if ((r = network_lease_dir(o, net->bridge_net, dir, err)) < 0 ||
 	    (r = util_mkdir_p(dir, 0700, err)) < 0)
 		return r;
@@ -513,6 +627,8 @@ int network_attach_spec(const struct gopts *o, struct net_spec *net, const char 
 		if (a == gwa)
 			continue;
 		r = network_lease_take(dir, a, id, err);
+		if (r == -EEXIST && network_lease_reclaim(o, dir, a))
+			r = network_lease_take(dir, a, id, err);
 		if (r == 0) {
 			net->bridge_ip = a;
 			return 0;
@@ -576,9 +692,11 @@ json_t *network_endpoints(const struct gopts *o, json_t *config, const char *id)
 		char dir[PATH_MAX], ip[16] = "";
 		struct werr ignored;
 		struct cidr c = { 0, 0 };
+		char root[PATH_MAX];
 		json_t *rec = NULL, *cfg;
 		uint32_t a = 0;
-		if (network_inspect(o, name, &rec, &ignored) < 0)
+		if (network_root(o, false, root, &ignored) < 0 ||
+		    network_find(root, name, &rec, &ignored) < 0)
 			continue;
 		network_subnet(rec, &c);
 		if (network_lease_dir(o, name, dir, &ignored) == 0 &&

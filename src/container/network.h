@@ -77,12 +77,15 @@ struct net_spec;
  * @id: @want (NULL: the first free one; the same one again for a
  * container that holds a lease already). Leases are files
  * <store>/networks/NAME/leases/ADDRESS holding the container's ID, made
- * with O_EXCL, so two containers never get one address.
+ * with O_EXCL, so two containers never get one address; the lease of a
+ * container that has no record and no holder is taken back. With @hold
+ * (a run without a record), *@hold gets an fd holding the lease until it
+ * is closed (-1 if it could not).
  * Return: 0, or a negative errno with a one-line @err (unknown network,
  * --ip outside the subnet or in use, the subnet full).
  */
 int network_attach_spec(const struct gopts *o, struct net_spec *net, const char *id,
-                        const char *want, struct werr *err);
+                        const char *want, int *hold, struct werr *err);
 
 /**
  * network_release_config() - give back the leases of container @id on the

@@ -184,6 +184,7 @@ no_network_left() {
 	[[ "$output" != *hello* ]]
 	# inspect shows the network, the address and the gateway, as Docker does
 	[ "$(warren inspect -f '{{.HostConfig.NetworkMode}} {{(index .NetworkSettings.Networks "app").Gateway}} {{(index .NetworkSettings.Networks "app").IPPrefixLen}}' web-app)" = "app 10.89.0.1 24" ]
+	[ "$(warren network inspect -f '{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}' app)" = "web-app $ip/24" ]
 	run --separate-stderr warren network rm app
 	[ "$status" -eq 1 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
@@ -230,6 +231,27 @@ no_network_left() {
 	warren exec c12 sh -c 'mkdir -p /w && echo twelve > /w/i && httpd -p 81 -h /w'
 	[ "$(warren exec c1 timeout 5 wget -q -O- "http://$(echo "$addrs" | tail -1):81/i")" = twelve ]
 	warren rm -f $(seq -f 'c%g' 1 12) > /dev/null
+	no_network_left
+}
+
+@test "a lease left by a container that vanished is taken back; a running one's is not" {
+	warren network create lz > /dev/null
+	# a foreground run holds 10.89.0.2 while it lasts
+	warren run --rm --network lz --rootfs "$ROOTFS" sleep 61 3>&- &
+	bg=$!
+	for ((i = 0; i < 100; i++)); do
+		pgrep -u "$TEST_USER" -f '^sleep 61$' > /dev/null && break
+		sleep 0.1
+	done
+	[ -e "$STORE/networks/lz/leases/10.89.0.2" ]
+	# 10.89.0.3 is held by a container that is gone without giving it back
+	echo 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef |
+		as_user tee "$STORE/networks/lz/leases/10.89.0.3" > /dev/null
+	run warren run --rm --network lz --rootfs "$ROOTFS" sh -c 'ip -4 -o addr show eth0'
+	[[ "$output" == *" 10.89.0.3/24 "* ]]
+	# the first container ends (its PID 1 killed); its run gives the lease back
+	pkill -KILL -u "$TEST_USER" -f '^sleep 61$'
+	wait "$bg" || true
 	no_network_left
 }
 
