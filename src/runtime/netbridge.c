@@ -94,7 +94,7 @@ netbridge_holder_main(const char *lock_path, int ready_fd, int go_fd)
 	go_fd = 4;
 	if (chdir("/") < 0)
 		_exit(1);
-	prctl(PR_SET_NAME, "warren-netns", 0, 0, 0);
+	prctl(PR_SET_NAME, "warren-nethold", 0, 0, 0); /* ps and pgrep -x */
 	signal(SIGPIPE, SIG_IGN);
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
 		_exit(1);

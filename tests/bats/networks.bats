@@ -162,10 +162,10 @@ web_on() {
 no_network_left() {
 	local i u=${1:-$TEST_USER}
 	for ((i = 0; i < 100; i++)); do
-		pgrep -u "$u" -x warren-netns > /dev/null || break
+		pgrep -u "$u" -x warren-nethold > /dev/null || break
 		sleep 0.1
 	done
-	! pgrep -u "$u" -a warren-netns
+	! pgrep -u "$u" -x -a warren-nethold
 	[ -z "$(find "/home/$u/.local/share/warren/networks" -path '*/leases/*' 2>/dev/null)" ]
 }
 
@@ -174,6 +174,8 @@ no_network_left() {
 	warren network create other > /dev/null
 	ip=$(web_on app)
 	[[ "$ip" == 10.89.0.* ]]
+	# the network namespace's holder is there while a container is
+	pgrep -u "$TEST_USER" -x warren-nethold
 	run warren run --rm --network app --rootfs "$ROOTFS" timeout 5 wget -q -O- "http://$ip/"
 	[ "$status" -eq 0 ]
 	[ "$output" = "hello from app" ]
@@ -225,6 +227,8 @@ no_network_left() {
 		warren inspect -f '{{(index .NetworkSettings.Networks "many").IPAddress}}' "c$i"
 	done)
 	echo "$addrs"
+	# one network namespace (one holder) for all of them
+	[ "$(pgrep -u "$TEST_USER" -x warren-nethold | wc -l)" -eq 1 ]
 	[ "$(echo "$addrs" | grep -c '^10\.89\.0\.')" -eq 12 ]
 	[ "$(echo "$addrs" | sort -u | wc -l)" -eq 12 ]
 	# and each reaches the others: c1 reaches c12
