@@ -87,7 +87,14 @@ static int run_net_mode(struct net_spec *net, const char *v, struct werr *err)
 	}
 	if (!strchr(v, ':') && network_check_name(v, err) == 0) {
 		json_t *found;
-		if (network_inspect(cli_gopts(), v, &found, err) < 0)
+		if (network_inspect(cli_gopts(), v, &found, err) == -ENOENT)
+			return werr_set(
+			    err, ENOENT,
+			    "invalid --network \"%s\": network %s not found (network ls "
+			    "lists them; or use slirp[:OPTIONS], none, host or "
+			    "container:NAME|ID)",
+			    v, v);
+		if (err->code)
 			return -err->code;
 		json_decref(found);
 		if (net->mode == NET_MODE_BRIDGE && strcmp(net->bridge_net, v))
