@@ -196,6 +196,21 @@ no_network_left() {
 	warren network rm app other
 }
 
+@test "an --internal network gives its containers no route out; peers still reach each other" {
+	warren network create --internal inner > /dev/null
+	warren network create outer > /dev/null
+	ip=$(web_on inner)
+	run warren run --rm --network inner --rootfs "$ROOTFS" ip route
+	[[ "$output" == "10.89.0.0/24 dev eth0 "* ]]
+	[[ "$output" != *default* ]]
+	run warren run --rm --network outer --rootfs "$ROOTFS" ip route
+	[[ "$output" == *"default via 10.89.1.1 dev eth0"* ]]
+	run warren run --rm --network inner --rootfs "$ROOTFS" timeout 5 wget -q -O- "http://$ip/"
+	[ "$output" = "hello from inner" ]
+	warren rm -f web-inner > /dev/null
+	no_network_left
+}
+
 @test "--ip gives the address asked for; outside the subnet or in use it is one line, exit 125" {
 	warren network create --subnet 10.42.7.0/24 fixed > /dev/null
 	warren run -d --name a --network fixed --ip 10.42.7.50 --rootfs "$ROOTFS" sleep infinity > /dev/null
