@@ -397,10 +397,17 @@ size_t container_read_report(int fd, char *buf, size_t size)
 static pid_t container_clone_bridged(struct container_spec *spec, unsigned long flags,
                                      struct werr *err)
 {
+	struct idmap_plan plan;
 	bool fresh = false;
-	int lock = netbridge_holder(&spec->net, &spec->idmap, &fresh, err), pidfd = -1;
+	int lock, pidfd = -1;
 	pid_t pid;
 
+	/* the namespace is every network container's: mapped as by default,
+	 * whichever container starts it (netjoin_open() refuses one that maps
+	 * otherwise) */
+	if (idmap_plan_make(&plan, false, err) < 0)
+		return -err->code;
+	lock = netbridge_holder(&spec->net, &plan, &fresh, err);
 	if (lock < 0)
 		return lock;
 	pidfd = netjoin_open(&spec->net, &spec->idmap, err);

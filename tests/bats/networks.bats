@@ -321,3 +321,13 @@ network destroy ev bridge" ]
 	[ "$got" = "$(warren network ls --format '{{.Name}}' | sort)" ]
 	[ "$(echo "$got" | wc -l)" -eq 2 ]
 }
+
+@test "--network NAME with --userns=keep-id is one line, exit 125, and leaves no lease" {
+	warren network create kid > /dev/null
+	run --separate-stderr warren run --rm --network kid --userns=keep-id --rootfs "$ROOTFS" true
+	echo "$stderr"
+	[ "$status" -eq 125 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"--network kid"*"--userns"* ]]
+	no_network_left
+}
