@@ -10,6 +10,7 @@
 #include "health.h"
 #include "state.h"
 #include "util.h"
+#include "network.h"
 #include "volume.h"
 
 #include <fcntl.h>
@@ -26,7 +27,7 @@ struct inspect_cfg {
 
 static const struct opt_def inspect_opts[] = {
 	{ "format", 'f', OPT_VALUE, "FORMAT", "A Go template ({{.State.Pid}}) or json", I_FORMAT },
-	{ "type", 0, OPT_VALUE, "TYPE", "container, image or volume", I_TYPE },
+	{ "type", 0, OPT_VALUE, "TYPE", "container, image, network or volume", I_TYPE },
 	{ "size", 's', OPT_FLAG, NULL, "Accepted for Docker compatibility", I_SIZE },
 	CLI_HELP_OPT,
 	CLI_OPTS_END,
@@ -42,9 +43,11 @@ static int inspect_opt(void *ctx, const struct opt_def *def, const char *v, stru
 		return format_check(v, err);
 	}
 	if (def->id == I_TYPE) {
-		if (strcmp(v, "container") && strcmp(v, "image") && strcmp(v, "volume"))
-			return werr_set(err, EINVAL,
-			                "invalid --type \"%s\": use container, image or volume", v);
+		if (strcmp(v, "container") && strcmp(v, "image") && strcmp(v, "network") &&
+		    strcmp(v, "volume"))
+			return werr_set(
+			    err, EINVAL,
+			    "invalid --type \"%s\": use container, image, network or volume", v);
 		c->type = v;
 	}
 	return 0;
@@ -132,18 +135,21 @@ static json_t *inspect_object(struct record *rec)
 	inspect_driver(o, rec);
 	json_object_set_new(o, "Platform", json_string("linux"));
 	json_object_set_new(o, "NetworkSettings",
-	                    json_pack("{s:o, s:s, s:s, s:s, s:{}}", "Ports", pj, "IPAddress", "",
-	                              "Gateway", "", "MacAddress", "", "Networks"));
+	                    json_pack("{s:o, s:s, s:s, s:s, s:o}", "Ports", pj, "IPAddress", "",
+	                              "Gateway", "", "MacAddress", "", "Networks",
+	                              network_endpoints(cli_gopts(), rec->config, rec->id)));
 	return o;
 }
 
-const struct cli_cmd cli_cmd_inspect = { "inspect",
-	                                 "[OPTIONS] NAME|ID [NAME|ID...]",
-	                                 "Low-level information on containers, images and volumes.",
-	                                 inspect_opts,
-	                                 1,
-	                                 -1,
-	                                 OPTS_INTERSPERSED };
+const struct cli_cmd cli_cmd_inspect = {
+	"inspect",
+	"[OPTIONS] NAME|ID [NAME|ID...]",
+	"Low-level information on containers, images, networks and volumes.",
+	inspect_opts,
+	1,
+	-1,
+	OPTS_INTERSPERSED
+};
 
 int cmd_inspect(int argc, char **argv)
 {
@@ -172,7 +178,9 @@ int cmd_inspect(int argc, char **argv)
 			record_free(&rec);
 		} else if ((!c.type || !strcmp(c.type, "image")) &&
 		           (o = img_inspect(argv[i], &err))) {
-			/* Docker's order: a container, then an image, then a volume */
+			/* Docker's order: a container, an image, a network, a volume */
+		} else if ((!c.type || !strcmp(c.type, "network")) &&
+		           network_inspect(cli_gopts(), argv[i], &o, &err) == 0) {
 		} else if ((!c.type || !strcmp(c.type, "volume")) &&
 		           volume_inspect(cli_gopts(), argv[i], &o, &err) == 0) {
 			json_object_del(o, "Anonymous");

@@ -7,6 +7,7 @@
 #include "create.h"
 #include "ctrrun.h"
 #include "netref.h"
+#include "network.h"
 #include "volume.h"
 #include "cliutil.h"
 #include "ctrevents.h"
@@ -55,6 +56,7 @@ enum run_opt {
 	R_TTY,
 	R_HELP,
 	R_PUBLISH, /* network flags, parsed in run_net.c */
+	R_IP,
 	R_PUBLISH_ALL,
 	R_EXPOSE,
 	R_DNS,
@@ -95,10 +97,11 @@ static const struct opt_def run_opts[] = {
 	{ "init", 0, OPT_FLAG, NULL, "Run a minimal init that forwards signals and reaps zombies",
 	  R_INIT },
 	{ "network", 0, OPT_VALUE, "MODE",
-	  "slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp] (default), none, host or "
-	  "container:NAME|ID",
+	  "slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp] (default), none, host, "
+	  "container:NAME|ID or a network's NAME",
 	  R_NETWORK },
 	{ "net", 0, OPT_VALUE, "MODE", "Alias of --network", R_NETWORK },
+	{ "ip", 0, OPT_VALUE, "IPv4", "The container's address on --network NAME", R_IP },
 	{ "userns", 0, OPT_VALUE, "MODE", "keep-id: keep your own uid/gid inside", R_USERNS },
 	{ "interactive", 'i', OPT_FLAG, NULL, "Keep stdin open", R_INTERACTIVE },
 	{ "tty", 't', OPT_FLAG, NULL, "Allocate a pseudo-terminal", R_TTY },
@@ -396,6 +399,7 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_INIT: cfg->init = on; return 0;
 	case R_NETWORK:
 	case R_PUBLISH:
+	case R_IP:
 	case R_PUBLISH_ALL:
 	case R_EXPOSE:
 	case R_DNS:
@@ -688,6 +692,17 @@ static int run_net_join(struct run_cfg *cfg, bool create_only, struct werr *err)
 	return 0;
 }
 
+/* --network NAME for a run without a record: an address, given back when
+ * the container is gone */
+static int run_net_lease(struct container_spec *spec, int *hold, struct werr *err)
+{
+	if (spec->net.mode != NET_MODE_BRIDGE)
+		return 0;
+	return network_attach_spec(cli_gopts(), &spec->net, spec->id,
+	                           spec->net.bridge_want[0] ? spec->net.bridge_want : NULL, hold,
+	                           err);
+}
+
 /* the events of a container that has no record (run --rm in the foreground),
  * as Docker gives them for its --rm run; @code >= 0: the exit code */
 static void run_event(const struct run_cfg *cfg, const struct container_spec *spec,
@@ -725,7 +740,7 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
                     bool create_only)
 {
 	struct werr err = { 0 };
-	int ind = 1, status = 0;
+	int ind = 1, status = 0, lease = -1;
 
 	if (opts_parse(run_opts, argc, argv, &ind, OPTS_STOP_AT_OPERAND, run_opt_cb, cfg, argv[0],
 	               &err) < 0) {
@@ -753,11 +768,15 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 	run_event(cfg, spec, "create", -1);
 	run_event(cfg, spec, "start", -1);
 	if (run_flags_cid_write(&cfg->flags, spec->id, &err) < 0 ||
-	    ctrrun_foreground(spec, &status, &err) < 0) {
+	    run_net_lease(spec, &lease, &err) < 0 || ctrrun_foreground(spec, &status, &err) < 0) {
 		werr_print(&err, "warren");
 		if (status == 0)
 			status = EXIT_WARREN;
 	}
+	if (spec->net.mode == NET_MODE_BRIDGE)
+		network_release(cli_gopts(), spec->net.bridge_net, spec->id);
+	if (lease >= 0) /* held while the run lasted: nobody took it back */
+		close(lease);
 	run_event(cfg, spec, "die", status);
 	run_event(cfg, spec, "destroy", -1);
 	if (spec->overlay_died)

@@ -165,8 +165,7 @@ static int system_prune_opt(void *ctx, const struct opt_def *def, const char *v,
 	return 0;
 }
 
-/* Docker's warning: what goes, then the filters; warren has no networks to
- * prune */
+/* Docker's warning: what goes, then the filters */
 static bool system_prune_confirm(const struct system_prune_cfg *c)
 {
 	char msg[2048];
@@ -174,7 +173,8 @@ static bool system_prune_confirm(const struct system_prune_cfg *c)
 
 	len += (size_t)snprintf(msg, sizeof(msg),
 	                        "WARNING! This will remove:\n"
-	                        "  - all stopped containers\n");
+	                        "  - all stopped containers\n"
+	                        "  - all networks not used by at least one container\n");
 	if (c->volumes)
 		len += (size_t)snprintf(msg + len, sizeof(msg) - len,
 		                        "  - all anonymous volumes not used by at least one "
@@ -195,8 +195,8 @@ static bool system_prune_confirm(const struct system_prune_cfg *c)
 	return cli_confirm(msg);
 }
 
-/* `system prune`: stopped containers, with --volumes unused anonymous
- * volumes, dangling images (-a: every unused one) and the build cache no
+/* `system prune`: stopped containers, the networks no container is on,
+ * with --volumes unused anonymous volumes, dangling images (-a: every unused one) and the build cache no
  * image uses (-a: all of it), as Docker's */
 const struct cli_cmd cli_cmd_system_prune = { "system prune",    "[OPTIONS]", "Remove unused data.",
 	                                      system_prune_opts, 0,           0,
@@ -220,6 +220,7 @@ static int system_prune(int argc, char **argv)
 		r = 0; /* Docker: a no cancels, exit 0 */
 	if (r < 0) {
 		bytes += prune_containers(&c.filters);
+		prune_networks(&c.filters);
 		if (c.volumes)
 			bytes += prune_volumes(false, &c.filters);
 		r = prune_images(c.all, &c.filters, &images, &err) < 0 ? img_fail(&err) : 0;

@@ -88,6 +88,15 @@ static const struct cli_node volume_subs[] = {
 	NODES_END,
 };
 
+static const struct cli_node network_subs[] = {
+	LEAF("create", cli_cmd_network_create, CLI_ARG_NONE),
+	ALIASED("ls", cli_cmd_network_ls, "list", CLI_ARG_NONE),
+	LEAF("inspect", cli_cmd_network_inspect, CLI_ARG_NETWORK),
+	ALIASED("rm", cli_cmd_network_rm, "remove", CLI_ARG_NETWORK),
+	LEAF("prune", cli_cmd_network_prune, CLI_ARG_NONE),
+	NODES_END,
+};
+
 static const struct cli_node healthcheck_subs[] = {
 	LEAF("run", cli_cmd_healthcheck_run, CLI_ARG_RUNNING),
 	NODES_END,
@@ -136,6 +145,7 @@ const struct cli_node cli_tree[] = {
 	LEAF("unpause", cli_cmd_unpause, CLI_ARG_RUNNING),
 	GROUP("container", container_subs, "Manage containers."),
 	GROUP("volume", volume_subs, "Manage volumes."),
+	GROUP("network", network_subs, "Manage networks."),
 	GROUP("healthcheck", healthcheck_subs, "Run a container's health check."),
 	LEAF("build", cli_cmd_build, CLI_ARG_FILE),
 	GROUP("builder", builder_subs, "Manage builds: prune the build cache."),

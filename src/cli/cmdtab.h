@@ -15,6 +15,7 @@ enum cli_operand {
 	CLI_ARG_RUNNING,   /* running containers' names */
 	CLI_ARG_IMAGE,     /* image names (REPOSITORY:TAG) */
 	CLI_ARG_VOLUME,    /* volume names */
+	CLI_ARG_NETWORK,   /* network names */
 	CLI_ARG_ANY,       /* containers and volumes (inspect) */
 };
 
@@ -37,9 +38,10 @@ extern const struct cli_cmd cli_cmd_run, cli_cmd_create, cli_cmd_images, cli_cmd
     cli_cmd_rm, cli_cmd_rename, cli_cmd_container_prune, cli_cmd_pause, cli_cmd_unpause, cli_cmd_ps,
     cli_cmd_logs, cli_cmd_attach, cli_cmd_exec, cli_cmd_inspect, cli_cmd_port, cli_cmd_top,
     cli_cmd_events, cli_cmd_stats, cli_cmd_update, cli_cmd_volume_create, cli_cmd_volume_ls,
-    cli_cmd_volume_inspect, cli_cmd_volume_rm, cli_cmd_volume_prune, cli_cmd_build,
-    cli_cmd_builder_prune, cli_cmd_system_prune, cli_cmd_system_reset, cli_cmd_unshare,
-    cli_cmd_healthcheck_run;
+    cli_cmd_volume_inspect, cli_cmd_volume_rm, cli_cmd_volume_prune, cli_cmd_network_create,
+    cli_cmd_network_ls, cli_cmd_network_inspect, cli_cmd_network_rm, cli_cmd_network_prune,
+    cli_cmd_build, cli_cmd_builder_prune, cli_cmd_system_prune, cli_cmd_system_reset,
+    cli_cmd_unshare, cli_cmd_healthcheck_run;
 /* the commands warren hands to warren-transfer (linked into warren-transfer) */
 extern const struct cli_cmd cli_cmd_pull, cli_cmd_push, cli_cmd_save, cli_cmd_load, cli_cmd_import,
     cli_cmd_login, cli_cmd_logout, cli_cmd_search, cli_cmd_cp, cli_cmd_export, cli_cmd_diff,

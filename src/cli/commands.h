@@ -70,6 +70,7 @@ int cmd_cp(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_volume(int argc, char **argv);
+int cmd_network(int argc, char **argv);
 int cmd_healthcheck(int argc, char **argv);
 /* build (cmd_build.c; layer-diff in warren-transfer: cmd_layer.c) */
 int cmd_build(int argc, char **argv);

@@ -52,6 +52,7 @@ const char *docgen_operand_word(enum cli_operand kind)
 	case CLI_ARG_RUNNING: return "running";
 	case CLI_ARG_IMAGE: return "image";
 	case CLI_ARG_VOLUME: return "volume";
+	case CLI_ARG_NETWORK: return "network";
 	case CLI_ARG_ANY: return "any";
 	case CLI_ARG_NONE: break;
 	}

@@ -1,7 +1,8 @@
 /* docgen_compl.c - warren's bash, zsh and fish completion scripts, from the
  * option tables and the command tree (cmdtab.h): commands, subcommands,
- * each command's options, and names of containers, images and volumes,
- * which the scripts ask warren itself for (ps/images/volume ls --format).
+ * each command's options, and names of containers, images, volumes and
+ * networks, which the scripts ask warren itself for (ps/images/volume ls/
+ * network ls --format).
  * Option spellings that are aliases (--net) are left out, as Docker hides
  * them. */
 #include "docgen.h"
@@ -17,7 +18,8 @@ static const char names_body[] =
     "\trunning) \"$w\" \"${g[@]}\" ps --format '{{.Names}}' ;;\n"
     "\timage) \"$w\" \"${g[@]}\" images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' "
     ";;\n"
-    "\tvolume) \"$w\" \"${g[@]}\" volume ls --format '{{.Name}}' ;;\n";
+    "\tvolume) \"$w\" \"${g[@]}\" volume ls --format '{{.Name}}' ;;\n"
+    "\tnetwork) \"$w\" \"${g[@]}\" network ls --format '{{.Name}}' ;;\n";
 
 /* @s in single quotes for bash and zsh */
 static void sq_sh(FILE *f, const char *s)
@@ -122,7 +124,7 @@ void docgen_bash(FILE *f)
 	      "in\n",
 	      f);
 	fputs(names_body, f);
-	fputs("\tany) __warren_names container; __warren_names volume ;;\n"
+	fputs("\tany) __warren_names container; __warren_names volume; __warren_names network ;;\n"
 	      "\tesac 2>/dev/null\n}\n\n",
 	      f);
 	fputs("_warren() {\n"
@@ -255,7 +257,7 @@ void docgen_zsh(FILE *f)
 	    "\tcase $1 in\n",
 	    f);
 	fputs(names_body, f);
-	fputs("\tany) __warren_names container; __warren_names volume ;;\n"
+	fputs("\tany) __warren_names container; __warren_names volume; __warren_names network ;;\n"
 	      "\tesac 2>/dev/null\n}\n\n",
 	      f);
 	/* "path" is zsh's PATH array: the command's words go in cpath */
@@ -417,7 +419,9 @@ void docgen_fish(FILE *f)
 	      "\t\tcase image\n\t\t\t$w $g images --format '{{.Repository}}:{{.Tag}}' "
 	      "2>/dev/null | string match -v '*<none>*'\n"
 	      "\t\tcase volume\n\t\t\t$w $g volume ls --format '{{.Name}}' 2>/dev/null\n"
-	      "\t\tcase any\n\t\t\t__warren_names container\n\t\t\t__warren_names volume\n"
+	      "\t\tcase network\n\t\t\t$w $g network ls --format '{{.Name}}' 2>/dev/null\n"
+	      "\t\tcase any\n\t\t\t__warren_names container\n\t\t\t__warren_names "
+	      "volume\n\t\t\t__warren_names network\n"
 	      "\tend\n"
 	      "end\n\n"
 	      "complete -c warren -f\n"

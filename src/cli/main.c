@@ -64,6 +64,7 @@ static const struct command commands[] = {
 	{ "unpause", cmd_unpause, "Unpause all processes of containers" },
 	{ "container", cmd_container, "Manage containers" },
 	{ "volume", cmd_volume, "Manage volumes" },
+	{ "network", cmd_network, "Manage networks" },
 	{ "healthcheck", cmd_healthcheck, "Run a container's health check" },
 	{ "build", cmd_build, "Build an image from a Dockerfile" },
 	{ "builder", cmd_builder, "Manage builds (prune the build cache)" },

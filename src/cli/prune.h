@@ -1,7 +1,7 @@
 /* prune.h - what the prune commands share with `system prune`: each
  * command's removal without its prompt, Docker's filter keys for prunes,
  * and the prompt's wording. The removals live with their command group
- * (cmd_container.c, cmd_image.c, cmd_volume.c, cmd_builder.c). */
+ * (cmd_container.c, cmd_image.c, cmd_volume.c, cmd_builder.c, cmd_network.c). */
 #ifndef WARREN_PRUNE_H
 #define WARREN_PRUNE_H
 
@@ -45,5 +45,11 @@ uint64_t prune_store_bytes(struct store *s, json_t *images);
  * Volumes:" section. Return: the bytes their files held.
  */
 uint64_t prune_volumes(bool all, const struct filters *f);
+
+/**
+ * prune_networks() - remove the networks no container is on that @f
+ * selects, with Docker's "Deleted Networks:" section (cmd_network.c).
+ */
+void prune_networks(const struct filters *f);
 
 #endif

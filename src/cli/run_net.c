@@ -3,6 +3,8 @@
  * host; -p [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp] with ranges; -P and
  * --expose; --dns, --dns-search, --add-host. Validates only: binds nothing. */
 #include "run_net.h"
+#include "commands.h"
+#include "network.h"
 #include "cleanup.h"
 #include "util.h"
 #include "opts.h"
@@ -81,6 +83,27 @@ static int run_net_mode(struct net_spec *net, const char *v, struct werr *err)
 			                v);
 		net->mode = NET_MODE_CONTAINER;
 		snprintf(net->join_ref, sizeof(net->join_ref), "%s", v + kl + 1);
+		return 0;
+	}
+	if (!strchr(v, ':') && network_check_name(v, err) == 0) {
+		json_t *found;
+		if (network_inspect(cli_gopts(), v, &found, err) == -ENOENT)
+			return werr_set(
+			    err, ENOENT,
+			    "invalid --network \"%s\": network %s not found (network ls "
+			    "lists them; or use slirp[:OPTIONS], none, host or "
+			    "container:NAME|ID)",
+			    v, v);
+		if (err->code)
+			return -err->code;
+		json_decref(found);
+		if (net->mode == NET_MODE_BRIDGE && strcmp(net->bridge_net, v))
+			return werr_set(err, ENOTSUP,
+			                "--network %s: a container joins one network for now: give "
+			                "one --network",
+			                v);
+		net->mode = NET_MODE_BRIDGE;
+		snprintf(net->bridge_net, sizeof(net->bridge_net), "%s", v);
 		return 0;
 	}
 	return werr_set(err, EINVAL,
@@ -250,6 +273,13 @@ int run_net_option(struct net_spec *net, const char *name, const char *v, struct
 	}
 	if (!strcmp(name, "expose"))
 		return run_net_expose(net, v, err);
+	if (!strcmp(name, "ip")) {
+		unsigned char a4[4];
+		if (inet_pton(AF_INET, v, a4) != 1)
+			return werr_set(err, EINVAL, "invalid --ip \"%s\": use an IPv4 address", v);
+		snprintf(net->bridge_want, sizeof(net->bridge_want), "%s", v);
+		return 0;
+	}
 	if (!strcmp(name, "add-host"))
 		return run_net_add_host(net, v, err);
 	if (!strcmp(name, "dns")) {
@@ -274,11 +304,15 @@ int run_net_check(const struct net_spec *net, struct werr *err)
 {
 	static const char *const names[] = { "slirp", "none", "host", "container" };
 
+	if (net->bridge_want[0] && net->mode != NET_MODE_BRIDGE)
+		return werr_set(err, EINVAL,
+		                "--ip %s needs --network NAME (a network made by network create)",
+		                net->bridge_want);
 	if (net->mode != NET_MODE_SLIRP && (net->n_ports > 0 || net->publish_all))
 		return werr_set(err, EINVAL,
 		                "-p/-P publish ports of a container's own network: they do not "
-		                "work with --network %s (drop them, or use --network slirp)",
-		                names[net->mode]);
+		                "work with --network %s yet (drop them, or use --network slirp)",
+		                net->mode == NET_MODE_BRIDGE ? net->bridge_net : names[net->mode]);
 	/* Docker's "conflicting options": the shared network has its own */
 	if (net->mode == NET_MODE_CONTAINER &&
 	    (net->n_dns || net->n_dns_search || net->n_add_hosts))

@@ -84,17 +84,26 @@ static const char *restart_name(enum restart_policy p)
 	return names[p];
 }
 
-/* HostConfig.NetworkMode: Podman's names; records from before networking say "none" */
-static const char *net_mode_name(enum net_mode mode)
+/* HostConfig.NetworkMode: Podman's names, or the network's name as
+ * Docker's; records from before networking say "none" */
+static const char *net_mode_name(const struct net_spec *net)
 {
-	return mode == NET_MODE_HOST ? "host" : mode == NET_MODE_NONE ? "none" : "slirp4netns";
+	if (net->mode == NET_MODE_BRIDGE)
+		return net->bridge_net;
+	return net->mode == NET_MODE_HOST   ? "host"
+	       : net->mode == NET_MODE_NONE ? "none"
+	                                    : "slirp4netns";
 }
 
 static enum net_mode net_mode_from(const char *name)
 {
 	if (name && !strcmp(name, "host"))
 		return NET_MODE_HOST;
-	return name && !strcmp(name, "slirp4netns") ? NET_MODE_SLIRP : NET_MODE_NONE;
+	if (name && !strcmp(name, "slirp4netns"))
+		return NET_MODE_SLIRP;
+	if (!name || !strcmp(name, "none") || !strncmp(name, "container:", 10))
+		return NET_MODE_NONE;
+	return NET_MODE_BRIDGE;
 }
 
 /* the writable layer's overlay (kernel or warren-overlay) over the image */
@@ -171,7 +180,7 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	                 "MaximumRetryCount", o->restart_max, "LogConfig", "Type", "k8s-file",
 	                 "Config", logcfg, "ReadonlyRootfs", spec->readonly, "Privileged",
 	                 spec->privileged, "Init", spec->init, "NetworkMode",
-	                 net_mode_name(spec->net.mode), "UsernsMode", userns);
+	                 net_mode_name(&spec->net), "UsernsMode", userns);
 	if (host)
 		config_host_extra(spec, host);
 	if (cfg && o->healthcheck)
@@ -186,6 +195,12 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	              spec->keep_stdin);
 	if (spec->overlay)
 		json_object_set_new(w, "Overlay", overlay_json(spec->overlay));
+	/* the networks it joins, as Docker's EndpointsConfig: network_in_use() */
+	if (w && spec->net.mode == NET_MODE_BRIDGE)
+		json_object_set_new(
+		    w, "Networks",
+		    json_pack("{s:{s:{s:s?}}}", spec->net.bridge_net, "IPAMConfig", "IPv4Address",
+		              spec->net.bridge_want[0] ? spec->net.bridge_want : NULL));
 	/* decided once, here: start, exec, cp... use it, never a fresh plan */
 	if (w && json_object_set_new(w, "IdMap", idmap_plan_to_json(&spec->idmap)) < 0) {
 		json_decref(w);
@@ -346,6 +361,14 @@ static int config_spec_load(json_t *config, struct container_spec *spec, struct 
 	spec->privileged = json_is_true(json_object_get(host, "Privileged"));
 	spec->init = json_is_true(json_object_get(host, "Init"));
 	spec->net.mode = net_mode_from(config_get(config, "HostConfig.NetworkMode"));
+	if (spec->net.mode == NET_MODE_BRIDGE) {
+		json_t *nets = json_object_get(w, "Networks"), *ep;
+		const char *name = config_get(config, "HostConfig.NetworkMode");
+		snprintf(spec->net.bridge_net, sizeof(spec->net.bridge_net), "%s", name);
+		ep = json_object_get(json_object_get(nets, name), "IPAMConfig");
+		snprintf(spec->net.bridge_want, sizeof(spec->net.bridge_want), "%s",
+		         json_string_value(json_object_get(ep, "IPv4Address")) ?: "");
+	}
 	if (!strncmp(config_get(config, "HostConfig.NetworkMode") ?: "", "container:", 10)) {
 		spec->net.mode = NET_MODE_CONTAINER;
 		snprintf(spec->net.join_ref, sizeof(spec->net.join_ref), "%s",

@@ -2,6 +2,7 @@
  * Never holds a record lock while it waits for a process: the monitor needs
  * the lock to record the exit. */
 #include "lifecycle.h"
+#include "network.h"
 #include "ctrevents.h"
 #include "ctrcgroup.h"
 #include "cleanup.h"
@@ -130,6 +131,11 @@ int lifecycle_start(struct record *rec, int client_fd, const struct winsize *ws,
 	if (spec.net.mode == NET_MODE_CONTAINER) {
 		record_store(rec, &store);
 		r = netref_resolve(&store, &spec.net, true, NULL, 0, err);
+	} else if (spec.net.mode == NET_MODE_BRIDGE) {
+		record_store(rec, &store);
+		r = network_attach_spec(&store, &spec.net, rec->id,
+		                        spec.net.bridge_want[0] ? spec.net.bridge_want : NULL, NULL,
+		                        err);
 	}
 	if (r == 0)
 		r = state_rundir(rec->id, spec.state_dir, true, err);
@@ -314,10 +320,10 @@ static int remove_locked(struct record *rec, bool volumes, struct werr *err)
 	struct gopts store;
 	int r;
 
-	if (volumes) {
-		record_store(rec, &store);
+	record_store(rec, &store);
+	if (volumes)
 		volume_remove_anonymous(&store, rec->config, rec->id);
-	}
+	network_release_config(&store, rec->config, rec->id);
 	if (state_rundir(rec->id, dir, false, err) == 0)
 		util_rm_rf(dir);
 	ctrcgroup_remove(rec->id);

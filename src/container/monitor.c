@@ -5,6 +5,7 @@
  * warren-net and warren-overlay, honours --restart (start again, exec the
  * idle half again) and --rm. Its stdio is /dev/null: errors go to state.json. */
 #include "monitor.h"
+#include "network.h"
 #include "ctrevents.h"
 #include "ctrcgroup.h"
 #include "attach_proto.h"
@@ -321,6 +322,7 @@ __attribute__((noreturn)) static void monitor_finish(struct monitor *m, int code
 		/* Docker's --rm takes the container's anonymous volumes too */
 		record_store(m->p->rec, &store);
 		volume_remove_anonymous(&store, m->p->rec->config, m->p->rec->id);
+		network_release_config(&store, m->p->rec->config, m->p->rec->id);
 		if (record_remove(m->p->rec, &err) == 0)
 			ctrevents_record(m->p->rec, "destroy", NULL);
 		if (lk >= 0)

@@ -9,6 +9,7 @@
 #include "console.h"
 #include "init.h"
 #include "mounts.h"
+#include "netbridge.h"
 #include "netjoin.h"
 #include "ovlfuse.h"
 #include "userns_exec.h"
@@ -420,6 +421,49 @@ static int parent_limits(const struct container_spec *spec, const struct cgroup_
 	return 0;
 }
 
+/* --network NAME: the container is made in the user namespace of the
+ * per-user network namespace's holder, with a network namespace of its
+ * own, and wired onto its network's bridge under the network lock (so the
+ * holder cannot leave in between). Returns like clone(). */
+static pid_t container_clone_bridged(struct container_spec *spec, unsigned long flags,
+                                     struct werr *err)
+{
+	struct idmap_plan plan;
+	bool fresh = false;
+	int lock, pidfd = -1;
+	pid_t pid;
+
+	/* the namespace is every network container's: mapped as by default,
+	 * whichever container starts it (netjoin_open() refuses one that maps
+	 * otherwise) */
+	if (idmap_plan_make(&plan, false, err) < 0)
+		return -err->code;
+	lock = netbridge_holder(&spec->net, &plan, &fresh, err);
+	if (lock < 0)
+		return lock;
+	pidfd = netjoin_open(&spec->net, &spec->idmap, err);
+	pid = pidfd < 0 ? pidfd : netjoin_clone(&spec->net, pidfd, flags, err);
+	if (pid == 0) {
+		close(lock);
+		close(pidfd);
+		return 0;
+	}
+	if (pid > 0 && netbridge_attach(&spec->net, pidfd, pid, err) < 0) {
+		int st;
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		pid = -err->code;
+	}
+	/* a holder started for this container alone has nothing to hold */
+	if (pid < 0 && fresh)
+		kill(spec->net.join_pid, SIGKILL);
+	if (pidfd >= 0)
+		close(pidfd);
+	close(lock);
+	return pid;
+}
+
 /* the parent's side after clone: map IDs, release the child, take its
  * terminal's master (-t), hear its errors */
 static int parent_start(struct container_spec *spec, const struct cgroup_host *cg,
@@ -431,7 +475,7 @@ static int parent_start(struct container_spec *spec, const struct cgroup_host *c
 	int mnt = -1, r = 0;
 
 	/* a container that joined another's user namespace is mapped already */
-	if (spec->net.mode != NET_MODE_CONTAINER)
+	if (spec->net.mode != NET_MODE_CONTAINER && spec->net.mode != NET_MODE_BRIDGE)
 		r = idmap_write(&spec->idmap, pid, err);
 
 	if (r < 0) {
@@ -603,6 +647,12 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 		pid = pidfd < 0 ? pidfd : netjoin_clone(&spec->net, pidfd, flags, err);
 		if (pidfd >= 0)
 			close(pidfd);
+		if (pid < 0) {
+			r = pid;
+			goto out;
+		}
+	} else if (spec->net.mode == NET_MODE_BRIDGE) {
+		pid = container_clone_bridged(spec, flags, err);
 		if (pid < 0) {
 			r = pid;
 			goto out;

@@ -91,7 +91,8 @@ void netetc_host_address(struct net_spec *net)
 	bool found = false;
 
 	out[0] = '\0';
-	if (net->mode == NET_MODE_NONE || net->mode == NET_MODE_CONTAINER)
+	if (net->mode == NET_MODE_NONE || net->mode == NET_MODE_CONTAINER ||
+	    net->mode == NET_MODE_BRIDGE)
 		return;
 	if (net->mode == NET_MODE_HOST) {
 		snprintf(out, size, "127.0.0.1");

@@ -104,6 +104,16 @@ int netjoin_open(struct net_spec *net, const struct idmap_plan *plan, struct wer
 		                "cannot join the network of container %.12s: it is not running "
 		                "(start it first)",
 		                net->join_ref);
+	if (net->mode == NET_MODE_BRIDGE) {
+		if (!netjoin_same_map(net->join_pid, "uid_map", &plan->uids) ||
+		    !netjoin_same_map(net->join_pid, "gid_map", &plan->gids))
+			return werr_set(err, EINVAL,
+			                "--network %s: containers on a network share one user "
+			                "namespace, which maps IDs as the default --userns does: "
+			                "drop --userns",
+			                net->bridge_net);
+		return steal_fd(&pidfd);
+	}
 	if (!netjoin_same_map(net->join_pid, "uid_map", &plan->uids) ||
 	    !netjoin_same_map(net->join_pid, "gid_map", &plan->gids))
 		return werr_set(err, EINVAL,
@@ -127,14 +137,17 @@ int netjoin_open(struct net_spec *net, const struct idmap_plan *plan, struct wer
 static void netjoin_mid(const struct net_spec *net, int pidfd, unsigned long flags, int res_fd)
 {
 	struct netjoin_result res = { 0 };
-	unsigned long own = flags & ~(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID);
+	/* a container on a user-defined network joins only the user namespace
+	 * of the network's holder and has a network namespace of its own */
+	bool own_net = net->mode == NET_MODE_BRIDGE;
+	unsigned long own = flags & ~(CLONE_NEWUSER | CLONE_NEWPID | (own_net ? 0 : CLONE_NEWNET));
 	pid_t pid;
 
-	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+	if (setns(pidfd, CLONE_NEWUSER | (own_net ? 0 : CLONE_NEWNET)) < 0) {
 		res.code = errno;
-		snprintf(res.msg, sizeof(res.msg),
-		         "--network container:%.12s: joining its user and network namespaces: %s",
-		         net->join_ref, strerror(errno));
+		snprintf(res.msg, sizeof(res.msg), "%s%.128s: joining its namespaces: %s",
+		         own_net ? "--network " : "--network container:",
+		         own_net ? net->bridge_net : net->join_ref, strerror(errno));
 	} else if (unshare((int)own) < 0) {
 		res.code = errno;
 		snprintf(res.msg, sizeof(res.msg), "creating the container's namespaces: %s",
@@ -186,8 +199,8 @@ pid_t netjoin_clone(const struct net_spec *net, int pidfd, unsigned long flags, 
 	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (got < sizeof(res))
-		return werr_set(err, EIO, "--network container:%.12s: the joining process died",
-		                net->join_ref);
+		return werr_set(err, EIO, "--network %s: the joining process died",
+		                net->mode == NET_MODE_BRIDGE ? net->bridge_net : net->join_ref);
 	if (res.pid <= 0)
 		return werr_set(err, res.code ? res.code : EIO, "%s", res.msg);
 	return res.pid;

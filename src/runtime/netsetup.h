@@ -20,6 +20,7 @@ enum net_mode {
 	NET_MODE_NONE,      /* own network namespace with only lo */
 	NET_MODE_HOST,      /* the host's network namespace */
 	NET_MODE_CONTAINER, /* another container's network namespace (netjoin.h) */
+	NET_MODE_BRIDGE,    /* own namespace on a user-defined network (netbridge.h) */
 };
 
 enum net_port_handler {
@@ -69,6 +70,15 @@ struct net_spec {
 	pid_t join_pid;
 	unsigned long long join_start;
 	char *join_hosts, *join_resolv;
+	/* --network NAME: the network, its bridge in the per-user network
+	 * namespace (whose holder is join_pid, join_start), the subnet, the
+	 * gateway and this container's leased address (host byte order) */
+	char bridge_net[129];
+	char bridge_if[16];
+	char bridge_want[16]; /* --ip as given, "" for any */
+	uint32_t bridge_gw, bridge_ip;
+	unsigned bridge_prefix;
+	bool bridge_internal;
 };
 
 /**
