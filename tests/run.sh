@@ -119,7 +119,7 @@ run_bats() {
 # time), to start first; the others follow in name order
 slow_first="conformance build_conformance docs overlay net run_flags lifecycle build run cp filters
 	build_mount build_sources images pull_errors uidmap image_containers interop run_docker build_drivers
-	build_cachefrom top_stats storage cgroups build_interop build_cache faults archive build_history"
+	build_cachefrom top_stats storage cgroups networks build_interop build_cache faults archive build_history"
 
 # queue_work: the pieces of work, one line each ("KIND BUILD FILE"), longest
 # first: each slow file under ASan, then in release; the rest; unit tests
