@@ -41,7 +41,7 @@ static int stage_from(struct builder *b, size_t idx, struct werr *err)
 
 	if (r < 0)
 		return r;
-	other = dockerfile_stage_find(b->df, base);
+	other = dockerfile_stage_find_before(b->df, base, idx);
 	if (other >= 0 && (size_t)other < idx && b->df->stages[other].name &&
 	    !strcasecmp(b->df->stages[other].name, base)) {
 		const struct bstage *o = &b->stages[other];
@@ -59,7 +59,11 @@ static int stage_from(struct builder *b, size_t idx, struct werr *err)
 		return 0;
 	}
 	r = bconfig_from_image(b, sg, base, err);
-	return r < 0 ? werr_prefix(err, "%s:%u: FROM %s", b->df->filename, b->line, base) : 0;
+	if (r < 0)
+		return werr_prefix(err, "%s:%u: FROM %s", b->df->filename, b->line, base);
+	if (bconfig_default_path(sg) < 0)
+		return werr_errno(err, ENOMEM, "FROM %s", base);
+	return 0;
 }
 
 /* a metadata instruction: the config changes, the history gets an empty layer */
@@ -254,6 +258,9 @@ static int build_setup(struct builder *b, bool **needed, long *target, struct we
 
 	if (r == 0)
 		r = dockerfile_load(b, err);
+	/* BuildKit's checks that warn do not stop the build; stderr, as Docker */
+	for (size_t i = 0; r == 0 && i < b->df->warnings.n; i++)
+		fprintf(stderr, "WARN: %s\n", b->df->warnings.v[i]);
 	if (r == 0)
 		r = context_open(b->o->context, NULL, &b->ctx, err);
 	if (r == 0)

@@ -97,6 +97,9 @@ json_t *bimage_find(struct builder *b, const char *ref, bool again, json_t **ima
                     struct werr *err);
 int bconfig_from_image(struct builder *b, struct bstage *sg, const char *ref, struct werr *err);
 char **bconfig_run_env(const struct bstage *sg);
+/* Env gets BuildKit's default PATH when the base gave none (as Docker and
+ * podman write it into the image) */
+int bconfig_default_path(struct bstage *sg);
 /* fails when @text uses an ARG that got no value (as $NAME or ${NAME}) */
 int bargs_check(struct builder *b, const struct bstage *sg, const char *text, struct werr *err);
 json_t *bconfig_get(struct bstage *sg);

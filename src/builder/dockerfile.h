@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "shellex.h"
+#include "strbuf.h"
 #include "werr.h"
 
 enum df_kind {
@@ -113,6 +114,7 @@ struct dockerfile {
 	size_t nstages;
 	struct df_instr **all; /* every top-level instruction, in file order */
 	size_t nall;
+	struct strv warnings; /* BuildKit's checks that warn: "Rule: message (line N)" */
 };
 
 /**
@@ -195,11 +197,18 @@ int dockerfile_stage_base(const struct dockerfile *df, size_t index,
                           const struct shellex_scope *meta, char **out, struct werr *err);
 
 /**
- * dockerfile_stage_find() - the stage named @ref (case-insensitive), or with
- * the decimal index @ref.
+ * dockerfile_stage_find() - the stage named @ref (case-insensitive; the last
+ * of that name), or with the decimal index @ref.
  * Return: the index, or -1 when there is no such stage.
  */
 long dockerfile_stage_find(const struct dockerfile *df, const char *ref);
+
+/**
+ * dockerfile_stage_find_before() - as dockerfile_stage_find(), among the
+ * stages before index @limit for a name: a FROM names the last stage of that
+ * name defined before it, as BuildKit resolves a duplicate name.
+ */
+long dockerfile_stage_find_before(const struct dockerfile *df, const char *ref, size_t limit);
 
 /**
  * dockerfile_stages_needed() - which stages building @target requires: the

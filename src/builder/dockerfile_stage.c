@@ -76,6 +76,11 @@ int dockerfile_stage_base(const struct dockerfile *df, size_t index,
 
 long dockerfile_stage_find(const struct dockerfile *df, const char *ref)
 {
+	return dockerfile_stage_find_before(df, ref, df->nstages);
+}
+
+long dockerfile_stage_find_before(const struct dockerfile *df, const char *ref, size_t limit)
+{
 	const char *c = ref;
 
 	if (!*ref)
@@ -89,7 +94,7 @@ long dockerfile_stage_find(const struct dockerfile *df, const char *ref)
 		v = strtoull(ref, NULL, 10);
 		return v < df->nstages ? (long)v : -1;
 	}
-	for (size_t i = 0; i < df->nstages; i++)
+	for (size_t i = limit < df->nstages ? limit : df->nstages; i-- > 0;)
 		if (df->stages[i].name && strcasecmp(df->stages[i].name, ref) == 0)
 			return (long)i;
 	return -1;
@@ -144,7 +149,7 @@ static int stage_deps(const struct dockerfile *df, size_t s, const struct shelle
 
 	*ndeps = 0;
 	if (shellex_expand(st->base, meta, df->escape, &base, err) == 0) {
-		dep = dockerfile_stage_find(df, base);
+		dep = dockerfile_stage_find_before(df, base, s);
 		if (dep >= 0 && (size_t)dep < s && !(base[0] >= '0' && base[0] <= '9'))
 			deps[(*ndeps)++] = dep;
 	}
