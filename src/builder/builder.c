@@ -94,10 +94,7 @@ static int step_run(struct builder *b, struct bstage *sg, const struct df_instr 
 	struct df_instr *x = NULL;
 	int r = 0;
 
-	if (dockerfile_kind_expands(in->kind))
-		r = bargs_check(b, sg, in->original, err);
-	if (r == 0)
-		r = dockerfile_instr_expand(b->df, in, &sg->scope, &x, err);
+	r = dockerfile_instr_expand(b->df, in, &sg->scope, &x, err);
 	if (r < 0)
 		return r;
 	switch (x->kind) {
@@ -250,10 +247,35 @@ static int platform_check(const char *platform, struct werr *err)
 	return 0;
 }
 
+/* BuildKit's automatic platform ARGs: the build and the target platform
+ * are both this machine (platform_check() refuses any other) */
+static int platform_args(struct strv *out)
+{
+	const char *os, *arch, *var;
+	char plat[128];
+	const char *names[] = { "BUILD", "TARGET" };
+
+	manifest_host_platform(&os, &arch, &var);
+	snprintf(plat, sizeof(plat), "%s/%s%s%s", os, arch, var && *var ? "/" : "", var ? var : "");
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char kv[192];
+		snprintf(kv, sizeof(kv), "%sPLATFORM=%s", names[i], plat);
+		strv_push(out, kv);
+		snprintf(kv, sizeof(kv), "%sOS=%s", names[i], os);
+		strv_push(out, kv);
+		snprintf(kv, sizeof(kv), "%sARCH=%s", names[i], arch);
+		strv_push(out, kv);
+		snprintf(kv, sizeof(kv), "%sVARIANT=%s", names[i], var ? var : "");
+		strv_push(out, kv);
+	}
+	return out->oom ? -ENOMEM : 0;
+}
+
 /* the input checks and the machinery: store, ID maps, driver, staging */
 static int build_setup(struct builder *b, bool **needed, long *target, struct werr *err)
 {
 	struct rootfs_choice drv;
+	struct strv auto_args = { 0 };
 	int r = platform_check(b->o->platform, err);
 
 	if (r == 0)
@@ -263,9 +285,12 @@ static int build_setup(struct builder *b, bool **needed, long *target, struct we
 		fprintf(stderr, "WARN: %s\n", b->df->warnings.v[i]);
 	if (r == 0)
 		r = context_open(b->o->context, NULL, &b->ctx, err);
+	if (r == 0 && platform_args(&auto_args) < 0)
+		r = werr_errno(err, ENOMEM, "build arguments");
 	if (r == 0)
-		r = dockerfile_meta_scope(b->df, b->o->build_args, b->o->n_build_args, &b->meta,
-		                          err);
+		r = dockerfile_meta_scope_preset(b->df, auto_args.v, auto_args.n, b->o->build_args,
+		                                 b->o->n_build_args, &b->meta, err);
+	strv_free(&auto_args);
 	if (r == 0 && !(*needed = calloc(b->df->nstages + 1, sizeof(bool))))
 		r = werr_errno(err, ENOMEM, "stages");
 	if (r < 0)

@@ -226,8 +226,8 @@ static void set_health(struct bstage *sg, const struct df_instr *x)
 }
 
 /* ARG NAME[=default]: --build-arg wins, then the default, then a meta ARG
- * of the same name; without any the name is remembered, so that using it
- * is an error rather than a silent empty string */
+ * of the same name (the automatic platform ARGs are meta ARGs); without any
+ * the name stays unset, expanding to an empty string, as Docker's */
 static int set_arg(struct builder *b, struct bstage *sg, const struct df_kv *kv)
 {
 	size_t nl = strlen(kv->key);
@@ -239,10 +239,10 @@ static int set_arg(struct builder *b, struct bstage *sg, const struct df_kv *kv)
 	if (!v)
 		v = shellex_scope_get(&b->meta, kv->key);
 	strv_push(&sg->args, kv->key);
-	if (!v) {
-		strv_push(&sg->no_value, kv->key);
+	if (sg->args.oom)
+		return -ENOMEM;
+	if (!v)
 		return 0;
-	}
 	return shellex_scope_set(&sg->scope, kv->key, v);
 }
 
@@ -450,35 +450,6 @@ void bstage_free(struct bstage *sg)
 	free(sg->chain);
 	shellex_scope_free(&sg->scope);
 	strv_free(&sg->args);
-	strv_free(&sg->no_value);
 	strv_free(&sg->onbuild);
 	memset(sg, 0, sizeof(*sg));
-}
-
-/* whether @text refers to $NAME or ${NAME} without a default (${NAME:-x}) */
-static bool refers_unset(const char *text, const char *name)
-{
-	size_t nl = strlen(name);
-
-	for (const char *p = strchr(text, '$'); p; p = strchr(p + 1, '$')) {
-		const char *q = p + 1 + (p[1] == '{');
-		if (strncmp(q, name, nl) != 0)
-			continue;
-		q += nl;
-		if (p[1] == '{' ? *q == '}' : !(isalnum((unsigned char)*q) || *q == '_'))
-			return true;
-	}
-	return false;
-}
-
-int bargs_check(struct builder *b, const struct bstage *sg, const char *text, struct werr *err)
-{
-	for (size_t i = 0; i < sg->no_value.n; i++)
-		if (refers_unset(text, sg->no_value.v[i]))
-			return werr_set(err, EINVAL,
-			                "%s:%u: build arg %s is used but has no value: pass "
-			                "--build-arg %s=VALUE or give the ARG a default",
-			                b->df->filename, b->line, sg->no_value.v[i],
-			                sg->no_value.v[i]);
-	return 0;
 }

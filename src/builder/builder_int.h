@@ -24,7 +24,6 @@ struct bstage {
 	char key[DIGEST_STR_LEN + 1]; /* cache key of the state so far */
 	struct shellex_scope scope;   /* ARG and ENV values, for expansion */
 	struct strv args;             /* ARG names declared in the stage */
-	struct strv no_value;         /* ARGs declared without default nor --build-arg */
 	struct strv onbuild;          /* the base image's ONBUILD triggers, to run first */
 	bool cmd_set;                 /* CMD given in this stage (an ENTRYPOINT keeps it) */
 	bool built;
@@ -100,8 +99,6 @@ char **bconfig_run_env(const struct bstage *sg);
 /* Env gets BuildKit's default PATH when the base gave none (as Docker and
  * podman write it into the image) */
 int bconfig_default_path(struct bstage *sg);
-/* fails when @text uses an ARG that got no value (as $NAME or ${NAME}) */
-int bargs_check(struct builder *b, const struct bstage *sg, const char *text, struct werr *err);
 json_t *bconfig_get(struct bstage *sg);
 /* the config's Env into the expansion scope */
 void bconfig_scope_from_env(struct bstage *sg);

@@ -268,9 +268,7 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 		config_strv_free(env);
 		return werr_errno(err, ENOMEM, "RUN");
 	}
-	r = bargs_check(b, sg, x->json ? text : script, err);
-	if (r == 0)
-		r = bmounts_parse(b, sg, x, &ms, err);
+	r = bmounts_parse(b, sg, x, &ms, err);
 	/* the key: the instruction, the environment it runs with, and what its
 	 * mounts bind (the context's files by content, a stage by its key);
 	 * never a cache's content nor a secret */

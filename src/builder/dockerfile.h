@@ -188,6 +188,18 @@ int dockerfile_meta_scope(const struct dockerfile *df, char *const *build_args, 
                           struct shellex_scope *scope, struct werr *err);
 
 /**
+ * dockerfile_meta_scope_preset() - dockerfile_meta_scope() over the
+ * automatic ARGs @preset ("K=V": BuildKit's TARGETPLATFORM, BUILDARCH...),
+ * which --build-arg overrides even where no ARG declares them, and which a
+ * global ARG without default keeps. A stage sees one only through an ARG
+ * of that name in the stage.
+ * Return: 0 with @scope filled, or a negative errno with @err set.
+ */
+int dockerfile_meta_scope_preset(const struct dockerfile *df, char *const *preset, size_t npreset,
+                                 char *const *build_args, size_t nbuild_args,
+                                 struct shellex_scope *scope, struct werr *err);
+
+/**
  * dockerfile_stage_base() - the expanded base image name of stage @index.
  * An empty result (e.g. FROM $BASE with an ARG without default and no
  * --build-arg) is an error naming the argument to pass.
