@@ -166,6 +166,10 @@ int bmount_from(struct builder *b, struct bstage *sg, const char *from, const st
 /* builder_mount.c: make the sources: copies, cache directories (locked),
  * secret files */
 int bmounts_prepare(struct builder *b, struct bstage *sg, struct bmounts *ms, struct werr *err);
+/* a file of the runtime directory holding @data, bound read-only at @target
+ * for the step (a RUN heredoc with a shebang) */
+int bmounts_add_file(struct bmounts *ms, const char *data, mode_t mode, const char *target,
+                     struct werr *err);
 /* unlock, remove the copies and secret files, free */
 void bmounts_release(struct builder *b, struct bmounts *ms);
 

@@ -16,20 +16,41 @@
 #include <string.h>
 #include <unistd.h>
 
+/* RUN <<EOF with nothing else on the line: its one heredoc, else NULL */
+static const struct df_heredoc *run_heredoc_alone(const struct df_instr *x)
+{
+	const char *cmd = x->nargs ? x->args[0] : "";
+	size_t n = strspn(cmd, " \t");
+
+	if (!x->json && x->nheredocs == 1 && !strncmp(cmd + n, "<<", 2)) {
+		const char *w = cmd + n + 2 + (cmd[n + 2] == '-');
+		size_t wl = strcspn(w, " \t");
+		if (w[wl + strspn(w + wl, " \t")] == '\0')
+			return &x->heredocs[0];
+	}
+	return NULL;
+}
+
+/* BuildKit: a heredoc alone whose body starts with #! is not given to the
+ * shell but run as a file, so the kernel starts its interpreter (Docker's
+ * reference: "If the first line of the heredoc is a shebang...") */
+static const struct df_heredoc *run_shebang(const struct df_instr *x)
+{
+	const struct df_heredoc *hd = run_heredoc_alone(x);
+
+	return hd && !strncmp(hd->content, "#!", 2) ? hd : NULL;
+}
+
 /* RUN <<EOF alone: the heredoc is the script; otherwise the bodies follow
  * the command line, and the shell reads them as its own here-documents */
 static char *run_script(const struct df_instr *x)
 {
 	const char *cmd = x->nargs ? x->args[0] : "";
+	const struct df_heredoc *alone = run_heredoc_alone(x);
 	struct strbuf sb = { 0 };
-	size_t n = strspn(cmd, " \t");
 
-	if (x->nheredocs == 1 && !strncmp(cmd + n, "<<", 2)) {
-		const char *w = cmd + n + 2 + (cmd[n + 2] == '-');
-		size_t wl = strcspn(w, " \t");
-		if (w[wl + strspn(w + wl, " \t")] == '\0')
-			return strdup(x->heredocs[0].content);
-	}
+	if (alone)
+		return strdup(alone->content);
 	strbuf_adds(&sb, cmd);
 	for (size_t i = 0; i < x->nheredocs; i++) {
 		strbuf_addc(&sb, '\n');
@@ -255,6 +276,7 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 	struct bmounts ms = { 0 };
 	char diff_id[DIGEST_STR_LEN + 1], created[32];
 	uint64_t size = 0;
+	const struct df_heredoc *shebang;
 	enum net_mode net;
 	bool hit;
 	int r;
@@ -292,7 +314,19 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 		r = r < 0 ? r : 1;
 		goto out;
 	}
-	argv = run_argv(sg, x, script);
+	shebang = run_shebang(x);
+	if (shebang) {
+		char *one[2] = { NULL, NULL };
+		if (asprintf(&one[0], "/dev/pipes/%s", shebang->name) < 0)
+			one[0] = NULL;
+		argv = one[0] ? calloc(2, sizeof(char *)) : NULL;
+		if (argv)
+			argv[0] = one[0];
+		else
+			free(one[0]);
+	} else {
+		argv = run_argv(sg, x, script);
+	}
 	if (!argv) {
 		r = werr_set(err, EINVAL, "%s:%u: RUN needs a command", b->df->filename, b->line);
 		goto out;
@@ -302,6 +336,8 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 		r = bcopymode_prepare(b, sg, &d, err);
 	if (r == 0)
 		r = bmounts_prepare(b, sg, &ms, err);
+	if (r == 0 && shebang)
+		r = bmounts_add_file(&ms, shebang->content, 0755, argv[0], err);
 	if (r == 0)
 		r = run_container(b, sg, &d, argv, net, &ms, status, err);
 	if (r == 0 && *status != 0)
