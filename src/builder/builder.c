@@ -11,10 +11,12 @@
 #include "util.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void say(struct builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -247,6 +249,21 @@ static int platform_check(const char *platform, struct werr *err)
 	return 0;
 }
 
+/* the Dockerfile's own ignore file, DOCKERFILE.dockerignore next to it,
+ * when there is one: BuildKit reads it instead of the context's */
+static const char *own_ignore_file(const struct build_opts *o, char *buf, size_t size)
+{
+	struct stat st;
+
+	if (o->dockerfile_text)
+		return NULL;
+	if (o->dockerfile)
+		snprintf(buf, size, "%s.dockerignore", o->dockerfile);
+	else
+		snprintf(buf, size, "%s/Dockerfile.dockerignore", o->context);
+	return stat(buf, &st) == 0 && S_ISREG(st.st_mode) ? buf : NULL;
+}
+
 /* BuildKit's automatic platform ARGs: the build and the target platform
  * are both this machine (platform_check() refuses any other) */
 static int platform_args(struct strv *out)
@@ -276,6 +293,7 @@ static int build_setup(struct builder *b, bool **needed, long *target, struct we
 {
 	struct rootfs_choice drv;
 	struct strv auto_args = { 0 };
+	char own_ignore[PATH_MAX + 16];
 	int r = platform_check(b->o->platform, err);
 
 	if (r == 0)
@@ -284,7 +302,9 @@ static int build_setup(struct builder *b, bool **needed, long *target, struct we
 	for (size_t i = 0; r == 0 && i < b->df->warnings.n; i++)
 		fprintf(stderr, "WARN: %s\n", b->df->warnings.v[i]);
 	if (r == 0)
-		r = context_open(b->o->context, NULL, &b->ctx, err);
+		r = context_open(b->o->context,
+		                 own_ignore_file(b->o, own_ignore, sizeof(own_ignore)), &b->ctx,
+		                 err);
 	if (r == 0 && platform_args(&auto_args) < 0)
 		r = werr_errno(err, ENOMEM, "build arguments");
 	if (r == 0)
