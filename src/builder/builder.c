@@ -103,6 +103,7 @@ static int step_run(struct builder *b, struct bstage *sg, const struct df_instr 
 	case DF_RUN: r = brun_step(b, sg, x, status, err); break;
 	case DF_COPY:
 	case DF_ADD: r = bcopy_step(b, sg, x, err); break;
+	case DF_WORKDIR: r = bworkdir_step(b, sg, x, err); break;
 	default: r = meta_step(b, sg, x, err); break;
 	}
 	dockerfile_instr_free(x);

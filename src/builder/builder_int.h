@@ -184,6 +184,9 @@ int badd_checksum_check(struct builder *b, const struct df_instr *x, struct werr
 int badd_checksum_verify(const struct df_instr *x, const char *url, const char *file,
                          struct werr *err);
 
+/* builder_workdir.c: WORKDIR, its directory made (1 when the cache had it) */
+int bworkdir_step(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err);
+
 /* builder_copy.c */
 int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err);
 
