@@ -170,6 +170,23 @@ static int stage_build(struct builder *b, size_t idx, int *status, struct werr *
 	return 0;
 }
 
+/* --output: the final image's filesystem, as BuildKit's local and tar
+ * exporters write it (the image is kept in the store too, as podman does) */
+static int final_output(struct builder *b, const char *id, struct werr *err)
+{
+	char tree[PATH_MAX + 16];
+
+	if (b->o->output == BUILD_OUTPUT_NONE)
+		return 0;
+	if (!b->o->hooks.rootfs_copy || !b->o->hooks.output)
+		return werr_set(err, ENOTSUP, "--output: not available here");
+	snprintf(tree, sizeof(tree), "%s/output", b->stdir);
+	if (b->o->hooks.rootfs_copy(id, tree, &b->plan, err) < 0 ||
+	    b->o->hooks.output(b->o->hooks.ctx, tree, err) < 0)
+		return werr_prefix(err, "--output %s", b->o->output_dest);
+	return 0;
+}
+
 /* the final image: --label, config and manifest blobs, the record, the tags */
 static int final_commit(struct builder *b, struct bstage *sg, char **names, size_t n_names,
                         char *id, struct werr *err)
@@ -188,7 +205,7 @@ static int final_commit(struct builder *b, struct bstage *sg, char **names, size
 	r = binline_write(b, sg, err);
 	for (size_t i = 0; r == 0 && i < (n_names ? n_names : 1); i++)
 		r = bimage_commit(b, sg, n_names ? names[i] : NULL, false, id, err);
-	return r;
+	return r == 0 ? final_output(b, id, err) : r;
 }
 
 /* the tags, normalized ("domain/path:tag"), before anything is built */

@@ -57,8 +57,7 @@ static int workdir_owner(int rootfd, const char *user, uid_t *uid, gid_t *gid, s
 	if (!user || !*user)
 		return 0;
 	for (size_t i = 0; i < 2; i++) {
-		_cleanup_close_ int fd =
-		    resolve_open(rootfd, files[i], O_RDONLY, RESOLVE_IN_ROOT);
+		_cleanup_close_ int fd = resolve_open(rootfd, files[i], O_RDONLY, RESOLVE_IN_ROOT);
 		if (fd >= 0 && util_read_fd_all(fd, 4 << 20, bufs[i], &len, err) < 0)
 			return -err->code;
 	}
@@ -201,8 +200,7 @@ static bool dir_empty_p(const char *path)
 	return empty;
 }
 
-int bworkdir_step(struct builder *b, struct bstage *sg, const struct df_instr *x,
-                  struct werr *err)
+int bworkdir_step(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err)
 {
 	_cleanup_free_ char *text = binstr_text(x), *key = NULL;
 	json_t *c;
