@@ -81,8 +81,8 @@ int cmd_build_output(int argc, char **argv)
 		r = a.outfd = buildout_open(argv[1], argv[2], argv[3], &err);
 	if (r >= 0)
 		r = idmap_plan_make(&plan, false, &err);
-	if (r == 0)
-		r = userns_exec(&plan, buildout_tar_in_ns, &a, &err);
+	if (r == 0 && userns_exec(&plan, buildout_tar_in_ns, &a, &err) < 0)
+		r = werr_prefix(&err, "--output %s", argv[3]);
 	if (r == 0 && !strcmp(argv[2], "local")) {
 		if (lseek(a.outfd, 0, SEEK_SET) < 0)
 			r = werr_errno(&err, errno, "--output %s", argv[3]);
@@ -95,7 +95,6 @@ int cmd_build_output(int argc, char **argv)
 		close(a.dirfd);
 	if (r == 0)
 		return 0;
-	werr_prefix(&err, "--output");
 	werr_print(&err, "warren");
 	return EXIT_WARREN;
 }

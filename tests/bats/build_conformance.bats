@@ -187,6 +187,20 @@ show_contents() {
 # BEGIN CASES (written by tests/build-conformance/sync.sh from cases/)
 @test "build conformance: gen-env-expansion" { check_case gen-env-expansion; }
 @test "build conformance: gen-workdir-relative" { check_case gen-workdir-relative; }
+@test "build conformance: i02-workdir-copy-into" { check_case i02-workdir-copy-into; }
+@test "build conformance: i02-workdir-symlinks" { check_case i02-workdir-symlinks; }
+@test "build conformance: i02-workdir-user-writes" { check_case i02-workdir-user-writes; }
+@test "build conformance: i03-arg-no-value" { check_case i03-arg-no-value; }
+@test "build conformance: i03-platform-args-global" { check_case i03-platform-args-global; }
+@test "build conformance: i03-platform-args" { check_case i03-platform-args; }
+@test "build conformance: i05-healthcheck-start-interval" { check_case i05-healthcheck-start-interval; }
+@test "build conformance: i06-dockerignore-per-dockerfile" { check_case i06-dockerignore-per-dockerfile; }
+@test "build conformance: i06-dockerignore-symlink-out" { check_case i06-dockerignore-symlink-out; }
+@test "build conformance: i09-heredoc-shebang" { check_case i09-heredoc-shebang; }
+@test "build conformance: i10-default-path" { check_case i10-default-path; }
+@test "build conformance: i11-duplicate-stage-name" { check_case i11-duplicate-stage-name; }
+@test "build conformance: i11-expose-range" { check_case i11-expose-range; }
+@test "build conformance: i11-trailing-backslash" { check_case i11-trailing-backslash; }
 # END CASES
 
 @test "build conformance: every case agrees with podman or with Docker's reference" {
