@@ -68,14 +68,16 @@ static int workdir_owner(int rootfd, const char *user, uid_t *uid, gid_t *gid, s
 	return 0;
 }
 
-/* one missing directory @name in @dirfd, 0755 whatever the umask, owned */
+/* one missing directory @name in @dirfd, 0755 whatever the umask, owned;
+ * in single-ID mode the owner cannot be represented (EINVAL) and the
+ * directory stays the namespace's root's, as the runtime would make it */
 static int workdir_make(int dirfd, const char *name, uid_t uid, gid_t gid)
 {
 	_cleanup_close_ int fd = fsnode_make(dirfd, name, S_IFDIR | 0755, 0);
 
 	if (fd < 0)
 		return fd;
-	if ((uid || gid) && fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+	if ((uid || gid) && fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0 && errno != EINVAL)
 		return -errno;
 	return 0;
 }
