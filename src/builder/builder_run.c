@@ -32,8 +32,9 @@ static const struct df_heredoc *run_heredoc_alone(const struct df_instr *x)
 }
 
 /* BuildKit: a heredoc alone whose body starts with #! is not given to the
- * shell but run as a file, so the kernel starts its interpreter (Docker's
- * reference: "If the first line of the heredoc is a shebang...") */
+ * shell as a script but bound as a file, which the shell executes, so the
+ * kernel starts its interpreter (Docker's reference: the Python example of
+ * its here-documents section) */
 static const struct df_heredoc *run_shebang(const struct df_instr *x)
 {
 	const struct df_heredoc *hd = run_heredoc_alone(x);
@@ -269,7 +270,8 @@ static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir 
 int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, int *status,
               struct werr *err)
 {
-	_cleanup_free_ char *script = run_script(x), *text = binstr_text(x), *envtext = NULL;
+	_cleanup_free_ char *script = run_script(x), *text = binstr_text(x), *envtext = NULL,
+	                    *pipe_path = NULL;
 	char **argv = NULL, **env = bconfig_run_env(sg);
 	struct strbuf sb = { 0 };
 	struct bstep_dir d = { 0 };
@@ -314,19 +316,12 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 		r = r < 0 ? r : 1;
 		goto out;
 	}
+	/* BuildKit gives the file's path to the shell (SHELL or /bin/sh -c),
+	 * which executes it */
 	shebang = run_shebang(x);
-	if (shebang) {
-		char *one[2] = { NULL, NULL };
-		if (asprintf(&one[0], "/dev/pipes/%s", shebang->name) < 0)
-			one[0] = NULL;
-		argv = one[0] ? calloc(2, sizeof(char *)) : NULL;
-		if (argv)
-			argv[0] = one[0];
-		else
-			free(one[0]);
-	} else {
-		argv = run_argv(sg, x, script);
-	}
+	if (shebang && asprintf(&pipe_path, "/dev/pipes/%s", shebang->name) < 0)
+		pipe_path = NULL;
+	argv = shebang && !pipe_path ? NULL : run_argv(sg, x, shebang ? pipe_path : script);
 	if (!argv) {
 		r = werr_set(err, EINVAL, "%s:%u: RUN needs a command", b->df->filename, b->line);
 		goto out;
@@ -337,7 +332,7 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 	if (r == 0)
 		r = bmounts_prepare(b, sg, &ms, err);
 	if (r == 0 && shebang)
-		r = bmounts_add_file(&ms, shebang->content, 0755, argv[0], err);
+		r = bmounts_add_file(&ms, shebang->content, 0755, pipe_path, err);
 	if (r == 0)
 		r = run_container(b, sg, &d, argv, net, &ms, status, err);
 	if (r == 0 && *status != 0)
