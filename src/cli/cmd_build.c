@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum build_opt {
@@ -428,6 +429,34 @@ static int hook_output(void *ctx, const char *tree, struct werr *err)
 	return r;
 }
 
+/* --output's destination, checked before anything is built: a tar's
+ * directory and a local output's parent must be there and writable, and a
+ * local output that exists must be a directory */
+static int output_check(const struct build_cli *c, struct werr *err)
+{
+	const char *dest = c->o.output_dest;
+	_cleanup_free_ char *copy = NULL;
+	struct stat st;
+	char *slash;
+
+	if (c->o.output == BUILD_OUTPUT_NONE || !strcmp(dest, "-"))
+		return 0;
+	if (c->o.output == BUILD_OUTPUT_LOCAL && stat(dest, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0
+		                           : werr_set(err, ENOTDIR,
+		                                      "--output %s: not a directory (give a "
+		                                      "directory, made if missing)",
+		                                      dest);
+	if (!(copy = strdup(dest)))
+		return werr_errno(err, ENOMEM, "--output");
+	slash = strrchr(copy, '/');
+	if (slash)
+		slash[slash == copy ? 1 : 0] = '\0';
+	if (access(slash ? copy : ".", W_OK | X_OK) < 0)
+		return werr_errno(err, errno, "--output %s: %s", dest, slash ? copy : ".");
+	return 0;
+}
+
 /* --output type=tar,dest=-: the tar goes to the real stdout; everything the
  * build prints (steps, RUN output) goes to stderr meanwhile, as BuildKit's */
 static int output_stdout(struct build_cli *c, struct werr *err)
@@ -517,7 +546,7 @@ int cmd_build(int argc, char **argv)
 	c.o.hooks.ctx = &c;
 	if (c.o.dockerfile && !strcmp(c.o.dockerfile, "-") && read_stdin_dockerfile(&c, &err) < 0)
 		goto fail;
-	if (output_stdout(&c, &err) < 0)
+	if (output_check(&c, &err) < 0 || output_stdout(&c, &err) < 0)
 		goto fail;
 	if (build_image(&c.o, id, &status, &err) < 0)
 		goto fail;

@@ -107,4 +107,8 @@ EOF
 	bad_input "a local output needs a directory" -t bad:1 --output type=local,dest=-
 	bad_input "unexpected name=x" -t bad:1 --output type=tar,dest=/tmp/x,name=x
 	bad_input "only one --output" -t bad:1 -o "$CTX/a" -o "$CTX/b"
+	# a destination that cannot be written is refused before the build
+	bad_input "--output $CTX/none/x.tar: $CTX/none: No such file" -t bad:1 \
+		--output "type=tar,dest=$CTX/none/x.tar"
+	bad_input "not a directory" -t bad:1 -o "$CTX/Dockerfile"
 }
