@@ -11,10 +11,12 @@
 #include "util.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void say(struct builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -41,7 +43,7 @@ static int stage_from(struct builder *b, size_t idx, struct werr *err)
 
 	if (r < 0)
 		return r;
-	other = dockerfile_stage_find(b->df, base);
+	other = dockerfile_stage_find_before(b->df, base, idx);
 	if (other >= 0 && (size_t)other < idx && b->df->stages[other].name &&
 	    !strcasecmp(b->df->stages[other].name, base)) {
 		const struct bstage *o = &b->stages[other];
@@ -59,7 +61,11 @@ static int stage_from(struct builder *b, size_t idx, struct werr *err)
 		return 0;
 	}
 	r = bconfig_from_image(b, sg, base, err);
-	return r < 0 ? werr_prefix(err, "%s:%u: FROM %s", b->df->filename, b->line, base) : 0;
+	if (r < 0)
+		return werr_prefix(err, "%s:%u: FROM %s", b->df->filename, b->line, base);
+	if (bconfig_default_path(sg) < 0)
+		return werr_errno(err, ENOMEM, "FROM %s", base);
+	return 0;
 }
 
 /* a metadata instruction: the config changes, the history gets an empty layer */
@@ -90,16 +96,14 @@ static int step_run(struct builder *b, struct bstage *sg, const struct df_instr 
 	struct df_instr *x = NULL;
 	int r = 0;
 
-	if (dockerfile_kind_expands(in->kind))
-		r = bargs_check(b, sg, in->original, err);
-	if (r == 0)
-		r = dockerfile_instr_expand(b->df, in, &sg->scope, &x, err);
+	r = dockerfile_instr_expand(b->df, in, &sg->scope, &x, err);
 	if (r < 0)
 		return r;
 	switch (x->kind) {
 	case DF_RUN: r = brun_step(b, sg, x, status, err); break;
 	case DF_COPY:
 	case DF_ADD: r = bcopy_step(b, sg, x, err); break;
+	case DF_WORKDIR: r = bworkdir_step(b, sg, x, err); break;
 	default: r = meta_step(b, sg, x, err); break;
 	}
 	dockerfile_instr_free(x);
@@ -166,6 +170,23 @@ static int stage_build(struct builder *b, size_t idx, int *status, struct werr *
 	return 0;
 }
 
+/* --output: the final image's filesystem, as BuildKit's local and tar
+ * exporters write it (the image is kept in the store too, as podman does) */
+static int final_output(struct builder *b, const char *id, struct werr *err)
+{
+	char tree[PATH_MAX + 16];
+
+	if (b->o->output == BUILD_OUTPUT_NONE)
+		return 0;
+	if (!b->o->hooks.rootfs_copy || !b->o->hooks.output)
+		return werr_set(err, ENOTSUP, "--output: not available here");
+	snprintf(tree, sizeof(tree), "%s/output", b->stdir);
+	if (b->o->hooks.rootfs_copy(id, tree, &b->plan, err) < 0 ||
+	    b->o->hooks.output(b->o->hooks.ctx, tree, err) < 0)
+		return werr_prefix(err, "--output %s", b->o->output_dest);
+	return 0;
+}
+
 /* the final image: --label, config and manifest blobs, the record, the tags */
 static int final_commit(struct builder *b, struct bstage *sg, char **names, size_t n_names,
                         char *id, struct werr *err)
@@ -184,7 +205,7 @@ static int final_commit(struct builder *b, struct bstage *sg, char **names, size
 	r = binline_write(b, sg, err);
 	for (size_t i = 0; r == 0 && i < (n_names ? n_names : 1); i++)
 		r = bimage_commit(b, sg, n_names ? names[i] : NULL, false, id, err);
-	return r;
+	return r == 0 ? final_output(b, id, err) : r;
 }
 
 /* the tags, normalized ("domain/path:tag"), before anything is built */
@@ -246,19 +267,68 @@ static int platform_check(const char *platform, struct werr *err)
 	return 0;
 }
 
+/* the Dockerfile's own ignore file, DOCKERFILE.dockerignore next to it,
+ * when there is one: BuildKit reads it instead of the context's */
+static const char *own_ignore_file(const struct build_opts *o, char *buf, size_t size)
+{
+	struct stat st;
+
+	if (o->dockerfile_text)
+		return NULL;
+	if (o->dockerfile)
+		snprintf(buf, size, "%s.dockerignore", o->dockerfile);
+	else
+		snprintf(buf, size, "%s/Dockerfile.dockerignore", o->context);
+	return stat(buf, &st) == 0 && S_ISREG(st.st_mode) ? buf : NULL;
+}
+
+/* BuildKit's automatic platform ARGs: the build and the target platform
+ * are both this machine (platform_check() refuses any other) */
+static int platform_args(struct strv *out)
+{
+	const char *os, *arch, *var;
+	char plat[128];
+	const char *names[] = { "BUILD", "TARGET" };
+
+	manifest_host_platform(&os, &arch, &var);
+	snprintf(plat, sizeof(plat), "%s/%s%s%s", os, arch, var && *var ? "/" : "", var ? var : "");
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char kv[192];
+		snprintf(kv, sizeof(kv), "%sPLATFORM=%s", names[i], plat);
+		strv_push(out, kv);
+		snprintf(kv, sizeof(kv), "%sOS=%s", names[i], os);
+		strv_push(out, kv);
+		snprintf(kv, sizeof(kv), "%sARCH=%s", names[i], arch);
+		strv_push(out, kv);
+		snprintf(kv, sizeof(kv), "%sVARIANT=%s", names[i], var ? var : "");
+		strv_push(out, kv);
+	}
+	return out->oom ? -ENOMEM : 0;
+}
+
 /* the input checks and the machinery: store, ID maps, driver, staging */
 static int build_setup(struct builder *b, bool **needed, long *target, struct werr *err)
 {
 	struct rootfs_choice drv;
+	struct strv auto_args = { 0 };
+	char own_ignore[PATH_MAX + 16];
 	int r = platform_check(b->o->platform, err);
 
 	if (r == 0)
 		r = dockerfile_load(b, err);
+	/* BuildKit's checks that warn do not stop the build; stderr, as Docker */
+	for (size_t i = 0; r == 0 && i < b->df->warnings.n; i++)
+		fprintf(stderr, "WARN: %s\n", b->df->warnings.v[i]);
 	if (r == 0)
-		r = context_open(b->o->context, NULL, &b->ctx, err);
+		r = context_open(b->o->context,
+		                 own_ignore_file(b->o, own_ignore, sizeof(own_ignore)), &b->ctx,
+		                 err);
+	if (r == 0 && platform_args(&auto_args) < 0)
+		r = werr_errno(err, ENOMEM, "build arguments");
 	if (r == 0)
-		r = dockerfile_meta_scope(b->df, b->o->build_args, b->o->n_build_args, &b->meta,
-		                          err);
+		r = dockerfile_meta_scope_preset(b->df, auto_args.v, auto_args.n, b->o->build_args,
+		                                 b->o->n_build_args, &b->meta, err);
+	strv_free(&auto_args);
 	if (r == 0 && !(*needed = calloc(b->df->nstages + 1, sizeof(bool))))
 		r = werr_errno(err, ENOMEM, "stages");
 	if (r < 0)

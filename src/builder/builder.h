@@ -37,7 +37,13 @@ struct build_hooks {
 	 * (steps on the fuse-overlay and vfs storage drivers) */
 	int (*rootfs_copy)(const char *image_id, const char *dest, const struct idmap_plan *plan,
 	                   struct werr *err);
+	/* --output: the final image's tree, copied at @tree, exported as
+	 * build_opts.output says */
+	int (*output)(void *ctx, const char *tree, struct werr *err);
 };
+
+/* --output type=local,dest=DIR | type=tar,dest=FILE (- for stdout) */
+enum build_output { BUILD_OUTPUT_NONE, BUILD_OUTPUT_LOCAL, BUILD_OUTPUT_TAR };
 
 /* --secret id=ID,src=FILE or id=ID,env=VAR */
 struct build_secret {
@@ -71,6 +77,8 @@ struct build_opts {
 	char **cache_from; /* --cache-from: images whose layers steps may reuse */
 	size_t n_cache_from;
 	bool pull; /* --pull: base images pulled again even when present */
+	enum build_output output;
+	const char *output_dest;
 	struct build_secret *secrets;
 	size_t n_secrets;
 	struct build_ssh *ssh;

@@ -10,6 +10,7 @@
 #include "manifest.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,14 +218,16 @@ static void set_health(struct bstage *sg, const struct df_instr *x)
 		json_object_set_new(h, "Timeout", json_integer(x->health.timeout_ns));
 	if (x->health.start_period_ns)
 		json_object_set_new(h, "StartPeriod", json_integer(x->health.start_period_ns));
+	if (x->health.start_interval_ns)
+		json_object_set_new(h, "StartInterval", json_integer(x->health.start_interval_ns));
 	if (x->health.retries)
 		json_object_set_new(h, "Retries", json_integer(x->health.retries));
 	json_object_set_new(bconfig_get(sg), "Healthcheck", h);
 }
 
 /* ARG NAME[=default]: --build-arg wins, then the default, then a meta ARG
- * of the same name; without any the name is remembered, so that using it
- * is an error rather than a silent empty string */
+ * of the same name (the automatic platform ARGs are meta ARGs); without any
+ * the name stays unset, expanding to an empty string, as Docker's */
 static int set_arg(struct builder *b, struct bstage *sg, const struct df_kv *kv)
 {
 	size_t nl = strlen(kv->key);
@@ -236,10 +239,10 @@ static int set_arg(struct builder *b, struct bstage *sg, const struct df_kv *kv)
 	if (!v)
 		v = shellex_scope_get(&b->meta, kv->key);
 	strv_push(&sg->args, kv->key);
-	if (!v) {
-		strv_push(&sg->no_value, kv->key);
+	if (sg->args.oom)
+		return -ENOMEM;
+	if (!v)
 		return 0;
-	}
 	return shellex_scope_set(&sg->scope, kv->key, v);
 }
 
@@ -249,6 +252,42 @@ static void ports_add(json_t *c, const char *key, const char *word, bool port)
 
 	snprintf(buf, sizeof(buf), "%s%s", word, port && !strchr(word, '/') ? "/tcp" : "");
 	json_object_set_new(obj_get(c, key), buf, json_object());
+}
+
+/* EXPOSE START-END[/PROTO]: one port each, as Docker's port-spec parser
+ * expands a range; the protocol lower-cased, tcp when not given */
+static void expose_add(json_t *c, const char *word)
+{
+	const char *slash = strchr(word, '/');
+	char proto[16] = "tcp", *end;
+	unsigned long lo, hi;
+
+	if (slash) {
+		snprintf(proto, sizeof(proto), "%s", slash + 1);
+		for (char *p = proto; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	}
+	errno = 0;
+	lo = strtoul(word, &end, 10);
+	if (end == word || *end != '-' || !isdigit((unsigned char)end[1]))
+		goto plain;
+	hi = strtoul(end + 1, &end, 10);
+	if (errno || (*end && *end != '/') || lo == 0 || lo > hi || hi > 65535)
+		goto plain;
+	for (unsigned long p = lo; p <= hi; p++) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%lu/%s", p, proto);
+		json_object_set_new(obj_get(c, "ExposedPorts"), buf, json_object());
+	}
+	return;
+plain:
+	if (slash) {
+		char buf[256];
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(slash - word), word, proto);
+		ports_add(c, "ExposedPorts", buf, true);
+	} else {
+		ports_add(c, "ExposedPorts", word, true);
+	}
 }
 
 int bconfig_apply(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err)
@@ -286,7 +325,7 @@ int bconfig_apply(struct builder *b, struct bstage *sg, const struct df_instr *x
 		break;
 	case DF_EXPOSE:
 		for (size_t i = 0; i < x->nargs; i++)
-			ports_add(c, "ExposedPorts", x->args[i], true);
+			expose_add(c, x->args[i]);
 		break;
 	case DF_VOLUME:
 		for (size_t i = 0; i < x->nargs; i++)
@@ -311,6 +350,23 @@ int bconfig_apply(struct builder *b, struct bstage *sg, const struct df_instr *x
 	return r < 0 ? werr_errno(err, -r, "%s", x->original) : 0;
 }
 
+/* BuildKit's default PATH (the one runc and Docker use for Linux) */
+#define BCONFIG_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int bconfig_default_path(struct bstage *sg)
+{
+	json_t *env = json_object_get(bconfig_get(sg), "Env"), *v;
+	size_t i;
+
+	json_array_foreach(env, i, v)
+	{
+		const char *s = json_string_value(v);
+		if (s && !strncmp(s, "PATH=", 5))
+			return 0;
+	}
+	return env_set(sg, "PATH", BCONFIG_DEFAULT_PATH);
+}
+
 char **bconfig_run_env(const struct bstage *sg)
 {
 	json_t *env = json_object_get(json_object_get(sg->cfg, "config"), "Env"), *v;
@@ -327,8 +383,7 @@ char **bconfig_run_env(const struct bstage *sg)
 		}
 	}
 	if (!has_path)
-		strv_push(&out,
-		          "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+		strv_push(&out, "PATH=" BCONFIG_DEFAULT_PATH);
 	/* build args reach RUN as environment variables, below ENV */
 	for (size_t a = 0; a < sg->args.n; a++) {
 		const char *name = sg->args.v[a], *val = shellex_scope_get(&sg->scope, name);
@@ -395,35 +450,6 @@ void bstage_free(struct bstage *sg)
 	free(sg->chain);
 	shellex_scope_free(&sg->scope);
 	strv_free(&sg->args);
-	strv_free(&sg->no_value);
 	strv_free(&sg->onbuild);
 	memset(sg, 0, sizeof(*sg));
-}
-
-/* whether @text refers to $NAME or ${NAME} without a default (${NAME:-x}) */
-static bool refers_unset(const char *text, const char *name)
-{
-	size_t nl = strlen(name);
-
-	for (const char *p = strchr(text, '$'); p; p = strchr(p + 1, '$')) {
-		const char *q = p + 1 + (p[1] == '{');
-		if (strncmp(q, name, nl) != 0)
-			continue;
-		q += nl;
-		if (p[1] == '{' ? *q == '}' : !(isalnum((unsigned char)*q) || *q == '_'))
-			return true;
-	}
-	return false;
-}
-
-int bargs_check(struct builder *b, const struct bstage *sg, const char *text, struct werr *err)
-{
-	for (size_t i = 0; i < sg->no_value.n; i++)
-		if (refers_unset(text, sg->no_value.v[i]))
-			return werr_set(err, EINVAL,
-			                "%s:%u: build arg %s is used but has no value: pass "
-			                "--build-arg %s=VALUE or give the ARG a default",
-			                b->df->filename, b->line, sg->no_value.v[i],
-			                sg->no_value.v[i]);
-	return 0;
 }

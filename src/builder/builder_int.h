@@ -24,7 +24,6 @@ struct bstage {
 	char key[DIGEST_STR_LEN + 1]; /* cache key of the state so far */
 	struct shellex_scope scope;   /* ARG and ENV values, for expansion */
 	struct strv args;             /* ARG names declared in the stage */
-	struct strv no_value;         /* ARGs declared without default nor --build-arg */
 	struct strv onbuild;          /* the base image's ONBUILD triggers, to run first */
 	bool cmd_set;                 /* CMD given in this stage (an ENTRYPOINT keeps it) */
 	bool built;
@@ -97,8 +96,9 @@ json_t *bimage_find(struct builder *b, const char *ref, bool again, json_t **ima
                     struct werr *err);
 int bconfig_from_image(struct builder *b, struct bstage *sg, const char *ref, struct werr *err);
 char **bconfig_run_env(const struct bstage *sg);
-/* fails when @text uses an ARG that got no value (as $NAME or ${NAME}) */
-int bargs_check(struct builder *b, const struct bstage *sg, const char *text, struct werr *err);
+/* Env gets BuildKit's default PATH when the base gave none (as Docker and
+ * podman write it into the image) */
+int bconfig_default_path(struct bstage *sg);
 json_t *bconfig_get(struct bstage *sg);
 /* the config's Env into the expansion scope */
 void bconfig_scope_from_env(struct bstage *sg);
@@ -166,6 +166,10 @@ int bmount_from(struct builder *b, struct bstage *sg, const char *from, const st
 /* builder_mount.c: make the sources: copies, cache directories (locked),
  * secret files */
 int bmounts_prepare(struct builder *b, struct bstage *sg, struct bmounts *ms, struct werr *err);
+/* a file of the runtime directory holding @data, bound read-only at @target
+ * for the step (a RUN heredoc with a shebang) */
+int bmounts_add_file(struct bmounts *ms, const char *data, mode_t mode, const char *target,
+                     struct werr *err);
 /* unlock, remove the copies and secret files, free */
 void bmounts_release(struct builder *b, struct bmounts *ms);
 
@@ -179,6 +183,9 @@ int badd_checksum_check(struct builder *b, const struct df_instr *x, struct werr
 /* the downloaded @file of @url against the digest; a mismatch names both */
 int badd_checksum_verify(const struct df_instr *x, const char *url, const char *file,
                          struct werr *err);
+
+/* builder_workdir.c: WORKDIR, its directory made (1 when the cache had it) */
+int bworkdir_step(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err);
 
 /* builder_copy.c */
 int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err);

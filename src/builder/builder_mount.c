@@ -366,6 +366,25 @@ static int prep_ssh(struct builder *b, struct bmounts *ms, const struct bmount *
 	return push_spec(ms, MOUNT_BIND, sock, m->target, false, NULL, err);
 }
 
+int bmounts_add_file(struct bmounts *ms, const char *data, mode_t mode, const char *target,
+                     struct werr *err)
+{
+	_cleanup_close_ int fd = -1;
+	char path[PATH_MAX + 32];
+	int r = secret_dir(ms, err);
+
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/%zu", ms->secdir, ms->nspecs);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || util_write_all(fd, data, strlen(data)) < 0 || fchmod(fd, mode) < 0)
+		return werr_errno(err, errno, "write %s", path);
+	strv_push(&ms->files, path);
+	if (ms->files.oom)
+		return werr_errno(err, ENOMEM, "%s", target);
+	return push_spec(ms, MOUNT_BIND, path, target, true, NULL, err);
+}
+
 int bmounts_prepare(struct builder *b, struct bstage *sg, struct bmounts *ms, struct werr *err)
 {
 	bool ssh_first = true;

@@ -16,20 +16,42 @@
 #include <string.h>
 #include <unistd.h>
 
+/* RUN <<EOF with nothing else on the line: its one heredoc, else NULL */
+static const struct df_heredoc *run_heredoc_alone(const struct df_instr *x)
+{
+	const char *cmd = x->nargs ? x->args[0] : "";
+	size_t n = strspn(cmd, " \t");
+
+	if (!x->json && x->nheredocs == 1 && !strncmp(cmd + n, "<<", 2)) {
+		const char *w = cmd + n + 2 + (cmd[n + 2] == '-');
+		size_t wl = strcspn(w, " \t");
+		if (w[wl + strspn(w + wl, " \t")] == '\0')
+			return &x->heredocs[0];
+	}
+	return NULL;
+}
+
+/* BuildKit: a heredoc alone whose body starts with #! is not given to the
+ * shell as a script but bound as a file, which the shell executes, so the
+ * kernel starts its interpreter (Docker's reference: the Python example of
+ * its here-documents section) */
+static const struct df_heredoc *run_shebang(const struct df_instr *x)
+{
+	const struct df_heredoc *hd = run_heredoc_alone(x);
+
+	return hd && !strncmp(hd->content, "#!", 2) ? hd : NULL;
+}
+
 /* RUN <<EOF alone: the heredoc is the script; otherwise the bodies follow
  * the command line, and the shell reads them as its own here-documents */
 static char *run_script(const struct df_instr *x)
 {
 	const char *cmd = x->nargs ? x->args[0] : "";
+	const struct df_heredoc *alone = run_heredoc_alone(x);
 	struct strbuf sb = { 0 };
-	size_t n = strspn(cmd, " \t");
 
-	if (x->nheredocs == 1 && !strncmp(cmd + n, "<<", 2)) {
-		const char *w = cmd + n + 2 + (cmd[n + 2] == '-');
-		size_t wl = strcspn(w, " \t");
-		if (w[wl + strspn(w + wl, " \t")] == '\0')
-			return strdup(x->heredocs[0].content);
-	}
+	if (alone)
+		return strdup(alone->content);
 	strbuf_adds(&sb, cmd);
 	for (size_t i = 0; i < x->nheredocs; i++) {
 		strbuf_addc(&sb, '\n');
@@ -249,13 +271,15 @@ static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir 
 int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, int *status,
               struct werr *err)
 {
-	_cleanup_free_ char *script = run_script(x), *text = binstr_text(x), *envtext = NULL;
+	_cleanup_free_ char *script = run_script(x), *text = binstr_text(x), *envtext = NULL,
+	                    *pipe_path = NULL;
 	char **argv = NULL, **env = bconfig_run_env(sg);
 	struct strbuf sb = { 0 };
 	struct bstep_dir d = { 0 };
 	struct bmounts ms = { 0 };
 	char diff_id[DIGEST_STR_LEN + 1], created[32];
 	uint64_t size = 0;
+	const struct df_heredoc *shebang;
 	enum net_mode net;
 	bool hit;
 	int r;
@@ -269,9 +293,7 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 		config_strv_free(env);
 		return werr_errno(err, ENOMEM, "RUN");
 	}
-	r = bargs_check(b, sg, x->json ? text : script, err);
-	if (r == 0)
-		r = bmounts_parse(b, sg, x, &ms, err);
+	r = bmounts_parse(b, sg, x, &ms, err);
 	/* the key: the instruction, the environment it runs with, and what its
 	 * mounts bind (the context's files by content, a stage by its key);
 	 * never a cache's content nor a secret */
@@ -295,7 +317,12 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 		r = r < 0 ? r : 1;
 		goto out;
 	}
-	argv = run_argv(sg, x, script);
+	/* BuildKit gives the file's path to the shell (SHELL or /bin/sh -c),
+	 * which executes it */
+	shebang = run_shebang(x);
+	if (shebang && asprintf(&pipe_path, "/dev/pipes/%s", shebang->name) < 0)
+		pipe_path = NULL;
+	argv = shebang && !pipe_path ? NULL : run_argv(sg, x, shebang ? pipe_path : script);
 	if (!argv) {
 		r = werr_set(err, EINVAL, "%s:%u: RUN needs a command", b->df->filename, b->line);
 		goto out;
@@ -305,6 +332,8 @@ int brun_step(struct builder *b, struct bstage *sg, const struct df_instr *x, in
 		r = bcopymode_prepare(b, sg, &d, err);
 	if (r == 0)
 		r = bmounts_prepare(b, sg, &ms, err);
+	if (r == 0 && shebang)
+		r = bmounts_add_file(&ms, shebang->content, 0755, pipe_path, err);
 	if (r == 0)
 		r = run_container(b, sg, &d, argv, net, &ms, status, err);
 	if (r == 0 && *status != 0)

@@ -32,7 +32,9 @@ static int ctx_load_ignore(struct context *ctx, const char *ignore_file, struct 
 	} else {
 		_cleanup_close_ int fd =
 		    resolve_open(ctx->dirfd, ".dockerignore", O_RDONLY, RESOLVE_BENEATH);
-		if (fd < 0 && errno == ENOENT)
+		/* BuildKit reads it from the context as sent, where a symlink out
+		 * of the context leads nowhere: no ignore file, not an error */
+		if (fd < 0 && (errno == ENOENT || errno == EXDEV || errno == ELOOP))
 			return 0;
 		if (fd < 0)
 			return werr_errno(err, errno, "%s/.dockerignore", ctx->dir);

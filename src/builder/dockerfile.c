@@ -170,18 +170,22 @@ static int df_logical_line(struct parser *p, char **out, unsigned *start)
 			strbuf_free(&b);
 			return r;
 		}
-		if (r == 0) {
-			strbuf_free(&b);
-			return df_fail(
-			    p, rd->lineno,
-			    "unexpected end of file after a line continuation (remove the "
-			    "trailing escape character)");
-		}
+		if (r == 0) /* a continuation at the end of the file ends the line, as
+		             * BuildKit's parser takes it */
+			break;
 		t = skip_space(rd->line);
 		if (*t == '#' || !*t)
 			continue;
 		more = df_continues(rd->line, p->df->escape);
 		strbuf_adds(&b, rd->line);
+	}
+	if (b.oom) {
+		strbuf_free(&b);
+		return -ENOMEM;
+	}
+	if (!*skip_space(b.s ? b.s : "")) {
+		strbuf_free(&b);
+		return 0;
 	}
 	*out = strbuf_steal(&b);
 	return *out ? 0 : -ENOMEM;
@@ -312,12 +316,19 @@ static int df_new_stage(struct parser *p, struct df_instr *in)
 			         in->args[2]);
 			return df_fail(p, in->line, msg);
 		}
+		/* BuildKit's DuplicateStageName check: a warning, and a later
+		 * reference means the last stage of that name defined before it */
 		for (size_t i = 0; i + 1 < df->nstages; i++)
 			if (df->stages[i].name && strcmp(df->stages[i].name, st->name) == 0) {
-				snprintf(msg, sizeof(msg),
-				         "duplicate stage name \"%.60s\" (first used on line %u)",
-				         st->name, df->stages[i].from->line);
-				return df_fail(p, in->line, msg);
+				snprintf(
+				    msg, sizeof(msg),
+				    "DuplicateStageName: Duplicate stage name \"%.60s\", stage "
+				    "names should be unique (line %u)",
+				    st->name, in->line);
+				strv_push(&df->warnings, msg);
+				if (df->warnings.oom)
+					return -ENOMEM;
+				break;
 			}
 	}
 	return 0;
@@ -444,5 +455,6 @@ void dockerfile_free(struct dockerfile *df)
 	free(df->stages);
 	free(df->syntax);
 	free(df->filename);
+	strv_free(&df->warnings);
 	free(df);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "shellex.h"
+#include "strbuf.h"
 #include "werr.h"
 
 enum df_kind {
@@ -113,6 +114,7 @@ struct dockerfile {
 	size_t nstages;
 	struct df_instr **all; /* every top-level instruction, in file order */
 	size_t nall;
+	struct strv warnings; /* BuildKit's checks that warn: "Rule: message (line N)" */
 };
 
 /**
@@ -186,6 +188,18 @@ int dockerfile_meta_scope(const struct dockerfile *df, char *const *build_args, 
                           struct shellex_scope *scope, struct werr *err);
 
 /**
+ * dockerfile_meta_scope_preset() - dockerfile_meta_scope() over the
+ * automatic ARGs @preset ("K=V": BuildKit's TARGETPLATFORM, BUILDARCH...),
+ * which --build-arg overrides even where no ARG declares them, and which a
+ * global ARG without default keeps. A stage sees one only through an ARG
+ * of that name in the stage.
+ * Return: 0 with @scope filled, or a negative errno with @err set.
+ */
+int dockerfile_meta_scope_preset(const struct dockerfile *df, char *const *preset, size_t npreset,
+                                 char *const *build_args, size_t nbuild_args,
+                                 struct shellex_scope *scope, struct werr *err);
+
+/**
  * dockerfile_stage_base() - the expanded base image name of stage @index.
  * An empty result (e.g. FROM $BASE with an ARG without default and no
  * --build-arg) is an error naming the argument to pass.
@@ -195,11 +209,18 @@ int dockerfile_stage_base(const struct dockerfile *df, size_t index,
                           const struct shellex_scope *meta, char **out, struct werr *err);
 
 /**
- * dockerfile_stage_find() - the stage named @ref (case-insensitive), or with
- * the decimal index @ref.
+ * dockerfile_stage_find() - the stage named @ref (case-insensitive; the last
+ * of that name), or with the decimal index @ref.
  * Return: the index, or -1 when there is no such stage.
  */
 long dockerfile_stage_find(const struct dockerfile *df, const char *ref);
+
+/**
+ * dockerfile_stage_find_before() - as dockerfile_stage_find(), among the
+ * stages before index @limit for a name: a FROM names the last stage of that
+ * name defined before it, as BuildKit resolves a duplicate name.
+ */
+long dockerfile_stage_find_before(const struct dockerfile *df, const char *ref, size_t limit);
 
 /**
  * dockerfile_stages_needed() - which stages building @target requires: the

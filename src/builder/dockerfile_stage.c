@@ -10,10 +10,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the value --build-arg gives @name, or NULL */
+static const char *build_arg_get(char *const *build_args, size_t nbuild_args, const char *name,
+                                 size_t nl)
+{
+	const char *given = NULL;
+
+	for (size_t b = 0; b < nbuild_args; b++)
+		if (strncmp(build_args[b], name, nl) == 0 && build_args[b][nl] == '=')
+			given = build_args[b] + nl + 1;
+	return given;
+}
+
 int dockerfile_meta_scope(const struct dockerfile *df, char *const *build_args, size_t nbuild_args,
                           struct shellex_scope *scope, struct werr *err)
 {
+	return dockerfile_meta_scope_preset(df, NULL, 0, build_args, nbuild_args, scope, err);
+}
+
+int dockerfile_meta_scope_preset(const struct dockerfile *df, char *const *preset, size_t npreset,
+                                 char *const *build_args, size_t nbuild_args,
+                                 struct shellex_scope *scope, struct werr *err)
+{
 	memset(scope, 0, sizeof(*scope));
+	for (size_t i = 0; i < npreset; i++) {
+		const char *eq = strchr(preset[i], '=');
+		_cleanup_free_ char *name =
+		    eq ? strndup(preset[i], (size_t)(eq - preset[i])) : NULL;
+		const char *given;
+		if (!name || !*name) {
+			shellex_scope_free(scope);
+			return werr_errno(err, name ? EINVAL : ENOMEM, "build arguments");
+		}
+		given = build_arg_get(build_args, nbuild_args, name, strlen(name));
+		if (shellex_scope_set(scope, name, given ? given : eq + 1) < 0) {
+			shellex_scope_free(scope);
+			return werr_errno(err, ENOMEM, "build arguments");
+		}
+	}
 	for (size_t i = 0; i < df->nmeta_args; i++) {
 		const struct df_instr *in = df->meta_args[i];
 		for (size_t k = 0; k < in->nkvs; k++) {
@@ -22,10 +56,7 @@ int dockerfile_meta_scope(const struct dockerfile *df, char *const *build_args, 
 			size_t nl = strlen(name);
 			int r;
 
-			for (size_t b = 0; b < nbuild_args; b++)
-				if (strncmp(build_args[b], name, nl) == 0 &&
-				    build_args[b][nl] == '=')
-					given = build_args[b] + nl + 1;
+			given = build_arg_get(build_args, nbuild_args, name, nl);
 			if (!given && in->kvs[k].value) {
 				r = shellex_expand(in->kvs[k].value, scope, df->escape, &value,
 				                   err);
@@ -76,6 +107,11 @@ int dockerfile_stage_base(const struct dockerfile *df, size_t index,
 
 long dockerfile_stage_find(const struct dockerfile *df, const char *ref)
 {
+	return dockerfile_stage_find_before(df, ref, df->nstages);
+}
+
+long dockerfile_stage_find_before(const struct dockerfile *df, const char *ref, size_t limit)
+{
 	const char *c = ref;
 
 	if (!*ref)
@@ -89,7 +125,7 @@ long dockerfile_stage_find(const struct dockerfile *df, const char *ref)
 		v = strtoull(ref, NULL, 10);
 		return v < df->nstages ? (long)v : -1;
 	}
-	for (size_t i = 0; i < df->nstages; i++)
+	for (size_t i = limit < df->nstages ? limit : df->nstages; i-- > 0;)
 		if (df->stages[i].name && strcasecmp(df->stages[i].name, ref) == 0)
 			return (long)i;
 	return -1;
@@ -144,7 +180,7 @@ static int stage_deps(const struct dockerfile *df, size_t s, const struct shelle
 
 	*ndeps = 0;
 	if (shellex_expand(st->base, meta, df->escape, &base, err) == 0) {
-		dep = dockerfile_stage_find(df, base);
+		dep = dockerfile_stage_find_before(df, base, s);
 		if (dep >= 0 && (size_t)dep < s && !(base[0] >= '0' && base[0] <= '9'))
 			deps[(*ndeps)++] = dep;
 	}

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum build_opt {
@@ -35,6 +36,7 @@ enum build_opt {
 	BO_IIDFILE,
 	BO_CACHE_FROM,
 	BO_CACHE_TO,
+	BO_OUTPUT,
 	BO_IGNORED,
 	BO_HELP,
 };
@@ -66,6 +68,9 @@ static const struct opt_def build_opts_table[] = {
 	  "Reuse the layers of an image built with the inline cache (repeatable)", BO_CACHE_FROM },
 	{ "cache-to", 0, OPT_VALUE, "type=inline",
 	  "Write the steps' cache keys into the image (as BUILDKIT_INLINE_CACHE=1)", BO_CACHE_TO },
+	{ "output", 'o', OPT_VALUE, "DIR|-|type=local,dest=DIR|type=tar,dest=FILE",
+	  "Also export the final stage's filesystem: into DIR, or as a tar (- for stdout)",
+	  BO_OUTPUT },
 	{ "rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility (always true)", BO_IGNORED },
 	{ "force-rm", 0, OPT_FLAG, NULL, "Accepted for Docker compatibility", BO_IGNORED },
 	RUN_LIMITS_OPT_TABLE,
@@ -84,6 +89,7 @@ struct build_cli {
 	bool help;
 	bool tls_insecure; /* --tls-verify=false: the base images' pulls too */
 	const char *iidfile;
+	int output_fd;         /* --output type=tar,dest=-: the real stdout */
 	char *dockerfile_text; /* -f - */
 	char **strs;           /* what --secret and --ssh point into */
 	size_t n_strs;
@@ -242,6 +248,59 @@ static int build_cache_to(struct build_cli *c, const char *v, struct werr *err)
 	return 0;
 }
 
+/* --output DIR, -, or type=local,dest=DIR / type=tar,dest=FILE|- as
+ * Docker's; the image exporters (type=image, registry, oci, docker) are
+ * refused: the image is always in the store */
+static int build_output(struct build_cli *c, const char *v, struct werr *err)
+{
+	_cleanup_free_ char *copy = strdup(v);
+	char *save = NULL, *tok;
+	const char *type = NULL, *dest = NULL;
+
+	if (!copy)
+		return werr_errno(err, ENOMEM, "--output");
+	if (c->o.output != BUILD_OUTPUT_NONE)
+		return werr_set(err, EINVAL, "--output %s: only one --output may be given", v);
+	if (!*v)
+		return werr_set(err, EINVAL, "--output: give a directory, - or type=...,dest=...");
+	if (!strchr(v, '=')) {
+		c->o.output = strcmp(v, "-") ? BUILD_OUTPUT_LOCAL : BUILD_OUTPUT_TAR;
+		return push_str(&c->strs, &c->n_strs, v, err) < 0
+		           ? -err->code
+		           : (c->o.output_dest = c->strs[c->n_strs - 1], 0);
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (eq && !strncmp(tok, "type=", 5))
+			type = eq + 1;
+		else if (eq && !strncmp(tok, "dest=", 5))
+			dest = eq + 1;
+		else
+			return werr_set(err, EINVAL,
+			                "--output %s: unexpected %s (use type=local,dest=DIR or "
+			                "type=tar,dest=FILE)",
+			                v, tok);
+	}
+	if (!type || (strcmp(type, "local") && strcmp(type, "tar")))
+		return werr_set(err, ENOTSUP,
+		                "--output %s: type %s is not supported (use type=local,dest=DIR or "
+		                "type=tar,dest=FILE; the image itself is always in the store)",
+		                v, type ? type : "(none)");
+	if (!dest || !*dest)
+		return werr_set(err, EINVAL, "--output %s: give dest=%s", v,
+		                strcmp(type, "local") ? "FILE" : "DIR");
+	if (!strcmp(type, "local") && !strcmp(dest, "-"))
+		return werr_set(err, EINVAL,
+		                "--output %s: a local output needs a directory (type=tar,dest=- "
+		                "writes to stdout)",
+		                v);
+	c->o.output = strcmp(type, "local") ? BUILD_OUTPUT_TAR : BUILD_OUTPUT_LOCAL;
+	if (push_str(&c->strs, &c->n_strs, dest, err) < 0)
+		return -err->code;
+	c->o.output_dest = c->strs[c->n_strs - 1];
+	return 0;
+}
+
 /* implements opt_cb */
 static int build_opt_cb(void *ctx, const struct opt_def *def, const char *v, struct werr *err)
 {
@@ -287,6 +346,7 @@ static int build_opt_cb(void *ctx, const struct opt_def *def, const char *v, str
 	case BO_IIDFILE: c->iidfile = v; return 0;
 	case BO_CACHE_FROM: return build_cache_from(c, v, err);
 	case BO_CACHE_TO: return build_cache_to(c, v, err);
+	case BO_OUTPUT: return build_output(c, v, err);
 	case BO_IGNORED: return 0;
 	case BO_HELP: c->help = on; return 0;
 	}
@@ -371,6 +431,73 @@ static int hook_fetch(void *ctx, const char *url, const char *file, struct werr 
 	return transfer_run(argv, out, sizeof(out), err) < 0 ? -err->code : 0;
 }
 
+/* implements build_hooks.output: warren-transfer build-output */
+static int hook_output(void *ctx, const char *tree, struct werr *err)
+{
+	const struct build_cli *c = ctx;
+	char fdnum[16], out[8];
+	const char *argv[] = { "build-output", tree,
+		               c->o.output == BUILD_OUTPUT_LOCAL ? "local"
+		               : c->output_fd >= 0               ? "tar-fd"
+		                                                 : "tar",
+		               c->output_fd >= 0 ? fdnum : c->o.output_dest, NULL };
+	int flags = c->output_fd >= 0 ? fcntl(c->output_fd, F_GETFD) : 0, r;
+
+	snprintf(fdnum, sizeof(fdnum), "%d", c->output_fd);
+	/* the real stdout, inherited by warren-transfer for this call only */
+	if (c->output_fd >= 0 && fcntl(c->output_fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
+		return werr_errno(err, errno, "--output -");
+	r = transfer_run(argv, out, sizeof(out), err) < 0 ? -err->code : 0;
+	if (c->output_fd >= 0)
+		fcntl(c->output_fd, F_SETFD, flags);
+	return r;
+}
+
+/* --output's destination, checked before anything is built: a tar's
+ * directory and a local output's parent must be there and writable, and a
+ * local output that exists must be a directory */
+static int output_check(const struct build_cli *c, struct werr *err)
+{
+	const char *dest = c->o.output_dest;
+	_cleanup_free_ char *copy = NULL;
+	struct stat st;
+	char *slash;
+
+	if (c->o.output == BUILD_OUTPUT_NONE || !strcmp(dest, "-"))
+		return 0;
+	if (c->o.output == BUILD_OUTPUT_LOCAL && stat(dest, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0
+		                           : werr_set(err, ENOTDIR,
+		                                      "--output %s: not a directory (give a "
+		                                      "directory, made if missing)",
+		                                      dest);
+	if (!(copy = strdup(dest)))
+		return werr_errno(err, ENOMEM, "--output");
+	slash = strrchr(copy, '/');
+	if (slash)
+		slash[slash == copy ? 1 : 0] = '\0';
+	if (access(slash ? copy : ".", W_OK | X_OK) < 0)
+		return werr_errno(err, errno, "--output %s: %s", dest, slash ? copy : ".");
+	return 0;
+}
+
+/* --output type=tar,dest=-: the tar goes to the real stdout; everything the
+ * build prints (steps, RUN output) goes to stderr meanwhile, as BuildKit's */
+static int output_stdout(struct build_cli *c, struct werr *err)
+{
+	if (c->o.output != BUILD_OUTPUT_TAR || strcmp(c->o.output_dest, "-"))
+		return 0;
+	if (isatty(STDOUT_FILENO))
+		return werr_set(err, EINVAL,
+		                "--output -: cowardly refusing to write a tar to a terminal "
+		                "(redirect it, or give type=tar,dest=FILE)");
+	fflush(stdout);
+	c->output_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (c->output_fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		return werr_errno(err, errno, "--output -");
+	return 0;
+}
+
 static void build_cli_free(struct build_cli *c)
 {
 	for (size_t i = 0; i < c->o.n_tags; i++)
@@ -391,6 +518,8 @@ static void build_cli_free(struct build_cli *c)
 	free(c->o.secrets);
 	free(c->o.ssh);
 	free(c->dockerfile_text);
+	if (c->output_fd >= 0)
+		close(c->output_fd);
 }
 
 /* -f -: the Dockerfile from stdin */
@@ -417,7 +546,8 @@ int cmd_build(int argc, char **argv)
 {
 	struct build_cli c = { .o = { .gopts = cli_gopts(),
 		                      .hooks = { hook_pull, hook_layer_diff, hook_untar, hook_fetch,
-		                                 NULL, transfer_rootfs_copy } } };
+		                                 NULL, transfer_rootfs_copy, hook_output } },
+		               .output_fd = -1 };
 	struct werr err = { 0 };
 	char id[DIGEST_STR_LEN + 1];
 	int ind = 1, status = EXIT_WARREN;
@@ -442,12 +572,15 @@ int cmd_build(int argc, char **argv)
 		goto fail;
 	if (c.o.dockerfile && !strcmp(c.o.dockerfile, "-") && read_stdin_dockerfile(&c, &err) < 0)
 		goto fail;
+	if (output_check(&c, &err) < 0 || output_stdout(&c, &err) < 0)
+		goto fail;
 	if (build_image(&c.o, id, &status, &err) < 0)
 		goto fail;
 	if (c.iidfile && write_iidfile(c.iidfile, id, &err) < 0) {
 		status = EXIT_WARREN;
 		goto fail;
 	}
+	/* with the tar on stdout, the ID goes with the rest to stderr */
 	printf("%s\n", digest_hex(id));
 	build_cli_free(&c);
 	return 0;

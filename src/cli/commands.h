@@ -77,6 +77,7 @@ int cmd_build(int argc, char **argv);
 int cmd_layer_diff(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_untar(int argc, char **argv);
+int cmd_build_output(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 
 #endif

@@ -14,14 +14,23 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "pull", cmd_pull },     { "push", cmd_push },
-	{ "save", cmd_save },     { "load", cmd_load },
-	{ "import", cmd_import }, { "login", cmd_login },
-	{ "logout", cmd_logout }, { "rootfs-copy", cmd_rootfs_copy },
-	{ "cp", cmd_cp },         { "export", cmd_export },
-	{ "diff", cmd_diff },     { "layer-diff", cmd_layer_diff },
-	{ "untar", cmd_untar },   { "fetch", cmd_fetch },
-	{ "commit", cmd_commit }, { "search", cmd_search },
+	{ "pull", cmd_pull },
+	{ "push", cmd_push },
+	{ "save", cmd_save },
+	{ "load", cmd_load },
+	{ "import", cmd_import },
+	{ "login", cmd_login },
+	{ "logout", cmd_logout },
+	{ "rootfs-copy", cmd_rootfs_copy },
+	{ "cp", cmd_cp },
+	{ "export", cmd_export },
+	{ "diff", cmd_diff },
+	{ "layer-diff", cmd_layer_diff },
+	{ "untar", cmd_untar },
+	{ "fetch", cmd_fetch },
+	{ "commit", cmd_commit },
+	{ "search", cmd_search },
+	{ "build-output", cmd_build_output },
 	{ NULL, NULL },
 };
 

@@ -51,10 +51,6 @@ static const struct bad_case bad_cases[] = {
 	{ "FROM alpine AS 1st\n",
 	  "Dockerfile:1: invalid name for build stage: \"1st\", name can't start with a number or "
 	  "contain symbols" },
-	{ "FROM alpine AS a\nFROM alpine AS A\n",
-	  "Dockerfile:2: duplicate stage name \"a\" (first used on line 1)" },
-	{ "FROM alpine\nRUN echo \\", "Dockerfile:2: unexpected end of file after a line "
-	                              "continuation (remove the trailing escape character)" },
 	{ "FROM alpine\nRUN <<EOF\necho hi\nEOF2\n",
 	  "Dockerfile:2: unterminated heredoc <<EOF (end it with a line holding only EOF)" },
 	{ "FROM alpine\nCOPY --frm=a x y\n", "Dockerfile:2: unknown flag: --frm for COPY" },
@@ -661,6 +657,21 @@ static void test_stages(void)
 	check(df && dockerfile_stages_needed(df, NULL, NULL, needed, &err) < 0 &&
 	          strcmp(err.msg, "Dockerfile:2: --from=me refers to its own stage") == 0,
 	      "COPY --from its own stage: an error");
+	dockerfile_free(df);
+	df = parse("FROM a AS dup\nFROM b AS Dup\nFROM dup\nFROM c AS dup\n");
+	check(df && df->warnings.n == 2 &&
+	          strcmp(df->warnings.v[0], "DuplicateStageName: Duplicate stage name \"dup\", "
+	                                    "stage names should be unique (line 2)") == 0 &&
+	          dockerfile_stage_find_before(df, "dup", 2) == 1 &&
+	          dockerfile_stage_find(df, "DUP") == 3,
+	      "a duplicate stage name: BuildKit's warning; a name means its last stage so far");
+	dockerfile_free(df);
+	df = parse("FROM a\nRUN echo hi \\");
+	check(df && df->nall == 2 && strcmp(nth(df, 1)->args[0], "echo hi") == 0,
+	      "a continuation at the end of the file ends the instruction, as BuildKit's");
+	dockerfile_free(df);
+	df = parse("FROM a\nRUN echo hi\n\\\n");
+	check(df && df->nall == 2, "a lone escape on the last line adds nothing");
 	dockerfile_free(df);
 	df = parse("FROM a AS x\nCOPY --from=y / /\nFROM b AS y\nCOPY --from=x / /\n");
 	check(df && dockerfile_stages_needed(df, "y", NULL, needed, &err) == 1 && needed[0] &&
