@@ -187,6 +187,18 @@ show_contents() {
 # BEGIN CASES (written by tests/build-conformance/sync.sh from cases/)
 @test "build conformance: gen-env-expansion" { check_case gen-env-expansion; }
 @test "build conformance: gen-workdir-relative" { check_case gen-workdir-relative; }
+@test "build conformance: i01-copy-from-owner" { check_case i01-copy-from-owner; }
+@test "build conformance: i05-add-keep-git-dir" { check_case i05-add-keep-git-dir; }
+@test "build conformance: i05-add-unpack-false" { check_case i05-add-unpack-false; }
+@test "build conformance: i05-copy-exclude" { check_case i05-copy-exclude; }
+@test "build conformance: i05-copy-link" { check_case i05-copy-link; }
+@test "build conformance: i05-copy-parents" { check_case i05-copy-parents; }
+@test "build conformance: i07-copy-dangling-symlink" { check_case i07-copy-dangling-symlink; }
+@test "build conformance: i07-copy-from-abs-symlink" { check_case i07-copy-from-abs-symlink; }
+@test "build conformance: i07-copy-from-hardlinks" { check_case i07-copy-from-hardlinks; }
+@test "build conformance: i08-add-archive-symlink" { check_case i08-add-archive-symlink; }
+@test "build conformance: i08-add-chown-archive" { check_case i08-add-chown-archive; }
+@test "build conformance: i08-add-tar-xz" { check_case i08-add-tar-xz; }
 # END CASES
 
 @test "build conformance: every case agrees with podman or with Docker's reference" {
