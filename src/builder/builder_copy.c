@@ -27,8 +27,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* a file of several links, copied once: its other names become links to it */
+/* a file of several links, copied once: its other names in the same source
+ * become links to it (each source is a copy of its own, as in BuildKit) */
 struct copy_link {
+	size_t source;
 	dev_t dev;
 	ino_t ino;
 	char *target; /* where it was copied (absolute in the image) */
@@ -209,8 +211,8 @@ static int write_file(uid_t uid, gid_t gid, int pfd, const char *base, int src, 
 	return 0;
 }
 
-/* a second name of a file already copied: a hard link to the copy, as
- * BuildKit makes it (true when done) */
+/* a second name of a file already copied from the same source: a hard
+ * link to the copy, as BuildKit makes it (*@done when so) */
 static int copy_hardlink(struct copy_job *j, const struct context_entry *e, int pfd,
                          const char *base, const char *target, bool *done, struct werr *err)
 {
@@ -222,7 +224,8 @@ static int copy_hardlink(struct copy_job *j, const struct context_entry *e, int 
 	if (!S_ISREG(e->mode) || e->nlink < 2)
 		return 0;
 	for (size_t i = 0; i < j->nlinks; i++) {
-		if (j->links[i].dev != e->dev || j->links[i].ino != e->ino)
+		if (j->links[i].source != e->source || j->links[i].dev != e->dev ||
+		    j->links[i].ino != e->ino)
 			continue;
 		fpfd = open_parent(j, j->links[i].target, &fbase, err);
 		if (fpfd < 0)
@@ -238,7 +241,7 @@ static int copy_hardlink(struct copy_job *j, const struct context_entry *e, int 
 	if (!l)
 		return werr_errno(err, ENOMEM, "COPY");
 	j->links = l;
-	l[j->nlinks] = (struct copy_link){ e->dev, e->ino, strdup(target) };
+	l[j->nlinks] = (struct copy_link){ e->source, e->dev, e->ino, strdup(target) };
 	if (!l[j->nlinks].target)
 		return werr_errno(err, ENOMEM, "COPY");
 	j->nlinks++;

@@ -69,8 +69,9 @@ static int hash_content(const struct context *ctx, EVP_MD_CTX *md, const struct 
 	           : werr_set(err, EIO, "hashing %s", e->path);
 }
 
-/* the destination of the first entry before @k (in @order) that is the same
- * file as entry @k, which is copied as a hard link to it; or NULL */
+/* the destination of the first entry before @k (in @order) of the same
+ * source that is the same file as entry @k, which is copied as a hard link
+ * to it; or NULL */
 static const char *hash_link_group(const struct context_list *l, const size_t *order, size_t k)
 {
 	const struct context_entry *e = &l->v[order[k]];
@@ -79,7 +80,8 @@ static const char *hash_link_group(const struct context_list *l, const size_t *o
 		return NULL;
 	for (size_t i = 0; i < k; i++) {
 		const struct context_entry *f = &l->v[order[i]];
-		if (S_ISREG(f->mode) && f->dev == e->dev && f->ino == e->ino)
+		if (S_ISREG(f->mode) && f->source == e->source && f->dev == e->dev &&
+		    f->ino == e->ino)
 			return f->dst;
 	}
 	return NULL;
