@@ -65,7 +65,10 @@ struct copy_job {
 	int rootfd;
 	char *from_hex;  /* --from: the hash of what is copied (MAP_SHARED, 65 bytes) */
 	uint32_t *owner; /* ADD --chown of archives: uid, gid as resolved (MAP_SHARED) */
+	char *dest_real; /* ADD of archives: DEST, its symlinks resolved (MAP_SHARED) */
 };
+
+#define COPY_DEST_REAL_SIZE (PATH_MAX + 2)
 
 /* open @path (absolute in the image) under @rootfd, creating missing
  * directories owned by the copy's owner */
@@ -575,6 +578,8 @@ static int copy_in_ns(void *arg, struct werr *err)
 		j->dest = slashed ? slashed : dest;
 		if (slashed)
 			free(dest);
+		if (j->dest_real)
+			snprintf(j->dest_real, COPY_DEST_REAL_SIZE, "%s", j->dest);
 	}
 	r = owner_resolve(j, err);
 	if (r == 0 && j->from && j->nsrcs)
@@ -728,6 +733,7 @@ static int archives_extract(struct builder *b, struct copy_job *j, const struct 
                             struct werr *err)
 {
 	size_t nl = j->archive ? j->list.n : 0, nu = j->url_archive ? j->url_files.n : 0;
+	const char *dest = j->dest_real && *j->dest_real ? j->dest_real : j->dest;
 	char owner[32];
 
 	/* BuildKit (v0.23 on): --chown owns what an archive holds too */
@@ -740,13 +746,13 @@ static int archives_extract(struct builder *b, struct copy_job *j, const struct 
 			continue;
 		if ((i < nl ? asprintf(&file, "%s/%s", b->ctx->root, name)
 		            : asprintf(&file, "%s", j->url_files.v[i - nl])) < 0 ||
-		    asprintf(&dir, "%s%s", d->copied ? d->merged : d->upper, j->dest) < 0)
+		    asprintf(&dir, "%s%s", d->copied ? d->merged : d->upper, dest) < 0)
 			return werr_errno(err, ENOMEM, "ADD");
 		if (d->copied && !path_inside(dir, d->merged))
 			return werr_set(err, ENOTSUP,
 			                "ADD %s: the destination %s goes through a symbolic link "
 			                "out of the image: give the path it points to",
-			                name, j->dest);
+			                name, dest);
 		if (b->o->hooks.untar(b->o->hooks.ctx, file, dir, false, j->owner ? owner : NULL,
 		                      err) < 0)
 			return -err->code;
@@ -904,6 +910,14 @@ int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, s
 		r = copy_from(b, from->value, &tmp, &j.from, err);
 	if (r == 0)
 		r = copy_prepare(b, sg, &j, err);
+	if (r == 0 && j.any_archive) {
+		j.dest_real = mmap(NULL, COPY_DEST_REAL_SIZE, PROT_READ | PROT_WRITE,
+		                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (j.dest_real == MAP_FAILED) {
+			j.dest_real = NULL;
+			r = werr_errno(err, errno, "mmap");
+		}
+	}
 	if (r == 0 && j.from && j.nsrcs)
 		r = copy_from_hash(b, sg, &j, &d, err);
 	if (r == 0 && !(key = copy_key(b, &j, err)))
@@ -944,6 +958,8 @@ int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, s
 		munmap(j.from_hex, 65);
 	if (j.owner)
 		munmap(j.owner, 2 * sizeof(uint32_t));
+	if (j.dest_real)
+		munmap(j.dest_real, COPY_DEST_REAL_SIZE);
 	for (size_t i = 0; i < j.nlinks; i++)
 		free(j.links[i].target);
 	free(j.links);
