@@ -107,73 +107,6 @@ static int open_dir_p(struct copy_job *j, const char *path, struct werr *err)
 	}
 }
 
-#define COPY_MAX_HOPS 40
-
-/* @path (absolute in the image) with the symbolic links on it resolved in
- * the image's root, as BuildKit resolves a destination: a dangling link's
- * target is where the copy goes, and the link stays (malloc'd, or NULL with
- * @err set) */
-static char *dest_follow(int rootfd, const char *path, struct werr *err)
-{
-	char cur[PATH_MAX] = "", rest[2 * PATH_MAX + 2], tmp[2 * PATH_MAX + 2];
-	const char *p = rest;
-	unsigned hops = 0;
-	char *out;
-
-	snprintf(rest, sizeof(rest), "%s", path);
-	while (*p) {
-		size_t n, cl = strlen(cur);
-		_cleanup_close_ int fd = -1;
-		struct stat st;
-		char t[PATH_MAX];
-		ssize_t len;
-
-		p += strspn(p, "/");
-		n = strcspn(p, "/");
-		if (!n)
-			break;
-		if (n == 1 && p[0] == '.') {
-			p += n;
-			continue;
-		}
-		if (n == 2 && p[0] == '.' && p[1] == '.') {
-			*(strrchr(cur, '/') ? strrchr(cur, '/') : cur) = '\0';
-			p += n;
-			continue;
-		}
-		if (cl + n + 2 > sizeof(cur)) {
-			werr_set(err, ENAMETOOLONG, "destination %s: path too long", path);
-			return NULL;
-		}
-		cur[cl] = '/';
-		memcpy(cur + cl + 1, p, n);
-		cur[cl + 1 + n] = '\0';
-		p += n;
-		fd = resolve_open(rootfd, cur, O_PATH | O_NOFOLLOW, RESOLVE_IN_ROOT);
-		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISLNK(st.st_mode))
-			continue; /* a directory, a file, or missing: kept as written */
-		len = readlinkat(fd, "", t, sizeof(t) - 1);
-		if (len <= 0 || ++hops > COPY_MAX_HOPS) {
-			werr_errno(err, len < 0 ? errno : ELOOP, "destination %s: symbolic link %s",
-			           path, cur);
-			return NULL;
-		}
-		t[len] = '\0';
-		cur[t[0] == '/' ? 0 : cl] = '\0';
-		if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s", t, p) >= sizeof(tmp)) {
-			werr_set(err, ENAMETOOLONG, "destination %s: path too long", path);
-			return NULL;
-		}
-		memcpy(rest, tmp, sizeof(rest));
-		p = rest;
-	}
-	if (asprintf(&out, "%s", *cur ? cur : "/") < 0) {
-		werr_errno(err, ENOMEM, "destination %s", path);
-		return NULL;
-	}
-	return out;
-}
-
 /* the parent directory of @path (created) and its last component */
 static int open_parent(struct copy_job *j, const char *path, const char **base, struct werr *err)
 {
@@ -356,66 +289,6 @@ static int owner_resolve(struct copy_job *j, struct werr *err)
 	return 0;
 }
 
-/* --exclude: the entries the patterns match dropped; a path is matched as
- * it is below the source (a file source by its name), as BuildKit does */
-static void copy_exclude(const struct copy_job *j, struct context_list *list)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; j->exclude && i < list->n; i++) {
-		struct context_entry *e = &list->v[i];
-		const char *p = e->dst && *e->dst ? e->dst : e->path;
-		if (dockerignore_excluded(j->exclude, p) &&
-		    (!S_ISDIR(e->mode) || dockerignore_dir_skippable(j->exclude, p)))
-			ctx_entry_free(e);
-		else
-			list->v[k++] = *e;
-	}
-	if (j->exclude)
-		list->n = k;
-}
-
-/* --parents: each entry goes to DEST/ under its path from the root of the
- * context (or stage), or from the "/./" its source names as the pivot */
-static int copy_parents(const struct copy_job *j, struct context_list *list, struct werr *err)
-{
-	for (size_t i = 0; j->parents && i < list->n; i++) {
-		struct context_entry *e = &list->v[i];
-		const char *src = j->srcs[e->source], *pivot = strstr(src, "/./");
-		_cleanup_free_ char *clean = NULL, *pre = NULL, *full = NULL;
-		size_t n;
-
-		while (*src == '/')
-			src++;
-		clean = calloc(strlen(src) + 2, 1);
-		pre = calloc(strlen(src) + 2, 1);
-		if (!clean || !pre)
-			return werr_errno(err, ENOMEM, "COPY --parents");
-		strcpy(clean, src);
-		dockerignore_clean(clean);
-		if (pivot && pivot >= src) {
-			memcpy(pre, src, (size_t)(pivot - src));
-			dockerignore_clean(pre);
-		}
-		if (strpbrk(src, "*?["))
-			full = strdup(e->path); /* a wildcard's match: its own path */
-		else if (e->named)
-			full = strdup(clean);
-		else
-			full = ctx_join(strcmp(clean, ".") ? clean : "", e->dst);
-		if (!full)
-			return werr_errno(err, ENOMEM, "COPY --parents");
-		n = strlen(pre);
-		if (*pre && strcmp(pre, ".") && !strncmp(full, pre, n) && full[n] == '/')
-			memmove(full, full + n + 1, strlen(full + n + 1) + 1);
-		free(e->dst);
-		e->dst = steal_ptr(&full);
-	}
-	if (j->parents)
-		list->dir_source = true;
-	return 0;
-}
-
 /* the sources of a --from copy, resolved in that stage's root (mounted) */
 static int from_sources(struct copy_job *j, struct context_list *list, int *srcfd, struct werr *err)
 {
@@ -451,8 +324,8 @@ static int from_sources(struct copy_job *j, struct context_list *list, int *srcf
 	fctx.dirfd = *srcfd;
 	r = context_resolve_sources(&fctx, j->srcs, j->nsrcs, list, err);
 	if (r == 0)
-		copy_exclude(j, list);
-	return r < 0 ? r : copy_parents(j, list, err);
+		bcopy_exclude(j->exclude, list);
+	return r < 0 || !j->parents ? r : bcopy_parents(j->srcs, list, err);
 }
 
 /* runs in the user namespace: the hash of the --from sources into
@@ -569,7 +442,7 @@ static int copy_in_ns(void *arg, struct werr *err)
 		return werr_errno(err, errno, "open %s", d->merged);
 	/* this process's own copy of the job: the destination as resolved */
 	{
-		char *dest = dest_follow(j->rootfd, j->dest, err), *slashed = NULL;
+		char *dest = bcopy_dest_follow(j->rootfd, j->dest, err), *slashed = NULL;
 		if (!dest)
 			return -err->code;
 		if (j->dest_dir && strcmp(dest, "/") && asprintf(&slashed, "%s/", dest) < 0)
@@ -805,8 +678,8 @@ static int copy_prepare(struct builder *b, struct bstage *sg, struct copy_job *j
 	if (!j->from && j->nsrcs) {
 		if (context_resolve_sources(b->ctx, j->srcs, j->nsrcs, &j->list, err) < 0)
 			return werr_prefix(err, "%s:%u: %s", b->df->filename, b->line, x->original);
-		copy_exclude(j, &j->list);
-		if (copy_parents(j, &j->list, err) < 0)
+		bcopy_exclude(j->exclude, &j->list);
+		if (j->parents && bcopy_parents(j->srcs, &j->list, err) < 0)
 			return -err->code;
 	}
 	return x->kind == DF_ADD && !j->from ? archives_mark(b, j, err) : 0;
