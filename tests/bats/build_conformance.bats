@@ -169,11 +169,18 @@ warren_case() {
 }
 
 # result_wait WHO NAME: until WHO's (warren or podman) result for NAME is
-# there (10 minutes)
+# there (10 minutes), or WHO's background job is gone without it
 result_wait() {
-	local i
+	local i pid
+	pid=$(cat "$WORK/$1.pid")
 	for ((i = 0; i < 6000; i++)); do
 		[ -e "$WORK/$1/$2.rc" ] || [ -e "$WORK/$1/$2.done" ] || [ -e "$WORK/$1/$2.failed" ] && return 0
+		if ! kill -0 "$pid" 2> /dev/null; then
+			[ -e "$WORK/$1/$2.rc" ] || [ -e "$WORK/$1/$2.done" ] || [ -e "$WORK/$1/$2.failed" ] && return 0
+			echo "$1's background builds ended before case $2 (killed?):"
+			tail -5 "$WORK/$1.out"
+			return 1
+		fi
 		sleep 0.1
 	done
 	echo "timed out waiting for $1's build of $2"
