@@ -293,6 +293,8 @@ show_contents() {
 @test "build conformance: gen-env-override" { check_case gen-env-override; }
 @test "build conformance: gen-escape-directive" { check_case gen-escape-directive; }
 @test "build conformance: gen-expose-protocols" { check_case gen-expose-protocols; }
+@test "build conformance: gen-fail-no-from" { check_case gen-fail-no-from; }
+@test "build conformance: gen-fail-unknown-instruction" { check_case gen-fail-unknown-instruction; }
 @test "build conformance: gen-file-flag" { check_case gen-file-flag; }
 @test "build conformance: gen-from-arg" { check_case gen-from-arg; }
 @test "build conformance: gen-from-platform" { check_case gen-from-platform; }
