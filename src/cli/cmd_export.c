@@ -1,6 +1,7 @@
 /* cmd_export.c - `warren export`: the container's whole filesystem as a
- * tar (other mounts, such as volumes and /proc, as empty entries), running
- * or stopped. Run by warren-transfer: the tar walk is layer_diff.c's. It
+ * tar, running or stopped; of a stopped one what lies under its volumes
+ * (as Docker's export), of a running one other mounts, such as volumes and
+ * /proc, as empty entries. Run by warren-transfer: the tar walk is layer_diff.c's. It
  * never changes the container. */
 #include "cleanup.h"
 #include "cliutil.h"
@@ -44,7 +45,7 @@ static int export_fn(int rootfd, void *arg, struct werr *err)
 
 static int export_run(const struct record *rec, int fd, struct werr *err)
 {
-	struct ctrroot_job job = { .child_close = { -1, -1, -1, -1 } };
+	struct ctrroot_job job = { .child_close = { -1, -1, -1, -1 }, .no_volumes = true };
 	int r = ctrroot_start(rec, export_fn, &fd, &job, err);
 
 	return r < 0 ? r : ctrroot_finish(&job, err);

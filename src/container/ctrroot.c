@@ -31,6 +31,7 @@ struct ctrroot_ctx {
 	struct container_spec *spec;
 	ctrroot_fn fn;
 	void *arg;
+	bool volumes;
 };
 
 /* implements userns_exec's fn: a stopped container's root */
@@ -39,7 +40,7 @@ static int ctrroot_stopped(void *p, struct werr *err)
 	struct ctrroot_ctx *c = p;
 	_cleanup_close_ int rootfd = -1;
 
-	if (c->spec->overlay || c->spec->n_mounts) {
+	if (c->spec->overlay || (c->volumes && c->spec->n_mounts)) {
 		if (unshare(CLONE_NEWNS) < 0)
 			return werr_errno(err, errno, "unshare(CLONE_NEWNS)");
 		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -58,7 +59,7 @@ static int ctrroot_stopped(void *p, struct werr *err)
 	if (rootfd < 0)
 		return werr_errno(err, errno, "the container's root %s", c->spec->rootfs);
 	/* its volumes, where cp into a stopped container writes as Docker's does */
-	if (mounts_user(rootfd, c->spec, err) < 0)
+	if (c->volumes && mounts_user(rootfd, c->spec, err) < 0)
 		return werr_prefix(err, "the stopped container's volumes");
 	return c->fn(rootfd, c->arg, err);
 }
@@ -102,7 +103,7 @@ int ctrroot_start(const struct record *rec, ctrroot_fn fn, void *arg, struct ctr
                   struct werr *err)
 {
 	struct container_spec spec;
-	struct ctrroot_ctx c = { &spec, fn, arg };
+	struct ctrroot_ctx c = { &spec, fn, arg, !job->no_volumes };
 	pid_t pid = state_running_pid(rec);
 	int res[2];
 

@@ -18,6 +18,9 @@ struct ctrroot_job {
 	pid_t pid;
 	int res_fd;
 	bool running; /* reached through the running container's /proc/PID/root */
+	/* a stopped container's own files without its volumes mounted over
+	 * them (export: Docker's export has what lies under a volume) */
+	bool no_volumes;
 };
 
 /**
@@ -25,7 +28,8 @@ struct ctrroot_job {
  * A running container's root is its first process's /proc/PID/root, seen
  * from its user namespace (volumes and other mounts included); a stopped
  * one's is its --rootfs directory or its overlay mounted in a private mount
- * namespace with its volumes, in a fresh user namespace with its ID maps. The child runs as
+ * namespace with its volumes (none with @job->no_volumes), in a fresh user
+ * namespace with its ID maps. The child runs as
  * the container's root. Set @job->child_close before the call.
  * Return: 0, or a negative errno with @err set (nothing started).
  */

@@ -5,8 +5,9 @@
 # symlink targets, content hashes; the config) compared; a Docker-reference
 # case (a `docker` file, where podman 4.3 differs from Docker) checks
 # warren's manifest against the lines written there. The format of a case
-# is in tests/build-conformance/README.md. podman builds every case once, in
-# the background, while the tests build them with warren one by one.
+# is in tests/build-conformance/README.md. podman (two builds at a time) and
+# warren build every case in the background, started by setup_file; each
+# test waits for its case's two results and compares them.
 # tests/build-conformance/sync.sh writes the block of per-case tests below.
 
 load helpers
@@ -37,23 +38,28 @@ setup_file() {
 	podman_u tag "$REG/warren/shared" busybox-base
 	podman_all > "$WORK/podman.out" 2>&1 3>&- &
 	echo $! > "$WORK/podman.pid"
+	warren_all > "$WORK/warren.out" 2>&1 3>&- &
+	echo $! > "$WORK/warren.pid"
 }
 
 teardown_file() {
 	local pid
-	pid=$(cat "$WORK/podman.pid" 2> /dev/null) && kill "$pid" 2> /dev/null
+	for pid in $(cat "$WORK/podman.pid" "$WORK/warren.pid" 2> /dev/null); do
+		kill "$pid" 2> /dev/null || true
+	done
 	common_teardown
 	rm -rf "$WORK"
 }
 
 # case_args NAME: the case's extra build arguments into $ARGS, a --file=
-# taken relative to its context
+# taken relative to its context, {ctx} replaced by the context's path
 case_args() {
 	ARGS=()
 	local a
 	[ -f "$CASES/$1/args" ] || return 0
 	while IFS= read -r a || [ -n "$a" ]; do
 		[ -n "$a" ] || continue
+		a=${a//\{ctx\}/$WORK/ctx/$1}
 		case $a in
 		--file=/* | -f=/*) ;;
 		--file=* | -f=*) a="--file=$WORK/ctx/$1/${a#*=}" ;;
@@ -62,33 +68,52 @@ case_args() {
 	done < "$CASES/$1/args"
 }
 
-# podman_all: every case without a `docker` file built by podman, a
-# container of it exported; then one save of all the images for their
-# configs, and the manifests, each marked done (or failed) in podman/NAME.*
+# podman_all: every case without a `docker` file built by podman (two at a
+# time), a container of each exported; then one save of all the images for
+# their configs, and the manifests, each marked done (or failed) in
+# podman/NAME.*. A manifest is kept in $PODMAN_CACHE under a key of the
+# case's files, podman's version, the base image and manifest.py, and used
+# instead of a build while they stay the same (WARREN_CONFORMANCE_FRESH=1:
+# build every case)
+PODMAN_CACHE=$WARREN_TEST_ROOT/build-conformance-podman
 podman_all() {
-	local c name cid out=$WORK/podman images=()
+	local c name key salt out=$WORK/podman todo=() built=()
+	set +e
+	mkdir -p "$PODMAN_CACHE"
+	salt=$({
+		podman --version
+		podman_u image inspect --format '{{.Id}}' busybox-base
+		cat "$CONF/manifest.py"
+	} | sha256sum)
 	for c in "$CASES"/*/; do
 		name=$(basename "$c")
 		[ -f "$c/docker" ] && continue
-		case_args "$name"
-		if podman_u build -q --format docker --network none --pull=never -t "localhost/bc-$name" \
-			"${ARGS[@]}" "$WORK/ctx/$name" > "$out/$name.log" 2>&1 &&
-			cid=$(podman_u create "localhost/bc-$name" /bin/true 2>> "$out/$name.log") &&
-			podman_u export -o "$out/$name.tar" "$cid" 2>> "$out/$name.log" &&
-			podman_u rm "$cid" > /dev/null 2>> "$out/$name.log"; then
-			images+=("localhost/bc-$name")
+		key=$({
+			echo "$salt"
+			tar -C "$c" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - .
+		} | sha256sum | cut -c1-64)
+		echo "$key" > "$out/$name.key"
+		if [ "${WARREN_CONFORMANCE_FRESH:-0}" != 1 ] && [ -s "$PODMAN_CACHE/$key" ]; then
+			cp "$PODMAN_CACHE/$key" "$out/$name.manifest"
+			touch "$out/$name.done"
 		else
-			touch "$out/$name.failed"
+			todo+=("$name")
 		fi
 	done
-	if [ ${#images[@]} -gt 0 ]; then
-		podman_u save -q --multi-image-archive --format docker-archive -o "$out/all.tar" "${images[@]}" &&
-			python3 "$CONF/manifest.py" --configs "$out/all.tar" "$out"
-	fi
-	for c in "${images[@]}"; do
-		name=${c#localhost/}
-		name=${name#bc-}
+	[ ${#todo[@]} -gt 0 ] || return 0
+	podman_build_some 0 "${todo[@]}" &
+	podman_build_some 1 "${todo[@]}"
+	wait
+	for name in "${todo[@]}"; do
+		[ -e "$out/$name.failed" ] || built+=("localhost/bc-$name")
+	done
+	[ ${#built[@]} -gt 0 ] || return 0
+	podman_u save -q --multi-image-archive --format docker-archive -o "$out/all.tar" "${built[@]}" > /dev/null 2>&1 &&
+		python3 "$CONF/manifest.py" --configs "$out/all.tar" "$out"
+	for c in "${built[@]}"; do
+		name=${c#localhost/bc-}
 		if python3 "$CONF/manifest.py" "$out/$name.tar" "$out/bc-$name.json" > "$out/$name.manifest" 2>> "$out/$name.log"; then
+			cp "$out/$name.manifest" "$PODMAN_CACHE/$(cat "$out/$name.key")"
 			touch "$out/$name.done"
 		else
 			touch "$out/$name.failed"
@@ -96,73 +121,126 @@ podman_all() {
 	done
 }
 
-# podman_wait NAME: until podman's result for NAME is there (10 minutes)
-podman_wait() {
-	local i
+# podman_build_some I NAME...: every other NAME (from the Ith) built by
+# podman and a container of it exported to podman/NAME.tar
+podman_build_some() {
+	local i=$1 n=0 name cid out=$WORK/podman
+	shift
+	for name in "$@"; do
+		n=$((n + 1))
+		[ $((n % 2)) -eq "$i" ] || continue
+		case_args "$name"
+		# --layers=false: no image per step (the result is the same tree)
+		podman_u build -q --format docker --layers=false --network none --pull=never \
+			-t "localhost/bc-$name" "${ARGS[@]}" "$WORK/ctx/$name" > "$out/$name.log" 2>&1 &&
+			cid=$(podman_u create "localhost/bc-$name" /bin/true 2>> "$out/$name.log") &&
+			podman_u export -o "$out/$name.tar" "$cid" 2>> "$out/$name.log" &&
+			podman_u rm "$cid" > /dev/null 2>> "$out/$name.log" ||
+			touch "$out/$name.failed"
+	done
+}
+
+# warren_all: every case built by warren, one after the other, a container
+# of each exported and its manifest made; warren/NAME.rc is the build's exit
+# status, written last (the output in NAME.out and NAME.err)
+warren_all() {
+	local c
+	set +e # a build that fails is a result, not the job's end (bats runs set -e)
+	for c in "$CASES"/*/; do
+		warren_case "$(basename "$c")"
+	done
+}
+
+# warren_case NAME: warren_all's work for one case
+warren_case() {
+	local name=$1 out=$WORK/warren cid rc
+	case_args "$name"
+	warren_s build -q --network none -t "bc-$name" "${ARGS[@]}" "$WORK/ctx/$name" \
+		> "$out/$name.out" 2> "$out/$name.err"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		{
+			cid=$(warren_s create "bc-$name" /bin/true) &&
+				warren_s export -o "$out/$name.tar" "$cid" &&
+				warren_s rm "$cid" > /dev/null &&
+				warren_s image inspect "bc-$name" > "$out/$name.json" &&
+				python3 "$CONF/manifest.py" "$out/$name.tar" "$out/$name.json" > "$out/$name.manifest"
+		} 2>> "$out/$name.err" || rc=1
+	fi
+	echo "$rc" > "$out/$name.rc"
+}
+
+# result_wait WHO NAME: until WHO's (warren or podman) result for NAME is
+# there (10 minutes), or WHO's background job is gone without it
+result_wait() {
+	local i pid
+	pid=$(cat "$WORK/$1.pid")
 	for ((i = 0; i < 6000; i++)); do
-		[ -e "$WORK/podman/$1.done" ] && return 0
-		if [ -e "$WORK/podman/$1.failed" ]; then
-			cat "$WORK/podman/$1.log"
-			echo "podman build could not build case $1 (a case both builders refuse is a Docker-reference case with fail:)"
+		[ -e "$WORK/$1/$2.rc" ] || [ -e "$WORK/$1/$2.done" ] || [ -e "$WORK/$1/$2.failed" ] && return 0
+		if ! kill -0 "$pid" 2> /dev/null; then
+			[ -e "$WORK/$1/$2.rc" ] || [ -e "$WORK/$1/$2.done" ] || [ -e "$WORK/$1/$2.failed" ] && return 0
+			echo "$1's background builds ended before case $2 (killed?):"
+			tail -5 "$WORK/$1.out"
 			return 1
 		fi
 		sleep 0.1
 	done
-	echo "timed out waiting for podman's build of $1"
+	echo "timed out waiting for $1's build of $2"
 	return 1
 }
 
-# check_case NAME: warren builds the case; its manifest equals podman's, or
-# holds the `docker` file's lines (or the build fails as it says)
+# docker_lines NAME: warren's manifest holds the `docker` file's lines and
+# none of its !lines
+docker_lines() {
+	local line bad=0 m=$WORK/warren/$1.manifest
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		'#'* | '') continue ;;
+		'!'*)
+			grep -qxF -- "${line#!}" "$m" || continue
+			echo "warren's manifest has: ${line#!}"
+			;;
+		*)
+			grep -qxF -- "$line" "$m" && continue
+			echo "warren's manifest lacks: $line"
+			echo "  it has: $(grep -F -- "${line%% *} " "$m" | head -3)"
+			;;
+		esac
+		bad=1
+	done < "$CASES/$1/docker"
+	return "$bad"
+}
+
+# check_case NAME: warren's build of the case (done by warren_all) gives
+# podman's manifest, or the `docker` file's lines, or fails as it says
 check_case() {
-	local name=$1 out=$WORK/warren ref=$CASES/$1/docker cid line want fail=
+	local name=$1 ref=$CASES/$1/docker out=$WORK/warren fail=
 	[ -f "$CASES/$name/Dockerfile" ] || [ -f "$CASES/$name/args" ] || {
 		echo "case $name has no Dockerfile"
 		return 1
 	}
-	case_args "$name"
 	[ -f "$ref" ] && fail=$(sed -n 's/^fail: //p' "$ref")
+	result_wait warren "$name"
+	cat "$out/$name.out" "$out/$name.err"
 	if [ -n "$fail" ]; then
-		run --separate-stderr warren_s build -q --network none -t "bc-$name" "${ARGS[@]}" "$WORK/ctx/$name"
-		echo "$stderr"
-		[ "$status" -eq 125 ]
-		[ "${#stderr_lines[@]}" -eq 1 ]
-		[[ "${stderr_lines[0]}" == *"$fail"* ]]
+		[ "$(cat "$out/$name.rc")" -eq 125 ]
+		[ "$(wc -l < "$out/$name.err")" -eq 1 ]
+		grep -qF -- "$fail" "$out/$name.err"
 		echo docker > "$WORK/result/$name"
 		return 0
 	fi
-	run warren_s build -q --network none -t "bc-$name" "${ARGS[@]}" "$WORK/ctx/$name"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	cid=$(warren_s create "bc-$name" /bin/true)
-	warren_s export -o "$out/$name.tar" "$cid"
-	warren_s rm "$cid" > /dev/null
-	warren_s image inspect "bc-$name" > "$out/$name.json"
-	python3 "$CONF/manifest.py" "$out/$name.tar" "$out/$name.json" > "$out/$name.manifest"
+	[ "$(cat "$out/$name.rc")" -eq 0 ]
 	if [ -f "$ref" ]; then
-		want=0
-		while IFS= read -r line || [ -n "$line" ]; do
-			case $line in
-			'#'* | '') continue ;;
-			'!'*)
-				if grep -qxF -- "${line#!}" "$out/$name.manifest"; then
-					echo "warren's manifest has: ${line#!}"
-					want=1
-				fi
-				;;
-			*)
-				if ! grep -qxF -- "$line" "$out/$name.manifest"; then
-					echo "warren's manifest lacks: $line"
-					want=1
-				fi
-				;;
-			esac
-		done < "$ref"
-		[ "$want" -eq 0 ] || { cat "$out/$name.manifest"; return 1; }
+		docker_lines "$name"
 		echo docker > "$WORK/result/$name"
 		return 0
 	fi
-	podman_wait "$name"
+	result_wait podman "$name"
+	if [ ! -e "$WORK/podman/$name.done" ]; then
+		cat "$WORK/podman/$name.log"
+		echo "podman could not build case $name (one both builders refuse is a Docker-reference case with fail:)"
+		return 1
+	fi
 	if ! diff -u --label podman --label warren "$WORK/podman/$name.manifest" "$out/$name.manifest"; then
 		show_contents "$name"
 		return 1
@@ -170,22 +248,90 @@ check_case() {
 	echo agree > "$WORK/result/$name"
 }
 
-# show_contents NAME: both contents of each file whose hash differs (the
-# first 20 lines)
+# show_contents NAME: the contents of each file both images have with
+# different hashes (the first 2000 bytes of each, made printable)
 show_contents() {
 	local p
-	diff <(awk '$2 == "f" {print $1, $5}' "$WORK/podman/$1.manifest") \
-		<(awk '$2 == "f" {print $1, $5}' "$WORK/warren/$1.manifest") |
-		sed -n 's/^[<>] \([^ ]*\) .*/\1/p' | sort -u | while read -r p; do
+	join <(awk '$2 == "f" {print $1, $5}' "$WORK/podman/$1.manifest" | sort) \
+		<(awk '$2 == "f" {print $1, $5}' "$WORK/warren/$1.manifest" | sort) |
+		awk '$2 != $3 {print $1}' | while read -r p; do
 		echo "== $p in podman's image:"
-		python3 "$CONF/manifest.py" --cat "$WORK/podman/$1.tar" "$p" | head -20
+		python3 "$CONF/manifest.py" --cat "$WORK/podman/$1.tar" "$p" | head -c 2000 | cat -v
 		echo "== $p in warren's image:"
-		python3 "$CONF/manifest.py" --cat "$WORK/warren/$1.tar" "$p" | head -20
+		python3 "$CONF/manifest.py" --cat "$WORK/warren/$1.tar" "$p" | head -c 2000 | cat -v
 	done
 }
 
 # BEGIN CASES (written by tests/build-conformance/sync.sh from cases/)
+@test "build conformance: gen-add-local-tar" { check_case gen-add-local-tar; }
+@test "build conformance: gen-arg-build-arg" { check_case gen-arg-build-arg; }
+@test "build conformance: gen-arg-default" { check_case gen-arg-default; }
+@test "build conformance: gen-arg-env-precedence" { check_case gen-arg-env-precedence; }
+@test "build conformance: gen-arg-global-scope" { check_case gen-arg-global-scope; }
+@test "build conformance: gen-build-arg-unused" { check_case gen-build-arg-unused; }
+@test "build conformance: gen-cmd-exec" { check_case gen-cmd-exec; }
+@test "build conformance: gen-cmd-last-wins" { check_case gen-cmd-last-wins; }
+@test "build conformance: gen-cmd-not-json" { check_case gen-cmd-not-json; }
+@test "build conformance: gen-cmd-shell" { check_case gen-cmd-shell; }
+@test "build conformance: gen-copy-basic" { check_case gen-copy-basic; }
+@test "build conformance: gen-copy-chown-arg" { check_case gen-copy-chown-arg; }
+@test "build conformance: gen-copy-chown-chmod" { check_case gen-copy-chown-chmod; }
+@test "build conformance: gen-copy-dest-workdir" { check_case gen-copy-dest-workdir; }
+@test "build conformance: gen-copy-directory" { check_case gen-copy-directory; }
+@test "build conformance: gen-copy-modes" { check_case gen-copy-modes; }
+@test "build conformance: gen-copy-overwrite" { check_case gen-copy-overwrite; }
+@test "build conformance: gen-copy-parent-dirs" { check_case gen-copy-parent-dirs; }
+@test "build conformance: gen-copy-symlinks" { check_case gen-copy-symlinks; }
+@test "build conformance: gen-copy-wildcards" { check_case gen-copy-wildcards; }
+@test "build conformance: gen-dockerignore" { check_case gen-dockerignore; }
+@test "build conformance: gen-entrypoint-exec" { check_case gen-entrypoint-exec; }
+@test "build conformance: gen-entrypoint-resets-cmd" { check_case gen-entrypoint-resets-cmd; }
+@test "build conformance: gen-entrypoint-shell" { check_case gen-entrypoint-shell; }
 @test "build conformance: gen-env-expansion" { check_case gen-env-expansion; }
+@test "build conformance: gen-env-in-instructions" { check_case gen-env-in-instructions; }
+@test "build conformance: gen-env-legacy-form" { check_case gen-env-legacy-form; }
+@test "build conformance: gen-env-override" { check_case gen-env-override; }
+@test "build conformance: gen-escape-directive" { check_case gen-escape-directive; }
+@test "build conformance: gen-expose-protocols" { check_case gen-expose-protocols; }
+@test "build conformance: gen-fail-no-from" { check_case gen-fail-no-from; }
+@test "build conformance: gen-fail-unknown-instruction" { check_case gen-fail-unknown-instruction; }
+@test "build conformance: gen-file-flag" { check_case gen-file-flag; }
+@test "build conformance: gen-from-arg" { check_case gen-from-arg; }
+@test "build conformance: gen-from-platform" { check_case gen-from-platform; }
+@test "build conformance: gen-from-scratch" { check_case gen-from-scratch; }
+@test "build conformance: gen-from-stage-as" { check_case gen-from-stage-as; }
+@test "build conformance: gen-from-stage-chain" { check_case gen-from-stage-chain; }
+@test "build conformance: gen-from-stage-index" { check_case gen-from-stage-index; }
+@test "build conformance: gen-healthcheck-none" { check_case gen-healthcheck-none; }
+@test "build conformance: gen-healthcheck" { check_case gen-healthcheck; }
+@test "build conformance: gen-instruction-case" { check_case gen-instruction-case; }
+@test "build conformance: gen-label-forms" { check_case gen-label-forms; }
+@test "build conformance: gen-label-inherit" { check_case gen-label-inherit; }
+@test "build conformance: gen-multistage-target" { check_case gen-multistage-target; }
+@test "build conformance: gen-onbuild" { check_case gen-onbuild; }
+@test "build conformance: gen-run-exec-form" { check_case gen-run-exec-form; }
+@test "build conformance: gen-run-hardlink" { check_case gen-run-hardlink; }
+@test "build conformance: gen-run-heredoc" { check_case gen-run-heredoc; }
+@test "build conformance: gen-run-modes-owners" { check_case gen-run-modes-owners; }
+@test "build conformance: gen-run-mount-bind-stage" { check_case gen-run-mount-bind-stage; }
+@test "build conformance: gen-run-mount-bind" { check_case gen-run-mount-bind; }
+@test "build conformance: gen-run-mount-cache" { check_case gen-run-mount-cache; }
+@test "build conformance: gen-run-mount-stubs" { check_case gen-run-mount-stubs; }
+@test "build conformance: gen-run-mount-tmpfs" { check_case gen-run-mount-tmpfs; }
+@test "build conformance: gen-run-shell-continuation" { check_case gen-run-shell-continuation; }
+@test "build conformance: gen-run-whiteouts" { check_case gen-run-whiteouts; }
+@test "build conformance: gen-shell-instruction" { check_case gen-shell-instruction; }
+@test "build conformance: gen-stopsignal-number" { check_case gen-stopsignal-number; }
+@test "build conformance: gen-stopsignal" { check_case gen-stopsignal; }
+@test "build conformance: gen-syntax-directive" { check_case gen-syntax-directive; }
+@test "build conformance: gen-user-name-group" { check_case gen-user-name-group; }
+@test "build conformance: gen-user-name" { check_case gen-user-name; }
+@test "build conformance: gen-user-uid-gid" { check_case gen-user-uid-gid; }
+@test "build conformance: gen-user-unknown-uid" { check_case gen-user-unknown-uid; }
+@test "build conformance: gen-volume-forms" { check_case gen-volume-forms; }
+@test "build conformance: gen-volume-run-after" { check_case gen-volume-run-after; }
+@test "build conformance: gen-workdir-absolute" { check_case gen-workdir-absolute; }
+@test "build conformance: gen-workdir-env" { check_case gen-workdir-env; }
 @test "build conformance: gen-workdir-relative" { check_case gen-workdir-relative; }
 @test "build conformance: i01-copy-from-owner" { check_case i01-copy-from-owner; }
 @test "build conformance: i05-add-keep-git-dir" { check_case i05-add-keep-git-dir; }

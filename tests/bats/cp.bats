@@ -249,6 +249,25 @@ host_file() {
 	[ ! -e "$HOSTDIR/x.tar" ]
 }
 
+@test "export of a stopped container has what its image holds under a VOLUME, not the volume's files" {
+	# Docker's export reference: "If a volume is mounted on top of an existing
+	# directory in the container, docker export will export the contents of
+	# the underlying directory, not the contents of the volume."
+	local d
+	d=$(user_tmpdir)
+	mkdir -p "$d/root"
+	tar -C "$ROOTFS_PRISTINE" -cf - . | tar -C "$d/root" -xf -
+	mkdir "$d/root/vol" && echo seed > "$d/root/vol/seed"
+	tar -C "$d/root" -czf "$d/rootfs.tgz" .
+	chown "$TEST_USER" "$d/rootfs.tgz"
+	warren import --change 'VOLUME /vol' "$d/rootfs.tgz" vol:1 > /dev/null
+	warren run --name c vol:1 sh -c 'echo in-volume > /vol/written'
+	run as_user sh -c "'$WARREN' export c | tar -tf -"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"vol/seed"* ]]
+	[[ "$output" != *"vol/written"* ]]
+}
+
 # --- diff ----------------------------------------------------------------------
 
 @test "diff shows A, C and D, parents of changes as C, running and stopped" {

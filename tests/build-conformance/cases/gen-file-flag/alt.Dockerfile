@@ -1,0 +1,2 @@
+FROM busybox-base
+RUN echo alternate > /which
