@@ -28,8 +28,10 @@ struct build_hooks {
 	                  char digest[DIGEST_STR_LEN + 1], uint64_t *size, struct werr *err);
 	/* extract @file into the directory @dir of a step's layer: with @layer
 	 * a layer tar (whiteouts in the overlay form), else an ADD archive
-	 * (whose .wh. names are refused: a layer cannot hold them) */
-	int (*untar)(void *ctx, const char *file, const char *dir, bool layer, struct werr *err);
+	 * (whose .wh. names are refused: a layer cannot hold them); @owner
+	 * "UID:GID" owns every entry instead of the tar's owners, or NULL */
+	int (*untar)(void *ctx, const char *file, const char *dir, bool layer, const char *owner,
+	             struct werr *err);
 	/* download @url (ADD) into the new file @out */
 	int (*fetch)(void *ctx, const char *url, const char *out, struct werr *err);
 	void *ctx;

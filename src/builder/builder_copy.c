@@ -27,6 +27,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* a file of several links, copied once: its other names in the same source
+ * become links to it (each source is a copy of its own, as in BuildKit) */
+struct copy_link {
+	size_t source;
+	dev_t dev;
+	ino_t ino;
+	char *target; /* where it was copied (absolute in the image) */
+};
+
 struct copy_job {
 	struct builder *b;
 	const struct bstep_dir *d;
@@ -43,13 +52,23 @@ struct copy_job {
 	bool *archive;            /* ADD: per entry of @list, a local archive to extract */
 	bool any_archive;
 	struct strv url_files, url_names; /* ADD URL: downloaded file, its name */
+	bool *url_archive;            /* ADD --unpack URL: per download, an archive to extract */
+	int unpack;                   /* ADD --unpack: -1 not given (local archives only), 0, 1 */
+	struct dockerignore *exclude; /* --exclude patterns, or NULL */
+	bool parents;                 /* --parents: sources keep their directories */
+	struct copy_link *links;      /* the files copied so far that have hard links */
+	size_t nlinks;
 	const char *chown, *chmod;
 	uid_t uid;
 	gid_t gid;
 	mode_t mode; /* (mode_t)-1: keep the source's */
 	int rootfd;
-	char *from_hex; /* --from: the hash of what is copied (MAP_SHARED, 65 bytes) */
+	char *from_hex;  /* --from: the hash of what is copied (MAP_SHARED, 65 bytes) */
+	uint32_t *owner; /* ADD --chown of archives: uid, gid as resolved (MAP_SHARED) */
+	char *dest_real; /* ADD of archives: DEST, its symlinks resolved (MAP_SHARED) */
 };
+
+#define COPY_DEST_REAL_SIZE (PATH_MAX + 2)
 
 /* open @path (absolute in the image) under @rootfd, creating missing
  * directories owned by the copy's owner */
@@ -100,7 +119,7 @@ static int open_parent(struct copy_job *j, const char *path, const char **base, 
 	return open_dir_p(j, *dir ? dir : "/", err);
 }
 
-static int write_file(struct copy_job *j, int pfd, const char *base, int src, mode_t mode,
+static int write_file(uid_t uid, gid_t gid, int pfd, const char *base, int src, mode_t mode,
                       struct werr *err)
 {
 	struct stat st;
@@ -123,8 +142,45 @@ static int write_file(struct copy_job *j, int pfd, const char *base, int src, mo
 		struct timespec ts[2] = { st.st_atim, st.st_mtim };
 		futimens(out, ts);
 	}
-	if (fchown(out, j->uid, j->gid) < 0 || fchmod(out, mode) < 0)
+	if (fchown(out, uid, gid) < 0 || fchmod(out, mode) < 0)
 		return werr_errno(err, errno, "owner and mode of %s", base);
+	return 0;
+}
+
+/* a second name of a file already copied from the same source: a hard
+ * link to the copy, as BuildKit makes it (*@done when so) */
+static int copy_hardlink(struct copy_job *j, const struct context_entry *e, int pfd,
+                         const char *base, const char *target, bool *done, struct werr *err)
+{
+	const char *fbase;
+	_cleanup_close_ int fpfd = -1;
+	struct copy_link *l;
+
+	*done = false;
+	if (!S_ISREG(e->mode) || e->nlink < 2)
+		return 0;
+	for (size_t i = 0; i < j->nlinks; i++) {
+		if (j->links[i].source != e->source || j->links[i].dev != e->dev ||
+		    j->links[i].ino != e->ino)
+			continue;
+		fpfd = open_parent(j, j->links[i].target, &fbase, err);
+		if (fpfd < 0)
+			return fpfd;
+		if (unlinkat(pfd, base, 0) < 0 && errno != ENOENT)
+			return werr_errno(err, errno, "replace %s", target);
+		if (linkat(fpfd, fbase, pfd, base, 0) < 0)
+			return werr_errno(err, errno, "link %s to %s", target, j->links[i].target);
+		*done = true;
+		return 0;
+	}
+	l = realloc(j->links, (j->nlinks + 1) * sizeof(*l));
+	if (!l)
+		return werr_errno(err, ENOMEM, "COPY");
+	j->links = l;
+	l[j->nlinks] = (struct copy_link){ e->source, e->dev, e->ino, strdup(target) };
+	if (!l[j->nlinks].target)
+		return werr_errno(err, ENOMEM, "COPY");
+	j->nlinks++;
 	return 0;
 }
 
@@ -134,6 +190,12 @@ static int copy_entry(struct copy_job *j, int srcdir, const struct context_entry
 	const char *base;
 	_cleanup_close_ int pfd = open_parent(j, target, &base, err);
 	mode_t mode = j->mode != (mode_t)-1 ? j->mode : e->mode & 07777;
+	/* BuildKit: a copy from a stage or an image keeps its owners; one from
+	 * the context belongs to root; --chown decides for both */
+	bool keep = j->from && !j->chown;
+	uid_t uid = keep ? e->uid : j->uid;
+	gid_t gid = keep ? e->gid : j->gid;
+	bool linked;
 
 	if (pfd < 0)
 		return pfd;
@@ -148,7 +210,7 @@ static int copy_entry(struct copy_job *j, int srcdir, const struct context_entry
 			fd = fsnode_open(pfd, base, S_IFDIR);
 		if (fd < 0)
 			return werr_errno(err, -fd, "mkdir %s", target);
-		if (fchownat(fd, "", j->uid, j->gid, AT_EMPTY_PATH) < 0)
+		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
 			return werr_errno(err, errno, "owner of %s", target);
 		r = fsnode_chmod(fd, mode);
 		return r < 0 ? werr_errno(err, -r, "mode of %s", target) : 0;
@@ -157,19 +219,22 @@ static int copy_entry(struct copy_job *j, int srcdir, const struct context_entry
 		if (unlinkat(pfd, base, 0) < 0 && errno != ENOENT)
 			return werr_errno(err, errno, "replace %s", target);
 		if (symlinkat(e->link, pfd, base) < 0 ||
-		    fchownat(pfd, base, j->uid, j->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		    fchownat(pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 			return werr_errno(err, errno, "symlink %s", target);
 		return 0;
 	}
 	if (!S_ISREG(e->mode))
 		return 0; /* devices, fifos and sockets are not copied */
+	if (copy_hardlink(j, e, pfd, base, target, &linked, err) < 0 || linked)
+		return linked ? 0 : -err->code;
 	{
 		_cleanup_close_ int src =
 		    resolve_open(srcdir, e->path, O_RDONLY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 		if (src < 0)
 			return werr_errno(err, errno, "open %s", e->path);
-		return write_file(j, pfd, base, src, mode, err) < 0 ? werr_prefix(err, "%s", target)
-		                                                    : 0;
+		return write_file(uid, gid, pfd, base, src, mode, err) < 0
+		           ? werr_prefix(err, "%s", target)
+		           : 0;
 	}
 }
 
@@ -217,6 +282,10 @@ static int owner_resolve(struct copy_job *j, struct werr *err)
 	/* Docker: a user without a group gets the same number as its group */
 	j->uid = us.uid;
 	j->gid = strchr(j->chown, ':') ? us.gid : (gid_t)us.uid;
+	if (j->owner) {
+		j->owner[0] = (uint32_t)j->uid;
+		j->owner[1] = (uint32_t)j->gid;
+	}
 	return 0;
 }
 
@@ -224,8 +293,11 @@ static int owner_resolve(struct copy_job *j, struct werr *err)
 static int from_sources(struct copy_job *j, struct context_list *list, int *srcfd, struct werr *err)
 {
 	const struct bstage *f = j->from;
-	struct context fctx = { .dir = "the source stage", .root = j->from_mnt };
+	struct context fctx = { .dir = "the source stage",
+		                .root = j->from_mnt,
+		                .stage_root = true };
 	char layers[PATH_MAX + 16];
+	int r;
 
 	snprintf(layers, sizeof(layers), "%s/layers", j->b->s.root);
 	if (f->n_layers == 0)
@@ -250,7 +322,10 @@ static int from_sources(struct copy_job *j, struct context_list *list, int *srcf
 	if (*srcfd < 0)
 		return werr_errno(err, errno, "open %s", j->from_mnt);
 	fctx.dirfd = *srcfd;
-	return context_resolve_sources(&fctx, j->srcs, j->nsrcs, list, err);
+	r = context_resolve_sources(&fctx, j->srcs, j->nsrcs, list, err);
+	if (r == 0)
+		bcopy_exclude(j->exclude, list);
+	return r < 0 || !j->parents ? r : bcopy_parents(j->srcs, list, err);
 }
 
 /* runs in the user namespace: the hash of the --from sources into
@@ -268,7 +343,8 @@ static int from_hash_in_ns(void *arg, struct werr *err)
 	if (r == 0) {
 		struct context fctx = { .dir = "the source stage",
 			                .root = j->from_mnt,
-			                .dirfd = srcfd };
+			                .dirfd = srcfd,
+			                .stage_root = true };
 		r = context_hash_sources(&fctx, &list, j->chown, j->chmod, j->from_hex, err);
 	}
 	context_list_free(&list);
@@ -316,7 +392,8 @@ static int copy_url(struct copy_job *j, size_t i, struct werr *err)
 	pfd = open_parent(j, t, &base, err);
 	if (pfd < 0)
 		return pfd;
-	return write_file(j, pfd, base, src, j->mode != (mode_t)-1 ? j->mode : 0600, err);
+	return write_file(j->uid, j->gid, pfd, base, src, j->mode != (mode_t)-1 ? j->mode : 0600,
+	                  err);
 }
 
 /* COPY <<NAME DEST: the body written as a file (mode 0644 unless --chmod) */
@@ -339,7 +416,8 @@ static int copy_heredoc(struct copy_job *j, size_t i, struct werr *err)
 	if (mfd < 0 || util_write_all(mfd, j->heredocs[i], strlen(j->heredocs[i])) < 0 ||
 	    lseek(mfd, 0, SEEK_SET) < 0)
 		return werr_errno(err, errno, "heredoc %s", hd->name);
-	return write_file(j, pfd, base, mfd, j->mode != (mode_t)-1 ? j->mode : 0644, err);
+	return write_file(j->uid, j->gid, pfd, base, mfd, j->mode != (mode_t)-1 ? j->mode : 0644,
+	                  err);
 }
 
 /* runs in the user namespace: mount the step's overlay and copy */
@@ -362,6 +440,20 @@ static int copy_in_ns(void *arg, struct werr *err)
 	j->rootfd = open(d->merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (j->rootfd < 0)
 		return werr_errno(err, errno, "open %s", d->merged);
+	/* this process's own copy of the job: the destination as resolved */
+	{
+		char *dest = bcopy_dest_follow(j->rootfd, j->dest, err), *slashed = NULL;
+		if (!dest)
+			return -err->code;
+		if (j->dest_dir && strcmp(dest, "/") && asprintf(&slashed, "%s/", dest) < 0)
+			slashed = NULL;
+		free((char *)j->dest);
+		j->dest = slashed ? slashed : dest;
+		if (slashed)
+			free(dest);
+		if (j->dest_real)
+			snprintf(j->dest_real, COPY_DEST_REAL_SIZE, "%s", j->dest);
+	}
 	r = owner_resolve(j, err);
 	if (r == 0 && j->from && j->nsrcs)
 		r = from_sources(j, list, &srcfd, err);
@@ -378,7 +470,8 @@ static int copy_in_ns(void *arg, struct werr *err)
 			r = werr_errno(err, errno, "%s in the image", j->dest);
 	}
 	for (size_t i = 0; r == 0 && i < j->url_files.n; i++)
-		r = copy_url(j, i, err);
+		if (!j->url_archive || !j->url_archive[i])
+			r = copy_url(j, i, err);
 	for (size_t i = 0; r == 0 && i < list->n; i++) {
 		_cleanup_free_ char *t = NULL;
 		if (j->archive && j->archive[i])
@@ -459,7 +552,8 @@ static int fetch_url(struct builder *b, struct copy_job *j, const char *url, str
  * gzip, bzip2, xz or zstd compressed), by its magic bytes */
 static bool archive_p(int dirfd, const char *path)
 {
-	_cleanup_close_ int fd = resolve_open(dirfd, path, O_RDONLY, RESOLVE_BENEATH);
+	_cleanup_close_ int fd =
+	    resolve_open(dirfd, path, O_RDONLY, path[0] == '/' ? 0 : RESOLVE_BENEATH);
 	unsigned char h[512];
 	ssize_t n = fd >= 0 ? pread(fd, h, sizeof(h), 0) : -1;
 
@@ -477,23 +571,24 @@ static bool archive_p(int dirfd, const char *path)
 	return n >= 262 && !memcmp(h + 257, "ustar", 5);
 }
 
-/* ADD: the entries that are local archives named as sources themselves (not
- * files inside a directory source) are extracted instead of copied */
+/* ADD: the entries that are local archives named as sources themselves
+ * (directly, through a symlink or by a wildcard; not files inside a
+ * directory source) are extracted instead of copied, unless --unpack=false;
+ * with --unpack, so are downloaded ones */
 static int archives_mark(struct builder *b, struct copy_job *j, struct werr *err)
 {
 	j->archive = calloc(j->list.n + 1, sizeof(bool));
-	if (!j->archive)
+	j->url_archive = calloc(j->url_files.n + 1, sizeof(bool));
+	if (!j->archive || !j->url_archive)
 		return werr_errno(err, ENOMEM, "ADD");
-	for (size_t i = 0; i < j->list.n; i++) {
+	for (size_t i = 0; j->unpack != 0 && i < j->list.n; i++) {
 		const struct context_entry *e = &j->list.v[i];
-		_cleanup_free_ char *src = strdup(j->srcs[e->source]);
-		if (!src)
-			return werr_errno(err, ENOMEM, "ADD");
-		dockerignore_clean(src);
-		if (S_ISREG(e->mode) && !strcmp(src[0] == '/' ? src + 1 : src, e->path) &&
-		    archive_p(b->ctx->dirfd, e->path))
+		if (S_ISREG(e->mode) && e->named && archive_p(b->ctx->dirfd, e->path))
 			j->archive[i] = j->any_archive = true;
 	}
+	for (size_t i = 0; j->unpack == 1 && i < j->url_files.n; i++)
+		if (archive_p(AT_FDCWD, j->url_files.v[i]))
+			j->url_archive[i] = j->any_archive = true;
 	return 0;
 }
 
@@ -510,19 +605,29 @@ static bool path_inside(const char *path, const char *root)
 static int archives_extract(struct builder *b, struct copy_job *j, const struct bstep_dir *d,
                             struct werr *err)
 {
-	for (size_t i = 0; j->archive && i < j->list.n; i++) {
+	size_t nl = j->archive ? j->list.n : 0, nu = j->url_archive ? j->url_files.n : 0;
+	const char *dest = j->dest_real && *j->dest_real ? j->dest_real : j->dest;
+	char owner[32];
+
+	/* BuildKit (v0.23 on): --chown owns what an archive holds too */
+	if (j->owner)
+		snprintf(owner, sizeof(owner), "%u:%u", j->owner[0], j->owner[1]);
+	for (size_t i = 0; i < nl + nu; i++) {
 		_cleanup_free_ char *file = NULL, *dir = NULL;
-		if (!j->archive[i])
+		const char *name = i < nl ? j->list.v[i].path : j->url_names.v[i - nl];
+		if (i < nl ? !j->archive[i] : !j->url_archive[i - nl])
 			continue;
-		if (asprintf(&file, "%s/%s", b->ctx->root, j->list.v[i].path) < 0 ||
-		    asprintf(&dir, "%s%s", d->copied ? d->merged : d->upper, j->dest) < 0)
+		if ((i < nl ? asprintf(&file, "%s/%s", b->ctx->root, name)
+		            : asprintf(&file, "%s", j->url_files.v[i - nl])) < 0 ||
+		    asprintf(&dir, "%s%s", d->copied ? d->merged : d->upper, dest) < 0)
 			return werr_errno(err, ENOMEM, "ADD");
 		if (d->copied && !path_inside(dir, d->merged))
 			return werr_set(err, ENOTSUP,
 			                "ADD %s: the destination %s goes through a symbolic link "
 			                "out of the image: give the path it points to",
-			                j->list.v[i].path, j->dest);
-		if (b->o->hooks.untar(b->o->hooks.ctx, file, dir, false, err) < 0)
+			                name, dest);
+		if (b->o->hooks.untar(b->o->hooks.ctx, file, dir, false, j->owner ? owner : NULL,
+		                      err) < 0)
 			return -err->code;
 	}
 	return 0;
@@ -570,10 +675,51 @@ static int copy_prepare(struct builder *b, struct bstage *sg, struct copy_job *j
 		return werr_prefix(err, "%s:%u", b->df->filename, b->line);
 	dockerignore_clean(dest);
 	j->dest = steal_ptr(&dest);
-	if (!j->from && j->nsrcs &&
-	    context_resolve_sources(b->ctx, j->srcs, j->nsrcs, &j->list, err) < 0)
-		return werr_prefix(err, "%s:%u: %s", b->df->filename, b->line, x->original);
+	if (!j->from && j->nsrcs) {
+		if (context_resolve_sources(b->ctx, j->srcs, j->nsrcs, &j->list, err) < 0)
+			return werr_prefix(err, "%s:%u: %s", b->df->filename, b->line, x->original);
+		bcopy_exclude(j->exclude, &j->list);
+		if (j->parents && bcopy_parents(j->srcs, &j->list, err) < 0)
+			return -err->code;
+	}
 	return x->kind == DF_ADD && !j->from ? archives_mark(b, j, err) : 0;
+}
+
+/* a boolean flag: -1 absent, else 0 or 1 (the parser took only these) */
+static int flag_bool(const struct df_instr *x, const char *name)
+{
+	const struct df_flag *f = dockerfile_instr_flag(x, name);
+
+	return !f ? -1 : !f->value || !strcmp(f->value, "true");
+}
+
+/* --exclude, --parents, --unpack, --link and --keep-git-dir of @j->x */
+static int copy_flags(struct builder *b, struct copy_job *j, struct werr *err)
+{
+	const struct df_instr *x = j->x;
+	struct strbuf text = { 0 };
+	int r = 0;
+
+	if (flag_bool(x, "keep-git-dir") == 1)
+		return werr_set(err, ENOTSUP,
+		                "%s:%u: ADD --keep-git-dir: warren does not add git repositories "
+		                "(clone it into the build context, or in a RUN step)",
+		                b->df->filename, b->line);
+	/* --link: the tree BuildKit makes is the one a plain copy makes (the
+	 * step is a layer of its own here anyway) */
+	j->parents = flag_bool(x, "parents") == 1;
+	j->unpack = flag_bool(x, "unpack");
+	for (size_t i = 0; i < x->nflags; i++)
+		if (!strcmp(x->flags[i].name, "exclude") && x->flags[i].value) {
+			strbuf_adds(&text, x->flags[i].value);
+			strbuf_addc(&text, '\n');
+		}
+	if (text.oom)
+		r = werr_errno(err, ENOMEM, "--exclude");
+	else if (text.s)
+		r = dockerignore_parse(text.s, text.len, "--exclude", &j->exclude, err);
+	strbuf_free(&text);
+	return r < 0 ? werr_prefix(err, "%s:%u", b->df->filename, b->line) : 0;
 }
 
 /* the cache key's text: instruction, workdir, and what the sources hold */
@@ -622,11 +768,29 @@ int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, s
 
 	j.chown = chown ? chown->value : NULL;
 	j.chmod = chmod ? chmod->value : NULL;
-	r = badd_checksum_check(b, x, err);
+	r = copy_flags(b, &j, err);
+	if (r == 0 && j.chown && x->kind == DF_ADD) {
+		j.owner = mmap(NULL, 2 * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+		               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (j.owner == MAP_FAILED) {
+			j.owner = NULL;
+			r = werr_errno(err, errno, "mmap");
+		}
+	}
+	if (r == 0)
+		r = badd_checksum_check(b, x, err);
 	if (r == 0 && from && from->value)
 		r = copy_from(b, from->value, &tmp, &j.from, err);
 	if (r == 0)
 		r = copy_prepare(b, sg, &j, err);
+	if (r == 0 && j.any_archive) {
+		j.dest_real = mmap(NULL, COPY_DEST_REAL_SIZE, PROT_READ | PROT_WRITE,
+		                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (j.dest_real == MAP_FAILED) {
+			j.dest_real = NULL;
+			r = werr_errno(err, errno, "mmap");
+		}
+	}
 	if (r == 0 && j.from && j.nsrcs)
 		r = copy_from_hash(b, sg, &j, &d, err);
 	if (r == 0 && !(key = copy_key(b, &j, err)))
@@ -665,6 +829,15 @@ int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, s
 		bstep_dir_free(b, &d);
 	if (j.from_hex)
 		munmap(j.from_hex, 65);
+	if (j.owner)
+		munmap(j.owner, 2 * sizeof(uint32_t));
+	if (j.dest_real)
+		munmap(j.dest_real, COPY_DEST_REAL_SIZE);
+	for (size_t i = 0; i < j.nlinks; i++)
+		free(j.links[i].target);
+	free(j.links);
+	free(j.url_archive);
+	dockerignore_free(j.exclude);
 	for (size_t i = 0; j.heredocs && i < x->nargs; i++)
 		free(j.heredocs[i]);
 	free(j.heredocs);

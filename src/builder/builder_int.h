@@ -187,6 +187,18 @@ int badd_checksum_verify(const struct df_instr *x, const char *url, const char *
 /* builder_workdir.c: WORKDIR, its directory made (1 when the cache had it) */
 int bworkdir_step(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err);
 
+/* builder_copylist.c: a COPY/ADD's entries and destination as BuildKit has them */
+/* --exclude: the entries @exclude matches (a path matched as it is below its
+ * source, a file source by its name) removed from @list; NULL removes none */
+void bcopy_exclude(const struct dockerignore *exclude, struct context_list *list);
+/* --parents: each entry's destination becomes its path from the root of the
+ * context or stage (@srcs, as written), or from a "/./" pivot in its source */
+int bcopy_parents(char *const *srcs, struct context_list *list, struct werr *err);
+/* @path (absolute in the image) with the symbolic links on it resolved in
+ * the root @rootfd: a dangling link's target is where the copy goes, the
+ * link stays (malloc'd, or NULL with @err set) */
+char *bcopy_dest_follow(int rootfd, const char *path, struct werr *err);
+
 /* builder_copy.c */
 int bcopy_step(struct builder *b, struct bstage *sg, const struct df_instr *x, struct werr *err);
 

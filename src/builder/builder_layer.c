@@ -157,7 +157,7 @@ static int layer_unpacked(struct builder *b, const struct bstep_dir *d, const ch
 	snprintf(dir, sizeof(dir), "%s/%s/diff", b->stdir, layer);
 	if (mkdirat(b->st.fd, layer, 0700) < 0 || mkdir(dir, 0755) < 0)
 		return werr_errno(err, errno, "create %s", dir);
-	return b->o->hooks.untar(b->o->hooks.ctx, tar, dir, true, err);
+	return b->o->hooks.untar(b->o->hooks.ctx, tar, dir, true, NULL, err);
 }
 
 int blayer_commit(struct builder *b, struct bstage *sg, struct bstep_dir *d, char *diff_id,

@@ -133,6 +133,9 @@ int ctx_list_add(struct context_list *l, const char *path, const char *dst, cons
 	e->gid = st->st_gid;
 	e->size = st->st_size;
 	e->source = source;
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->nlink = st->st_nlink;
 	if (!e->path || !e->dst)
 		return werr_errno(err, ENOMEM, "listing the build context");
 	return 0;

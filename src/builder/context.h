@@ -17,6 +17,10 @@ struct context {
 	char *dir;                   /* as given, for messages */
 	char *root;                  /* its real path, to locate what symlinks lead to */
 	struct dockerignore *ignore; /* NULL when there is no .dockerignore */
+	/* a stage's or image's root (COPY --from): a symlink in a source
+	 * resolves in it as in a container (an absolute one too), and owners
+	 * are part of what is copied */
+	bool stage_root;
 };
 
 struct context_entry {
@@ -30,6 +34,11 @@ struct context_entry {
 	off_t size;
 	char *link;    /* symlink target, or NULL */
 	size_t source; /* index of the COPY source that produced it */
+	dev_t dev;     /* with @ino and @nlink: hard links are copied as links */
+	ino_t ino;
+	nlink_t nlink;
+	bool named; /* a file named by a source (or a wildcard's match), not one
+	             * found below a directory source: ADD extracts it if an archive */
 };
 
 struct context_list {

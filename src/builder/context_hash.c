@@ -69,15 +69,37 @@ static int hash_content(const struct context *ctx, EVP_MD_CTX *md, const struct 
 	           : werr_set(err, EIO, "hashing %s", e->path);
 }
 
+/* the destination of the first entry before @k (in @order) of the same
+ * source that is the same file as entry @k, which is copied as a hard link
+ * to it; or NULL */
+static const char *hash_link_group(const struct context_list *l, const size_t *order, size_t k)
+{
+	const struct context_entry *e = &l->v[order[k]];
+
+	if (!S_ISREG(e->mode) || e->nlink < 2)
+		return NULL;
+	for (size_t i = 0; i < k; i++) {
+		const struct context_entry *f = &l->v[order[i]];
+		if (S_ISREG(f->mode) && f->source == e->source && f->dev == e->dev &&
+		    f->ino == e->ino)
+			return f->dst;
+	}
+	return NULL;
+}
+
 static int hash_entry(const struct context *ctx, EVP_MD_CTX *md, const struct context_entry *e,
-                      bool chmod_given, struct werr *err)
+                      bool chmod_given, bool owners, const char *link_to, struct werr *err)
 {
 	uint32_t type = (uint32_t)(e->mode & S_IFMT);
 	uint32_t perm = chmod_given ? 0 : (uint32_t)(e->mode & 07777);
+	uint32_t owner[2] = { owners ? (uint32_t)e->uid : 0, owners ? (uint32_t)e->gid : 0 };
 
 	if (hash_str(md, e->dst) < 0 || hash_field(md, &type, sizeof(type)) < 0 ||
-	    hash_field(md, &perm, sizeof(perm)) < 0 || hash_str(md, e->link) < 0)
+	    hash_field(md, &perm, sizeof(perm)) < 0 || hash_str(md, e->link) < 0 ||
+	    hash_field(md, owner, sizeof(owner)) < 0 || hash_str(md, link_to) < 0)
 		return werr_set(err, EIO, "hashing %s", e->path);
+	if (link_to)
+		return 0;
 	if (S_ISREG(e->mode))
 		return hash_content(ctx, md, e, err);
 	return 0;
@@ -99,11 +121,12 @@ int context_hash_sources(const struct context *ctx, const struct context_list *l
 	for (size_t i = 0; i < list->n; i++)
 		order[i] = i;
 	qsort_r(order, list->n, sizeof(*order), entry_cmp, (void *)list);
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 || hash_str(md, "warren-copy-v2") < 0 ||
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 || hash_str(md, "warren-copy-v3") < 0 ||
 	    hash_str(md, chown) < 0 || hash_str(md, chmod) < 0)
 		r = werr_set(err, EIO, "hashing COPY sources: SHA-256 unavailable");
 	for (size_t i = 0; i < list->n && r == 0; i++)
-		r = hash_entry(ctx, md, &list->v[order[i]], chmod != NULL, err);
+		r = hash_entry(ctx, md, &list->v[order[i]], chmod != NULL,
+		               ctx->stage_root && !chown, hash_link_group(list, order, i), err);
 	if (r == 0 && EVP_DigestFinal_ex(md, digest, &dlen) != 1)
 		r = werr_set(err, EIO, "hashing COPY sources");
 	EVP_MD_CTX_free(md);

@@ -76,8 +76,10 @@ static int resolve_path(struct walk *w, const char *src, const char *clean)
 	if (fd >= 0) {
 		rel = strdup(clean);
 	} else if (errno == ELOOP) {
-		/* a symlink on the way: follow it, but only inside the context */
-		fd = resolve_open(w->ctx->dirfd, clean, O_PATH, RESOLVE_BENEATH);
+		/* a symlink on the way: follow it, but only inside the context
+		 * (in a stage's root, as the container would: "/" is its root) */
+		fd = resolve_open(w->ctx->dirfd, clean, O_PATH,
+		                  w->ctx->stage_root ? RESOLVE_IN_ROOT : RESOLVE_BENEATH);
 		if (fd < 0 && (errno == EXDEV || errno == ELOOP))
 			return werr_set(w->err, EXDEV,
 			                "source %.200s: a symlink in it points outside the build "
@@ -100,7 +102,10 @@ static int resolve_path(struct walk *w, const char *src, const char *clean)
 	if (S_ISDIR(st.st_mode))
 		return add_dir_contents(w, fd, rel);
 	base = strrchr(clean, '/');
-	return ctx_list_add(w->out, rel, base ? base + 1 : clean, &st, NULL, w->source, w->err);
+	if (ctx_list_add(w->out, rel, base ? base + 1 : clean, &st, NULL, w->source, w->err) < 0)
+		return -w->err->code;
+	w->out->v[w->out->n - 1].named = true;
+	return 0;
 }
 
 /* wildcard component @k of @comps below @dfd (context path @rel) */
@@ -148,6 +153,8 @@ static int glob_level(struct walk *w, int dfd, const char *rel, char **comps, si
 		} else {
 			char *link = S_ISLNK(st.st_mode) ? ctx_read_link(dfd, names.v[i]) : NULL;
 			r = ctx_list_add(w->out, crel, names.v[i], &st, link, w->source, w->err);
+			if (r == 0)
+				w->out->v[w->out->n - 1].named = true;
 		}
 	}
 	strv_free(&names);

@@ -412,10 +412,17 @@ static int hook_layer_diff(void *ctx, const char *dir, const char *out,
 }
 
 /* implements build_hooks.untar */
-static int hook_untar(void *ctx, const char *file, const char *dir, bool layer, struct werr *err)
+static int hook_untar(void *ctx, const char *file, const char *dir, bool layer, const char *owner,
+                      struct werr *err)
 {
-	const char *argv[] = { "untar", layer ? "--layer" : "--archive", file, dir, NULL };
+	char opt[48];
+	const char *argv[] = { "untar", layer ? "--layer" : "--archive", file, dir, NULL, NULL };
 	char out[8];
+
+	if (owner) {
+		snprintf(opt, sizeof(opt), "--owner=%s", owner);
+		argv[4] = opt;
+	}
 
 	(void)ctx;
 	return transfer_run(argv, out, sizeof(out), err) < 0 ? -err->code : 0;

@@ -152,7 +152,8 @@ static int cp_in_fn(int rootfd, void *arg, struct werr *err)
 {
 	struct cp_job *j = arg;
 	/* the user's files: a .wh. name is a name, never a whiteout */
-	struct unpack_opts uo = { UNPACK_WHITEOUT_NONE, !j->cfg->archive };
+	struct unpack_opts uo = { .whiteouts = UNPACK_WHITEOUT_NONE,
+		                  .owner_root = !j->cfg->archive };
 	char rel[PATH_MAX], base[NAME_MAX + 1], where[PATH_MAX];
 	_cleanup_close_ int dfd = -1;
 	struct stat st;

@@ -53,13 +53,18 @@ fail:
 struct untar_arg {
 	int fd, dirfd;
 	enum unpack_whiteouts whiteouts;
+	bool owner_set;
+	uid_t uid;
+	gid_t gid;
 };
 
 /* runs in the user namespace */
 static int untar_in_ns(void *arg, struct werr *err)
 {
 	struct untar_arg *a = arg;
-	struct unpack_opts o = { .whiteouts = a->whiteouts };
+	struct unpack_opts o = {
+		.whiteouts = a->whiteouts, .owner_set = a->owner_set, .uid = a->uid, .gid = a->gid
+	};
 
 	return unpack_layer(a->fd, a->dirfd, &o, NULL, err);
 }
@@ -76,8 +81,22 @@ int cmd_untar(int argc, char **argv)
 	 * where a .wh. name is refused: kept as a file, the step's layer tar
 	 * would carry it as a whiteout (as Docker's and podman's do), so the
 	 * file would vanish and hide what the image had under its name */
-	if (argc != 4 || (strcmp(argv[1], "--layer") && strcmp(argv[1], "--archive"))) {
-		fprintf(stderr, "usage: warren-transfer untar --layer|--archive FILE DIR\n");
+	unsigned long uid = 0, gid = 0;
+	char *end = NULL;
+
+	/* --owner=UID:GID (an ADD --chown): every entry's owner */
+	if (argc == 5 && !strncmp(argv[4], "--owner=", 8)) {
+		errno = 0;
+		uid = strtoul(argv[4] + 8, &end, 10);
+		if (*end == ':')
+			gid = strtoul(end + 1, &end, 10);
+	}
+	if ((argc != 4 && !end) ||
+	    (end && (*end || errno || uid >= UINT32_MAX || gid >= UINT32_MAX)) ||
+	    (strcmp(argv[1], "--layer") && strcmp(argv[1], "--archive"))) {
+		fprintf(
+		    stderr,
+		    "usage: warren-transfer untar --layer|--archive FILE DIR [--owner=UID:GID]\n");
 		return EXIT_WARREN;
 	}
 	fd = open(argv[2], O_RDONLY | O_CLOEXEC);
@@ -86,9 +105,13 @@ int cmd_untar(int argc, char **argv)
 		werr_errno(&err, errno, "open %s", fd < 0 ? argv[2] : argv[3]);
 		goto fail;
 	}
-	a = (struct untar_arg){ fd, dirfd,
+	a = (struct untar_arg){ fd,
+		                dirfd,
 		                !strcmp(argv[1], "--layer") ? UNPACK_WHITEOUT_OVERLAY
-		                                            : UNPACK_WHITEOUT_REFUSE };
+		                                            : UNPACK_WHITEOUT_REFUSE,
+		                end != NULL,
+		                (uid_t)uid,
+		                (gid_t)gid };
 	r = idmap_plan_make(&plan, false, &err);
 	if (r == 0)
 		r = userns_exec(&plan, untar_in_ns, &a, &err);

@@ -41,6 +41,9 @@ struct unpack_ctx {
 	int rootfd;
 	enum unpack_whiteouts mode;
 	bool owner_root;
+	bool owner_set; /* @uid, @gid own every entry */
+	uid_t uid;
+	gid_t gid;
 	struct unpack_stats *stats;
 	struct werr *err;
 	char path[PATH_MAX]; /* the current entry, cleaned */
@@ -169,8 +172,8 @@ static void unpack_xattrs(int fd, struct archive_entry *e)
 
 static int unpack_owner(struct unpack_ctx *c, struct archive_entry *e, uid_t *uid, gid_t *gid)
 {
-	la_int64_t u = c->owner_root ? 0 : archive_entry_uid(e);
-	la_int64_t g = c->owner_root ? 0 : archive_entry_gid(e);
+	la_int64_t u = c->owner_root ? 0 : c->owner_set ? c->uid : archive_entry_uid(e);
+	la_int64_t g = c->owner_root ? 0 : c->owner_set ? c->gid : archive_entry_gid(e);
 
 	/* (uid_t)-1 would mean "leave unchanged" to chown */
 	if (u < 0 || g < 0 || u >= UINT32_MAX || g >= UINT32_MAX)
@@ -613,6 +616,13 @@ static int unpack_open_archive(struct unpack_ctx *c, int fd)
 	c->a = archive_read_new();
 	if (!c->a)
 		return werr_set(c->err, ENOMEM, "out of memory");
+	/* an ADD archive may also be bzip2 or xz compressed, as BuildKit reads */
+	if (c->mode == UNPACK_WHITEOUT_REFUSE &&
+	    (archive_read_support_filter_bzip2(c->a) != ARCHIVE_OK ||
+	     archive_read_support_filter_xz(c->a) != ARCHIVE_OK))
+		return werr_set(c->err, ENOTSUP,
+		                "this libarchive cannot read bzip2 and xz itself: %s",
+		                archive_error_string(c->a));
 	if (archive_read_support_filter_gzip(c->a) != ARCHIVE_OK ||
 	    archive_read_support_filter_zstd(c->a) != ARCHIVE_OK ||
 	    archive_read_support_filter_none(c->a) != ARCHIVE_OK ||
@@ -633,6 +643,9 @@ int unpack_layer(int fd, int dirfd, const struct unpack_opts *opts, struct unpac
 		.rootfd = dirfd,
 		.mode = opts ? opts->whiteouts : UNPACK_WHITEOUT_OVERLAY,
 		.owner_root = opts && opts->owner_root,
+		.owner_set = opts && opts->owner_set,
+		.uid = opts ? opts->uid : 0,
+		.gid = opts ? opts->gid : 0,
 		.stats = stats,
 		.err = err,
 		.parent_fd = -1,

@@ -5,6 +5,7 @@
 #define WARREN_UNPACK_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include "werr.h"
@@ -37,6 +38,9 @@ struct unpack_opts {
 	enum unpack_whiteouts whiteouts;
 	bool owner_root; /* every entry belongs to the namespace's root, whatever the
 	                  * tar says (warren cp without -a, as Docker) */
+	bool owner_set;  /* every entry belongs to @uid:@gid (ADD --chown) */
+	uid_t uid;
+	gid_t gid;
 };
 
 struct unpack_stats {
