@@ -195,6 +195,8 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	              spec->keep_stdin);
 	if (spec->overlay)
 		json_object_set_new(w, "Overlay", overlay_json(spec->overlay));
+	if (w && spec->fake_chown_off)
+		json_object_set_new(w, "FakeChownOff", json_true());
 	/* the networks it joins, as Docker's EndpointsConfig: network_in_use() */
 	if (w && spec->net.mode == NET_MODE_BRIDGE)
 		json_object_set_new(
@@ -377,6 +379,7 @@ static int config_spec_load(json_t *config, struct container_spec *spec, struct 
 	spec->network_host = spec->net.mode == NET_MODE_HOST;
 	spec->no_new_privs = json_is_true(json_object_get(w, "NoNewPrivs"));
 	spec->keep_stdin = json_is_true(json_object_get(w, "KeepStdin"));
+	spec->fake_chown_off = json_is_true(json_object_get(w, "FakeChownOff"));
 	spec->caps = (caps_mask_t)strtoull(caps, NULL, 16);
 	if (!spec->id || !spec->rootfs || !spec->hostname || !spec->argv || !spec->argv[0] ||
 	    !spec->env || mounts_from(json_object_get(w, "Mounts"), spec) < 0 ||

@@ -36,13 +36,23 @@ static int security_opt(struct security_opts *o, const char *v, struct werr *err
 			    "invalid --security-opt \"%s\": use no-new-privileges[=true|false]", v);
 		return 0;
 	}
+	if (kl == 10 && !strncmp(v, "fake-chown", 10)) {
+		if (!val || !strcmp(val, "true") || !strcmp(val, "1"))
+			o->fake_chown_off = false;
+		else if (!strcmp(val, "false") || !strcmp(val, "0"))
+			o->fake_chown_off = true;
+		else
+			return werr_set(
+			    err, EINVAL,
+			    "invalid --security-opt \"%s\": use fake-chown[=true|false]", v);
+		return 0;
+	}
 	if ((kl == 5 && !strncmp(v, "label", 5)) || (kl == 8 && !strncmp(v, "apparmor", 8)))
 		return 0; /* no SELinux or AppArmor confinement to apply for an unprivileged user */
-	return werr_set(
-	    err, EINVAL,
-	    "invalid --security-opt \"%s\": use seccomp=unconfined, seccomp=FILE.json or "
-	    "no-new-privileges",
-	    v);
+	return werr_set(err, EINVAL,
+	                "invalid --security-opt \"%s\": use seccomp=unconfined, seccomp=FILE.json, "
+	                "no-new-privileges or fake-chown=false",
+	                v);
 }
 
 int security_option(struct security_opts *o, const char *name, const char *value, struct werr *err)
@@ -72,6 +82,7 @@ int security_apply(struct container_spec *spec, const struct security_opts *o, s
 	size_t len;
 
 	spec->privileged = o->privileged;
+	spec->fake_chown_off = o->fake_chown_off;
 	if (o->privileged) {
 		spec->caps = caps_all();
 		spec->no_new_privs = o->nnp == 1;

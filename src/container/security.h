@@ -16,6 +16,7 @@ struct security_opts {
 	bool seccomp_unconfined;
 	const char *seccomp_file; /* --security-opt seccomp=FILE; NULL: Docker's default */
 	int nnp;                  /* -1 default, 0/1 from --security-opt no-new-privileges */
+	bool fake_chown_off;      /* --security-opt fake-chown=false */
 };
 
 #define SECURITY_OPTS_INIT                                                                         \

@@ -375,6 +375,13 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 			child_fail(c->err_fd, EXIT_WARREN, err.msg);
 		}
 	}
+	if (container_fakes_chown(spec)) {
+		int r = seccomp_install_fake_chown();
+		if (r < 0) {
+			werr_errno(&err, -r, "installing the single-ID chown filter");
+			child_fail(c->err_fd, EXIT_WARREN, err.msg);
+		}
+	}
 	child_exec(c, env);
 }
 

@@ -62,6 +62,9 @@ struct container_spec {
 	bool keep_stdin; /* -i; otherwise stdin is /dev/null */
 	caps_mask_t caps;
 	bool seccomp; /* install @seccomp_prog */
+	/* single-ID mode fakes chown and the setuid family (fakechown.c) unless
+	 * --security-opt fake-chown=false */
+	bool fake_chown_off;
 	struct seccomp_bpf seccomp_prog;
 	char *seccomp_profile; /* the profile's JSON (NULL: the default), kept for records */
 	struct mount_spec *mounts;
@@ -97,6 +100,16 @@ struct container_stdio {
 	struct winsize ws; /* @tty: the initial size (0 rows: the default) */
 	int master;        /* @tty: set by the call, the caller's to close; else -1 */
 };
+
+/**
+ * container_fakes_chown() - whether @spec's processes get the single-ID
+ * chown filter (seccomp_install_fake_chown()): in single-ID mode, unless
+ * --security-opt fake-chown=false.
+ */
+static inline bool container_fakes_chown(const struct container_spec *spec)
+{
+	return spec->idmap.single && !spec->fake_chown_off;
+}
 
 /**
  * container_run() - run @spec in the foreground: create it, forward signals

@@ -46,6 +46,8 @@ __attribute__((noreturn)) static void exec_child(struct container_spec *spec,
 	child_signals_default();
 	if (spec->seccomp && seccomp_install(&spec->seccomp_prog) < 0)
 		child_fail(err_fd, EXIT_WARREN, "exec: installing the seccomp filter");
+	if (container_fakes_chown(spec) && seccomp_install_fake_chown() < 0)
+		child_fail(err_fd, EXIT_WARREN, "exec: installing the single-ID chown filter");
 	{
 		/* HOME from the user's passwd entry unless given */
 		size_t n = 0;

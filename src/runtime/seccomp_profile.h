@@ -46,4 +46,13 @@ int seccomp_install(const struct seccomp_bpf *prog);
 
 void seccomp_bpf_free(struct seccomp_bpf *prog);
 
+/**
+ * seccomp_install_fake_chown() - stack the single-ID filter (fakechown.c):
+ * chown, fchown, lchown, fchownat and the setuid/setgid/setgroups family
+ * succeed without effect, so package managers can run where only one ID is
+ * mapped. Needs no_new_privs or CAP_SYS_ADMIN in the user namespace.
+ * Return: 0 or a negative errno (-ENOSYS on an architecture it lacks).
+ */
+int seccomp_install_fake_chown(void);
+
 #endif

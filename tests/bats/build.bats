@@ -374,6 +374,7 @@ EOF
 FROM $BASE
 COPY f.txt /f
 RUN echo hi > /r && rm /shared
+RUN touch /owned && chown 100:101 /owned && su -s /bin/sh nobody -c true
 CMD ["cat", "/r"]
 EOF
 	chown -R "$NOSUB_USER" "$CTX"

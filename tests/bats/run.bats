@@ -57,9 +57,33 @@ teardown() {
 
 @test "single-ID mode: files created as root inside belong to the user on the host; other IDs are refused" {
 	make_rootfs "$NOSUB_USER"
-	run warren_nosub run --rootfs "$ROOTFS" sh -c 'touch /tmp/mine; chown 1000 /tmp/mine; echo chown=$?'
+	run warren_nosub run --security-opt fake-chown=false --rootfs "$ROOTFS" sh -c 'touch /tmp/mine; chown 1000 /tmp/mine; echo chown=$?'
 	[ "$(stat -c %u "$ROOTFS/tmp/mine")" = "$NOSUB_UID" ]
 	[[ "$output" == *"chown=1"* ]]
+}
+
+# what a package manager does as root: chown files to other users, switch
+# to one (apt's _apt, a postinst's su)
+PKG_CMD='touch /tmp/pkg; chown 100:101 /tmp/pkg; echo chown=$?; chown -h 5:5 /tmp/pkg; echo lchown=$?
+	su -s /bin/sh nobody -c "echo su=\$?"; stat -c %u:%g /tmp/pkg'
+
+@test "single-ID mode: chown and switching users succeed without effect, as package managers need (run, exec); fake-chown=false restores the kernel's refusal" {
+	make_rootfs "$NOSUB_USER"
+	run -0 warren_nosub run --rm --network none --rootfs "$ROOTFS" sh -c "$PKG_CMD"
+	# the calls succeed; the one ID there is keeps the files
+	[ "$(echo "$output" | grep -v warning)" = "$(printf 'chown=0\nlchown=0\nsu=0\n0:0')" ]
+	warren_nosub run -d --name pkg --network none --rootfs "$ROOTFS" sleep infinity 2> /dev/null
+	run -0 warren_nosub exec pkg sh -c "$PKG_CMD"
+	[ "$output" = "$(printf 'chown=0\nlchown=0\nsu=0\n0:0')" ]
+	warren_nosub rm -f pkg > /dev/null
+	# with subordinate IDs nothing is faked: the owner is real
+	run -0 warren run --rm --network none --rootfs "$ROOTFS" sh -c 'touch /tmp/p; chown 100:101 /tmp/p; stat -c %u:%g /tmp/p'
+	[ "$output" = 100:101 ]
+	run warren_nosub run --rm --network none --security-opt fake-chown=false --rootfs "$ROOTFS" sh -c "$PKG_CMD"
+	[[ "$output" == *"chown=1"*"lchown=1"* ]]
+	run --separate-stderr warren_nosub run --rm --security-opt fake-chown=maybe --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+	[ "$stderr" = 'warren: invalid --security-opt "fake-chown=maybe": use fake-chown[=true|false]' ]
 }
 
 @test "--userns=keep-id keeps the user's own uid and gid inside with the range around it" {
