@@ -20,7 +20,9 @@
 #define FAKE_ARCH AUDIT_ARCH_AARCH64
 #endif
 
-#define FAKE(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO)
+#define FAKE(nr)                                                                                   \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),                                           \
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO)
 
 int seccomp_install_fake_chown(void)
 {

@@ -75,7 +75,9 @@ case_args() {
 # case's files, podman's version, the base image and manifest.py, and used
 # instead of a build while they stay the same (WARREN_CONFORMANCE_FRESH=1:
 # build every case)
-PODMAN_CACHE=$WARREN_TEST_ROOT/build-conformance-podman
+# (one for every lane of tests/run.sh: lane N's root is the first's /laneN,
+# and an entry appears whole, by a rename)
+PODMAN_CACHE=${WARREN_TEST_ROOT%/lane[0-9]*}/build-conformance-podman
 podman_all() {
 	local c name key salt out=$WORK/podman todo=() built=()
 	set +e
@@ -113,7 +115,8 @@ podman_all() {
 	for c in "${built[@]}"; do
 		name=${c#localhost/bc-}
 		if python3 "$CONF/manifest.py" "$out/$name.tar" "$out/bc-$name.json" > "$out/$name.manifest" 2>> "$out/$name.log"; then
-			cp "$out/$name.manifest" "$PODMAN_CACHE/$(cat "$out/$name.key")"
+			cp "$out/$name.manifest" "$PODMAN_CACHE/.$name.$$" &&
+				mv -f "$PODMAN_CACHE/.$name.$$" "$PODMAN_CACHE/$(cat "$out/$name.key")"
 			touch "$out/$name.done"
 		else
 			touch "$out/$name.failed"
