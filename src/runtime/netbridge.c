@@ -124,22 +124,6 @@ static bool netbridge_holder_alive(const char *path, struct net_spec *net)
 	return true;
 }
 
-/* read exactly @len bytes from @fd; false at EOF or error */
-static bool netbridge_read(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		got += (size_t)n;
-	}
-	return true;
-}
-
 static int netbridge_spawn(struct net_spec *net, const struct idmap_plan *plan,
                            const char *lock_path, const char *pid_path, struct werr *err)
 {
@@ -168,12 +152,12 @@ static int netbridge_spawn(struct net_spec *net, const struct idmap_plan *plan,
 	}
 	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
 		;
-	if (!netbridge_read(ready[0], &holder, sizeof(holder))) {
+	if (util_read_upto(ready[0], &holder, sizeof(holder)) != sizeof(holder)) {
 		r = werr_set(err, EIO, "the network namespace's holder could not start");
 		goto out;
 	}
 	r = idmap_write(plan, holder, err);
-	if (r == 0 && (util_write_all(go[1], "g", 1) < 0 || !netbridge_read(ready[0], ok, 2)))
+	if (r == 0 && (util_write_all(go[1], "g", 1) < 0 || util_read_upto(ready[0], ok, 2) != 2))
 		r = werr_set(err, EIO, "the network namespace's holder failed");
 	if (r < 0) {
 		kill(holder, SIGKILL);
@@ -331,7 +315,7 @@ int netbridge_attach(const struct net_spec *net, int holder_pidfd, pid_t pid, st
 		close(p[0]);
 		return werr_errno(err, errno, "fork");
 	}
-	if (!netbridge_read(p[0], &res, sizeof(res)))
+	if (util_read_upto(p[0], &res, sizeof(res)) != sizeof(res))
 		werr_set(&res, EIO, "network %s: the wiring process died", net->bridge_net);
 	close(p[0]);
 	while (waitpid(w, &st, 0) < 0 && errno == EINTR)
