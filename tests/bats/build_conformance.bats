@@ -125,6 +125,14 @@ podman_all() {
 	done
 }
 
+# podman_base: busybox-base in podman's store, pulled and tagged again if a
+# build removed it
+podman_base() {
+	podman_u image exists busybox-base && return 0
+	podman_u pull -q --tls-verify=false "$REG/warren/shared" > /dev/null &&
+		podman_u tag "$REG/warren/shared" busybox-base
+}
+
 # podman_build_some I NAME...: every other NAME (from the Ith) built by
 # podman and a container of it exported to podman/NAME.tar
 podman_build_some() {
@@ -135,11 +143,14 @@ podman_build_some() {
 		[ $((n % 2)) -eq "$i" ] || continue
 		case_args "$name"
 		# --layers=false: no image per step (the result is the same tree).
-		# Two builds at once on podman 4.3's vfs store now and then find the
-		# base "not known": such a build is tried once more
+		# podman 4.3 then removes a stage that is its base unchanged
+		# (`FROM busybox-base AS tools`) with the base itself, whose other
+		# build may be running: the base is put back, and a build that lost
+		# it is tried once more
+		podman_base
 		podman_u build -q --format docker --layers=false --network none --pull=never \
 			-t "localhost/bc-$name" "${ARGS[@]}" "$WORK/ctx/$name" > "$out/$name.log" 2>&1 ||
-			{ grep -q 'image not known' "$out/$name.log" &&
+			{ grep -q 'image not known' "$out/$name.log" && podman_base &&
 				podman_u build -q --format docker --layers=false --network none --pull=never \
 					-t "localhost/bc-$name" "${ARGS[@]}" "$WORK/ctx/$name" >> "$out/$name.log" 2>&1; } &&
 			cid=$(podman_u create "localhost/bc-$name" /bin/true 2>> "$out/$name.log") &&
