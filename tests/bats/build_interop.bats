@@ -56,12 +56,14 @@ interop_context() {
 	as_user skopeo copy -q --src-tls-verify=false "docker://$REG/bld/wh:1" "oci:$layout/o:1"
 	m=$(jq -r '.manifests[0].digest' "$layout/o/index.json")
 	run jq -r '.layers[].digest' "$layout/o/blobs/sha256/${m#sha256:}"
-	[ "${#lines[@]}" -eq 6 ]
-	run tar tf "$layout/o/blobs/sha256/$(echo "${lines[4]}" | cut -c8-)"
+	# the base's, WORKDIR's (it makes /app, as BuildKit's does), the two
+	# COPYs' and the two RUNs'
+	[ "${#lines[@]}" -eq 7 ]
+	run tar tf "$layout/o/blobs/sha256/$(echo "${lines[5]}" | cut -c8-)"
 	echo "$output"
 	[[ "$output" == *".wh.shared"* ]]
 	[[ "$output" == *"app/r.txt"* ]]
-	run tar tf "$layout/o/blobs/sha256/$(jq -r '.layers[5].digest' "$layout/o/blobs/sha256/${m#sha256:}" | cut -c8-)"
+	run tar tf "$layout/o/blobs/sha256/$(jq -r '.layers[6].digest' "$layout/o/blobs/sha256/${m#sha256:}" | cut -c8-)"
 	echo "$output"
 	[[ "$output" == *"home/tester/.wh..wh..opq"* ]]
 	[[ "$output" == *"home/tester/n"* ]]

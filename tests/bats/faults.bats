@@ -88,7 +88,11 @@ teardown() {
 @test "a stale lock left by a killed command does not block later ones" {
 	id=$(warren run -d --name locked --rootfs "$ROOTFS" sleep infinity)
 	as_user flock -o "$STORE/containers/$id/lock" sleep infinity &
-	sleep 0.3
+	# the lock is held once flock has started its sleep
+	for _ in $(seq 200); do
+		f=$(pgrep -u "$TEST_USER" -x flock) && pgrep -P "$f" > /dev/null && break
+		sleep 0.05
+	done
 	pkill -KILL -u "$TEST_USER" -x flock
 	run timeout 10 "$WARREN_PREFIX/bin/warren" --help
 	run warren rm -f locked
