@@ -351,6 +351,11 @@ static int range_walk(struct gt_state *st, const struct gt_node *n, json_t *v, s
 		qsort(keys, len, sizeof(*keys), cmp_keys);
 	}
 	for (i = 0; i < len && r == 0; i++) {
+		if (++st->iters > GT_RANGE_MAX) {
+			r = gt_fail(st, "range: more than %zu iterations in one template",
+			            GT_RANGE_MAX);
+			break;
+		}
 		json_t *key = keys ? json_string(keys[i]) : json_integer((json_int_t)i);
 		json_t *elem = keys               ? json_incref(json_object_get(v, keys[i]))
 		               : json_is_array(v) ? json_incref(json_array_get(v, i))
@@ -378,9 +383,11 @@ static int exec_range(struct gt_state *st, const struct gt_node *n, json_t *dot)
 	bare.nvars = 0;
 	if (!(v = eval_pipe(st, &bare, dot)))
 		return name_failure(st, n->pipe), -EINVAL;
-	if (json_is_array(v) || gt_is_map(v) || (json_is_integer(v) && json_integer_value(v) > 0))
+	if (json_is_array(v) || gt_is_map(v) || (json_is_integer(v) && json_integer_value(v) > 0)) {
 		r = range_walk(st, n, v, &count);
-	else if (!json_is_null(v) && v != gt_novalue && !json_is_integer(v)) {
+		if (r < 0)
+			name_failure(st, n->pipe);
+	} else if (!json_is_null(v) && v != gt_novalue && !json_is_integer(v)) {
 		r = gt_fail(st, "range can't iterate over %s", gt_type_name(v));
 		name_failure(st, n->pipe);
 	}

@@ -90,8 +90,14 @@ struct gt_state {
 		json_t *val;
 	} vars[64];
 	size_t nvars;
-	int brk; /* 1 break, 2 continue, pending */
+	int brk;      /* 1 break, 2 continue, pending */
+	size_t iters; /* range iterations so far, against GT_RANGE_MAX */
 };
+
+/* the range iterations one execution may make in all: `range 8888888888`
+ * (a range over an integer) or nested ranges would otherwise fill memory
+ * with output before anything is printed */
+#define GT_RANGE_MAX ((size_t)1 << 22)
 
 /* the value a missing map key gives: prints "<no value>", is false */
 extern json_t *gt_novalue;

@@ -194,6 +194,8 @@ static void refused(void)
 	fails("{{join .Name \",\"}}", "expected []string");
 	fails("{{$x}}", "undefined variable: $x");
 	fails("{{lower}}", "wrong number of args for lower: want 1 got 0");
+	fails("{{range $i, $e := 8888888888}}x{{end}}", "range: more than 4194304 iterations");
+	fails("{{range 3000}}{{range 3000}}x{{end}}{{end}}", "range: more than 4194304 iterations");
 }
 
 int main(void)
