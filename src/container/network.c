@@ -336,6 +336,23 @@ static int network_find(const char *root, const char *ref, json_t **out, struct 
 	return found ? 0 : werr_set(err, ENOENT, "network %s not found", ref);
 }
 
+/* the container ID in lease @dir/@name into @buf (NUL-terminated);
+ * Return: its length, or <= 0 when unreadable or empty */
+static ssize_t lease_owner(const char *dir, const char *name, char *buf, size_t size)
+{
+	char path[PATH_MAX * 2];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, size - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
 /* Docker's "Containers" of a network: the running containers holding a
  * lease on it, by ID */
 static json_t *network_containers(const struct gopts *o, json_t *net)
@@ -356,14 +373,9 @@ static json_t *network_containers(const struct gopts *o, json_t *net)
 		struct record rec;
 		uint32_t a;
 		ssize_t n;
-		int fd;
 		if (cidr_parse_addr(de->d_name, &a) < 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		n = fd < 0 ? -1 : read(fd, id, sizeof(id) - 1);
-		if (fd >= 0)
-			close(fd);
+		n = lease_owner(dir, de->d_name, id, sizeof(id));
 		if (n <= 0 || record_lookup(o, id, &rec, &ignored) < 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%u", de->d_name, c.prefix);
@@ -466,17 +478,12 @@ static uint32_t network_lease_find(const char *dir, const char *id)
 	uint32_t found = 0;
 
 	while (d && !found && (de = readdir(d))) {
-		char path[PATH_MAX * 2], owner[NETWORK_ID_LEN + 2] = "";
+		char owner[NETWORK_ID_LEN + 2] = "";
 		uint32_t a;
-		int fd;
 		ssize_t n;
 		if (cidr_parse_addr(de->d_name, &a) < 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		n = fd < 0 ? -1 : read(fd, owner, sizeof(owner) - 1);
-		if (fd >= 0)
-			close(fd);
+		n = lease_owner(dir, de->d_name, owner, sizeof(owner));
 		if (n > 0 && !strncmp(owner, id, strlen(id)) && (size_t)n == strlen(id))
 			found = a;
 	}
