@@ -55,4 +55,12 @@ void seccomp_bpf_free(struct seccomp_bpf *prog);
  */
 int seccomp_install_fake_chown(void);
 
+/**
+ * seccomp_install_bypass() - stack socket switching's filter (netbypass.c):
+ * every connect() waits for warren-net, to which the filter's listener is
+ * sent over @sock. Same needs as seccomp_install_fake_chown().
+ * Return: 0 or a negative errno (then every connect runs as it is).
+ */
+int seccomp_install_bypass(int sock);
+
 #endif
