@@ -88,10 +88,10 @@ client_owner() {
 	for flag in "" "-n"; do
 		nb=0
 		[ -z "$flag" ] || nb=1
-		run warren run --rm --network slirp:allow_host_loopback=true --rootfs "$ROOTFS" \
-			nbconnect $flag 10.0.2.2 "$port"
+		run --separate-stderr warren run --rm --network slirp:allow_host_loopback=true \
+			--rootfs "$ROOTFS" nbconnect $flag 10.0.2.2 "$port"
 		switched=$output sst=$status
-		run warren run --rm --network slirp:allow_host_loopback=true,bypass=false \
+		run --separate-stderr warren run --rm --network slirp:allow_host_loopback=true,bypass=false \
 			--rootfs "$ROOTFS" nbconnect $flag 10.0.2.2 "$port"
 		echo "switched ($sst): $switched"
 		echo "libslirp ($status): $output"
@@ -106,10 +106,11 @@ client_owner() {
 	port=$(free_port)
 	for opts in allow_host_loopback=true, ""; do
 		for flag in "" "-n"; do
-			run warren run --rm --network "slirp:${opts}bypass=true" --rootfs "$ROOTFS" \
-				nbconnect $flag 10.0.2.2 "$port"
+			# (stderr apart: a sanitizer build's warnings name PIDs)
+			run --separate-stderr warren run --rm --network "slirp:${opts}bypass=true" \
+				--rootfs "$ROOTFS" nbconnect $flag 10.0.2.2 "$port"
 			switched=$output sst=$status
-			run warren run --rm --network "slirp:${opts}bypass=false" --rootfs "$ROOTFS" \
+			run --separate-stderr warren run --rm --network "slirp:${opts}bypass=false" --rootfs "$ROOTFS" \
 				nbconnect $flag 10.0.2.2 "$port"
 			echo "$opts $flag switched ($sst): $switched"
 			echo "$opts $flag libslirp ($status): $output"
