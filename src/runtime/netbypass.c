@@ -16,21 +16,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#if defined(__x86_64__)
-#define BYPASS_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define BYPASS_ARCH AUDIT_ARCH_AARCH64
-#endif
-
 int seccomp_install_bypass(int sock)
 {
-#ifdef BYPASS_ARCH
-	/* the host's own ABI only: i386's socketcall() connects stay as they are */
+#ifdef SECCOMP_HOST_ARCH
+	/* (i386's socketcall() connects stay as they are) */
 	static const struct sock_filter prog[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BYPASS_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		SECCOMP_HOST_ABI_ONLY,
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
