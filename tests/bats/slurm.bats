@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# The Slurm SPANK plugin (slurm/spank_warren.c, docs/slurm.md) on this lane's
+# single-node cluster (tests/setup.d/60-slurm.sh): srun as the test user
+# with pyxis's --container-* options. Each result is compared with the same
+# step run on the host, or with `warren run` of the same image by hand.
+# plugstack.conf names the plugin of the build under test, whose default
+# warren is that build's.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+REG=127.0.0.1:$WARREN_REGISTRY_PORT
+IMG=$REG/warren/osrel
+export SLURM_CONF=$WARREN_TEST_ROOT/slurm/slurm.conf
+AS_USER_ENV=SLURM_CONF
+
+setup_file() {
+	local plugin
+	plugin=$(find "$WARREN_PREFIX" -name spank_warren.so | head -n 1)
+	[ -n "$plugin" ] || {
+		echo "no spank_warren.so under $WARREN_PREFIX (is libslurm-dev installed?)" >&2
+		return 1
+	}
+	echo "required $plugin" >"$WARREN_TEST_ROOT/slurm/plugstack.conf"
+}
+
+teardown() {
+	scancel -u "$TEST_USER" 2>/dev/null || true
+	common_teardown
+}
+
+# srun_u ARGS...: srun as the test user, bounded
+srun_u() { as_user timeout 120 srun "$@"; }
+
+# user_procs: the test user's processes that a container step leaves, if any
+user_procs() { pgrep -u "$TEST_USER" -a -f 'warren|sleep infinity' || true; }
+
+# user_mounts: mounts of the host's namespace under the test user's home or
+# warren's runtime directory
+user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/self/mountinfo || true; }
+
+@test "slurm: srun -n 2 --container-image runs both tasks in the image as the job's user" {
+	run -0 --separate-stderr warren run --rm --pull=missing "$IMG" cat /etc/os-release
+	want=$output
+	[[ "$want" == *warren-slurm-fixture* ]]
+	[ "$want" != "$(cat /etc/os-release)" ]
+
+	run -0 srun_u -n 2 --container-image="$IMG" cat /etc/os-release
+	[ "$output" = "$want"$'\n'"$want" ]
+
+	# the tasks' identity and Slurm variables as on the host; the image's
+	# own variables win over the job's (as pyxis)
+	cmd='echo $SLURM_PROCID $SLURM_NTASKS $SLURM_STEP_ID $(id -u):$(id -g) $SLURM_FIXTURE'
+	run -0 srun_u -n 2 sh -c "$cmd"
+	host=$(echo "$output" | sort)
+	run -0 as_user env SLURM_FIXTURE=job timeout 120 srun -n 2 --container-image="$IMG" sh -c "$cmd"
+	[ "$(echo "$output" | sort)" = "$(echo "$host" | sed 's/ *$/ image/')" ]
+	[ "$(echo "$output" | wc -l)" = 2 ]
+}
+
+@test "slurm: a step without --container-image runs on the host" {
+	run -0 srun_u -n 2 cat /etc/os-release
+	[ "$output" = "$(cat /etc/os-release)"$'\n'"$(cat /etc/os-release)" ]
+	run -0 srun_u -n 1 stat -c %i /
+	[ "$output" = "$(stat -c %i /)" ]
+}
+
+@test "slurm: --container-mounts binds host directories, :ro read-only" {
+	d=$(user_tmpdir)
+	mkdir "$d/rw" "$d/ro"
+	echo from-host >"$d/ro/file"
+	chown -R "$TEST_USER" "$d/rw" "$d/ro"
+	run -0 srun_u --container-image="$IMG" --container-mounts="$d/ro:/data:ro,$d/rw:/out" \
+		sh -c 'cat /data/file; echo written >/out/new; if echo x 2>/dev/null >/data/file; then echo WROTE; else echo REFUSED; fi'
+	[ "${lines[0]}" = from-host ]
+	[ "${lines[-1]}" = REFUSED ]
+	[ "$(cat "$d/rw/new")" = written ]
+	[ "$(cat "$d/ro/file")" = from-host ]
+	# the same refusal as warren run -v ...:ro by hand
+	run warren run --rm -v "$d/ro:/data:ro" "$IMG" sh -c 'echo x >/data/file'
+	hand=$status
+	run srun_u --container-image="$IMG" --container-mounts="$d/ro:/data:ro" sh -c 'echo x >/data/file'
+	[ "$status" -ne 0 ] && [ "$hand" -ne 0 ]
+}
+
+@test "slurm: --container-workdir sets the tasks' working directory" {
+	run -0 warren run --rm -w /home/tester "$IMG" pwd
+	want=$output
+	run -0 srun_u -n 2 --container-image="$IMG" --container-workdir=/home/tester pwd
+	[ "$output" = "$want"$'\n'"$want" ]
+	run -0 srun_u --container-image="$IMG" pwd
+	[ "$output" = "$(warren run --rm "$IMG" pwd)" ]
+}
+
+@test "slurm: scancel of a running step leaves no container process and no mount" {
+	run -0 warren pull -q "$IMG"
+	store=$(as_user sh -c 'echo ${XDG_DATA_HOME:-$HOME/.local/share}/warren')
+	before=$(ls "$store" "$store"/* 2>/dev/null | sort)
+	mounts_before=$(user_mounts)
+	log=$(user_tmpdir)/srun.log
+	as_user timeout 300 srun --container-image="$IMG" sleep infinity >"$log" 2>&1 &
+	srun_pid=$!
+	for ((i = 0; i < 600; i++)); do
+		pgrep -u "$TEST_USER" -x sleep >/dev/null && break
+		sleep 0.1
+	done
+	pgrep -u "$TEST_USER" -x sleep
+	# the container's sleep is in the image: its root is not the host's
+	[ "$(stat -L -c %i "/proc/$(pgrep -u "$TEST_USER" -x sleep | head -n 1)/root/etc/os-release")" != \
+		"$(stat -c %i /etc/os-release)" ]
+	step=$(squeue -s -h -u "$TEST_USER" -o %i | grep -v extern | head -n 1)
+	[ -n "$step" ]
+	scancel "$step"
+	for ((i = 0; i < 600; i++)); do
+		[ -z "$(user_procs)" ] && ! kill -0 "$srun_pid" 2>/dev/null && break
+		sleep 0.1
+	done
+	[ -z "$(user_procs)" ] || { user_procs; false; }
+	[ "$(user_mounts)" = "$mounts_before" ]
+	[ "$(ls "$store" "$store"/* 2>/dev/null | sort)" = "$before" ]
+}
+
+@test "slurm: an image that does not exist fails the step with one line" {
+	run srun_u -n 2 --container-image="$REG/warren/no-such-image" true
+	[ "$status" -ne 0 ]
+	echo "$output"
+	[ "$(echo "$output" | grep -c 'warren: --container-image=')" = 1 ]
+	echo "$output" | grep 'warren: --container-image=' | grep -q no-such-image
+}
+
+@test "slurm: a malformed --container-mounts fails the step with one line" {
+	for spec in relative:/data /tmp /tmp:/data:rx /tmp:/data,; do
+		run srun_u --container-image="$IMG" --container-mounts="$spec" true
+		[ "$status" -ne 0 ]
+		[ "$(echo "$output" | grep -c 'invalid --container-mounts')" = 1 ]
+	done
+	run srun_u --container-image="$IMG" --container-workdir=relative true
+	[ "$status" -ne 0 ]
+	[ "$(echo "$output" | grep -c 'invalid --container-workdir')" = 1 ]
+}
