@@ -27,11 +27,13 @@ setup_file() {
 
 teardown() {
 	scancel -u "$TEST_USER" 2>/dev/null || true
+	scancel -u "$NOSUB_USER" 2>/dev/null || true
 	common_teardown
 }
 
 # srun_u ARGS...: srun as the test user, bounded
 srun_u() { as_user timeout 120 srun "$@"; }
+srun_nosub() { as_nosub timeout 120 srun "$@"; }
 
 # user_procs: the test user's processes that a container step leaves, if any
 user_procs() { pgrep -u "$TEST_USER" -a -f 'warren|sleep infinity' || true; }
@@ -57,6 +59,14 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	run -0 as_user env SLURM_FIXTURE=job timeout 120 srun -n 2 --container-image="$IMG" sh -c "$cmd"
 	[ "$(echo "$output" | sort)" = "$(echo "$host" | sed 's/ *$/ image/')" ]
 	[ "$(echo "$output" | wc -l)" = 2 ]
+}
+
+@test "slurm: a single-ID user's tasks run in the image as that user" {
+	run -0 srun_nosub -n 2 sh -c 'echo $SLURM_PROCID $(id -u):$(id -g)'
+	host=$(echo "$output" | sort)
+	run -0 --separate-stderr srun_nosub -n 2 --container-image="$IMG" \
+		sh -c 'echo $SLURM_PROCID $(id -u):$(id -g) $(grep ^ID= /etc/os-release)'
+	[ "$(echo "$output" | sort)" = "$(echo "$host" | sed 's/$/ ID=warren-slurm-fixture/')" ]
 }
 
 @test "slurm: a step without --container-image runs on the host" {
