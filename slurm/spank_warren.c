@@ -52,8 +52,11 @@ static char warren_path[PATH_MAX] = WARREN_BINDIR "/warren";
  * not there (both from slurm_spank_user_init, for the tasks) */
 static char image_env[16384];
 static char image_error[1200];
-/* whether a task of this node ended by a signal (slurm_spank_task_exit) */
+/* whether a task of this node ended by a signal, and the global IDs of those
+ * tasks (slurm_spank_task_exit) */
 static bool task_signalled;
+static uint32_t signalled_ids[1024];
+static size_t signalled_n;
 
 /* variables of the job that describe the host, not the task: never passed */
 static const char *const env_host_only[] = { "HOME", "HOSTNAME", "PWD",  "OLDPWD", "SHLVL",
@@ -360,7 +363,7 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 {
 	int argc = 0, nenv = 0, nmounts = 0, i = 0;
 	char **argv = NULL, **env = NULL, **args;
-	char name[256], *mounts = NULL, *save = NULL;
+	char name[256], host[256] = "", *mounts = NULL, *save = NULL;
 	uint32_t taskid = 0;
 
 	(void)ac;
@@ -385,7 +388,7 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	for (const char *m = opt_mounts; m && *m; m++)
 		nmounts += *m == ',';
 	nmounts += opt_mounts ? 1 : 0;
-	/* warren run + 12 options, 2 words a mount and a variable, IMAGE, CMD, NULL */
+	/* warren run + 14 options, 2 words a mount and a variable, IMAGE, CMD, NULL */
 	args =
 	    calloc(16 + 2 * (size_t)nmounts + 2 * (size_t)nenv + (size_t)argc + 2, sizeof(*args));
 	if (!args)
@@ -399,6 +402,11 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	args[i++] = "--cgroups=disabled";
 	if (!spank_sqsh_p())
 		args[i++] = "--pull=never";
+	/* the node's name, as Docker's --network host gives (MPI compares them) */
+	if (gethostname(host, sizeof(host) - 1) == 0 && *host) {
+		args[i++] = "--hostname";
+		args[i++] = host;
+	}
 	if (opt_workdir) {
 		args[i++] = "--workdir";
 		args[i++] = opt_workdir;
@@ -443,9 +451,39 @@ int slurm_spank_task_exit(spank_t sp, int ac, char **av)
 	(void)av;
 	if (opt_image && spank_context() == S_CTX_REMOTE &&
 	    spank_get_item(sp, S_TASK_EXIT_STATUS, &status) == ESPANK_SUCCESS &&
-	    WIFSIGNALED(status))
+	    WIFSIGNALED(status)) {
+		uint32_t id;
 		task_signalled = true;
+		if (spank_get_item(sp, S_TASK_GLOBAL_ID, &id) == ESPANK_SUCCESS &&
+		    signalled_n < sizeof(signalled_ids) / sizeof(signalled_ids[0]))
+			signalled_ids[signalled_n++] = id;
+	}
 	return 0;
+}
+
+/*
+ * spank_rm_named - warren rm -f of the named containers of the tasks that were
+ * killed: a named container has a record, and its monitor (which holds the
+ * container) is no child of the task's warren run, so Slurm's kill of the
+ * step's processes does not reach it
+ */
+static void spank_rm_named(spank_t sp)
+{
+	static char names[sizeof(signalled_ids) / sizeof(signalled_ids[0])][256];
+	char *args[sizeof(signalled_ids) / sizeof(signalled_ids[0]) + 5];
+	char out[4096], errline[1024];
+	size_t a = 0;
+
+	args[a++] = "warren";
+	args[a++] = "rm";
+	args[a++] = "--force";
+	for (size_t i = 0; i < signalled_n; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s-%" PRIu32, opt_name, signalled_ids[i]);
+		args[a++] = names[i];
+	}
+	args[a] = NULL;
+	if (spank_warren_out(sp, args, out, sizeof(out), errline, sizeof(errline)) != 0)
+		slurm_error("warren: removing the killed tasks' containers: %s", errline);
 }
 
 /*
@@ -467,6 +505,8 @@ int slurm_spank_exit(spank_t sp, int ac, char **av)
 	(void)av;
 	if (!opt_image || spank_context() != S_CTX_REMOTE || !task_signalled)
 		return 0;
+	if (opt_name && signalled_n)
+		spank_rm_named(sp);
 	if (spank_warren_out(sp, gc, out, sizeof(out), errline, sizeof(errline)) != 0)
 		slurm_error("warren: removing the killed containers' files: %s", errline);
 	return 0;

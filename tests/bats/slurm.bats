@@ -28,6 +28,8 @@ setup_file() {
 teardown() {
 	scancel -u "$TEST_USER" 2>/dev/null || true
 	scancel -u "$NOSUB_USER" 2>/dev/null || true
+	# a failed --container-name test's records, whose names the next would need
+	warren rm -f job-0 job-1 >/dev/null 2>&1 || true
 	common_teardown
 }
 
@@ -53,7 +55,7 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 
 	# the tasks' identity and Slurm variables as on the host; the image's
 	# own variables win over the job's (as pyxis)
-	cmd='echo $SLURM_PROCID $SLURM_NTASKS $SLURM_STEP_ID $(id -u):$(id -g) $SLURM_FIXTURE'
+	cmd='echo $SLURM_PROCID $SLURM_NTASKS $SLURM_STEP_ID $(id -u):$(id -g) $(hostname) $SLURM_FIXTURE'
 	run -0 srun_u -n 2 sh -c "$cmd"
 	host=$(echo "$output" | sort)
 	run -0 as_user env SLURM_FIXTURE=job timeout 120 srun -n 2 --container-image="$IMG" sh -c "$cmd"
@@ -129,6 +131,26 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	[ -z "$(user_procs)" ] || { user_procs; false; }
 	[ "$(user_mounts)" = "$mounts_before" ]
 	[ "$(ls "$store" "$store"/* 2>/dev/null | sort)" = "$before" ]
+}
+
+@test "slurm: --container-name names the tasks' containers; scancel leaves none" {
+	run -0 warren pull -q "$IMG"
+	as_user timeout 300 srun -n 2 --container-image="$IMG" --container-name=job sleep infinity \
+		>/dev/null 2>&1 &
+	srun_pid=$!
+	for ((i = 0; i < 600; i++)); do
+		[ "$(warren ps --format '{{.Names}}' | sort | tr '\n' ' ')" = "job-0 job-1 " ] && break
+		sleep 0.1
+	done
+	[ "$(warren ps --format '{{.Names}}' | sort | tr '\n' ' ')" = "job-0 job-1 " ]
+	scancel "$(squeue -s -h -u "$TEST_USER" -o %i | grep -v extern | head -n 1)"
+	for ((i = 0; i < 600; i++)); do
+		[ -z "$(user_procs)" ] && ! kill -0 "$srun_pid" 2>/dev/null && break
+		sleep 0.1
+	done
+	[ -z "$(user_procs)" ] || { user_procs; false; }
+	run -0 warren ps -a -q
+	[ -z "$output" ]
 }
 
 @test "slurm: an image that does not exist fails the step with one line" {
