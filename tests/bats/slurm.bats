@@ -123,6 +123,10 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 		"$(stat -c %i /etc/os-release)" ]
 	step=$(squeue -s -h -u "$TEST_USER" -o %i | grep -v extern | head -n 1)
 	[ -n "$step" ]
+	# in the step's cgroups: warren made none of its own
+	stepd=$(pgrep -f "^slurmstepd: \[$step\]" | head -n 1)
+	[ -n "$stepd" ]
+	[ "$(cat "/proc/$(pgrep -u "$TEST_USER" -x sleep | head -n 1)/cgroup")" = "$(cat "/proc/$stepd/cgroup")" ]
 	scancel "$step"
 	for ((i = 0; i < 600; i++)); do
 		[ -z "$(user_procs)" ] && ! kill -0 "$srun_pid" 2>/dev/null && break
