@@ -72,7 +72,7 @@ static int spank_mounts_check(const char *spec, char *why, size_t n)
 		snprintf(why, n, "the list is longer than %zu bytes", sizeof(buf) - 1);
 		return -1;
 	}
-	if (!*spec || spec[strlen(spec) - 1] == ',') {
+	if (!*spec || spec[0] == ',' || strstr(spec, ",,") || spec[strlen(spec) - 1] == ',') {
 		snprintf(why, n, "an empty entry");
 		return -1;
 	}
@@ -126,7 +126,9 @@ static int spank_opt(int val, const char *optarg, int remote)
 	switch (val) {
 	case 'i':
 		if (optarg[0] == '-') {
-			slurm_error("warren: invalid --container-image \"%s\"", optarg);
+			slurm_error("warren: invalid --container-image \"%s\": an image name or a "
+			            "path, not an option",
+			            optarg);
 			return -1;
 		}
 		return spank_set(&opt_image, optarg);

@@ -166,7 +166,7 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 }
 
 @test "slurm: a malformed --container-mounts fails the step with one line" {
-	for spec in relative:/data /tmp /tmp:/data:rx /tmp:/data,; do
+	for spec in relative:/data /tmp /tmp:/data:rx /tmp:/data, /tmp:/a,,/tmp:/b; do
 		run srun_u --container-image="$IMG" --container-mounts="$spec" true
 		[ "$status" -ne 0 ]
 		[ "$(echo "$output" | grep -c 'invalid --container-mounts')" = 1 ]
