@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -337,13 +338,49 @@ int slurm_spank_user_init(spank_t sp, int ac, char **av)
 	return 0;
 }
 
+/* srun's limits, which slurmstepd would apply after the last SPANK hook */
+static const struct {
+	const char *name;
+	int resource;
+} rlimits[] = {
+	{ "SLURM_RLIMIT_CPU", RLIMIT_CPU },         { "SLURM_RLIMIT_FSIZE", RLIMIT_FSIZE },
+	{ "SLURM_RLIMIT_DATA", RLIMIT_DATA },       { "SLURM_RLIMIT_STACK", RLIMIT_STACK },
+	{ "SLURM_RLIMIT_CORE", RLIMIT_CORE },       { "SLURM_RLIMIT_RSS", RLIMIT_RSS },
+	{ "SLURM_RLIMIT_NPROC", RLIMIT_NPROC },     { "SLURM_RLIMIT_NOFILE", RLIMIT_NOFILE },
+	{ "SLURM_RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "SLURM_RLIMIT_AS", RLIMIT_AS },
+};
+
+/* spank_rlimit_p - whether @kv is one of srun's limits; if so, it is set
+ * as the soft limit (up to the hard one), as slurmstepd sets it on a task */
+static bool spank_rlimit_p(const char *kv)
+{
+	for (size_t i = 0; i < sizeof(rlimits) / sizeof(rlimits[0]); i++) {
+		size_t n = strlen(rlimits[i].name);
+		struct rlimit rl;
+		unsigned long long v;
+		char *end;
+
+		if (strncmp(kv, rlimits[i].name, n) || kv[n] != '=')
+			continue;
+		errno = 0;
+		v = strtoull(kv + n + 1 + (kv[n + 1] == 'U'), &end, 10);
+		if (!errno && end != kv + n + 1 && !*end &&
+		    getrlimit(rlimits[i].resource, &rl) == 0) {
+			rl.rlim_cur = (rlim_t)v < rl.rlim_max ? (rlim_t)v : rl.rlim_max;
+			(void)setrlimit(rlimits[i].resource, &rl); /* best effort, as Slurm's */
+		}
+		return true;
+	}
+	return false;
+}
+
 /* spank_env_passed_p - whether the job's variable @kv goes into the
  * container: not one of the host's own, not one the image sets */
 static bool spank_env_passed_p(const char *kv)
 {
 	size_t n = strcspn(kv, "=");
 
-	if (!kv[n] || !n)
+	if (!kv[n] || !n || spank_rlimit_p(kv))
 		return false;
 	for (const char *const *h = env_host_only; *h; h++)
 		if (strlen(*h) == n && !strncmp(kv, *h, n))

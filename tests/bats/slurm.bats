@@ -61,6 +61,14 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	run -0 as_user env SLURM_FIXTURE=job timeout 120 srun -n 2 --container-image="$IMG" sh -c "$cmd"
 	[ "$(echo "$output" | sort)" = "$(echo "$host" | sed 's/ *$/ image/')" ]
 	[ "$(echo "$output" | wc -l)" = 2 ]
+
+	# srun's ulimits reach the container as they reach a host task
+	cmd='ulimit -S -n 512; ulimit -S -s 4096; timeout 120 srun -n 2 "$@" sh -c "echo \$(ulimit -n) \$(ulimit -s)"'
+	run -0 as_user sh -c "$cmd" sh
+	host=$output
+	[[ "$host" == *512* ]]
+	run -0 --separate-stderr as_user sh -c "$cmd" sh --container-image="$IMG"
+	[ "$output" = "$host" ]
 }
 
 @test "slurm: a single-ID user's tasks run in the image as that user" {
@@ -123,10 +131,13 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 		"$(stat -c %i /etc/os-release)" ]
 	step=$(squeue -s -h -u "$TEST_USER" -o %i | grep -v extern | head -n 1)
 	[ -n "$step" ]
-	# in the step's cgroups: warren made none of its own
+	# in the cgroups Slurm put the task in (the step's, proctrack/cgroup):
+	# warren made none of its own
 	stepd=$(pgrep -f "^slurmstepd: \[$step\]" | head -n 1)
-	[ -n "$stepd" ]
-	[ "$(cat "/proc/$(pgrep -u "$TEST_USER" -x sleep | head -n 1)/cgroup")" = "$(cat "/proc/$stepd/cgroup")" ]
+	task=$(pgrep -P "$stepd" -u "$TEST_USER" | head -n 1)
+	[ -n "$task" ]
+	grep -q "step_${step#*.}" "/proc/$task/cgroup"
+	[ "$(cat "/proc/$(pgrep -u "$TEST_USER" -x sleep | head -n 1)/cgroup")" = "$(cat "/proc/$task/cgroup")" ]
 	scancel "$step"
 	for ((i = 0; i < 600; i++)); do
 		[ -z "$(user_procs)" ] && ! kill -0 "$srun_pid" 2>/dev/null && break

@@ -4,11 +4,14 @@
 # own key and socket, a slurmctld and a slurmd (node "warren-<lane user>")
 # on two ports at the top of the lane's range ($WARREN_PORT_BASE+998, +999;
 # free_port never picks a port in use), slurm.conf with this machine's CPU
-# count and memory. proctrack/linuxproc: it tracks a step's processes by
-# their parentage, with no cgroup of its own (cgroup v1 here, no systemd; the
-# cgroup plugins would make a hierarchy shared by every lane). Nothing else
-# is touched: other lanes' clusters, and the host's /etc/slurm and
-# /etc/munge, stay as they are. plugstack.conf is written by slurm.bats
+# count and memory. proctrack/cgroup, as sites run it: on this cgroup v1
+# host without systemd, Slurm's cgroup/v1 plugin makes its own hierarchy
+# per node, /sys/fs/cgroup/freezer/slurm_NODE/uid_U/job_J/step_S (the node
+# is named for the lane, so lanes never share one), and removes each step's
+# when it ends; with proctrack/linuxproc (parentage only) a recorded
+# container's monitor, which leaves the task's process tree, would escape
+# the step. Nothing else is touched: other lanes' clusters, and the host's
+# /etc/slurm and /etc/munge, stay as they are. plugstack.conf is written by slurm.bats
 # (the plugin of the build under test). srun and scontrol read
 # $d/slurm.conf through SLURM_CONF.
 set -euo pipefail
@@ -64,7 +67,7 @@ SlurmdPidFile=$d/slurmd.pid
 SlurmctldLogFile=$d/log/slurmctld.log
 SlurmdLogFile=$d/log/slurmd.log
 PlugStackConfig=$d/plugstack.conf
-ProctrackType=proctrack/linuxproc
+ProctrackType=proctrack/cgroup
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
@@ -79,10 +82,20 @@ InactiveLimit=0
 NodeName=$node NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=test Nodes=$node Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 CONF
+# cgroup.conf, next to slurm.conf: only the freezer proctrack uses (no limits)
+cat >"$d/cgroup.conf.new" <<CONF
+CgroupPlugin=cgroup/v1
+CgroupMountpoint=/sys/fs/cgroup
+ConstrainCores=no
+ConstrainRAMSpace=no
+ConstrainDevices=no
+CONF
 changed=0
-cmp -s "$d/slurm.conf.new" "$d/slurm.conf" || changed=1
-mv "$d/slurm.conf.new" "$d/slurm.conf"
-chmod 0644 "$d/slurm.conf"
+for f in slurm.conf cgroup.conf; do
+	cmp -s "$d/$f.new" "$d/$f" || changed=1
+	mv "$d/$f.new" "$d/$f"
+	chmod 0644 "$d/$f"
+done
 export SLURM_CONF=$d/slurm.conf
 
 # stop DAEMON: a changed slurm.conf restarts this lane's daemons (by pid file)
