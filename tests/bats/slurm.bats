@@ -50,21 +50,21 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	[[ "$want" == *warren-slurm-fixture* ]]
 	[ "$want" != "$(cat /etc/os-release)" ]
 
-	run -0 srun_u -n 2 --container-image="$IMG" cat /etc/os-release
+	run -0 --separate-stderr srun_u -n 2 --container-image="$IMG" cat /etc/os-release
 	[ "$output" = "$want"$'\n'"$want" ]
 
 	# the tasks' identity and Slurm variables as on the host; the image's
 	# own variables win over the job's (as pyxis)
 	cmd='echo $SLURM_PROCID $SLURM_NTASKS $SLURM_STEP_ID $(id -u):$(id -g) $(hostname) $SLURM_FIXTURE'
-	run -0 srun_u -n 2 sh -c "$cmd"
+	run -0 --separate-stderr srun_u -n 2 sh -c "$cmd"
 	host=$(echo "$output" | sort)
-	run -0 as_user env SLURM_FIXTURE=job timeout 120 srun -n 2 --container-image="$IMG" sh -c "$cmd"
+	run -0 --separate-stderr as_user env SLURM_FIXTURE=job timeout 120 srun -n 2 --container-image="$IMG" sh -c "$cmd"
 	[ "$(echo "$output" | sort)" = "$(echo "$host" | sed 's/ *$/ image/')" ]
 	[ "$(echo "$output" | wc -l)" = 2 ]
 
 	# srun's ulimits reach the container as they reach a host task
 	cmd='ulimit -S -n 512; ulimit -S -s 4096; timeout 120 srun -n 2 "$@" sh -c "echo \$(ulimit -n) \$(ulimit -s)"'
-	run -0 as_user sh -c "$cmd" sh
+	run -0 --separate-stderr as_user sh -c "$cmd" sh
 	host=$output
 	[[ "$host" == *512* ]]
 	run -0 --separate-stderr as_user sh -c "$cmd" sh --container-image="$IMG"
@@ -72,7 +72,7 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 }
 
 @test "slurm: a single-ID user's tasks run in the image as that user" {
-	run -0 srun_nosub -n 2 sh -c 'echo $SLURM_PROCID $(id -u):$(id -g)'
+	run -0 --separate-stderr srun_nosub -n 2 sh -c 'echo $SLURM_PROCID $(id -u):$(id -g)'
 	host=$(echo "$output" | sort)
 	run -0 --separate-stderr srun_nosub -n 2 --container-image="$IMG" \
 		sh -c 'echo $SLURM_PROCID $(id -u):$(id -g) $(grep ^ID= /etc/os-release)'
@@ -80,9 +80,9 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 }
 
 @test "slurm: a step without --container-image runs on the host" {
-	run -0 srun_u -n 2 cat /etc/os-release
+	run -0 --separate-stderr srun_u -n 2 cat /etc/os-release
 	[ "$output" = "$(cat /etc/os-release)"$'\n'"$(cat /etc/os-release)" ]
-	run -0 srun_u -n 1 stat -c %i /
+	run -0 --separate-stderr srun_u -n 1 stat -c %i /
 	[ "$output" = "$(stat -c %i /)" ]
 }
 
@@ -91,7 +91,7 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	mkdir "$d/rw" "$d/ro"
 	echo from-host >"$d/ro/file"
 	chown -R "$TEST_USER" "$d/rw" "$d/ro"
-	run -0 srun_u --container-image="$IMG" --container-mounts="$d/ro:/data:ro,$d/rw:/out" \
+	run -0 --separate-stderr srun_u --container-image="$IMG" --container-mounts="$d/ro:/data:ro,$d/rw:/out" \
 		sh -c 'cat /data/file; echo written >/out/new; if echo x 2>/dev/null >/data/file; then echo WROTE; else echo REFUSED; fi'
 	[ "${lines[0]}" = from-host ]
 	[ "${lines[-1]}" = REFUSED ]
@@ -105,11 +105,11 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 }
 
 @test "slurm: --container-workdir sets the tasks' working directory" {
-	run -0 warren run --rm -w /home/tester "$IMG" pwd
+	run -0 --separate-stderr warren run --rm -w /home/tester "$IMG" pwd
 	want=$output
-	run -0 srun_u -n 2 --container-image="$IMG" --container-workdir=/home/tester pwd
+	run -0 --separate-stderr srun_u -n 2 --container-image="$IMG" --container-workdir=/home/tester pwd
 	[ "$output" = "$want"$'\n'"$want" ]
-	run -0 srun_u --container-image="$IMG" pwd
+	run -0 --separate-stderr srun_u --container-image="$IMG" pwd
 	[ "$output" = "$(warren run --rm "$IMG" pwd)" ]
 }
 
