@@ -15,6 +15,7 @@
 # (the plugin of the build under test). srun and scontrol read
 # $d/slurm.conf through SLURM_CONF.
 set -euo pipefail
+shopt -s extglob
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/env.sh"
 command -v slurmctld >/dev/null && command -v munged >/dev/null || {
@@ -38,7 +39,12 @@ if [ ! -f "$d/munge/munge.key" ]; then
 	mv "$d/munge/munge.key.tmp" "$d/munge/munge.key"
 fi
 sock=$d/munge/munge.socket
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# alive PIDFILE: its process runs (and is the daemon, not a reused PID)
+alive() {
+	local p
+	p=$(cat "$1" 2>/dev/null) || return 1
+	[[ "$(cat "/proc/$p/comm" 2>/dev/null)" == @(munged|slurmctld|slurmd) ]]
+}
 if ! alive "$d/munge/munged.pid"; then
 	rm -f "$sock" "$sock.lock"
 	munged --force --key-file="$d/munge/munge.key" --socket="$sock" \
