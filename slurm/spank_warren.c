@@ -427,7 +427,7 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	for (const char *m = opt_mounts; m && *m; m++)
 		nmounts += *m == ',';
 	nmounts += opt_mounts ? 1 : 0;
-	/* warren run + 14 options, 2 words a mount and a variable, IMAGE, CMD, NULL */
+	/* warren run + 15 options, 2 words a mount and a variable, IMAGE, CMD, NULL */
 	args =
 	    calloc(16 + 2 * (size_t)nmounts + 2 * (size_t)nenv + (size_t)argc + 2, sizeof(*args));
 	if (!args)
@@ -436,6 +436,7 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	args[i++] = "run";
 	args[i++] = "--rm";
 	args[i++] = "--init";
+	args[i++] = "--interactive"; /* srun's stdin (task 0's, or /dev/null) */
 	args[i++] = "--network=host";
 	args[i++] = "--userns=keep-id";
 	args[i++] = "--cgroups=disabled";

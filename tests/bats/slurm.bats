@@ -79,6 +79,14 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	[ "$(echo "$output" | sort)" = "$(echo "$host" | sed 's/$/ ID=warren-slurm-fixture/')" ]
 }
 
+@test "slurm: srun's stdin reaches the container as it reaches a host task" {
+	run -0 --separate-stderr as_user sh -c 'echo from-stdin | timeout 120 srun -n 2 sh -c "echo \$SLURM_PROCID \$(cat)"'
+	host=$(echo "$output" | sort)
+	[[ "$host" == *"0 from-stdin"* ]]
+	run -0 --separate-stderr as_user sh -c 'echo from-stdin | timeout 120 srun -n 2 --container-image="$1" sh -c "echo \$SLURM_PROCID \$(cat)"' sh "$IMG"
+	[ "$(echo "$output" | sort)" = "$host" ]
+}
+
 @test "slurm: a step without --container-image runs on the host" {
 	run -0 --separate-stderr srun_u -n 2 cat /etc/os-release
 	[ "$output" = "$(cat /etc/os-release)"$'\n'"$(cat /etc/os-release)" ]
