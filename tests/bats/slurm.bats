@@ -62,6 +62,14 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	[ "$(echo "$output" | sort)" = "$(echo "$host" | sed 's/ *$/ image/')" ]
 	[ "$(echo "$output" | wc -l)" = 2 ]
 
+	# PMI-2's variables and its socket (an inherited descriptor) too
+	cmd='echo $PMI_RANK $PMI_SIZE $(test -S /proc/self/fd/$PMI_FD && echo socket)'
+	run -0 --separate-stderr srun_u --mpi=pmi2 -n 2 sh -c "$cmd"
+	host=$(echo "$output" | sort)
+	[ "$host" = "0 2 socket"$'\n'"1 2 socket" ]
+	run -0 --separate-stderr srun_u --mpi=pmi2 -n 2 --container-image="$IMG" sh -c "$cmd"
+	[ "$(echo "$output" | sort)" = "$host" ]
+
 	# srun's ulimits reach the container as they reach a host task
 	cmd='ulimit -S -n 512; ulimit -S -s 4096; timeout 120 srun -n 2 "$@" sh -c "echo \$(ulimit -n) \$(ulimit -s)"'
 	run -0 --separate-stderr as_user sh -c "$cmd" sh
