@@ -4,7 +4,8 @@
  * warren containers, with pyxis's options:
  *
  *   srun --container-image=IMAGE|FILE.sqsh [--container-mounts=SRC:DST[:ro|rw],...]
- *        [--container-workdir=DIR] [--container-name=NAME] CMD...
+ *        [--container-workdir=DIR] [--container-name=NAME]
+ *        [--container-env=NAME[,NAME...]] CMD...
  *
  * One container per task (docs/slurm.md says why): in slurm_spank_task_init,
  * the last hook Slurm calls in the task's own process (already the job's
@@ -47,7 +48,7 @@ SPANK_PLUGIN(warren, 1);
 #endif
 
 /* the step's choices, from the options (in srun and again in slurmstepd) */
-static char *opt_image, *opt_mounts, *opt_workdir, *opt_name;
+static char *opt_image, *opt_mounts, *opt_workdir, *opt_name, *opt_env;
 static char warren_path[PATH_MAX] = WARREN_BINDIR "/warren";
 /* the image's environment, one "NAME=VALUE" a line, or why the image is
  * not there (both from slurm_spank_user_init, for the tasks) */
@@ -147,6 +148,14 @@ static int spank_opt(int val, const char *optarg, int remote)
 			return -1;
 		}
 		return spank_set(&opt_workdir, optarg);
+	case 'e':
+		if (optarg[0] == ',' || strstr(optarg, ",,") || strchr(optarg, '=') ||
+		    optarg[strlen(optarg) - 1] == ',') {
+			slurm_error("warren: invalid --container-env \"%s\": NAME[,NAME...]",
+			            optarg);
+			return -1;
+		}
+		return spank_set(&opt_env, optarg);
 	case 'n':
 		if (spank_name_check(optarg) < 0) {
 			slurm_error(
@@ -166,6 +175,9 @@ struct spank_option spank_options[] = {
 	{ "container-mounts", "SRC:DST[:ro|rw],...", "[warren] bind mounts for the container", 1,
 	  'm', spank_opt },
 	{ "container-workdir", "DIR", "[warren] working directory inside the container", 1, 'w',
+	  spank_opt },
+	{ "container-env", "NAME[,NAME...]",
+	  "[warren] these variables take the job's values even where the image sets them", 1, 'e',
 	  spank_opt },
 	{ "container-name", "NAME", "[warren] name the containers NAME-TASKID", 1, 'n', spank_opt },
 	SPANK_OPTIONS_TABLE_END
@@ -385,6 +397,13 @@ static bool spank_env_passed_p(const char *kv)
 	for (const char *const *h = env_host_only; *h; h++)
 		if (strlen(*h) == n && !strncmp(kv, *h, n))
 			return false;
+	/* --container-env: the job's value wins */
+	for (const char *e = opt_env; e && *e;) {
+		size_t len = strcspn(e, ",");
+		if (len == n && !strncmp(e, kv, n))
+			return true;
+		e += len + (e[len] == ',');
+	}
 	for (const char *l = image_env; *l;) {
 		if (!strncmp(l, kv, n) && l[n] == '=')
 			return false;

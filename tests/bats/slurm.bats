@@ -61,6 +61,10 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	run -0 --separate-stderr as_user env SLURM_FIXTURE=job timeout 120 srun -n 2 --container-image="$IMG" sh -c "$cmd"
 	[ "$(echo "$output" | sort)" = "$(echo "$host" | sed 's/ *$/ image/')" ]
 	[ "$(echo "$output" | wc -l)" = 2 ]
+	# --container-env: the job's value wins (as pyxis), for the names given
+	run -0 --separate-stderr as_user env SLURM_FIXTURE=job timeout 120 srun -n 2 --container-image="$IMG" \
+		--container-env=SLURM_FIXTURE sh -c "$cmd"
+	[ "$(echo "$output" | sort)" = "$(echo "$host" | sed 's/ *$/ job/')" ]
 
 	# PMI-2's variables and its socket (an inherited descriptor) too
 	cmd='echo $PMI_RANK $PMI_SIZE $(test -S /proc/self/fd/$PMI_FD && echo socket)'
@@ -192,12 +196,15 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	echo "$output" | grep 'warren: --container-image=' | grep -q no-such-image
 }
 
-@test "slurm: a malformed --container-mounts fails the step with one line" {
+@test "slurm: malformed option values (mounts, env names, workdir) fail with one line" {
 	for spec in relative:/data /tmp /tmp:/data:rx /tmp:/data, /tmp:/a,,/tmp:/b; do
 		run srun_u --container-image="$IMG" --container-mounts="$spec" true
 		[ "$status" -ne 0 ]
 		[ "$(echo "$output" | grep -c 'invalid --container-mounts')" = 1 ]
 	done
+	run srun_u --container-image="$IMG" --container-env=A=1 true
+	[ "$status" -ne 0 ]
+	[ "$(echo "$output" | grep -c 'invalid --container-env')" = 1 ]
 	run srun_u --container-image="$IMG" --container-workdir=relative true
 	[ "$status" -ne 0 ]
 	[ "$(echo "$output" | grep -c 'invalid --container-workdir')" = 1 ]
