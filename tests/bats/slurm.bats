@@ -179,8 +179,11 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	done
 	[ "$(warren ps --format '{{.Names}}' | sort | tr '\n' ' ')" = "job-0 job-1 " ]
 	scancel "$(squeue -s -h -u "$TEST_USER" -o %i | grep -v extern | head -n 1)"
+	# the step's end (slurm_spank_exit) removes the records: it may run
+	# after srun and the tasks are gone
 	for ((i = 0; i < 600; i++)); do
-		[ -z "$(user_procs)" ] && ! kill -0 "$srun_pid" 2>/dev/null && break
+		[ -z "$(user_procs)" ] && ! kill -0 "$srun_pid" 2>/dev/null &&
+			[ -z "$(warren ps -a -q)" ] && break
 		sleep 0.1
 	done
 	[ -z "$(user_procs)" ] || { user_procs; false; }
