@@ -10,6 +10,7 @@
 #include "init.h"
 #include "mounts.h"
 #include "netbridge.h"
+#include "netegress.h"
 #include "netjoin.h"
 #include "ovlfuse.h"
 #include "userns_exec.h"
@@ -455,7 +456,8 @@ static pid_t container_clone_bridged(struct container_spec *spec, unsigned long 
 		close(pidfd);
 		return 0;
 	}
-	if (pid > 0 && netbridge_attach(&spec->net, pidfd, pid, err) < 0) {
+	if (pid > 0 && (netbridge_attach(&spec->net, pidfd, pid, err) < 0 ||
+	                netegress_start(&spec->net, err) < 0)) {
 		int st;
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)

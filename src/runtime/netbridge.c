@@ -5,6 +5,7 @@
  * attach under, so it never leaves while one is being wired. */
 #include "netbridge.h"
 #include "cleanup.h"
+#include "netegress.h"
 #include "rtnl.h"
 #include "rundir.h"
 #include "util.h"
@@ -220,6 +221,10 @@ static int netbridge_plug(const struct net_spec *net, int ctr_ns, int *veth, str
 			r = rtnl_addr_add(&nl, br, net->bridge_gw, net->bridge_prefix, err);
 		if (r == 0 && br > 0)
 			r = rtnl_link_set(&nl, br, true, 0, 0, err);
+		if (r == 0 && br > 0 && (r = netegress_rules(net, err)) < 0) {
+			struct werr ignored; /* the next container makes it again */
+			rtnl_link_del(&nl, br, &ignored);
+		}
 		if (r == 0 && br < 0)
 			r = werr_set(err, ENODEV, "bridge %s vanished", net->bridge_if);
 	}

@@ -92,8 +92,12 @@ void netetc_host_address(struct net_spec *net)
 
 	out[0] = '\0';
 	if (net->mode == NET_MODE_NONE || net->mode == NET_MODE_CONTAINER ||
-	    net->mode == NET_MODE_BRIDGE)
+	    (net->mode == NET_MODE_BRIDGE && net->bridge_internal))
 		return;
+	if (net->mode == NET_MODE_BRIDGE) { /* netegress.c's warren-net maps it */
+		snprintf(out, size, "%s", NETETC_GATEWAY);
+		return;
+	}
 	if (net->mode == NET_MODE_HOST) {
 		snprintf(out, size, "127.0.0.1");
 		return;

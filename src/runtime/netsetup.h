@@ -117,9 +117,18 @@ void netetc_host_address(struct net_spec *net);
 int netsetup_prepare(struct net_spec *net, const char *state_dir, struct werr *err);
 
 /**
+ * netsetup_bridge_ports_p() - whether @net is a container on a
+ * user-defined network with published ports (-p/-P), which a warren-net
+ * without a tap serves: it joins the container's namespace and connects to
+ * the container's address on its network.
+ */
+bool netsetup_bridge_ports_p(const struct net_spec *net);
+
+/**
  * netsetup_start() - for --network slirp: start warren-net for the
  * container process @pid (its ID maps written) and wait until the tap is
- * up and the ports are served.
+ * up and the ports are served; for a network container with published
+ * ports, warren-net's forwarders only.
  * Return: 0 or a negative errno with @err carrying warren-net's reason.
  */
 int netsetup_start(struct net_spec *net, pid_t pid, struct werr *err);
