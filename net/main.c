@@ -166,11 +166,6 @@ static int main_parse(struct net_cfg *cfg, int argc, char **argv, struct werr *e
 	return 0;
 }
 
-uint32_t net_target(const struct net_cfg *cfg)
-{
-	return cfg->forward_only ? cfg->forward_addr : htonl(INADDR_LOOPBACK);
-}
-
 /* --forward-to: the forwarders' threads do the work; wait for the
  * container's end or a stop signal */
 static int main_wait(int pidfd, int sigfd)

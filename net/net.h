@@ -125,7 +125,10 @@ int udpfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
  * container for @cfg: 127.0.0.1, or the --forward-to address.
  * Return: the address in network byte order.
  */
-uint32_t net_target(const struct net_cfg *cfg);
+static inline uint32_t net_target(const struct net_cfg *cfg)
+{
+	return cfg->forward_only ? cfg->forward_addr : htonl(INADDR_LOOPBACK);
+}
 
 /**
  * thread_start() - run @fn(NULL) in a detached thread and return once it

@@ -52,8 +52,8 @@ static int netegress_nft_open(struct netegress_nft *n, struct werr *err)
 	*(void **)&n->buffer_error = dlsym(n->lib, "nft_ctx_buffer_error");
 	*(void **)&n->get_error = dlsym(n->lib, "nft_ctx_get_error_buffer");
 	*(void **)&n->run = dlsym(n->lib, "nft_run_cmd_from_buffer");
-	if (!n->ctx_new || !n->ctx_free || !n->buffer_output || !n->buffer_error ||
-	    !n->get_error || !n->run)
+	if (!n->ctx_new || !n->ctx_free || !n->buffer_output || !n->buffer_error || !n->get_error ||
+	    !n->run)
 		return werr_set(err, ENOSYS, "%s lacks the functions warren uses", NETEGRESS_LIB);
 	n->ctx = n->ctx_new(NFT_CTX_DEFAULT);
 	if (!n->ctx)
@@ -147,8 +147,8 @@ static void __attribute__((noreturn))
 netegress_exec(const char *helper, const struct net_spec *net, int ready)
 {
 	char pid[32];
-	char *argv[] = { (char *)helper, pid,           "--ready-fd=3", "--allow-host-loopback",
-		         "--no-ipv6",    NULL };
+	char *argv[] = { (char *)helper,          pid,         "--ready-fd=3",
+		         "--allow-host-loopback", "--no-ipv6", NULL };
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	snprintf(pid, sizeof(pid), "--pid=%d", (int)net->join_pid);
@@ -170,8 +170,9 @@ static int netegress_spawn(const struct net_spec *net, pid_t *pid, struct werr *
 	pid_t mid;
 
 	if (util_find_program("warren-net", "net", true, helper, sizeof(helper)) < 0)
-		return werr_set(err, ENOENT, "warren-net not found next to warren or in PATH: "
-		                             "install it, or use an --internal network");
+		return werr_set(err, ENOENT,
+		                "warren-net not found next to warren or in PATH: "
+		                "install it, or use an --internal network");
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return werr_errno(err, errno, "pipe");
 	if (pipe2(pp, O_CLOEXEC) < 0) {
