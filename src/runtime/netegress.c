@@ -115,10 +115,14 @@ int netegress_rules(const struct net_spec *net, struct werr *err)
 	         net->bridge_if, NETEGRESS_TAP);
 	if (r == 0)
 		netegress_nft_run(&n, cmd, why, sizeof(why));
-	snprintf(cmd, sizeof(cmd), "add element ip warren out { \"%s\" . \"%s\" : accept }\n",
-	         net->bridge_if, NETEGRESS_TAP);
-	if (r == 0 && !net->bridge_internal && netegress_nft_run(&n, cmd, why, sizeof(why)) < 0)
-		r = werr_set(err, EIO, "the way out of network %s: %s", net->bridge_net, why);
+	/* where br_netfilter is loaded, traffic between two containers of one
+	 * network passes the forward hook too, as from the bridge to itself */
+	snprintf(cmd, sizeof(cmd), "add element ip warren out { \"%s\" . \"%s\" : accept%s%s%s }\n",
+	         net->bridge_if, net->bridge_if, net->bridge_internal ? "" : ", \"",
+	         net->bridge_internal ? "" : net->bridge_if,
+	         net->bridge_internal ? "" : "\" . \"" NETEGRESS_TAP "\" : accept");
+	if (r == 0 && netegress_nft_run(&n, cmd, why, sizeof(why)) < 0)
+		r = werr_set(err, EIO, "the rules of network %s: %s", net->bridge_net, why);
 	if (n.ctx)
 		n.ctx_free(n.ctx);
 	if (n.lib)

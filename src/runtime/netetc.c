@@ -141,7 +141,7 @@ static int netetc_hosts(const struct net_spec *net, int dirfd, struct werr *err)
 		netetc_add(add, sizeof(add), &len, "%s\t%.*s\n", ip,
 		           (int)(colon - net->add_hosts[i]), net->add_hosts[i]);
 	}
-	if (have_host && net->mode == NET_MODE_SLIRP)
+	if (have_host && (net->mode == NET_MODE_SLIRP || net->mode == NET_MODE_BRIDGE))
 		netetc_add(add, sizeof(add), &len,
 		           "%s\thost.containers.internal host.docker.internal\n", host_ip);
 	if (len == 0)

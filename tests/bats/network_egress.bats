@@ -190,10 +190,11 @@ port_free() {
 	host_http "$port"
 	warren_nosub network create solo > /dev/null
 	warren_nosub network create --internal cell > /dev/null
-	run warren_nosub run --rm --network solo --rootfs "$ROOTFS" timeout 5 wget -q -O- "http://10.0.2.2:$port/"
+	run --separate-stderr warren_nosub run --rm --network solo --rootfs "$ROOTFS" \
+		timeout 5 wget -q -O- "http://10.0.2.2:$port/"
 	[ "$output" = "hello from the host" ]
 	ip=$(web_on cell warren_nosub)
-	run warren_nosub run --rm --init --network cell --rootfs "$ROOTFS" sh -c \
+	run --separate-stderr warren_nosub run --rm --init --network cell --rootfs "$ROOTFS" sh -c \
 		"timeout 3 wget -q -O- http://10.0.2.2:$port/; timeout 5 wget -q -O- http://$ip/"
 	[ "$output" = "hello from cell" ]
 	warren_nosub run -d --name pub -p "127.0.0.1:$hport:80" --network solo --rootfs "$ROOTFS" sh -c \
