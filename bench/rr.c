@@ -59,7 +59,8 @@ static int rr_client(const char *ip, int port, int n)
 		}
 		close(s);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		us[i] = (double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e3;
+		us[i] =
+		    (double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e3;
 		sum += us[i];
 	}
 	qsort(us, (size_t)n, sizeof(double), rr_cmp);

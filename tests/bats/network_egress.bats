@@ -195,6 +195,25 @@ egress_count() {
 	if [ -n "$host_ip" ]; then
 		[ "$(http_get "http://$host_ip:$port/")" = "$want" ]
 	fi
+	# UDP too: an echo server in a network container answers through -p
+	uport=$(free_port)
+	cp "$WARREN_TEST_ROOT/net/udp-echo" "$ROOTFS/bin/udp-echo"
+	chown "$TEST_USER" "$ROOTFS/bin/udp-echo"
+	warren run -d --name echo -p "127.0.0.1:$uport:9999/udp" --network pub --rootfs "$ROOTFS" udp-echo 9999 > /dev/null
+	run python3 - "$uport" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.2)
+for _ in range(100):  # until the server in the container is up
+    s.sendto(b"ping-udp", ("127.0.0.1", int(sys.argv[1])))
+    try:
+        print(s.recvfrom(100)[0].decode())
+        break
+    except socket.timeout:
+        pass
+PY
+	[ "$output" = "echo:ping-udp" ]
+	warren rm -f echo > /dev/null
 	# the same port listing and inspect as the default network's
 	[ "$(warren port web | sed "s/$port/P/")" = "$(warren port dflt | sed "s/$dport/P/")" ]
 	[ "$(warren inspect -f '{{json .NetworkSettings.Ports}}' web | sed "s/$port/P/g")" = \
