@@ -63,6 +63,14 @@ static int netegress_nft_open(struct netegress_nft *n, struct werr *err)
 	return 0;
 }
 
+static void netegress_nft_close(struct netegress_nft *n)
+{
+	if (n->ctx)
+		n->ctx_free(n->ctx);
+	if (n->lib)
+		dlclose(n->lib);
+}
+
 /* @cmds as one transaction; Return: 0, or -1 with nft's first error line */
 static int netegress_nft_run(struct netegress_nft *n, const char *cmds, char *why, size_t size)
 {
@@ -103,18 +111,19 @@ int netegress_rules(const struct net_spec *net, struct werr *err)
 {
 	struct netegress_nft n = { 0 };
 	char cmd[256], why[WERR_MSG_MAX / 2];
-	int r = netegress_forwarding(err);
+	int r = netegress_nft_open(&n, err);
 
+	/* without the library an internal network is still isolated: nothing
+	 * turns forwarding on (a way out needs the rules) */
+	if (r < 0 && net->bridge_internal && !n.lib) {
+		*err = (struct werr){ 0 };
+		return 0;
+	}
 	if (r == 0)
-		r = netegress_nft_open(&n, err);
+		r = netegress_forwarding(err);
 	if (r == 0 && netegress_nft_run(&n, netegress_table, why, sizeof(why)) < 0 &&
 	    netegress_nft_run(&n, "list table ip warren", why, sizeof(why)) < 0)
 		r = werr_set(err, EIO, "the network namespace's nftables table: %s", why);
-	/* a bridge of the same name may have been another network's */
-	snprintf(cmd, sizeof(cmd), "delete element ip warren out { \"%s\" . \"%s\" }\n",
-	         net->bridge_if, NETEGRESS_TAP);
-	if (r == 0)
-		netegress_nft_run(&n, cmd, why, sizeof(why));
 	/* where br_netfilter is loaded, traffic between two containers of one
 	 * network passes the forward hook too, as from the bridge to itself */
 	snprintf(cmd, sizeof(cmd), "add element ip warren out { \"%s\" . \"%s\" : accept%s%s%s }\n",
@@ -123,10 +132,7 @@ int netegress_rules(const struct net_spec *net, struct werr *err)
 	         net->bridge_internal ? "" : "\" . \"" NETEGRESS_TAP "\" : accept");
 	if (r == 0 && netegress_nft_run(&n, cmd, why, sizeof(why)) < 0)
 		r = werr_set(err, EIO, "the rules of network %s: %s", net->bridge_net, why);
-	if (n.ctx)
-		n.ctx_free(n.ctx);
-	if (n.lib)
-		dlclose(n.lib);
+	netegress_nft_close(&n);
 	return r;
 }
 

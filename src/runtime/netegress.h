@@ -13,6 +13,8 @@
  * the "ip warren" table (forwarding dropped but from a non-internal
  * network's bridge to warren-net's tap, and the answers; masquerade out of
  * the tap) made if missing, and @net's bridge let out unless internal.
+ * Without libnftables an internal network gets nothing (forwarding stays
+ * off, so it is isolated) and any other is refused.
  * Return: 0, or a negative errno with @err set.
  */
 int netegress_rules(const struct net_spec *net, struct werr *err);
