@@ -83,16 +83,16 @@ egress_pid() {
 
 # nothing_left [USER]: after the last container, no holder, no warren-net
 # and no socket factory of USER (polled: the holder leaves once the kernel
-# drops the last veth, warren-net right after it)
+# drops the last veth, warren-net right after it), and no lease
 nothing_left() {
 	local i u=${1:-$TEST_USER}
 	for ((i = 0; i < 100; i++)); do
 		ps -u "$u" -o stat=,comm= |
-			awk '$1 !~ /^Z/ && $2 ~ /^warren-net(hold|ns)?$/' | grep -q . || return 0
+			awk '$1 !~ /^Z/ && $2 ~ /^warren-net(hold|ns)?$/' | grep -q . || break
 		sleep 0.1
 	done
-	ps -u "$u" -o stat=,pid=,args=
-	return 1
+	! ps -u "$u" -o stat=,pid=,comm= | awk '$1 !~ /^Z/ && $3 ~ /^warren-net(hold|ns)?$/' | grep .
+	[ -z "$(find "/home/$u/.local/share/warren/networks" -path '*/leases/*' 2>/dev/null)" ]
 }
 
 # port_free PORT: nothing listens on PORT any more (polled: the monitor
@@ -266,5 +266,28 @@ PY
 	# one live holder (the killed one is a zombie of a non-reaping init here)
 	[ "$(ps -u "$TEST_USER" -o stat=,comm= | awk '$1 !~ /^Z/ && $2 == "warren-nethold"' | wc -l)" -eq 1 ]
 	warren rm -f keep again > /dev/null
+	nothing_left
+}
+
+@test "without libnftables an --internal network works, another is one line, exit 125" {
+	local lib
+	lib=$(ldconfig -p | awk '$1 == "libnftables.so.1" { print $NF; exit }')
+	[ -n "$lib" ] || skip "libnftables1 is not installed"
+	warren network create --internal cell > /dev/null
+	warren network create open > /dev/null
+	# the library hidden from warren only (a mount namespace of its own)
+	no_nft() {
+		unshare -m bash -c 'mount --bind /dev/null "$1" && shift && . "$0" && warren "$@"' \
+			"$BATS_TEST_DIRNAME/helpers.bash" "$lib" "$@"
+	}
+	run --separate-stderr no_nft run --rm --network cell --rootfs "$ROOTFS" sh -c 'ip -4 -o addr show eth0'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" 10.89.0."* ]]
+	run --separate-stderr no_nft run --rm --network open --rootfs "$ROOTFS" true
+	echo "$stderr"
+	[ "$status" -eq 125 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"libnftables"*"apt install libnftables1"* ]]
+	[ -z "$(warren ps -aq)" ]
 	nothing_left
 }
