@@ -171,12 +171,12 @@ netegress_exec(const char *helper, const struct net_spec *net, int ready)
 }
 
 /* start warren-net for the holder, detached (a grandchild of ours, so that
- * no monitor or CLI has to reap it); its PID into *@pid once it said ok */
-static int netegress_spawn(const struct net_spec *net, pid_t *pid, struct werr *err)
+ * no monitor or CLI has to reap it): its PID and the read end of its ready
+ * pipe into @eg, not waiting for its "ok" */
+static int netegress_spawn(const struct net_spec *net, struct netegress *eg, struct werr *err)
 {
-	char helper[PATH_MAX], buf[WERR_MSG_MAX];
+	char helper[PATH_MAX];
 	int ready[2], pp[2], st;
-	size_t got;
 	pid_t mid;
 
 	if (util_find_program("warren-net", "net", true, helper, sizeof(helper)) < 0)
@@ -203,48 +203,73 @@ static int netegress_spawn(const struct net_spec *net, pid_t *pid, struct werr *
 	}
 	close(ready[1]);
 	close(pp[1]);
-	*pid = 0;
+	eg->pid = 0;
 	if (mid > 0) {
 		while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
 			;
-		if (util_read_upto(pp[0], pid, sizeof(*pid)) != sizeof(*pid))
-			*pid = 0;
+		if (util_read_upto(pp[0], &eg->pid, sizeof(eg->pid)) != sizeof(eg->pid))
+			eg->pid = 0;
 	}
 	close(pp[0]);
-	got = *pid > 0 ? util_read_upto(ready[0], buf, sizeof(buf) - 1) : 0;
-	close(ready[0]);
-	buf[got] = '\0';
-	if (got >= 3 && !memcmp(buf, "ok\n", 3))
-		return 0;
-	if (*pid > 0)
-		kill(*pid, SIGKILL);
-	if (mid < 0)
-		return werr_errno(err, errno, "fork");
-	return werr_set(err, EIO, "the networks' way out (warren-net) failed to start%s%s",
-	                got ? ": " : "", buf);
+	if (eg->pid <= 0) {
+		close(ready[0]);
+		return mid < 0
+		           ? werr_errno(err, errno, "fork")
+		           : werr_set(err, EIO, "the networks' way out (warren-net) did not start");
+	}
+	eg->ready = ready[0];
+	return 0;
 }
 
-int netegress_start(const struct net_spec *net, struct werr *err)
+int netegress_begin(const struct net_spec *net, struct netegress *eg, struct werr *err)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 32], line[96];
-	pid_t pid;
+	char dir[PATH_MAX];
 	int r;
 
+	*eg = (struct netegress){ .ready = -1 };
 	if (net->bridge_internal)
 		return 0;
 	r = rundir_get(dir, sizeof(dir), err);
 	if (r < 0)
 		return r;
-	snprintf(path, sizeof(path), "%s/%s", dir, NETEGRESS_FILE);
-	if (netegress_alive(path, net))
+	snprintf(eg->path, sizeof(eg->path), "%s/%s", dir, NETEGRESS_FILE);
+	if (netegress_alive(eg->path, net))
 		return 0;
-	r = netegress_spawn(net, &pid, err);
-	if (r < 0)
-		return r;
-	snprintf(line, sizeof(line), "%d %llu %d %llu\n", (int)pid, util_pid_start(pid),
+	return netegress_spawn(net, eg, err);
+}
+
+int netegress_finish(const struct net_spec *net, struct netegress *eg, struct werr *err)
+{
+	char buf[WERR_MSG_MAX], line[96];
+	size_t got;
+	int r;
+
+	if (eg->ready < 0)
+		return 0;
+	got = util_read_upto(eg->ready, buf, sizeof(buf) - 1);
+	close(eg->ready);
+	eg->ready = -1;
+	buf[got] = '\0';
+	if (got < 3 || memcmp(buf, "ok\n", 3)) {
+		netegress_abort(eg);
+		return werr_set(err, EIO, "the networks' way out (warren-net) failed to start%s%s",
+		                got ? ": " : "", buf);
+	}
+	snprintf(line, sizeof(line), "%d %llu %d %llu\n", (int)eg->pid, util_pid_start(eg->pid),
 	         (int)net->join_pid, net->join_start);
-	r = util_write_file_atomic(AT_FDCWD, path, line, strlen(line), 0600, err);
+	r = util_write_file_atomic(AT_FDCWD, eg->path, line, strlen(line), 0600, err);
 	if (r < 0)
-		kill(pid, SIGKILL);
+		netegress_abort(eg);
+	eg->pid = 0;
 	return r;
+}
+
+void netegress_abort(struct netegress *eg)
+{
+	if (eg->ready >= 0)
+		close(eg->ready);
+	eg->ready = -1;
+	if (eg->pid > 0)
+		kill(eg->pid, SIGKILL);
+	eg->pid = 0;
 }

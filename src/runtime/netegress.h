@@ -4,6 +4,8 @@
 #ifndef WARREN_NETEGRESS_H
 #define WARREN_NETEGRESS_H
 
+#include <sys/types.h>
+
 #include "netsetup.h"
 #include "werr.h"
 
@@ -19,14 +21,34 @@
  */
 int netegress_rules(const struct net_spec *net, struct werr *err);
 
+/* a warren-net being started for the namespace (netegress_begin()) */
+struct netegress {
+	pid_t pid; /* 0: none started */
+	int ready; /* its ready pipe, -1 once read */
+	char path[4096 + 32];
+};
+
 /**
- * netegress_start() - for a container on non-internal network @net, under
- * the network lock: make sure a warren-net serves the namespace of holder
- * @net->join_pid (a tap there, the default route, libslirp with the
- * host's loopback at 10.0.2.2), starting one if none does (the first
- * container, or after a crash). It leaves with the holder.
- * Return: 0, or a negative errno with @err set.
+ * netegress_begin() - for a container on non-internal network @net, under
+ * the network lock: if no warren-net serves the namespace of holder
+ * @net->join_pid (the first container, or after a crash), start one (a
+ * tap there, the default route, libslirp with the host's loopback at
+ * 10.0.2.2) without waiting for it, so that it starts while the container
+ * is made and wired. It leaves with the holder.
+ * Return: 0 (then netegress_finish() or netegress_abort()), or a negative
+ * errno with @err set.
  */
-int netegress_start(const struct net_spec *net, struct werr *err);
+int netegress_begin(const struct net_spec *net, struct netegress *eg, struct werr *err);
+
+/**
+ * netegress_finish() - wait for the warren-net netegress_begin() started,
+ * if any, and record it (netegress.pid in the runtime directory).
+ * Return: 0, or a negative errno with @err carrying its reason (it is
+ * gone then).
+ */
+int netegress_finish(const struct net_spec *net, struct netegress *eg, struct werr *err);
+
+/** netegress_abort() - kill the warren-net netegress_begin() started, if any. */
+void netegress_abort(struct netegress *eg);
 
 #endif
