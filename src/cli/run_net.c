@@ -311,11 +311,12 @@ int run_net_check(const struct net_spec *net, struct werr *err)
 		return werr_set(err, EINVAL,
 		                "--ip %s needs --network NAME (a network made by network create)",
 		                net->bridge_want);
-	if (net->mode != NET_MODE_SLIRP && (net->n_ports > 0 || net->publish_all))
+	if (net->mode != NET_MODE_SLIRP && net->mode != NET_MODE_BRIDGE &&
+	    (net->n_ports > 0 || net->publish_all))
 		return werr_set(err, EINVAL,
 		                "-p/-P publish ports of a container's own network: they do not "
 		                "work with --network %s yet (drop them, or use --network slirp)",
-		                net->mode == NET_MODE_BRIDGE ? net->bridge_net : names[net->mode]);
+		                names[net->mode]);
 	/* Docker's "conflicting options": the shared network has its own */
 	if (net->mode == NET_MODE_CONTAINER &&
 	    (net->n_dns || net->n_dns_search || net->n_add_hosts))

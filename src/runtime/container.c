@@ -10,6 +10,7 @@
 #include "init.h"
 #include "mounts.h"
 #include "netbridge.h"
+#include "netegress.h"
 #include "netjoin.h"
 #include "ovlfuse.h"
 #include "userns_exec.h"
@@ -442,6 +443,7 @@ static pid_t container_clone_bridged(struct container_spec *spec, unsigned long 
                                      struct werr *err)
 {
 	struct idmap_plan plan;
+	struct netegress egress = { .ready = -1 };
 	bool fresh = false;
 	int lock, pidfd = -1;
 	pid_t pid;
@@ -454,20 +456,28 @@ static pid_t container_clone_bridged(struct container_spec *spec, unsigned long 
 	lock = netbridge_holder(&spec->net, &plan, &fresh, err);
 	if (lock < 0)
 		return lock;
-	pidfd = netjoin_open(&spec->net, &spec->idmap, err);
-	pid = pidfd < 0 ? pidfd : netjoin_clone(&spec->net, pidfd, flags, err);
+	/* the namespace's warren-net starts while the container is made */
+	pid = netegress_begin(&spec->net, &egress, err);
+	if (pid == 0)
+		pid = pidfd = netjoin_open(&spec->net, &spec->idmap, err);
+	if (pid >= 0)
+		pid = netjoin_clone(&spec->net, pidfd, flags, err);
 	if (pid == 0) {
 		close(lock);
 		close(pidfd);
+		if (egress.ready >= 0)
+			close(egress.ready);
 		return 0;
 	}
-	if (pid > 0 && netbridge_attach(&spec->net, pidfd, pid, err) < 0) {
+	if (pid > 0 && (netbridge_attach(&spec->net, pidfd, pid, err) < 0 ||
+	                netegress_finish(&spec->net, &egress, err) < 0)) {
 		int st;
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
 		pid = -err->code;
 	}
+	netegress_abort(&egress); /* started and not finished: failed */
 	/* a holder started for this container alone has nothing to hold */
 	if (pid < 0 && fresh)
 		kill(spec->net.join_pid, SIGKILL);

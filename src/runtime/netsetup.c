@@ -28,7 +28,18 @@ int netsetup_prepare(struct net_spec *net, const char *state_dir, struct werr *e
 	netetc_host_address(net);
 	if (net->mode == NET_MODE_SLIRP)
 		return netports_bind(net, state_dir, err);
+	if (netsetup_bridge_ports_p(net)) {
+		/* the forwarder joins the container's namespace: libslirp has no
+		 * part in a network container's traffic */
+		net->port_handler = NET_PORTS_SPLICE;
+		return netports_bind(net, state_dir, err);
+	}
 	return 0;
+}
+
+bool netsetup_bridge_ports_p(const struct net_spec *net)
+{
+	return net->mode == NET_MODE_BRIDGE && (net->n_ports > 0 || net->publish_all);
 }
 
 /* next to our own binary (an installed tree), then PATH */
@@ -60,6 +71,10 @@ static int netsetup_args(const struct net_spec *net, pid_t pid, int ready_fd, in
 	NETSETUP_ARG("--pid=%d", (int)pid);
 	NETSETUP_ARG("--ready-fd=%d", ready_fd);
 	NETSETUP_ARG("--mtu=%u", net->mtu ? net->mtu : NETSETUP_MTU_DEFAULT);
+	if (net->mode == NET_MODE_BRIDGE)
+		NETSETUP_ARG("--forward-to=%u.%u.%u.%u", net->bridge_ip >> 24,
+		             (net->bridge_ip >> 16) & 0xff, (net->bridge_ip >> 8) & 0xff,
+		             net->bridge_ip & 0xff);
 	if (net->allow_host_loopback)
 		NETSETUP_ARG("--allow-host-loopback");
 	if (net->no_ipv6)
@@ -127,7 +142,7 @@ int netsetup_start(struct net_spec *net, pid_t pid, int bypass_fd, struct werr *
 	int p[2];
 	int r;
 
-	if (net->mode != NET_MODE_SLIRP)
+	if (net->mode != NET_MODE_SLIRP && !netsetup_bridge_ports_p(net))
 		return 0;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return werr_errno(err, errno, "pipe");

@@ -118,11 +118,20 @@ void netetc_host_address(struct net_spec *net);
 int netsetup_prepare(struct net_spec *net, const char *state_dir, struct werr *err);
 
 /**
+ * netsetup_bridge_ports_p() - whether @net is a container on a
+ * user-defined network with published ports (-p/-P), which a warren-net
+ * without a tap serves: it joins the container's namespace and connects to
+ * the container's address on its network.
+ */
+bool netsetup_bridge_ports_p(const struct net_spec *net);
+
+/**
  * netsetup_start() - for --network slirp: start warren-net for the
  * container process @pid (its ID maps written) and wait until the tap is
- * up and the ports are served. @bypass_fd (or -1): socket switching's
- * socket, handed to warren-net (--bypass-fd), where the container's first
- * process sends its filter's listener.
+ * up and the ports are served (for a network container with published
+ * ports, warren-net's forwarders only). @bypass_fd (or -1): socket
+ * switching's socket, handed to warren-net (--bypass-fd), where the
+ * container's first process sends its filter's listener.
  * Return: 0 or a negative errno with @err carrying warren-net's reason.
  */
 int netsetup_start(struct net_spec *net, pid_t pid, int bypass_fd, struct werr *err);
