@@ -154,10 +154,8 @@ int storeplace_verdict(const char *path, char *why, size_t size)
 		         "subordinate IDs fails there",
 		         name);
 		return 0;
-	case STOREPLACE_FUSE:
-		return storeplace_fuse(dir, st.st_dev, why, size);
-	case STOREPLACE_LOCAL:
-		break;
+	case STOREPLACE_FUSE: return storeplace_fuse(dir, st.st_dev, why, size);
+	case STOREPLACE_LOCAL: break;
 	}
 	return 1;
 }

@@ -44,7 +44,7 @@ static void classify_tests(void)
 		const char *name;
 		/* f_type is a signed long: CIFS's magic comes sign-extended on 64-bit */
 		check(storeplace_classify((unsigned long)(long)(int)0xFF534D42, &name) ==
-		              STOREPLACE_NETWORK,
+		          STOREPLACE_NETWORK,
 		      "a sign-extended magic is still cifs");
 	}
 }
