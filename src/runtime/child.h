@@ -17,6 +17,7 @@ struct child_ctx {
 	int err_fd;  /* write end, O_CLOEXEC: "CODE message" on failure, EOF on exec */
 	sigset_t oldmask;
 	const struct container_stdio *stdio; /* NULL: inherit warren's */
+	int fakeid_fd; /* fakeid.c's supervisor's socket, -1: none (stateless fake IDs) */
 };
 
 /** child_fail() - write "CODE message" to @err_fd and _exit(@code). */
@@ -41,6 +42,16 @@ int child_credentials(const struct container_spec *spec, const struct userspec *
  * inherited (nohup's ignored SIGHUP, a shell's blocked signals).
  */
 void child_signals_default(void);
+
+/**
+ * container_fakeid_start() - in the process that makes a container's (or
+ * exec's) process, before it forks: for single-ID with fake chown, start
+ * fakeid.c's supervisor and leave its socket's other end in @fakep[1] for
+ * the process to send its listener over (@fakep[0] is closed); otherwise,
+ * or when the supervisor cannot start, both stay -1 and the stateless
+ * filter fakes the ID changes instead.
+ */
+void container_fakeid_start(const struct container_spec *spec, int fakep[2]);
 
 /** child_exec() - execve c->spec->argv through the PATH of @env; never returns. */
 __attribute__((noreturn)) void child_exec(const struct child_ctx *c, char **env);
