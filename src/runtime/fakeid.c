@@ -85,8 +85,9 @@ static int fakeid_task(pid_t pid, pid_t *tgid, pid_t *ppid, unsigned long long *
 	/* after the command's closing parenthesis: state is field 3, the
 	 * start time field 22 */
 	if (!(p = strrchr(buf, ')')) ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
-	                  "%*d %llu",
+	    sscanf(p + 2,
+	           "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+	           "%*d %llu",
 	           start) != 1)
 		return -EIO;
 	return 0;
@@ -339,8 +340,9 @@ static int fakeid_recv_fd(int sock)
 {
 	char byte, ctl[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &byte, 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-		            .msg_controllen = sizeof(ctl) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
+	};
 	struct cmsghdr *cm;
 	int fd;
 
@@ -478,11 +480,12 @@ int fakeid_install(int sock)
 		                    .filter = (struct sock_filter *)prog };
 	char byte = 0, ctl[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &byte, 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-		            .msg_controllen = sizeof(ctl) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
+	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
-	int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-	                      &fprog);
+	int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	                      SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog);
 	int r = 0;
 
 	if (fd < 0)
