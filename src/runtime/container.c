@@ -386,6 +386,10 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 			werr_errno(&err, -r, "installing the single-ID user and group filter");
 			child_fail(c->err_fd, EXIT_WARREN, err.msg);
 		}
+		if (c->fakeid_fd >= 0 && r == 1 && (r = seccomp_install_fake_chown(true)) < 0) {
+			werr_errno(&err, -r, "installing the single-ID chown filter");
+			child_fail(c->err_fd, EXIT_WARREN, err.msg);
+		}
 	}
 	child_exec(c, env);
 }

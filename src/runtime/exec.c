@@ -51,9 +51,15 @@ __attribute__((noreturn)) static void exec_child(struct container_spec *spec,
 		child_fail(err_fd, EXIT_WARREN, "exec: installing the seccomp filter");
 	if (container_fakes_chown(spec) && seccomp_install_fake_chown(fakeid_fd < 0) < 0)
 		child_fail(err_fd, EXIT_WARREN, "exec: installing the single-ID chown filter");
-	if (container_fakes_chown(spec) && fakeid_fd >= 0 && fakeid_install(fakeid_fd) < 0)
-		child_fail(err_fd, EXIT_WARREN,
-		           "exec: installing the single-ID user and group filter");
+	if (container_fakes_chown(spec) && fakeid_fd >= 0) {
+		int r = fakeid_install(fakeid_fd);
+		if (r < 0)
+			child_fail(err_fd, EXIT_WARREN,
+			           "exec: installing the single-ID user and group filter");
+		if (r == 1 && seccomp_install_fake_chown(true) < 0)
+			child_fail(err_fd, EXIT_WARREN,
+			           "exec: installing the single-ID chown filter");
+	}
 	{
 		/* HOME from the user's passwd entry unless given */
 		size_t n = 0;

@@ -24,7 +24,9 @@ int fakeid_supervisor_start(int sock, uid_t uid, gid_t gid);
  * fakeid_install() - in the container's process, as its last filter before
  * exec: the user-notification filter, its listener sent over @sock to the
  * supervisor and closed here.
- * Return: 0 or a negative errno.
+ * Return: 0; 1 when the kernel cannot (before 5.5, or the filter refused)
+ * and nothing was installed; a negative errno when the filter is installed
+ * but its listener could not be sent (the process must not run on).
  */
 int fakeid_install(int sock);
 
