@@ -55,7 +55,11 @@ struct fakeid_proc {
 };
 
 static struct fakeid_proc fakeid_procs[FAKEID_PROCS];
+static size_t fakeid_used;                /* slots taken (some maybe of gone processes) */
 static uint32_t fakeid_uid0, fakeid_gid0; /* the container's one mapped ID */
+/* the supervisor's own start time: a process started before it was never
+ * under the filter, so the walk up a process's ancestors stops there */
+static unsigned long long fakeid_born;
 
 /* a task's thread group, parent and the group's start time, from /proc */
 static int fakeid_task(pid_t pid, pid_t *tgid, pid_t *ppid, unsigned long long *start)
@@ -111,11 +115,15 @@ static struct fakeid_proc *fakeid_slot(void)
 			pid_t tgid, ppid;
 			unsigned long long start;
 
-			if (!p->tgid)
+			if (!p->tgid) {
+				fakeid_used++;
 				return p;
+			}
 			if (pass == 1 && (fakeid_task(p->tgid, &tgid, &ppid, &start) < 0 ||
-			                  tgid != p->tgid || start != p->start))
+			                  tgid != p->tgid || start != p->start)) {
 				p->tgid = 0;
+				fakeid_used--;
+			}
 		}
 	}
 	return NULL;
@@ -131,13 +139,16 @@ static struct fakeid_proc *fakeid_find(pid_t pid, bool create)
 	unsigned long long start, as;
 	pid_t tgid, ppid, a, at, ap;
 
+	/* nobody changed an ID yet: the real calls, without a look at /proc */
+	if (!fakeid_used && !create)
+		return NULL;
 	if (fakeid_task(pid, &tgid, &ppid, &start) < 0)
 		return NULL;
 	if ((p = fakeid_entry(tgid, start)))
 		return p;
 	a = ppid;
 	for (int depth = 0; a > 1 && depth < 64 && !from; depth++, a = ap) {
-		if (fakeid_task(a, &at, &ap, &as) < 0)
+		if (fakeid_task(a, &at, &ap, &as) < 0 || as < fakeid_born)
 			break;
 		if ((q = fakeid_entry(at, as)))
 			from = &q->cred;
@@ -433,6 +444,11 @@ int fakeid_supervisor_start(int sock, uid_t uid, gid_t gid)
 		prctl(PR_SET_NAME, "warren-fakeid", 0, 0, 0);
 		fakeid_uid0 = (uint32_t)uid;
 		fakeid_gid0 = (uint32_t)gid;
+		{
+			pid_t me, pp;
+			if (fakeid_task(getpid(), &me, &pp, &fakeid_born) < 0)
+				fakeid_born = 0;
+		}
 		_exit(fakeid_serve(100));
 	}
 	while (waitpid(pid, &st, 0) < 0)
