@@ -24,7 +24,7 @@ setup() {
 }
 
 teardown() {
-	unset XDG_DATA_HOME WARREN_ROOT AS_USER_ENV
+	unset XDG_DATA_HOME XDG_RUNTIME_DIR WARREN_ROOT AS_USER_ENV
 	for m in "$D/xdg" "$D/xattr"; do
 		mountpoint -q "$m" 2>/dev/null && { fusermount3 -u "$m" 2>/dev/null || umount -l "$m"; }
 	done
@@ -72,6 +72,19 @@ with_data_home() { export XDG_DATA_HOME=$1 AS_USER_ENV=XDG_DATA_HOME; }
 	[ "$output" = "$REG/warren/layers" ]
 	run -0 --separate-stderr as_user "$WARREN" info
 	[[ "$output" == *"store:            $LOCAL_STORE"$'\n'"                  moved from $D/xdg/warren (fuse: no extended attributes"* ]]
+	# probed once: the verdict is kept in the runtime directory
+	[ "$(cat "$(rundir_of "$TEST_USER")"/store-probe-*)" = "0 fuse: no extended attributes (Operation not supported)" ]
+}
+
+@test "with XDG_RUNTIME_DIR, the store leaves a FUSE mount for \$XDG_RUNTIME_DIR/warren-store" {
+	fuse_mount "$D/xdg" --xattr-none --chown-deny
+	as_user mkdir -m 0700 "$D/run"
+	export XDG_DATA_HOME=$D/xdg XDG_RUNTIME_DIR=$D/run AS_USER_ENV="XDG_DATA_HOME XDG_RUNTIME_DIR"
+	run -0 --separate-stderr as_user "$WARREN" run --rm "$REG/warren/layers" cat keep
+	[[ "$stderr" == "warren: warning: the default store $D/xdg/warren is on fuse: "*"using $D/run/warren-store on local disk instead"* ]]
+	[ -n "$(ls "$D/run/warren-store/images")" ]
+	[ ! -e "$LOCAL_STORE" ]
+	unset XDG_RUNTIME_DIR
 }
 
 @test "/var/tmp/warren-UID of another user, or a symlink, is never used: /tmp/warren-UID-store instead" {
