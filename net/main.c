@@ -18,7 +18,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { O_PID = 1, O_READY, O_MTU, O_LOOPBACK, O_NO_IPV6, O_LISTEN, O_LISTEN_UDP, O_HOSTFWD };
+enum {
+	O_PID = 1,
+	O_READY,
+	O_MTU,
+	O_LOOPBACK,
+	O_NO_IPV6,
+	O_LISTEN,
+	O_LISTEN_UDP,
+	O_HOSTFWD,
+	O_BYPASS
+};
 
 static const struct option main_opts[] = {
 	{ "pid", required_argument, NULL, O_PID },
@@ -29,6 +39,7 @@ static const struct option main_opts[] = {
 	{ "listen", required_argument, NULL, O_LISTEN }, /* FD:CONTAINERPORT */
 	{ "listen-udp", required_argument, NULL, O_LISTEN_UDP },
 	{ "hostfwd", required_argument, NULL, O_HOSTFWD }, /* tcp|udp:IP:PORT:CPORT */
+	{ "bypass-fd", required_argument, NULL, O_BYPASS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -138,6 +149,11 @@ static int main_parse(struct net_cfg *cfg, int argc, char **argv, struct werr *e
 			if (main_hostfwd(cfg, optarg, err) < 0)
 				return -err->code;
 			break;
+		case O_BYPASS:
+			if (main_number(optarg, 3, 1 << 20, &v) < 0)
+				return werr_set(err, EINVAL, "bad --bypass-fd %s", optarg);
+			cfg->bypass_fd = (int)v;
+			break;
 		default: return werr_set(err, EINVAL, "usage: warren-net --pid PID [OPTIONS]");
 		}
 	}
@@ -189,14 +205,17 @@ static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, pid_t *child,
 		return -err->code;
 	if (slirpnet_init(cfg, tap, err) < 0)
 		return -err->code;
-	if (portfwd_start(cfg, factory, err) < 0 || udpfwd_start(cfg, factory, err) < 0)
+	if (portfwd_start(cfg, factory, err) < 0 || udpfwd_start(cfg, factory, err) < 0 ||
+	    bypass_start(cfg, err) < 0)
 		return -err->code;
 	return netseccomp_install(err);
 }
 
 int main(int argc, char **argv)
 {
-	static struct net_cfg cfg = { .ready_fd = -1, .mtu = NET_MTU_DEFAULT, .ipv6 = true };
+	static struct net_cfg cfg = {
+		.ready_fd = -1, .mtu = NET_MTU_DEFAULT, .ipv6 = true, .bypass_fd = -1
+	};
 	struct werr err = { 0 };
 	int pidfd = -1, sigfd = -1, r;
 	pid_t factory = 0;

@@ -53,6 +53,7 @@ struct net_cfg {
 	struct net_hostfwd hostfwds[NET_MAX_PORTS];
 	size_t n_hostfwds;
 	bool ping_allowed; /* net.ipv4.ping_group_range covers one of our groups */
+	int bypass_fd;     /* --bypass-fd: socket switching's listener comes here */
 };
 
 /**
@@ -113,6 +114,14 @@ int portfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
  * Return: 0, or a negative errno with @err set.
  */
 int udpfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
+
+/**
+ * bypass_start() - with @cfg->bypass_fd, start socket switching (bypass.c):
+ * a thread that receives the container's seccomp listener on that socket
+ * and makes its outbound TCP connects in the host's network namespace.
+ * Return: 0, or a negative errno with @err set.
+ */
+int bypass_start(const struct net_cfg *cfg, struct werr *err);
 
 /**
  * thread_start() - run @fn(NULL) in a detached thread and return once it

@@ -28,7 +28,7 @@ __attribute__((noreturn)) static void exec_child(struct container_spec *spec,
                                                  int console_fd, int fakeid_fd)
 {
 	struct child_ctx c = {
-		.spec = spec, .err_fd = err_fd, .stdio = io, .fakeid_fd = fakeid_fd
+		.spec = spec, .err_fd = err_fd, .bypass_fd = -1, .stdio = io, .fakeid_fd = fakeid_fd
 	};
 	struct werr err = { 0 };
 	struct userspec u;

@@ -53,6 +53,7 @@ struct net_spec {
 	unsigned mtu; /* 0: NETSETUP_MTU_DEFAULT */
 	bool allow_host_loopback;
 	bool no_ipv6;
+	bool no_bypass;   /* slirp:bypass=false: no socket switching */
 	bool publish_all; /* -P */
 	struct net_port *ports;
 	size_t n_ports;
@@ -119,10 +120,12 @@ int netsetup_prepare(struct net_spec *net, const char *state_dir, struct werr *e
 /**
  * netsetup_start() - for --network slirp: start warren-net for the
  * container process @pid (its ID maps written) and wait until the tap is
- * up and the ports are served.
+ * up and the ports are served. @bypass_fd (or -1): socket switching's
+ * socket, handed to warren-net (--bypass-fd), where the container's first
+ * process sends its filter's listener.
  * Return: 0 or a negative errno with @err carrying warren-net's reason.
  */
-int netsetup_start(struct net_spec *net, pid_t pid, struct werr *err);
+int netsetup_start(struct net_spec *net, pid_t pid, int bypass_fd, struct werr *err);
 
 /**
  * netsetup_stop() - stop warren-net and close the listeners: nothing of the
