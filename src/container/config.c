@@ -214,6 +214,12 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	              "HostConfig", host, "Mounts", mounts_docker(spec), "Warren", w);
 	if (c)
 		config_net_to_json(&spec->net, c);
+	/* the kernel gives a process one seccomp listener: in single-ID mode
+	 * the fake IDs (runtime/fakeid.c) have it, and outbound TCP stays on
+	 * libslirp's path (container_spawn()), as inspect then says */
+	if (c && container_fakes_chown(spec))
+		json_object_set_new(json_object_get(c, "HostConfig"), "NetworkBypass",
+		                    json_false());
 	return c;
 }
 

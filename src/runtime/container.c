@@ -679,6 +679,7 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, syncp) < 0 ||
 	    pipe2(errp, O_CLOEXEC) < 0 ||
 	    (spec->net.mode == NET_MODE_SLIRP && !spec->net.no_bypass &&
+	     !container_fakes_chown(spec) &&
 	     socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, bypassp) < 0)) {
 		r = werr_errno(err, errno, "pipe");
 		goto out;
