@@ -81,11 +81,11 @@ static json_t *info_collect(struct werr *err)
 	if (plan.subid_source[0])
 		snprintf(src, sizeof(src), "'%s' (the subid source of /etc/nsswitch.conf)",
 		         plan.subid_source);
-	j = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s}, s:s}", "store",
-	              s.root, "runtime_dir", rt, "user_namespace", "mode",
-	              plan.single ? "single-ID" : "subordinate ranges", "ranges_from", src,
-	              "uid_map_helper", plan.single ? "" : plan.uid_helper, "gid_map_helper",
-	              plan.single ? "" : plan.gid_helper, "helpers_by",
+	j = json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s}, s:s}",
+	              "store", s.root, "store_why", cli_gopts()->root_why, "runtime_dir", rt,
+	              "user_namespace", "mode", plan.single ? "single-ID" : "subordinate ranges",
+	              "ranges_from", src, "uid_map_helper", plan.single ? "" : plan.uid_helper,
+	              "gid_map_helper", plan.single ? "" : plan.gid_helper, "helpers_by",
 	              plan.single ? "" : plan.helper_kind, "why", plan.warning, "storage_driver",
 	              "name", rootfs_driver_name(drv.driver), "why", drv.why, "cgroups", cg);
 	store_close(&s);
@@ -133,6 +133,8 @@ int cmd_info(int argc, char **argv)
 		json_t *u = json_object_get(j, "user_namespace");
 		json_t *d = json_object_get(j, "storage_driver");
 		printf("store:            %s\n", json_string_value(json_object_get(j, "store")));
+		printf("                  %s\n",
+		       json_string_value(json_object_get(j, "store_why")));
 		printf("runtime dir:      %s\n",
 		       json_string_value(json_object_get(j, "runtime_dir")));
 		printf("user namespace:   %s", json_string_value(json_object_get(u, "mode")));

@@ -213,7 +213,10 @@ static void man_top(FILE *f)
 	fputs(".TP\n.B warren version\nShow the version.\n", f);
 	fputs(".SH FILES\n.TP\n.I ~/.config/warren/warren.conf\nThe configuration file "
 	      "(\\fBstorage\\-driver = NAME\\fR; \\fBcgroup\\-limits = warn\\fR: run without "
-	      "resource limits the host cannot apply, with a warning, instead of refusing).\n",
+	      "resource limits the host cannot apply, with a warning, instead of refusing; "
+	      "\\fBroot = DIR\\fR: the store, below \\fB\\-\\-root\\fR and "
+	      "\\fBWARREN_ROOT\\fR, kept even on a filesystem that cannot hold one, with a "
+	      "warning).\n",
 	      f);
 	fputs(".SH SEE ALSO\n.BR podman (1),\n.BR docker (1)\n", f);
 }

@@ -132,6 +132,8 @@ int main(int argc, char **argv)
 			return fails_with_125(c->name) ? EXIT_WARREN : 1;
 		}
 		print_conf_warnings(cli_gopts()->conf_warnings);
+		if (cli_gopts()->root_warning[0])
+			fprintf(stderr, "warren: warning: %s\n", cli_gopts()->root_warning);
 		return c->fn(argc - 1, argv + 1);
 	}
 	if (argv[1][0] == '-') { /* Docker's CLI: a flag error, 125 */

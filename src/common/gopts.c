@@ -3,6 +3,7 @@
  * environment variable: other programs get the options as arguments. */
 #include "gopts.h"
 #include "cleanup.h"
+#include "storeplace.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -23,7 +24,7 @@ static const struct gopt_def {
 
 /* the keys warren.conf may hold */
 static const char *const conf_keys[] = { "storage-driver", "storage_driver", "cgroup-limits",
-	                                 NULL };
+	                                 "root", NULL };
 
 /* Levenshtein distance of @a and @b, capped: both are short keys */
 static size_t conf_distance(const char *a, const char *b)
@@ -138,6 +139,17 @@ static int gopts_conf(struct gopts *o, bool driver_set, struct werr *err)
 			o->cgroup_limits_warn = !strcmp(val, "warn");
 			continue;
 		}
+		if (!strcmp(key, "root")) {
+			if (val[0] != '/')
+				return werr_set(err, EINVAL,
+				                "%s:%u: root is an absolute path, not \"%s\"", path,
+				                lineno, val);
+			if (snprintf(o->root, sizeof(o->root), "%s", val) >= (int)sizeof(o->root))
+				return werr_set(err, ENAMETOOLONG, "%s:%u: root too long", path,
+				                lineno);
+			snprintf(o->root_from, sizeof(o->root_from), "%s:%u", path, lineno);
+			continue;
+		}
 		if (strcmp(key, "storage-driver") && strcmp(key, "storage_driver")) {
 			conf_warn_unknown(o, path, lineno, key);
 			continue;
@@ -150,16 +162,61 @@ static int gopts_conf(struct gopts *o, bool driver_set, struct werr *err)
 	return 0;
 }
 
+/* @o->root kept, or moved to local disk when it is the default place and
+ * its filesystem cannot hold a store (storeplace.h); @o->root_why and
+ * @o->root_warning say which and why */
+static void gopts_place(struct gopts *o)
+{
+	char why[512] = "", local[PATH_MAX];
+	bool chosen = o->root_from[0] != '\0';
+
+	if (storeplace_verdict(o->root, why, sizeof(why))) {
+		snprintf(o->root_why, sizeof(o->root_why), "%s%s",
+		         chosen ? "set by " : "the default place", chosen ? o->root_from : "");
+		return;
+	}
+	if (chosen) {
+		snprintf(o->root_why, sizeof(o->root_why), "set by %s, although %s", o->root_from,
+		         why);
+		snprintf(o->root_warning, sizeof(o->root_warning),
+		         "the store %s (set by %s) is on %s: containers may fail there (a "
+		         "directory on local disk avoids this)",
+		         o->root, o->root_from, why);
+		return;
+	}
+	if (storeplace_local(local, sizeof(local)) < 0) {
+		snprintf(o->root_why, sizeof(o->root_why), "the default place, although %s", why);
+		snprintf(o->root_warning, sizeof(o->root_warning),
+		         "the store %s is on %s, and no local directory is usable instead "
+		         "($XDG_RUNTIME_DIR, /var/tmp, /tmp): choose one with --root, "
+		         "WARREN_ROOT or root = in warren.conf",
+		         o->root, why);
+		return;
+	}
+	snprintf(o->root_why, sizeof(o->root_why), "moved from %s (%s)", o->root, why);
+	snprintf(o->root_warning, sizeof(o->root_warning),
+	         "the default store %s is on %s: using %s on local disk instead (choose "
+	         "with --root, WARREN_ROOT or root = in warren.conf)",
+	         o->root, why, local);
+	snprintf(o->root, sizeof(o->root), "%s", local);
+}
+
 static int gopts_root(struct gopts *o, const char *root, struct werr *err)
 {
 	const char *env = getenv("WARREN_ROOT"), *xdg = getenv("XDG_DATA_HOME");
 	const char *home = getenv("HOME");
-	int n;
+	int n = 0;
 
-	if (!root && env && *env)
+	if (root)
+		snprintf(o->root_from, sizeof(o->root_from), "--root");
+	else if (env && *env) {
 		root = env;
+		snprintf(o->root_from, sizeof(o->root_from), "$WARREN_ROOT");
+	}
 	if (root)
 		n = snprintf(o->root, sizeof(o->root), "%s", root);
+	else if (o->root_from[0])
+		; /* "root =" of warren.conf, read already */
 	else if (xdg && xdg[0] == '/')
 		n = snprintf(o->root, sizeof(o->root), "%s/warren", xdg);
 	else if (home && home[0] == '/')
@@ -170,6 +227,7 @@ static int gopts_root(struct gopts *o, const char *root, struct werr *err)
 		return werr_set(err, ENAMETOOLONG, "store path too long");
 	if (o->root[0] != '/')
 		return werr_set(err, EINVAL, "store root %s must be an absolute path", o->root);
+	gopts_place(o);
 	return 0;
 }
 
@@ -178,7 +236,7 @@ int gopts_store(const struct gopts *o, struct werr *err)
 	if (!o->root[0])
 		return werr_set(err, ENOENT,
 		                "no place for the image store: set HOME, XDG_DATA_HOME or --root");
-	return 0;
+	return storeplace_check(o->root, o->root_from, err);
 }
 
 int gopts_load(struct gopts *o, const char *root, const char *driver, struct werr *err)

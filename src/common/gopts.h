@@ -12,7 +12,16 @@
 #include "werr.h"
 
 struct gopts {
-	char root[PATH_MAX];        /* the persistent store (absolute); "": none found */
+	char root[PATH_MAX]; /* the persistent store (absolute); "": none found */
+	/* what set @root: "--root", "$WARREN_ROOT", "FILE:LINE" of warren.conf's
+	 * "root =", or "" for the default place */
+	char root_from[PATH_MAX];
+	/* why @root is where it is, for `warren info` */
+	char root_why[PATH_MAX + 512];
+	/* one line for main() to print as a warning: the default place could not
+	 * hold a store and @root is a local one instead, or the place chosen
+	 * cannot hold one; "": none */
+	char root_warning[2 * PATH_MAX + 512];
 	char driver[32];            /* the storage driver asked for; "" to choose */
 	char driver_from[PATH_MAX]; /* where @driver came from, for messages */
 	/* "cgroup-limits = warn" in warren.conf: a limit the host cannot apply
@@ -29,8 +38,11 @@ struct gopts {
 /**
  * gopts_load() - the global options from the command line, else the
  * user's environment and config file.
- * @root: --root, or NULL: $WARREN_ROOT, else $XDG_DATA_HOME/warren, else
- *        ~/.local/share/warren
+ * @root: --root, or NULL: $WARREN_ROOT, else "root = DIR" in warren.conf,
+ *        else $XDG_DATA_HOME/warren, else ~/.local/share/warren; a default
+ *        place whose filesystem cannot hold a store (storeplace_verdict())
+ *        is replaced by a local one (storeplace_local()), with
+ *        @o->root_warning saying so; a chosen one is kept, with a warning
  * @driver: --storage-driver, or NULL: $WARREN_STORAGE_DRIVER, else
  *          "storage-driver = NAME" in $XDG_CONFIG_HOME/warren/warren.conf
  *          (~/.config/warren/warren.conf), else "" (choose)
@@ -44,8 +56,9 @@ int gopts_load(struct gopts *o, const char *root, const char *driver, struct wer
 
 /**
  * gopts_store() - whether @o found a place for the store (HOME may be
- * unset: only the commands that need the store fail then).
- * Return: 0, or -ENOENT with @err naming the fix.
+ * unset: only the commands that need the store fail then) that can be
+ * opened or made (storeplace_check(): nothing is created).
+ * Return: 0, or a negative errno with @err naming the path and the fix.
  */
 int gopts_store(const struct gopts *o, struct werr *err);
 

@@ -39,12 +39,15 @@ bool subid_owner_p(const char *f, size_t len, const char *user, uid_t uid)
 }
 
 /* one line without its newline: 0 with @owner, @olen and @r filled when it is
- * a valid "owner:start:count" line; a comment, blank or malformed line is < 0 */
+ * a valid "owner:start:count" line; a comment, blank or malformed line is < 0:
+ * -ERANGE (with @owner and @olen filled) when its numbers are digits but a
+ * number or start + count is past the 32-bit ID space */
 static int subid_split_line(const char *line, size_t len, const char **owner, size_t *olen,
                             struct subid_range *r)
 {
 	const char *c1, *c2;
 	uint32_t start, count;
+	int rs, rc;
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
@@ -58,13 +61,16 @@ static int subid_split_line(const char *line, size_t len, const char **owner, si
 	c2 = memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - line));
 	if (!c2 || memchr(c2 + 1, ':', len - (size_t)(c2 + 1 - line)))
 		return -EINVAL;
-	if (subid_parse_u32(c1 + 1, (size_t)(c2 - c1 - 1), &start) < 0 ||
-	    subid_parse_u32(c2 + 1, len - (size_t)(c2 + 1 - line), &count) < 0)
-		return -EINVAL;
-	if (count == 0 || (uint64_t)start + count > UINT32_MAX)
-		return -EINVAL;
 	*owner = line;
 	*olen = (size_t)(c1 - line);
+	rs = subid_parse_u32(c1 + 1, (size_t)(c2 - c1 - 1), &start);
+	rc = subid_parse_u32(c2 + 1, len - (size_t)(c2 + 1 - line), &count);
+	if (rs == -EINVAL || rc == -EINVAL)
+		return -EINVAL;
+	if (rs < 0 || rc < 0 || (uint64_t)start + count > UINT32_MAX)
+		return -ERANGE;
+	if (count == 0)
+		return -EINVAL;
 	r->start = start;
 	r->count = count;
 	return 0;
@@ -124,7 +130,14 @@ int subid_parse(const char *text, size_t len, const char *user, uid_t uid, struc
 	return 0;
 }
 
-int subid_read_each(const char *path, subid_line_fn fn, void *ctx, struct werr *err)
+/* a line of a file, without its newline, numbered from 1 */
+typedef int (*subid_raw_fn)(const char *line, size_t len, unsigned lineno, void *ctx,
+                            struct werr *err);
+
+/* calls @fn for each line of the file at @path, one line at a time through a
+ * buffer of SUBID_LINE_MAX bytes (no allocation, no size limit); over-long
+ * lines are skipped; a missing file has no lines */
+static int subid_read_raw(const char *path, subid_raw_fn fn, void *ctx, struct werr *err)
 {
 	/* one line at a time through a small buffer: the file may be many
 	 * megabytes (large sites), and the setuid helpers read it */
@@ -132,6 +145,7 @@ int subid_read_each(const char *path, subid_line_fn fn, void *ctx, struct werr *
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	size_t have = 0;
 	bool skipping = false; /* inside a line longer than the buffer */
+	unsigned lineno = 0;
 	int r;
 
 	if (fd < 0 && errno == ENOENT)
@@ -153,8 +167,9 @@ int subid_read_each(const char *path, subid_line_fn fn, void *ctx, struct werr *
 		while ((nl = memchr(buf + off, '\n', have - off))) {
 			size_t ll = (size_t)(nl - (buf + off));
 
-			if (!skipping && (r = subid_each_line(buf + off, ll, fn, ctx)) < 0)
-				return werr_set(err, -r, "%s: %s", path, strerror(-r));
+			lineno++;
+			if (!skipping && (r = fn(buf + off, ll, lineno, ctx, err)) < 0)
+				return r;
 			skipping = false;
 			off += ll + 1;
 		}
@@ -166,16 +181,72 @@ int subid_read_each(const char *path, subid_line_fn fn, void *ctx, struct werr *
 			have = 0;
 		}
 	}
-	if (have > 0 && !skipping && (r = subid_each_line(buf, have, fn, ctx)) < 0)
-		return werr_set(err, -r, "%s: %s", path, strerror(-r));
+	if (have > 0 && !skipping && (r = fn(buf, have, lineno + 1, ctx, err)) < 0)
+		return r;
 	return 0;
+}
+
+struct subid_each {
+	const char *path;
+	subid_line_fn fn;
+	void *ctx;
+};
+
+/* implements subid_raw_fn: a valid line to subid_each.fn, the rest skipped */
+static int subid_each_raw(const char *line, size_t len, unsigned lineno, void *ctx,
+                          struct werr *err)
+{
+	struct subid_each *e = ctx;
+	int r;
+
+	(void)lineno;
+	if ((r = subid_each_line(line, len, e->fn, e->ctx)) < 0)
+		return werr_set(err, -r, "%s: %s", e->path, strerror(-r));
+	return 0;
+}
+
+int subid_read_each(const char *path, subid_line_fn fn, void *ctx, struct werr *err)
+{
+	struct subid_each e = { path, fn, ctx };
+
+	return subid_read_raw(path, subid_each_raw, &e, err);
+}
+
+struct subid_strict {
+	const char *path;
+	struct subid_collect c;
+};
+
+/* implements subid_raw_fn: the user's ranges into subid_strict.c; a line of
+ * the user's whose numbers go past the 32-bit ID space is an error, since it
+ * is what its administrator meant to grant (other malformed lines are
+ * skipped, as shadow skips them) */
+static int subid_strict_raw(const char *line, size_t len, unsigned lineno, void *ctx,
+                            struct werr *err)
+{
+	struct subid_strict *s = ctx;
+	struct subid_range r;
+	const char *owner;
+	size_t olen;
+	int rc = subid_split_line(line, len, &owner, &olen, &r);
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (rc == -ERANGE && subid_owner_p(owner, olen, s->c.user, s->c.uid))
+		return werr_set(err, ERANGE,
+		                "%s:%u: the range %.*s ends past the last ID 4294967295 (as root, "
+		                "correct the line: START + COUNT must be at most 4294967295)",
+		                s->path, lineno, (int)(len - olen - 1), line + olen + 1);
+	if (rc < 0)
+		return 0;
+	return subid_collect_line(owner, olen, &r, &s->c);
 }
 
 int subid_read_file(const char *path, const char *user, uid_t uid, struct subid_range *out,
                     size_t max, size_t *n, struct werr *err)
 {
-	struct subid_collect c = { user, uid, out, max, n, false };
+	struct subid_strict s = { path, { user, uid, out, max, n, false } };
 
 	*n = 0;
-	return subid_read_each(path, subid_collect_line, &c, err);
+	return subid_read_raw(path, subid_strict_raw, &s, err);
 }

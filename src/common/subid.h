@@ -40,7 +40,9 @@ int subid_parse(const char *text, size_t len, const char *user, uid_t uid, struc
  * subid_read_file() - the ranges a file grants to one user, read line by line
  * (a file of any size); a missing file grants nothing. Unlike subid_parse(),
  * keeps the first @max of the user's ranges and leaves out the rest: a plan
- * could not map more of them anyway.
+ * could not map more of them anyway. A line of the user's whose start +
+ * count goes past the 32-bit ID space is an error (-ERANGE, @err naming the
+ * file, the line and the fix), not skipped: its administrator meant it.
  * Return: 0 or a negative errno with @err set.
  */
 int subid_read_file(const char *path, const char *user, uid_t uid, struct subid_range *out,

@@ -214,6 +214,10 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	              "HostConfig", host, "Mounts", mounts_docker(spec), "Warren", w);
 	if (c)
 		config_net_to_json(&spec->net, c);
+	/* socket switching (warren's): outbound TCP through the host's kernel */
+	if (c)
+		json_object_set_new(json_object_get(c, "HostConfig"), "NetworkBypass",
+		                    json_boolean(container_bypasses(spec)));
 	return c;
 }
 

@@ -51,9 +51,6 @@ static void config_net_docker(const struct net_spec *net, json_t *config)
 	host = json_object_get(config, "HostConfig");
 	json_object_set_new(host, "PortBindings", bind);
 	json_object_set_new(host, "PublishAllPorts", json_boolean(net->publish_all));
-	/* socket switching (warren's): outbound TCP through the host's kernel */
-	json_object_set_new(host, "NetworkBypass",
-	                    json_boolean(net->mode == NET_MODE_SLIRP && !net->no_bypass));
 	json_object_set_new(host, "Dns", strn_json(net->dns, net->n_dns));
 	json_object_set_new(host, "DnsSearch", strn_json(net->dns_search, net->n_dns_search));
 	json_object_set_new(host, "ExtraHosts", strn_json(net->add_hosts, net->n_add_hosts));

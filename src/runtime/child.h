@@ -11,13 +11,14 @@
 
 struct child_ctx {
 	struct container_spec *spec;
-	int sync_fd; /* seqpacket: one byte once the ID maps are written, with the
+	int sync_fd;   /* seqpacket: one byte once the ID maps are written, with the
 	              * fuse-overlay mount's fd when there is one; -t: the pty's
 	              * master goes back over it (console_setup()) */
-	int err_fd;  /* write end, O_CLOEXEC: "CODE message" on failure, EOF on exec */
+	int err_fd;    /* write end, O_CLOEXEC: "CODE message" on failure, EOF on exec */
 	int bypass_fd; /* socket switching: the filter's listener goes here; or -1 */
 	sigset_t oldmask;
 	const struct container_stdio *stdio; /* NULL: inherit warren's */
+	int fakeid_fd; /* fakeid.c's supervisor's socket, -1: none (stateless fake IDs) */
 };
 
 /** child_fail() - write "CODE message" to @err_fd and _exit(@code). */
@@ -42,6 +43,16 @@ int child_credentials(const struct container_spec *spec, const struct userspec *
  * inherited (nohup's ignored SIGHUP, a shell's blocked signals).
  */
 void child_signals_default(void);
+
+/**
+ * container_fakeid_start() - in the process that makes a container's (or
+ * exec's) process, before it forks: for single-ID with fake chown, start
+ * fakeid.c's supervisor and leave its socket's other end in @fakep[1] for
+ * the process to send its listener over (@fakep[0] is closed); otherwise,
+ * or when the supervisor cannot start, both stay -1 and the stateless
+ * filter fakes the ID changes instead.
+ */
+void container_fakeid_start(const struct container_spec *spec, int fakep[2]);
 
 /** child_exec() - execve c->spec->argv through the PATH of @env; never returns. */
 __attribute__((noreturn)) void child_exec(const struct child_ctx *c, char **env);

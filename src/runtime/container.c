@@ -7,6 +7,7 @@
 #include "child.h"
 #include "cleanup.h"
 #include "console.h"
+#include "fakeid.h"
 #include "init.h"
 #include "mounts.h"
 #include "netbridge.h"
@@ -377,8 +378,16 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 		}
 	}
 	if (container_fakes_chown(spec)) {
-		int r = seccomp_install_fake_chown();
+		int r = seccomp_install_fake_chown(c->fakeid_fd < 0);
 		if (r < 0) {
+			werr_errno(&err, -r, "installing the single-ID chown filter");
+			child_fail(c->err_fd, EXIT_WARREN, err.msg);
+		}
+		if (c->fakeid_fd >= 0 && (r = fakeid_install(c->fakeid_fd)) < 0) {
+			werr_errno(&err, -r, "installing the single-ID user and group filter");
+			child_fail(c->err_fd, EXIT_WARREN, err.msg);
+		}
+		if (c->fakeid_fd >= 0 && r == 1 && (r = seccomp_install_fake_chown(true)) < 0) {
 			werr_errno(&err, -r, "installing the single-ID chown filter");
 			child_fail(c->err_fd, EXIT_WARREN, err.msg);
 		}
@@ -635,12 +644,30 @@ static int container_cgroup(struct container_spec *spec, struct cgroup_host *h, 
 	return 0;
 }
 
+void container_fakeid_start(const struct container_spec *spec, int fakep[2])
+{
+	if (!container_fakes_chown(spec) || !spec->idmap.uids.n || !spec->idmap.gids.n)
+		return;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fakep) < 0) {
+		fakep[0] = fakep[1] = -1;
+		return;
+	}
+	if (fakeid_supervisor_start(fakep[0], spec->idmap.uids.ext[0].inside,
+	                            spec->idmap.gids.ext[0].inside) < 0) {
+		close(fakep[1]);
+		fakep[1] = -1;
+	}
+	close(fakep[0]);
+	fakep[0] = -1;
+}
+
 /* clone the container's first process and release it once its ID maps are
  * written; on failure it has been reaped and *@status holds the exit code */
 static int container_spawn(struct container_spec *spec, struct container_stdio *stdio,
                            const sigset_t *childmask, pid_t *pidp, int *status, struct werr *err)
 {
 	int syncp[2] = { -1, -1 }, errp[2] = { -1, -1 }, bypassp[2] = { -1, -1 };
+	int fakep[2] = { -1, -1 };
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
 	                      CLONE_NEWIPC | CLONE_NEWCGROUP;
 	struct cgroup_host cg;
@@ -661,12 +688,13 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 		flags |= CLONE_NEWNET;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, syncp) < 0 ||
 	    pipe2(errp, O_CLOEXEC) < 0 ||
-	    (spec->net.mode == NET_MODE_SLIRP && !spec->net.no_bypass &&
+	    (container_bypasses(spec) &&
 	     socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, bypassp) < 0)) {
 		r = werr_errno(err, errno, "pipe");
 		goto out;
 	}
 	fflush(NULL);
+	container_fakeid_start(spec, fakep);
 	if (spec->net.mode == NET_MODE_CONTAINER) {
 		int pidfd = netjoin_open(&spec->net, &spec->idmap, err);
 		pid = pidfd < 0 ? pidfd : netjoin_clone(&spec->net, pidfd, flags, err);
@@ -690,7 +718,8 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 		}
 	}
 	if (pid == 0) {
-		struct child_ctx c = { spec, syncp[0], errp[1], bypassp[1], *childmask, stdio };
+		struct child_ctx c = { spec,       syncp[0], errp[1], bypassp[1],
+			               *childmask, stdio,    fakep[1] };
 		close(syncp[1]);
 		close(errp[0]);
 		if (bypassp[0] >= 0)
@@ -701,7 +730,9 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 	close(errp[1]);
 	if (bypassp[1] >= 0)
 		close(bypassp[1]);
-	syncp[0] = errp[1] = bypassp[1] = -1;
+	if (fakep[1] >= 0)
+		close(fakep[1]);
+	syncp[0] = errp[1] = bypassp[1] = fakep[1] = -1;
 	r = parent_start(spec, spec->in_cgroup ? &cg : NULL, stdio, pid, syncp[1], errp[0],
 	                 bypassp[0], status, err);
 	if (r < 0) {
@@ -722,6 +753,8 @@ out:
 			close(errp[i]);
 		if (bypassp[i] >= 0)
 			close(bypassp[i]);
+		if (fakep[i] >= 0)
+			close(fakep[i]);
 	}
 	return r;
 }

@@ -112,6 +112,20 @@ static inline bool container_fakes_chown(const struct container_spec *spec)
 }
 
 /**
+ * container_bypasses() - whether @spec's outbound TCP connects are switched
+ * to the host (socket switching, net/bypass.c): on the default network
+ * unless bypass=false; not where seccomp is off (--privileged,
+ * seccomp=unconfined: no filter at all, as in Docker), nor with the
+ * single-ID fake IDs, which hold the one seccomp listener the kernel gives
+ * a process.
+ */
+static inline bool container_bypasses(const struct container_spec *spec)
+{
+	return spec->net.mode == NET_MODE_SLIRP && !spec->net.no_bypass && spec->seccomp &&
+	       !container_fakes_chown(spec);
+}
+
+/**
  * container_run() - run @spec in the foreground: create it, forward signals
  * to it, wait for it, remove what it left in the runtime directory.
  * Return: 0 with *@status set to the exit code to hand back to the user

@@ -4,6 +4,7 @@
  * must never run the command with more privilege than the container has. */
 #include "exec.h"
 #include "child.h"
+#include "fakeid.h"
 #include "cleanup.h"
 #include "console.h"
 #include "util.h"
@@ -24,9 +25,11 @@
 __attribute__((noreturn)) static void exec_child(struct container_spec *spec,
                                                  const struct exec_spec *x,
                                                  const struct container_stdio *io, int err_fd,
-                                                 int console_fd)
+                                                 int console_fd, int fakeid_fd)
 {
-	struct child_ctx c = { .spec = spec, .err_fd = err_fd, .bypass_fd = -1, .stdio = io };
+	struct child_ctx c = {
+		.spec = spec, .err_fd = err_fd, .bypass_fd = -1, .stdio = io, .fakeid_fd = fakeid_fd
+	};
 	struct werr err = { 0 };
 	struct userspec u;
 
@@ -46,8 +49,17 @@ __attribute__((noreturn)) static void exec_child(struct container_spec *spec,
 	child_signals_default();
 	if (spec->seccomp && seccomp_install(&spec->seccomp_prog) < 0)
 		child_fail(err_fd, EXIT_WARREN, "exec: installing the seccomp filter");
-	if (container_fakes_chown(spec) && seccomp_install_fake_chown() < 0)
+	if (container_fakes_chown(spec) && seccomp_install_fake_chown(fakeid_fd < 0) < 0)
 		child_fail(err_fd, EXIT_WARREN, "exec: installing the single-ID chown filter");
+	if (container_fakes_chown(spec) && fakeid_fd >= 0) {
+		int r = fakeid_install(fakeid_fd);
+		if (r < 0)
+			child_fail(err_fd, EXIT_WARREN,
+			           "exec: installing the single-ID user and group filter");
+		if (r == 1 && seccomp_install_fake_chown(true) < 0)
+			child_fail(err_fd, EXIT_WARREN,
+			           "exec: installing the single-ID chown filter");
+	}
 	{
 		/* HOME from the user's passwd entry unless given */
 		size_t n = 0;
@@ -68,10 +80,9 @@ __attribute__((noreturn)) static void exec_child(struct container_spec *spec,
 }
 
 /* the intermediate process: join, then fork the command as the caller's child */
-__attribute__((noreturn)) static void exec_join(struct container_spec *spec,
-                                                const struct exec_spec *x,
-                                                const struct container_stdio *io, int pidfd,
-                                                int err_fd, int pid_fd, int console_fd)
+__attribute__((noreturn)) static void
+exec_join(struct container_spec *spec, const struct exec_spec *x, const struct container_stdio *io,
+          int pidfd, int err_fd, int pid_fd, int console_fd, int fakeid_fd)
 {
 	int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
 	            CLONE_NEWCGROUP;
@@ -103,7 +114,7 @@ __attribute__((noreturn)) static void exec_join(struct container_spec *spec,
 		child_fail(err_fd, EXIT_WARREN, "exec: clone into the container failed");
 	if (child == 0) {
 		close(pid_fd);
-		exec_child(spec, x, io, err_fd, console_fd);
+		exec_child(spec, x, io, err_fd, console_fd, fakeid_fd);
 	}
 	util_write_all(pid_fd, &child, sizeof(child));
 	_exit(0);
@@ -146,6 +157,7 @@ int container_exec(const struct container_spec *spec, pid_t pid, const struct ex
 	struct container_spec s = *spec;
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	int errp[2] = { -1, -1 }, pidp[2] = { -1, -1 }, cons[2] = { -1, -1 }, st, r;
+	int fakep[2] = { -1, -1 };
 	pid_t mid;
 
 	*status = EXIT_WARREN;
@@ -164,14 +176,16 @@ int container_exec(const struct container_spec *spec, pid_t pid, const struct ex
 		goto out;
 	}
 	fflush(NULL);
+	container_fakeid_start(&s, fakep);
 	mid = fork();
 	if (mid == 0) {
 		close(errp[0]);
 		close(pidp[0]);
 		if (cons[0] >= 0)
 			close(cons[0]);
-		exec_join(&s, x, stdio, pidfd, errp[1], pidp[1], cons[1]);
+		exec_join(&s, x, stdio, pidfd, errp[1], pidp[1], cons[1], fakep[1]);
 	}
+	cleanup_closep(&fakep[1]);
 	cleanup_closep(&errp[1]);
 	cleanup_closep(&pidp[1]);
 	cleanup_closep(&cons[1]);

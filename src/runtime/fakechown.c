@@ -10,7 +10,9 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -24,12 +26,12 @@
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),                                           \
 	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO)
 
-int seccomp_install_fake_chown(void)
+int seccomp_install_fake_chown(bool ids)
 {
 #ifdef FAKE_ARCH
 	/* the host's own ABI only (on x86_64 not the i386 or x32 calls, whose
 	 * numbers differ): anything else is left to the container's filter */
-	static const struct sock_filter prog[] = {
+	static const struct sock_filter head[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, FAKE_ARCH, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
@@ -42,19 +44,28 @@ int seccomp_install_fake_chown(void)
 #endif
 		FAKE(__NR_fchown),
 		FAKE(__NR_fchownat),
-		FAKE(__NR_setuid),
-		FAKE(__NR_setgid),
-		FAKE(__NR_setreuid),
-		FAKE(__NR_setregid),
-		FAKE(__NR_setresuid),
-		FAKE(__NR_setresgid),
-		FAKE(__NR_setgroups),
-		FAKE(__NR_setfsuid),
-		FAKE(__NR_setfsgid),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog fprog = { .len = sizeof(prog) / sizeof(prog[0]),
-		                    .filter = (struct sock_filter *)prog };
+	/* without fakeid.c's supervisor: the ID changes succeed without
+	 * effect, and the get calls still say the real ID */
+	static const struct sock_filter idcalls[] = {
+		FAKE(__NR_setuid),    FAKE(__NR_setgid),    FAKE(__NR_setreuid),
+		FAKE(__NR_setregid),  FAKE(__NR_setresuid), FAKE(__NR_setresgid),
+		FAKE(__NR_setgroups), FAKE(__NR_setfsuid),  FAKE(__NR_setfsgid),
+	};
+	static const struct sock_filter tail = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_filter
+	    prog[sizeof(head) / sizeof(head[0]) + sizeof(idcalls) / sizeof(idcalls[0]) + 1];
+	size_t n = 0;
+
+	memcpy(prog, head, sizeof(head));
+	n += sizeof(head) / sizeof(head[0]);
+	if (ids) {
+		memcpy(prog + n, idcalls, sizeof(idcalls));
+		n += sizeof(idcalls) / sizeof(idcalls[0]);
+	}
+	prog[n++] = tail;
+
+	struct sock_fprog fprog = { .len = (unsigned short)n, .filter = prog };
 
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) < 0)
 		return -errno;

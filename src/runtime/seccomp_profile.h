@@ -5,6 +5,7 @@
 #ifndef WARREN_SECCOMP_PROFILE_H
 #define WARREN_SECCOMP_PROFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,12 +65,13 @@ void seccomp_bpf_free(struct seccomp_bpf *prog);
 
 /**
  * seccomp_install_fake_chown() - stack the single-ID filter (fakechown.c):
- * chown, fchown, lchown, fchownat and the setuid/setgid/setgroups family
- * succeed without effect, so package managers can run where only one ID is
- * mapped. Needs no_new_privs or CAP_SYS_ADMIN in the user namespace.
+ * chown, fchown, lchown, fchownat and, with @ids, the setuid/setgid/setgroups
+ * family succeed without effect, so package managers can run where only one
+ * ID is mapped (without @ids, fakeid.c keeps the IDs per process instead).
+ * Needs no_new_privs or CAP_SYS_ADMIN in the user namespace.
  * Return: 0 or a negative errno (-ENOSYS on an architecture it lacks).
  */
-int seccomp_install_fake_chown(void);
+int seccomp_install_fake_chown(bool ids);
 
 /**
  * seccomp_install_bypass() - stack socket switching's filter (netbypass.c):

@@ -271,6 +271,7 @@ int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 	struct passwd *pw;
 	const char *name;
 	bool have_helpers;
+	int r;
 
 	memset(plan, 0, sizeof(*plan));
 	plan->host_uid = getuid();
@@ -279,8 +280,15 @@ int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err)
 	name = pw ? pw->pw_name : NULL;
 
 	subid_nss_source(NULL, plan->subid_source, sizeof(plan->subid_source));
-	if (idmap_user_ranges(false, plan->subid_source, name, plan->host_uid, ur, &nu, err) < 0 ||
-	    idmap_user_ranges(true, plan->subid_source, name, plan->host_uid, gr, &ng, err) < 0) {
+	if ((r = idmap_user_ranges(false, plan->subid_source, name, plan->host_uid, ur, &nu, err)) <
+	        0 ||
+	    (r = idmap_user_ranges(true, plan->subid_source, name, plan->host_uid, gr, &ng, err)) <
+	        0) {
+		/* a line of the user's own in /etc/subuid or /etc/subgid that runs
+		 * past the last ID is what its administrator meant to grant: refused,
+		 * naming the line, rather than quietly mapping one ID */
+		if (r == -ERANGE && !plan->subid_source[0])
+			return r;
 		/* a broken file only costs the ranges: say so and go on in single-ID mode */
 		snprintf(plan->warning, sizeof(plan->warning),
 		         "cannot use subordinate ID ranges (%s); running in single-ID mode",

@@ -50,6 +50,9 @@ struct idmap_plan {
  * Reads /etc/subuid and /etc/subgid and looks for warren-newuidmap next to
  * the running binary, then in PATH, then shadow's newuidmap. Without both
  * ranges and a usable helper, plans single-ID mode and fills @plan->warning.
+ * A file that cannot be read costs only the ranges (a warning); a line of
+ * the user's in /etc/subuid or /etc/subgid that runs past the last ID is
+ * an error (-ERANGE, @err naming the file and line).
  * Return: 0 or a negative errno with @err set.
  */
 int idmap_plan_make(struct idmap_plan *plan, bool keep_id, struct werr *err);

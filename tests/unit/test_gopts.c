@@ -108,6 +108,34 @@ int main(void)
 	fputs("storage-driver = fuse-overlay\n", f);
 	fclose(f);
 
+	f = fopen(conf, "w");
+	if (!f)
+		return 1;
+	fputs("root = /conf-root\n", f);
+	fclose(f);
+	unsetenv("WARREN_ROOT"); /* still set above */
+	snprintf(want, sizeof(want), "%s:1", conf);
+	check(parse(2, a1, &o, &left, &rest) == 0 && !strcmp(o.root, "/conf-root") &&
+	          !strcmp(o.root_from, want) && !o.conf_warnings[0],
+	      "warren.conf's root = sets the store, named with its file and line");
+	setenv("WARREN_ROOT", "/env-root", 1);
+	check(parse(2, a1, &o, &left, &rest) == 0 && !strcmp(o.root, "/env-root") &&
+	          !strcmp(o.root_from, "$WARREN_ROOT"),
+	      "WARREN_ROOT over warren.conf's root =");
+	f = fopen(conf, "w");
+	if (!f)
+		return 1;
+	fputs("root = relative/store\n", f);
+	fclose(f);
+	check(gopts_load(&o, NULL, NULL, &err) < 0 && strstr(err.msg, ":1: root is an absolute"),
+	      "a relative root = is an error naming the line");
+	f = fopen(conf, "w");
+	if (!f)
+		return 1;
+	fputs("storage-driver = fuse-overlay\n", f);
+	fclose(f);
+	setenv("WARREN_ROOT", "/env-root", 1);
+
 	char *bad1[] = { "warren", "--root", "relative", "ps", NULL };
 	char *bad2[] = { "warren", "--root", NULL };
 	char *bad3[] = { "warren", "--storage-driver=", "ps", NULL };

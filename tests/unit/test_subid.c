@@ -37,6 +37,38 @@ static int ranges(const char *text)
 	return (int)n;
 }
 
+/* the file reader refuses the user's own line whose range overflows */
+static void overflow_tests(void)
+{
+	static const char *const bad[] = { "alice:4294967290:6\n", "1000:4294967295:1\r\n",
+		                           "alice:4294967296:1\n", "alice:1:99999999999\n" };
+	char path[32], text[128];
+	struct werr err;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int fd = mkstemp(strcpy(path, "/tmp/test_subid.XXXXXX")),
+		    len = snprintf(text, sizeof(text), "bob:9:9\n%s", bad[i]);
+		int rc;
+
+		if (fd < 0 || write(fd, text, (size_t)len) != len) {
+			check(0, "write a subuid file");
+			return;
+		}
+		close(fd);
+		err.msg[0] = '\0';
+		rc = subid_read_file(path, "alice", 1000, r_file, SUBID_MAX_RANGES, &n, &err);
+		check(rc == -ERANGE && strstr(err.msg, ":2: the range ") && strstr(err.msg, path) &&
+		          !strchr(err.msg, '\r'),
+		      "the user's overflowing line is an error naming the file and line 2");
+		unlink(path);
+	}
+	check(file_ranges("bob:4294967290:6\nalice:5:1\n", 26) == 1 && r_file[0].start == 5,
+	      "another user's overflowing line is skipped");
+	check(ranges("alice:4294967290:6\nalice:5:1\n") == 1,
+	      "subid_parse (the setuid helpers) still skips it");
+}
+
 /* the streaming reader: files of any size, every one of a user's ranges */
 static void file_tests(void)
 {
@@ -76,6 +108,7 @@ static void file_tests(void)
 	check(file_ranges(t, off) == SUBID_MAX_RANGES && r_file[0].start == 100000,
 	      "more ranges than a map can hold: the first ones, no error");
 	free(t);
+	overflow_tests();
 }
 
 int main(void)
