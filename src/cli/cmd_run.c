@@ -97,9 +97,8 @@ static const struct opt_def run_opts[] = {
 	{ "init", 0, OPT_FLAG, NULL, "Run a minimal init that forwards signals and reaps zombies",
 	  R_INIT },
 	{ "network", 0, OPT_VALUE, "MODE",
-	  "slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp,bypass=false] (default), none, "
-	  "host, "
-	  "container:NAME|ID or a network's NAME",
+	  "slirp[:OPTION,...] (default; options mtu=N, allow_host_loopback=true, "
+	  "port_handler=slirp, bypass=false), none, host, container:NAME|ID or a network's NAME",
 	  R_NETWORK },
 	{ "net", 0, OPT_VALUE, "MODE", "Alias of --network", R_NETWORK },
 	{ "ip", 0, OPT_VALUE, "IPv4", "The container's address on --network NAME", R_IP },

@@ -187,6 +187,7 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 		sleep 0.1
 	done
 	[ -z "$(user_procs)" ] || { user_procs; false; }
+	warren ps -a
 	run -0 warren ps -a -q
 	[ -z "$output" ]
 }
