@@ -648,7 +648,7 @@ static int run_recorded(struct run_cfg *cfg, struct container_spec *spec, const 
 	int status;
 
 	if (cfg->use_image) {
-		o->image = image;
+		o->image = cfg->img.sqsh[0] ? cfg->img.sqsh : image;
 		o->image_id = cfg->img.image_id;
 		if (!o->stop_signal)
 			o->stop_signal = cfg->img.stop_signal;

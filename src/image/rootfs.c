@@ -220,6 +220,31 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
 	return r;
 }
 
+int rootfs_create_sqsh(struct store *s, const char *file, const char *ctr_id,
+                       const struct idmap_plan *plan, struct ctr_rootfs *rf, struct werr *err)
+{
+	int r;
+
+	memset(rf, 0, sizeof(*rf));
+	rf->lock_fd = -1;
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	r = rootfs_dirs(s, file, ctr_id, rf, err);
+	store_unlock(s);
+	rf->driver = ROOTFS_FUSE;
+	/* squashfuse's mount point, in warren-overlay's mount namespace only */
+	snprintf(rf->layers_dir, sizeof(rf->layers_dir), "%s/sqsh", rf->dir);
+	snprintf(rf->rootfs, sizeof(rf->rootfs), "%s/merged", rf->dir);
+	if (r == 0 && (mkdir(rf->layers_dir, 0700) < 0 || mkdir(rf->rootfs, 0755) < 0))
+		r = werr_errno(err, errno, "create %s/sqsh and merged", rf->dir);
+	if (r == 0 && !(rf->lowerdir = strdup(".")))
+		r = werr_errno(err, ENOMEM, "lowerdir");
+	if (r < 0 && rf->dir[0])
+		rootfs_destroy(rf, plan);
+	return r;
+}
+
 struct fill_arg {
 	const struct ctr_rootfs *rf;
 	const char *ctr_path;
