@@ -52,6 +52,7 @@ struct ctr_rootfs {
 	char layers_dir[PATH_MAX + 20];
 	char *lowerdir; /* "HEX/diff:...", top first, relative to layers_dir */
 	char upper[PATH_MAX + 100], work[PATH_MAX + 100];
+	const char *squashfs; /* run IMG.sqsh: the file (mounted at layers_dir) */
 };
 
 /* makes a private copy of image @image_id's layers in the new directory

@@ -112,9 +112,10 @@ int sqsh_probe(const char *path, char **config, size_t *len, struct werr *err)
 		return werr_set(err, EINVAL, "%s: SquashFS version %u, only 4 can be mounted", path,
 		                major);
 	if (used > (uint64_t)st.st_size || used < SQSH_SUPER_SIZE)
-		return werr_set(err, EINVAL,
-		                "%s is truncated: its SquashFS image needs %llu bytes, the file has "
-		                "%lld (copy or save it again)",
-		                path, (unsigned long long)used, (long long)st.st_size);
+		return werr_set(
+		    err, EINVAL,
+		    "%s is truncated: its SquashFS image needs %llu bytes, the file has "
+		    "%lld (copy or save it again)",
+		    path, (unsigned long long)used, (long long)st.st_size);
 	return sqsh_read_config(fd, path, used, (uint64_t)st.st_size, config, len, err);
 }

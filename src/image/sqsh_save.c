@@ -85,8 +85,8 @@ static char *sqsh_lowerdir(const struct image_loaded *img)
 static int sqsh_tar2sqfs(int tar_fd, const struct stat *root, const char *tmp, struct werr *err)
 {
 	char prog[PATH_MAX], defaults[128];
-	char *argv[] = { prog, "--quiet", "--force", "--compressor", "gzip",
-		         "--defaults", defaults, (char *)tmp, NULL };
+	char *argv[] = { prog,     "--quiet",   "--force", "--compressor", "gzip", "--defaults",
+		         defaults, (char *)tmp, NULL };
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int st, r;
@@ -138,16 +138,19 @@ static int sqsh_append_config(const char *tmp, const struct image_loaded *img, s
 	return 0;
 }
 
-/* a file beside @out for the tar, and the name tar2sqfs writes to */
+/* the name tar2sqfs writes to, beside @out, and an unnamed file there for
+ * the tar */
 static int sqsh_temps(const char *out, char *tmp, size_t size, int *tar_fd, struct werr *err)
 {
-	char dir[PATH_MAX], base[PATH_MAX];
+	char copy[PATH_MAX], dir[PATH_MAX], base[PATH_MAX], tar[PATH_MAX + 32];
 	mode_t mask;
 	int fd;
 
-	snprintf(dir, sizeof(dir), "%s", out);
-	snprintf(base, sizeof(base), "%s", out);
-	snprintf(tmp, size, "%s/.%s.tmp-XXXXXX", dirname(dir), basename(base));
+	snprintf(copy, sizeof(copy), "%s", out);
+	snprintf(dir, sizeof(dir), "%s", dirname(copy));
+	snprintf(copy, sizeof(copy), "%s", out);
+	snprintf(base, sizeof(base), "%s", basename(copy));
+	snprintf(tmp, size, "%s/.%s.tmp-XXXXXX", dir, base);
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return werr_errno(err, errno, "cannot write %s", out);
@@ -155,10 +158,14 @@ static int sqsh_temps(const char *out, char *tmp, size_t size, int *tar_fd, stru
 	mask = umask(0);
 	umask(mask);
 	fchmod(fd, 0666 & ~mask);
-	*tar_fd = open(dirname(dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (*tar_fd < 0) /* no O_TMPFILE here: the tar goes beside it */
-		*tar_fd = open(tmp, O_RDWR | O_CLOEXEC);
 	close(fd);
+	*tar_fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (*tar_fd < 0) { /* no O_TMPFILE here: a name, removed at once */
+		snprintf(tar, sizeof(tar), "%s/.%s.tar-XXXXXX", dir, base);
+		*tar_fd = mkostemp(tar, O_CLOEXEC);
+		if (*tar_fd >= 0)
+			unlink(tar);
+	}
 	if (*tar_fd < 0) {
 		unlink(tmp);
 		return werr_errno(err, errno, "cannot write %s", out);

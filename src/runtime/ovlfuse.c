@@ -3,11 +3,13 @@
  * its own (so the container's pivot_root never moves it), and execs
  * warren-overlay --mount-fd, which mounts, then sends a detached copy of the
  * mount back over a socket and serves it until it is stopped. For a
- * SquashFS image the child first has squashfuse mount the file as the
- * lower layer in that mount namespace; squashfuse ends with warren-overlay. */
+ * SquashFS image the child first has squashfuse_ll mount the file as the
+ * lower layer in that mount namespace (sqshmount.c); it ends with
+ * warren-overlay, its parent after the exec. */
 #include "ovlfuse.h"
 #include "cleanup.h"
 #include "container.h"
+#include "sqshmount.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -19,15 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define OVLFUSE_PROG       "warren-overlay"
 #define OVLFUSE_TIMEOUT_MS 30000
-#define SQUASHFUSE_PROG    "squashfuse"
 
 /* next to warren (an installed tree or a build tree), then PATH */
 static int ovlfuse_find(char *out, size_t size, struct werr *err)
@@ -39,70 +38,15 @@ static int ovlfuse_find(char *out, size_t size, struct werr *err)
 	                             "use --storage-driver overlay or vfs");
 }
 
-/* whether squashfuse's mount covers @dir yet: its device differs from that
- * of the directory it is made in */
-static bool ovlfuse_mounted_p(const char *dir, dev_t under)
-{
-	struct stat st;
-
-	return stat(dir, &st) == 0 && st.st_dev != under;
-}
-
-/* squashfuse serving @o->squashfs at @o->lower_base in this mount namespace,
- * until this process (warren-overlay, after the exec) ends: it gets SIGTERM
- * then (PR_SET_PDEATHSIG) and unmounts. Return: 0, or -1 with the one-line
- * error printed. */
-static int ovlfuse_squashfuse(const struct overlay_spec *o)
-{
-	char prog[PATH_MAX];
-	pid_t self = getpid(), pid;
-	struct stat under;
-	int st;
-
-	if (util_find_program(SQUASHFUSE_PROG, NULL, true, prog, sizeof(prog)) < 0) {
-		fprintf(stderr, "warren: " SQUASHFUSE_PROG " not found: running a SquashFS image "
-		                "needs it (Debian and Ubuntu: apt-get install squashfuse)\n");
-		return -1;
-	}
-	if (stat(o->lower_base, &under) < 0) {
-		fprintf(stderr, "warren: %s: %s\n", o->lower_base, strerror(errno));
-		return -1;
-	}
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != self)
-			_exit(EXIT_WARREN);
-		execl(prog, prog, "-f", "-o", "allow_other", o->squashfs, o->lower_base,
-		      (char *)NULL);
-		fprintf(stderr, "warren: running %s: %s\n", prog, strerror(errno));
-		_exit(127);
-	}
-	for (int i = 0; i < OVLFUSE_TIMEOUT_MS / 2; i++) {
-		if (ovlfuse_mounted_p(o->lower_base, under.st_dev))
-			return 0;
-		if (waitpid(pid, &st, WNOHANG) == pid) {
-			fprintf(stderr, "warren: " SQUASHFUSE_PROG " could not mount %s (%s %d)\n",
-			        o->squashfs, WIFEXITED(st) ? "exit" : "signal",
-			        WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-			return -1;
-		}
-		usleep(2000);
-	}
-	kill(pid, SIGKILL);
-	fprintf(stderr, "warren: " SQUASHFUSE_PROG " did not mount %s within %d s\n", o->squashfs,
-	        OVLFUSE_TIMEOUT_MS / 1000);
-	return -1;
-}
-
 /* the child: into the container's user namespace, a mount namespace of its
  * own, then warren-overlay; returns only on failure (the caller _exits) */
 static void ovlfuse_child(const char *prog, const struct overlay_spec *o, const char *mountpoint,
                           pid_t pid, int sock)
 {
 	char path[64], opts[PATH_MAX * 3 + 64], fdarg[32];
+	struct werr err = { 0 };
 	sigset_t none;
+	pid_t sqfs;
 	int userns;
 
 	/* warren blocks the signals it forwards; the server must see SIGTERM */
@@ -115,8 +59,10 @@ static void ovlfuse_child(const char *prog, const struct overlay_spec *o, const 
 		fprintf(stderr, "warren: starting " OVLFUSE_PROG ": %s\n", strerror(errno));
 		return;
 	}
-	if (o->squashfs && ovlfuse_squashfuse(o) < 0)
+	if (o->squashfs && sqshmount_start(o->squashfs, o->lower_base, &sqfs, &err) < 0) {
+		werr_print(&err, "warren");
 		return;
+	}
 	if (chdir(o->lower_base) < 0) {
 		fprintf(stderr, "warren: starting " OVLFUSE_PROG ": %s: %s\n", o->lower_base,
 		        strerror(errno));
