@@ -38,6 +38,18 @@ static int ovlfuse_find(char *out, size_t size, struct werr *err)
 	                             "use --storage-driver overlay or vfs");
 }
 
+/* whether this user namespace maps one ID only (single-ID mode) */
+static bool ovlfuse_single_id_p(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned inner, outer, count = 0;
+	int n = 0;
+
+	while (f && fscanf(f, "%u %u %u", &inner, &outer, &count) == 3)
+		n++;
+	return n == 1 && count == 1;
+}
+
 /* the child: into the container's user namespace, a mount namespace of its
  * own, then warren-overlay; returns only on failure (the caller _exits) */
 static void ovlfuse_child(const char *prog, const struct overlay_spec *o, const char *mountpoint,
@@ -73,6 +85,11 @@ static void ovlfuse_child(const char *prog, const struct overlay_spec *o, const 
 	snprintf(fdarg, sizeof(fdarg), "--mount-fd=3");
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", o->lowerdir, o->upperdir,
 	         o->workdir);
+	/* single-ID mode: squashfuse shows the image's owners this namespace
+	 * cannot map as the overflow ID; shown as its root instead, as the
+	 * files of a single-ID unpack are */
+	if (o->squashfs && ovlfuse_single_id_p())
+		strcat(opts, ",uidmapping=0:0:1:65534:0:1,gidmapping=0:0:1:65534:0:1");
 	execl(prog, prog, fdarg, "-o", opts, mountpoint, (char *)NULL);
 	fprintf(stderr, "warren: running %s: %s\n", prog, strerror(errno));
 }

@@ -59,8 +59,8 @@ int sqshmount_start(const char *file, const char *dir, pid_t *pid, struct werr *
 			return 0;
 		}
 		if (waitpid(child, &st, WNOHANG) == child)
-			return werr_set(err, EIO, SQSHMOUNT_PROG " could not mount %s (%s %d)", file,
-			                WIFEXITED(st) ? "exit" : "signal",
+			return werr_set(err, EIO, SQSHMOUNT_PROG " could not mount %s (%s %d)",
+			                file, WIFEXITED(st) ? "exit" : "signal",
 			                WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 		usleep(SQSHMOUNT_POLL_MS * 1000);
 	}
