@@ -96,7 +96,9 @@ int sqsh_probe(const char *path, char **config, size_t *len, struct werr *err)
 	if (fstat(fd, &st) < 0)
 		return werr_errno(err, errno, "%s", path);
 	if (!S_ISREG(st.st_mode))
-		return werr_set(err, EINVAL, "%s is not a regular file: give a SquashFS image file (a directory: --rootfs DIR)",
+		return werr_set(err, EINVAL,
+		                "%s is not a regular file: give a SquashFS image file (a "
+		                "directory: --rootfs DIR)",
 		                path);
 	if (st.st_size < SQSH_SUPER_SIZE || read_full(fd, sb, sizeof(sb), 0) < 0 ||
 	    memcmp(sb, SQSH_MAGIC, 4))

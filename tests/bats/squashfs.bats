@@ -25,8 +25,8 @@ manifest_of() {
 		if (ino in first) print $0 "=" first[ino]; else { first[ino] = $1; print } }'
 }
 
-# sqsh_procs USER: squashfuse_ll processes of USER (none once every
-# container is gone; bounded wait, as they end after their container)
+# no_sqsh_procs USER: no squashfuse_ll process of USER is left (bounded
+# wait: each ends after its container)
 no_sqsh_procs() {
 	local i
 	for ((i = 0; i < 100; i++)); do
@@ -114,7 +114,10 @@ store_containers() { find "$1/containers" -mindepth 1 -maxdepth 1 ! -name names 
 	[ "$output" = "shared" ]
 	[ "$(warren_s exec "$a" cat /mine)" = a ]
 	[ "$(warren_s exec "$b" cat /mine)" = b ]
-	[ "$(pgrep -c -u "$TEST_USER" squashfuse_ll)" -eq 2 ]
+	# each its own mount
+	pgrep -a -u "$TEST_USER" squashfuse_ll
+	pgrep -u "$TEST_USER" -f "squashfuse_ll .*/containers/$a/sqsh"
+	pgrep -u "$TEST_USER" -f "squashfuse_ll .*/containers/$b/sqsh"
 	run warren_s ps --format '{{.Image}}'
 	[ "${lines[0]}" = "$SQ_DIR/s.sqsh" ]
 	warren_s rm -f "$a" "$b"
