@@ -11,8 +11,8 @@
 
 /**
  * sqsh_save() - write image @rec's root filesystem (its layers applied,
- * whiteouts resolved, owners, modes, xattrs, hard links, symlinks and
- * devices as a container sees them) as the SquashFS file @out, made by
+ * whiteouts resolved, owners, modes, xattrs, hard links and symlinks
+ * as a container sees them) as the SquashFS file @out, made by
  * tar2sqfs (squashfs-tools-ng) from a tar of the tree read in the user
  * namespace of @plan. The file appears by rename when whole; on failure
  * nothing is left.
