@@ -151,8 +151,8 @@ static const struct opt_def run_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
 
-#define RUN_USAGE                                                                          \
-	"[OPTIONS] IMAGE [COMMAND [ARG...]]\n[OPTIONS] FILE.sqsh [COMMAND [ARG...]]\n[OPTIONS] " \
+#define RUN_USAGE                                                                                  \
+	"[OPTIONS] IMAGE [COMMAND [ARG...]]\n[OPTIONS] FILE.sqsh [COMMAND [ARG...]]\n[OPTIONS] "   \
 	"--rootfs DIR [--] COMMAND [ARG...]"
 const struct cli_cmd cli_cmd_run = {
 	"run", RUN_USAGE, "Run a command in a new container.", run_opts, 0, -1, OPTS_STOP_AT_OPERAND

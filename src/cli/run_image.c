@@ -103,13 +103,19 @@ static int run_image_sqsh(struct run_image *ri, const char *file, const char *id
 			return werr_prefix(err, "the image config in %s", file);
 		ri->loaded = true;
 	}
-	r = rootfs_create_sqsh(&ri->s, ri->sqsh, id, plan, &ri->rf, err);
+	r = rootfs_driver_choose(&ri->s, cli_gopts(), plan, &ri->driver, err);
+	if (r < 0)
+		return r;
+	r = rootfs_create_sqsh(&ri->s, ri->sqsh, id, plan, ri->driver.driver, &ri->rf, err);
 	ri->created = r == 0;
 	if (r < 0)
 		return r;
-	ri->ov = (struct overlay_spec){
-		ri->rf.layers_dir, ri->rf.lowerdir, ri->rf.upper, ri->rf.work, true, ri->sqsh
-	};
+	ri->ov = (struct overlay_spec){ ri->rf.layers_dir,
+		                        ri->rf.lowerdir,
+		                        ri->rf.upper,
+		                        ri->rf.work,
+		                        ri->rf.driver == ROOTFS_FUSE,
+		                        ri->sqsh };
 	run_image_defaults(ri);
 	return 0;
 }

@@ -222,9 +222,16 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
 }
 
 int rootfs_create_sqsh(struct store *s, const char *file, const char *ctr_id,
-                       const struct idmap_plan *plan, struct ctr_rootfs *rf, struct werr *err)
+                       const struct idmap_plan *plan, enum rootfs_driver driver,
+                       struct ctr_rootfs *rf, struct werr *err)
 {
 	int r;
+
+	if (driver == ROOTFS_VFS)
+		return werr_set(
+		    err, EINVAL,
+		    "a SquashFS image is mounted, never copied: it needs the overlay or "
+		    "fuse-overlay storage driver, not vfs");
 
 	memset(rf, 0, sizeof(*rf));
 	rf->lock_fd = -1;
@@ -233,7 +240,9 @@ int rootfs_create_sqsh(struct store *s, const char *file, const char *ctr_id,
 		return r;
 	r = rootfs_dirs(s, file, ctr_id, rf, err);
 	store_unlock(s);
-	rf->driver = ROOTFS_FUSE;
+	/* single-ID mode: warren-overlay, which can show the owners squashfuse
+	 * cannot map as the namespace's root (ovlfuse.c) */
+	rf->driver = plan->single ? ROOTFS_FUSE : driver;
 	rf->squashfs = file;
 	/* squashfuse's mount point, in warren-overlay's mount namespace only */
 	snprintf(rf->layers_dir, sizeof(rf->layers_dir), "%s/sqsh", rf->dir);

@@ -75,12 +75,14 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
 /**
  * rootfs_create_sqsh() - container @ctr_id's writable layer over the
  * SquashFS file @file (an absolute path): upper/, work/, merged/ and the
- * empty sqsh/ where squashfuse mounts it (always warren-overlay: its lower
- * layer lives in its own mount namespace). Records @file as the image.
+ * empty sqsh/ where squashfuse mounts it, for @driver (the kernel's
+ * overlay, or warren-overlay, which single-ID mode always takes; vfs is
+ * refused). Records @file as the image.
  * Return: 0 or a negative errno with @err set; nothing is left on failure.
  */
 int rootfs_create_sqsh(struct store *s, const char *file, const char *ctr_id,
-                       const struct idmap_plan *plan, struct ctr_rootfs *rf, struct werr *err);
+                       const struct idmap_plan *plan, enum rootfs_driver driver,
+                       struct ctr_rootfs *rf, struct werr *err);
 
 /**
  * rootfs_volume_fill() - copy what the image has at @ctr_path (owners, modes,

@@ -85,7 +85,7 @@ static char *sqsh_lowerdir(const struct image_loaded *img)
 static int sqsh_tar2sqfs(int tar_fd, const struct stat *root, const char *tmp, struct werr *err)
 {
 	char prog[PATH_MAX], defaults[128];
-	char *argv[] = { prog,     "--quiet",   "--force", "--compressor", "gzip", "--defaults",
+	char *argv[] = { prog,     "--quiet",   "--force", "--compressor", "zstd", "--defaults",
 		         defaults, (char *)tmp, NULL };
 	posix_spawn_file_actions_t fa;
 	pid_t pid;

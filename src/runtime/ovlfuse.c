@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,8 +51,34 @@ static bool ovlfuse_single_id_p(void)
 	return n == 1 && count == 1;
 }
 
+/* the kernel's overlay over a SquashFS file: squashfuse_ll's mount sent
+ * detached, as warren-overlay sends its own (the container attaches it at
+ * lower_base and mounts the overlay on it); this process then only waits
+ * for squashfuse_ll, which ends when the container's copy of the mount
+ * goes, and ends with it, so its exit means what warren-overlay's does */
+static void ovlfuse_sqsh_hold(const struct overlay_spec *o, pid_t sqfs, int sock)
+{
+	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, o->lower_base,
+	                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	int st;
+
+	if (tree < 0 || util_fd_send(sock, tree, "m", 1) < 0) {
+		fprintf(stderr, "warren: sending squashfuse's mount of %s: %s\n", o->squashfs,
+		        strerror(errno));
+		return;
+	}
+	close(tree);
+	close(sock);
+	umount2(o->lower_base, MNT_DETACH);
+	while (waitpid(sqfs, &st, 0) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
 /* the child: into the container's user namespace, a mount namespace of its
- * own, then warren-overlay; returns only on failure (the caller _exits) */
+ * own, then warren-overlay (or, for the kernel's overlay over a SquashFS
+ * file, squashfuse_ll's mount); returns only on failure (the caller
+ * _exits) */
 static void ovlfuse_child(const char *prog, const struct overlay_spec *o, const char *mountpoint,
                           pid_t pid, int sock)
 {
@@ -73,6 +100,10 @@ static void ovlfuse_child(const char *prog, const struct overlay_spec *o, const 
 	}
 	if (o->squashfs && sqshmount_start(o->squashfs, o->lower_base, &sqfs, &err) < 0) {
 		werr_print(&err, "warren");
+		return;
+	}
+	if (!o->fuse) {
+		ovlfuse_sqsh_hold(o, sqfs, sock);
 		return;
 	}
 	if (chdir(o->lower_base) < 0) {
@@ -121,7 +152,7 @@ int ovlfuse_start(const struct overlay_spec *o, const char *mountpoint, pid_t pi
 	pid_t child;
 
 	*daemon = 0;
-	if (ovlfuse_find(prog, sizeof(prog), err) < 0)
+	if (o->fuse && ovlfuse_find(prog, sizeof(prog), err) < 0)
 		return -err->code;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return werr_errno(err, errno, "socketpair");
