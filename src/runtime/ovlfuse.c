@@ -51,6 +51,18 @@ static bool ovlfuse_single_id_p(void)
 	return n == 1 && count == 1;
 }
 
+/* every descriptor but stderr, and stdin and stdout onto /dev/null */
+static void ovlfuse_close_all(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+	}
+	syscall(SYS_close_range, 3, ~0U, 0);
+}
+
 /* the kernel's overlay over a SquashFS file: squashfuse_ll's mount sent
  * detached, as warren-overlay sends its own (the container attaches it at
  * lower_base and mounts the overlay on it); this process then only waits
@@ -68,8 +80,10 @@ static void ovlfuse_sqsh_hold(const struct overlay_spec *o, pid_t sqfs, int sock
 		return;
 	}
 	close(tree);
-	close(sock);
 	umount2(o->lower_base, MNT_DETACH);
+	/* no exec closes what this fork of warren inherited: the monitor's
+	 * lock, ready pipe and attach socket must not outlive it here */
+	ovlfuse_close_all();
 	while (waitpid(sqfs, &st, 0) < 0 && errno == EINTR)
 		;
 	_exit(0);

@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,8 +49,14 @@ int sqshmount_start(const char *file, const char *dir, pid_t *pid, struct werr *
 	if (child < 0)
 		return werr_errno(err, errno, "fork");
 	if (child == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != self)
 			_exit(EXIT_WARREN);
+		/* the server holds neither the caller's stdin and stdout (a
+		 * pipe that a reader waits on) nor any descriptor but stderr */
+		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0)
+			_exit(EXIT_WARREN);
+		syscall(SYS_close_range, 3, ~0U, 0);
 		execl(prog, prog, "-f", "-o", "allow_other", file, dir, (char *)NULL);
 		fprintf(stderr, "warren: running %s: %s\n", prog, strerror(errno));
 		_exit(127);
