@@ -19,7 +19,8 @@ teardown() { common_teardown; }
 # the tree a container shows, one line an entry: path, owner, mode, type,
 # size (none for directories, whose size is the filesystem's), symlink
 # target, and "=FIRST" where the entry is a hard link of an earlier one
-MANIFEST='find / -xdev -exec stat -c "%n %u:%g %a %F %s %N %i" {} +'
+# (the same device and inode)
+MANIFEST='find / -xdev -exec stat -c "%n %u:%g %a %F %s %N %d:%i" {} +'
 manifest_of() {
 	sort | awk '{ ino = $NF; $NF = ""; if ($4 == "directory") $5 = "-"
 		if (ino in first) print $0 "=" first[ino]; else { first[ino] = $1; print } }'
@@ -53,6 +54,11 @@ store_containers() { find "$1/containers" -mindepth 1 -maxdepth 1 ! -name names 
 	grep -q "^/data/link .* -> 'replaced'" "$SQ_DIR/image.txt"
 	! grep -q '^/data/gone ' "$SQ_DIR/image.txt"
 	diff "$SQ_DIR/image.txt" "$SQ_DIR/sqsh.txt"
+	# the same under warren-overlay, the driver where the kernel's overlay
+	# cannot be mounted over squashfuse
+	warren_s --storage-driver fuse-overlay run --rm "$SQ_DIR/layers.sqsh" sh -c "$MANIFEST" |
+		manifest_of >"$SQ_DIR/sqsh-fuse.txt"
+	diff "$SQ_DIR/image.txt" "$SQ_DIR/sqsh-fuse.txt"
 	# the file's content, as cat reads it, and the writable layer on top
 	run warren_s run --rm "$SQ_DIR/layers.sqsh" sh -c 'cat /data/hl1 /data/replaced; echo new >/data/keep; cat /data/keep'
 	[ "$status" -eq 0 ]
