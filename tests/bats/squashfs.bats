@@ -137,6 +137,28 @@ store_containers() { find "$1/containers" -mindepth 1 -maxdepth 1 ! -name names 
 	no_sqsh_procs "$TEST_USER"
 }
 
+@test "diff and export of a stopped container of a file match the image container's; commit is refused" {
+	warren_s pull -q "$REG/warren/layers"
+	warren_s save --format squashfs -o "$SQ_DIR/layers.sqsh" "$REG/warren/layers"
+	local change='echo x >/data/keep; rm /data/hl1; mkdir /new; ln /data/hl3 /new/hl4'
+	warren_s run --name fromimage "$REG/warren/layers" sh -c "$change"
+	warren_s run --name fromfile "$SQ_DIR/layers.sqsh" sh -c "$change"
+	run warren_s diff fromimage
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"D /data/hl1"* ]]
+	[ "$(warren_s diff fromfile)" = "$output" ]
+	warren_s export fromimage | tar -tv --numeric-owner | awk '{ print $1, $2, $3, $6, $7, $8 }' | sort >"$SQ_DIR/image.txt"
+	warren_s export fromfile | tar -tv --numeric-owner | awk '{ print $1, $2, $3, $6, $7, $8 }' | sort >"$SQ_DIR/file.txt"
+	grep -q ' data/keep ' "$SQ_DIR/image.txt"
+	diff "$SQ_DIR/image.txt" "$SQ_DIR/file.txt"
+	run warren_s commit fromfile fromfile-img
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"SquashFS file"* ]]
+	warren_s rm fromimage fromfile
+	no_sqsh_procs "$TEST_USER"
+}
+
 @test "a truncated, a non-SquashFS or a missing file: one line, exit 125, nothing left" {
 	warren_s pull -q "$REG/warren/shared"
 	warren_s save --format squashfs -o "$SQ_DIR/s.sqsh" "$REG/warren/shared"
