@@ -195,6 +195,16 @@ int ovlfuse_start(const struct overlay_spec *o, const char *mountpoint, pid_t pi
 /* wait up to @ms for @daemon to exit; Return: true when it did */
 static bool ovlfuse_wait(pid_t daemon, int ms, int *st)
 {
+	int pidfd = (int)syscall(SYS_pidfd_open, daemon, 0);
+
+	/* woken at its exit, not at the next tick of the loop below (which
+	 * then finds it at once): the daemon ends just after the container */
+	if (pidfd >= 0) {
+		struct pollfd pfd = { pidfd, POLLIN, 0 };
+		while (poll(&pfd, 1, ms) < 0 && errno == EINTR)
+			;
+		close(pidfd);
+	}
 	for (int i = 0; i < ms / 10; i++) {
 		pid_t r = waitpid(daemon, st, WNOHANG);
 		if (r == daemon || (r < 0 && errno == ECHILD))
