@@ -3,7 +3,7 @@
  * socket, 1 and 2 the container's user and network namespaces. It joins
  * them, makes the tap there and then hands out sockets created in that
  * namespace. It keeps no capability and never reads data from the
- * container. Usage: warren-netns MTU */
+ * container. Usage: warren-netns MTU (0: no tap, sockets only) */
 #include "bpf.h"
 #include "net.h"
 #include "util.h"
@@ -52,16 +52,18 @@ static int factory_setup(unsigned mtu, struct werr *err)
 		return werr_errno(err, errno, "joining the container's network namespace");
 	close(FACTORY_USERNS);
 	close(FACTORY_NETNS);
-	tap = tap_create(mtu, err);
-	if (tap < 0)
+	tap = mtu ? tap_create(mtu, err) : -1;
+	if (tap < 0 && mtu)
 		return tap;
 	if (factory_drop_caps() < 0) {
-		close(tap);
+		if (tap >= 0)
+			close(tap);
 		return werr_errno(err, errno, "dropping capabilities");
 	}
 	if (bpf_install_allowlist(factory_syscalls, sizeof(factory_syscalls) / sizeof(long), false,
 	                          err) < 0) {
-		close(tap);
+		if (tap >= 0)
+			close(tap);
 		return -err->code;
 	}
 	return tap;
@@ -74,18 +76,19 @@ int main(int argc, char **argv)
 	unsigned long mtu = argc == 2 ? strtoul(argv[1], &end, 10) : 0;
 	int tap;
 
-	if (!end || *end || mtu < NET_MTU_MIN || mtu > NET_MTU_MAX) {
+	if (!end || *end || (mtu != 0 && (mtu < NET_MTU_MIN || mtu > NET_MTU_MAX))) {
 		factory_send(-1, "usage: warren-netns MTU (run by warren-net)");
 		return 1;
 	}
 	tap = factory_setup((unsigned)mtu, &err);
-	if (tap < 0) {
+	if (tap < 0 && (mtu || err.code)) {
 		factory_send(-1, err.msg);
 		return 1;
 	}
 	if (factory_send(tap, "ok") < 0)
 		_exit(1);
-	close(tap);
+	if (tap >= 0)
+		close(tap);
 	while (read(FACTORY_SOCK, &req, 1) == 1) {
 		int type = req == 'u' ? SOCK_DGRAM : SOCK_STREAM;
 		int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

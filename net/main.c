@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <poll.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +19,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { O_PID = 1, O_READY, O_MTU, O_LOOPBACK, O_NO_IPV6, O_LISTEN, O_LISTEN_UDP, O_HOSTFWD };
+enum {
+	O_PID = 1,
+	O_READY,
+	O_MTU,
+	O_LOOPBACK,
+	O_NO_IPV6,
+	O_LISTEN,
+	O_LISTEN_UDP,
+	O_HOSTFWD,
+	O_BYPASS,
+	O_FORWARD_TO
+};
 
 static const struct option main_opts[] = {
 	{ "pid", required_argument, NULL, O_PID },
@@ -28,7 +40,9 @@ static const struct option main_opts[] = {
 	{ "no-ipv6", no_argument, NULL, O_NO_IPV6 },
 	{ "listen", required_argument, NULL, O_LISTEN }, /* FD:CONTAINERPORT */
 	{ "listen-udp", required_argument, NULL, O_LISTEN_UDP },
-	{ "hostfwd", required_argument, NULL, O_HOSTFWD }, /* tcp|udp:IP:PORT:CPORT */
+	{ "hostfwd", required_argument, NULL, O_HOSTFWD },       /* tcp|udp:IP:PORT:CPORT */
+	{ "forward-to", required_argument, NULL, O_FORWARD_TO }, /* IPv4: ports only */
+	{ "bypass-fd", required_argument, NULL, O_BYPASS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -138,11 +152,38 @@ static int main_parse(struct net_cfg *cfg, int argc, char **argv, struct werr *e
 			if (main_hostfwd(cfg, optarg, err) < 0)
 				return -err->code;
 			break;
+		case O_BYPASS:
+			if (main_number(optarg, 3, 1 << 20, &v) < 0)
+				return werr_set(err, EINVAL, "bad --bypass-fd %s", optarg);
+			cfg->bypass_fd = (int)v;
+			break;
+		case O_FORWARD_TO:
+			if (inet_pton(AF_INET, optarg, &cfg->forward_addr) != 1)
+				return werr_set(err, EINVAL, "bad --forward-to %s", optarg);
+			cfg->forward_only = true;
+			break;
 		default: return werr_set(err, EINVAL, "usage: warren-net --pid PID [OPTIONS]");
 		}
 	}
 	if (cfg->pid <= 0)
 		return werr_set(err, EINVAL, "usage: warren-net --pid PID [OPTIONS]");
+	/* libslirp's forwardings need libslirp */
+	if (cfg->forward_only && cfg->n_hostfwds > 0)
+		return werr_set(err, EINVAL, "--forward-to serves --listen ports only");
+	return 0;
+}
+
+/* --forward-to: the forwarders' threads do the work; wait for the
+ * container's end or a stop signal */
+static int main_wait(int pidfd, int sigfd)
+{
+	struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN },
+		               { .fd = sigfd, .events = POLLIN } };
+
+	trim_idle();
+	while (poll(p, 2, -1) < 0)
+		if (errno != EINTR)
+			return -errno;
 	return 0;
 }
 
@@ -185,18 +226,22 @@ static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, pid_t *child,
 	if (*pidfd < 0)
 		return werr_errno(err, errno, "watching the container's process %d", (int)cfg->pid);
 	cfg->ping_allowed = main_ping_allowed();
-	if (nsjoin_start(cfg->pid, cfg->mtu, &tap, &factory, child, err) < 0)
+	if (nsjoin_start(cfg->pid, cfg->forward_only ? 0 : cfg->mtu, &tap, &factory, child, err) <
+	    0)
 		return -err->code;
-	if (slirpnet_init(cfg, tap, err) < 0)
+	if (!cfg->forward_only && slirpnet_init(cfg, tap, err) < 0)
 		return -err->code;
-	if (portfwd_start(cfg, factory, err) < 0 || udpfwd_start(cfg, factory, err) < 0)
+	if (portfwd_start(cfg, factory, err) < 0 || udpfwd_start(cfg, factory, err) < 0 ||
+	    bypass_start(cfg, err) < 0)
 		return -err->code;
 	return netseccomp_install(err);
 }
 
 int main(int argc, char **argv)
 {
-	static struct net_cfg cfg = { .ready_fd = -1, .mtu = NET_MTU_DEFAULT, .ipv6 = true };
+	static struct net_cfg cfg = {
+		.ready_fd = -1, .mtu = NET_MTU_DEFAULT, .ipv6 = true, .bypass_fd = -1
+	};
 	struct werr err = { 0 };
 	int pidfd = -1, sigfd = -1, r;
 	pid_t factory = 0;
@@ -213,7 +258,7 @@ int main(int argc, char **argv)
 			return 1;
 		close(cfg.ready_fd);
 	}
-	r = slirpnet_run(pidfd, sigfd);
+	r = cfg.forward_only ? main_wait(pidfd, sigfd) : slirpnet_run(pidfd, sigfd);
 	/* the factory goes first, so that once warren has waited for us nothing
 	 * of the container's network is left */
 	kill(factory, SIGKILL);

@@ -53,6 +53,12 @@ struct net_cfg {
 	struct net_hostfwd hostfwds[NET_MAX_PORTS];
 	size_t n_hostfwds;
 	bool ping_allowed; /* net.ipv4.ping_group_range covers one of our groups */
+	int bypass_fd;     /* --bypass-fd: socket switching's listener comes here */
+	/* --forward-to: no tap and no libslirp, only the port forwarders, which
+	 * connect to this address (network byte order) instead of 127.0.0.1:
+	 * a container on a user-defined network, whose eth0 is a veth */
+	bool forward_only;
+	uint32_t forward_addr;
 };
 
 /**
@@ -60,6 +66,7 @@ struct net_cfg {
  * process that joins the user and network namespaces of @pid, creates and
  * configures the tap device there, and then makes sockets inside that
  * network namespace on request.
+ * @mtu: the tap's MTU; 0 for no tap (*@tap_fd is then -1)
  * @tap_fd: out: the tap device (non-blocking)
  * @factory_fd: out: SOCK_SEQPACKET to ask for sockets (nsjoin_socket())
  * Return: 0, or a negative errno with @err naming the fix.
@@ -100,8 +107,8 @@ int slirpnet_run(int pidfd, int sigfd);
 
 /**
  * portfwd_start() - start the splice forwarder thread for @cfg's listeners;
- * each accepted connection is connected to 127.0.0.1:PORT inside the
- * container with a socket from @factory_fd.
+ * each accepted connection is connected to 127.0.0.1:PORT (or
+ * @cfg->forward_addr) inside the container with a socket from @factory_fd.
  * Return: 0, or a negative errno with @err set.
  */
 int portfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
@@ -113,6 +120,24 @@ int portfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
  * Return: 0, or a negative errno with @err set.
  */
 int udpfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
+
+/**
+ * bypass_start() - with @cfg->bypass_fd, start socket switching (bypass.c):
+ * a thread that receives the container's seccomp listener on that socket
+ * and makes its outbound TCP connects in the host's network namespace.
+ * Return: 0, or a negative errno with @err set.
+ */
+int bypass_start(const struct net_cfg *cfg, struct werr *err);
+
+/**
+ * net_target() - the address the forwarders connect to inside the
+ * container for @cfg: 127.0.0.1, or the --forward-to address.
+ * Return: the address in network byte order.
+ */
+static inline uint32_t net_target(const struct net_cfg *cfg)
+{
+	return cfg->forward_only ? cfg->forward_addr : htonl(INADDR_LOOPBACK);
+}
 
 /**
  * thread_start() - run @fn(NULL) in a detached thread and return once it

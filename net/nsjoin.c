@@ -96,13 +96,15 @@ int nsjoin_start(pid_t pid, unsigned mtu, int *tap_fd, int *factory_fd, pid_t *c
 	}
 	close(sp[1]);
 	fd = nsjoin_recv(sp[0], msg, sizeof(msg));
-	if (fd < 0) {
+	if (fd == -1 && mtu == 0 && !strcmp(msg, "ok"))
+		fd = -2; /* no tap asked for, none given */
+	if (fd < 0 && fd != -2) {
 		close(sp[0]);
 		if (fd == -1)
 			return werr_set(err, EPERM, "%s", msg);
 		return werr_errno(err, -fd, "starting the container's network");
 	}
-	*tap_fd = fd;
+	*tap_fd = fd < 0 ? -1 : fd;
 	*factory_fd = sp[0];
 	return 0;
 }

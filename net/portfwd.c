@@ -138,7 +138,7 @@ static void portfwd_accept(const struct net_listener *l)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET,
 		                  .sin_port = htons(l->container_port),
-		                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		                  .sin_addr.s_addr = net_target(pf.cfg) };
 	struct portfwd_conn *c;
 	int host;
 

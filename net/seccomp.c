@@ -75,6 +75,10 @@ static const long netseccomp_main[] = {
 	SYS_(set_robust_list),
 	/* AddressSanitizer checks the signal stack before noreturn calls */
 	SYS_(sigaltstack),
+	/* socket switching (bypass.c): the connect's address and socket */
+	SYS_(process_vm_readv),
+	SYS_(pidfd_open),
+	SYS_(pidfd_getfd),
 	/* stopping and reaping the socket factory at exit */
 	SYS_(kill),
 	SYS_(wait4),

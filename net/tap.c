@@ -78,7 +78,9 @@ static int tap_configure(int s, unsigned mtu, struct werr *err)
 	tap_sockaddr(&rt.rt_gateway, NET_GATEWAY);
 	rt.rt_flags = RTF_UP | RTF_GATEWAY;
 	rt.rt_dev = ifr.ifr_name;
-	if (ioctl(s, SIOCADDRT, &rt) < 0)
+	/* EEXIST: the persistent tap0 of a killed warren-net, taken over (the
+	 * namespace of user-defined networks outlives its warren-net) */
+	if (ioctl(s, SIOCADDRT, &rt) < 0 && errno != EEXIST)
 		return werr_errno(err, errno, "adding the default route via %s", NET_GATEWAY);
 	return 0;
 }

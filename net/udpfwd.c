@@ -55,7 +55,7 @@ static struct udpfwd_flow *udpfwd_flow(size_t li, const struct sockaddr_storage 
 	const struct net_listener *l = &uf.cfg->udp_listeners[li];
 	struct sockaddr_in to = { .sin_family = AF_INET,
 		                  .sin_port = htons(l->container_port),
-		                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		                  .sin_addr.s_addr = net_target(uf.cfg) };
 	struct udpfwd_flow *f = NULL, *oldest = NULL;
 	struct epoll_event ev = { .events = EPOLLIN };
 

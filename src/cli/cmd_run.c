@@ -97,7 +97,8 @@ static const struct opt_def run_opts[] = {
 	{ "init", 0, OPT_FLAG, NULL, "Run a minimal init that forwards signals and reaps zombies",
 	  R_INIT },
 	{ "network", 0, OPT_VALUE, "MODE",
-	  "slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp] (default), none, host, "
+	  "slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp,bypass=false] (default), none, "
+	  "host, "
 	  "container:NAME|ID or a network's NAME",
 	  R_NETWORK },
 	{ "net", 0, OPT_VALUE, "MODE", "Alias of --network", R_NETWORK },

@@ -1,5 +1,6 @@
 /* run_net.c - parses `warren run`'s network flags as Docker spells them:
- * --network slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp], none,
+ * --network slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp,bypass=false],
+ * none,
  * host; -p [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp] with ranges; -P and
  * --expose; --dns, --dns-search, --add-host. Validates only: binds nothing. */
 #include "run_net.h"
@@ -40,6 +41,8 @@ static int run_net_slirp_opts(struct net_spec *net, const char *mode, const char
 			net->allow_host_loopback = b;
 		} else if (!strcmp(o, "enable_ipv6") && opts_parse_bool(v, &b) == 0) {
 			net->no_ipv6 = !b;
+		} else if (!strcmp(o, "bypass") && opts_parse_bool(v, &b) == 0) {
+			net->no_bypass = !b;
 		} else if (!strcmp(o, "port_handler") && !strcmp(v, "slirp4netns")) {
 			net->port_handler = NET_PORTS_SLIRP;
 		} else if (!strcmp(o, "port_handler") && !strcmp(v, "slirp")) {
@@ -55,7 +58,7 @@ static int run_net_slirp_opts(struct net_spec *net, const char *mode, const char
 bad:
 	return werr_set(err, EINVAL,
 	                "invalid --network %s: options are mtu=N, allow_host_loopback=true|false, "
-	                "enable_ipv6=true|false, port_handler=splice|slirp",
+	                "enable_ipv6=true|false, port_handler=splice|slirp, bypass=true|false",
 	                mode);
 }
 
@@ -308,11 +311,12 @@ int run_net_check(const struct net_spec *net, struct werr *err)
 		return werr_set(err, EINVAL,
 		                "--ip %s needs --network NAME (a network made by network create)",
 		                net->bridge_want);
-	if (net->mode != NET_MODE_SLIRP && (net->n_ports > 0 || net->publish_all))
+	if (net->mode != NET_MODE_SLIRP && net->mode != NET_MODE_BRIDGE &&
+	    (net->n_ports > 0 || net->publish_all))
 		return werr_set(err, EINVAL,
 		                "-p/-P publish ports of a container's own network: they do not "
 		                "work with --network %s yet (drop them, or use --network slirp)",
-		                net->mode == NET_MODE_BRIDGE ? net->bridge_net : names[net->mode]);
+		                names[net->mode]);
 	/* Docker's "conflicting options": the shared network has its own */
 	if (net->mode == NET_MODE_CONTAINER &&
 	    (net->n_dns || net->n_dns_search || net->n_add_hosts))

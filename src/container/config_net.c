@@ -51,6 +51,9 @@ static void config_net_docker(const struct net_spec *net, json_t *config)
 	host = json_object_get(config, "HostConfig");
 	json_object_set_new(host, "PortBindings", bind);
 	json_object_set_new(host, "PublishAllPorts", json_boolean(net->publish_all));
+	/* socket switching (warren's): outbound TCP through the host's kernel */
+	json_object_set_new(host, "NetworkBypass",
+	                    json_boolean(net->mode == NET_MODE_SLIRP && !net->no_bypass));
 	json_object_set_new(host, "Dns", strn_json(net->dns, net->n_dns));
 	json_object_set_new(host, "DnsSearch", strn_json(net->dns_search, net->n_dns_search));
 	json_object_set_new(host, "ExtraHosts", strn_json(net->add_hosts, net->n_add_hosts));
@@ -72,15 +75,15 @@ void config_net_to_json(const struct net_spec *net, json_t *config)
 		json_array_append_new(exposed,
 		                      json_pack("{s:i, s:b}", "Port", (int)net->exposed[i].port,
 		                                "Udp", net->exposed[i].udp));
-	json_object_set_new(json_object_get(config, "Warren"), "Net",
-	                    json_pack("{s:b, s:i, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o}",
-	                              "PortHandlerSlirp", net->port_handler == NET_PORTS_SLIRP,
-	                              "Mtu", (int)net->mtu, "AllowHostLoopback",
-	                              net->allow_host_loopback, "NoIpv6", net->no_ipv6,
-	                              "PublishAll", net->publish_all, "Ports", ports, "Exposed",
-	                              exposed, "Dns", strn_json(net->dns, net->n_dns), "DnsSearch",
-	                              strn_json(net->dns_search, net->n_dns_search), "AddHosts",
-	                              strn_json(net->add_hosts, net->n_add_hosts)));
+	json_object_set_new(
+	    json_object_get(config, "Warren"), "Net",
+	    json_pack("{s:b, s:i, s:b, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o}", "PortHandlerSlirp",
+	              net->port_handler == NET_PORTS_SLIRP, "Mtu", (int)net->mtu,
+	              "AllowHostLoopback", net->allow_host_loopback, "NoIpv6", net->no_ipv6,
+	              "NoBypass", net->no_bypass, "PublishAll", net->publish_all, "Ports", ports,
+	              "Exposed", exposed, "Dns", strn_json(net->dns, net->n_dns), "DnsSearch",
+	              strn_json(net->dns_search, net->n_dns_search), "AddHosts",
+	              strn_json(net->add_hosts, net->n_add_hosts)));
 	config_net_docker(net, config);
 }
 
@@ -135,6 +138,7 @@ int config_net_from_json(json_t *config, struct net_spec *net)
 	net->mtu = (unsigned)json_integer_value(json_object_get(n, "Mtu"));
 	net->allow_host_loopback = json_is_true(json_object_get(n, "AllowHostLoopback"));
 	net->no_ipv6 = json_is_true(json_object_get(n, "NoIpv6"));
+	net->no_bypass = json_is_true(json_object_get(n, "NoBypass"));
 	net->publish_all = json_is_true(json_object_get(n, "PublishAll"));
 	r = ports_from(json_object_get(n, "Ports"), net);
 	json_array_foreach(json_object_get(n, "Exposed"), i, e)

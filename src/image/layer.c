@@ -1,6 +1,7 @@
 /* layer.c - layer unpack workers: each is a forked process that enters the
  * user namespace through userns_exec() and runs unpack_layer() on a stored,
- * verified blob. Results (size, skipped devices, error) come back over a
+ * verified blob, or on one still arriving (followed as it grows; the pull
+ * keeps the layer out of the store until its digest checks). Results (size, skipped devices, error) come back over a
  * pipe; a worker never touches the store outside its staging directory. */
 #include "layer.h"
 #include "cleanup.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +21,8 @@
 struct unpack_arg {
 	int blob_fd, dir_fd;
 	enum unpack_whiteouts whiteouts;
+	int follow_fd; /* >= 0: the blob is still arriving (layer_job) */
+	uint64_t follow_size;
 	struct unpack_stats *stats; /* MAP_SHARED: written by the namespace's child */
 };
 
@@ -33,14 +37,17 @@ struct worker_result {
 static int unpack_in_ns(void *arg, struct werr *err)
 {
 	struct unpack_arg *a = arg;
-	struct unpack_opts o = { .whiteouts = a->whiteouts };
+	struct unpack_opts o = { .whiteouts = a->whiteouts,
+		                 .follow = a->follow_fd >= 0,
+		                 .follow_fd = a->follow_fd,
+		                 .follow_size = a->follow_size };
 
 	return unpack_layer(a->blob_fd, a->dir_fd, &o, a->stats, err);
 }
 
 static int unpack_blob(struct store *s, const struct idmap_plan *plan, const char *blob,
-                       int blob_fd, int dir_fd, enum unpack_whiteouts wh, struct unpack_stats *out,
-                       struct werr *err)
+                       int blob_fd, int dir_fd, enum unpack_whiteouts wh,
+                       const struct layer_job *job, struct unpack_stats *out, struct werr *err)
 {
 	_cleanup_close_ int bfd = blob_fd >= 0 ? blob_fd : store_blob_open(s, blob, err);
 	struct unpack_stats *stats;
@@ -54,7 +61,12 @@ static int unpack_blob(struct store *s, const struct idmap_plan *plan, const cha
 	if (stats == MAP_FAILED)
 		return werr_errno(err, errno, "mmap");
 	memset(stats, 0, sizeof(*stats));
-	a = (struct unpack_arg){ bfd, dir_fd, wh, stats };
+	a = (struct unpack_arg){ bfd,
+		                 dir_fd,
+		                 wh,
+		                 job && job->follow ? job->follow_fd : -1,
+		                 job ? job->follow_size : 0,
+		                 stats };
 	r = userns_exec(plan, unpack_in_ns, &a, err);
 	if (out)
 		*out = *stats;
@@ -87,7 +99,7 @@ __attribute__((noreturn)) static void worker_main(struct store *s, struct stagin
 			res.ret = werr_errno(&res.err, errno, "open %s", job->blob_file);
 		else
 			res.ret = unpack_blob(s, plan, job->blob, bfd, diff,
-			                      UNPACK_WHITEOUT_OVERLAY, &stats, &res.err);
+			                      UNPACK_WHITEOUT_OVERLAY, job, &stats, &res.err);
 	}
 	if (res.ret == 0) {
 		snprintf(size, sizeof(size), "%llu\n", (unsigned long long)stats.bytes);
@@ -102,8 +114,8 @@ __attribute__((noreturn)) static void worker_main(struct store *s, struct stagin
 int layer_unpack_start(struct store *s, struct staging *st, const struct idmap_plan *plan,
                        struct layer_job *job, struct werr *err)
 {
+	pid_t parent = getpid(), pid;
 	int p[2];
-	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return werr_errno(err, errno, "pipe");
@@ -117,6 +129,11 @@ int layer_unpack_start(struct store *s, struct staging *st, const struct idmap_p
 	if (pid == 0) {
 		close(p[0]);
 		signal(SIGPIPE, SIG_DFL);
+		/* a killed pull takes its workers with it: a following worker
+		 * would otherwise wait for a download that never ends */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
 		worker_main(s, st, plan, job, p[1]);
 	}
 	close(p[1]);
@@ -154,7 +171,7 @@ int layer_unpack_wait(struct layer_job *job)
 int layer_apply(struct store *s, const struct idmap_plan *plan, const char *blob, int dirfd,
                 struct werr *err)
 {
-	return unpack_blob(s, plan, blob, -1, dirfd, UNPACK_WHITEOUT_APPLY, NULL, err);
+	return unpack_blob(s, plan, blob, -1, dirfd, UNPACK_WHITEOUT_APPLY, NULL, NULL, err);
 }
 
 int layer_apply_image(struct store *s, const struct image_loaded *img,

@@ -16,10 +16,13 @@
 
 struct layer_job {
 	char blob[DIGEST_STR_LEN + 1];
-	char blob_file[128]; /* the blob in staging (not yet in the store), or "" */
-	char name[32];       /* directory in staging: NAME/diff, NAME/size */
-	pid_t pid;           /* worker, 0 when not started or reaped */
-	int res_fd;          /* worker's result pipe */
+	char blob_file[128];  /* the blob in staging (not yet in the store), or "" */
+	char name[32];        /* directory in staging: NAME/diff, NAME/size */
+	bool follow;          /* blob_file is still downloading; the eventfd */
+	int follow_fd;        /* follow_fd counts its writes (unpack_opts) */
+	uint64_t follow_size; /* its full size then */
+	pid_t pid;            /* worker, 0 when not started or reaped */
+	int res_fd;           /* worker's result pipe */
 	uint64_t bytes;
 	unsigned skipped_devices;
 	int ret; /* 0 or negative errno once reaped */
@@ -29,7 +32,8 @@ struct layer_job {
 /**
  * layer_unpack_start() - fork a worker that unpacks blob @job->blob (from
  * @job->blob_file in staging when set, else from the store) into staging @st
- * as @job->name/diff (whiteouts in overlay form).
+ * as @job->name/diff (whiteouts in overlay form). With @job->follow_fd the
+ * worker reads blob_file while it is written, as the eventfd tells.
  * Return: 0 or a negative errno with @err set.
  */
 int layer_unpack_start(struct store *s, struct staging *st, const struct idmap_plan *plan,

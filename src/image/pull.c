@@ -1,6 +1,7 @@
 /* pull.c - the pull pipeline: candidates → manifest (index → platform) →
- * config → parallel blob downloads → an unpack worker per layer as soon as
- * its blob is verified and stored → layers committed by chain ID → record.
+ * config → parallel blob downloads → an unpack worker per layer that reads
+ * its blob as it arrives (or once it is complete, when all workers are busy)
+ * → every digest checked → layers committed by chain ID → record.
  * A killed pull leaves a staging directory and verified blobs, never a
  * layer or record that looks complete and is not. */
 #include "pull.h"
@@ -13,9 +14,11 @@
 #include "util.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 struct pull_ctx {
@@ -59,67 +62,104 @@ static void fail(struct pull_ctx *c, int ret, const struct werr *e)
 	}
 }
 
-/* reap one worker (the first started still running) */
-static void reap_one(struct pull_ctx *c)
+/* reap one worker: the first started still running, or with @nowait only
+ * one that has finished (its result is in its pipe) */
+static bool reap_one(struct pull_ctx *c, bool nowait)
 {
 	for (size_t i = 0; i < c->m.n_layers; i++) {
 		struct layer_job *j = &c->jobs[i];
-		if (j->pid <= 0)
+		struct pollfd pfd = { .fd = j->res_fd, .events = POLLIN };
+		if (j->pid <= 0 || (nowait && poll(&pfd, 1, 0) <= 0))
 			continue;
 		if (layer_unpack_wait(j) < 0)
 			fail(c, j->ret, &j->err);
+		if (j->follow)
+			close(j->follow_fd);
+		j->follow = false;
 		c->state[i] = PULL_LAYER_DONE;
 		emit_layer(c, i, (uint64_t)c->m.layers[i].size);
 		c->running--;
-		return;
+		return true;
 	}
+	return false;
 }
 
-static void start_unpack(struct pull_ctx *c, size_t i, const char *blob_file)
+/* start layer @i's worker on @blob_file ("": the stored blob); @follow: on
+ * the blob while it downloads. With @nowait, only if a worker slot is free
+ * now: a download callback must not wait for a worker that may itself be
+ * waiting for a download. Return: whether it started. */
+static bool start_unpack(struct pull_ctx *c, size_t i, const char *blob_file, bool follow,
+                         bool nowait)
 {
+	struct layer_job *j = &c->jobs[i];
 	struct werr e = { 0 };
-	int r;
 
-	if (c->ret < 0)
-		return;
+	if (c->ret < 0 || j->name[0])
+		return false;
 	while (c->running >= c->max_running)
-		reap_one(c);
-	snprintf(c->jobs[i].blob, sizeof(c->jobs[i].blob), "%s", c->m.layers[i].digest);
-	snprintf(c->jobs[i].name, sizeof(c->jobs[i].name), "layer-%zu", i);
-	snprintf(c->jobs[i].blob_file, sizeof(c->jobs[i].blob_file), "%s", blob_file);
-	r = layer_unpack_start(c->s, &c->st, c->plan, &c->jobs[i], &e);
-	if (r < 0) {
-		fail(c, r, &e);
-		return;
+		if (!reap_one(c, nowait) && nowait)
+			return false;
+	if (follow && (j->follow_fd = eventfd(0, EFD_CLOEXEC)) < 0)
+		return false; /* it starts once the blob is complete */
+	j->follow = follow;
+	j->follow_size = (uint64_t)c->m.layers[i].size;
+	snprintf(j->blob, sizeof(j->blob), "%s", c->m.layers[i].digest);
+	snprintf(j->name, sizeof(j->name), "layer-%zu", i);
+	snprintf(j->blob_file, sizeof(j->blob_file), "%s", blob_file);
+	if (layer_unpack_start(c->s, &c->st, c->plan, j, &e) < 0) {
+		if (follow)
+			close(j->follow_fd);
+		j->follow = false;
+		fail(c, -e.code, &e);
+		return false;
 	}
 	c->running++;
-	c->state[i] = PULL_LAYER_EXTRACTING;
+	if (!follow)
+		c->state[i] = PULL_LAYER_EXTRACTING;
 	emit_layer(c, i, (uint64_t)c->m.layers[i].size);
+	return true;
 }
 
-/* implements blob_progress_fn: progress lines, and a finished (verified)
- * blob goes to its unpack workers; it enters the store only when the whole
- * image has arrived, so that a failed pull leaves the store as it was */
+/* tell the workers following blob @b what happened: more bytes, or its end */
+static void follow_notify(struct pull_ctx *c, const struct blob_fetch *b)
+{
+	uint64_t v = b->state == BLOB_FAILED ? UNPACK_FOLLOW_ABORT : 1;
+
+	for (size_t i = 0; i < c->m.n_layers; i++)
+		if (c->jobs[i].follow && !strcmp(c->m.layers[i].digest, b->digest))
+			(void)!write(c->jobs[i].follow_fd, &v, sizeof(v));
+}
+
+/* implements blob_progress_fn: progress lines; a layer's worker starts on
+ * its first bytes (it follows the file as it grows) when a worker slot is
+ * free, else once the blob is complete. Blobs and layers enter the store
+ * only when the whole image has arrived and every digest checked, so a
+ * failed pull leaves the store as it was */
 static void on_blob(void *ctx, struct blob_fetch *b, size_t idx)
 {
 	struct pull_ctx *c = ctx;
 	char name[32];
 
+	snprintf(name, sizeof(name), "blob-%zu", idx);
 	for (size_t i = 0; i < c->m.n_layers; i++) {
 		if (strcmp(c->m.layers[i].digest, b->digest) || c->state[i] == PULL_LAYER_EXISTS)
 			continue;
 		if (b->state == BLOB_RUNNING) {
 			c->state[i] = PULL_LAYER_DOWNLOADING;
+			if (c->m.layers[i].size > 0)
+				start_unpack(c, i, name, true, true);
+			emit_layer(c, i, b->got);
+		} else if (b->state == BLOB_DONE && c->jobs[i].follow) {
+			c->state[i] = PULL_LAYER_EXTRACTING;
 			emit_layer(c, i, b->got);
 		}
 	}
+	follow_notify(c, b);
 	if (b->state != BLOB_DONE)
 		return;
-	snprintf(name, sizeof(name), "blob-%zu", idx);
 	for (size_t i = 0; i < c->m.n_layers; i++)
-		if (!strcmp(c->m.layers[i].digest, b->digest) && c->state[i] != PULL_LAYER_EXISTS &&
-		    c->state[i] != PULL_LAYER_EXTRACTING && c->state[i] != PULL_LAYER_DONE)
-			start_unpack(c, i, name);
+		if (!strcmp(c->m.layers[i].digest, b->digest) && c->state[i] != PULL_LAYER_EXISTS)
+			start_unpack(c, i, name, false, true);
 }
 
 static bool fetch_listed(struct pull_ctx *c, const char *digest)
@@ -168,6 +208,17 @@ static int plan_layers(struct pull_ctx *c, struct werr *err)
 	return 0;
 }
 
+/* the staging file blob @digest is downloaded to, or NULL: in the store */
+static const char *fetch_file(struct pull_ctx *c, const char *digest, char *name, size_t size)
+{
+	for (size_t k = 0; k < c->n_fetch; k++)
+		if (!strcmp(c->fetch[k].digest, digest)) {
+			snprintf(name, size, "blob-%zu", k);
+			return c->fetch[k].state == BLOB_DONE ? name : NULL;
+		}
+	return store_blob_has(c->s, digest) ? "" : NULL;
+}
+
 static int fetch_and_unpack(struct pull_ctx *c, struct registry *reg, struct werr *err)
 {
 	int r;
@@ -176,11 +227,24 @@ static int fetch_and_unpack(struct pull_ctx *c, struct registry *reg, struct wer
 	for (size_t i = 0; i < c->m.n_layers; i++)
 		if (c->state[i] == PULL_LAYER_WAITING &&
 		    store_blob_has(c->s, c->m.layers[i].digest))
-			start_unpack(c, i, "");
+			start_unpack(c, i, "", false, false);
 	r = registry_fetch_blobs(reg, c->fetch, c->n_fetch, c->o->parallel ? c->o->parallel : 3,
 	                         on_blob, c, err);
+	/* a worker still following a blob that did not arrive whole stops */
+	for (size_t k = 0; k < c->n_fetch; k++)
+		if (c->fetch[k].state != BLOB_DONE) {
+			c->fetch[k].state = BLOB_FAILED;
+			follow_notify(c, &c->fetch[k]);
+		}
+	/* the layers that found no free worker while downloading */
+	for (size_t i = 0; r == 0 && i < c->m.n_layers; i++) {
+		char name[32];
+		const char *file = fetch_file(c, c->m.layers[i].digest, name, sizeof(name));
+		if (c->state[i] != PULL_LAYER_EXISTS && !c->jobs[i].name[0] && file)
+			start_unpack(c, i, file, false, false);
+	}
 	while (c->running > 0)
-		reap_one(c);
+		reap_one(c, false);
 	for (size_t k = 0; k < c->n_fetch; k++)
 		if (c->fetch[k].fd >= 0)
 			close(c->fetch[k].fd);

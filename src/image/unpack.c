@@ -53,6 +53,10 @@ struct unpack_ctx {
 	struct unpack_set created;
 	struct unpack_dirfix *fix;
 	size_t nfix, capfix;
+	int fd; /* the blob, when followed as it grows */
+	const struct unpack_opts *follow;
+	uint64_t follow_off;
+	char *follow_buf;
 };
 
 static void unpack_drop_parent(struct unpack_ctx *c)
@@ -611,6 +615,44 @@ static int unpack_fix_dirs(struct unpack_ctx *c)
 	return 0;
 }
 
+/* libarchive's read callback for a blob that is still arriving: what is
+ * in the file, else wait for the downloader's next write */
+static la_ssize_t unpack_follow_read(struct archive *a, void *ud, const void **buf)
+{
+	struct unpack_ctx *c = ud;
+	uint64_t size = c->follow->follow_size;
+
+	while (c->follow_off < size) {
+		size_t want = size - c->follow_off < UNPACK_READ_BLOCK
+		                  ? (size_t)(size - c->follow_off)
+		                  : UNPACK_READ_BLOCK;
+		ssize_t n = pread(c->fd, c->follow_buf, want, (off_t)c->follow_off);
+		uint64_t v;
+
+		if (n > 0) {
+			c->follow_off += (uint64_t)n;
+			*buf = c->follow_buf;
+			return n;
+		}
+		if (n < 0 && errno != EINTR) {
+			archive_set_error(a, errno, "reading the blob");
+			return ARCHIVE_FATAL;
+		}
+		if (n == 0) {
+			/* the eventfd blocks until the next write (or the abort) */
+			if (read(c->follow->follow_fd, &v, sizeof(v)) < 0 && errno != EINTR) {
+				archive_set_error(a, errno, "waiting for the download");
+				return ARCHIVE_FATAL;
+			}
+			if (v >= UNPACK_FOLLOW_ABORT) {
+				archive_set_error(a, ECONNRESET, "the download failed");
+				return ARCHIVE_FATAL;
+			}
+		}
+	}
+	return 0;
+}
+
 static int unpack_open_archive(struct unpack_ctx *c, int fd)
 {
 	c->a = archive_read_new();
@@ -631,7 +673,15 @@ static int unpack_open_archive(struct unpack_ctx *c, int fd)
 		return werr_set(c->err, ENOTSUP,
 		                "this libarchive cannot read gzip, zstd and tar itself: %s",
 		                archive_error_string(c->a));
-	if (archive_read_open_fd(c->a, fd, UNPACK_READ_BLOCK) != ARCHIVE_OK)
+	if (c->follow) {
+		c->fd = fd;
+		c->follow_buf = malloc(UNPACK_READ_BLOCK);
+		if (!c->follow_buf)
+			return werr_set(c->err, ENOMEM, "out of memory");
+		if (archive_read_open(c->a, c, NULL, unpack_follow_read, NULL) != ARCHIVE_OK)
+			return werr_set(c->err, EIO, "reading the layer: %s",
+			                archive_error_string(c->a));
+	} else if (archive_read_open_fd(c->a, fd, UNPACK_READ_BLOCK) != ARCHIVE_OK)
 		return werr_set(c->err, EIO, "reading the layer: %s", archive_error_string(c->a));
 	return 0;
 }
@@ -649,6 +699,8 @@ int unpack_layer(int fd, int dirfd, const struct unpack_opts *opts, struct unpac
 		.stats = stats,
 		.err = err,
 		.parent_fd = -1,
+		.fd = -1,
+		.follow = opts && opts->follow ? opts : NULL,
 	};
 	struct archive_entry *e;
 	int r;
@@ -675,5 +727,6 @@ int unpack_layer(int fd, int dirfd, const struct unpack_opts *opts, struct unpac
 	unpack_set_free(&c.created);
 	if (c.a)
 		archive_read_free(c.a);
+	free(c.follow_buf);
 	return r;
 }

@@ -41,7 +41,16 @@ struct unpack_opts {
 	bool owner_set;  /* every entry belongs to @uid:@gid (ADD --chown) */
 	uid_t uid;
 	gid_t gid;
+	/* a blob still being downloaded into the file: read it as it grows,
+	 * up to @follow_size bytes; @follow_fd is an eventfd the downloader
+	 * adds to after each write, and adds UNPACK_FOLLOW_ABORT to when the
+	 * download failed */
+	bool follow;
+	int follow_fd;
+	uint64_t follow_size;
 };
+
+#define UNPACK_FOLLOW_ABORT ((uint64_t)1 << 40)
 
 struct unpack_stats {
 	uint64_t files;           /* entries created: files, directories, links, nodes */

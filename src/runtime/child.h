@@ -11,10 +11,11 @@
 
 struct child_ctx {
 	struct container_spec *spec;
-	int sync_fd; /* seqpacket: one byte once the ID maps are written, with the
+	int sync_fd;   /* seqpacket: one byte once the ID maps are written, with the
 	              * fuse-overlay mount's fd when there is one; -t: the pty's
 	              * master goes back over it (console_setup()) */
-	int err_fd;  /* write end, O_CLOEXEC: "CODE message" on failure, EOF on exec */
+	int err_fd;    /* write end, O_CLOEXEC: "CODE message" on failure, EOF on exec */
+	int bypass_fd; /* socket switching: the filter's listener goes here; or -1 */
 	sigset_t oldmask;
 	const struct container_stdio *stdio; /* NULL: inherit warren's */
 };

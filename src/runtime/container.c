@@ -10,6 +10,7 @@
 #include "init.h"
 #include "mounts.h"
 #include "netbridge.h"
+#include "netegress.h"
 #include "netjoin.h"
 #include "ovlfuse.h"
 #include "userns_exec.h"
@@ -382,6 +383,12 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 			child_fail(c->err_fd, EXIT_WARREN, err.msg);
 		}
 	}
+	/* last: no connect of warren's own may wait for warren-net. Without
+	 * it (an old kernel) warren-net's thread just ends: nothing switched */
+	if (c->bypass_fd >= 0) {
+		seccomp_install_bypass(c->bypass_fd);
+		close(c->bypass_fd);
+	}
 	child_exec(c, env);
 }
 
@@ -436,6 +443,7 @@ static pid_t container_clone_bridged(struct container_spec *spec, unsigned long 
                                      struct werr *err)
 {
 	struct idmap_plan plan;
+	struct netegress egress = { .ready = -1 };
 	bool fresh = false;
 	int lock, pidfd = -1;
 	pid_t pid;
@@ -448,20 +456,28 @@ static pid_t container_clone_bridged(struct container_spec *spec, unsigned long 
 	lock = netbridge_holder(&spec->net, &plan, &fresh, err);
 	if (lock < 0)
 		return lock;
-	pidfd = netjoin_open(&spec->net, &spec->idmap, err);
-	pid = pidfd < 0 ? pidfd : netjoin_clone(&spec->net, pidfd, flags, err);
+	/* the namespace's warren-net starts while the container is made */
+	pid = netegress_begin(&spec->net, &egress, err);
+	if (pid == 0)
+		pid = pidfd = netjoin_open(&spec->net, &spec->idmap, err);
+	if (pid >= 0)
+		pid = netjoin_clone(&spec->net, pidfd, flags, err);
 	if (pid == 0) {
 		close(lock);
 		close(pidfd);
+		if (egress.ready >= 0)
+			close(egress.ready);
 		return 0;
 	}
-	if (pid > 0 && netbridge_attach(&spec->net, pidfd, pid, err) < 0) {
+	if (pid > 0 && (netbridge_attach(&spec->net, pidfd, pid, err) < 0 ||
+	                netegress_finish(&spec->net, &egress, err) < 0)) {
 		int st;
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
 		pid = -err->code;
 	}
+	netegress_abort(&egress); /* started and not finished: failed */
 	/* a holder started for this container alone has nothing to hold */
 	if (pid < 0 && fresh)
 		kill(spec->net.join_pid, SIGKILL);
@@ -475,7 +491,7 @@ static pid_t container_clone_bridged(struct container_spec *spec, unsigned long 
  * terminal's master (-t), hear its errors */
 static int parent_start(struct container_spec *spec, const struct cgroup_host *cg,
                         struct container_stdio *stdio, pid_t pid, int sync_fd, int err_fd,
-                        int *status, struct werr *err)
+                        int bypass_fd, int *status, struct werr *err)
 {
 	char buf[WERR_MSG_MAX + 16];
 	size_t got = 0;
@@ -495,7 +511,7 @@ static int parent_start(struct container_spec *spec, const struct cgroup_host *c
 		*status = EXIT_WARREN;
 		return -err->code;
 	}
-	r = netsetup_start(&spec->net, pid, err);
+	r = netsetup_start(&spec->net, pid, bypass_fd, err);
 	if (r == 0 && spec->overlay && (spec->overlay->fuse || spec->overlay->squashfs)) {
 		mnt = ovlfuse_start(spec->overlay, spec->rootfs, pid, &spec->overlay_daemon, err);
 		r = mnt < 0 ? mnt : 0;
@@ -624,7 +640,7 @@ static int container_cgroup(struct container_spec *spec, struct cgroup_host *h, 
 static int container_spawn(struct container_spec *spec, struct container_stdio *stdio,
                            const sigset_t *childmask, pid_t *pidp, int *status, struct werr *err)
 {
-	int syncp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int syncp[2] = { -1, -1 }, errp[2] = { -1, -1 }, bypassp[2] = { -1, -1 };
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
 	                      CLONE_NEWIPC | CLONE_NEWCGROUP;
 	struct cgroup_host cg;
@@ -644,7 +660,9 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 	if (!spec->network_host)
 		flags |= CLONE_NEWNET;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, syncp) < 0 ||
-	    pipe2(errp, O_CLOEXEC) < 0) {
+	    pipe2(errp, O_CLOEXEC) < 0 ||
+	    (spec->net.mode == NET_MODE_SLIRP && !spec->net.no_bypass &&
+	     socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, bypassp) < 0)) {
 		r = werr_errno(err, errno, "pipe");
 		goto out;
 	}
@@ -672,16 +690,20 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 		}
 	}
 	if (pid == 0) {
-		struct child_ctx c = { spec, syncp[0], errp[1], *childmask, stdio };
+		struct child_ctx c = { spec, syncp[0], errp[1], bypassp[1], *childmask, stdio };
 		close(syncp[1]);
 		close(errp[0]);
+		if (bypassp[0] >= 0)
+			close(bypassp[0]);
 		child_main(&c);
 	}
 	close(syncp[0]);
 	close(errp[1]);
-	syncp[0] = errp[1] = -1;
-	r = parent_start(spec, spec->in_cgroup ? &cg : NULL, stdio, pid, syncp[1], errp[0], status,
-	                 err);
+	if (bypassp[1] >= 0)
+		close(bypassp[1]);
+	syncp[0] = errp[1] = bypassp[1] = -1;
+	r = parent_start(spec, spec->in_cgroup ? &cg : NULL, stdio, pid, syncp[1], errp[0],
+	                 bypassp[0], status, err);
 	if (r < 0) {
 		int st;
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -698,6 +720,8 @@ out:
 			close(syncp[i]);
 		if (errp[i] >= 0)
 			close(errp[i]);
+		if (bypassp[i] >= 0)
+			close(bypassp[i]);
 	}
 	return r;
 }

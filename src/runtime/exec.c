@@ -26,7 +26,7 @@ __attribute__((noreturn)) static void exec_child(struct container_spec *spec,
                                                  const struct container_stdio *io, int err_fd,
                                                  int console_fd)
 {
-	struct child_ctx c = { .spec = spec, .err_fd = err_fd, .stdio = io };
+	struct child_ctx c = { .spec = spec, .err_fd = err_fd, .bypass_fd = -1, .stdio = io };
 	struct werr err = { 0 };
 	struct userspec u;
 

@@ -5,6 +5,7 @@
  * attach under, so it never leaves while one is being wired. */
 #include "netbridge.h"
 #include "cleanup.h"
+#include "netegress.h"
 #include "rtnl.h"
 #include "rundir.h"
 #include "util.h"
@@ -25,6 +26,10 @@
 #include <unistd.h>
 
 #define VETH_PREFIX "wv"
+/* every hop is virtual (veths, the bridge, warren-net's tap, whose
+ * libslirp ends the connections), so the default network's MTU: a
+ * fraction of the packets of 1500 (bench/net_bridge) */
+#define NETBRIDGE_MTU NETSETUP_MTU_DEFAULT
 
 /* the veths in the namespace the thread is in: containers still attached */
 static int netbridge_veths(void)
@@ -219,7 +224,11 @@ static int netbridge_plug(const struct net_spec *net, int ctr_ns, int *veth, str
 		if (br > 0)
 			r = rtnl_addr_add(&nl, br, net->bridge_gw, net->bridge_prefix, err);
 		if (r == 0 && br > 0)
-			r = rtnl_link_set(&nl, br, true, 0, 0, err);
+			r = rtnl_link_set(&nl, br, true, 0, NETBRIDGE_MTU, err);
+		if (r == 0 && br > 0 && (r = netegress_rules(net, err)) < 0) {
+			struct werr ignored; /* the next container makes it again */
+			rtnl_link_del(&nl, br, &ignored);
+		}
 		if (r == 0 && br < 0)
 			r = werr_set(err, ENODEV, "bridge %s vanished", net->bridge_if);
 	}
@@ -231,7 +240,7 @@ static int netbridge_plug(const struct net_spec *net, int ctr_ns, int *veth, str
 	}
 	if (r == 0) {
 		*veth = rtnl_link_index(&nl, name);
-		r = *veth > 0 ? rtnl_link_set(&nl, *veth, true, br, 0, err)
+		r = *veth > 0 ? rtnl_link_set(&nl, *veth, true, br, NETBRIDGE_MTU, err)
 		              : werr_set(err, ENODEV, "veth %s vanished", name);
 	}
 	rtnl_close(&nl);
@@ -253,7 +262,7 @@ static int netbridge_configure(const struct net_spec *net, struct werr *err)
 	if (r == 0)
 		r = rtnl_addr_add(&nl, eth, net->bridge_ip, net->bridge_prefix, err);
 	if (r == 0)
-		r = rtnl_link_set(&nl, eth, true, 0, 0, err);
+		r = rtnl_link_set(&nl, eth, true, 0, NETBRIDGE_MTU, err);
 	if (r == 0 && !net->bridge_internal)
 		r = rtnl_route_default(&nl, net->bridge_gw, err);
 	rtnl_close(&nl);

@@ -92,8 +92,12 @@ void netetc_host_address(struct net_spec *net)
 
 	out[0] = '\0';
 	if (net->mode == NET_MODE_NONE || net->mode == NET_MODE_CONTAINER ||
-	    net->mode == NET_MODE_BRIDGE)
+	    (net->mode == NET_MODE_BRIDGE && net->bridge_internal))
 		return;
+	if (net->mode == NET_MODE_BRIDGE) { /* netegress.c's warren-net maps it */
+		snprintf(out, size, "%s", NETETC_GATEWAY);
+		return;
+	}
 	if (net->mode == NET_MODE_HOST) {
 		snprintf(out, size, "127.0.0.1");
 		return;
@@ -137,7 +141,7 @@ static int netetc_hosts(const struct net_spec *net, int dirfd, struct werr *err)
 		netetc_add(add, sizeof(add), &len, "%s\t%.*s\n", ip,
 		           (int)(colon - net->add_hosts[i]), net->add_hosts[i]);
 	}
-	if (have_host && net->mode == NET_MODE_SLIRP)
+	if (have_host && (net->mode == NET_MODE_SLIRP || net->mode == NET_MODE_BRIDGE))
 		netetc_add(add, sizeof(add), &len,
 		           "%s\thost.containers.internal host.docker.internal\n", host_ip);
 	if (len == 0)

@@ -28,7 +28,18 @@ int netsetup_prepare(struct net_spec *net, const char *state_dir, struct werr *e
 	netetc_host_address(net);
 	if (net->mode == NET_MODE_SLIRP)
 		return netports_bind(net, state_dir, err);
+	if (netsetup_bridge_ports_p(net)) {
+		/* the forwarder joins the container's namespace: libslirp has no
+		 * part in a network container's traffic */
+		net->port_handler = NET_PORTS_SPLICE;
+		return netports_bind(net, state_dir, err);
+	}
 	return 0;
+}
+
+bool netsetup_bridge_ports_p(const struct net_spec *net)
+{
+	return net->mode == NET_MODE_BRIDGE && (net->n_ports > 0 || net->publish_all);
 }
 
 /* next to our own binary (an installed tree), then PATH */
@@ -42,8 +53,8 @@ static int netsetup_find_helper(char *out, size_t size, struct werr *err)
 }
 
 /* the argument strings live in @store; @argv points into it */
-static int netsetup_args(const struct net_spec *net, pid_t pid, int ready_fd, const char *helper,
-                         char *store, size_t size, char **argv)
+static int netsetup_args(const struct net_spec *net, pid_t pid, int ready_fd, int bypass_fd,
+                         const char *helper, char *store, size_t size, char **argv)
 {
 	size_t used = 0, n = 0;
 
@@ -60,10 +71,16 @@ static int netsetup_args(const struct net_spec *net, pid_t pid, int ready_fd, co
 	NETSETUP_ARG("--pid=%d", (int)pid);
 	NETSETUP_ARG("--ready-fd=%d", ready_fd);
 	NETSETUP_ARG("--mtu=%u", net->mtu ? net->mtu : NETSETUP_MTU_DEFAULT);
+	if (net->mode == NET_MODE_BRIDGE)
+		NETSETUP_ARG("--forward-to=%u.%u.%u.%u", net->bridge_ip >> 24,
+		             (net->bridge_ip >> 16) & 0xff, (net->bridge_ip >> 8) & 0xff,
+		             net->bridge_ip & 0xff);
 	if (net->allow_host_loopback)
 		NETSETUP_ARG("--allow-host-loopback");
 	if (net->no_ipv6)
 		NETSETUP_ARG("--no-ipv6");
+	if (bypass_fd >= 0)
+		NETSETUP_ARG("--bypass-fd=%d", bypass_fd);
 	for (size_t i = 0; i < net->n_ports; i++) {
 		const struct net_port *p = &net->ports[i];
 		const char *ip = p->host_ip[0] ? p->host_ip : "0.0.0.0";
@@ -81,7 +98,8 @@ static int netsetup_args(const struct net_spec *net, pid_t pid, int ready_fd, co
 	return 0;
 }
 
-static int netsetup_spawn(struct net_spec *net, pid_t pid, int ready_fd, struct werr *err)
+static int netsetup_spawn(struct net_spec *net, pid_t pid, int ready_fd, int bypass_fd,
+                          struct werr *err)
 {
 	static char store[64 * 1024];
 	char *argv[NETSETUP_MAX_ARGS], helper[PATH_MAX];
@@ -93,7 +111,7 @@ static int netsetup_spawn(struct net_spec *net, pid_t pid, int ready_fd, struct 
 	r = netsetup_find_helper(helper, sizeof(helper), err);
 	if (r < 0)
 		return r;
-	if (netsetup_args(net, pid, ready_fd, helper, store, sizeof(store), argv) < 0)
+	if (netsetup_args(net, pid, ready_fd, bypass_fd, helper, store, sizeof(store), argv) < 0)
 		return werr_set(err, E2BIG, "too many published ports");
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
@@ -102,6 +120,8 @@ static int netsetup_spawn(struct net_spec *net, pid_t pid, int ready_fd, struct 
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
 	/* dup2 onto itself clears O_CLOEXEC: exactly these fds are handed over */
 	posix_spawn_file_actions_adddup2(&fa, ready_fd, ready_fd);
+	if (bypass_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, bypass_fd, bypass_fd);
 	for (size_t i = 0; i < net->n_ports; i++)
 		if (net->ports[i].fd >= 0)
 			posix_spawn_file_actions_adddup2(&fa, net->ports[i].fd, net->ports[i].fd);
@@ -115,18 +135,18 @@ static int netsetup_spawn(struct net_spec *net, pid_t pid, int ready_fd, struct 
 	return 0;
 }
 
-int netsetup_start(struct net_spec *net, pid_t pid, struct werr *err)
+int netsetup_start(struct net_spec *net, pid_t pid, int bypass_fd, struct werr *err)
 {
 	char buf[WERR_MSG_MAX];
 	size_t got = 0;
 	int p[2];
 	int r;
 
-	if (net->mode != NET_MODE_SLIRP)
+	if (net->mode != NET_MODE_SLIRP && !netsetup_bridge_ports_p(net))
 		return 0;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return werr_errno(err, errno, "pipe");
-	r = netsetup_spawn(net, pid, p[1], err);
+	r = netsetup_spawn(net, pid, p[1], bypass_fd, err);
 	close(p[1]);
 	if (r < 0) {
 		close(p[0]);

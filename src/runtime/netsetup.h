@@ -53,6 +53,7 @@ struct net_spec {
 	unsigned mtu; /* 0: NETSETUP_MTU_DEFAULT */
 	bool allow_host_loopback;
 	bool no_ipv6;
+	bool no_bypass;   /* slirp:bypass=false: no socket switching */
 	bool publish_all; /* -P */
 	struct net_port *ports;
 	size_t n_ports;
@@ -117,12 +118,23 @@ void netetc_host_address(struct net_spec *net);
 int netsetup_prepare(struct net_spec *net, const char *state_dir, struct werr *err);
 
 /**
+ * netsetup_bridge_ports_p() - whether @net is a container on a
+ * user-defined network with published ports (-p/-P), which a warren-net
+ * without a tap serves: it joins the container's namespace and connects to
+ * the container's address on its network.
+ */
+bool netsetup_bridge_ports_p(const struct net_spec *net);
+
+/**
  * netsetup_start() - for --network slirp: start warren-net for the
  * container process @pid (its ID maps written) and wait until the tap is
- * up and the ports are served.
+ * up and the ports are served (for a network container with published
+ * ports, warren-net's forwarders only). @bypass_fd (or -1): socket
+ * switching's socket, handed to warren-net (--bypass-fd), where the
+ * container's first process sends its filter's listener.
  * Return: 0 or a negative errno with @err carrying warren-net's reason.
  */
-int netsetup_start(struct net_spec *net, pid_t pid, struct werr *err);
+int netsetup_start(struct net_spec *net, pid_t pid, int bypass_fd, struct werr *err);
 
 /**
  * netsetup_stop() - stop warren-net and close the listeners: nothing of the

@@ -46,6 +46,22 @@ int seccomp_install(const struct seccomp_bpf *prog);
 
 void seccomp_bpf_free(struct seccomp_bpf *prog);
 
+/* a stacked filter's first instructions (netbypass.c): the
+ * host's own ABI only (on x86_64 not the i386 or x32 calls, whose numbers
+ * differ: those are left to the container's filter), then the call's
+ * number loaded. Needs <linux/audit.h>, <linux/filter.h>,
+ * <linux/seccomp.h> and <stddef.h>. */
+#if defined(__x86_64__)
+#define SECCOMP_HOST_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SECCOMP_HOST_ARCH AUDIT_ARCH_AARCH64
+#endif
+#define SECCOMP_HOST_ABI_ONLY                                                                      \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),                   \
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_HOST_ARCH, 1, 0),                          \
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                                          \
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
+
 /**
  * seccomp_install_fake_chown() - stack the single-ID filter (fakechown.c):
  * chown, fchown, lchown, fchownat and the setuid/setgid/setgroups family
@@ -54,5 +70,13 @@ void seccomp_bpf_free(struct seccomp_bpf *prog);
  * Return: 0 or a negative errno (-ENOSYS on an architecture it lacks).
  */
 int seccomp_install_fake_chown(void);
+
+/**
+ * seccomp_install_bypass() - stack socket switching's filter (netbypass.c):
+ * every connect() waits for warren-net, to which the filter's listener is
+ * sent over @sock. Same needs as seccomp_install_fake_chown().
+ * Return: 0 or a negative errno (then every connect runs as it is).
+ */
+int seccomp_install_bypass(int sock);
 
 #endif

@@ -450,7 +450,7 @@ two_equal_sums() {
 @test "32 MiB from the container to the host's loopback arrive intact through libslirp" {
 	port=$(free_port)
 	sum_server "$port"
-	run warren run --rm --network slirp:allow_host_loopback=true --rootfs "$ROOTFS" sh -c "
+	run warren run --rm --network slirp:allow_host_loopback=true,bypass=false --rootfs "$ROOTFS" sh -c "
 		dd if=/dev/urandom of=/tmp/blob bs=1M count=32 2>/dev/null
 		sha256sum /tmp/blob | cut -d' ' -f1
 		nc 10.0.2.2 $port < /tmp/blob"
@@ -460,7 +460,7 @@ two_equal_sums() {
 @test "a TCP connection from the container gets libslirp's window scale (windows beyond 64 KiB)" {
 	port=$(free_port)
 	sum_server "$port"
-	run_bg run --rm --network slirp:allow_host_loopback=true --rootfs "$ROOTFS" \
+	run_bg run --rm --network slirp:allow_host_loopback=true,bypass=false --rootfs "$ROOTFS" \
 		sh -c "sleep 30 | nc 10.0.2.2 $port"
 	local pid='' i
 	for ((i = 0; i < 100; i++)); do

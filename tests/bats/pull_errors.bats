@@ -90,26 +90,31 @@ pull_fails() {
 	pull_fails "Not/A/Valid:ref:x" "*invalid reference*"
 }
 
-@test "kill -9 in the middle of a pull, then the same pull completes and the store checks clean" {
-	# pull 32 MB in the background and kill it once it is downloading or unpacking
-	warren_s pull "$REG/warren/big" > /dev/null 2>&1 &
-	local i
-	for ((i = 0; i < 500; i++)); do
-		[ -n "$(ls "$STORE/tmp" 2>/dev/null)" ] && break
-		sleep 0.01
+@test "kill -9 at random points of a pull that unpacks as it downloads, then the same pull completes and the store checks clean" {
+	local i round
+	for round in 1 2 3; do
+		# pull 32 MB in the background; kill it 0-400 ms after it staged
+		warren_s pull "$REG/warren/big" > /dev/null 2>&1 &
+		for ((i = 0; i < 500; i++)); do
+			[ -n "$(ls "$STORE/tmp" 2>/dev/null)" ] && break
+			sleep 0.01
+		done
+		sleep "0.$(printf %03d $((RANDOM % 400)))"
+		# every process of the pull gone, a child forked while pkill read the
+		# process list too (one alive still holds the staging's lock)
+		for ((i = 0; i < 500; i++)); do
+			pkill -KILL -u "$TEST_USER" || break
+			sleep 0.02
+		done
+		wait || true
+		# unless it finished first: no record, and nothing staged is in the store
+		if [ "$(warren_s images -q | wc -l)" -eq 1 ]; then
+			[ "$(store_listing)" = "$BEFORE" ]
+			[ -n "$(ls "$STORE/tmp")" ]
+		else
+			warren_s rmi "$REG/warren/big" > /dev/null
+		fi
 	done
-	sleep 0.05
-	# every process of the pull gone, a child forked while pkill read the
-	# process list too (one alive still holds the staging's lock)
-	for ((i = 0; i < 500; i++)); do
-		pkill -KILL -u "$TEST_USER" || break
-		sleep 0.02
-	done
-	wait || true
-	# it did not finish: no record, and what it staged is not in the store
-	run warren_s images -q
-	[ "${#lines[@]}" -eq 1 ]
-	[ -n "$(ls "$STORE/tmp")" ]
 	run warren_s pull -q "$REG/warren/big"
 	[ "$status" -eq 0 ]
 	run warren_s system check
@@ -117,7 +122,29 @@ pull_fails() {
 	[ "$status" -eq 0 ]
 	run warren_s run "$REG/warren/big" sh -c 'ls /big | wc -l'
 	[ "$output" = "32" ]
-	# the next pull took the killed pull's staging with its own
+	# the next pull took the killed pulls' staging with its own
+	[ -z "$(ls "$STORE/tmp")" ]
+}
+
+@test "a layer is unpacked while it downloads, and enters the store only when whole" {
+	# the faulty registry's "stall" sends half of a tar layer, then nothing
+	warren_s pull "$FAULTY_REG/warren/stall" > /dev/null 2>&1 &
+	local i f=
+	for ((i = 0; i < 600; i++)); do
+		f=$(find "$STORE/tmp" -path '*/layer-0/diff/hello' 2>/dev/null | head -1)
+		[ -n "$f" ] && [ "$(cat "$f" 2>/dev/null)" = hello ] && break
+		sleep 0.05
+	done
+	# the layer's first file is there, whole, while its blob is half-way
+	[ "$(cat "$f")" = hello ]
+	[ "$(store_listing)" = "$BEFORE" ]
+	for ((i = 0; i < 500; i++)); do
+		pkill -KILL -u "$TEST_USER" || break
+		sleep 0.02
+	done
+	wait || true
+	[ "$(store_listing)" = "$BEFORE" ]
+	warren_s pull -q "$REG/warren/shared" > /dev/null
 	[ -z "$(ls "$STORE/tmp")" ]
 }
 

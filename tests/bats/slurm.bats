@@ -1,0 +1,214 @@
+#!/usr/bin/env bats
+# The Slurm SPANK plugin (slurm/spank_warren.c, docs/slurm.md) on this lane's
+# single-node cluster (tests/setup.d/60-slurm.sh): srun as the test user
+# with pyxis's --container-* options. Each result is compared with the same
+# step run on the host, or with `warren run` of the same image by hand.
+# plugstack.conf names the plugin of the build under test, whose default
+# warren is that build's.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+REG=127.0.0.1:$WARREN_REGISTRY_PORT
+IMG=$REG/warren/osrel
+export SLURM_CONF=$WARREN_TEST_ROOT/slurm/slurm.conf
+AS_USER_ENV=SLURM_CONF
+
+setup_file() {
+	local plugin
+	plugin=$(find "$WARREN_PREFIX" -name spank_warren.so | head -n 1)
+	[ -n "$plugin" ] || {
+		echo "no spank_warren.so under $WARREN_PREFIX (is libslurm-dev installed?)" >&2
+		return 1
+	}
+	echo "required $plugin" >"$WARREN_TEST_ROOT/slurm/plugstack.conf"
+}
+
+teardown() {
+	scancel -u "$TEST_USER" 2>/dev/null || true
+	scancel -u "$NOSUB_USER" 2>/dev/null || true
+	# a failed --container-name test's records, whose names the next would need
+	warren rm -f job-0 job-1 >/dev/null 2>&1 || true
+	common_teardown
+}
+
+# srun_u ARGS...: srun as the test user, bounded
+srun_u() { as_user timeout 120 srun "$@"; }
+srun_nosub() { as_nosub timeout 120 srun "$@"; }
+
+# user_procs: the test user's processes that a container step leaves, if any
+user_procs() { pgrep -u "$TEST_USER" -a -f 'warren|sleep infinity' || true; }
+
+# user_mounts: mounts of the host's namespace under the test user's home or
+# warren's runtime directory
+user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/self/mountinfo || true; }
+
+@test "slurm: srun -n 2 --container-image runs both tasks in the image as the job's user" {
+	run -0 --separate-stderr warren run --rm --pull=missing "$IMG" cat /etc/os-release
+	want=$output
+	[[ "$want" == *warren-slurm-fixture* ]]
+	[ "$want" != "$(cat /etc/os-release)" ]
+
+	run -0 --separate-stderr srun_u -n 2 --container-image="$IMG" cat /etc/os-release
+	[ "$output" = "$want"$'\n'"$want" ]
+
+	# the tasks' identity and Slurm variables as on the host; the image's
+	# own variables win over the job's (as pyxis)
+	cmd='echo $SLURM_PROCID $SLURM_NTASKS $SLURM_STEP_ID $(id -u):$(id -g) $(hostname) $SLURM_FIXTURE'
+	run -0 --separate-stderr srun_u -n 2 sh -c "$cmd"
+	host=$(echo "$output" | sort)
+	run -0 --separate-stderr as_user env SLURM_FIXTURE=job timeout 120 srun -n 2 --container-image="$IMG" sh -c "$cmd"
+	[ "$(echo "$output" | sort)" = "$(echo "$host" | sed 's/ *$/ image/')" ]
+	[ "$(echo "$output" | wc -l)" = 2 ]
+	# --container-env: the job's value wins (as pyxis), for the names given
+	run -0 --separate-stderr as_user env SLURM_FIXTURE=job timeout 120 srun -n 2 --container-image="$IMG" \
+		--container-env=SLURM_FIXTURE sh -c "$cmd"
+	[ "$(echo "$output" | sort)" = "$(echo "$host" | sed 's/ *$/ job/')" ]
+
+	# PMI-2's variables and its socket (an inherited descriptor) too
+	cmd='echo $PMI_RANK $PMI_SIZE $(test -S /proc/self/fd/$PMI_FD && echo socket)'
+	run -0 --separate-stderr srun_u --mpi=pmi2 -n 2 sh -c "$cmd"
+	host=$(echo "$output" | sort)
+	[ "$host" = "0 2 socket"$'\n'"1 2 socket" ]
+	run -0 --separate-stderr srun_u --mpi=pmi2 -n 2 --container-image="$IMG" sh -c "$cmd"
+	[ "$(echo "$output" | sort)" = "$host" ]
+
+	# srun's ulimits reach the container as they reach a host task
+	cmd='ulimit -S -n 512; ulimit -S -s 4096; timeout 120 srun -n 2 "$@" sh -c "echo \$(ulimit -n) \$(ulimit -s)"'
+	run -0 --separate-stderr as_user sh -c "$cmd" sh
+	host=$output
+	[[ "$host" == *512* ]]
+	run -0 --separate-stderr as_user sh -c "$cmd" sh --container-image="$IMG"
+	[ "$output" = "$host" ]
+}
+
+@test "slurm: a single-ID user's tasks run in the image as that user" {
+	run -0 --separate-stderr srun_nosub -n 2 sh -c 'echo $SLURM_PROCID $(id -u):$(id -g)'
+	host=$(echo "$output" | sort)
+	run -0 --separate-stderr srun_nosub -n 2 --container-image="$IMG" \
+		sh -c 'echo $SLURM_PROCID $(id -u):$(id -g) $(grep ^ID= /etc/os-release)'
+	[ "$(echo "$output" | sort)" = "$(echo "$host" | sed 's/$/ ID=warren-slurm-fixture/')" ]
+}
+
+@test "slurm: srun's stdin reaches the container as it reaches a host task" {
+	run -0 --separate-stderr as_user sh -c 'echo from-stdin | timeout 120 srun -n 2 sh -c "echo \$SLURM_PROCID \$(cat)"'
+	host=$(echo "$output" | sort)
+	[[ "$host" == *"0 from-stdin"* ]]
+	run -0 --separate-stderr as_user sh -c 'echo from-stdin | timeout 120 srun -n 2 --container-image="$1" sh -c "echo \$SLURM_PROCID \$(cat)"' sh "$IMG"
+	[ "$(echo "$output" | sort)" = "$host" ]
+}
+
+@test "slurm: a step without --container-image runs on the host" {
+	run -0 --separate-stderr srun_u -n 2 cat /etc/os-release
+	[ "$output" = "$(cat /etc/os-release)"$'\n'"$(cat /etc/os-release)" ]
+	run -0 --separate-stderr srun_u -n 1 stat -c %i /
+	[ "$output" = "$(stat -c %i /)" ]
+}
+
+@test "slurm: --container-mounts binds host directories, :ro read-only" {
+	d=$(user_tmpdir)
+	mkdir "$d/rw" "$d/ro"
+	echo from-host >"$d/ro/file"
+	chown -R "$TEST_USER" "$d/rw" "$d/ro"
+	run -0 --separate-stderr srun_u --container-image="$IMG" --container-mounts="$d/ro:/data:ro,$d/rw:/out" \
+		sh -c 'cat /data/file; echo written >/out/new; if echo x 2>/dev/null >/data/file; then echo WROTE; else echo REFUSED; fi'
+	[ "${lines[0]}" = from-host ]
+	[ "${lines[-1]}" = REFUSED ]
+	[ "$(cat "$d/rw/new")" = written ]
+	[ "$(cat "$d/ro/file")" = from-host ]
+	# the same refusal as warren run -v ...:ro by hand
+	run warren run --rm -v "$d/ro:/data:ro" "$IMG" sh -c 'echo x >/data/file'
+	hand=$status
+	run srun_u --container-image="$IMG" --container-mounts="$d/ro:/data:ro" sh -c 'echo x >/data/file'
+	[ "$status" -ne 0 ] && [ "$hand" -ne 0 ]
+}
+
+@test "slurm: --container-workdir sets the tasks' working directory" {
+	run -0 --separate-stderr warren run --rm -w /home/tester "$IMG" pwd
+	want=$output
+	run -0 --separate-stderr srun_u -n 2 --container-image="$IMG" --container-workdir=/home/tester pwd
+	[ "$output" = "$want"$'\n'"$want" ]
+	run -0 --separate-stderr srun_u --container-image="$IMG" pwd
+	[ "$output" = "$(warren run --rm "$IMG" pwd)" ]
+}
+
+@test "slurm: scancel of a running step leaves no container process and no mount" {
+	run -0 warren pull -q "$IMG"
+	store=$(as_user sh -c 'echo ${XDG_DATA_HOME:-$HOME/.local/share}/warren')
+	before=$(ls "$store" "$store"/* 2>/dev/null | sort)
+	mounts_before=$(user_mounts)
+	log=$(user_tmpdir)/srun.log
+	as_user timeout 300 srun --container-image="$IMG" sleep infinity >"$log" 2>&1 &
+	srun_pid=$!
+	for ((i = 0; i < 600; i++)); do
+		pgrep -u "$TEST_USER" -x sleep >/dev/null && break
+		sleep 0.1
+	done
+	pgrep -u "$TEST_USER" -x sleep
+	# the container's sleep is in the image: its root is not the host's
+	[ "$(stat -L -c %i "/proc/$(pgrep -u "$TEST_USER" -x sleep | head -n 1)/root/etc/os-release")" != \
+		"$(stat -c %i /etc/os-release)" ]
+	step=$(squeue -s -h -u "$TEST_USER" -o %i | grep -v extern | head -n 1)
+	[ -n "$step" ]
+	# in the cgroups Slurm put the task in (the step's, proctrack/cgroup):
+	# warren made none of its own
+	stepd=$(pgrep -f "^slurmstepd: \[$step\]" | head -n 1)
+	task=$(pgrep -P "$stepd" -u "$TEST_USER" | head -n 1)
+	[ -n "$task" ]
+	grep -q "step_${step#*.}" "/proc/$task/cgroup"
+	[ "$(cat "/proc/$(pgrep -u "$TEST_USER" -x sleep | head -n 1)/cgroup")" = "$(cat "/proc/$task/cgroup")" ]
+	scancel "$step"
+	for ((i = 0; i < 600; i++)); do
+		[ -z "$(user_procs)" ] && ! kill -0 "$srun_pid" 2>/dev/null && break
+		sleep 0.1
+	done
+	[ -z "$(user_procs)" ] || { user_procs; false; }
+	[ "$(user_mounts)" = "$mounts_before" ]
+	[ "$(ls "$store" "$store"/* 2>/dev/null | sort)" = "$before" ]
+}
+
+@test "slurm: --container-name names the tasks' containers; scancel leaves none" {
+	run -0 warren pull -q "$IMG"
+	as_user timeout 300 srun -n 2 --container-image="$IMG" --container-name=job sleep infinity \
+		>/dev/null 2>&1 &
+	srun_pid=$!
+	for ((i = 0; i < 600; i++)); do
+		[ "$(warren ps --format '{{.Names}}' | sort | tr '\n' ' ')" = "job-0 job-1 " ] && break
+		sleep 0.1
+	done
+	[ "$(warren ps --format '{{.Names}}' | sort | tr '\n' ' ')" = "job-0 job-1 " ]
+	scancel "$(squeue -s -h -u "$TEST_USER" -o %i | grep -v extern | head -n 1)"
+	# the step's end (slurm_spank_exit) removes the records: it may run
+	# after srun and the tasks are gone
+	for ((i = 0; i < 600; i++)); do
+		[ -z "$(user_procs)" ] && ! kill -0 "$srun_pid" 2>/dev/null &&
+			[ -z "$(warren ps -a -q)" ] && break
+		sleep 0.1
+	done
+	[ -z "$(user_procs)" ] || { user_procs; false; }
+	run -0 warren ps -a -q
+	[ -z "$output" ]
+}
+
+@test "slurm: an image that does not exist fails the step with one line" {
+	run srun_u -n 2 --container-image="$REG/warren/no-such-image" true
+	[ "$status" -ne 0 ]
+	echo "$output"
+	[ "$(echo "$output" | grep -c 'warren: --container-image=')" = 1 ]
+	echo "$output" | grep 'warren: --container-image=' | grep -q no-such-image
+}
+
+@test "slurm: malformed option values (mounts, env names, workdir) fail with one line" {
+	for spec in relative:/data /tmp /tmp:/data:rx /tmp:/data, /tmp:/a,,/tmp:/b; do
+		run srun_u --container-image="$IMG" --container-mounts="$spec" true
+		[ "$status" -ne 0 ]
+		[ "$(echo "$output" | grep -c 'invalid --container-mounts')" = 1 ]
+	done
+	run srun_u --container-image="$IMG" --container-env=A=1 true
+	[ "$status" -ne 0 ]
+	[ "$(echo "$output" | grep -c 'invalid --container-env')" = 1 ]
+	run srun_u --container-image="$IMG" --container-workdir=relative true
+	[ "$status" -ne 0 ]
+	[ "$(echo "$output" | grep -c 'invalid --container-workdir')" = 1 ]
+}
