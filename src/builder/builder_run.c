@@ -208,8 +208,9 @@ static int run_container(struct builder *b, struct bstage *sg, struct bstep_dir 
                          enum net_mode net, struct bmounts *ms, int *status, struct werr *err)
 {
 	json_t *c = bconfig_get(sg);
-	struct overlay_spec ov = { d->lower_base, d->lowerdir, d->upper, d->work,
-		                   b->driver == ROOTFS_FUSE };
+	struct overlay_spec ov = {
+		d->lower_base, d->lowerdir, d->upper, d->work, b->driver == ROOTFS_FUSE, NULL
+	};
 	struct container_spec spec = { 0 };
 	const struct security_opts sec = SECURITY_OPTS_INIT;
 	char id[65], host[13];

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "import.h"
 #include "reference.h"
+#include "sqsh_save.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -17,7 +18,10 @@
 
 static const struct opt_def save_opts[] = {
 	{ "output", 'o', OPT_VALUE, "FILE", "Write to FILE instead of stdout", IO_OUTPUT },
-	{ "format", 0, OPT_VALUE, "FORMAT", "docker-archive (default) or oci-archive", IO_FORMAT },
+	{ "format", 0, OPT_VALUE, "FORMAT",
+	  "docker-archive (default), oci-archive, oci-dir, or squashfs (one image's root, "
+	  "for warren run FILE)",
+	  IO_FORMAT },
 	{ "quiet", 'q', OPT_FLAG, NULL, "No progress output", IO_QUIET },
 	CLI_HELP_OPT,
 	CLI_OPTS_END,
@@ -39,6 +43,32 @@ static const char *save_name(json_t *rec, const char *arg, char *buf, size_t siz
 	return json_string_value(json_array_get(names, 0));
 }
 
+/* --format squashfs: one image, to -o FILE */
+static int save_squashfs(struct img_args *a, int n, char **args, struct werr *err)
+{
+	struct store s = { .rootfd = -1, .lockfd = -1 };
+	struct idmap_plan plan;
+	json_t *images = NULL, *rec;
+	int r;
+
+	if (!a->output)
+		return werr_set(err, EINVAL, "--format squashfs needs -o FILE");
+	if (n != 1)
+		return werr_set(err, EINVAL,
+		                "--format squashfs saves one image's root filesystem: give one "
+		                "image");
+	r = img_open(&s, &plan, err);
+	if (r == 0)
+		r = store_images_load(&s, &images, err);
+	if (r == 0 && !(rec = store_image_find(images, args[0], err)))
+		r = -ENOENT;
+	if (r == 0)
+		r = sqsh_save(&s, rec, &plan, a->output, err);
+	json_decref(images);
+	store_close(&s);
+	return r;
+}
+
 static int save_run(struct img_args *a, int n, char **args, struct werr *err)
 {
 	struct store s = { .rootfd = -1, .lockfd = -1 };
@@ -51,12 +81,15 @@ static int save_run(struct img_args *a, int n, char **args, struct werr *err)
 	bool dir = a->format && !strcmp(a->format, "oci-dir");
 	int r;
 
+	if (a->format && !strcmp(a->format, "squashfs"))
+		return save_squashfs(a, n, args, err);
 	if (a->format && (!strcmp(a->format, "oci-archive") || dir))
 		kind = ARCHIVE_OCI;
 	else if (a->format && strcmp(a->format, "docker-archive"))
 		return werr_set(
 		    err, EINVAL,
-		    "invalid --format \"%s\": use docker-archive, oci-archive or oci-dir",
+		    "invalid --format \"%s\": use docker-archive, oci-archive, oci-dir or "
+		    "squashfs",
 		    a->format);
 	if (dir && !a->output)
 		return werr_set(err, EINVAL, "--format oci-dir needs -o DIRECTORY");

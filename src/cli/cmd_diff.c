@@ -11,15 +11,18 @@
 #include "ctrpath.h"
 #include "layer_diff.h"
 #include "store.h"
+#include "sqshmount.h"
 #include "userns_exec.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -287,12 +290,21 @@ static int diff_fn(void *arg, struct werr *err)
 		.merged = c->copy, .uid = -1, .gid = -1, .visit = diff_visit, .visit_arg = c
 	};
 	struct layer_diff_result res;
-	_cleanup_close_ int base = open(c->o->lower_base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int upper = open(c->o->upperdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int base = -1, upper = -1;
 	_cleanup_free_ char *lowers = strdup(c->o->lowerdir);
 	char *save = NULL;
+	pid_t sqfs;
 	int r;
 
+	/* a SquashFS file's container: the file, mounted privately, is its
+	 * one lower layer (squashfuse_ll ends with this process) */
+	if (c->o->squashfs &&
+	    (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0))
+		return werr_errno(err, errno, "a private mount namespace");
+	if (c->o->squashfs && sqshmount_start(c->o->squashfs, c->o->lower_base, &sqfs, err) < 0)
+		return -err->code;
+	base = open(c->o->lower_base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	upper = open(c->o->upperdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (base < 0 || upper < 0 || !lowers)
 		return werr_errno(err, errno, "the container's layers");
 	for (char *l = strtok_r(lowers, ":", &save); l && c->n_lower < DIFF_MAX_LAYERS;

@@ -151,7 +151,9 @@ static const struct opt_def run_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
 
-#define RUN_USAGE "[OPTIONS] IMAGE [COMMAND [ARG...]]\n[OPTIONS] --rootfs DIR [--] COMMAND [ARG...]"
+#define RUN_USAGE                                                                                  \
+	"[OPTIONS] IMAGE [COMMAND [ARG...]]\n[OPTIONS] FILE.sqsh [COMMAND [ARG...]]\n[OPTIONS] "   \
+	"--rootfs DIR [--] COMMAND [ARG...]"
 const struct cli_cmd cli_cmd_run = {
 	"run", RUN_USAGE, "Run a command in a new container.", run_opts, 0, -1, OPTS_STOP_AT_OPERAND
 };
@@ -648,7 +650,7 @@ static int run_recorded(struct run_cfg *cfg, struct container_spec *spec, const 
 	int status;
 
 	if (cfg->use_image) {
-		o->image = image;
+		o->image = cfg->img.sqsh[0] ? cfg->img.sqsh : image;
 		o->image_id = cfg->img.image_id;
 		if (!o->stop_signal)
 			o->stop_signal = cfg->img.stop_signal;

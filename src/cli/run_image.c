@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "climage.h"
 #include "manifest.h"
+#include "sqsh.h"
 #include "transfer.h"
 #include "cleanup.h"
 #include "util.h"
@@ -72,6 +73,53 @@ static json_t *find_or_pull(struct run_image *ri, json_t **images, const char *i
 	return store_image_find(*images, id, err);
 }
 
+/* the config's defaults, which run maps onto the container */
+static void run_image_defaults(struct run_image *ri)
+{
+	ri->image_env = config_string_array(&ri->img.cfg, "Env");
+	ri->workdir = config_dup(&ri->img.cfg, "WorkingDir");
+	ri->user = config_dup(&ri->img.cfg, "User");
+	ri->stop_signal = config_dup(&ri->img.cfg, "StopSignal");
+}
+
+/* warren run FILE.sqsh: the file checked whole, its config (none in a file
+ * mksquashfs made: then the command must be given), a writable layer */
+static int run_image_sqsh(struct run_image *ri, const char *file, const char *id,
+                          const struct idmap_plan *plan, struct werr *err)
+{
+	char *config;
+	size_t len;
+	int r;
+
+	if (!realpath(file, ri->sqsh))
+		return werr_errno(err, errno, "SquashFS image %s", file);
+	r = sqsh_probe(ri->sqsh, &config, &len, err);
+	if (r < 0)
+		return r;
+	if (config) {
+		r = config_parse(config, len, &ri->img.cfg, err);
+		free(config);
+		if (r < 0)
+			return werr_prefix(err, "the image config in %s", file);
+		ri->loaded = true;
+	}
+	r = rootfs_driver_choose(&ri->s, cli_gopts(), plan, &ri->driver, err);
+	if (r < 0)
+		return r;
+	r = rootfs_create_sqsh(&ri->s, ri->sqsh, id, plan, ri->driver.driver, &ri->rf, err);
+	ri->created = r == 0;
+	if (r < 0)
+		return r;
+	ri->ov = (struct overlay_spec){ ri->rf.layers_dir,
+		                        ri->rf.lowerdir,
+		                        ri->rf.upper,
+		                        ri->rf.work,
+		                        ri->rf.driver == ROOTFS_FUSE,
+		                        ri->sqsh };
+	run_image_defaults(ri);
+	return 0;
+}
+
 int run_image_prepare(struct run_image *ri, const char *image, const char *id,
                       const struct idmap_plan *plan, struct werr *err)
 {
@@ -87,6 +135,8 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
 	ri->platform = platform;
 	ri->s.rootfd = ri->s.lockfd = -1;
 	r = store_open(&ri->s, cli_gopts(), err);
+	if (r == 0 && sqsh_operand_p(image))
+		return run_image_sqsh(ri, image, id, plan, err);
 	if (r == 0)
 		r = store_images_load(&ri->s, &images, err);
 	if (r == 0 && !(rec = find_or_pull(ri, &images, image, plan, err)))
@@ -123,12 +173,13 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
 	json_decref(images);
 	if (r < 0)
 		return r;
-	ri->ov = (struct overlay_spec){ ri->rf.layers_dir, ri->rf.lowerdir, ri->rf.upper,
-		                        ri->rf.work, ri->rf.driver == ROOTFS_FUSE };
-	ri->image_env = config_string_array(&ri->img.cfg, "Env");
-	ri->workdir = config_dup(&ri->img.cfg, "WorkingDir");
-	ri->user = config_dup(&ri->img.cfg, "User");
-	ri->stop_signal = config_dup(&ri->img.cfg, "StopSignal");
+	ri->ov = (struct overlay_spec){ ri->rf.layers_dir,
+		                        ri->rf.lowerdir,
+		                        ri->rf.upper,
+		                        ri->rf.work,
+		                        ri->rf.driver == ROOTFS_FUSE,
+		                        NULL };
+	run_image_defaults(ri);
 	return 0;
 }
 

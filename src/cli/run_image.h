@@ -8,6 +8,8 @@
 #include "ctrrun.h"
 #include "image.h"
 #include "rootfs.h"
+
+#include <limits.h>
 #include "store.h"
 
 enum run_pull { RUN_PULL_MISSING, RUN_PULL_ALWAYS, RUN_PULL_NEVER };
@@ -26,12 +28,15 @@ struct run_image {
 	char **image_env;
 	char **ep, **cmd; /* the argv's strings from the config */
 	char *workdir, *user, *stop_signal;
-	char image_id[80]; /* "sha256:HEX" */
+	char image_id[80];   /* "sha256:HEX" */
+	char sqsh[PATH_MAX]; /* warren run FILE.sqsh: the file's absolute path */
 };
 
 /**
  * run_image_prepare() - find @image in the store (pulling it when missing,
- * progress on stderr) and create container @id's writable layer.
+ * progress on stderr) and create container @id's writable layer. An
+ * @image that names a SquashFS file (sqsh_operand_p()) is that file, with
+ * the config `save --format squashfs` put in it, if any.
  * Return: 0 or a negative errno with @err set.
  */
 int run_image_prepare(struct run_image *ri, const char *image, const char *id,

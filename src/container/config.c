@@ -109,9 +109,13 @@ static enum net_mode net_mode_from(const char *name)
 /* the writable layer's overlay (kernel or warren-overlay) over the image */
 static json_t *overlay_json(const struct overlay_spec *ov)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:b}", "LowerBase", ov->lower_base, "Lower",
-	                 ov->lowerdir, "Upper", ov->upperdir, "Work", ov->workdir, "Fuse",
-	                 ov->fuse);
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:s, s:b}", "LowerBase", ov->lower_base, "Lower",
+	              ov->lowerdir, "Upper", ov->upperdir, "Work", ov->workdir, "Fuse", ov->fuse);
+
+	if (o && ov->squashfs)
+		json_object_set_new(o, "Squashfs", json_string(ov->squashfs));
+	return o;
 }
 
 static int overlay_from(json_t *o, struct container_spec *spec)
@@ -128,6 +132,7 @@ static int overlay_from(json_t *o, struct container_spec *spec)
 	ov->upperdir = json_string_value(json_object_get(o, "Upper"));
 	ov->workdir = json_string_value(json_object_get(o, "Work"));
 	ov->fuse = json_is_true(json_object_get(o, "Fuse"));
+	ov->squashfs = json_string_value(json_object_get(o, "Squashfs"));
 	spec->overlay = ov;
 	return ov->lower_base && ov->lowerdir && ov->upperdir && ov->workdir ? 0 : -EINVAL;
 }

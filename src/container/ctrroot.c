@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "mounts.h"
+#include "sqshmount.h"
 #include "state.h"
 #include "userns_exec.h"
 #include "util.h"
@@ -49,9 +50,15 @@ static int ctrroot_stopped(void *p, struct werr *err)
 	if (c->spec->overlay) {
 		struct overlay_spec o = *c->spec->overlay;
 		struct container_spec s = *c->spec;
+		pid_t sqfs;
 		/* the kernel's overlay reads warren-overlay's layers too */
 		o.fuse = false;
 		s.overlay = &o;
+		/* a SquashFS file's container: its mount is the lower layer
+		 * (squashfuse_ll ends with this process) */
+		if (o.squashfs && sqshmount_start(o.squashfs, o.lower_base, &sqfs, err) < 0)
+			return werr_prefix(err, "reaching the stopped container's files");
+		o.squashfs = NULL;
 		if (mounts_overlay(&s, err) < 0)
 			return werr_prefix(err, "reaching the stopped container's files");
 	}

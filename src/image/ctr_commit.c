@@ -109,6 +109,11 @@ static int image_of(struct store *s, const char *ctr_dir, struct image_loaded *i
 		                "the container was not made from an image (a --rootfs container "
 		                "has no layer to commit)");
 	id[strcspn(id, "\n")] = '\0';
+	if (id[0] == '/')
+		return werr_set(err, EINVAL,
+		                "the container runs the SquashFS file %s, not an image of the "
+		                "store: commit needs one (warren cp or export its files instead)",
+		                id);
 	r = store_images_load(s, &images, err);
 	if (r == 0 && !(rec = store_image_find(images, id, err)))
 		r = werr_prefix(err, "the container's image");

@@ -3,6 +3,7 @@
  * copy unpacked from the layer blobs. The container directory is flock-held
  * for the container's life, so rmi and gc see it is in use. */
 #include "rootfs.h"
+#include "sqshmount.h"
 #include "ovlmount.h"
 #include "cleanup.h"
 #include "treecopy.h"
@@ -220,6 +221,41 @@ int rootfs_create(struct store *s, const struct image_loaded *img, const char *i
 	return r;
 }
 
+int rootfs_create_sqsh(struct store *s, const char *file, const char *ctr_id,
+                       const struct idmap_plan *plan, enum rootfs_driver driver,
+                       struct ctr_rootfs *rf, struct werr *err)
+{
+	int r;
+
+	if (driver == ROOTFS_VFS)
+		return werr_set(
+		    err, EINVAL,
+		    "a SquashFS image is mounted, never copied: it needs the overlay or "
+		    "fuse-overlay storage driver, not vfs");
+
+	memset(rf, 0, sizeof(*rf));
+	rf->lock_fd = -1;
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	r = rootfs_dirs(s, file, ctr_id, rf, err);
+	store_unlock(s);
+	/* single-ID mode: warren-overlay, which can show the owners squashfuse
+	 * cannot map as the namespace's root (ovlfuse.c) */
+	rf->driver = plan->single ? ROOTFS_FUSE : driver;
+	rf->squashfs = file;
+	/* squashfuse's mount point, in warren-overlay's mount namespace only */
+	snprintf(rf->layers_dir, sizeof(rf->layers_dir), "%s/sqsh", rf->dir);
+	snprintf(rf->rootfs, sizeof(rf->rootfs), "%s/merged", rf->dir);
+	if (r == 0 && (mkdir(rf->layers_dir, 0700) < 0 || mkdir(rf->rootfs, 0755) < 0))
+		r = werr_errno(err, errno, "create %s/sqsh and merged", rf->dir);
+	if (r == 0 && !(rf->lowerdir = strdup(".")))
+		r = werr_errno(err, ENOMEM, "lowerdir");
+	if (r < 0 && rf->dir[0])
+		rootfs_destroy(rf, plan);
+	return r;
+}
+
 struct fill_arg {
 	const struct ctr_rootfs *rf;
 	const char *ctr_path;
@@ -241,6 +277,31 @@ static int dir_empty_p(int fd, bool *empty, struct werr *err)
 	return 0;
 }
 
+/* a new container's files are the SquashFS file's: mounted privately with
+ * squashfuse_ll for the copy, unmounted after */
+static int fill_from_sqsh(const struct ctr_rootfs *rf, const char *ctr_path, int vfd,
+                          struct werr *err)
+{
+	_cleanup_close_ int rootfd = -1;
+	pid_t pid;
+	int r;
+
+	if (unshare(CLONE_NEWNS) < 0)
+		return werr_errno(err, errno, "unshare(CLONE_NEWNS)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return werr_errno(err, errno, "making mounts private");
+	r = sqshmount_start(rf->squashfs, rf->layers_dir, &pid, err);
+	if (r < 0)
+		return r;
+	rootfd = open(rf->layers_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = rootfd < 0 ? werr_errno(err, errno, "open %s", rf->squashfs)
+	               : treecopy_from_root(rootfd, ctr_path, vfd, err);
+	if (rootfd >= 0)
+		close(steal_fd(&rootfd));
+	sqshmount_stop(pid);
+	return r;
+}
+
 /* runs in a user namespace: the image's content at ctr_path into the volume,
  * which may belong to a subordinate ID since an earlier fill */
 static int fill_in_ns(void *arg, struct werr *err)
@@ -257,6 +318,8 @@ static int fill_in_ns(void *arg, struct werr *err)
 	r = dir_empty_p(vfd, &empty, err);
 	if (r < 0 || !empty)
 		return r;
+	if (a->rf->squashfs)
+		return fill_from_sqsh(a->rf, a->ctr_path, vfd, err);
 	r = a->rf->copy ? 0 : overlay_mount_private(a->rf, err);
 	if (r < 0)
 		return r;

@@ -52,6 +52,7 @@ struct ctr_rootfs {
 	char layers_dir[PATH_MAX + 20];
 	char *lowerdir; /* "HEX/diff:...", top first, relative to layers_dir */
 	char upper[PATH_MAX + 100], work[PATH_MAX + 100];
+	const char *squashfs; /* run IMG.sqsh: the file (mounted at layers_dir) */
 };
 
 /* makes a private copy of image @image_id's layers in the new directory
@@ -70,6 +71,18 @@ typedef int (*rootfs_copy_fn)(const char *image_id, const char *dest, const stru
 int rootfs_create(struct store *s, const struct image_loaded *img, const char *image_id,
                   const char *ctr_id, const struct idmap_plan *plan, enum rootfs_driver driver,
                   rootfs_copy_fn copy, struct ctr_rootfs *rf, struct werr *err);
+
+/**
+ * rootfs_create_sqsh() - container @ctr_id's writable layer over the
+ * SquashFS file @file (an absolute path): upper/, work/, merged/ and the
+ * empty sqsh/ where squashfuse mounts it, for @driver (the kernel's
+ * overlay, or warren-overlay, which single-ID mode always takes; vfs is
+ * refused). Records @file as the image.
+ * Return: 0 or a negative errno with @err set; nothing is left on failure.
+ */
+int rootfs_create_sqsh(struct store *s, const char *file, const char *ctr_id,
+                       const struct idmap_plan *plan, enum rootfs_driver driver,
+                       struct ctr_rootfs *rf, struct werr *err);
 
 /**
  * rootfs_volume_fill() - copy what the image has at @ctr_path (owners, modes,

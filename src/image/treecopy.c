@@ -16,6 +16,17 @@
 
 #define TREECOPY_MAX_DEPTH 128
 
+/* the copy's owner: the source's, except one this user namespace cannot
+ * map (EINVAL: a SquashFS image read in single-ID mode shows unmapped
+ * owners as the overflow ID), which stays the namespace root's, as a
+ * single-ID unpack leaves every file. @name "" with AT_EMPTY_PATH: @dfd */
+static int tc_chown(int dfd, const char *name, const struct stat *st, int flags)
+{
+	if (fchownat(dfd, name, st->st_uid, st->st_gid, flags) == 0 || errno == EINVAL)
+		return 0;
+	return -1;
+}
+
 static int copy_file(int sfd, int dfd, const char *name, const struct stat *st, struct werr *err)
 {
 	_cleanup_close_ int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -38,7 +49,7 @@ static int copy_file(int sfd, int dfd, const char *name, const struct stat *st, 
 		if (util_write_all(out, buf, (size_t)n) < 0)
 			return werr_errno(err, errno, "write %s", name);
 	}
-	if (fchown(out, st->st_uid, st->st_gid) < 0 || fchmod(out, st->st_mode & 07777) < 0)
+	if (tc_chown(out, "", st, AT_EMPTY_PATH) < 0 || fchmod(out, st->st_mode & 07777) < 0)
 		return werr_errno(err, errno, "owner and mode of %s", name);
 	return 0;
 }
@@ -62,7 +73,7 @@ static int copy_entry(int sfd, int dfd, const char *name, int depth, struct werr
 			return werr_errno(err, errno, "readlink %s", name);
 		target[n] = '\0';
 		if (symlinkat(target, dfd, name) < 0 ||
-		    fchownat(dfd, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		    tc_chown(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return werr_errno(err, errno, "symlink %s", name);
 	} else if (S_ISDIR(st.st_mode)) {
 		_cleanup_close_ int s2 = -1, d2 = -1;
@@ -73,8 +84,8 @@ static int copy_entry(int sfd, int dfd, const char *name, int depth, struct werr
 		if (s2 < 0 || d2 < 0)
 			return werr_errno(err, errno, "open %s", name);
 		r = copy_dir(s2, d2, depth + 1, err);
-		if (r == 0 &&
-		    (fchown(d2, st.st_uid, st.st_gid) < 0 || fchmod(d2, st.st_mode & 07777) < 0))
+		if (r == 0 && (tc_chown(d2, "", &st, AT_EMPTY_PATH) < 0 ||
+		               fchmod(d2, st.st_mode & 07777) < 0))
 			r = werr_errno(err, errno, "owner and mode of %s", name);
 	} else {
 		return 0; /* devices, fifos, sockets: not volume content */
@@ -124,7 +135,7 @@ int treecopy_from_root(int rootfd, const char *path, int dstfd, struct werr *err
 	if (copy_dir(src, dstfd, 0, err) < 0)
 		return werr_prefix(err, "filling the volume from the image's /%s", path);
 	/* the volume's root takes the image directory's owner and mode */
-	if (fchown(dstfd, st.st_uid, st.st_gid) < 0 || fchmod(dstfd, st.st_mode & 07777) < 0)
+	if (tc_chown(dstfd, "", &st, AT_EMPTY_PATH) < 0 || fchmod(dstfd, st.st_mode & 07777) < 0)
 		return werr_errno(err, errno, "owner and mode of the volume for /%s", path);
 	return 0;
 }

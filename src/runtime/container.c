@@ -521,7 +521,7 @@ static int parent_start(struct container_spec *spec, const struct cgroup_host *c
 		return -err->code;
 	}
 	r = netsetup_start(&spec->net, pid, bypass_fd, err);
-	if (r == 0 && spec->overlay && spec->overlay->fuse) {
+	if (r == 0 && spec->overlay && (spec->overlay->fuse || spec->overlay->squashfs)) {
 		mnt = ovlfuse_start(spec->overlay, spec->rootfs, pid, &spec->overlay_daemon, err);
 		r = mnt < 0 ? mnt : 0;
 	}

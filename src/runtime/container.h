@@ -43,6 +43,9 @@ struct overlay_spec {
 	const char *lowerdir;           /* "top:...:bottom", relative to @lower_base */
 	const char *upperdir, *workdir; /* absolute */
 	bool fuse;
+	/* a SquashFS file (warren run IMG.sqsh): squashfuse mounts it at
+	 * @lower_base in warren-overlay's mount namespace; needs @fuse */
+	const char *squashfs;
 };
 
 struct container_spec {

@@ -321,6 +321,16 @@ int mounts_overlay(const struct container_spec *spec, struct werr *err)
 		close(spec->overlay_fd);
 		return 0;
 	}
+	if (o->squashfs) {
+		/* squashfuse_ll's mount of the file, the overlay's lower layer */
+		if (spec->overlay_fd < 0)
+			return werr_set(err, EINVAL, "no mount from squashfuse_ll");
+		if (move_mount(spec->overlay_fd, "", AT_FDCWD, o->lower_base,
+		               MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return werr_errno(err, errno, "attaching squashfuse's mount at %s",
+			                  o->lower_base);
+		close(spec->overlay_fd);
+	}
 	return ovlmount_mount(o->lower_base, o->lowerdir, o->upperdir, o->workdir, spec->rootfs,
 	                      err);
 }

@@ -15,8 +15,12 @@ struct overlay_spec;
 /**
  * ovlfuse_start() - run warren-overlay for @o in the user namespace of
  * process @pid (the container's, its ID maps written) and wait until it has
- * mounted @mountpoint.
- * @daemon: its pid, to stop with ovlfuse_stop()
+ * mounted @mountpoint. With @o->squashfs, squashfuse_ll first mounts the
+ * file as the lower layer; without @o->fuse (the kernel's overlay), that
+ * mount is what comes back, for the container to mount the overlay on.
+ * @daemon: its pid (warren-overlay, or the holder of squashfuse_ll, which
+ *          ends by itself too once the container's mount is gone), to stop
+ *          with ovlfuse_stop()
  * Return: the mount as a detached-tree fd (for move_mount), or a negative
  * errno with @err set.
  */
