@@ -794,12 +794,13 @@ static int run_hpc_bind(struct run_cfg *cfg, const char *path, struct werr *err)
 }
 
 /* --hpc, the cluster preset: what the user did not set otherwise is
- * --userns keep-id, --network host, --ipc host, --pid host, the home and
+ * --userns keep-id, --network host and the host's name, --ipc host,
+ * --pid host, the home and
  * working directories at their own paths, -w $PWD, and the job's
  * variables (docs/hpc.md says why each) */
 static int run_hpc(struct run_cfg *cfg, struct werr *err)
 {
-	static char cwd[PATH_MAX];
+	static char cwd[PATH_MAX], host[65];
 	const char *home = getenv("HOME");
 	size_t hl = home ? strlen(home) : 0;
 
@@ -816,6 +817,11 @@ static int run_hpc(struct run_cfg *cfg, struct werr *err)
 		cfg->devs.ipc_host = true;
 	if (!cfg->devs.pid_set)
 		cfg->devs.pid_host = true;
+	/* the host's name, as Docker gives a --network host container: MPI
+	 * names its shared-memory segments after it, so every rank must agree */
+	if (!cfg->hostname && cfg->net.mode == NET_MODE_HOST &&
+	    gethostname(host, sizeof(host) - 1) == 0 && host[0])
+		cfg->hostname = host;
 	if (!getcwd(cwd, sizeof(cwd)))
 		return werr_errno(err, errno, "--hpc: the current directory");
 	if (home && home[0] == '/' && strcmp(home, "/") && run_hpc_bind(cfg, home, err) < 0)

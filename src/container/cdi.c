@@ -26,6 +26,7 @@ struct cdi_spec {
 	json_t *root; /* NULL: broken, @why says why */
 	char why[512];
 	const char *kind;
+	char kind_seen[256]; /* the kind a broken spec names, if it names one */
 };
 
 bool cdi_name_p(const char *s)
@@ -125,6 +126,9 @@ static void cdi_spec_load(struct cdi_spec *s)
 	} else {
 		s->root = cdi_yaml_parse(text, len, s->why, sizeof(s->why));
 	}
+	if (s->root)
+		snprintf(s->kind_seen, sizeof(s->kind_seen), "%s",
+		         json_string_value(json_object_get(s->root, "kind")) ?: "");
 	if (s->root && cdi_spec_check(s) < 0) {
 		json_decref(s->root);
 		s->root = NULL;
@@ -396,7 +400,9 @@ int cdi_resolve(const char *dirs, const char *name, struct cdi_edits *e, struct 
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		const struct cdi_spec *s = &specs[i];
 		if (!s->root) {
-			if (!broken)
+			/* the one to name: a broken spec of the kind asked for, else the first */
+			if (!broken ||
+			    (strlen(s->kind_seen) == klen && !strncmp(s->kind_seen, name, klen)))
 				broken = s;
 			continue;
 		}
