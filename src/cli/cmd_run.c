@@ -795,14 +795,13 @@ static int run_hpc_bind(struct run_cfg *cfg, const char *path, struct werr *err)
 
 /* --hpc, the cluster preset: what the user did not set otherwise is
  * --userns keep-id, --network host and the host's name, --ipc host,
- * --pid host, the home and
- * working directories at their own paths, -w $PWD, and the job's
+ * --pid host, the home, /tmp and working directories at their own paths,
+ * -w $PWD, and the job's
  * variables (docs/hpc.md says why each) */
 static int run_hpc(struct run_cfg *cfg, struct werr *err)
 {
 	static char cwd[PATH_MAX], host[65];
 	const char *home = getenv("HOME");
-	size_t hl = home ? strlen(home) : 0;
 
 	if (!cfg->devs.hpc)
 		return 0;
@@ -824,12 +823,28 @@ static int run_hpc(struct run_cfg *cfg, struct werr *err)
 		cfg->hostname = host;
 	if (!getcwd(cwd, sizeof(cwd)))
 		return werr_errno(err, errno, "--hpc: the current directory");
-	if (home && home[0] == '/' && strcmp(home, "/") && run_hpc_bind(cfg, home, err) < 0)
-		return -err->code;
-	/* the working directory, unless the home's bind already holds it */
-	if (strcmp(cwd, "/") && !(hl && !strncmp(cwd, home, hl) && (cwd[hl] == '/' || !cwd[hl])) &&
-	    run_hpc_bind(cfg, cwd, err) < 0)
-		return -err->code;
+	/* the home, /tmp (where MPI and PMIx keep their session directories,
+	 * which the ranks share with their launcher), $TMPDIR and the working
+	 * directory, each unless an earlier one's bind holds it already */
+	{
+		const char *want[] = { home, "/tmp", getenv("TMPDIR"), cwd };
+		for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+			bool held = !want[i] || want[i][0] != '/' || !strcmp(want[i], "/");
+			for (size_t j = 0; !held && j < i; j++) {
+				size_t l = want[j] && want[j][0] == '/' && strcmp(want[j], "/")
+				               ? strlen(want[j])
+				               : 0;
+				held = l && !strncmp(want[i], want[j], l) &&
+				       (want[i][l] == '/' || !want[i][l]);
+			}
+			/* the user's own mount of the same place wins */
+			for (size_t k = 0; !held && k < cfg->vols.n_mounts; k++)
+				held = cfg->vols.mounts[k].dst &&
+				       !strcmp(cfg->vols.mounts[k].dst, want[i]);
+			if (!held && run_hpc_bind(cfg, want[i], err) < 0)
+				return -err->code;
+		}
+	}
 	if (!cfg->workdir_given)
 		cfg->workdir = cwd;
 	return run_hpc_env(cfg, err);
