@@ -8,10 +8,10 @@
 #include <stdlib.h>
 
 #define LAT_ITERS 20000
-#define BW_SIZE (1 << 20)
+#define BW_SIZE   (1 << 20)
 #define BW_WINDOW 16
-#define BW_ITERS 200
-#define WARMUP 100
+#define BW_ITERS  200
+#define WARMUP    100
 
 int main(int argc, char **argv)
 {

@@ -764,6 +764,16 @@ static const char *const hpc_env_prefixes[] = { "OMPI_", "OPAL_", "PMIX_", "PMI_
 static int run_hpc_env(struct run_cfg *cfg, struct werr *err)
 {
 	extern char **environ;
+	/* Open MPI refuses vader's single copy (CMA) between processes of two
+	 * user namespaces, as every container's is, and its 4.1 fallback then
+	 * hangs on large messages: copy through the shared segment instead,
+	 * unless the job says otherwise (its variable comes later and wins) */
+	char *cma = strdup("OMPI_MCA_btl_vader_single_copy_mechanism=none");
+
+	if (!cma || util_array_push(&cfg->pass_env, &cfg->n_pass_env, sizeof(char *), &cma) < 0) {
+		free(cma);
+		return werr_errno(err, ENOMEM, "--hpc");
+	}
 
 	for (char **e = environ; e && *e; e++) {
 		bool pass = !strncmp(*e, "HOME=", 5);
