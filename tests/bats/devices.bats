@@ -158,7 +158,7 @@ touch /opt/fake/new 2>/dev/null || echo "mount read-only"'
 	[ "$(cat "$D/hook.out")" = created ]
 }
 
-@test "a CDI device from a YAML spec, and a failing hook stops the start" {
+@test "a CDI device from a YAML spec, a startContainer hook, and a failing hook stops the start" {
 	cat > "$CDI/fake.yaml" <<EOF
 cdiVersion: "0.8.0"
 kind: test.example/yaml
@@ -178,6 +178,10 @@ devices:
     - hostPath: $D/share
       containerPath: /opt/fake
       options: [ro]
+    hooks:
+    - hookName: startContainer
+      path: /bin/sh
+      args: [sh, -c, "cat > /started.json"]
 - name: bad
   containerEdits:
     hooks:
@@ -191,6 +195,11 @@ EOF
 		'zero  00 00 00' 'shared-by-cdi' 'mount read-only')" ]
 	# the probe's write to the missing /dev/fake-null made no file on the host
 	[ ! -e "$D/share/new" ]
+	# the startContainer hook ran inside the container, before the command
+	rm -f "$ROOTFS/started.json"
+	run --separate-stderr warren run --rm --device test.example/yaml=gpu0 --rootfs "$ROOTFS" cat /started.json
+	[ "$status" -eq 0 ]
+	python3 -c 'import json,sys; s=json.loads(sys.argv[1]); assert s["status"] == "created" and s["pid"] > 1, s' "$output"
 	run --separate-stderr warren run --rm --device test.example/yaml=bad --rootfs "$ROOTFS" true
 	one_line_125
 	[[ "$stderr" == *createContainer*/bin/false* ]]
