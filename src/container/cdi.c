@@ -351,10 +351,20 @@ static int cdi_apply(struct cdi_edits *e, json_t *edits, const char *what, struc
 	return 0;
 }
 
-/* the devices of @s that @dev names ("all": every one) into @e, after the
- * spec's own edits; Return: how many, or a negative errno */
+/* whether @dn is among the @n names of @seen */
+static bool cdi_seen_p(const char *const *seen, size_t n, const char *dn)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(seen[i], dn))
+			return true;
+	return false;
+}
+
+/* the devices of @s that @dev names ("all": every one not in @seen, the
+ * names a higher-priority spec gave already) into @e, after the spec's own
+ * edits; Return: how many, or a negative errno */
 static int cdi_spec_apply(const struct cdi_spec *s, const char *name, const char *dev,
-                          struct cdi_edits *e, struct werr *err)
+                          const char ***seen, size_t *n_seen, struct cdi_edits *e, struct werr *err)
 {
 	json_t *d;
 	size_t i;
@@ -364,8 +374,10 @@ static int cdi_spec_apply(const struct cdi_spec *s, const char *name, const char
 	{
 		const char *dn = json_string_value(json_object_get(d, "name"));
 		char what[4200];
-		if (strcmp(dev, "all") && strcmp(dev, dn))
+		if ((strcmp(dev, "all") && strcmp(dev, dn)) || cdi_seen_p(*seen, *n_seen, dn))
 			continue;
+		if (util_array_push(seen, n_seen, sizeof(char *), &dn) < 0)
+			return werr_errno(err, ENOMEM, "CDI");
 		if (n++ == 0 && json_is_object(json_object_get(s->root, "containerEdits"))) {
 			snprintf(what, sizeof(what), "CDI device %s (%s)", name, s->path);
 			r = cdi_apply(e, json_object_get(s->root, "containerEdits"), what, err);
@@ -387,7 +399,8 @@ int cdi_resolve(const char *dirs, const char *name, struct cdi_edits *e, struct 
 	const char *eq = strchr(name, '=');
 	struct cdi_spec *specs = NULL;
 	const struct cdi_spec *broken = NULL;
-	size_t n = 0, klen;
+	const char **seen = NULL; /* device names given, borrowed from @specs */
+	size_t n = 0, n_seen = 0, klen;
 	int r, found = 0;
 
 	if (!eq || !cdi_kind_p(name, (size_t)(eq - name)) ||
@@ -408,7 +421,7 @@ int cdi_resolve(const char *dirs, const char *name, struct cdi_edits *e, struct 
 		}
 		if (strlen(s->kind) != klen || strncmp(s->kind, name, klen))
 			continue;
-		r = cdi_spec_apply(s, name, eq + 1, e, err);
+		r = cdi_spec_apply(s, name, eq + 1, &seen, &n_seen, e, err);
 		if (r > 0)
 			found += r;
 		/* a name is the highest-priority spec's; "all" is every spec's */
@@ -429,6 +442,7 @@ int cdi_resolve(const char *dirs, const char *name, struct cdi_edits *e, struct 
 			             "with nvidia-ctk cdi list, or write a spec there)",
 			             name, dirs ? dirs : CDI_SPEC_DIRS_DEFAULT);
 	}
+	free(seen);
 	cdi_specs_free(specs, n);
 	return r < 0 ? r : 0;
 }
