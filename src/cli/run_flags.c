@@ -113,10 +113,13 @@ static int group_add(struct run_flags *f, const char *v, struct werr *err)
 {
 	char *s;
 
-	if (!strcmp(v, "keep-groups"))
-		return werr_set(err, ENOTSUP,
-		                "--group-add keep-groups is not supported: name the groups "
-		                "(--group-add GID or NAME)");
+	/* keep-groups (crun's, Podman's): the caller's own supplementary
+	 * groups stay, which only a group_add holding it alone can say */
+	if ((!strcmp(v, "keep-groups") && f->n_groups) ||
+	    (f->n_groups && !strcmp(f->groups[0], "keep-groups")))
+		return werr_set(err, EINVAL,
+		                "--group-add keep-groups cannot be combined with other "
+		                "--group-add values: give it alone");
 	if (!*v || strchr(v, ':') || strchr(v, '\n'))
 		return werr_set(err, EINVAL,
 		                "invalid --group-add \"%s\": use a GID or a group name", v);

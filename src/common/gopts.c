@@ -24,7 +24,7 @@ static const struct gopt_def {
 
 /* the keys warren.conf may hold */
 static const char *const conf_keys[] = { "storage-driver", "storage_driver", "cgroup-limits",
-	                                 "root", NULL };
+	                                 "root", "cdi-spec-dirs", NULL };
 
 /* Levenshtein distance of @a and @b, capped: both are short keys */
 static size_t conf_distance(const char *a, const char *b)
@@ -150,6 +150,11 @@ static int gopts_conf(struct gopts *o, bool driver_set, struct werr *err)
 			snprintf(o->root_from, sizeof(o->root_from), "%s:%u", path, lineno);
 			continue;
 		}
+		if (!strcmp(key, "cdi-spec-dirs")) {
+			if (!o->cdi_spec_dirs[0])
+				snprintf(o->cdi_spec_dirs, sizeof(o->cdi_spec_dirs), "%s", val);
+			continue;
+		}
 		if (strcmp(key, "storage-driver") && strcmp(key, "storage_driver")) {
 			conf_warn_unknown(o, path, lineno, key);
 			continue;
@@ -242,6 +247,7 @@ int gopts_store(const struct gopts *o, struct werr *err)
 int gopts_load(struct gopts *o, const char *root, const char *driver, struct werr *err)
 {
 	const char *env = getenv("WARREN_STORAGE_DRIVER"), *cg = getenv("WARREN_CGROUP_ROOT");
+	const char *cdi = getenv("WARREN_CDI_SPEC_DIRS");
 
 	memset(o, 0, sizeof(*o));
 	if (driver) {
@@ -253,6 +259,8 @@ int gopts_load(struct gopts *o, const char *root, const char *driver, struct wer
 	}
 	if (cg && cg[0] == '/')
 		snprintf(o->cgroup_root, sizeof(o->cgroup_root), "%s", cg);
+	if (cdi && *cdi)
+		snprintf(o->cdi_spec_dirs, sizeof(o->cdi_spec_dirs), "%s", cdi);
 	if (gopts_conf(o, o->driver[0] != '\0', err) < 0)
 		return -EINVAL;
 	return gopts_root(o, root, err);

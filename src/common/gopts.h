@@ -30,6 +30,9 @@ struct gopts {
 	/* $WARREN_CGROUP_ROOT, for the test suite only: where the cgroup
 	 * filesystem is mounted instead of /sys/fs/cgroup; "": the default */
 	char cgroup_root[PATH_MAX];
+	/* where CDI specs are (colon-separated): $WARREN_CDI_SPEC_DIRS, else
+	 * "cdi-spec-dirs = ..." in warren.conf; "": /etc/cdi:/var/run/cdi */
+	char cdi_spec_dirs[PATH_MAX];
 	/* "FILE:LINE: unknown key ..." lines of the config file, each ending
 	 * in a newline, for main() to print as warnings; "": none */
 	char conf_warnings[1024];

@@ -155,7 +155,24 @@ static void config_host_extra(const struct container_spec *spec, json_t *host)
 	json_object_set_new(host, "ShmSize",
 	                    json_integer(spec->shm_size > 0 ? spec->shm_size : 64LL << 20));
 	json_object_set_new(host, "GroupAdd", strv_json(spec->group_add));
+	json_object_set_new(host, "IpcMode", json_string(spec->ipc_host ? "host" : "private"));
+	json_object_set_new(host, "PidMode", json_string(spec->pid_host ? "host" : ""));
 	ctrcgroup_to_json(spec, host);
+}
+
+/* Warren.Hooks: the CDI hooks, read back by hooks_from() */
+static json_t *hooks_json(const struct container_spec *spec)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < spec->n_hooks; i++) {
+		const struct hook_spec *h = &spec->hooks[i];
+		json_array_append_new(
+		    a, json_pack("{s:i, s:s, s:o, s:o, s:i}", "Stage", (int)h->stage, "Path",
+		                 h->path, "Args", h->args ? strv_json(h->args) : json_null(), "Env",
+		                 h->env ? strv_json(h->env) : json_null(), "Timeout", h->timeout));
+	}
+	return a;
 }
 
 json_t *config_from_spec(const struct container_spec *spec, const struct create_opts *o,
@@ -200,6 +217,8 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	              spec->keep_stdin);
 	if (spec->overlay)
 		json_object_set_new(w, "Overlay", overlay_json(spec->overlay));
+	if (w && spec->n_hooks)
+		json_object_set_new(w, "Hooks", hooks_json(spec));
 	if (w && spec->fake_chown_off)
 		json_object_set_new(w, "FakeChownOff", json_true());
 	/* the networks it joins, as Docker's EndpointsConfig: network_in_use() */
@@ -269,6 +288,8 @@ static int config_host_extra_from(json_t *host, struct container_spec *spec)
 	spec->shm_size = json_integer_value(json_object_get(host, "ShmSize"));
 	ctrcgroup_from_json(host, spec);
 	spec->group_add = strv_from(json_object_get(host, "GroupAdd"));
+	spec->ipc_host = !strcmp(json_string_value(json_object_get(host, "IpcMode")) ?: "", "host");
+	spec->pid_host = !strcmp(json_string_value(json_object_get(host, "PidMode")) ?: "", "host");
 	spec->sysctls = calloc(json_object_size(sysctls) + 1, sizeof(char *));
 	if (!spec->group_add || !spec->sysctls)
 		return -ENOMEM;
@@ -304,6 +325,34 @@ static int mounts_from(json_t *a, struct container_spec *spec)
 			return -EINVAL;
 	}
 	spec->n_mounts = n;
+	return 0;
+}
+
+static int hooks_from(json_t *a, struct container_spec *spec)
+{
+	size_t n = json_array_size(a);
+
+	spec->n_hooks = 0;
+	if (!n)
+		return 0;
+	spec->hooks = calloc(n, sizeof(*spec->hooks));
+	if (!spec->hooks)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = json_array_get(a, i);
+		struct hook_spec *h = &spec->hooks[spec->n_hooks++];
+		h->stage = (enum hook_stage)json_integer_value(json_object_get(j, "Stage"));
+		h->path = (char *)json_string_value(json_object_get(j, "Path"));
+		h->timeout = (int)json_integer_value(json_object_get(j, "Timeout"));
+		if (json_is_array(json_object_get(j, "Args")) &&
+		    !(h->args = strv_from(json_object_get(j, "Args"))))
+			return -ENOMEM;
+		if (json_is_array(json_object_get(j, "Env")) &&
+		    !(h->env = strv_from(json_object_get(j, "Env"))))
+			return -ENOMEM;
+		if (!h->path)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -393,6 +442,7 @@ static int config_spec_load(json_t *config, struct container_spec *spec, struct 
 	if (!spec->id || !spec->rootfs || !spec->hostname || !spec->argv || !spec->argv[0] ||
 	    !spec->env || mounts_from(json_object_get(w, "Mounts"), spec) < 0 ||
 	    rlimits_from(json_object_get(w, "Rlimits"), spec) < 0 ||
+	    hooks_from(json_object_get(w, "Hooks"), spec) < 0 ||
 	    config_host_extra_from(host, spec) < 0 ||
 	    overlay_from(json_object_get(w, "Overlay"), spec) < 0 ||
 	    config_net_from_json(config, &spec->net) < 0)
@@ -432,6 +482,13 @@ void config_spec_free(struct container_spec *spec)
 	free(spec->sysctls);
 	free(spec->group_add);
 	spec->sysctls = spec->group_add = NULL;
+	for (size_t i = 0; i < spec->n_hooks; i++) {
+		free(spec->hooks[i].args);
+		free(spec->hooks[i].env);
+	}
+	free(spec->hooks);
+	spec->hooks = NULL;
+	spec->n_hooks = 0;
 	seccomp_bpf_free(&spec->seccomp_prog);
 	net_spec_free(&spec->net);
 	free((void *)spec->overlay);

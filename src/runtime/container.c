@@ -8,6 +8,7 @@
 #include "cleanup.h"
 #include "console.h"
 #include "fakeid.h"
+#include "hooks.h"
 #include "init.h"
 #include "mounts.h"
 #include "netbridge.h"
@@ -84,7 +85,7 @@ int child_resolve_user(const struct container_spec *spec, struct userspec *u, st
 		         (unsigned)spec->idmap.gid);
 	if (userspec_resolve(spec->user ? spec->user : def, passwd, group, u, err) < 0)
 		return -err->code;
-	for (char **g = spec->group_add; g && *g; g++)
+	for (char **g = spec->group_add; g && *g && !container_keeps_groups(spec); g++)
 		if (userspec_add_group(u, *g, group, err) < 0)
 			return -err->code;
 	return 0;
@@ -159,7 +160,8 @@ int child_credentials(const struct container_spec *spec, const struct userspec *
 		                "group %u is not mapped in the container's user namespace%s",
 		                (unsigned)u->gid,
 		                spec->idmap.single ? " (single-ID mode maps only one ID)" : "");
-	if (!spec->idmap.single) {
+	/* single-ID mode: setgroups is denied, the caller's groups stay anyway */
+	if (!spec->idmap.single && !container_keeps_groups(spec)) {
 		for (size_t i = 0; i < u->n_groups; i++)
 			if (idmap_maps_id(&spec->idmap.gids, u->groups[i]))
 				groups[n++] = u->groups[i];
@@ -276,6 +278,9 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 			return werr_errno(err, errno, "stdin from /dev/null");
 		close(fd);
 	}
+	r = hooks_run(spec, HOOK_START_CONTAINER, err);
+	if (r < 0)
+		return r;
 	r = child_credentials(spec, u, err);
 	if (r < 0)
 		return r;
@@ -661,6 +666,19 @@ void container_fakeid_start(const struct container_spec *spec, int fakep[2])
 	fakep[0] = -1;
 }
 
+unsigned long container_clone_flags(const struct container_spec *spec)
+{
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWCGROUP;
+
+	if (!spec->network_host)
+		flags |= CLONE_NEWNET;
+	if (!spec->ipc_host)
+		flags |= CLONE_NEWIPC;
+	if (!spec->pid_host)
+		flags |= CLONE_NEWPID;
+	return flags;
+}
+
 /* clone the container's first process and release it once its ID maps are
  * written; on failure it has been reaped and *@status holds the exit code */
 static int container_spawn(struct container_spec *spec, struct container_stdio *stdio,
@@ -668,8 +686,7 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 {
 	int syncp[2] = { -1, -1 }, errp[2] = { -1, -1 }, bypassp[2] = { -1, -1 };
 	int fakep[2] = { -1, -1 };
-	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
-	                      CLONE_NEWIPC | CLONE_NEWCGROUP;
+	unsigned long flags = container_clone_flags(spec);
 	struct cgroup_host cg;
 	pid_t pid;
 	int r;
@@ -684,8 +701,6 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 	/* the child unshares it once it is in its cgroup */
 	if (spec->in_cgroup)
 		flags &= ~(unsigned long)CLONE_NEWCGROUP;
-	if (!spec->network_host)
-		flags |= CLONE_NEWNET;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, syncp) < 0 ||
 	    pipe2(errp, O_CLOEXEC) < 0 ||
 	    (container_bypasses(spec) &&

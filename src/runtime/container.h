@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 
@@ -28,6 +29,21 @@ struct mount_spec {
 	bool readonly;
 	char *options;       /* tmpfs: "size=...,mode=..." (validated by the CLI) */
 	unsigned long flags; /* tmpfs: MS_NOEXEC... */
+};
+
+/* an OCI hook a CDI spec asks for (config.json's hooks: path, args, env,
+ * timeout); run by hooks.c with the container's state on its stdin */
+enum hook_stage {
+	HOOK_CREATE_CONTAINER, /* in the container's namespaces, before pivot_root */
+	HOOK_START_CONTAINER,  /* in the container, before the command's execve */
+};
+
+struct hook_spec {
+	enum hook_stage stage;
+	char *path;
+	char **args; /* NULL-terminated (args[0] is argv[0]), or NULL: { path } */
+	char **env;  /* NULL-terminated, or NULL: empty */
+	int timeout; /* seconds; 0: none */
 };
 
 struct rlimit_spec {
@@ -74,9 +90,14 @@ struct container_spec {
 	size_t n_mounts;
 	struct rlimit_spec *rlimits;
 	size_t n_rlimits;
-	char **sysctls;              /* "KEY=VALUE" (--sysctl, checked by the CLI), NULL-terminated
+	char **sysctls;          /* "KEY=VALUE" (--sysctl, checked by the CLI), NULL-terminated
 	                       * or NULL: written in the container's namespaces first */
-	char **group_add;            /* --group-add: GIDs or names of the container's /etc/group */
+	char **group_add;        /* --group-add: GIDs or names of the container's /etc/group,
+	                              * or "keep-groups" alone (container_keeps_groups()) */
+	bool ipc_host;           /* --ipc host: no IPC namespace, the host's /dev/shm */
+	bool pid_host;           /* --pid host: no PID namespace, the host's /proc */
+	struct hook_spec *hooks; /* CDI hooks, in order */
+	size_t n_hooks;
 	long long shm_size;          /* bytes of the /dev/shm tmpfs; 0: Docker's 64 MiB */
 	struct cgroup_limits limits; /* -m, --cpus, --pids-limit...: a cgroup of its own */
 	bool cgroups_disabled;       /* --cgroups=disabled: no cgroup, whatever the limits */
@@ -127,6 +148,23 @@ static inline bool container_bypasses(const struct container_spec *spec)
 	return spec->net.mode == NET_MODE_SLIRP && !spec->net.no_bypass && spec->seccomp &&
 	       !container_fakes_chown(spec);
 }
+
+/**
+ * container_keeps_groups() - whether --group-add keep-groups keeps the
+ * caller's supplementary groups in @spec's processes (crun's and Podman's
+ * "keep-groups": no setgroups(2) at all, so group-owned devices stay usable).
+ */
+static inline bool container_keeps_groups(const struct container_spec *spec)
+{
+	return spec->group_add && spec->group_add[0] && !strcmp(spec->group_add[0], "keep-groups");
+}
+
+/**
+ * container_clone_flags() - the namespaces @spec's processes have of their
+ * own (CLONE_NEW*): all but the network's with --network host, the IPC's
+ * with --ipc host, the PID's with --pid host. exec joins the same set.
+ */
+unsigned long container_clone_flags(const struct container_spec *spec);
 
 /**
  * container_run() - run @spec in the foreground: create it, forward signals

@@ -84,13 +84,10 @@ __attribute__((noreturn)) static void
 exec_join(struct container_spec *spec, const struct exec_spec *x, const struct container_stdio *io,
           int pidfd, int err_fd, int pid_fd, int console_fd, int fakeid_fd)
 {
-	int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
-	            CLONE_NEWCGROUP;
+	int flags = (int)container_clone_flags(spec);
 	char msg[WERR_MSG_MAX];
 	pid_t child;
 
-	if (!spec->network_host)
-		flags |= CLONE_NEWNET;
 	/* the container's limits hold for what runs in it: into its cgroup
 	 * while the host's cgroup filesystem is still ours to see */
 	if (cgroup_limits_any(&spec->limits) && !spec->cgroups_disabled) {

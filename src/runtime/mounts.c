@@ -5,6 +5,7 @@
 #include "mounts.h"
 #include "ovlmount.h"
 #include "etcfiles.h"
+#include "hooks.h"
 #include "netsetup.h"
 #include "cleanup.h"
 #include "resolve.h"
@@ -167,6 +168,14 @@ static int mounts_dev(int rootfd, const struct container_spec *spec, struct werr
 	r = mount_at(rootfd, "/dev/pts", 'd', "devpts", "devpts", MS_NOSUID | MS_NOEXEC, opts, err);
 	if (r < 0)
 		return r;
+	/* --ipc host: the host's IPC namespace and its /dev/shm and /dev/mqueue
+	 * (an IPC namespace the container does not own cannot mount mqueue) */
+	if (spec->ipc_host) {
+		r = bind_at(rootfd, "/dev/shm", "/dev/shm", false, err);
+		if (r == 0 && access("/dev/mqueue", F_OK) == 0)
+			r = bind_at(rootfd, "/dev/mqueue", "/dev/mqueue", false, err);
+		return r;
+	}
 	snprintf(opts, sizeof(opts), "mode=1777,size=%lld",
 	         spec->shm_size > 0 ? spec->shm_size : 64LL << 20);
 	r = mount_at(rootfd, "/dev/shm", 'd', "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -351,8 +360,13 @@ int mounts_setup(const struct container_spec *spec, struct werr *err)
 	if (rootfd < 0)
 		return werr_errno(err, errno, "open rootfs %s", spec->rootfs);
 
-	r = mount_at(rootfd, "/proc", 'd', "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-	             err);
+	/* --pid host: proc cannot be mounted for a PID namespace the container's
+	 * user namespace does not own; the host's is bound instead, as Podman does */
+	if (spec->pid_host)
+		r = bind_at(rootfd, "/proc", "/proc", false, err);
+	else
+		r = mount_at(rootfd, "/proc", 'd', "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		             NULL, err);
 	if (r == 0)
 		r = mounts_dev(rootfd, spec, err);
 	if (r == 0)
@@ -368,6 +382,8 @@ int mounts_setup(const struct container_spec *spec, struct werr *err)
 		if (mount_setattr(rootfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
 			r = werr_errno(err, errno, "making the rootfs read-only");
 	}
+	if (r == 0)
+		r = hooks_run(spec, HOOK_CREATE_CONTAINER, err);
 	if (r < 0)
 		return r;
 	return mounts_pivot(rootfd, err);
