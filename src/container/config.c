@@ -198,11 +198,17 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	if (w && spec->fake_chown_off)
 		json_object_set_new(w, "FakeChownOff", json_true());
 	/* the networks it joins, as Docker's EndpointsConfig: network_in_use() */
-	if (w && spec->net.mode == NET_MODE_BRIDGE)
+	if (w && spec->net.mode == NET_MODE_BRIDGE) {
+		json_t *aliases = json_array();
+		for (size_t i = 0; i < spec->net.n_bridge_aliases; i++)
+			json_array_append_new(aliases, json_string(spec->net.bridge_aliases[i]));
 		json_object_set_new(
 		    w, "Networks",
-		    json_pack("{s:{s:{s:s?}}}", spec->net.bridge_net, "IPAMConfig", "IPv4Address",
-		              spec->net.bridge_want[0] ? spec->net.bridge_want : NULL));
+		    json_pack("{s:{s:{s:s?}, s:o}}", spec->net.bridge_net, "IPAMConfig",
+		              "IPv4Address",
+		              spec->net.bridge_want[0] ? spec->net.bridge_want : NULL, "Aliases",
+		              aliases));
+	}
 	/* decided once, here: start, exec, cp... use it, never a fresh plan */
 	if (w && json_object_set_new(w, "IdMap", idmap_plan_to_json(&spec->idmap)) < 0) {
 		json_decref(w);
@@ -370,6 +376,14 @@ static int config_spec_load(json_t *config, struct container_spec *spec, struct 
 		ep = json_object_get(json_object_get(nets, name), "IPAMConfig");
 		snprintf(spec->net.bridge_want, sizeof(spec->net.bridge_want), "%s",
 		         json_string_value(json_object_get(ep, "IPv4Address")) ?: "");
+		ep = json_object_get(json_object_get(nets, name), "Aliases");
+		for (size_t i = 0; i < json_array_size(ep); i++) {
+			const char *a = json_string_value(json_array_get(ep, i));
+			if (a &&
+			    util_array_push(&spec->net.bridge_aliases, &spec->net.n_bridge_aliases,
+			                    sizeof(char *), &a) < 0)
+				return werr_errno(err, ENOMEM, "network aliases");
+		}
 	}
 	if (!strncmp(config_get(config, "HostConfig.NetworkMode") ?: "", "container:", 10)) {
 		spec->net.mode = NET_MODE_CONTAINER;

@@ -34,6 +34,9 @@ void net_spec_free(struct net_spec *net)
 	free(net->dns);
 	free(net->dns_search);
 	free(net->add_hosts);
+	free(net->bridge_aliases);
+	net->bridge_aliases = NULL;
+	net->n_bridge_aliases = 0;
 	free(net->join_hosts);
 	free(net->join_resolv);
 	net->join_hosts = net->join_resolv = NULL;

@@ -2,6 +2,7 @@
  * <store>/networks/lock and published with one rename, so two creates at
  * once never pick the same subnet or name; a record is never half there. */
 #include "network.h"
+#include "netnames.h"
 #include "cidr.h"
 #include "cleanup.h"
 #include "events.h"
@@ -562,8 +563,28 @@ static int network_lease_hold(const struct gopts *o, const struct net_spec *net)
 static int network_lease_locked(const struct gopts *o, struct net_spec *net, const char *id,
                                 const char *want, struct werr *err);
 
+/* the lease of @net for @id, then its names in the table the DNS
+ * responder reads */
+static int network_lease_named(const struct gopts *o, struct net_spec *net, const char *id,
+                               const char *name, const char *want, struct werr *err)
+{
+	char root[PATH_MAX];
+	int r = network_lease_locked(o, net, id, want, err);
+
+	if (r < 0 || (r = network_root(o, false, root, err)) < 0)
+		return r;
+	if (snprintf(net->bridge_dir, sizeof(net->bridge_dir), "%s/%s", root, net->bridge_net) >=
+	    (int)sizeof(net->bridge_dir))
+		return werr_set(err, ENAMETOOLONG, "store path too long");
+	r = netnames_write(net->bridge_dir, net->bridge_ip, id, name, net->bridge_aliases,
+	                   net->n_bridge_aliases, err);
+	if (r < 0)
+		network_release(o, net->bridge_net, id);
+	return r;
+}
+
 int network_attach_spec(const struct gopts *o, struct net_spec *net, const char *id,
-                        const char *want, int *hold, struct werr *err)
+                        const char *name, const char *want, int *hold, struct werr *err)
 {
 	char root[PATH_MAX];
 	_cleanup_close_ int lock = -1;
@@ -571,7 +592,7 @@ int network_attach_spec(const struct gopts *o, struct net_spec *net, const char 
 
 	if (r < 0 || (lock = network_lock(root, err)) < 0)
 		return r < 0 ? r : lock;
-	r = network_lease_locked(o, net, id, want, err);
+	r = network_lease_named(o, net, id, name, want, err);
 	if (r == 0 && hold)
 		*hold = network_lease_hold(o, net);
 	return r;
@@ -659,6 +680,8 @@ void network_release(const struct gopts *o, const char *name, const char *id)
 	cidr_format_addr(a, ip);
 	snprintf(path, sizeof(path), "%s/%s", dir, ip);
 	unlink(path);
+	dir[strlen(dir) - strlen("/leases")] = '\0';
+	netnames_remove(dir, a);
 }
 
 int network_leases_count(const struct gopts *o, const char *name)
@@ -688,6 +711,32 @@ void network_release_config(const struct gopts *o, json_t *config, const char *i
 	json_object_foreach(nets, name, v) network_release(o, name, id);
 }
 
+/* Docker's Aliases of an endpoint (@ep, a Warren.Networks entry): the
+ * --network-alias names */
+static json_t *network_aliases(json_t *ep)
+{
+	json_t *a = json_object_get(ep, "Aliases");
+
+	return json_is_array(a) ? json_deep_copy(a) : json_array();
+}
+
+/* Docker 25's DNSNames: the name, the aliases, the short ID, as the
+ * responder answers them (netdns.c) */
+static json_t *network_dns_names(json_t *config, json_t *ep, const char *id)
+{
+	const char *name = json_string_value(json_object_get(config, "Name"));
+	json_t *out = json_array(), *a = network_aliases(ep);
+	char shortid[13];
+
+	if (name && *name)
+		json_array_append_new(out, json_string(name + (*name == '/')));
+	json_array_extend(out, a);
+	json_decref(a);
+	snprintf(shortid, sizeof(shortid), "%.12s", id);
+	json_array_append_new(out, json_string(shortid));
+	return out;
+}
+
 json_t *network_endpoints(const struct gopts *o, json_t *config, const char *id)
 {
 	json_t *nets = json_object_get(json_object_get(config, "Warren"), "Networks"), *v;
@@ -710,12 +759,14 @@ json_t *network_endpoints(const struct gopts *o, json_t *config, const char *id)
 		    (a = network_lease_find(dir, id)))
 			cidr_format_addr(a, ip);
 		cfg = json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0);
-		json_object_set_new(out, name,
-		                    json_pack("{s:O, s:O, s:s, s:i, s:O}", "NetworkID",
-		                              json_object_get(rec, "Id"), "Gateway",
-		                              json_object_get(cfg, "Gateway"), "IPAddress", ip,
-		                              "IPPrefixLen", a ? (int)c.prefix : 0, "IPAMConfig",
-		                              json_object_get(v, "IPAMConfig")));
+		json_object_set_new(
+		    out, name,
+		    json_pack(
+		        "{s:O, s:O, s:s, s:i, s:O, s:o, s:o, s:s, s:s}", "NetworkID",
+		        json_object_get(rec, "Id"), "Gateway", json_object_get(cfg, "Gateway"),
+		        "IPAddress", ip, "IPPrefixLen", a ? (int)c.prefix : 0, "IPAMConfig",
+		        json_object_get(v, "IPAMConfig"), "Aliases", network_aliases(v), "DNSNames",
+		        network_dns_names(config, v, id), "MacAddress", "", "EndpointID", ""));
 		json_decref(rec);
 	}
 	return out;

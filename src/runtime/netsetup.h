@@ -5,6 +5,7 @@
 #ifndef WARREN_NETSETUP_H
 #define WARREN_NETSETUP_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -79,6 +80,11 @@ struct net_spec {
 	uint32_t bridge_gw, bridge_ip;
 	unsigned bridge_prefix;
 	bool bridge_internal;
+	/* the network's directory in the store, whose names/ the DNS
+	 * responder answers from (netdns.h); --network-alias names */
+	char bridge_dir[PATH_MAX];
+	char **bridge_aliases;
+	size_t n_bridge_aliases;
 };
 
 /**

@@ -1,0 +1,203 @@
+#!/usr/bin/env bats
+# Names on user-defined networks: the DNS responder on each network's
+# gateway (container names, --network-alias, short IDs, PTR; the rest
+# forwarded to the host's resolver, here a dnsmasq on $WARREN_NET_DNS_IP
+# that the host's resolv.conf names), as the test user and the single-ID
+# user.
+
+bats_require_minimum_version 1.5.0
+
+load lifecycle_helpers
+load net_helpers
+
+setup() {
+	lc_setup
+	rm -rf "/home/$NOSUB_USER/.local/share/warren"
+	PIDS=()
+	start_dnsmasq
+}
+
+teardown() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	lc_teardown
+	rm -rf "/home/$NOSUB_USER/.local/share/warren"
+}
+
+# start_dnsmasq: the host's resolver for these tests: host.warren.test is
+# 192.0.2.10, anything else is refused at once
+start_dnsmasq() {
+	local d i
+	d=$(user_tmpdir)
+	dnsmasq --keep-in-foreground --listen-address="$WARREN_NET_DNS_IP" --bind-interfaces \
+		--port=53 --no-resolv --no-hosts --local=/warren.test/ \
+		--host-record=host.warren.test,192.0.2.10 --pid-file="$d/pid" &
+	PIDS+=($!)
+	for ((i = 0; i < 100; i++)); do
+		ss -H -lun "sport = :53" | grep -qF "$WARREN_NET_DNS_IP" && break
+		sleep 0.05
+	done
+	RESOLV=$d/resolv.conf
+	printf 'nameserver %s\nsearch warren.test\n' "$WARREN_NET_DNS_IP" > "$RESOLV"
+}
+
+# w ARGS... / w_nosub ARGS...: warren on a host whose resolv.conf names the
+# dnsmasq (the network namespace's holder, started by the first run, keeps
+# that view for its life)
+w() {
+	unshare -m bash -c 'mount --bind "$1" /etc/resolv.conf && shift && . "$0" && warren "$@"' \
+		"$BATS_TEST_DIRNAME/helpers.bash" "$RESOLV" "$@"
+}
+w_nosub() {
+	unshare -m bash -c 'mount --bind "$1" /etc/resolv.conf && shift && . "$0" && warren_nosub "$@"' \
+		"$BATS_TEST_DIRNAME/helpers.bash" "$RESOLV" "$@"
+}
+
+# web NAME NET [FN] [ARGS...]: a detached busybox httpd named NAME on NET
+# serving "hello from NAME" (from a directory of its own: the containers
+# share one --rootfs)
+web() {
+	local name=$1 net=$2 fn=${3:-w}
+	shift 3 || shift $#
+	$fn run -d --name "$name" --network "$net" "$@" --rootfs "$ROOTFS" sh -c \
+		"mkdir -p /www-$name && echo 'hello from $name' > /www-$name/index.html && exec httpd -f -p 80 -h /www-$name" \
+		> /dev/null 2>&1
+}
+
+# gone [USER]: no holder of the network namespace left (polled) and no
+# lease or name in any network of USER's store
+gone() {
+	local i u=${1:-$TEST_USER}
+	for ((i = 0; i < 100; i++)); do
+		pgrep -u "$u" -x warren-nethold > /dev/null || break
+		sleep 0.1
+	done
+	! pgrep -u "$u" -a warren-nethold
+	[ -z "$(find "/home/$u/.local/share/warren/networks" -path '*/leases/*' 2>/dev/null)" ]
+	[ -z "$(find "/home/$u/.local/share/warren/networks" -path '*/names/*' 2>/dev/null)" ]
+}
+
+# reach_by_names FN USER: the check of the first two tests for one user
+reach_by_names() {
+	local fn=$1 u=$2
+	$fn network create app > /dev/null 2>&1
+	$fn network create other > /dev/null 2>&1
+	web db app "$fn" --network-alias database --network-alias pg
+	web far other "$fn"
+	# by name and by each alias, over HTTP
+	for n in db database pg; do
+		run --separate-stderr $fn run --rm --network app --rootfs "$ROOTFS" timeout 5 wget -q -O- "http://$n/"
+		echo "$n: $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = "hello from db" ]
+	done
+	# the other network's container: its name does not resolve here...
+	run --separate-stderr $fn run --rm --network app --rootfs "$ROOTFS" nslookup far
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" != *"Address: 10.89.1."* ]]
+	# ...and its address is not reachable
+	ip=$($fn inspect -f '{{(index .NetworkSettings.Networks "other").IPAddress}}' far 2>/dev/null)
+	[[ "$ip" == 10.89.1.* ]]
+	run --separate-stderr $fn run --rm --init --network app --rootfs "$ROOTFS" timeout 3 wget -q -O- "http://$ip/"
+	[ "$status" -ne 0 ]
+	[[ "$output" != *hello* ]]
+	# while on its own network it resolves to that address
+	run --separate-stderr $fn run --rm --network other --rootfs "$ROOTFS" nslookup far
+	[[ "$output" == *"Address: $ip"* ]]
+	$fn rm -f db far > /dev/null 2>&1
+	gone "$u"
+}
+
+@test "containers on one network reach each other by name and alias; another network's do not" {
+	reach_by_names w "$TEST_USER"
+}
+
+@test "the single-ID user's containers find each other by name too" {
+	make_rootfs "$NOSUB_USER"
+	reach_by_names w_nosub "$NOSUB_USER"
+}
+
+@test "the gateway answers short IDs, PTR and AAAA as Docker's DNS; host names go to the host's resolver" {
+	w network create app > /dev/null
+	web db app w --network-alias database
+	id=$(w inspect -f '{{.Id}}' db)
+	ip=$(w inspect -f '{{(index .NetworkSettings.Networks "app").IPAddress}}' db)
+	# podman's resolv.conf on a network (the gateway, dns.podman searched
+	# first, then the host's domains) with Docker's ndots:0
+	run w run --rm --network app --rootfs "$ROOTFS" cat /etc/resolv.conf
+	[ "$output" = "$(printf 'nameserver 10.89.0.1\nsearch dns.podman warren.test\noptions ndots:0')" ]
+	run w run --rm --network app --rootfs "$ROOTFS" sh -c \
+		"nslookup ${id:0:12}; nslookup db.dns.podman; nslookup -type=ptr $ip; nslookup -type=aaaa db; nslookup host.warren.test"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c "^Address: $ip\$")" -eq 2 ]
+	# PTR: the container's name, as podman answers it
+	[[ "$output" == *"name = db"* ]]
+	# AAAA of a container (IPv4-only networks): an empty answer, not an error
+	[[ "$output" != *"can't find db"* ]]
+	# a host name: through the host's resolver (the test's dnsmasq)
+	[[ "$output" == *"Address: 192.0.2.10"* ]]
+	# a name no container has, inside dns.podman: NXDOMAIN at once
+	run w run --rm --network app --rootfs "$ROOTFS" nslookup nosuch.dns.podman
+	[ "$status" -ne 0 ]
+	[[ "$output" == *NXDOMAIN* ]]
+	# inspect shows the aliases and the DNS names, as Docker 25 does
+	[ "$(w inspect -f '{{(index .NetworkSettings.Networks "app").Aliases}}' db)" = "[database]" ]
+	[ "$(w inspect -f '{{(index .NetworkSettings.Networks "app").DNSNames}}' db)" = "[db database ${id:0:12}]" ]
+	w rm -f db > /dev/null
+	gone
+}
+
+@test "a restarted container keeps its name and alias; rm takes them away" {
+	w network create app > /dev/null
+	w run -d --name keep --network app --network-alias kept --rootfs "$ROOTFS" sleep infinity > /dev/null
+	w restart -t 0 keep > /dev/null
+	run w run --rm --network app --rootfs "$ROOTFS" sh -c 'nslookup keep && nslookup kept'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '^Address: 10\.89\.0\.2$')" -eq 2 ]
+	w rm -f keep > /dev/null
+	[ -z "$(ls "$STORE/networks/app/names")" ]
+	gone
+}
+
+@test "20 containers started at once on one network get distinct addresses and resolve each other" {
+	local pids=() i
+	w network create many > /dev/null
+	# the first starts the network namespace (and its view of resolv.conf)
+	w run -d --name c1 --network many --rootfs "$ROOTFS" sleep infinity > /dev/null
+	for i in $(seq 2 20); do
+		w run -d --name "c$i" --network many --rootfs "$ROOTFS" sleep infinity > /dev/null &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+	want=$(for i in $(seq 1 20); do
+		echo "c$i $(w inspect -f '{{(index .NetworkSettings.Networks "many").IPAddress}}' "c$i")"
+	done)
+	echo "$want"
+	[ "$(echo "$want" | awk '{ print $2 }' | grep -c '^10\.89\.0\.')" -eq 20 ]
+	[ "$(echo "$want" | awk '{ print $2 }' | sort -u | wc -l)" -eq 20 ]
+	# each one resolves all twenty names to the addresses inspect shows
+	for i in $(seq 1 20); do
+		got=$(w exec "c$i" sh -c 'for n in $(seq 1 20); do
+			echo "c$n $(nslookup -type=a c$n | sed -n "s/^Address: //p" | grep -v :53)"; done')
+		[ "$got" = "$want" ] || { echo "c$i: $got"; false; }
+	done
+	w rm -f $(seq -f 'c%g' 1 20) > /dev/null
+	gone
+}
+
+@test "--network-alias: bad input is one line, exit 125, and creates nothing" {
+	w network create app > /dev/null
+	for args in "--network-alias x" "--network app --network-alias bad/name" \
+		"--network app --network-alias -x" "--network app --network-alias ''"; do
+		for cmd in run create; do
+			eval "run --separate-stderr w $cmd $args --rootfs \"\$ROOTFS\" true"
+			echo "$cmd $args: $status $stderr"
+			[ "$status" -eq 125 ]
+			[ "${#stderr_lines[@]}" -eq 1 ]
+		done
+	done
+	[ -z "$(w ps -aq)" ]
+	[ -z "$(ls "$STORE/networks/app/leases")" ]
+}
