@@ -122,7 +122,7 @@ size_t dnsmsg_answer(const uint8_t *msg, const struct dnsmsg_question *q, unsign
 		return 0;
 	memcpy(out, msg, len);
 	out[2] = (uint8_t)(0x80 | 0x04 | (msg[2] & 0x01)); /* QR, AA, RD as asked */
-	out[3] = (uint8_t)(0x80 | (rcode & 0x0f));          /* RA */
+	out[3] = (uint8_t)(0x80 | (rcode & 0x0f));         /* RA */
 	dnsmsg_put16(out + 4, 1);
 	dnsmsg_put16(out + 8, 0);
 	dnsmsg_put16(out + 10, 0);

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DNSMSG_HEADER   12
-#define DNSMSG_NAME_MAX 255 /* RFC 1035 3.1, as text without the last dot */
+#define DNSMSG_HEADER    12
+#define DNSMSG_NAME_MAX  255 /* RFC 1035 3.1, as text without the last dot */
 #define DNSMSG_TYPE_A    1
 #define DNSMSG_TYPE_PTR  12
 #define DNSMSG_TYPE_AAAA 28

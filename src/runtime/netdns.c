@@ -125,8 +125,8 @@ static void netdns_entry(const struct dnsmsg_question *q, const char *ip, char *
 		res->known = true;
 		snprintf(res->targets[res->n], sizeof(res->targets[0]), "%s",
 		         n > 1 && *lines[1] ? lines[1] : lines[0]);
-		res->rrs[res->n] = (struct dnsmsg_rr){ .type = DNSMSG_TYPE_PTR,
-		                                       .target = res->targets[res->n] };
+		res->rrs[res->n] =
+		    (struct dnsmsg_rr){ .type = DNSMSG_TYPE_PTR, .target = res->targets[res->n] };
 		res->n++;
 		return;
 	}
@@ -148,9 +148,9 @@ static void netdns_lookup(const struct netdns *d, struct in_addr local, struct i
                           const struct dnsmsg_question *q, struct netdns_result *res)
 {
 	char path[PATH_MAX + 64], gw[16], from[16], ptr_ip[16];
-	bool want = q->qclass == DNSMSG_CLASS_IN && q->name[0] &&
-	            (q->type == DNSMSG_TYPE_A || q->type == DNSMSG_TYPE_AAAA ||
-	             q->type == DNSMSG_TYPE_PTR);
+	bool want =
+	    q->qclass == DNSMSG_CLASS_IN && q->name[0] &&
+	    (q->type == DNSMSG_TYPE_A || q->type == DNSMSG_TYPE_AAAA || q->type == DNSMSG_TYPE_PTR);
 	bool ptr = want && q->type == DNSMSG_TYPE_PTR && netdns_ptr_addr(q->name, ptr_ip);
 	struct dirent *de;
 	DIR *dir;
@@ -287,7 +287,8 @@ static size_t netdns_query(struct netdns *d, uint8_t *msg, size_t len, int tcp,
 	 * resolv.conf, so resolvers that try only the search list find it */
 	bare = q;
 	nl = strlen(q.name);
-	ours = nl > dl + 1 && q.name[nl - dl - 1] == '.' && !strcmp(q.name + nl - dl, NETDNS_DOMAIN);
+	ours =
+	    nl > dl + 1 && q.name[nl - dl - 1] == '.' && !strcmp(q.name + nl - dl, NETDNS_DOMAIN);
 	if (ours)
 		bare.name[nl - dl - 1] = '\0';
 	netdns_lookup(d, local, src->sin_addr, &bare, &res);
@@ -356,8 +357,7 @@ static void netdns_serve_tcp(struct netdns *d)
 		close(fd);
 }
 
-static bool netdns_same_server(const struct sockaddr_storage *a,
-                               const struct sockaddr_storage *b)
+static bool netdns_same_server(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
 	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
 	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
@@ -389,7 +389,8 @@ static void netdns_serve_upstream(struct netdns *d, int up)
 			netdns_send_tcp(p->tcp, msg, (size_t)n);
 			close(p->tcp);
 		} else {
-			netdns_send_udp(d, msg, (size_t)n < NETDNS_UDP_MAX ? (size_t)n : NETDNS_UDP_MAX,
+			netdns_send_udp(d, msg,
+			                (size_t)n < NETDNS_UDP_MAX ? (size_t)n : NETDNS_UDP_MAX,
 			                &p->client, p->local);
 		}
 		d->pending[i] = d->pending[--d->n_pending];

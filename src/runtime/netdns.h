@@ -15,8 +15,8 @@
 #include "werr.h"
 
 #define NETDNS_PENDING 64
-#define NETDNS_DIR     "netdns" /* in the runtime directory: GATEWAY -> network dir */
-#define NETDNS_NAMES   "names"  /* in a network's store directory: ADDRESS files */
+#define NETDNS_DIR     "netdns"     /* in the runtime directory: GATEWAY -> network dir */
+#define NETDNS_NAMES   "names"      /* in a network's store directory: ADDRESS files */
 #define NETDNS_DOMAIN  "dns.podman" /* podman's search domain for container names */
 
 /* a query forwarded to the host's resolver, waiting for its answer */

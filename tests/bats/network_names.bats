@@ -128,14 +128,14 @@ reach_by_names() {
 	run w run --rm --network app --rootfs "$ROOTFS" cat /etc/resolv.conf
 	[ "$output" = "$(printf 'nameserver 10.89.0.1\nsearch dns.podman warren.test\noptions ndots:0')" ]
 	run w run --rm --network app --rootfs "$ROOTFS" sh -c \
-		"nslookup ${id:0:12}; nslookup db.dns.podman; nslookup -type=ptr $ip; nslookup -type=aaaa db; nslookup host.warren.test"
+		"nslookup ${id:0:12}; nslookup db.dns.podman; nslookup $ip; nslookup -type=aaaa db; nslookup host.warren.test"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | grep -c "^Address: $ip\$")" -eq 2 ]
 	# PTR: the container's name, as podman answers it
 	[[ "$output" == *"name = db"* ]]
 	# AAAA of a container (IPv4-only networks): an empty answer, not an error
-	[[ "$output" != *"can't find db"* ]]
+	[[ "$output" != *"can't find db.dns.podman"* ]]
 	# a host name: through the host's resolver (the test's dnsmasq)
 	[[ "$output" == *"Address: 192.0.2.10"* ]]
 	# a name no container has, inside dns.podman: NXDOMAIN at once
@@ -153,8 +153,8 @@ reach_by_names() {
 	w network create app > /dev/null
 	w run -d --name keep --network app --network-alias kept --rootfs "$ROOTFS" sleep infinity > /dev/null
 	w restart -t 0 keep > /dev/null
-	run w run --rm --network app --rootfs "$ROOTFS" sh -c 'nslookup keep && nslookup kept'
-	[ "$status" -eq 0 ]
+	# (busybox's nslookup fails when any search domain does: count answers)
+	run w run --rm --network app --rootfs "$ROOTFS" sh -c 'nslookup keep; nslookup kept'
 	[ "$(echo "$output" | grep -c '^Address: 10\.89\.0\.2$')" -eq 2 ]
 	w rm -f keep > /dev/null
 	[ -z "$(ls "$STORE/networks/app/names")" ]
