@@ -703,9 +703,7 @@ static int run_net_lease(struct container_spec *spec, int *hold, struct werr *er
 	if (spec->net.mode != NET_MODE_BRIDGE)
 		return 0;
 	/* a run without a record has no name: its short ID names it */
-	return network_attach_spec(cli_gopts(), &spec->net, spec->id, NULL,
-	                           spec->net.bridge_want[0] ? spec->net.bridge_want : NULL, hold,
-	                           err);
+	return network_attach_all(cli_gopts(), &spec->net, spec->id, NULL, hold, err);
 }
 
 /* the events of a container that has no record (run --rm in the foreground),
@@ -780,6 +778,8 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 	}
 	if (spec->net.mode == NET_MODE_BRIDGE)
 		network_release(cli_gopts(), spec->net.bridge_net, spec->id);
+	for (size_t i = 0; i < spec->net.n_bridge_more; i++)
+		network_release(cli_gopts(), spec->net.bridge_more[i].bridge_net, spec->id);
 	if (lease >= 0) /* held while the run lasted: nobody took it back */
 		close(lease);
 	run_event(cfg, spec, "die", status);

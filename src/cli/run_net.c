@@ -63,6 +63,13 @@ static int run_net_mode(struct net_spec *net, const char *v, struct werr *err)
 {
 	size_t kl = strcspn(v, ":");
 
+	if (net->mode == NET_MODE_BRIDGE &&
+	    (strchr(v, ':') || !strcmp(v, "none") || !strcmp(v, "host") || !strcmp(v, "slirp")))
+		return werr_set(err, EINVAL,
+		                "--network %s conflicts with --network %s: a container on "
+		                "networks made by network create joins no other kind",
+		                v, net->bridge_net);
+
 	if (!strcmp(v, "none")) {
 		net->mode = NET_MODE_NONE;
 		return 0;
@@ -97,11 +104,11 @@ static int run_net_mode(struct net_spec *net, const char *v, struct werr *err)
 		if (err->code)
 			return -err->code;
 		json_decref(found);
-		if (net->mode == NET_MODE_BRIDGE && strcmp(net->bridge_net, v))
-			return werr_set(err, ENOTSUP,
-			                "--network %s: a container joins one network for now: give "
-			                "one --network",
-			                v);
+		/* Docker 25's repeated --network: the first is eth0, the rest eth1... */
+		if (net->mode == NET_MODE_BRIDGE)
+			return net_spec_add_network(net, v) < 0
+			           ? werr_errno(err, ENOMEM, "--network")
+			           : 0;
 		net->mode = NET_MODE_BRIDGE;
 		snprintf(net->bridge_net, sizeof(net->bridge_net), "%s", v);
 		return 0;

@@ -598,6 +598,20 @@ int network_attach_spec(const struct gopts *o, struct net_spec *net, const char 
 	return r;
 }
 
+int network_attach_all(const struct gopts *o, struct net_spec *net, const char *id,
+                       const char *name, int *hold, struct werr *err)
+{
+	int r = network_attach_spec(o, net, id, name, net->bridge_want[0] ? net->bridge_want : NULL,
+	                            hold, err);
+
+	for (size_t i = 0; r == 0 && i < net->n_bridge_more; i++) {
+		struct net_spec *m = &net->bridge_more[i];
+		r = network_attach_spec(o, m, id, name, m->bridge_want[0] ? m->bridge_want : NULL,
+		                        NULL, err);
+	}
+	return r;
+}
+
 static int network_lease_locked(const struct gopts *o, struct net_spec *net, const char *id,
                                 const char *want, struct werr *err)
 {

@@ -90,6 +90,14 @@ int network_attach_spec(const struct gopts *o, struct net_spec *net, const char 
                         const char *name, const char *want, int *hold, struct werr *err);
 
 /**
+ * network_attach_all() - network_attach_spec() of @net's first network
+ * (with @hold) and of each of @net->bridge_more, with their --ip.
+ * Return: 0, or a negative errno with a one-line @err.
+ */
+int network_attach_all(const struct gopts *o, struct net_spec *net, const char *id,
+                       const char *name, int *hold, struct werr *err);
+
+/**
  * network_release_config() - give back the leases of container @id on the
  * networks its @config (a record's config.json) names.
  */

@@ -455,7 +455,7 @@ static pid_t container_clone_bridged(struct container_spec *spec, unsigned long 
 		close(pidfd);
 		return 0;
 	}
-	if (pid > 0 && netbridge_attach(&spec->net, pidfd, pid, err) < 0) {
+	if (pid > 0 && netbridge_attach_all(&spec->net, pidfd, pid, err) < 0) {
 		int st;
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)

@@ -225,8 +225,15 @@ int netbridge_holder(struct net_spec *net, const struct idmap_plan *plan, bool *
 	return steal_fd(&lk);
 }
 
+/* the container's end of @net's veth */
+static const char *netbridge_eth(const struct net_spec *net)
+{
+	return net->bridge_eth[0] ? net->bridge_eth : "eth0";
+}
+
 /* in the holder's network namespace: the bridge (made if missing) and a
- * veth whose peer becomes eth0 in @ctr_ns; its index into *@veth */
+ * veth whose peer becomes eth0 (or @net->bridge_eth) in @ctr_ns; its index
+ * into *@veth */
 static int netbridge_plug(const struct net_spec *net, int ctr_ns, int *veth, struct werr *err)
 {
 	struct rtnl nl;
@@ -250,7 +257,7 @@ static int netbridge_plug(const struct net_spec *net, int ctr_ns, int *veth, str
 		r = werr_errno(err, errno, "getrandom");
 	if (r == 0) {
 		snprintf(name, sizeof(name), VETH_PREFIX "%s", rnd);
-		r = rtnl_veth_add(&nl, name, "eth0", ctr_ns, err);
+		r = rtnl_veth_add(&nl, name, netbridge_eth(net), ctr_ns, err);
 	}
 	if (r == 0) {
 		*veth = rtnl_link_index(&nl, name);
@@ -270,14 +277,14 @@ static int netbridge_configure(const struct net_spec *net, struct werr *err)
 
 	if (r < 0)
 		return r;
-	eth = rtnl_link_index(&nl, "eth0");
+	eth = rtnl_link_index(&nl, netbridge_eth(net));
 	if (eth < 0)
-		r = werr_set(err, ENODEV, "the container's eth0 is missing");
+		r = werr_set(err, ENODEV, "the container's %s is missing", netbridge_eth(net));
 	if (r == 0)
 		r = rtnl_addr_add(&nl, eth, net->bridge_ip, net->bridge_prefix, err);
 	if (r == 0)
 		r = rtnl_link_set(&nl, eth, true, 0, 0, err);
-	if (r == 0 && !net->bridge_internal)
+	if (r == 0 && !net->bridge_internal && !net->bridge_extra)
 		r = rtnl_route_default(&nl, net->bridge_gw, err);
 	rtnl_close(&nl);
 	return r;

@@ -37,4 +37,18 @@ int netbridge_holder(struct net_spec *net, const struct idmap_plan *plan, bool *
  */
 int netbridge_attach(const struct net_spec *net, int holder_pidfd, pid_t pid, struct werr *err);
 
+/**
+ * netbridge_attach_all() - netbridge_attach() of @net, then of each of
+ * @net->bridge_more (their own interfaces, no default route).
+ * Return: 0, or a negative errno with @err set.
+ */
+int netbridge_attach_all(const struct net_spec *net, int holder_pidfd, pid_t pid, struct werr *err);
+
+/**
+ * netbridge_detach() - remove interface @eth of container process @pid (in
+ * the holder's user namespace, @holder_pidfd): its veth goes with it.
+ * Return: 0, or a negative errno with @err set.
+ */
+int netbridge_detach(int holder_pidfd, pid_t pid, const char *eth, struct werr *err);
+
 #endif

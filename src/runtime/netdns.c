@@ -142,39 +142,76 @@ static void netdns_entry(const struct dnsmsg_question *q, const char *ip, char *
 	}
 }
 
-/* look @q up in the names of the network behind gateway @local, as asked
- * by @src */
-static void netdns_lookup(const struct netdns *d, struct in_addr local, struct in_addr src,
-                          const struct dnsmsg_question *q, struct netdns_result *res)
+/* @q in the names of one network (@path: its names directory), added to
+ * @res only when container @asker (its ID) is on that network too */
+static void netdns_lookup_in(const char *path, const char *asker, const struct dnsmsg_question *q,
+                             struct netdns_result *res)
 {
-	char path[PATH_MAX + 64], gw[16], from[16], ptr_ip[16];
+	_cleanup_free_ struct netdns_result *one = calloc(1, sizeof(*one));
+	char ptr_ip[16];
 	bool want =
 	    q->qclass == DNSMSG_CLASS_IN && q->name[0] &&
 	    (q->type == DNSMSG_TYPE_A || q->type == DNSMSG_TYPE_AAAA || q->type == DNSMSG_TYPE_PTR);
 	bool ptr = want && q->type == DNSMSG_TYPE_PTR && netdns_ptr_addr(q->name, ptr_ip);
 	struct dirent *de;
-	DIR *dir;
-	int dfd;
+	DIR *dir = one ? opendir(path) : NULL;
 
-	inet_ntop(AF_INET, &local, gw, sizeof(gw));
-	inet_ntop(AF_INET, &src, from, sizeof(from));
-	snprintf(path, sizeof(path), "%s/%s/" NETDNS_NAMES, d->table, gw);
-	dir = opendir(path);
 	if (!dir)
 		return;
-	dfd = dirfd(dir);
 	while ((de = readdir(dir))) {
 		_cleanup_free_ char *text = NULL;
 		struct in_addr a;
 		struct werr ignored;
-		size_t len;
-		if (inet_pton(AF_INET, de->d_name, &a) != 1)
+		size_t len, idl;
+		if (inet_pton(AF_INET, de->d_name, &a) != 1 ||
+		    util_read_file(dirfd(dir), de->d_name, 4096, &text, &len, &ignored) < 0)
 			continue;
-		res->member |= a.s_addr == src.s_addr;
-		if (!want || (q->type == DNSMSG_TYPE_PTR && !ptr) ||
-		    util_read_file(dfd, de->d_name, 4096, &text, &len, &ignored) < 0)
+		idl = strcspn(text, "\n");
+		one->member |= idl == strlen(asker) && !strncmp(text, asker, idl);
+		if (want && (q->type != DNSMSG_TYPE_PTR || ptr))
+			netdns_entry(q, de->d_name, text, ptr ? ptr_ip : NULL, one);
+	}
+	closedir(dir);
+	if (!one->member)
+		return;
+	res->known |= one->known;
+	for (size_t i = 0; i < one->n && res->n < NETDNS_MAX_RRS; i++, res->n++) {
+		res->rrs[res->n] = one->rrs[i];
+		if (one->rrs[i].target) {
+			snprintf(res->targets[res->n], sizeof(res->targets[0]), "%s",
+			         one->targets[i]);
+			res->rrs[res->n].target = res->targets[res->n];
+		}
+	}
+}
+
+/* look @q up for the container at @src that asked gateway @local: in the
+ * names of every network that container is on (Docker's embedded DNS
+ * answers them all); res->member says whether it is on @local's at all */
+static void netdns_lookup(const struct netdns *d, struct in_addr local, struct in_addr src,
+                          const struct dnsmsg_question *q, struct netdns_result *res)
+{
+	_cleanup_free_ char *text = NULL;
+	char path[PATH_MAX + 64], gw[16], from[16], asker[80];
+	struct werr ignored;
+	struct dirent *de;
+	size_t len;
+	DIR *dir;
+
+	inet_ntop(AF_INET, &local, gw, sizeof(gw));
+	inet_ntop(AF_INET, &src, from, sizeof(from));
+	snprintf(path, sizeof(path), "%s/%s/" NETDNS_NAMES "/%s", d->table, gw, from);
+	if (util_read_file(AT_FDCWD, path, 4096, &text, &len, &ignored) < 0)
+		return;
+	snprintf(asker, sizeof(asker), "%.*s", (int)strcspn(text, "\n"), text);
+	if (!asker[0] || !(dir = opendir(d->table)))
+		return;
+	res->member = true;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
 			continue;
-		netdns_entry(q, de->d_name, text, ptr ? ptr_ip : NULL, res);
+		snprintf(path, sizeof(path), "%s/%s/" NETDNS_NAMES, d->table, de->d_name);
+		netdns_lookup_in(path, asker, q, res);
 	}
 	closedir(dir);
 }

@@ -85,6 +85,14 @@ struct net_spec {
 	char bridge_dir[PATH_MAX];
 	char **bridge_aliases;
 	size_t n_bridge_aliases;
+	/* the interface in the container ("": eth0), and whether the network
+	 * is one more than the first (no default route through it) */
+	char bridge_eth[16];
+	bool bridge_extra;
+	/* the networks after the first (--network A --network B, network
+	 * connect): only their bridge_ fields are used */
+	struct net_spec *bridge_more;
+	size_t n_bridge_more;
 };
 
 /**

@@ -201,3 +201,103 @@ reach_by_names() {
 	[ -z "$(w ps -aq)" ]
 	[ -z "$(ls "$STORE/networks/app/leases")" ]
 }
+
+# connect_disconnect FN USER: the connect test for one user
+connect_disconnect() {
+	local fn=$1 u=$2
+	$fn network create front > /dev/null 2>&1
+	$fn network create back > /dev/null 2>&1
+	web api front "$fn"
+	web db back "$fn"
+	$fn run -d --name probe --network back --rootfs "$ROOTFS" sleep infinity > /dev/null 2>&1
+	# before: api has eth0 only, and back's probe cannot resolve it
+	[ "$($fn exec api ls /sys/class/net 2>/dev/null | tr '\n' ' ')" = "eth0 lo " ]
+	run --separate-stderr $fn exec probe nslookup api
+	[[ "$output" != *"Address: 10.89."* ]]
+	run --separate-stderr $fn network connect --alias rest back api
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# now: eth1 with an address of back, and a name (and its alias) there
+	ip=$($fn inspect -f '{{(index .NetworkSettings.Networks "back").IPAddress}}' api 2>/dev/null)
+	[[ "$ip" == 10.89.1.* ]]
+	[ "$($fn exec api ls /sys/class/net 2>/dev/null | tr '\n' ' ')" = "eth0 eth1 lo " ]
+	[[ "$($fn exec api ip -4 -o addr show eth1 2>/dev/null)" == *" $ip/24 "* ]]
+	for n in api rest; do
+		run --separate-stderr $fn exec probe timeout 5 wget -q -O- "http://$n/"
+		[ "$output" = "hello from api" ]
+	done
+	# api reaches back's db by name through its first network's gateway
+	run --separate-stderr $fn exec api timeout 5 wget -q -O- http://db/
+	[ "$output" = "hello from db" ]
+	[ "$($fn network inspect -f '{{range .Containers}}{{.Name}} {{end}}' back 2>/dev/null | tr ' ' '\n' | sort | xargs)" = "api db probe" ]
+	run --separate-stderr $fn network disconnect back api
+	[ "$status" -eq 0 ]
+	[ "$($fn exec api ls /sys/class/net 2>/dev/null | tr '\n' ' ')" = "eth0 lo " ]
+	run --separate-stderr $fn exec probe nslookup api
+	[[ "$output" != *"Address: 10.89."* ]]
+	run --separate-stderr $fn exec --init probe timeout 3 wget -q -O- "http://$ip/"
+	[[ "$output" != *hello* ]]
+	[ "$($fn inspect -f '{{len .NetworkSettings.Networks}}' api 2>/dev/null)" = 1 ]
+	$fn rm -f api db probe > /dev/null 2>&1
+	gone "$u"
+}
+
+@test "network connect gives a running container an interface and a name; disconnect takes both" {
+	connect_disconnect w "$TEST_USER"
+}
+
+@test "the single-ID user connects and disconnects too" {
+	make_rootfs "$NOSUB_USER"
+	connect_disconnect w_nosub "$NOSUB_USER"
+}
+
+@test "--network A --network B: eth0 and eth1, the default route via A, names on both; restart keeps both" {
+	w network create a > /dev/null
+	w network create b > /dev/null
+	web wa a
+	web wb b
+	w run -d --name both --network a --network b --rootfs "$ROOTFS" sleep infinity > /dev/null
+	check_both() {
+		run w exec both sh -c 'ip -4 -o addr; ip route show default'
+		echo "$output"
+		[[ "$output" == *"eth0    inet 10.89.0."* ]]
+		[[ "$output" == *"eth1    inet 10.89.1."* ]]
+		[[ "$output" == *"default via 10.89.0.1 dev eth0"* ]]
+		[ "$(w exec both timeout 5 wget -q -O- http://wa/)" = "hello from wa" ]
+		[ "$(w exec both timeout 5 wget -q -O- http://wb/)" = "hello from wb" ]
+		[ "$(w exec wb timeout 5 nslookup both.dns.podman | grep -c 'Address: 10\.89\.1\.')" -eq 1 ]
+	}
+	check_both
+	[ "$(w inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}' both)" = \
+		"a=$(w exec both ip -4 -o addr show eth0 | awk '{ print $4 }' | cut -d/ -f1) b=$(w exec both ip -4 -o addr show eth1 | awk '{ print $4 }' | cut -d/ -f1) " ]
+	w restart -t 0 both > /dev/null
+	check_both
+	run --separate-stderr w network rm b
+	[ "$status" -eq 1 ]
+	w rm -f both wa wb > /dev/null
+	gone
+}
+
+@test "network connect and disconnect: bad input is one line, exit 1, and changes nothing" {
+	w network create app > /dev/null
+	w network create other > /dev/null
+	w network create --subnet 10.42.7.0/24 fixed > /dev/null
+	w run -d --name c --network app --rootfs "$ROOTFS" sleep infinity > /dev/null
+	w run -d --name d --network fixed --ip 10.42.7.9 --rootfs "$ROOTFS" sleep infinity > /dev/null
+	w run -d --name plain --rootfs "$ROOTFS" sleep infinity > /dev/null
+	before=$(cat "$STORE"/containers/*/config.json | md5sum)
+	for args in "connect nosuch c" "connect app nosuch" "connect app c" "connect --ip 10.42.8.1 fixed c" \
+		"connect --ip 10.42.7.9 fixed c" "connect other plain" "disconnect nosuch c" \
+		"disconnect app nosuch" "disconnect other c" "connect --alias bad/x other c"; do
+		run --separate-stderr w network $args
+		echo "$args: $status $stderr"
+		[ "$status" -eq 1 ] || [ "$status" -eq 125 -a "${args#*bad/}" != "$args" ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+	done
+	[ "$(cat "$STORE"/containers/*/config.json | md5sum)" = "$before" ]
+	[ "$(ls "$STORE/networks/fixed/leases")" = 10.42.7.9 ]
+	[ -z "$(ls "$STORE/networks/other/leases" 2>/dev/null)" ]
+	[ "$(w exec c ls /sys/class/net | tr '\n' ' ')" = "eth0 lo " ]
+	w rm -f c d plain > /dev/null
+	gone
+}
