@@ -5,6 +5,7 @@
 #include "netconnect.h"
 #include "cleanup.h"
 #include "netbridge.h"
+#include "netnames.h"
 #include "netspec.h"
 #include "network.h"
 #include "record.h"
@@ -51,7 +52,8 @@ static void netconnect_free_eth(json_t *nets, char *eth, size_t size)
 		snprintf(eth, size, "eth%u", n);
 		json_object_foreach(nets, k, ep)
 		{
-			used |= !strcmp(json_string_value(json_object_get(ep, "Interface")) ?: "", eth);
+			used |=
+			    !strcmp(json_string_value(json_object_get(ep, "Interface")) ?: "", eth);
 		}
 		if (!used)
 			return;
@@ -103,8 +105,9 @@ int netconnect_connect(const struct gopts *o, const char *net, const char *ctr,
 		return r;
 	w = json_object_get(rec.config, "Warren");
 	nets = json_object_get(w, "Networks");
-	mode = json_string_value(json_object_get(json_object_get(rec.config, "HostConfig"),
-	                                         "NetworkMode")) ?: "";
+	mode = json_string_value(
+	           json_object_get(json_object_get(rec.config, "HostConfig"), "NetworkMode"))
+	           ?: "";
 	if (!json_object_size(nets)) {
 		r = werr_set(err, ENOTSUP,
 		             "container %s is on network \"%s\", not on one made by network "
@@ -129,6 +132,8 @@ int netconnect_connect(const struct gopts *o, const char *net, const char *ctr,
 		network_release(o, name, rec.id);
 		goto out;
 	}
+	if (pid <= 0) /* named from its next start on */
+		netnames_remove(m.bridge_dir, m.bridge_ip);
 	aliases = json_array();
 	for (size_t i = 0; i < opts->n_aliases; i++)
 		json_array_append_new(aliases, json_string(opts->aliases[i]));
@@ -144,8 +149,7 @@ out:
 	return r;
 }
 
-int netconnect_disconnect(const struct gopts *o, const char *net, const char *ctr,
-                          struct werr *err)
+int netconnect_disconnect(const struct gopts *o, const char *net, const char *ctr, struct werr *err)
 {
 	struct record rec;
 	struct net_spec m = { .mode = NET_MODE_BRIDGE };

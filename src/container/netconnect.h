@@ -13,8 +13,8 @@
 
 /* what `network connect` asks for besides the network and the container */
 struct netconnect_opts {
-	const char *ip;      /* --ip, or NULL */
-	char **aliases;      /* --alias */
+	const char *ip; /* --ip, or NULL */
+	char **aliases; /* --alias */
 	size_t n_aliases;
 };
 

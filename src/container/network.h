@@ -104,6 +104,13 @@ int network_attach_all(const struct gopts *o, struct net_spec *net, const char *
 void network_release_config(const struct gopts *o, json_t *config, const char *id);
 
 /**
+ * network_unname_config() - take the names of container @id (which has
+ * stopped) out of the name tables of the networks its @config names; its
+ * leases stay, and its next start writes the names again.
+ */
+void network_unname_config(const struct gopts *o, json_t *config, const char *id);
+
+/**
  * network_endpoints() - Docker's NetworkSettings.Networks for the
  * networks @config names: each one's NetworkID, Gateway, and the address
  * container @id holds (IPAddress, IPPrefixLen; "" and 0 without a lease).

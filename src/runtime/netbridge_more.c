@@ -13,8 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int netbridge_attach_all(const struct net_spec *net, int holder_pidfd, pid_t pid,
-                         struct werr *err)
+int netbridge_attach_all(const struct net_spec *net, int holder_pidfd, pid_t pid, struct werr *err)
 {
 	int r = netbridge_attach(net, holder_pidfd, pid, err);
 

@@ -156,8 +156,43 @@ reach_by_names() {
 	# (busybox's nslookup fails when any search domain does: count answers)
 	run w run --rm --network app --rootfs "$ROOTFS" sh -c 'nslookup keep; nslookup kept'
 	[ "$(echo "$output" | grep -c '^Address: 10\.89\.0\.2$')" -eq 2 ]
-	w rm -f keep > /dev/null
+	# stopped, it has no name (Docker's DNS answers running containers
+	# only) but keeps its address for the next start
+	w run -d --name other --network app --rootfs "$ROOTFS" sleep infinity > /dev/null
+	w stop -t 0 keep > /dev/null
+	run w exec other nslookup keep.dns.podman
+	[[ "$output" == *NXDOMAIN* ]]
+	w start keep > /dev/null
+	run w exec other nslookup keep.dns.podman
+	[[ "$output" == *"Address: 10.89.0.2"* ]]
+	w rm -f keep other > /dev/null
 	[ -z "$(ls "$STORE/networks/app/names")" ]
+	gone
+}
+
+@test "network connect of a created container: the interface and the name come with its start" {
+	w network create a > /dev/null
+	w network create b > /dev/null
+	w create --name late --network a --rootfs "$ROOTFS" sleep infinity > /dev/null
+	w network connect --alias tardy b late
+	w run -d --name peer --network b --rootfs "$ROOTFS" sleep infinity > /dev/null
+	# created: no name yet
+	run w exec peer nslookup tardy.dns.podman
+	[[ "$output" == *NXDOMAIN* ]]
+	w start late > /dev/null
+	run w exec late sh -c 'ls /sys/class/net; ip route show default'
+	[[ "$output" == *eth1* ]]
+	[[ "$output" == *"default via 10.89.0.1 dev eth0"* ]]
+	ip=$(w inspect -f '{{(index .NetworkSettings.Networks "b").IPAddress}}' late)
+	run w exec peer nslookup tardy.dns.podman
+	[[ "$output" == *"Address: $ip"* ]]
+	# and disconnect of a stopped one leaves it on its first network only
+	w stop -t 0 late > /dev/null
+	w network disconnect b late
+	[ "$(w inspect -f '{{len .NetworkSettings.Networks}}' late)" = 1 ]
+	w start late > /dev/null
+	[ "$(w exec late ls /sys/class/net | tr '\n' ' ')" = "eth0 lo " ]
+	w rm -f late peer > /dev/null
 	gone
 }
 
