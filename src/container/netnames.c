@@ -72,3 +72,24 @@ json_t *netnames_aliases(const char *netdir, uint32_t addr)
 	}
 	return out;
 }
+
+int netnames_rename(const char *netdir, uint32_t addr, const char *name, struct werr *err)
+{
+	_cleanup_free_ char *text = NULL;
+	char path[PATH_MAX + 32], out[8192];
+	size_t len, idl, oldl;
+	int n;
+
+	netnames_path(netdir, addr, path, sizeof(path));
+	n = util_read_file(AT_FDCWD, path, 8192, &text, &len, err);
+	if (n < 0)
+		return n == -ENOENT ? 0 : n; /* not named: not running */
+	idl = strcspn(text, "\n");
+	if (!text[idl])
+		return 0;
+	oldl = strcspn(text + idl + 1, "\n");
+	n = snprintf(out, sizeof(out), "%.*s\n%s%s", (int)idl, text, name, text + idl + 1 + oldl);
+	if (n < 0 || (size_t)n >= sizeof(out))
+		return werr_set(err, E2BIG, "%s: too long", path);
+	return util_write_file_atomic(AT_FDCWD, path, out, (size_t)n, 0600, err);
+}

@@ -21,6 +21,13 @@
 int netnames_write(const char *netdir, uint32_t addr, const char *id, const char *name,
                    char *const *aliases, size_t n, struct werr *err);
 
+/**
+ * netnames_rename() - the name of the container at @addr of @netdir made
+ * @name (its ID and aliases kept); nothing when it has no names there.
+ * Return: 0 or a negative errno with @err set.
+ */
+int netnames_rename(const char *netdir, uint32_t addr, const char *name, struct werr *err);
+
 /** netnames_remove() - the names at address @addr of @netdir, gone. */
 void netnames_remove(const char *netdir, uint32_t addr);
 

@@ -717,6 +717,24 @@ int network_leases_count(const struct gopts *o, const char *name)
 	return n;
 }
 
+void network_rename_config(const struct gopts *o, json_t *config, const char *id, const char *name)
+{
+	json_t *nets = json_object_get(json_object_get(config, "Warren"), "Networks"), *v;
+	const char *net;
+
+	json_object_foreach(nets, net, v)
+	{
+		char dir[PATH_MAX];
+		struct werr ignored;
+		uint32_t a;
+		if (network_lease_dir(o, net, dir, &ignored) < 0 ||
+		    !(a = network_lease_find(dir, id)))
+			continue;
+		dir[strlen(dir) - strlen("/leases")] = '\0';
+		netnames_rename(dir, a, name, &ignored);
+	}
+}
+
 void network_unname_config(const struct gopts *o, json_t *config, const char *id)
 {
 	json_t *nets = json_object_get(json_object_get(config, "Warren"), "Networks"), *v;

@@ -104,6 +104,12 @@ int network_attach_all(const struct gopts *o, struct net_spec *net, const char *
 void network_release_config(const struct gopts *o, json_t *config, const char *id);
 
 /**
+ * network_rename_config() - the name of container @id made @name in the
+ * name tables of the networks its @config names (rename).
+ */
+void network_rename_config(const struct gopts *o, json_t *config, const char *id, const char *name);
+
+/**
  * network_unname_config() - take the names of container @id (which has
  * stopped) out of the name tables of the networks its @config names; its
  * leases stay, and its next start writes the names again.

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,6 +305,22 @@ static int netdns_forward(struct netdns *d, uint8_t *msg, size_t len, int tcp,
 	return 0;
 }
 
+/* whether the network behind gateway @local is --internal: no way out,
+ * for names either (Docker forwards nothing from an internal network) */
+static bool netdns_internal(const struct netdns *d, struct in_addr local)
+{
+	char path[PATH_MAX + 64], gw[16];
+	json_t *net;
+	bool internal;
+
+	inet_ntop(AF_INET, &local, gw, sizeof(gw));
+	snprintf(path, sizeof(path), "%s/%s/network.json", d->table, gw);
+	net = json_load_file(path, 0, NULL);
+	internal = !net || json_is_true(json_object_get(net, "Internal"));
+	json_decref(net);
+	return internal;
+}
+
 /* one query @msg from @src to gateway @local: the reply into @out.
  * Return: the reply's length, 0 when it was forwarded (or is dropped) */
 static size_t netdns_query(struct netdns *d, uint8_t *msg, size_t len, int tcp,
@@ -334,6 +351,8 @@ static size_t netdns_query(struct netdns *d, uint8_t *msg, size_t len, int tcp,
 	if (res.known || ours)
 		return dnsmsg_answer(msg, &q, res.known ? DNSMSG_NOERROR : DNSMSG_NXDOMAIN, res.rrs,
 		                     res.n, out, size);
+	if (netdns_internal(d, local))
+		return dnsmsg_answer(msg, &q, DNSMSG_REFUSED, NULL, 0, out, size);
 	if (netdns_forward(d, msg, len, tcp, src, local) == 0)
 		return 0;
 	dnsmsg_set_id(msg, id);

@@ -149,10 +149,16 @@ reach_by_names() {
 	gone
 }
 
-@test "a restarted container keeps its name and alias; rm takes them away" {
+@test "a restarted container keeps its name and alias, a renamed one answers to its new name; rm takes them away" {
 	w network create app > /dev/null
 	w run -d --name keep --network app --network-alias kept --rootfs "$ROOTFS" sleep infinity > /dev/null
 	w restart -t 0 keep > /dev/null
+	# a rename renames it in the network's DNS at once
+	w rename keep kept2
+	run w run --rm --network app --rootfs "$ROOTFS" sh -c 'nslookup kept2.dns.podman; nslookup keep.dns.podman'
+	[[ "$output" == *"Address: 10.89.0.2"* ]]
+	[[ "$output" == *"can't find keep.dns.podman: NXDOMAIN"* ]]
+	w rename kept2 keep
 	# (busybox's nslookup fails when any search domain does: count answers)
 	run w run --rm --network app --rootfs "$ROOTFS" sh -c 'nslookup keep; nslookup kept'
 	[ "$(echo "$output" | grep -c '^Address: 10\.89\.0\.2$')" -eq 2 ]
@@ -334,5 +340,18 @@ connect_disconnect() {
 	[ -z "$(ls "$STORE/networks/other/leases" 2>/dev/null)" ]
 	[ "$(w exec c ls /sys/class/net | tr '\n' ' ')" = "eth0 lo " ]
 	w rm -f c d plain > /dev/null
+	gone
+}
+
+@test "an --internal network answers its containers' names but forwards nothing" {
+	w network create --internal inner > /dev/null
+	web api inner
+	run w run --rm --network inner --rootfs "$ROOTFS" sh -c \
+		'nslookup api.dns.podman; nslookup host.warren.test; timeout 5 wget -q -O- http://api/'
+	echo "$output"
+	[[ "$output" == *"Address: 10.89.0.2"* ]]
+	[[ "$output" != *"192.0.2.10"* ]]
+	[[ "$output" == *"hello from api"* ]]
+	w rm -f api > /dev/null
 	gone
 }
