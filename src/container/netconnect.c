@@ -23,6 +23,7 @@
 static int netconnect_open(const struct gopts *o, const char *net, const char *ctr,
                            struct record *rec, int *lock, char *name, struct werr *err)
 {
+	struct record fresh;
 	json_t *found;
 	int r = record_lookup(o, ctr, rec, err);
 
@@ -35,10 +36,13 @@ static int netconnect_open(const struct gopts *o, const char *net, const char *c
 	snprintf(name, 129, "%s", json_string_value(json_object_get(found, "Name")) ?: net);
 	json_decref(found);
 	*lock = record_lock(rec, err);
-	if (*lock < 0 || (r = record_load(o, rec->id, rec, err)) < 0) {
+	/* what it is now that it is locked */
+	if (*lock < 0 || (r = record_load(o, rec->id, &fresh, err)) < 0) {
 		record_free(rec);
 		return *lock < 0 ? *lock : r;
 	}
+	record_free(rec);
+	*rec = fresh;
 	return 0;
 }
 
