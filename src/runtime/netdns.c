@@ -124,8 +124,11 @@ static void netdns_entry(const struct dnsmsg_question *q, const char *ip, char *
 		if (strcmp(ptr_ip, ip) || n == 0 || res->n >= NETDNS_MAX_RRS)
 			return;
 		res->known = true;
-		snprintf(res->targets[res->n], sizeof(res->targets[0]), "%s",
-		         n > 1 && *lines[1] ? lines[1] : lines[0]);
+		/* its name, else (a run without one) its short ID */
+		if (n > 1 && *lines[1])
+			snprintf(res->targets[res->n], sizeof(res->targets[0]), "%s", lines[1]);
+		else
+			snprintf(res->targets[res->n], sizeof(res->targets[0]), "%.12s", lines[0]);
 		res->rrs[res->n] =
 		    (struct dnsmsg_rr){ .type = DNSMSG_TYPE_PTR, .target = res->targets[res->n] };
 		res->n++;
@@ -445,9 +448,8 @@ static void netdns_serve_upstream(struct netdns *d, int up)
 			netdns_send_tcp(p->tcp, msg, (size_t)n);
 			close(p->tcp);
 		} else {
-			netdns_send_udp(d, msg,
-			                (size_t)n < NETDNS_UDP_MAX ? (size_t)n : NETDNS_UDP_MAX,
-			                &p->client, p->local);
+			/* as the resolver sent it: it sized it for the client's EDNS0 */
+			netdns_send_udp(d, msg, (size_t)n, &p->client, p->local);
 		}
 		d->pending[i] = d->pending[--d->n_pending];
 		return;
