@@ -8,11 +8,10 @@
 #include <string.h>
 
 /* a query for "Web.Dns.Podman" A, RD set, with an EDNS0 OPT record */
-static const uint8_t query[] = { 0xab, 0xcd, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
-	                         0x00, 0x01, 3,    'W',  'e',  'b',  3,    'D',  'n',  's',
-	                         6,    'P',  'o',  'd',  'm',  'a',  'n',  0,    0x00, 0x01,
-	                         0x00, 0x01, 0x00, 0x00, 0x29, 0x10, 0x00, 0x00, 0x00, 0x00,
-	                         0x00, 0x00, 0x00 };
+static const uint8_t query[] = { 0xab, 0xcd, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
+	                         0x01, 3,    'W',  'e',  'b',  3,    'D',  'n',  's',  6,    'P',
+	                         'o',  'd',  'm',  'a',  'n',  0,    0x00, 0x01, 0x00, 0x01, 0x00,
+	                         0x00, 0x29, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
 
 int main(void)
 {
@@ -52,7 +51,8 @@ int main(void)
 	check(dnsmsg_parse_query(msg, sizeof(msg), &q) < 0, "two questions are refused");
 	memcpy(msg, query, sizeof(msg));
 	msg[12] = 0xc0;
-	check(dnsmsg_parse_query(msg, sizeof(msg), &q) < 0, "a compressed question name is refused");
+	check(dnsmsg_parse_query(msg, sizeof(msg), &q) < 0,
+	      "a compressed question name is refused");
 	for (size_t len = 0; len < 32; len++)
 		if (dnsmsg_parse_query(query, len, &q) == 0)
 			return check(0, "a cut query parses"), tap_done();
