@@ -64,6 +64,28 @@ web() {
 		> /dev/null 2>&1
 }
 
+# DNS_TCP (python3 -c): NAME SERVER: one A query over TCP; prints the
+# RCODE and the answer's last address
+DNS_TCP='
+import socket, struct, sys
+q = struct.pack(">6H", 0x1234, 0x0100, 1, 0, 0, 0)
+q += b"".join(bytes([len(l)]) + l.encode() for l in sys.argv[1].split(".")) + b"\0"
+q += struct.pack(">HH", 1, 1)
+s = socket.create_connection((sys.argv[2], 53), timeout=5)
+s.sendall(struct.pack(">H", len(q)) + q)
+def rd(n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        assert c
+        b += c
+    return b
+r = rd(struct.unpack(">H", rd(2))[0])
+i, fl, qd, an = struct.unpack(">4H", r[:8])
+assert i == 0x1234 and fl & 0x8000
+print(fl & 15, socket.inet_ntoa(r[-4:]) if an else "-")
+'
+
 # gone [USER]: no holder of the network namespace left (polled) and no
 # lease or name in any network of USER's store
 gone() {
@@ -73,6 +95,12 @@ gone() {
 		sleep 0.1
 	done
 	! pgrep -u "$u" -a warren-nethold
+	# nor any other process of the user's (monitors, warren-net)
+	for ((i = 0; i < 100; i++)); do
+		pgrep -u "$u" > /dev/null || break
+		sleep 0.1
+	done
+	! pgrep -u "$u" -a
 	[ -z "$(find "/home/$u/.local/share/warren/networks" -path '*/leases/*' 2>/dev/null)" ]
 	[ -z "$(find "/home/$u/.local/share/warren/networks" -path '*/names/*' 2>/dev/null)" ]
 }
@@ -138,6 +166,10 @@ reach_by_names() {
 	[[ "$output" != *"can't find db.dns.podman"* ]]
 	# a host name: through the host's resolver (the test's dnsmasq)
 	[[ "$output" == *"Address: 192.0.2.10"* ]]
+	# over TCP too (a client of the host's, in db's network namespace)
+	pid=$(w inspect -f '{{.State.Pid}}' db)
+	[ "$(nsenter -t "$pid" -n python3 -c "$DNS_TCP" database 10.89.0.1)" = "0 $ip" ]
+	[ "$(nsenter -t "$pid" -n python3 -c "$DNS_TCP" host.warren.test 10.89.0.1)" = "0 192.0.2.10" ]
 	# a name no container has, inside dns.podman: NXDOMAIN at once
 	run w run --rm --network app --rootfs "$ROOTFS" nslookup nosuch.dns.podman
 	[ "$status" -ne 0 ]
