@@ -354,6 +354,27 @@ static ssize_t lease_owner(const char *dir, const char *name, char *buf, size_t 
 	return n;
 }
 
+/* Docker's EndpointID (64 hex digits) of container @cid on network @nid:
+ * one per pair, the same at each inspect (warren keeps no endpoint
+ * objects); and its MacAddress, 02:42 and the address (NETBRIDGE_MAC) */
+static void network_endpoint(const char *nid, const char *cid, uint32_t a, char *id, char *mac)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t nl = strlen(nid), cl = strlen(cid);
+
+	for (size_t i = 0; i < 64; i++) {
+		unsigned x = (unsigned char)(i < nl ? nid[i] : 0) ^
+		             (unsigned char)(i < cl ? cid[cl - 1 - i] : 0);
+		id[i] = hex[(x ^ (x >> 4) ^ i) & 15];
+	}
+	id[64] = '\0';
+	if (a)
+		snprintf(mac, 18, "02:42:%02x:%02x:%02x:%02x", a >> 24, (a >> 16) & 255,
+		         (a >> 8) & 255, a & 255);
+	else
+		mac[0] = '\0';
+}
+
 /* Docker's "Containers" of a network: the running containers holding a
  * lease on it, by ID */
 static json_t *network_containers(const struct gopts *o, json_t *net)
@@ -370,7 +391,7 @@ static json_t *network_containers(const struct gopts *o, json_t *net)
 	if (network_lease_dir(o, name, dir, &ignored) < 0 || !(d = opendir(dir)))
 		return out;
 	while ((de = readdir(d))) {
-		char path[PATH_MAX * 2], id[NETWORK_ID_LEN + 1] = "";
+		char path[PATH_MAX * 2], id[NETWORK_ID_LEN + 1] = "", eid[65], mac[18];
 		struct record rec;
 		uint32_t a;
 		ssize_t n;
@@ -380,11 +401,13 @@ static json_t *network_containers(const struct gopts *o, json_t *net)
 		if (n <= 0 || record_lookup(o, id, &rec, &ignored) < 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%u", de->d_name, c.prefix);
+		network_endpoint(json_string_value(json_object_get(net, "Id")) ?: "", rec.id, a,
+		                 eid, mac);
 		if (state_running_pid(&rec))
 			json_object_set_new(out, rec.id,
 			                    json_pack("{s:s, s:s, s:s, s:s, s:s}", "Name",
-			                              record_name(&rec), "EndpointID", "",
-			                              "MacAddress", "", "IPv4Address", path,
+			                              record_name(&rec), "EndpointID", eid,
+			                              "MacAddress", mac, "IPv4Address", path,
 			                              "IPv6Address", ""));
 		record_free(&rec);
 	}
@@ -795,7 +818,7 @@ json_t *network_endpoints(const struct gopts *o, json_t *config, const char *id)
 
 	json_object_foreach(nets, name, v)
 	{
-		char dir[PATH_MAX], ip[16] = "";
+		char dir[PATH_MAX], ip[16] = "", eid[65], mac[18];
 		struct werr ignored;
 		struct cidr c = { 0, 0 };
 		char root[PATH_MAX];
@@ -809,6 +832,8 @@ json_t *network_endpoints(const struct gopts *o, json_t *config, const char *id)
 		    (a = network_lease_find(dir, id)))
 			cidr_format_addr(a, ip);
 		cfg = json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0);
+		network_endpoint(json_string_value(json_object_get(rec, "Id")) ?: "", id, a, eid,
+		                 mac);
 		json_object_set_new(
 		    out, name,
 		    json_pack(
@@ -816,7 +841,7 @@ json_t *network_endpoints(const struct gopts *o, json_t *config, const char *id)
 		        json_object_get(rec, "Id"), "Gateway", json_object_get(cfg, "Gateway"),
 		        "IPAddress", ip, "IPPrefixLen", a ? (int)c.prefix : 0, "IPAMConfig",
 		        json_object_get(v, "IPAMConfig"), "Aliases", network_aliases(v), "DNSNames",
-		        network_dns_names(config, v, id), "MacAddress", "", "EndpointID", ""));
+		        network_dns_names(config, v, id), "MacAddress", mac, "EndpointID", eid));
 		json_decref(rec);
 	}
 	return out;

@@ -280,6 +280,8 @@ static int netbridge_configure(const struct net_spec *net, struct werr *err)
 	eth = rtnl_link_index(&nl, netbridge_eth(net));
 	if (eth < 0)
 		r = werr_set(err, ENODEV, "the container's %s is missing", netbridge_eth(net));
+	if (r == 0) /* Docker's address from the IPv4 one: inspect knows it */
+		r = rtnl_link_set_mac(&nl, eth, (uint8_t[6]){ NETBRIDGE_MAC(net->bridge_ip) }, err);
 	if (r == 0)
 		r = rtnl_addr_add(&nl, eth, net->bridge_ip, net->bridge_prefix, err);
 	if (r == 0)

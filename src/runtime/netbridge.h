@@ -15,6 +15,12 @@
 #include "netsetup.h"
 #include "werr.h"
 
+/* a container's MAC address on a network: 02:42 and its IPv4 address (host
+ * byte order), as Docker made them */
+#define NETBRIDGE_MAC(ip)                                                                          \
+	0x02, 0x42, (uint8_t)((ip) >> 24), (uint8_t)((ip) >> 16), (uint8_t)((ip) >> 8),            \
+	    (uint8_t)(ip)
+
 /**
  * netbridge_holder() - take the user's network lock (<rundir>/netns.lock)
  * and find the holder of the per-user network namespace, or start one with

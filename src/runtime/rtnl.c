@@ -201,6 +201,17 @@ int rtnl_link_set(struct rtnl *nl, int ifindex, bool up, int master, unsigned mt
 	return rtnl_talk(nl, &m, "set link", err);
 }
 
+int rtnl_link_set_mac(struct rtnl *nl, int ifindex, const uint8_t mac[6], struct werr *err)
+{
+	struct rtnl_msg m;
+	struct ifinfomsg *ifi = rtnl_msg_init(&m, RTM_NEWLINK, 0, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	rtnl_attr(&m, IFLA_ADDRESS, mac, 6);
+	return rtnl_talk(nl, &m, "set link address", err);
+}
+
 int rtnl_link_del(struct rtnl *nl, int ifindex, struct werr *err)
 {
 	struct rtnl_msg m;

@@ -174,7 +174,13 @@ reach_by_names() {
 	run w run --rm --network app --rootfs "$ROOTFS" nslookup nosuch.dns.podman
 	[ "$status" -ne 0 ]
 	[[ "$output" == *NXDOMAIN* ]]
-	# inspect shows the aliases and the DNS names, as Docker 25 does
+	# inspect shows the MAC address the container has, an endpoint ID, the
+	# aliases and the DNS names, as Docker 25 does
+	mac=$(w exec db cat /sys/class/net/eth0/address)
+	[ "$(w inspect -f '{{(index .NetworkSettings.Networks "app").MacAddress}}' db)" = "$mac" ]
+	[[ "$(w inspect -f '{{(index .NetworkSettings.Networks "app").EndpointID}}' db)" =~ ^[0-9a-f]{64}$ ]]
+	[ "$(w network inspect -f '{{range .Containers}}{{.MacAddress}} {{.EndpointID}}{{end}}' app)" = \
+		"$mac $(w inspect -f '{{(index .NetworkSettings.Networks "app").EndpointID}}' db)" ]
 	[ "$(w inspect -f '{{(index .NetworkSettings.Networks "app").Aliases}}' db)" = "[database]" ]
 	[ "$(w inspect -f '{{(index .NetworkSettings.Networks "app").DNSNames}}' db)" = "[db database ${id:0:12}]" ]
 	w rm -f db > /dev/null
