@@ -295,7 +295,9 @@ static int netdns_forward(struct netdns *d, uint8_t *msg, size_t len, int tcp,
 	if (!p->server_len || up < 0)
 		return -1;
 	p->client_id = dnsmsg_id(msg);
-	p->id = d->next_id++;
+	/* a fresh random ID per query (RFC 5452): the socket's port is fixed */
+	if (getrandom(&p->id, sizeof(p->id), GRND_NONBLOCK) != sizeof(p->id))
+		p->id = d->next_id++;
 	p->at = time(NULL);
 	p->tcp = tcp;
 	p->client = client ? *client : (struct sockaddr_in){ 0 };
@@ -333,7 +335,6 @@ static size_t netdns_query(struct netdns *d, uint8_t *msg, size_t len, int tcp,
 	struct dnsmsg_question q;
 	struct netdns_result res = { 0 };
 	uint16_t id = dnsmsg_id(msg);
-
 	struct dnsmsg_question bare;
 	size_t nl, dl = strlen(NETDNS_DOMAIN);
 	bool ours;
