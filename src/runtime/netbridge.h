@@ -45,7 +45,8 @@ int netbridge_attach(const struct net_spec *net, int holder_pidfd, pid_t pid, st
 
 /**
  * netbridge_attach_all() - netbridge_attach() of @net, then of each of
- * @net->bridge_more (their own interfaces, no default route).
+ * @net->bridge_more (their own interfaces; the default route via the
+ * first network that is not --internal).
  * Return: 0, or a negative errno with @err set.
  */
 int netbridge_attach_all(const struct net_spec *net, int holder_pidfd, pid_t pid, struct werr *err);

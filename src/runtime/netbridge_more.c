@@ -16,9 +16,15 @@
 int netbridge_attach_all(const struct net_spec *net, int holder_pidfd, pid_t pid, struct werr *err)
 {
 	int r = netbridge_attach(net, holder_pidfd, pid, err);
+	bool routed = !net->bridge_internal;
 
-	for (size_t i = 0; r == 0 && i < net->n_bridge_more; i++)
-		r = netbridge_attach(&net->bridge_more[i], holder_pidfd, pid, err);
+	for (size_t i = 0; r == 0 && i < net->n_bridge_more; i++) {
+		/* the default route via the first network that has a way out */
+		struct net_spec m = net->bridge_more[i];
+		m.bridge_extra = routed || m.bridge_internal;
+		routed |= !m.bridge_extra;
+		r = netbridge_attach(&m, holder_pidfd, pid, err);
+	}
 	return r;
 }
 

@@ -393,3 +393,13 @@ connect_disconnect() {
 	w rm -f api > /dev/null
 	gone
 }
+
+@test "--network INTERNAL --network OUTER: the default route via the one with a way out" {
+	w network create --internal inner > /dev/null
+	w network create outer > /dev/null
+	# (busybox's ip prints every route: the default ones picked out)
+	run w run --rm --network inner --network outer --rootfs "$ROOTFS" ip route
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep '^default')" = "default via 10.89.1.1 dev eth1 " ]
+	gone
+}
