@@ -8,6 +8,7 @@
 #include "ctrcgroup.h"
 #include "create.h"
 #include "lifecycle.h"
+#include "network.h"
 #include "progress.h"
 #include "prune.h"
 #include "monitor.h"
@@ -293,7 +294,9 @@ static int do_rename(struct record *rec, void *ctx, struct werr *err)
 	if (lk < 0)
 		return lk;
 	r = lifecycle_reload_locked(rec, err);
-	return r < 0 ? r : record_rename(rec, name, err);
+	if (r == 0 && (r = record_rename(rec, name, err)) == 0)
+		network_rename_config(cli_gopts(), rec->config, rec->id, name);
+	return r;
 }
 
 const struct cli_cmd cli_cmd_rename = {

@@ -1,4 +1,4 @@
-/* cmd_network.c - `warren network create|ls|inspect|rm|prune` with
+/* cmd_network.c - `warren network create|ls|inspect|rm|prune|connect|disconnect` with
  * Docker's output, filters and exit codes. The records live in the store
  * (src/container/network.c); a network a container is on is never removed. */
 #include "cliutil.h"
@@ -6,10 +6,13 @@
 #include "commands.h"
 #include "filters.h"
 #include "format.h"
+#include "netconnect.h"
 #include "network.h"
 #include "prune.h"
 #include "state.h"
+#include "util.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,8 @@ enum {
 	N_GATEWAY,
 	N_INTERNAL,
 	N_NO_TRUNC,
+	N_ALIAS,
+	N_IP,
 };
 
 struct network_cfg {
@@ -33,6 +38,7 @@ struct network_cfg {
 	struct network_opts create;
 	struct filters filters;
 	struct werr filter_err; /* a refused --filter: exit 1, not a flag error's 125 */
+	struct netconnect_opts connect;
 };
 
 static const char *const type_choices[] = { "custom", "builtin", NULL };
@@ -54,6 +60,29 @@ static int network_opt(void *ctx, const struct opt_def *def, const char *v, stru
 	case N_FORCE: c->force = on; return 0;
 	case N_NO_TRUNC: c->no_trunc = on; return 0;
 	case N_INTERNAL: c->create.internal = on; return 0;
+	case N_IP: {
+		unsigned char a4[4];
+		if (inet_pton(AF_INET, v, a4) != 1)
+			return werr_set(err, EINVAL, "invalid --ip \"%s\": use an IPv4 address", v);
+		c->connect.ip = v;
+		return 0;
+	}
+	case N_ALIAS: {
+		size_t len = strlen(v);
+		if (len == 0 || len > 253 ||
+		    strspn(v,
+		           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+		        len ||
+		    v[0] == '.' || v[0] == '-')
+			return werr_set(err, EINVAL,
+			                "invalid --alias \"%s\": use a host name (letters, digits, "
+			                "'-', '_' and '.')",
+			                v);
+		return util_array_push(&c->connect.aliases, &c->connect.n_aliases, sizeof(char *),
+		                       &v) < 0
+		           ? werr_errno(err, ENOMEM, "--alias")
+		           : 0;
+	}
 	case N_FORMAT: c->format = v; return format_check(v, err);
 	case N_FILTER:
 		if (!c->filter_err.code)
@@ -120,6 +149,17 @@ static const struct opt_def rm_opts[] = {
 	CLI_HELP_OPT,
 	CLI_OPTS_END,
 };
+static const struct opt_def connect_opts[] = {
+	{ "alias", 0, OPT_VALUE, "NAME", "Another name of the container on the network", N_ALIAS },
+	{ "ip", 0, OPT_VALUE, "IPv4", "The container's address on the network", N_IP },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
+static const struct opt_def disconnect_opts[] = {
+	{ "force", 'f', OPT_FLAG, NULL, "Force the container off the network", N_FORCE },
+	CLI_HELP_OPT,
+	CLI_OPTS_END,
+};
 static const struct opt_def prune_opts[] = {
 	{ "force", 'f', OPT_FLAG, NULL, "Do not prompt for confirmation", N_FORCE },
 	{ "filter", 0, OPT_VALUE, "KEY=VALUE", "until=TIME, label=KEY[=VALUE], label!=KEY[=VALUE]",
@@ -146,6 +186,20 @@ const struct cli_cmd cli_cmd_network_rm = {
 	"network rm",     "[OPTIONS] NETWORK [NETWORK...]", "Remove networks.", rm_opts, 1, -1,
 	OPTS_INTERSPERSED
 };
+const struct cli_cmd cli_cmd_network_connect = { "network connect",
+	                                         "[OPTIONS] NETWORK CONTAINER",
+	                                         "Connect a container to a network.",
+	                                         connect_opts,
+	                                         2,
+	                                         2,
+	                                         OPTS_INTERSPERSED };
+const struct cli_cmd cli_cmd_network_disconnect = { "network disconnect",
+	                                            "[OPTIONS] NETWORK CONTAINER",
+	                                            "Disconnect a container from a network.",
+	                                            disconnect_opts,
+	                                            2,
+	                                            2,
+	                                            OPTS_INTERSPERSED };
 const struct cli_cmd cli_cmd_network_prune = {
 	"network prune",  "[OPTIONS]", "Remove the networks no container is on.", prune_opts, 0, 0,
 	OPTS_INTERSPERSED
@@ -370,8 +424,9 @@ static int network_prune_cmd(int argc, char **argv, struct network_cfg *c)
 static int network_usage(FILE *f, int rc)
 {
 	static const struct cli_cmd *const subs[] = {
-		&cli_cmd_network_create, &cli_cmd_network_inspect, &cli_cmd_network_ls,
-		&cli_cmd_network_prune,  &cli_cmd_network_rm,
+		&cli_cmd_network_connect, &cli_cmd_network_create, &cli_cmd_network_disconnect,
+		&cli_cmd_network_inspect, &cli_cmd_network_ls,     &cli_cmd_network_prune,
+		&cli_cmd_network_rm,
 	};
 
 	fprintf(f, "Usage: warren network COMMAND\n\nManage networks.\n\nCommands:\n");
@@ -399,6 +454,10 @@ static int network_dispatch(int argc, char **argv, struct network_cfg *c)
 		cmd = &cli_cmd_network_inspect;
 	else if (!strcmp(verb, "rm") || !strcmp(verb, "remove"))
 		cmd = &cli_cmd_network_rm;
+	else if (!strcmp(verb, "connect"))
+		cmd = &cli_cmd_network_connect;
+	else if (!strcmp(verb, "disconnect"))
+		cmd = &cli_cmd_network_disconnect;
 	if (!cmd) {
 		fprintf(stderr,
 		        "warren: unknown command \"network %s\" (see 'warren network --help')\n",
@@ -412,6 +471,13 @@ static int network_dispatch(int argc, char **argv, struct network_cfg *c)
 		return network_inspect_cmd(argc - ind, argv + ind, c->format);
 	if (cmd == &cli_cmd_network_rm)
 		return network_rm_cmd(argc - ind, argv + ind, c->force);
+	if (cmd == &cli_cmd_network_connect || cmd == &cli_cmd_network_disconnect) {
+		r = cmd == &cli_cmd_network_connect
+		        ? netconnect_connect(cli_gopts(), argv[ind], argv[ind + 1], &c->connect,
+		                             &err)
+		        : netconnect_disconnect(cli_gopts(), argv[ind], argv[ind + 1], &err);
+		return r < 0 ? cli_error(&err) : 0;
+	}
 	c->create.name = argv[ind];
 	if (network_create(cli_gopts(), &c->create, id, &err) < 0)
 		return cli_error(&err);
@@ -430,5 +496,6 @@ int cmd_network(int argc, char **argv)
 		r = network_dispatch(argc - 1, argv + 1, &c);
 	json_decref(c.create.labels);
 	filters_free(&c.filters);
+	free(c.connect.aliases);
 	return r;
 }

@@ -63,6 +63,7 @@ enum run_opt {
 	R_DNS,
 	R_DNS_SEARCH,
 	R_ADD_HOST,
+	R_NETWORK_ALIAS,
 };
 
 static const struct opt_def run_opts[] = {
@@ -103,6 +104,8 @@ static const struct opt_def run_opts[] = {
 	  R_NETWORK },
 	{ "net", 0, OPT_VALUE, "MODE", "Alias of --network", R_NETWORK },
 	{ "ip", 0, OPT_VALUE, "IPv4", "The container's address on --network NAME", R_IP },
+	{ "network-alias", 0, OPT_VALUE, "NAME",
+	  "Another name of the container in --network NAME's DNS", R_NETWORK_ALIAS },
 	{ "userns", 0, OPT_VALUE, "MODE", "keep-id: keep your own uid/gid inside", R_USERNS },
 	{ "interactive", 'i', OPT_FLAG, NULL, "Keep stdin open", R_INTERACTIVE },
 	{ "tty", 't', OPT_FLAG, NULL, "Allocate a pseudo-terminal", R_TTY },
@@ -414,6 +417,7 @@ static int run_opt_cb(void *ctx, const struct opt_def *def, const char *v, struc
 	case R_DNS:
 	case R_DNS_SEARCH:
 	case R_ADD_HOST:
+	case R_NETWORK_ALIAS:
 		if (run_net_option(&cfg->net, def->long_name, v, err) < 0)
 			return -err->code;
 		cfg->net_given |= def->id == R_NETWORK;
@@ -722,9 +726,8 @@ static int run_net_lease(struct container_spec *spec, int *hold, struct werr *er
 {
 	if (spec->net.mode != NET_MODE_BRIDGE)
 		return 0;
-	return network_attach_spec(cli_gopts(), &spec->net, spec->id,
-	                           spec->net.bridge_want[0] ? spec->net.bridge_want : NULL, hold,
-	                           err);
+	/* a run without a record has no name: its short ID names it */
+	return network_attach_all(cli_gopts(), &spec->net, spec->id, NULL, hold, err);
 }
 
 /* the events of a container that has no record (run --rm in the foreground),
@@ -925,6 +928,8 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 	}
 	if (spec->net.mode == NET_MODE_BRIDGE)
 		network_release(cli_gopts(), spec->net.bridge_net, spec->id);
+	for (size_t i = 0; i < spec->net.n_bridge_more; i++)
+		network_release(cli_gopts(), spec->net.bridge_more[i].bridge_net, spec->id);
 	if (lease >= 0) /* held while the run lasted: nobody took it back */
 		close(lease);
 	run_event(cfg, spec, "die", status);

@@ -94,6 +94,8 @@ static const struct cli_node network_subs[] = {
 	LEAF("inspect", cli_cmd_network_inspect, CLI_ARG_NETWORK),
 	ALIASED("rm", cli_cmd_network_rm, "remove", CLI_ARG_NETWORK),
 	LEAF("prune", cli_cmd_network_prune, CLI_ARG_NONE),
+	LEAF("connect", cli_cmd_network_connect, CLI_ARG_NETWORK),
+	LEAF("disconnect", cli_cmd_network_disconnect, CLI_ARG_NETWORK),
 	NODES_END,
 };
 

@@ -40,8 +40,8 @@ extern const struct cli_cmd cli_cmd_run, cli_cmd_create, cli_cmd_images, cli_cmd
     cli_cmd_events, cli_cmd_stats, cli_cmd_update, cli_cmd_volume_create, cli_cmd_volume_ls,
     cli_cmd_volume_inspect, cli_cmd_volume_rm, cli_cmd_volume_prune, cli_cmd_network_create,
     cli_cmd_network_ls, cli_cmd_network_inspect, cli_cmd_network_rm, cli_cmd_network_prune,
-    cli_cmd_build, cli_cmd_builder_prune, cli_cmd_system_prune, cli_cmd_system_reset,
-    cli_cmd_unshare, cli_cmd_healthcheck_run;
+    cli_cmd_network_connect, cli_cmd_network_disconnect, cli_cmd_build, cli_cmd_builder_prune,
+    cli_cmd_system_prune, cli_cmd_system_reset, cli_cmd_unshare, cli_cmd_healthcheck_run;
 /* the commands warren hands to warren-transfer (linked into warren-transfer) */
 extern const struct cli_cmd cli_cmd_pull, cli_cmd_push, cli_cmd_save, cli_cmd_load, cli_cmd_import,
     cli_cmd_login, cli_cmd_logout, cli_cmd_search, cli_cmd_cp, cli_cmd_export, cli_cmd_diff,

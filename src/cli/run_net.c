@@ -66,6 +66,13 @@ static int run_net_mode(struct net_spec *net, const char *v, struct werr *err)
 {
 	size_t kl = strcspn(v, ":");
 
+	if (net->mode == NET_MODE_BRIDGE &&
+	    (strchr(v, ':') || !strcmp(v, "none") || !strcmp(v, "host") || !strcmp(v, "slirp")))
+		return werr_set(err, EINVAL,
+		                "--network %s conflicts with --network %s: a container on "
+		                "networks made by network create joins no other kind",
+		                v, net->bridge_net);
+
 	if (!strcmp(v, "none")) {
 		net->mode = NET_MODE_NONE;
 		return 0;
@@ -100,11 +107,11 @@ static int run_net_mode(struct net_spec *net, const char *v, struct werr *err)
 		if (err->code)
 			return -err->code;
 		json_decref(found);
-		if (net->mode == NET_MODE_BRIDGE && strcmp(net->bridge_net, v))
-			return werr_set(err, ENOTSUP,
-			                "--network %s: a container joins one network for now: give "
-			                "one --network",
-			                v);
+		/* Docker 25's repeated --network: the first is eth0, the rest eth1... */
+		if (net->mode == NET_MODE_BRIDGE)
+			return net_spec_add_network(net, v) < 0
+			           ? werr_errno(err, ENOMEM, "--network")
+			           : 0;
 		net->mode = NET_MODE_BRIDGE;
 		snprintf(net->bridge_net, sizeof(net->bridge_net), "%s", v);
 		return 0;
@@ -262,6 +269,25 @@ bad:
 	                "invalid --add-host \"%s\": use NAME:IP (IPv4, IPv6 or host-gateway)", v);
 }
 
+/* --network-alias: a host name (RFC 1123 letters, digits, '-', '.', and
+ * Docker's '_') */
+static int run_net_alias(struct net_spec *net, const char *v, struct werr *err)
+{
+	size_t len = strlen(v);
+
+	if (len == 0 || len > 253 ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	              "0123456789-_.") != len ||
+	    v[0] == '.' || v[0] == '-')
+		return werr_set(err, EINVAL,
+		                "invalid --network-alias \"%s\": use a host name (letters, digits, "
+		                "'-', '_' and '.')",
+		                v);
+	return util_array_push(&net->bridge_aliases, &net->n_bridge_aliases, sizeof(char *), &v) < 0
+	           ? werr_errno(err, ENOMEM, "--network-alias")
+	           : 0;
+}
+
 int run_net_option(struct net_spec *net, const char *name, const char *v, struct werr *err)
 {
 	unsigned char a[16];
@@ -285,6 +311,8 @@ int run_net_option(struct net_spec *net, const char *name, const char *v, struct
 	}
 	if (!strcmp(name, "add-host"))
 		return run_net_add_host(net, v, err);
+	if (!strcmp(name, "network-alias"))
+		return run_net_alias(net, v, err);
 	if (!strcmp(name, "dns")) {
 		if (inet_pton(AF_INET, v, a) != 1 && inet_pton(AF_INET6, v, a) != 1)
 			return werr_set(err, EINVAL, "invalid --dns \"%s\": use an IP address", v);
@@ -307,6 +335,11 @@ int run_net_check(const struct net_spec *net, struct werr *err)
 {
 	static const char *const names[] = { "slirp", "none", "host", "container" };
 
+	if (net->n_bridge_aliases && net->mode != NET_MODE_BRIDGE)
+		return werr_set(err, EINVAL,
+		                "--network-alias %s needs --network NAME (a network made by "
+		                "network create): the default network has no names",
+		                net->bridge_aliases[0]);
 	if (net->bridge_want[0] && net->mode != NET_MODE_BRIDGE)
 		return werr_set(err, EINVAL,
 		                "--ip %s needs --network NAME (a network made by network create)",

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "caps.h"
 #include "config_net.h"
+#include "netspec.h"
 #include "ctrcgroup.h"
 #include "cleanup.h"
 #include "idmap_json.h"
@@ -222,11 +223,21 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 	if (w && spec->fake_chown_off)
 		json_object_set_new(w, "FakeChownOff", json_true());
 	/* the networks it joins, as Docker's EndpointsConfig: network_in_use() */
-	if (w && spec->net.mode == NET_MODE_BRIDGE)
-		json_object_set_new(
-		    w, "Networks",
-		    json_pack("{s:{s:{s:s?}}}", spec->net.bridge_net, "IPAMConfig", "IPv4Address",
-		              spec->net.bridge_want[0] ? spec->net.bridge_want : NULL));
+	if (w && spec->net.mode == NET_MODE_BRIDGE) {
+		json_t *aliases = json_array();
+		for (size_t i = 0; i < spec->net.n_bridge_aliases; i++)
+			json_array_append_new(aliases, json_string(spec->net.bridge_aliases[i]));
+		json_t *nets = json_pack(
+		    "{s:{s:{s:s?}, s:o}}", spec->net.bridge_net, "IPAMConfig", "IPv4Address",
+		    spec->net.bridge_want[0] ? spec->net.bridge_want : NULL, "Aliases", aliases);
+		/* the others in order, with their interfaces (network connect adds more) */
+		for (size_t i = 0; nets && i < spec->net.n_bridge_more; i++)
+			json_object_set_new(nets, spec->net.bridge_more[i].bridge_net,
+			                    json_pack("{s:{}, s:[], s:s}", "IPAMConfig", "Aliases",
+			                              "Interface",
+			                              spec->net.bridge_more[i].bridge_eth));
+		json_object_set_new(w, "Networks", nets);
+	}
 	/* decided once, here: start, exec, cp... use it, never a fresh plan */
 	if (w && json_object_set_new(w, "IdMap", idmap_plan_to_json(&spec->idmap)) < 0) {
 		json_decref(w);
@@ -398,6 +409,40 @@ static int config_idmap_load(json_t *config, struct idmap_plan *plan, struct wer
 	return r < 0 ? r : idmap_plan_helpers(plan, err);
 }
 
+/* the networks of Warren.Networks (@nets) after the first (@first) into
+ * @net->bridge_more, each with its recorded interface and aliases */
+static int config_more_networks(struct net_spec *net, json_t *nets, const char *first,
+                                struct werr *err)
+{
+	const char *name;
+	json_t *ep;
+
+	json_object_foreach(nets, name, ep)
+	{
+		struct net_spec *m;
+		json_t *al = json_object_get(ep, "Aliases");
+		const char *eth = json_string_value(json_object_get(ep, "Interface"));
+		if (!strcmp(name, first))
+			continue;
+		if (net_spec_add_network(net, name) < 0)
+			return werr_errno(err, ENOMEM, "networks");
+		m = &net->bridge_more[net->n_bridge_more - 1];
+		if (eth)
+			snprintf(m->bridge_eth, sizeof(m->bridge_eth), "%s", eth);
+		snprintf(m->bridge_want, sizeof(m->bridge_want), "%s",
+		         json_string_value(
+		             json_object_get(json_object_get(ep, "IPAMConfig"), "IPv4Address"))
+		             ?: "");
+		for (size_t i = 0; i < json_array_size(al); i++) {
+			const char *a = json_string_value(json_array_get(al, i));
+			if (a && util_array_push(&m->bridge_aliases, &m->n_bridge_aliases,
+			                         sizeof(char *), &a) < 0)
+				return werr_errno(err, ENOMEM, "network aliases");
+		}
+	}
+	return 0;
+}
+
 /* config_to_spec() without the container's name on its errors */
 static int config_spec_load(json_t *config, struct container_spec *spec, struct werr *err)
 {
@@ -428,6 +473,16 @@ static int config_spec_load(json_t *config, struct container_spec *spec, struct 
 		ep = json_object_get(json_object_get(nets, name), "IPAMConfig");
 		snprintf(spec->net.bridge_want, sizeof(spec->net.bridge_want), "%s",
 		         json_string_value(json_object_get(ep, "IPv4Address")) ?: "");
+		ep = json_object_get(json_object_get(nets, name), "Aliases");
+		for (size_t i = 0; i < json_array_size(ep); i++) {
+			const char *a = json_string_value(json_array_get(ep, i));
+			if (a &&
+			    util_array_push(&spec->net.bridge_aliases, &spec->net.n_bridge_aliases,
+			                    sizeof(char *), &a) < 0)
+				return werr_errno(err, ENOMEM, "network aliases");
+		}
+		if ((r = config_more_networks(&spec->net, nets, name, err)) < 0)
+			return r;
 	}
 	if (!strncmp(config_get(config, "HostConfig.NetworkMode") ?: "", "container:", 10)) {
 		spec->net.mode = NET_MODE_CONTAINER;

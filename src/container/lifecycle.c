@@ -133,9 +133,7 @@ int lifecycle_start(struct record *rec, int client_fd, const struct winsize *ws,
 		r = netref_resolve(&store, &spec.net, true, NULL, 0, err);
 	} else if (spec.net.mode == NET_MODE_BRIDGE) {
 		record_store(rec, &store);
-		r = network_attach_spec(&store, &spec.net, rec->id,
-		                        spec.net.bridge_want[0] ? spec.net.bridge_want : NULL, NULL,
-		                        err);
+		r = network_attach_all(&store, &spec.net, rec->id, record_name(rec), NULL, err);
 	}
 	if (r == 0)
 		r = state_rundir(rec->id, spec.state_dir, true, err);

@@ -327,6 +327,21 @@ __attribute__((noreturn)) static void monitor_finish(struct monitor *m, int code
 			ctrevents_record(m->p->rec, "destroy", NULL);
 		if (lk >= 0)
 			close(lk);
+	} else if (m->p->rec->config) {
+		/* Docker's DNS answers for running containers only; under the
+		 * record's lock, and not when a start came first (restart) */
+		int lk = record_lock(m->p->rec, &err);
+		struct gopts store;
+		struct record now;
+		record_store(m->p->rec, &store);
+		if (lk >= 0 && record_load_dir(m->p->rec->dir, &now, &err) == 0) {
+			const char *st = state_status(&now);
+			if (strcmp(st, "running") && strcmp(st, "restarting"))
+				network_unname_config(&store, now.config, now.id);
+			record_free(&now);
+		}
+		if (lk >= 0)
+			close(lk);
 	}
 	monitor_rundir_remove(m);
 	memcpy(msg + 1, &c32, sizeof(c32));

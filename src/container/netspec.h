@@ -17,6 +17,14 @@
 int net_spec_expose(struct net_spec *net, uint16_t port, bool udp);
 
 /**
+ * net_spec_add_network() - one more user-defined network @name for @net
+ * (already on its first): appended to @net->bridge_more with the next
+ * interface (eth1...); a network it is on already is ignored.
+ * Return: 0 or -ENOMEM.
+ */
+int net_spec_add_network(struct net_spec *net, const char *name);
+
+/**
  * net_spec_free() - free what @net holds (the CLI's and the runtime's
  * allocations) and close its listeners.
  */

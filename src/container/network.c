@@ -2,6 +2,7 @@
  * <store>/networks/lock and published with one rename, so two creates at
  * once never pick the same subnet or name; a record is never half there. */
 #include "network.h"
+#include "netnames.h"
 #include "cidr.h"
 #include "cleanup.h"
 #include "events.h"
@@ -353,6 +354,27 @@ static ssize_t lease_owner(const char *dir, const char *name, char *buf, size_t 
 	return n;
 }
 
+/* Docker's EndpointID (64 hex digits) of container @cid on network @nid:
+ * one per pair, the same at each inspect (warren keeps no endpoint
+ * objects); and its MacAddress, 02:42 and the address (NETBRIDGE_MAC) */
+static void network_endpoint(const char *nid, const char *cid, uint32_t a, char *id, char *mac)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t nl = strlen(nid), cl = strlen(cid);
+
+	for (size_t i = 0; i < 64; i++) {
+		unsigned x = (unsigned char)(i < nl ? nid[i] : 0) ^
+		             (unsigned char)(i < cl ? cid[cl - 1 - i] : 0);
+		id[i] = hex[(x ^ (x >> 4) ^ i) & 15];
+	}
+	id[64] = '\0';
+	if (a)
+		snprintf(mac, 18, "02:42:%02x:%02x:%02x:%02x", a >> 24, (a >> 16) & 255,
+		         (a >> 8) & 255, a & 255);
+	else
+		mac[0] = '\0';
+}
+
 /* Docker's "Containers" of a network: the running containers holding a
  * lease on it, by ID */
 static json_t *network_containers(const struct gopts *o, json_t *net)
@@ -369,7 +391,7 @@ static json_t *network_containers(const struct gopts *o, json_t *net)
 	if (network_lease_dir(o, name, dir, &ignored) < 0 || !(d = opendir(dir)))
 		return out;
 	while ((de = readdir(d))) {
-		char path[PATH_MAX * 2], id[NETWORK_ID_LEN + 1] = "";
+		char path[PATH_MAX * 2], id[NETWORK_ID_LEN + 1] = "", eid[65], mac[18];
 		struct record rec;
 		uint32_t a;
 		ssize_t n;
@@ -379,11 +401,13 @@ static json_t *network_containers(const struct gopts *o, json_t *net)
 		if (n <= 0 || record_lookup(o, id, &rec, &ignored) < 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%u", de->d_name, c.prefix);
+		network_endpoint(json_string_value(json_object_get(net, "Id")) ?: "", rec.id, a,
+		                 eid, mac);
 		if (state_running_pid(&rec))
 			json_object_set_new(out, rec.id,
 			                    json_pack("{s:s, s:s, s:s, s:s, s:s}", "Name",
-			                              record_name(&rec), "EndpointID", "",
-			                              "MacAddress", "", "IPv4Address", path,
+			                              record_name(&rec), "EndpointID", eid,
+			                              "MacAddress", mac, "IPv4Address", path,
 			                              "IPv6Address", ""));
 		record_free(&rec);
 	}
@@ -562,8 +586,28 @@ static int network_lease_hold(const struct gopts *o, const struct net_spec *net)
 static int network_lease_locked(const struct gopts *o, struct net_spec *net, const char *id,
                                 const char *want, struct werr *err);
 
+/* the lease of @net for @id, then its names in the table the DNS
+ * responder reads */
+static int network_lease_named(const struct gopts *o, struct net_spec *net, const char *id,
+                               const char *name, const char *want, struct werr *err)
+{
+	char root[PATH_MAX];
+	int r = network_lease_locked(o, net, id, want, err);
+
+	if (r < 0 || (r = network_root(o, false, root, err)) < 0)
+		return r;
+	if (snprintf(net->bridge_dir, sizeof(net->bridge_dir), "%s/%s", root, net->bridge_net) >=
+	    (int)sizeof(net->bridge_dir))
+		return werr_set(err, ENAMETOOLONG, "store path too long");
+	r = netnames_write(net->bridge_dir, net->bridge_ip, id, name, net->bridge_aliases,
+	                   net->n_bridge_aliases, err);
+	if (r < 0)
+		network_release(o, net->bridge_net, id);
+	return r;
+}
+
 int network_attach_spec(const struct gopts *o, struct net_spec *net, const char *id,
-                        const char *want, int *hold, struct werr *err)
+                        const char *name, const char *want, int *hold, struct werr *err)
 {
 	char root[PATH_MAX];
 	_cleanup_close_ int lock = -1;
@@ -571,9 +615,23 @@ int network_attach_spec(const struct gopts *o, struct net_spec *net, const char 
 
 	if (r < 0 || (lock = network_lock(root, err)) < 0)
 		return r < 0 ? r : lock;
-	r = network_lease_locked(o, net, id, want, err);
+	r = network_lease_named(o, net, id, name, want, err);
 	if (r == 0 && hold)
 		*hold = network_lease_hold(o, net);
+	return r;
+}
+
+int network_attach_all(const struct gopts *o, struct net_spec *net, const char *id,
+                       const char *name, int *hold, struct werr *err)
+{
+	int r = network_attach_spec(o, net, id, name, net->bridge_want[0] ? net->bridge_want : NULL,
+	                            hold, err);
+
+	for (size_t i = 0; r == 0 && i < net->n_bridge_more; i++) {
+		struct net_spec *m = &net->bridge_more[i];
+		r = network_attach_spec(o, m, id, name, m->bridge_want[0] ? m->bridge_want : NULL,
+		                        NULL, err);
+	}
 	return r;
 }
 
@@ -659,6 +717,8 @@ void network_release(const struct gopts *o, const char *name, const char *id)
 	cidr_format_addr(a, ip);
 	snprintf(path, sizeof(path), "%s/%s", dir, ip);
 	unlink(path);
+	dir[strlen(dir) - strlen("/leases")] = '\0';
+	netnames_remove(dir, a);
 }
 
 int network_leases_count(const struct gopts *o, const char *name)
@@ -680,12 +740,74 @@ int network_leases_count(const struct gopts *o, const char *name)
 	return n;
 }
 
+void network_rename_config(const struct gopts *o, json_t *config, const char *id, const char *name)
+{
+	json_t *nets = json_object_get(json_object_get(config, "Warren"), "Networks"), *v;
+	const char *net;
+
+	json_object_foreach(nets, net, v)
+	{
+		char dir[PATH_MAX];
+		struct werr ignored;
+		uint32_t a;
+		if (network_lease_dir(o, net, dir, &ignored) < 0 ||
+		    !(a = network_lease_find(dir, id)))
+			continue;
+		dir[strlen(dir) - strlen("/leases")] = '\0';
+		netnames_rename(dir, a, name, &ignored);
+	}
+}
+
+void network_unname_config(const struct gopts *o, json_t *config, const char *id)
+{
+	json_t *nets = json_object_get(json_object_get(config, "Warren"), "Networks"), *v;
+	const char *name;
+
+	json_object_foreach(nets, name, v)
+	{
+		char dir[PATH_MAX];
+		struct werr ignored;
+		uint32_t a;
+		if (network_lease_dir(o, name, dir, &ignored) < 0 ||
+		    !(a = network_lease_find(dir, id)))
+			continue;
+		dir[strlen(dir) - strlen("/leases")] = '\0';
+		netnames_remove(dir, a);
+	}
+}
+
 void network_release_config(const struct gopts *o, json_t *config, const char *id)
 {
 	json_t *nets = json_object_get(json_object_get(config, "Warren"), "Networks"), *v;
 	const char *name;
 
 	json_object_foreach(nets, name, v) network_release(o, name, id);
+}
+
+/* Docker's Aliases of an endpoint (@ep, a Warren.Networks entry): the
+ * --network-alias names */
+static json_t *network_aliases(json_t *ep)
+{
+	json_t *a = json_object_get(ep, "Aliases");
+
+	return json_is_array(a) ? json_deep_copy(a) : json_array();
+}
+
+/* Docker 25's DNSNames: the name, the aliases, the short ID, as the
+ * responder answers them (netdns.c) */
+static json_t *network_dns_names(json_t *config, json_t *ep, const char *id)
+{
+	const char *name = json_string_value(json_object_get(config, "Name"));
+	json_t *out = json_array(), *a = network_aliases(ep);
+	char shortid[13];
+
+	if (name && *name)
+		json_array_append_new(out, json_string(name + (*name == '/')));
+	json_array_extend(out, a);
+	json_decref(a);
+	snprintf(shortid, sizeof(shortid), "%.12s", id);
+	json_array_append_new(out, json_string(shortid));
+	return out;
 }
 
 json_t *network_endpoints(const struct gopts *o, json_t *config, const char *id)
@@ -696,7 +818,7 @@ json_t *network_endpoints(const struct gopts *o, json_t *config, const char *id)
 
 	json_object_foreach(nets, name, v)
 	{
-		char dir[PATH_MAX], ip[16] = "";
+		char dir[PATH_MAX], ip[16] = "", eid[65], mac[18];
 		struct werr ignored;
 		struct cidr c = { 0, 0 };
 		char root[PATH_MAX];
@@ -710,12 +832,16 @@ json_t *network_endpoints(const struct gopts *o, json_t *config, const char *id)
 		    (a = network_lease_find(dir, id)))
 			cidr_format_addr(a, ip);
 		cfg = json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0);
-		json_object_set_new(out, name,
-		                    json_pack("{s:O, s:O, s:s, s:i, s:O}", "NetworkID",
-		                              json_object_get(rec, "Id"), "Gateway",
-		                              json_object_get(cfg, "Gateway"), "IPAddress", ip,
-		                              "IPPrefixLen", a ? (int)c.prefix : 0, "IPAMConfig",
-		                              json_object_get(v, "IPAMConfig")));
+		network_endpoint(json_string_value(json_object_get(rec, "Id")) ?: "", id, a, eid,
+		                 mac);
+		json_object_set_new(
+		    out, name,
+		    json_pack(
+		        "{s:O, s:O, s:s, s:i, s:O, s:o, s:o, s:s, s:s}", "NetworkID",
+		        json_object_get(rec, "Id"), "Gateway", json_object_get(cfg, "Gateway"),
+		        "IPAddress", ip, "IPPrefixLen", a ? (int)c.prefix : 0, "IPAMConfig",
+		        json_object_get(v, "IPAMConfig"), "Aliases", network_aliases(v), "DNSNames",
+		        network_dns_names(config, v, id), "MacAddress", mac, "EndpointID", eid));
 		json_decref(rec);
 	}
 	return out;

@@ -80,18 +80,41 @@ struct net_spec;
  * with O_EXCL, so two containers never get one address; the lease of a
  * container that has no record and no holder is taken back. With @hold
  * (a run without a record), *@hold gets an fd holding the lease until it
- * is closed (-1 if it could not).
+ * is closed (-1 if it could not). The container's names (@name, NULL for
+ * none, @net->bridge_aliases and its ID) go to the network's name table
+ * (netnames.h) and @net->bridge_dir names the network's directory.
  * Return: 0, or a negative errno with a one-line @err (unknown network,
  * --ip outside the subnet or in use, the subnet full).
  */
 int network_attach_spec(const struct gopts *o, struct net_spec *net, const char *id,
-                        const char *want, int *hold, struct werr *err);
+                        const char *name, const char *want, int *hold, struct werr *err);
+
+/**
+ * network_attach_all() - network_attach_spec() of @net's first network
+ * (with @hold) and of each of @net->bridge_more, with their --ip.
+ * Return: 0, or a negative errno with a one-line @err.
+ */
+int network_attach_all(const struct gopts *o, struct net_spec *net, const char *id,
+                       const char *name, int *hold, struct werr *err);
 
 /**
  * network_release_config() - give back the leases of container @id on the
  * networks its @config (a record's config.json) names.
  */
 void network_release_config(const struct gopts *o, json_t *config, const char *id);
+
+/**
+ * network_rename_config() - the name of container @id made @name in the
+ * name tables of the networks its @config names (rename).
+ */
+void network_rename_config(const struct gopts *o, json_t *config, const char *id, const char *name);
+
+/**
+ * network_unname_config() - take the names of container @id (which has
+ * stopped) out of the name tables of the networks its @config names; its
+ * leases stay, and its next start writes the names again.
+ */
+void network_unname_config(const struct gopts *o, json_t *config, const char *id);
 
 /**
  * network_endpoints() - Docker's NetworkSettings.Networks for the

@@ -483,7 +483,7 @@ static pid_t container_clone_bridged(struct container_spec *spec, unsigned long 
 			close(egress.ready);
 		return 0;
 	}
-	if (pid > 0 && (netbridge_attach(&spec->net, pidfd, pid, err) < 0 ||
+	if (pid > 0 && (netbridge_attach_all(&spec->net, pidfd, pid, err) < 0 ||
 	                netegress_finish(&spec->net, &egress, err) < 0)) {
 		int st;
 		kill(pid, SIGKILL);

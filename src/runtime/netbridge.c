@@ -6,13 +6,16 @@
 #include "netbridge.h"
 #include "cleanup.h"
 #include "netegress.h"
+#include "netdns.h"
 #include "rtnl.h"
 #include "rundir.h"
 #include "util.h"
 
 #include <fcntl.h>
 #include <linux/rtnetlink.h>
+#include <libgen.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,28 +48,42 @@ static int netbridge_veths(void)
 	return n;
 }
 
-/* the holder's life after its maps are written: wait for link deletions,
- * leave when no veth is left and no command holds the lock */
-static void __attribute__((noreturn)) netbridge_hold(const char *lock_path, int ready_fd)
+/* the holder's life after its maps are written: answer the networks' DNS
+ * (netdns.c), wait for link deletions, leave when no veth is left and no
+ * command holds the lock */
+static void __attribute__((noreturn))
+netbridge_hold(const char *lock_path, struct netdns *dns, int ready_fd)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
-	char buf[8192];
+	char buf[8192], rundir[PATH_MAX];
 	int ev = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 
 	if (ev < 0 || bind(ev, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		_exit(1);
+	/* without port 53 the networks still work, by address only */
+	netdns_listen(dns);
+	snprintf(rundir, sizeof(rundir), "%s", lock_path);
+	dirname(rundir);
 	util_write_all(ready_fd, "ok", 2);
 	close(ready_fd);
 	for (;;) {
-		ssize_t n = recv(ev, buf, sizeof(buf), 0);
+		struct pollfd fds[5] = { { .fd = ev, .events = POLLIN } };
+		int nfds = 1 + netdns_pollfds(dns, fds + 1), len = 0, lk;
+		ssize_t n = 0;
 		struct nlmsghdr *h = (struct nlmsghdr *)buf;
-		int len = (int)n, lk;
 		bool gone = false;
 
-		if (n < 0 && errno != EINTR && errno != ENOBUFS)
+		if (poll(fds, (nfds_t)nfds, netdns_timeout(dns)) < 0 && errno != EINTR)
+			_exit(1);
+		netdns_serve(dns, fds + 1, nfds - 1);
+		if (!(fds[0].revents & POLLIN))
+			continue;
+		n = recv(ev, buf, sizeof(buf), MSG_DONTWAIT);
+		len = (int)n;
+		if (n < 0 && errno != EINTR && errno != ENOBUFS && errno != EAGAIN)
 			_exit(1);
 		/* ENOBUFS: events were lost, so look again */
-		gone = n < 0;
+		gone = n < 0 && errno == ENOBUFS;
 		for (; n > 0 && NLMSG_OK(h, len); h = NLMSG_NEXT(h, len))
 			gone |= h->nlmsg_type == RTM_DELLINK;
 		if (!gone || netbridge_veths() != 0)
@@ -74,8 +91,10 @@ static void __attribute__((noreturn)) netbridge_hold(const char *lock_path, int 
 		lk = open(lock_path, O_RDWR | O_CLOEXEC);
 		if (lk < 0 || flock(lk, LOCK_EX) < 0)
 			_exit(0); /* the runtime directory is gone: so is every user */
-		if (netbridge_veths() == 0)
+		if (netbridge_veths() == 0) {
+			netdns_forget(rundir);
 			_exit(0); /* the lock goes with us; the namespaces too */
+		}
 		close(lk);
 	}
 }
@@ -86,6 +105,8 @@ static void __attribute__((noreturn)) netbridge_hold(const char *lock_path, int 
 static void __attribute__((noreturn))
 netbridge_holder_main(const char *lock_path, int ready_fd, int go_fd)
 {
+	static struct netdns dns; /* the holder's for its whole life */
+	char rundir[PATH_MAX];
 	pid_t self;
 	char c;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -101,13 +122,15 @@ netbridge_holder_main(const char *lock_path, int ready_fd, int go_fd)
 		_exit(1);
 	prctl(PR_SET_NAME, "warren-nethold", 0, 0, 0); /* ps and pgrep -x */
 	signal(SIGPIPE, SIG_IGN);
+	snprintf(rundir, sizeof(rundir), "%s", lock_path);
+	netdns_init_host(&dns, dirname(rundir));
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
 		_exit(1);
 	self = getpid();
 	if (util_write_all(ready_fd, &self, sizeof(self)) < 0 || read(go_fd, &c, 1) != 1)
 		_exit(1);
 	close(go_fd);
-	netbridge_hold(lock_path, ready_fd);
+	netbridge_hold(lock_path, &dns, ready_fd);
 }
 
 /* whether the holder named in @path is alive as @net->join_pid/start */
@@ -207,8 +230,15 @@ int netbridge_holder(struct net_spec *net, const struct idmap_plan *plan, bool *
 	return steal_fd(&lk);
 }
 
+/* the container's end of @net's veth */
+static const char *netbridge_eth(const struct net_spec *net)
+{
+	return net->bridge_eth[0] ? net->bridge_eth : "eth0";
+}
+
 /* in the holder's network namespace: the bridge (made if missing) and a
- * veth whose peer becomes eth0 in @ctr_ns; its index into *@veth */
+ * veth whose peer becomes eth0 (or @net->bridge_eth) in @ctr_ns; its index
+ * into *@veth */
 static int netbridge_plug(const struct net_spec *net, int ctr_ns, int *veth, struct werr *err)
 {
 	struct rtnl nl;
@@ -236,7 +266,7 @@ static int netbridge_plug(const struct net_spec *net, int ctr_ns, int *veth, str
 		r = werr_errno(err, errno, "getrandom");
 	if (r == 0) {
 		snprintf(name, sizeof(name), VETH_PREFIX "%s", rnd);
-		r = rtnl_veth_add(&nl, name, "eth0", ctr_ns, err);
+		r = rtnl_veth_add(&nl, name, netbridge_eth(net), ctr_ns, err);
 	}
 	if (r == 0) {
 		*veth = rtnl_link_index(&nl, name);
@@ -256,14 +286,16 @@ static int netbridge_configure(const struct net_spec *net, struct werr *err)
 
 	if (r < 0)
 		return r;
-	eth = rtnl_link_index(&nl, "eth0");
+	eth = rtnl_link_index(&nl, netbridge_eth(net));
 	if (eth < 0)
-		r = werr_set(err, ENODEV, "the container's eth0 is missing");
+		r = werr_set(err, ENODEV, "the container's %s is missing", netbridge_eth(net));
+	if (r == 0) /* Docker's address from the IPv4 one: inspect knows it */
+		r = rtnl_link_set_mac(&nl, eth, (uint8_t[6]){ NETBRIDGE_MAC(net->bridge_ip) }, err);
 	if (r == 0)
 		r = rtnl_addr_add(&nl, eth, net->bridge_ip, net->bridge_prefix, err);
 	if (r == 0)
 		r = rtnl_link_set(&nl, eth, true, 0, NETBRIDGE_MTU, err);
-	if (r == 0 && !net->bridge_internal)
+	if (r == 0 && !net->bridge_internal && !net->bridge_extra)
 		r = rtnl_route_default(&nl, net->bridge_gw, err);
 	rtnl_close(&nl);
 	return r;
@@ -332,6 +364,12 @@ int netbridge_attach(const struct net_spec *net, int holder_pidfd, pid_t pid, st
 	if (res.code) {
 		*err = res;
 		return -res.code;
+	}
+	if (net->bridge_dir[0]) {
+		char dir[PATH_MAX];
+		int r = rundir_get(dir, sizeof(dir), err);
+		if (r < 0 || (r = netdns_register(dir, net->bridge_gw, net->bridge_dir, err)) < 0)
+			return r;
 	}
 	return 0;
 }

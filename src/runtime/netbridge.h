@@ -15,6 +15,12 @@
 #include "netsetup.h"
 #include "werr.h"
 
+/* a container's MAC address on a network: 02:42 and its IPv4 address (host
+ * byte order), as Docker made them */
+#define NETBRIDGE_MAC(ip)                                                                          \
+	0x02, 0x42, (uint8_t)((ip) >> 24), (uint8_t)((ip) >> 16), (uint8_t)((ip) >> 8),            \
+	    (uint8_t)(ip)
+
 /**
  * netbridge_holder() - take the user's network lock (<rundir>/netns.lock)
  * and find the holder of the per-user network namespace, or start one with
@@ -36,5 +42,20 @@ int netbridge_holder(struct net_spec *net, const struct idmap_plan *plan, bool *
  * Return: 0, or a negative errno with @err set (nothing left behind).
  */
 int netbridge_attach(const struct net_spec *net, int holder_pidfd, pid_t pid, struct werr *err);
+
+/**
+ * netbridge_attach_all() - netbridge_attach() of @net, then of each of
+ * @net->bridge_more (their own interfaces; the default route via the
+ * first network that is not --internal).
+ * Return: 0, or a negative errno with @err set.
+ */
+int netbridge_attach_all(const struct net_spec *net, int holder_pidfd, pid_t pid, struct werr *err);
+
+/**
+ * netbridge_detach() - remove interface @eth of container process @pid (in
+ * the holder's user namespace, @holder_pidfd): its veth goes with it.
+ * Return: 0, or a negative errno with @err set.
+ */
+int netbridge_detach(int holder_pidfd, pid_t pid, const char *eth, struct werr *err);
 
 #endif

@@ -3,6 +3,7 @@
  * search domains, --add-host and host.containers.internal. Reads the host's
  * resolv.conf; writes only inside the directory it is given. */
 #include "netsetup.h"
+#include "netdns.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -48,6 +49,25 @@ static void netetc_host_lines(const char *host, const char *key, char *buf, size
 	}
 }
 
+/* the host's search lines from @mark on (in @buf, *@len long) made one
+ * line that starts with NETDNS_DOMAIN */
+static void netetc_bridge_search(char *buf, size_t size, size_t mark, size_t *len)
+{
+	char host[8192];
+	size_t hl = *len - mark;
+
+	memcpy(host, buf + mark, hl);
+	host[hl] = '\0';
+	*len = mark;
+	netetc_add(buf, size, len, "search " NETDNS_DOMAIN);
+	for (char *p = host, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		*nl = '\0';
+		netetc_add(buf, size, len, "%s", p + strlen("search"));
+	}
+	netetc_add(buf, size, len, "\n");
+}
+
 static int netetc_resolv(const struct net_spec *net, int dirfd, struct werr *err)
 {
 	_cleanup_free_ char *host = NULL;
@@ -55,7 +75,8 @@ static int netetc_resolv(const struct net_spec *net, int dirfd, struct werr *err
 	size_t len = 0, hl;
 	struct werr ignored;
 
-	if (net->mode != NET_MODE_SLIRP && net->n_dns == 0 && net->n_dns_search == 0)
+	if (net->mode != NET_MODE_SLIRP && net->mode != NET_MODE_BRIDGE && net->n_dns == 0 &&
+	    net->n_dns_search == 0)
 		return 0; /* etcfiles.c's copy of the host's file stays */
 	if (util_read_file(AT_FDCWD, "/etc/resolv.conf", 65536, &host, &hl, &ignored) < 0)
 		host = NULL;
@@ -63,6 +84,10 @@ static int netetc_resolv(const struct net_spec *net, int dirfd, struct werr *err
 		netetc_add(buf, sizeof(buf), &len, "nameserver %s\n", net->dns[i]);
 	if (net->n_dns == 0 && net->mode == NET_MODE_SLIRP)
 		netetc_add(buf, sizeof(buf), &len, "nameserver %s\n", NETETC_DNS);
+	else if (net->n_dns == 0 && net->mode == NET_MODE_BRIDGE) /* netdns.c, as aardvark */
+		netetc_add(buf, sizeof(buf), &len, "nameserver %u.%u.%u.%u\n", net->bridge_gw >> 24,
+		           (net->bridge_gw >> 16) & 255, (net->bridge_gw >> 8) & 255,
+		           net->bridge_gw & 255);
 	else if (net->n_dns == 0)
 		netetc_host_lines(host, "nameserver", buf, sizeof(buf), &len);
 	if (net->n_dns_search > 0) {
@@ -76,10 +101,18 @@ static int netetc_resolv(const struct net_spec *net, int dirfd, struct werr *err
 				netetc_add(buf, sizeof(buf), &len, " %s", net->dns_search[i]);
 		if (any)
 			netetc_add(buf, sizeof(buf), &len, "\n");
+	} else if (net->mode == NET_MODE_BRIDGE && net->n_dns == 0) {
+		/* podman's (aardvark's) domain first, then the host's */
+		size_t mark = len;
+		netetc_host_lines(host, "search", buf, sizeof(buf), &len);
+		netetc_bridge_search(buf, sizeof(buf), mark, &len);
 	} else {
 		netetc_host_lines(host, "search", buf, sizeof(buf), &len);
 	}
 	netetc_host_lines(host, "options", buf, sizeof(buf), &len);
+	/* Docker's embedded DNS: a dotted name is tried as it is first */
+	if (net->mode == NET_MODE_BRIDGE && net->n_dns == 0)
+		netetc_add(buf, sizeof(buf), &len, "options ndots:0\n");
 	return util_write_file_atomic(dirfd, "resolv.conf", buf, len, 0644, err);
 }
 

@@ -5,6 +5,7 @@
 #ifndef WARREN_NETSETUP_H
 #define WARREN_NETSETUP_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,6 +81,19 @@ struct net_spec {
 	uint32_t bridge_gw, bridge_ip;
 	unsigned bridge_prefix;
 	bool bridge_internal;
+	/* the network's directory in the store, whose names/ the DNS
+	 * responder answers from (netdns.h); --network-alias names */
+	char bridge_dir[PATH_MAX];
+	char **bridge_aliases;
+	size_t n_bridge_aliases;
+	/* the interface in the container ("": eth0), and whether the network
+	 * is one more than the first (no default route through it) */
+	char bridge_eth[16];
+	bool bridge_extra;
+	/* the networks after the first (--network A --network B, network
+	 * connect): only their bridge_ fields are used */
+	struct net_spec *bridge_more;
+	size_t n_bridge_more;
 };
 
 /**

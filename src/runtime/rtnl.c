@@ -11,6 +11,7 @@
 #include <linux/veth.h>
 #include <net/if.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -144,9 +145,17 @@ int rtnl_bridge_add(struct rtnl *nl, const char *name, struct werr *err)
 {
 	struct rtnl_msg m;
 	struct rtattr *info;
+	uint8_t mac[6];
 
+	/* an address of its own: else the bridge takes its lowest port's,
+	 * which changes as containers come and go, and the others' ARP
+	 * entries for the gateway go stale for seconds */
+	if (getrandom(mac, sizeof(mac), 0) != sizeof(mac))
+		return werr_errno(err, errno, "getrandom");
+	mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
 	rtnl_msg_init(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(struct ifinfomsg));
 	rtnl_attr_str(&m, IFLA_IFNAME, name);
+	rtnl_attr(&m, IFLA_ADDRESS, mac, sizeof(mac));
 	info = rtnl_nest(&m, IFLA_LINKINFO);
 	rtnl_attr_str(&m, IFLA_INFO_KIND, "bridge");
 	rtnl_nest_end(&m, info);
@@ -190,6 +199,17 @@ int rtnl_link_set(struct rtnl *nl, int ifindex, bool up, int master, unsigned mt
 	if (mtu)
 		rtnl_attr_u32(&m, IFLA_MTU, mtu);
 	return rtnl_talk(nl, &m, "set link", err);
+}
+
+int rtnl_link_set_mac(struct rtnl *nl, int ifindex, const uint8_t mac[6], struct werr *err)
+{
+	struct rtnl_msg m;
+	struct ifinfomsg *ifi = rtnl_msg_init(&m, RTM_NEWLINK, 0, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	rtnl_attr(&m, IFLA_ADDRESS, mac, 6);
+	return rtnl_talk(nl, &m, "set link address", err);
 }
 
 int rtnl_link_del(struct rtnl *nl, int ifindex, struct werr *err)

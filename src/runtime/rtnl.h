@@ -42,6 +42,12 @@ int rtnl_veth_add(struct rtnl *nl, const char *name, const char *peer, int peer_
                   struct werr *err);
 
 /**
+ * rtnl_link_set_mac() - set the hardware address of link @ifindex (down).
+ * Return: 0 or a negative errno with @err set.
+ */
+int rtnl_link_set_mac(struct rtnl *nl, int ifindex, const uint8_t mac[6], struct werr *err);
+
+/**
  * rtnl_link_set() - set link @ifindex up (or down), and its bridge to
  * @master (0: leave it); @mtu 0: leave it.
  */
