@@ -117,9 +117,10 @@ run_bats() {
 
 # the files that take longest (measured: tests/run.sh prints each test's
 # time), to start first; the others follow in name order
-slow_first="conformance build_conformance docs overlay net run_flags lifecycle build run cp filters
+slow_first="conformance build_conformance docs network_names overlay net run_flags lifecycle build run cp filters
+	pkg_install networks network_egress squashfs slurm
 	build_mount build_sources images pull_errors uidmap image_containers interop run_docker build_drivers
-	build_cachefrom top_stats storage cgroups networks build_interop build_cache faults archive build_history"
+	build_cachefrom top_stats storage cgroups build_interop build_cache faults archive build_history"
 
 # files whose ASan run goes last, when their release run (at the front of
 # the queue) has filled the cache of podman's results they share
