@@ -73,9 +73,16 @@ static json_t *find_or_pull(struct run_image *ri, json_t **images, const char *i
 	return store_image_find(*images, id, err);
 }
 
-/* the config's defaults, which run maps onto the container */
-static void run_image_defaults(struct run_image *ri)
+/* the overlay of the container made (@sqsh: its lower layer is that file,
+ * mounted), and the config's defaults, which run maps onto the container */
+static void run_image_defaults(struct run_image *ri, const char *sqsh)
 {
+	ri->ov = (struct overlay_spec){ ri->rf.layers_dir,
+		                        ri->rf.lowerdir,
+		                        ri->rf.upper,
+		                        ri->rf.work,
+		                        ri->rf.driver == ROOTFS_FUSE,
+		                        sqsh };
 	ri->image_env = config_string_array(&ri->img.cfg, "Env");
 	ri->workdir = config_dup(&ri->img.cfg, "WorkingDir");
 	ri->user = config_dup(&ri->img.cfg, "User");
@@ -110,13 +117,7 @@ static int run_image_sqsh(struct run_image *ri, const char *file, const char *id
 	ri->created = r == 0;
 	if (r < 0)
 		return r;
-	ri->ov = (struct overlay_spec){ ri->rf.layers_dir,
-		                        ri->rf.lowerdir,
-		                        ri->rf.upper,
-		                        ri->rf.work,
-		                        ri->rf.driver == ROOTFS_FUSE,
-		                        ri->sqsh };
-	run_image_defaults(ri);
+	run_image_defaults(ri, ri->sqsh);
 	return 0;
 }
 
@@ -173,13 +174,7 @@ int run_image_prepare(struct run_image *ri, const char *image, const char *id,
 	json_decref(images);
 	if (r < 0)
 		return r;
-	ri->ov = (struct overlay_spec){ ri->rf.layers_dir,
-		                        ri->rf.lowerdir,
-		                        ri->rf.upper,
-		                        ri->rf.work,
-		                        ri->rf.driver == ROOTFS_FUSE,
-		                        NULL };
-	run_image_defaults(ri);
+	run_image_defaults(ri, NULL);
 	return 0;
 }
 

@@ -740,7 +740,10 @@ int network_leases_count(const struct gopts *o, const char *name)
 	return n;
 }
 
-void network_rename_config(const struct gopts *o, json_t *config, const char *id, const char *name)
+/* @fn(network's directory, address, @arg) for each network of @config
+ * on which container @id holds a lease */
+static void network_each_lease(const struct gopts *o, json_t *config, const char *id,
+                               void (*fn)(const char *dir, uint32_t a, void *arg), void *arg)
 {
 	json_t *nets = json_object_get(json_object_get(config, "Warren"), "Networks"), *v;
 	const char *net;
@@ -754,26 +757,31 @@ void network_rename_config(const struct gopts *o, json_t *config, const char *id
 		    !(a = network_lease_find(dir, id)))
 			continue;
 		dir[strlen(dir) - strlen("/leases")] = '\0';
-		netnames_rename(dir, a, name, &ignored);
+		fn(dir, a, arg);
 	}
+}
+
+static void network_rename_one(const char *dir, uint32_t a, void *name)
+{
+	struct werr ignored;
+
+	netnames_rename(dir, a, name, &ignored);
+}
+
+void network_rename_config(const struct gopts *o, json_t *config, const char *id, const char *name)
+{
+	network_each_lease(o, config, id, network_rename_one, (void *)name);
+}
+
+static void network_unname_one(const char *dir, uint32_t a, void *arg)
+{
+	(void)arg;
+	netnames_remove(dir, a);
 }
 
 void network_unname_config(const struct gopts *o, json_t *config, const char *id)
 {
-	json_t *nets = json_object_get(json_object_get(config, "Warren"), "Networks"), *v;
-	const char *name;
-
-	json_object_foreach(nets, name, v)
-	{
-		char dir[PATH_MAX];
-		struct werr ignored;
-		uint32_t a;
-		if (network_lease_dir(o, name, dir, &ignored) < 0 ||
-		    !(a = network_lease_find(dir, id)))
-			continue;
-		dir[strlen(dir) - strlen("/leases")] = '\0';
-		netnames_remove(dir, a);
-	}
+	network_each_lease(o, config, id, network_unname_one, NULL);
 }
 
 void network_release_config(const struct gopts *o, json_t *config, const char *id)

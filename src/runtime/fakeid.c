@@ -6,6 +6,7 @@
  * changes a real credential and never answers for a process it cannot
  * identify (its start time is checked against pid reuse). */
 #include "fakeid.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,23 +80,8 @@ static int fakeid_task(pid_t pid, pid_t *tgid, pid_t *ppid, unsigned long long *
 	if (!(p = strstr(buf, "\nTgid:")) || sscanf(p + 6, "%d", tgid) != 1 ||
 	    !(p = strstr(buf, "\nPPid:")) || sscanf(p + 6, "%d", ppid) != 1)
 		return -EIO;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)*tgid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	/* after the command's closing parenthesis: state is field 3, the
-	 * start time field 22 */
-	if (!(p = strrchr(buf, ')')) ||
-	    sscanf(p + 2,
-	           "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
-	           "%*d %llu",
-	           start) != 1)
-		return -EIO;
-	return 0;
+	*start = util_pid_start(*tgid);
+	return *start ? 0 : -ESRCH;
 }
 
 static struct fakeid_proc *fakeid_entry(pid_t tgid, unsigned long long start)

@@ -26,16 +26,6 @@ teardown() {
 	common_teardown
 }
 
-# host_http PORT [ADDR]: a page on the host, served until the test ends
-host_http() {
-	local d
-	d=$(user_tmpdir)
-	echo "hello from the host" > "$d/index.html"
-	(cd "$d" && exec python3 -m http.server "$1" --bind "${2:-127.0.0.1}" >/dev/null 2>&1) &
-	PIDS+=($!)
-	wait_for_listen "$1"
-}
-
 # new_ports_file: the ports.json of the container started after
 # $BATS_TEST_TMPDIR/before was touched, once it is there
 new_ports_file() {
@@ -53,32 +43,6 @@ new_ports_file() {
 run_bg() {
 	warren "$@" >"$BATS_TEST_TMPDIR/bg.out" 2>&1 &
 	PIDS+=($!)
-}
-
-# warren_resolv FILE ARGS...: warren on a host whose /etc/resolv.conf is FILE
-# (a private mount namespace made by root, as on a host with a stub resolver)
-warren_resolv() {
-	local file=$1
-	shift
-	unshare -m bash -c 'mount --bind "$1" /etc/resolv.conf && shift && . "$0" && warren "$@"' \
-		"$BATS_TEST_DIRNAME/helpers.bash" "$file" "$@"
-}
-
-start_dnsmasq() {
-	local d
-	d=$(user_tmpdir)
-	dnsmasq --keep-in-foreground --listen-address=$NET_DNS_IP --bind-interfaces --port=53 \
-		--no-resolv --no-hosts --local=/warren.test/ \
-		--host-record=web.warren.test,192.0.2.10 --host-record=db.warren.test,192.0.2.11 \
-		--pid-file="$d/pid" &
-	PIDS+=($!)
-	local i
-	for ((i = 0; i < 100; i++)); do
-		ss -H -lun "sport = :53" | grep -qF "$NET_DNS_IP" && break
-		sleep 0.05
-	done
-	RESOLV=$d/resolv.conf
-	printf 'nameserver %s\n' "$NET_DNS_IP" > "$RESOLV"
 }
 
 # --- the container's interfaces --------------------------------------------
@@ -212,7 +176,7 @@ ping_run() {
 # --- DNS -------------------------------------------------------------------
 
 @test "DNS: names resolve through the host's resolver on a loopback address (stub resolver)" {
-	start_dnsmasq
+	start_dnsmasq web.warren.test,192.0.2.10 db.warren.test,192.0.2.11
 	run warren_resolv "$RESOLV" run --rm --rootfs "$ROOTFS" sh -c 'cat /etc/resolv.conf; nslookup web.warren.test'
 	[ "$status" -eq 0 ]
 	[[ "$output" == "nameserver 10.0.2.3"* ]]
@@ -220,7 +184,7 @@ ping_run() {
 }
 
 @test "DNS: the user without subordinate IDs resolves through the stub resolver too" {
-	start_dnsmasq
+	start_dnsmasq web.warren.test,192.0.2.10 db.warren.test,192.0.2.11
 	make_rootfs "$NOSUB_USER"
 	run unshare -m bash -c 'mount --bind "$1" /etc/resolv.conf && shift && . "$0" && warren_nosub "$@"' \
 		"$BATS_TEST_DIRNAME/helpers.bash" "$RESOLV" run --rm --rootfs "$ROOTFS" nslookup db.warren.test
@@ -229,7 +193,7 @@ ping_run() {
 }
 
 @test "--dns and --dns-search write resolv.conf; a short name resolves through the search domain" {
-	start_dnsmasq
+	start_dnsmasq web.warren.test,192.0.2.10 db.warren.test,192.0.2.11
 	run warren_resolv "$RESOLV" run --rm --dns 10.0.2.3 --dns-search warren.test --rootfs "$ROOTFS" \
 		sh -c 'cat /etc/resolv.conf; nslookup web'
 	[ "$status" -eq 0 ]

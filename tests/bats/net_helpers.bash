@@ -41,3 +41,43 @@ wait_no_warren_net_left() {
 	done
 	no_warren_net_left
 }
+
+# host_http PORT [ADDR]: a page on the host, served until the test ends
+host_http() {
+	local d
+	d=$(user_tmpdir)
+	echo "hello from the host" > "$d/index.html"
+	(cd "$d" && exec python3 -m http.server "$1" --bind "${2:-127.0.0.1}" >/dev/null 2>&1) &
+	PIDS+=($!)
+	wait_for_listen "$1"
+}
+
+# start_dnsmasq NAME,IP...: a DNS server on $WARREN_NET_DNS_IP (the host's
+# loopback) answering for warren.test with those records, and $RESOLV, a
+# resolv.conf naming it (for warren_resolv; with "search warren.test" when
+# DNS_SEARCH=1)
+start_dnsmasq() {
+	local d i r records=()
+	d=$(user_tmpdir)
+	for r in "$@"; do records+=(--host-record="$r"); done
+	dnsmasq --keep-in-foreground --listen-address="$WARREN_NET_DNS_IP" --bind-interfaces \
+		--port=53 --no-resolv --no-hosts --local=/warren.test/ "${records[@]}" \
+		--pid-file="$d/pid" &
+	PIDS+=($!)
+	for ((i = 0; i < 100; i++)); do
+		ss -H -lun "sport = :53" | grep -qF "$WARREN_NET_DNS_IP" && break
+		sleep 0.05
+	done
+	RESOLV=$d/resolv.conf
+	printf 'nameserver %s\n' "$WARREN_NET_DNS_IP" > "$RESOLV"
+	[ -z "${DNS_SEARCH:-}" ] || echo "search warren.test" >> "$RESOLV"
+}
+
+# warren_resolv FILE ARGS...: warren on a host whose /etc/resolv.conf is FILE
+# (a private mount namespace made by root, as on a host with a stub resolver)
+warren_resolv() {
+	local file=$1
+	shift
+	unshare -m bash -c 'mount --bind "$1" /etc/resolv.conf && shift && . "$0" && warren "$@"' \
+		"$BATS_TEST_DIRNAME/helpers.bash" "$file" "$@"
+}

@@ -28,42 +28,6 @@ teardown() {
 	rm -rf "/home/$NOSUB_USER/.local/share/warren"
 }
 
-# host_http PORT [ADDR]: "hello from the host" served on the host until the
-# test ends
-host_http() {
-	local d
-	d=$(user_tmpdir)
-	echo "hello from the host" > "$d/index.html"
-	(cd "$d" && exec python3 -m http.server "$1" --bind "${2:-127.0.0.1}" > /dev/null 2>&1) &
-	PIDS+=($!)
-	wait_for_listen "$1"
-}
-
-# start_dnsmasq: a DNS server on the host's loopback knowing web.warren.test,
-# and $RESOLV, a resolv.conf naming it (for warren_resolv)
-start_dnsmasq() {
-	local d i
-	d=$(user_tmpdir)
-	dnsmasq --keep-in-foreground --listen-address="$NET_DNS_IP" --bind-interfaces --port=53 \
-		--no-resolv --no-hosts --local=/warren.test/ \
-		--host-record=web.warren.test,192.0.2.10 --pid-file="$d/pid" &
-	PIDS+=($!)
-	for ((i = 0; i < 100; i++)); do
-		ss -H -lun "sport = :53" | grep -qF "$NET_DNS_IP" && break
-		sleep 0.05
-	done
-	RESOLV=$d/resolv.conf
-	printf 'nameserver %s\n' "$NET_DNS_IP" > "$RESOLV"
-}
-
-# warren_resolv FILE ARGS...: warren on a host whose /etc/resolv.conf is FILE
-warren_resolv() {
-	local file=$1
-	shift
-	unshare -m bash -c 'mount --bind "$1" /etc/resolv.conf && shift && . "$0" && warren "$@"' \
-		"$BATS_TEST_DIRNAME/helpers.bash" "$file" "$@"
-}
-
 # web_on NET [USER-FN]: a detached httpd named web-NET on NET serving
 # "hello from NET" (from /www-NET: the containers share one root
 # directory); echoes its address
@@ -121,7 +85,7 @@ egress_count() {
 @test "a network container reaches the host's loopback over TCP and UDP as a default-network one does" {
 	port=$(free_port)
 	host_http "$port"
-	start_dnsmasq
+	start_dnsmasq web.warren.test,192.0.2.10
 	# the reference: a default-network container with the host's loopback
 	run warren run --rm --network slirp:allow_host_loopback=true --rootfs "$ROOTFS" \
 		timeout 5 wget -q -O- "http://10.0.2.2:$port/"

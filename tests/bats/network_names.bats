@@ -14,7 +14,7 @@ setup() {
 	lc_setup
 	rm -rf "/home/$NOSUB_USER/.local/share/warren"
 	PIDS=()
-	start_dnsmasq
+	DNS_SEARCH=1 start_dnsmasq host.warren.test,192.0.2.10
 }
 
 teardown() {
@@ -22,23 +22,6 @@ teardown() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	lc_teardown
 	rm -rf "/home/$NOSUB_USER/.local/share/warren"
-}
-
-# start_dnsmasq: the host's resolver for these tests: host.warren.test is
-# 192.0.2.10, anything else is refused at once
-start_dnsmasq() {
-	local d i
-	d=$(user_tmpdir)
-	dnsmasq --keep-in-foreground --listen-address="$WARREN_NET_DNS_IP" --bind-interfaces \
-		--port=53 --no-resolv --no-hosts --local=/warren.test/ \
-		--host-record=host.warren.test,192.0.2.10 --pid-file="$d/pid" &
-	PIDS+=($!)
-	for ((i = 0; i < 100; i++)); do
-		ss -H -lun "sport = :53" | grep -qF "$WARREN_NET_DNS_IP" && break
-		sleep 0.05
-	done
-	RESOLV=$d/resolv.conf
-	printf 'nameserver %s\nsearch warren.test\n' "$WARREN_NET_DNS_IP" > "$RESOLV"
 }
 
 # w ARGS... / w_nosub ARGS...: warren on a host whose resolv.conf names the
