@@ -24,7 +24,7 @@ static const struct gopt_def {
 
 /* the keys warren.conf may hold */
 static const char *const conf_keys[] = { "storage-driver", "storage_driver", "cgroup-limits",
-	                                 "root", "cdi-spec-dirs", NULL };
+	                                 "root",           "cdi-spec-dirs",  NULL };
 
 /* Levenshtein distance of @a and @b, capped: both are short keys */
 static size_t conf_distance(const char *a, const char *b)

@@ -107,9 +107,10 @@ pull_fails() {
 			sleep 0.02
 		done
 		wait || true
-		# unless it finished first: no record, and nothing staged is in the store
+		# unless it finished first: no record, and its staging left behind
+		# (a kill during the commit may have moved whole blobs and layers
+		# in, each by one rename: the check at the end judges them)
 		if [ "$(warren_s images -q | wc -l)" -eq 1 ]; then
-			[ "$(store_listing)" = "$BEFORE" ]
 			[ -n "$(ls "$STORE/tmp")" ]
 		else
 			warren_s rmi "$REG/warren/big" > /dev/null

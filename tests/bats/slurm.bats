@@ -153,8 +153,13 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	[ -n "$step" ]
 	# in the cgroups Slurm put the task in (the step's, proctrack/cgroup):
 	# warren made none of its own
-	stepd=$(pgrep -f "^slurmstepd: \[$step\]" | head -n 1)
-	task=$(pgrep -P "$stepd" -u "$TEST_USER" | head -n 1)
+	# (each lane has a cluster of its own, numbering its steps alike: the
+	# step's slurmstepd is the one whose child is this lane's user's)
+	task=
+	for stepd in $(pgrep -f "^slurmstepd: \[$step\]"); do
+		task=$(pgrep -P "$stepd" -u "$TEST_USER" | head -n 1)
+		[ -z "$task" ] || break
+	done
 	[ -n "$task" ]
 	grep -q "step_${step#*.}" "/proc/$task/cgroup"
 	[ "$(cat "/proc/$(pgrep -u "$TEST_USER" -x sleep | head -n 1)/cgroup")" = "$(cat "/proc/$task/cgroup")" ]
