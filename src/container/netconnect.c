@@ -5,6 +5,7 @@
 #include "netconnect.h"
 #include "cleanup.h"
 #include "netbridge.h"
+#include "netegress.h"
 #include "netnames.h"
 #include "netspec.h"
 #include "network.h"
@@ -82,9 +83,18 @@ static int netconnect_wire(struct net_spec *net, pid_t pid, bool attach, struct 
 		r = werr_errno(err, errno, "the network namespace's holder");
 	else if (fresh) /* the container is not in this namespace: it left it */
 		r = werr_set(err, ESRCH, "the container's network namespace is gone");
-	else
-		r = attach ? netbridge_attach(net, pidfd, pid, err)
-		           : netbridge_detach(pidfd, pid, net->bridge_eth, err);
+	else if (attach) {
+		/* a network with a way out needs the namespace's warren-net,
+		 * which no container may have started yet */
+		struct netegress eg;
+		r = netegress_begin(net, &eg, err);
+		if (r == 0)
+			r = netbridge_attach(net, pidfd, pid, err);
+		if (r == 0)
+			r = netegress_finish(net, &eg, err);
+		netegress_abort(&eg);
+	} else
+		r = netbridge_detach(pidfd, pid, net->bridge_eth, err);
 	if (pidfd >= 0)
 		close(pidfd);
 	if (fresh)

@@ -224,10 +224,14 @@ static int netegress_spawn(const struct net_spec *net, struct netegress *eg, str
 int netegress_begin(const struct net_spec *net, struct netegress *eg, struct werr *err)
 {
 	char dir[PATH_MAX];
+	bool out = !net->bridge_internal;
 	int r;
 
 	*eg = (struct netegress){ .ready = -1 };
-	if (net->bridge_internal)
+	/* any of the container's networks with a way out needs it */
+	for (size_t i = 0; i < net->n_bridge_more; i++)
+		out |= !net->bridge_more[i].bridge_internal;
+	if (!out)
 		return 0;
 	r = rundir_get(dir, sizeof(dir), err);
 	if (r < 0)

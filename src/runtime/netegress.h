@@ -29,7 +29,8 @@ struct netegress {
 };
 
 /**
- * netegress_begin() - for a container on non-internal network @net, under
+ * netegress_begin() - for a container on a non-internal network (@net or
+ * one of @net->bridge_more), under
  * the network lock: if no warren-net serves the namespace of holder
  * @net->join_pid (the first container, or after a crash), start one (a
  * tap there, the default route, libslirp with the host's loopback at

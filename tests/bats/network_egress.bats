@@ -143,6 +143,37 @@ egress_count() {
 	nothing_left
 }
 
+@test "the way out starts for a container whose second network has one, and for a connect to such a network" {
+	port=$(free_port)
+	host_http "$port"
+	warren network create --internal inner > /dev/null
+	warren network create outer > /dev/null
+	# internal first: the route goes via the second, which needs the way out
+	run warren run --rm --network inner --network outer --rootfs "$ROOTFS" \
+		timeout 5 wget -q -O- "http://10.0.2.2:$port/"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the host" ]
+	nothing_left
+	# a running container on an internal network, then connected to one
+	# with a way out that no container has started yet
+	# (NET_ADMIN: a connect adds no default route, as Docker's, so the
+	# container sets one itself)
+	warren run -d --name c --cap-add NET_ADMIN --network inner --rootfs "$ROOTFS" \
+		sleep infinity > /dev/null
+	run warren exec c timeout 5 wget -q -O- "http://10.0.2.2:$port/"
+	[ "$status" -ne 0 ]
+	warren network connect outer c
+	gw=$(warren inspect -f '{{(index .NetworkSettings.Networks "outer").Gateway}}' c)
+	warren exec c ip route add default via "$gw"
+	run warren exec c timeout 5 wget -q -O- "http://10.0.2.2:$port/"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the host" ]
+	warren rm -f c > /dev/null
+	nothing_left
+}
+
 @test "-p HOST:CTR of a network container is reachable from the host and released with it" {
 	port=$(free_port)
 	dport=$(free_port)
