@@ -15,6 +15,7 @@
 #include "run_image.h"
 #include "run_mount.h"
 #include "run_flags.h"
+#include "run_cfg.h"
 #include "run_devices.h"
 #include "run_limits.h"
 #include "ctrcgroup.h"
@@ -164,29 +165,6 @@ const struct cli_cmd cli_cmd_run = {
 };
 const struct cli_cmd cli_cmd_create = { "create", RUN_USAGE, "Create a new container.", run_opts,
 	                                0,        -1,        OPTS_STOP_AT_OPERAND };
-
-struct run_cfg {
-	const char *rootfs;
-	char **env; /* user's KEY=VALUE entries, in order */
-	size_t n_env;
-	const char *workdir, *user, *hostname, *entrypoint;
-	struct run_vols vols; /* -v, --mount, --volumes-from, --tmpfs (run_mount.h) */
-	struct rlimit_spec *rlimits;
-	size_t n_rlimits;
-	bool readonly, init, interactive, keep_id, network_host, help;
-	bool userns_given, net_given, workdir_given; /* what --hpc leaves alone */
-	struct security_opts sec; /* --cap-add, --cap-drop, --privileged, --security-opt */
-	struct run_image img;     /* warren run IMAGE */
-	bool use_image;
-	struct net_spec net;
-	struct create_opts create; /* name, labels, restart... (cmd_create.c) */
-	struct run_flags flags;    /* --cidfile, --sysctl, --health-*... (run_flags.c) */
-	struct run_limits limits;  /* -m, --cpus, --pids-limit... (run_limits.c) */
-	struct run_devices devs;   /* --device, --gpus, --ipc, --pid, --hpc (run_devices.c) */
-	char **pass_env;           /* --hpc: the host's MPI, PMIx and Slurm variables, owned */
-	size_t n_pass_env;
-	bool recorded; /* a record holds the container and its volumes */
-};
 
 static int env_add(struct run_cfg *cfg, const char *kv, struct werr *err)
 {
@@ -762,132 +740,6 @@ static int run_limits_cgroup(struct run_cfg *cfg, struct container_spec *spec, s
 	return 0;
 }
 
-/* the host variables a job's processes need inside: Open MPI's and
- * PMIx's (how a rank finds its launcher), PMI's and Slurm's */
-static const char *const hpc_env_prefixes[] = { "OMPI_", "OPAL_", "PMIX_", "PMI_", "SLURM_" };
-
-static int run_hpc_env(struct run_cfg *cfg, struct werr *err)
-{
-	extern char **environ;
-	/* Open MPI refuses vader's single copy (CMA) between processes of two
-	 * user namespaces, as every container's is, and its 4.1 fallback then
-	 * hangs on large messages: copy through the shared segment instead,
-	 * unless the job says otherwise (its variable comes later and wins) */
-	char *cma = strdup("OMPI_MCA_btl_vader_single_copy_mechanism=none");
-
-	if (!cma || util_array_push(&cfg->pass_env, &cfg->n_pass_env, sizeof(char *), &cma) < 0) {
-		free(cma);
-		return werr_errno(err, ENOMEM, "--hpc");
-	}
-
-	for (char **e = environ; e && *e; e++) {
-		bool pass = !strncmp(*e, "HOME=", 5);
-		char *s;
-		for (size_t i = 0; i < ARRAY_SIZE(hpc_env_prefixes); i++)
-			pass |= !strncmp(*e, hpc_env_prefixes[i], strlen(hpc_env_prefixes[i]));
-		if (!pass)
-			continue;
-		if (!(s = strdup(*e)) ||
-		    util_array_push(&cfg->pass_env, &cfg->n_pass_env, sizeof(char *), &s) < 0) {
-			free(s);
-			return werr_errno(err, ENOMEM, "--hpc");
-		}
-	}
-	return 0;
-}
-
-static int run_hpc_bind(struct run_cfg *cfg, const char *path, struct werr *err)
-{
-	struct mount_spec m = { .kind = MOUNT_BIND, .src = strdup(path), .dst = strdup(path) };
-
-	if (!m.src || !m.dst || run_vols_push(&cfg->vols, &m, err) < 0) {
-		free(m.src);
-		free(m.dst);
-		return werr_errno(err, ENOMEM, "--hpc");
-	}
-	return 0;
-}
-
-/* --hpc, the cluster preset: what the user did not set otherwise is
- * --userns keep-id, --network host and the host's name, --ipc host,
- * --pid host, the home, /tmp and working directories at their own paths,
- * -w $PWD, and the job's
- * variables (docs/hpc.md says why each) */
-static int run_hpc(struct run_cfg *cfg, struct werr *err)
-{
-	static char cwd[PATH_MAX], host[65];
-	const char *home = getenv("HOME");
-
-	if (!cfg->devs.hpc)
-		return 0;
-	if (!cfg->userns_given)
-		cfg->keep_id = true;
-	if (!cfg->net_given) {
-		if (run_net_option(&cfg->net, "network", "host", err) < 0)
-			return -err->code;
-		cfg->network_host = true;
-	}
-	if (!cfg->devs.ipc_set)
-		cfg->devs.ipc_host = true;
-	if (!cfg->devs.pid_set)
-		cfg->devs.pid_host = true;
-	/* the host's name, as Docker gives a --network host container: MPI
-	 * names its shared-memory segments after it, so every rank must agree */
-	if (!cfg->hostname && cfg->net.mode == NET_MODE_HOST &&
-	    gethostname(host, sizeof(host) - 1) == 0 && host[0])
-		cfg->hostname = host;
-	if (!getcwd(cwd, sizeof(cwd)))
-		return werr_errno(err, errno, "--hpc: the current directory");
-	/* the home, /tmp (where MPI and PMIx keep their session directories,
-	 * which the ranks share with their launcher), $TMPDIR and the working
-	 * directory, each unless an earlier one's bind holds it already */
-	{
-		const char *want[] = { home, "/tmp", getenv("TMPDIR"), cwd };
-		for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
-			bool held = !want[i] || want[i][0] != '/' || !strcmp(want[i], "/");
-			for (size_t j = 0; !held && j < i; j++) {
-				size_t l = want[j] && want[j][0] == '/' && strcmp(want[j], "/")
-				               ? strlen(want[j])
-				               : 0;
-				held = l && !strncmp(want[i], want[j], l) &&
-				       (want[i][l] == '/' || !want[i][l]);
-			}
-			/* the user's own mount of the same place wins */
-			for (size_t k = 0; !held && k < cfg->vols.n_mounts; k++)
-				held = cfg->vols.mounts[k].dst &&
-				       !strcmp(cfg->vols.mounts[k].dst, want[i]);
-			if (!held && run_hpc_bind(cfg, want[i], err) < 0)
-				return -err->code;
-		}
-	}
-	if (!cfg->workdir_given)
-		cfg->workdir = cwd;
-	return run_hpc_env(cfg, err);
-}
-
-/* --device nodes and CDI devices: their binds join the user's mounts */
-static int run_devices(struct run_cfg *cfg, struct werr *err)
-{
-	struct run_devices *d = &cfg->devs;
-	const char *dirs = cli_gopts()->cdi_spec_dirs;
-
-	if (run_devices_resolve(d, dirs[0] ? dirs : NULL, err) < 0)
-		return -err->code;
-	/* their strings become the mounts': what is not moved stays @d's */
-	while (d->n_nodes > 0) {
-		if (run_vols_push(&cfg->vols, &d->nodes[0], err) < 0)
-			return -err->code;
-		memmove(d->nodes, d->nodes + 1, --d->n_nodes * sizeof(*d->nodes));
-	}
-	while (d->cdi.n_mounts > 0) {
-		if (run_vols_push(&cfg->vols, &d->cdi.mounts[0], err) < 0)
-			return -err->code;
-		memmove(d->cdi.mounts, d->cdi.mounts + 1,
-		        --d->cdi.n_mounts * sizeof(*d->cdi.mounts));
-	}
-	return 0;
-}
-
 /* the part of cmd_run that owns @cfg and @spec, so that every path frees them */
 static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, char **argv,
                     bool create_only)
@@ -909,7 +761,7 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 	    run_flags_check(&cfg->flags,
 	                    cfg->net.mode != NET_MODE_HOST && cfg->net.mode != NET_MODE_CONTAINER,
 	                    cfg->create.detach, &err) < 0 ||
-	    run_net_join(cfg, create_only, &err) < 0 || run_devices(cfg, &err) < 0 ||
+	    run_net_join(cfg, create_only, &err) < 0 || run_devices_mount(cfg, &err) < 0 ||
 	    run_prepare(spec, cfg, argc - ind, argv + ind, &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
