@@ -10,6 +10,7 @@
 # Run as an unprivileged user; it enters its own user namespace.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/mounts.sh"
 BIN=$1
 shift
 
@@ -37,16 +38,7 @@ for t in lower plain; do
 	"$W/posix" setup "$W/$t" || exit 1
 	find "$W/$t" -mindepth 1 -depth -execdir touch -h -d @1600000000 {} +
 done
-"$BIN" -f -o "lowerdir=$W/lower,upperdir=$W/wo/u,workdir=$W/wo/w" "$W/wo/m" &
-WPID=$!
-for _ in $(seq 100); do
-	grep -q " $W/wo/m " /proc/self/mounts && break
-	sleep 0.05
-done
-grep -q " $W/wo/m " /proc/self/mounts || { echo "warren-overlay did not mount"; exit 1; }
-KERNEL=1
-mount -t overlay overlay -o "lowerdir=$W/lower,upperdir=$W/ko/u,workdir=$W/ko/w,userxattr" \
-	"$W/ko/m" 2>"$W/kerr" || { KERNEL=0; echo "# kernel overlay: $(cat "$W/kerr")"; }
+ovl_mount_both "$W/lower"
 
 "$W/posix" run "$W/plain" >"$W/out.plain" 2>&1
 "$W/posix" run "$W/wo/m" >"$W/out.warren" 2>&1

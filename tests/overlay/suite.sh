@@ -9,6 +9,7 @@
 # Run as an unprivileged user; it enters its own user namespace.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/mounts.sh"
 BIN=$1
 STEP=$2
 
@@ -94,16 +95,7 @@ make_plain() {
 
 mount_all() {
 	mkdir -p "$W"/wo/{u,w,m} "$W"/ko/{u,w,m}
-	"$BIN" -f -o "lowerdir=$W/l1:$W/l2,upperdir=$W/wo/u,workdir=$W/wo/w" "$W/wo/m" &
-	WPID=$!
-	for _ in $(seq 100); do
-		grep -q " $W/wo/m " /proc/self/mounts && break
-		sleep 0.05
-	done
-	grep -q " $W/wo/m " /proc/self/mounts || { echo "warren-overlay did not mount"; exit 1; }
-	KERNEL=1
-	mount -t overlay overlay -o "lowerdir=$W/l1:$W/l2,upperdir=$W/ko/u,workdir=$W/ko/w,userxattr" \
-		"$W/ko/m" 2>"$W/kerr" || { KERNEL=0; echo "# kernel overlay: $(cat "$W/kerr")"; }
+	ovl_mount_both "$W/l1:$W/l2"
 }
 
 # snapshot DIR [PATHS [MINDEPTH]]: one line per entry with type, mode,
