@@ -130,4 +130,3 @@ int run_devices_mount(struct run_cfg *cfg, struct werr *err)
 	}
 	return 0;
 }
-
