@@ -106,7 +106,10 @@ int util_write_file_atomic(int dirfd, const char *path, const void *buf, size_t 
 
 	if (util_random_hex(rnd, 8) < 0)
 		return werr_errno(err, errno, "getrandom");
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%s", path, rnd) >= (int)sizeof(tmp))
+	/* hidden (.NAME.tmp-RND), so that a writer killed before the rename
+	 * leaves nothing that listings of the directory take for an entry */
+	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp-%s", slash ? (int)(slash - path + 1) : 0, path,
+	             slash ? slash + 1 : path, rnd) >= (int)sizeof(tmp))
 		return werr_set(err, ENAMETOOLONG, "path too long: %s", path);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)

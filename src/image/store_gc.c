@@ -18,6 +18,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef int (*entry_fn)(struct store *s, const char *dir, const char *name, void *ctx);
@@ -264,6 +265,31 @@ static int gc_blob_fn(struct store *s, const char *dir, const char *name, void *
 	return 0;
 }
 
+/* remove the hidden .NAME.tmp-RND files of util_write_file_atomic() in
+ * @dir that a killed writer left: an hour old, so never one being written */
+static void gc_stale_tmp(struct store *s, const char *dir)
+{
+	int fd = openat(s->rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	time_t old = time(NULL) - 3600;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp-") &&
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_mtime < old)
+			unlinkat(fd, de->d_name, 0);
+	closedir(d);
+}
+
 int store_gc(struct store *s, json_t *images, const struct idmap_plan *plan, struct werr *err)
 {
 	struct staging st = { -1, "" };
@@ -280,6 +306,8 @@ int store_gc(struct store *s, json_t *images, const struct idmap_plan *plan, str
 		r = for_each_entry(s, "layers", gc_layer_fn, &c);
 		if (r >= 0)
 			r = for_each_entry(s, "blobs/sha256", gc_blob_fn, &c);
+		gc_stale_tmp(s, "blobs/sha256");
+		gc_stale_tmp(s, "images");
 	}
 	store_staging_done(s, &st, plan);
 	free(c.lowers);

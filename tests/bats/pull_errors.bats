@@ -127,6 +127,27 @@ pull_fails() {
 	[ -z "$(ls "$STORE/tmp")" ]
 }
 
+@test "a write killed before its rename leaves a hidden temp file: check is clean, prune removes it once old" {
+	warren_s pull -q "$REG/warren/shared" > /dev/null
+	local b="$STORE/blobs/sha256" i="$STORE/images"
+	local hex
+	hex=$(ls "$b" | head -1)
+	cp "$b/$hex" "$b/.$hex.tmp-0badf00d"
+	cp "$b/$hex" "$b/.$hex.tmp-0000beef"
+	echo '{"half' > "$i/.0123.json.tmp-0badf00d"
+	touch -d '2 hours ago' "$b/.$hex.tmp-0badf00d" "$i/.0123.json.tmp-0badf00d"
+	run warren_s system check
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(warren_s images -q | wc -l)" -eq 1 ]
+	warren_s image prune -f > /dev/null
+	# the old ones were a killed writer's; the new one may be a live one's
+	[ ! -e "$b/.$hex.tmp-0badf00d" ]
+	[ ! -e "$i/.0123.json.tmp-0badf00d" ]
+	[ -e "$b/.$hex.tmp-0000beef" ]
+	[ -e "$b/$hex" ]
+}
+
 @test "a layer is unpacked while it downloads, and enters the store only when whole" {
 	# the faulty registry's "stall" sends half of a tar layer, then nothing
 	warren_s pull "$FAULTY_REG/warren/stall" > /dev/null 2>&1 &
