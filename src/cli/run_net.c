@@ -2,7 +2,9 @@
  * --network slirp[:mtu=N,allow_host_loopback=true,port_handler=slirp,bypass=false],
  * none,
  * host; -p [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp] with ranges; -P and
- * --expose; --dns, --dns-search, --add-host. Validates only: binds nothing. */
+ * --expose; --dns, --dns-search, --add-host; a network made by network
+ * create, also as Docker 25's name=NET,alias=A,ip=IP. Validates only: binds
+ * nothing. */
 #include "run_net.h"
 #include "commands.h"
 #include "network.h"
@@ -288,10 +290,110 @@ static int run_net_alias(struct net_spec *net, const char *v, struct werr *err)
 	           : 0;
 }
 
+/* the values cut out of --network name=...,alias=... values: the spec points
+ * at them as it points at argv's strings, so they live until exit */
+static char **run_net_cut;
+static size_t run_net_n_cut;
+
+static const char *run_net_keep(const char *p, size_t len)
+{
+	char *copy = strndup(p, len);
+
+	if (!copy || util_array_push(&run_net_cut, &run_net_n_cut, sizeof(char *), &copy) < 0) {
+		free(copy);
+		return NULL;
+	}
+	return copy;
+}
+
+/* the spec of network @name among @net's (the first, or one after it) */
+static struct net_spec *run_net_find(struct net_spec *net, const char *name)
+{
+	if (net->mode != NET_MODE_BRIDGE)
+		return NULL;
+	if (!strcmp(net->bridge_net, name))
+		return net;
+	for (size_t i = 0; i < net->n_bridge_more; i++)
+		if (!strcmp(net->bridge_more[i].bridge_net, name))
+			return &net->bridge_more[i];
+	return NULL;
+}
+
+/* Docker 25's --network name=NET[,alias=NAME]...[,ip=IPv4]: aliases and the
+ * address of that one network */
+static int run_net_fields(struct net_spec *net, const char *v, struct werr *err)
+{
+	static const char *const unsupported[] = { "ip6",        "mac-address", "link-local-ip",
+		                                   "driver-opt", "gw-priority", NULL };
+	const char *name = NULL;
+	struct net_spec *target;
+	int r;
+
+	for (const char *p = v; *p; p += *p == ',') {
+		size_t len = strcspn(p, ","), kl = strcspn(p, "=,");
+		if (kl == len)
+			goto bad;
+		for (size_t i = 0; unsupported[i]; i++)
+			if (strlen(unsupported[i]) == kl && !strncmp(p, unsupported[i], kl))
+				return werr_set(
+				    err, EINVAL,
+				    "invalid --network \"%s\": warren does not set %.*s "
+				    "(drop it; name=, alias= and ip= are supported)",
+				    v, (int)kl, p);
+		if (kl == 4 && !strncmp(p, "name", 4)) {
+			if (name || !(name = run_net_keep(p + 5, len - 5)))
+				goto bad;
+		} else if (!((kl == 5 && !strncmp(p, "alias", 5)) ||
+		             (kl == 2 && !strncmp(p, "ip", 2)))) {
+			goto bad;
+		}
+		p += len;
+	}
+	if (!name || !*name)
+		goto bad;
+	if ((r = run_net_mode(net, name, err)) < 0)
+		return r;
+	target = run_net_find(net, name);
+	for (const char *p = v; *p; p += *p == ',') {
+		size_t len = strcspn(p, ","), kl = strcspn(p, "=");
+		const char *val = run_net_keep(p + kl + 1, len - kl - 1);
+		unsigned char a4[4];
+		if (!val)
+			return werr_errno(err, ENOMEM, "--network");
+		p += len;
+		if (kl == 4) /* name= */
+			continue;
+		if (!target)
+			return werr_set(
+			    err, EINVAL,
+			    "invalid --network \"%s\": alias= and ip= need a network made "
+			    "by network create",
+			    v);
+		if (kl == 5 && (r = run_net_alias(target, val, err)) < 0)
+			return r;
+		if (kl == 2 && inet_pton(AF_INET, val, a4) != 1)
+			return werr_set(err, EINVAL,
+			                "invalid --network \"%s\": ip=%s: use an IPv4 "
+			                "address",
+			                v, val);
+		if (kl == 2)
+			snprintf(target->bridge_want, sizeof(target->bridge_want), "%s", val);
+	}
+	return 0;
+bad:
+	return werr_set(err, EINVAL,
+	                "invalid --network \"%s\": use NAME, or name=NAME[,alias=A][,ip=IPv4] "
+	                "with each key once except alias",
+	                v);
+}
+
 int run_net_option(struct net_spec *net, const char *name, const char *v, struct werr *err)
 {
 	unsigned char a[16];
 
+	/* "key=..." before any ':' is Docker 25's form (slirp:mtu=N is not) */
+	if ((!strcmp(name, "network") || !strcmp(name, "net")) && v[strcspn(v, ":=")] == '=')
+		return run_net_fields(net, v, err);
 	if (!strcmp(name, "network") || !strcmp(name, "net"))
 		return run_net_mode(net, v, err);
 	if (!strcmp(name, "publish"))

@@ -231,11 +231,17 @@ json_t *config_from_spec(const struct container_spec *spec, const struct create_
 		    "{s:{s:{s:s?}, s:o}}", spec->net.bridge_net, "IPAMConfig", "IPv4Address",
 		    spec->net.bridge_want[0] ? spec->net.bridge_want : NULL, "Aliases", aliases);
 		/* the others in order, with their interfaces (network connect adds more) */
-		for (size_t i = 0; nets && i < spec->net.n_bridge_more; i++)
-			json_object_set_new(nets, spec->net.bridge_more[i].bridge_net,
-			                    json_pack("{s:{}, s:[], s:s}", "IPAMConfig", "Aliases",
-			                              "Interface",
-			                              spec->net.bridge_more[i].bridge_eth));
+		for (size_t i = 0; nets && i < spec->net.n_bridge_more; i++) {
+			const struct net_spec *m = &spec->net.bridge_more[i];
+			json_t *al = json_array();
+			for (size_t k = 0; k < m->n_bridge_aliases; k++)
+				json_array_append_new(al, json_string(m->bridge_aliases[k]));
+			json_object_set_new(nets, m->bridge_net,
+			                    json_pack("{s:{s:s?}, s:o, s:s}", "IPAMConfig",
+			                              "IPv4Address",
+			                              m->bridge_want[0] ? m->bridge_want : NULL,
+			                              "Aliases", al, "Interface", m->bridge_eth));
+		}
 		json_object_set_new(w, "Networks", nets);
 	}
 	/* decided once, here: start, exec, cp... use it, never a fresh plan */

@@ -340,6 +340,48 @@ connect_disconnect() {
 	gone
 }
 
+@test "Docker 25's --network name=A,alias=X --network name=B,alias=Y,ip=IP: each network its own alias and address" {
+	w network create --subnet 10.89.40.0/24 a > /dev/null
+	w network create --subnet 10.89.41.0/24 b > /dev/null
+	w run -d --name two --network name=a,alias=front,alias=www --network name=b,alias=back,ip=10.89.41.77 \
+		--rootfs "$ROOTFS" sh -c 'echo hello from two > /i.html && exec httpd -f -p 80 -h /' > /dev/null
+	# a's containers know the aliases given on a, and not b's (as Docker)
+	for n in front www; do
+		[ "$(w run --rm --network a --rootfs "$ROOTFS" timeout 5 wget -q -O- "http://$n/i.html")" = "hello from two" ]
+	done
+	run --separate-stderr w run --rm --network a --rootfs "$ROOTFS" nslookup back
+	[[ "$output" != *"Address: 10.89."* ]]
+	# b's know back, at the address asked for
+	run --separate-stderr w run --rm --network b --rootfs "$ROOTFS" nslookup back
+	echo "$output"
+	[[ "$output" == *"Address: 10.89.41.77"* ]]
+	[ "$(w run --rm --network b --rootfs "$ROOTFS" timeout 5 wget -q -O- http://back/i.html)" = "hello from two" ]
+	# inspect shows each network's aliases and address, and a restart keeps them
+	w restart -t 0 two > /dev/null
+	[ "$(w inspect -f '{{(index .NetworkSettings.Networks "b").IPAddress}}' two)" = 10.89.41.77 ]
+	run w inspect -f '{{json (index .NetworkSettings.Networks "b").Aliases}} {{json (index .NetworkSettings.Networks "a").Aliases}}' two
+	echo "$output"
+	[[ "$output" == '["back"'*' ["front","www"'* ]]
+	[ "$(w run --rm --network b --rootfs "$ROOTFS" timeout 5 wget -q -O- http://back/i.html)" = "hello from two" ]
+	w rm -f two > /dev/null
+	gone
+}
+
+@test "--network name=...: bad fields are one line, exit 125, and create nothing" {
+	w network create app > /dev/null
+	for v in "alias=x" "name=app,bogus=1" "name=app,ip6=fd00::5" "name=app,mac-address=02:42:ac:11:00:02" \
+		"name=app,ip=300.1.1.1" "name=app,alias=bad/name" "name=app,name=app" "name=app,,alias=x" \
+		"name=none,alias=x" "name=nosuch"; do
+		run --separate-stderr w run --network "$v" --rootfs "$ROOTFS" true
+		echo "$v: $status $stderr"
+		[ "$status" -eq 125 ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ "$stderr" == *"--network"* ]]
+	done
+	[ -z "$(w ps -aq)" ]
+	[ -z "$(ls "$STORE/networks/app/leases")" ]
+}
+
 @test "network connect and disconnect: bad input is one line, exit 1, and changes nothing" {
 	w network create app > /dev/null
 	w network create other > /dev/null
