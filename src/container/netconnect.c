@@ -3,6 +3,7 @@
  * (for a running container) the interface are in place, so a refusal
  * leaves everything as it was. */
 #include "netconnect.h"
+#include "cidr.h"
 #include "cleanup.h"
 #include "netbridge.h"
 #include "netegress.h"
@@ -67,7 +68,8 @@ static void netconnect_free_eth(json_t *nets, char *eth, size_t size)
 
 /* under the user's network lock: wire (@attach) or unwire @net's interface
  * of running process @pid */
-static int netconnect_wire(struct net_spec *net, pid_t pid, bool attach, struct werr *err)
+static int netconnect_wire(struct net_spec *net, pid_t pid, bool attach, uint32_t gw,
+                           struct werr *err)
 {
 	struct idmap_plan plan;
 	bool fresh = false;
@@ -94,7 +96,7 @@ static int netconnect_wire(struct net_spec *net, pid_t pid, bool attach, struct 
 			r = netegress_finish(net, &eg, err);
 		netegress_abort(&eg);
 	} else
-		r = netbridge_detach(pidfd, pid, net->bridge_eth, err);
+		r = netbridge_detach(pidfd, pid, net->bridge_eth, gw, err);
 	if (pidfd >= 0)
 		close(pidfd);
 	if (fresh)
@@ -142,7 +144,7 @@ int netconnect_connect(const struct gopts *o, const char *net, const char *ctr,
 	if (r < 0)
 		goto out;
 	pid = state_running_pid(&rec);
-	if (pid > 0 && (r = netconnect_wire(&m, pid, true, err)) < 0) {
+	if (pid > 0 && (r = netconnect_wire(&m, pid, true, 0, err)) < 0) {
 		network_release(o, name, rec.id);
 		goto out;
 	}
@@ -161,6 +163,34 @@ out:
 	net_spec_free(&m);
 	record_free(&rec);
 	return r;
+}
+
+/* the gateway (host order) of the first of @nets other than @gone that has a
+ * way out, which the default route goes through once @gone is off; 0: none */
+static uint32_t netconnect_next_gateway(const struct gopts *o, json_t *nets, const char *gone)
+{
+	const char *name;
+	json_t *ep;
+
+	json_object_foreach(nets, name, ep)
+	{
+		json_t *rec;
+		struct werr ignored = { 0 };
+		const char *gw;
+		uint32_t a = 0;
+		if (!strcmp(name, gone) || network_inspect(o, name, &rec, &ignored) < 0)
+			continue;
+		gw = json_string_value(json_object_get(
+		    json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0),
+		    "Gateway"));
+		if (!json_is_true(json_object_get(rec, "Internal")) && gw &&
+		    cidr_parse_addr(gw, &a) < 0)
+			a = 0;
+		json_decref(rec);
+		if (a)
+			return a;
+	}
+	return 0;
 }
 
 int netconnect_disconnect(const struct gopts *o, const char *net, const char *ctr, struct werr *err)
@@ -188,7 +218,8 @@ int netconnect_disconnect(const struct gopts *o, const char *net, const char *ct
 	snprintf(m.bridge_net, sizeof(m.bridge_net), "%s", name);
 	snprintf(m.bridge_eth, sizeof(m.bridge_eth), "%s", eth ? eth : "eth0");
 	pid = state_running_pid(&rec);
-	if (pid > 0 && (r = netconnect_wire(&m, pid, false, err)) < 0)
+	if (pid > 0 &&
+	    (r = netconnect_wire(&m, pid, false, netconnect_next_gateway(o, nets, name), err)) < 0)
 		goto out;
 	network_release(o, name, rec.id);
 	json_object_del(nets, name);

@@ -53,9 +53,11 @@ int netbridge_attach_all(const struct net_spec *net, int holder_pidfd, pid_t pid
 
 /**
  * netbridge_detach() - remove interface @eth of container process @pid (in
- * the holder's user namespace, @holder_pidfd): its veth goes with it.
+ * the holder's user namespace, @holder_pidfd): its veth goes with it, and
+ * with it the default route if that went through @eth; then, when @gw is not
+ * 0, the default route via @gw (host order) where none is left.
  * Return: 0, or a negative errno with @err set.
  */
-int netbridge_detach(int holder_pidfd, pid_t pid, const char *eth, struct werr *err);
+int netbridge_detach(int holder_pidfd, pid_t pid, const char *eth, uint32_t gw, struct werr *err);
 
 #endif

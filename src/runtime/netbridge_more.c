@@ -31,7 +31,7 @@ int netbridge_attach_all(const struct net_spec *net, int holder_pidfd, pid_t pid
 /* the removing process: in the holder's user namespace (the owner of the
  * container's network namespace) and the container's network namespace */
 static void __attribute__((noreturn))
-netbridge_unplug(int holder, int ctr_ns, const char *eth, int res_fd)
+netbridge_unplug(int holder, int ctr_ns, const char *eth, uint32_t gw, int res_fd)
 {
 	struct werr err = { 0 };
 	struct rtnl nl;
@@ -45,13 +45,20 @@ netbridge_unplug(int holder, int ctr_ns, const char *eth, int res_fd)
 		idx = rtnl_link_index(&nl, eth);
 		r = idx < 0 ? werr_set(&err, ENODEV, "the container has no interface %s", eth)
 		            : rtnl_link_del(&nl, idx, &err);
+		/* the route went with the link if it was the default one: the
+		 * next network's gateway takes it (a route still there: EEXIST) */
+		if (r == 0 && gw && rtnl_route_default(&nl, gw, &err) < 0) {
+			r = err.code == EEXIST ? 0 : -err.code;
+			if (r == 0)
+				err = (struct werr){ 0 };
+		}
 		rtnl_close(&nl);
 	}
 	util_write_all(res_fd, &err, sizeof(err));
 	_exit(r < 0 ? 1 : 0);
 }
 
-int netbridge_detach(int holder_pidfd, pid_t pid, const char *eth, struct werr *err)
+int netbridge_detach(int holder_pidfd, pid_t pid, const char *eth, uint32_t gw, struct werr *err)
 {
 	struct werr res = { 0 };
 	char path[64];
@@ -70,7 +77,7 @@ int netbridge_detach(int holder_pidfd, pid_t pid, const char *eth, struct werr *
 	w = fork();
 	if (w == 0) {
 		close(p[0]);
-		netbridge_unplug(holder_pidfd, ctr_ns, eth, p[1]);
+		netbridge_unplug(holder_pidfd, ctr_ns, eth, gw, p[1]);
 	}
 	close(p[1]);
 	close(ctr_ns);

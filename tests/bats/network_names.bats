@@ -382,6 +382,26 @@ connect_disconnect() {
 	[ -z "$(ls "$STORE/networks/app/leases")" ]
 }
 
+@test "disconnect from the network of the default route: the next network's gateway takes it, as Docker's does" {
+	w network create a > /dev/null
+	w network create b > /dev/null
+	w network create c > /dev/null
+	w run -d --name three --network a --network b --network c --rootfs "$ROOTFS" sleep infinity > /dev/null
+	gw() { w network inspect -f '{{(index .IPAM.Config 0).Gateway}}' "$1"; }
+	[[ "$(w exec three sh -c 'ip route | grep ^default')" == "default via $(gw a) dev eth0"* ]]
+	# off a side network: the route stays where it is
+	w network disconnect c three
+	[[ "$(w exec three sh -c 'ip route | grep ^default')" == "default via $(gw a) dev eth0"* ]]
+	# off the first: b's gateway, on eth1, and the way out still works
+	w network disconnect a three
+	run w exec three sh -c 'ip route | grep ^default'
+	echo "$output"
+	[[ "$output" == "default via $(gw b) dev eth1"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+	w rm -f three > /dev/null
+	gone
+}
+
 @test "network connect and disconnect: bad input is one line, exit 1, and changes nothing" {
 	w network create app > /dev/null
 	w network create other > /dev/null
