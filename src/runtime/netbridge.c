@@ -62,6 +62,8 @@ netbridge_hold(const char *lock_path, struct netdns *dns, int ready_fd)
 		_exit(1);
 	/* without port 53 the networks still work, by address only */
 	netdns_listen(dns);
+	if (netdns_filter() < 0)
+		_exit(1);
 	snprintf(rundir, sizeof(rundir), "%s", lock_path);
 	dirname(rundir);
 	util_write_all(ready_fd, "ok", 2);
@@ -88,7 +90,7 @@ netbridge_hold(const char *lock_path, struct netdns *dns, int ready_fd)
 			gone |= h->nlmsg_type == RTM_DELLINK;
 		if (!gone || netbridge_veths() != 0)
 			continue;
-		lk = open(lock_path, O_RDWR | O_CLOEXEC);
+		lk = open(lock_path, O_RDONLY | O_CLOEXEC); /* flock needs no more */
 		if (lk < 0 || flock(lk, LOCK_EX) < 0)
 			_exit(0); /* the runtime directory is gone: so is every user */
 		if (netbridge_veths() == 0) {

@@ -71,6 +71,14 @@ int netdns_timeout(const struct netdns *d);
  */
 int netdns_register(const char *rundir, uint32_t gw, const char *netdir, struct werr *err);
 
+/**
+ * netdns_filter() - the holder's seccomp filter, once its sockets are open:
+ * polling, sockets it has, name tables read, its lock; EPERM for the rest
+ * (no exec, no file written, no new socket but netlink). Sets no_new_privs.
+ * Return: 0 or a negative errno.
+ */
+int netdns_filter(void);
+
 /** netdns_forget() - remove @rundir's NETDNS_DIR (the holder's last act). */
 void netdns_forget(const char *rundir);
 

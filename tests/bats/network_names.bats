@@ -166,6 +166,11 @@ reach_by_names() {
 		"$mac $(w inspect -f '{{(index .NetworkSettings.Networks "app").EndpointID}}' db)" ]
 	[ "$(w inspect -f '{{(index .NetworkSettings.Networks "app").Aliases}}' db)" = "[database]" ]
 	[ "$(w inspect -f '{{(index .NetworkSettings.Networks "app").DNSNames}}' db)" = "[db database ${id:0:12}]" ]
+	# the responder that parsed all this runs under a seccomp filter of its
+	# own, and can gain no privilege
+	holder=$(pgrep -u "$TEST_USER" -x warren-nethold)
+	grep -E '^Seccomp:[[:space:]]+2$' "/proc/$holder/status"
+	grep -E '^NoNewPrivs:[[:space:]]+1$' "/proc/$holder/status"
 	w rm -f db > /dev/null
 	gone
 }
