@@ -18,6 +18,7 @@
 #include "userns_exec.h"
 #include "userspec.h"
 #include "rundir.h"
+#include "starttrace.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -255,6 +256,7 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 	r = mounts_setup(spec, err);
 	if (r < 0)
 		return r;
+	starttrace_mark("child: mounts and pivot_root done");
 	if (sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		return werr_errno(err, errno, "sethostname %s", spec->hostname);
 	r = child_resolve_user(spec, u, err);
@@ -284,6 +286,7 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 	r = child_credentials(spec, u, err);
 	if (r < 0)
 		return r;
+	starttrace_mark("child: user, workdir, credentials");
 	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return werr_errno(err, errno, "PR_SET_NO_NEW_PRIVS");
 	return 0;
@@ -331,8 +334,10 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 	size_t n = 0;
 	char **env;
 
+	starttrace_mark("child: running");
 	if (child_wait_release(c->sync_fd, &spec->overlay_fd) < 0)
 		_exit(EXIT_WARREN); /* the parent failed to map us and will report it */
+	starttrace_mark("child: released");
 	/* in its cgroup now: the cgroup namespace's root is that cgroup */
 	if (spec->in_cgroup && unshare(CLONE_NEWCGROUP) < 0)
 		child_fail(c->err_fd, EXIT_WARREN, "unshare of the cgroup namespace failed");
@@ -403,6 +408,8 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 		seccomp_install_bypass(c->bypass_fd);
 		close(c->bypass_fd);
 	}
+	starttrace_mark("child: filters installed, exec");
+	starttrace_flush();
 	child_exec(c, env);
 }
 
@@ -514,6 +521,7 @@ static int parent_start(struct container_spec *spec, const struct cgroup_host *c
 	/* a container that joined another's user namespace is mapped already */
 	if (spec->net.mode != NET_MODE_CONTAINER && spec->net.mode != NET_MODE_BRIDGE)
 		r = idmap_write(&spec->idmap, pid, err);
+	starttrace_mark("ID maps written");
 
 	if (r < 0) {
 		kill(pid, SIGKILL);
@@ -526,6 +534,7 @@ static int parent_start(struct container_spec *spec, const struct cgroup_host *c
 		return -err->code;
 	}
 	r = netsetup_start(&spec->net, pid, bypass_fd, err);
+	starttrace_mark("network started");
 	if (r == 0 && spec->overlay && (spec->overlay->fuse || spec->overlay->squashfs)) {
 		mnt = ovlfuse_start(spec->overlay, spec->rootfs, pid, &spec->overlay_daemon, err);
 		r = mnt < 0 ? mnt : 0;
@@ -536,6 +545,7 @@ static int parent_start(struct container_spec *spec, const struct cgroup_host *c
 		return r;
 	}
 	r = util_fd_send(sync_fd, mnt, "1", 1);
+	starttrace_mark("child released");
 	if (mnt >= 0)
 		close(mnt);
 	if (r < 0) {
@@ -545,6 +555,7 @@ static int parent_start(struct container_spec *spec, const struct cgroup_host *c
 	if (stdio && stdio->tty)
 		stdio->master = console_receive(sync_fd);
 	got = container_read_report(err_fd, buf, sizeof(buf));
+	starttrace_mark("child exec'd (its error pipe closed)");
 	if (got == 0 && (!stdio || !stdio->tty || stdio->master >= 0))
 		return 0;
 	if (stdio && stdio->master >= 0)
@@ -710,6 +721,7 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 	}
 	fflush(NULL);
 	container_fakeid_start(spec, fakep);
+	starttrace_mark("clone");
 	if (spec->net.mode == NET_MODE_CONTAINER) {
 		int pidfd = netjoin_open(&spec->net, &spec->idmap, err);
 		pid = pidfd < 0 ? pidfd : netjoin_clone(&spec->net, pidfd, flags, err);
@@ -741,6 +753,7 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 			close(bypassp[0]);
 		child_main(&c);
 	}
+	starttrace_mark("cloned");
 	close(syncp[0]);
 	close(errp[1]);
 	if (bypassp[1] >= 0)
@@ -784,6 +797,7 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	r = container_state_dir(spec, err);
 	if (r < 0)
 		return r;
+	starttrace_mark("state dir");
 	sigemptyset(&set);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++) {
 		/* an ignored signal is never pending: a shell's background job
@@ -796,11 +810,14 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	r = container_spawn(spec, NULL, &oldmask, &pid, status, err);
 	if (r == 0) {
 		parent_wait(pid, &set, status);
+		starttrace_mark("reaped");
 		container_helpers_stop(spec);
 		container_cgroup_remove(spec);
+		starttrace_mark("helpers stopped");
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	util_rm_rf(spec->state_dir);
+	starttrace_mark("state dir removed");
 	return r;
 }
 

@@ -4,6 +4,7 @@
 #include "idmap.h"
 #include "cleanup.h"
 #include "subid_nss.h"
+#include "starttrace.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -543,7 +544,9 @@ int idmap_write(const struct idmap_plan *plan, pid_t pid, struct werr *err)
 		idmap_wait_helper(uc, plan->uid_helper, ue, err);
 		return werr_errno(err, -r, "running %s", plan->gid_helper);
 	}
+	starttrace_mark("ID-map helpers spawned");
 	r = idmap_wait_helper(uc, plan->uid_helper, ue, err);
+	starttrace_mark("uid helper done");
 	if (r < 0) {
 		struct werr e2;
 		idmap_wait_helper(gc, plan->gid_helper, ge, &e2);
