@@ -380,12 +380,14 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 		}
 	}
 	child_signals_default();
+	starttrace_mark("child: signals reset");
 	if (spec->seccomp) {
 		int r = seccomp_install(&spec->seccomp_prog);
 		if (r < 0) {
 			werr_errno(&err, -r, "installing the seccomp filter");
 			child_fail(c->err_fd, EXIT_WARREN, err.msg);
 		}
+		starttrace_mark("child: seccomp filter loaded");
 	}
 	if (container_fakes_chown(spec)) {
 		int r = seccomp_install_fake_chown(c->fakeid_fd < 0);
