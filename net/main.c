@@ -4,6 +4,7 @@
  * itself with seccomp, says "ok" on --ready-fd and serves until the
  * container's process exits or SIGTERM arrives. Never outlives the container. */
 #include "net.h"
+#include "starttrace.h"
 #include "cleanup.h"
 
 #include <arpa/inet.h>
@@ -226,14 +227,18 @@ static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, pid_t *child,
 	if (*pidfd < 0)
 		return werr_errno(err, errno, "watching the container's process %d", (int)cfg->pid);
 	cfg->ping_allowed = main_ping_allowed();
+	starttrace_mark("warren-net: signals, pidfd");
 	if (nsjoin_start(cfg->pid, cfg->forward_only ? 0 : cfg->mtu, &tap, &factory, child, err) <
 	    0)
 		return -err->code;
+	starttrace_mark("warren-net: joined, tap up");
 	if (!cfg->forward_only && slirpnet_init(cfg, tap, err) < 0)
 		return -err->code;
+	starttrace_mark("warren-net: libslirp ready");
 	if (portfwd_start(cfg, factory, err) < 0 || udpfwd_start(cfg, factory, err) < 0 ||
 	    bypass_start(cfg, err) < 0)
 		return -err->code;
+	starttrace_mark("warren-net: forwarders");
 	return netseccomp_install(err);
 }
 
@@ -246,6 +251,8 @@ int main(int argc, char **argv)
 	int pidfd = -1, sigfd = -1, r;
 	pid_t factory = 0;
 
+	starttrace_init("warren-net: main");
+
 	if (main_parse(&cfg, argc, argv, &err) < 0 ||
 	    main_start(&cfg, &pidfd, &sigfd, &factory, &err) < 0) {
 		if (cfg.ready_fd >= 0 && write(cfg.ready_fd, err.msg, strlen(err.msg)) > 0)
@@ -253,6 +260,8 @@ int main(int argc, char **argv)
 		werr_print(&err, "warren-net");
 		return 1;
 	}
+	starttrace_mark("warren-net: filter installed, ok");
+	starttrace_flush();
 	if (cfg.ready_fd >= 0) {
 		if (write(cfg.ready_fd, "ok\n", 3) != 3)
 			return 1;

@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 	struct werr err = { 0 };
 	int rc;
 
-	starttrace_init();
+	starttrace_init("main");
 	if (gopts_parse(&argc, &argv, &root, &driver, &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;

@@ -30,7 +30,7 @@ static uint64_t starttrace_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void starttrace_init(void)
+void starttrace_init(const char *first)
 {
 	const char *v = getenv("WARREN_TRACE_START");
 	char *end;
@@ -41,7 +41,7 @@ void starttrace_init(void)
 	trace_on = true;
 	base = strtoull(v, &end, 10);
 	trace_base = *end == '\0' && base > 0 ? base : starttrace_now();
-	starttrace_mark("main");
+	starttrace_mark(first);
 }
 
 void starttrace_mark(const char *point)

@@ -11,9 +11,10 @@
 #define WARREN_STARTTRACE_H
 
 /**
- * starttrace_init() - read WARREN_TRACE_START once; the first mark, "main"
+ * starttrace_init() - read WARREN_TRACE_START once; @first is the first
+ * mark (the program's main())
  */
-void starttrace_init(void);
+void starttrace_init(const char *first);
 
 /**
  * starttrace_mark() - record that this process reached @point (a string
