@@ -30,7 +30,8 @@ enum {
 	O_LISTEN_UDP,
 	O_HOSTFWD,
 	O_BYPASS,
-	O_FORWARD_TO
+	O_FORWARD_TO,
+	O_GO
 };
 
 static const struct option main_opts[] = {
@@ -44,6 +45,7 @@ static const struct option main_opts[] = {
 	{ "hostfwd", required_argument, NULL, O_HOSTFWD },       /* tcp|udp:IP:PORT:CPORT */
 	{ "forward-to", required_argument, NULL, O_FORWARD_TO }, /* IPv4: ports only */
 	{ "bypass-fd", required_argument, NULL, O_BYPASS },
+	{ "go-fd", required_argument, NULL, O_GO }, /* wait for a byte before joining */
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -133,6 +135,11 @@ static int main_parse(struct net_cfg *cfg, int argc, char **argv, struct werr *e
 				return werr_set(err, EINVAL, "bad --ready-fd %s", optarg);
 			cfg->ready_fd = (int)v;
 			break;
+		case O_GO:
+			if (main_number(optarg, 0, 1 << 20, &v) < 0)
+				return werr_set(err, EINVAL, "bad --go-fd %s", optarg);
+			cfg->go_fd = (int)v;
+			break;
 		case O_MTU:
 			if (main_number(optarg, NET_MTU_MIN, NET_MTU_MAX, &v) < 0)
 				return werr_set(err, EINVAL, "--mtu %s: use %d to %d", optarg,
@@ -208,6 +215,22 @@ static bool main_ping_allowed(void)
 	return false;
 }
 
+/* --go-fd: warren spawns us while the container's ID maps are still being
+ * written (our exec and start-up overlap them) and sends one byte once
+ * they are; EOF means it gave up */
+static int main_wait_go(int fd, struct werr *err)
+{
+	char b;
+	ssize_t n;
+
+	while ((n = read(fd, &b, 1)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	if (n != 1)
+		return werr_set(err, ECANCELED, "warren stopped before the container was mapped");
+	return 0;
+}
+
 static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, pid_t *child, struct werr *err)
 {
 	sigset_t set;
@@ -228,6 +251,9 @@ static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, pid_t *child,
 		return werr_errno(err, errno, "watching the container's process %d", (int)cfg->pid);
 	cfg->ping_allowed = main_ping_allowed();
 	starttrace_mark("warren-net: signals, pidfd");
+	if (cfg->go_fd >= 0 && main_wait_go(cfg->go_fd, err) < 0)
+		return -err->code;
+	starttrace_mark("warren-net: go");
 	if (nsjoin_start(cfg->pid, cfg->forward_only ? 0 : cfg->mtu, &tap, &factory, child, err) <
 	    0)
 		return -err->code;
@@ -245,7 +271,7 @@ static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, pid_t *child,
 int main(int argc, char **argv)
 {
 	static struct net_cfg cfg = {
-		.ready_fd = -1, .mtu = NET_MTU_DEFAULT, .ipv6 = true, .bypass_fd = -1
+		.ready_fd = -1, .go_fd = -1, .mtu = NET_MTU_DEFAULT, .ipv6 = true, .bypass_fd = -1
 	};
 	struct werr err = { 0 };
 	int pidfd = -1, sigfd = -1, r;
