@@ -620,7 +620,6 @@ static int parent_start(struct container_spec *spec, const struct cgroup_host *c
 		got = container_read_report(err_fd, buf, sizeof(buf));
 		return got ? parent_child_failed(buf, status, err) : -err->code;
 	}
-	*status = 0;
 	if (stdio && stdio->tty)
 		stdio->master = console_receive(sync_fd);
 	got = container_read_report(err_fd, buf, sizeof(buf));
