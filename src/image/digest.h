@@ -56,6 +56,7 @@ void digest_free(struct digest_ctx *c);
 
 /**
  * digest_buf() - the digest of @len bytes at @buf into @out.
+ * Return: 0, or as digest_init() (digest_init_error() words it).
  */
 int digest_buf(const void *buf, size_t len, char *out);
 
