@@ -4,6 +4,7 @@
  * itself with seccomp, says "ok" on --ready-fd and serves until the
  * container's process exits or SIGTERM arrives. Never outlives the container. */
 #include "net.h"
+#include "starttrace.h"
 #include "cleanup.h"
 
 #include <arpa/inet.h>
@@ -29,7 +30,8 @@ enum {
 	O_LISTEN_UDP,
 	O_HOSTFWD,
 	O_BYPASS,
-	O_FORWARD_TO
+	O_FORWARD_TO,
+	O_GO
 };
 
 static const struct option main_opts[] = {
@@ -43,6 +45,7 @@ static const struct option main_opts[] = {
 	{ "hostfwd", required_argument, NULL, O_HOSTFWD },       /* tcp|udp:IP:PORT:CPORT */
 	{ "forward-to", required_argument, NULL, O_FORWARD_TO }, /* IPv4: ports only */
 	{ "bypass-fd", required_argument, NULL, O_BYPASS },
+	{ "go-fd", required_argument, NULL, O_GO }, /* wait for a byte before joining */
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -132,6 +135,11 @@ static int main_parse(struct net_cfg *cfg, int argc, char **argv, struct werr *e
 				return werr_set(err, EINVAL, "bad --ready-fd %s", optarg);
 			cfg->ready_fd = (int)v;
 			break;
+		case O_GO:
+			if (main_number(optarg, 0, 1 << 20, &v) < 0)
+				return werr_set(err, EINVAL, "bad --go-fd %s", optarg);
+			cfg->go_fd = (int)v;
+			break;
 		case O_MTU:
 			if (main_number(optarg, NET_MTU_MIN, NET_MTU_MAX, &v) < 0)
 				return werr_set(err, EINVAL, "--mtu %s: use %d to %d", optarg,
@@ -207,6 +215,22 @@ static bool main_ping_allowed(void)
 	return false;
 }
 
+/* --go-fd: warren spawns us while the container's ID maps are still being
+ * written (our exec and start-up overlap them) and sends one byte once
+ * they are; EOF means it gave up */
+static int main_wait_go(int fd, struct werr *err)
+{
+	char b;
+	ssize_t n;
+
+	while ((n = read(fd, &b, 1)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	if (n != 1)
+		return werr_set(err, ECANCELED, "warren stopped before the container was mapped");
+	return 0;
+}
+
 static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, pid_t *child, struct werr *err)
 {
 	sigset_t set;
@@ -226,25 +250,34 @@ static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, pid_t *child,
 	if (*pidfd < 0)
 		return werr_errno(err, errno, "watching the container's process %d", (int)cfg->pid);
 	cfg->ping_allowed = main_ping_allowed();
+	starttrace_mark("warren-net: signals, pidfd");
+	if (cfg->go_fd >= 0 && main_wait_go(cfg->go_fd, err) < 0)
+		return -err->code;
+	starttrace_mark("warren-net: go");
 	if (nsjoin_start(cfg->pid, cfg->forward_only ? 0 : cfg->mtu, &tap, &factory, child, err) <
 	    0)
 		return -err->code;
+	starttrace_mark("warren-net: joined, tap up");
 	if (!cfg->forward_only && slirpnet_init(cfg, tap, err) < 0)
 		return -err->code;
+	starttrace_mark("warren-net: libslirp ready");
 	if (portfwd_start(cfg, factory, err) < 0 || udpfwd_start(cfg, factory, err) < 0 ||
 	    bypass_start(cfg, err) < 0)
 		return -err->code;
+	starttrace_mark("warren-net: forwarders");
 	return netseccomp_install(err);
 }
 
 int main(int argc, char **argv)
 {
 	static struct net_cfg cfg = {
-		.ready_fd = -1, .mtu = NET_MTU_DEFAULT, .ipv6 = true, .bypass_fd = -1
+		.ready_fd = -1, .go_fd = -1, .mtu = NET_MTU_DEFAULT, .ipv6 = true, .bypass_fd = -1
 	};
 	struct werr err = { 0 };
 	int pidfd = -1, sigfd = -1, r;
 	pid_t factory = 0;
+
+	starttrace_init("warren-net: main");
 
 	if (main_parse(&cfg, argc, argv, &err) < 0 ||
 	    main_start(&cfg, &pidfd, &sigfd, &factory, &err) < 0) {
@@ -253,6 +286,8 @@ int main(int argc, char **argv)
 		werr_print(&err, "warren-net");
 		return 1;
 	}
+	starttrace_mark("warren-net: filter installed, ok");
+	starttrace_flush();
 	if (cfg.ready_fd >= 0) {
 		if (write(cfg.ready_fd, "ok\n", 3) != 3)
 			return 1;

@@ -43,6 +43,7 @@ struct net_hostfwd {
 struct net_cfg {
 	pid_t pid;    /* a process in the container's user and network namespaces */
 	int ready_fd; /* "ok\n" or an error message, then closed */
+	int go_fd;    /* one byte once the container's ID maps are written, or -1 */
 	unsigned mtu;
 	bool allow_host_loopback;
 	bool ipv6;

@@ -3,6 +3,12 @@
  * or gid_map with what /etc/subuid or /etc/subgid grants the calling user,
  * plus the caller's own ID. Same command line as shadow's newuidmap:
  *     warren-newuidmap PID INSIDE OUTSIDE COUNT [INSIDE OUTSIDE COUNT]...
+ * warren-newuidmap alone also takes both maps in one exec (a container's
+ * start pays for one setuid exec instead of two):
+ *     warren-newuidmap PID UID-RANGES... --gid GID-RANGES...
+ * It then keeps CAP_SETUID and CAP_SETGID, checks both maps against
+ * /etc/subuid and /etc/subgid as the two helpers would, and writes
+ * neither unless both pass.
  * A security boundary: it trusts only root-owned files and the kernel, drops
  * root and every capability but one before reading anything the caller
  * controls (shadow's approach: back to the caller's uid, keeping
@@ -30,18 +36,17 @@
 #endif
 
 #if IDMAP_GID
-#define PROG       "warren-newgidmap"
-#define MAP_FILE   "gid_map"
-#define SUBID_FILE "/etc/subgid"
-#define CAP_WRITE  CAP_SETGID
-#define CAP_NAME   "CAP_SETGID"
+#define PROG      "warren-newgidmap"
+#define CAP_WRITE CAP_SETGID
+#define CAP_NAME  "CAP_SETGID"
 #else
-#define PROG       "warren-newuidmap"
-#define MAP_FILE   "uid_map"
-#define SUBID_FILE "/etc/subuid"
-#define CAP_WRITE  CAP_SETUID
-#define CAP_NAME   "CAP_SETUID"
+#define PROG      "warren-newuidmap"
+#define CAP_WRITE CAP_SETUID
+#define CAP_NAME  "CAP_SETUID"
 #endif
+
+/* where the gid ranges start in the uid helper's argv, when it takes both */
+#define BOTH_MARK "--gid"
 
 /* the kernel's limit on lines in a map (since 4.15) */
 #define MAX_RANGES 340
@@ -52,7 +57,17 @@ struct range {
 	bool own_only; /* granted only as the caller's own ID, not by a subordinate range */
 };
 
-/* what a line of SUBID_FILE is checked against */
+/* one map to write: the uid map (@gid false) or the gid map */
+struct map_req {
+	bool gid;
+	struct range *r;
+	size_t n;
+	bool any_granted; /* a subordinate range is mapped, not only the caller's ID */
+	char text[MAX_RANGES * 34 + 1];
+	size_t len;
+};
+
+/* what a line of /etc/subuid or /etc/subgid is checked against */
 struct grant_check {
 	const char *user; /* the caller's name, or NULL */
 	uid_t uid;
@@ -87,21 +102,22 @@ static void sanitize(void)
 		die("cannot make the process non-dumpable: %s", strerror(errno));
 }
 
-/* become the caller again, keeping one capability: with the caller's euid the
- * kernel treats us as the owner of the target's user namespace, and
- * CAP_SET[UG]ID in our own namespace lets the map name IDs beyond our own */
-static void drop_privileges(uid_t uid)
+/* become the caller again, keeping one capability (two with @both: the
+ * uid helper taking both maps): with the caller's euid the kernel treats us
+ * as the owner of the target's user namespace, and CAP_SET[UG]ID in our own
+ * namespace lets the map name IDs beyond our own */
+static void drop_privileges(uid_t uid, bool both)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2] = { { 0 } };
 
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setresuid(uid, uid, uid) < 0)
 		die("cannot drop root: %s", strerror(errno));
-	d[0].permitted = d[0].effective = 1U << CAP_WRITE;
+	d[0].permitted = d[0].effective = 1U << CAP_WRITE | (both ? 1U << CAP_SETGID : 0);
 	if (syscall(SYS_capset, &h, d) < 0)
-		die("cannot keep " CAP_NAME ": %s (is the helper setuid root? as root: "
+		die("cannot keep " CAP_NAME "%s: %s (is the helper setuid root? as root: "
 		    "chown root:root " PROG " && chmod u+s " PROG ")",
-		    strerror(errno));
+		    both ? " and CAP_SETGID" : "", strerror(errno));
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die("cannot lock down the process: %s", strerror(errno));
 }
@@ -160,16 +176,16 @@ static int grant_line(const char *owner, size_t olen, const struct subid_range *
 	return 0;
 }
 
-/* every range granted by a line of SUBID_FILE, or the caller's own ID alone */
-static void check_granted(struct range *r, size_t n, uint32_t own)
+/* every range granted by a line of @file, or the caller's own ID alone */
+static void check_granted(struct range *r, size_t n, uint32_t own, const char *file)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!r[i].granted && r[i].outside == own && r[i].count == 1)
 			r[i].own_only = true;
 		else if (!r[i].granted)
-			die("range %zu (%u %u %u) is not granted to you by " SUBID_FILE
-			    " (ask an administrator to add a range for your user)",
-			    i + 1, r[i].inside, r[i].outside, r[i].count);
+			die("range %zu (%u %u %u) is not granted to you by %s (ask an "
+			    "administrator to add a range for your user)",
+			    i + 1, r[i].inside, r[i].outside, r[i].count, file);
 	}
 }
 
@@ -209,55 +225,88 @@ static void write_at(int dirfd, const char *file, const char *text, size_t len)
 	close(fd);
 }
 
-int main(int argc, char **argv)
+/* @m's ranges from @argc numbers at @argv, three a range, checked in full
+ * against @m's file for the caller (@user, @uid) whose own ID is @own, and
+ * its text made; dies on the first problem */
+static void map_prepare(struct map_req *m, int argc, char **argv, const char *user, uid_t uid,
+                        uint32_t own)
 {
-	static struct range ranges[MAX_RANGES];
-	static char text[MAX_RANGES * 34 + 1];
+	const char *file = m->gid ? "/etc/subgid" : "/etc/subuid";
 	struct grant_check gc;
-	size_t n, len = 0;
 	struct werr err;
-	struct passwd *pw;
-	uid_t uid = getuid();
-	gid_t gid = getgid();
-	bool any_granted = false;
-	int procfd;
 
-	sanitize();
-	drop_privileges(uid);
-	if (argc < 5 || (argc - 2) % 3 != 0)
-		die("usage: " PROG " PID INSIDE OUTSIDE COUNT [INSIDE OUTSIDE COUNT]...");
-	n = (size_t)(argc - 2) / 3;
-	if (n > MAX_RANGES)
-		die("%zu ranges given; the kernel takes at most %d", n, MAX_RANGES);
-
-	procfd = open_target(argv[1], uid, gid);
-	for (size_t i = 0; i < n; i++) {
-		ranges[i].inside = parse_number(argv[2 + 3 * i], "inside ID");
-		ranges[i].outside = parse_number(argv[3 + 3 * i], "outside ID");
-		ranges[i].count = parse_number(argv[4 + 3 * i], "count");
+	if (argc < 3 || argc % 3 != 0)
+		die("usage: " PROG " PID INSIDE OUTSIDE COUNT [INSIDE OUTSIDE COUNT]...%s",
+		    IDMAP_GID ? "" : " [" BOTH_MARK " INSIDE OUTSIDE COUNT...]");
+	m->n = (size_t)argc / 3;
+	if (m->n > MAX_RANGES)
+		die("%zu ranges given; the kernel takes at most %d", m->n, MAX_RANGES);
+	for (size_t i = 0; i < m->n; i++) {
+		m->r[i].inside = parse_number(argv[3 * i], "inside ID");
+		m->r[i].outside = parse_number(argv[1 + 3 * i], "outside ID");
+		m->r[i].count = parse_number(argv[2 + 3 * i], "count");
 	}
-	check_shape(ranges, n);
-	pw = getpwuid(uid);
-	gc = (struct grant_check){ pw ? pw->pw_name : NULL, uid, ranges, n };
-	if (subid_read_each(SUBID_FILE, grant_line, &gc, &err) < 0)
+	check_shape(m->r, m->n);
+	gc = (struct grant_check){ user, uid, m->r, m->n };
+	if (subid_read_each(file, grant_line, &gc, &err) < 0)
 		die("%s", err.msg);
-	check_granted(ranges, n, IDMAP_GID ? (uint32_t)gid : (uint32_t)uid);
-
-	for (size_t i = 0; i < n; i++) {
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "%u %u %u\n",
-		                        ranges[i].inside, ranges[i].outside, ranges[i].count);
-		any_granted |= !ranges[i].own_only;
+	check_granted(m->r, m->n, own, file);
+	for (size_t i = 0; i < m->n; i++) {
+		m->len += (size_t)snprintf(m->text + m->len, sizeof(m->text) - m->len, "%u %u %u\n",
+		                           m->r[i].inside, m->r[i].outside, m->r[i].count);
+		m->any_granted |= !m->r[i].own_only;
 	}
 	/* the kernel takes a map in one write of less than a page (kernel/user_namespace.c) */
-	if (len >= 4096)
+	if (m->len >= 4096)
 		die("the map is %zu bytes; the kernel takes less than 4096 in one write "
 		    "(use fewer, larger ranges)",
-		    len);
-	/* a map of nothing but your own gid must not let the namespace drop
-	 * supplementary groups (a group can be a deny rule): as shadow does,
-	 * setgroups stays allowed only when a subordinate range is mapped */
-	if (IDMAP_GID && !any_granted)
+		    m->len);
+}
+
+/* a map of nothing but your own gid must not let the namespace drop
+ * supplementary groups (a group can be a deny rule): as shadow does,
+ * setgroups stays allowed only when a subordinate range is mapped */
+static void map_write(int procfd, const struct map_req *m)
+{
+	if (m->gid && !m->any_granted)
 		write_at(procfd, "setgroups", "deny", 4);
-	write_at(procfd, MAP_FILE, text, len);
+	write_at(procfd, m->gid ? "gid_map" : "uid_map", m->text, m->len);
+}
+
+int main(int argc, char **argv)
+{
+	static struct range ranges[2][MAX_RANGES];
+	static struct map_req maps[2];
+	struct passwd *pw;
+	const char *user;
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	int procfd, split = argc, n_maps = 1;
+
+	sanitize();
+	/* the uid helper taking both maps: the literal mark alone decides which
+	 * capabilities stay; everything else is parsed after the drop */
+	for (int i = 2; !IDMAP_GID && i < argc; i++)
+		if (!strcmp(argv[i], BOTH_MARK)) {
+			split = i;
+			n_maps = 2;
+			break;
+		}
+	drop_privileges(uid, n_maps == 2);
+	if (argc < 2)
+		die("usage: " PROG " PID INSIDE OUTSIDE COUNT [INSIDE OUTSIDE COUNT]...");
+	procfd = open_target(argv[1], uid, gid);
+	pw = getpwuid(uid);
+	user = pw ? pw->pw_name : NULL;
+	maps[0] = (struct map_req){ .gid = IDMAP_GID, .r = ranges[0] };
+	map_prepare(&maps[0], split - 2, argv + 2, user, uid,
+	            IDMAP_GID ? (uint32_t)gid : (uint32_t)uid);
+	if (n_maps == 2) {
+		maps[1] = (struct map_req){ .gid = true, .r = ranges[1] };
+		map_prepare(&maps[1], argc - split - 1, argv + split + 1, user, uid, (uint32_t)gid);
+	}
+	/* both checked: the gid map first, as warren's two helpers end up */
+	for (int i = n_maps - 1; i >= 0; i--)
+		map_write(procfd, &maps[i]);
 	return 0;
 }

@@ -1,12 +1,12 @@
-/* context_hash.c - the layer-cache key of a COPY/ADD: SHA-256 (libcrypto EVP)
+/* context_hash.c - the layer-cache key of a COPY/ADD: SHA-256 (digest.h)
  * over what would be copied. Reads file contents through the context's
  * directory fd with RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS; never writes. */
 #include "context_int.h"
 #include "cleanup.h"
+#include "digest.h"
 #include "resolve.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,21 +24,21 @@ static int entry_cmp(const void *a, const void *b, void *data)
 }
 
 /* a length-prefixed field, so "ab"+"c" and "a"+"bc" hash differently */
-static int hash_field(EVP_MD_CTX *md, const void *p, size_t n)
+static void hash_field(struct digest_ctx *md, const void *p, size_t n)
 {
 	uint64_t len = n;
 
-	return EVP_DigestUpdate(md, &len, sizeof(len)) == 1 && EVP_DigestUpdate(md, p, n) == 1 ? 0
-	                                                                                       : -1;
+	digest_update(md, &len, sizeof(len));
+	digest_update(md, p, n);
 }
 
-static int hash_str(EVP_MD_CTX *md, const char *s)
+static void hash_str(struct digest_ctx *md, const char *s)
 {
-	return hash_field(md, s ? s : "", s ? strlen(s) + 1 : 0);
+	hash_field(md, s ? s : "", s ? strlen(s) + 1 : 0);
 }
 
-static int hash_content(const struct context *ctx, EVP_MD_CTX *md, const struct context_entry *e,
-                        struct werr *err)
+static int hash_content(const struct context *ctx, struct digest_ctx *md,
+                        const struct context_entry *e, struct werr *err)
 {
 	_cleanup_close_ int fd = resolve_open(ctx->dirfd, e->path, O_RDONLY | O_NOFOLLOW,
 	                                      RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
@@ -59,14 +59,12 @@ static int hash_content(const struct context *ctx, EVP_MD_CTX *md, const struct 
 			continue;
 		if (n < 0)
 			return werr_errno(err, errno, "reading %s from the build context", e->path);
-		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
-			return werr_set(err, EIO, "hashing %s", e->path);
+		digest_update(md, buf, (size_t)n);
 		total += (uint64_t)n;
 	}
 	/* the size counts after the bytes: a file that grew is a different file */
-	return EVP_DigestUpdate(md, &total, sizeof(total)) == 1
-	           ? 0
-	           : werr_set(err, EIO, "hashing %s", e->path);
+	digest_update(md, &total, sizeof(total));
+	return 0;
 }
 
 /* the destination of the first entry before @k (in @order) of the same
@@ -87,17 +85,20 @@ static const char *hash_link_group(const struct context_list *l, const size_t *o
 	return NULL;
 }
 
-static int hash_entry(const struct context *ctx, EVP_MD_CTX *md, const struct context_entry *e,
-                      bool chmod_given, bool owners, const char *link_to, struct werr *err)
+static int hash_entry(const struct context *ctx, struct digest_ctx *md,
+                      const struct context_entry *e, bool chmod_given, bool owners,
+                      const char *link_to, struct werr *err)
 {
 	uint32_t type = (uint32_t)(e->mode & S_IFMT);
 	uint32_t perm = chmod_given ? 0 : (uint32_t)(e->mode & 07777);
 	uint32_t owner[2] = { owners ? (uint32_t)e->uid : 0, owners ? (uint32_t)e->gid : 0 };
 
-	if (hash_str(md, e->dst) < 0 || hash_field(md, &type, sizeof(type)) < 0 ||
-	    hash_field(md, &perm, sizeof(perm)) < 0 || hash_str(md, e->link) < 0 ||
-	    hash_field(md, owner, sizeof(owner)) < 0 || hash_str(md, link_to) < 0)
-		return werr_set(err, EIO, "hashing %s", e->path);
+	hash_str(md, e->dst);
+	hash_field(md, &type, sizeof(type));
+	hash_field(md, &perm, sizeof(perm));
+	hash_str(md, e->link);
+	hash_field(md, owner, sizeof(owner));
+	hash_str(md, link_to);
 	if (link_to)
 		return 0;
 	if (S_ISREG(e->mode))
@@ -109,31 +110,30 @@ int context_hash_sources(const struct context *ctx, const struct context_list *l
                          const char *chown, const char *chmod, char hex[65], struct werr *err)
 {
 	_cleanup_free_ size_t *order = calloc(list->n + 1, sizeof(size_t));
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int dlen = 0;
-	int r = 0;
+	struct digest_ctx md;
+	char digest[DIGEST_STR_LEN + 1];
+	int r;
 
-	if (!order || !md) {
-		EVP_MD_CTX_free(md);
+	if (!order)
 		return werr_errno(err, ENOMEM, "hashing COPY sources");
-	}
+	r = digest_init(&md);
+	if (r < 0)
+		return digest_init_error(r, err);
 	for (size_t i = 0; i < list->n; i++)
 		order[i] = i;
 	qsort_r(order, list->n, sizeof(*order), entry_cmp, (void *)list);
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 || hash_str(md, "warren-copy-v3") < 0 ||
-	    hash_str(md, chown) < 0 || hash_str(md, chmod) < 0)
-		r = werr_set(err, EIO, "hashing COPY sources: SHA-256 unavailable");
+	hash_str(&md, "warren-copy-v3");
+	hash_str(&md, chown);
+	hash_str(&md, chmod);
 	for (size_t i = 0; i < list->n && r == 0; i++)
-		r = hash_entry(ctx, md, &list->v[order[i]], chmod != NULL,
+		r = hash_entry(ctx, &md, &list->v[order[i]], chmod != NULL,
 		               ctx->stage_root && !chown, hash_link_group(list, order, i), err);
-	if (r == 0 && EVP_DigestFinal_ex(md, digest, &dlen) != 1)
-		r = werr_set(err, EIO, "hashing COPY sources");
-	EVP_MD_CTX_free(md);
-	if (r < 0)
+	if (r < 0) {
+		digest_free(&md);
 		return r;
-	for (unsigned i = 0; i < dlen && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	}
+	digest_final(&md, digest);
+	memcpy(hex, digest_hex(digest), 64);
 	hex[64] = '\0';
 	return 0;
 }

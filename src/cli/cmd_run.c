@@ -2,6 +2,7 @@
  * hands it to container/ (ctrrun.h), to run in the foreground or to record.
  * Validates every value here, so that bad input fails with one line and
  * exit 125 before anything is created. */
+#include "starttrace.h"
 #include "commands.h"
 #include "cleanup.h"
 #include "create.h"
@@ -752,6 +753,7 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
 	}
+	starttrace_mark("options parsed");
 	if (cfg->help) {
 		cli_print_help(create_only ? &cli_cmd_create : &cli_cmd_run);
 		return 0;
@@ -766,12 +768,14 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
 	}
+	starttrace_mark("run prepared (ID plan, security)");
 	if (spec->idmap.warning[0])
 		fprintf(stderr, "warren: warning: %s\n", spec->idmap.warning);
 	if (run_with_record(cfg, create_only))
 		return run_recorded(cfg, spec, argv[ind], create_only);
 	run_event(cfg, spec, "create", -1);
 	run_event(cfg, spec, "start", -1);
+	starttrace_mark("create/start events logged");
 	if (run_flags_cid_write(&cfg->flags, spec->id, &err) < 0 ||
 	    run_net_lease(spec, &lease, &err) < 0 || ctrrun_foreground(spec, &status, &err) < 0) {
 		werr_print(&err, "warren");
@@ -786,6 +790,7 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 		close(lease);
 	run_event(cfg, spec, "die", status);
 	run_event(cfg, spec, "destroy", -1);
+	starttrace_mark("die/destroy events logged");
 	if (spec->overlay_died)
 		fprintf(stderr,
 		        "warren: warren-overlay, which served the container's files, was killed "

@@ -1,6 +1,7 @@
 /* main.c - warren's entry point: one table of commands feeds the dispatcher
  * and --help. Commands live in cmd_*.c; those that move images in and out
  * are handed to warren-transfer (cmd_transfer, see transfer.h). */
+#include "starttrace.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +107,9 @@ int main(int argc, char **argv)
 {
 	const char *root, *driver;
 	struct werr err = { 0 };
+	int rc;
 
+	starttrace_init("main");
 	if (gopts_parse(&argc, &argv, &root, &driver, &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;
@@ -134,7 +137,10 @@ int main(int argc, char **argv)
 		print_conf_warnings(cli_gopts()->conf_warnings);
 		if (cli_gopts()->root_warning[0])
 			fprintf(stderr, "warren: warning: %s\n", cli_gopts()->root_warning);
-		return c->fn(argc - 1, argv + 1);
+		rc = c->fn(argc - 1, argv + 1);
+		starttrace_mark("exit");
+		starttrace_flush();
+		return rc;
 	}
 	if (argv[1][0] == '-') { /* Docker's CLI: a flag error, 125 */
 		fprintf(stderr, "warren: unknown flag: %s (see 'warren --help')\n", argv[1]);

@@ -29,10 +29,17 @@ bool digest_valid(const char *s);
 const char *digest_hex(const char *digest);
 
 /**
- * digest_init() - start a streaming SHA-256.
- * Return: 0 or -ENOMEM.
+ * digest_init() - start a streaming SHA-256 (libcrypto is opened on the
+ * first call).
+ * Return: 0, -ENOMEM, or -ELIBACC when libcrypto cannot be loaded.
  */
 int digest_init(struct digest_ctx *c);
+
+/**
+ * digest_init_error() - @err for digest_init()'s negative return @r.
+ * Return: @r.
+ */
+int digest_init_error(int r, struct werr *err);
 
 void digest_update(struct digest_ctx *c, const void *buf, size_t len);
 
@@ -49,6 +56,7 @@ void digest_free(struct digest_ctx *c);
 
 /**
  * digest_buf() - the digest of @len bytes at @buf into @out.
+ * Return: 0, or as digest_init() (digest_init_error() words it).
  */
 int digest_buf(const void *buf, size_t len, char *out);
 

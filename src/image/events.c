@@ -85,9 +85,11 @@ void events_log(const struct gopts *g, const char *type, const char *action, con
 		return;
 	len = strlen(line);
 	line[len++] = '\n'; /* json_dumps's terminator becomes the line's end */
-	if (util_mkdir_p(g->root, 0700, &err) < 0)
-		return;
+	/* the store is made only when it is missing: a start logs four events,
+	 * and a mkdir of each path component before each costs more than the write */
 	fd = events_open(path, len);
+	if (fd < 0 && errno == ENOENT && util_mkdir_p(g->root, 0700, &err) == 0)
+		fd = events_open(path, len);
 	if (fd < 0)
 		return;
 	if (write(fd, line, len) < 0) {

@@ -196,9 +196,10 @@ int store_blob_put(struct store *s, const char *digest, const void *buf, size_t 
                    struct werr *err)
 {
 	char got[DIGEST_STR_LEN + 1], rel[100];
+	int r = digest_buf(buf, len, got);
 
-	if (digest_buf(buf, len, got) < 0)
-		return werr_errno(err, ENOMEM, "sha256");
+	if (r < 0)
+		return digest_init_error(r, err);
 	if (digest && strcmp(digest, got))
 		return werr_set(err, EBADMSG, "digest mismatch: expected %s, got %s", digest, got);
 	if (out)
@@ -213,13 +214,19 @@ int store_blob_read(struct store *s, const char *digest, size_t max, char **buf,
                     struct werr *err)
 {
 	char rel[100], got[DIGEST_STR_LEN + 1];
+	int r;
 
 	if (!digest_valid(digest))
 		return werr_set(err, EINVAL, "invalid digest \"%s\"", digest);
 	blob_rel(digest, rel, sizeof(rel));
 	if (util_read_file(s->rootfd, rel, max, buf, len, err) < 0)
 		return werr_prefix(err, "blob %s", digest);
-	digest_buf(*buf, *len, got);
+	r = digest_buf(*buf, *len, got);
+	if (r < 0) {
+		free(*buf);
+		*buf = NULL;
+		return digest_init_error(r, err);
+	}
 	if (strcmp(got, digest)) {
 		free(*buf);
 		*buf = NULL;

@@ -18,6 +18,7 @@
 #include "userns_exec.h"
 #include "userspec.h"
 #include "rundir.h"
+#include "starttrace.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -255,6 +256,7 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 	r = mounts_setup(spec, err);
 	if (r < 0)
 		return r;
+	starttrace_mark("child: mounts and pivot_root done");
 	if (sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		return werr_errno(err, errno, "sethostname %s", spec->hostname);
 	r = child_resolve_user(spec, u, err);
@@ -284,9 +286,24 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 	r = child_credentials(spec, u, err);
 	if (r < 0)
 		return r;
+	starttrace_mark("child: user, workdir, credentials");
 	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return werr_errno(err, errno, "PR_SET_NO_NEW_PRIVS");
 	return 0;
+}
+
+/* the parent's word that the container's network is up (with a warren-net
+ * of its own): nothing of the container's own runs before it */
+static int child_wait_network(const struct container_spec *spec, int sock)
+{
+	char b;
+	ssize_t n;
+
+	if (!netsetup_helper_p(&spec->net))
+		return 0;
+	while ((n = recv(sock, &b, 1, 0)) < 0 && errno == EINTR)
+		;
+	return n == 1 && b == 'n' ? 0 : -1;
 }
 
 /* wait for the parent's go; takes the fuse-overlay mount's fd if it sends one */
@@ -331,8 +348,10 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 	size_t n = 0;
 	char **env;
 
+	starttrace_mark("child: running");
 	if (child_wait_release(c->sync_fd, &spec->overlay_fd) < 0)
 		_exit(EXIT_WARREN); /* the parent failed to map us and will report it */
+	starttrace_mark("child: released");
 	/* in its cgroup now: the cgroup namespace's root is that cgroup */
 	if (spec->in_cgroup && unshare(CLONE_NEWCGROUP) < 0)
 		child_fail(c->err_fd, EXIT_WARREN, "unshare of the cgroup namespace failed");
@@ -340,6 +359,9 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 		child_fail(c->err_fd, EXIT_WARREN, err.msg);
 	if (child_setup(c, &u, &err) < 0)
 		child_fail(c->err_fd, EXIT_WARREN, err.msg);
+	if (child_wait_network(spec, c->sync_fd) < 0)
+		_exit(EXIT_WARREN); /* the parent failed to start it and will report it */
+	starttrace_mark("child: network up");
 	/* -t: in the container's devpts, as the container's user */
 	if (c->stdio && c->stdio->tty && console_setup(&c->stdio->ws, c->sync_fd, &err) < 0)
 		child_fail(c->err_fd, EXIT_WARREN, err.msg);
@@ -375,12 +397,14 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 		}
 	}
 	child_signals_default();
+	starttrace_mark("child: signals reset");
 	if (spec->seccomp) {
 		int r = seccomp_install(&spec->seccomp_prog);
 		if (r < 0) {
 			werr_errno(&err, -r, "installing the seccomp filter");
 			child_fail(c->err_fd, EXIT_WARREN, err.msg);
 		}
+		starttrace_mark("child: seccomp filter loaded");
 	}
 	if (container_fakes_chown(spec)) {
 		int r = seccomp_install_fake_chown(c->fakeid_fd < 0);
@@ -403,6 +427,8 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 		seccomp_install_bypass(c->bypass_fd);
 		close(c->bypass_fd);
 	}
+	starttrace_mark("child: filters installed, exec");
+	starttrace_flush();
 	child_exec(c, env);
 }
 
@@ -501,50 +527,103 @@ static pid_t container_clone_bridged(struct container_spec *spec, unsigned long 
 	return pid;
 }
 
+/* whether the container's process may set itself up while its warren-net
+ * joins: not when a --sysctl (which may act on warren-net's interface) or
+ * a hook (which may look at the network) runs before the wait for it */
+static bool container_net_overlaps(const struct container_spec *spec)
+{
+	return !(spec->sysctls && spec->sysctls[0]) && spec->n_hooks == 0;
+}
+
+/* wait for the container's warren-net, if it has one, to be ready */
+static int parent_network_wait(struct container_spec *spec, struct netsetup_pending *np,
+                               struct werr *err)
+{
+	int r = netsetup_finish(&spec->net, np, err);
+
+	starttrace_mark("network started");
+	return r;
+}
+
+/* the container's network is up: sent on the sync socket after the
+ * release, where child_wait_network() waits for it */
+static int parent_network_tell(const struct container_spec *spec, int sync_fd, struct werr *err)
+{
+	int r;
+
+	if (!netsetup_helper_p(&spec->net))
+		return 0;
+	r = util_fd_send(sync_fd, -1, "n", 1);
+	return r < 0 ? werr_errno(err, -r, "telling the container process its network is up") : 0;
+}
+
+/* the child's report @buf ("CODE message", child_fail()) into @status and @err */
+static int parent_child_failed(const char *buf, int *status, struct werr *err)
+{
+	const char *sp = strchr(buf, ' ');
+
+	*status = atoi(buf);
+	werr_set(err, EPERM, "%s", sp ? sp + 1 : buf);
+	return -EPERM;
+}
+
 /* the parent's side after clone: map IDs, release the child, take its
- * terminal's master (-t), hear its errors */
+ * terminal's master (-t), hear its errors. warren-net (slirp) is spawned
+ * first, so that its exec overlaps the ID-map helpers, and, where
+ * container_net_overlaps(), joins while the child mounts its root */
 static int parent_start(struct container_spec *spec, const struct cgroup_host *cg,
                         struct container_stdio *stdio, pid_t pid, int sync_fd, int err_fd,
                         int bypass_fd, int *status, struct werr *err)
 {
 	char buf[WERR_MSG_MAX + 16];
+	struct netsetup_pending np = { -1, -1 };
+	bool overlap = container_net_overlaps(spec);
 	size_t got = 0;
-	int mnt = -1, r = 0;
+	int mnt = -1, r;
 
+	*status = EXIT_WARREN;
+	r = netsetup_begin(&spec->net, pid, bypass_fd, &np, err);
 	/* a container that joined another's user namespace is mapped already */
-	if (spec->net.mode != NET_MODE_CONTAINER && spec->net.mode != NET_MODE_BRIDGE)
-		r = idmap_write(&spec->idmap, pid, err);
-
-	if (r < 0) {
-		kill(pid, SIGKILL);
-		*status = EXIT_WARREN;
-		return werr_prefix(err, "setting up the user namespace");
-	}
-	if (parent_limits(spec, cg, pid, err) < 0) {
-		kill(pid, SIGKILL);
-		*status = EXIT_WARREN;
-		return -err->code;
-	}
-	r = netsetup_start(&spec->net, pid, bypass_fd, err);
+	if (r == 0 && spec->net.mode != NET_MODE_CONTAINER && spec->net.mode != NET_MODE_BRIDGE &&
+	    idmap_write(&spec->idmap, pid, err) < 0)
+		r = werr_prefix(err, "setting up the user namespace");
+	starttrace_mark("ID maps written");
+	if (r == 0)
+		r = parent_limits(spec, cg, pid, err);
+	if (r == 0)
+		r = netsetup_go(&spec->net, &np, err);
+	if (r == 0 && !overlap)
+		r = parent_network_wait(spec, &np, err);
 	if (r == 0 && spec->overlay && (spec->overlay->fuse || spec->overlay->squashfs)) {
 		mnt = ovlfuse_start(spec->overlay, spec->rootfs, pid, &spec->overlay_daemon, err);
 		r = mnt < 0 ? mnt : 0;
 	}
 	if (r < 0) {
 		kill(pid, SIGKILL);
-		*status = EXIT_WARREN;
+		netsetup_pending_close(&np);
 		return r;
 	}
 	r = util_fd_send(sync_fd, mnt, "1", 1);
 	if (mnt >= 0)
 		close(mnt);
 	if (r < 0) {
-		*status = EXIT_WARREN;
+		netsetup_pending_close(&np);
 		return werr_errno(err, -r, "releasing the container process");
+	}
+	starttrace_mark("child released");
+	if ((overlap && parent_network_wait(spec, &np, err) < 0) ||
+	    parent_network_tell(spec, sync_fd, err) < 0) {
+		/* the child may have failed first (and warren-net for that): its
+		 * reason is the one to tell */
+		kill(pid, SIGKILL);
+		netsetup_pending_close(&np);
+		got = container_read_report(err_fd, buf, sizeof(buf));
+		return got ? parent_child_failed(buf, status, err) : -err->code;
 	}
 	if (stdio && stdio->tty)
 		stdio->master = console_receive(sync_fd);
 	got = container_read_report(err_fd, buf, sizeof(buf));
+	starttrace_mark("child exec'd (its error pipe closed)");
 	if (got == 0 && (!stdio || !stdio->tty || stdio->master >= 0))
 		return 0;
 	if (stdio && stdio->master >= 0)
@@ -556,13 +635,7 @@ static int parent_start(struct container_spec *spec, const struct cgroup_host *c
 		kill(pid, SIGKILL);
 		return werr_set(err, EIO, "the container's process did not open its terminal");
 	}
-	buf[got] = '\0';
-	{
-		char *sp = strchr(buf, ' ');
-		*status = atoi(buf);
-		werr_set(err, EPERM, "%s", sp ? sp + 1 : buf);
-	}
-	return -EPERM;
+	return parent_child_failed(buf, status, err);
 }
 
 static int parent_wait(pid_t pid, const sigset_t *set, int *status)
@@ -710,6 +783,7 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 	}
 	fflush(NULL);
 	container_fakeid_start(spec, fakep);
+	starttrace_mark("clone");
 	if (spec->net.mode == NET_MODE_CONTAINER) {
 		int pidfd = netjoin_open(&spec->net, &spec->idmap, err);
 		pid = pidfd < 0 ? pidfd : netjoin_clone(&spec->net, pidfd, flags, err);
@@ -741,6 +815,7 @@ static int container_spawn(struct container_spec *spec, struct container_stdio *
 			close(bypassp[0]);
 		child_main(&c);
 	}
+	starttrace_mark("cloned");
 	close(syncp[0]);
 	close(errp[1]);
 	if (bypassp[1] >= 0)
@@ -784,6 +859,7 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	r = container_state_dir(spec, err);
 	if (r < 0)
 		return r;
+	starttrace_mark("state dir");
 	sigemptyset(&set);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++) {
 		/* an ignored signal is never pending: a shell's background job
@@ -796,11 +872,14 @@ int container_run(struct container_spec *spec, int *status, struct werr *err)
 	r = container_spawn(spec, NULL, &oldmask, &pid, status, err);
 	if (r == 0) {
 		parent_wait(pid, &set, status);
+		starttrace_mark("reaped");
 		container_helpers_stop(spec);
 		container_cgroup_remove(spec);
+		starttrace_mark("helpers stopped");
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	util_rm_rf(spec->state_dir);
+	starttrace_mark("state dir removed");
 	return r;
 }
 

@@ -9,6 +9,7 @@
 #include "netsetup.h"
 #include "cleanup.h"
 #include "resolve.h"
+#include "starttrace.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -359,6 +360,7 @@ int mounts_setup(const struct container_spec *spec, struct werr *err)
 	rootfd = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return werr_errno(err, errno, "open rootfs %s", spec->rootfs);
+	starttrace_mark("child: mounts private, rootfs bound");
 
 	/* --pid host: proc cannot be mounted for a PID namespace the container's
 	 * user namespace does not own; the host's is bound instead, as Podman does */
@@ -367,16 +369,21 @@ int mounts_setup(const struct container_spec *spec, struct werr *err)
 	else
 		r = mount_at(rootfd, "/proc", 'd', "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		             NULL, err);
+	starttrace_mark("child: /proc");
 	if (r == 0)
 		r = mounts_dev(rootfd, spec, err);
+	starttrace_mark("child: /dev");
 	if (r == 0)
 		r = mounts_sys(rootfd, spec, err);
+	starttrace_mark("child: /sys");
 	if (r == 0)
 		r = mounts_etc(rootfd, spec, err);
+	starttrace_mark("child: /etc files");
 	if (r == 0)
 		r = mounts_user(rootfd, spec, err);
 	if (r == 0 && !spec->privileged)
 		r = mounts_mask(rootfd, err);
+	starttrace_mark("child: user mounts, masked paths");
 	if (r == 0 && spec->readonly) {
 		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
 		if (mount_setattr(rootfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)

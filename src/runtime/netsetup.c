@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +43,11 @@ bool netsetup_bridge_ports_p(const struct net_spec *net)
 	return net->mode == NET_MODE_BRIDGE && (net->n_ports > 0 || net->publish_all);
 }
 
+bool netsetup_helper_p(const struct net_spec *net)
+{
+	return net->mode == NET_MODE_SLIRP || netsetup_bridge_ports_p(net);
+}
+
 /* next to our own binary (an installed tree), then PATH */
 static int netsetup_find_helper(char *out, size_t size, struct werr *err)
 {
@@ -53,8 +59,8 @@ static int netsetup_find_helper(char *out, size_t size, struct werr *err)
 }
 
 /* the argument strings live in @store; @argv points into it */
-static int netsetup_args(const struct net_spec *net, pid_t pid, int ready_fd, int bypass_fd,
-                         const char *helper, char *store, size_t size, char **argv)
+static int netsetup_args(const struct net_spec *net, pid_t pid, int ready_fd, int go_fd,
+                         int bypass_fd, const char *helper, char *store, size_t size, char **argv)
 {
 	size_t used = 0, n = 0;
 
@@ -70,6 +76,7 @@ static int netsetup_args(const struct net_spec *net, pid_t pid, int ready_fd, in
 	NETSETUP_ARG("%s", helper);
 	NETSETUP_ARG("--pid=%d", (int)pid);
 	NETSETUP_ARG("--ready-fd=%d", ready_fd);
+	NETSETUP_ARG("--go-fd=%d", go_fd);
 	NETSETUP_ARG("--mtu=%u", net->mtu ? net->mtu : NETSETUP_MTU_DEFAULT);
 	if (net->mode == NET_MODE_BRIDGE)
 		NETSETUP_ARG("--forward-to=%u.%u.%u.%u", net->bridge_ip >> 24,
@@ -98,7 +105,7 @@ static int netsetup_args(const struct net_spec *net, pid_t pid, int ready_fd, in
 	return 0;
 }
 
-static int netsetup_spawn(struct net_spec *net, pid_t pid, int ready_fd, int bypass_fd,
+static int netsetup_spawn(struct net_spec *net, pid_t pid, int ready_fd, int go_fd, int bypass_fd,
                           struct werr *err)
 {
 	static char store[64 * 1024];
@@ -111,7 +118,8 @@ static int netsetup_spawn(struct net_spec *net, pid_t pid, int ready_fd, int byp
 	r = netsetup_find_helper(helper, sizeof(helper), err);
 	if (r < 0)
 		return r;
-	if (netsetup_args(net, pid, ready_fd, bypass_fd, helper, store, sizeof(store), argv) < 0)
+	if (netsetup_args(net, pid, ready_fd, go_fd, bypass_fd, helper, store, sizeof(store),
+	                  argv) < 0)
 		return werr_set(err, E2BIG, "too many published ports");
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
@@ -120,6 +128,7 @@ static int netsetup_spawn(struct net_spec *net, pid_t pid, int ready_fd, int byp
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
 	/* dup2 onto itself clears O_CLOEXEC: exactly these fds are handed over */
 	posix_spawn_file_actions_adddup2(&fa, ready_fd, ready_fd);
+	posix_spawn_file_actions_adddup2(&fa, go_fd, go_fd);
 	if (bypass_fd >= 0)
 		posix_spawn_file_actions_adddup2(&fa, bypass_fd, bypass_fd);
 	for (size_t i = 0; i < net->n_ports; i++)
@@ -135,26 +144,64 @@ static int netsetup_spawn(struct net_spec *net, pid_t pid, int ready_fd, int byp
 	return 0;
 }
 
-int netsetup_start(struct net_spec *net, pid_t pid, int bypass_fd, struct werr *err)
+int netsetup_begin(struct net_spec *net, pid_t pid, int bypass_fd, struct netsetup_pending *p,
+                   struct werr *err)
+{
+	int ready[2], go[2];
+	int r;
+
+	p->go = p->ready = -1;
+	if (!netsetup_helper_p(net))
+		return 0;
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return werr_errno(err, errno, "pipe");
+	/* a socket, so that a warren-net already gone is EPIPE, not SIGPIPE */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0) {
+		r = werr_errno(err, errno, "pipe");
+		close(ready[0]);
+		close(ready[1]);
+		return r;
+	}
+	r = netsetup_spawn(net, pid, ready[1], go[0], bypass_fd, err);
+	close(ready[1]);
+	close(go[0]);
+	if (r < 0) {
+		close(ready[0]);
+		close(go[1]);
+		return r;
+	}
+	p->ready = ready[0];
+	p->go = go[1];
+	return 0;
+}
+
+int netsetup_go(struct net_spec *net, struct netsetup_pending *p, struct werr *err)
+{
+	ssize_t n;
+
+	if (p->go < 0)
+		return 0;
+	while ((n = send(p->go, "g", 1, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	close(p->go);
+	p->go = -1;
+	if (n == 1)
+		return 0;
+	/* EPIPE: it is gone already; its reason is on the ready pipe */
+	return netsetup_finish(net, p, err) < 0 ? -err->code
+	                                        : werr_set(err, EIO, "warren-net did not start");
+}
+
+int netsetup_finish(struct net_spec *net, struct netsetup_pending *p, struct werr *err)
 {
 	char buf[WERR_MSG_MAX];
 	size_t got = 0;
-	int p[2];
-	int r;
 
-	if (net->mode != NET_MODE_SLIRP && !netsetup_bridge_ports_p(net))
+	if (p->ready < 0)
 		return 0;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return werr_errno(err, errno, "pipe");
-	r = netsetup_spawn(net, pid, p[1], bypass_fd, err);
-	close(p[1]);
-	if (r < 0) {
-		close(p[0]);
-		return r;
-	}
 	/* "ok\n" once served; else warren-net's reason, then EOF */
 	while (got < sizeof(buf) - 1) {
-		ssize_t n = read(p[0], buf + got, sizeof(buf) - 1 - got);
+		ssize_t n = read(p->ready, buf + got, sizeof(buf) - 1 - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -163,7 +210,8 @@ int netsetup_start(struct net_spec *net, pid_t pid, int bypass_fd, struct werr *
 		if (got >= 3 && !memcmp(buf, "ok\n", 3))
 			break;
 	}
-	close(p[0]);
+	close(p->ready);
+	p->ready = -1;
 	buf[got] = '\0';
 	if (got >= 3 && !memcmp(buf, "ok\n", 3))
 		return 0;
@@ -171,6 +219,28 @@ int netsetup_start(struct net_spec *net, pid_t pid, int bypass_fd, struct werr *
 	if (got == 0)
 		return werr_set(err, EIO, "warren-net failed to start the container's network");
 	return werr_set(err, EIO, "%s", buf);
+}
+
+void netsetup_pending_close(struct netsetup_pending *p)
+{
+	if (p->go >= 0)
+		close(p->go);
+	if (p->ready >= 0)
+		close(p->ready);
+	p->go = p->ready = -1;
+}
+
+int netsetup_start(struct net_spec *net, pid_t pid, int bypass_fd, struct werr *err)
+{
+	struct netsetup_pending p;
+	int r = netsetup_begin(net, pid, bypass_fd, &p, err);
+
+	if (r == 0)
+		r = netsetup_go(net, &p, err);
+	if (r == 0)
+		r = netsetup_finish(net, &p, err);
+	netsetup_pending_close(&p);
+	return r;
 }
 
 void netsetup_stop(struct net_spec *net)

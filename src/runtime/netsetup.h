@@ -140,12 +140,52 @@ int netsetup_prepare(struct net_spec *net, const char *state_dir, struct werr *e
 bool netsetup_bridge_ports_p(const struct net_spec *net);
 
 /**
- * netsetup_start() - for --network slirp: start warren-net for the
- * container process @pid (its ID maps written) and wait until the tap is
- * up and the ports are served (for a network container with published
- * ports, warren-net's forwarders only). @bypass_fd (or -1): socket
- * switching's socket, handed to warren-net (--bypass-fd), where the
- * container's first process sends its filter's listener.
+ * netsetup_helper_p() - whether @net has a warren-net of the container's
+ * own (slirp, or a network container's published ports)
+ */
+bool netsetup_helper_p(const struct net_spec *net);
+
+/* a warren-net being started: the pipes of netsetup_begin() */
+struct netsetup_pending {
+	int go;    /* our end of --go-fd, -1 once sent */
+	int ready; /* our end of --ready-fd, -1 once read */
+};
+
+/**
+ * netsetup_begin() - for --network slirp (and a network container's
+ * published ports): spawn warren-net for the container process @pid,
+ * whose ID maps may still be being written: it execs and starts up, then
+ * waits for netsetup_go() before it joins the container's namespaces.
+ * @bypass_fd (or -1): socket switching's socket, handed to warren-net
+ * (--bypass-fd), where the container's first process sends its filter's
+ * listener. Nothing to do (@p's fds -1) for other networks.
+ * Return: 0 or a negative errno with @err set.
+ */
+int netsetup_begin(struct net_spec *net, pid_t pid, int bypass_fd, struct netsetup_pending *p,
+                   struct werr *err);
+
+/**
+ * netsetup_go() - tell the warren-net of @p that the ID maps are written.
+ * Return: 0 or a negative errno with @err set (warren-net is stopped).
+ */
+int netsetup_go(struct net_spec *net, struct netsetup_pending *p, struct werr *err);
+
+/**
+ * netsetup_finish() - wait until the warren-net of @p has its tap up and
+ * its ports served. On failure it is stopped.
+ * Return: 0 or a negative errno with @err carrying warren-net's reason.
+ */
+int netsetup_finish(struct net_spec *net, struct netsetup_pending *p, struct werr *err);
+
+/**
+ * netsetup_pending_close() - close what is left of @p (after a failure
+ * elsewhere; netsetup_stop() stops warren-net itself).
+ */
+void netsetup_pending_close(struct netsetup_pending *p);
+
+/**
+ * netsetup_start() - netsetup_begin(), netsetup_go() and netsetup_finish()
+ * at once, for a container process whose ID maps are written.
  * Return: 0 or a negative errno with @err carrying warren-net's reason.
  */
 int netsetup_start(struct net_spec *net, pid_t pid, int bypass_fd, struct werr *err);

@@ -370,6 +370,7 @@ static int sc_build(const struct sc_profile *p, caps_mask_t caps, struct seccomp
 	if (!ctx)
 		return werr_set(err, EINVAL, "seccomp: cannot create a filter");
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0); /* the runtime sets no_new_privs itself */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (size_t i = 0; i < p->n_arches; i++) {
 		rc = seccomp_arch_add(ctx, p->arches[i]);
 		if (rc < 0 && rc != -EEXIST) {

@@ -4,6 +4,7 @@
 #include "idmap.h"
 #include "cleanup.h"
 #include "subid_nss.h"
+#include "starttrace.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -465,12 +466,15 @@ static int idmap_write_proc(pid_t pid, const char *file, const char *text, struc
 	return 0;
 }
 
-/* argv: helper PID inside outside count ...; stderr captured into @errfd */
-static int idmap_spawn_helper(const char *helper, pid_t pid, const struct idmap *map, int errfd,
-                              pid_t *child)
+/* argv: helper PID inside outside count ... [--gid inside outside count ...]
+ * (@gids: warren's own uid helper writing both maps); stderr captured into
+ * @errfd */
+static int idmap_spawn_helper(const char *helper, pid_t pid, const struct idmap *map,
+                              const struct idmap *gids, int errfd, pid_t *child)
 {
-	char nums[IDMAP_MAX_EXTENTS * 3 + 1][12];
-	char *argv[IDMAP_MAX_EXTENTS * 3 + 3];
+	static char nums[2 * IDMAP_MAX_EXTENTS * 3 + 1][12];
+	char *argv[2 * IDMAP_MAX_EXTENTS * 3 + 4];
+	const struct idmap *maps[2] = { map, gids };
 	posix_spawn_file_actions_t fa;
 	size_t a = 0, k = 0;
 	int r;
@@ -478,11 +482,16 @@ static int idmap_spawn_helper(const char *helper, pid_t pid, const struct idmap 
 	argv[a++] = (char *)helper;
 	snprintf(nums[k], sizeof(nums[k]), "%d", (int)pid);
 	argv[a++] = nums[k++];
-	for (size_t i = 0; i < map->n; i++) {
-		uint32_t v[3] = { map->ext[i].inside, map->ext[i].outside, map->ext[i].count };
-		for (int j = 0; j < 3; j++) {
-			snprintf(nums[k], sizeof(nums[k]), "%u", v[j]);
-			argv[a++] = nums[k++];
+	for (int m = 0; m < 2 && maps[m]; m++) {
+		if (m == 1)
+			argv[a++] = "--gid";
+		for (size_t i = 0; i < maps[m]->n; i++) {
+			uint32_t v[3] = { maps[m]->ext[i].inside, maps[m]->ext[i].outside,
+				          maps[m]->ext[i].count };
+			for (int j = 0; j < 3; j++) {
+				snprintf(nums[k], sizeof(nums[k]), "%u", v[j]);
+				argv[a++] = nums[k++];
+			}
 		}
 	}
 	argv[a] = NULL;
@@ -492,6 +501,21 @@ static int idmap_spawn_helper(const char *helper, pid_t pid, const struct idmap 
 	r = posix_spawn(child, helper, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	return -r;
+}
+
+/* whether @helper is warren's own @name in the directory of this warren
+ * (the same install, so it takes both maps at once) */
+static bool idmap_helper_beside(const char *helper, const char *name)
+{
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *hs = strrchr(helper, '/'), *ss;
+
+	if (len <= 0 || !hs || strcmp(hs + 1, name))
+		return false;
+	self[len] = '\0';
+	ss = strrchr(self, '/');
+	return ss && ss - self == hs - helper && !strncmp(self, helper, (size_t)(hs - helper));
 }
 
 static int idmap_wait_helper(pid_t child, const char *helper, int errfd, struct werr *err)
@@ -530,20 +554,32 @@ int idmap_write(const struct idmap_plan *plan, pid_t pid, struct werr *err)
 			return werr_prefix(err, "writing the single-ID gid map");
 		return 0;
 	}
-	/* both helpers run at once: each is a setuid exec that costs about a ms */
+	/* each helper is a setuid exec that costs most of a ms: warren's own
+	 * uid helper of this install writes both maps in one */
 	ue = memfd_create("newuidmap-err", MFD_CLOEXEC);
-	ge = memfd_create("newgidmap-err", MFD_CLOEXEC);
-	if (ue < 0 || ge < 0)
+	if (ue < 0)
 		return werr_errno(err, errno, "memfd_create");
-	r = idmap_spawn_helper(plan->uid_helper, pid, &plan->uids, ue, &uc);
+	if (idmap_helper_beside(plan->uid_helper, "warren-newuidmap")) {
+		r = idmap_spawn_helper(plan->uid_helper, pid, &plan->uids, &plan->gids, ue, &uc);
+		if (r < 0)
+			return werr_errno(err, -r, "running %s", plan->uid_helper);
+		return idmap_wait_helper(uc, plan->uid_helper, ue, err);
+	}
+	/* else both helpers at once */
+	ge = memfd_create("newgidmap-err", MFD_CLOEXEC);
+	if (ge < 0)
+		return werr_errno(err, errno, "memfd_create");
+	r = idmap_spawn_helper(plan->uid_helper, pid, &plan->uids, NULL, ue, &uc);
 	if (r < 0)
 		return werr_errno(err, -r, "running %s", plan->uid_helper);
-	r = idmap_spawn_helper(plan->gid_helper, pid, &plan->gids, ge, &gc);
+	r = idmap_spawn_helper(plan->gid_helper, pid, &plan->gids, NULL, ge, &gc);
 	if (r < 0) {
 		idmap_wait_helper(uc, plan->uid_helper, ue, err);
 		return werr_errno(err, -r, "running %s", plan->gid_helper);
 	}
+	starttrace_mark("ID-map helpers spawned");
 	r = idmap_wait_helper(uc, plan->uid_helper, ue, err);
+	starttrace_mark("uid helper done");
 	if (r < 0) {
 		struct werr e2;
 		idmap_wait_helper(gc, plan->gid_helper, ge, &e2);

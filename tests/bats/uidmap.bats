@@ -200,6 +200,61 @@ refused() {
 	[ "$(uid_map "$TARGET" | awk '{print $1,$2,$3}')" = "0 $TEST_UID 1" ]
 }
 
+# both maps in one exec: warren-newuidmap PID UID-RANGES --gid GID-RANGES
+# (what warren runs at each start), against the two helpers run one by one
+@test "--gid: the uid helper writes both maps in one exec, the same maps the two helpers write" {
+	two=$(userns_target "$TEST_USER")
+	run as_user "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1 "$TEST_SUBUID_START" 65536 \
+		--gid 0 "$TEST_GID" 1 1 "$TEST_SUBUID_START" 65536
+	[ "$status" -eq 0 ]
+	run as_user "$NEWUIDMAP" "$two" 0 "$TEST_UID" 1 1 "$TEST_SUBUID_START" 65536
+	[ "$status" -eq 0 ]
+	run as_user "$NEWGIDMAP" "$two" 0 "$TEST_GID" 1 1 "$TEST_SUBUID_START" 65536
+	[ "$status" -eq 0 ]
+	[ "$(uid_map "$TARGET" | wc -l)" -eq 2 ]
+	[ "$(uid_map "$TARGET")" = "$(uid_map "$two")" ]
+	[ "$(gid_map "$TARGET")" = "$(gid_map "$two")" ]
+	[ "$(cat /proc/$TARGET/setgroups)" = "$(cat /proc/$two/setgroups)" ]
+	[ "$(cat /proc/$TARGET/setgroups)" = "allow" ]
+}
+
+@test "--gid: a range either file does not grant refuses both maps, and neither is written" {
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 --gid 0 "$TEST_GID" 1 1 $((TEST_SUBUID_START - 1)) 10
+	[[ "$stderr" == *"not granted to you by /etc/subgid"* ]]
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 1 "$TEST_SUBUID_START" 65537 --gid 0 "$TEST_GID" 1
+	[[ "$stderr" == *"not granted to you by /etc/subuid"* ]]
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 --gid 0 0 1
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 --gid 0 "$TEST_GID" 1 1 "$TEST_GID" 1
+	[[ "$stderr" == *"overlap outside"* ]]
+	[ -z "$(uid_map "$TARGET")" ]
+	[ -z "$(gid_map "$TARGET")" ]
+	[ "$(cat /proc/$TARGET/setgroups)" = "allow" ]
+}
+
+@test "--gid: malformed uses are refused (the gid helper, no ranges on a side, a second mark)" {
+	refused "$NEWGIDMAP" "$TARGET" 0 "$TEST_GID" 1 --gid 0 "$TEST_GID" 1
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 --gid
+	refused "$NEWUIDMAP" "$TARGET" --gid 0 "$TEST_GID" 1
+	refused "$NEWUIDMAP" --gid 0 "$TEST_UID" 1 --gid 0 "$TEST_GID" 1
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 --gid 0 "$TEST_GID" 1 --gid 1 "$TEST_SUBUID_START" 1
+	refused "$NEWUIDMAP" "$TARGET" 0 "$TEST_UID" 1 --gid 0 "$TEST_GID"
+	[ -z "$(uid_map "$TARGET")" ]
+	[ -z "$(gid_map "$TARGET")" ]
+}
+
+@test "--gid: another user's process is refused; a user without ranges gets its own IDs, setgroups denied" {
+	other=$(userns_target "$NOSUB_USER")
+	refused "$NEWUIDMAP" "$other" 0 "$TEST_UID" 1 --gid 0 "$TEST_GID" 1
+	[[ "$stderr" == *"does not belong to you"* ]]
+	[ -z "$(uid_map "$other")" ]
+	[ -z "$(gid_map "$other")" ]
+	run as_nosub "$NEWUIDMAP" "$other" 0 "$NOSUB_UID" 1 --gid 0 "$NOSUB_GID" 1
+	[ "$status" -eq 0 ]
+	[ "$(uid_map "$other" | awk '{print $1,$2,$3}')" = "0 $NOSUB_UID 1" ]
+	[ "$(gid_map "$other" | awk '{print $1,$2,$3}')" = "0 $NOSUB_GID 1" ]
+	[ "$(cat /proc/$other/setgroups)" = "deny" ]
+}
+
 @test "a copy that is not setuid root refuses with the fix" {
 	dir=$(user_tmpdir)
 	cp "$NEWUIDMAP" "$dir/"
