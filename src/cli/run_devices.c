@@ -159,6 +159,14 @@ static int run_devices_ns(const char *flag, const char *v, bool *host, bool *set
 		*set = true;
 		return 0;
 	}
+	/* joining another container's IPC or PID namespace needs this one
+	 * made in that container's user namespace (as --network container:
+	 * is, netjoin.c); not done for these two */
+	if (!strncmp(v, "container:", 10))
+		return werr_set(err, ENOTSUP,
+		                "--%s %s is not supported: warren cannot yet join another "
+		                "container's %s namespace; use --%s host for both containers",
+		                flag, v, !strcmp(flag, "ipc") ? "IPC" : "PID", flag);
 	return werr_set(err, EINVAL, "invalid --%s \"%s\": warren runs %s or host", flag, v,
 	                !strcmp(flag, "ipc") ? "private, shareable" : "private");
 }

@@ -287,9 +287,10 @@ EOF
 	warren run -d --name ns1 --ipc host --pid host --rootfs "$ROOTFS" sleep infinity > /dev/null
 	[ "$(warren exec ns1 readlink /proc/self/ns/pid)" = "$host_pid" ]
 	[ "$(warren inspect --format '{{.HostConfig.IpcMode}} {{.HostConfig.PidMode}}' ns1)" = "host host" ]
-	for bad in "--ipc container:x" "--pid nope"; do
+	for bad in "--ipc container:ns1" "--pid container:ns1" "--pid nope"; do
 		run --separate-stderr warren run --rm $bad --rootfs "$ROOTFS" true
 		one_line_125
+		[[ "$bad" != *container:* || "$stderr" == *"use ${bad%% *} host"* ]]
 	done
 }
 
