@@ -446,6 +446,17 @@ static bool spank_env_passed_p(const char *kv)
 	return true;
 }
 
+/* getenv_in - whether @env holds a variable @name */
+static bool getenv_in(char **env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; env && *env; env++)
+		if (!strncmp(*env, name, n) && (*env)[n] == '=')
+			return true;
+	return false;
+}
+
 /* implements slurm_spank_task_init: the task's process, about to exec the
  * command, execs warren run with it instead */
 int slurm_spank_task_init(spank_t sp, int ac, char **av)
@@ -483,9 +494,9 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	for (const char *m = opt_mounts; m && *m; m++)
 		nmounts += *m == ',';
 	nmounts += opt_mounts ? 1 : 0;
-	/* warren run + 15 options, 2 words a mount, a device and a variable,
+	/* warren run + 18 options, 2 words a mount, a device and a variable,
 	 * IMAGE, CMD, NULL */
-	args = calloc(16 + 2 * (size_t)nmounts + 2 * site_devices_n + 2 * (size_t)nenv +
+	args = calloc(19 + 2 * (size_t)nmounts + 2 * site_devices_n + 2 * (size_t)nenv +
 	                  (size_t)argc + 2,
 	              sizeof(*args));
 	if (!args)
@@ -496,6 +507,9 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	args[i++] = "--init";
 	args[i++] = "--interactive"; /* srun's stdin (task 0's, or /dev/null) */
 	args[i++] = "--network=host";
+	/* the node's /dev/shm and SysV IPC, as a step's host tasks share them:
+	 * MPI's shared-memory transport between the tasks of one node */
+	args[i++] = "--ipc=host";
 	args[i++] = "--userns=keep-id";
 	args[i++] = "--cgroups=disabled";
 	if (!spank_sqsh_p())
@@ -522,6 +536,13 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 			args[i++] = "--volume";
 			args[i++] = m;
 		}
+	}
+	/* Open MPI refuses vader's single copy (CMA) between two user
+	 * namespaces, and 4.1's fallback hangs on large messages: copy through
+	 * the shared segment, unless the job chose (as warren run --hpc) */
+	if (!getenv_in(env, "OMPI_MCA_btl_vader_single_copy_mechanism")) {
+		args[i++] = "--env";
+		args[i++] = "OMPI_MCA_btl_vader_single_copy_mechanism=none";
 	}
 	for (size_t d = 0; d < site_devices_n; d++) {
 		args[i++] = "--device";

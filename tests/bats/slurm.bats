@@ -113,7 +113,8 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	# numbers, which differ from step to step. PMI-2 is Slurm's own (this
 	# cluster's mpi/pmix plugin hangs slurmstepd, docs/slurm.md); the
 	# PMIX_ and OMPI_ variables are the job's.
-	cmd='env | grep -E "^(SLURM|PMIX|PMI|OMPI)_" | grep -v "^SLURM_FIXTURE=" | sed -E "s/[0-9]+/N/g" | sort'
+	cmd='env | grep -E "^(SLURM|PMIX|PMI|OMPI)_" | grep -vE "^(SLURM_FIXTURE|OMPI_MCA_btl_vader_single_copy_mechanism)=" |
+		sed -E "s/[0-9]+/N/g" | sort'
 	jobenv=(env OMPI_MCA_fixture=from-job PMIX_MCA_fixture=from-job)
 	run -0 --separate-stderr as_user "${jobenv[@]}" timeout 120 srun --mpi=pmi2 -n 2 sh -c "$cmd"
 	host=$(echo "$output" | sort)
@@ -125,6 +126,29 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	# each task its own rank, as on the host
 	run -0 --separate-stderr srun_u --mpi=pmi2 -n 2 --container-image="$IMG" sh -c 'echo $PMI_RANK=$SLURM_PROCID'
 	[ "$(echo "$output" | sort)" = "0=0"$'\n'"1=1" ]
+}
+
+@test "slurm: a step's tasks share the node's IPC namespace and /dev/shm, as host tasks do" {
+	cmd='readlink /proc/self/ns/ipc'
+	run -0 --separate-stderr srun_u -n 2 sh -c "$cmd"
+	host=$output
+	[ "$host" = "$(readlink /proc/self/ns/ipc)"$'\n'"$(readlink /proc/self/ns/ipc)" ]
+	run -0 --separate-stderr srun_u -n 2 --container-image="$IMG" sh -c "$cmd"
+	[ "$output" = "$host" ]
+	# a file one task leaves in /dev/shm is the node's
+	f=/dev/shm/warren-slurm-$TEST_USER
+	rm -f "$f"
+	run -0 srun_u -n 1 --container-image="$IMG" sh -c "echo from-task >$f"
+	[ "$(cat "$f")" = from-task ]
+	rm -f "$f"
+	# vader copies through the segment between the tasks' user namespaces,
+	# unless the job says otherwise (as warren run --hpc)
+	cmd='echo $OMPI_MCA_btl_vader_single_copy_mechanism'
+	run -0 --separate-stderr srun_u -n 1 --container-image="$IMG" sh -c "$cmd"
+	[ "$output" = none ]
+	run -0 --separate-stderr as_user env OMPI_MCA_btl_vader_single_copy_mechanism=cma timeout 120 \
+		srun -n 1 --container-image="$IMG" sh -c "$cmd"
+	[ "$output" = cma ]
 }
 
 @test "slurm: a CDI device of plugstack.conf reaches every container of a step, as run --device" {
