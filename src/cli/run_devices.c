@@ -80,6 +80,8 @@ static int run_devices_gpus(struct run_devices *d, const char *v, struct werr *e
 	long count = 1;
 
 	d->gpus = true;
+	if (!*v)
+		return werr_set(err, EINVAL, "invalid --gpus \"\": use all, a count or device=ID");
 	while (*p) {
 		char *val;
 		if (run_devices_gpus_field(&p, field, sizeof(field)) < 0)

@@ -266,7 +266,7 @@ EOF
 	# Docker's refusals: a count with device= (the unquoted list reads as
 	# device=0 and a count of 1), an unknown key, a bad count, a twice-given
 	# count (an unquoted capability list's second word reads as one)
-	for bad in device=0,1 'foo=1' 'two' '-1' '1,2' 'all,capabilities=compute,utility' 'driver=amd' '"device=0'; do
+	for bad in device=0,1 'foo=1' 'two' '-1' '1,2' 'all,capabilities=compute,utility' 'driver=amd' '"device=0' ''; do
 		run --separate-stderr warren run --rm --gpus "$bad" --rootfs "$ROOTFS" true
 		one_line_125
 		[[ "$stderr" == *--gpus* ]]
