@@ -19,7 +19,11 @@
  * the image's environment, whose variables win over the job's (as pyxis).
  *
  * The plugin's arguments in plugstack.conf: warren=PATH (default: the
- * warren installed next to this plugin's prefix).
+ * warren installed next to this plugin's prefix); device=VENDOR/CLASS=NAME,
+ * as often as needed: a CDI device every container of the site gets (its
+ * GPUs: nvidia.com/gpu=all; Slurm's device cgroup still decides which of
+ * them a job may open); cdi-spec-dirs=DIR[:DIR] where the site's CDI specs
+ * are (default /etc/cdi:/var/run/cdi).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +54,11 @@ SPANK_PLUGIN(warren, 1);
 /* the step's choices, from the options (in srun and again in slurmstepd) */
 static char *opt_image, *opt_mounts, *opt_workdir, *opt_name, *opt_env;
 static char warren_path[PATH_MAX] = WARREN_BINDIR "/warren";
+/* the site's CDI devices and spec directories, from plugstack.conf */
+#define SPANK_DEVICES_MAX 16
+static char *site_devices[SPANK_DEVICES_MAX];
+static size_t site_devices_n;
+static char *site_cdi_dirs;
 /* the image's environment, one "NAME=VALUE" a line, or why the image is
  * not there (both from slurm_spank_user_init, for the tasks) */
 static char image_env[16384];
@@ -61,8 +70,10 @@ static uint32_t signalled_ids[1024];
 static size_t signalled_n;
 
 /* variables of the job that describe the host, not the task: never passed */
-static const char *const env_host_only[] = { "HOME", "HOSTNAME", "PWD",  "OLDPWD", "SHLVL",
-	                                     "_",    "TMPDIR",   "PATH", NULL };
+static const char *const env_host_only[] = { "HOME",   "HOSTNAME", "PWD",
+	                                     "OLDPWD", "SHLVL",    "_",
+	                                     "TMPDIR", "PATH",     "WARREN_CDI_SPEC_DIRS",
+	                                     NULL };
 
 /* spank_mounts_check - whether @spec is SRC:DST[:ro|rw][,...] with absolute
  * paths; the reason in @why when not. Return: 0 or -1 */
@@ -190,10 +201,30 @@ int slurm_spank_init(spank_t sp, int ac, char **av)
 	for (int i = 0; i < ac; i++) {
 		if (!strncmp(av[i], "warren=", 7) && av[i][7] == '/') {
 			snprintf(warren_path, sizeof(warren_path), "%s", av[i] + 7);
+		} else if (!strncmp(av[i], "device=", 7)) {
+			/* VENDOR/CLASS=NAME, as warren run --device takes it */
+			const char *v = av[i] + 7, *slash = strchr(v, '/'), *eq = strchr(v, '=');
+			if (!slash || slash == v || !eq || eq < slash || !eq[1]) {
+				slurm_error("warren: invalid plugstack.conf argument \"%s\": a CDI "
+				            "device is VENDOR/CLASS=NAME (nvidia.com/gpu=all)",
+				            av[i]);
+				return -1;
+			}
+			if (site_devices_n == SPANK_DEVICES_MAX) {
+				slurm_error("warren: more than %d device= arguments in "
+				            "plugstack.conf",
+				            SPANK_DEVICES_MAX);
+				return -1;
+			}
+			if (!(site_devices[site_devices_n++] = strdup(v)))
+				return -1;
+		} else if (!strncmp(av[i], "cdi-spec-dirs=", 14) && av[i][14] == '/') {
+			if (spank_set(&site_cdi_dirs, av[i] + 14) < 0)
+				return -1;
 		} else {
-			slurm_error(
-			    "warren: unknown plugstack.conf argument \"%s\" (known: warren=/PATH)",
-			    av[i]);
+			slurm_error("warren: unknown plugstack.conf argument \"%s\" (known: "
+			            "warren=/PATH, device=VENDOR/CLASS=NAME, cdi-spec-dirs=/DIR)",
+			            av[i]);
 			return -1;
 		}
 	}
@@ -415,6 +446,17 @@ static bool spank_env_passed_p(const char *kv)
 	return true;
 }
 
+/* getenv_in - whether @env holds a variable @name */
+static bool getenv_in(char **env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; env && *env; env++)
+		if (!strncmp(*env, name, n) && (*env)[n] == '=')
+			return true;
+	return false;
+}
+
 /* implements slurm_spank_task_init: the task's process, about to exec the
  * command, execs warren run with it instead */
 int slurm_spank_task_init(spank_t sp, int ac, char **av)
@@ -428,6 +470,12 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	(void)av;
 	if (!opt_image || spank_context() != S_CTX_REMOTE)
 		return 0;
+	/* for warren itself (never passed into the container, env_host_only) */
+	if (site_cdi_dirs &&
+	    spank_setenv(sp, "WARREN_CDI_SPEC_DIRS", site_cdi_dirs, 1) != ESPANK_SUCCESS) {
+		slurm_error("warren: cannot set WARREN_CDI_SPEC_DIRS for the task");
+		return -1;
+	}
 	if (spank_get_item(sp, S_JOB_ARGV, &argc, &argv) != ESPANK_SUCCESS ||
 	    spank_get_item(sp, S_JOB_ENV, &env) != ESPANK_SUCCESS ||
 	    spank_get_item(sp, S_TASK_GLOBAL_ID, &taskid) != ESPANK_SUCCESS) {
@@ -446,9 +494,11 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	for (const char *m = opt_mounts; m && *m; m++)
 		nmounts += *m == ',';
 	nmounts += opt_mounts ? 1 : 0;
-	/* warren run + 15 options, 2 words a mount and a variable, IMAGE, CMD, NULL */
-	args =
-	    calloc(16 + 2 * (size_t)nmounts + 2 * (size_t)nenv + (size_t)argc + 2, sizeof(*args));
+	/* warren run + 18 options, 2 words a mount, a device and a variable,
+	 * IMAGE, CMD, NULL */
+	args = calloc(19 + 2 * (size_t)nmounts + 2 * site_devices_n + 2 * (size_t)nenv +
+	                  (size_t)argc + 2,
+	              sizeof(*args));
 	if (!args)
 		return -1;
 	args[i++] = "warren";
@@ -457,6 +507,9 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	args[i++] = "--init";
 	args[i++] = "--interactive"; /* srun's stdin (task 0's, or /dev/null) */
 	args[i++] = "--network=host";
+	/* the node's /dev/shm and SysV IPC, as a step's host tasks share them:
+	 * MPI's shared-memory transport between the tasks of one node */
+	args[i++] = "--ipc=host";
 	args[i++] = "--userns=keep-id";
 	args[i++] = "--cgroups=disabled";
 	if (!spank_sqsh_p())
@@ -483,6 +536,17 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 			args[i++] = "--volume";
 			args[i++] = m;
 		}
+	}
+	/* Open MPI refuses vader's single copy (CMA) between two user
+	 * namespaces, and 4.1's fallback hangs on large messages: copy through
+	 * the shared segment, unless the job chose (as warren run --hpc) */
+	if (!getenv_in(env, "OMPI_MCA_btl_vader_single_copy_mechanism")) {
+		args[i++] = "--env";
+		args[i++] = "OMPI_MCA_btl_vader_single_copy_mechanism=none";
+	}
+	for (size_t d = 0; d < site_devices_n; d++) {
+		args[i++] = "--device";
+		args[i++] = site_devices[d];
 	}
 	for (int e = 0; e < nenv; e++)
 		if (spank_env_passed_p(env[e])) {

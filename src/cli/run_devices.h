@@ -40,8 +40,8 @@ enum run_dev_id {
 	    { "gpus",                                                                               \
 	      0,                                                                                    \
 	      OPT_VALUE,                                                                            \
-	      "all|device=ID[,ID...]",                                                              \
-	      "GPUs through their CDI spec (nvidia.com/gpu=...)",                                   \
+	      "all|N|device=ID[,ID...]",                                                            \
+	      "GPUs through their CDI spec: all, the first N, or those named (nvidia.com/gpu=ID)",  \
 	      RD_GPUS },                                                                            \
 	    { "ipc",                                                                                \
 	      0,                                                                                    \

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -27,6 +28,27 @@ static bool sqshmount_covered_p(const char *dir, dev_t under)
 	struct stat st;
 
 	return stat(dir, &st) == 0 && st.st_dev != under;
+}
+
+/*
+ * sqshmount_keep_admin - keep CAP_SYS_ADMIN of the user namespace across the
+ * exec of squashfuse_ll when the caller is not root in it (--userns keep-id:
+ * setns gave every capability, but exec by a non-root ID drops them, and
+ * libfuse then falls back to fusermount3, which refuses allow_other unless
+ * /etc/fuse.conf has user_allow_other). An ambient capability survives exec;
+ * it is one the process already holds, in the container's namespace only.
+ */
+static void sqshmount_keep_admin(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (geteuid() == 0 || syscall(SYS_capget, &h, d) < 0 ||
+	    !(d[0].permitted & (1U << CAP_SYS_ADMIN)))
+		return;
+	d[0].inheritable |= 1U << CAP_SYS_ADMIN;
+	if (syscall(SYS_capset, &h, d) == 0)
+		(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_SYS_ADMIN, 0, 0);
 }
 
 int sqshmount_start(const char *file, const char *dir, pid_t *pid, struct werr *err)
@@ -57,6 +79,7 @@ int sqshmount_start(const char *file, const char *dir, pid_t *pid, struct werr *
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0)
 			_exit(EXIT_WARREN);
 		syscall(SYS_close_range, 3, ~0U, 0);
+		sqshmount_keep_admin();
 		execl(prog, prog, "-f", "-o", "allow_other", file, dir, (char *)NULL);
 		fprintf(stderr, "warren: running %s: %s\n", prog, strerror(errno));
 		_exit(127);

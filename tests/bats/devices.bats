@@ -228,6 +228,52 @@ EOF
 	[ -z "$(warren ps -aq)" ]
 }
 
+@test "--gpus all, N, count=N and \"device=ID,ID\" pick GPUs by Docker's syntax, through CDI" {
+	# two fake GPUs as nvidia-ctk cdi generate names them (0, 1): /dev/null
+	# and /dev/zero under other names
+	cat > "$CDI/nvidia.yaml" <<EOF
+cdiVersion: "0.5.0"
+kind: nvidia.com/gpu
+devices:
+  - name: "0"
+    containerEdits:
+      deviceNodes: [{path: /dev/fake-gpu0, hostPath: /dev/null}]
+  - name: "1"
+    containerEdits:
+      deviceNodes: [{path: /dev/fake-gpu1, hostPath: /dev/zero}]
+containerEdits:
+  env: [FAKE_DRIVER=yes]
+EOF
+	chown "$TEST_USER" "$CDI/nvidia.yaml"
+	local gpus='echo $(ls /dev | grep fake-gpu) ${FAKE_DRIVER:-none}'
+	# what each form gives, as docker run --gpus documents it: a bare or
+	# count= number is the first N GPUs, device= (quoted, one CSV field)
+	# the ones named, capabilities= changes nothing the spec does not say
+	for pair in 'all|fake-gpu0 fake-gpu1 yes' '1|fake-gpu0 yes' '2|fake-gpu0 fake-gpu1 yes' \
+		'count=1|fake-gpu0 yes' '"device=1"|fake-gpu1 yes' 'device=0|fake-gpu0 yes' \
+		'"device=1,0"|fake-gpu0 fake-gpu1 yes' 'all,"capabilities=compute,utility"|fake-gpu0 fake-gpu1 yes' \
+		'count=all,driver=nvidia|fake-gpu0 fake-gpu1 yes' '0|none'; do
+		run --separate-stderr warren run --rm --gpus "${pair%%|*}" --rootfs "$ROOTFS" sh -c "$gpus"
+		[ "$status" -eq 0 ] || { echo "--gpus ${pair%%|*}: $stderr"; false; }
+		[ "$output" = "${pair#*|}" ] || { echo "--gpus ${pair%%|*}: $output"; false; }
+	done
+	# the same through the CDI names, as --device takes them
+	[ "$(warren run --rm --device nvidia.com/gpu=1 --rootfs "$ROOTFS" sh -c "$gpus")" = "fake-gpu1 yes" ]
+	# more GPUs than the spec has: one line naming the missing one and the fix
+	run --separate-stderr warren run --rm --gpus 3 --rootfs "$ROOTFS" true
+	one_line_125
+	[[ "$stderr" == *nvidia.com/gpu=2* && "$stderr" == *"nvidia-ctk cdi"* ]]
+	# Docker's refusals: a count with device= (the unquoted list reads as
+	# device=0 and a count of 1), an unknown key, a bad count, a twice-given
+	# count (an unquoted capability list's second word reads as one)
+	for bad in device=0,1 'foo=1' 'two' '-1' '1,2' 'all,capabilities=compute,utility' 'driver=amd' '"device=0' ''; do
+		run --separate-stderr warren run --rm --gpus "$bad" --rootfs "$ROOTFS" true
+		one_line_125
+		[[ "$stderr" == *--gpus* ]]
+	done
+	[ -z "$(warren ps -aq)" ]
+}
+
 @test "--ipc host and --pid host share the host's namespaces, /dev/shm and /proc" {
 	local host_ipc host_pid
 	host_ipc=$(as_user readlink /proc/self/ns/ipc)
@@ -241,9 +287,10 @@ EOF
 	warren run -d --name ns1 --ipc host --pid host --rootfs "$ROOTFS" sleep infinity > /dev/null
 	[ "$(warren exec ns1 readlink /proc/self/ns/pid)" = "$host_pid" ]
 	[ "$(warren inspect --format '{{.HostConfig.IpcMode}} {{.HostConfig.PidMode}}' ns1)" = "host host" ]
-	for bad in "--ipc container:x" "--pid nope"; do
+	for bad in "--ipc container:ns1" "--pid container:ns1" "--pid nope"; do
 		run --separate-stderr warren run --rm $bad --rootfs "$ROOTFS" true
 		one_line_125
+		[[ "$bad" != *container:* || "$stderr" == *"use ${bad%% *} host"* ]]
 	done
 }
 

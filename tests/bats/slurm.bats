@@ -23,6 +23,7 @@ setup_file() {
 		return 1
 	}
 	echo "required $plugin" >"$WARREN_TEST_ROOT/slurm/plugstack.conf"
+	export PLUGIN=$plugin
 }
 
 teardown() {
@@ -30,6 +31,8 @@ teardown() {
 	scancel -u "$NOSUB_USER" 2>/dev/null || true
 	# a failed --container-name test's records, whose names the next would need
 	warren rm -f job-0 job-1 >/dev/null 2>&1 || true
+	# the plugin's arguments as setup_file left them (a test may add some)
+	echo "required $PLUGIN" >"$WARREN_TEST_ROOT/slurm/plugstack.conf"
 	common_teardown
 }
 
@@ -81,6 +84,106 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	[[ "$host" == *512* ]]
 	run -0 --separate-stderr as_user sh -c "$cmd" sh --container-image="$IMG"
 	[ "$output" = "$host" ]
+}
+
+@test "slurm: --container-image=FILE.sqsh runs the tasks in that SquashFS image" {
+	d=$(user_tmpdir)
+	chown "$TEST_USER" "$d"
+	run -0 warren pull -q "$IMG"
+	run -0 --separate-stderr warren run --rm "$IMG" cat /etc/os-release
+	want=$output
+	run -0 warren save --format squashfs -o "$d/osrel.sqsh" "$IMG"
+	# the file, not the store, is what the step runs: the image is gone
+	run -0 warren rmi "$IMG"
+	run -0 --separate-stderr srun_u -n 2 --container-image="$d/osrel.sqsh" cat /etc/os-release
+	[ "$output" = "$want"$'\n'"$want" ]
+	run -0 --separate-stderr srun_u -n 2 --container-image="$d/osrel.sqsh" sh -c 'echo $SLURM_PROCID $(id -u)'
+	[ "$(echo "$output" | sort)" = "0 $TEST_UID"$'\n'"1 $TEST_UID" ]
+	run -1 warren image inspect "$IMG"
+	# the step's mounts of the file are gone with it
+	for ((i = 0; i < 100; i++)); do
+		pgrep -u "$TEST_USER" squashfuse >/dev/null || break
+		sleep 0.1
+	done
+	run -1 pgrep -u "$TEST_USER" -a squashfuse
+}
+
+@test "slurm: the step's Slurm, PMI, PMIx and Open MPI variables reach the container as a host task's" {
+	# one name and value a line; digits stand for the job's and step's
+	# numbers, which differ from step to step. PMI-2 is Slurm's own (this
+	# cluster's mpi/pmix plugin hangs slurmstepd, docs/slurm.md); the
+	# PMIX_ and OMPI_ variables are the job's.
+	cmd='env | grep -E "^(SLURM|PMIX|PMI|OMPI)_" | grep -vE "^(SLURM_FIXTURE|OMPI_MCA_btl_vader_single_copy_mechanism)=" |
+		sed -E "s/[0-9]+/N/g" | sort'
+	jobenv=(env OMPI_MCA_fixture=from-job PMIX_MCA_fixture=from-job)
+	run -0 --separate-stderr as_user "${jobenv[@]}" timeout 120 srun --mpi=pmi2 -n 2 sh -c "$cmd"
+	host=$(echo "$output" | sort)
+	[[ "$host" == *PMI_RANK=N* && "$host" == *SLURM_STEP_ID=N* ]]
+	[[ "$host" == *OMPI_MCA_fixture=from-job* && "$host" == *PMIX_MCA_fixture=from-job* ]]
+	run -0 --separate-stderr as_user "${jobenv[@]}" timeout 120 srun --mpi=pmi2 -n 2 \
+		--container-image="$IMG" sh -c "$cmd"
+	[ "$(echo "$output" | sort)" = "$host" ]
+	# each task its own rank, as on the host
+	run -0 --separate-stderr srun_u --mpi=pmi2 -n 2 --container-image="$IMG" sh -c 'echo $PMI_RANK=$SLURM_PROCID'
+	[ "$(echo "$output" | sort)" = "0=0"$'\n'"1=1" ]
+}
+
+@test "slurm: a step's tasks share the node's IPC namespace and /dev/shm, as host tasks do" {
+	cmd='readlink /proc/self/ns/ipc'
+	run -0 --separate-stderr srun_u -n 2 sh -c "$cmd"
+	host=$output
+	[ "$host" = "$(readlink /proc/self/ns/ipc)"$'\n'"$(readlink /proc/self/ns/ipc)" ]
+	run -0 --separate-stderr srun_u -n 2 --container-image="$IMG" sh -c "$cmd"
+	[ "$output" = "$host" ]
+	# a file one task leaves in /dev/shm is the node's
+	f=/dev/shm/warren-slurm-$TEST_USER
+	rm -f "$f"
+	run -0 srun_u -n 1 --container-image="$IMG" sh -c "echo from-task >$f"
+	[ "$(cat "$f")" = from-task ]
+	rm -f "$f"
+	# vader copies through the segment between the tasks' user namespaces,
+	# unless the job says otherwise (as warren run --hpc)
+	cmd='echo $OMPI_MCA_btl_vader_single_copy_mechanism'
+	run -0 --separate-stderr srun_u -n 1 --container-image="$IMG" sh -c "$cmd"
+	[ "$output" = none ]
+	run -0 --separate-stderr as_user env OMPI_MCA_btl_vader_single_copy_mechanism=cma timeout 120 \
+		srun -n 1 --container-image="$IMG" sh -c "$cmd"
+	[ "$output" = cma ]
+}
+
+@test "slurm: a CDI device of plugstack.conf reaches every container of a step, as run --device" {
+	d=$(user_tmpdir)
+	mkdir "$d/cdi"
+	# a fake GPU: /dev/null under another name, with the variable its
+	# vendor's spec would set (no GPU on these machines)
+	cat >"$d/cdi/gpu.json" <<EOF
+{ "cdiVersion": "0.6.0", "kind": "test.example/gpu",
+  "devices": [ { "name": "0", "containerEdits": {
+      "deviceNodes": [ { "path": "/dev/fake-gpu0", "hostPath": "/dev/null" } ],
+      "env": [ "FAKE_GPU_VISIBLE=0" ] } } ] }
+EOF
+	chown -R "$TEST_USER" "$d"
+	probe='[ -c /dev/fake-gpu0 ] && echo x >/dev/fake-gpu0 && echo gpu0-usable; echo "visible=$FAKE_GPU_VISIBLE"; echo "dirs=$WARREN_CDI_SPEC_DIRS"'
+	run -0 --separate-stderr as_user env WARREN_CDI_SPEC_DIRS="$d/cdi" "$WARREN" run --rm \
+		--device test.example/gpu=0 "$IMG" sh -c "$probe"
+	want=$output
+	[ "$want" = $'gpu0-usable\nvisible=0\ndirs=' ]
+	echo "required $PLUGIN device=test.example/gpu=0 cdi-spec-dirs=$d/cdi" >"$WARREN_TEST_ROOT/slurm/plugstack.conf"
+	run -0 --separate-stderr srun_u -n 2 --container-image="$IMG" sh -c "$probe"
+	[ "$output" = "$want"$'\n'"$want" ]
+	# a step on the host is not given it
+	run -0 --separate-stderr srun_u -n 1 sh -c 'test -e /dev/fake-gpu0 || echo none'
+	[ "$output" = none ]
+	# a device no spec declares fails the step's tasks with warren's line
+	echo "required $PLUGIN device=test.example/gpu=7 cdi-spec-dirs=$d/cdi" >"$WARREN_TEST_ROOT/slurm/plugstack.conf"
+	run srun_u -n 1 --container-image="$IMG" true
+	[ "$status" -ne 0 ]
+	[ "$(echo "$output" | grep -c 'unknown CDI device test.example/gpu=7')" = 1 ]
+	# and a malformed argument stops srun with one line naming it
+	echo "required $PLUGIN device=gpu0" >"$WARREN_TEST_ROOT/slurm/plugstack.conf"
+	run srun_u -n 1 true
+	[ "$status" -ne 0 ]
+	[ "$(echo "$output" | grep -c 'device=gpu0')" -ge 1 ]
 }
 
 @test "slurm: a single-ID user's tasks run in the image as that user" {
