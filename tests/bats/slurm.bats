@@ -278,6 +278,9 @@ EOF
 
 @test "slurm: --container-name names the tasks' containers; scancel leaves none" {
 	run -0 warren pull -q "$IMG"
+	# other files' tests in this lane may have left containers of their own
+	local before
+	before=$(warren ps -a -q | sort)
 	as_user timeout 300 srun -n 2 --container-image="$IMG" --container-name=job sleep infinity \
 		>/dev/null 2>&1 &
 	srun_pid=$!
@@ -291,13 +294,13 @@ EOF
 	# after srun and the tasks are gone
 	for ((i = 0; i < 600; i++)); do
 		[ -z "$(user_procs)" ] && ! kill -0 "$srun_pid" 2>/dev/null &&
-			[ -z "$(warren ps -a -q)" ] && break
+			[ "$(warren ps -a -q | sort)" = "$before" ] && break
 		sleep 0.1
 	done
 	[ -z "$(user_procs)" ] || { user_procs; false; }
 	warren ps -a
 	run -0 warren ps -a -q
-	[ -z "$output" ]
+	[ "$(sort <<<"$output")" = "$before" ]
 }
 
 @test "slurm: an image that does not exist fails the step with one line" {
