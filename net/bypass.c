@@ -8,7 +8,17 @@
  * host kernel, never through libslirp. Anything else (UDP, Unix sockets,
  * loopback, the container's own addresses, a socket the program bound
  * itself, anything this thread cannot read or prove) continues as the
- * container asked, on libslirp's path. */
+ * container asked, on libslirp's path.
+ *
+ * Inbound, the same filter hands over bind(): a TCP socket bound to a
+ * published container port (on any address or the container's own) is
+ * bound here instead, on the host's address and port that -p names, and
+ * put in place of the container's. warren-net's own listener for that
+ * port is closed first (the forwarder stops), so the container's
+ * listen()/accept() work on the host socket: clients arrive through the
+ * host kernel with their real address, and the port is free again once
+ * the container closes it. A stand-in listener inside the namespace
+ * carries what connects from inside the container to the host socket. */
 #include "net.h"
 #include "cleanup.h"
 #include "util.h"
@@ -37,13 +47,25 @@ struct bypass_pending {
 	bool cloexec;
 };
 
+/* a published TCP port's host listener, as warren bound it */
+struct bypass_port {
+	struct sockaddr_storage host; /* its address and host port */
+	uint16_t container_port;
+	bool given; /* closed: the port is the container's own now */
+};
+
 static struct {
 	int sock; /* --bypass-fd: the listener arrives here */
+	int factory;
+	const struct net_cfg *cfg;
 	bool host_loopback;
+	struct bypass_port ports[NET_MAX_PORTS]; /* cfg->listeners, in order */
+	size_t n_ports;
+	uint8_t stand_in[65536 / 8]; /* container ports that have a stand-in */
 	struct seccomp_notif_sizes sizes;
 	struct bypass_pending pending[BYPASS_MAX_PENDING];
 	size_t n_pending;
-} bypass = { .sock = -1 };
+} bypass = { .sock = -1, .factory = -1 };
 
 static void bypass_respond(int listener, uint64_t id, int error, bool cont)
 {
@@ -186,20 +208,31 @@ static void bypass_copy_opts(int from, int to)
 		setsockopt(to, SOL_SOCKET, SO_LINGER, &lg, l);
 }
 
+/* the address argument of a connect() or bind() (args 1 and 2), read from
+ * the process while its call is still the one notified */
+static bool bypass_read_addr(int listener, const struct seccomp_notif *req,
+                             struct sockaddr_storage *sa, size_t *lenp)
+{
+	size_t len = (size_t)req->data.args[2];
+	struct iovec local = { sa, len }, remote = { (void *)(uintptr_t)req->data.args[1], len };
+
+	memset(sa, 0, sizeof(*sa));
+	*lenp = len;
+	return len >= sizeof(sa_family_t) && len <= sizeof(*sa) &&
+	       syscall(SYS_process_vm_readv, req->pid, &local, 1, &remote, 1, 0) == (ssize_t)len &&
+	       ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) == 0 &&
+	       (sa->ss_family != AF_INET || len >= sizeof(struct sockaddr_in)) &&
+	       (sa->ss_family != AF_INET6 || len >= sizeof(struct sockaddr_in6));
+}
+
 static void bypass_connect(int listener, const struct seccomp_notif *req)
 {
-	struct sockaddr_storage sa = { 0 };
-	size_t len = (size_t)req->data.args[2];
-	struct iovec local = { &sa, len }, remote = { (void *)(uintptr_t)req->data.args[1], len };
+	struct sockaddr_storage sa;
+	size_t len;
 	int target = (int)req->data.args[0], mine, host, e;
 	bool nonblock = false, cloexec;
 
-	if (len < sizeof(sa_family_t) || len > sizeof(sa) ||
-	    syscall(SYS_process_vm_readv, req->pid, &local, 1, &remote, 1, 0) != (ssize_t)len ||
-	    ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0 ||
-	    (sa.ss_family == AF_INET && len < sizeof(struct sockaddr_in)) ||
-	    (sa.ss_family == AF_INET6 && len < sizeof(struct sockaddr_in6)) ||
-	    !bypass_target(&sa) ||
+	if (!bypass_read_addr(listener, req, &sa, &len) || !bypass_target(&sa) ||
 	    (mine = bypass_socket_of(req->pid, target, sa.ss_family, &nonblock)) < 0) {
 		bypass_respond(listener, req->id, 0, true);
 		return;
@@ -255,6 +288,218 @@ static void bypass_finish(int listener, size_t i)
 	bypass_install(listener, p.id, p.host_fd, p.target_fd, p.cloexec, 0);
 }
 
+/* the port of @sa (either family), host order */
+static uint16_t bypass_port_of(const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+}
+
+static bool bypass_any_p(const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
+}
+
+/* whether a bind to @sa takes the container's published ports: any address,
+ * or the container's own IPv4 address (where -p's clients arrive) */
+static bool bypass_inbound_addr_p(const struct sockaddr_storage *sa)
+{
+	uint32_t own;
+
+	if (bypass_any_p(sa))
+		return true;
+	if (sa->ss_family != AF_INET)
+		return false;
+	if (bypass.cfg->forward_only)
+		own = bypass.cfg->forward_addr;
+	else
+		inet_pton(AF_INET, NET_GUEST, &own);
+	return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == own;
+}
+
+/* where the host side of a switched port listens, from a socket of @family
+ * (@v6only) of the container: the published listeners of @cport (v4, v6:
+ * indexes into bypass.ports or -1) it takes over are set in @cover.
+ * Return: false when none fits (the port stays on the forwarder) */
+static bool bypass_inbound_host(uint16_t cport, int family, bool *v6only,
+                                struct sockaddr_storage *host, socklen_t *len, bool cover[2],
+                                int idx[2])
+{
+	const struct sockaddr_in *v4 = NULL;
+	const struct sockaddr_in6 *v6 = NULL;
+	uint16_t hport = 0;
+
+	idx[0] = idx[1] = -1;
+	for (size_t i = 0; i < bypass.n_ports; i++) {
+		const struct bypass_port *p = &bypass.ports[i];
+		int f = p->host.ss_family == AF_INET6;
+		if (p->container_port != cport)
+			continue;
+		/* one socket can take one host port, and one address a family */
+		if ((hport && bypass_port_of(&p->host) != hport) || idx[f] >= 0)
+			return false;
+		hport = bypass_port_of(&p->host);
+		idx[f] = (int)i;
+	}
+	if (idx[0] >= 0)
+		v4 = (const struct sockaddr_in *)&bypass.ports[idx[0]].host;
+	if (idx[1] >= 0)
+		v6 = (const struct sockaddr_in6 *)&bypass.ports[idx[1]].host;
+	memset(host, 0, sizeof(*host));
+	cover[0] = cover[1] = false;
+	if (family == AF_INET) {
+		if (!v4)
+			return false;
+		memcpy(host, v4, sizeof(*v4));
+		*len = sizeof(*v4);
+		cover[0] = true;
+		return true;
+	}
+	*len = sizeof(struct sockaddr_in6);
+	if (v6 && (*v6only || !v4 || !IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr) ||
+	           v4->sin_addr.s_addr != htonl(INADDR_ANY))) {
+		/* IPv6 only (a second address stays on the forwarder) */
+		memcpy(host, v6, sizeof(*v6));
+		*v6only = true;
+		cover[1] = true;
+		return true;
+	}
+	if (v6) {
+		/* -p PORT:...: 0.0.0.0 and [::], both on one dual-stack socket */
+		memcpy(host, v6, sizeof(*v6));
+		cover[0] = cover[1] = true;
+		return true;
+	}
+	if (!v4 || *v6only)
+		return false;
+	/* an IPv4 port for a dual-stack socket: its IPv4-mapped address, so
+	 * that accept() gives the program the sockaddr_in6 it expects */
+	{
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)host;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = v4->sin_port;
+		s6->sin6_addr.s6_addr[10] = s6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&s6->sin6_addr.s6_addr[12], &v4->sin_addr, 4);
+	}
+	cover[0] = true;
+	return true;
+}
+
+/* where a connection from inside the container to the switched port goes
+ * on the host: the host socket's address, loopback for a wildcard */
+static socklen_t bypass_stand_in_target(const struct sockaddr_storage *host, bool v6only,
+                                        struct sockaddr_storage *to)
+{
+	const struct sockaddr_in6 *h6 = (const struct sockaddr_in6 *)host;
+	struct sockaddr_in *t4 = (struct sockaddr_in *)to;
+
+	memset(to, 0, sizeof(*to));
+	if (host->ss_family == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(&h6->sin6_addr) &&
+	    (v6only || !IN6_IS_ADDR_UNSPECIFIED(&h6->sin6_addr))) {
+		struct sockaddr_in6 *t6 = (struct sockaddr_in6 *)to;
+		*t6 = *h6;
+		if (IN6_IS_ADDR_UNSPECIFIED(&t6->sin6_addr))
+			t6->sin6_addr = in6addr_loopback;
+		return sizeof(*t6);
+	}
+	t4->sin_family = AF_INET;
+	t4->sin_port = htons(bypass_port_of(host));
+	if (host->ss_family == AF_INET)
+		t4->sin_addr = ((const struct sockaddr_in *)host)->sin_addr;
+	else
+		memcpy(&t4->sin_addr, &h6->sin6_addr.s6_addr[12], 4);
+	if (t4->sin_addr.s_addr == htonl(INADDR_ANY))
+		t4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sizeof(*t4);
+}
+
+/* once per container port: a listener inside the namespace, on the IPv4
+ * address the program asked for (@sa's, or any for IPv6), whose
+ * connections the forwarder carries to @host; best effort */
+static void bypass_stand_in(const struct sockaddr_storage *sa, const struct sockaddr_storage *host,
+                            bool v6only, uint16_t cport)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(cport) };
+	struct sockaddr_storage to;
+	socklen_t to_len;
+	int fd, one = 1;
+
+	if (bypass.stand_in[cport / 8] & (1u << (cport % 8)))
+		return;
+	if (sa->ss_family == AF_INET)
+		in.sin_addr = ((const struct sockaddr_in *)sa)->sin_addr;
+	fd = nsjoin_socket(bypass.factory, false);
+	if (fd < 0)
+		return;
+	to_len = bypass_stand_in_target(host, v6only, &to);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&in, sizeof(in)) < 0 || listen(fd, 4096) < 0 ||
+	    portfwd_stand_in(fd, &to, to_len) < 0) {
+		close(fd);
+		return;
+	}
+	bypass.stand_in[cport / 8] |= (uint8_t)(1u << (cport % 8));
+}
+
+/* a bind(): on a published TCP port, the host's socket for it, bound where
+ * -p says and put in place of the container's; anything else as asked */
+static void bypass_bind(int listener, const struct seccomp_notif *req)
+{
+	struct sockaddr_storage sa, host_sa;
+	size_t len;
+	socklen_t host_len, l = sizeof(int);
+	int target = (int)req->data.args[0], mine, host, one = 1, reuseport = 0, v6only = 0, idx[2];
+	bool nonblock = false, only = false, cover[2];
+	uint16_t cport;
+
+	if (!bypass_read_addr(listener, req, &sa, &len) ||
+	    (sa.ss_family != AF_INET && sa.ss_family != AF_INET6) ||
+	    !(cport = bypass_port_of(&sa)) || !bypass_inbound_addr_p(&sa) ||
+	    (mine = bypass_socket_of(req->pid, target, sa.ss_family, &nonblock)) < 0) {
+		bypass_respond(listener, req->id, 0, true);
+		return;
+	}
+	getsockopt(mine, SOL_SOCKET, SO_REUSEPORT, &reuseport, &l);
+	if (sa.ss_family == AF_INET6)
+		getsockopt(mine, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &l);
+	only = v6only;
+	if (!bypass_inbound_host(cport, sa.ss_family, &only, &host_sa, &host_len, cover, idx) ||
+	    (host = socket(host_sa.ss_family,
+	                   SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0)) < 0) {
+		close(mine);
+		bypass_respond(listener, req->id, 0, true);
+		return;
+	}
+	bypass_copy_opts(mine, host);
+	close(mine);
+	v6only = only;
+	/* SO_REUSEADDR as warren's own listener had it: the forwarder's last
+	 * connections may still be in TIME_WAIT on the port */
+	setsockopt(host, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (reuseport)
+		setsockopt(host, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (host_sa.ss_family == AF_INET6)
+		setsockopt(host, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	for (int f = 0; f < 2; f++)
+		if (cover[f] && !bypass.ports[idx[f]].given) {
+			portfwd_drop((size_t)idx[f]);
+			bypass.ports[idx[f]].given = true;
+		}
+	if (bind(host, (struct sockaddr *)&host_sa, host_len) < 0) {
+		/* in use: another of the container's sockets has the port, which
+		 * is what the program would have heard inside its namespace */
+		int e = errno;
+		close(host);
+		bypass_respond(listener, req->id, -e, false);
+		return;
+	}
+	bypass_stand_in(&sa, &host_sa, v6only, cport);
+	bypass_install(listener, req->id, host, target, bypass_cloexec(req->pid, target), 0);
+}
+
 static void bypass_serve(int listener)
 {
 	struct seccomp_notif *req = malloc(bypass.sizes.seccomp_notif);
@@ -283,7 +528,12 @@ static void bypass_serve(int listener)
 		memset(req, 0, bypass.sizes.seccomp_notif);
 		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
 			continue; /* ENOENT: its process went between poll and here */
-		bypass_connect(listener, req);
+		if (req->data.nr == __NR_bind)
+			bypass_bind(listener, req);
+		else if (req->data.nr == __NR_connect)
+			bypass_connect(listener, req);
+		else
+			bypass_respond(listener, req->id, 0, true);
 	}
 	free(req);
 }
@@ -303,13 +553,24 @@ static void *bypass_main(void *arg)
 	return NULL;
 }
 
-int bypass_start(const struct net_cfg *cfg, struct werr *err)
+int bypass_start(const struct net_cfg *cfg, int factory_fd, struct werr *err)
 {
 	if (cfg->bypass_fd < 0)
 		return 0;
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &bypass.sizes) < 0)
 		return werr_errno(err, errno, "socket switching: seccomp notification sizes");
 	bypass.sock = cfg->bypass_fd;
+	bypass.factory = factory_fd;
+	bypass.cfg = cfg;
 	bypass.host_loopback = cfg->allow_host_loopback;
+	for (size_t i = 0; i < cfg->n_listeners; i++) {
+		struct bypass_port *p = &bypass.ports[bypass.n_ports];
+		socklen_t l = sizeof(p->host);
+		if (getsockname(cfg->listeners[i].fd, (struct sockaddr *)&p->host, &l) < 0)
+			return werr_errno(err, errno,
+			                  "socket switching: the published port's address");
+		p->container_port = cfg->listeners[i].container_port;
+		bypass.n_ports++;
+	}
 	return thread_start(bypass_main, err);
 }

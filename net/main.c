@@ -232,7 +232,7 @@ static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, pid_t *child,
 	if (!cfg->forward_only && slirpnet_init(cfg, tap, err) < 0)
 		return -err->code;
 	if (portfwd_start(cfg, factory, err) < 0 || udpfwd_start(cfg, factory, err) < 0 ||
-	    bypass_start(cfg, err) < 0)
+	    bypass_start(cfg, factory, err) < 0)
 		return -err->code;
 	return netseccomp_install(err);
 }

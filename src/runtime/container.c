@@ -400,7 +400,7 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 	/* last: no connect of warren's own may wait for warren-net. Without
 	 * it (an old kernel) warren-net's thread just ends: nothing switched */
 	if (c->bypass_fd >= 0) {
-		seccomp_install_bypass(c->bypass_fd);
+		seccomp_install_bypass(c->bypass_fd, netsetup_tcp_ports_p(&spec->net));
 		close(c->bypass_fd);
 	}
 	child_exec(c, env);

@@ -42,6 +42,14 @@ bool netsetup_bridge_ports_p(const struct net_spec *net)
 	return net->mode == NET_MODE_BRIDGE && (net->n_ports > 0 || net->publish_all);
 }
 
+bool netsetup_tcp_ports_p(const struct net_spec *net)
+{
+	for (size_t i = 0; i < net->n_ports; i++)
+		if (net->ports[i].fd >= 0 && !net->ports[i].udp)
+			return true;
+	return false;
+}
+
 /* next to our own binary (an installed tree), then PATH */
 static int netsetup_find_helper(char *out, size_t size, struct werr *err)
 {
@@ -165,8 +173,17 @@ int netsetup_start(struct net_spec *net, pid_t pid, int bypass_fd, struct werr *
 	}
 	close(p[0]);
 	buf[got] = '\0';
-	if (got >= 3 && !memcmp(buf, "ok\n", 3))
+	if (got >= 3 && !memcmp(buf, "ok\n", 3)) {
+		/* with socket switching warren-net holds the only TCP listeners:
+		 * it closes one when the container binds that port, which must
+		 * leave the port free for the socket bound in its place */
+		for (size_t i = 0; bypass_fd >= 0 && i < net->n_ports; i++)
+			if (net->ports[i].fd >= 0 && !net->ports[i].udp) {
+				close(net->ports[i].fd);
+				net->ports[i].fd = -1;
+			}
 		return 0;
+	}
 	netsetup_stop(net);
 	if (got == 0)
 		return werr_set(err, EIO, "warren-net failed to start the container's network");

@@ -140,6 +140,13 @@ int netsetup_prepare(struct net_spec *net, const char *state_dir, struct werr *e
 bool netsetup_bridge_ports_p(const struct net_spec *net);
 
 /**
+ * netsetup_tcp_ports_p() - whether @net has published TCP ports whose host
+ * listeners warren-net's forwarder serves (bound by netports_bind()): the
+ * ports socket switching can give to the container's own listeners.
+ */
+bool netsetup_tcp_ports_p(const struct net_spec *net);
+
+/**
  * netsetup_start() - for --network slirp: start warren-net for the
  * container process @pid (its ID maps written) and wait until the tap is
  * up and the ports are served (for a network container with published

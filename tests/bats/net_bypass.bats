@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
 # Socket switching (--network slirp, on unless bypass=false): a container's
 # outbound TCP connect is made by warren-net in the host's network namespace
-# and the socket put in place of the container's own. Each test runs the same
-# steps with the switch and without it (libslirp's path) and compares what a
-# program or the host sees. Servers on 127.0.0.1 at ports from free_port.
+# and the socket put in place of the container's own; a listener on a
+# published TCP port is bound on the host's side of the port instead. Each
+# test runs the same steps with the switch and without it (libslirp's path,
+# the splice forwarder) and compares what a program or the host sees.
+# Servers on 127.0.0.1 at ports from free_port.
 
 bats_require_minimum_version 1.5.0
 
@@ -12,8 +14,8 @@ load net_helpers
 
 setup() {
 	make_rootfs
-	cp "$WARREN_TEST_ROOT/net/nbconnect" "$ROOTFS/bin/nbconnect"
-	chown "$TEST_USER:$TEST_GID" "$ROOTFS/bin/nbconnect"
+	cp "$WARREN_TEST_ROOT/net/nbconnect" "$WARREN_TEST_ROOT/net/nbaccept" "$ROOTFS/bin/"
+	chown "$TEST_USER:$TEST_GID" "$ROOTFS/bin/nbconnect" "$ROOTFS/bin/nbaccept"
 	PIDS=()
 }
 
@@ -188,4 +190,144 @@ PY
 	run --separate-stderr warren run --rm --network slirp:bypass=maybe --rootfs "$ROOTFS" true
 	[ "$status" -eq 125 ]
 	[[ "$stderr" == *"bypass=true|false"* ]]
+}
+
+# host_peer ADDR PORT [SOURCE]: what nbaccept behind ADDR:PORT answers a
+# host client bound to SOURCE (127.0.0.2, or ::1 for an IPv6 ADDR), retrying
+# while the container's server starts; then the answer to one more
+# connection, so that none taken before the server listened counts
+host_peer() {
+	python3 - "$@" <<'PY'
+import socket, sys, time
+addr, port = sys.argv[1], int(sys.argv[2])
+six = ":" in addr
+src = sys.argv[3] if len(sys.argv) > 3 else ("::1" if six else "127.0.0.2")
+def ask():
+    s = socket.socket(socket.AF_INET6 if six else socket.AF_INET)
+    s.settimeout(10)
+    s.bind((src, 0))
+    s.connect((addr, port))
+    out = b""
+    while True:
+        b = s.recv(256)
+        if not b:
+            break
+        out += b
+    s.close()
+    return out.decode().strip()
+for _ in range(300):
+    try:
+        if ask().startswith("peer="):
+            break
+    except OSError:
+        pass
+    time.sleep(0.05)
+print(ask())
+PY
+}
+
+@test "a published port's server sees the client's real address, as on the host; unswitched, the forwarder's" {
+	port=$(free_port)
+	# the reference: the same server on the host itself
+	runuser -u "$TEST_USER" -- "$WARREN_TEST_ROOT/net/nbaccept" "$port" 2 > /dev/null &
+	PIDS+=($!)
+	wait_for_listen "$port"
+	host=$(host_peer 127.0.0.1 "$port")
+	wait "${PIDS[-1]}"
+	d=$(user_tmpdir)
+	for opt in "" ",bypass=false"; do
+		warren run --rm -p "127.0.0.1:$port:8080" --network "slirp$opt" --rootfs "$ROOTFS" \
+			nbaccept 8080 2 > "$d/log$opt" 2>&1 &
+		PIDS+=($!)
+		got[${#opt}]=$(host_peer 127.0.0.1 "$port")
+		wait "${PIDS[-1]}"
+	done
+	echo "host: $host; switched: ${got[0]} (log: $(cat "$d/log")); forwarder: ${got[13]}"
+	[ "$host" = "peer=127.0.0.2" ]
+	[ "${got[0]}" = "$host" ]
+	# the server's own log says the same
+	[ "$(tail -n 1 "$d/log")" = "$host" ]
+	[ "${got[13]}" != "$host" ]
+	[[ "${got[13]}" == peer=* ]]
+}
+
+@test "-p PORT:CPORT: a dual-stack server sees IPv4 and IPv6 clients' addresses, an IPv4 one the IPv4 clients'" {
+	[ -s /proc/net/if_inet6 ] || skip "no IPv6 on this host"
+	port=$(free_port)
+	for six in -6 ""; do
+		warren run --rm -p "$port:8080" --rootfs "$ROOTFS" nbaccept $six 8080 4 > /dev/null 2>&1 &
+		PIDS+=($!)
+		v4=$(host_peer 127.0.0.1 "$port")
+		v6=$(host_peer ::1 "$port")
+		wait "${PIDS[-1]}"
+		echo "$six: $v4 $v6"
+		[ "$v4" = "peer=127.0.0.2" ]
+		# IPv4's server: its IPv6 clients come through the forwarder
+		if [ -n "$six" ]; then [ "$v6" = "peer=::1" ]; else [[ "$v6" == peer=* ]]; fi
+	done
+}
+
+@test "inside the container its published port answers on its loopback and own address, switched or not" {
+	port=$(free_port)
+	for opt in "" ",bypass=false"; do
+		# a second bind of the port fails as it would; an unpublished port is
+		# the container's own
+		run --separate-stderr warren run --rm -p "$port:8080" --network "slirp$opt" \
+			--rootfs "$ROOTFS" sh -c '
+			nbaccept 8080 2 > /tmp/a &
+			until grep -q listening /tmp/a; do sleep 0.05; done
+			nbaccept 8080; echo "second: $?"
+			nbaccept 9090 1 > /tmp/b &
+			until grep -q listening /tmp/b; do sleep 0.05; done
+			for a in 127.0.0.1:8080 10.0.2.100:8080 127.0.0.1:9090; do
+				nbconnect ${a%:*} ${a#*:} | grep -c "reply: peer="
+			done
+			wait; tail -n 1 /tmp/b'
+		echo "$opt ($status): $output"
+		[ "$status" -eq 0 ]
+		out[${#opt}]=$output
+	done
+	[ "${out[0]}" = "${out[13]}" ]
+	[ "${lines[0]}" = "bind: Address in use" ]
+	[ "${lines[1]}" = "second: 1" ]
+	[ "${lines[-1]}" = "peer=127.0.0.1" ]
+}
+
+@test "a server that closes its published port's listener and binds again still gets the real client" {
+	port=$(free_port)
+	warren run --rm -p "127.0.0.1:$port:8080" --rootfs "$ROOTFS" nbaccept -c 8080 3 > /dev/null 2>&1 &
+	PIDS+=($!)
+	first=$(host_peer 127.0.0.1 "$port")
+	second=$(host_peer 127.0.0.1 "$port" 127.0.0.3)
+	wait "${PIDS[-1]}"
+	echo "$first $second"
+	[ "$first" = "peer=127.0.0.2" ]
+	[ "$second" = "peer=127.0.0.3" ]
+}
+
+@test "two SO_REUSEPORT servers share a published port, switched as unswitched" {
+	port=$(free_port)
+	for opt in "" ",bypass=false"; do
+		run --separate-stderr warren run --rm -p "127.0.0.1:$port:8080" --network "slirp$opt" \
+			--rootfs "$ROOTFS" sh -c '
+			nbaccept -p 8080 1 > /tmp/a & nbaccept -p 8080 1 > /tmp/b &
+			until grep -q listening /tmp/a && grep -q listening /tmp/b; do sleep 0.05; done
+			nbconnect 127.0.0.1 8080 > /dev/null; nbconnect 127.0.0.1 8080 > /dev/null
+			wait; cat /tmp/a /tmp/b | grep -c peer='
+		echo "$opt ($status): $output"
+		[ "$status" -eq 0 ]
+		[ "$output" = 2 ]
+	done
+}
+
+@test "on a user network a connection between containers is not switched: the server sees the client's address" {
+	warren network create --subnet 10.42.19.0/24 nbnet > /dev/null
+	warren run -d --name nbsrv --network nbnet --ip 10.42.19.10 --rootfs "$ROOTFS" nbaccept 8080 1 > /dev/null
+	run warren run --rm --network nbnet --ip 10.42.19.20 --rootfs "$ROOTFS" sh -c \
+		'until nbconnect 10.42.19.10 8080; do sleep 0.05; done'
+	warren rm -f nbsrv > /dev/null
+	warren network rm nbnet > /dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"reply: peer=10.42.19.20"* ]]
 }
