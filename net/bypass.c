@@ -51,7 +51,8 @@ struct bypass_pending {
 struct bypass_port {
 	struct sockaddr_storage host; /* its address and host port */
 	uint16_t container_port;
-	bool given; /* closed: the port is the container's own now */
+	bool given;                    /* closed: the port is the container's own now */
+	struct sockaddr_storage asked; /* the container's last bind() on it */
 };
 
 static struct {
@@ -484,9 +485,11 @@ static void bypass_bind(int listener, const struct seccomp_notif *req)
 	if (host_sa.ss_family == AF_INET6)
 		setsockopt(host, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
 	for (int f = 0; f < 2; f++)
-		if (cover[f] && !bypass.ports[idx[f]].given) {
-			portfwd_drop((size_t)idx[f]);
+		if (cover[f]) {
+			if (!bypass.ports[idx[f]].given)
+				portfwd_drop((size_t)idx[f]);
 			bypass.ports[idx[f]].given = true;
+			bypass.ports[idx[f]].asked = sa;
 		}
 	if (bind(host, (struct sockaddr *)&host_sa, host_len) < 0) {
 		/* in use: another of the container's sockets has the port, which
@@ -498,6 +501,116 @@ static void bypass_bind(int listener, const struct seccomp_notif *req)
 	}
 	bypass_stand_in(&sa, &host_sa, v6only, cport);
 	bypass_install(listener, req->id, host, target, bypass_cloexec(req->pid, target), 0);
+}
+
+/* the given port whose host socket has the local address @local, or NULL */
+static const struct bypass_port *bypass_given_of(const struct sockaddr_storage *local)
+{
+	for (size_t i = 0; i < bypass.n_ports; i++) {
+		const struct bypass_port *p = &bypass.ports[i];
+		struct sockaddr_storage to;
+		if (!p->given || bypass_port_of(&p->host) != bypass_port_of(local))
+			continue;
+		if (bypass_any_p(&p->host))
+			return p;
+		/* a specific address: compare them as IPv4 where one is */
+		bypass_stand_in_target(&p->host, true, &to);
+		if (local->ss_family == AF_INET && to.ss_family == AF_INET &&
+		    ((const struct sockaddr_in *)local)->sin_addr.s_addr ==
+		        ((struct sockaddr_in *)&to)->sin_addr.s_addr)
+			return p;
+		if (local->ss_family == AF_INET6 &&
+		    IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)local)->sin6_addr) &&
+		    to.ss_family == AF_INET &&
+		    !memcmp(&((const struct sockaddr_in6 *)local)->sin6_addr.s6_addr[12],
+		            &((struct sockaddr_in *)&to)->sin_addr, 4))
+			return p;
+		if (local->ss_family == AF_INET6 && to.ss_family == AF_INET6 &&
+		    !memcmp(&((const struct sockaddr_in6 *)local)->sin6_addr,
+		            &((struct sockaddr_in6 *)&to)->sin6_addr, 16))
+			return p;
+	}
+	return NULL;
+}
+
+/* what getsockname() of a switched socket says inside the container: a
+ * listener, the address and port it asked for; a connection accepted on
+ * it, the container's own address and the container port, as if it had
+ * come through the container's interface */
+static socklen_t bypass_container_view(const struct bypass_port *p, int fd,
+                                       const struct sockaddr_storage *local,
+                                       struct sockaddr_storage *out)
+{
+	int listening = 0;
+	socklen_t l = sizeof(listening);
+	uint32_t own;
+
+	if (p->asked.ss_family == local->ss_family &&
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &l) == 0 && listening) {
+		*out = p->asked;
+	} else {
+		*out = *local;
+		if (bypass.cfg->forward_only)
+			own = bypass.cfg->forward_addr;
+		else
+			inet_pton(AF_INET, NET_GUEST, &own);
+		if (out->ss_family == AF_INET)
+			((struct sockaddr_in *)out)->sin_addr.s_addr = own;
+		else if (IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)out)->sin6_addr))
+			memcpy(&((struct sockaddr_in6 *)out)->sin6_addr.s6_addr[12], &own, 4);
+	}
+	if (out->ss_family == AF_INET6) {
+		((struct sockaddr_in6 *)out)->sin6_port = htons(p->container_port);
+		return sizeof(struct sockaddr_in6);
+	}
+	((struct sockaddr_in *)out)->sin_port = htons(p->container_port);
+	return sizeof(struct sockaddr_in);
+}
+
+/* a getsockname() (only with published ports): a switched socket's is
+ * told as the container would see it, not as the host's port; anything
+ * else runs as it is */
+static void bypass_getsockname(int listener, const struct seccomp_notif *req)
+{
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_storage local, view;
+	socklen_t ll = sizeof(local), vl, ul = 0;
+	const struct bypass_port *p;
+	struct iovec lo, re;
+
+	if (pidfd < 0 ||
+	    (fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)req->data.args[0], 0)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&local, &ll) < 0 ||
+	    (local.ss_family != AF_INET && local.ss_family != AF_INET6) ||
+	    !(p = bypass_given_of(&local))) {
+		bypass_respond(listener, req->id, 0, true);
+		return;
+	}
+	vl = bypass_container_view(p, fd, &local, &view);
+	lo = (struct iovec){ &ul, sizeof(ul) };
+	re = (struct iovec){ (void *)(uintptr_t)req->data.args[2], sizeof(ul) };
+	if (syscall(SYS_process_vm_readv, req->pid, &lo, 1, &re, 1, 0) != (ssize_t)sizeof(ul) ||
+	    ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0) {
+		bypass_respond(listener, req->id, 0, true);
+		return;
+	}
+	/* as the kernel does: the address cut to the caller's buffer, the
+	 * length the whole one's */
+	lo = (struct iovec){ &view, ul < vl ? ul : vl };
+	re = (struct iovec){ (void *)(uintptr_t)req->data.args[1], lo.iov_len };
+	if (lo.iov_len &&
+	    syscall(SYS_process_vm_writev, req->pid, &lo, 1, &re, 1, 0) != (ssize_t)lo.iov_len) {
+		bypass_respond(listener, req->id, -EFAULT, false);
+		return;
+	}
+	lo = (struct iovec){ &vl, sizeof(vl) };
+	re = (struct iovec){ (void *)(uintptr_t)req->data.args[2], sizeof(vl) };
+	if (syscall(SYS_process_vm_writev, req->pid, &lo, 1, &re, 1, 0) != (ssize_t)sizeof(vl)) {
+		bypass_respond(listener, req->id, -EFAULT, false);
+		return;
+	}
+	bypass_respond(listener, req->id, 0, false);
 }
 
 static void bypass_serve(int listener)
@@ -530,6 +643,8 @@ static void bypass_serve(int listener)
 			continue; /* ENOENT: its process went between poll and here */
 		if (req->data.nr == __NR_bind)
 			bypass_bind(listener, req);
+		else if (req->data.nr == __NR_getsockname)
+			bypass_getsockname(listener, req);
 		else if (req->data.nr == __NR_connect)
 			bypass_connect(listener, req);
 		else

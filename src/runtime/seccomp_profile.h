@@ -75,8 +75,8 @@ int seccomp_install_fake_chown(bool ids);
 
 /**
  * seccomp_install_bypass() - stack socket switching's filter (netbypass.c):
- * every connect() (and with @inbound every bind(): the container has
- * published TCP ports) waits for warren-net, to which the filter's listener
+ * every connect() (and with @inbound every bind() and getsockname(): the
+ * container has published TCP ports) waits for warren-net, to which the filter's listener
  * is sent over @sock. Same needs as seccomp_install_fake_chown().
  * Return: 0 or a negative errno (then every call runs as it is).
  */
