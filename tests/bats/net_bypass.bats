@@ -239,23 +239,37 @@ PY
 	host=$(host_peer 127.0.0.1 "$port")
 	wait "${PIDS[-1]}"
 	d=$(user_tmpdir)
-	for opt in "" ":bypass=false"; do
-		warren run --rm -p "127.0.0.1:$port:8080" --network "slirp$opt" --rootfs "$ROOTFS" \
-			nbaccept 8080 2 > "$d/log$opt" 2>&1 &
-		PIDS+=($!)
-		got[${#opt}]=$(host_peer 127.0.0.1 "$port")
-		wait "${PIDS[-1]}"
-	done
-	echo "host: $host; switched: ${got[0]} (log: $(cat "$d/log")); forwarder: ${got[13]}"
+	warren run --rm -p "127.0.0.1:$port:8080" --rootfs "$ROOTFS" nbaccept 8080 2 > "$d/log" 2>&1 &
+	PIDS+=($!)
+	switched=$(host_peer 127.0.0.1 "$port")
+	wait "${PIDS[-1]}"
+	echo "host: $host; switched: $switched (log: $(cat "$d/log"))"
 	[ "$host" = "peer=127.0.0.2" ]
-	[ "${got[0]}" = "$host" ]
+	[ "$switched" = "$host" ]
 	# the server's own log says the same; its sockets' getsockname() the
 	# container's port, on its own address as Docker's containers see it
 	[ "$(tail -n 1 "$d/log")" = "$host" ]
 	[ "$(head -n 1 "$d/log")" = "listening on 0.0.0.0:8080" ]
 	[ "$(tail -n 2 "$d/log" | head -n 1)" = "local=10.0.2.100:8080" ]
-	[ "${got[13]}" != "$host" ]
-	[[ "${got[13]}" == peer=* ]]
+	# off: bypass=false, no seccomp filter at all, and the single-ID user
+	# (whose fake IDs hold the one listener): the forwarder's address
+	for opt in --network=slirp:bypass=false --privileged --security-opt=seccomp=unconfined nosub; do
+		if [ "$opt" = nosub ]; then
+			make_rootfs "$NOSUB_USER"
+			cp "$WARREN_TEST_ROOT/net/nbaccept" "$ROOTFS/bin/"
+			as_nosub "$WARREN" run --rm -p "127.0.0.1:$port:8080" --rootfs "$ROOTFS" \
+				nbaccept 8080 2 > /dev/null 2>&1 &
+		else
+			warren run --rm "$opt" -p "127.0.0.1:$port:8080" --rootfs "$ROOTFS" \
+				nbaccept 8080 2 > /dev/null 2>&1 &
+		fi
+		PIDS+=($!)
+		got=$(host_peer 127.0.0.1 "$port")
+		wait "${PIDS[-1]}"
+		echo "$opt: $got"
+		[[ "$got" == peer=* ]]
+		[ "$got" != "$host" ]
+	done
 }
 
 @test "-p PORT:CPORT: a dual-stack server sees IPv4 and IPv6 clients' addresses, an IPv4 one the IPv4 clients'" {
