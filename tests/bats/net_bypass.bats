@@ -344,8 +344,11 @@ PY
 }
 
 @test "on a user network a connection between containers is not switched: the server sees the client's address" {
+	port=$(free_port)
 	warren network create --subnet 10.42.19.0/24 nbnet > /dev/null
-	warren run -d --name nbsrv --network nbnet --ip 10.42.19.10 --rootfs "$ROOTFS" nbaccept 8080 1 > /dev/null
+	# published too: its port's listener stays the container's own
+	warren run -d --name nbsrv --network nbnet --ip 10.42.19.10 -p "127.0.0.1:$port:8080" \
+		--rootfs "$ROOTFS" nbaccept 8080 1 > /dev/null
 	run warren run --rm --network nbnet --ip 10.42.19.20 --rootfs "$ROOTFS" sh -c \
 		'until nbconnect 10.42.19.10 8080; do sleep 0.05; done'
 	warren rm -f nbsrv > /dev/null
