@@ -62,7 +62,8 @@ static struct {
 	bool host_loopback;
 	struct bypass_port ports[NET_MAX_PORTS]; /* cfg->listeners, in order */
 	size_t n_ports;
-	uint8_t stand_in[65536 / 8]; /* container ports that have a stand-in */
+	/* container ports that have a stand-in, IPv4 and IPv6 */
+	uint8_t stand_in[65536 / 8], stand_in6[65536 / 8];
 	struct seccomp_notif_sizes sizes;
 	struct bypass_pending pending[BYPASS_MAX_PENDING];
 	size_t n_pending;
@@ -417,32 +418,55 @@ static socklen_t bypass_stand_in_target(const struct sockaddr_storage *host, boo
 	return sizeof(*t4);
 }
 
-/* once per container port: a listener inside the namespace, on the IPv4
- * address the program asked for (@sa's, or any for IPv6), whose
- * connections the forwarder carries to @host; best effort */
+/* a listener inside the namespace on @in (the container port), carried
+ * by the forwarder to @to; Return: false when it cannot be made */
+static bool bypass_stand_in_at(const struct sockaddr_storage *in, socklen_t in_len,
+                               const struct sockaddr_storage *to, socklen_t to_len)
+{
+	int one = 1, fd = nsjoin_socket_of(bypass.factory, in->ss_family == AF_INET6 ? '6' : 't');
+
+	if (fd < 0)
+		return false;
+	/* IPv6 beside the IPv4 one, never over it */
+	if ((in->ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (const struct sockaddr *)in, in_len) < 0 || listen(fd, 4096) < 0 ||
+	    portfwd_stand_in(fd, to, to_len) < 0) {
+		close(fd);
+		return false;
+	}
+	return true;
+}
+
+/* once per container port and family: listeners inside the namespace
+ * (IPv4 on the address the program asked for, or any; for an IPv6
+ * program also [::]) whose connections the forwarder carries to @host, so
+ * that the container still reaches its own port; best effort */
 static void bypass_stand_in(const struct sockaddr_storage *sa, const struct sockaddr_storage *host,
                             bool v6only, uint16_t cport)
 {
-	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(cport) };
-	struct sockaddr_storage to;
-	socklen_t to_len;
-	int fd, one = 1;
+	struct sockaddr_storage in = { 0 }, to;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&in;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&in;
+	socklen_t to_len = bypass_stand_in_target(host, v6only, &to);
+	uint8_t bit = (uint8_t)(1u << (cport % 8));
 
-	if (bypass.stand_in[cport / 8] & (1u << (cport % 8)))
-		return;
-	if (sa->ss_family == AF_INET)
-		in.sin_addr = ((const struct sockaddr_in *)sa)->sin_addr;
-	fd = nsjoin_socket(bypass.factory, false);
-	if (fd < 0)
-		return;
-	to_len = bypass_stand_in_target(host, v6only, &to);
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&in, sizeof(in)) < 0 || listen(fd, 4096) < 0 ||
-	    portfwd_stand_in(fd, &to, to_len) < 0) {
-		close(fd);
-		return;
+	if (!(bypass.stand_in[cport / 8] & bit)) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(cport);
+		if (sa->ss_family == AF_INET)
+			in4->sin_addr = ((const struct sockaddr_in *)sa)->sin_addr;
+		if (bypass_stand_in_at(&in, sizeof(*in4), &to, to_len))
+			bypass.stand_in[cport / 8] |= bit;
 	}
-	bypass.stand_in[cport / 8] |= (uint8_t)(1u << (cport % 8));
+	if (sa->ss_family == AF_INET6 && !(bypass.stand_in6[cport / 8] & bit)) {
+		memset(&in, 0, sizeof(in));
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(cport);
+		if (bypass_stand_in_at(&in, sizeof(*in6), &to, to_len))
+			bypass.stand_in6[cport / 8] |= bit;
+	}
 }
 
 /* a bind(): on a published TCP port, the host's socket for it, bound where

@@ -83,6 +83,13 @@ int nsjoin_start(pid_t pid, unsigned mtu, int *tap_fd, int *factory_fd, pid_t *c
 int nsjoin_socket(int factory_fd, bool udp);
 
 /**
+ * nsjoin_socket_of() - as nsjoin_socket(), for the factory's request byte
+ * @kind: 't' TCP, 'u' UDP, '6' TCP over IPv6.
+ * Return: the fd, or a negative errno.
+ */
+int nsjoin_socket_of(int factory_fd, char kind);
+
+/**
  * tap_create() - open /dev/net/tun as tap0 (no packet information), set its
  * MTU, address 10.0.2.100/24, bring it up and route everything through
  * 10.0.2.2. Runs inside the container's network namespace.

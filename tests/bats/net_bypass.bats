@@ -286,6 +286,17 @@ PY
 		# IPv4's server: its IPv6 clients come through the forwarder
 		if [ -n "$six" ]; then [ "$v6" = "peer=::1" ]; else [[ "$v6" == peer=* ]]; fi
 	done
+	# inside, the dual-stack server answers on ::1 and 127.0.0.1, as unswitched
+	for opt in "" ":bypass=false"; do
+		run --separate-stderr warren run --rm -p "$port:8080" --network "slirp$opt" --rootfs "$ROOTFS" sh -c '
+			nbaccept -6 8080 2 > /tmp/a &
+			until grep -q listening /tmp/a; do sleep 0.05; done
+			nc ::1 8080 < /dev/null; nc 127.0.0.1 8080 < /dev/null; wait; head -n 1 /tmp/a'
+		echo "$opt ($status): $output"
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" == peer=* ]] && [[ "${lines[1]}" == peer=* ]]
+		[ "${lines[2]}" = "listening on :::8080" ]
+	done
 }
 
 @test "inside the container its published port answers on its loopback and own address, switched or not" {
