@@ -368,3 +368,59 @@ PY
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"reply: peer=10.42.19.20"* ]]
 }
+
+# listener_owner PORT: the process that holds the host's listener on PORT
+listener_owner() {
+	local out
+	out=$(ss -Hltnp "sport = :$1")
+	[[ "$out" =~ users:\(\(\"([^\"]+)\" ]] && echo "${BASH_REMATCH[1]}"
+}
+
+@test "with the switch a published port's host listener is the container's program's, without it warren-net's" {
+	port=$(free_port)
+	for opt in "" ":bypass=false"; do
+		warren run --rm -p "127.0.0.1:$port:8080" --network "slirp$opt" --rootfs "$ROOTFS" \
+			nbaccept 8080 4 > /dev/null 2>&1 &
+		PIDS+=($!)
+		host_peer 127.0.0.1 "$port"
+		owner=$(listener_owner "$port")
+		host_peer 127.0.0.1 "$port"
+		wait "${PIDS[-1]}"
+		echo "$opt: $owner"
+		if [ -z "$opt" ]; then [ "$owner" = nbaccept ]; else [ "$owner" = warren-net ]; fi
+	done
+	# once the container is gone, so is the port
+	[ -z "$(listener_owner "$port")" ]
+}
+
+@test "32 MiB from the host arrive intact through a switched published port" {
+	port=$(free_port)
+	printf '#!/bin/sh\nhead -c 33554432 | sha256sum | cut -d" " -f1\n' > "$ROOTFS/bin/sum32"
+	chmod 0755 "$ROOTFS/bin/sum32"
+	chown "$TEST_USER:$TEST_GID" "$ROOTFS/bin/sum32"
+	warren run --rm -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" nc -l -p 80 -e /bin/sum32 \
+		> /dev/null 2>&1 &
+	PIDS+=($!)
+	run python3 - "$port" <<'PY'
+import hashlib, os, socket, sys, time
+data = os.urandom(32 << 20)
+print(hashlib.sha256(data).hexdigest())
+for _ in range(200):  # until the server in the container listens
+    try:
+        c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+        c.sendall(data)
+        c.shutdown(socket.SHUT_WR)
+        got = c.makefile().read().strip()
+        if got:
+            print(got)
+            break
+    except OSError:
+        pass
+    time.sleep(0.05)
+PY
+	wait "${PIDS[-1]}" || true
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${#lines[0]}" -eq 64 ]
+	[ "${lines[0]}" = "${lines[1]}" ]
+}
