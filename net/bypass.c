@@ -557,20 +557,20 @@ static const struct bypass_port *bypass_given_of(const struct sockaddr_storage *
 	return NULL;
 }
 
-/* what getsockname() of a switched socket says inside the container: a
- * listener, the address and port it asked for; a connection accepted on
- * it, the container's own address and the container port, as if it had
- * come through the container's interface */
+/* what getsockname() of a switched socket says inside the container: the
+ * bound one (listening or not yet), the address and port it asked for; a
+ * connection accepted on it, the container's own address and the
+ * container port, as if it had come through the container's interface */
 static socklen_t bypass_container_view(const struct bypass_port *p, int fd,
                                        const struct sockaddr_storage *local,
                                        struct sockaddr_storage *out)
 {
-	int listening = 0;
-	socklen_t l = sizeof(listening);
+	struct sockaddr_storage peer;
+	socklen_t l = sizeof(peer);
 	uint32_t own;
 
 	if (p->asked.ss_family == local->ss_family &&
-	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &l) == 0 && listening) {
+	    getpeername(fd, (struct sockaddr *)&peer, &l) < 0 && errno == ENOTCONN) {
 		*out = p->asked;
 	} else {
 		*out = *local;
