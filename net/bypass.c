@@ -335,6 +335,10 @@ static bool bypass_inbound_host(uint16_t cport, int family, bool *v6only,
 	uint16_t hport = 0;
 
 	idx[0] = idx[1] = -1;
+	/* port_handler=slirp: libslirp has the port (its IPv6 twin aside) */
+	for (size_t i = 0; i < bypass.cfg->n_hostfwds; i++)
+		if (!bypass.cfg->hostfwds[i].udp && bypass.cfg->hostfwds[i].container_port == cport)
+			return false;
 	for (size_t i = 0; i < bypass.n_ports; i++) {
 		const struct bypass_port *p = &bypass.ports[i];
 		int f = p->host.ss_family == AF_INET6;
