@@ -15,7 +15,13 @@ load net_helpers
 setup() {
 	make_rootfs
 	cp "$WARREN_TEST_ROOT/net/nbconnect" "$WARREN_TEST_ROOT/net/nbaccept" "$ROOTFS/bin/"
-	chown "$TEST_USER:$TEST_GID" "$ROOTFS/bin/nbconnect" "$ROOTFS/bin/nbaccept"
+	# waitlisten FILE...: until each nbaccept's FILE says it listens (10 s)
+	printf '%s\n' '#!/bin/sh' 'i=0' 'for f; do' \
+		'	until grep -q listening "$f" 2>/dev/null; do' \
+		'		i=$((i + 1)); [ $i -lt 200 ] || { echo "nothing listens: $f"; exit 1; }; sleep 0.05' \
+		'	done' 'done' > "$ROOTFS/bin/waitlisten"
+	chmod 0755 "$ROOTFS/bin/waitlisten"
+	chown "$TEST_USER:$TEST_GID" "$ROOTFS/bin/nbconnect" "$ROOTFS/bin/nbaccept" "$ROOTFS/bin/waitlisten"
 	PIDS=()
 }
 
@@ -233,13 +239,13 @@ PY
 @test "a published port's server sees the client's real address, as on the host; unswitched, the forwarder's" {
 	port=$(free_port)
 	# the reference: the same server on the host itself
-	runuser -u "$TEST_USER" -- "$WARREN_TEST_ROOT/net/nbaccept" "$port" 2 > /dev/null &
+	timeout 30 runuser -u "$TEST_USER" -- "$WARREN_TEST_ROOT/net/nbaccept" "$port" 2 > /dev/null &
 	PIDS+=($!)
 	wait_for_listen "$port"
 	host=$(host_peer 127.0.0.1 "$port")
 	wait "${PIDS[-1]}"
 	d=$(user_tmpdir)
-	warren run --rm -p "127.0.0.1:$port:8080" --rootfs "$ROOTFS" nbaccept 8080 2 > "$d/log" 2>&1 &
+	warren run --rm -p "127.0.0.1:$port:8080" --rootfs "$ROOTFS" timeout 30 nbaccept 8080 2 > "$d/log" 2>&1 &
 	PIDS+=($!)
 	switched=$(host_peer 127.0.0.1 "$port")
 	wait "${PIDS[-1]}"
@@ -258,10 +264,10 @@ PY
 			make_rootfs "$NOSUB_USER"
 			cp "$WARREN_TEST_ROOT/net/nbaccept" "$ROOTFS/bin/"
 			as_nosub "$WARREN" run --rm -p "127.0.0.1:$port:8080" --rootfs "$ROOTFS" \
-				nbaccept 8080 2 > /dev/null 2>&1 &
+				timeout 30 nbaccept 8080 2 > /dev/null 2>&1 &
 		else
 			warren run --rm "$opt" -p "127.0.0.1:$port:8080" --rootfs "$ROOTFS" \
-				nbaccept 8080 2 > /dev/null 2>&1 &
+				timeout 30 nbaccept 8080 2 > /dev/null 2>&1 &
 		fi
 		PIDS+=($!)
 		got=$(host_peer 127.0.0.1 "$port")
@@ -276,7 +282,7 @@ PY
 	[ -n "$(head -c 1 /proc/net/if_inet6 2>/dev/null)" ] || skip "no IPv6 on this host"
 	port=$(free_port)
 	for six in -6 ""; do
-		warren run --rm -p "$port:8080" --rootfs "$ROOTFS" nbaccept $six 8080 4 > /dev/null 2>&1 &
+		warren run --rm -p "$port:8080" --rootfs "$ROOTFS" timeout 30 nbaccept $six 8080 4 > /dev/null 2>&1 &
 		PIDS+=($!)
 		v4=$(host_peer 127.0.0.1 "$port")
 		v6=$(host_peer ::1 "$port")
@@ -289,8 +295,8 @@ PY
 	# inside, the dual-stack server answers on ::1 and 127.0.0.1, as unswitched
 	for opt in "" ":bypass=false"; do
 		run --separate-stderr warren run --rm -p "$port:8080" --network "slirp$opt" --rootfs "$ROOTFS" sh -c '
-			nbaccept -6 8080 2 > /tmp/a &
-			until grep -q listening /tmp/a; do sleep 0.05; done
+			rm -f /tmp/a; timeout 20 nbaccept -6 8080 2 > /tmp/a &
+			waitlisten /tmp/a
 			nc ::1 8080 < /dev/null; nc 127.0.0.1 8080 < /dev/null; wait; head -n 1 /tmp/a'
 		echo "$opt ($status): $output"
 		[ "$status" -eq 0 ]
@@ -306,11 +312,11 @@ PY
 		# the container's own
 		run --separate-stderr warren run --rm -p "$port:8080" --network "slirp$opt" \
 			--rootfs "$ROOTFS" sh -c '
-			nbaccept 8080 2 > /tmp/a &
-			until grep -q listening /tmp/a; do sleep 0.05; done
+			rm -f /tmp/a /tmp/b; timeout 20 nbaccept 8080 2 > /tmp/a &
+			waitlisten /tmp/a
 			nbaccept 8080; echo "second: $?"
-			nbaccept 9090 1 > /tmp/b &
-			until grep -q listening /tmp/b; do sleep 0.05; done
+			timeout 20 nbaccept 9090 1 > /tmp/b &
+			waitlisten /tmp/b
 			for a in 127.0.0.1:8080 10.0.2.100:8080 127.0.0.1:9090; do
 				nbconnect ${a%:*} ${a#*:} | grep -c "reply: peer="
 			done
@@ -329,7 +335,7 @@ PY
 
 @test "a server that closes its published port's listener and binds again still gets the real client" {
 	port=$(free_port)
-	warren run --rm -p "127.0.0.1:$port:8080" --rootfs "$ROOTFS" nbaccept -c 8080 4 > /dev/null 2>&1 &
+	warren run --rm -p "127.0.0.1:$port:8080" --rootfs "$ROOTFS" timeout 30 nbaccept -c 8080 4 > /dev/null 2>&1 &
 	PIDS+=($!)
 	first=$(host_peer 127.0.0.1 "$port")
 	second=$(host_peer 127.0.0.1 "$port" 127.0.0.3)
@@ -344,8 +350,9 @@ PY
 	for opt in "" ":bypass=false"; do
 		run --separate-stderr warren run --rm -p "127.0.0.1:$port:8080" --network "slirp$opt" \
 			--rootfs "$ROOTFS" sh -c '
-			nbaccept -p 8080 1 > /tmp/a & nbaccept -p 8080 1 > /tmp/b &
-			until grep -q listening /tmp/a && grep -q listening /tmp/b; do sleep 0.05; done
+			rm -f /tmp/a /tmp/b
+			timeout 20 nbaccept -p 8080 1 > /tmp/a & timeout 20 nbaccept -p 8080 1 > /tmp/b &
+			waitlisten /tmp/a /tmp/b
 			nbconnect 127.0.0.1 8080 > /dev/null; nbconnect 127.0.0.1 8080 > /dev/null
 			wait; cat /tmp/a /tmp/b | grep -c peer='
 		echo "$opt ($status): $output"
@@ -361,7 +368,7 @@ PY
 	warren run -d --name nbsrv --network nbnet --ip 10.42.19.10 -p "127.0.0.1:$port:8080" \
 		--rootfs "$ROOTFS" nbaccept 8080 1 > /dev/null
 	run warren run --rm --network nbnet --ip 10.42.19.20 --rootfs "$ROOTFS" sh -c \
-		'until nbconnect 10.42.19.10 8080; do sleep 0.05; done'
+		'i=0; until nbconnect 10.42.19.10 8080; do i=$((i + 1)); [ $i -lt 200 ] || exit 1; sleep 0.05; done'
 	warren rm -f nbsrv > /dev/null
 	warren network rm nbnet > /dev/null
 	echo "$output"
@@ -380,7 +387,7 @@ listener_owner() {
 	port=$(free_port)
 	for opt in "" ":bypass=false"; do
 		warren run --rm -p "127.0.0.1:$port:8080" --network "slirp$opt" --rootfs "$ROOTFS" \
-			nbaccept 8080 4 > /dev/null 2>&1 &
+			timeout 30 nbaccept 8080 4 > /dev/null 2>&1 &
 		PIDS+=($!)
 		host_peer 127.0.0.1 "$port"
 		owner=$(listener_owner "$port")
@@ -398,7 +405,7 @@ listener_owner() {
 	printf '#!/bin/sh\nhead -c 33554432 | sha256sum | cut -d" " -f1\n' > "$ROOTFS/bin/sum32"
 	chmod 0755 "$ROOTFS/bin/sum32"
 	chown "$TEST_USER:$TEST_GID" "$ROOTFS/bin/sum32"
-	warren run --rm -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" nc -l -p 80 -e /bin/sum32 \
+	warren run --rm -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" timeout 60 nc -l -p 80 -e /bin/sum32 \
 		> /dev/null 2>&1 &
 	PIDS+=($!)
 	run python3 - "$port" <<'PY'
