@@ -90,8 +90,10 @@ int main(int argc, char **argv)
 	if (tap >= 0)
 		close(tap);
 	while (read(FACTORY_SOCK, &req, 1) == 1) {
+		/* 't' TCP, 'u' UDP, '6' TCP over IPv6 (a switched port's stand-in) */
 		int type = req == 'u' ? SOCK_DGRAM : SOCK_STREAM;
-		int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int fd =
+		    socket(req == '6' ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		char msg[32];
 		snprintf(msg, sizeof(msg), "%d", fd < 0 ? errno : 0);
 		factory_send(fd, msg);

@@ -262,7 +262,7 @@ static int main_start(struct net_cfg *cfg, int *pidfd, int *sigfd, pid_t *child,
 		return -err->code;
 	starttrace_mark("warren-net: libslirp ready");
 	if (portfwd_start(cfg, factory, err) < 0 || udpfwd_start(cfg, factory, err) < 0 ||
-	    bypass_start(cfg, err) < 0)
+	    bypass_start(cfg, factory, err) < 0)
 		return -err->code;
 	starttrace_mark("warren-net: forwarders");
 	return netseccomp_install(err);

@@ -84,6 +84,13 @@ int nsjoin_start(pid_t pid, unsigned mtu, int *tap_fd, int *factory_fd, pid_t *c
 int nsjoin_socket(int factory_fd, bool udp);
 
 /**
+ * nsjoin_socket_of() - as nsjoin_socket(), for the factory's request byte
+ * @kind: 't' TCP, 'u' UDP, '6' TCP over IPv6.
+ * Return: the fd, or a negative errno.
+ */
+int nsjoin_socket_of(int factory_fd, char kind);
+
+/**
  * tap_create() - open /dev/net/tun as tap0 (no packet information), set its
  * MTU, address 10.0.2.100/24, bring it up and route everything through
  * 10.0.2.2. Runs inside the container's network namespace.
@@ -115,6 +122,20 @@ int slirpnet_run(int pidfd, int sigfd);
 int portfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
 
 /**
+ * portfwd_drop() - stop forwarding @cfg listener number @i and close it:
+ * socket switching bound its host port for the container's own socket.
+ */
+void portfwd_drop(size_t i);
+
+/**
+ * portfwd_stand_in() - forward the connections of @fd, a listener inside
+ * the container's namespace, to @to on the host: what reached a switched
+ * port from inside the container (its own loopback or address) gets there.
+ * Return: 0, or a negative errno.
+ */
+int portfwd_stand_in(int fd, const struct sockaddr_storage *to, socklen_t to_len);
+
+/**
  * udpfwd_start() - start the UDP forwarder thread for @cfg's UDP listeners;
  * each host client gets its own socket inside the container, connected to
  * 127.0.0.1:PORT.
@@ -124,11 +145,13 @@ int udpfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
 
 /**
  * bypass_start() - with @cfg->bypass_fd, start socket switching (bypass.c):
- * a thread that receives the container's seccomp listener on that socket
- * and makes its outbound TCP connects in the host's network namespace.
+ * a thread that receives the container's seccomp listener on that socket,
+ * makes its outbound TCP connects in the host's network namespace, and
+ * binds its listening sockets on published TCP ports on the host's side of
+ * the port (stand-ins inside the namespace come from @factory_fd).
  * Return: 0, or a negative errno with @err set.
  */
-int bypass_start(const struct net_cfg *cfg, struct werr *err);
+int bypass_start(const struct net_cfg *cfg, int factory_fd, struct werr *err);
 
 /**
  * net_target() - the address the forwarders connect to inside the

@@ -111,13 +111,18 @@ int nsjoin_start(pid_t pid, unsigned mtu, int *tap_fd, int *factory_fd, pid_t *c
 
 int nsjoin_socket(int factory_fd, bool udp)
 {
+	return nsjoin_socket_of(factory_fd, udp ? 'u' : 't');
+}
+
+int nsjoin_socket_of(int factory_fd, char kind)
+{
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	char msg[32];
 	int fd;
 
 	/* one request and its answer at a time: the TCP and UDP threads share it */
 	pthread_mutex_lock(&lock);
-	if (write(factory_fd, udp ? "u" : "t", 1) != 1)
+	if (write(factory_fd, &kind, 1) != 1)
 		fd = -errno;
 	else
 		fd = nsjoin_recv(factory_fd, msg, sizeof(msg));

@@ -1,13 +1,17 @@
 /* portfwd.c - the default forwarder of published TCP ports (as rootlesskit's
  * builtin driver): accept on the host, connect to 127.0.0.1:PORT inside the
  * container with a socket the factory made there, move the bytes with
- * splice() through a pipe per direction. Its own thread and epoll loop;
- * connections come from a fixed pool, nothing is allocated per connection. */
+ * splice() through a pipe per direction. Once socket switching has given a
+ * port's host listener to the container (bypass.c), the other way too: a
+ * stand-in listener inside the container's namespace whose connections go
+ * to that host socket. Its own thread and epoll loop; connections come from
+ * a fixed pool, nothing is allocated per connection. */
 #include "net.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -16,6 +20,7 @@
 
 #define PORTFWD_PIPE_SIZE (1 << 18) /* measured: faster than 64 KiB and 1 MiB */
 #define PORTFWD_EVENTS    64
+#define PORTFWD_LISTENERS (2 * NET_MAX_PORTS) /* the host's, then stand-ins */
 
 /* one direction of a connection: src -> pipe -> dst */
 struct portfwd_dir {
@@ -32,11 +37,26 @@ struct portfwd_conn {
 	struct portfwd_dir dir[2];
 };
 
+/* a listener: the host's (to the container's port through the factory), or
+ * a stand-in inside the container (to a host address, from the host) */
+struct portfwd_listener {
+	int fd; /* -1: given away or unused */
+	uint16_t container_port;
+	bool to_host;
+	struct sockaddr_storage to;
+	socklen_t to_len;
+};
+
 static struct {
 	int epfd, factory;
 	const struct net_cfg *cfg;
+	/* held while accepting, so that bypass.c never closes a listener
+	 * under the loop */
+	pthread_mutex_t lock;
+	struct portfwd_listener ls[PORTFWD_LISTENERS];
+	size_t n_ls;
 	struct portfwd_conn conns[NET_MAX_CONNS];
-} pf = { .epfd = -1 };
+} pf = { .epfd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void portfwd_close(struct portfwd_conn *c)
 {
@@ -125,36 +145,59 @@ static struct portfwd_conn *portfwd_slot(void)
 	return NULL;
 }
 
-/* epoll data: a listener is its index, a connection NET_MAX_PORTS + its index */
+/* epoll data: a listener is its index, a connection PORTFWD_LISTENERS +
+ * its index */
 static int portfwd_watch(int fd, const struct portfwd_conn *c)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-		                  .data.u64 = NET_MAX_PORTS + (uint64_t)(c - pf.conns) };
+		                  .data.u64 = PORTFWD_LISTENERS + (uint64_t)(c - pf.conns) };
 
 	return epoll_ctl(pf.epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-static void portfwd_accept(const struct net_listener *l)
+/* the socket an accepted connection of @l goes on with, connecting to
+ * where @l forwards: into the container, or (a stand-in) to the host */
+static int portfwd_target(const struct portfwd_listener *l)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET,
+	struct sockaddr_in in = { .sin_family = AF_INET,
 		                  .sin_port = htons(l->container_port),
 		                  .sin_addr.s_addr = net_target(pf.cfg) };
+	const struct sockaddr *to = (const struct sockaddr *)&in;
+	socklen_t len = sizeof(in);
+	int fd;
+
+	if (l->to_host) {
+		to = (const struct sockaddr *)&l->to;
+		len = l->to_len;
+		fd = socket(l->to.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	} else {
+		fd = nsjoin_socket(pf.factory, false);
+	}
+	if (fd < 0)
+		return -1;
+	if (connect(fd, to, len) < 0 && errno != EINPROGRESS) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void portfwd_accept(const struct portfwd_listener *l)
+{
 	struct portfwd_conn *c;
 	int host;
 
-	while ((host = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+	while (l->fd >= 0 &&
+	       (host = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		c = portfwd_slot();
 		if (!c) {
 			close(host); /* too many connections: refuse this one */
 			continue;
 		}
-		*c =
-		    (struct portfwd_conn){ .host = host, .cont = nsjoin_socket(pf.factory, false) };
+		*c = (struct portfwd_conn){ .host = host, .cont = -1 };
 		c->dir[0].pipe[0] = c->dir[0].pipe[1] = c->dir[1].pipe[0] = c->dir[1].pipe[1] = -1;
-		if (c->cont < 0 || portfwd_pipe(c->dir[0].pipe) < 0 ||
-		    portfwd_pipe(c->dir[1].pipe) < 0 ||
-		    (connect(c->cont, (struct sockaddr *)&to, sizeof(to)) < 0 &&
-		     errno != EINPROGRESS)) {
+		if (portfwd_pipe(c->dir[0].pipe) < 0 || portfwd_pipe(c->dir[1].pipe) < 0 ||
+		    (c->cont = portfwd_target(l)) < 0) {
 			portfwd_close(c);
 			continue;
 		}
@@ -176,10 +219,13 @@ static void *portfwd_loop(void *arg)
 		int n = epoll_wait(pf.epfd, ev, PORTFWD_EVENTS, -1);
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = ev[i].data.u64;
-			if (tag < NET_MAX_PORTS)
-				portfwd_accept(&pf.cfg->listeners[tag]);
-			else if (pf.conns[tag - NET_MAX_PORTS].used)
-				portfwd_service(&pf.conns[tag - NET_MAX_PORTS]);
+			if (tag < PORTFWD_LISTENERS) {
+				pthread_mutex_lock(&pf.lock);
+				portfwd_accept(&pf.ls[tag]);
+				pthread_mutex_unlock(&pf.lock);
+			} else if (pf.conns[tag - PORTFWD_LISTENERS].used) {
+				portfwd_service(&pf.conns[tag - PORTFWD_LISTENERS]);
+			}
 		}
 	}
 	return NULL;
@@ -200,6 +246,39 @@ int portfwd_start(const struct net_cfg *cfg, int factory_fd, struct werr *err)
 		if (fl < 0 || fcntl(cfg->listeners[i].fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
 		    epoll_ctl(pf.epfd, EPOLL_CTL_ADD, cfg->listeners[i].fd, &ev) < 0)
 			return werr_errno(err, errno, "watching the published port listener");
+		pf.ls[i] =
+		    (struct portfwd_listener){ .fd = cfg->listeners[i].fd,
+			                       .container_port = cfg->listeners[i].container_port };
 	}
+	pf.n_ls = cfg->n_listeners;
 	return thread_start(portfwd_loop, err);
+}
+
+void portfwd_drop(size_t i)
+{
+	pthread_mutex_lock(&pf.lock);
+	if (i < pf.n_ls && pf.ls[i].fd >= 0) {
+		epoll_ctl(pf.epfd, EPOLL_CTL_DEL, pf.ls[i].fd, NULL);
+		close(pf.ls[i].fd);
+		pf.ls[i].fd = -1;
+	}
+	pthread_mutex_unlock(&pf.lock);
+}
+
+int portfwd_stand_in(int fd, const struct sockaddr_storage *to, socklen_t to_len)
+{
+	int r = -ENOSPC;
+
+	pthread_mutex_lock(&pf.lock);
+	if (pf.epfd >= 0 && pf.n_ls < PORTFWD_LISTENERS) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = pf.n_ls };
+		pf.ls[pf.n_ls] = (struct portfwd_listener){
+			.fd = fd, .to_host = true, .to = *to, .to_len = to_len
+		};
+		r = epoll_ctl(pf.epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+		if (r == 0)
+			pf.n_ls++;
+	}
+	pthread_mutex_unlock(&pf.lock);
+	return r;
 }

@@ -424,7 +424,7 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 	/* last: no connect of warren's own may wait for warren-net. Without
 	 * it (an old kernel) warren-net's thread just ends: nothing switched */
 	if (c->bypass_fd >= 0) {
-		seccomp_install_bypass(c->bypass_fd);
+		seccomp_install_bypass(c->bypass_fd, netsetup_tcp_ports_p(&spec->net));
 		close(c->bypass_fd);
 	}
 	starttrace_mark("child: filters installed, exec");
@@ -576,7 +576,7 @@ static int parent_start(struct container_spec *spec, const struct cgroup_host *c
                         int bypass_fd, int *status, struct werr *err)
 {
 	char buf[WERR_MSG_MAX + 16];
-	struct netsetup_pending np = { -1, -1 };
+	struct netsetup_pending np = { -1, -1, false };
 	bool overlap = container_net_overlaps(spec);
 	size_t got = 0;
 	int mnt = -1, r;

@@ -1,7 +1,9 @@
 /* netbypass.c - socket switching, the container's side: the last filter
  * stacked before exec hands every connect() of the container's processes
  * to warren-net (SECCOMP_RET_USER_NOTIF), whose bypass thread makes the
- * outbound TCP ones in the host's network namespace (net/bypass.c). The
+ * outbound TCP ones in the host's network namespace (net/bypass.c); with
+ * published TCP ports, bind() and getsockname() too, so that a listener on
+ * one is bound on the host's side of the port. The
  * listener goes to warren-net over a socket the parent gave it. Where the
  * kernel has no user notification, nothing is stacked and every connect
  * stays on libslirp's path. */
@@ -16,13 +18,19 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int seccomp_install_bypass(int sock)
+int seccomp_install_bypass(int sock, bool inbound)
 {
 #ifdef SECCOMP_HOST_ARCH
-	/* (i386's socketcall() connects stay as they are) */
-	static const struct sock_filter prog[] = {
+	/* (i386's socketcall() connects stay as they are). bind() and
+	 * getsockname() are rare enough that notifying every one costs
+	 * nothing measurable; getsockname() so that a switched socket's
+	 * address reads as the container's */
+	const struct sock_filter prog[] = {
 		SECCOMP_HOST_ABI_ONLY,
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, inbound ? __NR_bind : __NR_connect, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, inbound ? __NR_getsockname : __NR_connect, 0,
+		         1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
@@ -39,6 +47,7 @@ int seccomp_install_bypass(int sock)
 	return r < 0 ? r : 0;
 #else
 	(void)sock;
+	(void)inbound;
 	return -ENOSYS;
 #endif
 }

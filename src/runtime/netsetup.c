@@ -48,6 +48,14 @@ bool netsetup_helper_p(const struct net_spec *net)
 	return net->mode == NET_MODE_SLIRP || netsetup_bridge_ports_p(net);
 }
 
+bool netsetup_tcp_ports_p(const struct net_spec *net)
+{
+	for (size_t i = 0; i < net->n_ports; i++)
+		if (net->ports[i].fd >= 0 && !net->ports[i].udp)
+			return true;
+	return false;
+}
+
 /* next to our own binary (an installed tree), then PATH */
 static int netsetup_find_helper(char *out, size_t size, struct werr *err)
 {
@@ -151,6 +159,7 @@ int netsetup_begin(struct net_spec *net, pid_t pid, int bypass_fd, struct netset
 	int r;
 
 	p->go = p->ready = -1;
+	p->bypass = bypass_fd >= 0;
 	if (!netsetup_helper_p(net))
 		return 0;
 	if (pipe2(ready, O_CLOEXEC) < 0)
@@ -213,8 +222,17 @@ int netsetup_finish(struct net_spec *net, struct netsetup_pending *p, struct wer
 	close(p->ready);
 	p->ready = -1;
 	buf[got] = '\0';
-	if (got >= 3 && !memcmp(buf, "ok\n", 3))
+	if (got >= 3 && !memcmp(buf, "ok\n", 3)) {
+		/* with socket switching warren-net holds the only TCP listeners:
+		 * it closes one when the container binds that port, which must
+		 * leave the port free for the socket bound in its place */
+		for (size_t i = 0; p->bypass && i < net->n_ports; i++)
+			if (net->ports[i].fd >= 0 && !net->ports[i].udp) {
+				close(net->ports[i].fd);
+				net->ports[i].fd = -1;
+			}
 		return 0;
+	}
 	netsetup_stop(net);
 	if (got == 0)
 		return werr_set(err, EIO, "warren-net failed to start the container's network");

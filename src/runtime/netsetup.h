@@ -145,10 +145,18 @@ bool netsetup_bridge_ports_p(const struct net_spec *net);
  */
 bool netsetup_helper_p(const struct net_spec *net);
 
+/**
+ * netsetup_tcp_ports_p() - whether @net has published TCP ports whose host
+ * listeners warren-net's forwarder serves (bound by netports_bind()): the
+ * ports socket switching can give to the container's own listeners.
+ */
+bool netsetup_tcp_ports_p(const struct net_spec *net);
+
 /* a warren-net being started: the pipes of netsetup_begin() */
 struct netsetup_pending {
-	int go;    /* our end of --go-fd, -1 once sent */
-	int ready; /* our end of --ready-fd, -1 once read */
+	int go;      /* our end of --go-fd, -1 once sent */
+	int ready;   /* our end of --ready-fd, -1 once read */
+	bool bypass; /* socket switching: warren-net takes the TCP listeners */
 };
 
 /**
@@ -172,7 +180,9 @@ int netsetup_go(struct net_spec *net, struct netsetup_pending *p, struct werr *e
 
 /**
  * netsetup_finish() - wait until the warren-net of @p has its tap up and
- * its ports served. On failure it is stopped.
+ * its ports served; with socket switching, then close our copies of the
+ * TCP listeners (warren-net's alone can then be given up to the
+ * container's bind). On failure it is stopped.
  * Return: 0 or a negative errno with @err carrying warren-net's reason.
  */
 int netsetup_finish(struct net_spec *net, struct netsetup_pending *p, struct werr *err);

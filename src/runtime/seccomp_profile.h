@@ -75,10 +75,11 @@ int seccomp_install_fake_chown(bool ids);
 
 /**
  * seccomp_install_bypass() - stack socket switching's filter (netbypass.c):
- * every connect() waits for warren-net, to which the filter's listener is
- * sent over @sock. Same needs as seccomp_install_fake_chown().
- * Return: 0 or a negative errno (then every connect runs as it is).
+ * every connect() (and with @inbound every bind() and getsockname(): the
+ * container has published TCP ports) waits for warren-net, to which the filter's listener
+ * is sent over @sock. Same needs as seccomp_install_fake_chown().
+ * Return: 0 or a negative errno (then every call runs as it is).
  */
-int seccomp_install_bypass(int sock);
+int seccomp_install_bypass(int sock, bool inbound);
 
 #endif
