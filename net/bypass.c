@@ -602,10 +602,11 @@ static void bypass_getsockname(int listener, const struct seccomp_notif *req)
 {
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
 	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int mem = -1;
 	struct sockaddr_storage local, view;
-	socklen_t ll = sizeof(local), vl, ul = 0;
+	socklen_t ll = sizeof(local), vl, ul = 0, len;
 	const struct bypass_port *p;
-	struct iovec lo, re;
+	char path[64];
 
 	if (pidfd < 0 ||
 	    (fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)req->data.args[0], 0)) < 0 ||
@@ -616,25 +617,22 @@ static void bypass_getsockname(int listener, const struct seccomp_notif *req)
 		return;
 	}
 	vl = bypass_container_view(p, fd, &local, &view);
-	lo = (struct iovec){ &ul, sizeof(ul) };
-	re = (struct iovec){ (void *)(uintptr_t)req->data.args[2], sizeof(ul) };
-	if (syscall(SYS_process_vm_readv, req->pid, &lo, 1, &re, 1, 0) != (ssize_t)sizeof(ul) ||
-	    ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0) {
+	/* the process's memory by a descriptor opened while its call is still
+	 * the one notified (checked after the open): if it dies and its pid
+	 * is reused before the writes, they fail instead of landing in the
+	 * new process (seccomp_unotify(2)) */
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)req->pid);
+	mem = open(path, O_RDWR | O_CLOEXEC);
+	if (mem < 0 || ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0 ||
+	    pread(mem, &ul, sizeof(ul), (off_t)req->data.args[2]) != (ssize_t)sizeof(ul)) {
 		bypass_respond(listener, req->id, 0, true);
 		return;
 	}
 	/* as the kernel does: the address cut to the caller's buffer, the
 	 * length the whole one's */
-	lo = (struct iovec){ &view, ul < vl ? ul : vl };
-	re = (struct iovec){ (void *)(uintptr_t)req->data.args[1], lo.iov_len };
-	if (lo.iov_len &&
-	    syscall(SYS_process_vm_writev, req->pid, &lo, 1, &re, 1, 0) != (ssize_t)lo.iov_len) {
-		bypass_respond(listener, req->id, -EFAULT, false);
-		return;
-	}
-	lo = (struct iovec){ &vl, sizeof(vl) };
-	re = (struct iovec){ (void *)(uintptr_t)req->data.args[2], sizeof(vl) };
-	if (syscall(SYS_process_vm_writev, req->pid, &lo, 1, &re, 1, 0) != (ssize_t)sizeof(vl)) {
+	len = ul < vl ? ul : vl;
+	if ((len && pwrite(mem, &view, len, (off_t)req->data.args[1]) != (ssize_t)len) ||
+	    pwrite(mem, &vl, sizeof(vl), (off_t)req->data.args[2]) != (ssize_t)sizeof(vl)) {
 		bypass_respond(listener, req->id, -EFAULT, false);
 		return;
 	}

@@ -77,7 +77,9 @@ static const long netseccomp_main[] = {
 	SYS_(sigaltstack),
 	/* socket switching (bypass.c): the connect's address and socket */
 	SYS_(process_vm_readv),
-	SYS_(process_vm_writev), /* a switched socket's getsockname() */
+	/* a switched socket's getsockname(): /proc/PID/mem */
+	SYS_(pread64),
+	SYS_(pwrite64),
 	SYS_(pidfd_open),
 	SYS_(pidfd_getfd),
 	/* stopping and reaping the socket factory at exit */
