@@ -445,29 +445,11 @@ two_equal_sums() {
 
 @test "32 MiB from the host to a port published with port_handler=slirp arrive intact" {
 	port=$(free_port)
-	printf '#!/bin/sh\nhead -c 33554432 | sha256sum | cut -d" " -f1\n' > "$ROOTFS/bin/sum32"
-	chmod 0755 "$ROOTFS/bin/sum32"
-	chown "$TEST_USER:$TEST_GID" "$ROOTFS/bin/sum32"
+	sum32_install
 	run_bg run --rm --network slirp:port_handler=slirp -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" \
 		sh -c 'while :; do nc -l -p 80 -e /bin/sum32; done'
 	wait_for_listen "$port"
-	run python3 - "$port" <<'PY'
-import hashlib, os, socket, sys, time
-data = os.urandom(32 << 20)
-print(hashlib.sha256(data).hexdigest())
-for _ in range(100):  # until the server in the container listens
-    try:
-        c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
-        c.sendall(data)
-        c.shutdown(socket.SHUT_WR)
-        got = c.makefile().read().strip()
-        if got:
-            print(got)
-            break
-    except OSError:
-        pass
-    time.sleep(0.1)
-PY
+	run send32 "$port" 100 0.1
 	two_equal_sums
 }
 

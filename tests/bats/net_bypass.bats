@@ -402,29 +402,11 @@ listener_owner() {
 
 @test "32 MiB from the host arrive intact through a switched published port" {
 	port=$(free_port)
-	printf '#!/bin/sh\nhead -c 33554432 | sha256sum | cut -d" " -f1\n' > "$ROOTFS/bin/sum32"
-	chmod 0755 "$ROOTFS/bin/sum32"
-	chown "$TEST_USER:$TEST_GID" "$ROOTFS/bin/sum32"
+	sum32_install
 	warren run --rm -p "127.0.0.1:$port:80" --rootfs "$ROOTFS" timeout 60 nc -l -p 80 -e /bin/sum32 \
 		> /dev/null 2>&1 &
 	PIDS+=($!)
-	run python3 - "$port" <<'PY'
-import hashlib, os, socket, sys, time
-data = os.urandom(32 << 20)
-print(hashlib.sha256(data).hexdigest())
-for _ in range(200):  # until the server in the container listens
-    try:
-        c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
-        c.sendall(data)
-        c.shutdown(socket.SHUT_WR)
-        got = c.makefile().read().strip()
-        if got:
-            print(got)
-            break
-    except OSError:
-        pass
-    time.sleep(0.05)
-PY
+	run send32 "$port" 200 0.05
 	wait "${PIDS[-1]}" || true
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]

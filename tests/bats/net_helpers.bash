@@ -81,3 +81,34 @@ warren_resolv() {
 	unshare -m bash -c 'mount --bind "$1" /etc/resolv.conf && shift && . "$0" && warren "$@"' \
 		"$BATS_TEST_DIRNAME/helpers.bash" "$file" "$@"
 }
+
+# sum32_install: /bin/sum32 in $ROOTFS, a server's handler that prints the
+# sha256 of the first 32 MiB it reads
+sum32_install() {
+	printf '#!/bin/sh\nhead -c 33554432 | sha256sum | cut -d" " -f1\n' > "$ROOTFS/bin/sum32"
+	chmod 0755 "$ROOTFS/bin/sum32"
+	chown "$TEST_USER:$TEST_GID" "$ROOTFS/bin/sum32"
+}
+
+# send32 PORT TRIES PAUSE: 32 random MiB to 127.0.0.1:PORT, again every
+# PAUSE seconds (TRIES times at most) until a server answers; prints the
+# hash of what was sent, then the server's answer
+send32() {
+	python3 - "$@" <<'PY'
+import hashlib, os, socket, sys, time
+data = os.urandom(32 << 20)
+print(hashlib.sha256(data).hexdigest())
+for _ in range(int(sys.argv[2])):  # until the server in the container listens
+    try:
+        c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+        c.sendall(data)
+        c.shutdown(socket.SHUT_WR)
+        got = c.makefile().read().strip()
+        if got:
+            print(got)
+            break
+    except OSError:
+        pass
+    time.sleep(float(sys.argv[3]))
+PY
+}
