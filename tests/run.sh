@@ -4,7 +4,8 @@
 # build (release with -Werror, and AddressSanitizer+UBSan) and installs it
 # under $WARREN_TEST_ROOT/<build>, then runs the work: per build its C unit
 # tests and each bats file, and for a full run the images suite again on the
-# release build with --storage-driver fuse-overlay; the "fuzz" build is the
+# release build with --storage-driver fuse-overlay and the network suite
+# again with socket switching off (warren.conf's slirp-options); the "fuzz" build is the
 # libFuzzer targets (clang), each run $WARREN_FUZZ_SECONDS (default 20) from
 # its seeds as a test user, one test each. $WARREN_LANES lanes
 # (default 4) take the pieces of work from one queue, longest first, each
@@ -145,6 +146,9 @@ queue_work() {
 			# issue 4: the images suite again, every container on warren-overlay
 			[ "$full" = 1 ] && [[ " $builds " == *" release "* ]] &&
 				[[ "$name" == images || "$name" == archive ]] && echo "fuse release $f"
+			# issue 25: the network suite again with socket switching off
+			[ "$full" = 1 ] && [[ " $builds " == *" release "* ]] &&
+				[ "$name" = net ] && echo "nobypass release $f"
 		done
 	done
 	for f in "${bats_files[@]}"; do
@@ -189,6 +193,17 @@ run_work() {
 	fuse)
 		echo "=== $b, --storage-driver fuse-overlay: $(basename "$f") (lane $n, $WARREN_TEST_USER)"
 		WARREN_STORAGE_DRIVER=fuse-overlay run_bats "$b" "$f"
+		;;
+	nobypass)
+		echo "=== $b, slirp-options = bypass=false: $(basename "$f") (lane $n, $WARREN_TEST_USER)"
+		local conf
+		conf=$(mktemp -d /tmp/warren-conf.XXXXXX)
+		mkdir "$conf/warren"
+		echo "slirp-options = bypass=false" >"$conf/warren/warren.conf"
+		chmod 0755 "$conf" "$conf/warren"
+		chmod 0644 "$conf/warren/warren.conf"
+		WARREN_TEST_CONFIG_HOME=$conf run_bats "$b" "$f"
+		rm -rf "$conf"
 		;;
 	bats)
 		echo "=== $b: $(basename "$f") (lane $n, $WARREN_TEST_USER)"

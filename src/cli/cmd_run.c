@@ -748,7 +748,9 @@ static int run_main(struct run_cfg *cfg, struct container_spec *spec, int argc, 
 	struct werr err = { 0 };
 	int ind = 1, status = 0, lease = -1;
 
-	if (opts_parse(run_opts, argc, argv, &ind, OPTS_STOP_AT_OPERAND, run_opt_cb, cfg, argv[0],
+	if (run_net_defaults(&cfg->net, cli_gopts()->slirp_options, cli_gopts()->slirp_options_from,
+	                     &err) < 0 ||
+	    opts_parse(run_opts, argc, argv, &ind, OPTS_STOP_AT_OPERAND, run_opt_cb, cfg, argv[0],
 	               &err) < 0) {
 		werr_print(&err, "warren");
 		return EXIT_WARREN;

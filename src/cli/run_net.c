@@ -290,6 +290,16 @@ static int run_net_alias(struct net_spec *net, const char *v, struct werr *err)
 	           : 0;
 }
 
+int run_net_defaults(struct net_spec *net, const char *opts, const char *from, struct werr *err)
+{
+	char what[PATH_MAX + 64];
+
+	if (!opts || !*opts)
+		return 0;
+	snprintf(what, sizeof(what), "slirp:%s (slirp-options at %s)", opts, from);
+	return run_net_slirp_opts(net, what, opts, err);
+}
+
 /* the values cut out of --network name=...,alias=... values: the spec points
  * at them as it points at argv's strings, so they live until exit */
 static char **run_net_cut;

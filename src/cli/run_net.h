@@ -7,6 +7,13 @@
 #include "werr.h"
 
 /**
+ * run_net_defaults() - "slirp-options = OPTS" of warren.conf (@from its
+ * FILE:LINE) into @net before the flags: what --network slirp:OPTS takes.
+ * Return: 0, or a negative errno with @err naming the file and line.
+ */
+int run_net_defaults(struct net_spec *net, const char *opts, const char *from, struct werr *err);
+
+/**
  * run_net_option() - apply one network flag, named by its long name
  * ("network", "publish", ...), to @net; @value stays referenced.
  * Return: 0, or a negative errno with @err naming the bad value and the

@@ -23,8 +23,13 @@ static const struct gopt_def {
 };
 
 /* the keys warren.conf may hold */
-static const char *const conf_keys[] = { "storage-driver", "storage_driver", "cgroup-limits",
-	                                 "root",           "cdi-spec-dirs",  NULL };
+static const char *const conf_keys[] = { "storage-driver",
+	                                 "storage_driver",
+	                                 "cgroup-limits",
+	                                 "root",
+	                                 "cdi-spec-dirs",
+	                                 "slirp-options",
+	                                 NULL };
 
 /* Levenshtein distance of @a and @b, capped: both are short keys */
 static size_t conf_distance(const char *a, const char *b)
@@ -148,6 +153,16 @@ static int gopts_conf(struct gopts *o, bool driver_set, struct werr *err)
 				return werr_set(err, ENAMETOOLONG, "%s:%u: root too long", path,
 				                lineno);
 			snprintf(o->root_from, sizeof(o->root_from), "%s:%u", path, lineno);
+			continue;
+		}
+		if (!strcmp(key, "slirp-options")) {
+			/* checked by run and create, which take them */
+			if (snprintf(o->slirp_options, sizeof(o->slirp_options), "%s", val) >=
+			    (int)sizeof(o->slirp_options))
+				return werr_set(err, ENAMETOOLONG, "%s:%u: slirp-options too long",
+				                path, lineno);
+			snprintf(o->slirp_options_from, sizeof(o->slirp_options_from), "%s:%u",
+			         path, lineno);
 			continue;
 		}
 		if (!strcmp(key, "cdi-spec-dirs")) {

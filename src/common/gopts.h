@@ -33,6 +33,11 @@ struct gopts {
 	/* where CDI specs are (colon-separated): $WARREN_CDI_SPEC_DIRS, else
 	 * "cdi-spec-dirs = ..." in warren.conf; "": /etc/cdi:/var/run/cdi */
 	char cdi_spec_dirs[PATH_MAX];
+	/* "slirp-options = bypass=false,..." in warren.conf: the options every
+	 * run and create on the default network starts from (--network
+	 * slirp:OPTIONS still sets each), and the FILE:LINE they came from */
+	char slirp_options[256];
+	char slirp_options_from[PATH_MAX + 16];
 	/* "FILE:LINE: unknown key ..." lines of the config file, each ending
 	 * in a newline, for main() to print as warnings; "": none */
 	char conf_warnings[1024];

@@ -33,6 +33,8 @@ run_as_in() {
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS WARREN_STORAGE_DRIVER $AS_USER_ENV; do
 		[ -n "${!v+x}" ] && extra+=("$v=${!v}")
 	done
+	# tests/run.sh's second network run: a warren.conf of its own
+	[ -z "${WARREN_TEST_CONFIG_HOME:-}" ] || extra+=("XDG_CONFIG_HOME=$WARREN_TEST_CONFIG_HOME")
 	[ -z "$dir" ] || wrap=(unshare -m --propagation private -- sh -c \
 		'mount --bind "$1/subuid" /etc/subuid && mount --bind "$1/subgid" /etc/subgid &&
 		for f in nsswitch.conf warren-test-subid; do

@@ -47,6 +47,13 @@ run_bg() {
 
 # --- the container's interfaces --------------------------------------------
 
+@test "socket switching is as this run's warren.conf says (tests/run.sh runs this file with it off too)" {
+	run warren create --rootfs "$ROOTFS" true
+	want=true
+	[ -z "${WARREN_TEST_CONFIG_HOME:-}" ] || want=false
+	[ "$(warren inspect -f '{{.HostConfig.NetworkBypass}}' "$output")" = "$want" ]
+}
+
 @test "the container gets tap0 with MTU 65520, 10.0.2.100/24 and a default route via 10.0.2.2" {
 	run warren run --rm --rootfs "$ROOTFS" sh -c 'ip -o -4 addr show tap0; cat /sys/class/net/tap0/mtu; ip route show default'
 	[ "$status" -eq 0 ]

@@ -28,6 +28,7 @@ setup() {
 teardown() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	rm -f "/home/$TEST_USER/.config/warren/warren.conf" # the slirp-options test's
 	common_teardown
 }
 
@@ -196,6 +197,27 @@ PY
 	run --separate-stderr warren run --rm --network slirp:bypass=maybe --rootfs "$ROOTFS" true
 	[ "$status" -eq 125 ]
 	[[ "$stderr" == *"bypass=true|false"* ]]
+}
+
+@test "slirp-options in warren.conf: the default network's options for run and create, a flag still wins" {
+	local conf=/home/$TEST_USER/.config/warren
+	as_user mkdir -p "$conf"
+	echo "slirp-options = bypass=false,allow_host_loopback=true" | as_user tee "$conf/warren.conf" > /dev/null
+	run warren create --rootfs "$ROOTFS" true
+	[ "$(warren inspect -f '{{.HostConfig.NetworkBypass}}' "$output")" = false ]
+	run warren create --network slirp:bypass=true --rootfs "$ROOTFS" true
+	[ "$(warren inspect -f '{{.HostConfig.NetworkBypass}}' "$output")" = true ]
+	# a bad value: one line naming the file and line, 125, nothing created
+	n=$(warren ps -aq | wc -l)
+	printf '# switched off\nslirp-options = bypass=maybe\n' | as_user tee "$conf/warren.conf" > /dev/null
+	for cmd in run create; do
+		run --separate-stderr warren $cmd --rm --rootfs "$ROOTFS" true
+		echo "$stderr"
+		[ "$status" -eq 125 ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ "$stderr" == *"warren.conf:2"*"bypass=true|false"* ]]
+	done
+	[ "$(warren ps -aq | wc -l)" -eq "$n" ]
 }
 
 # host_peer ADDR PORT [SOURCE]: what nbaccept behind ADDR:PORT answers a
