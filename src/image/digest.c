@@ -1,50 +1,16 @@
-/* digest.c - SHA-256 content digests through OpenSSL's EVP interface.
- * The only place that hashes; never accepts an unvalidated digest string.
- * libcrypto is opened on the first hash, not linked: mapping and
- * relocating it (and its CPU probe) cost ~1 ms at every exec of warren, and
- * most commands (run from a directory, ps, exec) hash nothing. */
+/* digest.c - SHA-256 content digests through Nettle's sha256 (linked
+ * statically where nettle-dev ships the archive, as on Debian: the few
+ * objects it takes cost nothing at exec, where opening libcrypto and
+ * running its initialisation cost ~2.5 ms on the first hash of every
+ * command that hashes, `run IMAGE` among them; bench/RESULTS.md).
+ * The only place that hashes; never accepts an unvalidated digest string. */
 #include "digest.h"
 
-#include <dlfcn.h>
 #include <errno.h>
-#include <openssl/evp.h>
-#include <openssl/opensslv.h>
-#include <pthread.h>
+#include <nettle/sha2.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define DIGEST_STR_(x) #x
-#define DIGEST_STR(x)  DIGEST_STR_(x)
-/* the soname of the libcrypto whose headers we were built with */
-#define DIGEST_LIBCRYPTO "libcrypto.so." DIGEST_STR(OPENSSL_SHLIB_VERSION)
-
-/* the few EVP calls digests make, typed from OpenSSL's own prototypes */
-static struct {
-	__typeof__(EVP_MD_CTX_new) *md_ctx_new;
-	__typeof__(EVP_MD_CTX_free) *md_ctx_free;
-	__typeof__(EVP_sha256) *sha256;
-	__typeof__(EVP_DigestInit_ex) *init;
-	__typeof__(EVP_DigestUpdate) *update;
-	__typeof__(EVP_DigestFinal_ex) *final;
-} evp;
-static pthread_once_t evp_once = PTHREAD_ONCE_INIT;
-static bool evp_ok;
-
-static void digest_load(void)
-{
-	void *h = dlopen(DIGEST_LIBCRYPTO, RTLD_NOW | RTLD_LOCAL);
-
-	if (!h)
-		return;
-	evp.md_ctx_new = (__typeof__(evp.md_ctx_new))dlsym(h, "EVP_MD_CTX_new");
-	evp.md_ctx_free = (__typeof__(evp.md_ctx_free))dlsym(h, "EVP_MD_CTX_free");
-	evp.sha256 = (__typeof__(evp.sha256))dlsym(h, "EVP_sha256");
-	evp.init = (__typeof__(evp.init))dlsym(h, "EVP_DigestInit_ex");
-	evp.update = (__typeof__(evp.update))dlsym(h, "EVP_DigestUpdate");
-	evp.final = (__typeof__(evp.final))dlsym(h, "EVP_DigestFinal_ex");
-	evp_ok =
-	    evp.md_ctx_new && evp.md_ctx_free && evp.sha256 && evp.init && evp.update && evp.final;
-}
 
 bool digest_valid(const char *s)
 {
@@ -65,39 +31,30 @@ const char *digest_hex(const char *digest)
 
 int digest_init(struct digest_ctx *c)
 {
-	EVP_MD_CTX *md;
+	struct sha256_ctx *md = malloc(sizeof(*md));
 
-	c->md = NULL;
+	c->md = md;
 	c->bytes = 0;
-	pthread_once(&evp_once, digest_load);
-	if (!evp_ok)
-		return -ELIBACC;
-	md = evp.md_ctx_new();
 	if (!md)
 		return -ENOMEM;
-	if (evp.init(md, evp.sha256(), NULL) != 1) {
-		evp.md_ctx_free(md);
-		return -ENOMEM;
-	}
-	c->md = md;
+	sha256_init(md);
 	return 0;
 }
 
 void digest_update(struct digest_ctx *c, const void *buf, size_t len)
 {
-	evp.update(c->md, buf, len);
+	sha256_update(c->md, len, buf);
 	c->bytes += len;
 }
 
 void digest_final(struct digest_ctx *c, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	uint8_t md[SHA256_DIGEST_SIZE];
 
-	evp.final(c->md, md, &n);
+	sha256_digest(c->md, sizeof(md), md);
 	memcpy(out, "sha256:", 7);
-	for (unsigned int i = 0; i < n && i < 32; i++) {
+	for (unsigned int i = 0; i < SHA256_DIGEST_SIZE; i++) {
 		out[7 + 2 * i] = hex[md[i] >> 4];
 		out[8 + 2 * i] = hex[md[i] & 0xf];
 	}
@@ -107,17 +64,12 @@ void digest_final(struct digest_ctx *c, char *out)
 
 void digest_free(struct digest_ctx *c)
 {
-	if (c->md)
-		evp.md_ctx_free(c->md);
+	free(c->md);
 	c->md = NULL;
 }
 
 int digest_init_error(int r, struct werr *err)
 {
-	if (r == -ELIBACC)
-		return werr_set(err, ELIBACC,
-		                "SHA-256: cannot load " DIGEST_LIBCRYPTO
-		                " (install OpenSSL's library: libssl3 on Debian)");
 	return werr_errno(err, -r, "SHA-256");
 }
 

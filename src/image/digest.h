@@ -1,4 +1,4 @@
-/* digest.h - content digests ("sha256:<64 hex>") computed with OpenSSL's
+/* digest.h - content digests ("sha256:<64 hex>") computed with Nettle's
  * SHA-256: validation of digest strings, streaming hashes, file hashes.
  * Never trusts a digest string it has not validated. */
 #ifndef WARREN_DIGEST_H
@@ -14,7 +14,7 @@
 #define DIGEST_STR_LEN (7 + DIGEST_HEX_LEN) /* "sha256:" + hex */
 
 struct digest_ctx {
-	void *md; /* EVP_MD_CTX */
+	void *md; /* Nettle's struct sha256_ctx */
 	uint64_t bytes;
 };
 
@@ -29,9 +29,8 @@ bool digest_valid(const char *s);
 const char *digest_hex(const char *digest);
 
 /**
- * digest_init() - start a streaming SHA-256 (libcrypto is opened on the
- * first call).
- * Return: 0, -ENOMEM, or -ELIBACC when libcrypto cannot be loaded.
+ * digest_init() - start a streaming SHA-256.
+ * Return: 0 or -ENOMEM.
  */
 int digest_init(struct digest_ctx *c);
 

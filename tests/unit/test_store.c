@@ -20,6 +20,39 @@ static json_t *record(const char *id, const char *name)
 	                 id, "names", name, "digests", "layers");
 }
 
+/* FIPS 180-2's vectors, and a stream cut at odd places hashes as a whole */
+static void test_digests(void)
+{
+	static char million[1000000];
+	char a[DIGEST_STR_LEN + 1], b[DIGEST_STR_LEN + 1];
+	struct digest_ctx c;
+	size_t at = 0, step = 1;
+
+	check(digest_buf("abc", 3, a) == 0 &&
+	          !strcmp(
+	              a, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+	      "sha256 of \"abc\" is FIPS 180-2's");
+	check(digest_buf("", 0, a) == 0 &&
+	          !strcmp(
+	              a, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+	      "sha256 of nothing is the known one");
+	memset(million, 'a', sizeof(million));
+	check(digest_buf(million, sizeof(million), a) == 0 &&
+	          !strcmp(
+	              a, "sha256:cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
+	      "sha256 of a million 'a' is FIPS 180-2's");
+	check(digest_init(&c) == 0, "a streaming digest starts");
+	while (at < sizeof(million)) {
+		size_t n = step < sizeof(million) - at ? step : sizeof(million) - at;
+		digest_update(&c, million + at, n);
+		at += n;
+		step = step * 3 + 1;
+	}
+	digest_final(&c, b);
+	check(!strcmp(a, b) && c.md == NULL,
+	      "the same bytes fed in uneven pieces give the same digest");
+}
+
 static void test_blobs(struct store *s)
 {
 	struct werr err;
@@ -172,6 +205,7 @@ int main(void)
 		return 1;
 	snprintf(o.root, sizeof(o.root), "%s/store", dir);
 	check(store_open(&s, &o, &err) == 0, "a store is created");
+	test_digests();
 	test_blobs(&s);
 	test_records(&s);
 	test_staging(&s);
