@@ -47,6 +47,13 @@ user_procs() { pgrep -u "$TEST_USER" -a -f 'warren|sleep infinity' || true; }
 # warren's runtime directory
 user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/self/mountinfo || true; }
 
+# two_tasks_said WANT: $output holds WANT's lines twice, once from each of
+# two tasks (srun interleaves the tasks' lines as they come)
+two_tasks_said() {
+	echo "the tasks said: [$output]; each should say: [$1]"
+	[ "$(sort <<<"$output")" = "$(printf '%s\n%s\n' "$1" "$1" | sort)" ]
+}
+
 @test "slurm: srun -n 2 --container-image runs both tasks in the image as the job's user" {
 	run -0 --separate-stderr warren run --rm --pull=missing "$IMG" cat /etc/os-release
 	want=$output
@@ -54,7 +61,7 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	[ "$want" != "$(cat /etc/os-release)" ]
 
 	run -0 --separate-stderr srun_u -n 2 --container-image="$IMG" cat /etc/os-release
-	[ "$output" = "$want"$'\n'"$want" ]
+	two_tasks_said "$want"
 
 	# the tasks' identity and Slurm variables as on the host; the image's
 	# own variables win over the job's (as pyxis)
@@ -96,7 +103,7 @@ user_mounts() { grep -E " (/home/$TEST_USER|/tmp/warren-$TEST_UID)[/ ]" /proc/se
 	# the file, not the store, is what the step runs: the image is gone
 	run -0 warren rmi "$IMG"
 	run -0 --separate-stderr srun_u -n 2 --container-image="$d/osrel.sqsh" cat /etc/os-release
-	[ "$output" = "$want"$'\n'"$want" ]
+	two_tasks_said "$want"
 	run -0 --separate-stderr srun_u -n 2 --container-image="$d/osrel.sqsh" sh -c 'echo $SLURM_PROCID $(id -u)'
 	[ "$(echo "$output" | sort)" = "0 $TEST_UID"$'\n'"1 $TEST_UID" ]
 	run -1 warren image inspect "$IMG"
@@ -170,7 +177,7 @@ EOF
 	[ "$want" = $'gpu0-usable\nvisible=0\ndirs=' ]
 	echo "required $PLUGIN device=test.example/gpu=0 cdi-spec-dirs=$d/cdi" >"$WARREN_TEST_ROOT/slurm/plugstack.conf"
 	run -0 --separate-stderr srun_u -n 2 --container-image="$IMG" sh -c "$probe"
-	[ "$output" = "$want"$'\n'"$want" ]
+	two_tasks_said "$want"
 	# a step on the host is not given it
 	run -0 --separate-stderr srun_u -n 1 sh -c 'test -e /dev/fake-gpu0 || echo none'
 	[ "$output" = none ]
@@ -231,7 +238,7 @@ EOF
 	run -0 --separate-stderr warren run --rm -w /home/tester "$IMG" pwd
 	want=$output
 	run -0 --separate-stderr srun_u -n 2 --container-image="$IMG" --container-workdir=/home/tester pwd
-	[ "$output" = "$want"$'\n'"$want" ]
+	two_tasks_said "$want"
 	run -0 --separate-stderr srun_u --container-image="$IMG" pwd
 	[ "$output" = "$(warren run --rm "$IMG" pwd)" ]
 }
