@@ -204,6 +204,20 @@ static const char *env_get(char **env, const char *key)
 	return NULL;
 }
 
+/* the parent's word that the container's network is up (with a warren-net
+ * of its own): nothing of the container's own runs before it */
+static int child_wait_network(const struct container_spec *spec, int sock)
+{
+	char b;
+	ssize_t n;
+
+	if (!netsetup_helper_p(&spec->net))
+		return 0;
+	while ((n = recv(sock, &b, 1, 0)) < 0 && errno == EINTR)
+		;
+	return n == 1 && b == 'n' ? 0 : -1;
+}
+
 /* execve through the container's PATH; returns only on failure */
 __attribute__((noreturn)) void child_exec(const struct child_ctx *c, char **env)
 {
@@ -280,6 +294,13 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 			return werr_errno(err, errno, "stdin from /dev/null");
 		close(fd);
 	}
+	/* warren-net has joined the namespaces while the root was mounted; it
+	 * must have, before the credentials change (a process whose IDs
+	 * changed is not dumpable until it execs: /proc/PID/ns is closed to
+	 * warren-net then), and before anything of the container's own runs */
+	if (child_wait_network(spec, c->sync_fd) < 0)
+		_exit(EXIT_WARREN); /* the parent failed to start it and will report it */
+	starttrace_mark("child: network up");
 	r = hooks_run(spec, HOOK_START_CONTAINER, err);
 	if (r < 0)
 		return r;
@@ -290,20 +311,6 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return werr_errno(err, errno, "PR_SET_NO_NEW_PRIVS");
 	return 0;
-}
-
-/* the parent's word that the container's network is up (with a warren-net
- * of its own): nothing of the container's own runs before it */
-static int child_wait_network(const struct container_spec *spec, int sock)
-{
-	char b;
-	ssize_t n;
-
-	if (!netsetup_helper_p(&spec->net))
-		return 0;
-	while ((n = recv(sock, &b, 1, 0)) < 0 && errno == EINTR)
-		;
-	return n == 1 && b == 'n' ? 0 : -1;
 }
 
 /* wait for the parent's go; takes the fuse-overlay mount's fd if it sends one */
@@ -359,9 +366,6 @@ __attribute__((noreturn)) static void child_main(struct child_ctx *c)
 		child_fail(c->err_fd, EXIT_WARREN, err.msg);
 	if (child_setup(c, &u, &err) < 0)
 		child_fail(c->err_fd, EXIT_WARREN, err.msg);
-	if (child_wait_network(spec, c->sync_fd) < 0)
-		_exit(EXIT_WARREN); /* the parent failed to start it and will report it */
-	starttrace_mark("child: network up");
 	/* -t: in the container's devpts, as the container's user */
 	if (c->stdio && c->stdio->tty && console_setup(&c->stdio->ws, c->sync_fd, &err) < 0)
 		child_fail(c->err_fd, EXIT_WARREN, err.msg);

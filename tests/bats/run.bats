@@ -359,6 +359,20 @@ runtime_dir() { warren info --format json | jq -r .runtime_dir; }
 	[ "$output" = "10" ]
 }
 
+@test "-u on the default network, 4 x 40 runs at once: every one starts (warren-net joins before the IDs change)" {
+	local j out=$BATS_TEST_TMPDIR/runs
+	for j in 1 2 3 4; do
+		(
+			for i in $(seq 40); do
+				echo "$(warren run --rm -u tester:wheel --rootfs "$ROOTFS" id -g 2>&1)"
+			done
+		) > "$out.$j" &
+	done
+	wait
+	cat "$out".* | sort | uniq -c
+	[ "$(cat "$out".* | grep -cx 10)" -eq 160 ]
+}
+
 @test "-u with an unknown name fails with exit 125 and one line" {
 	run --separate-stderr warren run -u nosuchuser --rootfs "$ROOTFS" id
 	[ "$status" -eq 125 ]
