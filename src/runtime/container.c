@@ -294,10 +294,8 @@ static int child_setup(struct child_ctx *c, struct userspec *u, struct werr *err
 			return werr_errno(err, errno, "stdin from /dev/null");
 		close(fd);
 	}
-	/* warren-net has joined the namespaces while the root was mounted; it
-	 * must have, before the credentials change (a process whose IDs
-	 * changed is not dumpable until it execs: /proc/PID/ns is closed to
-	 * warren-net then), and before anything of the container's own runs */
+	/* warren-net joins before the IDs change (then, until exec, the process
+	 * is not dumpable and /proc/PID/ns is closed to it) */
 	if (child_wait_network(spec, c->sync_fd) < 0)
 		_exit(EXIT_WARREN); /* the parent failed to start it and will report it */
 	starttrace_mark("child: network up");
